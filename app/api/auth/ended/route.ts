@@ -1,0 +1,31 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
+import { safeReturnPath } from "@/lib/http/return-path";
+import { clearSessionCookie } from "@/lib/http/session-cookie";
+import { sealNotice } from "@/lib/notice";
+import { isEndReason } from "@/lib/sessions/end-reasons";
+
+/**
+ * Pages cannot set cookies, so a page that meets an ended session redirects here: clear the
+ * session cookie, leave a sealed notice saying why, and go to /login. A live session is never
+ * ended through this URL; it just goes back to where it was.
+ */
+export const GET = apiRoute(async (request: NextRequest) => {
+  const context = await apiContext(request);
+  const next = safeReturnPath(request.nextUrl.searchParams.get("next"));
+  const check = await checkApiSession(request, context);
+  if (check.status === "active") return NextResponse.redirect(new URL(next, request.url), 303);
+
+  const login = new URL("/login", request.url);
+  if (next !== "/") login.searchParams.set("next", next);
+  const response = NextResponse.redirect(login, 303);
+  if (check.status === "ended") {
+    const given = request.nextUrl.searchParams.get("reason");
+    // The page already removed the row, so the check here can only say "ended"; the page's reason
+    // (one of a fixed set) is the better explanation.
+    const notice = await sealNotice(context.config, isEndReason(given) ? given : check.reason);
+    response.cookies.set(notice.name, notice.value, notice.options);
+  }
+  clearSessionCookie(response, context.config);
+  return response;
+});

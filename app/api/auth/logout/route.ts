@@ -1,0 +1,19 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { apiContext, apiRoute, checkApiSession, json } from "@/lib/http/api";
+import { clearSessionCookie } from "@/lib/http/session-cookie";
+import { endSessionByLogout } from "@/lib/sessions/sessions";
+
+/** Ends this session's row and clears the cookie. Forms are redirected to /login; JSON gets 200. */
+export const POST = apiRoute(async (request: NextRequest) => {
+  const context = await apiContext(request);
+  const check = await checkApiSession(request, context);
+  if (check.status === "active") await endSessionByLogout(context.db, check.session, check.user, context.request);
+
+  const fromForm = (request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded");
+  const response = fromForm
+    ? NextResponse.redirect(new URL("/login?signedOut=1", request.url), 303)
+    : json({ loggedOut: check.status === "active" });
+  clearSessionCookie(response, context.config);
+  response.headers.set("Clear-Site-Data", '"cookies"');
+  return response;
+});

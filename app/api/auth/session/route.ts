@@ -1,0 +1,12 @@
+import type { NextRequest } from "next/server";
+import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
+import { presentSession } from "@/lib/sessions/present";
+
+export const GET = apiRoute(async (request: NextRequest) => {
+  const context = await apiContext(request);
+  const { session, user } = await requireApiSession(request, context);
+  return json({
+    user: { id: user.id, username: user.username, role: user.role, displayName: user.displayName, email: user.email },
+    session: presentSession(session, session.id),
+  });
+});

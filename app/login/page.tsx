@@ -1,0 +1,99 @@
+import type { Metadata } from "next";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { Alert, buttonClass } from "@/components/ui";
+import { getConfig } from "@/lib/config";
+import { safeReturnPath } from "@/lib/http/return-path";
+import { NOTICE_COOKIE, readNotice } from "@/lib/notice";
+import { getCurrentSession } from "@/lib/sessions/current";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+function errorMessage(code: string | undefined, retryAfter: string | undefined): string | null {
+  switch (code) {
+    case "invalid_credentials":
+      return "Invalid username or key.";
+    case "rate_limited": {
+      const minutes = Math.max(1, Math.ceil(Number(retryAfter ?? 60) / 60));
+      return `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+    }
+    case "invalid_input":
+      return "Enter a username (letters, digits, . _ @ -, up to 64 characters) and your key.";
+    default:
+      return null;
+  }
+}
+
+export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const next = safeReturnPath(one(params.next));
+  const check = await getCurrentSession();
+  if (check.status === "active") redirect(next);
+
+  const notice = await readNotice(getConfig(), (await cookies()).get(NOTICE_COOKIE)?.value);
+  const error = errorMessage(one(params.error), one(params.retryAfter));
+  const signedOut = one(params.signedOut) === "1";
+
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4 py-12">
+      <div className="w-full max-w-sm space-y-6">
+        <div className="text-center">
+          <p className="text-lg font-semibold tracking-tight text-slate-900">Sessionboard</p>
+          <h1 className="mt-2 text-2xl font-semibold tracking-tight">Sign in</h1>
+        </div>
+        {notice && <Alert tone="warning">{notice}</Alert>}
+        {signedOut && !notice && <Alert tone="info">You have signed out.</Alert>}
+        {error && <Alert tone="error">{error}</Alert>}
+        <form action="/api/auth/login" method="post" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+          <input type="hidden" name="next" value={next} />
+          <div>
+            <label htmlFor="username" className="block text-sm font-medium text-slate-800">
+              Username
+            </label>
+            <input
+              id="username"
+              name="username"
+              required
+              maxLength={64}
+              pattern="[A-Za-z0-9._@\-]+"
+              title="Letters, digits and . _ @ -"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              defaultValue={one(params.username) ?? ""}
+              className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500"
+            />
+          </div>
+          <div>
+            <label htmlFor="key" className="block text-sm font-medium text-slate-800">
+              Key
+            </label>
+            <input
+              id="key"
+              name="key"
+              type="password"
+              required
+              maxLength={1024}
+              autoComplete="current-password"
+              className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500"
+            />
+          </div>
+          <div className="flex items-start gap-2">
+            <input id="rememberMe" name="rememberMe" type="checkbox" className="mt-0.5 size-4 rounded border-slate-300" />
+            <label htmlFor="rememberMe" className="text-sm text-slate-700">
+              Remember me
+              <span className="block text-xs text-slate-500">Stay signed in on this device after the browser closes.</span>
+            </label>
+          </div>
+          <button type="submit" className={`${buttonClass.primary} w-full`}>
+            Sign in
+          </button>
+        </form>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,28 @@
+import Link from "next/link";
+import { Badge } from "./ui";
+
+type Props = { username: string; displayName: string | null; role: "admin" | "user" };
+
+/** The signed-in shell's top bar: product name, who you are, your role, and Log out. */
+export function AppHeader({ username, displayName, role }: Props) {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3 sm:px-6">
+        <Link href="/" className="text-lg font-semibold tracking-tight text-slate-900">
+          Sessionboard
+        </Link>
+        <div className="flex items-center gap-3">
+          <span className="text-sm text-slate-700" data-testid="signed-in-user">
+            {displayName ?? username}
+          </span>
+          <Badge tone={role === "admin" ? "indigo" : "slate"}>{role === "admin" ? "Admin" : "User"}</Badge>
+          <form action="/api/auth/logout" method="post">
+            <button type="submit" className="rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50">
+              Log out
+            </button>
+          </form>
+        </div>
+      </div>
+    </header>
+  );
+}

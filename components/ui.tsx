@@ -1,0 +1,66 @@
+import type { ReactNode } from "react";
+
+/** Small presentational building blocks shared by the pages. */
+export function Card({ title, description, children }: { title?: string; description?: ReactNode; children: ReactNode }) {
+  return (
+    <section className="rounded-xl border border-slate-200 bg-white shadow-sm">
+      {title && (
+        <header className="border-b border-slate-100 px-5 py-4">
+          <h2 className="text-base font-semibold text-slate-900">{title}</h2>
+          {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
+        </header>
+      )}
+      <div className="px-5 py-4">{children}</div>
+    </section>
+  );
+}
+
+const alertStyles = {
+  error: "border-red-200 bg-red-50 text-red-800",
+  warning: "border-amber-200 bg-amber-50 text-amber-900",
+  info: "border-sky-200 bg-sky-50 text-sky-900",
+  success: "border-emerald-200 bg-emerald-50 text-emerald-900",
+} as const;
+
+export function Alert({ tone, children }: { tone: keyof typeof alertStyles; children: ReactNode }) {
+  return (
+    <div role={tone === "error" ? "alert" : "status"} className={`rounded-lg border px-4 py-3 text-sm ${alertStyles[tone]}`}>
+      {children}
+    </div>
+  );
+}
+
+const badgeStyles = {
+  green: "bg-emerald-100 text-emerald-800 ring-emerald-600/20",
+  indigo: "bg-indigo-100 text-indigo-800 ring-indigo-600/20",
+  slate: "bg-slate-100 text-slate-700 ring-slate-500/20",
+  amber: "bg-amber-100 text-amber-900 ring-amber-600/20",
+} as const;
+
+export function Badge({ tone = "slate", children }: { tone?: keyof typeof badgeStyles; children: ReactNode }) {
+  return (
+    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${badgeStyles[tone]}`}>
+      {children}
+    </span>
+  );
+}
+
+export function DetailList({ items }: { items: { label: string; value: ReactNode }[] }) {
+  return (
+    <dl className="grid grid-cols-1 gap-x-6 gap-y-3 sm:grid-cols-2">
+      {items.map((item) => (
+        <div key={item.label} className="min-w-0">
+          <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{item.label}</dt>
+          <dd className="mt-0.5 break-words text-sm text-slate-900">{item.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export const buttonClass = {
+  primary:
+    "inline-flex items-center justify-center rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50",
+  secondary:
+    "inline-flex items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50",
+};

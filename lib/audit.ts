@@ -1,0 +1,43 @@
+import { generateId } from "./auth/token";
+import type { Database } from "./db";
+
+export type AuthEventType =
+  | "login.succeeded"
+  | "login.failed"
+  | "logout"
+  | "session.expired"
+  | "session.revoked"
+  | "session.key_changed";
+
+export type AuthEventInput = {
+  type: AuthEventType;
+  username?: string | null;
+  userId?: string | null;
+  /** The session's public id — never its token or hash. */
+  sessionId?: string | null;
+  authMethod?: "static" | "oidc" | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** Who caused it: the username of a person, or "system" / "cli". */
+  actor?: string | null;
+  detail?: string | null;
+  at?: Date;
+};
+
+export async function recordAuthEvent(db: Database, event: AuthEventInput): Promise<void> {
+  await db.prisma.authEvent.create({
+    data: {
+      id: generateId(),
+      at: event.at ?? new Date(),
+      type: event.type,
+      username: event.username ?? null,
+      userId: event.userId ?? null,
+      sessionId: event.sessionId ?? null,
+      authMethod: event.authMethod ?? null,
+      ip: event.ip ?? null,
+      userAgent: event.userAgent ?? null,
+      actor: event.actor ?? null,
+      detail: event.detail ?? null,
+    },
+  });
+}

@@ -1,0 +1,28 @@
+import type { Config } from "../config";
+import { currentFingerprints } from "./keys";
+
+export type Role = "admin" | "user";
+
+/**
+ * The role is derived on every request from the configuration, never trusted from the database:
+ * removing a name from DASHBOARD_ADMINS takes admin away at that user's next request. A static-key
+ * session is admin only if it also signed in with the admin key.
+ */
+export function roleFor(
+  config: Config,
+  session: { authMethod: "static" | "oidc"; keyFingerprint: string | null; username: string },
+): Role {
+  if (!config.admins.has(session.username)) return "user";
+  if (session.authMethod === "oidc") return "admin";
+  return session.keyFingerprint !== null && currentFingerprints(config).admin.has(session.keyFingerprint)
+    ? "admin"
+    : "user";
+}
+
+/** Static-key sessions end when the key they signed in with is no longer configured. */
+export function signedInWithCurrentKey(config: Config, session: { authMethod: string; keyFingerprint: string | null }) {
+  if (session.authMethod !== "static") return true;
+  if (session.keyFingerprint === null) return false;
+  const prints = currentFingerprints(config);
+  return prints.user.has(session.keyFingerprint) || prints.admin.has(session.keyFingerprint);
+}

@@ -1,0 +1,68 @@
+import type { Config } from "../config";
+import { recordAuthEvent } from "../audit";
+import type { Database } from "../db";
+import { createSession, type CurrentSession, type RequestInfo } from "../sessions/sessions";
+import type { LoginInput } from "../validation/auth";
+import { expectedKeyFor, keyFingerprint, keysMatch } from "./keys";
+import { clearLoginFailures, loginRetryAfter, recordLoginFailure, type LoginLimitKey } from "./rate-limit";
+import { generateId } from "./token";
+
+export type LoginResult =
+  | { ok: true; token: string; persistent: boolean; session: CurrentSession; user: { id: string; username: string; role: "admin" | "user" } }
+  | { ok: false; code: "rate_limited"; message: string; retryAfter: number }
+  | { ok: false; code: "invalid_credentials"; message: string };
+
+const INVALID = "Invalid username or key";
+
+/**
+ * Static-key sign-in. Admin usernames must present DASHBOARD_ADMIN_KEY; everyone else
+ * DASHBOARD_KEY, so holding the shared key never grants admin.
+ */
+export async function signInWithKey(db: Database, config: Config, input: LoginInput, request: RequestInfo): Promise<LoginResult> {
+  const limitKeys: LoginLimitKey[] = [{ kind: "user", value: input.username }];
+  if (request.ip) limitKeys.push({ kind: "ip", value: request.ip });
+  const audit = { username: input.username, authMethod: "static" as const, ip: request.ip, userAgent: request.userAgent };
+
+  const retryAfter = await loginRetryAfter(db, config, limitKeys);
+  if (retryAfter !== null) {
+    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "rate limited" });
+    return { ok: false, code: "rate_limited", message: "Too many failed sign-in attempts. Try again later.", retryAfter };
+  }
+
+  const expected = expectedKeyFor(config, input.username);
+  if (!keysMatch(input.key, expected.key)) {
+    await recordLoginFailure(db, config, limitKeys);
+    // Never the key typed; only which kind of key was expected.
+    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: expected.admin ? "wrong admin key" : "wrong key" });
+    return { ok: false, code: "invalid_credentials", message: INVALID };
+  }
+
+  await clearLoginFailures(db, limitKeys[0]);
+  const now = new Date();
+  const role = expected.admin ? "admin" : "user";
+  const user = await db.prisma.user.upsert({
+    where: { username: input.username },
+    create: { id: generateId(), username: input.username, authSource: "static", role, lastLoginAt: now },
+    update: { role, lastLoginAt: now },
+  });
+  const { token, session } = await createSession(
+    db,
+    config,
+    {
+      userId: user.id,
+      username: user.username,
+      authMethod: "static",
+      rememberMe: input.rememberMe,
+      keyFingerprint: keyFingerprint(config.secrets[0], expected.key),
+    },
+    request,
+    now,
+  );
+  await recordAuthEvent(db, { ...audit, type: "login.succeeded", userId: user.id, sessionId: session.id, actor: user.username, at: now });
+  return {
+    ok: true,
+    token,
+    persistent: input.rememberMe,
+    session: { ...session, authMethod: "static" },
+    user: { id: user.id, username: user.username, role } };
+}

@@ -1,0 +1,152 @@
+import path from "node:path";
+import { z } from "zod";
+import { loadOrCreateGeneratedCredentials, type GeneratedCredentials } from "./generated-credentials";
+
+/** Thrown when the environment is unusable; the message names the variable. */
+export class ConfigError extends Error {}
+
+const list = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+const positiveInt = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+
+const booleanish = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"]))
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+const envSchema = z.object({
+  DASHBOARD_SECRET: z
+    .string()
+    .transform(list)
+    .pipe(
+      z
+        .array(z.string().min(32, "every entry must be at least 32 characters"))
+        .min(1, "must contain at least one secret of 32+ characters"),
+    ),
+  DASHBOARD_KEY: z.string().min(8, "must be at least 8 characters").max(1024),
+  DASHBOARD_ADMIN_KEY: z.string().min(8, "must be at least 8 characters").max(1024),
+  DASHBOARD_ADMINS: z.string().transform((v) => new Set(list(v).map((name) => name.toLowerCase()))),
+  DASHBOARD_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .default("http://localhost:3000")
+    .transform((v) => new URL(v)),
+  DASHBOARD_TRUST_PROXY: z
+    .string()
+    .trim()
+    .default("false")
+    .transform((v, ctx) => {
+      if (/^\d+$/.test(v)) return Number(v);
+      const parsed = booleanish.safeParse(v);
+      if (parsed.success) return parsed.data ? 1 : 0;
+      ctx.addIssue({ code: "custom", message: "must be true, false or a number of proxy hops" });
+      return z.NEVER;
+    }),
+  SESSION_TIMEOUT_DAYS: positiveInt(7, 3650),
+  SESSION_REMEMBER_DAYS: positiveInt(30, 3650),
+  SESSION_MAX_DAYS: positiveInt(90, 3650),
+  SESSION_MAX_PER_USER: z.coerce.number().int().min(1).max(10_000).optional(),
+  DASHBOARD_SESSION_BACKEND: z.enum(["sqlite", "memory"]).default("sqlite"),
+  DASHBOARD_SESSION_SQLITE_PATH: z.string().min(1).default("data/sessions.db"),
+  DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10, 100_000),
+  DASHBOARD_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50, 1_000_000),
+  DASHBOARD_LOGIN_WINDOW_MINUTES: positiveInt(15, 24 * 60),
+});
+
+export type Config = {
+  secrets: string[];
+  userKey: string;
+  adminKey: string;
+  admins: Set<string>;
+  publicUrl: URL;
+  /** Number of trusted reverse proxies in front of the app (0 = use the socket address). */
+  trustedProxyHops: number;
+  timeoutDays: number;
+  rememberDays: number;
+  maxDays: number;
+  maxSessionsPerUser: number | null;
+  backend: "sqlite" | "memory";
+  sqlitePath: string;
+  dataDir: string;
+  loginLimits: { perUser: number; perIp: number; windowMinutes: number };
+  /** Set when some credentials were generated because the environment had none. */
+  generated: GeneratedCredentials | null;
+};
+
+type Env = Record<string, string | undefined>;
+
+/** Parses and validates the environment. Pure apart from the generated-credentials file. */
+export function parseConfig(env: Env): Config {
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  ) as Env;
+  const sqlitePath = raw.DASHBOARD_SESSION_SQLITE_PATH ?? "data/sessions.db";
+  const dataDir = path.dirname(path.resolve(/*turbopackIgnore: true*/ sqlitePath));
+
+  const missing = ["DASHBOARD_SECRET", "DASHBOARD_KEY", "DASHBOARD_ADMIN_KEY"].filter((n) => !raw[n]);
+  const generated = missing.length > 0 ? loadOrCreateGeneratedCredentials(dataDir) : null;
+  const input: Env = {
+    DASHBOARD_ADMINS: "admin",
+    ...raw,
+    DASHBOARD_SECRET: raw.DASHBOARD_SECRET ?? generated?.secret,
+    DASHBOARD_KEY: raw.DASHBOARD_KEY ?? generated?.key,
+    DASHBOARD_ADMIN_KEY: raw.DASHBOARD_ADMIN_KEY ?? generated?.adminKey,
+  };
+  // An explicitly empty DASHBOARD_ADMINS means "no static-key admins".
+  if (env.DASHBOARD_ADMINS !== undefined && env.DASHBOARD_ADMINS.trim() === "") input.DASHBOARD_ADMINS = "";
+
+  const result = envSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = result.data;
+  if (e.DASHBOARD_KEY === e.DASHBOARD_ADMIN_KEY) {
+    throw new ConfigError("Invalid configuration:\n  DASHBOARD_ADMIN_KEY: must differ from DASHBOARD_KEY");
+  }
+  if (e.SESSION_MAX_DAYS < Math.max(e.SESSION_TIMEOUT_DAYS, e.SESSION_REMEMBER_DAYS)) {
+    throw new ConfigError(
+      "Invalid configuration:\n  SESSION_MAX_DAYS: must be at least SESSION_TIMEOUT_DAYS and SESSION_REMEMBER_DAYS",
+    );
+  }
+  return {
+    secrets: e.DASHBOARD_SECRET,
+    userKey: e.DASHBOARD_KEY,
+    adminKey: e.DASHBOARD_ADMIN_KEY,
+    admins: e.DASHBOARD_ADMINS,
+    publicUrl: e.DASHBOARD_URL,
+    trustedProxyHops: e.DASHBOARD_TRUST_PROXY,
+    timeoutDays: e.SESSION_TIMEOUT_DAYS,
+    rememberDays: e.SESSION_REMEMBER_DAYS,
+    maxDays: e.SESSION_MAX_DAYS,
+    maxSessionsPerUser: e.SESSION_MAX_PER_USER ?? null,
+    backend: e.DASHBOARD_SESSION_BACKEND,
+    sqlitePath: e.DASHBOARD_SESSION_SQLITE_PATH,
+    dataDir,
+    loginLimits: {
+      perUser: e.DASHBOARD_LOGIN_MAX_FAILURES_PER_USER,
+      perIp: e.DASHBOARD_LOGIN_MAX_FAILURES_PER_IP,
+      windowMinutes: e.DASHBOARD_LOGIN_WINDOW_MINUTES,
+    },
+    generated,
+  };
+}
+
+const cache = globalThis as unknown as { sessionboardConfig?: Config };
+
+/** The process-wide configuration, read and validated once. */
+export function getConfig(): Config {
+  cache.sessionboardConfig ??= parseConfig(process.env);
+  return cache.sessionboardConfig;
+}
+
+/** For tests: replace the process-wide configuration. */
+export function setConfigForTesting(config: Config | undefined): void {
+  cache.sessionboardConfig = config;
+}

@@ -1,0 +1,171 @@
+import fs from "node:fs";
+import path from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaClient } from "./generated/sqlite/client";
+import { MigrationError, migrationsDir, newMigrationId, readMigrations } from "./migrations";
+import type { Database, SessionWithUser } from "./types";
+
+type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
+
+/** Prisma's SQLite DateTime text format ("2026-11-22T10:00:00.000+00:00"); it sorts as time does. */
+export const toSqliteDate = (date: Date) => date.toISOString().replace("Z", "+00:00");
+
+/**
+ * Opens the SQLite database (a file, or ":memory:"), applies pending migrations and returns the
+ * backend. Prisma and the hot-path statements share one connection, so ":memory:" works too.
+ */
+export async function openSqliteDatabase(file: string | ":memory:"): Promise<Database> {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+
+  let connection: BetterSqlite3.Database | undefined;
+  const inner = new PrismaBetterSqlite3({ url: file, timeout: 5000 });
+  // The adapter opens the connection itself; keep a handle on it for migrations and the hot path.
+  const adapter: PrismaAdapter = {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    async connect() {
+      const driver = await inner.connect();
+      const client = (driver as unknown as { client?: unknown }).client;
+      if (!(client instanceof BetterSqlite3)) {
+        throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection; pin its version");
+      }
+      connection = client;
+      return driver;
+    },
+  };
+  const prisma = new PrismaClient({ adapter });
+  await prisma.$connect();
+  if (!connection) throw new Error("SQLite connection was not opened");
+  const db = connection;
+
+  if (file !== ":memory:") db.pragma("journal_mode = WAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  applySqliteMigrations(db);
+
+  const findSession = db
+    .prepare(
+      `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.userAgent, s.rememberMe,
+              s.keyFingerprint, s.createdAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
+              s.revokedAt, s.revokeReason,
+              u.username, u.displayName, u.email, u.role
+         FROM "Session" s JOIN "User" u ON u.id = s.userId
+        WHERE s.tokenHash = ?`,
+    )
+    .safeIntegers(false);
+  const touch = db.prepare(`UPDATE "Session" SET lastActiveAt = ?, expiresAt = ? WHERE id = ?`);
+  const ping = db.prepare("SELECT 1");
+
+  return {
+    backend: file === ":memory:" ? "memory" : "sqlite",
+    prisma,
+    async findSessionByTokenHash(tokenHash) {
+      const row = findSession.get(tokenHash) as SqliteSessionRow | undefined;
+      return row ? toSessionWithUser(row) : null;
+    },
+    async touchSession(id, lastActiveAt, expiresAt) {
+      touch.run(toSqliteDate(lastActiveAt), toSqliteDate(expiresAt), id);
+    },
+    async ping() {
+      ping.get();
+    },
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+}
+
+type SqliteSessionRow = {
+  id: string;
+  userId: string;
+  tokenHint: string;
+  authMethod: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  rememberMe: number;
+  keyFingerprint: string | null;
+  createdAt: string;
+  lastActiveAt: string;
+  expiresAt: string;
+  absoluteExpiresAt: string;
+  revokedAt: string | null;
+  revokeReason: string | null;
+  username: string;
+  displayName: string | null;
+  email: string | null;
+  role: string;
+};
+
+function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
+  return {
+    id: row.id,
+    userId: row.userId,
+    tokenHint: row.tokenHint,
+    authMethod: row.authMethod === "oidc" ? "oidc" : "static",
+    ipAddress: row.ipAddress,
+    userAgent: row.userAgent,
+    rememberMe: row.rememberMe === 1,
+    keyFingerprint: row.keyFingerprint,
+    createdAt: new Date(row.createdAt),
+    lastActiveAt: new Date(row.lastActiveAt),
+    expiresAt: new Date(row.expiresAt),
+    absoluteExpiresAt: new Date(row.absoluteExpiresAt),
+    revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
+    revokeReason: row.revokeReason,
+    user: { id: row.userId, username: row.username, displayName: row.displayName, email: row.email, role: row.role },
+  };
+}
+
+/**
+ * Applies pending migrations in one transaction each and records them in `_prisma_migrations`
+ * exactly as Prisma does, so `prisma migrate status/deploy` agree on a machine with its engines.
+ * BEGIN IMMEDIATE serialises processes that start together on the same file.
+ */
+export function applySqliteMigrations(db: BetterSqlite3.Database): string[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+  )`);
+  const applied: string[] = [];
+  for (const migration of readMigrations(migrationsDir("sqlite"))) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const done = db
+        .prepare(
+          `SELECT checksum FROM "_prisma_migrations"
+            WHERE migration_name = ? AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+        )
+        .get(migration.name) as { checksum: string } | undefined;
+      if (done) {
+        if (done.checksum !== migration.checksum) {
+          throw new MigrationError(
+            `Migration ${migration.name} was changed after it was applied (checksum mismatch)`,
+          );
+        }
+        db.exec("COMMIT");
+        continue;
+      }
+      const startedAt = new Date().toISOString();
+      db.exec(migration.sql);
+      db.prepare(
+        `INSERT INTO "_prisma_migrations"
+           (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+         VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)`,
+      ).run(newMigrationId(), migration.checksum, new Date().toISOString(), migration.name, startedAt);
+      db.exec("COMMIT");
+      applied.push(migration.name);
+    } catch (error) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+  return applied;
+}

@@ -1,0 +1,35 @@
+import type { PrismaClient } from "./generated/sqlite/client";
+
+/** The row the per-request session check needs: the session joined with its user. */
+export type SessionWithUser = {
+  id: string;
+  userId: string;
+  tokenHint: string;
+  authMethod: "static" | "oidc";
+  ipAddress: string | null;
+  userAgent: string | null;
+  rememberMe: boolean;
+  keyFingerprint: string | null;
+  createdAt: Date;
+  lastActiveAt: Date;
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+  revokedAt: Date | null;
+  revokeReason: string | null;
+  user: { id: string; username: string; displayName: string | null; email: string | null; role: string };
+};
+
+/**
+ * A storage backend. Everything goes through `prisma` except the two statements on the per-request
+ * hot path, which each backend runs on its own driver (measured: Prisma ≈ 480 µs for the joined
+ * lookup on SQLite, a prepared statement ≈ 16 µs).
+ */
+export interface Database {
+  readonly backend: "sqlite" | "memory";
+  readonly prisma: PrismaClient;
+  findSessionByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
+  touchSession(id: string, lastActiveAt: Date, expiresAt: Date): Promise<void>;
+  /** Throws when the database cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

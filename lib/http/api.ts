@@ -1,0 +1,58 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { getConfig } from "../config";
+import { sessionCookieName } from "../auth/cookie";
+import { getDatabase } from "../db";
+import { END_REASONS } from "../sessions/end-reasons";
+import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
+import { ApiError, errorResponse, unauthorized } from "./errors";
+import { requestInfo } from "./request-info";
+import { clearSessionCookie } from "./session-cookie";
+
+type RouteContext<P> = { params: Promise<P> };
+
+/** Wraps a route handler so every failure leaves through errorResponse: one error shape everywhere. */
+export function apiRoute<P = Record<string, never>>(
+  handler: (request: NextRequest, context: RouteContext<P>) => Promise<Response>,
+) {
+  return async (request: NextRequest, context: RouteContext<P>): Promise<Response> => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      const response = errorResponse(error);
+      if (error instanceof SessionEndedError) {
+        clearSessionCookie(response, getConfig());
+      }
+      return response;
+    }
+  };
+}
+
+/** 401 for a session that existed but has ended; the wrapper also clears its cookie. */
+export class SessionEndedError extends ApiError {
+  constructor(readonly reason: keyof typeof END_REASONS) {
+    super(401, "session_ended", END_REASONS[reason]);
+  }
+}
+
+export type ApiContext = Awaited<ReturnType<typeof apiContext>>;
+
+export async function apiContext(request: NextRequest) {
+  const config = getConfig();
+  const db = await getDatabase();
+  return { config, db, request: requestInfo(request.headers, config) };
+}
+
+export async function checkApiSession(request: NextRequest, context: ApiContext): Promise<SessionCheck> {
+  const cookie = request.cookies.get(sessionCookieName(context.config))?.value;
+  return validateSessionCookie(context.db, context.config, cookie, context.request);
+}
+
+/** The signed-in session, or a 401 (session_ended when it existed, unauthenticated otherwise). */
+export async function requireApiSession(request: NextRequest, context: ApiContext) {
+  const check = await checkApiSession(request, context);
+  if (check.status === "ended") throw new SessionEndedError(check.reason);
+  if (check.status === "none") throw unauthorized();
+  return check;
+}
+
+export const json = (body: unknown, init?: ResponseInit) => NextResponse.json(body, init);

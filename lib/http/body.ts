@@ -1,0 +1,55 @@
+import { ApiError, badRequest } from "./errors";
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * Reads a JSON or form-encoded body, refusing anything over MAX_BODY_BYTES before it is buffered
+ * (413), malformed JSON (400) and other media types (415). Form fields arrive as strings; checkbox
+ * values ("on", "true") become booleans so one schema serves both.
+ */
+export async function readBody(request: Request): Promise<{ data: unknown; form: boolean }> {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const form = type === "application/x-www-form-urlencoded";
+  if (type !== "application/json" && !form) {
+    throw new ApiError(415, "unsupported_media_type", "Send application/json or a form (application/x-www-form-urlencoded)");
+  }
+  const text = await readLimitedText(request);
+  if (form) {
+    const data: Record<string, unknown> = {};
+    for (const [name, value] of new URLSearchParams(text)) {
+      data[name] = value === "on" || value === "true" ? true : value === "false" ? false : value;
+    }
+    return { data, form };
+  }
+  try {
+    return { data: JSON.parse(text) as unknown, form };
+  } catch {
+    throw badRequest("Request body is not valid JSON", "malformed_json");
+  }
+}
+
+const tooLarge = () => new ApiError(413, "payload_too_large", `Request body must be at most ${MAX_BODY_BYTES} bytes`);
+
+async function readLimitedText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw badRequest("Request body is not valid UTF-8", "malformed_body");
+  }
+}

@@ -1,0 +1,56 @@
+import { NextResponse } from "next/server";
+import { ZodError } from "zod";
+import { ConfigError } from "../config";
+
+/** A failure with a status, a stable machine-readable code and a message for people. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, code = "bad_request") => new ApiError(400, code, message);
+export const unauthorized = (message = "Sign in to continue", code = "unauthenticated") => new ApiError(401, code, message);
+export const forbidden = (message: string, code = "forbidden") => new ApiError(403, code, message);
+export const notFound = (message = "Not found") => new ApiError(404, "not_found", message);
+
+/** Builds the one error shape every API route answers with: {"error": {"code", "message"}}. */
+export function errorResponse(error: unknown): NextResponse {
+  if (error instanceof ApiError) {
+    return NextResponse.json(
+      { error: { code: error.code, message: error.message } },
+      { status: error.status, headers: error.headers },
+    );
+  }
+  if (error instanceof ZodError) {
+    const first = error.issues[0];
+    const where = first?.path.length ? `${first.path.join(".")}: ` : "";
+    return NextResponse.json(
+      { error: { code: "invalid_input", message: `${where}${first?.message ?? "Invalid input"}` } },
+      { status: 400 },
+    );
+  }
+  if (isDatabaseUnavailable(error)) {
+    return NextResponse.json(
+      { error: { code: "database_unavailable", message: "The session database is unavailable. Try again shortly." } },
+      { status: 503, headers: { "Retry-After": "5" } },
+    );
+  }
+  // Unexpected: log for the operator, never show details to the client.
+  console.error(error instanceof ConfigError ? error.message : error);
+  return NextResponse.json({ error: { code: "internal_error", message: "Something went wrong" } }, { status: 500 });
+}
+
+/** Errors that mean "the database cannot answer right now" rather than a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const text = `${error.name} ${error.message} ${(error as { code?: unknown }).code ?? ""}`;
+  return /SQLITE_BUSY|SQLITE_CANTOPEN|SQLITE_IOERR|SQLITE_FULL|database is locked|unable to open database|ECONNREFUSED|ECONNRESET|ETIMEDOUT|Can't reach database|P1001|P1002|P1017|P2024/i.test(
+    text,
+  );
+}

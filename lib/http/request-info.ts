@@ -1,0 +1,35 @@
+import { isIP } from "node:net";
+import type { Config } from "../config";
+import type { RequestInfo } from "../sessions/sessions";
+
+/**
+ * The server entry point (server.mjs) overwrites this header with the socket's address on every
+ * request, so clients cannot forge it; Next alone only offers a client-controlled X-Forwarded-For.
+ */
+export const PEER_HEADER = "x-sessionboard-peer";
+
+type HeaderSource = { get(name: string): string | null };
+
+/** The client's address: the socket's, or — with DASHBOARD_TRUST_PROXY=N — the address N proxies back. */
+export function clientIp(headers: HeaderSource, config: Pick<Config, "trustedProxyHops">): string | null {
+  const forwarded = (headers.get("x-forwarded-for") ?? "").split(",");
+  const peer = headers.get(PEER_HEADER);
+  // Without server.mjs in front (e.g. `next dev`), Next puts the socket address in X-Forwarded-For.
+  const chain = (peer !== null ? [...(config.trustedProxyHops > 0 ? forwarded : []), peer] : forwarded)
+    .map(normalizeIp)
+    .filter((entry): entry is string => entry !== null);
+  if (chain.length === 0) return null;
+  return chain[Math.max(0, chain.length - 1 - config.trustedProxyHops)];
+}
+
+/** Trims, strips IPv4-mapped IPv6 prefixes and brackets; null for anything that is not an IP. */
+export function normalizeIp(value: string): string | null {
+  let ip = value.trim();
+  if (ip.startsWith("[") && ip.includes("]")) ip = ip.slice(1, ip.indexOf("]"));
+  if (ip.toLowerCase().startsWith("::ffff:") && isIP(ip.slice(7)) === 4) ip = ip.slice(7);
+  return isIP(ip) ? ip.toLowerCase() : null;
+}
+
+export function requestInfo(headers: HeaderSource, config: Pick<Config, "trustedProxyHops">): RequestInfo {
+  return { ip: clientIp(headers, config), userAgent: headers.get("user-agent")?.slice(0, 512) || null };
+}

@@ -1,0 +1,11 @@
+/** Accepts only a same-site absolute path, so ?next= can never send someone to another site. */
+export function safeReturnPath(value: unknown, fallback = "/"): string {
+  if (typeof value !== "string" || value.length > 2048 || !value.startsWith("/")) return fallback;
+  if (value.startsWith("//") || value.startsWith("/\\") || /[\u0000-\u001f\\]/.test(value)) return fallback;
+  try {
+    const url = new URL(value, "http://sessionboard.invalid");
+    return url.origin === "http://sessionboard.invalid" ? url.pathname + url.search + url.hash : fallback;
+  } catch {
+    return fallback;
+  }
+}

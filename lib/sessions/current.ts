@@ -1,0 +1,26 @@
+import { cache } from "react";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { getConfig } from "../config";
+import { sessionCookieName } from "../auth/cookie";
+import { getDatabase } from "../db";
+import { requestInfo } from "../http/request-info";
+import { validateSessionCookie, type SessionCheck } from "./sessions";
+
+/** The session check for server components; React's cache makes it run once per request. */
+export const getCurrentSession = cache(async (): Promise<SessionCheck> => {
+  const config = getConfig();
+  const [db, cookieStore, headerList] = await Promise.all([getDatabase(), cookies(), headers()]);
+  return validateSessionCookie(db, config, cookieStore.get(sessionCookieName(config))?.value, requestInfo(headerList, config));
+});
+
+/**
+ * For pages that need a signed-in person: returns the active session, or leaves for /login — via
+ * /api/auth/ended when a session existed, so the login page can say why it ended.
+ */
+export async function requireSession(returnPath: string) {
+  const check = await getCurrentSession();
+  if (check.status === "active") return check;
+  const next = encodeURIComponent(returnPath);
+  redirect(check.status === "ended" ? `/api/auth/ended?reason=${check.reason}&next=${next}` : `/login?next=${next}`);
+}

@@ -1,0 +1,165 @@
+import type { Config } from "../config";
+import { recordAuthEvent } from "../audit";
+import { decodeSessionCookie } from "../auth/cookie";
+import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
+import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../auth/token";
+import type { Database, SessionWithUser } from "../db";
+import type { EndReason } from "./end-reasons";
+import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
+
+export type RequestInfo = { ip: string | null; userAgent: string | null };
+
+export type CurrentUser = { id: string; username: string; displayName: string | null; email: string | null; role: Role };
+export type CurrentSession = Omit<SessionWithUser, "user">;
+
+export type SessionCheck =
+  | { status: "active"; session: CurrentSession; user: CurrentUser; cookiePersistent: boolean }
+  | { status: "ended"; reason: EndReason }
+  /** No cookie, or one that is not ours (bad signature, garbage). */
+  | { status: "none" };
+
+/**
+ * The per-request session check, used by every page and API route: verify the cookie's signature
+ * (no database work for garbage), then one indexed lookup by token hash joined with the user.
+ * Ended sessions are deleted when met and the end is audited.
+ */
+export async function validateSessionCookie(
+  db: Database,
+  config: Config,
+  cookieValue: string | undefined,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<SessionCheck> {
+  const cookie = decodeSessionCookie(config, cookieValue);
+  if (!cookie) return { status: "none" };
+
+  const row = await db.findSessionByTokenHash(hashSessionToken(cookie.token));
+  // A vanished row (cleanup, or an operator's DELETE) is an ended session.
+  if (!row) return { status: "ended", reason: "ended" };
+
+  const reason = endReasonFor(config, row, now);
+  if (reason) {
+    await endMetSession(db, row, reason, request, now);
+    return { status: "ended", reason };
+  }
+
+  const slid = slideExpiry(config, row, now);
+  if (slid) {
+    await db.touchSession(row.id, slid.lastActiveAt, slid.expiresAt);
+    row.lastActiveAt = slid.lastActiveAt;
+    row.expiresAt = slid.expiresAt;
+  }
+  const { user, ...session } = row;
+  return {
+    status: "active",
+    session,
+    user: { ...user, role: roleFor(config, { ...session, username: user.username }) },
+    cookiePersistent: cookie.persistent,
+  };
+}
+
+function endReasonFor(config: Config, row: SessionWithUser, now: Date): EndReason | null {
+  if (row.revokedAt) return "revoked";
+  if (!signedInWithCurrentKey(config, row)) return "key-changed";
+  return expiryReason(row, now);
+}
+
+async function endMetSession(db: Database, row: SessionWithUser, reason: EndReason, request: RequestInfo, now: Date) {
+  const { count } = await db.prisma.session.deleteMany({ where: { id: row.id } });
+  // Revocations were audited when they happened; expiries and key changes are audited here, once.
+  if (count === 0 || reason === "revoked") return;
+  await recordAuthEvent(db, {
+    type: reason === "key-changed" ? "session.key_changed" : "session.expired",
+    username: row.user.username,
+    userId: row.userId,
+    sessionId: row.id,
+    authMethod: row.authMethod,
+    ip: request.ip,
+    userAgent: request.userAgent,
+    actor: "system",
+    detail: reason === "max-age" ? "absolute lifetime reached" : reason === "expired" ? "idle timeout" : null,
+    at: now,
+  });
+}
+
+export type NewSession = {
+  userId: string;
+  username: string;
+  authMethod: "static" | "oidc";
+  rememberMe: boolean;
+  keyFingerprint: string | null;
+};
+
+/**
+ * Creates a fresh session (a new token on every sign-in: no fixation) and enforces
+ * SESSION_MAX_PER_USER by revoking the user's oldest sessions. Returns the raw token, which is
+ * never stored.
+ */
+export async function createSession(db: Database, config: Config, input: NewSession, request: RequestInfo, now = new Date()) {
+  const token = generateSessionToken();
+  const { expiresAt, absoluteExpiresAt } = initialExpiry(config, input.rememberMe, now);
+  const session = await db.prisma.session.create({
+    data: {
+      id: generateId(),
+      tokenHash: hashSessionToken(token),
+      tokenHint: tokenHint(token),
+      userId: input.userId,
+      authMethod: input.authMethod,
+      ipAddress: request.ip,
+      userAgent: request.userAgent,
+      rememberMe: input.rememberMe,
+      keyFingerprint: input.keyFingerprint,
+      createdAt: now,
+      lastActiveAt: now,
+      expiresAt,
+      absoluteExpiresAt,
+    },
+  });
+  if (config.maxSessionsPerUser !== null) {
+    await revokeSessionsOverLimit(db, config.maxSessionsPerUser, input, request, now);
+  }
+  return { token, session };
+}
+
+async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSession, request: RequestInfo, now: Date) {
+  const excess = await db.prisma.session.findMany({
+    where: { userId: user.userId, revokedAt: null },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    skip: limit,
+    select: { id: true, authMethod: true },
+  });
+  if (excess.length === 0) return;
+  await db.prisma.session.updateMany({
+    where: { id: { in: excess.map((s) => s.id) }, revokedAt: null },
+    data: { revokedAt: now, revokedBy: "system", revokeReason: "session limit reached" },
+  });
+  for (const session of excess) {
+    await recordAuthEvent(db, {
+      type: "session.revoked",
+      username: user.username,
+      userId: user.userId,
+      sessionId: session.id,
+      authMethod: session.authMethod === "oidc" ? "oidc" : "static",
+      ip: request.ip,
+      userAgent: request.userAgent,
+      actor: "system",
+      detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended`,
+      at: now,
+    });
+  }
+}
+
+/** Log out: the session row is gone at once, and the logout is audited. */
+export async function endSessionByLogout(db: Database, session: CurrentSession, user: CurrentUser, request: RequestInfo) {
+  await db.prisma.session.deleteMany({ where: { id: session.id } });
+  await recordAuthEvent(db, {
+    type: "logout",
+    username: user.username,
+    userId: user.id,
+    sessionId: session.id,
+    authMethod: session.authMethod,
+    ip: request.ip,
+    userAgent: request.userAgent,
+    actor: user.username,
+  });
+}

@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+export const usernameSchema = z
+  .string({ error: "Username is required" })
+  .trim()
+  .toLowerCase()
+  .min(1, "Username is required")
+  .max(64, "Username must be at most 64 characters")
+  .regex(/^[a-z0-9._@-]+$/, "Username may contain only letters, digits and . _ @ -");
+
+/** Body of POST /api/auth/login, as JSON or as the login form's fields. */
+export const loginSchema = z.object({
+  username: usernameSchema,
+  key: z.string({ error: "Key is required" }).min(1, "Key is required").max(1024, "Key is too long"),
+  rememberMe: z.boolean({ error: "rememberMe must be a boolean" }).default(false),
+  /** Where the login form returns to; only same-site paths are accepted. */
+  next: z.string().max(2048).optional(),
+});
+
+export type LoginInput = z.infer<typeof loginSchema>;

@@ -1,0 +1,59 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { getConfig } from "@/lib/config";
+import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookie";
+import { isSameOriginRequest } from "@/lib/http/same-origin";
+
+/**
+ * Thin on purpose — no database here. It refuses cross-site state changes (CSRF), gives pages a
+ * per-request CSP nonce, and keeps a Remember Me cookie's lifetime sliding as pages are visited.
+ */
+export function proxy(request: NextRequest) {
+  const config = getConfig();
+  if (!isSameOriginRequest(request.method, request.headers, config.publicUrl.origin)) {
+    return NextResponse.json(
+      { error: { code: "cross_site_request", message: "Cross-site requests are not allowed" } },
+      { status: 403 },
+    );
+  }
+  if (request.nextUrl.pathname.startsWith("/api/")) return NextResponse.next();
+
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const csp = contentSecurityPolicy(nonce, isSecureDeployment(config));
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("Content-Security-Policy", csp);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("Content-Security-Policy", csp);
+
+  // Page views extend the browser's copy of a persistent cookie; the server-side expiry slides
+  // in the session check. Routes under /api/auth set and clear the cookie themselves.
+  if (request.method === "GET") {
+    const name = sessionCookieName(config);
+    const value = request.cookies.get(name)?.value;
+    if (decodeSessionCookie(config, value)?.persistent) {
+      response.cookies.set(name, value as string, sessionCookieOptions(config, true));
+    }
+  }
+  return response;
+}
+
+function contentSecurityPolicy(nonce: string, https: boolean): string {
+  const dev = process.env.NODE_ENV === "development";
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ...(https ? ["upgrade-insecure-requests"] : []),
+  ].join("; ");
+}
+
+export const config = {
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|robots.txt).*)"],
+};

@@ -1,0 +1,71 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "@/lib/config";
+import { tempDir, testConfig } from "./helpers";
+
+describe("configuration", () => {
+  it("applies the documented defaults", () => {
+    const config = testConfig();
+    expect(config).toMatchObject({
+      timeoutDays: 7,
+      rememberDays: 30,
+      maxDays: 90,
+      maxSessionsPerUser: null,
+      backend: "sqlite",
+      trustedProxyHops: 0,
+    });
+    expect(config.publicUrl.origin).toBe("http://localhost:3000");
+    expect([...config.admins]).toEqual(["root", "admin"]);
+  });
+
+  it.each([
+    [{ DASHBOARD_SECRET: "too-short" }, "DASHBOARD_SECRET"],
+    [{ DASHBOARD_SECRET: `${"x".repeat(40)},short` }, "DASHBOARD_SECRET"],
+    [{ SESSION_TIMEOUT_DAYS: "seven" }, "SESSION_TIMEOUT_DAYS"],
+    [{ SESSION_REMEMBER_DAYS: "-1" }, "SESSION_REMEMBER_DAYS"],
+    [{ SESSION_MAX_PER_USER: "0" }, "SESSION_MAX_PER_USER"],
+    [{ SESSION_MAX_DAYS: "3" }, "SESSION_MAX_DAYS"],
+    [{ DASHBOARD_URL: "ftp://example.com" }, "DASHBOARD_URL"],
+    [{ DASHBOARD_TRUST_PROXY: "maybe" }, "DASHBOARD_TRUST_PROXY"],
+    [{ DASHBOARD_SESSION_BACKEND: "mysql" }, "DASHBOARD_SESSION_BACKEND"],
+    [{ DASHBOARD_ADMIN_KEY: "shared-user-key" }, "DASHBOARD_ADMIN_KEY"],
+  ])("refuses %o with a message naming %s", (env, variable) => {
+    expect(() => testConfig(env)).toThrow(ConfigError);
+    expect(() => testConfig(env)).toThrow(variable);
+  });
+
+  it("reads DASHBOARD_TRUST_PROXY as a number of hops", () => {
+    expect(testConfig({ DASHBOARD_TRUST_PROXY: "true" }).trustedProxyHops).toBe(1);
+    expect(testConfig({ DASHBOARD_TRUST_PROXY: "2" }).trustedProxyHops).toBe(2);
+    expect(testConfig({ DASHBOARD_TRUST_PROXY: "off" }).trustedProxyHops).toBe(0);
+  });
+
+  it("generates missing secrets once into the data directory (0600) and reuses them", () => {
+    const dir = tempDir();
+    const env = { DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, "db", "sessions.db") };
+    const first = parseConfig(env);
+    expect(first.generated?.createdNow).toBe(true);
+    const file = path.join(dir, "db", "generated-credentials.json");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(first.secrets[0].length).toBeGreaterThanOrEqual(32);
+    expect(first.userKey).not.toBe(first.adminKey);
+    expect([...first.admins]).toEqual(["admin"]);
+
+    const second = parseConfig(env);
+    expect(second.generated?.createdNow).toBe(false);
+    expect([second.secrets, second.userKey, second.adminKey]).toEqual([first.secrets, first.userKey, first.adminKey]);
+
+    // Configured values always win over generated ones.
+    const explicit = parseConfig({ ...env, DASHBOARD_KEY: "operator-chosen-key" });
+    expect(explicit.userKey).toBe("operator-chosen-key");
+    expect(explicit.adminKey).toBe(first.adminKey);
+  });
+
+  it("does not generate anything when everything is configured", () => {
+    const dir = tempDir();
+    const config = testConfig({ DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, "sessions.db") });
+    expect(config.generated).toBeNull();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { signInWithKey } from "@/lib/auth/static-login";
+import { loginRetryAfter, recordLoginFailure } from "@/lib/auth/rate-limit";
+import { ADMIN_KEY, USER_KEY, later, minutes, request, tempDatabase, testConfig } from "./helpers";
+
+describe("static-key sign-in", () => {
+  it("signs ordinary users in with DASHBOARD_KEY and never admits an admin name with it", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    expect(await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request)).toMatchObject({ ok: true, user: { role: "user" } });
+    expect(await signInWithKey(db, config, { username: "root", key: USER_KEY, rememberMe: false }, request)).toMatchObject({ ok: false, code: "invalid_credentials" });
+    expect(await signInWithKey(db, config, { username: "root", key: ADMIN_KEY, rememberMe: false }, request)).toMatchObject({ ok: true, user: { role: "admin" } });
+    expect(await signInWithKey(db, config, { username: "alice", key: ADMIN_KEY, rememberMe: false }, request)).toMatchObject({ ok: false });
+  });
+
+  it("audits failures with a reason but never the key typed", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    await signInWithKey(db, config, { username: "alice", key: "my-secret-guess-123", rememberMe: false }, request);
+    const events = await db.prisma.authEvent.findMany();
+    expect(events).toMatchObject([{ type: "login.failed", username: "alice", detail: "wrong key", ip: request.ip }]);
+    expect(JSON.stringify(events)).not.toContain("my-secret-guess-123");
+  });
+});
+
+describe("login rate limiting", () => {
+  const config = testConfig({ DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: "3", DASHBOARD_LOGIN_MAX_FAILURES_PER_IP: "5", DASHBOARD_LOGIN_WINDOW_MINUTES: "15" });
+  const attempt = (db: Awaited<ReturnType<typeof tempDatabase>>["db"], username: string, key: string, ip = request.ip) =>
+    signInWithKey(db, config, { username, key, rememberMe: false }, { ...request, ip });
+
+  it("locks a username after too many failures, even for the right key, with a Retry-After", async () => {
+    const { db } = await tempDatabase();
+    for (let i = 0; i < 3; i++) expect(await attempt(db, "alice", "wrong-key-x")).toMatchObject({ code: "invalid_credentials" });
+    const locked = await attempt(db, "alice", USER_KEY);
+    expect(locked).toMatchObject({ ok: false, code: "rate_limited" });
+    if (!locked.ok && locked.code === "rate_limited") expect(locked.retryAfter).toBeGreaterThan(14 * 60);
+    // Other usernames are unaffected.
+    expect(await attempt(db, "bob", USER_KEY)).toMatchObject({ ok: true });
+  });
+
+  it("locks an IP across usernames", async () => {
+    const { db } = await tempDatabase();
+    for (let i = 0; i < 5; i++) await attempt(db, `user${i}`, "wrong-key-x", "198.51.100.7");
+    expect(await attempt(db, "fresh", USER_KEY, "198.51.100.7")).toMatchObject({ code: "rate_limited" });
+    expect(await attempt(db, "fresh", USER_KEY, "198.51.100.8")).toMatchObject({ ok: true });
+  });
+
+  it("starts a new window once the old one has passed, and a success clears the username's count", async () => {
+    const { db } = await tempDatabase();
+    const keys = [{ kind: "user" as const, value: "alice" }];
+    const start = new Date();
+    for (let i = 0; i < 3; i++) await recordLoginFailure(db, config, keys, start);
+    expect(await loginRetryAfter(db, config, keys, later(start, minutes(1)))).toBe(14 * 60);
+    expect(await loginRetryAfter(db, config, keys, later(start, minutes(15)))).toBeNull();
+    await recordLoginFailure(db, config, keys, later(start, minutes(16)));
+    expect(await db.prisma.loginAttempt.findUnique({ where: { key: "user:alice" } })).toMatchObject({ failures: 1 });
+
+    await attempt(db, "bob", "wrong-key-x");
+    await attempt(db, "bob", "wrong-key-x");
+    await attempt(db, "bob", USER_KEY);
+    expect(await db.prisma.loginAttempt.findUnique({ where: { key: "user:bob" } })).toBeNull();
+  });
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { encodeSessionCookie } from "@/lib/auth/cookie";
+import { signInWithKey } from "@/lib/auth/static-login";
+import type { Config } from "@/lib/config";
+import type { Database } from "@/lib/db";
+import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { ADMIN_KEY, SECRET_A, SECRET_B, USER_KEY, days, later, minutes, request, tempDatabase, testConfig } from "./helpers";
+
+async function signIn(db: Database, config: Config, username: string, key: string, rememberMe = false) {
+  const result = await signInWithKey(db, config, { username, key, rememberMe }, request);
+  if (!result.ok) throw new Error(`sign-in failed: ${result.message}`);
+  return { ...result, cookie: encodeSessionCookie(config, { token: result.token, persistent: result.persistent }) };
+}
+
+const events = (db: Database, type: string) => db.prisma.authEvent.findMany({ where: { type } });
+
+describe("session lifecycle", () => {
+  it("stores only the token's hash and hint, and validates the signed cookie in one lookup", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { token, cookie, session } = await signIn(db, config, "alice", USER_KEY);
+    const row = await db.prisma.session.findUniqueOrThrow({ where: { id: session.id } });
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(row.tokenHint).toBe(token.slice(-8));
+
+    const check = await validateSessionCookie(db, config, cookie, request);
+    expect(check).toMatchObject({ status: "active", session: { id: session.id }, user: { username: "alice", role: "user" } });
+  });
+
+  it("creates a new session on every sign-in (no fixation)", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const first = await signIn(db, config, "alice", USER_KEY);
+    const second = await signIn(db, config, "alice", USER_KEY);
+    expect(second.token).not.toBe(first.token);
+    expect(second.session.id).not.toBe(first.session.id);
+    expect(await db.prisma.session.count({ where: { user: { username: "alice" } } })).toBe(2);
+  });
+
+  it("writes activity at most once a minute and slides the idle expiry", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { cookie, session } = await signIn(db, config, "alice", USER_KEY);
+    const created = session.createdAt;
+    await validateSessionCookie(db, config, cookie, request, later(created, 30_000));
+    let row = await db.prisma.session.findUniqueOrThrow({ where: { id: session.id } });
+    expect(row.lastActiveAt).toEqual(created);
+
+    await validateSessionCookie(db, config, cookie, request, later(created, minutes(2)));
+    row = await db.prisma.session.findUniqueOrThrow({ where: { id: session.id } });
+    expect(row.lastActiveAt).toEqual(later(created, minutes(2)));
+    expect(row.expiresAt).toEqual(later(created, minutes(2) + days(7)));
+  });
+
+  it("ends an idle session, deletes the row and audits the expiry", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { cookie, session } = await signIn(db, config, "alice", USER_KEY);
+    expect(await validateSessionCookie(db, config, cookie, request, later(session.createdAt, days(7)))).toEqual({ status: "ended", reason: "expired" });
+    expect(await db.prisma.session.count()).toBe(0);
+    expect(await events(db, "session.expired")).toMatchObject([{ sessionId: session.id, username: "alice", detail: "idle timeout" }]);
+    // The row is gone now: the same cookie reads as an ended session, and nothing is audited twice.
+    expect(await validateSessionCookie(db, config, cookie, request)).toEqual({ status: "ended", reason: "ended" });
+    expect(await events(db, "session.expired")).toHaveLength(1);
+  });
+
+  it("keeps a Remember Me session for 30 idle days, and ends any session at the absolute cap", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { cookie, session } = await signIn(db, config, "alice", USER_KEY, true);
+    let now = session.createdAt;
+    // Active every 20 days: still valid at day 80 although 30 days is the idle window.
+    for (let day = 20; day <= 80; day += 20) {
+      now = later(session.createdAt, days(day));
+      expect((await validateSessionCookie(db, config, cookie, request, now)).status).toBe("active");
+    }
+    expect(await validateSessionCookie(db, config, cookie, request, later(session.createdAt, days(90)))).toEqual({ status: "ended", reason: "max-age" });
+  });
+
+  it("ends static sessions when DASHBOARD_KEY changes, and only those signed in with it", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const user = await signIn(db, config, "alice", USER_KEY);
+    const admin = await signIn(db, config, "root", ADMIN_KEY);
+    const rotated = testConfig({ DASHBOARD_KEY: "a-brand-new-shared-key" });
+    expect(await validateSessionCookie(db, rotated, user.cookie, request)).toEqual({ status: "ended", reason: "key-changed" });
+    expect((await validateSessionCookie(db, rotated, admin.cookie, request)).status).toBe("active");
+    expect(await events(db, "session.key_changed")).toMatchObject([{ sessionId: user.session.id }]);
+  });
+
+  it("survives DASHBOARD_SECRET rotation (new first, old kept) and logs out when the old secret is removed", async () => {
+    const { db } = await tempDatabase();
+    const old = testConfig({ DASHBOARD_SECRET: SECRET_A });
+    const { cookie } = await signIn(db, old, "alice", USER_KEY);
+    const rotated = testConfig({ DASHBOARD_SECRET: `${SECRET_B},${SECRET_A}` });
+    expect((await validateSessionCookie(db, rotated, cookie, request)).status).toBe("active");
+    const removed = testConfig({ DASHBOARD_SECRET: SECRET_B });
+    expect(await validateSessionCookie(db, removed, cookie, request)).toEqual({ status: "none" });
+  });
+
+  it("treats a revoked row as revoked and a vanished row as ended", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const a = await signIn(db, config, "alice", USER_KEY);
+    const b = await signIn(db, config, "alice", USER_KEY);
+    await db.prisma.session.update({ where: { id: a.session.id }, data: { revokedAt: new Date(), revokedBy: "root" } });
+    expect(await validateSessionCookie(db, config, a.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    await db.prisma.$executeRawUnsafe('DELETE FROM "Session" WHERE id = ?', b.session.id);
+    expect(await validateSessionCookie(db, config, b.cookie, request)).toEqual({ status: "ended", reason: "ended" });
+  });
+
+  it("derives the role on every request: admin key required, and removal from DASHBOARD_ADMINS takes effect at once", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const admin = await signIn(db, config, "root", ADMIN_KEY);
+    expect(await validateSessionCookie(db, config, admin.cookie, request)).toMatchObject({ user: { role: "admin" } });
+    const demoted = testConfig({ DASHBOARD_ADMINS: "admin" });
+    expect(await validateSessionCookie(db, demoted, admin.cookie, request)).toMatchObject({ status: "active", user: { role: "user" } });
+    // Promoting a name that signed in with the shared key does not make that session admin.
+    const user = await signIn(db, config, "carol", USER_KEY);
+    const promoted = testConfig({ DASHBOARD_ADMINS: "root,admin,carol" });
+    expect(await validateSessionCookie(db, promoted, user.cookie, request)).toMatchObject({ status: "active", user: { role: "user" } });
+  });
+
+  it("enforces SESSION_MAX_PER_USER by revoking the oldest sessions at sign-in", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig({ SESSION_MAX_PER_USER: "2" });
+    const first = await signIn(db, config, "alice", USER_KEY);
+    await new Promise((r) => setTimeout(r, 5));
+    await signIn(db, config, "alice", USER_KEY);
+    await new Promise((r) => setTimeout(r, 5));
+    const third = await signIn(db, config, "alice", USER_KEY);
+    expect(await validateSessionCookie(db, config, first.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    expect((await validateSessionCookie(db, config, third.cookie, request)).status).toBe("active");
+    expect(await events(db, "session.revoked")).toMatchObject([{ sessionId: first.session.id, actor: "system" }]);
+  });
+});
