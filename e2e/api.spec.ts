@@ -1,0 +1,110 @@
+import { expect, test } from "@playwright/test";
+import { BASE_URL, USER_KEY } from "./env";
+import { expectJsonError, uniqueUser } from "./helpers";
+
+test.describe("login API", () => {
+  test("returns the user and session (never the token) and sets the cookie", async ({ request }) => {
+    const username = uniqueUser("api");
+    const response = await request.post("/api/auth/login", { data: { username, key: USER_KEY, rememberMe: true } });
+    expect(response.status()).toBe(200);
+    const body = await response.json();
+    expect(body.user).toMatchObject({ username, role: "user" });
+    expect(body.session).toMatchObject({ current: true, authMethod: "static", rememberMe: true, ipAddress: "127.0.0.1" });
+    expect(Object.keys(body.session).sort()).toEqual(
+      ["id", "tokenHint", "current", "authMethod", "ipAddress", "userAgent", "browser", "os", "deviceType", "rememberMe", "createdAt", "lastActiveAt", "expiresAt"].sort(),
+    );
+    const cookie = response.headers()["set-cookie"];
+    const token = cookie.match(/session_token=([0-9a-f]{64})\./)?.[1];
+    expect(token).toBeTruthy();
+    expect(JSON.stringify(body)).not.toContain(token!);
+    expect(body.session.tokenHint).toBe(token!.slice(-8));
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=lax/i);
+    expect(cookie).toMatch(/Max-Age=2592000/);
+
+    const session = await request.get("/api/auth/session");
+    expect(session.status()).toBe(200);
+    expect(await session.json()).toMatchObject({ user: { username, role: "user" }, session: { id: body.session.id, current: true } });
+  });
+
+  test("refuses bad input with 4xx JSON errors, never a 500", async ({ request }) => {
+    const post = (data: string | Buffer, contentType = "application/json") =>
+      request.post("/api/auth/login", { data: Buffer.from(data), headers: { "content-type": contentType } });
+    await expectJsonError(await post("{}"), 400, "invalid_input");
+    await expectJsonError(await post(JSON.stringify({ username: "a" })), 400, "invalid_input");
+    await expectJsonError(await post(JSON.stringify({ key: "k" })), 400, "invalid_input");
+    await expectJsonError(await post(JSON.stringify({ username: 42, key: "k" })), 400, "invalid_input");
+    await expectJsonError(await post(JSON.stringify({ username: "a", key: ["k"] })), 400, "invalid_input");
+    await expectJsonError(await post(JSON.stringify({ username: "a", key: "k", rememberMe: "yes" })), 400, "invalid_input");
+    await expectJsonError(await post(JSON.stringify({ username: "bad name!", key: "k" })), 400, "invalid_input");
+    await expectJsonError(await post(JSON.stringify({ username: "a".repeat(65), key: "k" })), 400, "invalid_input");
+    await expectJsonError(await post(JSON.stringify(null)), 400, "invalid_input");
+    await expectJsonError(await post(JSON.stringify([1, 2])), 400, "invalid_input");
+    await expectJsonError(await post("{not json"), 400, "malformed_json");
+    await expectJsonError(await post(""), 400, "malformed_json");
+    await expectJsonError(await post(JSON.stringify({ username: "a", key: "k".repeat(200_000) })), 413, "payload_too_large");
+    await expectJsonError(await post("username=a", "text/plain"), 415, "unsupported_media_type");
+    await expectJsonError(await post(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 400);
+  });
+
+  test("garbage or tampered cookies are 401 JSON, never 500", async ({ request, playwright }) => {
+    const login = await request.post("/api/auth/login", { data: { username: uniqueUser("tamper"), key: USER_KEY, rememberMe: false } });
+    const value = login.headers()["set-cookie"].match(/session_token=([^;]+)/)![1];
+    const flipped = value.replace(/^./, value[0] === "a" ? "b" : "a");
+    const cookies = ["garbage", "", "a.b.c", "%00%ff", "x".repeat(4000), flipped, value.replace(".s.", ".p."), `${value}x`];
+    for (const cookie of cookies) {
+      const fresh = await playwright.request.newContext({ baseURL: BASE_URL, extraHTTPHeaders: { cookie: `session_token=${cookie}` } });
+      await expectJsonError(await fresh.get("/api/auth/session"), 401, "unauthenticated");
+      const page = await fresh.get("/", { maxRedirects: 0 });
+      expect(page.status()).toBe(307);
+      expect(page.headers().location).toContain("/login");
+      await fresh.dispose();
+    }
+  });
+
+  test("cross-origin state-changing requests are refused with 403", async ({ request }) => {
+    const username = uniqueUser("csrf");
+    const evil = { origin: "https://evil.example" };
+    await expectJsonError(
+      await request.post("/api/auth/login", { data: { username, key: USER_KEY }, headers: evil }),
+      403,
+      "cross_site_request",
+    );
+    await expectJsonError(
+      await request.post("/api/auth/login", { data: { username, key: USER_KEY }, headers: { "sec-fetch-site": "cross-site" } }),
+      403,
+    );
+    // Signed in, a cross-site logout does not end the session.
+    expect((await request.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
+    await expectJsonError(await request.post("/api/auth/logout", { headers: evil }), 403);
+    expect((await request.get("/api/auth/session")).status()).toBe(200);
+    // The same request from our own origin works.
+    const ok = await request.post("/api/auth/logout", { headers: { origin: BASE_URL } });
+    expect(ok.status()).toBe(200);
+    expect(ok.headers()["clear-site-data"]).toBe('"cookies"');
+    expect((await request.get("/api/auth/session")).status()).toBe(401);
+  });
+
+  test("unauthenticated API calls are 401 and health reports the database", async ({ request }) => {
+    await expectJsonError(await request.get("/api/auth/session"), 401, "unauthenticated");
+    const health = await request.get("/api/health");
+    expect(health.status()).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok", database: { backend: "sqlite", status: "ok" } });
+  });
+
+  test("pages carry security headers with a per-request CSP nonce", async ({ request }) => {
+    const first = await request.get("/login");
+    const second = await request.get("/login");
+    const csp = first.headers()["content-security-policy"];
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(second.headers()["content-security-policy"]).not.toBe(csp);
+    expect(first.headers()).toMatchObject({
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+      "referrer-policy": "strict-origin-when-cross-origin",
+    });
+    const nonce = csp.match(/'nonce-([^']+)'/)![1];
+    expect(await first.text()).toContain(`nonce="${nonce}"`);
+  });
+});

@@ -1,0 +1,25 @@
+import path from "node:path";
+
+/** The configuration the end-to-end server runs with (a throwaway SQLite file). */
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3210);
+export const BASE_URL = `http://localhost:${E2E_PORT}`;
+export const DATA_DIR = path.join(process.cwd(), ".e2e-data");
+export const DB_FILE = path.join(DATA_DIR, "sessions.db");
+export const USER_KEY = "e2e-shared-user-key";
+export const ADMIN_KEY = "e2e-admin-key-0123";
+export const MAX_FAILURES_PER_USER = 5;
+
+export const serverEnv: Record<string, string> = {
+  NODE_ENV: "production",
+  PORT: String(E2E_PORT),
+  BIND_HOST: "127.0.0.1",
+  DASHBOARD_URL: BASE_URL,
+  DASHBOARD_SECRET: "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+  DASHBOARD_KEY: USER_KEY,
+  DASHBOARD_ADMIN_KEY: ADMIN_KEY,
+  DASHBOARD_ADMINS: "root",
+  DASHBOARD_SESSION_SQLITE_PATH: DB_FILE,
+  DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: String(MAX_FAILURES_PER_USER),
+  // Every test comes from 127.0.0.1; the per-IP limit is covered by the unit tests.
+  DASHBOARD_LOGIN_MAX_FAILURES_PER_IP: "100000",
+};
