@@ -35,7 +35,6 @@ const envSchema = z.object({
   DASHBOARD_ADMINS: z.string().transform((v) => new Set(list(v).map((name) => name.toLowerCase()))),
   DASHBOARD_URL: z
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-    .default("http://localhost:3000")
     .transform((v) => new URL(v)),
   DASHBOARD_TRUST_PROXY: z
     .string()
@@ -93,6 +92,7 @@ export function parseConfig(env: Env): Config {
   const generated = missing.length > 0 ? loadOrCreateGeneratedCredentials(dataDir) : null;
   const input: Env = {
     DASHBOARD_ADMINS: "admin",
+    DASHBOARD_URL: `http://localhost:${raw.PORT ?? 3000}`,
     ...raw,
     DASHBOARD_SECRET: raw.DASHBOARD_SECRET ?? generated?.secret,
     DASHBOARD_KEY: raw.DASHBOARD_KEY ?? generated?.key,

@@ -69,3 +69,10 @@ describe("configuration", () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
+
+describe("public URL default", () => {
+  it("follows PORT when DASHBOARD_URL is not set", () => {
+    expect(testConfig({ PORT: "4123" }).publicUrl.origin).toBe("http://localhost:4123");
+    expect(testConfig({ PORT: "4123", DASHBOARD_URL: "https://s.example.com" }).publicUrl.origin).toBe("https://s.example.com");
+  });
+});
