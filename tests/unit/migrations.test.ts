@@ -103,6 +103,18 @@ describe("SQLite migrations", () => {
     expect(await db.prisma.session.count()).toBe(0);
   });
 
+  it("also serve the in-memory backend, where Prisma and the hot path share one connection", async () => {
+    const db = await openSqliteDatabase(":memory:");
+    expect(db.backend).toBe("memory");
+    await db.prisma.user.create({ data: { id: "u1", username: "mem", authSource: "static" } });
+    const now = new Date();
+    await db.prisma.session.create({
+      data: { id: "s1", tokenHash: "m".repeat(64), tokenHint: "x", userId: "u1", authMethod: "static", expiresAt: now, absoluteExpiresAt: now },
+    });
+    expect(await db.findSessionByTokenHash("m".repeat(64))).toMatchObject({ id: "s1", user: { username: "mem" } });
+    await db.close();
+  });
+
   it("keep the Prisma schema and the SQL migrations in step", () => {
     const schema = fs.readFileSync(path.join(process.cwd(), "prisma/sqlite/schema.prisma"), "utf8");
     const sql = readMigrations(migrationsDir("sqlite")).map((m) => m.sql).join("\n");
