@@ -146,7 +146,3 @@ export function getConfig(): Config {
   return cache.sessionboardConfig;
 }
 
-/** For tests: replace the process-wide configuration. */
-export function setConfigForTesting(config: Config | undefined): void {
-  cache.sessionboardConfig = config;
-}

@@ -21,7 +21,3 @@ export function getDatabase(): Promise<Database> {
   return holder.sessionboardDb;
 }
 
-/** For tests: use this database as the process-wide one. */
-export function setDatabaseForTesting(db: Database | undefined): void {
-  holder.sessionboardDb = db ? Promise.resolve(db) : undefined;
-}

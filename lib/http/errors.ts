@@ -1,6 +1,5 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
-import { ConfigError } from "../config";
 
 /** A failure with a status, a stable machine-readable code and a message for people. */
 export class ApiError extends Error {
@@ -16,8 +15,6 @@ export class ApiError extends Error {
 
 export const badRequest = (message: string, code = "bad_request") => new ApiError(400, code, message);
 export const unauthorized = (message = "Sign in to continue", code = "unauthenticated") => new ApiError(401, code, message);
-export const forbidden = (message: string, code = "forbidden") => new ApiError(403, code, message);
-export const notFound = (message = "Not found") => new ApiError(404, "not_found", message);
 
 /** Builds the one error shape every API route answers with: {"error": {"code", "message"}}. */
 export function errorResponse(error: unknown): NextResponse {
@@ -42,7 +39,7 @@ export function errorResponse(error: unknown): NextResponse {
     );
   }
   // Unexpected: log for the operator, never show details to the client.
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error);
   return NextResponse.json({ error: { code: "internal_error", message: "Something went wrong" } }, { status: 500 });
 }
 
