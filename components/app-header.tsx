@@ -1,16 +1,25 @@
 import Link from "next/link";
+import { NavLink } from "./nav-link";
 import { Badge } from "./ui";
 
 type Props = { username: string; displayName: string | null; role: "admin" | "user" };
 
-/** The signed-in shell's top bar: product name, who you are, your role, and Log out. */
+/** The signed-in shell's top bar: product name, navigation, who you are, your role, and Log out. */
 export function AppHeader({ username, displayName, role }: Props) {
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3 sm:px-6">
-        <Link href="/" className="text-lg font-semibold tracking-tight text-slate-900">
-          Sessionboard
-        </Link>
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
+        <div className="flex flex-wrap items-center gap-x-5 gap-y-2">
+          <Link href="/" className="text-lg font-semibold tracking-tight text-slate-900">
+            Sessionboard
+          </Link>
+          <nav aria-label="Main" className="flex items-center gap-1">
+            <NavLink href="/">Home</NavLink>
+            <NavLink href="/settings/sessions" match="/settings">
+              Settings
+            </NavLink>
+          </nav>
+        </div>
         <div className="flex items-center gap-3">
           <span className="text-sm text-slate-700" data-testid="signed-in-user">
             {displayName ?? username}

@@ -45,10 +45,19 @@ export function Badge({ tone = "slate", children }: { tone?: keyof typeof badgeS
   );
 }
 
-export function DetailList({ items }: { items: { label: string; value: ReactNode }[] }) {
+type DetailItem = { label: string; value: ReactNode };
+
+/** Label/value pairs; `false` entries are skipped so callers can list optional details inline. */
+export function DetailList({
+  items,
+  className = "grid grid-cols-1 gap-x-6 gap-y-3 sm:grid-cols-2",
+}: {
+  items: (DetailItem | false)[];
+  className?: string;
+}) {
   return (
-    <dl className="grid grid-cols-1 gap-x-6 gap-y-3 sm:grid-cols-2">
-      {items.map((item) => (
+    <dl className={className}>
+      {items.filter((item): item is DetailItem => item !== false).map((item) => (
         <div key={item.label} className="min-w-0">
           <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{item.label}</dt>
           <dd className="mt-0.5 break-words text-sm text-slate-900">{item.value}</dd>
@@ -62,5 +71,9 @@ export const buttonClass = {
   primary:
     "inline-flex items-center justify-center rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50",
   secondary:
-    "inline-flex items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50",
+    "inline-flex items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-50",
+  danger:
+    "inline-flex items-center justify-center rounded-lg bg-red-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-red-500 disabled:opacity-50",
+  dangerOutline:
+    "inline-flex items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50",
 };

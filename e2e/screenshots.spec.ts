@@ -1,11 +1,15 @@
 import fs from "node:fs";
-import { expect, test } from "@playwright/test";
+import { devices, expect, test } from "@playwright/test";
 import { USER_KEY } from "./env";
-import { signIn, uniqueUser } from "./helpers";
+import { currentSessionId, signIn, uniqueUser, withDatabase } from "./helpers";
 
 // Saved for people to look at (test-results/screenshots), at phone and desktop widths.
 const widths = [375, 1280];
 const dir = "test-results/screenshots";
+
+async function expectNoSidewaysScroll(page: import("@playwright/test").Page, width: number) {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+}
 
 test("login and home pages render at phone and desktop widths", async ({ page }) => {
   fs.mkdirSync(dir, { recursive: true });
@@ -20,8 +24,42 @@ test("login and home pages render at phone and desktop widths", async ({ page })
   for (const width of widths) {
     await page.setViewportSize({ width, height: 800 });
     await page.reload();
-    // Nothing may overflow sideways on a phone.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await expectNoSidewaysScroll(page, width);
     await page.screenshot({ path: `${dir}/home-${width}.png`, fullPage: true });
   }
+});
+
+test("Settings > Sessions renders at phone and desktop widths", async ({ page, browser }) => {
+  fs.mkdirSync(dir, { recursive: true });
+  const username = uniqueUser("jordan");
+  // Two other devices, one of them reported by a proxy as being in Munich.
+  const others: string[] = [];
+  for (const options of [devices["iPhone 13"], { userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" }]) {
+    const context = await browser.newContext(options);
+    const other = await context.newPage();
+    await signIn(other, username, USER_KEY, { remember: true });
+    others.push(await currentSessionId(context.request));
+    await context.close();
+  }
+  withDatabase((db) => db.prepare(`UPDATE "Session" SET country = 'DE', city = 'München', ipAddress = '2001:db8:4:2::17' WHERE id = ?`).run(others[0]));
+  await signIn(page, username, USER_KEY);
+  await expect(page).toHaveURL("/");
+
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto("/settings/sessions");
+    await expect(page.getByTestId("session-card")).toHaveCount(3);
+    await expectNoSidewaysScroll(page, width);
+    await page.screenshot({ path: `${dir}/sessions-${width}.png`, fullPage: true });
+    await page.goto(`/settings/sessions?confirm=${others[0]}`);
+    await expect(page.getByRole("button", { name: "Revoke session" })).toBeFocused();
+    await expectNoSidewaysScroll(page, width);
+    await page.screenshot({ path: `${dir}/sessions-confirm-${width}.png`, fullPage: true });
+  }
+  await page.goto("/settings/sessions?confirm=others");
+  await page.getByRole("button", { name: "Sign out all other sessions" }).click();
+  await expect(page.getByTestId("session-card")).toHaveCount(1);
+  await page.setViewportSize({ width: 375, height: 800 });
+  await expectNoSidewaysScroll(page, 375);
+  await page.screenshot({ path: `${dir}/sessions-only-this-device-375.png`, fullPage: true });
 });

@@ -25,19 +25,22 @@ export type AuthEventInput = {
 };
 
 export async function recordAuthEvent(db: Database, event: AuthEventInput): Promise<void> {
-  await db.prisma.authEvent.create({
-    data: {
-      id: generateId(),
-      at: event.at ?? new Date(),
-      type: event.type,
-      username: event.username ?? null,
-      userId: event.userId ?? null,
-      sessionId: event.sessionId ?? null,
-      authMethod: event.authMethod ?? null,
-      ip: event.ip ?? null,
-      userAgent: event.userAgent ?? null,
-      actor: event.actor ?? null,
-      detail: event.detail ?? null,
-    },
-  });
+  await db.prisma.authEvent.create({ data: authEventRow(event) });
+}
+
+/** The row for one event; for writes that must land in the same transaction as what they record. */
+export function authEventRow(event: AuthEventInput) {
+  return {
+    id: generateId(),
+    at: event.at ?? new Date(),
+    type: event.type,
+    username: event.username ?? null,
+    userId: event.userId ?? null,
+    sessionId: event.sessionId ?? null,
+    authMethod: event.authMethod ?? null,
+    ip: event.ip ?? null,
+    userAgent: event.userAgent ?? null,
+    actor: event.actor ?? null,
+    detail: event.detail ?? null,
+  };
 }

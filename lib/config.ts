@@ -47,6 +47,20 @@ const envSchema = z.object({
       ctx.addIssue({ code: "custom", message: "must be true, false or a number of proxy hops" });
       return z.NEVER;
     }),
+  DASHBOARD_LOCATION_HEADERS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default("cf-ipcountry,cf-ipcity")
+    .transform((v, ctx) => {
+      if (["off", "false", "none"].includes(v)) return null;
+      const names = list(v);
+      if (names.length === 2 && names.every((name) => /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name))) {
+        return { country: names[0], city: names[1] };
+      }
+      ctx.addIssue({ code: "custom", message: 'must be "<country header>,<city header>" or "off"' });
+      return z.NEVER;
+    }),
   SESSION_TIMEOUT_DAYS: positiveInt(7, 3650),
   SESSION_REMEMBER_DAYS: positiveInt(30, 3650),
   SESSION_MAX_DAYS: positiveInt(90, 3650),
@@ -66,6 +80,8 @@ export type Config = {
   publicUrl: URL;
   /** Number of trusted reverse proxies in front of the app (0 = use the socket address). */
   trustedProxyHops: number;
+  /** Headers a trusted proxy sets with the client's approximate location; read only behind a proxy. */
+  locationHeaders: { country: string; city: string } | null;
   timeoutDays: number;
   rememberDays: number;
   maxDays: number;
@@ -122,6 +138,7 @@ export function parseConfig(env: Env): Config {
     admins: e.DASHBOARD_ADMINS,
     publicUrl: e.DASHBOARD_URL,
     trustedProxyHops: e.DASHBOARD_TRUST_PROXY,
+    locationHeaders: e.DASHBOARD_LOCATION_HEADERS,
     timeoutDays: e.SESSION_TIMEOUT_DAYS,
     rememberDays: e.SESSION_REMEMBER_DAYS,
     maxDays: e.SESSION_MAX_DAYS,

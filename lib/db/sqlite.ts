@@ -47,7 +47,7 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
 
   const findSession = db
     .prepare(
-      `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.userAgent, s.rememberMe,
+      `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
               s.keyFingerprint, s.createdAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
               s.revokedAt, s.revokeReason,
               u.username, u.displayName, u.email, u.role
@@ -83,6 +83,8 @@ type SqliteSessionRow = {
   tokenHint: string;
   authMethod: string;
   ipAddress: string | null;
+  country: string | null;
+  city: string | null;
   userAgent: string | null;
   rememberMe: number;
   keyFingerprint: string | null;
@@ -105,6 +107,8 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
     tokenHint: row.tokenHint,
     authMethod: row.authMethod === "oidc" ? "oidc" : "static",
     ipAddress: row.ipAddress,
+    country: row.country,
+    city: row.city,
     userAgent: row.userAgent,
     rememberMe: row.rememberMe === 1,
     keyFingerprint: row.keyFingerprint,

@@ -7,6 +7,8 @@ export type SessionWithUser = {
   tokenHint: string;
   authMethod: "static" | "oidc";
   ipAddress: string | null;
+  country: string | null;
+  city: string | null;
   userAgent: string | null;
   rememberMe: boolean;
   keyFingerprint: string | null;

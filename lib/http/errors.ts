@@ -1,5 +1,8 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
+import { DomainError } from "../errors";
+
+const DOMAIN_STATUS = { not_found: 404, conflict: 409, forbidden: 403 } as const satisfies Record<DomainError["kind"], number>;
 
 /** A failure with a status, a stable machine-readable code and a message for people. */
 export class ApiError extends Error {
@@ -23,6 +26,9 @@ export function errorResponse(error: unknown): NextResponse {
       { error: { code: error.code, message: error.message } },
       { status: error.status, headers: error.headers },
     );
+  }
+  if (error instanceof DomainError) {
+    return NextResponse.json({ error: { code: error.code, message: error.message } }, { status: DOMAIN_STATUS[error.kind] });
   }
   if (error instanceof ZodError) {
     const first = error.issues[0];

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import type { Config } from "../config";
 import type { RequestInfo } from "../sessions/sessions";
+import { proxyLocation } from "./location";
 
 /**
  * The server entry point (server.mjs) overwrites this header with the socket's address on every
@@ -22,14 +23,25 @@ export function clientIp(headers: HeaderSource, config: Pick<Config, "trustedPro
   return chain[Math.max(0, chain.length - 1 - config.trustedProxyHops)];
 }
 
-/** Trims, strips IPv4-mapped IPv6 prefixes and brackets; null for anything that is not an IP. */
+/**
+ * Trims, strips brackets and IPv4-mapped IPv6 prefixes, and writes IPv6 in its compact form
+ * (2001:db8::1); null for anything that is not an IP.
+ */
 export function normalizeIp(value: string): string | null {
   let ip = value.trim();
   if (ip.startsWith("[") && ip.includes("]")) ip = ip.slice(1, ip.indexOf("]"));
   if (ip.toLowerCase().startsWith("::ffff:") && isIP(ip.slice(7)) === 4) ip = ip.slice(7);
-  return isIP(ip) ? ip.toLowerCase() : null;
+  const version = isIP(ip);
+  if (version === 4) return ip;
+  // The WHATWG URL parser serialises IPv6 hosts in RFC 5952's compact, lower-case form.
+  if (version === 6) return ip.includes("%") ? ip.toLowerCase() : new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  return null;
 }
 
-export function requestInfo(headers: HeaderSource, config: Pick<Config, "trustedProxyHops">): RequestInfo {
-  return { ip: clientIp(headers, config), userAgent: headers.get("user-agent")?.slice(0, 512) || null };
+export function requestInfo(headers: HeaderSource, config: Pick<Config, "trustedProxyHops" | "locationHeaders">): RequestInfo {
+  return {
+    ip: clientIp(headers, config),
+    userAgent: headers.get("user-agent")?.slice(0, 512) || null,
+    location: proxyLocation(headers, config),
+  };
 }

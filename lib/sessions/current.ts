@@ -7,11 +7,14 @@ import { getDatabase } from "../db";
 import { requestInfo } from "../http/request-info";
 import { validateSessionCookie, type SessionCheck } from "./sessions";
 
+/** Who is asking (address, user agent, location), for server components and server actions. */
+export const getRequestInfo = cache(async () => requestInfo(await headers(), getConfig()));
+
 /** The session check for server components; React's cache makes it run once per request. */
 export const getCurrentSession = cache(async (): Promise<SessionCheck> => {
   const config = getConfig();
-  const [db, cookieStore, headerList] = await Promise.all([getDatabase(), cookies(), headers()]);
-  return validateSessionCookie(db, config, cookieStore.get(sessionCookieName(config))?.value, requestInfo(headerList, config));
+  const [db, cookieStore, request] = await Promise.all([getDatabase(), cookies(), getRequestInfo()]);
+  return validateSessionCookie(db, config, cookieStore.get(sessionCookieName(config))?.value, request);
 });
 
 /**

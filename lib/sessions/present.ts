@@ -39,6 +39,9 @@ export type SessionJson = {
   current: boolean;
   authMethod: "static" | "oidc";
   ipAddress: string | null;
+  /** Approximate location from a trusted proxy at sign-in (ISO 3166-1 alpha-2, city name). */
+  country: string | null;
+  city: string | null;
   userAgent: string | null;
   rememberMe: boolean;
   createdAt: string;
@@ -48,8 +51,8 @@ export type SessionJson = {
 
 type PresentableSession = Pick<
   CurrentSession,
-  "id" | "tokenHint" | "authMethod" | "ipAddress" | "userAgent" | "rememberMe" | "createdAt" | "lastActiveAt" | "expiresAt"
->;
+  "id" | "tokenHint" | "ipAddress" | "country" | "city" | "userAgent" | "rememberMe" | "createdAt" | "lastActiveAt" | "expiresAt"
+> & { authMethod: string };
 
 /** The API's session object: never the token or its hash, only the 8-character hint. */
 export function presentSession(session: PresentableSession, currentSessionId: string | null): SessionJson {
@@ -57,8 +60,10 @@ export function presentSession(session: PresentableSession, currentSessionId: st
     id: session.id,
     tokenHint: session.tokenHint,
     current: session.id === currentSessionId,
-    authMethod: session.authMethod,
+    authMethod: session.authMethod === "oidc" ? "oidc" : "static",
     ipAddress: session.ipAddress,
+    country: session.country,
+    city: session.city,
     userAgent: session.userAgent,
     ...describeUserAgent(session.userAgent),
     rememberMe: session.rememberMe,

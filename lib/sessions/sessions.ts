@@ -6,8 +6,13 @@ import { generateId, generateSessionToken, hashSessionToken, tokenHint } from ".
 import type { Database, SessionWithUser } from "../db";
 import type { EndReason } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
+import { revokeSessions } from "./revoke";
 
-export type RequestInfo = { ip: string | null; userAgent: string | null };
+/** Where a client is, as a trusted proxy reports it (country: ISO 3166-1 alpha-2). */
+export type ApproximateLocation = { country: string | null; city: string | null };
+
+/** Who is asking: the client address, its user agent and, behind a trusted proxy, where it is. */
+export type RequestInfo = { ip: string | null; userAgent: string | null; location?: ApproximateLocation | null };
 
 export type CurrentUser = { id: string; username: string; displayName: string | null; email: string | null; role: Role };
 export type CurrentSession = Omit<SessionWithUser, "user">;
@@ -106,6 +111,8 @@ export async function createSession(db: Database, config: Config, input: NewSess
       userId: input.userId,
       authMethod: input.authMethod,
       ipAddress: request.ip,
+      country: request.location?.country ?? null,
+      city: request.location?.city ?? null,
       userAgent: request.userAgent,
       rememberMe: input.rememberMe,
       keyFingerprint: input.keyFingerprint,
@@ -126,27 +133,16 @@ async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSes
     where: { userId: user.userId, revokedAt: null },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     skip: limit,
-    select: { id: true, authMethod: true },
+    select: { id: true },
   });
   if (excess.length === 0) return;
-  await db.prisma.session.updateMany({
-    where: { id: { in: excess.map((s) => s.id) }, revokedAt: null },
-    data: { revokedAt: now, revokedBy: "system", revokeReason: "session limit reached" },
-  });
-  for (const session of excess) {
-    await recordAuthEvent(db, {
-      type: "session.revoked",
-      username: user.username,
-      userId: user.userId,
-      sessionId: session.id,
-      authMethod: session.authMethod === "oidc" ? "oidc" : "static",
-      ip: request.ip,
-      userAgent: request.userAgent,
-      actor: "system",
-      detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended`,
-      at: now,
-    });
-  }
+  await revokeSessions(
+    db,
+    { id: { in: excess.map((s) => s.id) } },
+    { actor: "system", reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
+    request,
+    now,
+  );
 }
 
 /** Log out: the session row is gone at once, and the logout is audited. */

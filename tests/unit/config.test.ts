@@ -28,6 +28,8 @@ describe("configuration", () => {
     [{ SESSION_MAX_DAYS: "3" }, "SESSION_MAX_DAYS"],
     [{ DASHBOARD_URL: "ftp://example.com" }, "DASHBOARD_URL"],
     [{ DASHBOARD_TRUST_PROXY: "maybe" }, "DASHBOARD_TRUST_PROXY"],
+    [{ DASHBOARD_LOCATION_HEADERS: "cf-ipcountry" }, "DASHBOARD_LOCATION_HEADERS"],
+    [{ DASHBOARD_LOCATION_HEADERS: "bad header,x" }, "DASHBOARD_LOCATION_HEADERS"],
     [{ DASHBOARD_SESSION_BACKEND: "mysql" }, "DASHBOARD_SESSION_BACKEND"],
     [{ DASHBOARD_ADMIN_KEY: "shared-user-key" }, "DASHBOARD_ADMIN_KEY"],
   ])("refuses %o with a message naming %s", (env, variable) => {
@@ -39,6 +41,15 @@ describe("configuration", () => {
     expect(testConfig({ DASHBOARD_TRUST_PROXY: "true" }).trustedProxyHops).toBe(1);
     expect(testConfig({ DASHBOARD_TRUST_PROXY: "2" }).trustedProxyHops).toBe(2);
     expect(testConfig({ DASHBOARD_TRUST_PROXY: "off" }).trustedProxyHops).toBe(0);
+  });
+
+  it("reads DASHBOARD_LOCATION_HEADERS as a country,city pair of header names", () => {
+    expect(testConfig().locationHeaders).toEqual({ country: "cf-ipcountry", city: "cf-ipcity" });
+    expect(testConfig({ DASHBOARD_LOCATION_HEADERS: " X-Geo-Country , X-Geo-City" }).locationHeaders).toEqual({
+      country: "x-geo-country",
+      city: "x-geo-city",
+    });
+    expect(testConfig({ DASHBOARD_LOCATION_HEADERS: "off" }).locationHeaders).toBeNull();
   });
 
   it("generates missing secrets once into the data directory (0600) and reuses them", () => {

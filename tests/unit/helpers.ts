@@ -2,9 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach } from "vitest";
+import { encodeSessionCookie } from "@/lib/auth/cookie";
+import { signInWithKey } from "@/lib/auth/static-login";
 import { parseConfig, type Config } from "@/lib/config";
 import { openSqliteDatabase } from "@/lib/db/sqlite";
 import type { Database } from "@/lib/db";
+import type { RequestInfo } from "@/lib/sessions/sessions";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -41,7 +44,17 @@ export async function tempDatabase(): Promise<{ db: Database; file: string }> {
   return { db, file };
 }
 
-export const request = { ip: "203.0.113.9", userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" };
+export const request: RequestInfo = {
+  ip: "203.0.113.9",
+  userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+};
+
+/** Signs in with a key the way POST /api/auth/login does; returns the session and its signed cookie. */
+export async function signIn(db: Database, config: Config, username: string, key: string, rememberMe = false, from = request) {
+  const result = await signInWithKey(db, config, { username, key, rememberMe }, from);
+  if (!result.ok) throw new Error(`sign-in failed: ${result.message}`);
+  return { ...result, cookie: encodeSessionCookie(config, { token: result.token, persistent: result.persistent }) };
+}
 
 export const minutes = (n: number) => n * 60_000;
 export const days = (n: number) => n * 24 * 60 * 60_000;

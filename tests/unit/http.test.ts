@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readBody, MAX_BODY_BYTES } from "@/lib/http/body";
 import { ApiError } from "@/lib/http/errors";
-import { clientIp, PEER_HEADER } from "@/lib/http/request-info";
+import { proxyLocation } from "@/lib/http/location";
+import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/http/request-info";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 
@@ -20,6 +21,50 @@ describe("client IP", () => {
     expect(clientIp(headers, { trustedProxyHops: 9 })).toBe("6.6.6.6");
     expect(clientIp(h({ [PEER_HEADER]: "2001:DB8::1" }), { trustedProxyHops: 0 })).toBe("2001:db8::1");
     expect(clientIp(h({ [PEER_HEADER]: "not-an-ip" }), { trustedProxyHops: 0 })).toBeNull();
+  });
+});
+
+describe("IP addresses", () => {
+  it("are stored compactly: IPv6 in RFC 5952 form, IPv4-mapped IPv6 as IPv4", () => {
+    expect(normalizeIp("2001:0DB8:0000:0000:0000:0000:0000:0001")).toBe("2001:db8::1");
+    expect(normalizeIp("[2001:db8:0:0:1:0:0:1]")).toBe("2001:db8::1:0:0:1");
+    expect(normalizeIp("::ffff:192.0.2.7")).toBe("192.0.2.7");
+    expect(normalizeIp(" 198.51.100.1 ")).toBe("198.51.100.1");
+    expect(normalizeIp("fe80::1%eth0")).toBe("fe80::1%eth0");
+    expect(normalizeIp("999.1.1.1")).toBeNull();
+  });
+});
+
+describe("approximate location from a trusted proxy", () => {
+  const behindProxy = { trustedProxyHops: 1, locationHeaders: { country: "cf-ipcountry", city: "cf-ipcity" } };
+
+  it("is read only when DASHBOARD_TRUST_PROXY is set, so clients cannot claim a place", () => {
+    const headers = h({ "cf-ipcountry": "DE", "cf-ipcity": "Berlin" });
+    expect(proxyLocation(headers, { ...behindProxy, trustedProxyHops: 0 })).toBeNull();
+    expect(proxyLocation(headers, { ...behindProxy, locationHeaders: null })).toBeNull();
+    expect(proxyLocation(headers, behindProxy)).toEqual({ country: "DE", city: "Berlin" });
+    expect(requestInfo(h({ [PEER_HEADER]: "10.0.0.1", "x-forwarded-for": "203.0.113.1", "cf-ipcountry": "fr" }), behindProxy)).toEqual({
+      ip: "203.0.113.1",
+      userAgent: null,
+      location: { country: "FR", city: null },
+    });
+  });
+
+  it("uses a configured header pair and decodes raw UTF-8 and percent-encoded city names", () => {
+    const custom = { trustedProxyHops: 1, locationHeaders: { country: "x-geo-country", city: "x-geo-city" } };
+    expect(proxyLocation(h({ "x-geo-country": "at", "x-geo-city": "Wien" }), custom)).toEqual({ country: "AT", city: "Wien" });
+    // Node reads header bytes as Latin-1: Cloudflare's raw UTF-8 "München" arrives as "MÃ¼nchen".
+    const latin1 = Buffer.from("München", "utf8").toString("latin1");
+    expect(proxyLocation(h({ "cf-ipcity": latin1 }), behindProxy)).toEqual({ country: null, city: "München" });
+    expect(proxyLocation(h({ "cf-ipcity": "San%20Francisco" }), behindProxy)?.city).toBe("San Francisco");
+    expect(proxyLocation(h({ "cf-ipcity": "100%" }), behindProxy)?.city).toBe("100%");
+  });
+
+  it("drops unknown or malformed values", () => {
+    expect(proxyLocation(h({ "cf-ipcountry": "XX" }), behindProxy)).toBeNull();
+    expect(proxyLocation(h({ "cf-ipcountry": "Germany" }), behindProxy)).toBeNull();
+    expect(proxyLocation(h({ "cf-ipcountry": "T1" }), behindProxy)).toEqual({ country: "T1", city: null });
+    expect(proxyLocation(h({ "cf-ipcity": "x".repeat(500) }), behindProxy)?.city).toHaveLength(100);
   });
 });
 

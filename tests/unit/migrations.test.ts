@@ -76,6 +76,8 @@ describe("SQLite migrations", () => {
         userId: "u1",
         authMethod: "oidc",
         ipAddress: "::1",
+        country: "DE",
+        city: "München",
         userAgent: "ua",
         rememberMe: true,
         keyFingerprint: null,
@@ -97,7 +99,14 @@ describe("SQLite migrations", () => {
     await db.prisma.loginAttempt.create({ data: { key: "user:alice", failures: 2, windowStart: now } });
     expect(await db.prisma.loginAttempt.findUnique({ where: { key: "user:alice" } })).toMatchObject({ failures: 2, windowStart: now });
     // The hot-path statement reads what Prisma wrote.
-    expect(await db.findSessionByTokenHash("h".repeat(64))).toMatchObject({ id: "s1", rememberMe: true, revokedAt: now, user: { username: "alice" } });
+    expect(await db.findSessionByTokenHash("h".repeat(64))).toMatchObject({
+      id: "s1",
+      rememberMe: true,
+      revokedAt: now,
+      country: "DE",
+      city: "München",
+      user: { username: "alice" },
+    });
     // Deleting a user removes their sessions (foreign keys are on).
     await db.prisma.user.delete({ where: { id: "u1" } });
     expect(await db.prisma.session.count()).toBe(0);

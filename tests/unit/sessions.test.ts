@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { encodeSessionCookie } from "@/lib/auth/cookie";
-import { signInWithKey } from "@/lib/auth/static-login";
-import type { Config } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
-import { ADMIN_KEY, SECRET_A, SECRET_B, USER_KEY, days, later, minutes, request, tempDatabase, testConfig } from "./helpers";
-
-async function signIn(db: Database, config: Config, username: string, key: string, rememberMe = false) {
-  const result = await signInWithKey(db, config, { username, key, rememberMe }, request);
-  if (!result.ok) throw new Error(`sign-in failed: ${result.message}`);
-  return { ...result, cookie: encodeSessionCookie(config, { token: result.token, persistent: result.persistent }) };
-}
+import { ADMIN_KEY, SECRET_A, SECRET_B, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
 const events = (db: Database, type: string) => db.prisma.authEvent.findMany({ where: { type } });
 

@@ -1,0 +1,189 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { z } from "zod";
+import { PendingLink } from "@/components/pending-link";
+import { SessionCard } from "@/components/sessions/session-card";
+import { SubmitButton } from "@/components/submit-button";
+import { Alert, buttonClass } from "@/components/ui";
+import { getConfig } from "@/lib/config";
+import { getDatabase } from "@/lib/db";
+import { requireSession } from "@/lib/sessions/current";
+import { listOwnSessions } from "@/lib/sessions/own-sessions";
+import { toSessionView, type SessionView } from "@/lib/sessions/view-model";
+import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
+import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
+
+export const metadata: Metadata = { title: "Sessions" };
+
+const PAGE = "/settings/sessions";
+
+/** Page state in the URL, so every step (confirm, result) works without client JavaScript. */
+const pageParamsSchema = z.object({
+  confirm: z.union([z.literal("others"), sessionIdSchema]).optional().catch(undefined),
+  revoked: z.literal("1").optional().catch(undefined),
+  signedOutOthers: z.coerce.number().int().min(0).optional().catch(undefined),
+  error: z.enum(["session_not_found", "current_session"]).optional().catch(undefined),
+});
+
+const ERRORS = {
+  session_not_found: "That session is no longer active: it may have expired or been revoked already.",
+  current_session: "This is the session you are using. Use Log out to end it.",
+} as const;
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function SessionsPage({ searchParams }: { searchParams: SearchParams }) {
+  const owner = await requireSession(PAGE);
+  const raw = queryObject(await searchParams);
+  const params = pageParamsSchema.parse(raw);
+  const query = ownSessionsQuerySchema.safeParse({ cursor: raw.cursor });
+  const now = new Date();
+  const page = query.success ? await listOwnSessions(await getDatabase(), getConfig(), owner, query.data, now) : null;
+  const sessions = page?.sessions.map((session) => toSessionView(session, now)) ?? [];
+  const firstPage = !raw.cursor;
+  const hasOthers = sessions.some((s) => !s.current) || Boolean(page?.nextCursor) || !firstPage;
+  const pageHref = (extra: Record<string, string>) => `${PAGE}?${new URLSearchParams({ ...(raw.cursor ? { cursor: raw.cursor } : {}), ...extra })}`;
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div className="max-w-2xl">
+          <h1 className="text-2xl font-semibold tracking-tight">Sessions</h1>
+          <p className="mt-1 text-sm text-slate-600">
+            Every browser and device signed in as <strong className="font-medium text-slate-900">{owner.user.username}</strong>,
+            most recently active first. Revoke any you don&apos;t recognise: that device is signed out at its next request.
+          </p>
+        </div>
+        {hasOthers && params.confirm !== "others" && (
+          <PendingLink href={`${PAGE}?confirm=others`} className={buttonClass.dangerOutline}>
+            Sign out all other sessions
+          </PendingLink>
+        )}
+      </div>
+
+      {params.revoked && <Alert tone="success">Session revoked. That device is signed out at its next request.</Alert>}
+      {params.signedOutOthers !== undefined && (
+        <Alert tone="success">
+          {params.signedOutOthers === 0
+            ? "There were no other sessions to sign out."
+            : `Signed out ${params.signedOutOthers} other session${params.signedOutOthers === 1 ? "" : "s"}. Only this device is still signed in.`}
+        </Alert>
+      )}
+      {params.error && <Alert tone="error">{ERRORS[params.error]}</Alert>}
+
+      {params.confirm === "others" && (
+        <ConfirmPanel
+          id="sign-out-others"
+          title="Sign out all other sessions?"
+          body="Every other browser and device signed in as you is signed out at its next request. This device stays signed in."
+          action={revokeOtherSessionsAction}
+          confirmLabel="Sign out all other sessions"
+          pendingLabel="Signing out…"
+          cancelHref={pageHref({})}
+        />
+      )}
+
+      {!page ? (
+        <Alert tone="error">
+          This page link is no longer valid.{" "}
+          <Link href={PAGE} className="font-medium underline">
+            Show the newest sessions
+          </Link>
+        </Alert>
+      ) : (
+        <>
+          <ul className="space-y-4" aria-label="Your active sessions">
+            {sessions.map((session) => (
+              <SessionCard
+                key={session.id}
+                session={session}
+                confirmHref={pageHref({ confirm: session.id })}
+                confirmation={
+                  params.confirm === session.id && !session.current ? (
+                    <RevokeConfirmation session={session} cancelHref={`${pageHref({})}#session-${session.id}`} />
+                  ) : undefined
+                }
+              />
+            ))}
+          </ul>
+          {firstPage && !hasOthers && (
+            <div className="rounded-xl border border-dashed border-slate-300 px-5 py-6 text-center text-sm text-slate-600">
+              <p className="font-medium text-slate-800">No other active sessions</p>
+              <p className="mt-1">When you sign in on another browser or device, it appears here.</p>
+            </div>
+          )}
+          {!firstPage && sessions.length === 0 && <p className="text-sm text-slate-600">No older sessions.</p>}
+          {(page.nextCursor || !firstPage) && (
+            <nav aria-label="Pages" className="flex flex-wrap gap-3">
+              {!firstPage && (
+                <PendingLink href={PAGE} className={buttonClass.secondary}>
+                  ← Newest sessions
+                </PendingLink>
+              )}
+              {page.nextCursor && (
+                <PendingLink href={`${PAGE}?${new URLSearchParams({ cursor: page.nextCursor })}`} className={buttonClass.secondary}>
+                  Older sessions →
+                </PendingLink>
+              )}
+            </nav>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function RevokeConfirmation({ session, cancelHref }: { session: SessionView; cancelHref: string }) {
+  return (
+    <ConfirmPanel
+      id={`revoke-${session.id}`}
+      title="Revoke this session?"
+      body={`${session.title} (${session.maskedToken}) will be signed out at its next request.`}
+      action={revokeSessionAction}
+      sessionId={session.id}
+      confirmLabel="Revoke session"
+      pendingLabel="Revoking…"
+      cancelHref={cancelHref}
+      inset
+    />
+  );
+}
+
+/**
+ * The confirmation step: a real form, so it works without JavaScript. Its button takes focus (which
+ * also scrolls it into view); links here carry no #fragment, because browsers skip autofocus then.
+ */
+function ConfirmPanel(props: {
+  id: string;
+  title: string;
+  body: string;
+  action: (formData: FormData) => Promise<void>;
+  sessionId?: string;
+  confirmLabel: string;
+  pendingLabel: string;
+  cancelHref: string;
+  inset?: boolean;
+}) {
+  return (
+    <section
+      id={props.id}
+      role="group"
+      aria-labelledby={`${props.id}-title`}
+      className={`border-red-200 bg-red-50 px-4 py-4 sm:px-5 ${props.inset ? "border-t" : "rounded-xl border"}`}
+    >
+      <h2 id={`${props.id}-title`} className="text-sm font-semibold text-red-900">
+        {props.title}
+      </h2>
+      <p className="mt-1 text-sm text-red-900">{props.body}</p>
+      <form action={props.action} className="mt-3 flex flex-wrap gap-3">
+        {props.sessionId && <input type="hidden" name="sessionId" value={props.sessionId} />}
+        <SubmitButton className={buttonClass.danger} pendingText={props.pendingLabel} autoFocus>
+          {props.confirmLabel}
+        </SubmitButton>
+        <Link href={props.cancelHref} className={buttonClass.secondary}>
+          Cancel
+        </Link>
+      </form>
+    </section>
+  );
+}

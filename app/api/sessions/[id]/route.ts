@@ -1,0 +1,14 @@
+import type { NextRequest } from "next/server";
+import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
+import { revokeOwnSession, sessionNotFound } from "@/lib/sessions/own-sessions";
+import { sessionIdSchema } from "@/lib/validation/sessions";
+
+/** Revoke one of your other sessions by its public id → {"revoked": 1}; 404 if not yours, 409 if current. */
+export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
+  const context = await apiContext(request);
+  const owner = await requireApiSession(request, context);
+  const id = sessionIdSchema.safeParse((await params).id);
+  if (!id.success) throw sessionNotFound();
+  await revokeOwnSession(context.db, context.config, owner, id.data, context.request);
+  return json({ revoked: 1 });
+});

@@ -1,0 +1,21 @@
+"use client";
+
+import { usePathname } from "next/navigation";
+import { PendingLink } from "./pending-link";
+
+/** A navigation link that marks itself as the current page (also for pages below it). */
+export function NavLink({ href, match = href, children }: { href: string; match?: string; children: React.ReactNode }) {
+  const pathname = usePathname();
+  const active = match === "/" ? pathname === "/" : pathname === match || pathname.startsWith(`${match}/`);
+  return (
+    <PendingLink
+      href={href}
+      aria-current={active ? "page" : undefined}
+      className={`rounded-md px-2.5 py-1.5 text-sm font-medium ${
+        active ? "bg-slate-100 text-slate-900" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900"
+      }`}
+    >
+      {children}
+    </PendingLink>
+  );
+}

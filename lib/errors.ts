@@ -1,0 +1,13 @@
+/**
+ * A domain rule said no. `lib/` throws these without knowing about HTTP; the API maps the kind to
+ * a status in one place (lib/http/errors.ts) and pages turn the code into a message.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: "not_found" | "conflict" | "forbidden",
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

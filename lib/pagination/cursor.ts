@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/** A keyset position: the sort value and the id of the last row on the page (the tiebreaker). */
+export type Cursor = { at: Date; id: string };
+
+/** Opaque to clients: base64url of `<ISO time>|<id>`. */
+export const encodeCursor = (cursor: Cursor) =>
+  Buffer.from(`${cursor.at.toISOString()}|${cursor.id}`).toString("base64url");
+
+export const cursorSchema = z
+  .string()
+  .max(200, "cursor is too long")
+  .transform((value, ctx): Cursor => {
+    const [iso, id, ...rest] = Buffer.from(value, "base64url").toString("utf8").split("|");
+    const at = new Date(iso ?? "");
+    if (rest.length > 0 || !id || !/^[A-Za-z0-9_-]{1,64}$/.test(id) || Number.isNaN(at.getTime())) {
+      ctx.addIssue({ code: "custom", message: "cursor is not valid (use nextCursor from the previous page)" });
+      return z.NEVER;
+    }
+    return { at, id };
+  });
+
+export const pageSizeSchema = (fallback: number, max: number) =>
+  z.coerce
+    .number({ error: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be at least 1")
+    .max(max, `limit must be at most ${max}`)
+    .default(fallback);

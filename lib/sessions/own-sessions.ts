@@ -1,0 +1,102 @@
+import type { Config } from "../config";
+import { DomainError } from "../errors";
+import type { Database } from "../db";
+import { encodeCursor, type Cursor } from "../pagination/cursor";
+import { activeSessionWhere } from "./active";
+import { presentSession, type SessionJson } from "./present";
+import { revokeSessions } from "./revoke";
+import type { CurrentSession, CurrentUser, RequestInfo } from "./sessions";
+
+/** The person acting on their own sessions, and the session they are acting from. */
+export type Owner = { user: Pick<CurrentUser, "id" | "username">; session: Pick<CurrentSession, "id"> };
+
+export type SessionPage = { sessions: SessionJson[]; nextCursor: string | null };
+
+/**
+ * One page of the owner's active sessions, newest activity first (keyset on lastActiveAt, id —
+ * the [userId, lastActiveAt] index serves it). Only ever the owner's rows: the user id comes from
+ * the verified session, never from input.
+ */
+export async function listOwnSessions(
+  db: Database,
+  config: Config,
+  owner: Owner,
+  page: { cursor?: Cursor; limit: number },
+  now = new Date(),
+): Promise<SessionPage> {
+  const rows = await db.prisma.session.findMany({
+    where: {
+      AND: [
+        { userId: owner.user.id },
+        activeSessionWhere(config, now),
+        page.cursor
+          ? {
+              OR: [
+                { lastActiveAt: { lt: page.cursor.at } },
+                { lastActiveAt: page.cursor.at, id: { lt: page.cursor.id } },
+              ],
+            }
+          : {},
+      ],
+    },
+    orderBy: [{ lastActiveAt: "desc" }, { id: "desc" }],
+    take: page.limit + 1,
+  });
+  const more = rows.length > page.limit;
+  const shown = more ? rows.slice(0, page.limit) : rows;
+  const last = shown.at(-1);
+  return {
+    sessions: shown.map((row) => presentSession(row, owner.session.id)),
+    nextCursor: more && last ? encodeCursor({ at: last.lastActiveAt, id: last.id }) : null,
+  };
+}
+
+/** What /settings/sessions and DELETE /api/sessions/{id} answer when the id is not the owner's. */
+export const sessionNotFound = () => new DomainError("not_found", "session_not_found", "No active session with that id");
+
+/**
+ * Revokes one of the owner's other sessions, by its public id. Someone else's id gets the same
+ * 404 as an unknown one, so the answer never reveals which ids exist. The current session is a
+ * 409: it ends only by Log out, which also clears this browser's cookie.
+ */
+export async function revokeOwnSession(
+  db: Database,
+  config: Config,
+  owner: Owner,
+  sessionId: string,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<void> {
+  if (sessionId === owner.session.id) {
+    throw new DomainError("conflict", "current_session", "This is the session you are using; use Log out to end it");
+  }
+  const revoked = await revokeSessions(
+    db,
+    { AND: [{ id: sessionId, userId: owner.user.id }, activeSessionWhere(config, now)] },
+    { actor: owner.user.username, reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
+    request,
+    now,
+  );
+  if (revoked === 0) throw sessionNotFound();
+}
+
+/** "Sign out all other sessions": every active session of the owner except this one. */
+export async function revokeOtherOwnSessions(
+  db: Database,
+  config: Config,
+  owner: Owner,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<number> {
+  return revokeSessions(
+    db,
+    { AND: [{ userId: owner.user.id, id: { not: owner.session.id } }, activeSessionWhere(config, now)] },
+    {
+      actor: owner.user.username,
+      reason: "signed out from another session",
+      detail: `"Sign out all other sessions" from session ${owner.session.id}`,
+    },
+    request,
+    now,
+  );
+}

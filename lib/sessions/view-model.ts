@@ -1,0 +1,109 @@
+import type { DeviceType, SessionJson } from "./present";
+import { maskToken } from "./present";
+
+/** A moment as the pages show it: relative ("5 minutes ago"), exact (UTC) and machine-readable. */
+export type TimeView = { iso: string; exact: string; relative: string };
+
+export type SessionView = {
+  id: string;
+  current: boolean;
+  maskedToken: string;
+  /** "Chrome 131 on Windows 10": the card's headline. */
+  title: string;
+  browser: string;
+  os: string;
+  deviceType: DeviceType;
+  device: string;
+  userAgent: string | null;
+  ip: string;
+  location: string | null;
+  method: string;
+  rememberMe: string;
+  created: TimeView;
+  lastActive: TimeView;
+  expires: TimeView;
+};
+
+const DEVICE_LABELS: Record<DeviceType, string> = {
+  desktop: "Desktop",
+  mobile: "Mobile",
+  tablet: "Tablet",
+  other: "Other device",
+  unknown: "Unknown device",
+};
+
+/** Everything /settings/sessions shows for one session, from the same object the API returns. */
+export function toSessionView(session: SessionJson, now: Date): SessionView {
+  const browser = session.browser ?? "Unknown browser";
+  const os = session.os ?? "Unknown OS";
+  return {
+    id: session.id,
+    current: session.current,
+    maskedToken: maskToken(session.tokenHint),
+    title:
+      session.browser && session.os
+        ? `${session.browser} on ${session.os}`
+        : (session.browser ?? session.os ?? "Unknown browser"),
+    browser,
+    os,
+    deviceType: session.deviceType,
+    device: DEVICE_LABELS[session.deviceType],
+    userAgent: session.userAgent,
+    ip: session.ipAddress ?? "Unknown",
+    location: locationLabel(session.country, session.city),
+    method: session.authMethod === "oidc" ? "SSO" : "Key",
+    rememberMe: session.rememberMe ? "Yes" : "No (ends when the browser closes)",
+    created: timeView(session.createdAt, now),
+    lastActive: timeView(session.lastActiveAt, now),
+    expires: timeView(session.expiresAt, now),
+  };
+}
+
+const regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "code" });
+
+/** "München, Germany"; "Tor network" for Cloudflare's T1; null when the proxy reported nothing. */
+export function locationLabel(country: string | null, city: string | null): string | null {
+  let countryName: string | null = null;
+  if (country === "T1") countryName = "Tor network";
+  else if (country) {
+    try {
+      countryName = regionNames.of(country) ?? country;
+    } catch {
+      countryName = country;
+    }
+  }
+  const parts = [city, countryName].filter((part): part is string => Boolean(part));
+  return parts.length > 0 ? parts.join(", ") : null;
+}
+
+const exactFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export function timeView(value: Date | string, now: Date): TimeView {
+  const date = typeof value === "string" ? new Date(value) : value;
+  return { iso: date.toISOString(), exact: `${exactFormat.format(date)} UTC`, relative: relativeTime(date, now) };
+}
+
+const relativeFormat = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** [unit, its length in seconds, use it below this many seconds]: thresholds like moment.js's. */
+const UNITS: [Intl.RelativeTimeFormatUnit, number, number][] = [
+  ["minute", MINUTE, 45 * MINUTE],
+  ["hour", HOUR, 22 * HOUR],
+  ["day", DAY, 45 * DAY],
+  ["month", 30 * DAY, 320 * DAY],
+  ["year", 365 * DAY, Infinity],
+];
+
+/**
+ * "just now", "5 minutes ago", "yesterday", "in 7 days", "last month": rounded to the nearest
+ * unit, so a 7-day session reads "in 7 days" rather than "in 6 days" a second after sign-in.
+ */
+export function relativeTime(date: Date, now: Date): string {
+  const seconds = (date.getTime() - now.getTime()) / 1000;
+  const abs = Math.abs(seconds);
+  if (abs < 45) return seconds <= 0 ? "just now" : "in less than a minute";
+  const [unit, size] = UNITS.find(([, , below]) => abs < below) ?? UNITS[UNITS.length - 1];
+  return relativeFormat.format(Math.sign(seconds) * Math.max(1, Math.round(abs / size)), unit);
+}

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
+
+/** A session's public id (base64url). Anything else cannot name a session. */
+export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a session id");
+
+/** GET /api/sessions and /settings/sessions: ?cursor=&limit= */
+export const ownSessionsQuerySchema = z.object({
+  cursor: cursorSchema.optional(),
+  limit: pageSizeSchema(50, 100),
+});
+
+/** DELETE /api/sessions needs an explicit scope, so a bare DELETE never ends anything by accident. */
+export const revokeOwnScopeSchema = z.object({
+  scope: z.literal("others", { error: 'scope must be "others" (to end one session use DELETE /api/sessions/{id})' }),
+});
+
+/** URLSearchParams (or Next's searchParams) to a plain object; a repeated key keeps its first value. */
+export function queryObject(params: URLSearchParams | Record<string, string | string[] | undefined>) {
+  const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params);
+  const out: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined && !(key in out)) out[key] = first;
+  }
+  return out;
+}

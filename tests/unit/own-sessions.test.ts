@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import type { Config } from "@/lib/config";
+import type { Database } from "@/lib/db";
+import { DomainError } from "@/lib/errors";
+import { cursorSchema } from "@/lib/pagination/cursor";
+import { listOwnSessions, revokeOtherOwnSessions, revokeOwnSession, type Owner } from "@/lib/sessions/own-sessions";
+import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { ADMIN_KEY, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
+
+const ownerOf = (signedIn: Awaited<ReturnType<typeof signIn>>): Owner => ({ user: signedIn.user, session: signedIn.session });
+
+async function threeDevices(db: Database, config: Config) {
+  const desktop = await signIn(db, config, "alice", USER_KEY);
+  const phone = await signIn(db, config, "alice", USER_KEY, true, { ip: "2001:db8::7", userAgent: "phone" });
+  const laptop = await signIn(db, config, "alice", USER_KEY);
+  const bob = await signIn(db, config, "bob", USER_KEY);
+  return { desktop, phone, laptop, bob };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+describe("own sessions: listing", () => {
+  it("lists only the owner's active sessions, newest activity first, marking the current one", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, phone, laptop } = await threeDevices(db, config);
+    // The phone was used most recently.
+    await validateSessionCookie(db, config, phone.cookie, request, later(new Date(), minutes(2)));
+
+    const page = await listOwnSessions(db, config, ownerOf(desktop), { limit: 50 }, later(new Date(), minutes(3)));
+    expect(page.sessions.map((s) => s.id)).toEqual([phone.session.id, laptop.session.id, desktop.session.id]);
+    expect(page.sessions.filter((s) => s.current).map((s) => s.id)).toEqual([desktop.session.id]);
+    expect(page.nextCursor).toBeNull();
+    // Never the token or its hash: only the 8-character hint.
+    const text = JSON.stringify(page);
+    expect(text).not.toContain(desktop.token);
+    expect(text).not.toContain("tokenHash");
+    expect(page.sessions.find((s) => s.id === desktop.session.id)?.tokenHint).toBe(desktop.token.slice(-8));
+  });
+
+  it("leaves out revoked, expired and old-key sessions", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, phone, laptop } = await threeDevices(db, config);
+    await db.prisma.session.update({ where: { id: laptop.session.id }, data: { revokedAt: new Date() } });
+    // Past the 7-day idle timeout only the Remember Me phone (30 days) is still active.
+    const weekLater = later(new Date(), days(8));
+    expect((await listOwnSessions(db, config, ownerOf(desktop), { limit: 50 }, weekLater)).sessions.map((s) => s.id)).toEqual([phone.session.id]);
+    // A changed DASHBOARD_KEY ends static sessions: they are no longer listed.
+    const rotated = testConfig({ DASHBOARD_KEY: "a-brand-new-user-key" });
+    expect((await listOwnSessions(db, rotated, ownerOf(desktop), { limit: 50 })).sessions).toEqual([]);
+  });
+
+  it("pages with a keyset cursor without repeating or skipping a session", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const first = await signIn(db, config, "alice", USER_KEY);
+    for (let i = 0; i < 6; i++) await signIn(db, config, "alice", USER_KEY);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof listOwnSessions>> = await listOwnSessions(db, config, ownerOf(first), {
+        limit: 3,
+        cursor: cursor ? cursorSchema.parse(cursor) : undefined,
+      });
+      expect(page.sessions.length).toBeLessThanOrEqual(3);
+      seen.push(...page.sessions.map((s) => s.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
+  });
+});
+
+describe("own sessions: authorization rules", () => {
+  it("revokes another of the owner's sessions by public id, marks it and audits who did it", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, phone } = await threeDevices(db, config);
+    const from = { ip: "198.51.100.4", userAgent: "desktop-browser" };
+    await revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, from);
+
+    const row = await db.prisma.session.findUniqueOrThrow({ where: { id: phone.session.id } });
+    expect(row).toMatchObject({ revokedBy: "alice", revokeReason: "revoked by its owner" });
+    expect(row.revokedAt).toBeInstanceOf(Date);
+    // The phone is signed out at its very next request, with the reason.
+    expect(await validateSessionCookie(db, config, phone.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    const [event] = await db.prisma.authEvent.findMany({ where: { type: "session.revoked" } });
+    expect(event).toMatchObject({
+      sessionId: phone.session.id,
+      username: "alice",
+      actor: "alice",
+      ip: "198.51.100.4",
+      userAgent: "desktop-browser",
+      detail: `revoked by its owner from session ${desktop.session.id}`,
+    });
+  });
+
+  it("answers 'not found' alike for an unknown id and for another user's session, and changes nothing", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, bob } = await threeDevices(db, config);
+    const unknown = await rejection(revokeOwnSession(db, config, ownerOf(desktop), "no-such-session-id", request));
+    const foreign = await rejection(revokeOwnSession(db, config, ownerOf(desktop), bob.session.id, request));
+    expect([unknown.kind, unknown.code, unknown.message]).toEqual([foreign.kind, foreign.code, foreign.message]);
+    expect(foreign.kind).toBe("not_found");
+    expect(await validateSessionCookie(db, config, bob.cookie, request)).toMatchObject({ status: "active" });
+    expect(await db.prisma.authEvent.count({ where: { type: "session.revoked" } })).toBe(0);
+  });
+
+  it("refuses to revoke the current session (conflict: use Log out) and an already revoked one (not found)", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, phone } = await threeDevices(db, config);
+    const current = await rejection(revokeOwnSession(db, config, ownerOf(desktop), desktop.session.id, request));
+    expect([current.kind, current.code]).toEqual(["conflict", "current_session"]);
+    expect(await validateSessionCookie(db, config, desktop.cookie, request)).toMatchObject({ status: "active" });
+
+    await revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request);
+    expect((await rejection(revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request))).kind).toBe("not_found");
+    expect(await db.prisma.authEvent.count({ where: { type: "session.revoked" } })).toBe(1);
+  });
+
+  it("signs out all other sessions of the owner only, keeping the current one", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, phone, laptop, bob } = await threeDevices(db, config);
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    expect(await revokeOtherOwnSessions(db, config, ownerOf(desktop), request)).toBe(2);
+    expect(await revokeOtherOwnSessions(db, config, ownerOf(desktop), request)).toBe(0);
+
+    for (const ended of [phone, laptop]) {
+      expect(await validateSessionCookie(db, config, ended.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    }
+    for (const kept of [desktop, bob, root]) {
+      expect(await validateSessionCookie(db, config, kept.cookie, request)).toMatchObject({ status: "active" });
+    }
+    const events = await db.prisma.authEvent.findMany({ where: { type: "session.revoked" }, orderBy: { sessionId: "asc" } });
+    expect(events.map((e) => e.sessionId)).toEqual([phone.session.id, laptop.session.id].sort());
+    expect(events.every((e) => e.actor === "alice" && e.username === "alice")).toBe(true);
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { encodeCursor, cursorSchema } from "@/lib/pagination/cursor";
+import { describeUserAgent, presentSession, type SessionJson } from "@/lib/sessions/present";
+import { locationLabel, relativeTime, toSessionView } from "@/lib/sessions/view-model";
+
+const UA = {
+  chromeWindows:
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  iphone:
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+  ipad: "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1",
+  firefoxLinux: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+  curl: "curl/8.5.0",
+};
+
+const now = new Date("2026-11-23T12:00:00.000Z");
+const at = (offsetSeconds: number) => new Date(now.getTime() + offsetSeconds * 1000);
+
+function session(overrides: Partial<Parameters<typeof presentSession>[0]> = {}): SessionJson {
+  return presentSession(
+    {
+      id: "pub-id-1",
+      tokenHint: "3f9a1c2e",
+      authMethod: "static",
+      ipAddress: "2001:db8::1",
+      country: null,
+      city: null,
+      userAgent: UA.chromeWindows,
+      rememberMe: false,
+      createdAt: at(-3 * 86400),
+      lastActiveAt: at(-300),
+      expiresAt: at(7 * 86400 - 300),
+      ...overrides,
+    },
+    "current-id",
+  );
+}
+
+describe("session view model", () => {
+  it("masks the token to its last 8 characters", () => {
+    expect(toSessionView(session(), now).maskedToken).toBe("••••••••3f9a1c2e");
+  });
+
+  it.each([
+    [UA.chromeWindows, "Chrome 131", "Windows 10", "desktop", "Desktop"],
+    [UA.iphone, "Mobile Safari 17", "iOS 17.5", "mobile", "Mobile"],
+    [UA.ipad, "Mobile Safari 16", "iOS 16.6", "tablet", "Tablet"],
+    [UA.firefoxLinux, "Firefox 128", "Linux", "desktop", "Desktop"],
+  ])("labels %s as %s on %s (%s)", (userAgent, browser, os, deviceType, device) => {
+    const view = toSessionView(session({ userAgent }), now);
+    expect(view).toMatchObject({ browser, os, deviceType, device, title: `${browser} on ${os}`, userAgent });
+  });
+
+  it("says 'unknown' rather than guessing when the user agent tells nothing", () => {
+    expect(toSessionView(session({ userAgent: null }), now)).toMatchObject({
+      browser: "Unknown browser",
+      os: "Unknown OS",
+      device: "Unknown device",
+      title: "Unknown browser",
+      userAgent: null,
+    });
+    expect(describeUserAgent(UA.curl)).toMatchObject({ browser: null, os: null, deviceType: "other" });
+  });
+
+  it("labels sign-in method, Remember Me, IP and the current session", () => {
+    const view = toSessionView(session({ authMethod: "oidc", rememberMe: true }), now);
+    expect(view).toMatchObject({ method: "SSO", rememberMe: "Yes", ip: "2001:db8::1", current: false });
+    expect(toSessionView(session({ id: "current-id", ipAddress: null }), now)).toMatchObject({ method: "Key", ip: "Unknown", current: true });
+    expect(toSessionView(session(), now).rememberMe).toMatch(/^No/);
+  });
+
+  it("shows the location a trusted proxy reported", () => {
+    expect(locationLabel("DE", "München")).toBe("München, Germany");
+    expect(locationLabel("US", null)).toBe("United States");
+    expect(locationLabel("T1", null)).toBe("Tor network");
+    expect(locationLabel(null, null)).toBeNull();
+    expect(toSessionView(session({ country: "JP", city: "Tokyo" }), now).location).toBe("Tokyo, Japan");
+  });
+
+  it("gives times relative to now, with the exact UTC time alongside", () => {
+    const view = toSessionView(session(), now);
+    expect(view.lastActive).toEqual({ iso: "2026-11-23T11:55:00.000Z", exact: "23 Nov 2026, 11:55 UTC", relative: "5 minutes ago" });
+    expect(view.created.relative).toBe("3 days ago");
+    expect(view.expires.relative).toBe("in 7 days");
+  });
+});
+
+describe("relative times", () => {
+  it.each([
+    [-5, "just now"],
+    [-44, "just now"],
+    [30, "in less than a minute"],
+    [-50, "1 minute ago"],
+    [-150, "3 minutes ago"],
+    [-44 * 60, "44 minutes ago"],
+    [-50 * 60, "1 hour ago"],
+    [-2 * 3600, "2 hours ago"],
+    [-86400, "yesterday"],
+    [86400 + 3600, "tomorrow"],
+    [7 * 86400 - 1, "in 7 days"],
+    [30 * 86400 - 60, "in 30 days"],
+    [-60 * 86400, "2 months ago"],
+    [-400 * 86400, "last year"],
+  ])("%i s → %s", (offset, text) => {
+    expect(relativeTime(at(offset), now)).toBe(text);
+  });
+});
+
+describe("list cursors", () => {
+  it("round-trip and reject tampering with a clear message", () => {
+    const cursor = { at: now, id: "abc_DEF-123" };
+    expect(cursorSchema.parse(encodeCursor(cursor))).toEqual(cursor);
+    for (const bad of ["garbage", Buffer.from("not-a-date|id").toString("base64url"), Buffer.from(`${now.toISOString()}|x|y`).toString("base64url")]) {
+      const result = cursorSchema.safeParse(bad);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0].message).toMatch(/cursor is not valid/);
+    }
+  });
+});
