@@ -7,7 +7,13 @@ export type AuthEventType =
   | "logout"
   | "session.expired"
   | "session.revoked"
-  | "session.key_changed";
+  | "session.key_changed"
+  /** A bulk revocation ("force logout all"): one event whose count says how many sessions ended. */
+  | "sessions.revoked_all"
+  /** A cleanup run: count = expired rows deleted. */
+  | "sessions.cleaned"
+  | "user.disabled"
+  | "user.enabled";
 
 export type AuthEventInput = {
   type: AuthEventType;
@@ -21,6 +27,8 @@ export type AuthEventInput = {
   /** Who caused it: the username of a person, or "system" / "cli". */
   actor?: string | null;
   detail?: string | null;
+  /** How many sessions the event stands for (1 for a single session's end; N for bulk events). */
+  count?: number | null;
   at?: Date;
 };
 
@@ -42,5 +50,6 @@ export function authEventRow(event: AuthEventInput) {
     userAgent: event.userAgent ?? null,
     actor: event.actor ?? null,
     detail: event.detail ?? null,
+    count: event.count ?? null,
   };
 }

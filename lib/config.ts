@@ -67,6 +67,8 @@ const envSchema = z.object({
   SESSION_MAX_PER_USER: z.coerce.number().int().min(1).max(10_000).optional(),
   DASHBOARD_SESSION_BACKEND: z.enum(["sqlite", "memory"]).default("sqlite"),
   DASHBOARD_SESSION_SQLITE_PATH: z.string().min(1).default("data/sessions.db"),
+  DASHBOARD_FRESH_MINUTES: positiveInt(15, 24 * 60),
+  DASHBOARD_CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
   DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10, 100_000),
   DASHBOARD_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50, 1_000_000),
   DASHBOARD_LOGIN_WINDOW_MINUTES: positiveInt(15, 24 * 60),
@@ -90,6 +92,10 @@ export type Config = {
   sqlitePath: string;
   dataDir: string;
   loginLimits: { perUser: number; perIp: number; windowMinutes: number };
+  /** Destructive admin actions need a sign-in at most this old (or the admin key typed again). */
+  freshMinutes: number;
+  /** How often the in-process job deletes expired rows; 0 turns it off (use the CLI from cron). */
+  cleanupIntervalMinutes: number;
   /** Set when some credentials were generated because the environment had none. */
   generated: GeneratedCredentials | null;
 };
@@ -151,6 +157,8 @@ export function parseConfig(env: Env): Config {
       perIp: e.DASHBOARD_LOGIN_MAX_FAILURES_PER_IP,
       windowMinutes: e.DASHBOARD_LOGIN_WINDOW_MINUTES,
     },
+    freshMinutes: e.DASHBOARD_FRESH_MINUTES,
+    cleanupIntervalMinutes: e.DASHBOARD_CLEANUP_INTERVAL_MINUTES,
     generated,
   };
 }

@@ -1,5 +1,6 @@
 import { ConfigError, getConfig, type Config } from "./config";
 import { getDatabase } from "./db";
+import { startCleanupTimer } from "./sessions/cleanup";
 
 export async function startServer(): Promise<void> {
   // `next build` loads the server code too; generating keys or databases then would be wrong.
@@ -12,6 +13,7 @@ export async function startServer(): Promise<void> {
     console.error(`\nSessionboard cannot start.\n${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(1);
   }
+  startCleanupTimer(config, getDatabase);
   const where = config.backend === "memory" ? "in memory (nothing is kept)" : config.sqlitePath;
   console.log(`Sessionboard: sessions stored ${where}; public URL ${config.publicUrl.origin}`);
   if (config.generated?.createdNow) console.log(signInHint(config));

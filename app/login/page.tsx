@@ -6,6 +6,7 @@ import { getConfig } from "@/lib/config";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { NOTICE_COOKIE, readNotice } from "@/lib/notice";
 import { getCurrentSession } from "@/lib/sessions/current";
+import { END_REASONS } from "@/lib/sessions/end-reasons";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -21,6 +22,8 @@ function errorMessage(code: string | undefined, retryAfter: string | undefined):
       const minutes = Math.max(1, Math.ceil(Number(retryAfter ?? 60) / 60));
       return `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
     }
+    case "account_disabled":
+      return END_REASONS.disabled;
     case "invalid_input":
       return "Enter a username (letters, digits, . _ @ -, up to 64 characters) and your key.";
     default:

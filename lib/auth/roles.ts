@@ -1,4 +1,5 @@
 import type { Config } from "../config";
+import { DomainError } from "../errors";
 import { currentFingerprints } from "./keys";
 
 export type Role = "admin" | "user";
@@ -25,4 +26,9 @@ export function signedInWithCurrentKey(config: Config, session: { authMethod: st
   if (session.keyFingerprint === null) return false;
   const prints = currentFingerprints(config);
   return prints.user.has(session.keyFingerprint) || prints.admin.has(session.keyFingerprint);
+}
+
+/** The one admin check behind every admin page, API route and action. */
+export function assertAdmin(user: { role: Role }): void {
+  if (user.role !== "admin") throw new DomainError("forbidden", "forbidden", "Only administrators can do this");
 }

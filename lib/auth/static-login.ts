@@ -2,6 +2,7 @@ import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { createSession, type CurrentSession, type RequestInfo } from "../sessions/sessions";
+import { END_REASONS } from "../sessions/end-reasons";
 import type { LoginInput } from "../validation/auth";
 import { expectedKeyFor, keyFingerprint, keysMatch } from "./keys";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure, type LoginLimitKey } from "./rate-limit";
@@ -10,7 +11,8 @@ import { generateId } from "./token";
 export type LoginResult =
   | { ok: true; token: string; persistent: boolean; session: CurrentSession; user: { id: string; username: string; role: "admin" | "user" } }
   | { ok: false; code: "rate_limited"; message: string; retryAfter: number }
-  | { ok: false; code: "invalid_credentials"; message: string };
+  | { ok: false; code: "invalid_credentials"; message: string }
+  | { ok: false; code: "account_disabled"; message: string };
 
 const INVALID = "Invalid username or key";
 
@@ -38,6 +40,12 @@ export async function signInWithKey(db: Database, config: Config, input: LoginIn
   }
 
   await clearLoginFailures(db, limitKeys[0]);
+  // Checked only after the key matched, so a guesser learns nothing about the account.
+  const existing = await db.prisma.user.findUnique({ where: { username: input.username }, select: { disabledAt: true } });
+  if (existing?.disabledAt) {
+    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "account disabled" });
+    return { ok: false, code: "account_disabled", message: END_REASONS.disabled };
+  }
   const now = new Date();
   const role = expected.admin ? "admin" : "user";
   const user = await db.prisma.user.upsert({

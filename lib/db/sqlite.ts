@@ -50,7 +50,7 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
       `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
               s.keyFingerprint, s.createdAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
               s.revokedAt, s.revokeReason,
-              u.username, u.displayName, u.email, u.role
+              u.username, u.displayName, u.email, u.role, u.disabledAt
          FROM "Session" s JOIN "User" u ON u.id = s.userId
         WHERE s.tokenHash = ?`,
     )
@@ -98,6 +98,7 @@ type SqliteSessionRow = {
   displayName: string | null;
   email: string | null;
   role: string;
+  disabledAt: string | null;
 };
 
 function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
@@ -118,7 +119,14 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
     absoluteExpiresAt: new Date(row.absoluteExpiresAt),
     revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
     revokeReason: row.revokeReason,
-    user: { id: row.userId, username: row.username, displayName: row.displayName, email: row.email, role: row.role },
+    user: {
+      id: row.userId,
+      username: row.username,
+      displayName: row.displayName,
+      email: row.email,
+      role: row.role,
+      disabledAt: row.disabledAt === null ? null : new Date(row.disabledAt),
+    },
   };
 }
 

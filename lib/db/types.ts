@@ -18,7 +18,7 @@ export type SessionWithUser = {
   absoluteExpiresAt: Date;
   revokedAt: Date | null;
   revokeReason: string | null;
-  user: { id: string; username: string; displayName: string | null; email: string | null; role: string };
+  user: { id: string; username: string; displayName: string | null; email: string | null; role: string; disabledAt: Date | null };
 };
 
 /**

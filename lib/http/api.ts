@@ -1,8 +1,10 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { assertAdmin } from "../auth/roles";
 import { getConfig } from "../config";
 import { sessionCookieName } from "../auth/cookie";
 import { getDatabase } from "../db";
 import { END_REASONS } from "../sessions/end-reasons";
+import type { Actor } from "../sessions/revoke";
 import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import { ApiError, errorResponse, unauthorized } from "./errors";
 import { requestInfo } from "./request-info";
@@ -53,6 +55,13 @@ export async function requireApiSession(request: NextRequest, context: ApiContex
   if (check.status === "ended") throw new SessionEndedError(check.reason);
   if (check.status === "none") throw unauthorized();
   return check;
+}
+
+/** The signed-in admin (403 for everyone else), and the actor their actions are recorded under. */
+export async function requireApiAdmin(request: NextRequest, context: ApiContext) {
+  const check = await requireApiSession(request, context);
+  assertAdmin(check.user);
+  return { ...check, actor: { username: check.user.username, sessionId: check.session.id } satisfies Actor };
 }
 
 export const json = (body: unknown, init?: ResponseInit) => NextResponse.json(body, init);

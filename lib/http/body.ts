@@ -53,3 +53,11 @@ async function readLimitedText(request: Request): Promise<string> {
     throw badRequest("Request body is not valid UTF-8", "malformed_body");
   }
 }
+
+/** For requests whose body is optional (e.g. DELETE with an optional reason): no body reads as {}. */
+export async function readOptionalBody(request: Request): Promise<{ data: unknown; form: boolean }> {
+  if (!request.headers.get("content-type") && (request.body === null || request.headers.get("content-length") === "0")) {
+    return { data: {}, form: false };
+  }
+  return readBody(request);
+}

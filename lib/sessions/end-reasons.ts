@@ -4,6 +4,7 @@ export const END_REASONS = {
   "max-age": "Your session reached its maximum length. Please sign in again.",
   revoked: "Your session was revoked",
   "key-changed": "The sign-in key changed",
+  disabled: "Your account has been disabled. Ask an administrator to enable it.",
   ended: "Your session has ended. Please sign in again.",
 } as const;
 

@@ -1,10 +1,9 @@
 import type { Config } from "../config";
-import { DomainError } from "../errors";
 import type { Database } from "../db";
 import { encodeCursor, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "./active";
 import { presentSession, type SessionJson } from "./present";
-import { revokeSessions } from "./revoke";
+import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
 import type { CurrentSession, CurrentUser, RequestInfo } from "./sessions";
 
 /** The person acting on their own sessions, and the session they are acting from. */
@@ -51,9 +50,6 @@ export async function listOwnSessions(
   };
 }
 
-/** What /settings/sessions and DELETE /api/sessions/{id} answer when the id is not the owner's. */
-export const sessionNotFound = () => new DomainError("not_found", "session_not_found", "No active session with that id");
-
 /**
  * Revokes one of the owner's other sessions, by its public id. Someone else's id gets the same
  * 404 as an unknown one, so the answer never reveals which ids exist. The current session is a
@@ -68,7 +64,7 @@ export async function revokeOwnSession(
   now = new Date(),
 ): Promise<void> {
   if (sessionId === owner.session.id) {
-    throw new DomainError("conflict", "current_session", "This is the session you are using; use Log out to end it");
+    throw currentSessionConflict();
   }
   const revoked = await revokeSessions(
     db,

@@ -64,6 +64,7 @@ export async function validateSessionCookie(
 }
 
 function endReasonFor(config: Config, row: SessionWithUser, now: Date): EndReason | null {
+  if (row.user.disabledAt) return "disabled";
   if (row.revokedAt) return "revoked";
   if (!signedInWithCurrentKey(config, row)) return "key-changed";
   return expiryReason(row, now);
@@ -71,8 +72,8 @@ function endReasonFor(config: Config, row: SessionWithUser, now: Date): EndReaso
 
 async function endMetSession(db: Database, row: SessionWithUser, reason: EndReason, request: RequestInfo, now: Date) {
   const { count } = await db.prisma.session.deleteMany({ where: { id: row.id } });
-  // Revocations were audited when they happened; expiries and key changes are audited here, once.
-  if (count === 0 || reason === "revoked") return;
+  // Revocations and disabling were audited when they happened; expiries and key changes here, once.
+  if (count === 0 || reason === "revoked" || reason === "disabled") return;
   await recordAuthEvent(db, {
     type: reason === "key-changed" ? "session.key_changed" : "session.expired",
     username: row.user.username,
@@ -83,6 +84,7 @@ async function endMetSession(db: Database, row: SessionWithUser, reason: EndReas
     userAgent: request.userAgent,
     actor: "system",
     detail: reason === "max-age" ? "absolute lifetime reached" : reason === "expired" ? "idle timeout" : null,
+    count: 1,
     at: now,
   });
 }

@@ -15,13 +15,16 @@ export const revokeOwnScopeSchema = z.object({
   scope: z.literal("others", { error: 'scope must be "others" (to end one session use DELETE /api/sessions/{id})' }),
 });
 
-/** URLSearchParams (or Next's searchParams) to a plain object; a repeated key keeps its first value. */
+/**
+ * URLSearchParams (or Next's searchParams) to a plain object; a repeated key keeps its first value
+ * and empty values (a filter form's blank fields) are left out.
+ */
 export function queryObject(params: URLSearchParams | Record<string, string | string[] | undefined>) {
   const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params);
   const out: Record<string, string> = {};
   for (const [key, value] of entries) {
     const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined && !(key in out)) out[key] = first;
+    if (first !== undefined && first !== "" && !(key in out)) out[key] = first;
   }
   return out;
 }

@@ -5,7 +5,8 @@ import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { getRequestInfo, requireSession } from "@/lib/sessions/current";
-import { revokeOtherOwnSessions, revokeOwnSession, sessionNotFound } from "@/lib/sessions/own-sessions";
+import { revokeOtherOwnSessions, revokeOwnSession } from "@/lib/sessions/own-sessions";
+import { sessionNotFound } from "@/lib/sessions/revoke";
 import { sessionIdSchema } from "@/lib/validation/sessions";
 
 const PAGE = "/settings/sessions";

@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
-import { revokeOwnSession, sessionNotFound } from "@/lib/sessions/own-sessions";
+import { revokeOwnSession } from "@/lib/sessions/own-sessions";
+import { sessionNotFound } from "@/lib/sessions/revoke";
 import { sessionIdSchema } from "@/lib/validation/sessions";
 
 /** Revoke one of your other sessions by its public id → {"revoked": 1}; 404 if not yours, 409 if current. */

@@ -1,0 +1,17 @@
+import type { NextRequest } from "next/server";
+import { revokeSessionAsAdmin } from "@/lib/admin/sessions";
+import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
+import { readOptionalBody } from "@/lib/http/body";
+import { sessionNotFound } from "@/lib/sessions/revoke";
+import { adminActionBodySchema } from "@/lib/validation/admin";
+import { sessionIdSchema } from "@/lib/validation/sessions";
+
+/** Revoke any one session by its public id → {"revoked": 1}; optional {"reason"}. */
+export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
+  const context = await apiContext(request);
+  const admin = await requireApiAdmin(request, context);
+  const id = sessionIdSchema.safeParse((await params).id);
+  if (!id.success) throw sessionNotFound();
+  const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
+  return json({ revoked: await revokeSessionAsAdmin(context.db, context.config, admin.actor, id.data, body.reason, context.request) });
+});

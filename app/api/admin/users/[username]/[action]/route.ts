@@ -1,0 +1,24 @@
+import type { NextRequest } from "next/server";
+import { disableUser, enableUser } from "@/lib/admin/users";
+import { assertFreshSignIn } from "@/lib/auth/freshness";
+import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
+import { readOptionalBody } from "@/lib/http/body";
+import { adminActionBodySchema, userActionParamsSchema } from "@/lib/validation/admin";
+
+/**
+ * POST /api/admin/users/{username}/disable — ends the user's sessions and refuses sign-ins (needs a
+ * fresh sign-in or {"key"}); POST …/enable lets them sign in again.
+ */
+export const POST = apiRoute<{ username: string; action: string }>(async (request: NextRequest, { params }) => {
+  const context = await apiContext(request);
+  const admin = await requireApiAdmin(request, context);
+  const { username, action } = userActionParamsSchema.parse(await params);
+  const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
+  if (action === "enable") {
+    const result = await enableUser(context.db, admin.actor, username, context.request);
+    return json({ username, disabled: false, changed: !result.alreadyEnabled });
+  }
+  assertFreshSignIn(context.config, { username: admin.user.username, signedInAt: admin.session.createdAt }, body.key);
+  const result = await disableUser(context.db, admin.actor, username, body.reason, context.request);
+  return json({ username, disabled: true, changed: !result.alreadyDisabled, sessionsEnded: result.sessionsEnded });
+});

@@ -1,0 +1,200 @@
+import { isIP } from "node:net";
+import type { Config } from "../config";
+import type { Database } from "../db";
+import type { Prisma } from "../db/generated/sqlite/client";
+import { DomainError } from "../errors";
+import { normalizeIp } from "../http/request-info";
+import { encodeCursor } from "../pagination/cursor";
+import { activeSessionWhere } from "../sessions/active";
+import { presentSession, type SessionJson } from "../sessions/present";
+import { currentSessionConflict, revokeSessions, revokeSessionsInBulk, sessionNotFound, type Actor } from "../sessions/revoke";
+import type { RequestInfo } from "../sessions/sessions";
+import type { AdminSessionsQuery } from "../validation/admin";
+
+/** Owners with more active sessions than this are flagged in listings. */
+export const MANY_SESSIONS = 5;
+
+export type AdminSessionJson = SessionJson & {
+  user: { id: string; username: string; disabled: boolean };
+  /** The owner's number of active sessions, and whether that is more than MANY_SESSIONS. */
+  ownerActiveSessions: number;
+  flagged: boolean;
+};
+
+/**
+ * One page of every active session, with its owner. Keyset pagination on (sort time, id) — never
+ * OFFSET — so a deep page costs what the first does; the [lastActiveAt, id] / [createdAt, id]
+ * indexes (or [userId, …] for one user) serve the order.
+ */
+export async function listAdminSessions(
+  db: Database,
+  config: Config,
+  currentSessionId: string | null,
+  query: AdminSessionsQuery,
+  now = new Date(),
+): Promise<{ sessions: AdminSessionJson[]; nextCursor: string | null }> {
+  const filter = await filterWhere(db, config, query, now);
+  if (filter === null) return { sessions: [], nextCursor: null };
+  const field = query.sort === "created" ? "createdAt" : "lastActiveAt";
+  const cursor: Prisma.SessionWhereInput = query.cursor
+    ? { OR: [{ [field]: { lt: query.cursor.at } }, { [field]: query.cursor.at, id: { lt: query.cursor.id } }] }
+    : {};
+  const rows = await db.prisma.session.findMany({
+    where: { AND: [activeSessionWhere(config, now), filter, cursor] },
+    orderBy: [{ [field]: "desc" }, { id: "desc" }],
+    take: query.limit + 1,
+    include: { user: { select: { id: true, username: true, disabledAt: true } } },
+  });
+  const more = rows.length > query.limit;
+  const shown = more ? rows.slice(0, query.limit) : rows;
+  const counts = await activeSessionCounts(db, config, [...new Set(shown.map((row) => row.userId))], now);
+  const last = shown.at(-1);
+  return {
+    sessions: shown.map((row) => {
+      const ownerActiveSessions = counts.get(row.userId) ?? 0;
+      return {
+        ...presentSession(row, currentSessionId),
+        user: { id: row.user.id, username: row.user.username, disabled: row.user.disabledAt !== null },
+        ownerActiveSessions,
+        flagged: ownerActiveSessions > MANY_SESSIONS,
+      };
+    }),
+    nextCursor: more && last ? encodeCursor({ at: last[field], id: last.id }) : null,
+  };
+}
+
+/** The filters as a where clause; null when they cannot match anything (e.g. no such user). */
+async function filterWhere(db: Database, config: Config, query: AdminSessionsQuery, now: Date) {
+  const parts: Prisma.SessionWhereInput[] = [];
+  if (query.user && query.match === "exact") {
+    // Resolve the name first so the [userId, …] index serves the page.
+    const user = await db.prisma.user.findUnique({ where: { username: query.user }, select: { id: true } });
+    if (!user) return null;
+    parts.push({ userId: user.id });
+  } else if (query.user) {
+    parts.push({ user: { username: { startsWith: query.user } } });
+  }
+  if (query.method) parts.push({ authMethod: query.method });
+  if (query.ip) {
+    const exact = isIP(query.ip) ? normalizeIp(query.ip) : null;
+    parts.push(exact ? { ipAddress: exact } : { ipAddress: { startsWith: query.ip } });
+  }
+  if (query.moreThan !== undefined) {
+    const owners = await db.prisma.session.groupBy({
+      by: ["userId"],
+      where: activeSessionWhere(config, now),
+      having: { userId: { _count: { gt: query.moreThan } } },
+    });
+    if (owners.length === 0) return null;
+    parts.push({ userId: { in: owners.map((owner) => owner.userId) } });
+  }
+  return { AND: parts };
+}
+
+/** Active sessions per user, for the given users. */
+export async function activeSessionCounts(db: Database, config: Config, userIds: string[], now = new Date()) {
+  if (userIds.length === 0) return new Map<string, number>();
+  const groups = await db.prisma.session.groupBy({
+    by: ["userId"],
+    where: { AND: [{ userId: { in: userIds } }, activeSessionWhere(config, now)] },
+    _count: { _all: true },
+  });
+  return new Map(groups.map((group) => [group.userId, group._count._all]));
+}
+
+export type AdminCounters = {
+  activeSessions: number;
+  activeUsers: number;
+  createdLast24h: number;
+  revokedLast24h: number;
+  expiredLast24h: number;
+};
+
+/** The counters on top of /admin/sessions. Ended rows get deleted, so the 24 h figures come from the audit trail. */
+export async function adminCounters(db: Database, config: Config, now = new Date()): Promise<AdminCounters> {
+  const since = new Date(now.getTime() - 24 * 3600_000);
+  const active = activeSessionWhere(config, now);
+  const sumOf = async (types: string[]) =>
+    (await db.prisma.authEvent.aggregate({ where: { type: { in: types }, at: { gte: since } }, _sum: { count: true } }))._sum.count ?? 0;
+  const [activeSessions, activeUsers, createdLast24h, revokedLast24h, expiredLast24h] = await Promise.all([
+    db.prisma.session.count({ where: active }),
+    db.prisma.user.count({ where: { sessions: { some: active } } }),
+    db.prisma.session.count({ where: { createdAt: { gte: since } } }),
+    sumOf(["session.revoked", "sessions.revoked_all"]),
+    sumOf(["session.expired", "sessions.cleaned"]),
+  ]);
+  return { activeSessions, activeUsers, createdLast24h, revokedLast24h, expiredLast24h };
+}
+
+const reasonText = (actor: Actor, reason: string | undefined) => reason || `revoked by ${actor.username === "cli" ? "the operator CLI" : "an administrator"}`;
+
+/** Revoke any one session by its public id. The admin's own current session ends only by Log out. */
+export async function revokeSessionAsAdmin(
+  db: Database,
+  config: Config,
+  actor: Actor,
+  sessionId: string,
+  reason: string | undefined,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<number> {
+  if (sessionId === actor.sessionId) {
+    throw currentSessionConflict();
+  }
+  const why = reasonText(actor, reason);
+  const count = await revokeSessions(
+    db,
+    { AND: [{ id: sessionId }, activeSessionWhere(config, now)] },
+    { actor: actor.username, reason: why, detail: `scope: session; reason: ${why}` },
+    request,
+    now,
+  );
+  if (count === 0) throw sessionNotFound();
+  return count;
+}
+
+/** Revoke every active session of one user (the acting admin's own current session survives). */
+export async function revokeUserSessionsAsAdmin(
+  db: Database,
+  config: Config,
+  actor: Actor,
+  username: string,
+  reason: string | undefined,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<number> {
+  const user = await db.prisma.user.findUnique({ where: { username }, select: { id: true } });
+  if (!user) throw new DomainError("not_found", "user_not_found", `No user named "${username}"`);
+  const why = reasonText(actor, reason);
+  return revokeSessions(
+    db,
+    { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}, activeSessionWhere(config, now)] },
+    { actor: actor.username, reason: why, detail: `scope: user ${username}; reason: ${why}` },
+    request,
+    now,
+  );
+}
+
+/** "Force logout all": every active session, except the acting admin's own unless includeSelf. */
+export async function revokeAllSessions(
+  db: Database,
+  config: Config,
+  actor: Actor,
+  options: { includeSelf: boolean; reason?: string },
+  request: RequestInfo,
+  now = new Date(),
+): Promise<number> {
+  const why = reasonText(actor, options.reason);
+  const keep = !options.includeSelf && actor.sessionId ? { id: { not: actor.sessionId } } : {};
+  return revokeSessionsInBulk(
+    db,
+    { AND: [keep, activeSessionWhere(config, now)] },
+    {
+      actor: actor.username,
+      reason: why,
+      detail: `scope: all${options.includeSelf ? " (including the admin's own session)" : ""}; reason: ${why}`,
+    },
+    request,
+    now,
+  );
+}

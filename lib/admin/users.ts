@@ -1,0 +1,121 @@
+import type { Config } from "../config";
+import { recordAuthEvent } from "../audit";
+import type { Database } from "../db";
+import { DomainError } from "../errors";
+import { revokeSessions, type Actor } from "../sessions/revoke";
+import type { RequestInfo } from "../sessions/sessions";
+import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
+
+export type AdminUserJson = {
+  id: string;
+  username: string;
+  displayName: string | null;
+  email: string | null;
+  role: string;
+  authSource: string;
+  activeSessions: number;
+  flagged: boolean;
+  lastLoginAt: string | null;
+  createdAt: string;
+  disabled: boolean;
+  disabledAt: string | null;
+  disabledBy: string | null;
+};
+
+/** Known users in username order, a page at a time (keyset on the unique username). */
+export async function listUsers(
+  db: Database,
+  config: Config,
+  query: { prefix?: string; after?: string; limit: number },
+  now = new Date(),
+): Promise<{ users: AdminUserJson[]; nextCursor: string | null }> {
+  const rows = await db.prisma.user.findMany({
+    where: {
+      AND: [query.prefix ? { username: { startsWith: query.prefix } } : {}, query.after ? { username: { gt: query.after } } : {}],
+    },
+    orderBy: { username: "asc" },
+    take: query.limit + 1,
+  });
+  const more = rows.length > query.limit;
+  const shown = more ? rows.slice(0, query.limit) : rows;
+  const counts = await activeSessionCounts(db, config, shown.map((user) => user.id), now);
+  return {
+    users: shown.map((user) => {
+      const activeSessions = counts.get(user.id) ?? 0;
+      return {
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        email: user.email,
+        role: user.role,
+        authSource: user.authSource,
+        activeSessions,
+        flagged: activeSessions > MANY_SESSIONS,
+        lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+        createdAt: user.createdAt.toISOString(),
+        disabled: user.disabledAt !== null,
+        disabledAt: user.disabledAt?.toISOString() ?? null,
+        disabledBy: user.disabledBy,
+      };
+    }),
+    nextCursor: more ? (shown.at(-1)?.username ?? null) : null,
+  };
+}
+
+async function findUser(db: Database, username: string) {
+  const user = await db.prisma.user.findUnique({ where: { username } });
+  if (!user) throw new DomainError("not_found", "user_not_found", `No user named "${username}"`);
+  return user;
+}
+
+/**
+ * Disables an account: every session of it ends at its next request ("Your account has been
+ * disabled") and sign-ins are refused until an admin enables it again. Admins cannot lock
+ * themselves out. Returns how many sessions ended.
+ */
+export async function disableUser(db: Database, actor: Actor, username: string, reason: string | undefined, request: RequestInfo, now = new Date()) {
+  if (username === actor.username) throw new DomainError("conflict", "cannot_disable_self", "You cannot disable your own account");
+  const user = await findUser(db, username);
+  if (!user.disabledAt) {
+    await db.prisma.user.update({ where: { id: user.id }, data: { disabledAt: now, disabledBy: actor.username } });
+  }
+  const why = reason || "account disabled";
+  const ended = await revokeSessions(
+    db,
+    { userId: user.id },
+    { actor: actor.username, reason: why, detail: `scope: user ${username} (account disabled); reason: ${why}` },
+    request,
+    now,
+  );
+  if (!user.disabledAt) {
+    await recordAuthEvent(db, {
+      type: "user.disabled",
+      username,
+      userId: user.id,
+      actor: actor.username,
+      ip: request.ip,
+      userAgent: request.userAgent,
+      detail: why,
+      count: ended,
+      at: now,
+    });
+  }
+  return { sessionsEnded: ended, alreadyDisabled: user.disabledAt !== null };
+}
+
+/** Lets a disabled account sign in again. Its old sessions stay ended. */
+export async function enableUser(db: Database, actor: Actor, username: string, request: RequestInfo, now = new Date()) {
+  const user = await findUser(db, username);
+  if (!user.disabledAt) return { alreadyEnabled: true };
+  await db.prisma.user.update({ where: { id: user.id }, data: { disabledAt: null, disabledBy: null } });
+  await recordAuthEvent(db, {
+    type: "user.enabled",
+    username,
+    userId: user.id,
+    actor: actor.username,
+    ip: request.ip,
+    userAgent: request.userAgent,
+    at: now,
+  });
+  return { alreadyEnabled: false };
+}

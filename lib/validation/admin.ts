@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
+
+const usernameFilter = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(64, "user must be at most 64 characters")
+  .regex(/^[a-z0-9._@-]+$/, "user may contain only letters, digits and . _ @ -");
+
+/** Filters, sort and page of /admin/sessions and GET /api/admin/sessions. */
+export const adminSessionsQuerySchema = z.object({
+  user: usernameFilter.optional(),
+  /** How `user` matches: the exact username, or usernames starting with it. */
+  match: z.enum(["exact", "prefix"], { error: 'match must be "exact" or "prefix"' }).default("exact"),
+  method: z.enum(["static", "oidc"], { error: 'method must be "static" or "oidc"' }).optional(),
+  /** An IP address, or the start of one ("10.1.", "2001:db8:"). */
+  ip: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(45, "ip is too long")
+    .regex(/^[0-9a-f.:]+$/, "ip must be an IP address or the start of one")
+    .optional(),
+  /** Only owners with more than this many active sessions. */
+  moreThan: z.coerce.number({ error: "moreThan must be a number" }).int().min(0).max(100_000).optional(),
+  sort: z.enum(["lastActive", "created"], { error: 'sort must be "lastActive" or "created"' }).default("lastActive"),
+  cursor: cursorSchema.optional(),
+  limit: pageSizeSchema(50, 200),
+});
+
+export type AdminSessionsQuery = z.infer<typeof adminSessionsQuerySchema>;
+
+/** Why an admin revokes; kept on the row and in the audit trail. */
+export const reasonSchema = z.string().trim().max(200, "reason must be at most 200 characters").optional();
+
+/** Body of destructive admin requests (JSON or form): a reason, and the admin key when the sign-in is not fresh. */
+export const adminActionBodySchema = z.object({
+  reason: reasonSchema,
+  key: z.string().max(1024).optional(),
+});
+
+/** DELETE /api/admin/sessions: exactly one of ?user=NAME or ?scope=all&confirm=everyone. */
+export const adminBulkRevokeQuerySchema = z.union(
+  [
+    z.object({ user: usernameFilter }),
+    z.object({
+      scope: z.literal("all"),
+      confirm: z.literal("everyone", { error: 'to revoke every session, pass confirm=everyone' }),
+      includeSelf: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    }),
+  ],
+  { error: "pass ?user=NAME, or ?scope=all&confirm=everyone" },
+);
+
+/** GET /api/admin/users: ?prefix=&cursor=<last username>&limit= */
+export const adminUsersQuerySchema = z.object({
+  prefix: usernameFilter.optional(),
+  cursor: usernameFilter.optional(),
+  limit: pageSizeSchema(50, 200),
+});
+
+export const userActionParamsSchema = z.object({
+  username: z.string().transform(safeDecode).pipe(usernameFilter),
+  action: z.enum(["disable", "enable"], { error: 'the action must be "disable" or "enable"' }),
+});
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Operator CLI: `npm run sessions -- <command>` against the configured backend, with the same rules
+ * and audit events as the UI (actor "cli").
+ */
+import { parseArgs } from "node:util";
+import { adminCounters, listAdminSessions, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
+import { ConfigError, getConfig } from "../lib/config";
+import { getDatabase } from "../lib/db";
+import { DomainError } from "../lib/errors";
+import { cleanupSessions } from "../lib/sessions/cleanup";
+import { CLI_ACTOR } from "../lib/sessions/revoke";
+import type { RequestInfo } from "../lib/sessions/sessions";
+import { adminSessionsQuerySchema } from "../lib/validation/admin";
+import { ZodError } from "zod";
+
+const USAGE = `Usage: npm run sessions -- <command>
+
+  list [--user NAME] [--prefix] [--method static|oidc] [--ip IP] [--limit N] [--cursor C] [--json]
+                        active sessions, most recently active first
+  revoke ID [--reason TEXT]           revoke one session by its public id
+  revoke-user NAME [--reason TEXT]    revoke every session of a user
+  revoke-all --yes [--reason TEXT]    revoke every session of everyone
+  cleanup                             delete expired sessions and stale login counters now
+  stats                               active sessions and users; created, revoked, expired in 24 h`;
+
+const CLI_REQUEST: RequestInfo = { ip: null, userAgent: "sessionboard-cli" };
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      user: { type: "string" },
+      prefix: { type: "boolean", default: false },
+      method: { type: "string" },
+      ip: { type: "string" },
+      limit: { type: "string" },
+      cursor: { type: "string" },
+      json: { type: "boolean", default: false },
+      reason: { type: "string" },
+      yes: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, arg, ...extra] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(" ")}`);
+  const config = getConfig();
+  if (config.backend === "memory") {
+    throw new UsageError("DASHBOARD_SESSION_BACKEND=memory lives inside the server process; the CLI needs a database it can open.");
+  }
+  const db = await getDatabase();
+  try {
+    switch (command) {
+      case "list": {
+        const query = adminSessionsQuerySchema.parse({
+          user: values.user,
+          match: values.prefix ? "prefix" : "exact",
+          method: values.method,
+          ip: values.ip,
+          limit: values.limit,
+          cursor: values.cursor,
+        });
+        const page = await listAdminSessions(db, config, null, query);
+        if (values.json) {
+          console.log(JSON.stringify(page, null, 2));
+        } else {
+          printTable(page.sessions.map((s) => ({
+            id: s.id,
+            user: s.user.username + (s.flagged ? " (!)" : ""),
+            method: s.authMethod,
+            ip: s.ipAddress ?? "",
+            device: [s.browser, s.os].filter(Boolean).join(" on ") || "unknown",
+            lastActive: s.lastActiveAt,
+            expires: s.expiresAt,
+          })));
+          if (page.nextCursor) console.log(`\nMore: --cursor ${page.nextCursor}`);
+        }
+        return 0;
+      }
+      case "revoke": {
+        if (!arg) throw new UsageError("revoke needs a session id (see `list`)");
+        await revokeSessionAsAdmin(db, config, CLI_ACTOR, arg, values.reason, CLI_REQUEST);
+        console.log(`Revoked session ${arg}.`);
+        return 0;
+      }
+      case "revoke-user": {
+        if (!arg) throw new UsageError("revoke-user needs a username");
+        const count = await revokeUserSessionsAsAdmin(db, config, CLI_ACTOR, arg.toLowerCase(), values.reason, CLI_REQUEST);
+        console.log(`Revoked ${count} session${count === 1 ? "" : "s"} of ${arg.toLowerCase()}.`);
+        return 0;
+      }
+      case "revoke-all": {
+        if (!values.yes) throw new UsageError("revoke-all signs everyone out; confirm with --yes");
+        const count = await revokeAllSessions(db, config, CLI_ACTOR, { includeSelf: true, reason: values.reason }, CLI_REQUEST);
+        console.log(`Revoked ${count} session${count === 1 ? "" : "s"}.`);
+        return 0;
+      }
+      case "cleanup": {
+        const result = await cleanupSessions(db, config, { actor: "cli" });
+        console.log(`Deleted ${result.expiredSessions} expired sessions and ${result.loginAttempts} stale login counters.`);
+        return 0;
+      }
+      case "stats": {
+        const counters = await adminCounters(db, config);
+        if (values.json) console.log(JSON.stringify(counters, null, 2));
+        else printTable([counters]);
+        return 0;
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}"`);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+function printTable(rows: Record<string, string | number>[]) {
+  if (rows.length === 0) {
+    console.log("(none)");
+    return;
+  }
+  const columns = Object.keys(rows[0]);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
+  console.log(line(columns));
+  for (const row of rows) console.log(line(columns.map((c) => String(row[c]))));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError || error instanceof DomainError) console.error(error.message);
+    else if (error instanceof ZodError) console.error(error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("\n"));
+    else if (error instanceof Error && error.name === "TypeError" && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    } else console.error(error);
+    process.exit(1);
+  },
+);

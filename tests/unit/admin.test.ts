@@ -1,0 +1,286 @@
+import { describe, expect, it } from "vitest";
+import { adminCounters, listAdminSessions, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { disableUser, enableUser, listUsers } from "@/lib/admin/users";
+import { assertFreshSignIn } from "@/lib/auth/freshness";
+import { keyFingerprint } from "@/lib/auth/keys";
+import { signInWithKey } from "@/lib/auth/static-login";
+import { generateId, generateSessionToken, hashSessionToken } from "@/lib/auth/token";
+import type { Config } from "@/lib/config";
+import type { Database } from "@/lib/db";
+import { DomainError } from "@/lib/errors";
+import { cursorSchema } from "@/lib/pagination/cursor";
+import { cleanupSessions } from "@/lib/sessions/cleanup";
+import type { Actor } from "@/lib/sessions/revoke";
+import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { adminSessionsQuerySchema, type AdminSessionsQuery } from "@/lib/validation/admin";
+import { ADMIN_KEY, SECRET_A, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
+
+const T0 = new Date("2026-11-20T00:00:00.000Z");
+const query = (input: Record<string, unknown> = {}): AdminSessionsQuery => adminSessionsQuerySchema.parse(input);
+
+async function ensureUser(db: Database, username: string) {
+  return db.prisma.user.upsert({ where: { username }, create: { id: generateId(), username, authSource: "static" }, update: {} });
+}
+
+/** A session row written directly, as many as a test needs, with chosen times and metadata. */
+async function seedSession(
+  db: Database,
+  username: string,
+  options: { at?: Date; method?: "static" | "oidc"; ip?: string; expiresAt?: Date; revokedAt?: Date } = {},
+) {
+  const user = await ensureUser(db, username);
+  const at = options.at ?? T0;
+  const id = generateId();
+  await db.prisma.session.create({
+    data: {
+      id,
+      tokenHash: hashSessionToken(generateSessionToken()),
+      tokenHint: "abcdef12",
+      userId: user.id,
+      authMethod: options.method ?? "static",
+      keyFingerprint: options.method === "oidc" ? null : keyFingerprint(SECRET_A, USER_KEY),
+      ipAddress: options.ip ?? "192.0.2.1",
+      createdAt: at,
+      lastActiveAt: at,
+      expiresAt: options.expiresAt ?? later(at, days(30)),
+      absoluteExpiresAt: later(at, days(90)),
+      revokedAt: options.revokedAt ?? null,
+    },
+  });
+  return id;
+}
+
+async function failure(promise: Promise<unknown> | (() => unknown)): Promise<DomainError> {
+  let error: unknown = null;
+  try {
+    await (typeof promise === "function" ? promise() : promise);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+const actorOf = (signed: Awaited<ReturnType<typeof signIn>>): Actor => ({ username: signed.user.username, sessionId: signed.session.id });
+
+async function allPages(
+  db: Database,
+  config: Config,
+  base: Record<string, unknown>,
+  between?: (page: number, seen: string[]) => Promise<void>,
+) {
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let page = 0;
+  do {
+    const result: Awaited<ReturnType<typeof listAdminSessions>> = await listAdminSessions(
+      db,
+      config,
+      null,
+      query({ ...base, ...(cursor ? { cursor } : {}) }),
+      later(T0, days(1)),
+    );
+    seen.push(...result.sessions.map((s) => s.id));
+    cursor = result.nextCursor;
+    if (cursor) expect(cursorSchema.safeParse(cursor).success).toBe(true);
+    await between?.(page++, seen);
+  } while (cursor);
+  return seen;
+}
+
+describe("admin: listing every session", () => {
+  it("pages by keyset with no duplicates or gaps while rows are inserted and deleted", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const ids: string[] = [];
+    // Pairs share a timestamp, so the id tiebreaker matters.
+    for (let i = 0; i < 40; i++) ids.push(await seedSession(db, `user${i % 7}`, { at: later(T0, minutes(Math.floor(i / 2))) }));
+    const deleted = new Set<string>();
+    const seen = await allPages(db, config, { sort: "created", limit: 6 }, async (page, seenSoFar) => {
+      // Newer rows arrive (they belong before the cursor) and a row not yet seen vanishes.
+      await seedSession(db, "late", { at: later(T0, minutes(100 + page)) });
+      const victim = ids.find((id) => !seenSoFar.includes(id) && !deleted.has(id));
+      if (victim) {
+        await db.prisma.session.delete({ where: { id: victim } });
+        deleted.add(victim);
+      }
+    });
+    expect(new Set(seen).size).toBe(seen.length);
+    const expected = ids.filter((id) => !deleted.has(id));
+    expect(seen.filter((id) => ids.includes(id)).sort()).toEqual(expected.sort());
+    expect(deleted.size).toBeGreaterThan(0);
+  });
+
+  it("sorts by last activity or sign-in time, newest first", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const older = await seedSession(db, "a", { at: T0 });
+    const newer = await seedSession(db, "b", { at: later(T0, minutes(5)) });
+    await db.prisma.session.update({ where: { id: older }, data: { lastActiveAt: later(T0, minutes(10)) } });
+    expect(await allPages(db, config, { sort: "lastActive" })).toEqual([older, newer]);
+    expect(await allPages(db, config, { sort: "created" })).toEqual([newer, older]);
+  });
+
+  it("filters by user (exact or prefix), method, IP or IP prefix, and owners with more than N sessions", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const alice = await seedSession(db, "alice", { ip: "10.1.2.3" });
+    const alicia = await seedSession(db, "alicia", { method: "oidc", ip: "2001:db8::5" });
+    const bob = [];
+    for (let i = 0; i < 6; i++) bob.push(await seedSession(db, "bob", { ip: `10.9.0.${i}` }));
+    const sorted = (list: string[]) => [...list].sort();
+    expect(sorted(await allPages(db, config, { user: "alice" }))).toEqual([alice]);
+    expect(sorted(await allPages(db, config, { user: "ali", match: "prefix" }))).toEqual(sorted([alice, alicia]));
+    expect(await allPages(db, config, { user: "nobody" })).toEqual([]);
+    expect(await allPages(db, config, { method: "oidc" })).toEqual([alicia]);
+    expect(await allPages(db, config, { ip: "10.1.2.3" })).toEqual([alice]);
+    expect(await allPages(db, config, { ip: "2001:0db8:0:0:0:0:0:5" })).toEqual([alicia]);
+    expect(sorted(await allPages(db, config, { ip: "10.9." }))).toEqual(sorted(bob));
+    expect(sorted(await allPages(db, config, { moreThan: 5 }))).toEqual(sorted(bob));
+    expect(await allPages(db, config, { moreThan: 6 })).toEqual([]);
+
+    const page = await listAdminSessions(db, config, null, query({ user: "bob", limit: 2 }), later(T0, days(1)));
+    expect(page.sessions[0]).toMatchObject({ user: { username: "bob", disabled: false }, ownerActiveSessions: 6, flagged: true });
+    const single = await listAdminSessions(db, config, null, query({ user: "alice" }), later(T0, days(1)));
+    expect(single.sessions[0]).toMatchObject({ ownerActiveSessions: 1, flagged: false });
+  });
+
+  it("leaves out revoked and expired sessions and counts the last 24 hours", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const now = later(T0, days(1));
+    await seedSession(db, "a", { at: later(T0, minutes(1)) });
+    await seedSession(db, "a", { at: later(T0, minutes(2)) });
+    await seedSession(db, "b", { at: later(T0, minutes(3)), revokedAt: T0 });
+    await seedSession(db, "c", { at: later(T0, -days(3)), expiresAt: later(T0, minutes(5)) });
+    expect((await listAdminSessions(db, config, null, query(), now)).sessions).toHaveLength(2);
+    await cleanupSessions(db, config, { now });
+    expect(await adminCounters(db, config, now)).toEqual({
+      activeSessions: 2,
+      activeUsers: 1,
+      createdLast24h: 3,
+      revokedLast24h: 0,
+      expiredLast24h: 1,
+    });
+  });
+});
+
+describe("admin: revocation at every scope", () => {
+  it("revokes one session (404 unknown, 409 own current) with the admin and reason in the audit trail", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    const alice = await signIn(db, config, "alice", USER_KEY);
+    expect((await failure(revokeSessionAsAdmin(db, config, actorOf(root), "unknown", undefined, request))).code).toBe("session_not_found");
+    expect((await failure(revokeSessionAsAdmin(db, config, actorOf(root), root.session.id, undefined, request))).code).toBe("current_session");
+    expect(await revokeSessionAsAdmin(db, config, actorOf(root), alice.session.id, "lost laptop", request)).toBe(1);
+    expect(await validateSessionCookie(db, config, alice.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked" } });
+    expect(event).toMatchObject({ actor: "root", username: "alice", sessionId: alice.session.id, detail: "scope: session; reason: lost laptop", count: 1 });
+  });
+
+  it("revokes all of a user's sessions; the admin's own current session survives", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    const rootElsewhere = await signIn(db, config, "root", ADMIN_KEY);
+    const alice = [await signIn(db, config, "alice", USER_KEY), await signIn(db, config, "alice", USER_KEY)];
+    const bob = await signIn(db, config, "bob", USER_KEY);
+    expect(await revokeUserSessionsAsAdmin(db, config, actorOf(root), "alice", undefined, request)).toBe(2);
+    expect(await revokeUserSessionsAsAdmin(db, config, actorOf(root), "root", undefined, request)).toBe(1);
+    expect((await failure(revokeUserSessionsAsAdmin(db, config, actorOf(root), "ghost", undefined, request))).code).toBe("user_not_found");
+    for (const ended of [...alice, rootElsewhere]) expect((await validateSessionCookie(db, config, ended.cookie, request)).status).toBe("ended");
+    for (const kept of [root, bob]) expect((await validateSessionCookie(db, config, kept.cookie, request)).status).toBe("active");
+    const events = await db.prisma.authEvent.findMany({ where: { type: "session.revoked", username: "alice" } });
+    expect(events.map((e) => e.detail)).toEqual(["scope: user alice; reason: revoked by an administrator", "scope: user alice; reason: revoked by an administrator"]);
+  });
+
+  it("force-logs-out everyone, with or without the acting admin, as one audited bulk event", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    for (let i = 0; i < 12; i++) await seedSession(db, `u${i}`);
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, reason: "incident 42" }, request)).toBe(12);
+    expect((await validateSessionCookie(db, config, root.cookie, request)).status).toBe("active");
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: true }, request)).toBe(1);
+    expect(await validateSessionCookie(db, config, root.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    const events = await db.prisma.authEvent.findMany({ where: { type: "sessions.revoked_all" }, orderBy: { at: "asc" } });
+    expect(events.map((e) => [e.actor, e.count, e.detail])).toEqual([
+      ["root", 12, "scope: all; reason: incident 42"],
+      ["root", 1, "scope: all (including the admin's own session); reason: revoked by an administrator"],
+    ]);
+    expect((await adminCounters(db, config)).revokedLast24h).toBe(13);
+  });
+
+  it("needs a fresh sign-in, or the admin key typed again, for destructive actions", () => {
+    const config = testConfig({ DASHBOARD_FRESH_MINUTES: "15" });
+    const now = new Date();
+    expect(() => assertFreshSignIn(config, { username: "root", signedInAt: later(now, -minutes(14)) }, undefined, now)).not.toThrow();
+    const stale = { username: "root", signedInAt: later(now, -minutes(16)) };
+    expect(() => assertFreshSignIn(config, stale, undefined, now)).toThrow(/more than 15 minutes ago/);
+    expect(() => assertFreshSignIn(config, stale, USER_KEY, now)).toThrow(/not right/);
+    expect(() => assertFreshSignIn(config, stale, ADMIN_KEY, now)).not.toThrow();
+  });
+});
+
+describe("admin: disabling users", () => {
+  it("ends the user's sessions at once, refuses sign-in until enabled, and audits both", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    const alice = await signIn(db, config, "alice", USER_KEY);
+    expect(await disableUser(db, actorOf(root), "alice", "left the company", request)).toEqual({ sessionsEnded: 1, alreadyDisabled: false });
+    expect(await validateSessionCookie(db, config, alice.cookie, request)).toEqual({ status: "ended", reason: "disabled" });
+    const refused = await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request);
+    expect(refused).toMatchObject({ ok: false, code: "account_disabled" });
+    // A wrong key still just says "invalid": nothing about the account leaks.
+    expect(await signInWithKey(db, config, { username: "alice", key: "wrong-key", rememberMe: false }, request)).toMatchObject({ code: "invalid_credentials" });
+    expect((await listUsers(db, config, { limit: 10 })).users.find((u) => u.username === "alice")).toMatchObject({ disabled: true, disabledBy: "root", activeSessions: 0 });
+
+    expect((await failure(disableUser(db, actorOf(root), "root", undefined, request))).code).toBe("cannot_disable_self");
+    expect((await failure(disableUser(db, actorOf(root), "ghost", undefined, request))).code).toBe("user_not_found");
+
+    await enableUser(db, actorOf(root), "alice", request);
+    expect(await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request)).toMatchObject({ ok: true });
+    const types = (await db.prisma.authEvent.findMany({ where: { username: "alice" }, orderBy: { at: "asc" } })).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(["user.disabled", "user.enabled", "login.failed"]));
+  });
+
+  it("lists users a page at a time with their active session counts, flagging more than 5", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    for (let i = 0; i < 6; i++) await seedSession(db, "busy", { at: new Date() });
+    await ensureUser(db, "idle");
+    await ensureUser(db, "another");
+    const first = await listUsers(db, config, { limit: 2 });
+    expect(first.users.map((u) => u.username)).toEqual(["another", "busy"]);
+    expect(first.users[1]).toMatchObject({ activeSessions: 6, flagged: true });
+    const second = await listUsers(db, config, { limit: 2, after: first.nextCursor ?? undefined });
+    expect(second).toMatchObject({ users: [{ username: "idle", activeSessions: 0, flagged: false }], nextCursor: null });
+    expect((await listUsers(db, config, { prefix: "bu", limit: 10 })).users.map((u) => u.username)).toEqual(["busy"]);
+  });
+});
+
+describe("cleanup", () => {
+  it("deletes expired rows in bounded batches, keeps live and revoked-but-unexpired ones, and audits the count", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const now = later(T0, days(1));
+    for (let i = 0; i < 25; i++) await seedSession(db, `gone${i % 3}`, { at: later(T0, -days(40)), expiresAt: later(T0, -minutes(i)) });
+    const live = await seedSession(db, "live", { at: T0 });
+    const revoked = await seedSession(db, "live", { at: T0, revokedAt: T0 });
+    await db.prisma.loginAttempt.createMany({
+      data: [
+        { key: "ip:old", failures: 3, windowStart: later(now, -minutes(20)) },
+        { key: "ip:new", failures: 1, windowStart: later(now, -minutes(5)) },
+      ],
+    });
+    expect(await cleanupSessions(db, config, { now, batchSize: 10 })).toEqual({ expiredSessions: 25, loginAttempts: 1 });
+    expect((await db.prisma.session.findMany({ select: { id: true } })).map((s) => s.id).sort()).toEqual([live, revoked].sort());
+    expect(await db.prisma.loginAttempt.findMany({ select: { key: true } })).toEqual([{ key: "ip:new" }]);
+    expect(await db.prisma.authEvent.findMany({ where: { type: "sessions.cleaned" } })).toMatchObject([{ actor: "system", count: 25 }]);
+    // Nothing to do: no event.
+    expect(await cleanupSessions(db, config, { now })).toEqual({ expiredSessions: 0, loginAttempts: 0 });
+    expect(await db.prisma.authEvent.count({ where: { type: "sessions.cleaned" } })).toBe(1);
+  });
+});
