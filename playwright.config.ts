@@ -29,7 +29,11 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  projects: [
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: "force-logout.spec.ts" },
+    // Signs every session out, so it runs once all other specs have finished.
+    { name: "global-revocation", use: { ...devices["Desktop Chrome"] }, testMatch: "force-logout.spec.ts", dependencies: ["chromium"] },
+  ],
   webServer: {
     // A fresh database for every run, served by the production entry point.
     command: `node -e "require('fs').rmSync(process.argv[1], { recursive: true, force: true })" ${JSON.stringify(DATA_DIR)} && node server.mjs`,

@@ -18,6 +18,11 @@ export function AppHeader({ username, displayName, role }: Props) {
             <NavLink href="/settings/sessions" match="/settings">
               Settings
             </NavLink>
+            {role === "admin" && (
+              <NavLink href="/admin/sessions" match="/admin">
+                Admin Panel
+              </NavLink>
+            )}
           </nav>
         </div>
         <div className="flex items-center gap-3">

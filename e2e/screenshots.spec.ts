@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { devices, expect, test } from "@playwright/test";
-import { USER_KEY } from "./env";
+import { ADMIN_KEY, USER_KEY } from "./env";
 import { currentSessionId, signIn, uniqueUser, withDatabase } from "./helpers";
 
 // Saved for people to look at (test-results/screenshots), at phone and desktop widths.
@@ -62,4 +62,30 @@ test("Settings > Sessions renders at phone and desktop widths", async ({ page, b
   await page.setViewportSize({ width: 375, height: 800 });
   await expectNoSidewaysScroll(page, 375);
   await page.screenshot({ path: `${dir}/sessions-only-this-device-375.png`, fullPage: true });
+});
+
+test("Admin Panel pages render at phone and desktop widths", async ({ page, browser }) => {
+  fs.mkdirSync(dir, { recursive: true });
+  const busy = uniqueUser("busy");
+  for (let i = 0; i < 6; i++) {
+    const context = await browser.newContext(i % 2 ? devices["iPhone 13"] : {});
+    await signIn(await context.newPage(), busy, USER_KEY);
+    await context.close();
+  }
+  await signIn(page, "root", ADMIN_KEY);
+  await expect(page).toHaveURL("/");
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const [name, path] of [
+      ["admin-sessions", `/admin/sessions?user=${busy}&match=exact`],
+      ["admin-sessions-all", "/admin/sessions?confirmAll=1"],
+      ["admin-users", "/admin/users"],
+      ["admin-events", "/admin/events"],
+    ]) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await expectNoSidewaysScroll(page, width);
+      await page.screenshot({ path: `${dir}/${name}-${width}.png`, fullPage: true });
+    }
+  }
 });

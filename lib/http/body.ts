@@ -11,7 +11,7 @@ export async function readBody(request: Request): Promise<{ data: unknown; form:
   const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   const form = type === "application/x-www-form-urlencoded";
   if (type !== "application/json" && !form) {
-    throw new ApiError(415, "unsupported_media_type", "Send application/json or a form (application/x-www-form-urlencoded)");
+    throw unsupportedMediaType();
   }
   const text = await readLimitedText(request);
   if (form) {
@@ -27,6 +27,9 @@ export async function readBody(request: Request): Promise<{ data: unknown; form:
     throw badRequest("Request body is not valid JSON", "malformed_json");
   }
 }
+
+const unsupportedMediaType = () =>
+  new ApiError(415, "unsupported_media_type", "Send application/json or a form (application/x-www-form-urlencoded)");
 
 const tooLarge = () => new ApiError(413, "payload_too_large", `Request body must be at most ${MAX_BODY_BYTES} bytes`);
 
@@ -56,8 +59,7 @@ async function readLimitedText(request: Request): Promise<string> {
 
 /** For requests whose body is optional (e.g. DELETE with an optional reason): no body reads as {}. */
 export async function readOptionalBody(request: Request): Promise<{ data: unknown; form: boolean }> {
-  if (!request.headers.get("content-type") && (request.body === null || request.headers.get("content-length") === "0")) {
-    return { data: {}, form: false };
-  }
-  return readBody(request);
+  if (request.headers.get("content-type")) return readBody(request);
+  if ((await readLimitedText(request)) === "") return { data: {}, form: false };
+  throw unsupportedMediaType();
 }

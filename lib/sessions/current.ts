@@ -1,6 +1,6 @@
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
-import { redirect } from "next/navigation";
+import { forbidden, redirect } from "next/navigation";
 import { getConfig } from "../config";
 import { sessionCookieName } from "../auth/cookie";
 import { getDatabase } from "../db";
@@ -26,4 +26,11 @@ export async function requireSession(returnPath: string) {
   if (check.status === "active") return check;
   const next = encodeURIComponent(returnPath);
   redirect(check.status === "ended" ? `/api/auth/ended?reason=${check.reason}&next=${next}` : `/login?next=${next}`);
+}
+
+/** For admin pages: the admin's session, a 403 page for anyone else signed in, /login otherwise. */
+export async function requireAdminSession(returnPath: string) {
+  const check = await requireSession(returnPath);
+  if (check.user.role !== "admin") forbidden();
+  return { ...check, actor: { username: check.user.username, sessionId: check.session.id } };
 }

@@ -72,3 +72,42 @@ function safeDecode(value: string): string {
     return value;
   }
 }
+
+export const EVENT_TYPES = [
+  "login.succeeded",
+  "login.failed",
+  "logout",
+  "session.expired",
+  "session.key_changed",
+  "session.revoked",
+  "sessions.revoked_all",
+  "sessions.cleaned",
+  "user.disabled",
+  "user.enabled",
+] as const;
+
+const instant = (name: string) =>
+  z
+    .string()
+    .max(40)
+    .transform((value, ctx) => {
+      // A bare date or a datetime-local value ("2026-11-23T10:00") is read as UTC.
+      const text = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value) ? `${value.length === 10 ? `${value}T00:00` : value}Z` : value;
+      const date = new Date(text);
+      if (Number.isNaN(date.getTime())) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a date or time (ISO 8601, UTC)` });
+        return z.NEVER;
+      }
+      return date;
+    });
+
+/** Filters and page of /admin/events, GET /api/admin/events and the exports. */
+export const eventsQuerySchema = z.object({
+  type: z.enum(EVENT_TYPES, { error: `type must be one of ${EVENT_TYPES.join(", ")}` }).optional(),
+  user: usernameFilter.optional(),
+  from: instant("from").optional(),
+  to: instant("to").optional(),
+  cursor: cursorSchema.optional(),
+  limit: pageSizeSchema(50, 500),
+  format: z.enum(["csv", "jsonl"], { error: 'format must be "csv" or "jsonl"' }).optional(),
+});

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
+import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { SessionCard } from "@/components/sessions/session-card";
-import { SubmitButton } from "@/components/submit-button";
+import { ConfirmPanel } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
@@ -113,20 +114,12 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
             </div>
           )}
           {!firstPage && sessions.length === 0 && <p className="text-sm text-slate-600">No older sessions.</p>}
-          {(page.nextCursor || !firstPage) && (
-            <nav aria-label="Pages" className="flex flex-wrap gap-3">
-              {!firstPage && (
-                <PendingLink href={PAGE} className={buttonClass.secondary}>
-                  ← Newest sessions
-                </PendingLink>
-              )}
-              {page.nextCursor && (
-                <PendingLink href={`${PAGE}?${new URLSearchParams({ cursor: page.nextCursor })}`} className={buttonClass.secondary}>
-                  Older sessions →
-                </PendingLink>
-              )}
-            </nav>
-          )}
+          <Pager
+            firstHref={firstPage ? null : PAGE}
+            nextHref={page.nextCursor ? `${PAGE}?${new URLSearchParams({ cursor: page.nextCursor })}` : null}
+            firstLabel="← Newest sessions"
+            nextLabel="Older sessions →"
+          />
         </>
       )}
     </div>
@@ -140,50 +133,11 @@ function RevokeConfirmation({ session, cancelHref }: { session: SessionView; can
       title="Revoke this session?"
       body={`${session.title} (${session.maskedToken}) will be signed out at its next request.`}
       action={revokeSessionAction}
-      sessionId={session.id}
+      fields={{ sessionId: session.id }}
       confirmLabel="Revoke session"
       pendingLabel="Revoking…"
       cancelHref={cancelHref}
       inset
     />
-  );
-}
-
-/**
- * The confirmation step: a real form, so it works without JavaScript. Its button takes focus (which
- * also scrolls it into view); links here carry no #fragment, because browsers skip autofocus then.
- */
-function ConfirmPanel(props: {
-  id: string;
-  title: string;
-  body: string;
-  action: (formData: FormData) => Promise<void>;
-  sessionId?: string;
-  confirmLabel: string;
-  pendingLabel: string;
-  cancelHref: string;
-  inset?: boolean;
-}) {
-  return (
-    <section
-      id={props.id}
-      role="group"
-      aria-labelledby={`${props.id}-title`}
-      className={`border-red-200 bg-red-50 px-4 py-4 sm:px-5 ${props.inset ? "border-t" : "rounded-xl border"}`}
-    >
-      <h2 id={`${props.id}-title`} className="text-sm font-semibold text-red-900">
-        {props.title}
-      </h2>
-      <p className="mt-1 text-sm text-red-900">{props.body}</p>
-      <form action={props.action} className="mt-3 flex flex-wrap gap-3">
-        {props.sessionId && <input type="hidden" name="sessionId" value={props.sessionId} />}
-        <SubmitButton className={buttonClass.danger} pendingText={props.pendingLabel} autoFocus>
-          {props.confirmLabel}
-        </SubmitButton>
-        <Link href={props.cancelHref} className={buttonClass.secondary}>
-          Cancel
-        </Link>
-      </form>
-    </section>
   );
 }

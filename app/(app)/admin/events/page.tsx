@@ -1,0 +1,107 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { cellClass, DataTable, Select } from "@/components/admin/parts";
+import { Field } from "@/components/confirm-panel";
+import { Pager } from "@/components/pager";
+import { Alert, Badge, buttonClass } from "@/components/ui";
+import { listEvents } from "@/lib/admin/events";
+import { getDatabase } from "@/lib/db";
+import { pageUrl } from "@/lib/http/page-url";
+import { requireAdminSession } from "@/lib/sessions/current";
+import { timeView } from "@/lib/sessions/view-model";
+import { EVENT_TYPES, eventsQuerySchema } from "@/lib/validation/admin";
+import { queryObject } from "@/lib/validation/sessions";
+
+export const metadata: Metadata = { title: "Admin · Events" };
+
+const PAGE = "/admin/events";
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const TONES: Record<string, "green" | "amber" | "slate" | "indigo"> = {
+  "login.succeeded": "green",
+  "login.failed": "amber",
+  "session.revoked": "indigo",
+  "sessions.revoked_all": "indigo",
+  "user.disabled": "amber",
+};
+
+export default async function AdminEventsPage({ searchParams }: { searchParams: SearchParams }) {
+  await requireAdminSession(PAGE);
+  const raw = queryObject(await searchParams);
+  const parsed = eventsQuerySchema.safeParse(raw);
+  const { cursor, limit, type, user, from, to } = parsed.success ? parsed.data : eventsQuerySchema.parse({});
+  const now = new Date();
+  const page = await listEvents(await getDatabase(), { type, user, from, to }, { cursor, limit });
+
+  const filters = new URLSearchParams(Object.entries(raw).filter(([name]) => ["type", "user", "from", "to"].includes(name)));
+  const withFilters = (base: string, extra: Record<string, string> = {}) => pageUrl(base, filters, extra);
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Events</h1>
+          <p className="mt-1 text-sm text-slate-600">The audit trail: sign-ins, failures, logouts, revocations with who did them, expiries and cleanups.</p>
+        </div>
+        <div className="flex gap-2">
+          <a href={withFilters("/api/admin/events/export", { format: "csv" })} className={buttonClass.secondary} download>
+            Export CSV
+          </a>
+          <a href={withFilters("/api/admin/events/export", { format: "jsonl" })} className={buttonClass.secondary} download>
+            Export JSON lines
+          </a>
+        </div>
+      </div>
+      {!parsed.success && <Alert tone="error">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => i.message).join("; ")}.</Alert>}
+      <form method="get" action={PAGE} className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5" aria-label="Filter events">
+        <Select label="Type" name="type" value={type ?? ""} options={[["", "Any"], ...EVENT_TYPES.map((t): [string, string] => [t, t])]} />
+        <Field label="User (subject or actor)" name="user" defaultValue={user} />
+        <Field label="From (UTC)" name="from" defaultValue={raw.from} placeholder="2026-11-01" />
+        <Field label="To (UTC)" name="to" defaultValue={raw.to} placeholder="2026-11-30T18:00" />
+        <div className="col-span-2 flex items-end gap-2 sm:col-span-1">
+          <button type="submit" className={buttonClass.primary}>
+            Apply
+          </button>
+          {filters.size > 0 && (
+            <Link href={PAGE} className={buttonClass.secondary}>
+              Clear
+            </Link>
+          )}
+        </div>
+      </form>
+      {page.events.length === 0 ? (
+        <p className="rounded-xl border border-dashed border-slate-300 px-5 py-8 text-center text-sm text-slate-600">No events match.</p>
+      ) : (
+        <DataTable caption="Audit events" head={["When", "Event", "User", "By", "Session", "IP", "Detail"]}>
+          {page.events.map((event) => {
+            const when = timeView(event.at, now);
+            return (
+              <tr key={event.id} data-testid="admin-event-row">
+                <td className={`${cellClass} whitespace-nowrap`}>
+                  <time dateTime={when.iso} title={when.relative}>
+                    {when.exact}
+                  </time>
+                </td>
+                <td className={cellClass}>
+                  <Badge tone={TONES[event.type] ?? "slate"}>{event.type}</Badge>
+                  {event.count !== null && event.count !== 1 && <div className="mt-1 text-xs text-slate-500">{event.count.toLocaleString("en")} sessions</div>}
+                </td>
+                <td className={`${cellClass} whitespace-nowrap`}>{event.username ?? "—"}</td>
+                <td className={`${cellClass} whitespace-nowrap`}>{event.actor ?? "—"}</td>
+                <td className={`${cellClass} font-mono text-xs`}>{event.sessionId ?? "—"}</td>
+                <td className={`${cellClass} whitespace-nowrap`}>{event.ip ?? "—"}</td>
+                <td className={`${cellClass} min-w-64`}>{event.detail ?? ""}</td>
+              </tr>
+            );
+          })}
+        </DataTable>
+      )}
+      <Pager
+        firstHref={cursor ? withFilters(PAGE) : null}
+        nextHref={page.nextCursor ? withFilters(PAGE, { cursor: page.nextCursor }) : null}
+        firstLabel="← Newest"
+        nextLabel="Older →"
+      />
+    </div>
+  );
+}

@@ -1,0 +1,222 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { cellClass, DataTable, ReasonAndKey, Select, Stat } from "@/components/admin/parts";
+import { ConfirmPanel, Field } from "@/components/confirm-panel";
+import { Pager } from "@/components/pager";
+import { PendingLink } from "@/components/pending-link";
+import { RelativeTime } from "@/components/sessions/session-card";
+import { Alert, Badge, buttonClass } from "@/components/ui";
+import { ERROR_MESSAGES, outcomeMessage } from "@/lib/admin/outcomes";
+import { adminCounters, listAdminSessions, MANY_SESSIONS } from "@/lib/admin/sessions";
+import { isFreshSignIn } from "@/lib/auth/freshness";
+import { getConfig } from "@/lib/config";
+import { getDatabase } from "@/lib/db";
+import { pageUrl } from "@/lib/http/page-url";
+import { requireAdminSession } from "@/lib/sessions/current";
+import { toSessionView } from "@/lib/sessions/view-model";
+import { adminSessionsQuerySchema } from "@/lib/validation/admin";
+import { queryObject } from "@/lib/validation/sessions";
+import { adminRevokeAllAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
+
+export const metadata: Metadata = { title: "Admin · Sessions" };
+
+const PAGE = "/admin/sessions";
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function AdminSessionsPage({ searchParams }: { searchParams: SearchParams }) {
+  const admin = await requireAdminSession(PAGE);
+  const raw = queryObject(await searchParams);
+  const config = getConfig();
+  const db = await getDatabase();
+  const now = new Date();
+  const parsed = adminSessionsQuerySchema.safeParse(raw);
+  const query = parsed.success ? parsed.data : adminSessionsQuerySchema.parse({});
+  const [counters, page] = await Promise.all([
+    adminCounters(db, config, now),
+    listAdminSessions(db, config, admin.session.id, query, now),
+  ]);
+  const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now) }));
+  const needsKey = !isFreshSignIn(config, admin.session.createdAt, now);
+
+  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error"].includes(name)));
+  const href = (changes: Record<string, string | null>) =>
+    pageUrl(PAGE, state, { confirm: null, confirmUser: null, confirmAll: null, ...changes });
+  const returnTo = `${PAGE}?${state}`;
+  const cancelHref = href({});
+  const confirmSession = raw.confirm ? rows.find((row) => row.id === raw.confirm && !row.current) : undefined;
+  const confirmUser = raw.confirmUser;
+  const message = outcomeMessage(raw.done, Number(raw.count ?? 0), raw.doneUser);
+  const filtered = Boolean(query.user || query.method || query.ip || query.moreThan !== undefined);
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Sessions</h1>
+          <p className="mt-1 text-sm text-slate-600">Every active session, with its owner. Revocations take effect at the browser&apos;s next request.</p>
+        </div>
+        {raw.confirmAll !== "1" && (
+          <PendingLink href={href({ confirmAll: "1" })} className={buttonClass.dangerOutline}>
+            Force logout everyone
+          </PendingLink>
+        )}
+      </div>
+
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5" aria-label="Counters">
+        <Stat label="Active sessions" value={counters.activeSessions} />
+        <Stat label="Active users" value={counters.activeUsers} />
+        <Stat label="Created (24 h)" value={counters.createdLast24h} />
+        <Stat label="Revoked (24 h)" value={counters.revokedLast24h} />
+        <Stat label="Expired & cleaned (24 h)" value={counters.expiredLast24h} />
+      </dl>
+
+      {message && <Alert tone="success">{message}</Alert>}
+      {raw.error && <Alert tone="error">{ERROR_MESSAGES[raw.error] ?? ERROR_MESSAGES.invalid_input}</Alert>}
+      {!parsed.success && <Alert tone="error">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => i.message).join("; ")}.</Alert>}
+
+      {raw.confirmAll === "1" && (
+        <ConfirmPanel
+          id="confirm-all"
+          title="Force logout everyone?"
+          body="Every active session of every user is revoked. Each browser is signed out at its next request."
+          action={adminRevokeAllAction}
+          fields={{ returnTo }}
+          confirmLabel="Revoke every session"
+          pendingLabel="Revoking…"
+          cancelHref={cancelHref}
+        >
+          <Field label='Type "everyone" to confirm' name="confirm" required autoFocus placeholder="everyone" />
+          <div className="flex items-center gap-2">
+            <input id="field-includeSelf" type="checkbox" name="includeSelf" className="size-4 rounded border-slate-300 text-red-600" />
+            <label htmlFor="field-includeSelf" className="text-sm text-red-900">
+              Me too: also end my own session
+            </label>
+          </div>
+          <ReasonAndKey needsKey={needsKey} freshMinutes={config.freshMinutes} />
+        </ConfirmPanel>
+      )}
+      {confirmUser && (
+        <ConfirmPanel
+          id="confirm-user"
+          title={`Revoke every session of ${confirmUser}?`}
+          body={`All of ${confirmUser}'s browsers are signed out at their next request${confirmUser === admin.user.username ? " (except this one)" : ""}.`}
+          action={adminRevokeUserAction}
+          fields={{ returnTo, username: confirmUser }}
+          confirmLabel={`Revoke all of ${confirmUser}'s sessions`}
+          pendingLabel="Revoking…"
+          cancelHref={cancelHref}
+        >
+          <ReasonAndKey needsKey={needsKey} freshMinutes={config.freshMinutes} autoFocus />
+        </ConfirmPanel>
+      )}
+      {confirmSession && (
+        <ConfirmPanel
+          id="confirm-session"
+          title={`Revoke this session of ${confirmSession.user.username}?`}
+          body={`${confirmSession.view.title} (${confirmSession.view.maskedToken}), ${confirmSession.view.ip}, last active ${confirmSession.view.lastActive.relative}. It is signed out at its next request.`}
+          action={adminRevokeSessionAction}
+          fields={{ returnTo, sessionId: confirmSession.id }}
+          confirmLabel="Revoke session"
+          pendingLabel="Revoking…"
+          cancelHref={cancelHref}
+        >
+          <Field label="Reason (recorded in the audit trail)" name="reason" autoFocus placeholder="optional" />
+        </ConfirmPanel>
+      )}
+
+      <form method="get" action={PAGE} className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-4" aria-label="Filter sessions">
+        <div className="col-span-2">
+          <Field label="User" name="user" defaultValue={query.user} placeholder="username" />
+        </div>
+        <Select label="Match" name="match" value={query.match} options={[["exact", "Exact"], ["prefix", "Starts with"]]} />
+        <Select label="Method" name="method" value={query.method ?? ""} options={[["", "Any"], ["static", "Key"], ["oidc", "SSO"]]} />
+        <Field label="IP or prefix" name="ip" defaultValue={query.ip} placeholder="10.0. or 2001:db8:" />
+        <Field label="More than N sessions" name="moreThan" type="number" defaultValue={query.moreThan?.toString()} />
+        <Select label="Sort by" name="sort" value={query.sort} options={[["lastActive", "Last active"], ["created", "Signed in"]]} />
+        <Select label="Per page" name="limit" value={String(query.limit)} options={[["25", "25"], ["50", "50"], ["100", "100"], ["200", "200"]]} />
+        <div className="col-span-2 flex flex-wrap items-end gap-2 sm:col-span-4">
+          <button type="submit" className={buttonClass.primary}>
+            Apply filters
+          </button>
+          {filtered && (
+            <Link href={PAGE} className={buttonClass.secondary}>
+              Clear
+            </Link>
+          )}
+          {query.user && query.match === "exact" && rows.length > 0 && !confirmUser && (
+            <PendingLink href={href({ confirmUser: query.user })} className={`${buttonClass.dangerOutline} ml-auto`}>
+              Revoke all of {query.user}&apos;s sessions
+            </PendingLink>
+          )}
+        </div>
+      </form>
+
+      {rows.length === 0 ? (
+        <div className="rounded-xl border border-dashed border-slate-300 px-5 py-8 text-center text-sm text-slate-600">
+          <p className="font-medium text-slate-800">{filtered ? "No active sessions match these filters" : "No active sessions"}</p>
+          {filtered && (
+            <Link href={PAGE} className="mt-2 inline-block font-medium text-indigo-600 hover:underline">
+              Show all sessions
+            </Link>
+          )}
+        </div>
+      ) : (
+        <DataTable caption="Active sessions" head={["User", "Device", "IP address", "Method", "Signed in", "Last active", "Expires", ""]}>
+          {rows.map((row) => (
+            <tr key={row.id} id={`session-${row.id}`} data-testid="admin-session-row" className={row.current ? "bg-emerald-50/50" : undefined}>
+              <td className={cellClass}>
+                <Link href={href({ user: row.user.username, match: "exact", cursor: null })} className="whitespace-nowrap font-medium text-slate-900 hover:underline">
+                  {row.user.username}
+                </Link>
+                <div className="mt-1 flex flex-wrap gap-1">
+                  {row.flagged && <Badge tone="amber">{`${row.ownerActiveSessions} sessions`}</Badge>}
+                  {row.user.disabled && <Badge tone="slate">Disabled</Badge>}
+                  {row.current && <Badge tone="green">This device</Badge>}
+                </div>
+              </td>
+              <td className={cellClass}>
+                <div title={row.view.userAgent ?? undefined} className="whitespace-nowrap">
+                  {row.view.title}
+                </div>
+                <div className="text-xs text-slate-500">
+                  {row.view.device} · <span className="font-mono">{row.view.maskedToken}</span>
+                </div>
+              </td>
+              <td className={cellClass}>
+                <div className="whitespace-nowrap">{row.view.ip}</div>
+                {row.view.location && <div className="text-xs text-slate-500">{row.view.location}</div>}
+              </td>
+              <td className={cellClass}>
+                {row.view.method}
+                {row.rememberMe && <div className="text-xs text-slate-500">Remember me</div>}
+              </td>
+              <td className={`${cellClass} whitespace-nowrap`}>
+                <RelativeTime time={row.view.created} />
+              </td>
+              <td className={`${cellClass} whitespace-nowrap`}>
+                <RelativeTime time={row.view.lastActive} />
+              </td>
+              <td className={`${cellClass} whitespace-nowrap`}>
+                <RelativeTime time={row.view.expires} />
+              </td>
+              <td className={`${cellClass} whitespace-nowrap text-right`}>
+                {!row.current && (
+                  <PendingLink href={href({ confirm: row.id })} className="font-medium text-red-700 hover:underline" aria-label={`Revoke ${row.user.username}'s session ${row.view.maskedToken}`}>
+                    Revoke
+                  </PendingLink>
+                )}
+                <PendingLink href={href({ confirmUser: row.user.username })} className="ml-3 text-slate-600 hover:underline" aria-label={`Revoke all of ${row.user.username}'s sessions`}>
+                  All of user
+                </PendingLink>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+
+      <Pager firstHref={query.cursor ? href({ cursor: null }) : null} nextHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null}>
+        <span>Users with more than {MANY_SESSIONS} active sessions are flagged.</span>
+      </Pager>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { cellClass, DataTable, ReasonAndKey } from "@/components/admin/parts";
+import { ConfirmPanel, Field } from "@/components/confirm-panel";
+import { Pager } from "@/components/pager";
+import { PendingLink } from "@/components/pending-link";
+import { RelativeTime } from "@/components/sessions/session-card";
+import { Alert, Badge, buttonClass } from "@/components/ui";
+import { ERROR_MESSAGES, outcomeMessage } from "@/lib/admin/outcomes";
+import { listUsers } from "@/lib/admin/users";
+import { isFreshSignIn } from "@/lib/auth/freshness";
+import { getConfig } from "@/lib/config";
+import { getDatabase } from "@/lib/db";
+import { pageUrl } from "@/lib/http/page-url";
+import { requireAdminSession } from "@/lib/sessions/current";
+import { timeView } from "@/lib/sessions/view-model";
+import { adminUsersQuerySchema } from "@/lib/validation/admin";
+import { queryObject } from "@/lib/validation/sessions";
+import { disableUserAction, enableUserAction } from "../actions";
+
+export const metadata: Metadata = { title: "Admin · Users" };
+
+const PAGE = "/admin/users";
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function AdminUsersPage({ searchParams }: { searchParams: SearchParams }) {
+  const admin = await requireAdminSession(PAGE);
+  const raw = queryObject(await searchParams);
+  const config = getConfig();
+  const now = new Date();
+  const parsed = adminUsersQuerySchema.safeParse(raw);
+  const query = parsed.success ? parsed.data : adminUsersQuerySchema.parse({});
+  const page = await listUsers(await getDatabase(), config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now);
+  const needsKey = !isFreshSignIn(config, admin.session.createdAt, now);
+
+  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error", "confirmDisable"].includes(name)));
+  const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, changes);
+  const returnTo = `${PAGE}?${state}`;
+  const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);
+  const message = outcomeMessage(raw.done, Number(raw.count ?? 0), raw.doneUser);
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Users</h1>
+        <p className="mt-1 text-sm text-slate-600">Everyone who has signed in. Disabling an account ends its sessions and refuses new sign-ins.</p>
+      </div>
+      {message && <Alert tone="success">{message}</Alert>}
+      {raw.error && <Alert tone="error">{ERROR_MESSAGES[raw.error] ?? ERROR_MESSAGES.invalid_input}</Alert>}
+      {confirmDisable && (
+        <ConfirmPanel
+          id="confirm-disable"
+          title={`Disable ${confirmDisable.username}?`}
+          body={`Their ${confirmDisable.activeSessions} active session${confirmDisable.activeSessions === 1 ? "" : "s"} end at once, and sign-ins (key or SSO) are refused until you enable the account again.`}
+          action={disableUserAction}
+          fields={{ returnTo, username: confirmDisable.username }}
+          confirmLabel={`Disable ${confirmDisable.username}`}
+          pendingLabel="Disabling…"
+          cancelHref={href({})}
+        >
+          <ReasonAndKey needsKey={needsKey} freshMinutes={config.freshMinutes} autoFocus />
+        </ConfirmPanel>
+      )}
+      <form method="get" action={PAGE} className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Find users">
+        <Field label="Username starts with" name="prefix" defaultValue={query.prefix} />
+        <button type="submit" className={buttonClass.primary}>
+          Find
+        </button>
+        {query.prefix && (
+          <Link href={PAGE} className={buttonClass.secondary}>
+            Clear
+          </Link>
+        )}
+      </form>
+      {page.users.length === 0 ? (
+        <p className="rounded-xl border border-dashed border-slate-300 px-5 py-8 text-center text-sm text-slate-600">No users found.</p>
+      ) : (
+        <DataTable caption="Users" head={["User", "Role", "Signs in with", "Active sessions", "Last sign-in", ""]}>
+          {page.users.map((user) => (
+            <tr key={user.id} data-testid="admin-user-row">
+              <td className={cellClass}>
+                <div className="font-medium text-slate-900">{user.username}</div>
+                {user.displayName && <div className="text-xs text-slate-500">{user.displayName}</div>}
+                {user.disabled && (
+                  <div className="mt-1">
+                    <Badge tone="slate">{`Disabled${user.disabledBy ? ` by ${user.disabledBy}` : ""}`}</Badge>
+                  </div>
+                )}
+              </td>
+              <td className={cellClass}>{user.role === "admin" ? <Badge tone="indigo">Admin</Badge> : "User"}</td>
+              <td className={cellClass}>{user.authSource === "oidc" ? "SSO" : "Key"}</td>
+              <td className={cellClass}>
+                <Link href={`/admin/sessions?user=${encodeURIComponent(user.username)}`} className="hover:underline">
+                  {user.activeSessions}
+                </Link>{" "}
+                {user.flagged && <Badge tone="amber">More than 5</Badge>}
+              </td>
+              <td className={`${cellClass} whitespace-nowrap`}>{user.lastLoginAt ? <RelativeTime time={timeView(user.lastLoginAt, now)} /> : "Never"}</td>
+              <td className={`${cellClass} whitespace-nowrap text-right`}>
+                <Link href={`/admin/sessions?user=${encodeURIComponent(user.username)}`} className="text-slate-600 hover:underline">
+                  Sessions
+                </Link>
+                <Link href={`/admin/events?user=${encodeURIComponent(user.username)}`} className="ml-3 text-slate-600 hover:underline">
+                  Events
+                </Link>
+                {user.activeSessions > 0 && (
+                  <PendingLink href={`/admin/sessions?user=${encodeURIComponent(user.username)}&confirmUser=${encodeURIComponent(user.username)}`} className="ml-3 text-red-700 hover:underline">
+                    Revoke all
+                  </PendingLink>
+                )}
+                {user.disabled ? (
+                  <form action={enableUserAction} className="ml-3 inline">
+                    <input type="hidden" name="username" value={user.username} />
+                    <input type="hidden" name="returnTo" value={returnTo} />
+                    <button type="submit" className="font-medium text-indigo-700 hover:underline">
+                      Enable
+                    </button>
+                  </form>
+                ) : (
+                  user.username !== admin.user.username && (
+                    <PendingLink href={href({ confirmDisable: user.username })} className="ml-3 font-medium text-red-700 hover:underline">
+                      Disable
+                    </PendingLink>
+                  )
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+      <Pager firstHref={query.cursor ? href({ cursor: null }) : null} nextHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null} />
+    </div>
+  );
+}

@@ -1,0 +1,106 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { SubmitButton } from "./submit-button";
+import { buttonClass } from "./ui";
+
+type Props = {
+  id: string;
+  title: string;
+  body: ReactNode;
+  /** A server action; the form posts to it, with or without client JavaScript. */
+  action: (formData: FormData) => Promise<void>;
+  /** Hidden form fields (what to act on, where to return). */
+  fields?: Record<string, string>;
+  confirmLabel: string;
+  pendingLabel: string;
+  cancelHref: string;
+  /** Inside a card (a top border) rather than standing alone (a rounded box). */
+  inset?: boolean;
+  /** Extra inputs: a reason, a typed confirmation, the admin key. */
+  children?: ReactNode;
+};
+
+/**
+ * The confirmation step of a destructive action: a real form, so it works without JavaScript.
+ * Without extra inputs its button takes focus (which also scrolls it into view); links that open
+ * it carry no #fragment, because browsers skip autofocus then.
+ */
+export function ConfirmPanel(props: Props) {
+  return (
+    <section
+      id={props.id}
+      role="group"
+      aria-labelledby={`${props.id}-title`}
+      className={`border-red-200 bg-red-50 px-4 py-4 sm:px-5 ${props.inset ? "border-t" : "rounded-xl border"}`}
+    >
+      <h2 id={`${props.id}-title`} className="text-sm font-semibold text-red-900">
+        {props.title}
+      </h2>
+      <div className="mt-1 text-sm text-red-900">{props.body}</div>
+      <form action={props.action} className="mt-3 space-y-3">
+        {Object.entries(props.fields ?? {}).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        {props.children}
+        <div className="flex flex-wrap gap-3">
+          <SubmitButton className={buttonClass.danger} pendingText={props.pendingLabel} autoFocus={!props.children}>
+            {props.confirmLabel}
+          </SubmitButton>
+          <Link href={props.cancelHref} className={buttonClass.secondary}>
+            Cancel
+          </Link>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+const inputClass =
+  "block w-full max-w-sm rounded-lg border-0 px-3 py-1.5 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600";
+
+/** A labelled text input for confirmation panels and filter forms. */
+export function Field({
+  label,
+  name,
+  type = "text",
+  hint,
+  required,
+  autoFocus,
+  defaultValue,
+  placeholder,
+}: {
+  label: string;
+  name: string;
+  type?: "text" | "password" | "number";
+  hint?: string;
+  required?: boolean;
+  autoFocus?: boolean;
+  defaultValue?: string;
+  placeholder?: string;
+}) {
+  const id = `field-${name}`;
+  return (
+    <div>
+      <label htmlFor={id} className="block text-xs font-medium text-slate-700">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={name}
+        type={type}
+        required={required}
+        autoFocus={autoFocus}
+        defaultValue={defaultValue}
+        placeholder={placeholder}
+        autoComplete={type === "password" ? "current-password" : "off"}
+        className={`mt-1 bg-white ${inputClass}`}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      />
+      {hint && (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,221 @@
+import fs from "node:fs";
+import { devices, expect, test, type Browser, type Page } from "@playwright/test";
+import { ADMIN_KEY, BASE_URL, USER_KEY } from "./env";
+import { currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";
+
+async function signedIn(browser: Browser, username: string, key: string, options: Parameters<Browser["newContext"]>[0] = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await signIn(page, username, key);
+  await expect(page).toHaveURL("/");
+  return { context, page, sessionId: await currentSessionId(context.request) };
+}
+
+const main = (page: Page) => page.getByRole("main");
+
+async function expectSignedOut(page: Page, message: string) {
+  await page.goto("/settings/sessions");
+  await expect(page).toHaveURL(/\/login/);
+  await expect(main(page).getByRole("status")).toHaveText(message);
+}
+
+test.describe("Admin Panel", () => {
+  test("an admin filters to a user, revokes one session and then all of them", async ({ browser }) => {
+    const username = uniqueUser("target");
+    const desktop = await signedIn(browser, username, USER_KEY);
+    const phone = await signedIn(browser, username, USER_KEY, devices["iPhone 13"]);
+    const admin = await signedIn(browser, "root", ADMIN_KEY);
+    const page = admin.page;
+
+    await page.getByRole("link", { name: "Admin Panel" }).click();
+    await expect(page).toHaveURL("/admin/sessions");
+    await expect(page.getByRole("heading", { name: "Sessions", level: 1 })).toBeVisible();
+    await page.getByLabel("User", { exact: true }).fill(username);
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    const rows = page.getByTestId("admin-session-row");
+    await expect(rows).toHaveCount(2);
+    await expect(rows.first()).toContainText(username);
+
+    await page.locator(`#session-${phone.sessionId}`).getByRole("link", { name: /^Revoke .*'s session •/ }).click();
+    const confirm = page.getByRole("group", { name: `Revoke this session of ${username}?` });
+    await expect(confirm).toContainText("Mobile Safari");
+    await confirm.getByLabel(/Reason/).fill("phone reported lost");
+    await confirm.getByRole("button", { name: "Revoke session" }).click();
+    await expect(main(page).getByRole("status")).toHaveText(/Session revoked/);
+    await expect(rows).toHaveCount(1);
+    await expectSignedOut(phone.page, "Your session was revoked");
+
+    await page.getByRole("link", { name: `Revoke all of ${username}'s sessions` }).first().click();
+    const all = page.getByRole("group", { name: `Revoke every session of ${username}?` });
+    await expect(all.getByLabel("Your admin key")).toHaveCount(0);
+    await all.getByRole("button", { name: `Revoke all of ${username}'s sessions` }).click();
+    await expect(main(page).getByRole("status")).toHaveText(`Revoked 1 session of ${username}. Those browsers are signed out at their next request.`);
+    await expect(page.getByText("No active sessions match these filters")).toBeVisible();
+    await expectSignedOut(desktop.page, "Your session was revoked");
+
+    const events = withDatabase((db) =>
+      db.prepare(`SELECT actor, sessionId, detail FROM "AuthEvent" WHERE type = 'session.revoked' AND username = ? ORDER BY at`).all(username),
+    );
+    expect(events).toEqual([
+      { actor: "root", sessionId: phone.sessionId, detail: "scope: session; reason: phone reported lost" },
+      { actor: "root", sessionId: desktop.sessionId, detail: `scope: user ${username}; reason: revoked by an administrator` },
+    ]);
+    for (const c of [desktop, phone, admin]) await c.context.close();
+  });
+
+  test("an admin whose sign-in is older than the freshness window re-enters the key to revoke a whole user", async ({ browser }) => {
+    const username = uniqueUser("stale");
+    const victim = await signedIn(browser, username, USER_KEY);
+    const admin = await signedIn(browser, "root", ADMIN_KEY);
+    withDatabase((db) =>
+      db.prepare(`UPDATE "Session" SET createdAt = ? WHERE id = ?`).run(new Date(Date.now() - 20 * 60_000).toISOString().replace("Z", "+00:00"), admin.sessionId),
+    );
+    // The API says why and what to send.
+    await expectJsonError(await admin.context.request.delete(`/api/admin/sessions?user=${username}`), 403, "reauthentication_required");
+    await expectJsonError(
+      await admin.context.request.delete(`/api/admin/sessions?user=${username}`, { data: { key: USER_KEY } }),
+      403,
+      "wrong_key",
+    );
+
+    const page = admin.page;
+    await page.goto(`/admin/sessions?user=${username}&confirmUser=${username}`);
+    const confirm = page.getByRole("group", { name: `Revoke every session of ${username}?` });
+    await expect(confirm.getByLabel("Your admin key")).toBeFocused();
+    await confirm.getByLabel("Your admin key").fill("not-the-admin-key");
+    await confirm.getByRole("button", { name: /^Revoke all/ }).click();
+    await expect(main(page).getByRole("alert")).toHaveText("That key is not right. Enter your admin key to confirm.");
+    await expect(victim.context.request.get("/api/auth/session").then((r) => r.status())).resolves.toBe(200);
+
+    await page.getByRole("group", { name: `Revoke every session of ${username}?` }).getByLabel("Your admin key").fill(ADMIN_KEY);
+    await page.getByRole("button", { name: /^Revoke all/ }).click();
+    await expect(main(page).getByRole("status")).toHaveText(/Revoked 1 session of/);
+    await expectSignedOut(victim.page, "Your session was revoked");
+    for (const c of [victim, admin]) await c.context.close();
+  });
+
+  test("a disabled user is signed out and cannot sign in until enabled", async ({ browser }) => {
+    const username = uniqueUser("disabled");
+    const user = await signedIn(browser, username, USER_KEY);
+    const admin = await signedIn(browser, "root", ADMIN_KEY);
+    const page = admin.page;
+    await page.goto("/admin/users");
+    await page.getByLabel("Username starts with").fill(username);
+    await page.getByRole("button", { name: "Find" }).click();
+    const row = page.getByTestId("admin-user-row").filter({ hasText: username });
+    await expect(row).toContainText("1");
+    await row.getByRole("link", { name: "Disable" }).click();
+    const confirm = page.getByRole("group", { name: `Disable ${username}?` });
+    await confirm.getByLabel(/Reason/).fill("left the company");
+    await confirm.getByRole("button", { name: `Disable ${username}` }).click();
+    await expect(main(page).getByRole("status")).toHaveText(`${username} is disabled: 1 session ended, and sign-ins are refused until you enable the account.`);
+    await expect(row).toContainText("Disabled by root");
+
+    await expectSignedOut(user.page, "Your account has been disabled. Ask an administrator to enable it.");
+    await signIn(user.page, username, USER_KEY);
+    await expect(main(user.page).getByRole("alert")).toHaveText("Your account has been disabled. Ask an administrator to enable it.");
+    const api = await user.context.request.post("/api/auth/login", { data: { username, key: USER_KEY } });
+    await expectJsonError(api, 403, "account_disabled");
+
+    await row.getByRole("button", { name: "Enable" }).click();
+    await expect(main(page).getByRole("status")).toHaveText(`${username} is enabled and can sign in again.`);
+    await signIn(user.page, username, USER_KEY);
+    await expect(user.page).toHaveURL("/");
+    for (const c of [user, admin]) await c.context.close();
+  });
+
+  test("the audit page shows the events and the exports download", async ({ browser }) => {
+    const username = uniqueUser("audited");
+    const user = await signedIn(browser, username, USER_KEY);
+    const admin = await signedIn(browser, "root", ADMIN_KEY);
+    await admin.context.request.delete(`/api/admin/sessions/${user.sessionId}`, { data: { reason: "audit test" } });
+    const page = admin.page;
+    await page.goto(`/admin/events?user=${username}`);
+    const rows = page.getByTestId("admin-event-row");
+    await expect(rows).toHaveCount(2);
+    await expect(rows.nth(0)).toContainText("session.revoked");
+    await expect(rows.nth(0)).toContainText("root");
+    await expect(rows.nth(0)).toContainText("scope: session; reason: audit test");
+    await expect(rows.nth(1)).toContainText("login.succeeded");
+    await page.getByLabel("Type").selectOption("login.succeeded");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(rows).toHaveCount(1);
+
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+    expect(csv.suggestedFilename()).toMatch(/^sessionboard-events-.*\.csv$/);
+    const csvText = fs.readFileSync(await csv.path(), "utf8").trim().split("\r\n");
+    expect(csvText[0]).toBe("at,type,username,actor,sessionId,authMethod,ip,userAgent,detail,count,userId,id");
+    expect(csvText).toHaveLength(2);
+    expect(csvText[1]).toContain(`,login.succeeded,${username},${username},${user.sessionId},static,127.0.0.1,`);
+
+    await page.goto(`/admin/events?user=${username}`);
+    const [jsonl] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export JSON lines" }).click()]);
+    const lines = fs.readFileSync(await jsonl.path(), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines.map((e) => e.type)).toEqual(["session.revoked", "login.succeeded"]);
+
+    const apiPage = await (await admin.context.request.get(`/api/admin/events?user=${username}&limit=1`)).json();
+    expect(apiPage.events).toHaveLength(1);
+    expect(apiPage.nextCursor).toEqual(expect.any(String));
+    await expectJsonError(await admin.context.request.get("/api/admin/events?type=nonsense"), 400, "invalid_input");
+    for (const c of [user, admin]) await c.context.close();
+  });
+
+  test("non-admins get 403 on every admin page and API; strangers get 401 / the login page", async ({ browser }) => {
+    const user = await signedIn(browser, uniqueUser("plain"), USER_KEY);
+    await expect(user.page.getByRole("link", { name: "Admin Panel" })).toHaveCount(0);
+    for (const path of ["/admin", "/admin/sessions", "/admin/users", "/admin/events"]) {
+      const response = await user.page.goto(path);
+      expect(response?.status(), path).toBe(403);
+      await expect(user.page.getByRole("heading", { name: "Administrators only" })).toBeVisible();
+    }
+    const api = user.context.request;
+    const calls = [
+      api.get("/api/admin/sessions"),
+      api.get("/api/admin/stats"),
+      api.get("/api/admin/users"),
+      api.get("/api/admin/events"),
+      api.get("/api/admin/events/export?format=csv"),
+      api.delete(`/api/admin/sessions/${user.sessionId}`),
+      api.delete("/api/admin/sessions?user=root"),
+      api.delete("/api/admin/sessions?scope=all&confirm=everyone"),
+      api.post("/api/admin/users/root/disable"),
+      api.post("/api/admin/users/root/enable"),
+    ];
+    for (const response of await Promise.all(calls)) await expectJsonError(response, 403, "forbidden");
+    expect((await api.get("/api/auth/session")).status()).toBe(200);
+
+    const stranger = await browser.newContext({ baseURL: BASE_URL });
+    await expectJsonError(await stranger.request.get("/api/admin/sessions"), 401, "unauthenticated");
+    const page = await stranger.newPage();
+    await page.goto("/admin/users");
+    await expect(page).toHaveURL(/\/login\?next=%2Fadmin%2Fusers/);
+    await stranger.close();
+    await user.context.close();
+  });
+
+  test("the admin API validates input with clear 4xx errors", async ({ browser }) => {
+    const admin = await signedIn(browser, "root", ADMIN_KEY);
+    const api = admin.context.request;
+    await expectJsonError(await api.get("/api/admin/sessions?sort=sideways"), 400, "invalid_input");
+    await expectJsonError(await api.get("/api/admin/sessions?ip=not/an/ip"), 400, "invalid_input");
+    await expectJsonError(await api.get("/api/admin/sessions?limit=5000"), 400, "invalid_input");
+    await expectJsonError(await api.delete("/api/admin/sessions"), 400, "invalid_input");
+    await expectJsonError(await api.delete("/api/admin/sessions?scope=all&confirm=yes"), 400, "invalid_input");
+    await expectJsonError(await api.delete("/api/admin/sessions?user=nobody-at-all"), 404, "user_not_found");
+    await expectJsonError(await api.delete(`/api/admin/sessions/${admin.sessionId}`), 409, "current_session");
+    await expectJsonError(await api.delete("/api/admin/sessions/AAAAAAAAAAAAAAAAAAAAAA"), 404, "session_not_found");
+    await expectJsonError(await api.post("/api/admin/users/root/disable"), 409, "cannot_disable_self");
+    await expectJsonError(await api.post("/api/admin/users/root/explode"), 400, "invalid_input");
+    await expectJsonError(await api.post("/api/admin/users/nobody-at-all/enable"), 404, "user_not_found");
+    await expectJsonError(await api.delete("/api/admin/sessions?user=root", { data: Buffer.from("{oops"), headers: { "content-type": "application/json" } }), 400, "malformed_json");
+    const stats = await (await api.get("/api/admin/stats")).json();
+    expect(stats).toEqual({
+      activeSessions: expect.any(Number),
+      activeUsers: expect.any(Number),
+      createdLast24h: expect.any(Number),
+      revokedLast24h: expect.any(Number),
+      expiredLast24h: expect.any(Number),
+    });
+    await admin.context.close();
+  });
+});

@@ -1,0 +1,40 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN_KEY, USER_KEY } from "./env";
+import { currentSessionId, signIn, uniqueUser } from "./helpers";
+
+// Signs everyone out, so it runs in its own project after every other spec (playwright.config.ts).
+test("force logout everyone: first keeping the admin's own session, then with 'me too'", async ({ browser }) => {
+  const contexts = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
+  const [userPage, otherAdminPage, adminPage] = await Promise.all(contexts.map((c) => c.newPage()));
+  await signIn(userPage, uniqueUser("everyone"), USER_KEY);
+  await signIn(otherAdminPage, "root", ADMIN_KEY);
+  await signIn(adminPage, "root", ADMIN_KEY);
+  const adminSession = await currentSessionId(adminPage.request);
+
+  await adminPage.goto("/admin/sessions");
+  await adminPage.getByRole("link", { name: "Force logout everyone" }).click();
+  const confirm = adminPage.getByRole("group", { name: "Force logout everyone?" });
+  // The typed confirmation is checked on the server too.
+  await confirm.getByLabel('Type "everyone" to confirm').fill("every one");
+  await confirm.getByRole("button", { name: "Revoke every session" }).click();
+  await expect(adminPage.getByRole("main").getByRole("alert")).toHaveText('Type "everyone" to confirm.');
+
+  await adminPage.getByLabel('Type "everyone" to confirm').fill("everyone");
+  await adminPage.getByLabel(/Reason/).fill("incident drill");
+  await adminPage.getByRole("button", { name: "Revoke every session" }).click();
+  await expect(adminPage.getByRole("main").getByRole("status")).toHaveText(/^Revoked \d+ sessions?: everyone is signed out/);
+  await expect(adminPage.getByTestId("admin-session-row")).toHaveCount(1);
+  expect(await currentSessionId(adminPage.request)).toBe(adminSession);
+  for (const page of [userPage, otherAdminPage]) {
+    await page.reload();
+    await expect(page.getByRole("main").getByRole("status")).toHaveText("Your session was revoked");
+  }
+
+  await adminPage.getByRole("link", { name: "Force logout everyone" }).click();
+  await adminPage.getByLabel('Type "everyone" to confirm').fill("everyone");
+  await adminPage.getByLabel("Me too: also end my own session").check();
+  await adminPage.getByRole("button", { name: "Revoke every session" }).click();
+  await expect(adminPage).toHaveURL(/\/login/);
+  await expect(adminPage.getByRole("main").getByRole("status")).toHaveText("Your session was revoked");
+  for (const context of contexts) await context.close();
+});

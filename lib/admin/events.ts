@@ -1,0 +1,74 @@
+import type { Database } from "../db";
+import type { Prisma } from "../db/generated/sqlite/client";
+import { encodeCursor, type Cursor } from "../pagination/cursor";
+
+export type EventFilter = { type?: string; user?: string; from?: Date; to?: Date };
+
+export type AuthEventJson = {
+  id: string;
+  at: string;
+  type: string;
+  username: string | null;
+  userId: string | null;
+  sessionId: string | null;
+  authMethod: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  actor: string | null;
+  detail: string | null;
+  count: number | null;
+};
+
+function eventWhere(filter: EventFilter, cursor?: Cursor): Prisma.AuthEventWhereInput {
+  return {
+    AND: [
+      filter.type ? { type: filter.type } : {},
+      // "user" matches the person the event is about or the one who caused it.
+      filter.user ? { OR: [{ username: filter.user }, { actor: filter.user }] } : {},
+      filter.from ? { at: { gte: filter.from } } : {},
+      filter.to ? { at: { lt: filter.to } } : {},
+      cursor ? { OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] } : {},
+    ],
+  };
+}
+
+const toJson = (event: Prisma.AuthEventGetPayload<object>): AuthEventJson => ({ ...event, at: event.at.toISOString() });
+
+/** The audit trail, newest first, a page at a time (keyset on at, id; the [at, id] index). */
+export async function listEvents(db: Database, filter: EventFilter, page: { cursor?: Cursor; limit: number }) {
+  const rows = await db.prisma.authEvent.findMany({
+    where: eventWhere(filter, page.cursor),
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    take: page.limit + 1,
+  });
+  const more = rows.length > page.limit;
+  const shown = more ? rows.slice(0, page.limit) : rows;
+  const last = shown.at(-1);
+  return { events: shown.map(toJson), nextCursor: more && last ? encodeCursor({ at: last.at, id: last.id }) : null };
+}
+
+/** Every matching event, newest first, read in batches so an export of any size stays in bounded memory. */
+export async function* eachEvent(db: Database, filter: EventFilter, batchSize = 1000): AsyncGenerator<AuthEventJson> {
+  let cursor: Cursor | undefined;
+  for (;;) {
+    const { events } = await listEvents(db, filter, { cursor, limit: batchSize });
+    yield* events;
+    const last = events.at(-1);
+    if (events.length < batchSize || !last) return;
+    cursor = { at: new Date(last.at), id: last.id };
+  }
+}
+
+export const EVENT_COLUMNS = ["at", "type", "username", "actor", "sessionId", "authMethod", "ip", "userAgent", "detail", "count", "userId", "id"] as const;
+
+/** One CSV line (RFC 4180 quoting); cells that a spreadsheet would run as a formula are defused. */
+export function csvLine(values: (string | number | null)[]): string {
+  return `${values
+    .map((value) => {
+      if (value === null) return "";
+      let text = String(value);
+      if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    })
+    .join(",")}\r\n`;
+}
