@@ -1,6 +1,6 @@
 import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
-import { encodeCursor, type Cursor } from "../pagination/cursor";
+import { encodeCursor, rowsAfter, type Cursor } from "../pagination/cursor";
 
 export type EventFilter = { type?: string; user?: string; from?: Date; to?: Date };
 
@@ -27,7 +27,7 @@ function eventWhere(filter: EventFilter, cursor?: Cursor): Prisma.AuthEventWhere
       filter.user ? { OR: [{ username: filter.user }, { actor: filter.user }] } : {},
       filter.from ? { at: { gte: filter.from } } : {},
       filter.to ? { at: { lt: filter.to } } : {},
-      cursor ? { OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] } : {},
+      rowsAfter("at", cursor),
     ],
   };
 }

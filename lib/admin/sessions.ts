@@ -4,7 +4,7 @@ import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
 import { DomainError } from "../errors";
 import { normalizeIp } from "../http/request-info";
-import { encodeCursor } from "../pagination/cursor";
+import { encodeCursor, rowsAfter } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
 import { presentSession, type SessionJson } from "../sessions/present";
 import { currentSessionConflict, revokeSessions, revokeSessionsInBulk, sessionNotFound, type Actor } from "../sessions/revoke";
@@ -36,15 +36,20 @@ export async function listAdminSessions(
   const filter = await filterWhere(db, config, query, now);
   if (filter === null) return { sessions: [], nextCursor: null };
   const field = query.sort === "created" ? "createdAt" : "lastActiveAt";
-  const cursor: Prisma.SessionWhereInput = query.cursor
-    ? { OR: [{ [field]: { lt: query.cursor.at } }, { [field]: query.cursor.at, id: { lt: query.cursor.id } }] }
-    : {};
-  const rows = await db.prisma.session.findMany({
-    where: { AND: [activeSessionWhere(config, now), filter, cursor] },
-    orderBy: [{ [field]: "desc" }, { id: "desc" }],
-    take: query.limit + 1,
-    include: { user: { select: { id: true, username: true, disabledAt: true } } },
-  });
+  const pageOf = (owners: Prisma.SessionWhereInput) =>
+    db.prisma.session.findMany({
+      where: { AND: [activeSessionWhere(config, now), filter.where, owners, rowsAfter(field, query.cursor)] },
+      orderBy: [{ [field]: "desc" }, { id: "desc" }],
+      take: query.limit + 1,
+      include: { user: { select: { id: true, username: true, disabledAt: true } } },
+    });
+  // A long owner list (the "more than N" filter) is queried in chunks below the database's limit on
+  // bound parameters, and the chunks' pages merged in the same order.
+  const chunks = filter.ownerIds ? chunked(filter.ownerIds, OWNER_CHUNK) : [null];
+  const rows = (await Promise.all(chunks.map((ids) => pageOf(ids ? { userId: { in: ids } } : {}))))
+    .flat()
+    .sort((a, b) => b[field].getTime() - a[field].getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, query.limit + 1);
   const more = rows.length > query.limit;
   const shown = more ? rows.slice(0, query.limit) : rows;
   const counts = await activeSessionCounts(db, config, [...new Set(shown.map((row) => row.userId))], now);
@@ -63,8 +68,21 @@ export async function listAdminSessions(
   };
 }
 
-/** The filters as a where clause; null when they cannot match anything (e.g. no such user). */
-async function filterWhere(db: Database, config: Config, query: AdminSessionsQuery, now: Date) {
+const OWNER_CHUNK = 10_000;
+
+const chunked = <T,>(items: T[], size: number) =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/**
+ * The filters as a where clause plus, for "more than N sessions", the owners' ids; null when they
+ * cannot match anything (e.g. no such user).
+ */
+async function filterWhere(
+  db: Database,
+  config: Config,
+  query: AdminSessionsQuery,
+  now: Date,
+): Promise<{ where: Prisma.SessionWhereInput; ownerIds: string[] | null } | null> {
   const parts: Prisma.SessionWhereInput[] = [];
   if (query.user && query.match === "exact") {
     // Resolve the name first so the [userId, …] index serves the page.
@@ -72,12 +90,12 @@ async function filterWhere(db: Database, config: Config, query: AdminSessionsQue
     if (!user) return null;
     parts.push({ userId: user.id });
   } else if (query.user) {
-    parts.push({ user: { username: { startsWith: query.user } } });
+    parts.push({ user: { username: prefixRange(query.user) } });
   }
   if (query.method) parts.push({ authMethod: query.method });
   if (query.ip) {
     const exact = isIP(query.ip) ? normalizeIp(query.ip) : null;
-    parts.push(exact ? { ipAddress: exact } : { ipAddress: { startsWith: query.ip } });
+    parts.push(exact ? { ipAddress: exact } : { ipAddress: prefixRange(query.ip) });
   }
   if (query.moreThan !== undefined) {
     const owners = await db.prisma.session.groupBy({
@@ -86,10 +104,16 @@ async function filterWhere(db: Database, config: Config, query: AdminSessionsQue
       having: { userId: { _count: { gt: query.moreThan } } },
     });
     if (owners.length === 0) return null;
-    parts.push({ userId: { in: owners.map((owner) => owner.userId) } });
+    return { where: { AND: parts }, ownerIds: owners.map((owner) => owner.userId) };
   }
-  return { AND: parts };
+  return { where: { AND: parts }, ownerIds: null };
 }
+
+/**
+ * "Starts with" as a range, which an index can serve (SQLite's LIKE is case-insensitive and cannot).
+ * Usernames and IPs are ASCII, so every match sorts below prefix + U+FFFF.
+ */
+const prefixRange = (prefix: string) => ({ gte: prefix, lt: `${prefix}\uffff` });
 
 /** Active sessions per user, for the given users. */
 export async function activeSessionCounts(db: Database, config: Config, userIds: string[], now = new Date()) {

@@ -27,3 +27,17 @@ export const pageSizeSchema = (fallback: number, max: number) =>
     .min(1, "limit must be at least 1")
     .max(max, `limit must be at most ${max}`)
     .default(fallback);
+
+/**
+ * The rows after `cursor` in a (field DESC, id DESC) order. The leading `field <= at` is implied by
+ * the OR but lets the database start its index range at the cursor instead of scanning down to it.
+ */
+export function rowsAfter<F extends string>(field: F, cursor: Cursor | undefined) {
+  if (!cursor) return {};
+  return {
+    AND: [
+      { [field]: { lte: cursor.at } } as { [K in F]: { lte: Date } },
+      { OR: [{ [field]: { lt: cursor.at } } as { [K in F]: { lt: Date } }, { [field]: cursor.at, id: { lt: cursor.id } } as { [K in F]: Date } & { id: { lt: string } }] },
+    ],
+  };
+}

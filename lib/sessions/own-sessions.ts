@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import type { Database } from "../db";
-import { encodeCursor, type Cursor } from "../pagination/cursor";
+import { encodeCursor, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "./active";
 import { presentSession, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
@@ -28,14 +28,7 @@ export async function listOwnSessions(
       AND: [
         { userId: owner.user.id },
         activeSessionWhere(config, now),
-        page.cursor
-          ? {
-              OR: [
-                { lastActiveAt: { lt: page.cursor.at } },
-                { lastActiveAt: page.cursor.at, id: { lt: page.cursor.id } },
-              ],
-            }
-          : {},
+        rowsAfter("lastActiveAt", page.cursor),
       ],
     },
     orderBy: [{ lastActiveAt: "desc" }, { id: "desc" }],
