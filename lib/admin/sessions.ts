@@ -4,12 +4,13 @@ import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
 import { DomainError } from "../errors";
 import { normalizeIp } from "../http/request-info";
-import { encodeCursor, rowsAfter } from "../pagination/cursor";
+import { encodeCursor, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
 import { presentSession, type SessionJson } from "../sessions/present";
 import { currentSessionConflict, revokeSessions, revokeSessionsInBulk, sessionNotFound, type Actor } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
 import type { AdminSessionsQuery } from "../validation/admin";
+import { cachedAggregate, forgetAggregates } from "./aggregates-cache";
 
 /** Owners with more active sessions than this are flagged in listings. */
 export const MANY_SESSIONS = 5;
@@ -36,20 +37,31 @@ export async function listAdminSessions(
   const filter = await filterWhere(db, config, query, now);
   if (filter === null) return { sessions: [], nextCursor: null };
   const field = query.sort === "created" ? "createdAt" : "lastActiveAt";
-  const pageOf = (owners: Prisma.SessionWhereInput) =>
+  const batchOf = (owners: Prisma.SessionWhereInput, after: Cursor | undefined, take: number) =>
     db.prisma.session.findMany({
-      where: { AND: [activeSessionWhere(config, now), filter.where, owners, rowsAfter(field, query.cursor)] },
+      where: { AND: [activeSessionWhere(config, now), filter.where, owners, rowsAfter(field, after)] },
       orderBy: [{ [field]: "desc" }, { id: "desc" }],
-      take: query.limit + 1,
+      take,
       include: { user: { select: { id: true, username: true, disabledAt: true } } },
     });
-  // A long owner list (the "more than N" filter) is queried in chunks below the database's limit on
-  // bound parameters, and the chunks' pages merged in the same order.
-  const chunks = filter.ownerIds ? chunked(filter.ownerIds, OWNER_CHUNK) : [null];
-  const rows = (await Promise.all(chunks.map((ids) => pageOf(ids ? { userId: { in: ids } } : {}))))
-    .flat()
-    .sort((a, b) => b[field].getTime() - a[field].getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .slice(0, query.limit + 1);
+  let rows: Awaited<ReturnType<typeof batchOf>>;
+  if (!filter.ownerIds || filter.ownerIds.length <= OWNER_LIST_LIMIT) {
+    rows = await batchOf(filter.ownerIds ? { userId: { in: filter.ownerIds } } : {}, query.cursor, query.limit + 1);
+  } else {
+    // Too many owners to list in one query: walk the ordered index and keep their rows. Many owners
+    // means their sessions are common, so this stops early.
+    const owners = new Set(filter.ownerIds);
+    rows = [];
+    let after = query.cursor;
+    for (;;) {
+      const batch = await batchOf({}, after, SCAN_BATCH);
+      rows.push(...batch.filter((row) => owners.has(row.userId)));
+      const last = batch.at(-1);
+      if (rows.length > query.limit || batch.length < SCAN_BATCH || !last) break;
+      after = { at: last[field], id: last.id };
+    }
+    rows = rows.slice(0, query.limit + 1);
+  }
   const more = rows.length > query.limit;
   const shown = more ? rows.slice(0, query.limit) : rows;
   const counts = await activeSessionCounts(db, config, [...new Set(shown.map((row) => row.userId))], now);
@@ -68,10 +80,9 @@ export async function listAdminSessions(
   };
 }
 
-const OWNER_CHUNK = 10_000;
-
-const chunked = <T,>(items: T[], size: number) =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+/** Prisma binds each listed id as a parameter; SQLite allows 999 of them per statement. */
+const OWNER_LIST_LIMIT = 500;
+const SCAN_BATCH = 1000;
 
 /**
  * The filters as a where clause plus, for "more than N sessions", the owners' ids; null when they
@@ -98,11 +109,14 @@ async function filterWhere(
     parts.push(exact ? { ipAddress: exact } : { ipAddress: prefixRange(query.ip) });
   }
   if (query.moreThan !== undefined) {
-    const owners = await db.prisma.session.groupBy({
-      by: ["userId"],
-      where: activeSessionWhere(config, now),
-      having: { userId: { _count: { gt: query.moreThan } } },
-    });
+    const moreThan = query.moreThan;
+    const owners = await cachedAggregate(db, `owners>${moreThan}`, () =>
+      db.prisma.session.groupBy({
+        by: ["userId"],
+        where: activeSessionWhere(config, now),
+        having: { userId: { _count: { gt: moreThan } } },
+      }),
+    ).value;
     if (owners.length === 0) return null;
     return { where: { AND: parts }, ownerIds: owners.map((owner) => owner.userId) };
   }
@@ -133,6 +147,12 @@ export type AdminCounters = {
   revokedLast24h: number;
   expiredLast24h: number;
 };
+
+/** The counters, reused for up to AGGREGATE_TTL_MS (they scan every active session); `asOf` says when they were taken. */
+export async function recentAdminCounters(db: Database, config: Config, now = new Date()) {
+  const { value, computedAt } = cachedAggregate(db, "counters", () => adminCounters(db, config, now), now.getTime());
+  return { ...(await value), asOf: new Date(computedAt).toISOString() };
+}
 
 /** The counters on top of /admin/sessions. Ended rows get deleted, so the 24 h figures come from the audit trail. */
 export async function adminCounters(db: Database, config: Config, now = new Date()): Promise<AdminCounters> {
@@ -174,6 +194,7 @@ export async function revokeSessionAsAdmin(
     now,
   );
   if (count === 0) throw sessionNotFound();
+  forgetAggregates(db);
   return count;
 }
 
@@ -190,13 +211,15 @@ export async function revokeUserSessionsAsAdmin(
   const user = await db.prisma.user.findUnique({ where: { username }, select: { id: true } });
   if (!user) throw new DomainError("not_found", "user_not_found", `No user named "${username}"`);
   const why = reasonText(actor, reason);
-  return revokeSessions(
+  const count = await revokeSessions(
     db,
     { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}, activeSessionWhere(config, now)] },
     { actor: actor.username, reason: why, detail: `scope: user ${username}; reason: ${why}` },
     request,
     now,
   );
+  forgetAggregates(db);
+  return count;
 }
 
 /** "Force logout all": every active session, except the acting admin's own unless includeSelf. */
@@ -210,7 +233,7 @@ export async function revokeAllSessions(
 ): Promise<number> {
   const why = reasonText(actor, options.reason);
   const keep = !options.includeSelf && actor.sessionId ? { id: { not: actor.sessionId } } : {};
-  return revokeSessionsInBulk(
+  const count = await revokeSessionsInBulk(
     db,
     { AND: [keep, activeSessionWhere(config, now)] },
     {
@@ -221,4 +244,6 @@ export async function revokeAllSessions(
     request,
     now,
   );
+  forgetAggregates(db);
+  return count;
 }

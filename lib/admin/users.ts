@@ -4,6 +4,7 @@ import type { Database } from "../db";
 import { DomainError } from "../errors";
 import { revokeSessions, type Actor } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
+import { forgetAggregates } from "./aggregates-cache";
 import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
 
 export type AdminUserJson = {
@@ -100,6 +101,7 @@ export async function disableUser(db: Database, actor: Actor, username: string, 
       at: now,
     });
   }
+  forgetAggregates(db);
   return { sessionsEnded: ended, alreadyDisabled: user.disabledAt !== null };
 }
 

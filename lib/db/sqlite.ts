@@ -56,6 +56,9 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
     )
     .safeIntegers(false);
   const touch = db.prepare(`UPDATE "Session" SET lastActiveAt = ?, expiresAt = ? WHERE id = ?`);
+  const deleteExpired = db.prepare(
+    `DELETE FROM "Session" WHERE id IN (SELECT id FROM "Session" WHERE expiresAt <= ? ORDER BY expiresAt LIMIT ?)`,
+  );
   const ping = db.prepare("SELECT 1");
 
   return {
@@ -67,6 +70,9 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
     },
     async touchSession(id, lastActiveAt, expiresAt) {
       touch.run(toSqliteDate(lastActiveAt), toSqliteDate(expiresAt), id);
+    },
+    async deleteExpiredSessions(now, limit) {
+      return deleteExpired.run(toSqliteDate(now), limit).changes;
     },
     async ping() {
       ping.get();

@@ -17,14 +17,12 @@ export async function cleanupSessions(
   options: { actor?: string; batchSize?: number; now?: Date } = {},
 ): Promise<CleanupResult> {
   const now = options.now ?? new Date();
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? 500;
   let expiredSessions = 0;
   for (;;) {
-    const batch = await db.prisma.session.findMany({ where: { expiresAt: { lte: now } }, select: { id: true }, take: batchSize });
-    if (batch.length === 0) break;
-    const { count } = await db.prisma.session.deleteMany({ where: { id: { in: batch.map((row) => row.id) }, expiresAt: { lte: now } } });
+    const count = await db.deleteExpiredSessions(now, batchSize);
     expiredSessions += count;
-    if (batch.length < batchSize) break;
+    if (count < batchSize) break;
     // Let queued requests (sign-ins, session checks) run between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -42,7 +40,7 @@ export async function cleanupSessions(
   return { expiredSessions, loginAttempts };
 }
 
-const timers = globalThis as unknown as { sessionboardCleanup?: NodeJS.Timeout };
+const timers = globalThis as unknown as { sessionboardCleanup?: NodeJS.Timeout; sessionboardFirstCleanup?: NodeJS.Timeout };
 
 /** The periodic in-process cleanup (DASHBOARD_CLEANUP_INTERVAL_MINUTES; 0 = off). */
 export function startCleanupTimer(config: Config, getDb: () => Promise<Database>): void {
@@ -57,5 +55,15 @@ export function startCleanupTimer(config: Config, getDb: () => Promise<Database>
   };
   timers.sessionboardCleanup = setInterval(run, config.cleanupIntervalMinutes * 60_000);
   timers.sessionboardCleanup.unref();
-  setTimeout(run, 10_000).unref();
+  // A first run soon after start, so a server restarted often still cleans up.
+  timers.sessionboardFirstCleanup = setTimeout(run, 10_000);
+  timers.sessionboardFirstCleanup.unref();
+}
+
+/** Stops the periodic cleanup (shutdown). */
+export function stopCleanupTimer(): void {
+  clearInterval(timers.sessionboardCleanup);
+  clearTimeout(timers.sessionboardFirstCleanup);
+  timers.sessionboardCleanup = undefined;
+  timers.sessionboardFirstCleanup = undefined;
 }

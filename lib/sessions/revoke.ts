@@ -25,6 +25,7 @@ export const sessionNotFound = () => new DomainError("not_found", "session_not_f
 export const currentSessionConflict = () =>
   new DomainError("conflict", "current_session", "This is the session you are using; use Log out to end it");
 
+/** Rows per statement: Prisma binds each id, and SQLite allows 999 bound parameters. */
 const BATCH = 500;
 
 /**
@@ -76,7 +77,6 @@ export async function revokeSessions(
   }
 }
 
-const BULK_BATCH = 5000;
 
 /**
  * "Force logout all": like revokeSessions but for any number of rows, in batches (each a short
@@ -91,14 +91,14 @@ export async function revokeSessionsInBulk(
 ): Promise<number> {
   let revoked = 0;
   for (;;) {
-    const ids = await db.prisma.session.findMany({ where: { AND: [where, { revokedAt: null }] }, select: { id: true }, take: BULK_BATCH });
+    const ids = await db.prisma.session.findMany({ where: { AND: [where, { revokedAt: null }] }, select: { id: true }, take: BATCH });
     if (ids.length === 0) break;
     const { count } = await db.prisma.session.updateMany({
       where: { id: { in: ids.map((row) => row.id) }, revokedAt: null },
       data: { revokedAt: now, revokedBy: by.actor, revokeReason: by.reason },
     });
     revoked += count;
-    if (ids.length < BULK_BATCH) break;
+    if (ids.length < BATCH) break;
     await new Promise((resolve) => setImmediate(resolve));
   }
   await db.prisma.authEvent.create({

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { adminCounters, listAdminSessions, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { disableUser, enableUser, listUsers } from "@/lib/admin/users";
 import { assertFreshSignIn } from "@/lib/auth/freshness";
@@ -145,6 +145,33 @@ describe("admin: listing every session", () => {
     expect(single.sessions[0]).toMatchObject({ ownerActiveSessions: 1, flagged: false });
   });
 
+  it("finds the sessions of owners with more than N sessions even when there are too many owners to list", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const fingerprint = keyFingerprint(SECRET_A, USER_KEY);
+    const users = Array.from({ length: 620 }, (_, i) => ({ id: generateId(), username: `many${String(i).padStart(4, "0")}`, authSource: "static" }));
+    await db.prisma.user.createMany({ data: users });
+    // 600 owners with 2 sessions each (more than the 500 ids listed per query), 20 with one.
+    const sessions = users.flatMap((user, i) =>
+      Array.from({ length: i < 600 ? 2 : 1 }, (_, n) => ({
+        id: generateId(),
+        tokenHash: hashSessionToken(`${user.id}-${n}`),
+        tokenHint: "00000000",
+        userId: user.id,
+        authMethod: "static",
+        keyFingerprint: fingerprint,
+        createdAt: later(T0, minutes(i * 2 + n)),
+        lastActiveAt: later(T0, minutes(i * 2 + n)),
+        expiresAt: later(T0, days(30)),
+        absoluteExpiresAt: later(T0, days(90)),
+      })),
+    );
+    await db.prisma.session.createMany({ data: sessions });
+    const seen = await allPages(db, config, { moreThan: 1, limit: 200 });
+    expect(seen).toHaveLength(1200);
+    expect(new Set(seen)).toEqual(new Set(sessions.filter((s) => users.findIndex((u) => u.id === s.userId) < 600).map((s) => s.id)));
+  });
+
   it("leaves out revoked and expired sessions and counts the last 24 hours", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
@@ -282,5 +309,27 @@ describe("cleanup", () => {
     // Nothing to do: no event.
     expect(await cleanupSessions(db, config, { now })).toEqual({ expiredSessions: 0, loginAttempts: 0 });
     expect(await db.prisma.authEvent.count({ where: { type: "sessions.cleaned" } })).toBe(1);
+  });
+});
+
+describe("cleanup timer", () => {
+  it("runs on the configured interval, and not at all when set to 0", async () => {
+    const { db } = await tempDatabase();
+    const { startCleanupTimer, stopCleanupTimer } = await import("@/lib/sessions/cleanup");
+    await seedSession(db, "old", { at: later(new Date(), -days(40)), expiresAt: later(new Date(), -days(1)) });
+    vi.useFakeTimers({ toFake: ["setInterval", "setTimeout", "clearInterval", "clearTimeout"] });
+    try {
+      startCleanupTimer(testConfig({ DASHBOARD_CLEANUP_INTERVAL_MINUTES: "0" }), async () => db);
+      await vi.advanceTimersByTimeAsync(120 * 60_000);
+      expect(await db.prisma.session.count()).toBe(1);
+
+      startCleanupTimer(testConfig({ DASHBOARD_CLEANUP_INTERVAL_MINUTES: "5" }), async () => db);
+      await vi.advanceTimersByTimeAsync(5 * 60_000);
+      await vi.waitFor(async () => expect(await db.prisma.session.count()).toBe(0));
+      expect(await db.prisma.authEvent.count({ where: { type: "sessions.cleaned", actor: "system" } })).toBe(1);
+    } finally {
+      stopCleanupTimer();
+      vi.useRealTimers();
+    }
   });
 });

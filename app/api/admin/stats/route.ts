@@ -1,10 +1,10 @@
 import type { NextRequest } from "next/server";
-import { adminCounters } from "@/lib/admin/sessions";
+import { recentAdminCounters } from "@/lib/admin/sessions";
 import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
 
-/** The counters of /admin/sessions: active sessions and users, created / revoked / expired in 24 h. */
+/** The counters of /admin/sessions: active sessions and users, created / revoked / expired in 24 h, and when they were taken (`asOf`). */
 export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   await requireApiAdmin(request, context);
-  return json(await adminCounters(context.db, context.config));
+  return json(await recentAdminCounters(context.db, context.config));
 });
