@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
-import { BASE_URL, DATA_DIR, serverEnv } from "./e2e/env";
+import { BASE_URL, DATA_DIR, EXTRA_APP_PORTS, OIDC_ISSUER, OIDC_PORT, serverEnv } from "./e2e/env";
 
 // Debian's Chromium (Playwright's own browser download is not available offline).
 const executablePath =
@@ -34,13 +34,24 @@ export default defineConfig({
     // Signs every session out, so it runs once all other specs have finished.
     { name: "global-revocation", use: { ...devices["Desktop Chrome"] }, testMatch: "force-logout.spec.ts", dependencies: ["chromium"] },
   ],
-  webServer: {
-    // A fresh database for every run, served by the production entry point.
-    command: `node -e "require('fs').rmSync(process.argv[1], { recursive: true, force: true })" ${JSON.stringify(DATA_DIR)} && node server.mjs`,
-    url: `${BASE_URL}/api/health`,
-    env: serverEnv,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-  },
+  webServer: [
+    {
+      // A real OpenID Provider on a loopback port (oidc-provider), for the SSO specs.
+      command: "node e2e/oidc-provider.mjs",
+      url: `${OIDC_ISSUER}/.well-known/openid-configuration`,
+      env: { OIDC_PORT: String(OIDC_PORT), APP_URL: BASE_URL, EXTRA_APP_PORTS: EXTRA_APP_PORTS.join(",") },
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "pipe",
+    },
+    {
+      // A fresh database for every run, served by the production entry point.
+      command: `node -e "require('fs').rmSync(process.argv[1], { recursive: true, force: true })" ${JSON.stringify(DATA_DIR)} && node server.mjs`,
+      url: `${BASE_URL}/api/health`,
+      env: serverEnv,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+    },
+  ],
 });

@@ -18,7 +18,7 @@ export function proxy(request: NextRequest) {
   if (request.nextUrl.pathname.startsWith("/api/")) return NextResponse.next();
 
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
-  const csp = contentSecurityPolicy(nonce, isSecureDeployment(config));
+  const csp = contentSecurityPolicy(nonce, isSecureDeployment(config), config.oidc?.issuer.origin ?? null);
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", csp);
@@ -37,7 +37,8 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
-function contentSecurityPolicy(nonce: string, https: boolean): string {
+/** `formOrigin`: the identity provider, which the SSO form's redirect must be allowed to reach. */
+function contentSecurityPolicy(nonce: string, https: boolean, formOrigin: string | null): string {
   const dev = process.env.NODE_ENV === "development";
   return [
     "default-src 'self'",
@@ -48,7 +49,7 @@ function contentSecurityPolicy(nonce: string, https: boolean): string {
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
-    "form-action 'self'",
+    `form-action 'self'${formOrigin ? ` ${formOrigin}` : ""}`,
     "frame-ancestors 'none'",
     ...(https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");

@@ -8,6 +8,11 @@ export const DB_FILE = path.join(DATA_DIR, "sessions.db");
 export const USER_KEY = "e2e-shared-user-key";
 export const ADMIN_KEY = "e2e-admin-key-0123";
 export const MAX_FAILURES_PER_USER = 5;
+export const OIDC_PORT = Number(process.env.E2E_OIDC_PORT ?? 3211);
+export const OIDC_ISSUER = `http://localhost:${OIDC_PORT}`;
+export const OIDC_ADMIN_GROUP = "sessionboard-admins";
+/** Ports of app instances that specs start themselves (registered at the test IdP too). */
+export const EXTRA_APP_PORTS = [3212, 3213];
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",
@@ -22,4 +27,9 @@ export const serverEnv: Record<string, string> = {
   DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: String(MAX_FAILURES_PER_USER),
   // Every test comes from 127.0.0.1; the per-IP limit is covered by the unit tests.
   DASHBOARD_LOGIN_MAX_FAILURES_PER_IP: "100000",
+  // The test OpenID Provider (e2e/oidc-provider.mjs), confidential client.
+  DASHBOARD_OIDC_ISSUER: OIDC_ISSUER,
+  DASHBOARD_OIDC_CLIENT_ID: "sessionboard",
+  DASHBOARD_OIDC_CLIENT_SECRET: "e2e-client-secret-0123456789",
+  DASHBOARD_OIDC_ADMIN_GROUP: OIDC_ADMIN_GROUP,
 };

@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
-import { DB_FILE } from "./env";
+import { DB_FILE, serverEnv } from "./env";
 
 let counter = 0;
 /** Usernames unique per test run, so tests never see each other's sessions. */
@@ -8,10 +10,11 @@ export const uniqueUser = (prefix = "user") => `${prefix}-${Date.now().toString(
 
 export async function signIn(page: Page, username: string, key: string, options: { remember?: boolean } = {}) {
   await page.goto("/login");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Key").fill(key);
-  if (options.remember) await page.getByLabel(/Remember me/).check();
-  await page.getByRole("button", { name: "Sign in" }).click();
+  const form = page.getByRole("form", { name: "Sign in with a key" });
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Key", { exact: true }).fill(key);
+  if (options.remember) await form.getByLabel(/Remember me/).check();
+  await form.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 export async function sessionCookie(context: BrowserContext) {
@@ -45,4 +48,53 @@ export async function expectJsonError(response: { status(): number; text(): Prom
   expect(typeof body.error?.message).toBe("string");
   if (code) expect(body.error?.code).toBe(code);
   expect(text).not.toMatch(/at .*\(.*:\d+:\d+\)|node_modules/);
+}
+
+/**
+ * A second instance of the built app on its own port and database, for what the shared server
+ * cannot show (restarts, other configuration). Stopped with `stop()`.
+ */
+export async function startApp(port: number, dataDir: string, env: Record<string, string>) {
+  const baseURL = `http://localhost:${port}`;
+  const child = spawn(process.execPath, ["server.mjs"], {
+    env: {
+      ...process.env,
+      ...serverEnv,
+      PORT: String(port),
+      DASHBOARD_URL: baseURL,
+      DASHBOARD_SESSION_SQLITE_PATH: path.join(dataDir, "sessions.db"),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`app exited early:\n${output}`);
+    try {
+      if ((await fetch(`${baseURL}/api/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 200) throw new Error(`app did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    baseURL,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** At the test IdP (e2e/oidc-provider.mjs): its development login page, then consent. */
+export async function loginAtTestIdp(page: Page, login: string) {
+  await page.getByPlaceholder("Enter any login").fill(login);
+  await page.getByPlaceholder("and password").fill("any-password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
 }

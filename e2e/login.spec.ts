@@ -63,8 +63,8 @@ test.describe("static-key sign-in", () => {
     await page.goto("/");
     await expect(page).toHaveURL("/login?next=%2F");
     await page.getByLabel("Username").fill(uniqueUser("return"));
-    await page.getByLabel("Key").fill(USER_KEY);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("Key", { exact: true }).fill(USER_KEY);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page).toHaveURL("/");
   });
 });

@@ -69,6 +69,17 @@ const envSchema = z.object({
   DASHBOARD_SESSION_SQLITE_PATH: z.string().min(1).default("data/sessions.db"),
   DASHBOARD_FRESH_MINUTES: positiveInt(15, 24 * 60),
   DASHBOARD_CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
+  DASHBOARD_OIDC_ISSUER: z
+    .url({ protocol: /^https?$/, error: "must be the issuer's http(s):// URL" })
+    .refine((v) => new URL(v).protocol === "https:" || ["localhost", "127.0.0.1", "[::1]"].includes(new URL(v).hostname), {
+      message: "must use https:// (plain http is accepted only for localhost, for testing)",
+    })
+    .optional(),
+  DASHBOARD_OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
+  DASHBOARD_OIDC_CLIENT_SECRET: z.string().min(1).max(2048).optional(),
+  DASHBOARD_OIDC_SCOPES: z.string().trim().default("openid profile email"),
+  DASHBOARD_OIDC_ADMIN_GROUP: z.string().trim().min(1).max(256).optional(),
+  DASHBOARD_OIDC_GROUPS_CLAIM: z.string().trim().min(1).max(256).default("groups"),
   DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10, 100_000),
   DASHBOARD_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50, 1_000_000),
   DASHBOARD_LOGIN_WINDOW_MINUTES: positiveInt(15, 24 * 60),
@@ -92,12 +103,26 @@ export type Config = {
   sqlitePath: string;
   dataDir: string;
   loginLimits: { perUser: number; perIp: number; windowMinutes: number };
+  /** OpenID Connect sign-in, when DASHBOARD_OIDC_ISSUER and DASHBOARD_OIDC_CLIENT_ID are set. */
+  oidc: OidcConfig | null;
   /** Destructive admin actions need a sign-in at most this old (or the admin key typed again). */
   freshMinutes: number;
   /** How often the in-process job deletes expired rows; 0 turns it off (use the CLI from cron). */
   cleanupIntervalMinutes: number;
   /** Set when some credentials were generated because the environment had none. */
   generated: GeneratedCredentials | null;
+};
+
+export type OidcConfig = {
+  issuer: URL;
+  clientId: string;
+  /** Absent for a public client (PKCE only). */
+  clientSecret: string | null;
+  scopes: string;
+  adminGroup: string | null;
+  groupsClaim: string;
+  /** DASHBOARD_URL + /api/auth/oidc/callback */
+  redirectUri: string;
 };
 
 type Env = Record<string, string | undefined>;
@@ -132,6 +157,14 @@ export function parseConfig(env: Env): Config {
   if (e.DASHBOARD_KEY === e.DASHBOARD_ADMIN_KEY) {
     throw new ConfigError("Invalid configuration:\n  DASHBOARD_ADMIN_KEY: must differ from DASHBOARD_KEY");
   }
+  if (Boolean(e.DASHBOARD_OIDC_ISSUER) !== Boolean(e.DASHBOARD_OIDC_CLIENT_ID)) {
+    throw new ConfigError(
+      "Invalid configuration:\n  DASHBOARD_OIDC_ISSUER / DASHBOARD_OIDC_CLIENT_ID: set both to enable single sign-on, or neither",
+    );
+  }
+  if (e.DASHBOARD_OIDC_ISSUER && !e.DASHBOARD_OIDC_SCOPES.split(/\s+/).includes("openid")) {
+    throw new ConfigError('Invalid configuration:\n  DASHBOARD_OIDC_SCOPES: must include "openid"');
+  }
   if (e.SESSION_MAX_DAYS < Math.max(e.SESSION_TIMEOUT_DAYS, e.SESSION_REMEMBER_DAYS)) {
     throw new ConfigError(
       "Invalid configuration:\n  SESSION_MAX_DAYS: must be at least SESSION_TIMEOUT_DAYS and SESSION_REMEMBER_DAYS",
@@ -157,6 +190,18 @@ export function parseConfig(env: Env): Config {
       perIp: e.DASHBOARD_LOGIN_MAX_FAILURES_PER_IP,
       windowMinutes: e.DASHBOARD_LOGIN_WINDOW_MINUTES,
     },
+    oidc:
+      e.DASHBOARD_OIDC_ISSUER && e.DASHBOARD_OIDC_CLIENT_ID
+        ? {
+            issuer: new URL(e.DASHBOARD_OIDC_ISSUER),
+            clientId: e.DASHBOARD_OIDC_CLIENT_ID,
+            clientSecret: e.DASHBOARD_OIDC_CLIENT_SECRET ?? null,
+            scopes: e.DASHBOARD_OIDC_SCOPES,
+            adminGroup: e.DASHBOARD_OIDC_ADMIN_GROUP ?? null,
+            groupsClaim: e.DASHBOARD_OIDC_GROUPS_CLAIM,
+            redirectUri: new URL("/api/auth/oidc/callback", e.DASHBOARD_URL).toString(),
+          }
+        : null,
     freshMinutes: e.DASHBOARD_FRESH_MINUTES,
     cleanupIntervalMinutes: e.DASHBOARD_CLEANUP_INTERVAL_MINUTES,
     generated,

@@ -5,6 +5,7 @@ import { Alert, buttonClass } from "@/components/ui";
 import { getConfig } from "@/lib/config";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { NOTICE_COOKIE, readNotice } from "@/lib/notice";
+import { OIDC_FAILURE_MESSAGES, type OidcFailure } from "@/lib/auth/oidc";
 import { getCurrentSession } from "@/lib/sessions/current";
 import { END_REASONS } from "@/lib/sessions/end-reasons";
 
@@ -24,10 +25,12 @@ function errorMessage(code: string | undefined, retryAfter: string | undefined):
     }
     case "account_disabled":
       return END_REASONS.disabled;
+    case "sso_not_configured":
+      return "Single sign-on is not configured on this server.";
     case "invalid_input":
       return "Enter a username (letters, digits, . _ @ -, up to 64 characters) and your key.";
     default:
-      return null;
+      return code && Object.hasOwn(OIDC_FAILURE_MESSAGES, code) ? OIDC_FAILURE_MESSAGES[code as OidcFailure] : null;
   }
 }
 
@@ -51,7 +54,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
         {notice && <Alert tone="warning">{notice}</Alert>}
         {signedOut && !notice && <Alert tone="info">You have signed out.</Alert>}
         {error && <Alert tone="error">{error}</Alert>}
-        <form action="/api/auth/login" method="post" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <form action="/api/auth/login" method="post" aria-label="Sign in with a key" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
           <input type="hidden" name="next" value={next} />
           <div>
             <label htmlFor="username" className="block text-sm font-medium text-slate-800">
@@ -96,6 +99,20 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
             Sign in
           </button>
         </form>
+        {getConfig().oidc && (
+          <form action="/api/auth/oidc/login" method="get" className="space-y-3 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-label="Single sign-on">
+            <input type="hidden" name="next" value={next} />
+            <button type="submit" className={`${buttonClass.secondary} w-full py-2`}>
+              Sign in with SSO
+            </button>
+            <div className="flex items-center gap-2">
+              <input id="rememberMeSso" name="rememberMe" type="checkbox" className="size-4 rounded border-slate-300" />
+              <label htmlFor="rememberMeSso" className="text-sm text-slate-700">
+                Remember me on this device
+              </label>
+            </div>
+          </form>
+        )}
       </div>
     </main>
   );

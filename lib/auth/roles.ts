@@ -11,10 +11,13 @@ export type Role = "admin" | "user";
  */
 export function roleFor(
   config: Config,
-  session: { authMethod: "static" | "oidc"; keyFingerprint: string | null; username: string },
+  session: { authMethod: "static" | "oidc"; keyFingerprint: string | null; username: string; storedRole?: string },
 ): Role {
+  // SSO: admin by DASHBOARD_ADMINS, or by the admin group in the claims of the latest sign-in.
+  if (session.authMethod === "oidc") {
+    return config.admins.has(session.username) || (config.oidc?.adminGroup && session.storedRole === "admin") ? "admin" : "user";
+  }
   if (!config.admins.has(session.username)) return "user";
-  if (session.authMethod === "oidc") return "admin";
   return session.keyFingerprint !== null && currentFingerprints(config).admin.has(session.keyFingerprint)
     ? "admin"
     : "user";

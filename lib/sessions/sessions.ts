@@ -58,7 +58,7 @@ export async function validateSessionCookie(
   return {
     status: "active",
     session,
-    user: { ...user, role: roleFor(config, { ...session, username: user.username }) },
+    user: { ...user, role: roleFor(config, { ...session, username: user.username, storedRole: user.role }) },
     cookiePersistent: cookie.persistent,
   };
 }
@@ -95,6 +95,8 @@ export type NewSession = {
   authMethod: "static" | "oidc";
   rememberMe: boolean;
   keyFingerprint: string | null;
+  /** The IdP's session id, for back-channel logout (OIDC only). */
+  oidcSid?: string | null;
 };
 
 /**
@@ -118,6 +120,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
       userAgent: request.userAgent,
       rememberMe: input.rememberMe,
       keyFingerprint: input.keyFingerprint,
+      oidcSid: input.oidcSid ?? null,
       createdAt: now,
       lastActiveAt: now,
       expiresAt,

@@ -30,6 +30,9 @@ describe("configuration", () => {
     [{ DASHBOARD_TRUST_PROXY: "maybe" }, "DASHBOARD_TRUST_PROXY"],
     [{ DASHBOARD_LOCATION_HEADERS: "cf-ipcountry" }, "DASHBOARD_LOCATION_HEADERS"],
     [{ DASHBOARD_LOCATION_HEADERS: "bad header,x" }, "DASHBOARD_LOCATION_HEADERS"],
+    [{ DASHBOARD_OIDC_ISSUER: "https://idp.example.com" }, "DASHBOARD_OIDC_CLIENT_ID"],
+    [{ DASHBOARD_OIDC_ISSUER: "http://idp.example.com", DASHBOARD_OIDC_CLIENT_ID: "x" }, "DASHBOARD_OIDC_ISSUER"],
+    [{ DASHBOARD_OIDC_ISSUER: "https://idp.example.com", DASHBOARD_OIDC_CLIENT_ID: "x", DASHBOARD_OIDC_SCOPES: "profile" }, "DASHBOARD_OIDC_SCOPES"],
     [{ DASHBOARD_SESSION_BACKEND: "mysql" }, "DASHBOARD_SESSION_BACKEND"],
     [{ DASHBOARD_ADMIN_KEY: "shared-user-key" }, "DASHBOARD_ADMIN_KEY"],
   ])("refuses %o with a message naming %s", (env, variable) => {
@@ -41,6 +44,28 @@ describe("configuration", () => {
     expect(testConfig({ DASHBOARD_TRUST_PROXY: "true" }).trustedProxyHops).toBe(1);
     expect(testConfig({ DASHBOARD_TRUST_PROXY: "2" }).trustedProxyHops).toBe(2);
     expect(testConfig({ DASHBOARD_TRUST_PROXY: "off" }).trustedProxyHops).toBe(0);
+  });
+
+  it("enables single sign-on with an issuer and a client id, deriving the redirect URI from DASHBOARD_URL", () => {
+    expect(testConfig().oidc).toBeNull();
+    expect(
+      testConfig({
+        DASHBOARD_URL: "https://sessions.example.com",
+        DASHBOARD_OIDC_ISSUER: "https://idp.example.com/realms/acme",
+        DASHBOARD_OIDC_CLIENT_ID: "sessionboard",
+        DASHBOARD_OIDC_ADMIN_GROUP: "admins",
+      }).oidc,
+    ).toEqual({
+      issuer: new URL("https://idp.example.com/realms/acme"),
+      clientId: "sessionboard",
+      clientSecret: null,
+      scopes: "openid profile email",
+      adminGroup: "admins",
+      groupsClaim: "groups",
+      redirectUri: "https://sessions.example.com/api/auth/oidc/callback",
+    });
+    // Plain http only for a loopback test provider.
+    expect(testConfig({ DASHBOARD_OIDC_ISSUER: "http://localhost:8080", DASHBOARD_OIDC_CLIENT_ID: "x" }).oidc?.issuer.host).toBe("localhost:8080");
   });
 
   it("reads DASHBOARD_LOCATION_HEADERS as a country,city pair of header names", () => {

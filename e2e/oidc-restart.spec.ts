@@ -1,0 +1,62 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { EXTRA_APP_PORTS, OIDC_ISSUER, USER_KEY } from "./env";
+import { loginAtTestIdp, signIn, startApp, uniqueUser } from "./helpers";
+
+test.describe("single sign-on across restarts and outages", () => {
+  test("an IdP that is down at start-up does not stop the app; SSO says so and key sign-in works", async ({ browser }) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-e2e-"));
+    // Nothing listens on port 9 (discard): discovery fails.
+    const app = await startApp(EXTRA_APP_PORTS[0], dir, { DASHBOARD_OIDC_ISSUER: "http://localhost:9" });
+    try {
+      const context = await browser.newContext({ baseURL: app.baseURL });
+      const page = await context.newPage();
+      await page.goto("/login");
+      await page.getByRole("button", { name: "Sign in with SSO" }).click();
+      await expect(page).toHaveURL(/\/login\?error=sso_unavailable/);
+      await expect(page.getByRole("main").getByRole("alert")).toContainText("Single sign-on is unavailable right now");
+      await signIn(page, uniqueUser("fallback"), USER_KEY);
+      await expect(page).toHaveURL("/");
+      await context.close();
+    } finally {
+      await app.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an SSO session survives an app restart and a change of DASHBOARD_KEY", async ({ browser }) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-e2e-"));
+    let app = await startApp(EXTRA_APP_PORTS[1], dir, {});
+    try {
+      const context = await browser.newContext({ baseURL: app.baseURL });
+      const page = await context.newPage();
+      const login = uniqueUser("restart");
+      await page.goto("/login");
+      await page.getByRole("button", { name: "Sign in with SSO" }).click();
+      await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
+      await loginAtTestIdp(page, login);
+      await expect(page).toHaveURL(`${app.baseURL}/`);
+      // A key-signed session in the same app, to show what a key change does end.
+      const keyContext = await browser.newContext({ baseURL: app.baseURL });
+      const keyPage = await keyContext.newPage();
+      await signIn(keyPage, uniqueUser("keyed"), USER_KEY);
+      await expect(keyPage).toHaveURL(`${app.baseURL}/`);
+
+      await app.stop();
+      app = await startApp(EXTRA_APP_PORTS[1], dir, { DASHBOARD_KEY: "a-rotated-user-key-0123" });
+      await page.goto("/settings/sessions");
+      await expect(page.getByTestId("signed-in-user")).toHaveText(`Test ${login}`);
+      await expect(page.getByTestId("session-card")).toContainText("SSO");
+      await keyPage.goto("/");
+      await expect(keyPage).toHaveURL(/\/login/);
+      await expect(keyPage.getByRole("main").getByRole("status")).toHaveText("The sign-in key changed");
+      await context.close();
+      await keyContext.close();
+    } finally {
+      await app.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import { expect, test, type Page } from "@playwright/test";
+import { OIDC_ISSUER } from "./env";
+import { currentSessionId, loginAtTestIdp, sessionCookie, uniqueUser, withDatabase } from "./helpers";
+
+/** Starts SSO from /login and signs in at the test IdP's development login and consent pages. */
+async function ssoSignIn(page: Page, login: string, options: { remember?: boolean } = {}) {
+  await page.goto("/login");
+  const sso = page.getByRole("form", { name: "Single sign-on" });
+  if (options.remember) await sso.getByLabel("Remember me on this device").check();
+  await sso.getByRole("button", { name: "Sign in with SSO" }).click();
+  await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
+  await loginAtTestIdp(page, login);
+}
+
+test.describe("single sign-on (OpenID Connect)", () => {
+  test("signs in through the IdP with a browser-session cookie, listed as SSO", async ({ page, context }) => {
+    const login = uniqueUser("sso");
+    await ssoSignIn(page, login);
+    await expect(page).toHaveURL("/");
+    await expect(page.getByTestId("signed-in-user")).toHaveText(`Test ${login}`);
+    expect(await sessionCookie(context)).toMatchObject({ expires: -1 });
+    await page.goto("/settings/sessions");
+    await expect(page.getByTestId("session-card")).toContainText("SSO");
+    const id = await currentSessionId(page.request);
+    const row = withDatabase((db) => db.prepare(`SELECT authMethod, keyFingerprint, rememberMe FROM "Session" WHERE id = ?`).get(id));
+    expect(row).toEqual({ authMethod: "oidc", keyFingerprint: null, rememberMe: 0 });
+    const user = withDatabase((db) => db.prepare(`SELECT authSource, email, oidcIssuer FROM "User" WHERE username = ?`).get(login));
+    expect(user).toEqual({ authSource: "oidc", email: `${login}@example.test`, oidcIssuer: OIDC_ISSUER });
+  });
+
+  test("Remember Me carries through the IdP round trip", async ({ page, context }) => {
+    await ssoSignIn(page, uniqueUser("ssoremember"), { remember: true });
+    await expect(page).toHaveURL("/");
+    const cookie = await sessionCookie(context);
+    expect(((cookie?.expires ?? 0) * 1000 - Date.now()) / 86_400_000).toBeGreaterThan(29.9);
+  });
+
+  test("the admin group claim makes an admin", async ({ page }) => {
+    await ssoSignIn(page, uniqueUser("admin-sso"));
+    await expect(page).toHaveURL("/");
+    await expect(page.getByRole("link", { name: "Admin Panel" })).toBeVisible();
+    expect((await page.goto("/admin/sessions"))?.status()).toBe(200);
+  });
+
+  test("cancelling at the IdP comes back to /login with a message", async ({ page }) => {
+    await page.goto("/login");
+    await page.getByRole("button", { name: "Sign in with SSO" }).click();
+    await page.getByRole("link", { name: "[ Cancel ]" }).click();
+    await expect(page).toHaveURL(/\/login\?error=sso_cancelled/);
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText("Single sign-on was cancelled.");
+  });
+
+  test("a tampered state, a replayed callback and an expired transaction are refused with messages", async ({ page: first, browser }) => {
+    let callback = "";
+    first.on("request", (request) => {
+      if (request.url().includes("/api/auth/oidc/callback")) callback = request.url();
+    });
+    await ssoSignIn(first, uniqueUser("replay"));
+    await expect(first).toHaveURL("/");
+
+    // In another browser a sign-in is in flight, and a callback arrives with someone else's state.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto("/login");
+    await page.getByRole("button", { name: "Sign in with SSO" }).click();
+    await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
+    const tampered = new URL(callback);
+    tampered.searchParams.set("state", "forged-state");
+    await page.goto(tampered.toString());
+    await expect(page).toHaveURL(/\/login\?error=sso_state/);
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText("That sign-in response did not match this browser. Please start again.");
+
+    // The first sign-in's genuine callback URL, replayed: its transaction is gone.
+    await page.goto(callback);
+    await expect(page).toHaveURL(/\/login\?error=sso_expired/);
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText("That sign-in took too long or was already used. Please start again.");
+
+    // The transaction cookie expires (Max-Age 10 minutes) while the person is at the IdP.
+    await page.goto("/login");
+    await page.getByRole("button", { name: "Sign in with SSO" }).click();
+    await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
+    await context.clearCookies({ name: "oidc_tx" });
+    await loginAtTestIdp(page, uniqueUser("slow"));
+    await expect(page).toHaveURL(/\/login\?error=sso_expired/);
+    expect(await sessionCookie(context)).toBeUndefined();
+
+    const events = withDatabase((db) =>
+      db.prepare(`SELECT detail FROM "AuthEvent" WHERE type = 'login.failed' AND authMethod = 'oidc' ORDER BY at DESC LIMIT 3`).all(),
+    );
+    expect(events.map((e) => (e as { detail: string }).detail)).toEqual([
+      "no sign-in in progress (transaction cookie missing, expired or already used)",
+      "no sign-in in progress (transaction cookie missing, expired or already used)",
+      "state mismatch",
+    ]);
+    await context.close();
+  });
+
+  test("a completed sign-in's callback URL cannot be used again in another browser", async ({ page, browser }) => {
+    let callback = "";
+    page.on("request", (request) => {
+      if (request.url().includes("/api/auth/oidc/callback")) callback = request.url();
+    });
+    await ssoSignIn(page, uniqueUser("once"));
+    await expect(page).toHaveURL("/");
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await otherPage.goto(callback);
+    await expect(otherPage).toHaveURL(/\/login\?error=sso_expired/);
+    await other.close();
+  });
+});
