@@ -12,7 +12,7 @@ export const OIDC_PORT = Number(process.env.E2E_OIDC_PORT ?? 3211);
 export const OIDC_ISSUER = `http://localhost:${OIDC_PORT}`;
 export const OIDC_ADMIN_GROUP = "sessionboard-admins";
 /** Ports of app instances that specs start themselves (registered at the test IdP too). */
-export const EXTRA_APP_PORTS = [3212, 3213];
+export const EXTRA_APP_PORTS = [3212, 3213, 3214];
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",

@@ -59,4 +59,31 @@ test.describe("single sign-on across restarts and outages", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("a public client (no secret, PKCE only) signs in too", async ({ browser }) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-e2e-"));
+    const app = await startApp(EXTRA_APP_PORTS[2], dir, { DASHBOARD_OIDC_CLIENT_ID: "sessionboard-public", DASHBOARD_OIDC_CLIENT_SECRET: "" });
+    try {
+      const context = await browser.newContext({ baseURL: app.baseURL });
+      const page = await context.newPage();
+      const login = uniqueUser("public");
+      await page.goto("/login");
+      const [authorize] = await Promise.all([
+        page.waitForRequest((r) => r.url().startsWith(`${OIDC_ISSUER}/auth?`)),
+        page.getByRole("button", { name: "Sign in with SSO" }).click(),
+      ]);
+      const params = new URL(authorize.url()).searchParams;
+      expect(params.get("client_id")).toBe("sessionboard-public");
+      expect(params.get("code_challenge_method")).toBe("S256");
+      expect(params.get("state")).toBeTruthy();
+      expect(params.get("nonce")).toBeTruthy();
+      await loginAtTestIdp(page, login);
+      await expect(page).toHaveURL(`${app.baseURL}/`);
+      await expect(page.getByTestId("signed-in-user")).toHaveText(`Test ${login}`);
+      await context.close();
+    } finally {
+      await app.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

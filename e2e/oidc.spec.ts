@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { OIDC_ISSUER } from "./env";
-import { currentSessionId, loginAtTestIdp, sessionCookie, uniqueUser, withDatabase } from "./helpers";
+import { ADMIN_KEY, BASE_URL, OIDC_ISSUER } from "./env";
+import { currentSessionId, loginAtTestIdp, sessionCookie, signIn, uniqueUser, withDatabase } from "./helpers";
 
 /** Starts SSO from /login and signs in at the test IdP's development login and consent pages. */
 async function ssoSignIn(page: Page, login: string, options: { remember?: boolean } = {}) {
@@ -107,5 +107,23 @@ test.describe("single sign-on (OpenID Connect)", () => {
     await otherPage.goto(callback);
     await expect(otherPage).toHaveURL(/\/login\?error=sso_expired/);
     await other.close();
+  });
+
+  test("a disabled user cannot sign in with SSO either", async ({ page, browser }) => {
+    const login = uniqueUser("ssodisabled");
+    await ssoSignIn(page, login);
+    await expect(page).toHaveURL("/");
+    const admin = await browser.newContext({ baseURL: BASE_URL });
+    const adminPage = await admin.newPage();
+    await signIn(adminPage, "root", ADMIN_KEY);
+    const disabled = await admin.request.post(`/api/admin/users/${login}/disable`, { headers: { origin: BASE_URL } });
+    expect(await disabled.json()).toMatchObject({ disabled: true, sessionsEnded: 1 });
+    await page.goto("/");
+    await expect(page.getByRole("main").getByRole("status")).toHaveText("Your account has been disabled. Ask an administrator to enable it.");
+    // The IdP still knows the person, but the dashboard refuses them.
+    await page.getByRole("button", { name: "Sign in with SSO" }).click();
+    await expect(page).toHaveURL(/\/login\?error=account_disabled/);
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText("Your account has been disabled. Ask an administrator to enable it.");
+    await admin.close();
   });
 });

@@ -4,7 +4,7 @@
  */
 export class DomainError extends Error {
   constructor(
-    readonly kind: "not_found" | "conflict" | "forbidden",
+    readonly kind: "bad_request" | "not_found" | "conflict" | "forbidden",
     readonly code: string,
     message: string,
   ) {

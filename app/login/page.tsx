@@ -42,7 +42,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
 
   const notice = await readNotice(getConfig(), (await cookies()).get(NOTICE_COOKIE)?.value);
   const error = errorMessage(one(params.error), one(params.retryAfter));
-  const signedOut = one(params.signedOut) === "1";
+  const signedOut = one(params.signedOut) === "1" || one(params.signedOut) === "sso";
+  const offerIdpLogout = one(params.signedOut) === "sso" && getConfig().oidc !== null;
 
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">
@@ -52,7 +53,19 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
           <h1 className="mt-2 text-2xl font-semibold tracking-tight">Sign in</h1>
         </div>
         {notice && <Alert tone="warning">{notice}</Alert>}
-        {signedOut && !notice && <Alert tone="info">You have signed out.</Alert>}
+        {signedOut && !notice && (
+          <Alert tone="info">
+            You have signed out.
+            {offerIdpLogout && (
+              <>
+                {" "}
+                <a href="/api/auth/oidc/logout" className="font-medium underline">
+                  Also sign out of your identity provider
+                </a>
+              </>
+            )}
+          </Alert>
+        )}
         {error && <Alert tone="error">{error}</Alert>}
         <form action="/api/auth/login" method="post" aria-label="Sign in with a key" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
           <input type="hidden" name="next" value={next} />

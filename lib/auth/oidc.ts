@@ -224,3 +224,22 @@ export async function finishOidcLogin(
     user: { id: user.id, username: user.username },
   };
 }
+
+/**
+ * RP-initiated logout: the provider's end_session_endpoint with our client_id and the way back to
+ * /login, or null when the provider has none (or cannot be reached). No ID token is kept, so no
+ * id_token_hint is sent; the provider asks the person to confirm.
+ */
+export async function identityProviderLogoutUrl(config: Config, oidc: OidcConfig): Promise<URL | null> {
+  try {
+    const provider = await oidcClient(oidc);
+    if (!provider.serverMetadata().end_session_endpoint) return null;
+    return client.buildEndSessionUrl(provider, {
+      client_id: oidc.clientId,
+      post_logout_redirect_uri: new URL("/login?signedOut=1", config.publicUrl).toString(),
+    });
+  } catch (error) {
+    console.error("Sessionboard: cannot build the identity provider's logout URL:", error instanceof Error ? error.message : error);
+    return null;
+  }
+}

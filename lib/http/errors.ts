@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { DomainError } from "../errors";
 
-const DOMAIN_STATUS = { not_found: 404, conflict: 409, forbidden: 403 } as const satisfies Record<DomainError["kind"], number>;
+const DOMAIN_STATUS = { bad_request: 400, not_found: 404, conflict: 409, forbidden: 403 } as const satisfies Record<DomainError["kind"], number>;
 
 /** A failure with a status, a stable machine-readable code and a message for people. */
 export class ApiError extends Error {

@@ -3,16 +3,20 @@ import { apiContext, apiRoute, checkApiSession, json } from "@/lib/http/api";
 import { clearSessionCookie } from "@/lib/http/session-cookie";
 import { endSessionByLogout } from "@/lib/sessions/sessions";
 
-/** Ends this session's row and clears the cookie. Forms are redirected to /login; JSON gets 200. */
+/**
+ * Ends this session's row and clears the cookie. Forms are redirected to /login (which, after an
+ * SSO session, offers to sign out at the identity provider too); JSON gets 200.
+ */
 export const POST = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const check = await checkApiSession(request, context);
   if (check.status === "active") await endSessionByLogout(context.db, check.session, check.user, context.request);
 
+  const sso = check.status === "active" && check.session.authMethod === "oidc" && context.config.oidc !== null;
   const fromForm = (request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded");
   const response = fromForm
-    ? NextResponse.redirect(new URL("/login?signedOut=1", request.url), 303)
-    : json({ loggedOut: check.status === "active" });
+    ? NextResponse.redirect(new URL(sso ? "/login?signedOut=sso" : "/login?signedOut=1", request.url), 303)
+    : json({ loggedOut: check.status === "active", ...(sso ? { identityProviderLogout: "/api/auth/oidc/logout" } : {}) });
   clearSessionCookie(response, context.config);
   response.headers.set("Clear-Site-Data", '"cookies"');
   return response;

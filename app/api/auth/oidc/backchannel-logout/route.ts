@@ -1,0 +1,20 @@
+import type { NextRequest } from "next/server";
+import { z } from "zod";
+import { backchannelLogout } from "@/lib/auth/backchannel";
+import { DomainError } from "@/lib/errors";
+import { apiContext, apiRoute, json } from "@/lib/http/api";
+import { readBody } from "@/lib/http/body";
+
+const bodySchema = z.object({ logout_token: z.string({ error: "logout_token is required" }).min(1).max(8192) });
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0: the identity provider posts a signed logout token
+ * (form-encoded) and the sessions it names end at once → 200 {"revoked": N}; a bad token → 400.
+ */
+export const POST = apiRoute(async (request: NextRequest) => {
+  const context = await apiContext(request);
+  const oidc = context.config.oidc;
+  if (!oidc) throw new DomainError("not_found", "sso_not_configured", "Single sign-on is not configured");
+  const { logout_token } = bodySchema.parse((await readBody(request)).data);
+  return json({ revoked: await backchannelLogout(context.db, context.config, oidc, logout_token, context.request) });
+});

@@ -1,0 +1,10 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { identityProviderLogoutUrl } from "@/lib/auth/oidc";
+import { apiContext, apiRoute } from "@/lib/http/api";
+
+/** "Also sign out of the identity provider": to its end_session_endpoint, which sends the browser back to /login. */
+export const GET = apiRoute(async (request: NextRequest) => {
+  const context = await apiContext(request);
+  const url = context.config.oidc ? await identityProviderLogoutUrl(context.config, context.config.oidc) : null;
+  return NextResponse.redirect(url ?? new URL("/login?signedOut=1", request.url), 303);
+});

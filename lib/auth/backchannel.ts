@@ -1,0 +1,65 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import type { Config, OidcConfig } from "../config";
+import type { Database } from "../db";
+import { DomainError } from "../errors";
+import { revokeSessions } from "../sessions/revoke";
+import type { RequestInfo } from "../sessions/sessions";
+import { oidcClient } from "./oidc";
+
+const LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
+/** Logout tokens older than this are refused (they are sent at once; a stale one is a replay). */
+const MAX_TOKEN_AGE = "5 minutes";
+
+const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+const invalid = (why: string) => new DomainError("bad_request", "invalid_logout_token", `Invalid logout token: ${why}`);
+
+/**
+ * Checks a logout token as OpenID Connect Back-Channel Logout 1.0 §2.6 requires: signature against
+ * the provider's JWKS, iss, aud, iat (and exp when present), the back-channel logout event, sub or
+ * sid, and no nonce.
+ */
+export async function verifyLogoutToken(oidc: OidcConfig, token: string): Promise<JWTPayload & { sid?: string; sub?: string }> {
+  const provider = await oidcClient(oidc);
+  const metadata = provider.serverMetadata();
+  if (!metadata.jwks_uri) throw invalid("the provider publishes no jwks_uri");
+  let jwks = jwksCache.get(metadata.jwks_uri);
+  if (!jwks) jwksCache.set(metadata.jwks_uri, (jwks = createRemoteJWKSet(new URL(metadata.jwks_uri))));
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, jwks, {
+      issuer: metadata.issuer,
+      audience: oidc.clientId,
+      maxTokenAge: MAX_TOKEN_AGE,
+      requiredClaims: ["iat"],
+      algorithms: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"],
+    }));
+  } catch (error) {
+    throw invalid(error instanceof Error ? error.message : "not a valid signed JWT");
+  }
+  const events = payload.events as Record<string, unknown> | undefined;
+  if (!events || typeof events !== "object" || typeof events[LOGOUT_EVENT] !== "object" || events[LOGOUT_EVENT] === null) {
+    throw invalid("missing the back-channel logout event");
+  }
+  if ("nonce" in payload) throw invalid("a logout token must not contain a nonce");
+  const sid = typeof payload.sid === "string" ? payload.sid : undefined;
+  const sub = typeof payload.sub === "string" ? payload.sub : undefined;
+  if (!sid && !sub) throw invalid("neither sub nor sid");
+  return { ...payload, sid, sub };
+}
+
+/**
+ * Ends the sessions a verified logout token names: those of the IdP session `sid` (for the same
+ * subject when `sub` is given too), else every session of the subject. Returns how many ended.
+ */
+export async function backchannelLogout(db: Database, config: Config, oidc: OidcConfig, token: string, request: RequestInfo) {
+  const claims = await verifyLogoutToken(oidc, token);
+  const user = { oidcIssuer: claims.iss, ...(claims.sub ? { oidcSubject: claims.sub } : {}) };
+  const scope = claims.sid ? `IdP session ${claims.sid}` : `all sessions of subject ${claims.sub}`;
+  return revokeSessions(
+    db,
+    { authMethod: "oidc", user, ...(claims.sid ? { oidcSid: claims.sid } : {}) },
+    { actor: "idp", reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
+    request,
+  );
+}
