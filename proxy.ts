@@ -26,8 +26,11 @@ export function proxy(request: NextRequest) {
   response.headers.set("Content-Security-Policy", csp);
 
   // Page views extend the browser's copy of a persistent cookie; the server-side expiry slides
-  // in the session check. Routes under /api/auth set and clear the cookie themselves.
-  if (request.method === "GET") {
+  // in the session check. Routes under /api/auth set and clear the cookie themselves. Only full
+  // page loads do it: a link prefetch still in flight when Log out clears the cookie would
+  // otherwise set it again.
+  const pageLoad = (request.headers.get("sec-fetch-dest") ?? "document") === "document" && !request.headers.has("rsc");
+  if (request.method === "GET" && pageLoad) {
     const name = sessionCookieName(config);
     const value = request.cookies.get(name)?.value;
     if (decodeSessionCookie(config, value)?.persistent) {
