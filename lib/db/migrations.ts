@@ -18,7 +18,7 @@ export function readMigrations(dir: string): Migration[] {
     });
 }
 
-export const migrationsDir = (provider: "sqlite") => path.join(process.cwd(), "prisma", provider, "migrations");
+export const migrationsDir = (provider: "sqlite" | "postgres") => path.join(process.cwd(), "prisma", provider, "migrations");
 
 export const newMigrationId = () => randomUUID();
 
