@@ -7,7 +7,7 @@ import { normalizeIp } from "../http/request-info";
 import { encodeCursor, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
 import { presentSession, type SessionJson } from "../sessions/present";
-import { currentSessionConflict, revokeSessions, revokeSessionsInBulk, sessionNotFound, type Actor } from "../sessions/revoke";
+import { currentSessionConflict, revokeSessions, sessionNotFound, type Actor } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
 import type { AdminSessionsQuery } from "../validation/admin";
 import { cachedAggregate, forgetAggregates } from "./aggregates-cache";
@@ -233,7 +233,7 @@ export async function revokeAllSessions(
 ): Promise<number> {
   const why = reasonText(actor, options.reason);
   const keep = !options.includeSelf && actor.sessionId ? { id: { not: actor.sessionId } } : {};
-  const count = await revokeSessionsInBulk(
+  const count = await revokeSessions(
     db,
     { AND: [keep, activeSessionWhere(config, now)] },
     {
@@ -243,6 +243,7 @@ export async function revokeAllSessions(
     },
     request,
     now,
+    "summary",
   );
   forgetAggregates(db);
   return count;

@@ -29,10 +29,11 @@ export const currentSessionConflict = () =>
 const BATCH = 500;
 
 /**
- * Ends every not-yet-revoked session matching `where`. Rows are marked, not deleted, so the device
- * is told "Your session was revoked" at its very next request; cleanup deletes them later. Each
- * batch writes its audit events (one per session, naming the actor) in the same transaction as the
- * revocation. Returns how many sessions were revoked.
+ * Ends every not-yet-revoked session matching `where`, a batch per short write (sign-ins keep going
+ * in between). Rows are marked, not deleted, so the device is told "Your session was revoked" at its
+ * very next request; cleanup deletes them later. Audit: one event per session, written in the same
+ * transaction as its batch — or, for "force logout all" (`audit: "summary"`), one event carrying
+ * the count, so a million sessions do not mean a million audit rows. Returns how many were revoked.
  */
 export async function revokeSessions(
   db: Database,
@@ -40,7 +41,9 @@ export async function revokeSessions(
   by: Revocation,
   request: RequestInfo,
   now = new Date(),
+  audit: "each" | "summary" = "each",
 ): Promise<number> {
+  const event = { ip: request.ip, userAgent: request.userAgent, actor: by.actor, detail: by.detail ?? by.reason, at: now };
   let revoked = 0;
   for (;;) {
     const targets = await db.prisma.session.findMany({
@@ -48,69 +51,38 @@ export async function revokeSessions(
       select: { id: true, userId: true, authMethod: true, user: { select: { username: true } } },
       take: BATCH,
     });
-    if (targets.length === 0) return revoked;
-    const [{ count }] = await db.prisma.$transaction([
-      db.prisma.session.updateMany({
-        where: { id: { in: targets.map((t) => t.id) }, revokedAt: null },
-        data: { revokedAt: now, revokedBy: by.actor, revokeReason: by.reason },
-      }),
-      db.prisma.authEvent.createMany({
-        data: targets.map((target) =>
-          authEventRow({
-            type: "session.revoked",
-            username: target.user.username,
-            userId: target.userId,
-            sessionId: target.id,
-            authMethod: target.authMethod === "oidc" ? "oidc" : "static",
-            ip: request.ip,
-            userAgent: request.userAgent,
-            actor: by.actor,
-            detail: by.detail ?? by.reason,
-            count: 1,
-            at: now,
-          }),
-        ),
-      }),
-    ]);
-    revoked += count;
-    if (targets.length < BATCH) return revoked;
-  }
-}
-
-
-/**
- * "Force logout all": like revokeSessions but for any number of rows, in batches (each a short
- * write, so sign-ins keep going in between) and audited as one event carrying the count.
- */
-export async function revokeSessionsInBulk(
-  db: Database,
-  where: Prisma.SessionWhereInput,
-  by: Revocation,
-  request: RequestInfo,
-  now = new Date(),
-): Promise<number> {
-  let revoked = 0;
-  for (;;) {
-    const ids = await db.prisma.session.findMany({ where: { AND: [where, { revokedAt: null }] }, select: { id: true }, take: BATCH });
-    if (ids.length === 0) break;
-    const { count } = await db.prisma.session.updateMany({
-      where: { id: { in: ids.map((row) => row.id) }, revokedAt: null },
+    if (targets.length === 0) break;
+    const revoke = db.prisma.session.updateMany({
+      where: { id: { in: targets.map((t) => t.id) }, revokedAt: null },
       data: { revokedAt: now, revokedBy: by.actor, revokeReason: by.reason },
     });
+    const { count } =
+      audit === "summary"
+        ? await revoke
+        : (
+            await db.prisma.$transaction([
+              revoke,
+              db.prisma.authEvent.createMany({
+                data: targets.map((target) =>
+                  authEventRow({
+                    ...event,
+                    type: "session.revoked",
+                    username: target.user.username,
+                    userId: target.userId,
+                    sessionId: target.id,
+                    authMethod: target.authMethod === "oidc" ? "oidc" : "static",
+                    count: 1,
+                  }),
+                ),
+              }),
+            ])
+          )[0];
     revoked += count;
-    if (ids.length < BATCH) break;
+    if (targets.length < BATCH) break;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await db.prisma.authEvent.create({
-    data: authEventRow({
-      type: "sessions.revoked_all",
-      ip: request.ip,
-      userAgent: request.userAgent,
-      actor: by.actor,
-      detail: by.detail ?? by.reason,
-      count: revoked,
-      at: now,
-    }),
-  });
+  if (audit === "summary") {
+    await db.prisma.authEvent.create({ data: authEventRow({ ...event, type: "sessions.revoked_all", count: revoked }) });
+  }
   return revoked;
 }
