@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN_KEY, BASE_URL, OIDC_ISSUER } from "./env";
-import { currentSessionId, loginAtTestIdp, sessionCookie, signIn, uniqueUser, withDatabase } from "./helpers";
+import { ADMIN_KEY, BASE_URL, OIDC_ISSUER, USER_KEY } from "./env";
+import { currentSessionId, expectJsonError, loginAtTestIdp, sessionCookie, signIn, uniqueUser, withDatabase } from "./helpers";
 
 /** Starts SSO from /login and signs in at the test IdP's development login and consent pages. */
 async function ssoSignIn(page: Page, login: string, options: { remember?: boolean } = {}) {
@@ -26,6 +26,10 @@ test.describe("single sign-on (OpenID Connect)", () => {
     expect(row).toEqual({ authMethod: "oidc", keyFingerprint: null, rememberMe: 0 });
     const user = withDatabase((db) => db.prepare(`SELECT authSource, email, oidcIssuer FROM "User" WHERE username = ?`).get(login));
     expect(user).toEqual({ authSource: "oidc", email: `${login}@example.test`, oidcIssuer: OIDC_ISSUER });
+
+    // Holding the shared key is not enough to sign in as an SSO user.
+    const asThem = await page.request.post("/api/auth/login", { data: { username: login, key: USER_KEY } });
+    await expectJsonError(asThem, 403, "sso_account");
   });
 
   test("Remember Me carries through the IdP round trip", async ({ page, context }) => {

@@ -6,6 +6,7 @@ import { getConfig } from "@/lib/config";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { NOTICE_COOKIE, readNotice } from "@/lib/notice";
 import { OIDC_FAILURE_MESSAGES, type OidcFailure } from "@/lib/auth/oidc";
+import { SSO_ACCOUNT } from "@/lib/auth/static-login";
 import { getCurrentSession } from "@/lib/sessions/current";
 import { END_REASONS } from "@/lib/sessions/end-reasons";
 
@@ -25,6 +26,8 @@ function errorMessage(code: string | undefined, retryAfter: string | undefined):
     }
     case "account_disabled":
       return END_REASONS.disabled;
+    case "sso_account":
+      return SSO_ACCOUNT;
     case "sso_not_configured":
       return "Single sign-on is not configured on this server.";
     case "invalid_input":

@@ -12,9 +12,10 @@ export type LoginResult =
   | { ok: true; token: string; persistent: boolean; session: CurrentSession; user: { id: string; username: string; role: "admin" | "user" } }
   | { ok: false; code: "rate_limited"; message: string; retryAfter: number }
   | { ok: false; code: "invalid_credentials"; message: string }
-  | { ok: false; code: "account_disabled"; message: string };
+  | { ok: false; code: "account_disabled" | "sso_account"; message: string };
 
 const INVALID = "Invalid username or key";
+export const SSO_ACCOUNT = "This account signs in with single sign-on. Use “Sign in with SSO”.";
 
 /**
  * Static-key sign-in. Admin usernames must present DASHBOARD_ADMIN_KEY; everyone else
@@ -41,10 +42,15 @@ export async function signInWithKey(db: Database, config: Config, input: LoginIn
 
   await clearLoginFailures(db, limitKeys[0]);
   // Checked only after the key matched, so a guesser learns nothing about the account.
-  const existing = await db.prisma.user.findUnique({ where: { username: input.username }, select: { disabledAt: true } });
+  const existing = await db.prisma.user.findUnique({ where: { username: input.username }, select: { disabledAt: true, authSource: true } });
   if (existing?.disabledAt) {
     await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "account disabled" });
     return { ok: false, code: "account_disabled", message: END_REASONS.disabled };
+  }
+  // The shared key must not let its holders act as an SSO user (see and end their sessions).
+  if (existing?.authSource === "oidc") {
+    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "SSO account: key sign-in refused" });
+    return { ok: false, code: "sso_account", message: SSO_ACCOUNT };
   }
   const now = new Date();
   const role = expected.admin ? "admin" : "user";

@@ -13,6 +13,20 @@ describe("static-key sign-in", () => {
     expect(await signInWithKey(db, config, { username: "alice", key: ADMIN_KEY, rememberMe: false }, request)).toMatchObject({ ok: false });
   });
 
+  it("refuses the shared key for a user who signs in with SSO, leaving their account alone", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    await db.prisma.user.create({
+      data: { id: "u1", username: "carol", authSource: "oidc", oidcIssuer: "https://idp", oidcSubject: "c", role: "admin" },
+    });
+    const result = await signInWithKey(db, config, { username: "carol", key: USER_KEY, rememberMe: false }, request);
+    expect(result).toMatchObject({ ok: false, code: "sso_account" });
+    expect(await db.prisma.session.count()).toBe(0);
+    expect(await db.prisma.user.findUnique({ where: { username: "carol" } })).toMatchObject({ authSource: "oidc", role: "admin" });
+    // A wrong key still says only "invalid".
+    expect(await signInWithKey(db, config, { username: "carol", key: "nope-nope", rememberMe: false }, request)).toMatchObject({ code: "invalid_credentials" });
+  });
+
   it("audits failures with a reason but never the key typed", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();

@@ -24,7 +24,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
 
   if (!result.ok) {
     if (form) return backToLogin(request, data, result.code, result.code === "rate_limited" ? result.retryAfter : undefined);
-    const status = result.code === "rate_limited" ? 429 : result.code === "account_disabled" ? 403 : 401;
+    const status = result.code === "rate_limited" ? 429 : result.code === "account_disabled" || result.code === "sso_account" ? 403 : 401;
     const headers: Record<string, string> = result.code === "rate_limited" ? { "Retry-After": String(result.retryAfter) } : {};
     throw new ApiError(status, result.code, result.message, headers);
   }
