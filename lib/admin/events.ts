@@ -1,6 +1,6 @@
 import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
-import { encodeCursor, rowsAfter, type Cursor } from "../pagination/cursor";
+import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 
 export type EventFilter = { type?: string; user?: string; from?: Date; to?: Date };
 
@@ -41,10 +41,8 @@ export async function listEvents(db: Database, filter: EventFilter, page: { curs
     orderBy: [{ at: "desc" }, { id: "desc" }],
     take: page.limit + 1,
   });
-  const more = rows.length > page.limit;
-  const shown = more ? rows.slice(0, page.limit) : rows;
-  const last = shown.at(-1);
-  return { events: shown.map(toJson), nextCursor: more && last ? encodeCursor({ at: last.at, id: last.id }) : null };
+  const shown = keysetPage(rows, page.limit, (last) => encodeCursor({ at: last.at, id: last.id }));
+  return { events: shown.rows.map(toJson), nextCursor: shown.nextCursor };
 }
 
 /** Every matching event, newest first, read in batches so an export of any size stays in bounded memory. */

@@ -4,7 +4,7 @@ import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
 import { DomainError } from "../errors";
 import { normalizeIp } from "../http/request-info";
-import { encodeCursor, rowsAfter, type Cursor } from "../pagination/cursor";
+import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
 import { presentSession, type SessionJson } from "../sessions/present";
 import { currentSessionConflict, revokeSessions, sessionNotFound, type Actor } from "../sessions/revoke";
@@ -62,12 +62,10 @@ export async function listAdminSessions(
     }
     rows = rows.slice(0, query.limit + 1);
   }
-  const more = rows.length > query.limit;
-  const shown = more ? rows.slice(0, query.limit) : rows;
-  const counts = await activeSessionCounts(db, config, [...new Set(shown.map((row) => row.userId))], now);
-  const last = shown.at(-1);
+  const shown = keysetPage(rows, query.limit, (last) => encodeCursor({ at: last[field], id: last.id }));
+  const counts = await activeSessionCounts(db, config, [...new Set(shown.rows.map((row) => row.userId))], now);
   return {
-    sessions: shown.map((row) => {
+    sessions: shown.rows.map((row) => {
       const ownerActiveSessions = counts.get(row.userId) ?? 0;
       return {
         ...presentSession(row, currentSessionId),
@@ -76,7 +74,7 @@ export async function listAdminSessions(
         flagged: ownerActiveSessions > MANY_SESSIONS,
       };
     }),
-    nextCursor: more && last ? encodeCursor({ at: last[field], id: last.id }) : null,
+    nextCursor: shown.nextCursor,
   };
 }
 

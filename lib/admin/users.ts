@@ -2,6 +2,7 @@ import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { DomainError } from "../errors";
+import { keysetPage } from "../pagination/cursor";
 import { revokeSessions, type Actor } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
 import { forgetAggregates } from "./aggregates-cache";
@@ -37,11 +38,10 @@ export async function listUsers(
     orderBy: { username: "asc" },
     take: query.limit + 1,
   });
-  const more = rows.length > query.limit;
-  const shown = more ? rows.slice(0, query.limit) : rows;
-  const counts = await activeSessionCounts(db, config, shown.map((user) => user.id), now);
+  const shown = keysetPage(rows, query.limit, (last) => last.username);
+  const counts = await activeSessionCounts(db, config, shown.rows.map((user) => user.id), now);
   return {
-    users: shown.map((user) => {
+    users: shown.rows.map((user) => {
       const activeSessions = counts.get(user.id) ?? 0;
       return {
         id: user.id,
@@ -59,7 +59,7 @@ export async function listUsers(
         disabledBy: user.disabledBy,
       };
     }),
-    nextCursor: more ? (shown.at(-1)?.username ?? null) : null,
+    nextCursor: shown.nextCursor,
   };
 }
 

@@ -41,3 +41,13 @@ export function rowsAfter<F extends string>(field: F, cursor: Cursor | undefined
     ],
   };
 }
+
+/**
+ * A keyset query asks for limit + 1 rows; this splits them into the page and the cursor of its last
+ * row, or null when the extra row shows there is nothing more.
+ */
+export function keysetPage<T>(rows: T[], limit: number, cursorOf: (last: T) => string): { rows: T[]; nextCursor: string | null } {
+  if (rows.length <= limit) return { rows, nextCursor: null };
+  const page = rows.slice(0, limit);
+  return { rows: page, nextCursor: cursorOf(page[limit - 1]) };
+}

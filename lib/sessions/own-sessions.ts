@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import type { Database } from "../db";
-import { encodeCursor, rowsAfter, type Cursor } from "../pagination/cursor";
+import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "./active";
 import { presentSession, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
@@ -34,13 +34,8 @@ export async function listOwnSessions(
     orderBy: [{ lastActiveAt: "desc" }, { id: "desc" }],
     take: page.limit + 1,
   });
-  const more = rows.length > page.limit;
-  const shown = more ? rows.slice(0, page.limit) : rows;
-  const last = shown.at(-1);
-  return {
-    sessions: shown.map((row) => presentSession(row, owner.session.id)),
-    nextCursor: more && last ? encodeCursor({ at: last.lastActiveAt, id: last.id }) : null,
-  };
+  const shown = keysetPage(rows, page.limit, (last) => encodeCursor({ at: last.lastActiveAt, id: last.id }));
+  return { sessions: shown.rows.map((row) => presentSession(row, owner.session.id)), nextCursor: shown.nextCursor };
 }
 
 /**
