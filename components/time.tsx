@@ -1,14 +1,20 @@
+import { exactUtc, type TimeView } from "@/lib/sessions/view-model";
+
 /** A timestamp shown in UTC with the exact ISO time on hover, rendered on the server. */
 export function Time({ value }: { value: Date }) {
   const iso = value.toISOString();
-  const text = new Intl.DateTimeFormat("en-GB", {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: "UTC",
-  }).format(value);
   return (
     <time dateTime={iso} title={iso}>
-      {text} UTC
+      {exactUtc(value)}
+    </time>
+  );
+}
+
+/** Relative time ("5 minutes ago") with the exact UTC time on hover and for assistive technology. */
+export function RelativeTime({ time }: { time: TimeView }) {
+  return (
+    <time dateTime={time.iso} title={time.exact}>
+      {time.relative}
     </time>
   );
 }

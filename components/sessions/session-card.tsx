@@ -1,17 +1,9 @@
 import type { ReactNode } from "react";
 import { DeviceIcon } from "@/components/device-icon";
+import { RelativeTime } from "@/components/time";
 import { PendingLink } from "@/components/pending-link";
 import { Badge, DetailList, buttonClass } from "@/components/ui";
-import type { SessionView, TimeView } from "@/lib/sessions/view-model";
-
-/** Relative time ("5 minutes ago") with the exact UTC time on hover and for assistive technology. */
-export function RelativeTime({ time }: { time: TimeView }) {
-  return (
-    <time dateTime={time.iso} title={time.exact}>
-      {time.relative}
-    </time>
-  );
-}
+import type { SessionView } from "@/lib/sessions/view-model";
 
 type Props = {
   session: SessionView;

@@ -78,9 +78,12 @@ export function locationLabel(country: string | null, city: string | null): stri
 
 const exactFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
+/** "23 Nov 2026, 11:55 UTC": how every page writes an exact time. */
+export const exactUtc = (date: Date) => `${exactFormat.format(date)} UTC`;
+
 export function timeView(value: Date | string, now: Date): TimeView {
   const date = typeof value === "string" ? new Date(value) : value;
-  return { iso: date.toISOString(), exact: `${exactFormat.format(date)} UTC`, relative: relativeTime(date, now) };
+  return { iso: date.toISOString(), exact: exactUtc(date), relative: relativeTime(date, now) };
 }
 
 const relativeFormat = new Intl.RelativeTimeFormat("en", { numeric: "auto" });

@@ -4,7 +4,7 @@ import { cellClass, DataTable, ReasonAndKey, Select, Stat } from "@/components/a
 import { ConfirmPanel, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
-import { RelativeTime } from "@/components/sessions/session-card";
+import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { AGGREGATE_TTL_MS } from "@/lib/admin/aggregates-cache";
 import { ERROR_MESSAGES, outcomeMessage } from "@/lib/admin/outcomes";

@@ -4,7 +4,7 @@ import { cellClass, DataTable, ReasonAndKey } from "@/components/admin/parts";
 import { ConfirmPanel, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
-import { RelativeTime } from "@/components/sessions/session-card";
+import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { ERROR_MESSAGES, outcomeMessage } from "@/lib/admin/outcomes";
 import { listUsers } from "@/lib/admin/users";
