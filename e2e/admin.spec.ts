@@ -208,6 +208,10 @@ test.describe("Admin Panel", () => {
     await expectJsonError(await api.post("/api/admin/users/root/explode"), 400, "invalid_input");
     await expectJsonError(await api.post("/api/admin/users/nobody-at-all/enable"), 404, "user_not_found");
     await expectJsonError(await api.delete("/api/admin/sessions?user=root", { data: Buffer.from("{oops"), headers: { "content-type": "application/json" } }), 400, "malformed_json");
+    // Hand-edited page links open nothing and claim nothing.
+    await admin.page.goto(`/admin/sessions?confirmUser=${encodeURIComponent("<b>x</b> y")}&done=user&count=lots&doneUser=%3Cb%3E`);
+    await expect(admin.page.getByRole("group")).toHaveCount(0);
+    await expect(admin.page.getByRole("main").getByRole("status")).toHaveCount(0);
     const stats = await (await api.get("/api/admin/stats")).json();
     expect(stats).toEqual({
       activeSessions: expect.any(Number),

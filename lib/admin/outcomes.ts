@@ -1,4 +1,5 @@
 import { safeReturnPath } from "../http/return-path";
+import { usernameFilter } from "../validation/admin";
 
 /** The query parameters that open a confirmation panel on the admin pages. */
 export const CONFIRM_PARAMS = ["confirm", "confirmUser", "confirmAll", "confirmDisable"] as const;
@@ -21,9 +22,12 @@ export function outcomeUrl(returnTo: unknown, outcome: { done?: string; count?: 
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-/** What the admin pages say after an action. */
-export function outcomeMessage(done: string | undefined, count: number, user: string | undefined): string | null {
-  switch (done) {
+/** What the admin pages say after an action, from the query outcomeUrl wrote (anything else says nothing). */
+export function outcomeMessage(params: Record<string, string>): string | null {
+  const count = Number(params.count ?? 0);
+  const user = usernameFilter.safeParse(params.doneUser).data;
+  if (!Number.isSafeInteger(count) || count < 0 || (params.done !== "session" && params.done !== "all" && !user)) return null;
+  switch (params.done) {
     case "session":
       return "Session revoked. That browser is signed out at its next request.";
     case "user":

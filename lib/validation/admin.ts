@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
 
-const usernameFilter = z
+/** A username, or the start of one, as filters and links carry it. */
+export const usernameFilter = z
   .string()
   .trim()
   .toLowerCase()

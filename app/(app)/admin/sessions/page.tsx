@@ -15,7 +15,7 @@ import { getDatabase } from "@/lib/db";
 import { pageUrl } from "@/lib/http/page-url";
 import { requireAdminSession } from "@/lib/sessions/current";
 import { timeView, toSessionView } from "@/lib/sessions/view-model";
-import { adminSessionsQuerySchema } from "@/lib/validation/admin";
+import { adminSessionsQuerySchema, usernameFilter } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 import { adminRevokeAllAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
 
@@ -45,8 +45,8 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   const returnTo = `${PAGE}?${state}`;
   const cancelHref = href({});
   const confirmSession = raw.confirm ? rows.find((row) => row.id === raw.confirm && !row.current) : undefined;
-  const confirmUser = raw.confirmUser;
-  const message = outcomeMessage(raw.done, Number(raw.count ?? 0), raw.doneUser);
+  const confirmUser = usernameFilter.safeParse(raw.confirmUser).data;
+  const message = outcomeMessage(raw);
   const filtered = Boolean(query.user || query.method || query.ip || query.moreThan !== undefined);
 
   return (

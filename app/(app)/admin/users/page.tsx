@@ -37,7 +37,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, changes);
   const returnTo = `${PAGE}?${state}`;
   const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);
-  const message = outcomeMessage(raw.done, Number(raw.count ?? 0), raw.doneUser);
+  const message = outcomeMessage(raw);
 
   return (
     <div className="space-y-6">
