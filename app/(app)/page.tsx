@@ -1,14 +1,15 @@
 import type { Metadata } from "next";
 import { Time } from "@/components/time";
 import { Badge, Card, DetailList } from "@/components/ui";
-import { maskToken, describeUserAgent } from "@/lib/sessions/present";
+import { presentSession } from "@/lib/sessions/present";
 import { requireSession } from "@/lib/sessions/current";
+import { toSessionView } from "@/lib/sessions/view-model";
 
 export const metadata: Metadata = { title: "Home" };
 
 export default async function HomePage() {
   const { user, session } = await requireSession("/");
-  const device = describeUserAgent(session.userAgent);
+  const view = toSessionView(presentSession(session, session.id), new Date());
   return (
     <div className="space-y-6">
       <div>
@@ -21,11 +22,11 @@ export default async function HomePage() {
       <Card title="This session" description="The sign-in you are using right now.">
         <DetailList
           items={[
-            { label: "Session", value: <span className="font-mono">{maskToken(session.tokenHint)}</span> },
-            { label: "Signed in with", value: session.authMethod === "oidc" ? "Single sign-on" : "Key" },
-            { label: "Device", value: [device.browser, device.os].filter(Boolean).join(" on ") || "Unknown" },
-            { label: "IP address", value: session.ipAddress ?? "Unknown" },
-            { label: "Remember me", value: session.rememberMe ? "Yes" : "No (ends when the browser closes)" },
+            { label: "Session", value: <span className="font-mono">{view.maskedToken}</span> },
+            { label: "Signed in with", value: view.method },
+            { label: "Device", value: `${view.title} (${view.device})` },
+            { label: "IP address", value: view.location ? `${view.ip} (${view.location})` : view.ip },
+            { label: "Remember me", value: view.rememberMe },
             { label: "Signed in", value: <Time value={session.createdAt} /> },
             { label: "Last active", value: <Time value={session.lastActiveAt} /> },
             { label: "Expires if idle", value: <Time value={session.expiresAt} /> },

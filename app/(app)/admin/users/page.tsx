@@ -79,7 +79,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           {page.users.map((user) => (
             <tr key={user.id} data-testid="admin-user-row">
               <td className={cellClass}>
-                <div className="font-medium text-slate-900">{user.username}</div>
+                <div className="whitespace-nowrap font-medium text-slate-900">{user.username}</div>
                 {user.displayName && <div className="text-xs text-slate-500">{user.displayName}</div>}
                 {user.disabled && (
                   <div className="mt-1">
