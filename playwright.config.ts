@@ -12,6 +12,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
   workers: 2,
+  // A hang detector, not a speed target: the specs drive several browsers on a shared 2-core machine.
+  timeout: 60_000,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   use: {
     baseURL: BASE_URL,
@@ -30,7 +32,9 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: "force-logout.spec.ts" },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: ["force-logout.spec.ts", "replicas.spec.ts"] },
+    // Three extra app processes and a PostgreSQL relay: run after the others so they do not starve them.
+    { name: "replicas", use: { ...devices["Desktop Chrome"] }, testMatch: "replicas.spec.ts", dependencies: ["chromium"] },
     // Signs every session out, so it runs once all other specs have finished.
     { name: "global-revocation", use: { ...devices["Desktop Chrome"] }, testMatch: "force-logout.spec.ts", dependencies: ["chromium"] },
   ],

@@ -1,7 +1,8 @@
 import { defineConfig } from "prisma/config";
 
 // Used by the Prisma CLI only (generate, and migrate deploy/status on machines that have Prisma's
-// engines). The app applies prisma/sqlite/migrations itself at start-up.
+// engines) for the SQLite schema. The app applies its migrations itself at start-up (prisma/sqlite or
+// prisma/postgres, by DASHBOARD_SESSION_BACKEND).
 export default defineConfig({
   schema: "prisma/sqlite/schema.prisma",
   migrations: { path: "prisma/sqlite/migrations" },

@@ -1,13 +1,19 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookie";
+import { databaseAvailable } from "@/lib/db/availability";
+import { REQUEST_PATH_HEADER } from "@/lib/http/request-path";
+import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
+import { unavailableJson, unavailablePage } from "@/lib/http/unavailable-response";
 
 /**
- * Thin on purpose — no database here. It refuses cross-site state changes (CSRF), gives pages a
- * per-request CSP nonce, and keeps a Remember Me cookie's lifetime sliding as pages are visited.
+ * Thin on purpose — no queries here while the database is up. It refuses cross-site state changes
+ * (CSRF), answers 503 during a database outage (a JSON error for the API, a page for browsers),
+ * gives pages a per-request CSP nonce, and keeps a Remember Me cookie's lifetime sliding as pages
+ * are visited.
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const config = getConfig();
   if (!isSameOriginRequest(request.method, request.headers, config.publicUrl.origin)) {
     return NextResponse.json(
@@ -15,12 +21,25 @@ export function proxy(request: NextRequest) {
       { status: 403 },
     );
   }
-  if (request.nextUrl.pathname.startsWith("/api/")) return NextResponse.next();
+  const { pathname, search } = request.nextUrl;
+  const api = pathname.startsWith("/api/");
+  // /api/health reports an outage itself. Pages that meet a database failure while rendering send
+  // the browser to /unavailable.
+  if (pathname !== "/api/health") {
+    if (pathname === "/unavailable") {
+      // Always the 503 page (it reloads the page it came from): a database that is only slow starts
+      // no outage, and redirecting straight back would loop.
+      return unavailablePage(safeReturnPath(request.nextUrl.searchParams.get("next")), newNonce());
+    }
+    if (!(await databaseAvailable())) return api ? unavailableJson() : unavailablePage(pathname + search, newNonce());
+  }
+  if (api) return NextResponse.next();
 
-  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const nonce = newNonce();
   const csp = contentSecurityPolicy(nonce, isSecureDeployment(config), config.oidc?.issuer.origin ?? null);
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set(REQUEST_PATH_HEADER, pathname + search);
   requestHeaders.set("Content-Security-Policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
@@ -39,6 +58,8 @@ export function proxy(request: NextRequest) {
   }
   return response;
 }
+
+const newNonce = () => Buffer.from(crypto.randomUUID()).toString("base64");
 
 /** `formOrigin`: the identity provider, which the SSO form's redirect must be allowed to reach. */
 function contentSecurityPolicy(nonce: string, https: boolean, formOrigin: string | null): string {

@@ -13,6 +13,8 @@ export const OIDC_ISSUER = `http://localhost:${OIDC_PORT}`;
 export const OIDC_ADMIN_GROUP = "sessionboard-admins";
 /** Ports of app instances that specs start themselves (registered at the test IdP too). */
 export const EXTRA_APP_PORTS = [3212, 3213, 3214];
+/** Replicas A, B and C (started during an outage) of the PostgreSQL spec. */
+export const REPLICA_PORTS = [3215, 3216, 3217];
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",

@@ -54,7 +54,7 @@ export async function expectJsonError(response: { status(): number; text(): Prom
  * A second instance of the built app on its own port and database, for what the shared server
  * cannot show (restarts, other configuration). Stopped with `stop()`.
  */
-export async function startApp(port: number, dataDir: string, env: Record<string, string>) {
+export async function startApp(port: number, dataDir: string, env: Record<string, string>, options: { healthy?: boolean } = {}) {
   const baseURL = `http://localhost:${port}`;
   const child = spawn(process.execPath, ["server.mjs"], {
     env: {
@@ -73,7 +73,9 @@ export async function startApp(port: number, dataDir: string, env: Record<string
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`app exited early:\n${output}`);
     try {
-      if ((await fetch(`${baseURL}/api/health`)).ok) break;
+      // By default, wait until it is healthy; with `healthy: false`, until it answers at all.
+      const health = await fetch(`${baseURL}/api/health`);
+      if (health.ok || options.healthy === false) break;
     } catch {
       // not listening yet
     }

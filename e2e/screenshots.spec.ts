@@ -7,6 +7,9 @@ import { currentSessionId, signIn, uniqueUser, withDatabase } from "./helpers";
 const widths = [375, 1280];
 const dir = "test-results/screenshots";
 
+// Each test loads several pages at two widths and saves full-page screenshots.
+test.describe.configure({ timeout: 120_000 });
+
 async function expectNoSidewaysScroll(page: import("@playwright/test").Page, width: number) {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 }

@@ -65,8 +65,19 @@ const envSchema = z.object({
   SESSION_REMEMBER_DAYS: positiveInt(30, 3650),
   SESSION_MAX_DAYS: positiveInt(90, 3650),
   SESSION_MAX_PER_USER: z.coerce.number().int().min(1).max(10_000).optional(),
-  DASHBOARD_SESSION_BACKEND: z.enum(["sqlite", "memory"]).default("sqlite"),
+  DASHBOARD_SESSION_BACKEND: z.enum(["sqlite", "memory", "postgres"]).default("sqlite"),
   DASHBOARD_SESSION_SQLITE_PATH: z.string().min(1).default("data/sessions.db"),
+  // Never echoed back: the URL may carry a password.
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => URL.canParse(v) && ["postgres:", "postgresql:"].includes(new URL(v).protocol), {
+      message: "must be a postgres:// or postgresql:// connection URL",
+    })
+    .optional(),
+  // At least 2: the cleanup job holds one connection for its lock while it works on another.
+  DASHBOARD_DB_POOL_SIZE: z.coerce.number().int().min(2).max(1000).default(10),
+  DASHBOARD_DB_STATEMENT_TIMEOUT_MS: positiveInt(5000, 10 * 60_000),
   DASHBOARD_FRESH_MINUTES: positiveInt(15, 24 * 60),
   DASHBOARD_CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
   DASHBOARD_OIDC_ISSUER: z
@@ -99,8 +110,10 @@ export type Config = {
   rememberDays: number;
   maxDays: number;
   maxSessionsPerUser: number | null;
-  backend: "sqlite" | "memory";
+  backend: "sqlite" | "memory" | "postgres";
   sqlitePath: string;
+  /** Set when the backend is postgres. */
+  postgres: PostgresConfig | null;
   dataDir: string;
   loginLimits: { perUser: number; perIp: number; windowMinutes: number };
   /** OpenID Connect sign-in, when DASHBOARD_OIDC_ISSUER and DASHBOARD_OIDC_CLIENT_ID are set. */
@@ -125,6 +138,14 @@ export type OidcConfig = {
   redirectUri: string;
 };
 
+export type PostgresConfig = {
+  url: string;
+  /** Connections each process may open. */
+  poolSize: number;
+  /** Statements running longer are cancelled by the server. */
+  statementTimeoutMs: number;
+};
+
 type Env = Record<string, string | undefined>;
 
 /** Parses and validates the environment. Pure apart from the generated-credentials file. */
@@ -136,6 +157,12 @@ export function parseConfig(env: Env): Config {
   const dataDir = path.dirname(path.resolve(/*turbopackIgnore: true*/ sqlitePath));
 
   const missing = ["DASHBOARD_SECRET", "DASHBOARD_KEY", "DASHBOARD_ADMIN_KEY"].filter((n) => !raw[n]);
+  if (missing.length > 0 && raw.DASHBOARD_SESSION_BACKEND?.trim() === "postgres") {
+    // Generated values would differ on every replica, and a cookie signed by one would fail on the next.
+    throw new ConfigError(
+      `Invalid configuration:\n${missing.map((name) => `  ${name}: required with DASHBOARD_SESSION_BACKEND=postgres (every replica must share it)`).join("\n")}`,
+    );
+  }
   const generated = missing.length > 0 ? loadOrCreateGeneratedCredentials(dataDir) : null;
   const input: Env = {
     DASHBOARD_ADMINS: "admin",
@@ -165,6 +192,11 @@ export function parseConfig(env: Env): Config {
   if (e.DASHBOARD_OIDC_ISSUER && !e.DASHBOARD_OIDC_SCOPES.split(/\s+/).includes("openid")) {
     throw new ConfigError('Invalid configuration:\n  DASHBOARD_OIDC_SCOPES: must include "openid"');
   }
+  if (e.DASHBOARD_SESSION_BACKEND === "postgres" && !e.DATABASE_URL) {
+    throw new ConfigError(
+      "Invalid configuration:\n  DATABASE_URL: required when DASHBOARD_SESSION_BACKEND=postgres (postgres://user:password@host:5432/database)",
+    );
+  }
   if (e.SESSION_MAX_DAYS < Math.max(e.SESSION_TIMEOUT_DAYS, e.SESSION_REMEMBER_DAYS)) {
     throw new ConfigError(
       "Invalid configuration:\n  SESSION_MAX_DAYS: must be at least SESSION_TIMEOUT_DAYS and SESSION_REMEMBER_DAYS",
@@ -184,6 +216,10 @@ export function parseConfig(env: Env): Config {
     maxSessionsPerUser: e.SESSION_MAX_PER_USER ?? null,
     backend: e.DASHBOARD_SESSION_BACKEND,
     sqlitePath: e.DASHBOARD_SESSION_SQLITE_PATH,
+    postgres:
+      e.DASHBOARD_SESSION_BACKEND === "postgres" && e.DATABASE_URL
+        ? { url: e.DATABASE_URL, poolSize: e.DASHBOARD_DB_POOL_SIZE, statementTimeoutMs: e.DASHBOARD_DB_STATEMENT_TIMEOUT_MS }
+        : null,
     dataDir,
     loginLimits: {
       perUser: e.DASHBOARD_LOGIN_MAX_FAILURES_PER_USER,

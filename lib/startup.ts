@@ -1,23 +1,41 @@
 import { ConfigError, getConfig, type Config } from "./config";
 import { getDatabase } from "./db";
+import { isDatabaseUnavailable } from "./db/availability";
 import { startCleanupTimer } from "./sessions/cleanup";
 
 export async function startServer(): Promise<void> {
   // `next build` loads the server code too; generating keys or databases then would be wrong.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
+  const fail = (error: unknown): never => {
+    console.error(`\nSessionboard cannot start.\n${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(1);
+  };
   let config: Config;
   try {
     config = getConfig();
+  } catch (error) {
+    return fail(error);
+  }
+  try {
     await getDatabase();
   } catch (error) {
-    console.error(`\nSessionboard cannot start.\n${error instanceof ConfigError ? error.message : String(error)}\n`);
-    process.exit(1);
+    // PostgreSQL not up yet is an outage, not a broken setup: answer 503 until it is (the first
+    // request or health check after that opens and migrates it). A failed migration still stops.
+    if (config.backend !== "postgres" || !isDatabaseUnavailable(error)) return fail(error);
+    console.error("Sessionboard: PostgreSQL is not reachable yet; answering 503 until it is");
   }
   startCleanupTimer(config, getDatabase);
-  const where = config.backend === "memory" ? "in memory (nothing is kept)" : config.sqlitePath;
-  console.log(`Sessionboard: sessions stored ${where}; public URL ${config.publicUrl.origin}`);
+  console.log(`Sessionboard: sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
   if (config.generated?.createdNow) console.log(signInHint(config));
   else if (config.generated) console.log(`Sessionboard: using generated keys from ${config.generated.file}`);
+}
+
+function storageLabel(config: Config): string {
+  if (config.backend === "memory") return "in memory (nothing is kept)";
+  if (!config.postgres) return config.sqlitePath;
+  const url = new URL(config.postgres.url);
+  // Never log the password.
+  return `in PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname} (pool of ${config.postgres.poolSize})`;
 }
 
 /** Printed once, when first-run keys are generated: how to sign in as a user and as an admin. */

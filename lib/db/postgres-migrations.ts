@@ -11,8 +11,14 @@ const MIGRATION_LOCK = 7_326_410_551;
  */
 export async function applyPostgresMigrations(pool: Pool): Promise<string[]> {
   const client = await pool.connect();
+  // Checked out for the whole run: a dropped connection must reject a query, not crash the process.
+  const onError = () => undefined;
+  client.on("error", onError);
   const applied: string[] = [];
   try {
+    // Waiting for another replica's migrations, or one long migration, must not hit the
+    // pool's statement timeout; RESET restores it before the connection goes back to the pool.
+    await client.query("SET statement_timeout = 0");
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id"                  VARCHAR(36) PRIMARY KEY NOT NULL,
@@ -55,7 +61,11 @@ export async function applyPostgresMigrations(pool: Pool): Promise<string[]> {
     }
     return applied;
   } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
-    client.release();
+    const unlocked = await client
+      .query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK}); RESET statement_timeout`)
+      .then(() => true, () => false);
+    client.off("error", onError);
+    // A connection that could not be reset (or unlocked) is closed rather than reused.
+    client.release(unlocked ? undefined : new Error("migration connection not reset"));
   }
 }

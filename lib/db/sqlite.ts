@@ -74,6 +74,11 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
     async deleteExpiredSessions(now, limit) {
       return deleteExpired.run(toSqliteDate(now), limit).changes;
     },
+    async runExclusive(_job, work) {
+      // One host: processes sharing the file serialise on SQLite's write lock, and deleting what
+      // another process already deleted is a no-op.
+      return { ran: true, result: await work() };
+    },
     async ping() {
       ping.get();
     },

@@ -21,13 +21,15 @@ export type SessionWithUser = {
   user: { id: string; username: string; displayName: string | null; email: string | null; role: string; disabledAt: Date | null };
 };
 
+export type ExclusiveJob = "cleanup";
+
 /**
  * A storage backend. Everything goes through `prisma` except the two statements on the per-request
  * hot path and the cleanup batch, which each backend runs on its own driver (measured: Prisma ≈ 480 µs for the joined
  * lookup on SQLite, a prepared statement ≈ 16 µs).
  */
 export interface Database {
-  readonly backend: "sqlite" | "memory";
+  readonly backend: "sqlite" | "memory" | "postgres";
   readonly prisma: PrismaClient;
   findSessionByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
   touchSession(id: string, lastActiveAt: Date, expiresAt: Date): Promise<void>;
@@ -36,6 +38,11 @@ export interface Database {
    * a loop; measured, Prisma's deleteMany with 500 listed ids costs ≈ 60 ms against ≈ 10 ms here).
    */
   deleteExpiredSessions(now: Date, limit: number): Promise<number>;
+  /**
+   * Runs `work` unless another process is already running the same job against this database
+   * (PostgreSQL: an advisory lock). SQLite serves one host, where concurrent runs are harmless.
+   */
+  runExclusive<T>(job: ExclusiveJob, work: () => Promise<T>): Promise<{ ran: true; result: T } | { ran: false }>;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,8 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
+import { reportDatabaseFailure } from "../db/availability";
 import { DomainError } from "../errors";
+import { unavailableJson } from "./unavailable-response";
 
 const DOMAIN_STATUS = { bad_request: 400, not_found: 404, conflict: 409, forbidden: 403 } as const satisfies Record<DomainError["kind"], number>;
 
@@ -38,22 +40,8 @@ export function errorResponse(error: unknown): NextResponse {
       { status: 400 },
     );
   }
-  if (isDatabaseUnavailable(error)) {
-    return NextResponse.json(
-      { error: { code: "database_unavailable", message: "The session database is unavailable. Try again shortly." } },
-      { status: 503, headers: { "Retry-After": "5" } },
-    );
-  }
+  if (reportDatabaseFailure(error)) return unavailableJson();
   // Unexpected: log for the operator, never show details to the client.
   console.error(error);
   return NextResponse.json({ error: { code: "internal_error", message: "Something went wrong" } }, { status: 500 });
-}
-
-/** Errors that mean "the database cannot answer right now" rather than a bug. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const text = `${error.name} ${error.message} ${(error as { code?: unknown }).code ?? ""}`;
-  return /SQLITE_BUSY|SQLITE_CANTOPEN|SQLITE_IOERR|SQLITE_FULL|database is locked|unable to open database|ECONNREFUSED|ECONNRESET|ETIMEDOUT|Can't reach database|P1001|P1002|P1017|P2024/i.test(
-    text,
-  );
 }

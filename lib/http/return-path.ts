@@ -4,7 +4,10 @@ export function safeReturnPath(value: unknown, fallback = "/"): string {
   if (value.startsWith("//") || value.startsWith("/\\") || /[\u0000-\u001f\\]/.test(value)) return fallback;
   try {
     const url = new URL(value, "http://sessionboard.invalid");
-    return url.origin === "http://sessionboard.invalid" ? url.pathname + url.search + url.hash : fallback;
+    const path = url.pathname + url.search + url.hash;
+    // Dot segments can collapse "/.//host" into "//host"; check what normalisation produced too.
+    if (url.origin !== "http://sessionboard.invalid" || path.startsWith("//") || path.startsWith("/\\")) return fallback;
+    return path;
   } catch {
     return fallback;
   }

@@ -47,8 +47,12 @@ export function startCleanupTimer(config: Config, getDb: () => Promise<Database>
   if (config.cleanupIntervalMinutes === 0 || timers.sessionboardCleanup) return;
   const run = async () => {
     try {
-      const result = await cleanupSessions(await getDb(), config);
-      if (result.expiredSessions > 0) console.log(`Sessionboard: cleanup deleted ${result.expiredSessions} expired sessions`);
+      const db = await getDb();
+      // With several replicas on one PostgreSQL database, one of them cleans up; the rest skip this round.
+      const outcome = await db.runExclusive("cleanup", () => cleanupSessions(db, config));
+      if (outcome.ran && outcome.result.expiredSessions > 0) {
+        console.log(`Sessionboard: cleanup deleted ${outcome.result.expiredSessions} expired sessions`);
+      }
     } catch (error) {
       console.error("Sessionboard: session cleanup failed; it will run again at the next interval", error);
     }

@@ -4,6 +4,7 @@ import { forbidden, redirect } from "next/navigation";
 import { getConfig } from "../config";
 import { sessionCookieName } from "../auth/cookie";
 import { getDatabase } from "../db";
+import { whileDatabaseAvailable } from "../http/page-guard";
 import { requestInfo } from "../http/request-info";
 import { validateSessionCookie, type SessionCheck } from "./sessions";
 
@@ -11,11 +12,14 @@ import { validateSessionCookie, type SessionCheck } from "./sessions";
 export const getRequestInfo = cache(async () => requestInfo(await headers(), getConfig()));
 
 /** The session check for server components; React's cache makes it run once per request. */
-export const getCurrentSession = cache(async (): Promise<SessionCheck> => {
-  const config = getConfig();
-  const [db, cookieStore, request] = await Promise.all([getDatabase(), cookies(), getRequestInfo()]);
-  return validateSessionCookie(db, config, cookieStore.get(sessionCookieName(config))?.value, request);
-});
+export const getCurrentSession = cache(
+  (): Promise<SessionCheck> =>
+    whileDatabaseAvailable(async () => {
+      const config = getConfig();
+      const [db, cookieStore, request] = await Promise.all([getDatabase(), cookies(), getRequestInfo()]);
+      return validateSessionCookie(db, config, cookieStore.get(sessionCookieName(config))?.value, request);
+    }),
+);
 
 /**
  * For pages that need a signed-in person: returns the active session, or leaves for /login — via

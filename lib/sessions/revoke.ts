@@ -28,6 +28,9 @@ export const currentSessionConflict = () =>
 /** Rows per statement: Prisma binds each id, and SQLite allows 999 bound parameters. */
 const BATCH = 500;
 
+/** Prisma waits 2 s for a pooled connection by default; under a burst of revocations that is too short. */
+const TRANSACTION_LIMITS = { maxWait: 10_000, timeout: 15_000 };
+
 /**
  * Ends every not-yet-revoked session matching `where`, a batch per short write (sign-ins keep going
  * in between). Rows are marked, not deleted, so the device is told "Your session was revoked" at its
@@ -52,31 +55,35 @@ export async function revokeSessions(
       take: BATCH,
     });
     if (targets.length === 0) break;
-    const revoke = db.prisma.session.updateMany({
-      where: { id: { in: targets.map((t) => t.id) }, revokedAt: null },
-      data: { revokedAt: now, revokedBy: by.actor, revokeReason: by.reason },
-    });
-    const { count } =
+    const batch = { id: { in: targets.map((t) => t.id) }, revokedAt: null };
+    const data = { revokedAt: now, revokedBy: by.actor, revokeReason: by.reason };
+    const count =
       audit === "summary"
-        ? await revoke
-        : (
-            await db.prisma.$transaction([
-              revoke,
-              db.prisma.authEvent.createMany({
-                data: targets.map((target) =>
-                  authEventRow({
-                    ...event,
-                    type: "session.revoked",
-                    username: target.user.username,
-                    userId: target.userId,
-                    sessionId: target.id,
-                    authMethod: target.authMethod === "oidc" ? "oidc" : "static",
-                    count: 1,
-                  }),
-                ),
-              }),
-            ])
-          )[0];
+        ? (await db.prisma.session.updateMany({ where: batch, data })).count
+        : await db.prisma.$transaction(
+            async (tx) => {
+              // Only the rows this statement revoked get an event: another revocation (another
+              // replica, say) may have taken some of the targets since they were read.
+              const done = new Set((await tx.session.updateManyAndReturn({ where: batch, data, select: { id: true } })).map((row) => row.id));
+              await tx.authEvent.createMany({
+                data: targets
+                  .filter((target) => done.has(target.id))
+                  .map((target) =>
+                    authEventRow({
+                      ...event,
+                      type: "session.revoked",
+                      username: target.user.username,
+                      userId: target.userId,
+                      sessionId: target.id,
+                      authMethod: target.authMethod === "oidc" ? "oidc" : "static",
+                      count: 1,
+                    }),
+                  ),
+              });
+              return done.size;
+            },
+            TRANSACTION_LIMITS,
+          );
     revoked += count;
     if (targets.length < BATCH) break;
     await new Promise((resolve) => setImmediate(resolve));

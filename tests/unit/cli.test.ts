@@ -2,13 +2,12 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { openSqliteDatabase } from "@/lib/db/sqlite";
-import { ADMIN_KEY, SECRET_A, USER_KEY, request, signIn, tempDir, testConfig } from "./helpers";
+import { ADMIN_KEY, SECRET_A, USER_KEY, request, signIn, tempDatabase, testConfig } from "./helpers";
 
 const run = promisify(execFile);
 
 /** Runs `npm run sessions -- …` the way an operator would, as a child process on the same database. */
-async function cli(file: string, ...args: string[]) {
+async function cli(database: Record<string, string>, ...args: string[]) {
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: "production",
     PATH: process.env.PATH,
@@ -17,7 +16,7 @@ async function cli(file: string, ...args: string[]) {
     DASHBOARD_KEY: USER_KEY,
     DASHBOARD_ADMIN_KEY: ADMIN_KEY,
     DASHBOARD_ADMINS: "root,admin",
-    DASHBOARD_SESSION_SQLITE_PATH: file,
+    ...database,
   };
   try {
     const { stdout, stderr } = await run(path.join("node_modules", ".bin", "tsx"), ["scripts/sessions.ts", ...args], { env });
@@ -30,46 +29,42 @@ async function cli(file: string, ...args: string[]) {
 
 describe("operator CLI", () => {
   it("lists, revokes (one, a user, everyone), cleans up and reports stats, audited as 'cli'", async () => {
-    const file = path.join(tempDir(), "sessions.db");
-    const config = testConfig({ DASHBOARD_SESSION_SQLITE_PATH: file });
-    const db = await openSqliteDatabase(file);
+    const { db, env: database } = await tempDatabase();
+    const config = testConfig(database);
     const alice = [await signIn(db, config, "alice", USER_KEY), await signIn(db, config, "alice", USER_KEY)];
     const bob = await signIn(db, config, "bob", USER_KEY, false, { ...request, userAgent: "curl/8.5.0" });
     const carol = await signIn(db, config, "carol", USER_KEY);
-    await db.close();
 
-    const listed = await cli(file, "list", "--json");
+    const listed = await cli(database, "list", "--json");
     expect(listed.code).toBe(0);
     const page = JSON.parse(listed.stdout) as { sessions: { id: string; user: { username: string } }[]; nextCursor: string | null };
     expect(page.sessions).toHaveLength(4);
     expect(page.sessions.map((s) => s.user.username).sort()).toEqual(["alice", "alice", "bob", "carol"]);
     expect(listed.stdout).not.toContain(bob.token);
 
-    const table = await cli(file, "list", "--user", "alice");
+    const table = await cli(database, "list", "--user", "alice");
     expect(table.stdout.split("\n")[0]).toMatch(/^id\s+user\s+method\s+ip\s+device\s+lastActive\s+expires$/);
     expect(table.stdout).toContain(alice[0].session.id);
     expect(table.stdout).not.toContain(bob.session.id);
 
-    expect(await cli(file, "revoke", bob.session.id)).toMatchObject({ code: 0, stdout: `Revoked session ${bob.session.id}.\n` });
-    expect(await cli(file, "revoke", bob.session.id)).toMatchObject({ code: 1, stderr: "No active session with that id\n" });
-    expect(await cli(file, "revoke-user", "alice", "--reason", "laptop stolen")).toMatchObject({ code: 0, stdout: "Revoked 2 sessions of alice.\n" });
-    expect(await cli(file, "revoke-user", "nobody")).toMatchObject({ code: 1, stderr: 'No user named "nobody"\n' });
-    const refused = await cli(file, "revoke-all");
+    expect(await cli(database, "revoke", bob.session.id)).toMatchObject({ code: 0, stdout: `Revoked session ${bob.session.id}.\n` });
+    expect(await cli(database, "revoke", bob.session.id)).toMatchObject({ code: 1, stderr: "No active session with that id\n" });
+    expect(await cli(database, "revoke-user", "alice", "--reason", "laptop stolen")).toMatchObject({ code: 0, stdout: "Revoked 2 sessions of alice.\n" });
+    expect(await cli(database, "revoke-user", "nobody")).toMatchObject({ code: 1, stderr: 'No user named "nobody"\n' });
+    const refused = await cli(database, "revoke-all");
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("confirm with --yes");
-    expect(await cli(file, "revoke-all", "--yes")).toMatchObject({ code: 0, stdout: "Revoked 1 session.\n" });
-    expect(await cli(file, "cleanup")).toMatchObject({ code: 0, stdout: "Deleted 0 expired sessions and 0 stale login counters.\n" });
-    const stats = JSON.parse((await cli(file, "stats", "--json")).stdout);
+    expect(await cli(database, "revoke-all", "--yes")).toMatchObject({ code: 0, stdout: "Revoked 1 session.\n" });
+    expect(await cli(database, "cleanup")).toMatchObject({ code: 0, stdout: "Deleted 0 expired sessions and 0 stale login counters.\n" });
+    const stats = JSON.parse((await cli(database, "stats", "--json")).stdout);
     expect(stats).toMatchObject({ activeSessions: 0, createdLast24h: 4, revokedLast24h: 4 });
-    expect((await cli(file, "frobnicate")).code).toBe(2);
-    expect((await cli(file, "list", "--method", "carrier-pigeon")).stderr).toContain('method must be "static" or "oidc"');
+    expect((await cli(database, "frobnicate")).code).toBe(2);
+    expect((await cli(database, "list", "--method", "carrier-pigeon")).stderr).toContain('method must be "static" or "oidc"');
 
-    const check = await openSqliteDatabase(file);
-    const events = await check.prisma.authEvent.findMany({ where: { type: { in: ["session.revoked", "sessions.revoked_all"] } } });
+    const events = await db.prisma.authEvent.findMany({ where: { type: { in: ["session.revoked", "sessions.revoked_all"] } } });
     expect(events.map((e) => e.actor)).toEqual(["cli", "cli", "cli", "cli"]);
     expect(events.find((e) => e.username === "alice")?.detail).toBe("scope: user alice; reason: laptop stolen");
     expect(events.find((e) => e.sessionId === carol.session.id)).toBeUndefined();
     expect(events.find((e) => e.type === "sessions.revoked_all")).toMatchObject({ count: 1 });
-    await check.close();
   }, 60_000);
 });

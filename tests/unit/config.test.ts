@@ -34,10 +34,32 @@ describe("configuration", () => {
     [{ DASHBOARD_OIDC_ISSUER: "http://idp.example.com", DASHBOARD_OIDC_CLIENT_ID: "x" }, "DASHBOARD_OIDC_ISSUER"],
     [{ DASHBOARD_OIDC_ISSUER: "https://idp.example.com", DASHBOARD_OIDC_CLIENT_ID: "x", DASHBOARD_OIDC_SCOPES: "profile" }, "DASHBOARD_OIDC_SCOPES"],
     [{ DASHBOARD_SESSION_BACKEND: "mysql" }, "DASHBOARD_SESSION_BACKEND"],
+    [{ DASHBOARD_SESSION_BACKEND: "postgres" }, "DATABASE_URL"],
+    [{ DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: "mysql://db/x" }, "DATABASE_URL"],
+    [{ DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: "postgres://db/x", DASHBOARD_DB_POOL_SIZE: "0" }, "DASHBOARD_DB_POOL_SIZE"],
+    [{ DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "soon" }, "DASHBOARD_DB_STATEMENT_TIMEOUT_MS"],
     [{ DASHBOARD_ADMIN_KEY: "shared-user-key" }, "DASHBOARD_ADMIN_KEY"],
   ])("refuses %o with a message naming %s", (env, variable) => {
     expect(() => testConfig(env)).toThrow(ConfigError);
     expect(() => testConfig(env)).toThrow(variable);
+  });
+
+  it("configures PostgreSQL from DATABASE_URL, never echoing the URL back in an error", () => {
+    expect(testConfig().postgres).toBeNull();
+    expect(
+      testConfig({ DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: "postgresql://app:pw@db:5432/sessions", DASHBOARD_DB_POOL_SIZE: "20" }).postgres,
+    ).toEqual({ url: "postgresql://app:pw@db:5432/sessions", poolSize: 20, statementTimeoutMs: 5000 });
+    expect(() => testConfig({ DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: "http://app:secret-pw@db/x" })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("secret-pw") }),
+    );
+  });
+
+  it("refuses to generate keys for PostgreSQL, where every replica must share them", () => {
+    const dir = tempDir();
+    const env = { DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: "postgres://db/x", DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, "s.db") };
+    expect(() => parseConfig(env)).toThrow(/DASHBOARD_SECRET: required with DASHBOARD_SESSION_BACKEND=postgres/);
+    expect(() => parseConfig(env)).toThrow(/DASHBOARD_ADMIN_KEY/);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it("reads DASHBOARD_TRUST_PROXY as a number of hops", () => {

@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterEach } from "vitest";
 import { encodeSessionCookie } from "@/lib/auth/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { parseConfig, type Config } from "@/lib/config";
-import { openSqliteDatabase } from "@/lib/db/sqlite";
-import type { Database } from "@/lib/db";
+import { openDatabase, type Database } from "@/lib/db";
 import type { RequestInfo } from "@/lib/sessions/sessions";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -36,12 +36,63 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-/** A real SQLite file in a temporary directory, migrated, closed after the test. */
-export async function tempDatabase(): Promise<{ db: Database; file: string }> {
-  const file = path.join(tempDir(), "sessions.db");
-  const db = await openSqliteDatabase(file);
+/**
+ * The backend the lib/ integration suite runs against: vitest runs the suite once per backend
+ * (see vitest.config.ts), with SESSIONBOARD_TEST_BACKEND=postgres for the second run.
+ */
+export const TEST_BACKEND: "sqlite" | "postgres" = process.env.SESSIONBOARD_TEST_BACKEND === "postgres" ? "postgres" : "sqlite";
+
+/** The machines' PostgreSQL (trust auth); tests create and drop their own databases. */
+export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * A fresh, empty PostgreSQL database, dropped after the test. Its default time zone is far from UTC,
+ * so any timestamp written or read as local time shows up as a failure, and its default collation
+ * is ICU's English one rather than byte order.
+ */
+export async function tempPostgresDatabase(): Promise<string> {
+  const name = `sessionboard_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  await withPostgresAdmin(async (admin) => {
+    // A linguistic default collation, as most servers have: ordering must not depend on it.
+    await admin
+      .query(`CREATE DATABASE "${name}" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`)
+      .catch(() => admin.query(`CREATE DATABASE "${name}"`));
+    await admin.query(`ALTER DATABASE "${name}" SET timezone TO 'Pacific/Chatham'`);
+  });
+  cleanups.push(async () => {
+    await withPostgresAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  });
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function withPostgresAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * A real, migrated database on the backend under test — a SQLite file in a temporary directory or
+ * a PostgreSQL database of its own — closed and removed after the test. `env` points the app or the
+ * CLI at the same database.
+ */
+export async function tempDatabase(): Promise<{ db: Database; env: Record<string, string> }> {
+  let env: Record<string, string>;
+  if (TEST_BACKEND === "postgres") {
+    env = { DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: await tempPostgresDatabase(), DASHBOARD_DB_POOL_SIZE: "5" };
+  } else {
+    env = { DASHBOARD_SESSION_BACKEND: "sqlite", DASHBOARD_SESSION_SQLITE_PATH: path.join(tempDir(), "sessions.db") };
+  }
+  const db = await openDatabase(testConfig(env));
+  // Registered after the drop, so it runs first.
   cleanups.push(() => db.close());
-  return { db, file };
+  return { db, env };
 }
 
 export const request: RequestInfo = {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { readBody, MAX_BODY_BYTES } from "@/lib/http/body";
-import { ApiError } from "@/lib/http/errors";
+import { reportDatabaseReachable } from "@/lib/db/availability";
+import { ApiError, errorResponse } from "@/lib/http/errors";
 import { proxyLocation } from "@/lib/http/location";
 import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/http/request-info";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
+import { unavailableJson, unavailablePage } from "@/lib/http/unavailable-response";
 
 const h = (entries: Record<string, string>) => new Headers(entries);
 
@@ -107,5 +109,32 @@ describe("request bodies", () => {
     await expect(readBody(post("x".repeat(MAX_BODY_BYTES + 1)))).rejects.toMatchObject({ status: 413 });
     await expect(readBody(post("a", "text/plain"))).rejects.toBeInstanceOf(ApiError);
     await expect(readBody(post("a", "text/plain"))).rejects.toMatchObject({ status: 415 });
+  });
+});
+
+describe("the database-outage answers", () => {
+  it("is a 503 page that goes back only to a same-site path, escaped", async () => {
+    const page = unavailablePage('/settings/sessions?x="><script>alert(1)</script>', "bm9uY2U=");
+    expect(page.status).toBe(503);
+    expect(page.headers.get("retry-after")).toBe("5");
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await page.text();
+    expect(html).not.toContain("<script>");
+    expect(html).toContain('href="/settings/sessions?x=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"');
+    expect(await unavailablePage("https://evil.example/", "bm9uY2U=").text()).toContain('href="/"');
+    // Dot segments that normalise into a protocol-relative URL.
+    for (const evil of ["/.//evil.example", "/./\\evil.example", "/a/..//evil.example"]) {
+      expect(safeReturnPath(evil), evil).toBe("/");
+    }
+  });
+
+  it("is a 503 JSON error for the API, the same one errorResponse gives for an unreachable database", async () => {
+    const direct = unavailableJson();
+    const mapped = errorResponse(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }));
+    reportDatabaseReachable();
+    for (const response of [direct, mapped]) {
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ error: { code: "database_unavailable", message: "The session database is unavailable. Try again shortly." } });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { tempDatabase, tempDir } from "./helpers";
 
 describe("SQLite migrations", () => {
   it("create the database file and schema on first use, recorded as Prisma records them", async () => {
-    const { file } = await tempDatabase();
+    const file = (await tempDatabase()).env.DASHBOARD_SESSION_SQLITE_PATH;
     expect(fs.existsSync(file)).toBe(true);
     const raw = new BetterSqlite3(file, { readonly: true });
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();

@@ -2,33 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PrismaClient } from "@/lib/db/generated/postgres/client";
 import { migrationsDir, readMigrations } from "@/lib/db/migrations";
 import { applyPostgresMigrations } from "@/lib/db/postgres-migrations";
-
-/** The machines' PostgreSQL (trust auth); each test gets its own database, dropped afterwards. */
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const created: string[] = [];
-
-async function tempPostgresDatabase(): Promise<string> {
-  const name = `sessionboard_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  created.push(name);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-afterEach(async () => {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  while (created.length) await admin.query(`DROP DATABASE IF EXISTS "${created.pop()}" WITH (FORCE)`);
-  await admin.end();
-});
+import { tempPostgresDatabase } from "./helpers";
 
 const normalizedModels = (file: string) =>
   [...fs.readFileSync(path.join(process.cwd(), file), "utf8").matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)].map(([, name, body]) => ({

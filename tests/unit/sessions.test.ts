@@ -96,7 +96,7 @@ describe("session lifecycle", () => {
     const b = await signIn(db, config, "alice", USER_KEY);
     await db.prisma.session.update({ where: { id: a.session.id }, data: { revokedAt: new Date(), revokedBy: "root" } });
     expect(await validateSessionCookie(db, config, a.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
-    await db.prisma.$executeRawUnsafe('DELETE FROM "Session" WHERE id = ?', b.session.id);
+    await db.prisma.session.delete({ where: { id: b.session.id } });
     expect(await validateSessionCookie(db, config, b.cookie, request)).toEqual({ status: "ended", reason: "ended" });
   });
 

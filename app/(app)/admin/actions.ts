@@ -12,6 +12,7 @@ import { DomainError } from "@/lib/errors";
 import { getRequestInfo, requireAdminSession } from "@/lib/sessions/current";
 import { reasonSchema } from "@/lib/validation/admin";
 import { sessionIdSchema } from "@/lib/validation/sessions";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 const formSchema = z.object({
   returnTo: z.string().max(2048).optional(),
@@ -38,7 +39,7 @@ async function adminAction(formData: FormData, run: (admin: Admin, form: Form) =
   if (!parsed.success) redirect(outcomeUrl(fields.returnTo, { error: "invalid_input" }));
   let target: string;
   try {
-    target = outcomeUrl(parsed.data.returnTo, await run(admin, parsed.data));
+    target = outcomeUrl(parsed.data.returnTo, await whileDatabaseAvailable(() => run(admin, parsed.data)));
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     target = outcomeUrl(parsed.data.returnTo, { error: error.code });

@@ -1,15 +1,23 @@
+import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
-import { isDatabaseUnavailable } from "@/lib/http/errors";
+import { databaseDownSince, reportDatabaseFailure, reportDatabaseReachable } from "@/lib/db/availability";
 import { apiRoute, json } from "@/lib/http/api";
+import { RETRY_AFTER_SECONDS } from "@/lib/http/unavailable-response";
 
-/** Liveness and database reachability; no session check. */
+/** Liveness and database reachability, for load balancers and monitors; no session check. */
 export const GET = apiRoute(async () => {
+  const backend = getConfig().backend;
   try {
     const db = await getDatabase();
     await db.ping();
-    return json({ status: "ok", database: { backend: db.backend, status: "ok" } });
+    reportDatabaseReachable();
+    return json({ status: "ok", database: { backend, status: "ok" } });
   } catch (error) {
-    if (!isDatabaseUnavailable(error)) console.error(error);
-    return json({ status: "unavailable", database: { status: "unavailable" } }, { status: 503 });
+    if (!reportDatabaseFailure(error)) console.error(error);
+    const since = databaseDownSince();
+    return json(
+      { status: "unavailable", database: { backend, status: "unavailable", since: since?.toISOString() ?? null } },
+      { status: 503, headers: { "Retry-After": String(RETRY_AFTER_SECONDS), "Cache-Control": "no-store" } },
+    );
   }
 });

@@ -11,6 +11,7 @@ import { requireAdminSession } from "@/lib/sessions/current";
 import { timeView } from "@/lib/sessions/view-model";
 import { EVENT_TYPES, eventsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 export const metadata: Metadata = { title: "Admin · Events" };
 
@@ -31,7 +32,8 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
   const parsed = eventsQuerySchema.safeParse(raw);
   const { cursor, limit, type, user, from, to } = parsed.success ? parsed.data : eventsQuerySchema.parse({});
   const now = new Date();
-  const page = await listEvents(await getDatabase(), { type, user, from, to }, { cursor, limit });
+  const db = await getDatabase();
+  const page = await whileDatabaseAvailable(() => listEvents(db, { type, user, from, to }, { cursor, limit }));
 
   const filters = new URLSearchParams(Object.entries(raw).filter(([name]) => ["type", "user", "from", "to"].includes(name)));
   const withFilters = (base: string, extra: Record<string, string> = {}) => pageUrl(base, filters, extra);

@@ -18,6 +18,7 @@ import { timeView, toSessionView } from "@/lib/sessions/view-model";
 import { adminSessionsQuerySchema, usernameFilter } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 import { adminRevokeAllAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 export const metadata: Metadata = { title: "Admin · Sessions" };
 
@@ -32,10 +33,9 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   const now = new Date();
   const parsed = adminSessionsQuerySchema.safeParse(raw);
   const query = parsed.success ? parsed.data : adminSessionsQuerySchema.parse({});
-  const [counters, page] = await Promise.all([
-    recentAdminCounters(db, config, now),
-    listAdminSessions(db, config, admin.session.id, query, now),
-  ]);
+  const [counters, page] = await whileDatabaseAvailable(() =>
+    Promise.all([recentAdminCounters(db, config, now), listAdminSessions(db, config, admin.session.id, query, now)]),
+  );
   const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now) }));
   const needsKey = !isFreshSignIn(config, admin.session.createdAt, now);
 

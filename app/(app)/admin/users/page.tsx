@@ -17,6 +17,7 @@ import { timeView } from "@/lib/sessions/view-model";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 import { disableUserAction, enableUserAction } from "../actions";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 export const metadata: Metadata = { title: "Admin · Users" };
 
@@ -30,7 +31,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const now = new Date();
   const parsed = adminUsersQuerySchema.safeParse(raw);
   const query = parsed.success ? parsed.data : adminUsersQuerySchema.parse({});
-  const page = await listUsers(await getDatabase(), config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now);
+  const db = await getDatabase();
+  const page = await whileDatabaseAvailable(() => listUsers(db, config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now));
   const needsKey = !isFreshSignIn(config, admin.session.createdAt, now);
 
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error", "confirmDisable"].includes(name)));

@@ -13,6 +13,7 @@ import { listOwnSessions } from "@/lib/sessions/own-sessions";
 import { toSessionView, type SessionView } from "@/lib/sessions/view-model";
 import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
 import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 export const metadata: Metadata = { title: "Sessions" };
 
@@ -39,7 +40,8 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
   const params = pageParamsSchema.parse(raw);
   const query = ownSessionsQuerySchema.safeParse({ cursor: raw.cursor });
   const now = new Date();
-  const page = query.success ? await listOwnSessions(await getDatabase(), getConfig(), owner, query.data, now) : null;
+  const db = await getDatabase();
+  const page = query.success ? await whileDatabaseAvailable(() => listOwnSessions(db, getConfig(), owner, query.data, now)) : null;
   const sessions = page?.sessions.map((session) => toSessionView(session, now)) ?? [];
   const firstPage = !raw.cursor;
   const hasOthers = sessions.some((s) => !s.current) || Boolean(page?.nextCursor) || !firstPage;

@@ -1,7 +1,8 @@
 -- CreateTable
 CREATE TABLE "User" (
     "id" TEXT NOT NULL,
-    "username" TEXT NOT NULL,
+    -- Byte order, as SQLite compares: username and IP prefix filters are index ranges.
+    "username" TEXT COLLATE "C" NOT NULL,
     "displayName" TEXT,
     "email" TEXT,
     "role" TEXT NOT NULL DEFAULT 'user',
@@ -24,7 +25,7 @@ CREATE TABLE "Session" (
     "tokenHint" TEXT NOT NULL,
     "userId" TEXT NOT NULL,
     "authMethod" TEXT NOT NULL,
-    "ipAddress" TEXT,
+    "ipAddress" TEXT COLLATE "C",
     "country" TEXT,
     "city" TEXT,
     "userAgent" TEXT,

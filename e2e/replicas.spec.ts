@@ -1,0 +1,235 @@
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { expect, test, type Browser } from "@playwright/test";
+import { ADMIN_KEY, MAX_FAILURES_PER_USER, REPLICA_PORTS, USER_KEY } from "./env";
+import { currentSessionId, expectJsonError, signIn, startApp, uniqueUser } from "./helpers";
+
+/**
+ * Two `next start` processes (replicas A and B) sharing one PostgreSQL database, as behind a load
+ * balancer. They reach PostgreSQL through a TCP relay in this process, which the fault test cuts.
+ */
+const POSTGRES = new URL(process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
+const DATABASE = `sessionboard_e2e_${Date.now().toString(36)}`;
+
+type App = Awaited<ReturnType<typeof startApp>>;
+let replicas: { a: App; b: App };
+let relay: Relay;
+let env: Record<string, string>;
+let dir: string;
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  await admin((client) => client.query(`CREATE DATABASE "${DATABASE}"`));
+  relay = await startRelay(Number(POSTGRES.port || 5432));
+  const url = new URL(POSTGRES);
+  url.port = String(relay.port);
+  url.pathname = `/${DATABASE}`;
+  env = { DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: url.toString(), DASHBOARD_DB_POOL_SIZE: "4" };
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-replicas-"));
+  // Started together against an empty database: the migrations run exactly once.
+  const [a, b] = await Promise.all(REPLICA_PORTS.slice(0, 2).map((port) => startApp(port, dir, env)));
+  replicas = { a, b };
+});
+
+test.afterAll(async () => {
+  await Promise.all([replicas?.a.stop(), replicas?.b.stop()]);
+  await relay?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`));
+});
+
+test("a session made on replica A is seen, and revoked, on replica B; A signs the browser out at once", async ({ browser }) => {
+  expect(await query(`SELECT count(*)::int AS n FROM "_prisma_migrations"`)).toEqual([{ n: 1 }]);
+  const username = uniqueUser("replica");
+  const user = await browser.newContext({ baseURL: replicas.a.baseURL });
+  const page = await user.newPage();
+  await signIn(page, username, USER_KEY);
+  await expect(page).toHaveURL("/");
+  const sessionId = await currentSessionId(user.request);
+
+  // The same browser on replica B (cookies are per host, not per port): B knows the session.
+  await page.goto(`${replicas.b.baseURL}/settings/sessions`);
+  await expect(page.locator(`#session-${sessionId}`).getByText("This device", { exact: true })).toBeVisible();
+
+  const adminPage = await signedInAdmin(browser, replicas.b.baseURL);
+  await adminPage.goto(`/admin/sessions?user=${username}`);
+  await adminPage.locator(`#session-${sessionId}`).getByRole("link", { name: /^Revoke .*'s session •/ }).click();
+  const confirm = adminPage.getByRole("group", { name: `Revoke this session of ${username}?` });
+  await confirm.getByLabel(/Reason/).fill("revoked on replica B");
+  await confirm.getByRole("button", { name: "Revoke session" }).click();
+  await expect(adminPage.getByRole("main").getByRole("status")).toHaveText(/Session revoked/);
+
+  await page.goto(`${replicas.a.baseURL}/`);
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole("main")).toContainText("Your session was revoked");
+  expect(await query(`SELECT "actor", "detail" FROM "AuthEvent" WHERE "type" = 'session.revoked' AND "sessionId" = $1`, [sessionId])).toEqual([
+    { actor: "root", detail: "scope: session; reason: revoked on replica B" },
+  ]);
+  await user.close();
+});
+
+test("failed sign-ins are counted across replicas", async ({ playwright }) => {
+  const username = uniqueUser("limited");
+  const [a, b] = await Promise.all([replicas.a.baseURL, replicas.b.baseURL].map((baseURL) => playwright.request.newContext({ baseURL })));
+  for (let i = 0; i < MAX_FAILURES_PER_USER; i++) {
+    const response = await (i % 2 === 0 ? a : b).post("/api/auth/login", { data: { username, key: "not-the-key" } });
+    await expectJsonError(response, 401);
+  }
+  // The limit was reached on both replicas together, so both refuse even the right key.
+  for (const replica of [a, b]) {
+    const response = await replica.post("/api/auth/login", { data: { username, key: USER_KEY } });
+    await expectJsonError(response, 429);
+    expect(Number(response.headers()["retry-after"])).toBeGreaterThan(0);
+  }
+  await Promise.all([a.dispose(), b.dispose()]);
+});
+
+test("when PostgreSQL becomes unreachable the replicas answer 503, never 500, and recover by themselves", async ({ browser, playwright }) => {
+  test.setTimeout(120_000);
+  const clients = await Promise.all(
+    [replicas.a.baseURL, replicas.b.baseURL].map((baseURL) => playwright.request.newContext({ baseURL })),
+  );
+  const signedIn = await Promise.all(clients.map((client) => client.post("/api/auth/login", { data: { username: uniqueUser("steady"), key: USER_KEY } })));
+  expect(signedIn.map((r) => r.status())).toEqual([200, 200]);
+
+  // Traffic on both replicas: session checks, page loads and sign-ins, noting every answer.
+  const statuses = new Map<number, number>();
+  const succeededLogins: string[] = [];
+  let running = true;
+  const traffic = clients.map(async (client, index) => {
+    for (let i = 0; running; i++) {
+      const kind = i % 3;
+      const response =
+        kind === 0
+          ? await client.get("/api/sessions")
+          : kind === 1
+            ? await client.get("/settings/sessions")
+            : await client.post("/api/auth/login", { data: { username: uniqueUser(`traffic${index}`), key: USER_KEY } });
+      statuses.set(response.status(), (statuses.get(response.status()) ?? 0) + 1);
+      if (response.status() === 503) {
+        if (kind === 1) expect(await response.text()).toContain("Temporarily unavailable");
+        else await expectJsonError(response, 503, "database_unavailable");
+      } else {
+        expect(response.status(), `${kind} answered ${response.status()}`).toBe(200);
+        if (kind === 2) succeededLogins.push(((await response.json()) as { session: { id: string } }).session.id);
+      }
+    }
+  });
+
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await relay.cut();
+  // Both replicas notice and say so; health checks report it.
+  await expect.poll(async () => (await clients[0].get("/api/health")).status(), { timeout: 15_000 }).toBe(503);
+  const health = await clients[1].get("/api/health");
+  expect(health.status()).toBe(503);
+  expect(await health.json()).toMatchObject({ status: "unavailable", database: { backend: "postgres", status: "unavailable" } });
+  // A replica started during the outage comes up anyway, answering 503 until the database is back.
+  const late = await startApp(REPLICA_PORTS[2], dir, env, { healthy: false });
+  expect((await clients[0].get(`${late.baseURL}/api/health`)).status()).toBe(503);
+  await expectJsonError(await clients[0].get(`${late.baseURL}/api/sessions`), 503, "database_unavailable");
+
+  // What a person sees meanwhile, at phone and desktop widths.
+  const person = await browser.newPage({ baseURL: replicas.a.baseURL });
+  for (const width of [375, 1280]) {
+    await person.setViewportSize({ width, height: 800 });
+    const response = await person.goto("/settings/sessions");
+    expect(response?.status()).toBe(503);
+    await expect(person.getByRole("heading", { name: "Temporarily unavailable" })).toBeVisible();
+    await person.screenshot({ path: test.info().outputPath(`unavailable-${width}.png`), fullPage: true });
+  }
+
+  relay.restore();
+  // No restart: the next probe finds the database again.
+  for (const client of clients) {
+    await expect.poll(async () => (await client.get("/api/health")).status(), { timeout: 15_000 }).toBe(200);
+  }
+  await expect.poll(async () => (await clients[0].get(`${late.baseURL}/api/health`)).status(), { timeout: 15_000 }).toBe(200);
+  expect((await clients[0].get(`${late.baseURL}/api/sessions`)).status()).toBe(200);
+  await late.stop();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  running = false;
+  await Promise.all(traffic);
+  await expect(person.getByRole("heading", { name: "Temporarily unavailable" })).toHaveCount(0, { timeout: 15_000 });
+
+  console.log(`outage traffic: ${JSON.stringify(Object.fromEntries(statuses))} (status: count), ${succeededLogins.length} sign-ins answered 200`);
+  expect([...statuses.keys()].sort()).toEqual([200, 503]);
+  // Every sign-in that was answered 200 left its session and its audit event.
+  expect(succeededLogins.length).toBeGreaterThan(3);
+  const recorded = await query(`SELECT "sessionId" FROM "AuthEvent" WHERE "type" = 'login.succeeded' AND "sessionId" = ANY($1)`, [succeededLogins]);
+  expect(recorded.map((row) => row.sessionId).sort()).toEqual([...succeededLogins].sort());
+  expect(await query(`SELECT count(*)::int AS n FROM "Session" WHERE "id" = ANY($1)`, [succeededLogins])).toEqual([{ n: succeededLogins.length }]);
+  await Promise.all(clients.map((client) => client.dispose()));
+});
+
+async function signedInAdmin(browser: Browser, baseURL: string) {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signIn(page, "root", ADMIN_KEY);
+  await expect(page).toHaveURL("/");
+  return page;
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function query(sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const url = new URL(POSTGRES);
+  url.pathname = `/${DATABASE}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+type Relay = { port: number; cut(): Promise<void>; restore(): void; close(): Promise<void> };
+
+/**
+ * A TCP relay to PostgreSQL. `cut()` drops every open connection and refuses new ones, as a
+ * network failure or a stopped server would; `restore()` lets connections through again.
+ */
+async function startRelay(targetPort: number): Promise<Relay> {
+  const sockets = new Set<net.Socket>();
+  let open = true;
+  const server = net.createServer((client) => {
+    if (!open) return client.destroy();
+    const upstream = net.connect(targetPort, POSTGRES.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    async cut() {
+      open = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() {
+      open = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

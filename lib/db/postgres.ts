@@ -1,0 +1,128 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import type { PostgresConfig } from "../config";
+import { PrismaClient as PostgresPrismaClient } from "./generated/postgres/client";
+import type { PrismaClient } from "./generated/sqlite/client";
+import { applyPostgresMigrations } from "./postgres-migrations";
+import type { Database, SessionWithUser } from "./types";
+
+/** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
+const LOCKS = { cleanup: 7_326_410_552 } as const;
+
+/**
+ * Opens a pool on DATABASE_URL, applies pending migrations (once, under an advisory lock, however
+ * many replicas start together) and returns the backend. Prisma and the hot-path statements share
+ * the pool, so DASHBOARD_DB_POOL_SIZE bounds this process's connections.
+ */
+export async function openPostgresDatabase(config: PostgresConfig): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: "sessionboard",
+    statement_timeout: config.statementTimeoutMs,
+    // Prisma's adapter sends DateTime parameters as UTC wall-clock text without a zone; a session in
+    // UTC reads them as the instants they are, whatever the server's default TimeZone.
+    options: "-c TimeZone=UTC",
+  });
+  // An idle connection dropped by the server, a pooler or a firewall must not crash the process. It
+  // is no outage either: the pool discards it and the next query opens a fresh one (a query that
+  // then fails reports the outage itself).
+  pool.on("error", ignoreConnectionError);
+
+  try {
+    await applyPostgresMigrations(pool);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  const adapter = new PrismaPg(pool, { onConnectionError: ignoreConnectionError });
+  // The generated PostgreSQL client has the same models and API as the SQLite one (a test fails if
+  // the schemas drift); the domain code is written against one of the two types.
+  const prisma = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+
+  return {
+    backend: "postgres",
+    prisma,
+    async findSessionByTokenHash(tokenHash) {
+      // Named, so each connection parses and plans it once.
+      const { rows } = await pool.query<PostgresSessionRow>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
+      return rows[0] ? toSessionWithUser(rows[0]) : null;
+    },
+    async touchSession(id, lastActiveAt, expiresAt) {
+      await pool.query({ name: "sb_touch_session", text: TOUCH_SESSION, values: [lastActiveAt, expiresAt, id] });
+    },
+    async deleteExpiredSessions(now, limit) {
+      const result = await pool.query({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
+      return result.rowCount ?? 0;
+    },
+    async runExclusive(job, work) {
+      // A session-level advisory lock lives on one connection: hold that connection for the job.
+      // If anything fails, the connection is discarded rather than reused, which also frees the lock.
+      const client = await pool.connect();
+      // The pool listens for errors only on idle clients; this one is checked out for a while.
+      client.on("error", ignoreConnectionError);
+      let discard: Error | undefined;
+      try {
+        const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [LOCKS[job]]);
+        if (!rows[0]?.locked) return { ran: false };
+        try {
+          return { ran: true, result: await work() };
+        } finally {
+          await client.query("SELECT pg_advisory_unlock($1)", [LOCKS[job]]);
+        }
+      } catch (error) {
+        discard = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      } finally {
+        client.off("error", ignoreConnectionError);
+        client.release(discard);
+      }
+    },
+    async ping() {
+      await pool.query("SELECT 1");
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** A connection's own error event; the query it breaks rejects (and is reported) on its own. */
+const ignoreConnectionError = () => undefined;
+
+const FIND_SESSION = `
+  SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
+         s."rememberMe", s."keyFingerprint", s."createdAt", s."lastActiveAt", s."expiresAt", s."absoluteExpiresAt",
+         s."revokedAt", s."revokeReason",
+         u."username", u."displayName", u."email", u."role", u."disabledAt"
+    FROM "Session" s JOIN "User" u ON u."id" = s."userId"
+   WHERE s."tokenHash" = $1`;
+
+const TOUCH_SESSION = `UPDATE "Session" SET "lastActiveAt" = $1, "expiresAt" = $2 WHERE "id" = $3`;
+
+const DELETE_EXPIRED = `
+  DELETE FROM "Session" WHERE "id" IN (
+    SELECT "id" FROM "Session" WHERE "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
+/** timestamptz columns arrive as Date and booleans as boolean. */
+type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod"> & {
+  authMethod: string;
+  username: string;
+  displayName: string | null;
+  email: string | null;
+  role: string;
+  disabledAt: Date | null;
+};
+
+function toSessionWithUser(row: PostgresSessionRow): SessionWithUser {
+  const { username, displayName, email, role, disabledAt, ...session } = row;
+  return {
+    ...session,
+    authMethod: row.authMethod === "oidc" ? "oidc" : "static",
+    user: { id: row.userId, username, displayName, email, role, disabledAt },
+  };
+}

@@ -1,0 +1,124 @@
+import BetterSqlite3 from "better-sqlite3";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { signInWithKey } from "@/lib/auth/static-login";
+import {
+  classifyDatabaseFailure,
+  databaseAvailable,
+  databaseDownSince,
+  isDatabaseUnavailable,
+  reportDatabaseFailure,
+  reportDatabaseReachable,
+  setAvailabilityProbe,
+} from "@/lib/db/availability";
+import { openPostgresDatabase } from "@/lib/db/postgres";
+import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { TEST_BACKEND, USER_KEY, request, signIn, tempDatabase, tempDir, testConfig, withPostgresAdmin } from "./helpers";
+
+const caught = async (work: () => Promise<unknown>): Promise<unknown> => {
+  try {
+    await work();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a failure");
+};
+
+afterEach(() => {
+  reportDatabaseReachable();
+  vi.useRealTimers();
+});
+
+describe("database availability", () => {
+  it("tells an unreachable database from a bug", async () => {
+    const { db } = await tempDatabase();
+    // A constraint violation and bad SQL are bugs, not outages.
+    await db.prisma.user.create({ data: { id: "u1", username: "alice", authSource: "static" } });
+    expect(isDatabaseUnavailable(await caught(() => db.prisma.user.create({ data: { id: "u2", username: "alice", authSource: "static" } })))).toBe(false);
+    expect(isDatabaseUnavailable(await caught(() => db.prisma.$executeRawUnsafe("SELEC 1")))).toBe(false);
+    expect(isDatabaseUnavailable(new TypeError("x is undefined"))).toBe(false);
+    expect(isDatabaseUnavailable(null)).toBe(false);
+
+    if (TEST_BACKEND === "postgres") {
+      const refused = await caught(() => openPostgresDatabase({ url: "postgres://postgres@127.0.0.1:1/none", poolSize: 1, statementTimeoutMs: 1000 }));
+      expect(classifyDatabaseFailure(refused)).toBe("down");
+      // A slow statement is a 503 for its request, not an outage for everyone.
+      const slow = await caught(() => db.prisma.$queryRawUnsafe("SET statement_timeout = 50; SELECT pg_sleep(1)"));
+      expect(classifyDatabaseFailure(slow)).toBe("busy");
+      expect(reportDatabaseFailure(slow)).toBe(true);
+      expect(databaseDownSince()).toBeNull();
+    } else {
+      // Another process holds the write lock longer than busy_timeout allows.
+      const dir = tempDir();
+      const file = `${dir}/locked.db`;
+      const holder = new BetterSqlite3(file);
+      holder.exec("CREATE TABLE t (x); BEGIN EXCLUSIVE");
+      const other = new BetterSqlite3(file, { timeout: 10 });
+      const locked = await caught(async () => other.exec("INSERT INTO t VALUES (1)"));
+      expect(classifyDatabaseFailure(locked)).toBe("busy");
+      expect(reportDatabaseFailure(locked)).toBe(true);
+      expect(databaseDownSince()).toBeNull();
+      holder.exec("ROLLBACK");
+      holder.close();
+      other.close();
+    }
+  });
+
+  it("marks an outage once and ends it at the first successful probe, probing at most once a second", async () => {
+    let reachable = false;
+    const probe = vi.fn(async () => {
+      if (!reachable) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+    });
+    setAvailabilityProbe(probe);
+    expect(await databaseAvailable()).toBe(true);
+    expect(reportDatabaseFailure(new Error("syntax error"))).toBe(false);
+    expect(databaseDownSince()).toBeNull();
+
+    vi.useFakeTimers({ now: new Date("2026-11-23T10:00:00Z"), toFake: ["Date"] });
+    expect(reportDatabaseFailure(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }))).toBe(true);
+    expect(databaseDownSince()).toEqual(new Date("2026-11-23T10:00:00Z"));
+    expect(await databaseAvailable()).toBe(false);
+    expect(probe).not.toHaveBeenCalled(); // less than a second since the failure
+    vi.setSystemTime(new Date("2026-11-23T10:00:01.5Z"));
+    expect(await Promise.all([databaseAvailable(), databaseAvailable(), databaseAvailable()])).toEqual([false, false, false]);
+    expect(probe).toHaveBeenCalledTimes(1); // concurrent callers share one probe
+    expect(await databaseAvailable()).toBe(false);
+    expect(probe).toHaveBeenCalledTimes(1);
+
+    reachable = true;
+    vi.setSystemTime(new Date("2026-11-23T10:00:03Z"));
+    expect(await databaseAvailable()).toBe(true);
+    expect(databaseDownSince()).toBeNull();
+    expect(await databaseAvailable()).toBe(true);
+    expect(probe).toHaveBeenCalledTimes(2);
+  });
+
+  it.runIf(TEST_BACKEND === "postgres")("fails fast while PostgreSQL refuses connections and recovers on the same pool", async () => {
+    const { db, env } = await tempDatabase();
+    const config = testConfig(env);
+    const alice = await signIn(db, config, "alice", USER_KEY);
+    const database = new URL(env.DATABASE_URL).pathname.slice(1);
+    // The pool's sessions carry the configured statement timeout, and UTC whatever the server's zone.
+    expect(await db.prisma.$queryRawUnsafe("SELECT current_setting('statement_timeout') AS timeout, current_setting('TimeZone') AS zone")).toEqual([
+      { timeout: "5s", zone: "UTC" },
+    ]);
+
+    await withPostgresAdmin(async (admin) => {
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [database]);
+    });
+    for (const work of [
+      () => validateSessionCookie(db, config, alice.cookie, request),
+      () => signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request),
+      () => db.prisma.session.findMany(),
+      () => db.ping(),
+    ]) {
+      expect(classifyDatabaseFailure(await caught(work))).toBe("down");
+    }
+
+    await withPostgresAdmin((admin) => admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`));
+    expect(await validateSessionCookie(db, config, alice.cookie, request)).toMatchObject({ status: "active" });
+    expect((await signIn(db, config, "bob", USER_KEY)).ok).toBe(true);
+    // Nothing written before the outage was lost.
+    expect(await db.prisma.authEvent.count({ where: { type: "login.succeeded" } })).toBe(2);
+  });
+});
