@@ -3,13 +3,14 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { expect, test, type Browser } from "@playwright/test";
-import { ADMIN_KEY, MAX_FAILURES_PER_USER, REPLICA_PORTS, USER_KEY } from "./env";
-import { currentSessionId, expectJsonError, signIn, startApp, uniqueUser } from "./helpers";
+import { expect, test, type APIRequest, type APIRequestContext, type Browser } from "@playwright/test";
+import { ADMIN_KEY, MAX_FAILURES_PER_USER, OIDC_ISSUER, REPLICA_PORTS, USER_KEY } from "./env";
+import { currentSessionId, expectJsonError, loginAtTestIdp, signIn, startApp, uniqueUser } from "./helpers";
 
 /**
  * Two `next start` processes (replicas A and B) sharing one PostgreSQL database, as behind a load
- * balancer. They reach PostgreSQL through a TCP relay in this process, which the fault test cuts.
+ * balancer. They reach PostgreSQL through a TCP relay in this process, which the fault tests cut
+ * and pause.
  */
 const POSTGRES = new URL(process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 const DATABASE = `sessionboard_e2e_${Date.now().toString(36)}`;
@@ -29,7 +30,7 @@ test.beforeAll(async () => {
   const url = new URL(POSTGRES);
   url.port = String(relay.port);
   url.pathname = `/${DATABASE}`;
-  env = { DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: url.toString(), DASHBOARD_DB_POOL_SIZE: "4" };
+  env = { DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: url.toString(), DASHBOARD_DB_POOL_SIZE: "4", DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "3000" };
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-replicas-"));
   // Started together against an empty database: the migrations run exactly once.
   const [a, b] = await Promise.all(REPLICA_PORTS.slice(0, 2).map((port) => startApp(port, dir, env)));
@@ -73,6 +74,33 @@ test("a session made on replica A is seen, and revoked, on replica B; A signs th
   await user.close();
 });
 
+test("single sign-on on PostgreSQL: an SSO session made on A is listed on B and ended by a back-channel logout sent to B", async ({ browser }) => {
+  const login = uniqueUser("replicasso");
+  const context = await browser.newContext({ baseURL: replicas.a.baseURL });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByRole("button", { name: "Sign in with SSO" }).click();
+  await loginAtTestIdp(page, login);
+  await expect(page).toHaveURL(`${replicas.a.baseURL}/`);
+  const sessionId = await currentSessionId(context.request);
+  expect(await query(`SELECT u."authSource", u."oidcIssuer", s."authMethod", s."oidcSid" IS NOT NULL AS "hasSid"
+                        FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = $1`, [sessionId])).toEqual([
+    { authSource: "oidc", oidcIssuer: OIDC_ISSUER, authMethod: "oidc", hasSid: true },
+  ]);
+  await page.goto(`${replicas.b.baseURL}/settings/sessions`);
+  await expect(page.locator(`#session-${sessionId}`)).toContainText("SSO");
+
+  // The IdP's logout token for this user reaches replica B; A signs the browser out.
+  const token = await (await fetch(`${OIDC_ISSUER}/test/logout-token?${new URLSearchParams({ sub: login })}`)).text();
+  const logout = await context.request.post(`${replicas.b.baseURL}/api/auth/oidc/backchannel-logout`, { form: { logout_token: token } });
+  expect(await logout.json()).toEqual({ revoked: 1 });
+  await page.goto(`${replicas.a.baseURL}/settings/sessions`);
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole("main").getByRole("status")).toHaveText("Your session was revoked");
+  expect(await query(`SELECT "actor" FROM "AuthEvent" WHERE "type" = 'session.revoked' AND "sessionId" = $1`, [sessionId])).toEqual([{ actor: "idp" }]);
+  await context.close();
+});
+
 test("failed sign-ins are counted across replicas", async ({ playwright }) => {
   const username = uniqueUser("limited");
   const [a, b] = await Promise.all([replicas.a.baseURL, replicas.b.baseURL].map((baseURL) => playwright.request.newContext({ baseURL })));
@@ -91,35 +119,8 @@ test("failed sign-ins are counted across replicas", async ({ playwright }) => {
 
 test("when PostgreSQL becomes unreachable the replicas answer 503, never 500, and recover by themselves", async ({ browser, playwright }) => {
   test.setTimeout(120_000);
-  const clients = await Promise.all(
-    [replicas.a.baseURL, replicas.b.baseURL].map((baseURL) => playwright.request.newContext({ baseURL })),
-  );
-  const signedIn = await Promise.all(clients.map((client) => client.post("/api/auth/login", { data: { username: uniqueUser("steady"), key: USER_KEY } })));
-  expect(signedIn.map((r) => r.status())).toEqual([200, 200]);
-
-  // Traffic on both replicas: session checks, page loads and sign-ins, noting every answer.
-  const statuses = new Map<number, number>();
-  const succeededLogins: string[] = [];
-  let running = true;
-  const traffic = clients.map(async (client, index) => {
-    for (let i = 0; running; i++) {
-      const kind = i % 3;
-      const response =
-        kind === 0
-          ? await client.get("/api/sessions")
-          : kind === 1
-            ? await client.get("/settings/sessions")
-            : await client.post("/api/auth/login", { data: { username: uniqueUser(`traffic${index}`), key: USER_KEY } });
-      statuses.set(response.status(), (statuses.get(response.status()) ?? 0) + 1);
-      if (response.status() === 503) {
-        if (kind === 1) expect(await response.text()).toContain("Temporarily unavailable");
-        else await expectJsonError(response, 503, "database_unavailable");
-      } else {
-        expect(response.status(), `${kind} answered ${response.status()}`).toBe(200);
-        if (kind === 2) succeededLogins.push(((await response.json()) as { session: { id: string } }).session.id);
-      }
-    }
-  });
+  const clients = await replicaClients(playwright.request);
+  const traffic = startTraffic(clients);
 
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   await relay.cut();
@@ -145,26 +146,102 @@ test("when PostgreSQL becomes unreachable the replicas answer 503, never 500, an
 
   relay.restore();
   // No restart: the next probe finds the database again.
-  for (const client of clients) {
-    await expect.poll(async () => (await client.get("/api/health")).status(), { timeout: 15_000 }).toBe(200);
-  }
+  await expectHealthy(clients);
   await expect.poll(async () => (await clients[0].get(`${late.baseURL}/api/health`)).status(), { timeout: 15_000 }).toBe(200);
   expect((await clients[0].get(`${late.baseURL}/api/sessions`)).status()).toBe(200);
   await late.stop();
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  running = false;
-  await Promise.all(traffic);
+  await traffic.stop();
   await expect(person.getByRole("heading", { name: "Temporarily unavailable" })).toHaveCount(0, { timeout: 15_000 });
-
-  console.log(`outage traffic: ${JSON.stringify(Object.fromEntries(statuses))} (status: count), ${succeededLogins.length} sign-ins answered 200`);
-  expect([...statuses.keys()].sort()).toEqual([200, 503]);
-  // Every sign-in that was answered 200 left its session and its audit event.
-  expect(succeededLogins.length).toBeGreaterThan(3);
-  const recorded = await query(`SELECT "sessionId" FROM "AuthEvent" WHERE "type" = 'login.succeeded' AND "sessionId" = ANY($1)`, [succeededLogins]);
-  expect(recorded.map((row) => row.sessionId).sort()).toEqual([...succeededLogins].sort());
-  expect(await query(`SELECT count(*)::int AS n FROM "Session" WHERE "id" = ANY($1)`, [succeededLogins])).toEqual([{ n: succeededLogins.length }]);
+  await traffic.check("outage traffic");
   await Promise.all(clients.map((client) => client.dispose()));
 });
+
+test("when PostgreSQL stops answering (a paused proxy), requests get 503 within seconds, never hang or 500, and recover", async ({ playwright }) => {
+  test.setTimeout(120_000);
+  const clients = await replicaClients(playwright.request);
+  const traffic = startTraffic(clients);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  relay.pause();
+  await expect.poll(async () => (await clients[0].get("/api/health")).status(), { timeout: 20_000 }).toBe(503);
+  await expect.poll(async () => (await clients[1].get("/api/health")).status(), { timeout: 20_000 }).toBe(503);
+  // While the database is silent, each replica answers 503 at once, without waiting on it.
+  for (const client of clients) {
+    const started = Date.now();
+    await expectJsonError(await client.get("/api/sessions"), 503, "database_unavailable");
+    expect(Date.now() - started).toBeLessThan(2_000);
+  }
+  relay.resume();
+  await expectHealthy(clients);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await traffic.stop();
+  // No request waited longer than the read timeout (statement timeout + 2 s) or a connect timeout
+  // (5 s), plus slack for a busy machine.
+  expect(traffic.slowestMs()).toBeLessThan(15_000);
+  await traffic.check("paused-proxy traffic");
+  await Promise.all(clients.map((client) => client.dispose()));
+});
+
+async function replicaClients(request: APIRequest) {
+  const clients = await Promise.all([replicas.a.baseURL, replicas.b.baseURL].map((baseURL) => request.newContext({ baseURL })));
+  const signedIn = await Promise.all(clients.map((client) => client.post("/api/auth/login", { data: { username: uniqueUser("steady"), key: USER_KEY } })));
+  expect(signedIn.map((r) => r.status())).toEqual([200, 200]);
+  return clients;
+}
+
+async function expectHealthy(clients: APIRequestContext[]) {
+  for (const client of clients) {
+    await expect.poll(async () => (await client.get("/api/health")).status(), { timeout: 20_000 }).toBe(200);
+  }
+}
+
+/**
+ * Session checks, page loads and sign-ins on every client in a loop, noting every answer: only 200
+ * or a proper 503 is allowed. `check` then requires each sign-in answered 200 to have its session
+ * row and its audit event.
+ */
+function startTraffic(clients: APIRequestContext[]) {
+  const statuses = new Map<number, number>();
+  const succeededLogins: string[] = [];
+  let slowest = 0;
+  let running = true;
+  const loops = clients.map(async (client, index) => {
+    for (let i = 0; running; i++) {
+      const kind = i % 3;
+      const started = Date.now();
+      const response =
+        kind === 0
+          ? await client.get("/api/sessions")
+          : kind === 1
+            ? await client.get("/settings/sessions")
+            : await client.post("/api/auth/login", { data: { username: uniqueUser(`traffic${index}`), key: USER_KEY } });
+      slowest = Math.max(slowest, Date.now() - started);
+      statuses.set(response.status(), (statuses.get(response.status()) ?? 0) + 1);
+      if (response.status() === 503) {
+        if (kind === 1) expect(await response.text()).toContain("Temporarily unavailable");
+        else await expectJsonError(response, 503, "database_unavailable");
+      } else {
+        expect(response.status(), `${kind} answered ${response.status()}`).toBe(200);
+        if (kind === 2) succeededLogins.push(((await response.json()) as { session: { id: string } }).session.id);
+      }
+    }
+  });
+  return {
+    slowestMs: () => slowest,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+    async check(label: string) {
+      console.log(`${label}: ${JSON.stringify(Object.fromEntries(statuses))} (status: count), ${succeededLogins.length} sign-ins answered 200, slowest answer ${slowest} ms`);
+      expect([...statuses.keys()].sort()).toEqual([200, 503]);
+      expect(succeededLogins.length).toBeGreaterThan(3);
+      const recorded = await query(`SELECT "sessionId" FROM "AuthEvent" WHERE "type" = 'login.succeeded' AND "sessionId" = ANY($1)`, [succeededLogins]);
+      expect(recorded.map((row) => row.sessionId).sort()).toEqual([...succeededLogins].sort());
+      expect(await query(`SELECT count(*)::int AS n FROM "Session" WHERE "id" = ANY($1)`, [succeededLogins])).toEqual([{ n: succeededLogins.length }]);
+    },
+  };
+}
 
 async function signedInAdmin(browser: Browser, baseURL: string) {
   const context = await browser.newContext({ baseURL });
@@ -196,15 +273,17 @@ async function query(sql: string, values: unknown[] = []): Promise<Record<string
   }
 }
 
-type Relay = { port: number; cut(): Promise<void>; restore(): void; close(): Promise<void> };
+type Relay = { port: number; cut(): Promise<void>; restore(): void; pause(): void; resume(): void; close(): Promise<void> };
 
 /**
  * A TCP relay to PostgreSQL. `cut()` drops every open connection and refuses new ones, as a
- * network failure or a stopped server would; `restore()` lets connections through again.
+ * network failure or a stopped server would; `pause()` keeps connections open but forwards
+ * nothing, as a host that drops packets would; `restore()` and `resume()` undo them.
  */
 async function startRelay(targetPort: number): Promise<Relay> {
   const sockets = new Set<net.Socket>();
   let open = true;
+  let paused = false;
   const server = net.createServer((client) => {
     if (!open) return client.destroy();
     const upstream = net.connect(targetPort, POSTGRES.hostname);
@@ -214,6 +293,7 @@ async function startRelay(targetPort: number): Promise<Relay> {
       socket.on("error", () => undefined);
     }
     client.pipe(upstream).pipe(client);
+    if (paused) for (const socket of [client, upstream]) socket.pause();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -225,6 +305,14 @@ async function startRelay(targetPort: number): Promise<Relay> {
     },
     restore() {
       open = true;
+    },
+    pause() {
+      paused = true;
+      for (const socket of sockets) socket.pause();
+    },
+    resume() {
+      paused = false;
+      for (const socket of sockets) socket.resume();
     },
     close: () =>
       new Promise<void>((resolve) => {

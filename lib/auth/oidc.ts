@@ -201,20 +201,10 @@ export async function finishOidcLogin(
       rememberMe: persistent,
       keyFingerprint: null,
       oidcSid: typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null,
+      loginDetail: role === "admin" ? "admin via SSO" : null,
     },
     request,
   );
-  await recordAuthEvent(db, {
-    type: "login.succeeded",
-    authMethod: "oidc",
-    username: user.username,
-    userId: user.id,
-    sessionId: session.id,
-    actor: user.username,
-    ip: request.ip,
-    userAgent: request.userAgent,
-    detail: role === "admin" ? "admin via SSO" : null,
-  });
   return {
     ok: true,
     token,

@@ -72,7 +72,6 @@ export async function signInWithKey(db: Database, config: Config, input: LoginIn
     request,
     now,
   );
-  await recordAuthEvent(db, { ...audit, type: "login.succeeded", userId: user.id, sessionId: session.id, actor: user.username, at: now });
   return {
     ok: true,
     token,

@@ -16,9 +16,10 @@ const CODES: Record<string, DatabaseFailure> = {
   // Node sockets
   ECONNREFUSED: "down", ECONNRESET: "down", ETIMEDOUT: "down", EPIPE: "down", ENOTFOUND: "down",
   EHOSTUNREACH: "down", ENETUNREACH: "down", EAI_AGAIN: "down",
-  // PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, database
-  // not accepting connections, the 08 class (connection exceptions); query_canceled (statement timeout)
-  "57P01": "down", "57P02": "down", "57P03": "down", "53300": "down", "55000": "down",
+  // PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, the 08
+  // class (connection exceptions); query_canceled (statement timeout). (55000, a database not
+  // accepting connections, is matched with its message below: the code also covers bugs.)
+  "57P01": "down", "57P02": "down", "57P03": "down", "53300": "down",
   "08000": "down", "08001": "down", "08003": "down", "08004": "down", "08006": "down", "08P01": "down",
   "57014": "busy",
   // Prisma: can't reach, server closed the connection, too many connections; timed out, pool timeout
@@ -33,7 +34,9 @@ const KINDS: Record<string, DatabaseFailure> = {
 };
 
 const MESSAGES: [RegExp, DatabaseFailure][] = [
-  [/Connection terminated|not queryable|Can't reach database|unable to open database|server closed the connection|terminating connection/i, "down"],
+  // "Query read timeout": pg's client-side query_timeout, set past the statement timeout, so the
+  // server did not answer at all (not even to cancel the statement)
+  [/Connection terminated|not queryable|Can't reach database|unable to open database|server closed the connection|terminating connection|Query read timeout|is not currently accepting connections/i, "down"],
   // pg's pool: no connection became free within connectionTimeoutMillis
   [/timeout exceeded when trying to connect|database is locked/i, "busy"],
 ];
@@ -100,27 +103,41 @@ export function setAvailabilityProbe(ping: () => Promise<void>): void {
   state.sessionboardDatabaseProbe = ping;
 }
 
+/** How long a request waits for a running probe before it is answered 503 anyway. */
+const PROBE_WAIT_MS = 250;
+
 /**
  * True while no outage is known. During one, a ping decides (shared by concurrent callers, at most
- * once a second); the first success ends the outage.
+ * once a second); the first success ends the outage. A caller waits for the ping only briefly, so
+ * a database host that does not answer at all (dropped packets) never holds requests for the
+ * whole connect timeout: they get their 503 at once while the ping runs on.
  */
 export async function databaseAvailable(): Promise<boolean> {
   const down = state.sessionboardDatabaseDown;
   const ping = state.sessionboardDatabaseProbe;
   if (!down) return true;
-  if (down.probe) return down.probe;
-  if (!ping || Date.now() - down.lastProbe < 1_000) return false;
-  down.lastProbe = Date.now();
-  down.probe = ping().then(
-    () => {
-      reportDatabaseReachable();
-      return true;
-    },
-    () => false,
-  );
+  if (!down.probe && ping && Date.now() - down.lastProbe >= 1_000) {
+    down.lastProbe = Date.now();
+    const probe: Promise<boolean> = ping().then(
+      () => {
+        reportDatabaseReachable();
+        return true;
+      },
+      () => false,
+    );
+    down.probe = probe;
+    void probe.then(() => {
+      if (down.probe === probe) down.probe = null;
+    });
+  }
+  if (!down.probe) return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), PROBE_WAIT_MS);
+  });
   try {
-    return await down.probe;
+    return await Promise.race([down.probe, gaveUp]);
   } finally {
-    down.probe = null;
+    clearTimeout(timer);
   }
 }

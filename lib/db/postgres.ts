@@ -8,6 +8,8 @@ import type { Database, SessionWithUser } from "./types";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
+/** How much longer than the statement timeout the client waits for any answer at all. */
+const READ_TIMEOUT_MARGIN_MS = 2_000;
 
 /**
  * Opens a pool on DATABASE_URL, applies pending migrations (once, under an advisory lock, however
@@ -15,29 +17,43 @@ const LOCKS = { cleanup: 7_326_410_552 } as const;
  * the pool, so DASHBOARD_DB_POOL_SIZE bounds this process's connections.
  */
 export async function openPostgresDatabase(config: PostgresConfig): Promise<Database> {
-  const pool = new pg.Pool({
+  const connection: pg.PoolConfig = {
     connectionString: config.url,
-    max: config.poolSize,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    // Notice a silently dead idle connection within a minute or so, not the OS's two hours.
+    keepAliveInitialDelayMillis: 10_000,
     application_name: "sessionboard",
     statement_timeout: config.statementTimeoutMs,
     // Prisma's adapter sends DateTime parameters as UTC wall-clock text without a zone; a session in
     // UTC reads them as the instants they are, whatever the server's default TimeZone.
     options: "-c TimeZone=UTC",
+  };
+
+  // Migrations get their own connection without the read timeout below: they may wait for another
+  // replica's migrations, or run long.
+  const migrations = new pg.Pool({ ...connection, max: 1 });
+  migrations.on("error", ignoreConnectionError);
+  try {
+    await applyPostgresMigrations(migrations);
+  } finally {
+    await migrations.end().catch(() => undefined);
+  }
+
+  const pool = new pg.Pool({
+    ...connection,
+    max: config.poolSize,
+    // The server cancels a slow statement itself (statement_timeout). No answer at all by this
+    // long after means it cannot be reached (e.g. packets dropped), which the client must notice
+    // itself: the request gets a 503 and the outage begins, rather than hanging.
+    query_timeout: config.statementTimeoutMs + READ_TIMEOUT_MARGIN_MS,
   });
   // An idle connection dropped by the server, a pooler or a firewall must not crash the process. It
   // is no outage either: the pool discards it and the next query opens a fresh one (a query that
   // then fails reports the outage itself).
   pool.on("error", ignoreConnectionError);
 
-  try {
-    await applyPostgresMigrations(pool);
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw error;
-  }
   const adapter = new PrismaPg(pool, { onConnectionError: ignoreConnectionError });
   // The generated PostgreSQL client has the same models and API as the SQLite one (a test fails if
   // the schemas drift); the domain code is written against one of the two types.

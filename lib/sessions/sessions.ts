@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { recordAuthEvent } from "../audit";
+import { authEventRow, recordAuthEvent } from "../audit";
 import { decodeSessionCookie } from "../auth/cookie";
 import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
 import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../auth/token";
@@ -97,36 +97,56 @@ export type NewSession = {
   keyFingerprint: string | null;
   /** The IdP's session id, for back-channel logout (OIDC only). */
   oidcSid?: string | null;
+  /** Extra words for the login.succeeded event, e.g. "admin via SSO". */
+  loginDetail?: string | null;
 };
 
 /**
- * Creates a fresh session (a new token on every sign-in: no fixation) and enforces
+ * Creates a fresh session (a new token on every sign-in: no fixation) together with its
+ * login.succeeded event, in one transaction, so a sign-in is never half recorded. Then enforces
  * SESSION_MAX_PER_USER by revoking the user's oldest sessions. Returns the raw token, which is
  * never stored.
  */
 export async function createSession(db: Database, config: Config, input: NewSession, request: RequestInfo, now = new Date()) {
   const token = generateSessionToken();
   const { expiresAt, absoluteExpiresAt } = initialExpiry(config, input.rememberMe, now);
-  const session = await db.prisma.session.create({
-    data: {
-      id: generateId(),
-      tokenHash: hashSessionToken(token),
-      tokenHint: tokenHint(token),
-      userId: input.userId,
-      authMethod: input.authMethod,
-      ipAddress: request.ip,
-      country: request.location?.country ?? null,
-      city: request.location?.city ?? null,
-      userAgent: request.userAgent,
-      rememberMe: input.rememberMe,
-      keyFingerprint: input.keyFingerprint,
-      oidcSid: input.oidcSid ?? null,
-      createdAt: now,
-      lastActiveAt: now,
-      expiresAt,
-      absoluteExpiresAt,
-    },
-  });
+  const id = generateId();
+  const [session] = await db.prisma.$transaction([
+    db.prisma.session.create({
+      data: {
+        id,
+        tokenHash: hashSessionToken(token),
+        tokenHint: tokenHint(token),
+        userId: input.userId,
+        authMethod: input.authMethod,
+        ipAddress: request.ip,
+        country: request.location?.country ?? null,
+        city: request.location?.city ?? null,
+        userAgent: request.userAgent,
+        rememberMe: input.rememberMe,
+        keyFingerprint: input.keyFingerprint,
+        oidcSid: input.oidcSid ?? null,
+        createdAt: now,
+        lastActiveAt: now,
+        expiresAt,
+        absoluteExpiresAt,
+      },
+    }),
+    db.prisma.authEvent.create({
+      data: authEventRow({
+        type: "login.succeeded",
+        authMethod: input.authMethod,
+        username: input.username,
+        userId: input.userId,
+        sessionId: id,
+        actor: input.username,
+        ip: request.ip,
+        userAgent: request.userAgent,
+        detail: input.loginDetail ?? null,
+        at: now,
+      }),
+    }),
+  ]);
   if (config.maxSessionsPerUser !== null) {
     await revokeSessionsOverLimit(db, config.maxSessionsPerUser, input, request, now);
   }

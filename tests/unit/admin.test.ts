@@ -338,7 +338,8 @@ describe("cleanup timer", () => {
     const { db } = await tempDatabase();
     const { startCleanupTimer, stopCleanupTimer } = await import("@/lib/sessions/cleanup");
     await seedSession(db, "old", { at: later(new Date(), -days(40)), expiresAt: later(new Date(), -days(1)) });
-    vi.useFakeTimers({ toFake: ["setInterval", "setTimeout", "clearInterval", "clearTimeout"] });
+    // Only the interval is faked: the database driver's own timeouts (setTimeout) must stay real.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     try {
       startCleanupTimer(testConfig({ DASHBOARD_CLEANUP_INTERVAL_MINUTES: "0" }), async () => db);
       await vi.advanceTimersByTimeAsync(120 * 60_000);

@@ -1,3 +1,4 @@
+import net from "node:net";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signInWithKey } from "@/lib/auth/static-login";
@@ -10,6 +11,7 @@ import {
   reportDatabaseReachable,
   setAvailabilityProbe,
 } from "@/lib/db/availability";
+import { openDatabase } from "@/lib/db";
 import { openPostgresDatabase } from "@/lib/db/postgres";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { TEST_BACKEND, USER_KEY, request, signIn, tempDatabase, tempDir, testConfig, withPostgresAdmin } from "./helpers";
@@ -41,6 +43,11 @@ describe("database availability", () => {
     if (TEST_BACKEND === "postgres") {
       const refused = await caught(() => openPostgresDatabase({ url: "postgres://postgres@127.0.0.1:1/none", poolSize: 1, statementTimeoutMs: 1000 }));
       expect(classifyDatabaseFailure(refused)).toBe("down");
+      // SQLSTATE 55000 also covers mistakes, e.g. currval before nextval: a bug, not an outage.
+      await db.prisma.$executeRawUnsafe("CREATE SEQUENCE s");
+      const misuse = await caught(() => db.prisma.$queryRawUnsafe("SELECT currval('s')"));
+      expect(JSON.stringify(misuse)).toContain("55000");
+      expect(classifyDatabaseFailure(misuse)).toBeNull();
       // A slow statement is a 503 for its request, not an outage for everyone.
       const slow = await caught(() => db.prisma.$queryRawUnsafe("SET statement_timeout = 50; SELECT pg_sleep(1)"));
       expect(classifyDatabaseFailure(slow)).toBe("busy");
@@ -92,6 +99,23 @@ describe("database availability", () => {
     expect(probe).toHaveBeenCalledTimes(2);
   });
 
+  it("answers at once while a probe hangs (a host that drops packets), and the probe still ends the outage", async () => {
+    let answer: () => void = () => {};
+    const probe = vi.fn(() => new Promise<void>((resolve) => (answer = resolve)));
+    setAvailabilityProbe(probe);
+    vi.useFakeTimers({ now: new Date("2026-11-23T11:00:00Z"), toFake: ["Date"] });
+    reportDatabaseFailure(Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" }));
+    vi.setSystemTime(new Date("2026-11-23T11:00:02Z"));
+    const started = performance.now();
+    expect(await Promise.all([databaseAvailable(), databaseAvailable()])).toEqual([false, false]);
+    expect(await databaseAvailable()).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(probe).toHaveBeenCalledTimes(1); // still running: no second probe
+    answer();
+    await vi.waitFor(() => expect(databaseDownSince()).toBeNull());
+    expect(await databaseAvailable()).toBe(true);
+  });
+
   it.runIf(TEST_BACKEND === "postgres")("fails fast while PostgreSQL refuses connections and recovers on the same pool", async () => {
     const { db, env } = await tempDatabase();
     const config = testConfig(env);
@@ -121,4 +145,69 @@ describe("database availability", () => {
     // Nothing written before the outage was lost.
     expect(await db.prisma.authEvent.count({ where: { type: "login.succeeded" } })).toBe(2);
   });
+
+  it.runIf(TEST_BACKEND === "postgres")("gives up on a server that stops answering (a paused proxy) soon after the statement timeout", async () => {
+    const { env } = await tempDatabase();
+    const target = new URL(env.DATABASE_URL);
+    const proxy = await pausableProxy(Number(target.port || 5432), target.hostname);
+    const url = new URL(target);
+    url.port = String(proxy.port);
+    const config = testConfig({ ...env, DATABASE_URL: url.toString(), DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "300" });
+    const db = await openDatabase(config);
+    try {
+      const alice = await signIn(db, config, "alice", USER_KEY);
+      proxy.pause();
+      // The connections stay open but nothing comes back: without a client-side read timeout these
+      // would wait for TCP keepalive, for hours.
+      for (const work of [
+        () => validateSessionCookie(db, config, alice.cookie, request),
+        () => db.prisma.session.findMany(),
+        () => signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request),
+      ]) {
+        const started = performance.now();
+        expect(classifyDatabaseFailure(await caught(work))).toBe("down");
+        expect(performance.now() - started).toBeLessThan(6_000); // 300 ms + 2 s margin, or the 5 s connect timeout
+      }
+      proxy.resume();
+      expect(await validateSessionCookie(db, config, alice.cookie, request)).toMatchObject({ status: "active" });
+      expect((await signIn(db, config, "carol", USER_KEY)).ok).toBe(true);
+    } finally {
+      proxy.resume();
+      await db.close();
+      await proxy.close();
+    }
+  }, 40_000);
 });
+
+/** A TCP proxy whose `pause()` keeps every connection open but forwards nothing, either way. */
+async function pausableProxy(targetPort: number, host: string) {
+  const sockets = new Set<net.Socket>();
+  let paused = false;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, host);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    if (paused) for (const socket of [client, upstream]) socket.pause();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    pause() {
+      paused = true;
+      for (const socket of sockets) socket.pause();
+    },
+    resume() {
+      paused = false;
+      for (const socket of sockets) socket.resume();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

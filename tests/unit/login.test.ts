@@ -27,6 +27,28 @@ describe("static-key sign-in", () => {
     expect(await signInWithKey(db, config, { username: "carol", key: "nope-nope", rememberMe: false }, request)).toMatchObject({ code: "invalid_credentials" });
   });
 
+  it("records a sign-in's session and its login.succeeded event together, or neither", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const ok = await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: true }, request);
+    if (!ok.ok) throw new Error("sign-in failed");
+    expect(await db.prisma.authEvent.findMany({ where: { type: "login.succeeded" } })).toMatchObject([
+      { sessionId: ok.session.id, userId: ok.user.id, username: "alice", actor: "alice", authMethod: "static", at: ok.session.createdAt },
+    ]);
+
+    // The event cannot be written (a trigger refuses it): the session must not be left behind.
+    if (db.backend === "postgres") {
+      await db.prisma.$executeRawUnsafe(`CREATE FUNCTION refuse_login() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
+      await db.prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_login BEFORE INSERT ON "AuthEvent" FOR EACH ROW WHEN (NEW.type = 'login.succeeded') EXECUTE FUNCTION refuse_login()`);
+    } else {
+      await db.prisma.$executeRawUnsafe(
+        `CREATE TRIGGER refuse_login BEFORE INSERT ON "AuthEvent" WHEN NEW.type = 'login.succeeded' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+      );
+    }
+    await expect(signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request)).rejects.toThrow();
+    expect(await db.prisma.session.count()).toBe(1);
+  });
+
   it("audits failures with a reason but never the key typed", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
