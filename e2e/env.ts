@@ -15,6 +15,9 @@ export const OIDC_ADMIN_GROUP = "sessionboard-admins";
 export const EXTRA_APP_PORTS = [3212, 3213, 3214];
 /** Replicas A, B and C (started during an outage) of the PostgreSQL spec. */
 export const REPLICA_PORTS = [3215, 3216, 3217];
+/** nginx with deploy/nginx.conf, and the two replicas behind it. */
+export const LOAD_BALANCER_PORT = 3218;
+export const BALANCED_APP_PORTS = [3219, 3220];
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",

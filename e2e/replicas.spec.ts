@@ -2,18 +2,17 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { expect, test, type APIRequest, type APIRequestContext, type Browser } from "@playwright/test";
 import { ADMIN_KEY, MAX_FAILURES_PER_USER, OIDC_ISSUER, REPLICA_PORTS, USER_KEY } from "./env";
-import { currentSessionId, expectJsonError, loginAtTestIdp, signIn, startApp, uniqueUser } from "./helpers";
+import { currentSessionId, expectJsonError, loginAtTestIdp, postgresDatabase, signIn, startApp, uniqueUser } from "./helpers";
 
 /**
  * Two `next start` processes (replicas A and B) sharing one PostgreSQL database, as behind a load
  * balancer. They reach PostgreSQL through a TCP relay in this process, which the fault tests cut
  * and pause.
  */
-const POSTGRES = new URL(process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
-const DATABASE = `sessionboard_e2e_${Date.now().toString(36)}`;
+const database = postgresDatabase("replicas");
+const query = database.query;
 
 type App = Awaited<ReturnType<typeof startApp>>;
 let replicas: { a: App; b: App };
@@ -25,11 +24,10 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  await admin((client) => client.query(`CREATE DATABASE "${DATABASE}"`));
-  relay = await startRelay(Number(POSTGRES.port || 5432));
-  const url = new URL(POSTGRES);
+  await database.create();
+  const url = new URL(database.url);
+  relay = await startRelay(Number(url.port || 5432), url.hostname);
   url.port = String(relay.port);
-  url.pathname = `/${DATABASE}`;
   env = { DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: url.toString(), DASHBOARD_DB_POOL_SIZE: "4", DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "3000" };
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-replicas-"));
   // Started together against an empty database: the migrations run exactly once.
@@ -37,11 +35,18 @@ test.beforeAll(async () => {
   replicas = { a, b };
 });
 
+test.afterEach(async ({}, testInfo) => {
+  // What the replicas printed, for a failure seen only in CI.
+  if (testInfo.status !== testInfo.expectedStatus) {
+    for (const [name, app] of Object.entries(replicas ?? {})) await testInfo.attach(`replica ${name} output`, { body: app.output().slice(-6_000), contentType: "text/plain" });
+  }
+});
+
 test.afterAll(async () => {
   await Promise.all([replicas?.a.stop(), replicas?.b.stop()]);
   await relay?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`));
+  await database.drop();
 });
 
 test("a session made on replica A is seen, and revoked, on replica B; A signs the browser out at once", async ({ browser }) => {
@@ -251,28 +256,6 @@ async function signedInAdmin(browser: Browser, baseURL: string) {
   return page;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES.toString() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function query(sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const url = new URL(POSTGRES);
-  url.pathname = `/${DATABASE}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return (await client.query(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 type Relay = { port: number; cut(): Promise<void>; restore(): void; pause(): void; resume(): void; close(): Promise<void> };
 
 /**
@@ -280,13 +263,13 @@ type Relay = { port: number; cut(): Promise<void>; restore(): void; pause(): voi
  * network failure or a stopped server would; `pause()` keeps connections open but forwards
  * nothing, as a host that drops packets would; `restore()` and `resume()` undo them.
  */
-async function startRelay(targetPort: number): Promise<Relay> {
+async function startRelay(targetPort: number, targetHost: string): Promise<Relay> {
   const sockets = new Set<net.Socket>();
   let open = true;
   let paused = false;
   const server = net.createServer((client) => {
     if (!open) return client.destroy();
-    const upstream = net.connect(targetPort, POSTGRES.hostname);
+    const upstream = net.connect(targetPort, targetHost);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));

@@ -24,6 +24,9 @@ const CODES: Record<string, DatabaseFailure> = {
   "57014": "busy",
   // Prisma: can't reach, server closed the connection, too many connections; timed out, pool timeout
   P1001: "down", P1002: "down", P1017: "down", P2037: "down", P1008: "busy", P2024: "busy",
+  // Prisma's transaction API: could not start one in time (no connection, or BEGIN unanswered),
+  // or it ran past its time limit
+  P2028: "busy",
   // SQLite: cannot open, I/O error, disk full; locked beyond busy_timeout
   SQLITE_CANTOPEN: "down", SQLITE_IOERR: "down", SQLITE_FULL: "down", SQLITE_BUSY: "busy",
 };

@@ -38,6 +38,14 @@ describe("database availability", () => {
     expect(isDatabaseUnavailable(await caught(() => db.prisma.user.create({ data: { id: "u2", username: "alice", authSource: "static" } })))).toBe(false);
     expect(isDatabaseUnavailable(await caught(() => db.prisma.$executeRawUnsafe("SELEC 1")))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError("x is undefined"))).toBe(false);
+    // A transaction that ran past its time limit (or could not start in time): a 503, not a 500.
+    const expired = await caught(() =>
+      db.prisma.$transaction(async (tx) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await tx.user.count();
+      }, { timeout: 100 }),
+    );
+    expect(classifyDatabaseFailure(expired)).toBe("busy");
     expect(isDatabaseUnavailable(null)).toBe(false);
 
     if (TEST_BACKEND === "postgres") {

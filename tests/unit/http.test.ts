@@ -4,9 +4,12 @@ import { reportDatabaseReachable } from "@/lib/db/availability";
 import { ApiError, errorResponse } from "@/lib/http/errors";
 import { proxyLocation } from "@/lib/http/location";
 import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/http/request-info";
+import { seeOther } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { unavailableJson, unavailablePage } from "@/lib/http/unavailable-response";
+
+import { testConfig } from "./helpers";
 
 const h = (entries: Record<string, string>) => new Headers(entries);
 
@@ -89,6 +92,16 @@ describe("return paths", () => {
     for (const bad of ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", undefined, 5, "/\u0000x"]) {
       expect(safeReturnPath(bad)).toBe("/");
     }
+  });
+});
+
+describe("redirects", () => {
+  it("point at DASHBOARD_URL, never at the replica that answered, and pass absolute URLs through", () => {
+    const config = testConfig({ DASHBOARD_URL: "https://sessions.example.com" });
+    const local = seeOther(config, "/login?signedOut=1");
+    expect(local.status).toBe(303);
+    expect(local.headers.get("location")).toBe("https://sessions.example.com/login?signedOut=1");
+    expect(seeOther(config, new URL("https://idp.example.com/logout?x=1")).headers.get("location")).toBe("https://idp.example.com/logout?x=1");
   });
 });
 

@@ -1,7 +1,8 @@
-import { NextResponse, type NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
 import { recordAuthEvent } from "@/lib/audit";
 import { OIDC_TX_COOKIE, startOidcLogin, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
+import { publicUrlFor, seeOther } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 
 /** "Sign in with SSO": redirects to the identity provider with a fresh sealed transaction. */
@@ -11,10 +12,10 @@ export const GET = apiRoute(async (request: NextRequest) => {
   const next = safeReturnPath(params.get("next"));
   const oidc = context.config.oidc;
   const toLogin = (error: string) => {
-    const url = new URL("/login", request.url);
+    const url = publicUrlFor(context.config, "/login");
     url.searchParams.set("error", error);
     if (next !== "/") url.searchParams.set("next", next);
-    return NextResponse.redirect(url, 303);
+    return seeOther(context.config, url);
   };
   if (!oidc) return toLogin("sso_not_configured");
   try {
@@ -22,7 +23,7 @@ export const GET = apiRoute(async (request: NextRequest) => {
       rememberMe: ["on", "true", "1"].includes(params.get("rememberMe") ?? ""),
       next,
     });
-    const response = NextResponse.redirect(url, 303);
+    const response = seeOther(context.config, url);
     response.cookies.set(OIDC_TX_COOKIE, transaction, txCookieOptions(context.config));
     return response;
   } catch (error) {

@@ -1,10 +1,11 @@
-import { NextResponse, type NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
 import { identityProviderLogoutUrl } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
+import { seeOther } from "@/lib/http/redirect";
 
 /** "Also sign out of the identity provider": to its end_session_endpoint, which sends the browser back to /login. */
 export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const url = context.config.oidc ? await identityProviderLogoutUrl(context.config, context.config.oidc) : null;
-  return NextResponse.redirect(url ?? new URL("/login?signedOut=1", request.url), 303);
+  return seeOther(context.config, url ?? "/login?signedOut=1");
 });
