@@ -1,14 +1,26 @@
 import { NextResponse } from "next/server";
-import type { Config } from "../config";
 
 /**
- * `path` (with its query) on the address people use, DASHBOARD_URL. Never derived from the
- * request: behind a reverse proxy or load balancer the request's URL names the replica (for
- * example http://localhost:3000), which a browser cannot reach.
+ * A 303 See Other. A path on this site (from a constant or `safeReturnPath`) goes out as a
+ * relative Location, so the browser stays on the address it used. Never an absolute URL built from
+ * the request: behind a reverse proxy or load balancer that names the replica (for example
+ * http://localhost:3000), which the browser cannot reach. An absolute URL (the identity provider)
+ * passes through.
  */
-export const publicUrlFor = (config: Config, path: string): URL => new URL(path, config.publicUrl);
+export function seeOther(target: string | URL): NextResponse {
+  if (target instanceof URL) return NextResponse.redirect(target, 303);
+  if (!target.startsWith("/") || target.startsWith("//") || target.startsWith("/\\")) {
+    throw new Error(`seeOther: not a same-site path: ${target}`);
+  }
+  return new NextResponse(null, { status: 303, headers: { Location: target } });
+}
 
-/** A 303 See Other: to a path on the public address, or to an absolute URL (the identity provider). */
-export function seeOther(config: Config, target: string | URL): NextResponse {
-  return NextResponse.redirect(typeof target === "string" ? publicUrlFor(config, target) : target, 303);
+/** A 303 to /login with these query parameters (undefined ones, and the default next "/", left out). */
+export function seeOtherToLogin(params: Record<string, string | undefined>): NextResponse {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && !(name === "next" && value === "/")) query.set(name, value);
+  }
+  const search = query.toString();
+  return seeOther(search ? `/login?${search}` : "/login");
 }

@@ -4,12 +4,10 @@ import { reportDatabaseReachable } from "@/lib/db/availability";
 import { ApiError, errorResponse } from "@/lib/http/errors";
 import { proxyLocation } from "@/lib/http/location";
 import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/http/request-info";
-import { seeOther } from "@/lib/http/redirect";
+import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { unavailableJson, unavailablePage } from "@/lib/http/unavailable-response";
-
-import { testConfig } from "./helpers";
 
 const h = (entries: Record<string, string>) => new Headers(entries);
 
@@ -96,12 +94,16 @@ describe("return paths", () => {
 });
 
 describe("redirects", () => {
-  it("point at DASHBOARD_URL, never at the replica that answered, and pass absolute URLs through", () => {
-    const config = testConfig({ DASHBOARD_URL: "https://sessions.example.com" });
-    const local = seeOther(config, "/login?signedOut=1");
+  it("stay on the address the browser used (a relative Location), and pass absolute URLs through", () => {
+    const local = seeOther("/settings/sessions?x=1");
     expect(local.status).toBe(303);
-    expect(local.headers.get("location")).toBe("https://sessions.example.com/login?signedOut=1");
-    expect(seeOther(config, new URL("https://idp.example.com/logout?x=1")).headers.get("location")).toBe("https://idp.example.com/logout?x=1");
+    expect(local.headers.get("location")).toBe("/settings/sessions?x=1");
+    expect(seeOther(new URL("https://idp.example.com/logout?x=1")).headers.get("location")).toBe("https://idp.example.com/logout?x=1");
+    expect(seeOtherToLogin({ error: "invalid_input", username: "a b&c", next: "/", retryAfter: undefined }).headers.get("location")).toBe(
+      "/login?error=invalid_input&username=a+b%26c",
+    );
+    expect(seeOtherToLogin({ next: "/admin/users" }).headers.get("location")).toBe("/login?next=%2Fadmin%2Fusers");
+    for (const bad of ["https://evil.example", "//evil.example", "/\\evil.example"]) expect(() => seeOther(bad)).toThrow();
   });
 });
 

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
-import { publicUrlFor, seeOther } from "@/lib/http/redirect";
+import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { clearSessionCookie } from "@/lib/http/session-cookie";
 import { sealNotice } from "@/lib/notice";
@@ -15,11 +15,9 @@ export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const next = safeReturnPath(request.nextUrl.searchParams.get("next"));
   const check = await checkApiSession(request, context);
-  if (check.status === "active") return seeOther(context.config, next);
+  if (check.status === "active") return seeOther(next);
 
-  const login = publicUrlFor(context.config, "/login");
-  if (next !== "/") login.searchParams.set("next", next);
-  const response = seeOther(context.config, login);
+  const response = seeOtherToLogin({ next });
   if (check.status === "ended") {
     const given = request.nextUrl.searchParams.get("reason");
     // The page already removed the row, so the check here can only say "ended"; the page's reason

@@ -1,11 +1,10 @@
 import type { NextRequest } from "next/server";
 import { ZodError } from "zod";
 import { signInWithKey } from "@/lib/auth/static-login";
-import type { Config } from "@/lib/config";
 import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
 import { ApiError } from "@/lib/http/errors";
-import { publicUrlFor, seeOther } from "@/lib/http/redirect";
+import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { NOTICE_COOKIE } from "@/lib/notice";
@@ -18,33 +17,33 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const { data, form } = await readBody(request);
   const parsed = loginSchema.safeParse(data);
   if (!parsed.success) {
-    if (form) return backToLogin(context.config, data, "invalid_input");
+    if (form) return backToLogin(data, "invalid_input");
     throw new ZodError(parsed.error.issues);
   }
   const input = parsed.data;
   const result = await signInWithKey(context.db, context.config, input, context.request);
 
   if (!result.ok) {
-    if (form) return backToLogin(context.config, data, result.code, result.code === "rate_limited" ? result.retryAfter : undefined);
+    if (form) return backToLogin(data, result.code, result.code === "rate_limited" ? result.retryAfter : undefined);
     const status = result.code === "rate_limited" ? 429 : result.code === "account_disabled" || result.code === "sso_account" ? 403 : 401;
     const headers: Record<string, string> = result.code === "rate_limited" ? { "Retry-After": String(result.retryAfter) } : {};
     throw new ApiError(status, result.code, result.message, headers);
   }
 
   const response = form
-    ? seeOther(context.config, safeReturnPath(input.next))
+    ? seeOther(safeReturnPath(input.next))
     : json({ user: result.user, session: presentSession(result.session, result.session.id) });
   setSessionCookie(response, context.config, { token: result.token, persistent: result.persistent });
   response.cookies.delete(NOTICE_COOKIE);
   return response;
 });
 
-function backToLogin(config: Config, data: unknown, error: string, retryAfter?: number) {
+function backToLogin(data: unknown, error: string, retryAfter?: number) {
   const fields = (data ?? {}) as Record<string, unknown>;
-  const url = publicUrlFor(config, "/login");
-  url.searchParams.set("error", error);
-  if (typeof fields.username === "string") url.searchParams.set("username", fields.username.slice(0, 64));
-  if (typeof fields.next === "string") url.searchParams.set("next", safeReturnPath(fields.next));
-  if (retryAfter !== undefined) url.searchParams.set("retryAfter", String(retryAfter));
-  return seeOther(config, url);
+  return seeOtherToLogin({
+    error,
+    username: typeof fields.username === "string" ? fields.username.slice(0, 64) : undefined,
+    next: typeof fields.next === "string" ? safeReturnPath(fields.next) : undefined,
+    retryAfter: retryAfter === undefined ? undefined : String(retryAfter),
+  });
 }

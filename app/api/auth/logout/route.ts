@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, checkApiSession, json } from "@/lib/http/api";
-import { seeOther } from "@/lib/http/redirect";
+import { seeOtherToLogin } from "@/lib/http/redirect";
 import { clearSessionCookie } from "@/lib/http/session-cookie";
 import { endSessionByLogout } from "@/lib/sessions/sessions";
 
@@ -16,7 +16,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const sso = check.status === "active" && check.session.authMethod === "oidc" && context.config.oidc !== null;
   const fromForm = (request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded");
   const response = fromForm
-    ? seeOther(context.config, sso ? "/login?signedOut=sso" : "/login?signedOut=1")
+    ? seeOtherToLogin({ signedOut: sso ? "sso" : "1" })
     : json({ loggedOut: check.status === "active", ...(sso ? { identityProviderLogout: "/api/auth/oidc/logout" } : {}) });
   clearSessionCookie(response, context.config);
   response.headers.set("Clear-Site-Data", '"cookies"');

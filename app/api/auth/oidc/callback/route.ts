@@ -1,7 +1,7 @@
 import type { NextRequest, NextResponse } from "next/server";
 import { finishOidcLogin, OIDC_TX_COOKIE, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
-import { publicUrlFor, seeOther } from "@/lib/http/redirect";
+import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { NOTICE_COOKIE } from "@/lib/notice";
@@ -10,7 +10,7 @@ import { NOTICE_COOKIE } from "@/lib/notice";
 export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const oidc = context.config.oidc;
-  if (!oidc) return seeOther(context.config, "/login?error=sso_not_configured");
+  if (!oidc) return seeOtherToLogin({ error: "sso_not_configured" });
   const result = await finishOidcLogin(
     context.db,
     context.config,
@@ -22,14 +22,11 @@ export const GET = apiRoute(async (request: NextRequest) => {
   const next = safeReturnPath(result.next);
   let response: NextResponse;
   if (result.ok) {
-    response = seeOther(context.config, next);
+    response = seeOther(next);
     setSessionCookie(response, context.config, { token: result.token, persistent: result.persistent });
     response.cookies.delete(NOTICE_COOKIE);
   } else {
-    const url = publicUrlFor(context.config, "/login");
-    url.searchParams.set("error", result.code);
-    if (next !== "/") url.searchParams.set("next", next);
-    response = seeOther(context.config, url);
+    response = seeOtherToLogin({ error: result.code, next });
   }
   // One transaction, one callback: a replayed callback URL finds no transaction.
   response.cookies.set(OIDC_TX_COOKIE, "", { ...txCookieOptions(context.config), maxAge: 0 });

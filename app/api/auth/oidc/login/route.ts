@@ -2,7 +2,7 @@ import type { NextRequest } from "next/server";
 import { recordAuthEvent } from "@/lib/audit";
 import { OIDC_TX_COOKIE, startOidcLogin, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
-import { publicUrlFor, seeOther } from "@/lib/http/redirect";
+import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 
 /** "Sign in with SSO": redirects to the identity provider with a fresh sealed transaction. */
@@ -11,19 +11,14 @@ export const GET = apiRoute(async (request: NextRequest) => {
   const params = request.nextUrl.searchParams;
   const next = safeReturnPath(params.get("next"));
   const oidc = context.config.oidc;
-  const toLogin = (error: string) => {
-    const url = publicUrlFor(context.config, "/login");
-    url.searchParams.set("error", error);
-    if (next !== "/") url.searchParams.set("next", next);
-    return seeOther(context.config, url);
-  };
+  const toLogin = (error: string) => seeOtherToLogin({ error, next });
   if (!oidc) return toLogin("sso_not_configured");
   try {
     const { url, transaction } = await startOidcLogin(context.config, oidc, {
       rememberMe: ["on", "true", "1"].includes(params.get("rememberMe") ?? ""),
       next,
     });
-    const response = seeOther(context.config, url);
+    const response = seeOther(url);
     response.cookies.set(OIDC_TX_COOKIE, transaction, txCookieOptions(context.config));
     return response;
   } catch (error) {

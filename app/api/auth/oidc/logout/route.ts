@@ -1,11 +1,11 @@
 import type { NextRequest } from "next/server";
 import { identityProviderLogoutUrl } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
-import { seeOther } from "@/lib/http/redirect";
+import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 
 /** "Also sign out of the identity provider": to its end_session_endpoint, which sends the browser back to /login. */
 export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const url = context.config.oidc ? await identityProviderLogoutUrl(context.config, context.config.oidc) : null;
-  return seeOther(context.config, url ?? "/login?signedOut=1");
+  return url ? seeOther(url) : seeOtherToLogin({ signedOut: "1" });
 });
