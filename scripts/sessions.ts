@@ -27,23 +27,34 @@ const CLI_REQUEST: RequestInfo = { ip: null, userAgent: "sessionboard-cli" };
 
 class UsageError extends Error {}
 
+const OPTIONS = {
+  user: { type: "string" },
+  prefix: { type: "boolean", default: false },
+  method: { type: "string" },
+  ip: { type: "string" },
+  limit: { type: "string" },
+  cursor: { type: "string" },
+  json: { type: "boolean", default: false },
+  reason: { type: "string" },
+  yes: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const isOption = (arg: string) => arg === "-h" || (arg.startsWith("--") && Object.hasOwn(OPTIONS, arg.slice(2).split("=")[0]));
+
+/**
+ * Session ids are base64url and may begin with "-", which the option parser would read as flags.
+ * The argument right after `revoke` / `revoke-user` is therefore passed behind "--", where
+ * everything is positional.
+ */
+function commandLine(argv: string[]): string[] {
+  const [command, arg, ...rest] = argv;
+  if ((command === "revoke" || command === "revoke-user") && arg !== undefined && !isOption(arg)) return [command, ...rest, "--", arg];
+  return argv;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      user: { type: "string" },
-      prefix: { type: "boolean", default: false },
-      method: { type: "string" },
-      ip: { type: "string" },
-      limit: { type: "string" },
-      cursor: { type: "string" },
-      json: { type: "boolean", default: false },
-      reason: { type: "string" },
-      yes: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: commandLine(argv), allowPositionals: true, options: OPTIONS });
   const [command, arg, ...extra] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
@@ -79,7 +90,8 @@ async function main(argv: string[]): Promise<number> {
             lastActive: s.lastActiveAt,
             expires: s.expiresAt,
           })));
-          if (page.nextCursor) console.log(`\nMore: --cursor ${page.nextCursor}`);
+          // With "=": a cursor may begin with "-".
+          if (page.nextCursor) console.log(`\nMore: --cursor=${page.nextCursor}`);
         }
         return 0;
       }
