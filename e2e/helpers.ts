@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import pg from "pg";
 import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
+import { POSTGRES_ADMIN_URL, postgresUrlFor, withPostgresClient } from "../tests/support/postgres";
 import { DB_FILE, serverEnv } from "./env";
 
 let counter = 0;
@@ -103,28 +103,15 @@ export async function loginAtTestIdp(page: Page, login: string) {
   await page.getByRole("button", { name: "Continue" }).click();
 }
 
-/** The PostgreSQL server the specs use (an admin URL that may create databases). */
-const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
 /** A throwaway PostgreSQL database for one spec file: `create()` in beforeAll, `drop()` in afterAll. */
 export function postgresDatabase(prefix: string) {
   const name = `sessionboard_e2e_${prefix}_${Date.now().toString(36)}`;
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const run = async <T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
+  const url = postgresUrlFor(name);
   return {
-    url: url.toString(),
-    create: () => run(POSTGRES_ADMIN_URL, (client) => client.query(`CREATE DATABASE "${name}"`)),
-    drop: () => run(POSTGRES_ADMIN_URL, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    url,
+    create: () => withPostgresClient(POSTGRES_ADMIN_URL, (client) => client.query(`CREATE DATABASE "${name}"`)),
+    drop: () => withPostgresClient(POSTGRES_ADMIN_URL, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
     query: (sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> =>
-      run(url.toString(), async (client) => (await client.query(sql, values)).rows),
+      withPostgresClient(url, async (client) => (await client.query(sql, values)).rows),
   };
 }

@@ -1,9 +1,9 @@
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequest, type APIRequestContext, type Browser } from "@playwright/test";
 import { ADMIN_KEY, MAX_FAILURES_PER_USER, OIDC_ISSUER, REPLICA_PORTS, USER_KEY } from "./env";
+import { startTcpRelay, type TcpRelay } from "../tests/support/tcp-relay";
 import { currentSessionId, expectJsonError, loginAtTestIdp, postgresDatabase, signIn, startApp, uniqueUser } from "./helpers";
 
 /**
@@ -16,7 +16,7 @@ const query = database.query;
 
 type App = Awaited<ReturnType<typeof startApp>>;
 let replicas: { a: App; b: App };
-let relay: Relay;
+let relay: TcpRelay;
 let env: Record<string, string>;
 let dir: string;
 
@@ -26,7 +26,7 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   await database.create();
   const url = new URL(database.url);
-  relay = await startRelay(Number(url.port || 5432), url.hostname);
+  relay = await startTcpRelay(url.hostname, Number(url.port || 5432));
   url.port = String(relay.port);
   env = { DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: url.toString(), DASHBOARD_DB_POOL_SIZE: "4", DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "3000" };
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-replicas-"));
@@ -254,53 +254,4 @@ async function signedInAdmin(browser: Browser, baseURL: string) {
   await signIn(page, "root", ADMIN_KEY);
   await expect(page).toHaveURL("/");
   return page;
-}
-
-type Relay = { port: number; cut(): Promise<void>; restore(): void; pause(): void; resume(): void; close(): Promise<void> };
-
-/**
- * A TCP relay to PostgreSQL. `cut()` drops every open connection and refuses new ones, as a
- * network failure or a stopped server would; `pause()` keeps connections open but forwards
- * nothing, as a host that drops packets would; `restore()` and `resume()` undo them.
- */
-async function startRelay(targetPort: number, targetHost: string): Promise<Relay> {
-  const sockets = new Set<net.Socket>();
-  let open = true;
-  let paused = false;
-  const server = net.createServer((client) => {
-    if (!open) return client.destroy();
-    const upstream = net.connect(targetPort, targetHost);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    if (paused) for (const socket of [client, upstream]) socket.pause();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    port,
-    async cut() {
-      open = false;
-      for (const socket of sockets) socket.destroy();
-    },
-    restore() {
-      open = true;
-    },
-    pause() {
-      paused = true;
-      for (const socket of sockets) socket.pause();
-    },
-    resume() {
-      paused = false;
-      for (const socket of sockets) socket.resume();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }

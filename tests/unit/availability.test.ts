@@ -1,4 +1,3 @@
-import net from "node:net";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signInWithKey } from "@/lib/auth/static-login";
@@ -14,6 +13,7 @@ import {
 import { openDatabase } from "@/lib/db";
 import { openPostgresDatabase } from "@/lib/db/postgres";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { startTcpRelay } from "../support/tcp-relay";
 import { TEST_BACKEND, USER_KEY, request, signIn, tempDatabase, tempDir, testConfig, withPostgresAdmin } from "./helpers";
 
 const caught = async (work: () => Promise<unknown>): Promise<unknown> => {
@@ -157,7 +157,7 @@ describe("database availability", () => {
   it.runIf(TEST_BACKEND === "postgres")("gives up on a server that stops answering (a paused proxy) soon after the statement timeout", async () => {
     const { env } = await tempDatabase();
     const target = new URL(env.DATABASE_URL);
-    const proxy = await pausableProxy(Number(target.port || 5432), target.hostname);
+    const proxy = await startTcpRelay(target.hostname, Number(target.port || 5432));
     const url = new URL(target);
     url.port = String(proxy.port);
     const config = testConfig({ ...env, DATABASE_URL: url.toString(), DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "300" });
@@ -186,36 +186,3 @@ describe("database availability", () => {
     }
   }, 40_000);
 });
-
-/** A TCP proxy whose `pause()` keeps every connection open but forwards nothing, either way. */
-async function pausableProxy(targetPort: number, host: string) {
-  const sockets = new Set<net.Socket>();
-  let paused = false;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(targetPort, host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    if (paused) for (const socket of [client, upstream]) socket.pause();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    pause() {
-      paused = true;
-      for (const socket of sockets) socket.pause();
-    },
-    resume() {
-      paused = false;
-      for (const socket of sockets) socket.resume();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}

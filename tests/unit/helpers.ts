@@ -1,13 +1,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
+import type pg from "pg";
 import { afterEach } from "vitest";
 import { encodeSessionCookie } from "@/lib/auth/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { parseConfig, type Config } from "@/lib/config";
 import { openDatabase, type Database } from "@/lib/db";
 import type { RequestInfo } from "@/lib/sessions/sessions";
+import { POSTGRES_ADMIN_URL, postgresUrlFor, withPostgresClient } from "../support/postgres";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -42,9 +43,6 @@ export function testConfig(env: Record<string, string> = {}): Config {
  */
 export const TEST_BACKEND: "sqlite" | "postgres" = process.env.SESSIONBOARD_TEST_BACKEND === "postgres" ? "postgres" : "sqlite";
 
-/** The machines' PostgreSQL (trust auth); tests create and drop their own databases. */
-export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
 /**
  * A fresh, empty PostgreSQL database, dropped after the test. Its default time zone is far from UTC,
  * so any timestamp written or read as local time shows up as a failure, and its default collation
@@ -62,20 +60,10 @@ export async function tempPostgresDatabase(): Promise<string> {
   cleanups.push(async () => {
     await withPostgresAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   });
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return postgresUrlFor(name);
 }
 
-export async function withPostgresAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
-}
+export const withPostgresAdmin = <T>(work: (admin: pg.Client) => Promise<T>): Promise<T> => withPostgresClient(POSTGRES_ADMIN_URL, work);
 
 /**
  * A real, migrated database on the backend under test — a SQLite file in a temporary directory or

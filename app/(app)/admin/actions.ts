@@ -9,10 +9,10 @@ import { assertFreshSignIn } from "@/lib/auth/freshness";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 import { getRequestInfo, requireAdminSession } from "@/lib/sessions/current";
 import { reasonSchema } from "@/lib/validation/admin";
 import { sessionIdSchema } from "@/lib/validation/sessions";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 const formSchema = z.object({
   returnTo: z.string().max(2048).optional(),

@@ -12,13 +12,13 @@ import { listAdminSessions, MANY_SESSIONS, recentAdminCounters } from "@/lib/adm
 import { isFreshSignIn } from "@/lib/auth/freshness";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 import { pageUrl } from "@/lib/http/page-url";
 import { requireAdminSession } from "@/lib/sessions/current";
 import { timeView, toSessionView } from "@/lib/sessions/view-model";
 import { adminSessionsQuerySchema, usernameFilter } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 import { adminRevokeAllAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 export const metadata: Metadata = { title: "Admin · Sessions" };
 

@@ -11,13 +11,13 @@ import { listUsers } from "@/lib/admin/users";
 import { isFreshSignIn } from "@/lib/auth/freshness";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 import { pageUrl } from "@/lib/http/page-url";
 import { requireAdminSession } from "@/lib/sessions/current";
 import { timeView } from "@/lib/sessions/view-model";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 import { disableUserAction, enableUserAction } from "../actions";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 export const metadata: Metadata = { title: "Admin · Users" };
 
@@ -31,8 +31,9 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const now = new Date();
   const parsed = adminUsersQuerySchema.safeParse(raw);
   const query = parsed.success ? parsed.data : adminUsersQuerySchema.parse({});
-  const db = await getDatabase();
-  const page = await whileDatabaseAvailable(() => listUsers(db, config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now));
+  const page = await whileDatabaseAvailable(async () =>
+    listUsers(await getDatabase(), config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now),
+  );
   const needsKey = !isFreshSignIn(config, admin.session.createdAt, now);
 
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error", "confirmDisable"].includes(name)));

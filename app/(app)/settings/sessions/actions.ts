@@ -4,11 +4,11 @@ import { redirect } from "next/navigation";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 import { getRequestInfo, requireSession } from "@/lib/sessions/current";
 import { revokeOtherOwnSessions, revokeOwnSession } from "@/lib/sessions/own-sessions";
 import { sessionNotFound } from "@/lib/sessions/revoke";
 import { sessionIdSchema } from "@/lib/validation/sessions";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 const PAGE = "/settings/sessions";
 
@@ -18,8 +18,7 @@ export async function revokeSessionAction(formData: FormData) {
   const id = sessionIdSchema.safeParse(formData.get("sessionId"));
   const error = await domainErrorOf(async () => {
     if (!id.success) throw sessionNotFound();
-    const db = await getDatabase();
-    await whileDatabaseAvailable(async () => revokeOwnSession(db, getConfig(), owner, id.data, await getRequestInfo()));
+    await whileDatabaseAvailable(async () => revokeOwnSession(await getDatabase(), getConfig(), owner, id.data, await getRequestInfo()));
   });
   redirect(error ? `${PAGE}?error=${error.code}` : `${PAGE}?revoked=1`);
 }
@@ -27,8 +26,7 @@ export async function revokeSessionAction(formData: FormData) {
 /** "Sign out all other sessions", after its confirmation step. */
 export async function revokeOtherSessionsAction() {
   const owner = await requireSession(PAGE);
-  const db = await getDatabase();
-  const count = await whileDatabaseAvailable(async () => revokeOtherOwnSessions(db, getConfig(), owner, await getRequestInfo()));
+  const count = await whileDatabaseAvailable(async () => revokeOtherOwnSessions(await getDatabase(), getConfig(), owner, await getRequestInfo()));
   redirect(`${PAGE}?signedOutOthers=${count}`);
 }
 

@@ -8,12 +8,12 @@ import { ConfirmPanel } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
+import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 import { requireSession } from "@/lib/sessions/current";
 import { listOwnSessions } from "@/lib/sessions/own-sessions";
 import { toSessionView, type SessionView } from "@/lib/sessions/view-model";
 import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
 import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 
 export const metadata: Metadata = { title: "Sessions" };
 
@@ -40,8 +40,9 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
   const params = pageParamsSchema.parse(raw);
   const query = ownSessionsQuerySchema.safeParse({ cursor: raw.cursor });
   const now = new Date();
-  const db = await getDatabase();
-  const page = query.success ? await whileDatabaseAvailable(() => listOwnSessions(db, getConfig(), owner, query.data, now)) : null;
+  const page = query.success
+    ? await whileDatabaseAvailable(async () => listOwnSessions(await getDatabase(), getConfig(), owner, query.data, now))
+    : null;
   const sessions = page?.sessions.map((session) => toSessionView(session, now)) ?? [];
   const firstPage = !raw.cursor;
   const hasOthers = sessions.some((s) => !s.current) || Boolean(page?.nextCursor) || !firstPage;
