@@ -8,16 +8,17 @@ export const DB_FILE = path.join(DATA_DIR, "sessions.db");
 export const USER_KEY = "e2e-shared-user-key";
 export const ADMIN_KEY = "e2e-admin-key-0123";
 export const MAX_FAILURES_PER_USER = 5;
-export const OIDC_PORT = Number(process.env.E2E_OIDC_PORT ?? 3211);
+export const OIDC_PORT = Number(process.env.E2E_OIDC_PORT ?? E2E_PORT + 1);
 export const OIDC_ISSUER = `http://localhost:${OIDC_PORT}`;
 export const OIDC_ADMIN_GROUP = "sessionboard-admins";
 /** Ports of app instances that specs start themselves (registered at the test IdP too). */
-export const EXTRA_APP_PORTS = [3212, 3213, 3214];
+// Every port is an offset from E2E_PORT, so two checkouts can run their suites side by side.
+export const EXTRA_APP_PORTS = [E2E_PORT + 2, E2E_PORT + 3, E2E_PORT + 4];
 /** Replicas A, B and C (started during an outage) of the PostgreSQL spec. */
-export const REPLICA_PORTS = [3215, 3216, 3217];
+export const REPLICA_PORTS = [E2E_PORT + 5, E2E_PORT + 6, E2E_PORT + 7];
 /** nginx with deploy/nginx.conf, and the two replicas behind it. */
-export const LOAD_BALANCER_PORT = 3218;
-export const BALANCED_APP_PORTS = [3219, 3220];
+export const LOAD_BALANCER_PORT = E2E_PORT + 8;
+export const BALANCED_APP_PORTS = [E2E_PORT + 9, E2E_PORT + 10];
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",
