@@ -2,8 +2,9 @@ import type { Config } from "../config";
 import type { Database } from "../db";
 
 /**
- * Failed sign-ins are counted per IP and per username in fixed windows of
- * DASHBOARD_LOGIN_WINDOW_MINUTES. The counters live in the database, so every replica sees them.
+ * Failed sign-ins (and wrong keys at the re-authentication prompt) are counted per IP and per
+ * username in fixed windows of DASHBOARD_LOGIN_WINDOW_MINUTES. The counters live in the database,
+ * so every replica sees them.
  */
 export type LoginLimitKey = { kind: "ip" | "user"; value: string };
 
@@ -12,36 +13,64 @@ const limitFor = (config: Config, key: LoginLimitKey) =>
   key.kind === "ip" ? config.loginLimits.perIp : config.loginLimits.perUser;
 const windowMs = (config: Config) => config.loginLimits.windowMinutes * 60_000;
 
-/** Seconds until the first exhausted counter's window ends, or null when sign-in may proceed. */
-export async function loginRetryAfter(db: Database, config: Config, keys: LoginLimitKey[], now = new Date()) {
-  const rows = await db.prisma.loginAttempt.findMany({ where: { key: { in: keys.map(rowKey) } } });
+/** A taken attempt: `succeeded` gives it back once the key was right. */
+export type LoginAttempt =
+  | { allowed: true; succeeded(): Promise<void> }
+  | { allowed: false; retryAfter: number };
+
+type Taken = { key: LoginLimitKey; failures: number; windowStart: Date };
+
+/**
+ * Takes one attempt against every key BEFORE the key is checked: one statement per key increments
+ * the counter and returns it, so N concurrent guesses on any number of replicas check at most the
+ * limit (reading the count first and incrementing after let bursts of 100 check 20–70 keys against a
+ * limit of 10). An attempt over a limit is refused and gives its increments back, so a refusal
+ * costs nothing; an attempt whose key turns out right gives back its address's increment and clears
+ * the username's counter.
+ */
+export async function takeLoginAttempt(db: Database, config: Config, keys: LoginLimitKey[], now = new Date()): Promise<LoginAttempt> {
+  const taken: Taken[] = [];
   let retryAfterMs = 0;
   for (const key of keys) {
-    const row = rows.find((r) => r.key === rowKey(key));
-    if (!row) continue;
-    const windowEnd = row.windowStart.getTime() + windowMs(config);
-    if (windowEnd > now.getTime() && row.failures >= limitFor(config, key)) {
-      retryAfterMs = Math.max(retryAfterMs, windowEnd - now.getTime());
+    const row = await incrementAttempts(db, config, key, now);
+    taken.push(row);
+    if (row.failures > limitFor(config, key)) {
+      retryAfterMs = Math.max(retryAfterMs, row.windowStart.getTime() + windowMs(config) - now.getTime());
     }
   }
-  return retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : null;
-}
-
-/** Counts one failure against each key; a window that has run out starts again at 1. */
-export async function recordLoginFailure(db: Database, config: Config, keys: LoginLimitKey[], now = new Date()) {
-  const cutoff = new Date(now.getTime() - windowMs(config));
-  for (const key of keys) {
-    // One statement so that concurrent failures on several replicas are all counted.
-    await db.prisma.$executeRaw`
-      INSERT INTO "LoginAttempt" ("key", "failures", "windowStart") VALUES (${rowKey(key)}, 1, ${now})
-      ON CONFLICT ("key") DO UPDATE SET
-        "failures" = CASE WHEN "LoginAttempt"."windowStart" <= ${cutoff} THEN 1 ELSE "LoginAttempt"."failures" + 1 END,
-        "windowStart" = CASE WHEN "LoginAttempt"."windowStart" <= ${cutoff} THEN ${now} ELSE "LoginAttempt"."windowStart" END`;
+  if (retryAfterMs > 0) {
+    for (const row of taken) await giveBack(db, row);
+    return { allowed: false, retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
   }
+  return {
+    allowed: true,
+    async succeeded() {
+      for (const row of taken) {
+        // Not the address's whole count: one valid account must not let a guesser reset its address.
+        if (row.key.kind === "user") await db.prisma.loginAttempt.deleteMany({ where: { key: rowKey(row.key) } });
+        else await giveBack(db, row);
+      }
+    },
+  };
 }
 
-/** A successful sign-in clears the username's counter (not the IP's: one valid account must not
- * let a guesser reset its address's count). */
-export async function clearLoginFailures(db: Database, key: LoginLimitKey) {
-  await db.prisma.loginAttempt.deleteMany({ where: { key: rowKey(key) } });
+/** One statement, so that concurrent attempts on several replicas are all counted; a window that has run out starts again at 1. */
+async function incrementAttempts(db: Database, config: Config, key: LoginLimitKey, now: Date): Promise<Taken> {
+  const cutoff = new Date(now.getTime() - windowMs(config));
+  const rows = await db.prisma.$queryRaw<{ failures: number | bigint; windowStart: Date | string }[]>`
+    INSERT INTO "LoginAttempt" ("key", "failures", "windowStart") VALUES (${rowKey(key)}, 1, ${now})
+    ON CONFLICT ("key") DO UPDATE SET
+      "failures" = CASE WHEN "LoginAttempt"."windowStart" <= ${cutoff} THEN 1 ELSE "LoginAttempt"."failures" + 1 END,
+      "windowStart" = CASE WHEN "LoginAttempt"."windowStart" <= ${cutoff} THEN ${now} ELSE "LoginAttempt"."windowStart" END
+    RETURNING "failures", "windowStart"`;
+  const row = rows[0];
+  return { key, failures: Number(row.failures), windowStart: new Date(row.windowStart) };
+}
+
+/** Undoes one increment, unless its window has since been restarted. */
+async function giveBack(db: Database, row: Taken) {
+  await db.prisma.loginAttempt.updateMany({
+    where: { key: rowKey(row.key), windowStart: row.windowStart, failures: { gt: 0 } },
+    data: { failures: { decrement: 1 } },
+  });
 }

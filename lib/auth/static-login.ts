@@ -5,7 +5,7 @@ import { createSession, type CurrentSession, type RequestInfo } from "../session
 import { END_REASONS } from "../sessions/end-reasons";
 import type { LoginInput } from "../validation/auth";
 import { expectedKeyFor, keyFingerprint, keysMatch } from "./keys";
-import { clearLoginFailures, loginRetryAfter, recordLoginFailure, type LoginLimitKey } from "./rate-limit";
+import { takeLoginAttempt, type LoginLimitKey } from "./rate-limit";
 import { generateId } from "./token";
 
 export type LoginResult =
@@ -15,32 +15,32 @@ export type LoginResult =
   | { ok: false; code: "account_disabled" | "sso_account"; message: string };
 
 const INVALID = "Invalid username or key";
+export const RATE_LIMITED = "Too many failed sign-in attempts. Try again later.";
 export const SSO_ACCOUNT = "This account signs in with single sign-on. Use “Sign in with SSO”.";
 
 /**
  * Static-key sign-in. Admin usernames must present DASHBOARD_ADMIN_KEY; everyone else
  * DASHBOARD_KEY, so holding the shared key never grants admin.
  */
-export async function signInWithKey(db: Database, config: Config, input: LoginInput, request: RequestInfo): Promise<LoginResult> {
+export async function signInWithKey(db: Database, config: Config, input: LoginInput, request: RequestInfo, now = new Date()): Promise<LoginResult> {
   const limitKeys: LoginLimitKey[] = [{ kind: "user", value: input.username }];
   if (request.ip) limitKeys.push({ kind: "ip", value: request.ip });
   const audit = { username: input.username, authMethod: "static" as const, ip: request.ip, userAgent: request.userAgent };
 
-  const retryAfter = await loginRetryAfter(db, config, limitKeys);
-  if (retryAfter !== null) {
-    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "rate limited" });
-    return { ok: false, code: "rate_limited", message: "Too many failed sign-in attempts. Try again later.", retryAfter };
+  const attempt = await takeLoginAttempt(db, config, limitKeys, now);
+  if (!attempt.allowed) {
+    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "rate limited", at: now });
+    return { ok: false, code: "rate_limited", message: RATE_LIMITED, retryAfter: attempt.retryAfter };
   }
 
   const expected = expectedKeyFor(config, input.username);
   if (!keysMatch(input.key, expected.key)) {
-    await recordLoginFailure(db, config, limitKeys);
     // Never the key typed; only which kind of key was expected.
-    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: expected.admin ? "wrong admin key" : "wrong key" });
+    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: expected.admin ? "wrong admin key" : "wrong key", at: now });
     return { ok: false, code: "invalid_credentials", message: INVALID };
   }
 
-  await clearLoginFailures(db, limitKeys[0]);
+  await attempt.succeeded();
   // Checked only after the key matched, so a guesser learns nothing about the account.
   const existing = await db.prisma.user.findUnique({ where: { username: input.username }, select: { disabledAt: true, authSource: true } });
   if (existing?.disabledAt) {
@@ -52,7 +52,6 @@ export async function signInWithKey(db: Database, config: Config, input: LoginIn
     await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "SSO account: key sign-in refused" });
     return { ok: false, code: "sso_account", message: SSO_ACCOUNT };
   }
-  const now = new Date();
   const role = expected.admin ? "admin" : "user";
   const user = await db.prisma.user.upsert({
     where: { username: input.username },

@@ -23,7 +23,10 @@ async function twoReplicas() {
 
 describe("under concurrency", () => {
   it("200 concurrent sign-ins each get their own session and audit event", async () => {
-    const { replicas, config, close } = await twoReplicas();
+    const { replicas, config: base, close } = await twoReplicas();
+    // An attempt in flight counts against the limits until its key has been checked, and all 200
+    // come from one address: raise the limits above the burst.
+    const config = { ...base, loginLimits: { ...base.loginLimits, perIp: 1000, perUser: 1000 } };
     try {
       const results = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
@@ -80,6 +83,30 @@ describe("under concurrency", () => {
       for (const session of [admin, ...owners]) {
         expect((await validateSessionCookie(replicas[1], config, session.cookie, request)).status).toBe("active");
       }
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
+
+describe("the sign-in limit under concurrency", () => {
+  it("100 concurrent wrong keys for one username get at most the limit checked", async () => {
+    const { replicas, config: base, close } = await twoReplicas();
+    const config = { ...base, loginLimits: { ...base.loginLimits, perUser: 10 } };
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          signInWithKey(replicas[i % 2], config, { username: "target", key: `guess-${i}-wrong`, rememberMe: false }, { ...request, ip: `198.51.100.${i}` }),
+        ),
+      );
+      const checked = results.filter((r) => !r.ok && r.code === "invalid_credentials");
+      expect(checked).toHaveLength(10);
+      expect(results.filter((r) => !r.ok && r.code === "rate_limited")).toHaveLength(90);
+      // The right key is refused too once the limit is reached.
+      expect(await signInWithKey(replicas[0], config, { username: "target", key: USER_KEY, rememberMe: false }, request)).toMatchObject({
+        ok: false,
+        code: "rate_limited",
+      });
     } finally {
       await close();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { signInWithKey } from "@/lib/auth/static-login";
-import { loginRetryAfter, recordLoginFailure } from "@/lib/auth/rate-limit";
+import { takeLoginAttempt } from "@/lib/auth/rate-limit";
 import { ADMIN_KEY, USER_KEY, later, minutes, request, tempDatabase, testConfig } from "./helpers";
 
 describe("static-key sign-in", () => {
@@ -85,10 +85,11 @@ describe("login rate limiting", () => {
     const { db } = await tempDatabase();
     const keys = [{ kind: "user" as const, value: "alice" }];
     const start = new Date();
-    for (let i = 0; i < 3; i++) await recordLoginFailure(db, config, keys, start);
-    expect(await loginRetryAfter(db, config, keys, later(start, minutes(1)))).toBe(14 * 60);
-    expect(await loginRetryAfter(db, config, keys, later(start, minutes(15)))).toBeNull();
-    await recordLoginFailure(db, config, keys, later(start, minutes(16)));
+    for (let i = 0; i < 3; i++) expect(await takeLoginAttempt(db, config, keys, start)).toMatchObject({ allowed: true });
+    expect(await takeLoginAttempt(db, config, keys, later(start, minutes(1)))).toEqual({ allowed: false, retryAfter: 14 * 60 });
+    // A refused attempt gives its increment back.
+    expect(await db.prisma.loginAttempt.findUnique({ where: { key: "user:alice" } })).toMatchObject({ failures: 3 });
+    expect(await takeLoginAttempt(db, config, keys, later(start, minutes(15)))).toMatchObject({ allowed: true });
     expect(await db.prisma.loginAttempt.findUnique({ where: { key: "user:alice" } })).toMatchObject({ failures: 1 });
 
     await attempt(db, "bob", "wrong-key-x");
