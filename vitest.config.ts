@@ -10,6 +10,7 @@ const integration = [
   "tests/unit/login.test.ts",
   "tests/unit/own-sessions.test.ts",
   "tests/unit/sessions.test.ts",
+  "tests/unit/sso-identity.test.ts",
 ];
 
 export default defineConfig({

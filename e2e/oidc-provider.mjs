@@ -60,17 +60,32 @@ const provider = new Provider(issuer, {
     return {
       accountId: id,
       async claims() {
-        return {
+        const claims = {
           sub: id,
           preferred_username: id,
           name: `Test ${id}`,
           email: `${id}@example.test`,
           email_verified: true,
           groups: id.startsWith("admin") ? ["sessionboard-admins", "staff"] : ["staff"],
+          ...accountOverrides.get(id),
         };
+        // A claim set to null in an override is left out altogether.
+        return Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== null));
       },
     };
   },
+});
+
+/** Claims a test gives an account (what a person could edit at a real provider), by subject. */
+const accountOverrides = new Map();
+
+// POST /test/account?sub=<subject> with a JSON body of claims → those claims replace the defaults.
+provider.use(async (ctx, next) => {
+  if (ctx.path !== "/test/account" || ctx.method !== "POST") return next();
+  const chunks = [];
+  for await (const chunk of ctx.req) chunks.push(chunk);
+  accountOverrides.set(String(ctx.query.sub), JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"));
+  ctx.status = 204;
 });
 
 // GET /test/logout-token?sub=&sid=&forged=1&nonce=1&aud=&noEvent=1 → a logout token (text).

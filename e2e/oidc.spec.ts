@@ -113,6 +113,30 @@ test.describe("single sign-on (OpenID Connect)", () => {
     await other.close();
   });
 
+  test("an SSO account naming itself after a static admin gets its own account, not the admin's", async ({ page, browser }) => {
+    const subject = uniqueUser("mallory");
+    const set = await page.request.post(`${OIDC_ISSUER}/test/account?sub=${subject}`, {
+      data: { preferred_username: "ROOT", email: "root@example.test", email_verified: false },
+    });
+    expect(set.status()).toBe(204);
+    await ssoSignIn(page, subject);
+    await expect(page).toHaveURL("/");
+    const me = await (await page.request.get("/api/auth/session")).json();
+    expect(me.user.username).not.toBe("root");
+    expect(me.user.role).toBe("user");
+    expect((await page.goto("/admin/sessions"))?.status()).toBe(403);
+    const stored = withDatabase((db) => db.prepare(`SELECT email, oidcSubject FROM "User" WHERE id = ?`).get(me.user.id));
+    // An unverified email is not kept.
+    expect(stored).toEqual({ email: null, oidcSubject: subject });
+
+    // The real root still signs in with the admin key, as an admin.
+    const admin = await browser.newContext({ baseURL: BASE_URL });
+    const asRoot = await admin.request.post("/api/auth/login", { data: { username: "root", key: ADMIN_KEY } });
+    expect(asRoot.status()).toBe(200);
+    expect((await asRoot.json()).user).toMatchObject({ username: "root", role: "admin" });
+    await admin.close();
+  });
+
   test("a disabled user cannot sign in with SSO either", async ({ page, browser }) => {
     const login = uniqueUser("ssodisabled");
     await ssoSignIn(page, login);

@@ -13,7 +13,11 @@ export type AuthEventType =
   /** A cleanup run: count = expired rows deleted. */
   | "sessions.cleaned"
   | "user.disabled"
-  | "user.enabled";
+  | "user.enabled"
+  /** A new SSO account could not have the username its claims suggested (taken, or reserved for an admin). */
+  | "sso.username_conflict"
+  /** An operator bound an existing account to an SSO subject (CLI link-sso). */
+  | "user.sso_linked";
 
 export type AuthEventInput = {
   type: AuthEventType;

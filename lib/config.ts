@@ -32,7 +32,10 @@ const envSchema = z.object({
     ),
   DASHBOARD_KEY: z.string().min(8, "must be at least 8 characters").max(1024),
   DASHBOARD_ADMIN_KEY: z.string().min(8, "must be at least 8 characters").max(1024),
-  DASHBOARD_ADMINS: z.string().transform((v) => new Set(list(v).map((name) => name.toLowerCase()))),
+  // Usernames are lower-cased; an SSO subject ("oidc:<sub>") keeps its case, since subjects are case-sensitive.
+  DASHBOARD_ADMINS: z
+    .string()
+    .transform((v) => new Set(list(v).map((name) => (/^oidc:/i.test(name) ? `oidc:${name.slice(5)}` : name.toLowerCase())))),
   DASHBOARD_URL: z
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
     .transform((v) => new URL(v)),
@@ -128,6 +131,8 @@ export type Config = {
 
 export type OidcConfig = {
   issuer: URL;
+  /** The issuer exactly as configured: what ID tokens carry as `iss` and SSO accounts are bound to. */
+  issuerId: string;
   clientId: string;
   /** Absent for a public client (PKCE only). */
   clientSecret: string | null;
@@ -230,6 +235,7 @@ export function parseConfig(env: Env): Config {
       e.DASHBOARD_OIDC_ISSUER && e.DASHBOARD_OIDC_CLIENT_ID
         ? {
             issuer: new URL(e.DASHBOARD_OIDC_ISSUER),
+            issuerId: e.DASHBOARD_OIDC_ISSUER,
             clientId: e.DASHBOARD_OIDC_CLIENT_ID,
             clientSecret: e.DASHBOARD_OIDC_CLIENT_SECRET ?? null,
             scopes: e.DASHBOARD_OIDC_SCOPES,

@@ -65,8 +65,8 @@ function seed(file: string, secret: string, key: string) {
   const insertSession = rawPrepare(
     db,
     `INSERT INTO "Session" (id, tokenHash, tokenHint, userId, authMethod, ipAddress, userAgent, rememberMe, keyFingerprint,
-                            createdAt, lastActiveAt, expiresAt, absoluteExpiresAt)
-     VALUES (?, ?, ?, ?, ?, ?, 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0', ?, ?, ?, ?, ?, ?)`,
+                            createdAt, authenticatedAt, lastActiveAt, expiresAt, absoluteExpiresAt)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0', ?7, ?8, ?9, ?9, ?10, ?11, ?12)`,
   );
   const userIds: string[] = [];
   db.transaction(() => {

@@ -203,8 +203,8 @@ function seedSqlite(file: string, data: SeedData): void {
     );
     const insertSession = db.prepare(
       `INSERT INTO "Session" (id, tokenHash, tokenHint, userId, authMethod, ipAddress, userAgent, rememberMe,
-                              keyFingerprint, createdAt, lastActiveAt, expiresAt, absoluteExpiresAt)
-       VALUES (?, ?, ?, ?, 'static', ?, ?, ?, ?, ?, ?, ?, ?)`,
+                              keyFingerprint, createdAt, authenticatedAt, lastActiveAt, expiresAt, absoluteExpiresAt)
+       VALUES (?1, ?2, ?3, ?4, 'static', ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)`,
     );
     db.transaction(() => {
       for (const user of data.users) insertUser.run(user.id, user.username, toSqliteDate(user.createdAt), toSqliteDate(user.createdAt));
@@ -232,8 +232,8 @@ async function seedPostgres(url: string, data: SeedData): Promise<void> {
       const column = (n: number) => chunk.map((row) => row[n]);
       await client.query(
         `INSERT INTO "Session" ("id", "tokenHash", "tokenHint", "userId", "authMethod", "ipAddress", "userAgent", "rememberMe",
-                                "keyFingerprint", "createdAt", "lastActiveAt", "expiresAt", "absoluteExpiresAt")
-         SELECT id, hash, hint, uid, 'static', ip, ua, rm, fp, c, l, e, a
+                                "keyFingerprint", "createdAt", "authenticatedAt", "lastActiveAt", "expiresAt", "absoluteExpiresAt")
+         SELECT id, hash, hint, uid, 'static', ip, ua, rm, fp, c, c, l, e, a
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[],
                        $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[])
              AS s(id, hash, hint, uid, ip, ua, rm, fp, c, l, e, a)`,

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { adminCounters, listAdminSessions, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
+import { linkUserToSsoSubject } from "../lib/auth/sso-identity";
 import { ConfigError, getConfig } from "../lib/config";
 import { getDatabase } from "../lib/db";
 import { DomainError } from "../lib/errors";
@@ -21,7 +22,9 @@ const USAGE = `Usage: npm run sessions -- <command>
   revoke-user NAME [--reason TEXT]    revoke every session of a user
   revoke-all --yes [--reason TEXT]    revoke every session of everyone
   cleanup                             delete expired sessions and stale login counters now
-  stats                               active sessions and users; created, revoked, expired in 24 h`;
+  stats                               active sessions and users; created, revoked, expired in 24 h
+  link-sso NAME --subject=SUB         make the existing user NAME the account of SSO subject SUB (the
+                                      shared key then no longer signs in as NAME)`;
 
 const CLI_REQUEST: RequestInfo = { ip: null, userAgent: "sessionboard-cli" };
 
@@ -37,6 +40,7 @@ const OPTIONS = {
   json: { type: "boolean", default: false },
   reason: { type: "string" },
   yes: { type: "boolean", default: false },
+  subject: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -122,6 +126,13 @@ async function main(argv: string[]): Promise<number> {
         const counters = await adminCounters(db, config);
         if (values.json) console.log(JSON.stringify(counters, null, 2));
         else printTable([counters]);
+        return 0;
+      }
+      case "link-sso": {
+        if (!arg || !values.subject) throw new UsageError("link-sso needs a username and --subject=SUB (the sub claim at the identity provider)");
+        if (!config.oidc) throw new UsageError("Single sign-on is not configured (DASHBOARD_OIDC_ISSUER, DASHBOARD_OIDC_CLIENT_ID)");
+        const linked = await linkUserToSsoSubject(db, config.oidc, arg.toLowerCase(), values.subject, CLI_ACTOR.username);
+        console.log(`${linked.username} now signs in with SSO as subject ${linked.subject} at ${linked.issuer}.`);
         return 0;
       }
       default:

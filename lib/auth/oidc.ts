@@ -3,11 +3,9 @@ import type { Config, OidcConfig } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { seal, unseal } from "../sealed";
-import { createSession, type CurrentSession, type RequestInfo } from "../sessions/sessions";
-import { END_REASONS } from "../sessions/end-reasons";
-import { usernameSchema } from "../validation/auth";
+import type { CurrentSession, RequestInfo } from "../sessions/sessions";
 import { isSecureDeployment } from "./cookie";
-import { generateId } from "./token";
+import { signInSsoUser, SSO_FAILURE_MESSAGES, type SsoSignInFailure } from "./sso-identity";
 
 /** The in-flight sign-in, sealed into a short-lived cookie bound to this browser. */
 export const OIDC_TX_COOKIE = "oidc_tx";
@@ -23,9 +21,7 @@ export type OidcFailure =
   | "sso_expired"
   | "sso_state"
   | "sso_failed"
-  | "sso_invalid_username"
-  | "sso_account_conflict"
-  | "account_disabled";
+  | SsoSignInFailure;
 
 /** What /login says for each failure. */
 export const OIDC_FAILURE_MESSAGES: Record<OidcFailure, string> = {
@@ -34,9 +30,7 @@ export const OIDC_FAILURE_MESSAGES: Record<OidcFailure, string> = {
   sso_expired: "That sign-in took too long or was already used. Please start again.",
   sso_state: "That sign-in response did not match this browser. Please start again.",
   sso_failed: "Single sign-on failed. Please try again.",
-  sso_invalid_username: "Your identity provider did not send a usable username (letters, digits and . _ @ -).",
-  sso_account_conflict: "That username already belongs to a different single sign-on account.",
-  account_disabled: END_REASONS.disabled,
+  ...SSO_FAILURE_MESSAGES,
 };
 
 type Discovery = { key: string; at: number; promise: Promise<client.Configuration> };
@@ -157,62 +151,9 @@ export async function finishOidcLogin(
   }
   // Tokens are not kept: the session is ours; nothing from the IdP reaches the browser.
 
-  const rawName = [claims.preferred_username, claims.email, claims.sub].find((v): v is string => typeof v === "string" && v !== "");
-  const username = usernameSchema.safeParse(rawName);
-  if (!username.success) return fail("sso_invalid_username", `unusable username claim: ${String(rawName).slice(0, 64)}`);
-
-  const groups = claims[oidc.groupsClaim];
-  const inAdminGroup = oidc.adminGroup !== null && Array.isArray(groups) && groups.includes(oidc.adminGroup);
-  const role = inAdminGroup || config.admins.has(username.data) ? "admin" : "user";
-  const profile = {
-    displayName: typeof claims.name === "string" ? claims.name.slice(0, 200) : null,
-    email: typeof claims.email === "string" ? claims.email.slice(0, 320) : null,
-    role,
-    lastLoginAt: new Date(),
-  };
-  const issuer = claims.iss;
-  const subject = claims.sub;
-
-  const existing =
-    (await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: issuer, oidcSubject: subject } } })) ??
-    (await db.prisma.user.findUnique({ where: { username: username.data } }));
-  if (existing && existing.oidcSubject !== null && (existing.oidcSubject !== subject || existing.oidcIssuer !== issuer)) {
-    return fail("sso_account_conflict", `username ${username.data} belongs to another SSO subject`, username.data);
-  }
-  if (existing?.disabledAt) return fail("account_disabled", "account disabled", existing.username);
-  // A static-key user of the same name becomes this SSO identity (static users are only names).
-  const user = existing
-    ? await db.prisma.user.update({
-        where: { id: existing.id },
-        data: { ...profile, authSource: "oidc", oidcIssuer: issuer, oidcSubject: subject },
-      })
-    : await db.prisma.user.create({
-        data: { id: generateId(), username: username.data, authSource: "oidc", oidcIssuer: issuer, oidcSubject: subject, ...profile },
-      });
-
-  const persistent = transaction.rememberMe === true;
-  const { token, session } = await createSession(
-    db,
-    config,
-    {
-      userId: user.id,
-      username: user.username,
-      authMethod: "oidc",
-      rememberMe: persistent,
-      keyFingerprint: null,
-      oidcSid: typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null,
-      loginDetail: role === "admin" ? "admin via SSO" : null,
-    },
-    request,
-  );
-  return {
-    ok: true,
-    token,
-    persistent,
-    next,
-    session: { ...session, authMethod: "oidc" },
-    user: { id: user.id, username: user.username },
-  };
+  const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true }, request);
+  if (!result.ok) return fail(result.code, result.detail, result.username);
+  return { ...result, next };
 }
 
 /**

@@ -4,6 +4,9 @@ import { currentFingerprints } from "./keys";
 
 export type Role = "admin" | "user";
 
+/** A DASHBOARD_ADMINS entry that names an SSO subject (subjects are case-sensitive). */
+export const ssoAdminEntry = (subject: string) => `oidc:${subject}`;
+
 /**
  * The role is derived on every request from the configuration, never trusted from the database:
  * removing a name from DASHBOARD_ADMINS takes admin away at that user's next request. A static-key
@@ -11,11 +14,13 @@ export type Role = "admin" | "user";
  */
 export function roleFor(
   config: Config,
-  session: { authMethod: "static" | "oidc"; keyFingerprint: string | null; username: string; storedRole?: string },
+  session: { authMethod: "static" | "oidc"; keyFingerprint: string | null; username: string; oidcSubject?: string | null; storedRole?: string },
 ): Role {
-  // SSO: admin by DASHBOARD_ADMINS, or by the admin group in the claims of the latest sign-in.
+  // SSO: admin by an `oidc:<sub>` entry in DASHBOARD_ADMINS, or by the admin group in the claims of
+  // the latest sign-in — never by the username, which the person chose at the provider.
   if (session.authMethod === "oidc") {
-    return config.admins.has(session.username) || (config.oidc?.adminGroup && session.storedRole === "admin") ? "admin" : "user";
+    const bySubject = session.oidcSubject ? config.admins.has(ssoAdminEntry(session.oidcSubject)) : false;
+    return bySubject || (config.oidc?.adminGroup && session.storedRole === "admin") ? "admin" : "user";
   }
   if (!config.admins.has(session.username)) return "user";
   return session.keyFingerprint !== null && currentFingerprints(config).admin.has(session.keyFingerprint)

@@ -112,9 +112,9 @@ const ignoreConnectionError = () => undefined;
 
 const FIND_SESSION = `
   SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
-         s."rememberMe", s."keyFingerprint", s."createdAt", s."lastActiveAt", s."expiresAt", s."absoluteExpiresAt",
-         s."revokedAt", s."revokeReason",
-         u."username", u."displayName", u."email", u."role", u."disabledAt"
+         s."rememberMe", s."keyFingerprint", s."createdAt", s."authenticatedAt", s."lastActiveAt", s."expiresAt",
+         s."absoluteExpiresAt", s."revokedAt", s."revokeReason",
+         u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcSubject"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
    WHERE s."tokenHash" = $1`;
 
@@ -132,13 +132,14 @@ type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod"> & {
   email: string | null;
   role: string;
   disabledAt: Date | null;
+  oidcSubject: string | null;
 };
 
 function toSessionWithUser(row: PostgresSessionRow): SessionWithUser {
-  const { username, displayName, email, role, disabledAt, ...session } = row;
+  const { username, displayName, email, role, disabledAt, oidcSubject, ...session } = row;
   return {
     ...session,
     authMethod: row.authMethod === "oidc" ? "oidc" : "static",
-    user: { id: row.userId, username, displayName, email, role, disabledAt },
+    user: { id: row.userId, username, displayName, email, role, disabledAt, oidcSubject },
   };
 }

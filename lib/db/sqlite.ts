@@ -48,9 +48,9 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
   const findSession = db
     .prepare(
       `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
-              s.keyFingerprint, s.createdAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
+              s.keyFingerprint, s.createdAt, s.authenticatedAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
               s.revokedAt, s.revokeReason,
-              u.username, u.displayName, u.email, u.role, u.disabledAt
+              u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcSubject
          FROM "Session" s JOIN "User" u ON u.id = s.userId
         WHERE s.tokenHash = ?`,
     )
@@ -100,6 +100,7 @@ type SqliteSessionRow = {
   rememberMe: number;
   keyFingerprint: string | null;
   createdAt: string;
+  authenticatedAt: string;
   lastActiveAt: string;
   expiresAt: string;
   absoluteExpiresAt: string;
@@ -110,6 +111,7 @@ type SqliteSessionRow = {
   email: string | null;
   role: string;
   disabledAt: string | null;
+  oidcSubject: string | null;
 };
 
 function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
@@ -125,6 +127,7 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
     rememberMe: row.rememberMe === 1,
     keyFingerprint: row.keyFingerprint,
     createdAt: new Date(row.createdAt),
+    authenticatedAt: new Date(row.authenticatedAt),
     lastActiveAt: new Date(row.lastActiveAt),
     expiresAt: new Date(row.expiresAt),
     absoluteExpiresAt: new Date(row.absoluteExpiresAt),
@@ -137,6 +140,7 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
       email: row.email,
       role: row.role,
       disabledAt: row.disabledAt === null ? null : new Date(row.disabledAt),
+      oidcSubject: row.oidcSubject,
     },
   };
 }

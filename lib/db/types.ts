@@ -13,12 +13,23 @@ export type SessionWithUser = {
   rememberMe: boolean;
   keyFingerprint: string | null;
   createdAt: Date;
+  /** When the person last proved a credential (sign-in, or re-authentication). */
+  authenticatedAt: Date;
   lastActiveAt: Date;
   expiresAt: Date;
   absoluteExpiresAt: Date;
   revokedAt: Date | null;
   revokeReason: string | null;
-  user: { id: string; username: string; displayName: string | null; email: string | null; role: string; disabledAt: Date | null };
+  user: {
+    id: string;
+    username: string;
+    displayName: string | null;
+    email: string | null;
+    role: string;
+    disabledAt: Date | null;
+    /** The SSO subject, for DASHBOARD_ADMINS entries of the form oidc:<sub>. */
+    oidcSubject: string | null;
+  };
 };
 
 export type ExclusiveJob = "cleanup";

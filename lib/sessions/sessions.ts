@@ -55,10 +55,11 @@ export async function validateSessionCookie(
     row.expiresAt = slid.expiresAt;
   }
   const { user, ...session } = row;
+  const { oidcSubject, ...person } = user;
   return {
     status: "active",
     session,
-    user: { ...user, role: roleFor(config, { ...session, username: user.username, storedRole: user.role }) },
+    user: { ...person, role: roleFor(config, { ...session, username: user.username, oidcSubject, storedRole: user.role }) },
     cookiePersistent: cookie.persistent,
   };
 }
@@ -127,6 +128,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
         keyFingerprint: input.keyFingerprint,
         oidcSid: input.oidcSid ?? null,
         createdAt: now,
+        authenticatedAt: now,
         lastActiveAt: now,
         expiresAt,
         absoluteExpiresAt,

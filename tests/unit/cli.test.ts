@@ -71,4 +71,21 @@ describe("operator CLI", () => {
     expect(events.find((e) => e.sessionId === carol.session.id)).toBeUndefined();
     expect(events.find((e) => e.type === "sessions.revoked_all")).toMatchObject({ count: 1 });
   }, 60_000);
+
+  it("links an existing key user to an SSO subject", async () => {
+    const { db, env: database } = await tempDatabase();
+    const sso = { DASHBOARD_OIDC_ISSUER: "https://id.example.test", DASHBOARD_OIDC_CLIENT_ID: "sessionboard" };
+    const config = testConfig({ ...database, ...sso });
+    await signIn(db, config, "ivan", USER_KEY);
+    const linked = await cli({ ...database, ...sso }, "link-sso", "ivan", "--subject=-Ivan-Sub-1");
+    expect(linked).toMatchObject({ code: 0, stdout: "ivan now signs in with SSO as subject -Ivan-Sub-1 at https://id.example.test.\n" });
+    expect(await db.prisma.user.findUnique({ where: { username: "ivan" } })).toMatchObject({
+      authSource: "oidc",
+      oidcIssuer: "https://id.example.test",
+      oidcSubject: "-Ivan-Sub-1",
+    });
+    expect((await cli({ ...database, ...sso }, "link-sso", "ivan")).code).toBe(2);
+    expect(await cli({ ...database, ...sso }, "link-sso", "nobody", "--subject=x")).toMatchObject({ code: 1, stderr: "No user named nobody\n" });
+    expect((await cli(database, "link-sso", "ivan", "--subject=x")).stderr).toContain("Single sign-on is not configured");
+  }, 60_000);
 });

@@ -82,6 +82,7 @@ describe("SQLite migrations", () => {
         rememberMe: true,
         keyFingerprint: null,
         createdAt: now,
+        authenticatedAt: now,
         lastActiveAt: now,
         expiresAt: now,
         absoluteExpiresAt: now,
@@ -118,7 +119,7 @@ describe("SQLite migrations", () => {
     await db.prisma.user.create({ data: { id: "u1", username: "mem", authSource: "static" } });
     const now = new Date();
     await db.prisma.session.create({
-      data: { id: "s1", tokenHash: "m".repeat(64), tokenHint: "x", userId: "u1", authMethod: "static", expiresAt: now, absoluteExpiresAt: now },
+      data: { id: "s1", tokenHash: "m".repeat(64), tokenHint: "x", userId: "u1", authMethod: "static", authenticatedAt: now, expiresAt: now, absoluteExpiresAt: now },
     });
     expect(await db.findSessionByTokenHash("m".repeat(64))).toMatchObject({ id: "s1", user: { username: "mem" } });
     await db.close();

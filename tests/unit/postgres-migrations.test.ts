@@ -43,7 +43,7 @@ describe("PostgreSQL schema and migrations", () => {
       await prisma.session.create({
         data: {
           id: "s1", tokenHash: "h".repeat(64), tokenHint: "12345678", userId: "u1", authMethod: "oidc", ipAddress: "::1", country: "DE",
-          city: "München", userAgent: "ua", rememberMe: true, keyFingerprint: null, oidcSid: "sid-1", createdAt: now, lastActiveAt: now,
+          city: "München", userAgent: "ua", rememberMe: true, keyFingerprint: null, oidcSid: "sid-1", createdAt: now, authenticatedAt: now, lastActiveAt: now,
           expiresAt: now, absoluteExpiresAt: now, revokedAt: now, revokedBy: "root", revokeReason: "test",
         },
       });

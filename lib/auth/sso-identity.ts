@@ -1,0 +1,194 @@
+import { createHash } from "node:crypto";
+import type { Config, OidcConfig } from "../config";
+import { authEventRow, recordAuthEvent } from "../audit";
+import type { Database } from "../db";
+import { DomainError } from "../errors";
+import { END_REASONS } from "../sessions/end-reasons";
+import { createSession, type CurrentSession, type RequestInfo } from "../sessions/sessions";
+import { usernameSchema } from "../validation/auth";
+import { generateId } from "./token";
+
+/**
+ * Who an SSO sign-in is. An SSO identity IS its (issuer, subject): the only claims the provider
+ * binds to the person. Everything else in the ID token (preferred_username, name, an unverified
+ * email) is what the person can edit at the provider, and OpenID Connect says preferred_username is
+ * neither unique nor stable. So those claims only suggest a display username for a new account;
+ * they never link to an existing account, never take a name reserved for static admins, and never
+ * confer admin.
+ */
+export type SsoClaims = {
+  iss: string;
+  sub: string;
+  preferred_username?: unknown;
+  email?: unknown;
+  email_verified?: unknown;
+  name?: unknown;
+  [claim: string]: unknown;
+};
+
+/** The role the groups claim gives; `oidc:<sub>` entries in DASHBOARD_ADMINS are applied on every request. */
+export function roleFromClaims(oidc: OidcConfig, claims: SsoClaims): "admin" | "user" {
+  const groups = claims[oidc.groupsClaim];
+  return oidc.adminGroup !== null && Array.isArray(groups) && groups.includes(oidc.adminGroup) ? "admin" : "user";
+}
+
+/** The email, only when the provider says it verified it. */
+export const verifiedEmail = (claims: SsoClaims): string | null =>
+  claims.email_verified === true && typeof claims.email === "string" && claims.email !== "" ? claims.email.slice(0, 320) : null;
+
+export type SsoSignInFailure = "account_disabled" | "sso_account_conflict";
+
+export type SsoSignInResult =
+  | { ok: true; token: string; persistent: boolean; session: CurrentSession; user: { id: string; username: string } }
+  | { ok: false; code: SsoSignInFailure; detail: string; username: string | null };
+
+/**
+ * Finds the account of (iss, sub), or creates one under a username of its own, and starts an
+ * "oidc" session for it. Profile fields are refreshed from the claims; the username is not (it is
+ * the account's stable handle).
+ */
+export async function signInSsoUser(
+  db: Database,
+  config: Config,
+  oidc: OidcConfig,
+  claims: SsoClaims,
+  options: { rememberMe: boolean },
+  request: RequestInfo,
+  now = new Date(),
+): Promise<SsoSignInResult> {
+  const role = roleFromClaims(oidc, claims);
+  const profile = {
+    displayName: typeof claims.name === "string" ? claims.name.slice(0, 200) : null,
+    email: verifiedEmail(claims),
+    role,
+    lastLoginAt: now,
+  };
+  const found = await findOrCreateSsoUser(db, config, claims, profile, request, now);
+  if (!found.ok) return found;
+  const user = found.user;
+  const { token, session } = await createSession(
+    db,
+    config,
+    {
+      userId: user.id,
+      username: user.username,
+      authMethod: "oidc",
+      rememberMe: options.rememberMe,
+      keyFingerprint: null,
+      oidcSid: typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null,
+      loginDetail: role === "admin" ? "admin via SSO group" : null,
+    },
+    request,
+    now,
+  );
+  return { ok: true, token, persistent: options.rememberMe, session: { ...session, authMethod: "oidc" }, user: { id: user.id, username: user.username } };
+}
+
+type Profile = { displayName: string | null; email: string | null; role: string; lastLoginAt: Date };
+
+async function findOrCreateSsoUser(
+  db: Database,
+  config: Config,
+  claims: SsoClaims,
+  profile: Profile,
+  request: RequestInfo,
+  now: Date,
+): Promise<{ ok: true; user: { id: string; username: string } } | Extract<SsoSignInResult, { ok: false }>> {
+  const identity = { oidcIssuer: claims.iss, oidcSubject: claims.sub };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: identity } });
+    if (existing) {
+      if (existing.disabledAt) return { ok: false, code: "account_disabled", detail: "account disabled", username: existing.username };
+      await db.prisma.user.update({ where: { id: existing.id }, data: profile });
+      return { ok: true, user: existing };
+    }
+    const wanted = suggestedUsername(claims);
+    const username = await freeUsername(db, config, wanted, claims);
+    if (username === null) {
+      return { ok: false, code: "sso_account_conflict", detail: `no free username for "${wanted}"`, username: null };
+    }
+    const id = generateId();
+    const created = { id, username, authSource: "oidc", ...identity, ...profile };
+    const events =
+      username === wanted
+        ? []
+        : [
+            authEventRow({
+              type: "sso.username_conflict",
+              username,
+              userId: id,
+              authMethod: "oidc",
+              ip: request.ip,
+              userAgent: request.userAgent,
+              actor: "system",
+              detail: `"${wanted}" is taken or reserved; the new SSO account is "${username}"`,
+              at: now,
+            }),
+          ];
+    try {
+      await db.prisma.$transaction([db.prisma.user.create({ data: created }), ...events.map((data) => db.prisma.authEvent.create({ data }))]);
+      return { ok: true, user: { id, username } };
+    } catch (error) {
+      // Another sign-in took the name or created this subject's account meanwhile: look again.
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  return { ok: false, code: "sso_account_conflict", detail: "the account could not be created (concurrent sign-ins)", username: null };
+}
+
+/** preferred_username, else a verified email, else the subject — the first that is a valid username. */
+function suggestedUsername(claims: SsoClaims): string {
+  for (const candidate of [claims.preferred_username, verifiedEmail(claims), claims.sub]) {
+    const parsed = usernameSchema.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+  }
+  return `sso-${subjectTag(claims, 10)}`;
+}
+
+/**
+ * `wanted` if nobody has it and it is not reserved for a static admin; otherwise the name with a
+ * suffix derived from (iss, sub) — stable, so the same person gets the same name on any replica.
+ */
+async function freeUsername(db: Database, config: Config, wanted: string, claims: SsoClaims): Promise<string | null> {
+  const candidates = [wanted, ...[6, 10, 16].map((length) => `${wanted.slice(0, 64 - length - 1)}-${subjectTag(claims, length)}`)];
+  for (const name of candidates) {
+    if (config.admins.has(name)) continue;
+    if (!(await db.prisma.user.findUnique({ where: { username: name }, select: { id: true } }))) return name;
+  }
+  return null;
+}
+
+const subjectTag = (claims: SsoClaims, length: number) =>
+  createHash("sha256").update(`${claims.iss}\n${claims.sub}`).digest("hex").slice(0, length);
+
+const isUniqueViolation = (error: unknown) =>
+  typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+
+/**
+ * The deliberate way to make an existing key user an SSO account: an operator names the subject
+ * (CLI `link-sso`). From then on that subject signs in to this account, and the shared key no
+ * longer does. Refused when the subject already has an account of its own.
+ */
+export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: string) {
+  const user = await db.prisma.user.findUnique({ where: { username } });
+  if (!user) throw new DomainError("not_found", "user_not_found", `No user named ${username}`);
+  const owner = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: oidc.issuerId, oidcSubject: subject } } });
+  if (owner && owner.id !== user.id) {
+    throw new DomainError("conflict", "sso_account_conflict", `That subject already has its own account (${owner.username})`);
+  }
+  await db.prisma.user.update({ where: { id: user.id }, data: { authSource: "oidc", oidcIssuer: oidc.issuerId, oidcSubject: subject } });
+  await recordAuthEvent(db, {
+    type: "user.sso_linked",
+    username,
+    userId: user.id,
+    authMethod: "oidc",
+    actor,
+    detail: `linked to subject ${subject} at ${oidc.issuerId}`,
+  });
+  return { username, subject, issuer: oidc.issuerId };
+}
+
+export const SSO_FAILURE_MESSAGES: Record<SsoSignInFailure, string> = {
+  account_disabled: END_REASONS.disabled,
+  sso_account_conflict: "No account could be set up for this single sign-on identity. Ask an administrator.",
+};

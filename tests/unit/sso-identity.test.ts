@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { encodeSessionCookie } from "@/lib/auth/cookie";
+import { signInWithKey } from "@/lib/auth/static-login";
+import { signInSsoUser, type SsoClaims, type SsoSignInResult } from "@/lib/auth/sso-identity";
+import type { Config } from "@/lib/config";
+import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { ADMIN_KEY, USER_KEY, request, signIn, tempDatabase, testConfig } from "./helpers";
+
+const ISSUER = "https://id.example.test";
+const oidcEnv = {
+  DASHBOARD_OIDC_ISSUER: ISSUER,
+  DASHBOARD_OIDC_CLIENT_ID: "sessionboard",
+  DASHBOARD_OIDC_ADMIN_GROUP: "sessionboard-admins",
+};
+const cookieOf = (config: Config, result: { token: string }) => encodeSessionCookie(config, { token: result.token, persistent: false });
+const claims = (sub: string, extra: Partial<SsoClaims> = {}): SsoClaims => ({ iss: ISSUER, sub, ...extra });
+
+async function setup(env: Record<string, string> = {}) {
+  const { db, env: dbEnv } = await tempDatabase();
+  const config = testConfig({ ...dbEnv, ...oidcEnv, ...env });
+  const oidc = config.oidc;
+  if (!oidc) throw new Error("OIDC not configured");
+  const signInSso = (c: SsoClaims) => signInSsoUser(db, config, oidc, c, { rememberMe: false }, request);
+  return { db, config, signInSso };
+}
+
+describe("an SSO identity is its issuer and subject", () => {
+  it("preferred_username naming a static admin neither links to that account nor makes an admin", async () => {
+    const { db, config, signInSso } = await setup();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    const result = await signInSso(claims("mallory-sub", { preferred_username: "ROOT" }));
+    if (!result.ok) throw new Error(result.code);
+    expect(result.user.username).not.toBe("root");
+    expect(result.user.id).not.toBe(root.user.id);
+    const check = await validateSessionCookie(db, config, cookieOf(config, result), request);
+    expect(check).toMatchObject({ status: "active", user: { role: "user" } });
+    // The real admin keeps their account and key.
+    expect(await signInWithKey(db, config, { username: "root", key: ADMIN_KEY, rememberMe: false }, request)).toMatchObject({ ok: true });
+    const conflict = await db.prisma.authEvent.findFirst({ where: { type: "sso.username_conflict" } });
+    expect(conflict).toMatchObject({ username: result.user.username, authMethod: "oidc" });
+    expect(conflict?.detail).toContain('"root"');
+  });
+
+  it("a name reserved in DASHBOARD_ADMINS is never taken, even before its admin ever signed in", async () => {
+    const { db, signInSso } = await setup();
+    const result = await signInSso(claims("sub-1", { preferred_username: "admin" }));
+    if (!result.ok) throw new Error(result.code);
+    expect(result.user.username).toMatch(/^admin-[0-9a-f]{6}$/);
+    expect(await db.prisma.user.findUnique({ where: { username: "admin" } })).toBeNull();
+  });
+
+  it("a key user's name is never taken over; the key user keeps signing in", async () => {
+    const { db, config, signInSso } = await setup();
+    const alice = await signIn(db, config, "alice", USER_KEY);
+    const result = await signInSso(claims("other-sub", { preferred_username: "alice" }));
+    if (!result.ok) throw new Error(result.code);
+    expect(result.user.id).not.toBe(alice.user.id);
+    expect(result.user.username).toMatch(/^alice-[0-9a-f]{6}$/);
+    expect(await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request)).toMatchObject({ ok: true });
+  });
+
+  it("the same subject always lands in the same account, whatever name it claims later", async () => {
+    const { signInSso } = await setup();
+    const first = await signInSso(claims("stable-sub", { preferred_username: "carol" }));
+    const second = await signInSso(claims("stable-sub", { preferred_username: "someone-else" }));
+    if (!first.ok || !second.ok) throw new Error("sign-in failed");
+    expect(second.user).toEqual(first.user);
+    expect(first.user.username).toBe("carol");
+  });
+
+  it("another subject claiming a taken SSO name gets its own account", async () => {
+    const { signInSso } = await setup();
+    const first = await signInSso(claims("sub-a", { preferred_username: "dave" }));
+    const second = await signInSso(claims("sub-b", { preferred_username: "dave" }));
+    if (!first.ok || !second.ok) throw new Error("sign-in failed");
+    expect(second.user.id).not.toBe(first.user.id);
+    expect(second.user.username).toMatch(/^dave-[0-9a-f]{6}$/);
+  });
+
+  it("an unverified email is neither a username nor an admin name, and is not stored", async () => {
+    const { db, config, signInSso } = await setup({ DASHBOARD_ADMINS: "root,boss@example.test" });
+    const result = await signInSso(claims("sub-unverified", { email: "boss@example.test", email_verified: false }));
+    if (!result.ok) throw new Error(result.code);
+    expect(result.user.username).not.toBe("boss@example.test");
+    const user = await db.prisma.user.findUniqueOrThrow({ where: { id: result.user.id } });
+    expect(user.email).toBeNull();
+    const check = await validateSessionCookie(db, config, cookieOf(config, result), request);
+    expect(check).toMatchObject({ status: "active", user: { role: "user" } });
+
+    const verified = await signInSso(claims("sub-verified", { email: "Erin@Example.test", email_verified: true }));
+    if (!verified.ok) throw new Error(verified.code);
+    expect(verified.user.username).toBe("erin@example.test");
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: verified.user.id } })).email).toBe("Erin@Example.test");
+  });
+
+  it("admin comes from the admin group claim or an oidc:<sub> entry, never from a name", async () => {
+    const { db, config, signInSso } = await setup({ DASHBOARD_ADMINS: "root,frank,oidc:Sub-Of-Grace" });
+    const frank = await signInSso(claims("frank-sub", { preferred_username: "frank" }));
+    const grace = await signInSso(claims("Sub-Of-Grace", { preferred_username: "grace" }));
+    const group = await signInSso(claims("heidi-sub", { preferred_username: "heidi", groups: ["sessionboard-admins"] }));
+    if (!frank.ok || !grace.ok || !group.ok) throw new Error("sign-in failed");
+    const role = async (r: SsoSignInResult) => {
+      if (!r.ok) throw new Error("sign-in failed");
+      const check = await validateSessionCookie(db, config, cookieOf(config, r), request);
+      return check.status === "active" ? check.user.role : check.status;
+    };
+    expect(await role(frank)).toBe("user");
+    expect(await role(grace)).toBe("admin");
+    expect(await role(group)).toBe("admin");
+    // Subjects are case-sensitive: a differently cased subject is someone else.
+    const impostor = await signInSso(claims("sub-of-grace", { preferred_username: "grace2" }));
+    expect(await role(impostor)).toBe("user");
+  });
+
+  it("an operator-linked key user is the account that subject signs in to", async () => {
+    const { db, config, signInSso } = await setup();
+    const ivan = await signIn(db, config, "ivan", USER_KEY);
+    const { linkUserToSsoSubject } = await import("@/lib/auth/sso-identity");
+    const oidc = config.oidc;
+    if (!oidc) throw new Error("OIDC not configured");
+    await linkUserToSsoSubject(db, oidc, "ivan", "ivan-sub", "cli");
+    const result = await signInSso(claims("ivan-sub", { preferred_username: "whatever" }));
+    if (!result.ok) throw new Error(result.code);
+    expect(result.user).toEqual({ id: ivan.user.id, username: "ivan" });
+    expect(await db.prisma.authEvent.findFirst({ where: { type: "user.sso_linked" } })).toMatchObject({ username: "ivan", actor: "cli" });
+    // From then on the shared key no longer signs in as ivan.
+    expect(await signInWithKey(db, config, { username: "ivan", key: USER_KEY, rememberMe: false }, request)).toMatchObject({ code: "sso_account" });
+  });
+});
