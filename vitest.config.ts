@@ -9,6 +9,7 @@ const integration = [
   "tests/unit/concurrency.test.ts",
   "tests/unit/login.test.ts",
   "tests/unit/own-sessions.test.ts",
+  "tests/unit/reauthentication.test.ts",
   "tests/unit/sessions.test.ts",
   "tests/unit/sso-identity.test.ts",
 ];

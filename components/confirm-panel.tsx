@@ -18,6 +18,8 @@ type Props = {
   inset?: boolean;
   /** Extra inputs: a reason, a typed confirmation, the admin key. */
   children?: ReactNode;
+  /** False while something must happen first (a new sign-in at the identity provider): no confirm button. */
+  confirmable?: boolean;
 };
 
 /**
@@ -43,9 +45,11 @@ export function ConfirmPanel(props: Props) {
         ))}
         {props.children}
         <div className="flex flex-wrap gap-3">
-          <SubmitButton className={buttonClass.danger} pendingText={props.pendingLabel} autoFocus={!props.children}>
-            {props.confirmLabel}
-          </SubmitButton>
+          {props.confirmable !== false && (
+            <SubmitButton className={buttonClass.danger} pendingText={props.pendingLabel} autoFocus={!props.children}>
+              {props.confirmLabel}
+            </SubmitButton>
+          )}
           <Link href={props.cancelHref} className={buttonClass.secondary}>
             Cancel
           </Link>

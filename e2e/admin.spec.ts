@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { devices, expect, test, type Browser, type Page } from "@playwright/test";
 import { ADMIN_KEY, BASE_URL, USER_KEY } from "./env";
-import { currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";
+import { ageAuthentication, currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";
 
 async function signedIn(browser: Browser, username: string, key: string, options: Parameters<Browser["newContext"]>[0] = {}) {
   const context = await browser.newContext(options);
@@ -67,9 +67,8 @@ test.describe("Admin Panel", () => {
     const username = uniqueUser("stale");
     const victim = await signedIn(browser, username, USER_KEY);
     const admin = await signedIn(browser, "root", ADMIN_KEY);
-    withDatabase((db) =>
-      db.prepare(`UPDATE "Session" SET createdAt = ? WHERE id = ?`).run(new Date(Date.now() - 20 * 60_000).toISOString().replace("Z", "+00:00"), admin.sessionId),
-    );
+    ageAuthentication(admin.sessionId, 20);
+    const cookieBefore = (await admin.context.cookies()).find((c) => c.name === "session_token")?.value;
     // The API says why and what to send.
     await expectJsonError(await admin.context.request.delete(`/api/admin/sessions?user=${username}`), 403, "reauthentication_required");
     await expectJsonError(
@@ -91,6 +90,13 @@ test.describe("Admin Panel", () => {
     await page.getByRole("button", { name: /^Revoke all/ }).click();
     await expect(main(page).getByRole("status")).toHaveText(/Revoked 1 session of/);
     await expectSignedOut(victim.page, "Your session was revoked");
+    // The re-authentication replaced the admin's token: same session, new cookie; the old value is dead.
+    const cookieAfter = (await admin.context.cookies()).find((c) => c.name === "session_token")?.value;
+    expect(cookieAfter).toBeTruthy();
+    expect(cookieAfter).not.toBe(cookieBefore);
+    expect(await currentSessionId(admin.context.request)).toBe(admin.sessionId);
+    const replay = await admin.context.request.get("/api/auth/session", { headers: { cookie: `session_token=${cookieBefore}` } });
+    await expectJsonError(replay, 401, "session_ended");
     for (const c of [victim, admin]) await c.context.close();
   });
 

@@ -28,7 +28,8 @@ export const serverEnv: Record<string, string> = {
   DASHBOARD_SECRET: "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
   DASHBOARD_KEY: USER_KEY,
   DASHBOARD_ADMIN_KEY: ADMIN_KEY,
-  DASHBOARD_ADMINS: "root",
+  // "chief" is the admin the re-authentication spec locks out with wrong keys.
+  DASHBOARD_ADMINS: "root,chief",
   DASHBOARD_SESSION_SQLITE_PATH: DB_FILE,
   DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: String(MAX_FAILURES_PER_USER),
   // Every test comes from 127.0.0.1; the per-IP limit is covered by the unit tests.

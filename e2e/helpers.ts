@@ -95,12 +95,18 @@ export async function startApp(port: number, dataDir: string, env: Record<string
   };
 }
 
-/** At the test IdP (e2e/oidc-provider.mjs): its development login page, then consent. */
-export async function loginAtTestIdp(page: Page, login: string) {
+/** At the test IdP (e2e/oidc-provider.mjs): its development login page, then consent (unless already given). */
+export async function loginAtTestIdp(page: Page, login: string, options: { consent?: boolean } = {}) {
   await page.getByPlaceholder("Enter any login").fill(login);
   await page.getByPlaceholder("and password").fill("any-password");
   await page.getByRole("button", { name: "Sign-in" }).click();
-  await page.getByRole("button", { name: "Continue" }).click();
+  if (options.consent !== false) await page.getByRole("button", { name: "Continue" }).click();
+}
+
+/** Makes a session's last proof of identity `minutes` old, as if the clock had moved on. */
+export function ageAuthentication(sessionId: string, minutes: number) {
+  const at = new Date(Date.now() - minutes * 60_000).toISOString().replace("Z", "+00:00");
+  withDatabase((db) => db.prepare(`UPDATE "Session" SET authenticatedAt = ? WHERE id = ?`).run(at, sessionId));
 }
 
 /** A throwaway PostgreSQL database for one spec file: `create()` in beforeAll, `drop()` in afterAll. */

@@ -17,7 +17,11 @@ export type AuthEventType =
   /** A new SSO account could not have the username its claims suggested (taken, or reserved for an admin). */
   | "sso.username_conflict"
   /** An operator bound an existing account to an SSO subject (CLI link-sso). */
-  | "user.sso_linked";
+  | "user.sso_linked"
+  /** A destructive admin action's re-authentication succeeded: the session's token was replaced. */
+  | "session.reauthenticated"
+  /** A wrong key (or too many) at the re-authentication prompt. */
+  | "reauth.failed";
 
 export type AuthEventInput = {
   type: AuthEventType;

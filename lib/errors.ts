@@ -4,9 +4,11 @@
  */
 export class DomainError extends Error {
   constructor(
-    readonly kind: "bad_request" | "not_found" | "conflict" | "forbidden",
+    readonly kind: "bad_request" | "not_found" | "conflict" | "forbidden" | "too_many_requests",
     readonly code: string,
     message: string,
+    /** For "too_many_requests": when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

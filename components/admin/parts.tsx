@@ -1,5 +1,7 @@
 import type { ReactNode } from "react";
 import { Field } from "@/components/confirm-panel";
+import { buttonClass } from "@/components/ui";
+import type { Reauthentication } from "@/lib/auth/freshness";
 
 /** One figure in the counters row. */
 export function Stat({ label, value }: { label: string; value: number }) {
@@ -11,8 +13,34 @@ export function Stat({ label, value }: { label: string; value: number }) {
   );
 }
 
-/** The reason and — when the sign-in is not fresh — admin key inputs of a destructive action. */
-export function ReasonAndKey({ needsKey, freshMinutes, autoFocus }: { needsKey: boolean; freshMinutes: number; autoFocus?: boolean }) {
+/**
+ * The reason input of a destructive action and, when the admin's sign-in is not fresh, how they
+ * prove it is them: the admin key (static admins), or a new sign-in at the identity provider (SSO
+ * admins; `reauthenticateHref` starts it and comes back to this confirmation).
+ */
+export function ReasonAndKey({
+  reauthentication,
+  freshMinutes,
+  reauthenticateHref,
+  autoFocus,
+}: {
+  reauthentication: Reauthentication;
+  freshMinutes: number;
+  reauthenticateHref: string;
+  autoFocus?: boolean;
+}) {
+  if (reauthentication === "identity_provider") {
+    return (
+      <div className="space-y-2 text-sm text-red-900">
+        <p>You signed in more than {freshMinutes} minutes ago. Confirm it is you at your identity provider, then come back here to confirm.</p>
+        {/* A plain link: it leaves for the identity provider, which client-side navigation cannot follow. */}
+        <a href={reauthenticateHref} className={buttonClass.primary} autoFocus={autoFocus}>
+          Confirm with single sign-on
+        </a>
+      </div>
+    );
+  }
+  const needsKey = reauthentication === "admin_key";
   return (
     <>
       <Field label="Reason (recorded in the audit trail)" name="reason" placeholder="e.g. laptop reported stolen" autoFocus={autoFocus && !needsKey} />
@@ -29,6 +57,9 @@ export function ReasonAndKey({ needsKey, freshMinutes, autoFocus }: { needsKey: 
     </>
   );
 }
+
+/** Where "Confirm with single sign-on" goes: a new sign-in at the provider, back to `returnTo`. */
+export const reauthenticateHref = (returnTo: string) => `/api/auth/oidc/login?reauth=1&next=${encodeURIComponent(returnTo)}`;
 
 /** A table that scrolls sideways inside its card on narrow screens instead of widening the page. */
 export function DataTable({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {

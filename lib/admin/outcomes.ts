@@ -1,3 +1,5 @@
+import { REAUTH_MESSAGES } from "../auth/freshness";
+import { OIDC_FAILURE_MESSAGES } from "../auth/oidc";
 import { safeReturnPath } from "../http/return-path";
 import { usernameFilter } from "../validation/admin";
 
@@ -47,8 +49,10 @@ export const ERROR_MESSAGES: Record<string, string> = {
   session_not_found: "That session is no longer active: it may have expired or been revoked already.",
   user_not_found: "There is no user with that name.",
   current_session: "This is the session you are using. Use Log out to end it.",
-  reauthentication_required: "Your sign-in is not recent: enter your admin key to confirm.",
-  wrong_key: "That key is not right. Enter your admin key to confirm.",
+  reauthentication_required: "Your sign-in is not recent: confirm it is you first.",
+  wrong_key: REAUTH_MESSAGES.wrong_key,
+  rate_limited: REAUTH_MESSAGES.rate_limited,
+  sso_reauthentication_failed: OIDC_FAILURE_MESSAGES.sso_reauthentication_failed,
   cannot_disable_self: "You cannot disable your own account.",
   confirmation_mismatch: 'Type "everyone" to confirm.',
   invalid_input: "That request was not valid.",

@@ -1,29 +1,83 @@
 import type { Config } from "../config";
+import { recordAuthEvent } from "../audit";
+import type { Database } from "../db";
 import { DomainError } from "../errors";
-import { expectedKeyFor, keysMatch } from "./keys";
-
-/** Whether a sign-in is recent enough for destructive actions without typing the key again. */
-export const isFreshSignIn = (config: Config, signedInAt: Date, now = new Date()) =>
-  now.getTime() - signedInAt.getTime() <= config.freshMinutes * 60_000;
+import { rotateSessionToken, type CurrentSession, type CurrentUser, type RequestInfo } from "../sessions/sessions";
+import { keyFingerprint, keysMatch } from "./keys";
+import { takeLoginAttempt, type LoginLimitKey } from "./rate-limit";
 
 /**
- * Destructive admin actions (revoke a whole user, everyone; disable a user) need a sign-in newer
- * than DASHBOARD_FRESH_MINUTES, or the admin's key typed again — a stolen, long-lived cookie alone
- * is not enough.
+ * Destructive admin actions (revoke a whole user, everyone; disable a user) need a credential proved
+ * within DASHBOARD_FRESH_MINUTES — a stolen, long-lived cookie alone is not enough. What proves it
+ * is the admin's OWN credential: static admins type the admin key again; SSO admins sign in again
+ * at the identity provider (prompt=login, max_age=0). The shared user key never re-authenticates
+ * anyone.
  */
-export function assertFreshSignIn(
+export const isFreshSignIn = (config: Config, authenticatedAt: Date, now = new Date()) =>
+  now.getTime() - authenticatedAt.getTime() <= config.freshMinutes * 60_000;
+
+/** What this admin must do before a destructive action: nothing, type the admin key, or go to the identity provider. */
+export type Reauthentication = "none" | "admin_key" | "identity_provider";
+
+export function reauthenticationFor(config: Config, session: Pick<CurrentSession, "authMethod" | "authenticatedAt">, now = new Date()): Reauthentication {
+  if (isFreshSignIn(config, session.authenticatedAt, now)) return "none";
+  return session.authMethod === "oidc" ? "identity_provider" : "admin_key";
+}
+
+export const REAUTH_MESSAGES = {
+  admin_key: (config: Config) => `You signed in more than ${config.freshMinutes} minutes ago: enter your admin key again to confirm.`,
+  identity_provider: (config: Config) =>
+    `You signed in more than ${config.freshMinutes} minutes ago: confirm it is you at your identity provider first.`,
+  wrong_key: "That key is not right. Enter your admin key to confirm.",
+  rate_limited: "Too many wrong keys. Try again later.",
+} as const;
+
+/**
+ * The gate in front of every destructive admin action. Passes when the admin's credential is fresh;
+ * otherwise accepts only the admin key from a static admin. A wrong key counts against the sign-in
+ * limiter (per username and address, 429 once exhausted) and is audited. A right key replaces the
+ * session's token (a new token after re-authentication, ASVS 5 7.2.4): the caller must set the
+ * returned token as the new cookie.
+ */
+export async function confirmFreshSignIn(
+  db: Database,
   config: Config,
-  admin: { username: string; signedInAt: Date },
+  admin: { session: CurrentSession; user: CurrentUser },
   typedKey: string | undefined,
+  request: RequestInfo,
   now = new Date(),
-): void {
-  if (isFreshSignIn(config, admin.signedInAt, now)) return;
-  if (typedKey !== undefined && typedKey !== "" && keysMatch(typedKey, expectedKeyFor(config, admin.username).key)) return;
-  throw new DomainError(
-    "forbidden",
-    typedKey ? "wrong_key" : "reauthentication_required",
-    typedKey
-      ? "That key is not right. Enter your admin key to confirm."
-      : `You signed in more than ${config.freshMinutes} minutes ago: enter your admin key again to confirm.`,
-  );
+): Promise<{ token: string } | null> {
+  const needed = reauthenticationFor(config, admin.session, now);
+  if (needed === "none") return null;
+  if (needed === "identity_provider") {
+    // No key can stand in for the provider's sign-in, so none is even compared.
+    throw new DomainError("forbidden", "reauthentication_required", REAUTH_MESSAGES.identity_provider(config));
+  }
+  if (typedKey === undefined || typedKey === "") {
+    throw new DomainError("forbidden", "reauthentication_required", REAUTH_MESSAGES.admin_key(config));
+  }
+  const audit = {
+    type: "reauth.failed" as const,
+    username: admin.user.username,
+    userId: admin.user.id,
+    sessionId: admin.session.id,
+    authMethod: admin.session.authMethod,
+    actor: admin.user.username,
+    ip: request.ip,
+    userAgent: request.userAgent,
+    at: now,
+  };
+  const limitKeys: LoginLimitKey[] = [{ kind: "user", value: admin.user.username }];
+  if (request.ip) limitKeys.push({ kind: "ip", value: request.ip });
+  const attempt = await takeLoginAttempt(db, config, limitKeys, now);
+  if (!attempt.allowed) {
+    await recordAuthEvent(db, { ...audit, detail: "rate limited" });
+    throw new DomainError("too_many_requests", "rate_limited", REAUTH_MESSAGES.rate_limited, attempt.retryAfter);
+  }
+  if (!keysMatch(typedKey, config.adminKey)) {
+    await recordAuthEvent(db, { ...audit, detail: "wrong admin key" });
+    throw new DomainError("forbidden", "wrong_key", REAUTH_MESSAGES.wrong_key);
+  }
+  await attempt.succeeded();
+  return rotateSessionToken(db, admin, { keyFingerprint: keyFingerprint(config.secrets[0], config.adminKey), proof: "admin key" }, request, now);
 }

@@ -3,9 +3,9 @@ import type { Config, OidcConfig } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { seal, unseal } from "../sealed";
-import type { CurrentSession, RequestInfo } from "../sessions/sessions";
+import { rotateSessionToken, validateSessionCookie, type CurrentSession, type RequestInfo, type SessionCheck } from "../sessions/sessions";
 import { isSecureDeployment } from "./cookie";
-import { signInSsoUser, SSO_FAILURE_MESSAGES, type SsoSignInFailure } from "./sso-identity";
+import { roleFromClaims, signInSsoUser, SSO_FAILURE_MESSAGES, type SsoSignInFailure } from "./sso-identity";
 
 /** The in-flight sign-in, sealed into a short-lived cookie bound to this browser. */
 export const OIDC_TX_COOKIE = "oidc_tx";
@@ -13,7 +13,18 @@ const TX_TTL_SECONDS = 600;
 /** A failed discovery is retried after this long, so an IdP that comes back is picked up. */
 const DISCOVERY_RETRY_MS = 30_000;
 
-type Transaction = { state: string; nonce: string; codeVerifier: string; rememberMe: boolean; next: string };
+type Transaction = {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  rememberMe: boolean;
+  next: string;
+  /** Set for a re-authentication: the session it is for, and when it began (epoch seconds). */
+  reauth?: { sessionId: string; startedAt: number };
+};
+
+/** Clock skew allowed between us and the provider when checking a re-authentication's auth_time. */
+const AUTH_TIME_SKEW_SECONDS = 5;
 
 export type OidcFailure =
   | "sso_unavailable"
@@ -21,6 +32,7 @@ export type OidcFailure =
   | "sso_expired"
   | "sso_state"
   | "sso_failed"
+  | "sso_reauthentication_failed"
   | SsoSignInFailure;
 
 /** What /login says for each failure. */
@@ -30,6 +42,7 @@ export const OIDC_FAILURE_MESSAGES: Record<OidcFailure, string> = {
   sso_expired: "That sign-in took too long or was already used. Please start again.",
   sso_state: "That sign-in response did not match this browser. Please start again.",
   sso_failed: "Single sign-on failed. Please try again.",
+  sso_reauthentication_failed: "Your identity provider did not confirm it is you, so nothing was done. Try again.",
   ...SSO_FAILURE_MESSAGES,
 };
 
@@ -73,8 +86,17 @@ export const txCookieOptions = (config: Config) => ({
   maxAge: TX_TTL_SECONDS,
 });
 
-/** Step 1: the provider's authorization URL (code flow, PKCE S256, state, nonce) and the sealed transaction. */
-export async function startOidcLogin(config: Config, oidc: OidcConfig, options: { rememberMe: boolean; next: string }) {
+/**
+ * Step 1: the provider's authorization URL (code flow, PKCE S256, state, nonce) and the sealed
+ * transaction. For a re-authentication (`reauthSessionId`), the provider is asked to have the
+ * person sign in again whatever session it holds (prompt=login, max_age=0).
+ */
+export async function startOidcLogin(
+  config: Config,
+  oidc: OidcConfig,
+  options: { rememberMe: boolean; next: string; reauthSessionId?: string },
+  now = new Date(),
+) {
   const provider = await oidcClient(oidc);
   const transaction: Transaction = {
     state: client.randomState(),
@@ -82,6 +104,7 @@ export async function startOidcLogin(config: Config, oidc: OidcConfig, options: 
     codeVerifier: client.randomPKCECodeVerifier(),
     rememberMe: options.rememberMe,
     next: options.next,
+    ...(options.reauthSessionId ? { reauth: { sessionId: options.reauthSessionId, startedAt: Math.floor(now.getTime() / 1000) } } : {}),
   };
   const url = client.buildAuthorizationUrl(provider, {
     redirect_uri: oidc.redirectUri,
@@ -91,13 +114,16 @@ export async function startOidcLogin(config: Config, oidc: OidcConfig, options: 
     code_challenge_method: "S256",
     state: transaction.state,
     nonce: transaction.nonce,
+    ...(transaction.reauth ? { prompt: "login", max_age: "0" } : {}),
   });
   return { url, transaction: await seal(config, transaction, TX_TTL_SECONDS) };
 }
 
 export type OidcResult =
   | { ok: true; token: string; persistent: boolean; next: string; session: CurrentSession; user: { id: string; username: string } }
-  | { ok: false; code: OidcFailure; next: string };
+  /** A re-authentication: the same session, with a new token. */
+  | { ok: true; reauthenticated: true; token: string; persistent: boolean; next: string }
+  | { ok: false; code: OidcFailure; next: string; reauth?: true };
 
 /**
  * Step 2, the callback: checks the transaction and state, exchanges the code (openid-client checks
@@ -112,10 +138,16 @@ export async function finishOidcLogin(
   callbackUrl: URL,
   sealedTransaction: string | undefined,
   request: RequestInfo,
+  sessionCookie?: string,
 ): Promise<OidcResult> {
   const transaction = await unseal<Transaction>(config, sealedTransaction, TX_TTL_SECONDS);
   const next = typeof transaction?.next === "string" ? transaction.next : "/";
+  const reauth = transaction?.reauth;
   const fail = async (code: OidcFailure, detail: string, username: string | null = null): Promise<OidcResult> => {
+    if (reauth) {
+      await recordAuthEvent(db, { type: "reauth.failed", authMethod: "oidc", username, sessionId: reauth.sessionId, ip: request.ip, userAgent: request.userAgent, detail });
+      return { ok: false, code: "sso_reauthentication_failed", next, reauth: true };
+    }
     await recordAuthEvent(db, { type: "login.failed", authMethod: "oidc", username, ip: request.ip, userAgent: request.userAgent, detail });
     return { ok: false, code, next };
   };
@@ -141,6 +173,8 @@ export async function finishOidcLogin(
       expectedState: transaction.state,
       expectedNonce: transaction.nonce,
       idTokenExpected: true,
+      // A re-authentication asked for max_age=0: the ID token must then carry auth_time.
+      ...(reauth ? { maxAge: 0 } : {}),
     });
     const idClaims = tokens.claims();
     if (!idClaims) return fail("sso_failed", "no ID token");
@@ -151,9 +185,58 @@ export async function finishOidcLogin(
   }
   // Tokens are not kept: the session is ours; nothing from the IdP reaches the browser.
 
+  if (reauth) return finishReauthentication(db, config, oidc, claims, reauth, sessionCookie, request, next, fail);
   const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true }, request);
   if (!result.ok) return fail(result.code, result.detail, result.username);
   return { ...result, next };
+}
+
+/**
+ * The callback of a re-authentication: the browser must still hold the session it began from, the
+ * provider must have signed in the same (issuer, subject) again after the request began (auth_time),
+ * and then that session gets a new token and authenticatedAt; its role follows the fresh claims.
+ */
+async function finishReauthentication(
+  db: Database,
+  config: Config,
+  oidc: OidcConfig,
+  claims: client.IDToken,
+  reauth: NonNullable<Transaction["reauth"]>,
+  sessionCookie: string | undefined,
+  request: RequestInfo,
+  next: string,
+  fail: (code: OidcFailure, detail: string, username?: string | null) => Promise<OidcResult>,
+): Promise<OidcResult> {
+  const check = await validateSessionCookie(db, config, sessionCookie, request);
+  const owner =
+    check.status === "active" ? await db.prisma.user.findUnique({ where: { id: check.user.id }, select: { oidcIssuer: true, oidcSubject: true } }) : null;
+  const refusal = reauthenticationRefusal(reauth, check, owner, claims);
+  if (refusal !== null) return fail("sso_reauthentication_failed", refusal, check.status === "active" ? check.user.username : null);
+  if (check.status !== "active") return fail("sso_reauthentication_failed", "no session");
+  await db.prisma.user.update({ where: { id: check.user.id }, data: { role: roleFromClaims(oidc, claims) } });
+  const { token } = await rotateSessionToken(db, check, { proof: "identity provider (prompt=login)" }, request);
+  return { ok: true, reauthenticated: true, token, persistent: check.cookiePersistent, next };
+}
+
+/**
+ * Why a re-authentication's callback does not prove the session's owner signed in again, or null
+ * when it does: the browser still holds the session the request began from, the provider signed in
+ * that session's (issuer, subject), and did so after the request began (auth_time).
+ */
+export function reauthenticationRefusal(
+  reauth: { sessionId: string; startedAt: number },
+  check: SessionCheck,
+  owner: { oidcIssuer: string | null; oidcSubject: string | null } | null,
+  claims: { iss: string; sub: string; auth_time?: unknown },
+): string | null {
+  if (check.status !== "active" || check.session.id !== reauth.sessionId || check.session.authMethod !== "oidc") {
+    return "re-authentication for a session this browser no longer holds";
+  }
+  if (!owner || owner.oidcIssuer !== claims.iss || owner.oidcSubject !== claims.sub) return "the identity provider signed in a different account";
+  if (typeof claims.auth_time !== "number" || claims.auth_time < reauth.startedAt - AUTH_TIME_SKEW_SECONDS) {
+    return "the identity provider did not sign the person in again (auth_time)";
+  }
+  return null;
 }
 
 /**

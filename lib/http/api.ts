@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { confirmFreshSignIn } from "../auth/freshness";
 import { assertAdmin } from "../auth/roles";
 import { getConfig } from "../config";
 import { sessionCookieName } from "../auth/cookie";
@@ -8,7 +9,7 @@ import type { Actor } from "../sessions/revoke";
 import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import { ApiError, errorResponse, unauthorized } from "./errors";
 import { requestInfo } from "./request-info";
-import { clearSessionCookie } from "./session-cookie";
+import { clearSessionCookie, setSessionCookie } from "./session-cookie";
 
 type RouteContext<P> = { params: Promise<P> };
 
@@ -22,7 +23,7 @@ export function apiRoute<P = Record<string, never>>(
     } catch (error) {
       const response = errorResponse(error);
       if (error instanceof SessionEndedError) {
-        clearSessionCookie(response, getConfig());
+        clearSessionCookie(response.cookies, getConfig());
       }
       return response;
     }
@@ -65,3 +66,25 @@ export async function requireApiAdmin(request: NextRequest, context: ApiContext)
 }
 
 export const json = (body: unknown, init?: ResponseInit) => NextResponse.json(body, init);
+
+/**
+ * Runs a destructive admin action behind the re-authentication gate (a fresh sign-in, or the admin
+ * key in the body). A key that replaced the session's token sets the new cookie on whatever the
+ * action answers — an error too, or the admin would be signed out by their own confirmation.
+ */
+export async function withFreshSignIn(
+  context: ApiContext,
+  admin: Awaited<ReturnType<typeof requireApiAdmin>>,
+  typedKey: string | undefined,
+  action: () => Promise<NextResponse>,
+): Promise<NextResponse> {
+  const reauthenticated = await confirmFreshSignIn(context.db, context.config, admin, typedKey, context.request);
+  let response: NextResponse;
+  try {
+    response = await action();
+  } catch (error) {
+    response = errorResponse(error);
+  }
+  if (reauthenticated) setSessionCookie(response.cookies, context.config, { token: reauthenticated.token, persistent: admin.cookiePersistent });
+  return response;
+}

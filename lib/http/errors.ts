@@ -4,7 +4,13 @@ import { reportDatabaseFailure } from "../db/availability";
 import { DomainError } from "../errors";
 import { unavailableJson } from "./unavailable-response";
 
-const DOMAIN_STATUS = { bad_request: 400, not_found: 404, conflict: 409, forbidden: 403 } as const satisfies Record<DomainError["kind"], number>;
+const DOMAIN_STATUS = {
+  bad_request: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  too_many_requests: 429,
+} as const satisfies Record<DomainError["kind"], number>;
 
 /** A failure with a status, a stable machine-readable code and a message for people. */
 export class ApiError extends Error {
@@ -30,7 +36,8 @@ export function errorResponse(error: unknown): NextResponse {
     );
   }
   if (error instanceof DomainError) {
-    return NextResponse.json({ error: { code: error.code, message: error.message } }, { status: DOMAIN_STATUS[error.kind] });
+    const headers: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { "Retry-After": String(error.retryAfterSeconds) };
+    return NextResponse.json({ error: { code: error.code, message: error.message } }, { status: DOMAIN_STATUS[error.kind], headers });
   }
   if (error instanceof ZodError) {
     const first = error.issues[0];

@@ -1,17 +1,20 @@
-import type { NextResponse } from "next/server";
 import type { Config } from "../config";
 import {
   encodeSessionCookie,
   expiredSessionCookieOptions,
   sessionCookieName,
   sessionCookieOptions,
+  type CookieOptions,
   type SessionCookie,
 } from "../auth/cookie";
 
-export function setSessionCookie(response: NextResponse, config: Config, cookie: SessionCookie): void {
-  response.cookies.set(sessionCookieName(config), encodeSessionCookie(config, cookie), sessionCookieOptions(config, cookie.persistent));
+/** Where a cookie is set: a route's `response.cookies`, or `cookies()` in a server action. */
+export type CookieJar = { set(name: string, value: string, options: CookieOptions): unknown };
+
+export function setSessionCookie(jar: CookieJar, config: Config, cookie: SessionCookie): void {
+  jar.set(sessionCookieName(config), encodeSessionCookie(config, cookie), sessionCookieOptions(config, cookie.persistent));
 }
 
-export function clearSessionCookie(response: NextResponse, config: Config): void {
-  response.cookies.set(sessionCookieName(config), "", expiredSessionCookieOptions(config));
+export function clearSessionCookie(jar: CookieJar, config: Config): void {
+  jar.set(sessionCookieName(config), "", expiredSessionCookieOptions(config));
 }

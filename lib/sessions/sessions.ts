@@ -4,7 +4,8 @@ import { decodeSessionCookie } from "../auth/cookie";
 import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
 import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../auth/token";
 import type { Database, SessionWithUser } from "../db";
-import type { EndReason } from "./end-reasons";
+import { DomainError } from "../errors";
+import { END_REASONS, type EndReason } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { revokeSessions } from "./revoke";
 
@@ -170,6 +171,51 @@ async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSes
     request,
     now,
   );
+}
+
+/**
+ * After a re-authentication (admin key, or a new sign-in at the identity provider): the session
+ * keeps its id, history and expiry but gets a new token — the old cookie ends at once (ASVS 5
+ * 7.2.4) — and a new authenticatedAt. Audited as session.reauthenticated. Returns the raw token.
+ */
+export async function rotateSessionToken(
+  db: Database,
+  holder: { session: CurrentSession; user: CurrentUser },
+  proof: { proof: string; keyFingerprint?: string | null },
+  request: RequestInfo,
+  now = new Date(),
+): Promise<{ token: string }> {
+  const token = generateSessionToken();
+  const { session, user } = holder;
+  const rotated = await db.prisma.$transaction(async (tx) => {
+    const { count } = await tx.session.updateMany({
+      where: { id: session.id, revokedAt: null },
+      data: {
+        tokenHash: hashSessionToken(token),
+        tokenHint: tokenHint(token),
+        authenticatedAt: now,
+        ...(proof.keyFingerprint !== undefined ? { keyFingerprint: proof.keyFingerprint } : {}),
+      },
+    });
+    if (count === 0) return false;
+    await tx.authEvent.create({
+      data: authEventRow({
+        type: "session.reauthenticated",
+        username: user.username,
+        userId: user.id,
+        sessionId: session.id,
+        authMethod: session.authMethod,
+        actor: user.username,
+        ip: request.ip,
+        userAgent: request.userAgent,
+        detail: `${proof.proof}; session token replaced`,
+        at: now,
+      }),
+    });
+    return true;
+  });
+  if (!rotated) throw new DomainError("conflict", "session_ended", END_REASONS.revoked);
+  return { token };
 }
 
 /** Log out: the session row is gone at once, and the logout is audited. */

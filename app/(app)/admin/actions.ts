@@ -1,15 +1,17 @@
 "use server";
 
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { outcomeUrl } from "@/lib/admin/outcomes";
 import { revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { disableUser, enableUser } from "@/lib/admin/users";
-import { assertFreshSignIn } from "@/lib/auth/freshness";
+import { confirmFreshSignIn } from "@/lib/auth/freshness";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { whileDatabaseAvailable } from "@/lib/http/page-guard";
+import { setSessionCookie } from "@/lib/http/session-cookie";
 import { getRequestInfo, requireAdminSession } from "@/lib/sessions/current";
 import { reasonSchema } from "@/lib/validation/admin";
 import { sessionIdSchema } from "@/lib/validation/sessions";
@@ -47,8 +49,12 @@ async function adminAction(formData: FormData, run: (admin: Admin, form: Form) =
   redirect(target);
 }
 
-const fresh = (admin: Admin, form: Form) =>
-  assertFreshSignIn(getConfig(), { username: admin.user.username, signedInAt: admin.session.createdAt }, form.key);
+/** The re-authentication gate; a typed admin key replaces the session's token, so the new cookie is set at once. */
+async function fresh(admin: Admin, form: Form) {
+  const config = getConfig();
+  const reauthenticated = await confirmFreshSignIn(await getDatabase(), config, admin, form.key, await getRequestInfo());
+  if (reauthenticated) setSessionCookie(await cookies(), config, { token: reauthenticated.token, persistent: admin.cookiePersistent });
+}
 
 const required = <T,>(value: T | undefined, code: string): T => {
   if (value === undefined) throw new DomainError("not_found", code, "missing");
@@ -66,7 +72,7 @@ export async function adminRevokeSessionAction(formData: FormData) {
 export async function adminRevokeUserAction(formData: FormData) {
   await adminAction(formData, async (admin, form) => {
     const username = required(form.username, "user_not_found");
-    fresh(admin, form);
+    await fresh(admin, form);
     const count = await revokeUserSessionsAsAdmin(await getDatabase(), getConfig(), admin.actor, username, form.reason, await getRequestInfo());
     return { done: "user", count, user: username };
   });
@@ -75,7 +81,7 @@ export async function adminRevokeUserAction(formData: FormData) {
 export async function adminRevokeAllAction(formData: FormData) {
   await adminAction(formData, async (admin, form) => {
     if (form.confirm?.trim().toLowerCase() !== "everyone") throw new DomainError("conflict", "confirmation_mismatch", "Type everyone");
-    fresh(admin, form);
+    await fresh(admin, form);
     const count = await revokeAllSessions(
       await getDatabase(),
       getConfig(),
@@ -90,7 +96,7 @@ export async function adminRevokeAllAction(formData: FormData) {
 export async function disableUserAction(formData: FormData) {
   await adminAction(formData, async (admin, form) => {
     const username = required(form.username, "user_not_found");
-    fresh(admin, form);
+    await fresh(admin, form);
     const result = await disableUser(await getDatabase(), admin.actor, username, form.reason, await getRequestInfo());
     return { done: "disabled", count: result.sessionsEnded, user: username };
   });

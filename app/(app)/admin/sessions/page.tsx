@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cellClass, DataTable, ReasonAndKey, Select, Stat } from "@/components/admin/parts";
+import { cellClass, DataTable, ReasonAndKey, reauthenticateHref, Select, Stat } from "@/components/admin/parts";
 import { ConfirmPanel, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
@@ -9,7 +9,7 @@ import { Alert, Badge, buttonClass } from "@/components/ui";
 import { AGGREGATE_TTL_MS } from "@/lib/admin/aggregates-cache";
 import { ERROR_MESSAGES, outcomeMessage } from "@/lib/admin/outcomes";
 import { listAdminSessions, MANY_SESSIONS, recentAdminCounters } from "@/lib/admin/sessions";
-import { isFreshSignIn } from "@/lib/auth/freshness";
+import { reauthenticationFor } from "@/lib/auth/freshness";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { whileDatabaseAvailable } from "@/lib/http/page-guard";
@@ -37,7 +37,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
     Promise.all([recentAdminCounters(db, config, now), listAdminSessions(db, config, admin.session.id, query, now)]),
   );
   const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now) }));
-  const needsKey = !isFreshSignIn(config, admin.session.createdAt, now);
+  const reauthentication = reauthenticationFor(config, admin.session, now);
 
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error"].includes(name)));
   const href = (changes: Record<string, string | null>) =>
@@ -88,6 +88,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           confirmLabel="Revoke every session"
           pendingLabel="Revoking…"
           cancelHref={cancelHref}
+          confirmable={reauthentication !== "identity_provider"}
         >
           <Field label='Type "everyone" to confirm' name="confirm" required autoFocus placeholder="everyone" />
           <div className="flex items-center gap-2">
@@ -96,7 +97,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
               Me too: also end my own session
             </label>
           </div>
-          <ReasonAndKey needsKey={needsKey} freshMinutes={config.freshMinutes} />
+          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} reauthenticateHref={reauthenticateHref(href({ confirmAll: "1" }))} />
         </ConfirmPanel>
       )}
       {confirmUser && (
@@ -109,8 +110,14 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           confirmLabel={`Revoke all of ${confirmUser}'s sessions`}
           pendingLabel="Revoking…"
           cancelHref={cancelHref}
+          confirmable={reauthentication !== "identity_provider"}
         >
-          <ReasonAndKey needsKey={needsKey} freshMinutes={config.freshMinutes} autoFocus />
+          <ReasonAndKey
+            reauthentication={reauthentication}
+            freshMinutes={config.freshMinutes}
+            reauthenticateHref={reauthenticateHref(href({ confirmUser }))}
+            autoFocus
+          />
         </ConfirmPanel>
       )}
       {confirmSession && (

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cellClass, DataTable, ReasonAndKey } from "@/components/admin/parts";
+import { cellClass, DataTable, ReasonAndKey, reauthenticateHref } from "@/components/admin/parts";
 import { ConfirmPanel, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
@@ -8,7 +8,7 @@ import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { ERROR_MESSAGES, outcomeMessage } from "@/lib/admin/outcomes";
 import { listUsers } from "@/lib/admin/users";
-import { isFreshSignIn } from "@/lib/auth/freshness";
+import { reauthenticationFor } from "@/lib/auth/freshness";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { whileDatabaseAvailable } from "@/lib/http/page-guard";
@@ -34,7 +34,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const page = await whileDatabaseAvailable(async () =>
     listUsers(await getDatabase(), config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now),
   );
-  const needsKey = !isFreshSignIn(config, admin.session.createdAt, now);
+  const reauthentication = reauthenticationFor(config, admin.session, now);
 
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error", "confirmDisable"].includes(name)));
   const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, changes);
@@ -60,8 +60,14 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           confirmLabel={`Disable ${confirmDisable.username}`}
           pendingLabel="Disabling…"
           cancelHref={href({})}
+          confirmable={reauthentication !== "identity_provider"}
         >
-          <ReasonAndKey needsKey={needsKey} freshMinutes={config.freshMinutes} autoFocus />
+          <ReasonAndKey
+            reauthentication={reauthentication}
+            freshMinutes={config.freshMinutes}
+            reauthenticateHref={reauthenticateHref(href({ confirmDisable: confirmDisable.username }))}
+            autoFocus
+          />
         </ConfirmPanel>
       )}
       <form method="get" action={PAGE} className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Find users">

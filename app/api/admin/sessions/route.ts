@@ -1,7 +1,6 @@
 import type { NextRequest } from "next/server";
 import { listAdminSessions, revokeAllSessions, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
-import { assertFreshSignIn } from "@/lib/auth/freshness";
-import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
+import { apiContext, apiRoute, json, requireApiAdmin, withFreshSignIn } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
 import { adminActionBodySchema, adminBulkRevokeQuerySchema, adminSessionsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
@@ -16,17 +15,19 @@ export const GET = apiRoute(async (request: NextRequest) => {
 
 /**
  * ?user=NAME revokes all of a user's sessions; ?scope=all&confirm=everyone[&includeSelf=true]
- * revokes everyone's. Both need a fresh sign-in or {"key": admin key}; {"reason"} is recorded.
+ * revokes everyone's. Both need a fresh sign-in or {"key": admin key} (which replaces the session's
+ * token: the answer sets the new cookie); {"reason"} is recorded.
  */
 export const DELETE = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const admin = await requireApiAdmin(request, context);
   const scope = adminBulkRevokeQuerySchema.parse(queryObject(request.nextUrl.searchParams));
   const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
-  assertFreshSignIn(context.config, { username: admin.user.username, signedInAt: admin.session.createdAt }, body.key);
-  const revoked =
-    "user" in scope
-      ? await revokeUserSessionsAsAdmin(context.db, context.config, admin.actor, scope.user, body.reason, context.request)
-      : await revokeAllSessions(context.db, context.config, admin.actor, { includeSelf: scope.includeSelf, reason: body.reason }, context.request);
-  return json({ revoked });
+  return withFreshSignIn(context, admin, body.key, async () => {
+    const revoked =
+      "user" in scope
+        ? await revokeUserSessionsAsAdmin(context.db, context.config, admin.actor, scope.user, body.reason, context.request)
+        : await revokeAllSessions(context.db, context.config, admin.actor, { includeSelf: scope.includeSelf, reason: body.reason }, context.request);
+    return json({ revoked });
+  });
 });

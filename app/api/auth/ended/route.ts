@@ -25,6 +25,6 @@ export const GET = apiRoute(async (request: NextRequest) => {
     const notice = await sealNotice(context.config, isEndReason(given) ? given : check.reason);
     response.cookies.set(notice.name, notice.value, notice.options);
   }
-  clearSessionCookie(response, context.config);
+  clearSessionCookie(response.cookies, context.config);
   return response;
 });

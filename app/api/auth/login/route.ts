@@ -33,7 +33,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const response = form
     ? seeOther(safeReturnPath(input.next))
     : json({ user: result.user, session: presentSession(result.session, result.session.id) });
-  setSessionCookie(response, context.config, { token: result.token, persistent: result.persistent });
+  setSessionCookie(response.cookies, context.config, { token: result.token, persistent: result.persistent });
   response.cookies.delete(NOTICE_COOKIE);
   return response;
 });

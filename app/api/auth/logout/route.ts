@@ -18,7 +18,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const response = fromForm
     ? seeOtherToLogin({ signedOut: sso ? "sso" : "1" })
     : json({ loggedOut: check.status === "active", ...(sso ? { identityProviderLogout: "/api/auth/oidc/logout" } : {}) });
-  clearSessionCookie(response, context.config);
+  clearSessionCookie(response.cookies, context.config);
   response.headers.set("Clear-Site-Data", '"cookies"');
   return response;
 });

@@ -1,4 +1,6 @@
 import type { NextRequest, NextResponse } from "next/server";
+import { outcomeUrl } from "@/lib/admin/outcomes";
+import { sessionCookieName } from "@/lib/auth/cookie";
 import { finishOidcLogin, OIDC_TX_COOKIE, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
@@ -18,13 +20,17 @@ export const GET = apiRoute(async (request: NextRequest) => {
     request.nextUrl,
     request.cookies.get(OIDC_TX_COOKIE)?.value,
     context.request,
+    request.cookies.get(sessionCookieName(context.config))?.value,
   );
   const next = safeReturnPath(result.next);
   let response: NextResponse;
   if (result.ok) {
     response = seeOther(next);
-    setSessionCookie(response, context.config, { token: result.token, persistent: result.persistent });
-    response.cookies.delete(NOTICE_COOKIE);
+    setSessionCookie(response.cookies, context.config, { token: result.token, persistent: result.persistent });
+    if (!("reauthenticated" in result)) response.cookies.delete(NOTICE_COOKIE);
+  } else if (result.reauth) {
+    // Still signed in: back to the confirmation, which explains that nothing was done.
+    response = seeOther(outcomeUrl(next, { error: result.code }));
   } else {
     response = seeOtherToLogin({ error: result.code, next });
   }

@@ -1,7 +1,6 @@
 import type { NextRequest } from "next/server";
 import { disableUser, enableUser } from "@/lib/admin/users";
-import { assertFreshSignIn } from "@/lib/auth/freshness";
-import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
+import { apiContext, apiRoute, json, requireApiAdmin, withFreshSignIn } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
 import { adminActionBodySchema, userActionParamsSchema } from "@/lib/validation/admin";
 
@@ -18,7 +17,8 @@ export const POST = apiRoute<{ username: string; action: string }>(async (reques
     const result = await enableUser(context.db, admin.actor, username, context.request);
     return json({ username, disabled: false, changed: !result.alreadyEnabled });
   }
-  assertFreshSignIn(context.config, { username: admin.user.username, signedInAt: admin.session.createdAt }, body.key);
-  const result = await disableUser(context.db, admin.actor, username, body.reason, context.request);
-  return json({ username, disabled: true, changed: !result.alreadyDisabled, sessionsEnded: result.sessionsEnded });
+  return withFreshSignIn(context, admin, body.key, async () => {
+    const result = await disableUser(context.db, admin.actor, username, body.reason, context.request);
+    return json({ username, disabled: true, changed: !result.alreadyDisabled, sessionsEnded: result.sessionsEnded });
+  });
 });
