@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { generateId } from "./auth/token";
+import type { Config } from "./config";
 import type { Database } from "./db";
 
 export type AuthEventType =
@@ -60,4 +62,27 @@ export function authEventRow(event: AuthEventInput) {
     detail: event.detail ?? null,
     count: event.count ?? null,
   };
+}
+
+/**
+ * A failure nobody is signed in for (a failed sign-in, an SSO callback with a made-up error). Anyone
+ * can send those, so one row per client address and window (DASHBOARD_LOGIN_WINDOW_MINUTES) stands
+ * for all of them: the first failure's row, with its reason, whose count grows. A flood then costs
+ * one row per address and window; what signed-in people do stays one event each.
+ */
+export async function recordAnonymousFailure(
+  db: Database,
+  config: Pick<Config, "loginLimits">,
+  event: Omit<AuthEventInput, "type" | "count"> & { at: Date },
+): Promise<void> {
+  const windowMs = config.loginLimits.windowMinutes * 60_000;
+  const windowStart = Math.floor(event.at.getTime() / windowMs) * windowMs;
+  // The row's id names the address and window, so every replica adds to the same row.
+  const id = `f${createHash("sha256").update(`login.failed\n${event.ip ?? "-"}\n${windowStart}`).digest("base64url").slice(0, 21)}`;
+  const row = authEventRow({ ...event, type: "login.failed", count: 1 });
+  await db.prisma.$executeRaw`
+    INSERT INTO "AuthEvent" ("id", "at", "type", "username", "userId", "sessionId", "authMethod", "ip", "userAgent", "actor", "detail", "count")
+    VALUES (${id}, ${row.at}, ${row.type}, ${row.username}, ${row.userId}, ${row.sessionId}, ${row.authMethod}, ${row.ip}, ${row.userAgent},
+            ${row.actor}, ${row.detail}, 1)
+    ON CONFLICT ("id") DO UPDATE SET "count" = "AuthEvent"."count" + 1`;
 }

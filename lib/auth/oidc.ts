@@ -1,6 +1,6 @@
 import * as client from "openid-client";
 import type { Config, OidcConfig } from "../config";
-import { recordAuthEvent } from "../audit";
+import { recordAnonymousFailure, recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { seal, unseal } from "../sealed";
 import { rotateSessionToken, validateSessionCookie, type CurrentSession, type RequestInfo, type SessionCheck } from "../sessions/sessions";
@@ -135,20 +135,20 @@ export async function finishOidcLogin(
   db: Database,
   config: Config,
   oidc: OidcConfig,
-  callbackUrl: URL,
-  sealedTransaction: string | undefined,
+  callback: { url: URL; transaction: string | undefined; sessionCookie: string | undefined },
   request: RequestInfo,
-  sessionCookie?: string,
+  now = new Date(),
 ): Promise<OidcResult> {
+  const { url: callbackUrl, transaction: sealedTransaction, sessionCookie } = callback;
   const transaction = await unseal<Transaction>(config, sealedTransaction, TX_TTL_SECONDS);
   const next = typeof transaction?.next === "string" ? transaction.next : "/";
   const reauth = transaction?.reauth;
   const fail = async (code: OidcFailure, detail: string, username: string | null = null): Promise<OidcResult> => {
     if (reauth) {
-      await recordAuthEvent(db, { type: "reauth.failed", authMethod: "oidc", username, sessionId: reauth.sessionId, ip: request.ip, userAgent: request.userAgent, detail });
+      await recordAuthEvent(db, { type: "reauth.failed", authMethod: "oidc", username, sessionId: reauth.sessionId, ip: request.ip, userAgent: request.userAgent, detail, at: now });
       return { ok: false, code: "sso_reauthentication_failed", next, reauth: true };
     }
-    await recordAuthEvent(db, { type: "login.failed", authMethod: "oidc", username, ip: request.ip, userAgent: request.userAgent, detail });
+    await recordAnonymousFailure(db, config, { authMethod: "oidc", username, ip: request.ip, userAgent: request.userAgent, detail, at: now });
     return { ok: false, code, next };
   };
 
@@ -185,8 +185,8 @@ export async function finishOidcLogin(
   }
   // Tokens are not kept: the session is ours; nothing from the IdP reaches the browser.
 
-  if (reauth) return finishReauthentication(db, config, oidc, claims, reauth, sessionCookie, request, next, fail);
-  const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true }, request);
+  if (reauth) return finishReauthentication(db, config, oidc, claims, reauth, sessionCookie, request, next, fail, now);
+  const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true }, request, now);
   if (!result.ok) return fail(result.code, result.detail, result.username);
   return { ...result, next };
 }
@@ -206,15 +206,16 @@ async function finishReauthentication(
   request: RequestInfo,
   next: string,
   fail: (code: OidcFailure, detail: string, username?: string | null) => Promise<OidcResult>,
+  now: Date,
 ): Promise<OidcResult> {
-  const check = await validateSessionCookie(db, config, sessionCookie, request);
+  const check = await validateSessionCookie(db, config, sessionCookie, request, now);
   const owner =
     check.status === "active" ? await db.prisma.user.findUnique({ where: { id: check.user.id }, select: { oidcIssuer: true, oidcSubject: true } }) : null;
   const refusal = reauthenticationRefusal(reauth, check, owner, claims);
   if (refusal !== null) return fail("sso_reauthentication_failed", refusal, check.status === "active" ? check.user.username : null);
   if (check.status !== "active") return fail("sso_reauthentication_failed", "no session");
   await db.prisma.user.update({ where: { id: check.user.id }, data: { role: roleFromClaims(oidc, claims) } });
-  const { token } = await rotateSessionToken(db, check, { proof: "identity provider (prompt=login)" }, request);
+  const { token } = await rotateSessionToken(db, check, { proof: "identity provider (prompt=login)" }, request, now);
   return { ok: true, reauthenticated: true, token, persistent: check.cookiePersistent, next };
 }
 

@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { recordAuthEvent } from "../audit";
+import { recordAnonymousFailure } from "../audit";
 import type { Database } from "../db";
 import { createSession, type CurrentSession, type RequestInfo } from "../sessions/sessions";
 import { END_REASONS } from "../sessions/end-reasons";
@@ -25,18 +25,19 @@ export const SSO_ACCOUNT = "This account signs in with single sign-on. Use “Si
 export async function signInWithKey(db: Database, config: Config, input: LoginInput, request: RequestInfo, now = new Date()): Promise<LoginResult> {
   const limitKeys: LoginLimitKey[] = [{ kind: "user", value: input.username }];
   if (request.ip) limitKeys.push({ kind: "ip", value: request.ip });
-  const audit = { username: input.username, authMethod: "static" as const, ip: request.ip, userAgent: request.userAgent };
+  const failed = (detail: string) =>
+    recordAnonymousFailure(db, config, { username: input.username, authMethod: "static", ip: request.ip, userAgent: request.userAgent, detail, at: now });
 
   const attempt = await takeLoginAttempt(db, config, limitKeys, now);
   if (!attempt.allowed) {
-    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "rate limited", at: now });
+    await failed("rate limited");
     return { ok: false, code: "rate_limited", message: RATE_LIMITED, retryAfter: attempt.retryAfter };
   }
 
   const expected = expectedKeyFor(config, input.username);
   if (!keysMatch(input.key, expected.key)) {
     // Never the key typed; only which kind of key was expected.
-    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: expected.admin ? "wrong admin key" : "wrong key", at: now });
+    await failed(expected.admin ? "wrong admin key" : "wrong key");
     return { ok: false, code: "invalid_credentials", message: INVALID };
   }
 
@@ -44,12 +45,12 @@ export async function signInWithKey(db: Database, config: Config, input: LoginIn
   // Checked only after the key matched, so a guesser learns nothing about the account.
   const existing = await db.prisma.user.findUnique({ where: { username: input.username }, select: { disabledAt: true, authSource: true } });
   if (existing?.disabledAt) {
-    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "account disabled" });
+    await failed("account disabled");
     return { ok: false, code: "account_disabled", message: END_REASONS.disabled };
   }
   // The shared key must not let its holders act as an SSO user (see and end their sessions).
   if (existing?.authSource === "oidc") {
-    await recordAuthEvent(db, { ...audit, type: "login.failed", detail: "SSO account: key sign-in refused" });
+    await failed("SSO account: key sign-in refused");
     return { ok: false, code: "sso_account", message: SSO_ACCOUNT };
   }
   const role = expected.admin ? "admin" : "user";

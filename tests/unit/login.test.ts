@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { signInWithKey } from "@/lib/auth/static-login";
+import { finishOidcLogin } from "@/lib/auth/oidc";
 import { takeLoginAttempt } from "@/lib/auth/rate-limit";
-import { ADMIN_KEY, USER_KEY, later, minutes, request, tempDatabase, testConfig } from "./helpers";
+import { signInWithKey } from "@/lib/auth/static-login";
+import { ADMIN_KEY, USER_KEY, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
 describe("static-key sign-in", () => {
   it("signs ordinary users in with DASHBOARD_KEY and never admits an admin name with it", async () => {
@@ -96,5 +97,51 @@ describe("login rate limiting", () => {
     await attempt(db, "bob", "wrong-key-x");
     await attempt(db, "bob", USER_KEY);
     expect(await db.prisma.loginAttempt.findUnique({ where: { key: "user:bob" } })).toBeNull();
+  });
+});
+
+describe("anonymous failures are summarised", () => {
+  const config = testConfig({
+    DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: "3",
+    DASHBOARD_LOGIN_WINDOW_MINUTES: "15",
+    DASHBOARD_OIDC_ISSUER: "https://id.example.test",
+    DASHBOARD_OIDC_CLIENT_ID: "sessionboard",
+  });
+  const from = (ip: string) => ({ ...request, ip });
+
+  it("90 failed sign-ins and SSO callbacks from one address cost one audit row per window, with the count and the first reason", async () => {
+    const { db } = await tempDatabase();
+    const start = new Date("2026-12-01T10:00:00Z");
+    const oidc = config.oidc;
+    if (!oidc) throw new Error("OIDC not configured");
+    for (let i = 0; i < 60; i++) {
+      // Wrong keys for many names, and rate-limited ones once a name's limit is reached.
+      await signInWithKey(db, config, { username: `name${i % 5}`, key: "wrong-key-x", rememberMe: false }, from("198.51.100.7"), later(start, i * 1000));
+    }
+    for (let i = 0; i < 30; i++) {
+      const callback = new URL(`https://sessions.example.test/api/auth/oidc/callback?error=made_up_${i}&state=x`);
+      await finishOidcLogin(db, config, oidc, { url: callback, transaction: undefined, sessionCookie: undefined }, from("198.51.100.7"), later(start, 60_000 + i * 1000));
+    }
+    const rows = await db.prisma.authEvent.findMany({ where: { type: "login.failed" } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ ip: "198.51.100.7", count: 90, username: "name0", detail: "wrong key", at: start });
+
+    // Another address has its own row; a new window starts a new one.
+    await signInWithKey(db, config, { username: "alice", key: "wrong-key-x", rememberMe: false }, from("198.51.100.8"), later(start, 2000));
+    await signInWithKey(db, config, { username: "bob", key: "wrong-key-x", rememberMe: false }, from("198.51.100.7"), later(start, minutes(16)));
+    const all = await db.prisma.authEvent.findMany({ where: { type: "login.failed" }, orderBy: [{ ip: "asc" }, { at: "asc" }] });
+    expect(all.map((e) => [e.ip, e.username, e.count])).toEqual([
+      ["198.51.100.7", "name0", 90],
+      ["198.51.100.7", "bob", 1],
+      ["198.51.100.8", "alice", 1],
+    ]);
+  });
+
+  it("authenticated actions stay one event each", async () => {
+    const { db } = await tempDatabase();
+    const alice = await signIn(db, config, "alice", USER_KEY);
+    const bob = await signIn(db, config, "bob", USER_KEY);
+    expect(await db.prisma.authEvent.count({ where: { type: "login.succeeded" } })).toBe(2);
+    expect([alice.session.id, bob.session.id]).toHaveLength(2);
   });
 });

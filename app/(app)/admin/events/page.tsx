@@ -85,7 +85,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
                 </td>
                 <td className={cellClass}>
                   <Badge tone={TONES[event.type] ?? "slate"}>{event.type}</Badge>
-                  {event.count !== null && event.count !== 1 && <div className="mt-1 text-xs text-slate-500">{event.count.toLocaleString("en")} sessions</div>}
+                  {event.count !== null && event.count !== 1 && <div className="mt-1 text-xs text-slate-500">{event.count.toLocaleString("en")} {event.type === "login.failed" ? "attempts from this address" : "sessions"}</div>}
                 </td>
                 <td className={`${cellClass} whitespace-nowrap`}>{event.username ?? "—"}</td>
                 <td className={`${cellClass} whitespace-nowrap`}>{event.actor ?? "—"}</td>

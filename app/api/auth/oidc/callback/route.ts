@@ -17,10 +17,12 @@ export const GET = apiRoute(async (request: NextRequest) => {
     context.db,
     context.config,
     oidc,
-    request.nextUrl,
-    request.cookies.get(OIDC_TX_COOKIE)?.value,
+    {
+      url: request.nextUrl,
+      transaction: request.cookies.get(OIDC_TX_COOKIE)?.value,
+      sessionCookie: request.cookies.get(sessionCookieName(context.config))?.value,
+    },
     context.request,
-    request.cookies.get(sessionCookieName(context.config))?.value,
   );
   const next = safeReturnPath(result.next);
   let response: NextResponse;

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { recordAuthEvent } from "@/lib/audit";
+import { recordAnonymousFailure } from "@/lib/audit";
 import { OIDC_TX_COOKIE, startOidcLogin, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
@@ -34,12 +34,12 @@ export const GET = apiRoute(async (request: NextRequest) => {
     return response;
   } catch (error) {
     console.error("Sessionboard: OIDC discovery failed:", error instanceof Error ? error.message : error);
-    await recordAuthEvent(context.db, {
-      type: "login.failed",
+    await recordAnonymousFailure(context.db, context.config, {
       authMethod: "oidc",
       ip: context.request.ip,
       userAgent: context.request.userAgent,
       detail: "identity provider unavailable (discovery failed)",
+      at: new Date(),
     });
     return toLogin("sso_unavailable");
   }
