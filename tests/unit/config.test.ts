@@ -79,6 +79,7 @@ describe("configuration", () => {
       }).oidc,
     ).toEqual({
       issuer: new URL("https://idp.example.com/realms/acme"),
+      issuerId: "https://idp.example.com/realms/acme",
       clientId: "sessionboard",
       clientSecret: null,
       scopes: "openid profile email",
@@ -86,6 +87,8 @@ describe("configuration", () => {
       groupsClaim: "groups",
       redirectUri: "https://sessions.example.com/api/auth/oidc/callback",
     });
+    // An SSO subject in DASHBOARD_ADMINS keeps its case (subjects are case-sensitive); usernames are lower-cased.
+    expect([...testConfig({ DASHBOARD_ADMINS: "Root, OIDC:Sub-Of-Grace" }).admins]).toEqual(["root", "oidc:Sub-Of-Grace"]);
     // Plain http only for a loopback test provider.
     expect(testConfig({ DASHBOARD_OIDC_ISSUER: "http://localhost:8080", DASHBOARD_OIDC_CLIENT_ID: "x" }).oidc?.issuer.host).toBe("localhost:8080");
   });
