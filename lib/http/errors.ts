@@ -2,9 +2,12 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { reportDatabaseFailure } from "../db/availability";
 import { DomainError } from "../errors";
-import { unavailableJson } from "./unavailable-response";
+import { RETRY_AFTER_SECONDS, unavailableJson } from "./unavailable-response";
 
-const DOMAIN_STATUS = { bad_request: 400, not_found: 404, conflict: 409, forbidden: 403 } as const satisfies Record<DomainError["kind"], number>;
+const DOMAIN_STATUS = { bad_request: 400, not_found: 404, conflict: 409, forbidden: 403, unavailable: 503 } as const satisfies Record<
+  DomainError["kind"],
+  number
+>;
 
 /** A failure with a status, a stable machine-readable code and a message for people. */
 export class ApiError extends Error {
@@ -30,7 +33,9 @@ export function errorResponse(error: unknown): NextResponse {
     );
   }
   if (error instanceof DomainError) {
-    return NextResponse.json({ error: { code: error.code, message: error.message } }, { status: DOMAIN_STATUS[error.kind] });
+    const status = DOMAIN_STATUS[error.kind];
+    const headers: Record<string, string> = status === 503 ? { "Retry-After": String(RETRY_AFTER_SECONDS) } : {};
+    return NextResponse.json({ error: { code: error.code, message: error.message } }, { status, headers });
   }
   if (error instanceof ZodError) {
     const first = error.issues[0];
@@ -40,6 +45,7 @@ export function errorResponse(error: unknown): NextResponse {
       { status: 400 },
     );
   }
+  // Only an error the database layer marked can mean a database outage (see lib/db/boundary.ts).
   if (reportDatabaseFailure(error)) return unavailableJson();
   // Unexpected: log for the operator, never show details to the client.
   console.error(error);

@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 import { recordAuthEvent } from "@/lib/audit";
+import { IdentityProviderUnavailableError } from "@/lib/auth/identity-provider";
 import { OIDC_TX_COOKIE, startOidcLogin, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
@@ -22,7 +23,8 @@ export const GET = apiRoute(async (request: NextRequest) => {
     response.cookies.set(OIDC_TX_COOKIE, transaction, txCookieOptions(context.config));
     return response;
   } catch (error) {
-    console.error("Sessionboard: OIDC discovery failed:", error instanceof Error ? error.message : error);
+    if (!(error instanceof IdentityProviderUnavailableError)) throw error;
+    console.error("Sessionboard: single sign-on is unavailable:", error.detail);
     await recordAuthEvent(context.db, {
       type: "login.failed",
       authMethod: "oidc",
@@ -30,6 +32,6 @@ export const GET = apiRoute(async (request: NextRequest) => {
       userAgent: context.request.userAgent,
       detail: "identity provider unavailable (discovery failed)",
     });
-    return toLogin("sso_unavailable");
+    return toLogin(error.code);
   }
 });
