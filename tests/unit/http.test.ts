@@ -77,11 +77,22 @@ describe("same-origin rule (CSRF)", () => {
   it("allows safe methods and same-origin writes, refuses cross-site writes", () => {
     expect(isSameOriginRequest("GET", h({ origin: "https://evil.example" }), origin)).toBe(true);
     expect(isSameOriginRequest("POST", h({ origin }), origin)).toBe(true);
-    expect(isSameOriginRequest("POST", h({ origin: "http://localhost:3000", host: "localhost:3000" }), origin)).toBe(true);
     expect(isSameOriginRequest("POST", h({ origin: "https://evil.example", host: "sessions.example.com" }), origin)).toBe(false);
     expect(isSameOriginRequest("DELETE", h({ origin: "null" }), origin)).toBe(false);
     expect(isSameOriginRequest("POST", h({ "sec-fetch-site": "cross-site" }), origin)).toBe(false);
     expect(isSameOriginRequest("POST", h({ "sec-fetch-site": "same-origin" }), origin)).toBe(true);
+  });
+
+  it("compares the whole origin (scheme, host, port) with DASHBOARD_URL's, never with the Host header", () => {
+    // A plain-http page on the same host must not post to an https deployment.
+    expect(isSameOriginRequest("POST", h({ origin: "http://sessions.example.com", host: "sessions.example.com" }), origin)).toBe(false);
+    expect(isSameOriginRequest("POST", h({ origin: "https://sessions.example.com:8443", host: "sessions.example.com:8443" }), origin)).toBe(false);
+    // Whatever Host a client or a proxy sends, only DASHBOARD_URL's origin counts.
+    expect(isSameOriginRequest("POST", h({ origin: "http://localhost:3000", host: "localhost:3000" }), origin)).toBe(false);
+    expect(isSameOriginRequest("POST", h({ origin: "https://sessions.example.com.evil.example", host: "sessions.example.com" }), origin)).toBe(false);
+    expect(isSameOriginRequest("POST", h({ origin: `${origin}/`, host: "sessions.example.com" }), origin)).toBe(false);
+    expect(isSameOriginRequest("DELETE", h({ origin, host: "evil.example" }), origin)).toBe(true);
+    expect(isSameOriginRequest("POST", h({ origin: "http://localhost:3000" }), "http://localhost:3000")).toBe(true);
   });
 });
 
