@@ -1,5 +1,7 @@
 // Static security headers for every response. The page CSP carries a per-request nonce and is set
-// in proxy.ts; API responses get a CSP that allows nothing.
+// in proxy.ts; API responses get a CSP that allows nothing. Strict-Transport-Security depends on
+// DASHBOARD_URL, which is known only at run time (these headers are fixed at build time): proxy.ts
+// sets it too.
 const securityHeaders = [
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },

@@ -1,20 +1,31 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { getConfig } from "@/lib/config";
+import { getConfig, type Config } from "@/lib/config";
 import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookie";
 import { databaseAvailable } from "@/lib/db/availability";
 import { REQUEST_PATH_HEADER } from "@/lib/http/request-path";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
+import { withTransportSecurity } from "@/lib/http/transport-security";
 import { unavailableJson, unavailablePage } from "@/lib/http/unavailable-response";
 
 /**
  * Thin on purpose — no queries here while the database is up. It refuses cross-site state changes
  * (CSRF), answers 503 during a database outage (a JSON error for the API, a page for browsers),
- * gives pages a per-request CSP nonce, and keeps a Remember Me cookie's lifetime sliding as pages
- * are visited.
+ * gives pages a per-request CSP nonce, keeps a Remember Me cookie's lifetime sliding as pages
+ * are visited, and sends Strict-Transport-Security on an https deployment.
+ *
+ * HSTS is set here because this is the one place that sees every page and API response (its own
+ * answers, and route and page responses via NextResponse.next()) with the runtime configuration:
+ * next.config.js headers are fixed at build time, before DASHBOARD_URL is known, and server.mjs is
+ * not used under `next start`. Static assets skip the proxy; HSTS is a policy for the whole host,
+ * which the browser learns from the page that loads them.
  */
 export async function proxy(request: NextRequest) {
   const config = getConfig();
+  return withTransportSecurity(await handle(request, config), config);
+}
+
+async function handle(request: NextRequest, config: Config): Promise<NextResponse> {
   if (!isSameOriginRequest(request.method, request.headers, config.publicUrl.origin)) {
     return NextResponse.json(
       { error: { code: "cross_site_request", message: "Cross-site requests are not allowed" } },

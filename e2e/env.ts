@@ -19,6 +19,8 @@ export const REPLICA_PORTS = [E2E_PORT + 5, E2E_PORT + 6, E2E_PORT + 7];
 /** nginx with deploy/nginx.conf, and the two replicas behind it. */
 export const LOAD_BALANCER_PORT = E2E_PORT + 8;
 export const BALANCED_APP_PORTS = [E2E_PORT + 9, E2E_PORT + 10];
+/** An app that believes it is served over https (DASHBOARD_URL https://, as behind a TLS proxy). */
+export const HTTPS_APP_PORT = E2E_PORT + 11;
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",

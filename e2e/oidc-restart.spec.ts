@@ -3,13 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { EXTRA_APP_PORTS, OIDC_ISSUER, USER_KEY } from "./env";
-import { loginAtTestIdp, signIn, startApp, uniqueUser } from "./helpers";
+import { closedPort } from "../tests/support/ports";
+import { expectJsonError, loginAtTestIdp, signIn, startApp, uniqueUser } from "./helpers";
 
 test.describe("single sign-on across restarts and outages", () => {
   test("an IdP that is down at start-up does not stop the app; SSO says so and key sign-in works", async ({ browser }) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-e2e-"));
-    // Nothing listens on port 9 (discard): discovery fails.
-    const app = await startApp(EXTRA_APP_PORTS[0], dir, { DASHBOARD_OIDC_ISSUER: "http://localhost:9" });
+    // Nothing listens there: every request to the IdP is refused (ECONNREFUSED).
+    const app = await startApp(EXTRA_APP_PORTS[0], dir, { DASHBOARD_OIDC_ISSUER: `http://localhost:${await closedPort()}` });
     try {
       const context = await browser.newContext({ baseURL: app.baseURL });
       const page = await context.newPage();
@@ -19,6 +20,27 @@ test.describe("single sign-on across restarts and outages", () => {
       await expect(page.getByRole("main").getByRole("alert")).toContainText("Single sign-on is unavailable right now");
       await signIn(page, uniqueUser("fallback"), USER_KEY);
       await expect(page).toHaveURL("/");
+
+      // Anyone may post to the back-channel endpoint. Garbage is refused before the IdP is asked,
+      // and the IdP being down is no database outage: key sign-ins right after still work.
+      const api = context.request;
+      const keySignIn = () => api.post("/api/auth/login", { data: { username: uniqueUser("afterbc"), key: USER_KEY } });
+      for (let round = 0; round < 3; round++) {
+        await expectJsonError(await api.post("/api/auth/oidc/backchannel-logout", { form: { logout_token: "garbage" } }), 400, "invalid_logout_token");
+        expect((await keySignIn()).status()).toBe(200);
+      }
+      // A well-formed token cannot be checked without the IdP's keys: SSO is unavailable, nothing else.
+      const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      const wellFormed = `${b64({ alg: "RS256", kid: "k" })}.${b64({ sub: "someone", iat: Math.floor(Date.now() / 1000) })}.${"A".repeat(342)}`;
+      const unavailable = await api.post("/api/auth/oidc/backchannel-logout", { form: { logout_token: wellFormed } });
+      await expectJsonError(unavailable, 503, "sso_unavailable");
+      expect(unavailable.headers()["retry-after"]).toBe("5");
+      expect((await keySignIn()).status()).toBe(200);
+      expect((await api.get("/api/sessions")).status()).toBe(200);
+      expect((await api.get("/api/health")).status()).toBe(200);
+      const login = await api.get("/api/auth/oidc/login", { maxRedirects: 0 });
+      expect(login.status()).toBe(303);
+      expect(login.headers().location).toBe("/login?error=sso_unavailable");
       await context.close();
     } finally {
       await app.stop();

@@ -1,30 +1,57 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import type { Config, OidcConfig } from "../config";
 import type { Database } from "../db";
 import { DomainError } from "../errors";
 import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
+import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
 import { oidcClient } from "./oidc";
 
 const LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 /** Logout tokens older than this are refused (they are sent at once; a stale one is a replay). */
 const MAX_TOKEN_AGE = "5 minutes";
+/** Asymmetric signatures only: the provider signs with its private key, we verify with its JWKS. */
+const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+/** JWS compact serialisation: header.payload.signature, each base64url without padding. */
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
 const invalid = (why: string) => new DomainError("bad_request", "invalid_logout_token", `Invalid logout token: ${why}`);
 
 /**
+ * What can be checked without the provider: a signed JWT (three base64url parts, a JSON header
+ * naming an accepted alg, a JSON payload). Anyone can post to the endpoint, so garbage is refused
+ * here, before discovery or a JWKS fetch is attempted on its behalf.
+ */
+function checkLogoutTokenShape(token: string): void {
+  if (!JWS_COMPACT.test(token)) throw invalid("not a signed JWT");
+  let alg: unknown;
+  try {
+    alg = decodeProtectedHeader(token).alg;
+    decodeJwt(token);
+  } catch {
+    throw invalid("its header or payload is not base64url-encoded JSON");
+  }
+  if (typeof alg !== "string" || !ALGORITHMS.includes(alg)) throw invalid("unsupported or missing alg");
+}
+
+/**
  * Checks a logout token as OpenID Connect Back-Channel Logout 1.0 §2.6 requires: signature against
  * the provider's JWKS, iss, aud, iat (and exp when present), the back-channel logout event, sub or
- * sid, and no nonce.
+ * sid, and no nonce. A provider that cannot be asked (discovery, JWKS) is an
+ * IdentityProviderUnavailableError, not a bad token.
  */
 export async function verifyLogoutToken(oidc: OidcConfig, token: string): Promise<JWTPayload & { sid?: string; sub?: string }> {
+  checkLogoutTokenShape(token);
   const provider = await oidcClient(oidc);
   const metadata = provider.serverMetadata();
-  if (!metadata.jwks_uri) throw invalid("the provider publishes no jwks_uri");
+  if (!metadata.jwks_uri) throw new IdentityProviderUnavailableError("the provider publishes no jwks_uri");
   let jwks = jwksCache.get(metadata.jwks_uri);
-  if (!jwks) jwksCache.set(metadata.jwks_uri, (jwks = createRemoteJWKSet(new URL(metadata.jwks_uri))));
+  if (!jwks) {
+    jwks = createRemoteJWKSet(new URL(metadata.jwks_uri), { [customFetch]: identityProviderFetch });
+    jwksCache.set(metadata.jwks_uri, jwks);
+  }
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, jwks, {
@@ -32,10 +59,10 @@ export async function verifyLogoutToken(oidc: OidcConfig, token: string): Promis
       audience: oidc.clientId,
       maxTokenAge: MAX_TOKEN_AGE,
       requiredClaims: ["iat"],
-      algorithms: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"],
+      algorithms: ALGORITHMS,
     }));
   } catch (error) {
-    throw invalid(error instanceof Error ? error.message : "not a valid signed JWT");
+    throw identityProviderFailure(error) ?? invalid(error instanceof Error ? error.message : "not a valid signed JWT");
   }
   const events = payload.events as Record<string, unknown> | undefined;
   if (!events || typeof events !== "object" || typeof events[LOGOUT_EVENT] !== "object" || events[LOGOUT_EVENT] === null) {

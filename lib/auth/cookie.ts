@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config";
-import { isSessionToken } from "./token";
+import { SESSION_TOKEN_PATTERN } from "./token";
 
 /**
  * The session cookie carries `<token>.<p|s>.<hmac>`: the token, whether it is persistent (Remember
@@ -29,15 +29,21 @@ export function encodeSessionCookie(config: Config, cookie: SessionCookie): stri
   return `${payload}.${mac(keysFor(config)[0], payload).toString("base64url")}`;
 }
 
+/**
+ * Exactly what encodeSessionCookie writes: the token, the flag and the 32-byte MAC in unpadded
+ * base64url. Checked before decoding, because Buffer.from(…, "base64url") skips characters it does
+ * not know, so junk after or inside the signature would otherwise still verify.
+ */
+const COOKIE_FORMAT = new RegExp(`^(${SESSION_TOKEN_PATTERN})\\.([ps])\\.([A-Za-z0-9_-]{43})$`);
+
 /** Returns null for anything not signed by a current secret — without touching the database. */
 export function decodeSessionCookie(config: Config, value: string | undefined): SessionCookie | null {
-  if (!value || value.length > 200) return null;
-  const parts = value.split(".");
-  if (parts.length !== 3) return null;
-  const [token, flag, signature] = parts;
-  if (!isSessionToken(token) || (flag !== "p" && flag !== "s")) return null;
+  const match = value === undefined ? null : COOKIE_FORMAT.exec(value);
+  if (!match) return null;
+  const [, token, flag, signature] = match;
   const given = Buffer.from(signature, "base64url");
-  if (given.length !== 32) return null;
+  // 43 characters carry 258 bits for 256: only the one spelling the encoder writes is accepted.
+  if (given.toString("base64url") !== signature) return null;
   const payload = `${token}.${flag}`;
   for (const key of keysFor(config)) {
     if (timingSafeEqual(mac(key, payload), given)) return { token, persistent: flag === "p" };

@@ -6,6 +6,7 @@ import { seal, unseal } from "../sealed";
 import { rotateSessionToken, validateSessionCookie, type CurrentSession, type RequestInfo, type SessionCheck } from "../sessions/sessions";
 import { isSecureDeployment } from "./cookie";
 import { roleFromClaims, signInSsoUser, SSO_FAILURE_MESSAGES, type SsoSignInFailure } from "./sso-identity";
+import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError, SSO_UNAVAILABLE_MESSAGE } from "./identity-provider";
 
 /** The in-flight sign-in, sealed into a short-lived cookie bound to this browser. */
 export const OIDC_TX_COOKIE = "oidc_tx";
@@ -37,7 +38,7 @@ export type OidcFailure =
 
 /** What /login says for each failure. */
 export const OIDC_FAILURE_MESSAGES: Record<OidcFailure, string> = {
-  sso_unavailable: "Single sign-on is unavailable right now (the identity provider did not answer). Sign in with a key, or try again shortly.",
+  sso_unavailable: SSO_UNAVAILABLE_MESSAGE,
   sso_cancelled: "Single sign-on was cancelled.",
   sso_expired: "That sign-in took too long or was already used. Please start again.",
   sso_state: "That sign-in response did not match this browser. Please start again.",
@@ -51,23 +52,32 @@ const holder = globalThis as unknown as { sessionboardOidc?: Discovery };
 
 /**
  * The provider's configuration, discovered once (openid-client 6). A provider that is down makes
- * this reject — never the app's start-up — and it is asked again after DISCOVERY_RETRY_MS.
+ * this reject with IdentityProviderUnavailableError — never the app's start-up — and it is asked
+ * again after DISCOVERY_RETRY_MS.
  */
 export function oidcClient(oidc: OidcConfig): Promise<client.Configuration> {
   const key = `${oidc.issuer}|${oidc.clientId}`;
   const cached = holder.sessionboardOidc;
   if (cached && cached.key === key) return cached.promise;
-  const promise = client.discovery(
-    oidc.issuer,
-    oidc.clientId,
-    oidc.clientSecret ?? undefined,
-    oidc.clientSecret ? client.ClientSecretPost(oidc.clientSecret) : client.None(),
-    {
-      timeout: 5,
-      // Plain http is accepted only for a loopback issuer (config enforces it), e.g. a test IdP.
-      execute: oidc.issuer.protocol === "http:" ? [client.allowInsecureRequests] : [],
-    },
-  );
+  const promise = client
+    .discovery(
+      oidc.issuer,
+      oidc.clientId,
+      oidc.clientSecret ?? undefined,
+      oidc.clientSecret ? client.ClientSecretPost(oidc.clientSecret) : client.None(),
+      {
+        timeout: 5,
+        // Plain http is accepted only for a loopback issuer (config enforces it), e.g. a test IdP.
+        execute: oidc.issuer.protocol === "http:" ? [client.allowInsecureRequests] : [],
+        // Also kept by the configuration for every later request (token endpoint, JWKS).
+        [client.customFetch]: identityProviderFetch,
+      },
+    )
+    .catch((error: unknown) => {
+      // Whatever went wrong (no answer, or an answer that is no usable configuration), SSO cannot
+      // work until discovery succeeds.
+      throw identityProviderFailure(error) ?? new IdentityProviderUnavailableError(`discovery failed: ${errorMessage(error)}`, { cause: error });
+    });
   const entry = { key, at: Date.now(), promise };
   holder.sessionboardOidc = entry;
   promise.catch(() => {
@@ -180,8 +190,9 @@ export async function finishOidcLogin(
     if (!idClaims) return fail("sso_failed", "no ID token");
     claims = idClaims;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return fail("sso_failed", `token exchange or ID token check failed: ${message.slice(0, 200)}`);
+    const unavailable = identityProviderFailure(error);
+    if (unavailable) return fail("sso_unavailable", `identity provider unavailable: ${unavailable.detail.slice(0, 200)}`);
+    return fail("sso_failed", `token exchange or ID token check failed: ${errorMessage(error).slice(0, 200)}`);
   }
   // Tokens are not kept: the session is ours; nothing from the IdP reaches the browser.
 
@@ -254,7 +265,9 @@ export async function identityProviderLogoutUrl(config: Config, oidc: OidcConfig
       post_logout_redirect_uri: new URL("/login?signedOut=1", config.publicUrl).toString(),
     });
   } catch (error) {
-    console.error("Sessionboard: cannot build the identity provider's logout URL:", error instanceof Error ? error.message : error);
+    console.error("Sessionboard: cannot build the identity provider's logout URL:", errorMessage(error));
     return null;
   }
 }
+
+const errorMessage = (error: unknown) => (error instanceof IdentityProviderUnavailableError ? error.detail : error instanceof Error ? error.message : String(error));

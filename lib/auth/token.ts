@@ -24,4 +24,7 @@ export function generateId(): string {
   return Buffer.from(bytes).toString("base64url");
 }
 
-export const isSessionToken = (value: string) => /^[0-9a-f]{64}$/.test(value);
+/** A session token as generateSessionToken writes it (also part of the cookie's format). */
+export const SESSION_TOKEN_PATTERN = "[0-9a-f]{64}";
+const SESSION_TOKEN = new RegExp(`^${SESSION_TOKEN_PATTERN}$`);
+export const isSessionToken = (value: string) => SESSION_TOKEN.test(value);

@@ -2,7 +2,8 @@
  * Whether the database can answer, as far as this process knows. A failure that means "the
  * database is unreachable" (not a bug, not just slow) marks it down; from then on requests are answered with 503
  * until a ping succeeds — at most one ping at a time and one a second, so an outage is not made
- * worse by every request opening a connection.
+ * worse by every request opening a connection. Failures are classified where they arise: only an
+ * error the database layer marked on its way out (./boundary.ts) can say anything about the database.
  */
 
 /**
@@ -47,6 +48,9 @@ const MESSAGES: [RegExp, DatabaseFailure][] = [
 /**
  * What kind of database failure `error` is, or null for anything else (a bug, bad input). Looks
  * through `cause` chains and Prisma's `meta.driverAdapterError`, where the driver's own code ends up.
+ * A heuristic on codes and messages that any network client shares (ECONNREFUSED, ETIMEDOUT…), so
+ * it is applied only where an error leaves the database layer (markDatabaseError); everything else
+ * asks databaseFailureOf.
  */
 export function classifyDatabaseFailure(error: unknown): DatabaseFailure | null {
   const queue: unknown[] = [error];
@@ -69,17 +73,52 @@ export function classifyDatabaseFailure(error: unknown): DatabaseFailure | null 
   return null;
 }
 
+/**
+ * The database layer's verdict on an error that left it: a failure kind, or null (a bug, a
+ * constraint). A Symbol.for key rather than a class or a WeakSet, so that Next's separate bundles
+ * (proxy, routes, pages), each with its own copy of this module, read the same mark.
+ */
+const VERDICT = Symbol.for("sessionboard.databaseVerdict");
+
+type Marked = { [VERDICT]: DatabaseFailure | null };
+
+const isMarked = (error: unknown): error is Marked => typeof error === "object" && error !== null && Object.hasOwn(error, VERDICT);
+
+/**
+ * For lib/db only: classifies an error at the point it leaves the database layer and marks it with
+ * the verdict; returns the error to throw (the same object, or a wrapper when it cannot carry a mark).
+ */
+export function markDatabaseError(error: unknown): unknown {
+  if (isMarked(error)) return error;
+  const verdict = classifyDatabaseFailure(error);
+  const target =
+    typeof error === "object" && error !== null && Object.isExtensible(error)
+      ? error
+      : new Error(error instanceof Error ? error.message : String(error), { cause: error });
+  Object.defineProperty(target, VERDICT, { value: verdict, enumerable: false });
+  return target;
+}
+
+/**
+ * What a failure means for the database: "down" or "busy" only when the database layer said so.
+ * A connection error from anywhere else (an identity provider's fetch, say) is null.
+ */
+export const databaseFailureOf = (error: unknown): DatabaseFailure | null => (isMarked(error) ? error[VERDICT] : null);
+
 /** Errors that mean "the database cannot answer right now" (a 503) rather than a bug. */
-export const isDatabaseUnavailable = (error: unknown): boolean => classifyDatabaseFailure(error) !== null;
+export const isDatabaseUnavailable = (error: unknown): boolean => databaseFailureOf(error) !== null;
 
 const state = globalThis as unknown as {
   sessionboardDatabaseDown?: { since: Date; lastProbe: number; probe: Promise<boolean> | null };
   sessionboardDatabaseProbe?: () => Promise<void>;
 };
 
-/** Records a failure; returns whether it meant the database is unavailable (answer 503). */
+/**
+ * Records a failure; returns whether it meant the database is unavailable (answer 503). Only errors
+ * the database layer marked count: nothing else can start an outage.
+ */
 export function reportDatabaseFailure(error: unknown): boolean {
-  const failure = classifyDatabaseFailure(error);
+  const failure = databaseFailureOf(error);
   if (failure === null) return false;
   if (failure === "down" && !state.sessionboardDatabaseDown) {
     state.sessionboardDatabaseDown = { since: new Date(), lastProbe: Date.now(), probe: null };

@@ -1,5 +1,6 @@
 import { getConfig, type Config } from "../config";
-import { reportDatabaseFailure, setAvailabilityProbe } from "./availability";
+import { markDatabaseError, reportDatabaseFailure, setAvailabilityProbe } from "./availability";
+import { guardDatabase } from "./boundary";
 import { openPostgresDatabase } from "./postgres";
 import { openSqliteDatabase } from "./sqlite";
 import type { Database } from "./types";
@@ -10,9 +11,19 @@ export type { Database, SessionWithUser } from "./types";
 // (proxy, routes, instrumentation) share it instead of opening more connections.
 const holder = globalThis as unknown as { sessionboardDb?: Promise<Database> };
 
-export function openDatabase(config: Config): Promise<Database> {
-  if (config.postgres) return openPostgresDatabase(config.postgres);
-  return openSqliteDatabase(config.backend === "memory" ? ":memory:" : config.sqlitePath);
+/**
+ * Opens (and migrates) the configured backend. Everything that fails in it, opening included,
+ * leaves marked with what it means (see ./boundary): only such errors can start an outage.
+ */
+export async function openDatabase(config: Config): Promise<Database> {
+  try {
+    const db = config.postgres
+      ? await openPostgresDatabase(config.postgres)
+      : await openSqliteDatabase(config.backend === "memory" ? ":memory:" : config.sqlitePath);
+    return guardDatabase(db);
+  } catch (error) {
+    throw markDatabaseError(error);
+  }
 }
 
 export function getDatabase(): Promise<Database> {

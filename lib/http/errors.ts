@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { reportDatabaseFailure } from "../db/availability";
 import { DomainError } from "../errors";
-import { unavailableJson } from "./unavailable-response";
+import { RETRY_AFTER_SECONDS, unavailableJson } from "./unavailable-response";
 
 const DOMAIN_STATUS = {
   bad_request: 400,
@@ -10,6 +10,7 @@ const DOMAIN_STATUS = {
   conflict: 409,
   forbidden: 403,
   too_many_requests: 429,
+  unavailable: 503,
 } as const satisfies Record<DomainError["kind"], number>;
 
 /** A failure with a status, a stable machine-readable code and a message for people. */
@@ -36,8 +37,10 @@ export function errorResponse(error: unknown): NextResponse {
     );
   }
   if (error instanceof DomainError) {
-    const headers: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { "Retry-After": String(error.retryAfterSeconds) };
-    return NextResponse.json({ error: { code: error.code, message: error.message } }, { status: DOMAIN_STATUS[error.kind], headers });
+    const status = DOMAIN_STATUS[error.kind];
+    const retryAfter = error.retryAfterSeconds ?? (status === 503 ? RETRY_AFTER_SECONDS : undefined);
+    const headers: Record<string, string> = retryAfter === undefined ? {} : { "Retry-After": String(retryAfter) };
+    return NextResponse.json({ error: { code: error.code, message: error.message } }, { status, headers });
   }
   if (error instanceof ZodError) {
     const first = error.issues[0];
@@ -47,6 +50,7 @@ export function errorResponse(error: unknown): NextResponse {
       { status: 400 },
     );
   }
+  // Only an error the database layer marked can mean a database outage (see lib/db/boundary.ts).
   if (reportDatabaseFailure(error)) return unavailableJson();
   // Unexpected: log for the operator, never show details to the client.
   console.error(error);

@@ -5,13 +5,14 @@ import {
   classifyDatabaseFailure,
   databaseAvailable,
   databaseDownSince,
+  databaseFailureOf,
   isDatabaseUnavailable,
+  markDatabaseError,
   reportDatabaseFailure,
   reportDatabaseReachable,
   setAvailabilityProbe,
 } from "@/lib/db/availability";
-import { openDatabase } from "@/lib/db";
-import { openPostgresDatabase } from "@/lib/db/postgres";
+import { openDatabase, type Database } from "@/lib/db";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { startTcpRelay } from "../support/tcp-relay";
 import { TEST_BACKEND, USER_KEY, request, signIn, tempDatabase, tempDir, testConfig, withPostgresAdmin } from "./helpers";
@@ -45,20 +46,23 @@ describe("database availability", () => {
         await tx.user.count();
       }, { timeout: 100 }),
     );
-    expect(classifyDatabaseFailure(expired)).toBe("busy");
+    expect(databaseFailureOf(expired)).toBe("busy");
     expect(isDatabaseUnavailable(null)).toBe(false);
 
     if (TEST_BACKEND === "postgres") {
-      const refused = await caught(() => openPostgresDatabase({ url: "postgres://postgres@127.0.0.1:1/none", poolSize: 1, statementTimeoutMs: 1000 }));
-      expect(classifyDatabaseFailure(refused)).toBe("down");
+      const refused = await caught(() =>
+        openDatabase(testConfig({ DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", DASHBOARD_DB_POOL_SIZE: "2" })),
+      );
+      expect(databaseFailureOf(refused)).toBe("down");
       // SQLSTATE 55000 also covers mistakes, e.g. currval before nextval: a bug, not an outage.
       await db.prisma.$executeRawUnsafe("CREATE SEQUENCE s");
       const misuse = await caught(() => db.prisma.$queryRawUnsafe("SELECT currval('s')"));
       expect(JSON.stringify(misuse)).toContain("55000");
       expect(classifyDatabaseFailure(misuse)).toBeNull();
+      expect(isDatabaseUnavailable(misuse)).toBe(false);
       // A slow statement is a 503 for its request, not an outage for everyone.
       const slow = await caught(() => db.prisma.$queryRawUnsafe("SET statement_timeout = 50; SELECT pg_sleep(1)"));
-      expect(classifyDatabaseFailure(slow)).toBe("busy");
+      expect(databaseFailureOf(slow)).toBe("busy");
       expect(reportDatabaseFailure(slow)).toBe(true);
       expect(databaseDownSince()).toBeNull();
     } else {
@@ -70,7 +74,9 @@ describe("database availability", () => {
       const other = new BetterSqlite3(file, { timeout: 10 });
       const locked = await caught(async () => other.exec("INSERT INTO t VALUES (1)"));
       expect(classifyDatabaseFailure(locked)).toBe("busy");
-      expect(reportDatabaseFailure(locked)).toBe(true);
+      // Straight from the driver, not through the database layer: it has no say.
+      expect(reportDatabaseFailure(locked)).toBe(false);
+      expect(reportDatabaseFailure(markDatabaseError(locked))).toBe(true);
       expect(databaseDownSince()).toBeNull();
       holder.exec("ROLLBACK");
       holder.close();
@@ -85,11 +91,13 @@ describe("database availability", () => {
     });
     setAvailabilityProbe(probe);
     expect(await databaseAvailable()).toBe(true);
-    expect(reportDatabaseFailure(new Error("syntax error"))).toBe(false);
+    expect(reportDatabaseFailure(markDatabaseError(new Error("syntax error")))).toBe(false);
+    // A connection error the database layer did not raise (another service's) is none of its business.
+    expect(reportDatabaseFailure(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }))).toBe(false);
     expect(databaseDownSince()).toBeNull();
 
     vi.useFakeTimers({ now: new Date("2026-11-23T10:00:00Z"), toFake: ["Date"] });
-    expect(reportDatabaseFailure(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }))).toBe(true);
+    expect(reportDatabaseFailure(markDatabaseError(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" })))).toBe(true);
     expect(databaseDownSince()).toEqual(new Date("2026-11-23T10:00:00Z"));
     expect(await databaseAvailable()).toBe(false);
     expect(probe).not.toHaveBeenCalled(); // less than a second since the failure
@@ -112,7 +120,7 @@ describe("database availability", () => {
     const probe = vi.fn(() => new Promise<void>((resolve) => (answer = resolve)));
     setAvailabilityProbe(probe);
     vi.useFakeTimers({ now: new Date("2026-11-23T11:00:00Z"), toFake: ["Date"] });
-    reportDatabaseFailure(Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" }));
+    reportDatabaseFailure(markDatabaseError(Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" })));
     vi.setSystemTime(new Date("2026-11-23T11:00:02Z"));
     const started = performance.now();
     expect(await Promise.all([databaseAvailable(), databaseAvailable()])).toEqual([false, false]);
@@ -142,9 +150,11 @@ describe("database availability", () => {
       () => validateSessionCookie(db, config, alice.cookie, request),
       () => signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request),
       () => db.prisma.session.findMany(),
+      () => db.prisma.$queryRaw`SELECT 1`,
+      () => db.prisma.$transaction(async (tx) => tx.user.count()),
       () => db.ping(),
     ]) {
-      expect(classifyDatabaseFailure(await caught(work))).toBe("down");
+      expect(databaseFailureOf(await caught(work))).toBe("down");
     }
 
     await withPostgresAdmin((admin) => admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`));
@@ -173,7 +183,7 @@ describe("database availability", () => {
         () => signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request),
       ]) {
         const started = performance.now();
-        expect(classifyDatabaseFailure(await caught(work))).toBe("down");
+        expect(databaseFailureOf(await caught(work))).toBe("down");
         expect(performance.now() - started).toBeLessThan(6_000); // 300 ms + 2 s margin, or the 5 s connect timeout
       }
       proxy.resume();
@@ -185,4 +195,76 @@ describe("database availability", () => {
       await proxy.close();
     }
   }, 40_000);
+
+  it("marks every way out of the database layer, and nothing that comes from elsewhere", async () => {
+    const { db: shared, env } = await tempDatabase();
+    const config = testConfig(env);
+    const alice = await signIn(shared, config, "alice", USER_KEY);
+    const { session } = alice;
+    // Another connection holds the tables: every write waits, then fails as "busy" (SQLite:
+    // busy_timeout; PostgreSQL: statement_timeout).
+    let db: Database;
+    let release: () => Promise<void>;
+    if (TEST_BACKEND === "postgres") {
+      db = await openDatabase(testConfig({ ...env, DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "200" }));
+      const { Client } = (await import("pg")).default;
+      const holder = new Client({ connectionString: env.DATABASE_URL });
+      await holder.connect();
+      await holder.query(`BEGIN; LOCK TABLE "User", "Session", "AuthEvent", "LoginAttempt" IN ACCESS EXCLUSIVE MODE`);
+      release = async () => {
+        await holder.query("ROLLBACK");
+        await holder.end();
+        await db.close();
+      };
+    } else {
+      db = shared;
+      await db.prisma.$queryRawUnsafe("PRAGMA busy_timeout = 50");
+      const holder = new BetterSqlite3(env.DASHBOARD_SESSION_SQLITE_PATH);
+      holder.exec("BEGIN EXCLUSIVE");
+      release = async () => {
+        holder.exec("ROLLBACK");
+        holder.close();
+      };
+    }
+    try {
+      const user = { id: "u-locked", username: "locked", authSource: "static" };
+      for (const [what, work] of [
+        ["a model operation", () => db.prisma.user.create({ data: user })],
+        ["a raw statement", () => db.prisma.$executeRaw`UPDATE "Session" SET "revokeReason" = 'x' WHERE "id" = ${session.id}`],
+        ["a batch transaction", () => db.prisma.$transaction([db.prisma.user.create({ data: user }), db.prisma.user.count()])],
+        ["an interactive transaction", () => db.prisma.$transaction(async (tx) => tx.user.create({ data: user }))],
+        ["a sign-in", () => signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request)],
+        ["the hot-path touch", () => db.touchSession(session.id, new Date(), new Date(Date.now() + 60_000))],
+        ["the cleanup batch", () => db.deleteExpiredSessions(new Date(Date.now() + 1_000 * 86_400_000), 10)],
+      ] as const) {
+        const error = await caught(work);
+        expect(databaseFailureOf(error), `${what}: ${String(error)}`).toBe("busy");
+      }
+    } finally {
+      await release();
+    }
+
+    // What the caller's own code throws inside a transaction or an exclusive job is not the
+    // database's: a refused connection to some other service stays what it is.
+    const elsewhere = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" });
+    const fromCallback = elsewhere();
+    expect(await caught(() => shared.prisma.$transaction(async (tx) => {
+      await tx.user.count();
+      throw fromCallback;
+    }))).toBe(fromCallback);
+    const fromJob = elsewhere();
+    expect(await caught(() => shared.runExclusive("cleanup", async () => {
+      throw fromJob;
+    }))).toBe(fromJob);
+    for (const error of [fromCallback, fromJob]) {
+      expect(reportDatabaseFailure(error)).toBe(false);
+    }
+    expect(databaseDownSince()).toBeNull();
+    // A database error raised inside the callback keeps the database layer's verdict.
+    const duplicate = await caught(() => shared.prisma.$transaction(async (tx) => tx.user.create({ data: { id: "u-dup", username: "alice", authSource: "static" } })));
+    expect(isDatabaseUnavailable(duplicate)).toBe(false);
+    expect(JSON.stringify(duplicate)).toContain("P2002");
+    // And the database still works afterwards.
+    expect(await validateSessionCookie(shared, config, alice.cookie, request)).toMatchObject({ status: "active" });
+  }, 30_000);
 });

@@ -21,6 +21,31 @@ describe("session cookie", () => {
     }
   });
 
+  it("accepts only the exact format: junk around the signature or a second spelling of it is refused", () => {
+    const config = testConfig();
+    const value = encodeSessionCookie(config, { token, persistent: true });
+    expect(value).toMatch(/^[0-9a-f]{64}\.p\.[A-Za-z0-9_-]{43}$/);
+    const [t, flag, sig] = value.split(".");
+    // The signature's last character carries 2 unused bits: three other characters decode to the same bytes.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(sig[42]);
+    const sameBytes = alphabet[(last & ~3) | ((last + 1) & 3)];
+    expect(Buffer.from(`${sig.slice(0, 42)}${sameBytes}`, "base64url")).toEqual(Buffer.from(sig, "base64url"));
+    for (const bad of [
+      `${value}!`,
+      `${value}=`,
+      `${value} `,
+      `${t}.${flag}.${sig.slice(0, 20)}!${sig.slice(20)}`,
+      `${t}.${flag}.${Buffer.from(sig, "base64url").toString("base64")}`,
+      `${t}.${flag}.${sig.slice(0, 42)}${sameBytes}`,
+      `${t.toUpperCase()}.${flag}.${sig}`,
+      ` ${value}`,
+    ]) {
+      expect(decodeSessionCookie(config, bad), bad).toBeNull();
+    }
+    expect(decodeSessionCookie(config, value)).toEqual({ token, persistent: true });
+  });
+
   it("keeps verifying under a rotated secret list and stops once the old secret is removed", () => {
     const old = testConfig({ DASHBOARD_SECRET: SECRET_A });
     const value = encodeSessionCookie(old, { token, persistent: true });

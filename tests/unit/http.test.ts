@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readBody, MAX_BODY_BYTES } from "@/lib/http/body";
-import { reportDatabaseReachable } from "@/lib/db/availability";
+import { databaseAvailable, databaseDownSince, markDatabaseError, reportDatabaseReachable } from "@/lib/db/availability";
 import { ApiError, errorResponse } from "@/lib/http/errors";
 import { proxyLocation } from "@/lib/http/location";
 import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/http/request-info";
@@ -8,6 +8,7 @@ import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { unavailableJson, unavailablePage } from "@/lib/http/unavailable-response";
+import { closedPort } from "../support/ports";
 
 const h = (entries: Record<string, string>) => new Headers(entries);
 
@@ -76,11 +77,22 @@ describe("same-origin rule (CSRF)", () => {
   it("allows safe methods and same-origin writes, refuses cross-site writes", () => {
     expect(isSameOriginRequest("GET", h({ origin: "https://evil.example" }), origin)).toBe(true);
     expect(isSameOriginRequest("POST", h({ origin }), origin)).toBe(true);
-    expect(isSameOriginRequest("POST", h({ origin: "http://localhost:3000", host: "localhost:3000" }), origin)).toBe(true);
     expect(isSameOriginRequest("POST", h({ origin: "https://evil.example", host: "sessions.example.com" }), origin)).toBe(false);
     expect(isSameOriginRequest("DELETE", h({ origin: "null" }), origin)).toBe(false);
     expect(isSameOriginRequest("POST", h({ "sec-fetch-site": "cross-site" }), origin)).toBe(false);
     expect(isSameOriginRequest("POST", h({ "sec-fetch-site": "same-origin" }), origin)).toBe(true);
+  });
+
+  it("compares the whole origin (scheme, host, port) with DASHBOARD_URL's, never with the Host header", () => {
+    // A plain-http page on the same host must not post to an https deployment.
+    expect(isSameOriginRequest("POST", h({ origin: "http://sessions.example.com", host: "sessions.example.com" }), origin)).toBe(false);
+    expect(isSameOriginRequest("POST", h({ origin: "https://sessions.example.com:8443", host: "sessions.example.com:8443" }), origin)).toBe(false);
+    // Whatever Host a client or a proxy sends, only DASHBOARD_URL's origin counts.
+    expect(isSameOriginRequest("POST", h({ origin: "http://localhost:3000", host: "localhost:3000" }), origin)).toBe(false);
+    expect(isSameOriginRequest("POST", h({ origin: "https://sessions.example.com.evil.example", host: "sessions.example.com" }), origin)).toBe(false);
+    expect(isSameOriginRequest("POST", h({ origin: `${origin}/`, host: "sessions.example.com" }), origin)).toBe(false);
+    expect(isSameOriginRequest("DELETE", h({ origin, host: "evil.example" }), origin)).toBe(true);
+    expect(isSameOriginRequest("POST", h({ origin: "http://localhost:3000" }), "http://localhost:3000")).toBe(true);
   });
 });
 
@@ -143,9 +155,24 @@ describe("the database-outage answers", () => {
     }
   });
 
+  it("is never started by a connection error from outside the database layer (the identity provider's fetch)", async () => {
+    // What fetch() to an identity provider that is down throws: "fetch failed", ECONNREFUSED in its cause.
+    const port = await closedPort();
+    const refused = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => expect.fail(`nothing should listen on port ${port}`),
+      (error: unknown) => error,
+    );
+    expect((refused as Error & { cause?: { code?: string } }).cause?.code).toBe("ECONNREFUSED");
+    const response = errorResponse(refused);
+    expect(databaseDownSince()).toBeNull();
+    expect(await databaseAvailable()).toBe(true);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: { code: "internal_error", message: "Something went wrong" } });
+  });
+
   it("is a 503 JSON error for the API, the same one errorResponse gives for an unreachable database", async () => {
     const direct = unavailableJson();
-    const mapped = errorResponse(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }));
+    const mapped = errorResponse(markDatabaseError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" })));
     reportDatabaseReachable();
     for (const response of [direct, mapped]) {
       expect(response.status).toBe(503);

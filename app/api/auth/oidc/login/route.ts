@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 import { recordAnonymousFailure } from "@/lib/audit";
+import { IdentityProviderUnavailableError } from "@/lib/auth/identity-provider";
 import { OIDC_TX_COOKIE, startOidcLogin, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
@@ -33,7 +34,8 @@ export const GET = apiRoute(async (request: NextRequest) => {
     response.cookies.set(OIDC_TX_COOKIE, transaction, txCookieOptions(context.config));
     return response;
   } catch (error) {
-    console.error("Sessionboard: OIDC discovery failed:", error instanceof Error ? error.message : error);
+    if (!(error instanceof IdentityProviderUnavailableError)) throw error;
+    console.error("Sessionboard: single sign-on is unavailable:", error.detail);
     await recordAnonymousFailure(context.db, context.config, {
       authMethod: "oidc",
       ip: context.request.ip,
@@ -41,6 +43,6 @@ export const GET = apiRoute(async (request: NextRequest) => {
       detail: "identity provider unavailable (discovery failed)",
       at: new Date(),
     });
-    return toLogin("sso_unavailable");
+    return toLogin(error.code);
   }
 });

@@ -1,0 +1,58 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test, type APIResponse } from "@playwright/test";
+import { HTTPS_APP_PORT, USER_KEY } from "./env";
+import { expectJsonError, startApp, uniqueUser } from "./helpers";
+
+/**
+ * DASHBOARD_URL is https://, as behind a proxy that terminates TLS; the app itself is reached over
+ * plain http here, which is how the proxy reaches it.
+ */
+const PUBLIC_ORIGIN = `https://localhost:${HTTPS_APP_PORT}`;
+const HSTS = "max-age=31536000; includeSubDomains";
+
+let app: Awaited<ReturnType<typeof startApp>>;
+let dir: string;
+
+test.describe.configure({ mode: "serial" });
+test.use({ baseURL: `http://localhost:${HTTPS_APP_PORT}` });
+
+test.beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-https-"));
+  app = await startApp(HTTPS_APP_PORT, dir, { DASHBOARD_URL: PUBLIC_ORIGIN });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const expectHsts = (response: APIResponse) => expect(response.headers()["strict-transport-security"], response.url()).toBe(HSTS);
+
+test("every page and API answer carries Strict-Transport-Security", async ({ request }) => {
+  expectHsts(await request.get("/login"));
+  expectHsts(await request.get("/api/health"));
+  const unauthenticated = await request.get("/api/auth/session");
+  await expectJsonError(unauthenticated, 401, "unauthenticated");
+  expectHsts(unauthenticated);
+  const missing = await request.get("/no-such-page");
+  expect(missing.status()).toBe(404);
+  expectHsts(missing);
+  const redirect = await request.get("/settings/sessions", { maxRedirects: 0 });
+  expect(redirect.status()).toBe(307);
+  expectHsts(redirect);
+});
+
+test("state changes must come from the https origin itself: an http:// page on the same host is cross-site", async ({ request }) => {
+  const body = { username: uniqueUser("https"), key: USER_KEY };
+  const insecure = await request.post("/api/auth/login", { data: body, headers: { origin: `http://localhost:${HTTPS_APP_PORT}` } });
+  await expectJsonError(insecure, 403, "cross_site_request");
+  expectHsts(insecure);
+  // Host says this port, but only DASHBOARD_URL's origin counts.
+  await expectJsonError(await request.post("/api/auth/login", { data: body, headers: { origin: `https://localhost:${HTTPS_APP_PORT + 1}` } }), 403, "cross_site_request");
+  const secure = await request.post("/api/auth/login", { data: body, headers: { origin: PUBLIC_ORIGIN } });
+  expect(secure.status()).toBe(200);
+  expectHsts(secure);
+  expect(secure.headers()["set-cookie"]).toMatch(/^__Host-session_token=[^;]+;.*; Secure\b/i);
+});

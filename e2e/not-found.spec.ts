@@ -1,0 +1,48 @@
+import { expect, test } from "@playwright/test";
+import { USER_KEY } from "./env";
+import { signIn, uniqueUser } from "./helpers";
+
+test.describe("the 404 page", () => {
+  test("is rendered per request: every script carries the response's CSP nonce", async ({ request }) => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const response = await request.get("/no-such-page");
+      expect(response.status()).toBe(404);
+      const csp = response.headers()["content-security-policy"];
+      const nonce = csp.match(/script-src 'self' 'nonce-([A-Za-z0-9+/=]+)'/)?.[1];
+      expect(nonce, csp).toBeTruthy();
+      nonces.add(nonce!);
+      const html = await response.text();
+      const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    }
+    expect(nonces.size).toBe(2);
+  });
+
+  test("runs its scripts and shows the app's header, signed out and signed in", async ({ page }) => {
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (message.text().includes("Content Security Policy")) violations.push(message.text());
+    });
+    const response = await page.goto("/no-such-page");
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    const header = page.getByRole("banner");
+    await expect(header.getByRole("link", { name: "Sessionboard" })).toBeVisible();
+    await expect(header.getByRole("link", { name: "Sign in" })).toBeVisible();
+    // The client-side router is running (its scripts were allowed): a link navigates without a reload.
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    await header.getByRole("link", { name: "Sign in" }).click();
+    await expect(page).toHaveURL("/login");
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+
+    const username = uniqueUser("notfound");
+    await signIn(page, username, USER_KEY);
+    await expect(page).toHaveURL("/");
+    expect((await page.goto("/settings/no-such-page"))?.status()).toBe(404);
+    await expect(page.getByRole("banner").getByTestId("signed-in-user")).toHaveText(username);
+    await expect(page.getByRole("banner").getByRole("button", { name: "Log out" })).toBeVisible();
+    expect(violations).toEqual([]);
+  });
+});

@@ -1,0 +1,91 @@
+import { markDatabaseError } from "./availability";
+import type { PrismaClient } from "./generated/sqlite/client";
+import type { Database } from "./types";
+
+/**
+ * The edge of the database layer: every error that leaves it is classified and marked here
+ * (markDatabaseError), and only marked errors can count as a database outage. So a connection
+ * error raised anywhere else — an identity provider that is down, say — is never taken for one.
+ *
+ * Covered: every Prisma model operation and raw query (a query extension, which also runs inside
+ * interactive transactions), $transaction itself (starting, committing, timing out),
+ * $connect/$disconnect, and the backend's own statements. Errors thrown by the caller's code
+ * inside a transaction or an exclusive job pass through untouched: they did not come from here.
+ */
+export function guardDatabase(db: Database): Database {
+  return {
+    backend: db.backend,
+    prisma: guardPrisma(db.prisma),
+    findSessionByTokenHash: (tokenHash) => marked(() => db.findSessionByTokenHash(tokenHash)),
+    touchSession: (id, lastActiveAt, expiresAt) => marked(() => db.touchSession(id, lastActiveAt, expiresAt)),
+    deleteExpiredSessions: (now, limit) => marked(() => db.deleteExpiredSessions(now, limit)),
+    runExclusive: (job, work) => {
+      const own = new Set<unknown>();
+      return marked(() => db.runExclusive(job, callerCode(work, own)), own);
+    },
+    ping: () => marked(() => db.ping()),
+    close: () => marked(() => db.close()),
+  };
+}
+
+/** Runs database work and marks what it throws, except the caller's own errors (`own`). */
+async function marked<T>(work: () => Promise<T>, own?: Set<unknown>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw own?.has(error) ? error : markDatabaseError(error);
+  }
+}
+
+/** Wraps the caller's callback so its errors are recognised as the caller's on the way out. */
+function callerCode<A extends unknown[], R>(fn: (...args: A) => Promise<R>, own: Set<unknown>) {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      own.add(error);
+      throw error;
+    }
+  };
+}
+
+type Transaction = (input: unknown, options?: object) => Promise<unknown>;
+
+function guardPrisma(prisma: PrismaClient): PrismaClient {
+  const extended = prisma.$extends({
+    name: "mark-database-errors",
+    query: {
+      // Called synchronously with the operation, so batch transactions ($transaction([...])) still
+      // receive the operations they batch.
+      async $allOperations({ args, query }) {
+        try {
+          return await query(args);
+        } catch (error) {
+          throw markDatabaseError(error);
+        }
+      },
+    },
+  });
+  // The extended client has the same API; the domain code is written against PrismaClient.
+  const client = extended as unknown as PrismaClient;
+  // $transaction and connection management are not operations the extension sees.
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === "$transaction") {
+        // Both forms: a batch (an array of operations) and an interactive transaction (a callback).
+        const transaction = (target.$transaction as Transaction).bind(target);
+        return (input: unknown, options?: object) => {
+          if (typeof input !== "function") return marked(() => transaction(input, options));
+          const own = new Set<unknown>();
+          return marked(() => transaction(callerCode(input as (tx: unknown) => Promise<unknown>, own), options), own);
+        };
+      }
+      if (property === "$connect" || property === "$disconnect") {
+        return () => marked(() => target[property]());
+      }
+      const value: unknown = Reflect.get(target, property);
+      // Prisma's methods expect the client itself as `this`, not this proxy.
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
