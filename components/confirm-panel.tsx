@@ -18,8 +18,8 @@ type Props = {
   inset?: boolean;
   /** Extra inputs: a reason, a typed confirmation, the admin key. */
   children?: ReactNode;
-  /** False while something must happen first (a new sign-in at the identity provider): no confirm button. */
-  confirmable?: boolean;
+  /** Shown instead of the form while something must happen first (a new sign-in at the identity provider). */
+  instead?: ReactNode;
 };
 
 /**
@@ -39,22 +39,22 @@ export function ConfirmPanel(props: Props) {
         {props.title}
       </h2>
       <div className="mt-1 text-sm text-red-900">{props.body}</div>
-      <form action={props.action} className="mt-3 space-y-3">
-        {Object.entries(props.fields ?? {}).map(([name, value]) => (
-          <input key={name} type="hidden" name={name} value={value} />
-        ))}
-        {props.children}
-        <div className="flex flex-wrap gap-3">
-          {props.confirmable !== false && (
+      {props.instead ?? (
+        <form action={props.action} className="mt-3 space-y-3">
+          {Object.entries(props.fields ?? {}).map(([name, value]) => (
+            <input key={name} type="hidden" name={name} value={value} />
+          ))}
+          {props.children}
+          <div className="flex flex-wrap gap-3">
             <SubmitButton className={buttonClass.danger} pendingText={props.pendingLabel} autoFocus={!props.children}>
               {props.confirmLabel}
             </SubmitButton>
-          )}
-          <Link href={props.cancelHref} className={buttonClass.secondary}>
-            Cancel
-          </Link>
-        </div>
-      </form>
+            <Link href={props.cancelHref} className={buttonClass.secondary}>
+              Cancel
+            </Link>
+          </div>
+        </form>
+      )}
     </section>
   );
 }

@@ -38,7 +38,7 @@ test.describe("single sign-on across restarts and outages", () => {
       expect((await keySignIn()).status()).toBe(200);
       expect((await api.get("/api/sessions")).status()).toBe(200);
       expect((await api.get("/api/health")).status()).toBe(200);
-      const login = await api.get("/api/auth/oidc/login", { maxRedirects: 0 });
+      const login = await api.post("/api/auth/oidc/login", { form: { next: "/" }, maxRedirects: 0 });
       expect(login.status()).toBe(303);
       expect(login.headers().location).toBe("/login?error=sso_unavailable");
       await context.close();

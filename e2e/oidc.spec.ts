@@ -50,6 +50,18 @@ test.describe("single sign-on (OpenID Connect)", () => {
     expect((await page.goto("/admin/sessions"))?.status()).toBe(200);
   });
 
+  test("only this site can start a sign-in (a post under the same-origin rule), and the way back stays small", async ({ page }) => {
+    const crossSite = await page.request.post("/api/auth/oidc/login", { headers: { origin: "https://evil.example" }, form: { next: "/" }, maxRedirects: 0 });
+    await expectJsonError(crossSite, 403, "cross_site_request");
+    expect((await page.request.get("/api/auth/oidc/login", { maxRedirects: 0 })).status()).toBe(405);
+    // A return path too long for the sealed transaction cookie falls back to "/" instead of breaking the sign-in.
+    const long = await page.request.post("/api/auth/oidc/login", { headers: { origin: BASE_URL }, form: { next: `/settings/sessions?x=${"a".repeat(600)}` }, maxRedirects: 0 });
+    expect(long.status()).toBe(303);
+    const txCookie = long.headers()["set-cookie"] ?? "";
+    expect(txCookie).toMatch(/^oidc_tx=/);
+    expect(txCookie.length).toBeLessThan(1500);
+  });
+
   test("cancelling at the IdP comes back to /login with a message", async ({ page }) => {
     await page.goto("/login");
     await page.getByRole("button", { name: "Sign in with SSO" }).click();

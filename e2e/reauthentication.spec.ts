@@ -51,7 +51,7 @@ test.describe("re-authentication before destructive admin actions", () => {
     page.on("request", (request) => {
       if (request.url().startsWith(`${OIDC_ISSUER}/auth?`)) authorize = request.url();
     });
-    await confirm.getByRole("link", { name: "Confirm with single sign-on" }).click();
+    await confirm.getByRole("button", { name: "Confirm with single sign-on" }).click();
     // The provider is asked for a new sign-in, whatever session it holds.
     await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
     expect(new URL(authorize).searchParams.get("prompt")).toBe("login");
@@ -85,7 +85,7 @@ test.describe("re-authentication before destructive admin actions", () => {
     const page = admin.page;
     const before = await cookieValue(page);
     await page.goto(`/admin/sessions?user=${victimName}&confirmUser=${victimName}`);
-    await page.getByRole("link", { name: "Confirm with single sign-on" }).click();
+    await page.getByRole("button", { name: "Confirm with single sign-on" }).click();
     await loginAtTestIdp(page, uniqueUser("admin-other"));
     // The provider switched its session to the other account and told us (back-channel logout), so
     // the admin's session ended; the callback refuses to re-authenticate a session that is gone.

@@ -116,7 +116,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
           </button>
         </form>
         {getConfig().oidc && (
-          <form action="/api/auth/oidc/login" method="get" className="space-y-3 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-label="Single sign-on">
+          <form action="/api/auth/oidc/login" method="post" className="space-y-3 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-label="Single sign-on">
             <input type="hidden" name="next" value={next} />
             <button type="submit" className={`${buttonClass.secondary} w-full py-2`}>
               Sign in with SSO

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { Field } from "@/components/confirm-panel";
 import { buttonClass } from "@/components/ui";
@@ -13,33 +14,8 @@ export function Stat({ label, value }: { label: string; value: number }) {
   );
 }
 
-/**
- * The reason input of a destructive action and, when the admin's sign-in is not fresh, how they
- * prove it is them: the admin key (static admins), or a new sign-in at the identity provider (SSO
- * admins; `reauthenticateHref` starts it and comes back to this confirmation).
- */
-export function ReasonAndKey({
-  reauthentication,
-  freshMinutes,
-  reauthenticateHref,
-  autoFocus,
-}: {
-  reauthentication: Reauthentication;
-  freshMinutes: number;
-  reauthenticateHref: string;
-  autoFocus?: boolean;
-}) {
-  if (reauthentication === "identity_provider") {
-    return (
-      <div className="space-y-2 text-sm text-red-900">
-        <p>You signed in more than {freshMinutes} minutes ago. Confirm it is you at your identity provider, then come back here to confirm.</p>
-        {/* A plain link: it leaves for the identity provider, which client-side navigation cannot follow. */}
-        <a href={reauthenticateHref} className={buttonClass.primary} autoFocus={autoFocus}>
-          Confirm with single sign-on
-        </a>
-      </div>
-    );
-  }
+/** The reason and — for a static admin whose sign-in is not fresh — admin key inputs of a destructive action. */
+export function ReasonAndKey({ reauthentication, freshMinutes, autoFocus }: { reauthentication: Reauthentication; freshMinutes: number; autoFocus?: boolean }) {
   const needsKey = reauthentication === "admin_key";
   return (
     <>
@@ -58,8 +34,30 @@ export function ReasonAndKey({
   );
 }
 
-/** Where "Confirm with single sign-on" goes: a new sign-in at the provider, back to `returnTo`. */
-export const reauthenticateHref = (returnTo: string) => `/api/auth/oidc/login?reauth=1&next=${encodeURIComponent(returnTo)}`;
+/**
+ * What a confirmation shows an SSO admin whose sign-in is not fresh, instead of its form: a new
+ * sign-in at the identity provider (a post, so another site cannot start it) that comes back to
+ * `returnTo`, this confirmation.
+ */
+export function ReauthenticateWithSso({ freshMinutes, returnTo, cancelHref }: { freshMinutes: number; returnTo: string; cancelHref: string }) {
+  return (
+    <form action="/api/auth/oidc/login" method="post" className="mt-3 space-y-3">
+      <input type="hidden" name="reauth" value="true" />
+      <input type="hidden" name="next" value={returnTo} />
+      <p className="text-sm text-red-900">
+        You signed in more than {freshMinutes} minutes ago. Confirm it is you at your identity provider; you come back here to confirm.
+      </p>
+      <div className="flex flex-wrap gap-3">
+        <button type="submit" className={buttonClass.primary} autoFocus>
+          Confirm with single sign-on
+        </button>
+        <Link href={cancelHref} className={buttonClass.secondary}>
+          Cancel
+        </Link>
+      </div>
+    </form>
+  );
+}
 
 /** A table that scrolls sideways inside its card on narrow screens instead of widening the page. */
 export function DataTable({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {

@@ -218,6 +218,31 @@ export async function rotateSessionToken(
   return { token };
 }
 
+/**
+ * A sign-in in a browser that still held a session: its cookie is overwritten, so no browser could
+ * use or end that session any more — it ends now instead of lingering unseen until it expires.
+ */
+export async function endReplacedSession(db: Database, config: Config, cookieValue: string | undefined, request: RequestInfo, now = new Date()) {
+  const cookie = decodeSessionCookie(config, cookieValue);
+  if (!cookie) return;
+  const row = await db.findSessionByTokenHash(hashSessionToken(cookie.token));
+  if (!row || row.revokedAt) return;
+  const { count } = await db.prisma.session.deleteMany({ where: { id: row.id } });
+  if (count === 0) return;
+  await recordAuthEvent(db, {
+    type: "logout",
+    username: row.user.username,
+    userId: row.userId,
+    sessionId: row.id,
+    authMethod: row.authMethod,
+    ip: request.ip,
+    userAgent: request.userAgent,
+    actor: row.user.username,
+    detail: "replaced by a new sign-in in the same browser",
+    at: now,
+  });
+}
+
 /** Log out: the session row is gone at once, and the logout is audited. */
 export async function endSessionByLogout(db: Database, session: CurrentSession, user: CurrentUser, request: RequestInfo) {
   await db.prisma.session.deleteMany({ where: { id: session.id } });

@@ -18,3 +18,14 @@ export const loginSchema = z.object({
 });
 
 export type LoginInput = z.infer<typeof loginSchema>;
+
+/**
+ * The "Sign in with SSO" and "Confirm with single sign-on" forms. `next` is bounded well below what
+ * the sealed transaction cookie can carry (a browser drops a cookie over 4 KB, which would make the
+ * sign-in fail as "expired"); a longer one falls back to "/".
+ */
+export const oidcLoginFormSchema = z.object({
+  next: z.string().max(2048).optional().transform((value) => (value !== undefined && value.length <= 512 ? value : undefined)),
+  rememberMe: z.boolean().default(false),
+  reauth: z.boolean().default(false),
+});

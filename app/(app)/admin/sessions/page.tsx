@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cellClass, DataTable, ReasonAndKey, reauthenticateHref, Select, Stat } from "@/components/admin/parts";
+import { cellClass, DataTable, ReasonAndKey, ReauthenticateWithSso, Select, Stat } from "@/components/admin/parts";
 import { ConfirmPanel, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
@@ -38,6 +38,8 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   );
   const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now) }));
   const reauthentication = reauthenticationFor(config, admin.session, now);
+  const ssoFirst = (returnTo: string) =>
+    reauthentication === "identity_provider" ? <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={returnTo} cancelHref={cancelHref} /> : undefined;
 
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error"].includes(name)));
   const href = (changes: Record<string, string | null>) =>
@@ -88,7 +90,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           confirmLabel="Revoke every session"
           pendingLabel="Revoking…"
           cancelHref={cancelHref}
-          confirmable={reauthentication !== "identity_provider"}
+          instead={ssoFirst(href({ confirmAll: "1" }))}
         >
           <Field label='Type "everyone" to confirm' name="confirm" required autoFocus placeholder="everyone" />
           <div className="flex items-center gap-2">
@@ -97,7 +99,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
               Me too: also end my own session
             </label>
           </div>
-          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} reauthenticateHref={reauthenticateHref(href({ confirmAll: "1" }))} />
+          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} />
         </ConfirmPanel>
       )}
       {confirmUser && (
@@ -110,14 +112,9 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           confirmLabel={`Revoke all of ${confirmUser}'s sessions`}
           pendingLabel="Revoking…"
           cancelHref={cancelHref}
-          confirmable={reauthentication !== "identity_provider"}
+          instead={ssoFirst(href({ confirmUser }))}
         >
-          <ReasonAndKey
-            reauthentication={reauthentication}
-            freshMinutes={config.freshMinutes}
-            reauthenticateHref={reauthenticateHref(href({ confirmUser }))}
-            autoFocus
-          />
+          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus />
         </ConfirmPanel>
       )}
       {confirmSession && (

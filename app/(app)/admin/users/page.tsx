@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cellClass, DataTable, ReasonAndKey, reauthenticateHref } from "@/components/admin/parts";
+import { cellClass, DataTable, ReasonAndKey, ReauthenticateWithSso } from "@/components/admin/parts";
 import { ConfirmPanel, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
@@ -60,14 +60,13 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           confirmLabel={`Disable ${confirmDisable.username}`}
           pendingLabel="Disabling…"
           cancelHref={href({})}
-          confirmable={reauthentication !== "identity_provider"}
+          instead={
+            reauthentication === "identity_provider" ? (
+              <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={href({ confirmDisable: confirmDisable.username })} cancelHref={href({})} />
+            ) : undefined
+          }
         >
-          <ReasonAndKey
-            reauthentication={reauthentication}
-            freshMinutes={config.freshMinutes}
-            reauthenticateHref={reauthenticateHref(href({ confirmDisable: confirmDisable.username }))}
-            autoFocus
-          />
+          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus />
         </ConfirmPanel>
       )}
       <form method="get" action={PAGE} className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Find users">

@@ -9,6 +9,8 @@ import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { NOTICE_COOKIE } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
+import { endReplacedSession } from "@/lib/sessions/sessions";
+import { sessionCookieName } from "@/lib/auth/cookie";
 import { loginSchema } from "@/lib/validation/auth";
 
 /** JSON clients get JSON; the login form (form-encoded, works without JavaScript) gets redirects. */
@@ -30,6 +32,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
     throw new ApiError(status, result.code, result.message, headers);
   }
 
+  await endReplacedSession(context.db, context.config, request.cookies.get(sessionCookieName(context.config))?.value, context.request);
   const response = form
     ? seeOther(safeReturnPath(input.next))
     : json({ user: result.user, session: presentSession(result.session, result.session.id) });

@@ -7,6 +7,7 @@ import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { NOTICE_COOKIE } from "@/lib/notice";
+import { endReplacedSession } from "@/lib/sessions/sessions";
 
 /** The identity provider sends the browser back here; success starts a session, anything else goes to /login with a reason. */
 export const GET = apiRoute(async (request: NextRequest) => {
@@ -26,6 +27,9 @@ export const GET = apiRoute(async (request: NextRequest) => {
   );
   const next = safeReturnPath(result.next);
   let response: NextResponse;
+  if (result.ok && !("reauthenticated" in result)) {
+    await endReplacedSession(context.db, context.config, request.cookies.get(sessionCookieName(context.config))?.value, context.request);
+  }
   if (result.ok) {
     response = seeOther(next);
     setSessionCookie(response.cookies, context.config, { token: result.token, persistent: result.persistent });

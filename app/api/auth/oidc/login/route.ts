@@ -4,29 +4,32 @@ import { IdentityProviderUnavailableError } from "@/lib/auth/identity-provider";
 import { OIDC_TX_COOKIE, startOidcLogin, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
+import { readOptionalBody } from "@/lib/http/body";
 import { safeReturnPath } from "@/lib/http/return-path";
+import { oidcLoginFormSchema } from "@/lib/validation/auth";
 
 /**
- * "Sign in with SSO": redirects to the identity provider with a fresh sealed transaction.
- * `?reauth=1`: an SSO admin confirming a destructive action signs in again at the provider
- * (prompt=login, max_age=0) and comes back to `next` with a fresh session token.
+ * "Sign in with SSO" (a form post): redirects to the identity provider with a fresh sealed
+ * transaction. A POST, so the same-origin rule applies: another site cannot start a sign-in in
+ * this browser (login CSRF). `reauth`: an SSO admin confirming a destructive action signs in again
+ * at the provider (prompt=login, max_age=0) and comes back to `next` with a fresh session token.
  */
-export const GET = apiRoute(async (request: NextRequest) => {
+export const POST = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
-  const params = request.nextUrl.searchParams;
-  const next = safeReturnPath(params.get("next"));
+  const form = oidcLoginFormSchema.parse((await readOptionalBody(request)).data);
+  const next = safeReturnPath(form.next);
   const oidc = context.config.oidc;
   const toLogin = (error: string) => seeOtherToLogin({ error, next });
   if (!oidc) return toLogin("sso_not_configured");
   let reauthSessionId: string | undefined;
-  if (params.get("reauth") === "1") {
+  if (form.reauth) {
     const check = await checkApiSession(request, context);
     // Only the SSO session this browser holds can be re-authenticated; anyone else signs in normally.
     if (check.status === "active" && check.session.authMethod === "oidc") reauthSessionId = check.session.id;
   }
   try {
     const { url, transaction } = await startOidcLogin(context.config, oidc, {
-      rememberMe: ["on", "true", "1"].includes(params.get("rememberMe") ?? ""),
+      rememberMe: form.rememberMe,
       next,
       reauthSessionId,
     });
