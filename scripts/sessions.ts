@@ -21,7 +21,7 @@ const USAGE = `Usage: npm run sessions -- <command>
   revoke-user NAME [--reason TEXT]    revoke every session of a user
   revoke-all --yes [--reason TEXT]    revoke every session of everyone
   cleanup                             delete expired sessions and stale login counters now
-  stats                               active sessions and users; created, revoked, expired in 24 h`;
+  stats [--json]                      active sessions and users; created, revoked, expired in 24 h`;
 
 const CLI_REQUEST: RequestInfo = { ip: null, userAgent: "sessionboard-cli" };
 

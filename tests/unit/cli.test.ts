@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -71,4 +72,19 @@ describe("operator CLI", () => {
     expect(events.find((e) => e.sessionId === carol.session.id)).toBeUndefined();
     expect(events.find((e) => e.type === "sessions.revoked_all")).toMatchObject({ count: 1 });
   }, 60_000);
+
+  it("prints the commands and options that the README's runbook documents", async () => {
+    const usage = await cli({}, "--help");
+    expect(usage.code).toBe(0);
+    const readme = fs.readFileSync("README.md", "utf8");
+    const runbook = readme.slice(readme.indexOf("## Operator CLI"), readme.indexOf("Exit status:"));
+    const rows = [...runbook.matchAll(/^\| `([a-z-]+)([^`]*)` \|/gm)];
+    expect(rows.map((row) => row[1])).toEqual(["list", "revoke", "revoke-user", "revoke-all", "cleanup", "stats"]);
+    const options = (text: string) => [...text.matchAll(/--[a-z]+/g)].map((match) => match[0]).sort();
+    for (const [, command, documented] of rows) {
+      const line = usage.stdout.split("\n").find((l) => l.trim() === command || l.trim().startsWith(`${command} `));
+      expect(line, command).toBeDefined();
+      expect(options(line!), command).toEqual(options(documented));
+    }
+  });
 });
