@@ -2,27 +2,31 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookie";
 import { databaseAvailable } from "@/lib/db/availability";
-import { REQUEST_PATH_HEADER } from "@/lib/http/request-path";
+import { ApiError, errorResponse, methodNotAllowed, undecodablePath } from "@/lib/http/errors";
+import { PAGE_ALLOW, refusedMethod } from "@/lib/http/methods";
+import { isDecodablePath, REQUEST_PATH_HEADER } from "@/lib/http/request-path";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { unavailableJson, unavailablePage } from "@/lib/http/unavailable-response";
 
 /**
- * Thin on purpose — no queries here while the database is up. It refuses cross-site state changes
- * (CSRF), answers 503 during a database outage (a JSON error for the API, a page for browsers),
- * gives pages a per-request CSP nonce, and keeps a Remember Me cookie's lifetime sliding as pages
- * are visited.
+ * Thin on purpose — no queries here while the database is up. It refuses addresses that do not
+ * decode (400) and methods no page serves (405), refuses cross-site state changes (CSRF), answers
+ * 503 during a database outage (a JSON error for the API, a page for browsers), gives pages a
+ * per-request CSP nonce, and keeps a Remember Me cookie's lifetime sliding as pages are visited.
  */
 export async function proxy(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  if (!isDecodablePath(pathname)) return errorResponse(undecodablePath());
+  const api = pathname === "/api" || pathname.startsWith("/api/");
+  // A method no route can serve (see server.mjs): API routes answer it with their own Allow.
+  const refused = refusedMethod(request);
+  if (refused && !api) return errorResponse(methodNotAllowed(refused, PAGE_ALLOW));
+
   const config = getConfig();
   if (!isSameOriginRequest(request.method, request.headers, config.publicUrl.origin)) {
-    return NextResponse.json(
-      { error: { code: "cross_site_request", message: "Cross-site requests are not allowed" } },
-      { status: 403 },
-    );
+    return errorResponse(new ApiError(403, "cross_site_request", "Cross-site requests are not allowed"));
   }
-  const { pathname, search } = request.nextUrl;
-  const api = pathname.startsWith("/api/");
   // /api/health reports an outage itself. Pages that meet a database failure while rendering send
   // the browser to /unavailable.
   if (pathname !== "/api/health") {

@@ -3,6 +3,7 @@ import { listAdminSessions, revokeAllSessions, revokeUserSessionsAsAdmin } from 
 import { assertFreshSignIn } from "@/lib/auth/freshness";
 import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
+import { allowOnly } from "@/lib/http/methods";
 import { adminActionBodySchema, adminBulkRevokeQuerySchema, adminSessionsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 
@@ -30,3 +31,5 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
       : await revokeAllSessions(context.db, context.config, admin.actor, { includeSelf: scope.includeSelf, reason: body.reason }, context.request);
   return json({ revoked });
 });
+
+export const { HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ GET, DELETE });

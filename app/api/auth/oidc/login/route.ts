@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { recordAuthEvent } from "@/lib/audit";
 import { OIDC_TX_COOKIE, startOidcLogin, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 
@@ -33,3 +34,5 @@ export const GET = apiRoute(async (request: NextRequest) => {
     return toLogin("sso_unavailable");
   }
 });
+
+export const { HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ GET });

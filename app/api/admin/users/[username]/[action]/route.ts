@@ -3,6 +3,7 @@ import { disableUser, enableUser } from "@/lib/admin/users";
 import { assertFreshSignIn } from "@/lib/auth/freshness";
 import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
+import { allowOnly } from "@/lib/http/methods";
 import { adminActionBodySchema, userActionParamsSchema } from "@/lib/validation/admin";
 
 /**
@@ -22,3 +23,5 @@ export const POST = apiRoute<{ username: string; action: string }>(async (reques
   const result = await disableUser(context.db, admin.actor, username, body.reason, context.request);
   return json({ username, disabled: true, changed: !result.alreadyDisabled, sessionsEnded: result.sessionsEnded });
 });
+
+export const { GET, HEAD, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ POST });
