@@ -2,17 +2,20 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getConfig, type Config } from "@/lib/config";
 import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookie";
 import { databaseAvailable } from "@/lib/db/availability";
-import { REQUEST_PATH_HEADER } from "@/lib/http/request-path";
+import { ApiError, errorResponse, methodNotAllowed, undecodablePath } from "@/lib/http/errors";
+import { PAGE_ALLOW, refusedMethod } from "@/lib/http/methods";
+import { isDecodablePath, REQUEST_PATH_HEADER } from "@/lib/http/request-path";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { withTransportSecurity } from "@/lib/http/transport-security";
 import { unavailableJson, unavailablePage } from "@/lib/http/unavailable-response";
 
 /**
- * Thin on purpose — no queries here while the database is up. It refuses cross-site state changes
- * (CSRF), answers 503 during a database outage (a JSON error for the API, a page for browsers),
- * gives pages a per-request CSP nonce, keeps a Remember Me cookie's lifetime sliding as pages
- * are visited, and sends Strict-Transport-Security on an https deployment.
+ * Thin on purpose — no queries here while the database is up. It refuses addresses that do not
+ * decode (400) and methods no page serves (405), refuses cross-site state changes (CSRF), answers
+ * 503 during a database outage (a JSON error for the API, a page for browsers), gives pages a
+ * per-request CSP nonce, keeps a Remember Me cookie's lifetime sliding as pages are visited, and
+ * sends Strict-Transport-Security on an https deployment.
  *
  * HSTS is set here because this is the one place that sees every page and API response (its own
  * answers, and route and page responses via NextResponse.next()) with the runtime configuration:
@@ -25,15 +28,18 @@ export async function proxy(request: NextRequest) {
   return withTransportSecurity(await handle(request, config), config);
 }
 
+const isApiPath = (pathname: string) => pathname === "/api" || pathname.startsWith("/api/");
+
 async function handle(request: NextRequest, config: Config): Promise<NextResponse> {
-  if (!isSameOriginRequest(request.method, request.headers, config.publicUrl.origin)) {
-    return NextResponse.json(
-      { error: { code: "cross_site_request", message: "Cross-site requests are not allowed" } },
-      { status: 403 },
-    );
-  }
   const { pathname, search } = request.nextUrl;
-  const api = pathname.startsWith("/api/");
+  if (!isDecodablePath(pathname)) return errorResponse(undecodablePath());
+  const api = isApiPath(pathname);
+  // A method no route can serve (see server.mjs): API routes answer it with their own Allow.
+  const refused = refusedMethod(request);
+  if (refused && !api) return errorResponse(methodNotAllowed(refused, PAGE_ALLOW));
+  if (!isSameOriginRequest(request.method, request.headers, config.publicUrl.origin)) {
+    return errorResponse(new ApiError(403, "cross_site_request", "Cross-site requests are not allowed"));
+  }
   // /api/health reports an outage itself. Pages that meet a database failure while rendering send
   // the browser to /unavailable.
   if (pathname !== "/api/health") {

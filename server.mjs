@@ -1,20 +1,149 @@
 // Production entry point: Next's request handler behind a plain Node HTTP server, so the app
 // learns each request's real socket address. Next alone only exposes X-Forwarded-For, which any
 // client can forge; rate limiting and the session list need the address the connection came from.
-import { createServer } from "node:http";
+//
+//   node server.mjs [-p|--port PORT] [-H|--hostname HOST]     (npm start -- -p 8080 -H 127.0.0.1)
+//
+// The flags are those of `next start`; without them PORT and BIND_HOST apply (3000, 0.0.0.0).
+import { readdirSync } from "node:fs";
+import { createServer, STATUS_CODES } from "node:http";
+import path from "node:path";
+import { parseArgs } from "node:util";
 import next from "next";
 
+// Plain JavaScript, run by Node without a build, so it cannot import lib/: these names mirror
+// PEER_HEADER in lib/http/request-info.ts and ROUTE_METHODS / REFUSED_METHOD_HEADER in
+// lib/http/methods.ts, and the few answers written here keep the API's error shape by hand.
 const PEER_HEADER = "x-sessionboard-peer";
-const port = Number(process.env.PORT ?? 3000);
-const hostname = process.env.BIND_HOST ?? "0.0.0.0";
+const REFUSED_METHOD_HEADER = "x-sessionboard-refused-method";
+const ROUTE_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+
+const USAGE = "Usage: npm start -- [-p|--port PORT] [-H|--hostname HOST]";
+
+/** Port and host from the flags, else PORT / BIND_HOST; anything else on the command line is refused. */
+function listenOptions(argv, env) {
+  const usageError = (message) => {
+    console.error(`${message}\n${USAGE}`);
+    process.exit(2);
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: "string", short: "p" },
+        hostname: { type: "string", short: "H" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return usageError(error.message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const port = values.port ?? env.PORT ?? "3000";
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+    return usageError(`Invalid port "${port}"${values.port === undefined ? " (from PORT)" : ""}: give a number from 0 to 65535`);
+  }
+  const hostname = values.hostname ?? env.BIND_HOST ?? "0.0.0.0";
+  if (hostname.trim() === "") return usageError("The hostname must not be empty");
+  return { port: Number(port), hostname };
+}
+
+/** The headers and body of an error answered here, in the API's shape. */
+function errorAnswer(code, message, headers = {}) {
+  const body = JSON.stringify({ error: { code, message } });
+  return {
+    body,
+    headers: {
+      "Content-Type": "application/json",
+      "Content-Length": String(Buffer.byteLength(body)),
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+      ...headers,
+    },
+  };
+}
+
+/** An answer written straight to the socket, for requests that never reach Next. */
+function refuse(socket, status, code, message, headers = {}) {
+  if (!socket.writable) return socket.destroy();
+  const answer = errorAnswer(code, message, { ...headers, Connection: "close" });
+  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, ...Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}`)];
+  socket.end(`${head.join("\r\n")}\r\n\r\n${answer.body}`);
+}
+
+/**
+ * Addresses Next serves from the file system — public/ and its own assets. It means to answer other
+ * methods than GET and HEAD with 405, but renders a /405 page the App Router does not have: a 500.
+ */
+function fileAddresses(dir) {
+  let files = [];
+  try {
+    files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  } catch {
+    // no public/ directory
+  }
+  const paths = new Set(files.map((entry) => "/" + path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/")));
+  return (pathname) => {
+    if (pathname.startsWith("/_next/static/") || pathname === "/_next/image") return true;
+    try {
+      return paths.has(decodeURIComponent(pathname));
+    } catch {
+      return false;
+    }
+  };
+}
+
+const { port, hostname } = listenOptions(process.argv.slice(2), process.env);
+// lib/config.ts derives DASHBOARD_URL's default (http://localhost:PORT) from PORT.
+process.env.PORT = String(port);
 
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-createServer((req, res) => {
+const isFileAddress = fileAddresses(path.join(process.cwd(), "public"));
+
+const server = createServer((req, res) => {
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
+  delete req.headers[REFUSED_METHOD_HEADER];
+  if (req.method !== "GET" && req.method !== "HEAD" && isFileAddress((req.url ?? "/").split("?")[0])) {
+    const answer = errorAnswer("method_not_allowed", `${req.method} is not allowed here; this address accepts GET, HEAD`, { Allow: "GET, HEAD" });
+    res.writeHead(405, answer.headers).end(answer.body);
+    return;
+  }
+  if (!ROUTE_METHODS.has(req.method)) {
+    // Next fails with a 500 on a method it does not know (fetch's Request refuses TRACE outright).
+    // Passed on as OPTIONS, the route (or, for pages, the proxy) answers 405 with what it serves.
+    req.headers[REFUSED_METHOD_HEADER] = req.method;
+    req.method = "OPTIONS";
+  }
   handle(req, res);
-}).listen(port, hostname, () => {
-  console.log(`Sessionboard listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`);
+});
+
+// CONNECT asks for a tunnel, which is nothing this server offers: no method applies to its target.
+server.on("connect", (req, socket) => {
+  refuse(socket, 405, "method_not_allowed", "CONNECT is not allowed: this server is not a proxy", { Allow: "" });
+});
+
+// Requests Node cannot parse (an unknown method, a broken header): the status Node would send, in
+// the API's error shape.
+server.on("clientError", (error, socket) => {
+  if (error.code === "ECONNRESET") return socket.destroy();
+  if (error.code === "HPE_HEADER_OVERFLOW") return refuse(socket, 431, "headers_too_large", "The request headers are too large");
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return refuse(socket, 408, "request_timeout", "The request took too long to arrive");
+  refuse(socket, 400, "bad_request", "The request is not valid HTTP");
+});
+
+server.on("error", (error) => {
+  console.error(`Sessionboard cannot listen on ${hostname}:${port}: ${error.message}`);
+  process.exit(1);
+});
+server.listen(port, hostname, () => {
+  console.log(`Sessionboard listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${server.address().port}`);
 });

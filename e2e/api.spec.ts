@@ -93,6 +93,16 @@ test.describe("login API", () => {
     expect(await health.json()).toEqual({ status: "ok", database: { backend: "sqlite", status: "ok" } });
   });
 
+  test("serves a favicon, and a robots.txt that keeps search engines out", async ({ request }) => {
+    const icon = await request.get("/favicon.ico");
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()["content-type"]).toMatch(/^image\/(x-icon|vnd\.microsoft\.icon)/);
+    expect([...(await icon.body()).subarray(0, 4)]).toEqual([0, 0, 1, 0]);
+    const robots = await request.get("/robots.txt");
+    expect(robots.status()).toBe(200);
+    expect(await robots.text()).toMatch(/^User-agent: \*\nDisallow: \/$/m);
+  });
+
   test("pages carry security headers with a per-request CSP nonce", async ({ request }) => {
     const first = await request.get("/login");
     const second = await request.get("/login");

@@ -155,6 +155,12 @@ type Env = Record<string, string | undefined>;
 
 /** Parses and validates the environment. Pure apart from the generated-credentials file. */
 export function parseConfig(env: Env): Config {
+  if (env.NEXT_PHASE === "phase-production-build") {
+    // The configuration belongs to the running server: read during the build, it would generate
+    // keys into the build's data/ (and so into a Docker image), and the first start would not say
+    // how to sign in. Whatever reads it at build time must wait for a request instead.
+    throw new Error("The configuration was read during `next build`; it is read at run time only");
+  }
   const raw = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""),
   ) as Env;

@@ -22,7 +22,7 @@ const USAGE = `Usage: npm run sessions -- <command>
   revoke-user NAME [--reason TEXT]    revoke every session of a user
   revoke-all --yes [--reason TEXT]    revoke every session of everyone
   cleanup                             delete expired sessions and stale login counters now
-  stats                               active sessions and users; created, revoked, expired in 24 h
+  stats [--json]                      active sessions and users; created, revoked, expired in 24 h
   link-sso NAME --subject=SUB         make the existing user NAME the account of SSO subject SUB (the
                                       shared key then no longer signs in as NAME)`;
 

@@ -62,6 +62,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
             {offerIdpLogout && (
               <>
                 {" "}
+                {/* A redirect to the identity provider, not a page: a plain link, never prefetched. The rule takes the API's catch-all route for a page. */}
+                {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
                 <a href="/api/auth/oidc/logout" className="font-medium underline">
                   Also sign out of your identity provider
                 </a>

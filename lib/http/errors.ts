@@ -27,6 +27,12 @@ export class ApiError extends Error {
 
 export const badRequest = (message: string, code = "bad_request") => new ApiError(400, code, message);
 export const unauthorized = (message = "Sign in to continue", code = "unauthenticated") => new ApiError(401, code, message);
+export const notFound = (message = "There is nothing at this address", code = "not_found") => new ApiError(404, code, message);
+/** `allow`: the methods the address does serve, as the Allow header lists them ("GET, HEAD, OPTIONS"). */
+export const methodNotAllowed = (method: string, allow: string) =>
+  new ApiError(405, "method_not_allowed", `${method} is not allowed here; this address accepts ${allow}`, { Allow: allow });
+/** A path whose percent-encoding does not decode (to UTF-8): no route can be matched against it. */
+export const undecodablePath = () => badRequest("The address is not valid percent-encoded UTF-8");
 
 /** Builds the one error shape every API route answers with: {"error": {"code", "message"}}. */
 export function errorResponse(error: unknown): NextResponse {

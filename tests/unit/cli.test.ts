@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -88,4 +89,19 @@ describe("operator CLI", () => {
     expect(await cli({ ...database, ...sso }, "link-sso", "nobody", "--subject=x")).toMatchObject({ code: 1, stderr: "No user named nobody\n" });
     expect((await cli(database, "link-sso", "ivan", "--subject=x")).stderr).toContain("Single sign-on is not configured");
   }, 60_000);
+
+  it("prints the commands and options that the README's runbook documents", async () => {
+    const usage = await cli({}, "--help");
+    expect(usage.code).toBe(0);
+    const readme = fs.readFileSync("README.md", "utf8");
+    const runbook = readme.slice(readme.indexOf("## Operator CLI"), readme.indexOf("Exit status:"));
+    const rows = [...runbook.matchAll(/^\| `([a-z-]+)([^`]*)` \|/gm)];
+    expect(rows.map((row) => row[1])).toEqual(["list", "revoke", "revoke-user", "revoke-all", "cleanup", "stats", "link-sso"]);
+    const options = (text: string) => [...text.matchAll(/--[a-z]+/g)].map((match) => match[0]).sort();
+    for (const [, command, documented] of rows) {
+      const line = usage.stdout.split("\n").find((l) => l.trim() === command || l.trim().startsWith(`${command} `));
+      expect(line, command).toBeDefined();
+      expect(options(line!), command).toEqual(options(documented));
+    }
+  });
 });

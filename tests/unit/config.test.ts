@@ -123,6 +123,13 @@ describe("configuration", () => {
     expect(explicit.adminKey).toBe(first.adminKey);
   });
 
+  it("is never read while `next build` runs, so no keys or database are baked into a build", () => {
+    const dir = tempDir();
+    const env = { NEXT_PHASE: "phase-production-build", DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, "data", "sessions.db") };
+    expect(() => parseConfig(env)).toThrow(/next build/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   it("does not generate anything when everything is configured", () => {
     const dir = tempDir();
     const config = testConfig({ DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, "sessions.db") });

@@ -1,9 +1,12 @@
+import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import { readBody, MAX_BODY_BYTES } from "@/lib/http/body";
 import { databaseAvailable, databaseDownSince, markDatabaseError, reportDatabaseReachable } from "@/lib/db/availability";
 import { ApiError, errorResponse } from "@/lib/http/errors";
 import { proxyLocation } from "@/lib/http/location";
+import { allowOnly, REFUSED_METHOD_HEADER } from "@/lib/http/methods";
 import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/http/request-info";
+import { isDecodablePath } from "@/lib/http/request-path";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
@@ -178,5 +181,50 @@ describe("the database-outage answers", () => {
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ error: { code: "database_unavailable", message: "The session database is unavailable. Try again shortly." } });
     }
+  });
+});
+
+describe("methods a route does not serve", () => {
+  const GET = async () => Response.json({ ok: true });
+  const DELETE = async () => Response.json({ deleted: true });
+  const rest = allowOnly({ GET, DELETE });
+  const context = { params: Promise.resolve({}) };
+  const call = (method: keyof typeof rest, headers: Record<string, string> = {}) =>
+    rest[method](new NextRequest("http://localhost/api/x", { method, headers }), context);
+
+  it("answers 405 in the API's error shape with the route's Allow", async () => {
+    for (const method of ["POST", "PUT", "PATCH"] as const) {
+      const response = await call(method);
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("DELETE, GET, HEAD, OPTIONS");
+      expect(await response.json()).toEqual({
+        error: { code: "method_not_allowed", message: `${method} is not allowed here; this address accepts DELETE, GET, HEAD, OPTIONS` },
+      });
+    }
+  });
+
+  it("serves HEAD through GET and lists the methods for OPTIONS", async () => {
+    expect(rest.HEAD).toBe(GET);
+    const options = await call("OPTIONS");
+    expect(options.status).toBe(204);
+    expect(options.headers.get("allow")).toBe("DELETE, GET, HEAD, OPTIONS");
+    expect(Object.keys(allowOnly({ POST: GET })).sort()).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"]);
+  });
+
+  it("refuses a method the entry point passed on as OPTIONS, naming it", async () => {
+    const response = await call("OPTIONS", { [REFUSED_METHOD_HEADER]: "TRACE" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("DELETE, GET, HEAD, OPTIONS");
+    expect((await response.json()).error.message).toMatch(/^TRACE is not allowed here/);
+    // A header value that is no method name is not echoed.
+    const forged = await call("OPTIONS", { [REFUSED_METHOD_HEADER]: "<script>" });
+    expect(forged.status).toBe(204);
+  });
+});
+
+describe("addresses that do not decode", () => {
+  it("tells percent-encoding of UTF-8 from anything else", () => {
+    for (const path of ["/api/sessions/abc", "/api/x%20y", "/caf%C3%A9", "/%00", "/%2F"]) expect(isDecodablePath(path)).toBe(true);
+    for (const path of ["/api/sessions/%E0%A4%A", "/api/sessions/%", "/api/admin/sessions/%ZZ", "/%FF", "/%C0%AF"]) expect(isDecodablePath(path)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { databaseDownSince, reportDatabaseFailure, reportDatabaseReachable } from "@/lib/db/availability";
 import { apiRoute, json } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { RETRY_AFTER_SECONDS } from "@/lib/http/unavailable-response";
 
 /** Liveness and database reachability, for load balancers and monitors; no session check. */
@@ -21,3 +22,5 @@ export const GET = apiRoute(async () => {
     );
   }
 });
+
+export const { HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ GET });

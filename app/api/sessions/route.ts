@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { listOwnSessions, revokeOtherOwnSessions } from "@/lib/sessions/own-sessions";
 import { ownSessionsQuerySchema, queryObject, revokeOwnScopeSchema } from "@/lib/validation/sessions";
 
@@ -18,3 +19,5 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
   revokeOwnScopeSchema.parse(queryObject(request.nextUrl.searchParams));
   return json({ revoked: await revokeOtherOwnSessions(context.db, context.config, owner, context.request) });
 });
+
+export const { HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ GET, DELETE });

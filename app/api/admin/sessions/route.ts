@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { listAdminSessions, revokeAllSessions, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { apiContext, apiRoute, json, requireApiAdmin, withFreshSignIn } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
+import { allowOnly } from "@/lib/http/methods";
 import { adminActionBodySchema, adminBulkRevokeQuerySchema, adminSessionsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 
@@ -31,3 +32,5 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
     return json({ revoked });
   });
 });
+
+export const { HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ GET, DELETE });

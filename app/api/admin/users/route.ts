@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { listUsers } from "@/lib/admin/users";
 import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 
@@ -11,3 +12,5 @@ export const GET = apiRoute(async (request: NextRequest) => {
   const query = adminUsersQuerySchema.parse(queryObject(request.nextUrl.searchParams));
   return json(await listUsers(context.db, context.config, { prefix: query.prefix, after: query.cursor, limit: query.limit }));
 });
+
+export const { HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ GET });

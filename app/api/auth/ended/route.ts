@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { clearSessionCookie } from "@/lib/http/session-cookie";
@@ -28,3 +29,5 @@ export const GET = apiRoute(async (request: NextRequest) => {
   clearSessionCookie(response.cookies, context.config);
   return response;
 });
+
+export const { HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ GET });

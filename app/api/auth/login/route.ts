@@ -4,6 +4,7 @@ import { signInWithKey } from "@/lib/auth/static-login";
 import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
 import { ApiError } from "@/lib/http/errors";
+import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
@@ -50,3 +51,5 @@ function backToLogin(data: unknown, error: string, retryAfter?: number) {
     retryAfter: retryAfter === undefined ? undefined : String(retryAfter),
   });
 }
+
+export const { GET, HEAD, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ POST });

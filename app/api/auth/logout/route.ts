@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, checkApiSession, json } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { seeOtherToLogin } from "@/lib/http/redirect";
 import { clearSessionCookie } from "@/lib/http/session-cookie";
 import { endSessionByLogout } from "@/lib/sessions/sessions";
@@ -22,3 +23,5 @@ export const POST = apiRoute(async (request: NextRequest) => {
   response.headers.set("Clear-Site-Data", '"cookies"');
   return response;
 });
+
+export const { GET, HEAD, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ POST });

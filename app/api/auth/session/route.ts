@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { presentSession } from "@/lib/sessions/present";
 
 export const GET = apiRoute(async (request: NextRequest) => {
@@ -10,3 +11,5 @@ export const GET = apiRoute(async (request: NextRequest) => {
     session: presentSession(session, session.id),
   });
 });
+
+export const { HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ GET });

@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { revokeOwnSession } from "@/lib/sessions/own-sessions";
 import { sessionNotFound } from "@/lib/sessions/revoke";
 import { sessionIdSchema } from "@/lib/validation/sessions";
@@ -13,3 +14,5 @@ export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { pa
   await revokeOwnSession(context.db, context.config, owner, id.data, context.request);
   return json({ revoked: 1 });
 });
+
+export const { GET, HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ DELETE });

@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { csvLine, eachEvent, EVENT_COLUMNS } from "@/lib/admin/events";
 import { apiContext, apiRoute, requireApiAdmin } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { eventsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 
@@ -34,3 +35,5 @@ export const GET = apiRoute(async (request: NextRequest) => {
     },
   });
 });
+
+export const { HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ GET });

@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { revokeSessionAsAdmin } from "@/lib/admin/sessions";
 import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
+import { allowOnly } from "@/lib/http/methods";
 import { sessionNotFound } from "@/lib/sessions/revoke";
 import { adminActionBodySchema } from "@/lib/validation/admin";
 import { sessionIdSchema } from "@/lib/validation/sessions";
@@ -15,3 +16,5 @@ export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { pa
   const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
   return json({ revoked: await revokeSessionAsAdmin(context.db, context.config, admin.actor, id.data, body.reason, context.request) });
 });
+
+export const { GET, HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ DELETE });

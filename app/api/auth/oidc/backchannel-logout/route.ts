@@ -4,6 +4,7 @@ import { backchannelLogout } from "@/lib/auth/backchannel";
 import { DomainError } from "@/lib/errors";
 import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
+import { allowOnly } from "@/lib/http/methods";
 
 const bodySchema = z.object({ logout_token: z.string({ error: "logout_token is required" }).min(1).max(8192) });
 
@@ -18,3 +19,5 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const { logout_token } = bodySchema.parse((await readBody(request)).data);
   return json({ revoked: await backchannelLogout(context.db, context.config, oidc, logout_token, context.request) });
 });
+
+export const { GET, HEAD, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ POST });

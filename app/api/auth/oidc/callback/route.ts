@@ -3,6 +3,7 @@ import { outcomeUrl } from "@/lib/admin/outcomes";
 import { sessionCookieName } from "@/lib/auth/cookie";
 import { finishOidcLogin, OIDC_TX_COOKIE, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
@@ -44,3 +45,5 @@ export const GET = apiRoute(async (request: NextRequest) => {
   response.cookies.set(OIDC_TX_COOKIE, "", { ...txCookieOptions(context.config), maxAge: 0 });
   return response;
 });
+
+export const { HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ GET });

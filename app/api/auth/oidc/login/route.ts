@@ -3,6 +3,7 @@ import { recordAnonymousFailure } from "@/lib/audit";
 import { IdentityProviderUnavailableError } from "@/lib/auth/identity-provider";
 import { OIDC_TX_COOKIE, startOidcLogin, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { readOptionalBody } from "@/lib/http/body";
 import { safeReturnPath } from "@/lib/http/return-path";
@@ -49,3 +50,5 @@ export const POST = apiRoute(async (request: NextRequest) => {
     return toLogin(error.code);
   }
 });
+
+export const { GET, HEAD, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ POST });

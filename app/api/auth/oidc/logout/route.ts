@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { identityProviderLogoutUrl } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 
 /** "Also sign out of the identity provider": to its end_session_endpoint, which sends the browser back to /login. */
@@ -9,3 +10,5 @@ export const GET = apiRoute(async (request: NextRequest) => {
   const url = context.config.oidc ? await identityProviderLogoutUrl(context.config, context.config.oidc) : null;
   return url ? seeOther(url) : seeOtherToLogin({ signedOut: "1" });
 });
+
+export const { HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ GET });

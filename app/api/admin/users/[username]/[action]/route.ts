@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { disableUser, enableUser } from "@/lib/admin/users";
 import { apiContext, apiRoute, json, requireApiAdmin, withFreshSignIn } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
+import { allowOnly } from "@/lib/http/methods";
 import { adminActionBodySchema, userActionParamsSchema } from "@/lib/validation/admin";
 
 /**
@@ -22,3 +23,5 @@ export const POST = apiRoute<{ username: string; action: string }>(async (reques
     return json({ username, disabled: true, changed: !result.alreadyDisabled, sessionsEnded: result.sessionsEnded });
   });
 });
+
+export const { GET, HEAD, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ POST });
