@@ -56,3 +56,27 @@ test("state changes must come from the https origin itself: an http:// page on t
   expectHsts(secure);
   expect(secure.headers()["set-cookie"]).toMatch(/^__Host-session_token=[^;]+;.*; Secure\b/i);
 });
+
+/** Every Set-Cookie of a response, one entry each. */
+const setCookies = (response: APIResponse) => response.headersArray().filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value);
+
+test("on https every cookie is prefixed, Secure, HttpOnly and SameSite=Lax, and its clearing carries the same attributes", async ({ request }) => {
+  const body = { username: uniqueUser("cookies"), key: USER_KEY };
+  const signedIn = await request.post("/api/auth/login", { data: body, headers: { origin: PUBLIC_ORIGIN } });
+  const cookies = setCookies(signedIn);
+  const session = cookies.find((c) => c.startsWith("__Host-session_token="));
+  expect(session).toMatch(/^__Host-session_token=[0-9a-f]{64}\.s\.[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=lax$/);
+  // The notice is cleared at sign-in: a __Host- cookie is only replaced by one that is Secure with Path=/.
+  expect(cookies.find((c) => c.startsWith("__Host-session_notice="))).toMatch(/^__Host-session_notice=; Path=\/; Max-Age=0; Secure; HttpOnly; SameSite=lax$/);
+
+  // An ended session: the notice cookie that tells /login why.
+  const token = (session as string).split(";")[0].split("=")[1];
+  await request.post("/api/auth/logout", { headers: { origin: PUBLIC_ORIGIN, cookie: `__Host-session_token=${token}` } });
+  const ended = await request.get("/api/auth/ended?reason=revoked", { headers: { cookie: `__Host-session_token=${token}` }, maxRedirects: 0 });
+  expect(setCookies(ended).find((c) => c.startsWith("__Host-session_notice="))).toMatch(/^__Host-session_notice=[^;]+; Path=\/; (Expires=[^;]+; )?Max-Age=300; Secure; HttpOnly; SameSite=lax$/);
+
+  // The SSO transaction: __Secure- (its path rules out __Host-).
+  const sso = await request.post("/api/auth/oidc/login", { form: { next: "/" }, headers: { origin: PUBLIC_ORIGIN }, maxRedirects: 0 });
+  expect(sso.status()).toBe(303);
+  expect(setCookies(sso).find((c) => c.includes("oidc_tx="))).toMatch(/^__Secure-oidc_tx=[^;]+; Path=\/api\/auth\/oidc; (Expires=[^;]+; )?Max-Age=600; Secure; HttpOnly; SameSite=lax$/);
+});

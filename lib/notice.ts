@@ -3,16 +3,28 @@ import { isSecureDeployment } from "./auth/cookie";
 import { seal, unseal } from "./sealed";
 import { END_REASONS, isEndReason, type EndReason } from "./sessions/end-reasons";
 
-/** One-shot message for /login (why the previous session ended), sealed so it cannot be forged. */
-export const NOTICE_COOKIE = "session_notice";
+/**
+ * One-shot message for /login (why the previous session ended), sealed so it cannot be forged.
+ * On https it is `__Host-` (Secure, Path=/, no Domain), like the session cookie.
+ */
+export const noticeCookieName = (config: Config) => (isSecureDeployment(config) ? "__Host-session_notice" : "session_notice");
 const TTL_SECONDS = 300;
 
+const noticeCookieOptions = (config: Config, maxAge: number) => ({
+  httpOnly: true,
+  sameSite: "lax" as const,
+  path: "/",
+  secure: isSecureDeployment(config),
+  maxAge,
+});
+
 export async function sealNotice(config: Config, reason: EndReason) {
-  return {
-    name: NOTICE_COOKIE,
-    value: await seal(config, { reason }, TTL_SECONDS),
-    options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure: isSecureDeployment(config), maxAge: TTL_SECONDS },
-  };
+  return { name: noticeCookieName(config), value: await seal(config, { reason }, TTL_SECONDS), options: noticeCookieOptions(config, TTL_SECONDS) };
+}
+
+/** Clears the notice (a new sign-in). With the same attributes it was set with: a `__Host-` cookie is only replaced by one that is Secure too. */
+export function clearNotice(jar: { set(name: string, value: string, options: ReturnType<typeof noticeCookieOptions>): unknown }, config: Config) {
+  jar.set(noticeCookieName(config), "", noticeCookieOptions(config, 0));
 }
 
 export async function readNotice(config: Config, value: string | undefined): Promise<string | null> {

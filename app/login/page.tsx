@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { Alert, buttonClass } from "@/components/ui";
 import { getConfig } from "@/lib/config";
 import { safeReturnPath } from "@/lib/http/return-path";
-import { NOTICE_COOKIE, readNotice } from "@/lib/notice";
+import { noticeCookieName, readNotice } from "@/lib/notice";
 import { OIDC_FAILURE_MESSAGES, type OidcFailure } from "@/lib/auth/oidc";
 import { SSO_ACCOUNT } from "@/lib/auth/static-login";
 import { getCurrentSession } from "@/lib/sessions/current";
@@ -43,7 +43,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   const check = await getCurrentSession();
   if (check.status === "active") redirect(next);
 
-  const notice = await readNotice(getConfig(), (await cookies()).get(NOTICE_COOKIE)?.value);
+  const notice = await readNotice(getConfig(), (await cookies()).get(noticeCookieName(getConfig()))?.value);
   const error = errorMessage(one(params.error), one(params.retryAfter));
   const signedOut = one(params.signedOut) === "1" || one(params.signedOut) === "sso";
   const offerIdpLogout = one(params.signedOut) === "sso" && getConfig().oidc !== null;

@@ -8,8 +8,11 @@ import { isSecureDeployment } from "./cookie";
 import { roleFromClaims, signInSsoUser, SSO_FAILURE_MESSAGES, type SsoSignInFailure } from "./sso-identity";
 import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError, SSO_UNAVAILABLE_MESSAGE } from "./identity-provider";
 
-/** The in-flight sign-in, sealed into a short-lived cookie bound to this browser. */
-export const OIDC_TX_COOKIE = "oidc_tx";
+/**
+ * The in-flight sign-in, sealed into a short-lived cookie bound to this browser. On https it is
+ * `__Secure-` (its Path, /api/auth/oidc, rules out `__Host-`).
+ */
+export const txCookieName = (config: Config) => (isSecureDeployment(config) ? "__Secure-oidc_tx" : "oidc_tx");
 const TX_TTL_SECONDS = 600;
 /** A failed discovery is retried after this long, so an IdP that comes back is picked up. */
 const DISCOVERY_RETRY_MS = 30_000;

@@ -8,7 +8,7 @@ import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
-import { NOTICE_COOKIE } from "@/lib/notice";
+import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
 import { endReplacedSession } from "@/lib/sessions/sessions";
 import { sessionCookieName } from "@/lib/auth/cookie";
@@ -38,7 +38,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
     ? seeOther(safeReturnPath(input.next))
     : json({ user: result.user, session: presentSession(result.session, result.session.id) });
   setSessionCookie(response.cookies, context.config, { token: result.token, persistent: result.persistent });
-  response.cookies.delete(NOTICE_COOKIE);
+  clearNotice(response.cookies, context.config);
   return response;
 });
 

@@ -1,13 +1,13 @@
 import type { NextRequest, NextResponse } from "next/server";
 import { outcomeUrl } from "@/lib/admin/outcomes";
 import { sessionCookieName } from "@/lib/auth/cookie";
-import { finishOidcLogin, OIDC_TX_COOKIE, txCookieOptions } from "@/lib/auth/oidc";
+import { finishOidcLogin, txCookieName, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
-import { NOTICE_COOKIE } from "@/lib/notice";
+import { clearNotice } from "@/lib/notice";
 import { endReplacedSession } from "@/lib/sessions/sessions";
 
 /** The identity provider sends the browser back here; success starts a session, anything else goes to /login with a reason. */
@@ -21,7 +21,7 @@ export const GET = apiRoute(async (request: NextRequest) => {
     oidc,
     {
       url: request.nextUrl,
-      transaction: request.cookies.get(OIDC_TX_COOKIE)?.value,
+      transaction: request.cookies.get(txCookieName(context.config))?.value,
       sessionCookie: request.cookies.get(sessionCookieName(context.config))?.value,
     },
     context.request,
@@ -34,7 +34,7 @@ export const GET = apiRoute(async (request: NextRequest) => {
   if (result.ok) {
     response = seeOther(next);
     setSessionCookie(response.cookies, context.config, { token: result.token, persistent: result.persistent });
-    if (!("reauthenticated" in result)) response.cookies.delete(NOTICE_COOKIE);
+    if (!("reauthenticated" in result)) clearNotice(response.cookies, context.config);
   } else if (result.reauth) {
     // Still signed in: back to the confirmation, which explains that nothing was done.
     response = seeOther(outcomeUrl(next, { error: result.code }));
@@ -42,7 +42,7 @@ export const GET = apiRoute(async (request: NextRequest) => {
     response = seeOtherToLogin({ error: result.code, next });
   }
   // One transaction, one callback: a replayed callback URL finds no transaction.
-  response.cookies.set(OIDC_TX_COOKIE, "", { ...txCookieOptions(context.config), maxAge: 0 });
+  response.cookies.set(txCookieName(context.config), "", { ...txCookieOptions(context.config), maxAge: 0 });
   return response;
 });
 

@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { recordAnonymousFailure } from "@/lib/audit";
 import { IdentityProviderUnavailableError } from "@/lib/auth/identity-provider";
-import { OIDC_TX_COOKIE, startOidcLogin, txCookieOptions } from "@/lib/auth/oidc";
+import { startOidcLogin, txCookieName, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
@@ -35,7 +35,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
       reauthSessionId,
     });
     const response = seeOther(url);
-    response.cookies.set(OIDC_TX_COOKIE, transaction, txCookieOptions(context.config));
+    response.cookies.set(txCookieName(context.config), transaction, txCookieOptions(context.config));
     return response;
   } catch (error) {
     if (!(error instanceof IdentityProviderUnavailableError)) throw error;
