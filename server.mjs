@@ -109,10 +109,30 @@ await app.prepare();
 
 const isFileAddress = fileAddresses(path.join(process.cwd(), "public"));
 
+/**
+ * Whether the path's percent-encoding decodes to UTF-8. Next decodes route parameters with
+ * decodeURIComponent and answers 500 when that throws ("%", "%E0%A4%A", "%FF"); such a path names
+ * nothing here, so it is refused with 400 before Next sees it — pages and API alike.
+ */
+function isDecodablePath(pathname) {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const server = createServer((req, res) => {
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
   delete req.headers[REFUSED_METHOD_HEADER];
-  if (req.method !== "GET" && req.method !== "HEAD" && isFileAddress((req.url ?? "/").split("?")[0])) {
+  const pathname = (req.url ?? "/").split("?")[0];
+  if (!isDecodablePath(pathname)) {
+    const answer = errorAnswer("bad_request", "The address is not valid percent-encoded UTF-8");
+    res.writeHead(400, answer.headers).end(answer.body);
+    return;
+  }
+  if (req.method !== "GET" && req.method !== "HEAD" && isFileAddress(pathname)) {
     const answer = errorAnswer("method_not_allowed", `${req.method} is not allowed here; this address accepts GET, HEAD`, { Allow: "GET, HEAD" });
     res.writeHead(405, answer.headers).end(answer.body);
     return;

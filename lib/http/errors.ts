@@ -25,6 +25,9 @@ export class ApiError extends Error {
   }
 }
 
+/** A state-changing request from another site (CSRF), refused by the same-origin rule. */
+export const crossSiteRequest = () => new ApiError(403, "cross_site_request", "Cross-site requests are not allowed");
+
 export const badRequest = (message: string, code = "bad_request") => new ApiError(400, code, message);
 export const unauthorized = (message = "Sign in to continue", code = "unauthenticated") => new ApiError(401, code, message);
 export const notFound = (message = "There is nothing at this address", code = "not_found") => new ApiError(404, code, message);
@@ -32,7 +35,6 @@ export const notFound = (message = "There is nothing at this address", code = "n
 export const methodNotAllowed = (method: string, allow: string) =>
   new ApiError(405, "method_not_allowed", `${method} is not allowed here; this address accepts ${allow}`, { Allow: allow });
 /** A path whose percent-encoding does not decode (to UTF-8): no route can be matched against it. */
-export const undecodablePath = () => badRequest("The address is not valid percent-encoded UTF-8");
 
 /** Builds the one error shape every API route answers with: {"error": {"code", "message"}}. */
 export function errorResponse(error: unknown): NextResponse {

@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { apiRoute } from "./api";
 import { errorResponse, methodNotAllowed } from "./errors";
 
 /** The methods a Next.js route can serve (Next's own list); no other method reaches a route. */
@@ -40,14 +41,19 @@ export function allowOnly<P, M extends RouteMethod>(handlers: Record<M, RouteHan
   if (served.GET) names.add("HEAD");
   names.add("OPTIONS");
   const allow = [...names].sort().join(", ");
-  const refuse: RouteHandler<P> = async (request) => errorResponse(methodNotAllowed(refusedMethod(request) ?? request.method, allow));
+  const refuse: RouteHandler<P> = apiRoute(async (request) => errorResponse(methodNotAllowed(refusedMethod(request) ?? request.method, allow)), {
+    duringOutage: "run",
+  });
 
   const rest: Partial<Record<RouteMethod, RouteHandler<P>>> = {};
   for (const method of ROUTE_METHODS) {
     if (served[method]) continue;
     if (method === "HEAD" && served.GET) rest.HEAD = served.GET;
     else if (method === "OPTIONS") {
-      rest.OPTIONS = async (request, context) => (refusedMethod(request) ? refuse(request, context) : new Response(null, { status: 204, headers: { Allow: allow } }));
+      rest.OPTIONS = apiRoute(
+        async (request, context) => (refusedMethod(request) ? refuse(request, context) : new Response(null, { status: 204, headers: { Allow: allow } })),
+        { duringOutage: "run" },
+      );
     } else rest[method] = refuse;
   }
   return rest as Record<Exclude<RouteMethod, M>, RouteHandler<P>>;

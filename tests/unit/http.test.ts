@@ -6,7 +6,6 @@ import { ApiError, errorResponse } from "@/lib/http/errors";
 import { proxyLocation } from "@/lib/http/location";
 import { allowOnly, REFUSED_METHOD_HEADER } from "@/lib/http/methods";
 import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/http/request-info";
-import { isDecodablePath } from "@/lib/http/request-path";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
@@ -219,12 +218,5 @@ describe("methods a route does not serve", () => {
     // A header value that is no method name is not echoed.
     const forged = await call("OPTIONS", { [REFUSED_METHOD_HEADER]: "<script>" });
     expect(forged.status).toBe(204);
-  });
-});
-
-describe("addresses that do not decode", () => {
-  it("tells percent-encoding of UTF-8 from anything else", () => {
-    for (const path of ["/api/sessions/abc", "/api/x%20y", "/caf%C3%A9", "/%00", "/%2F"]) expect(isDecodablePath(path)).toBe(true);
-    for (const path of ["/api/sessions/%E0%A4%A", "/api/sessions/%", "/api/admin/sessions/%ZZ", "/%FF", "/%C0%AF"]) expect(isDecodablePath(path)).toBe(false);
   });
 });
