@@ -10,7 +10,8 @@
  * For SQLite, then PostgreSQL, each auth app (and Sessionboard) gets its own temporary database with
  * the library's own tables and 100,000 sessions over 5,000 users (raw inserts), and a cookie for one
  * seeded session, which must return its user before anything is measured. All four servers run at
- * once; autocannon drives floor, Sessionboard, Better Auth, Auth.js, floor, … in interleaved rounds.
+ * once; autocannon drives floor, Sessionboard's /api/health/live (its own floor, for diagnosis),
+ * Sessionboard's session route, Better Auth, Auth.js, floor, … in interleaved rounds.
  *
  * Env: BENCH_ROUNDS (default 3), BENCH_SECONDS (per round, default 10), BENCH_BACKENDS (default
  * "sqlite,postgres"), BENCH_POSTGRES_URL (as for npm run bench), BENCH_PIN=0 to not pin to cores.
@@ -309,8 +310,15 @@ async function verifySession(server: Server, urlPath: string, cookie: string, ex
 }
 
 type KindResult = {
-  targets: Record<"floor" | "ours" | "betterAuth" | "authjs", TargetSummary>;
-  ratios: { oursOverFloor: number; oursOverBetterAuth: number; oursOverAuthjs: number; betterAuthOverFloor: number; authjsOverFloor: number };
+  targets: Record<"floor" | "oursLive" | "ours" | "betterAuth" | "authjs", TargetSummary>;
+  ratios: {
+    oursOverFloor: number;
+    oursOverBetterAuth: number;
+    oursOverAuthjs: number;
+    oursLiveOverFloor: number;
+    betterAuthOverFloor: number;
+    authjsOverFloor: number;
+  };
 };
 
 async function benchKind(backend: Backend): Promise<KindResult> {
@@ -342,13 +350,15 @@ async function benchKind(backend: Backend): Promise<KindResult> {
     const t = await driveInterleaved(
       [
         { key: "floor", label: "floor: next start, empty route", server: servers.floor, path: "/api/empty", headers: {} },
+        // Sessionboard's own floor: what its server and middleware add before any session work.
+        { key: "oursLive", label: "Sessionboard /api/health/live", server: servers.ours, path: "/api/health/live", headers: {} },
         { key: "ours", label: "Sessionboard /api/auth/session", server: servers.ours, path: "/api/auth/session", headers: { cookie: oursCookie } },
         { key: "betterAuth", label: "Better Auth getSession", server: servers.betterAuth, path: "/api/session", headers: { cookie: betterAuth.cookie } },
         { key: "authjs", label: "Auth.js auth(), database sessions", server: servers.authjs, path: "/api/session", headers: { cookie: authjs.cookie } },
       ],
       { rounds: ROUNDS, seconds: SECONDS },
     );
-    const targets = { floor: t.floor, ours: t.ours, betterAuth: t.betterAuth, authjs: t.authjs };
+    const targets = { floor: t.floor, oursLive: t.oursLive, ours: t.ours, betterAuth: t.betterAuth, authjs: t.authjs };
     const rps = (key: keyof typeof targets) => targets[key].mean.rps;
     return {
       targets,
@@ -356,6 +366,7 @@ async function benchKind(backend: Backend): Promise<KindResult> {
         oursOverFloor: rps("ours") / rps("floor"),
         oursOverBetterAuth: rps("ours") / rps("betterAuth"),
         oursOverAuthjs: rps("ours") / rps("authjs"),
+        oursLiveOverFloor: rps("oursLive") / rps("floor"),
         betterAuthOverFloor: rps("betterAuth") / rps("floor"),
         authjsOverFloor: rps("authjs") / rps("floor"),
       },
@@ -371,6 +382,7 @@ function verdicts(backend: Backend, r: KindResult): string[] {
     `Sessionboard / floor        ${ratioVerdict(r.ratios.oursOverFloor, FLOOR_TARGETS[backend])}`,
     `Sessionboard / Better Auth  ${ratioVerdict(r.ratios.oursOverBetterAuth, PEER_TARGET)}`,
     `Sessionboard / Auth.js      ${ratioVerdict(r.ratios.oursOverAuthjs, PEER_TARGET)}`,
+    `(Sessionboard's /api/health/live / floor: ${r.ratios.oursLiveOverFloor.toFixed(2)})`,
   ];
 }
 

@@ -587,6 +587,8 @@ export function machineInfo() {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     pinning: pinningNote(),
+    // Other work on the machine skews every number; this says how much there was.
+    loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
   };
 }
 
@@ -599,7 +601,7 @@ export function caption(settings: { rounds: number; seconds: number }, nextVersi
   const m = machineInfo();
   return (
     `${new Date().toISOString().slice(0, 10)}, ${m.cores} cores (${m.cpu}), Node ${m.node}, Next.js ${nextVersion}, ` +
-    `${m.pinning}; ${CONNECTIONS} connections, ${settings.rounds} interleaved rounds of ${settings.seconds} s after ` +
+    `${m.pinning}, load average ${m.loadAverage1m} at the end; ${CONNECTIONS} connections, ${settings.rounds} interleaved rounds of ${settings.seconds} s after ` +
     `${WARMUP_SECONDS} s warm-up; ${SESSIONS.toLocaleString("en")} sessions over ${USERS.toLocaleString("en")} users per database.`
   );
 }
