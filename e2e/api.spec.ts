@@ -103,6 +103,14 @@ test.describe("login API", () => {
     expect(await robots.text()).toMatch(/^User-agent: \*\nDisallow: \/$/m);
   });
 
+  test("the liveness probe answers 200 JSON without a cookie", async ({ request }) => {
+    const live = await request.get("/api/health/live");
+    expect(live.status()).toBe(200);
+    expect(live.headers()["content-type"]).toContain("application/json");
+    expect(live.headers()["cache-control"]).toBe("no-store");
+    expect(await live.json()).toEqual({ status: "ok" });
+  });
+
   test("pages carry security headers with a per-request CSP nonce", async ({ request }) => {
     const first = await request.get("/login");
     const second = await request.get("/login");
