@@ -1,6 +1,9 @@
 import { apiRoute, json } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 
+// Rendered per request like every API route (never prerendered), so a 200 means the process answers.
+export const dynamic = "force-dynamic";
+
 /**
  * Liveness: the process is up and serving requests. No database and no session work of its own
  * (/api/health reports the database), and it answers during a database outage too, so a liveness
