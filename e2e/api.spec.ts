@@ -109,6 +109,15 @@ test.describe("login API", () => {
     expect(live.headers()["content-type"]).toContain("application/json");
     expect(live.headers()["cache-control"]).toBe("no-store");
     expect(await live.json()).toEqual({ status: "ok" });
+    // Every API answer, errors and redirects too, carries the API's security headers.
+    for (const answer of [live, await request.get("/api/auth/session"), await request.post("/api/auth/oidc/login", { form: {}, maxRedirects: 0 })]) {
+      expect(answer.headers()).toMatchObject({
+        "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+        "cache-control": "no-store",
+      });
+    }
   });
 
   test("pages carry security headers with a per-request CSP nonce", async ({ request }) => {

@@ -10,7 +10,7 @@ import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import { databaseAvailable } from "../db/availability";
 import { ApiError, crossSiteRequest, errorResponse, unauthorized } from "./errors";
 import { isSameOriginRequest } from "./same-origin";
-import { withTransportSecurity } from "./transport-security";
+import { withApiHeaders } from "./transport-security";
 import { unavailableJson } from "./unavailable-response";
 import { requestInfo } from "./request-info";
 import { clearSessionCookie, setSessionCookie } from "./session-cookie";
@@ -20,8 +20,8 @@ type RouteContext<P> = { params: Promise<P> };
 /**
  * The one way into every API route. API routes do not pass through proxy.ts (Next's middleware
  * costs ≈ 480 µs a request here), so the wrapper applies what the proxy applies to pages: the
- * same-origin rule for state changes (CSRF), the 503 during a known database outage, and
- * Strict-Transport-Security on https. Every failure leaves through errorResponse: one error shape
+ * same-origin rule for state changes (CSRF), the 503 during a known database outage, and the
+ * API's security headers (Strict-Transport-Security on https). Every failure leaves through errorResponse: one error shape
  * everywhere. `duringOutage: "run"` is for the health routes, which report an outage themselves.
  */
 export function apiRoute<P = Record<string, never>>(
@@ -30,7 +30,7 @@ export function apiRoute<P = Record<string, never>>(
 ) {
   return async (request: NextRequest, context: RouteContext<P>): Promise<Response> => {
     const config = getConfig();
-    return withTransportSecurity(await answer(request, context), config);
+    return withApiHeaders(await answer(request, context), config);
   };
 
   async function answer(request: NextRequest, context: RouteContext<P>): Promise<Response> {
