@@ -52,7 +52,8 @@ export async function signInSsoUser(
   config: Config,
   oidc: OidcConfig,
   claims: SsoClaims,
-  options: { rememberMe: boolean },
+  /** `replacesCookie`: the session cookie the browser still sent; that session ends with this sign-in. */
+  options: { rememberMe: boolean; replacesCookie?: string },
   request: RequestInfo,
   now = new Date(),
 ): Promise<SsoSignInResult> {
@@ -77,6 +78,7 @@ export async function signInSsoUser(
       keyFingerprint: null,
       oidcSid: typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null,
       loginDetail: role === "admin" ? "admin via SSO group" : null,
+      replacesCookie: options.replacesCookie,
     },
     request,
     now,

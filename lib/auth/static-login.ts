@@ -22,7 +22,15 @@ export const SSO_ACCOUNT = "This account signs in with single sign-on. Use “Si
  * Static-key sign-in. Admin usernames must present DASHBOARD_ADMIN_KEY; everyone else
  * DASHBOARD_KEY, so holding the shared key never grants admin.
  */
-export async function signInWithKey(db: Database, config: Config, input: LoginInput, request: RequestInfo, now = new Date()): Promise<LoginResult> {
+export async function signInWithKey(
+  db: Database,
+  config: Config,
+  input: LoginInput,
+  request: RequestInfo,
+  now = new Date(),
+  /** The session cookie the browser still sent: that session ends with this sign-in. */
+  replacesCookie?: string,
+): Promise<LoginResult> {
   const limitKeys: LoginLimitKey[] = [{ kind: "user", value: input.username }];
   if (request.ip) limitKeys.push({ kind: "ip", value: request.ip });
   const failed = (detail: string) =>
@@ -68,6 +76,7 @@ export async function signInWithKey(db: Database, config: Config, input: LoginIn
       authMethod: "static",
       rememberMe: input.rememberMe,
       keyFingerprint: keyFingerprint(config.secrets[0], expected.key),
+      replacesCookie,
     },
     request,
     now,

@@ -10,7 +10,6 @@ import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
-import { endReplacedSession } from "@/lib/sessions/sessions";
 import { sessionCookieName } from "@/lib/auth/cookie";
 import { loginSchema } from "@/lib/validation/auth";
 
@@ -24,7 +23,8 @@ export const POST = apiRoute(async (request: NextRequest) => {
     throw new ZodError(parsed.error.issues);
   }
   const input = parsed.data;
-  const result = await signInWithKey(context.db, context.config, input, context.request);
+  const replacesCookie = request.cookies.get(sessionCookieName(context.config))?.value;
+  const result = await signInWithKey(context.db, context.config, input, context.request, new Date(), replacesCookie);
 
   if (!result.ok) {
     if (form) return backToLogin(data, result.code, result.code === "rate_limited" ? result.retryAfter : undefined);
@@ -33,7 +33,6 @@ export const POST = apiRoute(async (request: NextRequest) => {
     throw new ApiError(status, result.code, result.message, headers);
   }
 
-  await endReplacedSession(context.db, context.config, request.cookies.get(sessionCookieName(context.config))?.value, context.request);
   const response = form
     ? seeOther(safeReturnPath(input.next))
     : json({ user: result.user, session: presentSession(result.session, result.session.id) });

@@ -8,7 +8,6 @@ import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { clearNotice } from "@/lib/notice";
-import { endReplacedSession } from "@/lib/sessions/sessions";
 
 /** The identity provider sends the browser back here; success starts a session, anything else goes to /login with a reason. */
 export const GET = apiRoute(async (request: NextRequest) => {
@@ -28,9 +27,6 @@ export const GET = apiRoute(async (request: NextRequest) => {
   );
   const next = safeReturnPath(result.next);
   let response: NextResponse;
-  if (result.ok && !("reauthenticated" in result)) {
-    await endReplacedSession(context.db, context.config, request.cookies.get(sessionCookieName(context.config))?.value, context.request);
-  }
   if (result.ok) {
     response = seeOther(next);
     setSessionCookie(response.cookies, context.config, { token: result.token, persistent: result.persistent });
