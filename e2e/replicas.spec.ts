@@ -19,6 +19,8 @@ let replicas: { a: App; b: App };
 let relay: TcpRelay;
 let env: Record<string, string>;
 let dir: string;
+/** Replicas a test starts itself; stopped after each test even when it fails, so a retry finds the port free. */
+const lateReplicas: App[] = [];
 
 test.describe.configure({ mode: "serial" });
 
@@ -40,6 +42,7 @@ test.afterEach(async ({}, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus) {
     for (const [name, app] of Object.entries(replicas ?? {})) await testInfo.attach(`replica ${name} output`, { body: app.output().slice(-6_000), contentType: "text/plain" });
   }
+  await Promise.all(lateReplicas.splice(0).map((app) => app.stop()));
 });
 
 test.afterAll(async () => {
@@ -138,6 +141,7 @@ test("when PostgreSQL becomes unreachable the replicas answer 503, never 500, an
   expect(await health.json()).toMatchObject({ status: "unavailable", database: { backend: "postgres", status: "unavailable" } });
   // A replica started during the outage comes up anyway, answering 503 until the database is back.
   const late = await startApp(REPLICA_PORTS[2], dir, env, { healthy: false });
+  lateReplicas.push(late);
   expect((await clients[0].get(`${late.baseURL}/api/health`)).status()).toBe(503);
   await expectJsonError(await clients[0].get(`${late.baseURL}/api/sessions`), 503, "database_unavailable");
 
@@ -245,11 +249,7 @@ function startTraffic(clients: APIRequestContext[]) {
       expect(succeededLogins.length).toBeGreaterThan(3);
       const recorded = await query(`SELECT "sessionId" FROM "AuthEvent" WHERE "type" = 'login.succeeded' AND "sessionId" = ANY($1)`, [succeededLogins]);
       expect(recorded.map((row) => row.sessionId).sort()).toEqual([...succeededLogins].sort());
-      // Each client's next sign-in ends the session its cookie held (replaced in the same browser):
-      // every session is either still there or ended that way, never lost.
-      const kept = await query(`SELECT "id" FROM "Session" WHERE "id" = ANY($1)`, [succeededLogins]);
-      const replaced = await query(`SELECT "sessionId" AS id FROM "AuthEvent" WHERE "type" = 'logout' AND "detail" = 'replaced by a new sign-in in the same browser' AND "sessionId" = ANY($1)`, [succeededLogins]);
-      expect([...kept, ...replaced].map((row) => row.id).sort()).toEqual([...succeededLogins].sort());
+      expect(await query(`SELECT count(*)::int AS n FROM "Session" WHERE "id" = ANY($1)`, [succeededLogins])).toEqual([{ n: succeededLogins.length }]);
     },
   };
 }

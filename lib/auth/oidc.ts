@@ -200,7 +200,7 @@ export async function finishOidcLogin(
   // Tokens are not kept: the session is ours; nothing from the IdP reaches the browser.
 
   if (reauth) return finishReauthentication(db, config, oidc, claims, reauth, sessionCookie, request, next, fail, now);
-  const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true, replacesCookie: sessionCookie }, request, now);
+  const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true }, request, now);
   if (!result.ok) return fail(result.code, result.detail, result.username);
   return { ...result, next };
 }

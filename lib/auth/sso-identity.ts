@@ -52,8 +52,7 @@ export async function signInSsoUser(
   config: Config,
   oidc: OidcConfig,
   claims: SsoClaims,
-  /** `replacesCookie`: the session cookie the browser still sent; that session ends with this sign-in. */
-  options: { rememberMe: boolean; replacesCookie?: string },
+  options: { rememberMe: boolean },
   request: RequestInfo,
   now = new Date(),
 ): Promise<SsoSignInResult> {
@@ -78,7 +77,6 @@ export async function signInSsoUser(
       keyFingerprint: null,
       oidcSid: typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null,
       loginDetail: role === "admin" ? "admin via SSO group" : null,
-      replacesCookie: options.replacesCookie,
     },
     request,
     now,

@@ -28,8 +28,6 @@ export async function signInWithKey(
   input: LoginInput,
   request: RequestInfo,
   now = new Date(),
-  /** The session cookie the browser still sent: that session ends with this sign-in. */
-  replacesCookie?: string,
 ): Promise<LoginResult> {
   const limitKeys: LoginLimitKey[] = [{ kind: "user", value: input.username }];
   if (request.ip) limitKeys.push({ kind: "ip", value: request.ip });
@@ -76,7 +74,6 @@ export async function signInWithKey(
       authMethod: "static",
       rememberMe: input.rememberMe,
       keyFingerprint: keyFingerprint(config.secrets[0], expected.key),
-      replacesCookie,
     },
     request,
     now,

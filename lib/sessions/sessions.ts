@@ -101,18 +101,11 @@ export type NewSession = {
   oidcSid?: string | null;
   /** Extra words for the login.succeeded event, e.g. "admin via SSO". */
   loginDetail?: string | null;
-  /**
-   * The session cookie the browser still sent, if any. Its cookie is about to be overwritten, so
-   * no browser could use or end that session any more: it ends with this sign-in instead of
-   * lingering unseen until it expires.
-   */
-  replacesCookie?: string;
 };
 
 /**
  * Creates a fresh session (a new token on every sign-in: no fixation) together with its
- * login.succeeded event — and the end of the session it replaces in this browser, with its own
- * event — in one transaction, so a sign-in is never half recorded. Then enforces
+ * login.succeeded event, in one transaction, so a sign-in is never half recorded. Then enforces
  * SESSION_MAX_PER_USER by revoking the user's oldest sessions. Returns the raw token, which is
  * never stored.
  */
@@ -120,7 +113,6 @@ export async function createSession(db: Database, config: Config, input: NewSess
   const token = generateSessionToken();
   const { expiresAt, absoluteExpiresAt } = initialExpiry(config, input.rememberMe, now);
   const id = generateId();
-  const replaced = await findReplacedSession(db, config, input.replacesCookie);
   const [session] = await db.prisma.$transaction([
     db.prisma.session.create({
       data: {
@@ -157,38 +149,11 @@ export async function createSession(db: Database, config: Config, input: NewSess
         at: now,
       }),
     }),
-    ...(replaced
-      ? [
-          db.prisma.session.deleteMany({ where: { id: replaced.id } }),
-          db.prisma.authEvent.create({
-            data: authEventRow({
-              type: "logout",
-              username: replaced.user.username,
-              userId: replaced.userId,
-              sessionId: replaced.id,
-              authMethod: replaced.authMethod,
-              ip: request.ip,
-              userAgent: request.userAgent,
-              actor: replaced.user.username,
-              detail: "replaced by a new sign-in in the same browser",
-              at: now,
-            }),
-          }),
-        ]
-      : []),
   ]);
   if (config.maxSessionsPerUser !== null) {
     await revokeSessionsOverLimit(db, config.maxSessionsPerUser, input, request, now);
   }
   return { token, session };
-}
-
-/** The live session behind a cookie the signing-in browser still sent, or null. */
-async function findReplacedSession(db: Database, config: Config, cookieValue: string | undefined) {
-  const cookie = decodeSessionCookie(config, cookieValue);
-  if (!cookie) return null;
-  const row = await db.findSessionByTokenHash(hashSessionToken(cookie.token));
-  return row && !row.revokedAt ? row : null;
 }
 
 async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSession, request: RequestInfo, now: Date) {

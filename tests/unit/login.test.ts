@@ -145,22 +145,3 @@ describe("anonymous failures are summarised", () => {
     expect([alice.session.id, bob.session.id]).toHaveLength(2);
   });
 });
-
-describe("a sign-in in a browser that still holds a session", () => {
-  it("ends that session in the same transaction, audited as replaced", async () => {
-    const { db } = await tempDatabase();
-    const config = testConfig();
-    const alice = await signIn(db, config, "alice", USER_KEY);
-    const bob = await signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request, new Date(), alice.cookie);
-    expect(bob).toMatchObject({ ok: true });
-    expect(await db.prisma.session.findUnique({ where: { id: alice.session.id } })).toBeNull();
-    expect(await db.prisma.authEvent.findFirst({ where: { type: "logout", sessionId: alice.session.id } })).toMatchObject({
-      username: "alice",
-      detail: "replaced by a new sign-in in the same browser",
-    });
-    // A failed sign-in ends nothing.
-    const carol = await signIn(db, config, "carol", USER_KEY);
-    expect(await signInWithKey(db, config, { username: "dave", key: "wrong-key-x", rememberMe: false }, request, new Date(), carol.cookie)).toMatchObject({ ok: false });
-    expect(await db.prisma.session.findUnique({ where: { id: carol.session.id } })).not.toBeNull();
-  });
-});

@@ -10,7 +10,6 @@ import { safeReturnPath } from "@/lib/http/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
-import { sessionCookieName } from "@/lib/auth/cookie";
 import { loginSchema } from "@/lib/validation/auth";
 
 /** JSON clients get JSON; the login form (form-encoded, works without JavaScript) gets redirects. */
@@ -23,8 +22,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
     throw new ZodError(parsed.error.issues);
   }
   const input = parsed.data;
-  const replacesCookie = request.cookies.get(sessionCookieName(context.config))?.value;
-  const result = await signInWithKey(context.db, context.config, input, context.request, new Date(), replacesCookie);
+  const result = await signInWithKey(context.db, context.config, input, context.request);
 
   if (!result.ok) {
     if (form) return backToLogin(data, result.code, result.code === "rate_limited" ? result.retryAfter : undefined);
