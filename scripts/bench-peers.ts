@@ -23,7 +23,7 @@ import path from "node:path";
 import { toSqliteDate } from "../lib/db/sqlite";
 import {
   applySql,
-  backendsFromEnv,
+  runnableBackends,
   caption,
   choosePorts,
   CONNECTIONS,
@@ -38,7 +38,6 @@ import {
   packageVersion,
   perRound,
   positiveNumber,
-  postgresUnreachable,
   prepareSessionboard,
   ratioVerdict,
   removeTempDir,
@@ -422,14 +421,7 @@ async function main() {
     "@prisma/client": packageVersion(PEERS, "@prisma/client"),
   };
   const kinds: Partial<Record<Backend, KindResult>> = {};
-  for (const backend of backendsFromEnv()) {
-    const unreachable = backend === "postgres" ? await postgresUnreachable() : null;
-    if (unreachable) {
-      console.log(`\nSkipping postgres: ${unreachable}`);
-      continue;
-    }
-    kinds[backend] = await benchKind(backend);
-  }
+  for (const backend of await runnableBackends()) kinds[backend] = await benchKind(backend);
 
   const machine = machineInfo();
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });

@@ -10,7 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import pg from "pg";
+import { withPostgresClient } from "../tests/support/postgres";
 import { encodeSessionCookie } from "../lib/auth/cookie";
 import { keyFingerprint } from "../lib/auth/keys";
 import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../lib/auth/token";
@@ -50,6 +50,17 @@ export function backendsFromEnv(): Backend[] {
     process.exit(1);
   }
   return backends as Backend[];
+}
+
+/** The backends of BENCH_BACKENDS that can run here: PostgreSQL is skipped, saying why, when it does not answer. */
+export async function runnableBackends(): Promise<Backend[]> {
+  const runnable: Backend[] = [];
+  for (const backend of backendsFromEnv()) {
+    const unreachable = backend === "postgres" ? await postgresUnreachable() : null;
+    if (unreachable) console.log(`\nSkipping postgres: ${unreachable}`);
+    else runnable.push(backend);
+  }
+  return runnable;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,15 +143,8 @@ export async function runCommand(command: string, args: string[], options: Spawn
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 
-export async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+/** One client for the length of `work`: the same helper the tests use. */
+export const withPostgres = withPostgresClient;
 
 /** Null when BENCH_POSTGRES_URL answers, otherwise why not. */
 export async function postgresUnreachable(): Promise<string | null> {

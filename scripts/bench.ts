@@ -24,7 +24,7 @@ import type { Config } from "../lib/config";
 import { openDatabase, type Database } from "../lib/db";
 import { validateSessionCookie } from "../lib/sessions/sessions";
 import {
-  backendsFromEnv,
+  runnableBackends,
   caption,
   choosePort,
   CONNECTIONS,
@@ -34,7 +34,6 @@ import {
   packageVersion,
   perRound,
   positiveNumber,
-  postgresUnreachable,
   prepareSessionboard,
   ratioVerdict,
   requireSessionboardBuild,
@@ -177,14 +176,7 @@ function markdown(backends: Partial<Record<Backend, BackendResult>>): string {
 async function main() {
   requireSessionboardBuild();
   const backends: Partial<Record<Backend, BackendResult>> = {};
-  for (const backend of backendsFromEnv()) {
-    const unreachable = backend === "postgres" ? await postgresUnreachable() : null;
-    if (unreachable) {
-      console.log(`\nSkipping postgres: ${unreachable}`);
-      continue;
-    }
-    backends[backend] = await benchBackend(backend);
-  }
+  for (const backend of await runnableBackends()) backends[backend] = await benchBackend(backend);
 
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   const results = {

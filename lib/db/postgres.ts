@@ -125,15 +125,7 @@ const DELETE_EXPIRED = `
     SELECT "id" FROM "Session" WHERE "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
 /** timestamptz columns arrive as Date and booleans as boolean. */
-type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod"> & {
-  authMethod: string;
-  username: string;
-  displayName: string | null;
-  email: string | null;
-  role: string;
-  disabledAt: Date | null;
-  oidcSubject: string | null;
-};
+type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod"> & { authMethod: string } & Omit<SessionWithUser["user"], "id">;
 
 function toSessionWithUser(row: PostgresSessionRow): SessionWithUser {
   const { username, displayName, email, role, disabledAt, oidcSubject, ...session } = row;
