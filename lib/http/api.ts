@@ -1,13 +1,13 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { confirmFreshSignIn } from "../auth/freshness";
 import { assertAdmin } from "../auth/roles";
-import { getConfig } from "../config";
+import { getConfig, type Config } from "../config";
 import { sessionCookieName } from "../auth/cookie";
 import { getDatabase } from "../db";
 import { END_REASONS } from "../sessions/end-reasons";
 import type { Actor } from "../sessions/revoke";
 import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
-import { databaseAvailable } from "../db/availability";
+import { databaseAvailable, databaseDownSince } from "../db/availability";
 import { ApiError, crossSiteRequest, errorResponse, unauthorized } from "./errors";
 import { isSameOriginRequest } from "./same-origin";
 import { withApiHeaders } from "./transport-security";
@@ -21,8 +21,8 @@ type RouteContext<P> = { params: Promise<P> };
  * The one way into every API route. API routes do not pass through proxy.ts (Next's middleware
  * costs ≈ 480 µs a request here), so the wrapper applies what the proxy applies to pages: the
  * same-origin rule for state changes (CSRF), the 503 during a known database outage, and the
- * API's security headers (Strict-Transport-Security on https). Every failure leaves through errorResponse: one error shape
- * everywhere. `duringOutage: "run"` is for the health routes, which report an outage themselves.
+ * API's security headers (Strict-Transport-Security on https). Every failure leaves through
+ * errorResponse: one error shape everywhere. `duringOutage: "run"` is for the health routes, which report an outage themselves.
  */
 export function apiRoute<P = Record<string, never>>(
   handler: (request: NextRequest, context: RouteContext<P>) => Promise<Response>,
@@ -30,13 +30,13 @@ export function apiRoute<P = Record<string, never>>(
 ) {
   return async (request: NextRequest, context: RouteContext<P>): Promise<Response> => {
     const config = getConfig();
-    return withApiHeaders(await answer(request, context), config);
+    return withApiHeaders(await answer(request, context, config), config);
   };
 
-  async function answer(request: NextRequest, context: RouteContext<P>): Promise<Response> {
-    const config = getConfig();
+  async function answer(request: NextRequest, context: RouteContext<P>, config: Config): Promise<Response> {
     if (!isSameOriginRequest(request.method, request.headers, config.publicUrl.origin)) return errorResponse(crossSiteRequest());
-    if (options.duringOutage !== "run" && !(await databaseAvailable())) return unavailableJson();
+    // Only during a known outage is there anything to wait for; otherwise no await on the hot path.
+    if (options.duringOutage !== "run" && databaseDownSince() !== null && !(await databaseAvailable())) return unavailableJson();
     try {
       return await handler(request, context);
     } catch (error) {
