@@ -7,8 +7,11 @@
  *   (a) GET /api/health/live   — the floor: no database, no session work, only the framework
  *   (b) GET /api/auth/session  — a valid session cookie: signature check, indexed lookup, JSON
  *   (c) GET /api/health        — one `SELECT 1`, for scale: a database round trip and nothing else
- * Rounds run a, b, c, a, b, c… so drift (thermal, other load) hits all alike; the ratio b/a comes
- * from the means of this run only and is set against the target for the backend. A missed target
+ *   (d) GET /login             — the sign-in page, signed out: a page render with no session
+ *   (e) GET /settings/sessions — signed in, as someone with PAGE_USER_SESSIONS sessions (signed in
+ *                                through the API from as many browsers): the check, the list, the render
+ * Rounds run a, b, c, d, e, a, b… so drift (thermal, other load) hits all alike; the ratios b/a
+ * and e/d come from the means of this run only and are set against their targets. A missed target
  * is reported, not an error. Then the check itself is timed in-process, without HTTP.
  *
  * Env: BENCH_SECONDS (measured seconds per round, default 10), BENCH_ROUNDS (default 3),
@@ -53,6 +56,10 @@ import {
 
 /** GET /api/auth/session over the floor: what the issue asks of each backend. */
 const TARGETS: Record<Backend, number> = { sqlite: 0.85, postgres: 0.75 };
+/** A signed-in /settings/sessions may cost at most this many /login renders. */
+const PAGE_TARGET = 1.3;
+/** Sessions of the person whose Settings > Sessions is rendered: a phone, a laptop, a work machine. */
+const PAGE_USER_SESSIONS = 3;
 const IN_PROCESS_ITERATIONS = 20_000;
 const SECONDS = positiveNumber("BENCH_SECONDS", 10);
 const ROUNDS = positiveNumber("BENCH_ROUNDS", 3, { integer: true });
@@ -93,7 +100,40 @@ async function timeSessionCheck(db: Database, config: Config, cookieValue: strin
 
 // ---------------------------------------------------------------------------------------------
 
-type BackendResult = { floor: TargetSummary; session: TargetSummary; health: TargetSummary; ratio: number; inProcess: InProcess };
+type BackendResult = {
+  floor: TargetSummary;
+  session: TargetSummary;
+  health: TargetSummary;
+  login: TargetSummary;
+  settings: TargetSummary;
+  ratio: number;
+  /** Cost of a signed-in /settings/sessions in /login renders (req/s of login over req/s of settings). */
+  pageRatio: number;
+  inProcess: InProcess;
+};
+
+const BROWSERS = [
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+];
+
+/** Signs one person in from `count` browsers through the API; returns the last sign-in's cookie header. */
+async function signInFromBrowsers(baseUrl: string, key: string, count: number): Promise<string> {
+  let cookie = "";
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${baseUrl}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: baseUrl, "user-agent": BROWSERS[i % BROWSERS.length] },
+      body: JSON.stringify({ username: "page-bench", key }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const token = /session_token=([^;]+)/.exec(response.headers.get("set-cookie") ?? "")?.[1];
+    if (response.status !== 200 || !token) throw new Error(`sign-in for the page bench answered ${response.status}: ${await response.text()}`);
+    cookie = `session_token=${token}`;
+  }
+  return cookie;
+}
 
 /** With one busy server process, 1/rps is roughly the server time per request. */
 const extraMicroseconds = (base: TargetSummary, route: TargetSummary) => (1 / route.mean.rps - 1 / base.mean.rps) * 1e6;
@@ -116,11 +156,20 @@ async function benchBackend(backend: Backend): Promise<BackendResult> {
     throw new Error(`GET /api/auth/session with a seeded cookie answered ${check.status}, not the seeded user: ${body.slice(0, 500)}`);
   }
 
+  const pageCookie = { cookie: await signInFromBrowsers(server.baseUrl, app.env.DASHBOARD_KEY, PAGE_USER_SESSIONS) };
+  const page = await fetch(`${server.baseUrl}/settings/sessions`, { headers: pageCookie, redirect: "manual", signal: AbortSignal.timeout(15_000) });
+  const listed = (await page.text()).match(/data-testid="session-card"/g)?.length ?? 0;
+  if (page.status !== 200 || listed !== PAGE_USER_SESSIONS) {
+    throw new Error(`GET /settings/sessions answered ${page.status} with ${listed} sessions listed, not ${PAGE_USER_SESSIONS}`);
+  }
+
   const results = await driveInterleaved(
     [
       { key: "floor", label: "(a) GET /api/health/live (floor)", server, path: "/api/health/live", headers: {} },
       { key: "session", label: "(b) GET /api/auth/session (cookie)", server, path: "/api/auth/session", headers: cookie },
       { key: "health", label: "(c) GET /api/health (SELECT 1)", server, path: "/api/health", headers: {} },
+      { key: "login", label: "(d) GET /login (signed out)", server, path: "/login", headers: {} },
+      { key: "settings", label: `(e) GET /settings/sessions (${PAGE_USER_SESSIONS} sessions)`, server, path: "/settings/sessions", headers: pageCookie },
     ],
     { rounds: ROUNDS, seconds: SECONDS },
   );
@@ -135,8 +184,17 @@ async function benchBackend(backend: Backend): Promise<BackendResult> {
     await db.close();
   }
   await app.dispose();
-  const { floor, session, health } = results;
-  return { floor, session, health, ratio: session.mean.rps / floor.mean.rps, inProcess };
+  const { floor, session, health, login, settings } = results;
+  return {
+    floor,
+    session,
+    health,
+    login,
+    settings,
+    ratio: session.mean.rps / floor.mean.rps,
+    pageRatio: login.mean.rps / settings.mean.rps,
+    inProcess,
+  };
 }
 
 function printReport(backend: Backend, r: BackendResult) {
@@ -146,11 +204,12 @@ function printReport(backend: Backend, r: BackendResult) {
   );
   console.log(statsHeader());
   console.log("-".repeat(73));
-  for (const summary of [r.floor, r.session, r.health]) for (const line of statsLines(summary)) console.log(line);
+  for (const summary of [r.floor, r.session, r.health, r.login, r.settings]) for (const line of statsLines(summary)) console.log(line);
   console.log("-".repeat(73));
   console.log(`session / floor (mean req/s) = ${ratioVerdict(r.ratio, TARGETS[backend])}`);
   console.log(`session / health             = ${(r.session.mean.rps / r.health.mean.rps).toFixed(2)}`);
-  console.log(`the session route costs ≈ ${extraMicroseconds(r.floor, r.session).toFixed(0)} µs more server time per request than the floor\n`);
+  console.log(`the session route costs ≈ ${extraMicroseconds(r.floor, r.session).toFixed(0)} µs more server time per request than the floor`);
+  console.log(`/settings/sessions costs ${pageVerdict(r.pageRatio)} /login renders\n`);
   console.log(`In-process, no HTTP (${IN_PROCESS_ITERATIONS.toLocaleString("en")} calls each, mean):`);
   console.log(`  db.ping (SELECT 1)           ${r.inProcess.ping.toFixed(1).padStart(8)} µs  (one round trip, for scale)`);
   console.log(`  decodeSessionCookie          ${r.inProcess.decodeSessionCookie.toFixed(1).padStart(8)} µs`);
@@ -158,19 +217,22 @@ function printReport(backend: Backend, r: BackendResult) {
   console.log(`  validateSessionCookie        ${r.inProcess.validateSessionCookie.toFixed(1).padStart(8)} µs  (whole check)`);
 }
 
+const pageVerdict = (ratio: number) => `${ratio.toFixed(2)} (target ≤ ${PAGE_TARGET}: ${ratio <= PAGE_TARGET ? "holds" : "MISSED"})`;
+
 function markdown(backends: Partial<Record<Backend, BackendResult>>): string {
   const rows = Object.entries(backends).flatMap(([backend, r]) =>
-    [r.floor, r.session, r.health].map((s) => [
+    [r.floor, r.session, r.health, r.login, r.settings].map((s) => [
       backend,
       `\`${s.route}\``,
       s.mean.rps.toFixed(0),
       perRound(s),
       s.mean.p50.toFixed(1),
       s.mean.p99.toFixed(1),
-      s === r.floor ? "1.00" : (s.mean.rps / r.floor.mean.rps).toFixed(2),
+      s === r.login || s === r.settings ? "" : s === r.floor ? "1.00" : (s.mean.rps / r.floor.mean.rps).toFixed(2),
+      s === r.settings ? r.pageRatio.toFixed(2) : s === r.login ? "1.00" : "",
     ]),
   );
-  return markdownTable(["backend", "route", "req/s", "per round", "p50 ms", "p99 ms", "× floor"], rows);
+  return markdownTable(["backend", "route", "req/s", "per round", "p50 ms", "p99 ms", "× floor", "cost × /login"], rows);
 }
 
 async function main() {
@@ -190,9 +252,14 @@ async function main() {
           floor: r.floor,
           session: r.session,
           health: r.health,
+          login: r.login,
+          settings: r.settings,
           ratio: r.ratio,
           target: TARGETS[backend as Backend],
           holds: r.ratio >= TARGETS[backend as Backend],
+          pageRatio: r.pageRatio,
+          pageTarget: PAGE_TARGET,
+          pageHolds: r.pageRatio <= PAGE_TARGET,
           extraServerMicrosecondsPerRequest: extraMicroseconds(r.floor, r.session),
           inProcessMicroseconds: { iterations: IN_PROCESS_ITERATIONS, ...r.inProcess },
         },
@@ -207,6 +274,8 @@ async function main() {
   for (const [backend, r] of Object.entries(backends)) {
     console.log(`  ${backend.padEnd(9)} ${ratioVerdict(r.ratio, TARGETS[backend as Backend])}`);
   }
+  console.log(`Signed-in /settings/sessions in /login renders (at most ${PAGE_TARGET}):`);
+  for (const [backend, r] of Object.entries(backends)) console.log(`  ${backend.padEnd(9)} ${pageVerdict(r.pageRatio)}`);
   console.log(`\nMarkdown:\n\n${caption({ rounds: ROUNDS, seconds: SECONDS }, packageVersion(ROOT, "next"))}\n\n${markdown(backends)}\n`);
   console.log(`Results written to ${RESULTS_FILE}`);
 }

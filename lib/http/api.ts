@@ -10,7 +10,7 @@ import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import { databaseAvailable, databaseDownSince } from "../db/availability";
 import { ApiError, crossSiteRequest, errorResponse, unauthorized } from "./errors";
 import { isSameOriginRequest } from "./same-origin";
-import { withApiHeaders } from "./transport-security";
+import { apiHeadersFor, withApiHeaders } from "./transport-security";
 import { unavailableJson } from "./unavailable-response";
 import { requestInfo } from "./request-info";
 import { clearSessionCookie, setSessionCookie } from "./session-cookie";
@@ -82,7 +82,12 @@ export async function requireApiAdmin(request: NextRequest, context: ApiContext)
   return { ...check, actor: { username: check.user.username, sessionId: check.session.id } satisfies Actor };
 }
 
-export const json = (body: unknown, init?: ResponseInit) => NextResponse.json(body, init);
+/** A JSON answer with the API's headers (init's headers may add to them or override them). */
+export const json = (body: unknown, init?: { status?: number; headers?: Record<string, string> }) =>
+  new NextResponse(JSON.stringify(body), {
+    status: init?.status,
+    headers: { ...apiHeadersFor(getConfig()), "Content-Type": "application/json", ...init?.headers },
+  });
 
 /**
  * Runs a destructive admin action behind the re-authentication gate (a fresh sign-in, or the admin
