@@ -99,59 +99,95 @@ const envSchema = z.object({
   DASHBOARD_LOGIN_WINDOW_MINUTES: positiveInt(15, 24 * 60),
 });
 
-export type Config = {
-  secrets: string[];
-  userKey: string;
-  adminKey: string;
-  admins: Set<string>;
-  publicUrl: URL;
+/** Rules between variables, each reported against the variable to change. */
+const consistentEnvSchema = envSchema.superRefine((e, ctx) => {
+  const fail = (variable: string, message: string) => ctx.addIssue({ code: "custom", path: [variable], message });
+  if (e.DASHBOARD_KEY === e.DASHBOARD_ADMIN_KEY) fail("DASHBOARD_ADMIN_KEY", "must differ from DASHBOARD_KEY");
+  if (Boolean(e.DASHBOARD_OIDC_ISSUER) !== Boolean(e.DASHBOARD_OIDC_CLIENT_ID)) {
+    fail(
+      e.DASHBOARD_OIDC_ISSUER ? "DASHBOARD_OIDC_CLIENT_ID" : "DASHBOARD_OIDC_ISSUER",
+      "set both DASHBOARD_OIDC_ISSUER and DASHBOARD_OIDC_CLIENT_ID to enable single sign-on, or neither",
+    );
+  }
+  if (e.DASHBOARD_OIDC_ISSUER && !e.DASHBOARD_OIDC_SCOPES.split(/\s+/).includes("openid")) fail("DASHBOARD_OIDC_SCOPES", 'must include "openid"');
+  if (e.DASHBOARD_SESSION_BACKEND === "postgres" && !e.DATABASE_URL) {
+    fail("DATABASE_URL", "required when DASHBOARD_SESSION_BACKEND=postgres (postgres://user:password@host:5432/database)");
+  }
+  if (e.SESSION_MAX_DAYS < Math.max(e.SESSION_TIMEOUT_DAYS, e.SESSION_REMEMBER_DAYS)) {
+    fail("SESSION_MAX_DAYS", "must be at least SESSION_TIMEOUT_DAYS and SESSION_REMEMBER_DAYS");
+  }
+});
+
+/** The validated environment in the shape the code reads; the Config type is derived from it. */
+const configSchema = consistentEnvSchema.transform((e) => ({
+  secrets: e.DASHBOARD_SECRET,
+  userKey: e.DASHBOARD_KEY,
+  adminKey: e.DASHBOARD_ADMIN_KEY,
+  admins: e.DASHBOARD_ADMINS,
+  publicUrl: e.DASHBOARD_URL,
   /** Number of trusted reverse proxies in front of the app (0 = use the socket address). */
-  trustedProxyHops: number;
+  trustedProxyHops: e.DASHBOARD_TRUST_PROXY,
   /** Headers a trusted proxy sets with the client's approximate location; read only behind a proxy. */
-  locationHeaders: { country: string; city: string } | null;
-  timeoutDays: number;
-  rememberDays: number;
-  maxDays: number;
-  maxSessionsPerUser: number | null;
-  backend: "sqlite" | "memory" | "postgres";
-  sqlitePath: string;
+  locationHeaders: e.DASHBOARD_LOCATION_HEADERS,
+  timeoutDays: e.SESSION_TIMEOUT_DAYS,
+  rememberDays: e.SESSION_REMEMBER_DAYS,
+  maxDays: e.SESSION_MAX_DAYS,
+  maxSessionsPerUser: e.SESSION_MAX_PER_USER ?? null,
+  backend: e.DASHBOARD_SESSION_BACKEND,
+  sqlitePath: e.DASHBOARD_SESSION_SQLITE_PATH,
   /** Set when the backend is postgres. */
-  postgres: PostgresConfig | null;
-  dataDir: string;
-  loginLimits: { perUser: number; perIp: number; windowMinutes: number };
+  postgres:
+    e.DASHBOARD_SESSION_BACKEND === "postgres" && e.DATABASE_URL
+      ? {
+          url: e.DATABASE_URL,
+          /** Connections each process may open. */
+          poolSize: e.DASHBOARD_DB_POOL_SIZE,
+          /** Statements running longer are cancelled by the server. */
+          statementTimeoutMs: e.DASHBOARD_DB_STATEMENT_TIMEOUT_MS,
+        }
+      : null,
+  loginLimits: {
+    perUser: e.DASHBOARD_LOGIN_MAX_FAILURES_PER_USER,
+    perIp: e.DASHBOARD_LOGIN_MAX_FAILURES_PER_IP,
+    windowMinutes: e.DASHBOARD_LOGIN_WINDOW_MINUTES,
+  },
   /** OpenID Connect sign-in, when DASHBOARD_OIDC_ISSUER and DASHBOARD_OIDC_CLIENT_ID are set. */
-  oidc: OidcConfig | null;
+  oidc:
+    e.DASHBOARD_OIDC_ISSUER && e.DASHBOARD_OIDC_CLIENT_ID
+      ? {
+          issuer: new URL(e.DASHBOARD_OIDC_ISSUER),
+          /** The issuer exactly as configured: what ID tokens carry as `iss` and SSO accounts are bound to. */
+          issuerId: e.DASHBOARD_OIDC_ISSUER,
+          clientId: e.DASHBOARD_OIDC_CLIENT_ID,
+          /** Absent for a public client (PKCE only). */
+          clientSecret: e.DASHBOARD_OIDC_CLIENT_SECRET ?? null,
+          scopes: e.DASHBOARD_OIDC_SCOPES,
+          adminGroup: e.DASHBOARD_OIDC_ADMIN_GROUP ?? null,
+          groupsClaim: e.DASHBOARD_OIDC_GROUPS_CLAIM,
+          /** DASHBOARD_URL + /api/auth/oidc/callback */
+          redirectUri: new URL("/api/auth/oidc/callback", e.DASHBOARD_URL).toString(),
+        }
+      : null,
   /** Destructive admin actions need a sign-in at most this old (or the admin key typed again). */
-  freshMinutes: number;
+  freshMinutes: e.DASHBOARD_FRESH_MINUTES,
   /** How often the in-process job deletes expired rows; 0 turns it off (use the CLI from cron). */
-  cleanupIntervalMinutes: number;
+  cleanupIntervalMinutes: e.DASHBOARD_CLEANUP_INTERVAL_MINUTES,
+}));
+
+export type Config = z.output<typeof configSchema> & {
+  /** Where the SQLite file (and generated credentials) live. */
+  dataDir: string;
   /** Set when some credentials were generated because the environment had none. */
   generated: GeneratedCredentials | null;
 };
-
-export type OidcConfig = {
-  issuer: URL;
-  /** The issuer exactly as configured: what ID tokens carry as `iss` and SSO accounts are bound to. */
-  issuerId: string;
-  clientId: string;
-  /** Absent for a public client (PKCE only). */
-  clientSecret: string | null;
-  scopes: string;
-  adminGroup: string | null;
-  groupsClaim: string;
-  /** DASHBOARD_URL + /api/auth/oidc/callback */
-  redirectUri: string;
-};
-
-export type PostgresConfig = {
-  url: string;
-  /** Connections each process may open. */
-  poolSize: number;
-  /** Statements running longer are cancelled by the server. */
-  statementTimeoutMs: number;
-};
+export type OidcConfig = NonNullable<Config["oidc"]>;
+export type PostgresConfig = NonNullable<Config["postgres"]>;
 
 type Env = Record<string, string | undefined>;
+
+/** The one way a configuration problem is reported: every offending variable, one per line. */
+const configError = (issues: { variable: string; message: string }[]) =>
+  new ConfigError(`Invalid configuration:\n${issues.map(({ variable, message }) => `  ${variable}: ${message}`).join("\n")}`);
 
 /** Parses and validates the environment. Pure apart from the generated-credentials file. */
 export function parseConfig(env: Env): Config {
@@ -170,8 +206,8 @@ export function parseConfig(env: Env): Config {
   const missing = ["DASHBOARD_SECRET", "DASHBOARD_KEY", "DASHBOARD_ADMIN_KEY"].filter((n) => !raw[n]);
   if (missing.length > 0 && raw.DASHBOARD_SESSION_BACKEND?.trim() === "postgres") {
     // Generated values would differ on every replica, and a cookie signed by one would fail on the next.
-    throw new ConfigError(
-      `Invalid configuration:\n${missing.map((name) => `  ${name}: required with DASHBOARD_SESSION_BACKEND=postgres (every replica must share it)`).join("\n")}`,
+    throw configError(
+      missing.map((variable) => ({ variable, message: "required with DASHBOARD_SESSION_BACKEND=postgres (every replica must share it)" })),
     );
   }
   const generated = missing.length > 0 ? loadOrCreateGeneratedCredentials(dataDir) : null;
@@ -186,74 +222,11 @@ export function parseConfig(env: Env): Config {
   // An explicitly empty DASHBOARD_ADMINS means "no static-key admins".
   if (env.DASHBOARD_ADMINS !== undefined && env.DASHBOARD_ADMINS.trim() === "") input.DASHBOARD_ADMINS = "";
 
-  const result = envSchema.safeParse(input);
+  const result = configSchema.safeParse(input);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+    throw configError(result.error.issues.map((issue) => ({ variable: issue.path.join("."), message: issue.message })));
   }
-  const e = result.data;
-  if (e.DASHBOARD_KEY === e.DASHBOARD_ADMIN_KEY) {
-    throw new ConfigError("Invalid configuration:\n  DASHBOARD_ADMIN_KEY: must differ from DASHBOARD_KEY");
-  }
-  if (Boolean(e.DASHBOARD_OIDC_ISSUER) !== Boolean(e.DASHBOARD_OIDC_CLIENT_ID)) {
-    throw new ConfigError(
-      "Invalid configuration:\n  DASHBOARD_OIDC_ISSUER / DASHBOARD_OIDC_CLIENT_ID: set both to enable single sign-on, or neither",
-    );
-  }
-  if (e.DASHBOARD_OIDC_ISSUER && !e.DASHBOARD_OIDC_SCOPES.split(/\s+/).includes("openid")) {
-    throw new ConfigError('Invalid configuration:\n  DASHBOARD_OIDC_SCOPES: must include "openid"');
-  }
-  if (e.DASHBOARD_SESSION_BACKEND === "postgres" && !e.DATABASE_URL) {
-    throw new ConfigError(
-      "Invalid configuration:\n  DATABASE_URL: required when DASHBOARD_SESSION_BACKEND=postgres (postgres://user:password@host:5432/database)",
-    );
-  }
-  if (e.SESSION_MAX_DAYS < Math.max(e.SESSION_TIMEOUT_DAYS, e.SESSION_REMEMBER_DAYS)) {
-    throw new ConfigError(
-      "Invalid configuration:\n  SESSION_MAX_DAYS: must be at least SESSION_TIMEOUT_DAYS and SESSION_REMEMBER_DAYS",
-    );
-  }
-  return {
-    secrets: e.DASHBOARD_SECRET,
-    userKey: e.DASHBOARD_KEY,
-    adminKey: e.DASHBOARD_ADMIN_KEY,
-    admins: e.DASHBOARD_ADMINS,
-    publicUrl: e.DASHBOARD_URL,
-    trustedProxyHops: e.DASHBOARD_TRUST_PROXY,
-    locationHeaders: e.DASHBOARD_LOCATION_HEADERS,
-    timeoutDays: e.SESSION_TIMEOUT_DAYS,
-    rememberDays: e.SESSION_REMEMBER_DAYS,
-    maxDays: e.SESSION_MAX_DAYS,
-    maxSessionsPerUser: e.SESSION_MAX_PER_USER ?? null,
-    backend: e.DASHBOARD_SESSION_BACKEND,
-    sqlitePath: e.DASHBOARD_SESSION_SQLITE_PATH,
-    postgres:
-      e.DASHBOARD_SESSION_BACKEND === "postgres" && e.DATABASE_URL
-        ? { url: e.DATABASE_URL, poolSize: e.DASHBOARD_DB_POOL_SIZE, statementTimeoutMs: e.DASHBOARD_DB_STATEMENT_TIMEOUT_MS }
-        : null,
-    dataDir,
-    loginLimits: {
-      perUser: e.DASHBOARD_LOGIN_MAX_FAILURES_PER_USER,
-      perIp: e.DASHBOARD_LOGIN_MAX_FAILURES_PER_IP,
-      windowMinutes: e.DASHBOARD_LOGIN_WINDOW_MINUTES,
-    },
-    oidc:
-      e.DASHBOARD_OIDC_ISSUER && e.DASHBOARD_OIDC_CLIENT_ID
-        ? {
-            issuer: new URL(e.DASHBOARD_OIDC_ISSUER),
-            issuerId: e.DASHBOARD_OIDC_ISSUER,
-            clientId: e.DASHBOARD_OIDC_CLIENT_ID,
-            clientSecret: e.DASHBOARD_OIDC_CLIENT_SECRET ?? null,
-            scopes: e.DASHBOARD_OIDC_SCOPES,
-            adminGroup: e.DASHBOARD_OIDC_ADMIN_GROUP ?? null,
-            groupsClaim: e.DASHBOARD_OIDC_GROUPS_CLAIM,
-            redirectUri: new URL("/api/auth/oidc/callback", e.DASHBOARD_URL).toString(),
-          }
-        : null,
-    freshMinutes: e.DASHBOARD_FRESH_MINUTES,
-    cleanupIntervalMinutes: e.DASHBOARD_CLEANUP_INTERVAL_MINUTES,
-    generated,
-  };
+  return { ...result.data, dataDir, generated };
 }
 
 const cache = globalThis as unknown as { sessionboardConfig?: Config };
