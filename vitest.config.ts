@@ -1,18 +1,25 @@
+import fs from "node:fs";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-/** The lib/ integration suites: they run once per backend (see tempDatabase in tests/unit/helpers.ts). */
-const integration = [
-  "tests/unit/admin.test.ts",
-  "tests/unit/availability.test.ts",
-  "tests/unit/cli.test.ts",
-  "tests/unit/concurrency.test.ts",
-  "tests/unit/login.test.ts",
-  "tests/unit/own-sessions.test.ts",
-  "tests/unit/reauthentication.test.ts",
-  "tests/unit/sessions.test.ts",
-  "tests/unit/sso-identity.test.ts",
-];
+/**
+ * Test files by name:
+ *   *.db.test.ts        lib/ against a real database: run once per backend (tempDatabase in
+ *                       tests/unit/helpers.ts opens SQLite or PostgreSQL as the project says)
+ *   sqlite-*.test.ts    about one backend only
+ *   postgres-*.test.ts
+ *   other *.test.ts     no database: run once
+ * A file that opens a test database under any other name would silently run on SQLite only; the
+ * check below refuses to start instead.
+ */
+const UNIT_DIR = path.join(__dirname, "tests", "unit");
+const misnamed = fs
+  .readdirSync(UNIT_DIR)
+  .filter((name) => name.endsWith(".test.ts") && !/(\.db\.test\.ts$|^(sqlite|postgres)-)/.test(name))
+  .filter((name) => fs.readFileSync(path.join(UNIT_DIR, name), "utf8").includes("tempDatabase("));
+if (misnamed.length > 0) {
+  throw new Error(`These tests open a database, so they must be named *.db.test.ts (or sqlite-*/postgres-*): ${misnamed.join(", ")}`);
+}
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname) } },
@@ -30,7 +37,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "postgres",
-          include: [...integration, "tests/unit/postgres-*.test.ts"],
+          include: ["tests/unit/**/*.db.test.ts", "tests/unit/postgres-*.test.ts"],
           env: { SESSIONBOARD_TEST_BACKEND: "postgres" },
         },
       },
