@@ -1,7 +1,37 @@
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 
+/** Ports the suite uses: E2E_PORT and the eleven after it (see the offsets below). */
+const PORT_BLOCK = 12;
+
+/**
+ * The first of PORT_BLOCK consecutive ports that are free now, found by a short-lived child process
+ * (the config is loaded synchronously). Chosen once, in Playwright's main process, and handed to its
+ * workers and web servers through E2E_PORT, which they inherit.
+ */
+function freePortBlock(): number {
+  const probe = `
+    const net = require("node:net");
+    const free = (port) => new Promise((resolve) => {
+      const server = net.createServer().once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    (async () => {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const base = 20000 + Math.floor(Math.random() * 30000);
+        const results = await Promise.all(Array.from({ length: ${PORT_BLOCK} }, (_, i) => free(base + i)));
+        if (results.every(Boolean)) return console.log(base);
+      }
+      process.exit(1);
+    })();`;
+  return Number(execFileSync(process.execPath, ["-e", probe], { encoding: "utf8" }).trim());
+}
+
+// Set here so that everything started after this module loads sees the same ports.
+process.env.E2E_PORT ??= String(freePortBlock());
+
 /** The configuration the end-to-end server runs with (a throwaway SQLite file). */
-export const E2E_PORT = Number(process.env.E2E_PORT ?? 3210);
+export const E2E_PORT = Number(process.env.E2E_PORT);
 export const BASE_URL = `http://localhost:${E2E_PORT}`;
 export const DATA_DIR = path.join(process.cwd(), ".e2e-data");
 export const DB_FILE = path.join(DATA_DIR, "sessions.db");
