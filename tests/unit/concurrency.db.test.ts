@@ -119,8 +119,14 @@ describe("the periodic cleanup", () => {
     try {
       let release = () => {};
       const held = new Promise<void>((resolve) => (release = resolve));
-      const first = replicas[0].runExclusive("cleanup", () => held.then(() => "first"));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      let started = () => {};
+      const holding = new Promise<void>((resolve) => (started = resolve));
+      // The work runs only once the first replica holds the lock: wait for that, not for a while.
+      const first = replicas[0].runExclusive("cleanup", () => {
+        started();
+        return held.then(() => "first");
+      });
+      await holding;
       // SQLite serves one host, where a second run is harmless; PostgreSQL replicas skip it.
       const second = await replicas[1].runExclusive("cleanup", async () => "second");
       expect(second).toEqual(TEST_BACKEND === "postgres" ? { ran: false } : { ran: true, result: "second" });

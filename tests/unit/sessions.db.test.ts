@@ -116,11 +116,11 @@ describe("session lifecycle", () => {
   it("enforces SESSION_MAX_PER_USER by revoking the oldest sessions at sign-in", async () => {
     const { db } = await tempDatabase();
     const config = testConfig({ SESSION_MAX_PER_USER: "2" });
-    const first = await signIn(db, config, "alice", USER_KEY);
-    await new Promise((r) => setTimeout(r, 5));
-    await signIn(db, config, "alice", USER_KEY);
-    await new Promise((r) => setTimeout(r, 5));
-    const third = await signIn(db, config, "alice", USER_KEY);
+    // Three sign-ins a second apart: "oldest" is decided by the given times, not by how fast this runs.
+    const at = (seconds: number) => new Date(Date.now() + seconds * 1000);
+    const first = await signIn(db, config, "alice", USER_KEY, false, request, at(0));
+    await signIn(db, config, "alice", USER_KEY, false, request, at(1));
+    const third = await signIn(db, config, "alice", USER_KEY, false, request, at(2));
     expect(await validateSessionCookie(db, config, first.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     expect((await validateSessionCookie(db, config, third.cookie, request)).status).toBe("active");
     expect(await events(db, "session.revoked")).toMatchObject([{ sessionId: first.session.id, actor: "system" }]);
