@@ -15,16 +15,7 @@ import {
 import { openDatabase, type Database } from "@/lib/db";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { startTcpRelay } from "../support/tcp-relay";
-import { TEST_BACKEND, USER_KEY, request, signIn, tempDatabase, tempDir, testConfig, withPostgresAdmin } from "./helpers";
-
-const caught = async (work: () => Promise<unknown>): Promise<unknown> => {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-};
+import { TEST_BACKEND, USER_KEY, request, signIn, tempDatabase, tempDir, testConfig, withPostgresAdmin, thrownBy } from "./helpers";
 
 afterEach(() => {
   reportDatabaseReachable();
@@ -36,11 +27,11 @@ describe("database availability", () => {
     const { db } = await tempDatabase();
     // A constraint violation and bad SQL are bugs, not outages.
     await db.prisma.user.create({ data: { id: "u1", username: "alice", authSource: "static" } });
-    expect(isDatabaseUnavailable(await caught(() => db.prisma.user.create({ data: { id: "u2", username: "alice", authSource: "static" } })))).toBe(false);
-    expect(isDatabaseUnavailable(await caught(() => db.prisma.$executeRawUnsafe("SELEC 1")))).toBe(false);
+    expect(isDatabaseUnavailable(await thrownBy(() => db.prisma.user.create({ data: { id: "u2", username: "alice", authSource: "static" } })))).toBe(false);
+    expect(isDatabaseUnavailable(await thrownBy(() => db.prisma.$executeRawUnsafe("SELEC 1")))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError("x is undefined"))).toBe(false);
     // A transaction that ran past its time limit (or could not start in time): a 503, not a 500.
-    const expired = await caught(() =>
+    const expired = await thrownBy(() =>
       db.prisma.$transaction(async (tx) => {
         await new Promise((resolve) => setTimeout(resolve, 300));
         await tx.user.count();
@@ -50,18 +41,18 @@ describe("database availability", () => {
     expect(isDatabaseUnavailable(null)).toBe(false);
 
     if (TEST_BACKEND === "postgres") {
-      const refused = await caught(() =>
+      const refused = await thrownBy(() =>
         openDatabase(testConfig({ DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", DASHBOARD_DB_POOL_SIZE: "2" })),
       );
       expect(databaseFailureOf(refused)).toBe("down");
       // SQLSTATE 55000 also covers mistakes, e.g. currval before nextval: a bug, not an outage.
       await db.prisma.$executeRawUnsafe("CREATE SEQUENCE s");
-      const misuse = await caught(() => db.prisma.$queryRawUnsafe("SELECT currval('s')"));
+      const misuse = await thrownBy(() => db.prisma.$queryRawUnsafe("SELECT currval('s')"));
       expect(JSON.stringify(misuse)).toContain("55000");
       expect(classifyDatabaseFailure(misuse)).toBeNull();
       expect(isDatabaseUnavailable(misuse)).toBe(false);
       // A slow statement is a 503 for its request, not an outage for everyone.
-      const slow = await caught(() => db.prisma.$queryRawUnsafe("SET statement_timeout = 50; SELECT pg_sleep(1)"));
+      const slow = await thrownBy(() => db.prisma.$queryRawUnsafe("SET statement_timeout = 50; SELECT pg_sleep(1)"));
       expect(databaseFailureOf(slow)).toBe("busy");
       expect(reportDatabaseFailure(slow)).toBe(true);
       expect(databaseDownSince()).toBeNull();
@@ -72,7 +63,7 @@ describe("database availability", () => {
       const holder = new BetterSqlite3(file);
       holder.exec("CREATE TABLE t (x); BEGIN EXCLUSIVE");
       const other = new BetterSqlite3(file, { timeout: 10 });
-      const locked = await caught(async () => other.exec("INSERT INTO t VALUES (1)"));
+      const locked = await thrownBy(async () => other.exec("INSERT INTO t VALUES (1)"));
       expect(classifyDatabaseFailure(locked)).toBe("busy");
       // Straight from the driver, not through the database layer: it has no say.
       expect(reportDatabaseFailure(locked)).toBe(false);
@@ -154,7 +145,7 @@ describe("database availability", () => {
       () => db.prisma.$transaction(async (tx) => tx.user.count()),
       () => db.ping(),
     ]) {
-      expect(databaseFailureOf(await caught(work))).toBe("down");
+      expect(databaseFailureOf(await thrownBy(work))).toBe("down");
     }
 
     await withPostgresAdmin((admin) => admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`));
@@ -183,7 +174,7 @@ describe("database availability", () => {
         () => signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request),
       ]) {
         const started = performance.now();
-        expect(databaseFailureOf(await caught(work))).toBe("down");
+        expect(databaseFailureOf(await thrownBy(work))).toBe("down");
         expect(performance.now() - started).toBeLessThan(6_000); // 300 ms + 2 s margin, or the 5 s connect timeout
       }
       proxy.resume();
@@ -237,7 +228,7 @@ describe("database availability", () => {
         ["the hot-path touch", () => db.touchSession(session.id, new Date(), new Date(Date.now() + 60_000))],
         ["the cleanup batch", () => db.deleteExpiredSessions(new Date(Date.now() + 1_000 * 86_400_000), 10)],
       ] as const) {
-        const error = await caught(work);
+        const error = await thrownBy(work);
         expect(databaseFailureOf(error), `${what}: ${String(error)}`).toBe("busy");
       }
     } finally {
@@ -248,12 +239,12 @@ describe("database availability", () => {
     // database's: a refused connection to some other service stays what it is.
     const elsewhere = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" });
     const fromCallback = elsewhere();
-    expect(await caught(() => shared.prisma.$transaction(async (tx) => {
+    expect(await thrownBy(() => shared.prisma.$transaction(async (tx) => {
       await tx.user.count();
       throw fromCallback;
     }))).toBe(fromCallback);
     const fromJob = elsewhere();
-    expect(await caught(() => shared.runExclusive("cleanup", async () => {
+    expect(await thrownBy(() => shared.runExclusive("cleanup", async () => {
       throw fromJob;
     }))).toBe(fromJob);
     for (const error of [fromCallback, fromJob]) {
@@ -261,7 +252,7 @@ describe("database availability", () => {
     }
     expect(databaseDownSince()).toBeNull();
     // A database error raised inside the callback keeps the database layer's verdict.
-    const duplicate = await caught(() => shared.prisma.$transaction(async (tx) => tx.user.create({ data: { id: "u-dup", username: "alice", authSource: "static" } })));
+    const duplicate = await thrownBy(() => shared.prisma.$transaction(async (tx) => tx.user.create({ data: { id: "u-dup", username: "alice", authSource: "static" } })));
     expect(isDatabaseUnavailable(duplicate)).toBe(false);
     expect(JSON.stringify(duplicate)).toContain("P2002");
     // And the database still works afterwards.

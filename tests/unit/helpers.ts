@@ -96,5 +96,18 @@ export async function signIn(db: Database, config: Config, username: string, key
 }
 
 export const minutes = (n: number) => n * 60_000;
+
+/**
+ * What `work` throws, for tests that go on to inspect it (classify it, turn it into a response).
+ * Where matching its fields is enough, use `await expect(promise).rejects.toMatchObject(…)`.
+ */
+export async function thrownBy(work: () => unknown): Promise<unknown> {
+  try {
+    await work();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a failure");
+}
 export const days = (n: number) => n * 24 * 60 * 60_000;
 export const later = (from: Date, ms: number) => new Date(from.getTime() + ms);

@@ -7,7 +7,7 @@ import { databaseAvailable, databaseDownSince, reportDatabaseReachable } from "@
 import { errorResponse } from "@/lib/http/errors";
 import { seal } from "@/lib/sealed";
 import { closedPort } from "../support/ports";
-import { request, tempDatabase, testConfig } from "./helpers";
+import { request, tempDatabase, testConfig, thrownBy } from "./helpers";
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 /** Well formed, so only the provider's keys could tell it is not genuine. */
@@ -72,29 +72,20 @@ const oidcFor = (issuer: string) => {
   return { config, oidc: config.oidc };
 };
 
-const failure = async (work: () => Promise<unknown>) => {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-};
-
 describe("an identity provider that cannot be reached", () => {
   it("is SSO unavailable (503 sso_unavailable), never a database outage; garbage logout tokens are 400 without asking it", async () => {
     const { config, oidc } = oidcFor(`http://127.0.0.1:${await closedPort()}`);
     for (const token of GARBAGE) {
-      const response = errorResponse(await failure(() => verifyLogoutToken(oidc, token)));
+      const response = errorResponse(await thrownBy(() => verifyLogoutToken(oidc, token)));
       expect(response.status, token).toBe(400);
       expect((await response.json()).error.code).toBe("invalid_logout_token");
     }
 
-    const response = errorResponse(await failure(() => verifyLogoutToken(oidc, wellFormed)));
+    const response = errorResponse(await thrownBy(() => verifyLogoutToken(oidc, wellFormed)));
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("5");
     expect((await response.json()).error.code).toBe("sso_unavailable");
-    const login = errorResponse(await failure(() => startOidcLogin(config, oidc, { rememberMe: false, next: "/" })));
+    const login = errorResponse(await thrownBy(() => startOidcLogin(config, oidc, { rememberMe: false, next: "/" })));
     expect(login.status).toBe(503);
     expect((await login.json()).error.code).toBe("sso_unavailable");
     expect(databaseDownSince()).toBeNull();
@@ -111,7 +102,7 @@ describe("an identity provider that cannot be reached", () => {
     expect(await finishOidcLogin(db, config, oidc, { url: callback, transaction, sessionCookie: undefined }, request)).toEqual({ ok: false, code: "sso_unavailable", next: "/settings" });
     const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "login.failed" } });
     expect(event.detail).toMatch(/^identity provider unavailable: http:\/\/127\.0\.0\.1:\d+ did not answer \(ECONNREFUSED\)$/);
-    const response = errorResponse(await failure(() => verifyLogoutToken(oidc, wellFormed)));
+    const response = errorResponse(await thrownBy(() => verifyLogoutToken(oidc, wellFormed)));
     expect(response.status).toBe(503);
     expect((await response.json()).error.code).toBe("sso_unavailable");
     expect(databaseDownSince()).toBeNull();
@@ -120,9 +111,9 @@ describe("an identity provider that cannot be reached", () => {
   it("never sees a malformed logout token; a provider answering 5xx is unavailable too", async () => {
     const provider = await brokenProvider(502);
     const { oidc } = oidcFor(provider.issuer);
-    for (const token of GARBAGE) await failure(() => verifyLogoutToken(oidc, token));
+    for (const token of GARBAGE) await thrownBy(() => verifyLogoutToken(oidc, token));
     expect(provider.seen).toEqual([]);
-    const response = errorResponse(await failure(() => verifyLogoutToken(oidc, wellFormed)));
+    const response = errorResponse(await thrownBy(() => verifyLogoutToken(oidc, wellFormed)));
     expect(provider.seen).toEqual(["/.well-known/openid-configuration"]);
     expect(response.status).toBe(503);
     expect((await response.json()).error.code).toBe("sso_unavailable");
