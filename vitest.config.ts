@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 /** The lib/ integration suites: they run once per backend (see tempDatabase in tests/unit/helpers.ts). */
 const integration = [
   "tests/unit/admin.test.ts",
+  "tests/unit/admin-counts.test.ts",
   "tests/unit/availability.test.ts",
   "tests/unit/cli.test.ts",
   "tests/unit/concurrency.test.ts",
