@@ -7,7 +7,7 @@ import { normalizeIp } from "../http/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
 import { presentSession, type SessionJson } from "../sessions/present";
-import { currentSessionConflict, revokeSessions, sessionNotFound, type Actor } from "../sessions/revoke";
+import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound, type Actor } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
 import type { AdminSessionsQuery } from "../validation/admin";
 import { activeTotals, ownersWithMoreThan } from "./active-counts";
@@ -208,28 +208,30 @@ export async function revokeUserSessionsAsAdmin(
   );
 }
 
-/** "Force logout all": every active session, except the acting admin's own unless includeSelf. */
+/**
+ * "Force logout all": every active session, except the acting admin's own unless includeSelf, in
+ * short keyset batches (see revokeEveryActiveSession); one audit event with the count.
+ */
 export async function revokeAllSessions(
   db: Database,
   config: Config,
   actor: Actor,
-  options: { includeSelf: boolean; reason?: string },
+  options: { includeSelf: boolean; reason?: string; batchSize?: number },
   request: RequestInfo,
   now = new Date(),
 ): Promise<number> {
   const why = reasonText(actor, options.reason);
-  const keep = !options.includeSelf && actor.sessionId ? { id: { not: actor.sessionId } } : {};
-  const count = await revokeSessions(
+  return revokeEveryActiveSession(
     db,
-    { AND: [keep, activeSessionWhere(config, now)] },
+    config,
     {
       actor: actor.username,
       reason: why,
       detail: `scope: all${options.includeSelf ? " (including the admin's own session)" : ""}; reason: ${why}`,
     },
+    options.includeSelf ? null : actor.sessionId,
     request,
     now,
-    "summary",
+    { batchSize: options.batchSize },
   );
-  return count;
 }

@@ -168,7 +168,7 @@ describe("admin counters and the 'more than N' filter, from the maintained per-u
 
     const stillActive = await db.prisma.session.count({ where: { AND: [activeSessionWhere(config, nows[0]), { id: { not: root.session.id } }] } });
     expect(stillActive).toBeGreaterThan(6);
-    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false }, request, nows[0])).toBe(stillActive);
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, batchSize: 3 }, request, nows[0])).toBe(stillActive);
     await expectExact(db, config, [...nows, new Date()], "after force logout");
     // Only the acting admin's own session is left.
     expect((await adminCounters(db, config)).activeSessions).toBe(1);
@@ -215,5 +215,64 @@ describe("the per-user counts migration", () => {
     } finally {
       await migrated.close();
     }
+  });
+});
+
+describe("force logout of everyone, in keyset batches", () => {
+  it("revokes every active session across many batches, keeps the admin's own, marks rows rather than deleting them, and audits once", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const now = later(T0, days(1));
+    const root = await signIn(db, config, "root", ADMIN_KEY, false, request);
+    const live: string[] = [];
+    for (let i = 0; i < 9; i++) live.push(...(await seed(db, `user${i}`, 3, { method: i % 3 === 0 ? "oidc" : "static" })));
+    const revokedBefore = await seed(db, "old", 2, { revokedAt: T0 });
+    const expired = await seed(db, "old", 2, { expiresAt: later(T0, minutes(10)) });
+    const staleKey = await seed(db, "old", 2, { print: OLD_PRINT });
+
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, reason: "incident 7", batchSize: 4 }, request, now)).toBe(live.length);
+    const rows = await db.prisma.session.findMany({ select: { id: true, revokedAt: true, revokedBy: true, revokeReason: true } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    // Nothing deleted: each device is told "Your session was revoked" at its next request.
+    expect(rows).toHaveLength(live.length + revokedBefore.length + expired.length + staleKey.length + 1);
+    for (const id of live) expect(byId.get(id)).toMatchObject({ revokedAt: now, revokedBy: "root", revokeReason: "incident 7" });
+    for (const id of [...expired, ...staleKey, root.session.id]) expect(byId.get(id)?.revokedAt).toBeNull();
+    for (const id of revokedBefore) expect(byId.get(id)?.revokedAt).toEqual(T0);
+    expect((await validateSessionCookie(db, config, root.cookie, request)).status).toBe("active");
+    await expectCountsMatchSessions(db, "after force logout");
+
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: true, batchSize: 1 }, request)).toBe(1);
+    expect(await validateSessionCookie(db, config, root.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    const events = await db.prisma.authEvent.findMany({ where: { type: { in: ["sessions.revoked_all", "session.revoked"] } }, orderBy: { count: "desc" } });
+    expect(events.map((e) => [e.type, e.actor, e.count, e.detail])).toEqual([
+      ["sessions.revoked_all", "root", live.length, "scope: all; reason: incident 7"],
+      ["sessions.revoked_all", "root", 1, "scope: all (including the admin's own session); reason: revoked by an administrator"],
+    ]);
+    await expectCountsMatchSessions(db, "after including the admin");
+  });
+
+  it("lets sign-ins go on while it runs, and the counts stay exact", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    for (let i = 0; i < 20; i++) await seed(db, `crowd${i}`, 15, { at: new Date(Date.now() - days(1)) });
+    const signed: string[] = [];
+    let running = true;
+    // One sign-in after another for as long as the force logout runs (and at least five), each
+    // arriving as a request does, from the event loop (SQLite's Prisma calls never leave the microtask queue).
+    const signingIn = (async () => {
+      while (running || signed.length < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        signed.push((await signIn(db, config, `crowd${signed.length % 20}`, USER_KEY)).session.id);
+      }
+    })();
+    const revoked = await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, batchSize: 7 }, request);
+    running = false;
+    await signingIn;
+    expect(signed.length).toBeGreaterThanOrEqual(5);
+    expect(revoked).toBeGreaterThanOrEqual(300);
+    expect(await db.prisma.session.count({ where: { revokedBy: "root" } })).toBe(revoked);
+    await expectCountsMatchSessions(db, "after force logout with sign-ins alongside");
+    await expectExact(db, config, [new Date()], "after force logout with sign-ins alongside");
   });
 });
