@@ -14,8 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { forgetAggregates } from "../lib/admin/aggregates-cache";
-import { adminCounters, listAdminSessions, recentAdminCounters, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
+import { adminCounters, listAdminSessions, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
 import { keyFingerprint } from "../lib/auth/keys";
 import { signInWithKey } from "../lib/auth/static-login";
 import { generateId, hashSessionToken } from "../lib/auth/token";
@@ -191,20 +190,12 @@ async function main() {
       ["deep cursor page (¼ of the way down)", { cursor: deepCursor }],
     ];
     const results: Stats[] = [];
-    const fewRuns = Math.max(3, Math.ceil(RUNS / 5));
     for (const [label, input] of pages) {
       await explain(file, label, () => list(input));
-      if (input.moreThan !== undefined) {
-        // The owner list is an aggregate the Admin Panel reuses for 30 s: cold (computed) and warm.
-        results.push(stats(`${label}, cold`, await time(fewRuns, () => (forgetAggregates(db), list(input)))));
-        results.push(stats(`${label}, reused owner list`, await time(RUNS, () => list(input))));
-      } else {
-        results.push(stats(label, await time(RUNS, () => list(input))));
-      }
+      results.push(stats(label, await time(RUNS, () => list(input))));
     }
     await explain(file, "counters", () => adminCounters(db, config));
-    results.push(stats("counters (5 figures), cold", await time(fewRuns, () => adminCounters(db, config))));
-    results.push(stats("counters, reused (within 30 s)", await time(RUNS, () => recentAdminCounters(db, config))));
+    results.push(stats("counters (5 figures)", await time(RUNS, () => adminCounters(db, config))));
     let revoked = 0;
     results.push(
       stats(

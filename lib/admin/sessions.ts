@@ -7,10 +7,12 @@ import { normalizeIp } from "../http/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
 import { presentSession, type SessionJson } from "../sessions/present";
-import { currentSessionConflict, revokeSessions, sessionNotFound, type Actor } from "../sessions/revoke";
+import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound, type Actor } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
 import type { AdminSessionsQuery } from "../validation/admin";
-import { cachedAggregate, forgetAggregates } from "./aggregates-cache";
+import { activeTotals, ownersWithMoreThan } from "./active-counts";
+
+export { ownersWithMoreThan } from "./active-counts";
 
 /** Owners with more active sessions than this are flagged in listings. */
 export const MANY_SESSIONS = 5;
@@ -107,16 +109,9 @@ async function filterWhere(
     parts.push(exact ? { ipAddress: exact } : { ipAddress: prefixRange(query.ip) });
   }
   if (query.moreThan !== undefined) {
-    const moreThan = query.moreThan;
-    const owners = await cachedAggregate(db, `owners>${moreThan}`, () =>
-      db.prisma.session.groupBy({
-        by: ["userId"],
-        where: activeSessionWhere(config, now),
-        having: { userId: { _count: { gt: moreThan } } },
-      }),
-    ).value;
+    const owners = await ownersWithMoreThan(db, config, query.moreThan, now);
     if (owners.length === 0) return null;
-    return { where: { AND: parts }, ownerIds: owners.map((owner) => owner.userId) };
+    return { where: { AND: parts }, ownerIds: owners };
   }
   return { where: { AND: parts }, ownerIds: null };
 }
@@ -146,21 +141,17 @@ export type AdminCounters = {
   expiredLast24h: number;
 };
 
-/** The counters, reused for up to AGGREGATE_TTL_MS (they scan every active session); `asOf` says when they were taken. */
-export async function recentAdminCounters(db: Database, config: Config, now = new Date()) {
-  const { value, computedAt } = cachedAggregate(db, "counters", () => adminCounters(db, config, now), now.getTime());
-  return { ...(await value), asOf: new Date(computedAt).toISOString() };
-}
-
-/** The counters on top of /admin/sessions. Ended rows get deleted, so the 24 h figures come from the audit trail. */
+/**
+ * The counters on top of /admin/sessions, exact and computed on every call: active sessions and
+ * users come from the maintained per-user counts (see ./active-counts), not a scan of every session.
+ * Ended rows get deleted, so the 24 h figures come from the audit trail.
+ */
 export async function adminCounters(db: Database, config: Config, now = new Date()): Promise<AdminCounters> {
   const since = new Date(now.getTime() - 24 * 3600_000);
-  const active = activeSessionWhere(config, now);
   const sumOf = async (types: string[]) =>
     (await db.prisma.authEvent.aggregate({ where: { type: { in: types }, at: { gte: since } }, _sum: { count: true } }))._sum.count ?? 0;
-  const [activeSessions, activeUsers, createdLast24h, revokedLast24h, expiredLast24h] = await Promise.all([
-    db.prisma.session.count({ where: active }),
-    db.prisma.user.count({ where: { sessions: { some: active } } }),
+  const [{ activeSessions, activeUsers }, createdLast24h, revokedLast24h, expiredLast24h] = await Promise.all([
+    activeTotals(db, config, now),
     db.prisma.session.count({ where: { createdAt: { gte: since } } }),
     sumOf(["session.revoked", "sessions.revoked_all"]),
     sumOf(["session.expired", "sessions.cleaned"]),
@@ -192,7 +183,6 @@ export async function revokeSessionAsAdmin(
     now,
   );
   if (count === 0) throw sessionNotFound();
-  forgetAggregates(db);
   return count;
 }
 
@@ -209,40 +199,39 @@ export async function revokeUserSessionsAsAdmin(
   const user = await db.prisma.user.findUnique({ where: { username }, select: { id: true } });
   if (!user) throw new DomainError("not_found", "user_not_found", `No user named "${username}"`);
   const why = reasonText(actor, reason);
-  const count = await revokeSessions(
+  return revokeSessions(
     db,
     { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}, activeSessionWhere(config, now)] },
     { actor: actor.username, reason: why, detail: `scope: user ${username}; reason: ${why}` },
     request,
     now,
   );
-  forgetAggregates(db);
-  return count;
 }
 
-/** "Force logout all": every active session, except the acting admin's own unless includeSelf. */
+/**
+ * "Force logout all": every active session, except the acting admin's own unless includeSelf, in
+ * short keyset batches (see revokeEveryActiveSession); one audit event with the count.
+ */
 export async function revokeAllSessions(
   db: Database,
   config: Config,
   actor: Actor,
-  options: { includeSelf: boolean; reason?: string },
+  options: { includeSelf: boolean; reason?: string; batchSize?: number },
   request: RequestInfo,
   now = new Date(),
 ): Promise<number> {
   const why = reasonText(actor, options.reason);
-  const keep = !options.includeSelf && actor.sessionId ? { id: { not: actor.sessionId } } : {};
-  const count = await revokeSessions(
+  return revokeEveryActiveSession(
     db,
-    { AND: [keep, activeSessionWhere(config, now)] },
+    config,
     {
       actor: actor.username,
       reason: why,
       detail: `scope: all${options.includeSelf ? " (including the admin's own session)" : ""}; reason: ${why}`,
     },
+    options.includeSelf ? null : actor.sessionId,
     request,
     now,
-    "summary",
+    { batchSize: options.batchSize },
   );
-  forgetAggregates(db);
-  return count;
 }

@@ -5,7 +5,6 @@ import { DomainError } from "../errors";
 import { keysetPage } from "../pagination/cursor";
 import { revokeSessions, type Actor } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
-import { forgetAggregates } from "./aggregates-cache";
 import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
 
 export type AdminUserJson = {
@@ -101,7 +100,6 @@ export async function disableUser(db: Database, actor: Actor, username: string, 
       at: now,
     });
   }
-  forgetAggregates(db);
   return { sessionsEnded: ended, alreadyDisabled: user.disabledAt !== null };
 }
 

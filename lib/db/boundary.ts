@@ -19,6 +19,7 @@ export function guardDatabase(db: Database): Database {
     findSessionByTokenHash: (tokenHash) => marked(() => db.findSessionByTokenHash(tokenHash)),
     touchSession: (id, lastActiveAt, expiresAt) => marked(() => db.touchSession(id, lastActiveAt, expiresAt)),
     deleteExpiredSessions: (now, limit) => marked(() => db.deleteExpiredSessions(now, limit)),
+    revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     runExclusive: (job, work) => {
       const own = new Set<unknown>();
       return marked(() => db.runExclusive(job, callerCode(work, own)), own);

@@ -74,6 +74,15 @@ export async function openPostgresDatabase(config: PostgresConfig): Promise<Data
       const result = await pool.query({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
       return result.rowCount ?? 0;
     },
+    async revokeActiveSessionsBatch(batch) {
+      const { rows } = await pool.query<{ picked: number; revoked: number; last: string | null }>({
+        name: "sb_revoke_batch",
+        text: REVOKE_BATCH,
+        values: [batch.after ?? "", batch.now, batch.keyFingerprints, batch.keep, batch.limit, batch.revokedBy, batch.reason],
+      });
+      const row = rows[0];
+      return { picked: row?.picked ?? 0, revoked: row?.revoked ?? 0, last: row?.last ?? null };
+    },
     async runExclusive(job, work) {
       // A session-level advisory lock lives on one connection: hold that connection for the job.
       // If anything fails, the connection is discarded rather than reused, which also frees the lock.
@@ -123,6 +132,28 @@ const TOUCH_SESSION = `UPDATE "Session" SET "lastActiveAt" = $1, "expiresAt" = $
 const DELETE_EXPIRED = `
   DELETE FROM "Session" WHERE "id" IN (
     SELECT "id" FROM "Session" WHERE "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
+/**
+ * Force logout, one keyset batch over the primary key, in one statement (its own transaction). The
+ * rows are locked in id order (FOR UPDATE under the LIMIT, so a row another writer revoked first is
+ * skipped without shortening the batch), so two of these running at once queue rather than
+ * deadlock. The empty string sorts before every id in any collation.
+ */
+const REVOKE_BATCH = `
+  WITH picked AS (
+    SELECT "id" FROM "Session"
+     WHERE "id" > $1 AND "revokedAt" IS NULL AND "expiresAt" > $2 AND "absoluteExpiresAt" > $2
+       AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($3::text[]))
+       AND "id" IS DISTINCT FROM $4::text
+     ORDER BY "id" LIMIT $5
+       FOR UPDATE),
+  revoked AS (
+    UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7
+      FROM picked
+     WHERE s."id" = picked."id" AND s."revokedAt" IS NULL
+    RETURNING 1)
+  SELECT (SELECT count(*) FROM picked)::int AS "picked", (SELECT count(*) FROM revoked)::int AS "revoked",
+         (SELECT max("id") FROM picked) AS "last"`;
 
 /** timestamptz columns arrive as Date and booleans as boolean. */
 type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod"> & { authMethod: string } & Omit<SessionWithUser["user"], "id">;

@@ -59,6 +59,19 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
   const deleteExpired = db.prepare(
     `DELETE FROM "Session" WHERE id IN (SELECT id FROM "Session" WHERE expiresAt <= ? ORDER BY expiresAt LIMIT ?)`,
   );
+  // Force logout, one keyset batch: the primary key's index gives the order, and everything the
+  // batch revokes is returned (one writer at a time: what it picked is what it revoked).
+  const revokeBatch = db
+    .prepare(
+      `UPDATE "Session" SET revokedAt = @now, revokedBy = @revokedBy, revokeReason = @reason
+        WHERE id IN (SELECT id FROM "Session"
+                      WHERE id > @after AND revokedAt IS NULL AND expiresAt > @now AND absoluteExpiresAt > @now
+                        AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(@prints)))
+                        AND id IS NOT @keep
+                      ORDER BY id LIMIT @limit)
+       RETURNING id`,
+    )
+    .pluck();
   const ping = db.prepare("SELECT 1");
 
   return {
@@ -73,6 +86,20 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
     },
     async deleteExpiredSessions(now, limit) {
       return deleteExpired.run(toSqliteDate(now), limit).changes;
+    },
+    async revokeActiveSessionsBatch(batch) {
+      const ids = revokeBatch.all({
+        now: toSqliteDate(batch.now),
+        revokedBy: batch.revokedBy,
+        reason: batch.reason,
+        after: batch.after ?? "",
+        prints: JSON.stringify(batch.keyFingerprints),
+        keep: batch.keep,
+        limit: batch.limit,
+      }) as string[];
+      // SQLite compares TEXT bytewise, as JavaScript compares these ASCII ids.
+      const last = ids.reduce<string | null>((max, id) => (max === null || id > max ? id : max), null);
+      return { picked: ids.length, revoked: ids.length, last };
     },
     async runExclusive(_job, work) {
       // One host: processes sharing the file serialise on SQLite's write lock, and deleting what

@@ -1,4 +1,6 @@
 import { authEventRow } from "../audit";
+import { currentFingerprints } from "../auth/keys";
+import type { Config } from "../config";
 import { DomainError } from "../errors";
 import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
@@ -35,8 +37,7 @@ const TRANSACTION_LIMITS = { maxWait: 10_000, timeout: 15_000 };
  * Ends every not-yet-revoked session matching `where`, a batch per short write (sign-ins keep going
  * in between). Rows are marked, not deleted, so the device is told "Your session was revoked" at its
  * very next request; cleanup deletes them later. Audit: one event per session, written in the same
- * transaction as its batch — or, for "force logout all" (`audit: "summary"`), one event carrying
- * the count, so a million sessions do not mean a million audit rows. Returns how many were revoked.
+ * transaction as its batch. Returns how many were revoked. (Everyone at once: revokeEveryActiveSession.)
  */
 export async function revokeSessions(
   db: Database,
@@ -44,7 +45,6 @@ export async function revokeSessions(
   by: Revocation,
   request: RequestInfo,
   now = new Date(),
-  audit: "each" | "summary" = "each",
 ): Promise<number> {
   const event = { ip: request.ip, userAgent: request.userAgent, actor: by.actor, detail: by.detail ?? by.reason, at: now };
   let revoked = 0;
@@ -57,39 +57,90 @@ export async function revokeSessions(
     if (targets.length === 0) break;
     const batch = { id: { in: targets.map((t) => t.id) }, revokedAt: null };
     const data = { revokedAt: now, revokedBy: by.actor, revokeReason: by.reason };
-    const count =
-      audit === "summary"
-        ? (await db.prisma.session.updateMany({ where: batch, data })).count
-        : await db.prisma.$transaction(
-            async (tx) => {
-              // Only the rows this statement revoked get an event: another revocation (another
-              // replica, say) may have taken some of the targets since they were read.
-              const done = new Set((await tx.session.updateManyAndReturn({ where: batch, data, select: { id: true } })).map((row) => row.id));
-              await tx.authEvent.createMany({
-                data: targets
-                  .filter((target) => done.has(target.id))
-                  .map((target) =>
-                    authEventRow({
-                      ...event,
-                      type: "session.revoked",
-                      username: target.user.username,
-                      userId: target.userId,
-                      sessionId: target.id,
-                      authMethod: target.authMethod === "oidc" ? "oidc" : "static",
-                      count: 1,
-                    }),
-                  ),
-              });
-              return done.size;
-            },
-            TRANSACTION_LIMITS,
-          );
+    const count = await db.prisma.$transaction(
+      async (tx) => {
+        // Only the rows this statement revoked get an event: another revocation (another
+        // replica, say) may have taken some of the targets since they were read.
+        const done = new Set((await tx.session.updateManyAndReturn({ where: batch, data, select: { id: true } })).map((row) => row.id));
+        await tx.authEvent.createMany({
+          data: targets
+            .filter((target) => done.has(target.id))
+            .map((target) =>
+              authEventRow({
+                ...event,
+                type: "session.revoked",
+                username: target.user.username,
+                userId: target.userId,
+                sessionId: target.id,
+                authMethod: target.authMethod === "oidc" ? "oidc" : "static",
+                count: 1,
+              }),
+            ),
+        });
+        return done.size;
+      },
+      TRANSACTION_LIMITS,
+    );
     revoked += count;
     if (targets.length < BATCH) break;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  if (audit === "summary") {
-    await db.prisma.authEvent.create({ data: authEventRow({ ...event, type: "sessions.revoked_all", count: revoked }) });
-  }
   return revoked;
+}
+
+/** Force logout aims to hold each batch's row locks (and, on SQLite, the one writer) about this long. */
+const EVERYONE_BATCH_TARGET_MS = 50;
+const EVERYONE_BATCH_FIRST = 1_000;
+const EVERYONE_BATCH_MIN = 100;
+const EVERYONE_BATCH_MAX = 20_000;
+
+/**
+ * "Force logout everyone": every session active at `now` (see activeSessionWhere) except `keep`,
+ * marked revoked like revokeSessions does. Keyset batches over the primary key, one statement each
+ * on the backend's own driver (no id lists through Prisma), sized so that a batch holds its locks
+ * about EVERYONE_BATCH_TARGET_MS — sign-ins and session checks run in between. Audited as one
+ * event carrying the count, so a million sessions do not mean a million audit rows. Returns how
+ * many were revoked. `batchSize` fixes the batch size (tests).
+ */
+export async function revokeEveryActiveSession(
+  db: Database,
+  config: Config,
+  by: Revocation,
+  keep: string | null,
+  request: RequestInfo,
+  now = new Date(),
+  options: { batchSize?: number } = {},
+): Promise<number> {
+  const prints = currentFingerprints(config);
+  const keyFingerprints = [...prints.user, ...prints.admin];
+  let limit = options.batchSize ?? EVERYONE_BATCH_FIRST;
+  let after: string | null = null;
+  let revoked = 0;
+  for (;;) {
+    const started = performance.now();
+    const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: by.actor, reason: by.reason });
+    revoked += batch.revoked;
+    if (batch.picked < limit || batch.last === null) break;
+    after = batch.last;
+    if (options.batchSize === undefined) limit = nextBatchSize(limit, performance.now() - started);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await db.prisma.authEvent.create({
+    data: authEventRow({
+      type: "sessions.revoked_all",
+      ip: request.ip,
+      userAgent: request.userAgent,
+      actor: by.actor,
+      detail: by.detail ?? by.reason,
+      count: revoked,
+      at: now,
+    }),
+  });
+  return revoked;
+}
+
+/** The next batch size, aiming at EVERYONE_BATCH_TARGET_MS: shrinks at once, grows at most twofold. */
+function nextBatchSize(limit: number, elapsedMs: number): number {
+  const aimed = Math.round((limit * EVERYONE_BATCH_TARGET_MS) / Math.max(elapsedMs, 1));
+  return Math.max(EVERYONE_BATCH_MIN, Math.min(EVERYONE_BATCH_MAX, 2 * limit, aimed));
 }

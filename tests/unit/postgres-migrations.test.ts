@@ -52,8 +52,16 @@ describe("PostgreSQL schema and migrations", () => {
       const loaded = await prisma.user.findUniqueOrThrow({ where: { username: "alice" }, include: { sessions: true } });
       expect(loaded).toMatchObject({ disabledAt: now, sessions: [{ city: "München", oidcSid: "sid-1", revokedAt: now, rememberMe: true }] });
       expect(await prisma.authEvent.findFirst()).toMatchObject({ count: 3, at: now });
+      // The per-user counts follow the sessions (triggers), and read and write through the client.
+      await prisma.session.create({
+        data: { id: "s2", tokenHash: "k".repeat(64), tokenHint: "x", userId: "u1", authMethod: "static", keyFingerprint: "fp", authenticatedAt: now, expiresAt: now, absoluteExpiresAt: now },
+      });
+      const key = { userId: "u1", authMethod: "static", keyFingerprint: "fp" };
+      expect(await prisma.userSessionCount.findMany()).toEqual([{ ...key, sessions: 1 }]);
+      await prisma.userSessionCount.update({ where: { userId_authMethod_keyFingerprint: key }, data: { sessions: 1 } });
       await prisma.user.delete({ where: { id: "u1" } });
       expect(await prisma.session.count()).toBe(0);
+      expect(await prisma.userSessionCount.count()).toBe(0);
       await prisma.$disconnect();
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));

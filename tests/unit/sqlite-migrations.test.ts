@@ -12,7 +12,7 @@ describe("SQLite migrations", () => {
     expect(fs.existsSync(file)).toBe(true);
     const raw = new BetterSqlite3(file, { readonly: true });
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(["AuthEvent", "LoginAttempt", "Session", "User", "_prisma_migrations"]));
+    expect(tables).toEqual(expect.arrayContaining(["AuthEvent", "LoginAttempt", "Session", "User", "UserSessionCount", "_prisma_migrations"]));
     const rows = raw.prepare('SELECT * FROM "_prisma_migrations" ORDER BY migration_name').all() as Record<string, unknown>[];
     const expected = readMigrations(migrationsDir("sqlite"));
     expect(rows.map((r) => r.migration_name)).toEqual(expected.map((m) => m.name));
@@ -108,9 +108,17 @@ describe("SQLite migrations", () => {
       city: "München",
       user: { username: "alice" },
     });
-    // Deleting a user removes their sessions (foreign keys are on).
+    // The per-user counts follow the sessions (triggers), and read and write through the client.
+    await db.prisma.session.create({
+      data: { id: "s2", tokenHash: "k".repeat(64), tokenHint: "x", userId: "u1", authMethod: "static", keyFingerprint: "fp", authenticatedAt: now, expiresAt: now, absoluteExpiresAt: now },
+    });
+    const key = { userId: "u1", authMethod: "static", keyFingerprint: "fp" };
+    expect(await db.prisma.userSessionCount.findMany()).toEqual([{ ...key, sessions: 1 }]);
+    await db.prisma.userSessionCount.update({ where: { userId_authMethod_keyFingerprint: key }, data: { sessions: 1 } });
+    // Deleting a user removes their sessions (foreign keys are on), and their counts with them.
     await db.prisma.user.delete({ where: { id: "u1" } });
     expect(await db.prisma.session.count()).toBe(0);
+    expect(await db.prisma.userSessionCount.count()).toBe(0);
   });
 
   it("also serve the in-memory backend, where Prisma and the hot path share one connection", async () => {

@@ -6,16 +6,15 @@ import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
-import { AGGREGATE_TTL_MS } from "@/lib/admin/aggregates-cache";
 import { ERROR_MESSAGES, outcomeMessage } from "@/lib/admin/outcomes";
-import { listAdminSessions, MANY_SESSIONS, recentAdminCounters } from "@/lib/admin/sessions";
+import { listAdminSessions, MANY_SESSIONS, adminCounters } from "@/lib/admin/sessions";
 import { reauthenticationFor } from "@/lib/auth/freshness";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 import { pageUrl } from "@/lib/http/page-url";
 import { requireAdminSession } from "@/lib/sessions/current";
-import { timeView, toSessionView } from "@/lib/sessions/view-model";
+import { toSessionView } from "@/lib/sessions/view-model";
 import { adminSessionsQuerySchema, usernameFilter } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 import { adminRevokeAllAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
@@ -34,7 +33,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   const parsed = adminSessionsQuerySchema.safeParse(raw);
   const query = parsed.success ? parsed.data : adminSessionsQuerySchema.parse({});
   const [counters, page] = await whileDatabaseAvailable(() =>
-    Promise.all([recentAdminCounters(db, config, now), listAdminSessions(db, config, admin.session.id, query, now)]),
+    Promise.all([adminCounters(db, config, now), listAdminSessions(db, config, admin.session.id, query, now)]),
   );
   const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now) }));
   const reauthentication = reauthenticationFor(config, admin.session, now);
@@ -65,16 +64,13 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
         )}
       </div>
 
-      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5" aria-describedby="counters-as-of">
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
         <Stat label="Active sessions" value={counters.activeSessions} />
         <Stat label="Active users" value={counters.activeUsers} />
         <Stat label="Created (24 h)" value={counters.createdLast24h} />
         <Stat label="Revoked (24 h)" value={counters.revokedLast24h} />
         <Stat label="Expired & cleaned (24 h)" value={counters.expiredLast24h} />
       </dl>
-      <p id="counters-as-of" className="-mt-3 text-xs text-slate-500">
-        Counts as of {timeView(counters.asOf, now).exact} (refreshed every {AGGREGATE_TTL_MS / 1000} s, and after your changes).
-      </p>
 
       {message && <Alert tone="success">{message}</Alert>}
       {raw.error && <Alert tone="error">{ERROR_MESSAGES[raw.error] ?? ERROR_MESSAGES.invalid_input}</Alert>}

@@ -1,0 +1,278 @@
+import { describe, expect, it } from "vitest";
+import { adminCounters, ownersWithMoreThan, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { disableUser } from "@/lib/admin/users";
+import { keyFingerprint } from "@/lib/auth/keys";
+import { generateId, generateSessionToken, hashSessionToken } from "@/lib/auth/token";
+import type { Config } from "@/lib/config";
+import { openDatabase, type Database } from "@/lib/db";
+import { activeSessionWhere } from "@/lib/sessions/active";
+import { cleanupSessions } from "@/lib/sessions/cleanup";
+import type { Actor } from "@/lib/sessions/revoke";
+import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
+import { ADMIN_KEY, SECRET_A, TEST_BACKEND, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
+
+const T0 = new Date("2026-11-20T00:00:00.000Z");
+const CURRENT_PRINT = keyFingerprint(SECRET_A, USER_KEY);
+const OLD_PRINT = keyFingerprint(SECRET_A, "a-key-no-longer-configured");
+
+type Seed = {
+  at?: Date;
+  method?: "static" | "oidc";
+  print?: string | null;
+  expiresAt?: Date;
+  absoluteExpiresAt?: Date;
+  revokedAt?: Date;
+};
+
+async function userId(db: Database, username: string) {
+  const user = await db.prisma.user.upsert({ where: { username }, create: { id: generateId(), username, authSource: "static" }, update: {} });
+  return user.id;
+}
+
+/** Session rows written directly, with chosen times, method and key fingerprint. */
+async function seed(db: Database, username: string, count: number, options: Seed = {}) {
+  const owner = await userId(db, username);
+  const at = options.at ?? T0;
+  const rows = Array.from({ length: count }, () => ({
+    id: generateId(),
+    tokenHash: hashSessionToken(generateSessionToken()),
+    tokenHint: "abcdef12",
+    userId: owner,
+    authMethod: options.method ?? "static",
+    keyFingerprint: options.print !== undefined ? options.print : options.method === "oidc" ? null : CURRENT_PRINT,
+    createdAt: at,
+    authenticatedAt: at,
+    lastActiveAt: at,
+    expiresAt: options.expiresAt ?? later(at, days(30)),
+    absoluteExpiresAt: options.absoluteExpiresAt ?? later(at, days(90)),
+    revokedAt: options.revokedAt ?? null,
+  }));
+  await db.prisma.session.createMany({ data: rows });
+  return rows.map((row) => row.id);
+}
+
+/** The answers as the straightforward queries give them: every active session scanned. */
+async function straightforward(db: Database, config: Config, now: Date, thresholds: number[]) {
+  const active = activeSessionWhere(config, now);
+  const owners: Record<number, string[]> = {};
+  for (const moreThan of thresholds) {
+    const groups = await db.prisma.session.groupBy({ by: ["userId"], where: active, having: { userId: { _count: { gt: moreThan } } } });
+    owners[moreThan] = groups.map((group) => group.userId).sort();
+  }
+  return {
+    activeSessions: await db.prisma.session.count({ where: active }),
+    activeUsers: await db.prisma.user.count({ where: { sessions: { some: active } } }),
+    owners,
+  };
+}
+
+const THRESHOLDS = [0, 1, 2, 5, 6];
+
+/** The maintained counts give exactly what the straightforward queries give, at each of `nows`. */
+async function expectExact(db: Database, config: Config, nows: Date[], label: string) {
+  for (const now of nows) {
+    const expected = await straightforward(db, config, now, THRESHOLDS);
+    const counters = await adminCounters(db, config, now);
+    const owners: Record<number, string[]> = {};
+    for (const moreThan of THRESHOLDS) owners[moreThan] = (await ownersWithMoreThan(db, config, moreThan, now)).sort();
+    expect({ activeSessions: counters.activeSessions, activeUsers: counters.activeUsers, owners }, `${label} at ${now.toISOString()}`).toEqual(expected);
+  }
+  await expectCountsMatchSessions(db, label);
+}
+
+/** The per-user count rows are exactly the not-revoked sessions grouped by owner and credential. */
+async function expectCountsMatchSessions(db: Database, label: string) {
+  const groups = await db.prisma.session.groupBy({
+    by: ["userId", "authMethod", "keyFingerprint"],
+    where: { revokedAt: null },
+    _count: { _all: true },
+  });
+  const expected = new Map<string, number>();
+  for (const group of groups) {
+    const key = `${group.userId}|${group.authMethod}|${group.keyFingerprint ?? ""}`;
+    expected.set(key, (expected.get(key) ?? 0) + group._count._all);
+  }
+  const rows = await db.prisma.userSessionCount.findMany();
+  const actual = new Map(rows.map((row) => [`${row.userId}|${row.authMethod}|${row.keyFingerprint}`, row.sessions]));
+  expect(actual, `count rows ${label}`).toEqual(expected);
+}
+
+const actorOf = (signed: Awaited<ReturnType<typeof signIn>>): Actor => ({ username: signed.user.username, sessionId: signed.session.id });
+
+describe("admin counters and the 'more than N' filter, from the maintained per-user counts", () => {
+  it("are exactly the straightforward queries' answers through sign-ins, revocations, expiry, cleanup, logout, key changes and deletions", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const nows = [later(T0, days(1)), later(T0, days(3)), later(T0, days(40)), later(T0, days(100))];
+    await expectExact(db, config, nows, "empty");
+
+    const alice = await seed(db, "alice", 3);
+    await seed(db, "alice", 1, { revokedAt: T0 });
+    await seed(db, "bob", 2, { method: "oidc" });
+    // Idle-expired before the first `now`, and expired (idle) soon after it.
+    await seed(db, "bob", 1, { method: "oidc", expiresAt: later(T0, minutes(720)) });
+    await seed(db, "bob", 1, { method: "oidc", expiresAt: later(T0, days(2)) });
+    // Past the absolute cap (expiry never outlives it).
+    await seed(db, "carol", 1, { at: later(T0, -days(89)), expiresAt: later(T0, minutes(360)), absoluteExpiresAt: later(T0, minutes(360)) });
+    // Signed in with a key that is no longer configured, and with none.
+    await seed(db, "erin", 2, { print: OLD_PRINT });
+    await seed(db, "erin", 1, { print: null });
+    await seed(db, "erin", 1);
+    const frank = await seed(db, "frank", 6);
+    await seed(db, "frank", 1, { expiresAt: later(T0, days(2)) });
+    await seed(db, "gina", 4);
+    await seed(db, "gina", 2, { expiresAt: later(T0, days(2)) });
+    await seed(db, "dave", 2);
+    await expectExact(db, config, nows, "seeded");
+
+    // Real sign-ins (the app's own writes), and an admin acting.
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    const henry = [await signIn(db, config, "henry", USER_KEY), await signIn(db, config, "henry", USER_KEY)];
+    const signedNow = [new Date()];
+    await expectExact(db, config, [...nows, ...signedNow], "after sign-ins");
+
+    await revokeSessionAsAdmin(db, config, actorOf(root), alice[0], undefined, request, nows[0]);
+    await revokeUserSessionsAsAdmin(db, config, actorOf(root), "gina", undefined, request, nows[0]);
+    await disableUser(db, actorOf(root), "dave", undefined, request, nows[0]);
+    // A disabled user's session written after the fact still counts as the straightforward query counts it.
+    await seed(db, "dave", 1);
+    await expectExact(db, config, [...nows, ...signedNow], "after revocations and disabling");
+
+    // Logout deletes the row; a sign-in that meets an expired session deletes it too.
+    const check = await validateSessionCookie(db, config, henry[0].cookie, request);
+    if (check.status !== "active") throw new Error("henry should be signed in");
+    await endSessionByLogout(db, check.session, check.user, request);
+    await expectExact(db, config, [...nows, ...signedNow], "after logout");
+
+    await cleanupSessions(db, config, { now: nows[1], batchSize: 2 });
+    await expectExact(db, config, nows, "after cleanup");
+
+    // A key change: static sessions of the old key stop counting at once, without any write.
+    await expectExact(db, testConfig({ DASHBOARD_KEY: "a-brand-new-shared-key" }), nows, "after the key changed");
+    // A re-authentication that records a new fingerprint moves the session between counts.
+    await db.prisma.session.update({ where: { id: frank[0] }, data: { keyFingerprint: OLD_PRINT } });
+    await db.prisma.session.update({ where: { id: frank[1] }, data: { keyFingerprint: null, authMethod: "oidc" } });
+    // Activity writes touch no count.
+    await db.touchSession(frank[2], later(T0, minutes(5)), later(T0, days(31)));
+    await expectExact(db, config, nows, "after fingerprint changes");
+
+    // Plain SQL from an operator: deleting rows, and un-revoking one.
+    const erin = await userId(db, "erin");
+    await db.prisma.$executeRawUnsafe(`DELETE FROM "Session" WHERE "userId" = '${erin}' AND "keyFingerprint" IS NULL`);
+    await db.prisma.$executeRawUnsafe(`UPDATE "Session" SET "revokedAt" = NULL, "revokedBy" = NULL WHERE "id" = '${alice[0]}'`);
+    await expectExact(db, config, nows, "after plain SQL");
+
+    // Deleting a user deletes their sessions (cascade), and their counts with them.
+    await db.prisma.user.delete({ where: { username: "alice" } });
+    await expectExact(db, config, nows, "after deleting a user");
+
+    const stillActive = await db.prisma.session.count({ where: { AND: [activeSessionWhere(config, nows[0]), { id: { not: root.session.id } }] } });
+    expect(stillActive).toBeGreaterThan(6);
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, batchSize: 3 }, request, nows[0])).toBe(stillActive);
+    await expectExact(db, config, [...nows, new Date()], "after force logout");
+    // Only the acting admin's own session is left.
+    expect((await adminCounters(db, config)).activeSessions).toBe(1);
+
+    if (TEST_BACKEND === "postgres") {
+      await db.prisma.$executeRawUnsafe(`TRUNCATE "Session"`);
+      await expectExact(db, config, nows, "after TRUNCATE");
+    }
+  });
+});
+
+describe("the per-user counts migration", () => {
+  it("counts the sessions a database already holds when it is applied", async () => {
+    const { db, env } = await tempDatabase();
+    const config = testConfig();
+    await seed(db, "alice", 3);
+    await seed(db, "alice", 1, { revokedAt: T0 });
+    await seed(db, "bob", 2, { method: "oidc" });
+    await seed(db, "bob", 1, { print: OLD_PRINT });
+    // Back to the database as the previous release left it: no count table, no triggers.
+    const undo =
+      TEST_BACKEND === "postgres"
+        ? [
+            'DROP TABLE "UserSessionCount"',
+            'DROP TRIGGER "Session_count_insert" ON "Session"',
+            'DROP TRIGGER "Session_count_update" ON "Session"',
+            'DROP TRIGGER "Session_count_delete" ON "Session"',
+            'DROP TRIGGER "Session_count_truncate" ON "Session"',
+            'DROP FUNCTION "Session_count_sessions"',
+            'DROP FUNCTION "Session_count_truncate"',
+            'DROP FUNCTION "UserSessionCount_apply"',
+          ]
+        : ['DROP TABLE "UserSessionCount"', 'DROP TRIGGER "Session_count_insert"', 'DROP TRIGGER "Session_count_update"', 'DROP TRIGGER "Session_count_delete"'];
+    for (const statement of [...undo, `DELETE FROM "_prisma_migrations" WHERE "migration_name" = '20261202000000_session_counts'`]) {
+      await db.prisma.$executeRawUnsafe(statement);
+    }
+    await seed(db, "carol", 2);
+
+    // The next start applies the migration (the first connection stays open: closed after the test).
+    const migrated = await openDatabase(testConfig(env));
+    try {
+      await expectExact(migrated, config, [later(T0, days(1))], "after the migration");
+      expect((await adminCounters(migrated, config, later(T0, days(1)))).activeSessions).toBe(3 + 2 + 2);
+    } finally {
+      await migrated.close();
+    }
+  });
+});
+
+describe("force logout of everyone, in keyset batches", () => {
+  it("revokes every active session across many batches, keeps the admin's own, marks rows rather than deleting them, and audits once", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const now = later(T0, days(1));
+    const root = await signIn(db, config, "root", ADMIN_KEY, false, request);
+    const live: string[] = [];
+    for (let i = 0; i < 9; i++) live.push(...(await seed(db, `user${i}`, 3, { method: i % 3 === 0 ? "oidc" : "static" })));
+    const revokedBefore = await seed(db, "old", 2, { revokedAt: T0 });
+    const expired = await seed(db, "old", 2, { expiresAt: later(T0, minutes(10)) });
+    const staleKey = await seed(db, "old", 2, { print: OLD_PRINT });
+
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, reason: "incident 7", batchSize: 4 }, request, now)).toBe(live.length);
+    const rows = await db.prisma.session.findMany({ select: { id: true, revokedAt: true, revokedBy: true, revokeReason: true } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    // Nothing deleted: each device is told "Your session was revoked" at its next request.
+    expect(rows).toHaveLength(live.length + revokedBefore.length + expired.length + staleKey.length + 1);
+    for (const id of live) expect(byId.get(id)).toMatchObject({ revokedAt: now, revokedBy: "root", revokeReason: "incident 7" });
+    for (const id of [...expired, ...staleKey, root.session.id]) expect(byId.get(id)?.revokedAt).toBeNull();
+    for (const id of revokedBefore) expect(byId.get(id)?.revokedAt).toEqual(T0);
+    expect((await validateSessionCookie(db, config, root.cookie, request)).status).toBe("active");
+    await expectCountsMatchSessions(db, "after force logout");
+
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: true, batchSize: 1 }, request)).toBe(1);
+    expect(await validateSessionCookie(db, config, root.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    const events = await db.prisma.authEvent.findMany({ where: { type: { in: ["sessions.revoked_all", "session.revoked"] } }, orderBy: { count: "desc" } });
+    expect(events.map((e) => [e.type, e.actor, e.count, e.detail])).toEqual([
+      ["sessions.revoked_all", "root", live.length, "scope: all; reason: incident 7"],
+      ["sessions.revoked_all", "root", 1, "scope: all (including the admin's own session); reason: revoked by an administrator"],
+    ]);
+    await expectCountsMatchSessions(db, "after including the admin");
+  });
+
+  it("lets sign-ins go on while it runs, and the counts stay exact", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    for (let i = 0; i < 20; i++) await seed(db, `crowd${i}`, 15, { at: new Date(Date.now() - days(1)) });
+    const signed: string[] = [];
+    let running = true;
+    // One sign-in after another for as long as the force logout runs (and at least five), each
+    // arriving as a request does, from the event loop (SQLite's Prisma calls never leave the microtask queue).
+    const signingIn = (async () => {
+      while (running || signed.length < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        signed.push((await signIn(db, config, `crowd${signed.length % 20}`, USER_KEY)).session.id);
+      }
+    })();
+    const revoked = await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, batchSize: 7 }, request);
+    running = false;
+    await signingIn;
+    expect(signed.length).toBeGreaterThanOrEqual(5);
+    expect(revoked).toBeGreaterThanOrEqual(300);
+    expect(await db.prisma.session.count({ where: { revokedBy: "root" } })).toBe(revoked);
+    await expectCountsMatchSessions(db, "after force logout with sign-ins alongside");
+    await expectExact(db, config, [new Date()], "after force logout with sign-ins alongside");
+  });
+});
