@@ -65,7 +65,7 @@ function seed(file: string, secret: string, key: string) {
     db,
     `INSERT INTO "Session" (id, tokenHash, tokenHint, userId, authMethod, ipAddress, userAgent, rememberMe, keyFingerprint,
                             createdAt, authenticatedAt, lastActiveAt, expiresAt, absoluteExpiresAt)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0', ?7, ?8, ?9, ?9, ?10, ?11, ?12)`,
+     VALUES (?, ?, ?, ?, ?, ?, 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0', ?, ?, ?, ?, ?, ?, ?)`,
   );
   const userIds: string[] = [];
   db.transaction(() => {
@@ -94,6 +94,7 @@ function seed(file: string, secret: string, key: string) {
           s % 3 === 0 ? 1 : 0,
           s % 10 === 0 ? null : fingerprint,
           toSqliteDate(new Date(createdAt)),
+          toSqliteDate(new Date(createdAt)), // authenticatedAt: signed in once, never re-authenticated
           toSqliteDate(new Date(lastActiveAt)),
           toSqliteDate(new Date(expiresAt)),
           toSqliteDate(new Date(createdAt + 90 * DAY)),
