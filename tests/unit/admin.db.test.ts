@@ -50,17 +50,6 @@ async function seedSession(
   return id;
 }
 
-async function failure(promise: Promise<unknown> | (() => unknown)): Promise<DomainError> {
-  let error: unknown = null;
-  try {
-    await (typeof promise === "function" ? promise() : promise);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
-
 const actorOf = (signed: Awaited<ReturnType<typeof signIn>>): Actor => ({ username: signed.user.username, sessionId: signed.session.id });
 
 async function allPages(
@@ -219,8 +208,8 @@ describe("admin: revocation at every scope", () => {
     const config = testConfig();
     const root = await signIn(db, config, "root", ADMIN_KEY);
     const alice = await signIn(db, config, "alice", USER_KEY);
-    expect((await failure(revokeSessionAsAdmin(db, config, actorOf(root), "unknown", undefined, request))).code).toBe("session_not_found");
-    expect((await failure(revokeSessionAsAdmin(db, config, actorOf(root), root.session.id, undefined, request))).code).toBe("current_session");
+    await expect(revokeSessionAsAdmin(db, config, actorOf(root), "unknown", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "session_not_found" });
+    await expect(revokeSessionAsAdmin(db, config, actorOf(root), root.session.id, undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "current_session" });
     expect(await revokeSessionAsAdmin(db, config, actorOf(root), alice.session.id, "lost laptop", request)).toBe(1);
     expect(await validateSessionCookie(db, config, alice.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked" } });
@@ -236,7 +225,7 @@ describe("admin: revocation at every scope", () => {
     const bob = await signIn(db, config, "bob", USER_KEY);
     expect(await revokeUserSessionsAsAdmin(db, config, actorOf(root), "alice", undefined, request)).toBe(2);
     expect(await revokeUserSessionsAsAdmin(db, config, actorOf(root), "root", undefined, request)).toBe(1);
-    expect((await failure(revokeUserSessionsAsAdmin(db, config, actorOf(root), "ghost", undefined, request))).code).toBe("user_not_found");
+    await expect(revokeUserSessionsAsAdmin(db, config, actorOf(root), "ghost", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "user_not_found" });
     for (const ended of [...alice, rootElsewhere]) expect((await validateSessionCookie(db, config, ended.cookie, request)).status).toBe("ended");
     for (const kept of [root, bob]) expect((await validateSessionCookie(db, config, kept.cookie, request)).status).toBe("active");
     const events = await db.prisma.authEvent.findMany({ where: { type: "session.revoked", username: "alice" } });
@@ -276,8 +265,8 @@ describe("admin: disabling users", () => {
     expect(await signInWithKey(db, config, { username: "alice", key: "wrong-key", rememberMe: false }, request)).toMatchObject({ code: "invalid_credentials" });
     expect((await listUsers(db, config, { limit: 10 })).users.find((u) => u.username === "alice")).toMatchObject({ disabled: true, disabledBy: "root", activeSessions: 0 });
 
-    expect((await failure(disableUser(db, actorOf(root), "root", undefined, request))).code).toBe("cannot_disable_self");
-    expect((await failure(disableUser(db, actorOf(root), "ghost", undefined, request))).code).toBe("user_not_found");
+    await expect(disableUser(db, actorOf(root), "root", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "cannot_disable_self" });
+    await expect(disableUser(db, actorOf(root), "ghost", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "user_not_found" });
 
     await enableUser(db, actorOf(root), "alice", request);
     expect(await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request)).toMatchObject({ ok: true });
