@@ -7,6 +7,13 @@ import type { Database } from "./types";
 
 export type { Database, SessionWithUser } from "./types";
 
+/**
+ * For write transactions that may queue behind others on a busy pool or a hot row (a burst of
+ * sign-ins to one shared account all update its session count): Prisma waits only 2 s for a
+ * transaction to start by default, which turned such a burst into 503s.
+ */
+export const TRANSACTION_LIMITS = { maxWait: 10_000, timeout: 15_000 };
+
 // One database per process, kept on globalThis so dev-mode reloads and Next's separate bundles
 // (proxy, routes, instrumentation) share it instead of opening more connections.
 const holder = globalThis as unknown as { sessionboardDb?: Promise<Database> };

@@ -2,7 +2,7 @@ import { authEventRow } from "../audit";
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
 import { DomainError } from "../errors";
-import type { Database } from "../db";
+import { TRANSACTION_LIMITS, type Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
 import type { RequestInfo } from "./sessions";
 
@@ -30,8 +30,6 @@ export const currentSessionConflict = () =>
 /** Rows per statement: Prisma binds each id, and SQLite allows 999 bound parameters. */
 const BATCH = 500;
 
-/** Prisma waits 2 s for a pooled connection by default; under a burst of revocations that is too short. */
-const TRANSACTION_LIMITS = { maxWait: 10_000, timeout: 15_000 };
 
 /**
  * Ends every not-yet-revoked session matching `where`, a batch per short write (sign-ins keep going

@@ -3,7 +3,7 @@ import { authEventRow, recordAuthEvent } from "../audit";
 import { decodeSessionCookie } from "../auth/cookie";
 import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
 import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../auth/token";
-import type { Database, SessionWithUser } from "../db";
+import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
 import { DomainError } from "../errors";
 import { END_REASONS, type EndReason } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
@@ -149,7 +149,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
         at: now,
       }),
     }),
-  ]);
+  ], TRANSACTION_LIMITS);
   if (config.maxSessionsPerUser !== null) {
     await revokeSessionsOverLimit(db, config.maxSessionsPerUser, input, request, now);
   }
