@@ -7,7 +7,7 @@ import { safeReturnPath } from "@/lib/http/return-path";
 import { noticeCookieName, readNotice } from "@/lib/notice";
 import { OIDC_FAILURE_MESSAGES, type OidcFailure } from "@/lib/auth/oidc";
 import { SSO_ACCOUNT } from "@/lib/auth/static-login";
-import { getCurrentSession } from "@/lib/sessions/current";
+import { getCurrentSession } from "@/lib/http/page";
 import { END_REASONS } from "@/lib/sessions/end-reasons";
 
 export const metadata: Metadata = { title: "Sign in" };

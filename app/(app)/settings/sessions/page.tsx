@@ -6,10 +6,7 @@ import { PendingLink } from "@/components/pending-link";
 import { SessionCard } from "@/components/sessions/session-card";
 import { ConfirmPanel } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
-import { getConfig } from "@/lib/config";
-import { getDatabase } from "@/lib/db";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
-import { requireSession } from "@/lib/sessions/current";
+import { requireSession, withPageContext } from "@/lib/http/page";
 import { listOwnSessions } from "@/lib/sessions/own-sessions";
 import { toSessionView, type SessionView } from "@/lib/sessions/view-model";
 import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
@@ -35,13 +32,13 @@ const ERRORS = {
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function SessionsPage({ searchParams }: { searchParams: SearchParams }) {
-  const owner = await requireSession(PAGE);
+  const owner = await requireSession();
   const raw = queryObject(await searchParams);
   const params = pageParamsSchema.parse(raw);
   const query = ownSessionsQuerySchema.safeParse({ cursor: raw.cursor });
   const now = new Date();
   const page = query.success
-    ? await whileDatabaseAvailable(async () => listOwnSessions(await getDatabase(), getConfig(), owner, query.data, now))
+    ? await withPageContext(({ db, config }) => listOwnSessions(db, config, owner, query.data, now))
     : null;
   const sessions = page?.sessions.map((session) => toSessionView(session, now)) ?? [];
   const firstPage = !raw.cursor;
