@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Config } from "@/lib/config";
 import type { Database } from "@/lib/db";
+import { listSessionEvents } from "@/lib/audit";
 import { DomainError } from "@/lib/errors";
 import { cursorSchema } from "@/lib/pagination/cursor";
 import {
@@ -54,6 +55,21 @@ describe("own sessions: one by id", () => {
     expect(await getOwnSession(db, config, owner, laptop.session.id, now)).toBeNull();
     // Past its idle expiry it has ended too.
     expect(await getOwnSession(db, config, owner, desktop.session.id, later(now, days(8)))).toBeNull();
+  });
+
+  it("lists that session's audit events, and no other session's", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, phone } = await threeDevices(db, config);
+    const since = new Date(desktop.session.createdAt.getTime() - 1000);
+    await revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request);
+    const ofPhone = await listSessionEvents(db, { id: phone.session.id, username: "alice", since });
+    expect(ofPhone.map((e) => [e.type, e.actor])).toEqual([
+      ["session.revoked", "alice"],
+      ["login.succeeded", expect.anything()],
+    ]);
+    const ofDesktop = await listSessionEvents(db, { id: desktop.session.id, username: "alice", since });
+    expect(ofDesktop.map((e) => e.type)).toEqual(["login.succeeded"]);
   });
 
   it("puts the current device first on the first page only", async () => {
