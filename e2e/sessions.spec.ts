@@ -251,6 +251,32 @@ test.describe("Settings > Sessions", () => {
     await firefox.context.close();
   });
 
+  test("the detail page's Revoke works without JavaScript and from the keyboard", async ({ browser }) => {
+    const username = uniqueUser("detailnojs");
+    const desktop = await signInOn(browser, "desktop", username, { javaScriptEnabled: false });
+    const firefox = await signInOn(browser, "firefox", username);
+    const page = desktop.page;
+    await page.setViewportSize({ width: 375, height: 420 });
+    await page.goto("/settings/sessions");
+    const details = card(page, firefox.sessionId).getByRole("link", { name: /^Details/ });
+    for (let i = 0; i < 40 && !(await details.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(`/settings/sessions/${firefox.sessionId}`);
+    const revoke = page.getByRole("main").getByRole("link", { name: /^Revoke/ });
+    for (let i = 0; i < 40 && !(await revoke.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(`/settings/sessions/${firefox.sessionId}?confirm=1#revoke-${firefox.sessionId}`);
+    const button = page.getByRole("button", { name: "Revoke session" });
+    await page.keyboard.press("Tab");
+    await expect(button).toBeFocused();
+    await expect(button).toBeInViewport();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(new RegExp(`/settings/sessions\\?revoked=1(#revoke-${firefox.sessionId})?$`));
+    await expect(cards(page)).toHaveCount(1);
+    await desktop.context.close();
+    await firefox.context.close();
+  });
+
   test("another person's, an unknown or a malformed session id is a 404 that reveals nothing", async ({ browser }) => {
     const me = await signInOn(browser, "desktop", uniqueUser("mine"));
     const stranger = await signInOn(browser, "firefox", uniqueUser("theirs"));
