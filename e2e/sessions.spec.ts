@@ -173,6 +173,7 @@ test.describe("Settings > Sessions", () => {
     // Enter opens the confirmation where the person is looking; the next Tab is its button, on screen.
     await page.keyboard.press("Enter");
     await expect(page).toHaveURL(new RegExp(`confirm=${firefox.sessionId}#revoke-${firefox.sessionId}$`));
+    await page.waitForLoadState();
     const confirm = card(page, firefox.sessionId).getByRole("group", { name: "Revoke this session?" });
     await expect(confirm).toBeInViewport();
     const button = confirm.getByRole("button", { name: "Revoke session" });
@@ -266,6 +267,9 @@ test.describe("Settings > Sessions", () => {
     for (let i = 0; i < 40 && !(await revoke.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await expect(page).toHaveURL(`/settings/sessions/${firefox.sessionId}?confirm=1#revoke-${firefox.sessionId}`);
+    // Once the page has loaded and scrolled to the confirmation, the next Tab is its button.
+    await page.waitForLoadState();
+    await expect(page.getByRole("group", { name: "Revoke this session?" })).toBeInViewport();
     const button = page.getByRole("button", { name: "Revoke session" });
     await page.keyboard.press("Tab");
     await expect(button).toBeFocused();
