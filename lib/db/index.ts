@@ -2,9 +2,11 @@ import { getConfig, type Config } from "../config";
 import { markDatabaseError, reportDatabaseFailure, setAvailabilityProbe } from "./availability";
 import { guardDatabase } from "./boundary";
 import { openPostgresDatabase } from "./postgres";
+import type { OpenOptions } from "./query-log";
 import { openSqliteDatabase } from "./sqlite";
 import type { Database } from "./types";
 
+export type { OpenOptions, QueryListener } from "./query-log";
 export type { Database, SessionWithUser } from "./types";
 
 /**
@@ -22,11 +24,11 @@ const holder = globalThis as unknown as { sessionboardDb?: Promise<Database> };
  * Opens (and migrates) the configured backend. Everything that fails in it, opening included,
  * leaves marked with what it means (see ./boundary): only such errors can start an outage.
  */
-export async function openDatabase(config: Config): Promise<Database> {
+export async function openDatabase(config: Config, options: OpenOptions = {}): Promise<Database> {
   try {
     const db = config.postgres
-      ? await openPostgresDatabase(config.postgres)
-      : await openSqliteDatabase(config.backend === "memory" ? ":memory:" : config.sqlitePath);
+      ? await openPostgresDatabase(config.postgres, options)
+      : await openSqliteDatabase(config.backend === "memory" ? ":memory:" : config.sqlitePath, options);
     return guardDatabase(db);
   } catch (error) {
     throw markDatabaseError(error);

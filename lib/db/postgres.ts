@@ -4,6 +4,7 @@ import type { PostgresConfig } from "../config";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgres/client";
 import type { PrismaClient } from "./generated/sqlite/client";
 import { applyPostgresMigrations } from "./postgres-migrations";
+import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import type { Database, SessionWithUser } from "./types";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
@@ -16,7 +17,8 @@ const READ_TIMEOUT_MARGIN_MS = 2_000;
  * many replicas start together) and returns the backend. Prisma and the hot-path statements share
  * the pool, so DASHBOARD_DB_POOL_SIZE bounds this process's connections.
  */
-export async function openPostgresDatabase(config: PostgresConfig): Promise<Database> {
+export async function openPostgresDatabase(config: PostgresConfig, options: OpenOptions = {}): Promise<Database> {
+  const { onQuery } = options;
   const connection: pg.PoolConfig = {
     connectionString: config.url,
     connectionTimeoutMillis: 5_000,
@@ -57,25 +59,37 @@ export async function openPostgresDatabase(config: PostgresConfig): Promise<Data
   const adapter = new PrismaPg(pool, { onConnectionError: ignoreConnectionError });
   // The generated PostgreSQL client has the same models and API as the SQLite one (a test fails if
   // the schemas drift); the domain code is written against one of the two types.
-  const prisma = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  let prisma: PrismaClient;
+  if (onQuery) {
+    const client = new PostgresPrismaClient({ adapter, log: [...QUERY_EVENTS] });
+    forwardQueries(client, onQuery);
+    prisma = client as unknown as PrismaClient;
+  } else {
+    prisma = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
+  /** The pool's own statements, reported like Prisma's. */
+  const query = <R extends pg.QueryResultRow>(statement: { name: string; text: string; values: unknown[] }) => {
+    onQuery?.(statement.text, statement.values);
+    return pool.query<R>(statement);
+  };
 
   return {
     backend: "postgres",
     prisma,
     async findSessionByTokenHash(tokenHash) {
       // Named, so each connection parses and plans it once.
-      const { rows } = await pool.query<PostgresSessionRow>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
+      const { rows } = await query<PostgresSessionRow>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
       return rows[0] ? toSessionWithUser(rows[0]) : null;
     },
     async touchSession(id, lastActiveAt, expiresAt) {
-      await pool.query({ name: "sb_touch_session", text: TOUCH_SESSION, values: [lastActiveAt, expiresAt, id] });
+      await query({ name: "sb_touch_session", text: TOUCH_SESSION, values: [lastActiveAt, expiresAt, id] });
     },
     async deleteExpiredSessions(now, limit) {
-      const result = await pool.query({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
+      const result = await query({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
       return result.rowCount ?? 0;
     },
     async revokeActiveSessionsBatch(batch) {
-      const { rows } = await pool.query<{ picked: number; revoked: number; last: string | null }>({
+      const { rows } = await query<{ picked: number; revoked: number; last: string | null }>({
         name: "sb_revoke_batch",
         text: REVOKE_BATCH,
         values: [batch.after ?? "", batch.now, batch.keyFingerprints, batch.keep, batch.limit, batch.revokedBy, batch.reason],

@@ -4,6 +4,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/sqlite/client";
 import { MigrationError, migrationsDir, newMigrationId, readMigrations } from "./migrations";
+import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import type { Database, SessionWithUser } from "./types";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
@@ -15,7 +16,8 @@ export const toSqliteDate = (date: Date) => date.toISOString().replace("Z", "+00
  * Opens the SQLite database (a file, or ":memory:"), applies pending migrations and returns the
  * backend. Prisma and the hot-path statements share one connection, so ":memory:" works too.
  */
-export async function openSqliteDatabase(file: string | ":memory:"): Promise<Database> {
+export async function openSqliteDatabase(file: string | ":memory:", options: OpenOptions = {}): Promise<Database> {
+  const { onQuery } = options;
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
 
   let connection: BetterSqlite3.Database | undefined;
@@ -34,7 +36,14 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
       return driver;
     },
   };
-  const prisma = new PrismaClient({ adapter });
+  let prisma: PrismaClient;
+  if (onQuery) {
+    const client = new PrismaClient({ adapter, log: [...QUERY_EVENTS] });
+    forwardQueries(client, onQuery);
+    prisma = client;
+  } else {
+    prisma = new PrismaClient({ adapter });
+  }
   await prisma.$connect();
   if (!connection) throw new Error("SQLite connection was not opened");
   const db = connection;
@@ -73,22 +82,28 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
     )
     .pluck();
   const ping = db.prepare("SELECT 1");
+  const sent = (statement: BetterSqlite3.Statement, params: unknown[]) => onQuery?.(statement.source, params);
 
   return {
     backend: file === ":memory:" ? "memory" : "sqlite",
     prisma,
     async findSessionByTokenHash(tokenHash) {
+      sent(findSession, [tokenHash]);
       const row = findSession.get(tokenHash) as SqliteSessionRow | undefined;
       return row ? toSessionWithUser(row) : null;
     },
     async touchSession(id, lastActiveAt, expiresAt) {
-      touch.run(toSqliteDate(lastActiveAt), toSqliteDate(expiresAt), id);
+      const params = [toSqliteDate(lastActiveAt), toSqliteDate(expiresAt), id];
+      sent(touch, params);
+      touch.run(...params);
     },
     async deleteExpiredSessions(now, limit) {
-      return deleteExpired.run(toSqliteDate(now), limit).changes;
+      const params = [toSqliteDate(now), limit];
+      sent(deleteExpired, params);
+      return deleteExpired.run(...params).changes;
     },
     async revokeActiveSessionsBatch(batch) {
-      const ids = revokeBatch.all({
+      const params = {
         now: toSqliteDate(batch.now),
         revokedBy: batch.revokedBy,
         reason: batch.reason,
@@ -96,7 +111,9 @@ export async function openSqliteDatabase(file: string | ":memory:"): Promise<Dat
         prints: JSON.stringify(batch.keyFingerprints),
         keep: batch.keep,
         limit: batch.limit,
-      }) as string[];
+      };
+      sent(revokeBatch, [params]);
+      const ids = revokeBatch.all(params) as string[];
       // SQLite compares TEXT bytewise, as JavaScript compares these ASCII ids.
       const last = ids.reduce<string | null>((max, id) => (max === null || id > max ? id : max), null);
       return { picked: ids.length, revoked: ids.length, last };

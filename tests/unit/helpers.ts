@@ -6,7 +6,7 @@ import { afterEach } from "vitest";
 import { encodeSessionCookie } from "@/lib/auth/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { parseConfig, type Config } from "@/lib/config";
-import { openDatabase, type Database } from "@/lib/db";
+import { openDatabase, type Database, type OpenOptions } from "@/lib/db";
 import type { RequestInfo } from "@/lib/sessions/sessions";
 import { POSTGRES_ADMIN_URL, postgresUrlFor, withPostgresClient } from "../support/postgres";
 
@@ -70,14 +70,14 @@ export const withPostgresAdmin = <T>(work: (admin: pg.Client) => Promise<T>): Pr
  * a PostgreSQL database of its own — closed and removed after the test. `env` points the app or the
  * CLI at the same database.
  */
-export async function tempDatabase(): Promise<{ db: Database; env: Record<string, string> }> {
+export async function tempDatabase(options: OpenOptions = {}): Promise<{ db: Database; env: Record<string, string> }> {
   let env: Record<string, string>;
   if (TEST_BACKEND === "postgres") {
     env = { DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: await tempPostgresDatabase(), DASHBOARD_DB_POOL_SIZE: "5" };
   } else {
     env = { DASHBOARD_SESSION_BACKEND: "sqlite", DASHBOARD_SESSION_SQLITE_PATH: path.join(tempDir(), "sessions.db") };
   }
-  const db = await openDatabase(testConfig(env));
+  const db = await openDatabase(testConfig(env), options);
   // Registered after the drop, so it runs first.
   cleanups.push(() => db.close());
   return { db, env };
