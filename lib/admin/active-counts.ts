@@ -29,33 +29,27 @@ const countedWhere = (config: Config): Prisma.UserSessionCountWhereInput => ({
 
 /** Sessions counted in UserSessionCount but no longer active at `now`, per user. */
 async function lapsedPerUser(db: Database, config: Config, now: Date): Promise<Map<string, number>> {
-  const groups = await db.prisma.session.groupBy({
-    by: ["userId"],
-    where: {
-      revokedAt: null,
-      expiresAt: { lte: now },
-      OR: [{ authMethod: "oidc" }, { keyFingerprint: { in: acceptedPrints(config) } }],
-    },
-    _count: { _all: true },
-  });
-  return new Map(groups.map((group) => [group.userId, group._count._all]));
+  const rows = await db.lapsedSessionsPerUser(now, acceptedPrints(config));
+  return new Map(rows.map((row) => [row.userId, Number(row.sessions)]));
 }
 
 /** Prisma binds each listed id as a parameter; SQLite allows 999 of them per statement. */
 const IDS_PER_QUERY = 500;
 
-/** Counted sessions (still-accepted credentials) of the given users. */
+/**
+ * Counted sessions (still-accepted credentials) of the given users. Few of them (between two
+ * cleanups): one lookup by primary key; more: one pass over the whole (small) count table beats
+ * many batches of listed ids.
+ */
 async function countedPerUser(db: Database, config: Config, userIds: string[]): Promise<Map<string, number>> {
-  const counted = new Map<string, number>();
-  for (let i = 0; i < userIds.length; i += IDS_PER_QUERY) {
-    const groups = await db.prisma.userSessionCount.groupBy({
-      by: ["userId"],
-      where: { AND: [{ userId: { in: userIds.slice(i, i + IDS_PER_QUERY) } }, countedWhere(config)] },
-      _sum: { sessions: true },
-    });
-    for (const group of groups) counted.set(group.userId, group._sum.sessions ?? 0);
-  }
-  return counted;
+  if (userIds.length === 0) return new Map();
+  const listed = userIds.length <= IDS_PER_QUERY;
+  const groups = await db.prisma.userSessionCount.groupBy({
+    by: ["userId"],
+    where: listed ? { AND: [{ userId: { in: userIds } }, countedWhere(config)] } : countedWhere(config),
+    _sum: { sessions: true },
+  });
+  return new Map(groups.map((group) => [group.userId, group._sum.sessions ?? 0]));
 }
 
 /** Active sessions, and users with at least one, at `now`. */

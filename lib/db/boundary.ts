@@ -20,6 +20,8 @@ export function guardDatabase(db: Database): Database {
     touchSession: (id, lastActiveAt, expiresAt) => marked(() => db.touchSession(id, lastActiveAt, expiresAt)),
     deleteExpiredSessions: (now, limit) => marked(() => db.deleteExpiredSessions(now, limit)),
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
+    lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),
+    refreshSessionStatistics: () => marked(() => db.refreshSessionStatistics()),
     runExclusive: (job, work) => {
       const own = new Set<unknown>();
       return marked(() => db.runExclusive(job, callerCode(work, own)), own);

@@ -97,6 +97,32 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       const row = rows[0];
       return { picked: row?.picked ?? 0, revoked: row?.revoked ?? 0, last: row?.last ?? null };
     },
+    async lapsedSessionsPerUser(now, keyFingerprints) {
+      // PostgreSQL has no index hints. Statistics taken while half the table had expired (say, before
+      // the first cleanup) make it scan every row; turning sequential scans off for this one
+      // transaction leaves the expiresAt index as the way in.
+      const client = await pool.connect();
+      client.on("error", ignoreConnectionError);
+      let discard: Error | undefined;
+      try {
+        onQuery?.(LAPSED_PLAN, []);
+        await client.query(`BEGIN; ${LAPSED_PLAN}`);
+        onQuery?.(LAPSED, [now, keyFingerprints]);
+        const { rows } = await client.query<{ userId: string; sessions: number }>({ name: "sb_lapsed", text: LAPSED, values: [now, keyFingerprints] });
+        await client.query("COMMIT");
+        return rows;
+      } catch (error) {
+        discard = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      } finally {
+        client.off("error", ignoreConnectionError);
+        client.release(discard);
+      }
+    },
+    async refreshSessionStatistics() {
+      onQuery?.(ANALYZE_SESSIONS, []);
+      await pool.query(ANALYZE_SESSIONS);
+    },
     async runExclusive(job, work) {
       // A session-level advisory lock lives on one connection: hold that connection for the job.
       // If anything fails, the connection is discarded rather than reused, which also frees the lock.
@@ -146,6 +172,14 @@ const TOUCH_SESSION = `UPDATE "Session" SET "lastActiveAt" = $1, "expiresAt" = $
 const DELETE_EXPIRED = `
   DELETE FROM "Session" WHERE "id" IN (
     SELECT "id" FROM "Session" WHERE "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
+const LAPSED_PLAN = "SET LOCAL enable_seqscan = off";
+const LAPSED = `
+  SELECT "userId", COUNT(*)::int AS "sessions" FROM "Session"
+   WHERE "expiresAt" <= $1 AND "revokedAt" IS NULL AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($2::text[]))
+   GROUP BY "userId"`;
+
+const ANALYZE_SESSIONS = `ANALYZE "Session"`;
 
 /**
  * Force logout, one keyset batch over the primary key, in one statement (its own transaction). The

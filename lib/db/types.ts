@@ -69,6 +69,18 @@ export interface Database {
    */
   revokeActiveSessionsBatch(batch: RevokeBatch): Promise<{ picked: number; revoked: number; last: string | null }>;
   /**
+   * Per user, the sessions not revoked, expired at `now` (expiresAt <= now) and signed in through
+   * OIDC or with one of `keyFingerprints`: the "lapsed" rows the Admin Panel's figures subtract.
+   * Always a range seek on the expiresAt index, whatever the planner's statistics say: between two
+   * cleanups those rows are few, and any other plan reads every session.
+   */
+  lapsedSessionsPerUser(now: Date, keyFingerprints: string[]): Promise<{ userId: string; sessions: number }[]>;
+  /**
+   * Refreshes the planner's statistics on "Session" after a bulk delete (PostgreSQL: ANALYZE, which
+   * samples rows and blocks no writer), so plans stop assuming the deleted rows are still there.
+   */
+  refreshSessionStatistics(): Promise<void>;
+  /**
    * Runs `work` unless another process is already running the same job against this database
    * (PostgreSQL: an advisory lock). SQLite serves one host, where concurrent runs are harmless.
    */

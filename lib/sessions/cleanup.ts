@@ -2,6 +2,9 @@ import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 
+/** Deleted sessions from which a run refreshes the planner's statistics. */
+const REFRESH_STATISTICS_AFTER = 10_000;
+
 export type CleanupResult = { expiredSessions: number; loginAttempts: number };
 
 /**
@@ -26,6 +29,9 @@ export async function cleanupSessions(
     // Let queued requests (sign-ins, session checks) run between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }
+  // The planner's statistics still count the rows just deleted until the database samples again;
+  // after a large delete, do it now rather than leave plans that expect them (see refreshSessionStatistics).
+  if (expiredSessions >= REFRESH_STATISTICS_AFTER) await db.refreshSessionStatistics();
   const windowStart = new Date(now.getTime() - config.loginLimits.windowMinutes * 60_000);
   const { count: loginAttempts } = await db.prisma.loginAttempt.deleteMany({ where: { windowStart: { lt: windowStart } } });
   if (expiredSessions > 0) {

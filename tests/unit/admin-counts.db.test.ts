@@ -9,6 +9,7 @@ import { activeSessionWhere } from "@/lib/sessions/active";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import type { Actor } from "@/lib/sessions/revoke";
 import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
+import { withPostgresClient } from "../support/postgres";
 import { ADMIN_KEY, SECRET_A, TEST_BACKEND, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
 const T0 = new Date("2026-11-20T00:00:00.000Z");
@@ -274,5 +275,79 @@ describe("force logout of everyone, in keyset batches", () => {
     expect(await db.prisma.session.count({ where: { revokedBy: "root" } })).toBe(revoked);
     await expectCountsMatchSessions(db, "after force logout with sign-ins alongside");
     await expectExact(db, config, [new Date()], "after force logout with sign-ins alongside");
+  });
+});
+
+describe("finding the lapsed sessions", () => {
+  type Sent = { sql: string; params: unknown[] };
+
+  /** The plan of `statement`, as the backend ran it (after the settings it sent just before). */
+  async function planOf(db: Database, env: Record<string, string>, sent: Sent[], statement: Sent): Promise<string> {
+    if (TEST_BACKEND !== "postgres") {
+      const rows = await db.prisma.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${statement.sql}`, ...statement.params);
+      return rows.map((row) => row.detail).join("\n");
+    }
+    return withPostgresClient(env.DATABASE_URL, async (client) => {
+      await client.query("BEGIN");
+      for (const before of sent.slice(0, sent.indexOf(statement)).filter((s) => /^\s*SET\b/i.test(s.sql))) await client.query(before.sql);
+      const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement.sql}`, statement.params);
+      await client.query("ROLLBACK");
+      return rows.map((row) => row["QUERY PLAN"]).join("\n");
+    });
+  }
+
+  it("seeks them through the expiresAt index even when the statistics say most sessions have expired", async () => {
+    const sent: Sent[] = [];
+    let recording = false;
+    const { db, env } = await tempDatabase({ onQuery: (sql, params) => recording && sent.push({ sql, params }) });
+    const config = testConfig();
+    const now = later(T0, days(1));
+    await seed(db, "alice", 300, { expiresAt: later(T0, minutes(10)) });
+    await seed(db, "alice", 2);
+    await seed(db, "bob", 3);
+    await db.prisma.$executeRawUnsafe(TEST_BACKEND === "postgres" ? 'ANALYZE "Session"' : "ANALYZE");
+    recording = true;
+    const counters = await adminCounters(db, config, now);
+    recording = false;
+    expect(counters).toMatchObject({ activeSessions: 5, activeUsers: 2 });
+    const lapsed = sent.find((s) => /^\s*SELECT/i.test(s.sql) && /"?expiresAt"?\s*<=/.test(s.sql));
+    expect(lapsed, "the lapsed-rows query").toBeDefined();
+    if (!lapsed) return;
+    const plan = await planOf(db, env, sent, lapsed);
+    expect(plan).toContain("Session_expiresAt_idx");
+    expect(plan).not.toMatch(/Seq Scan|SCAN "?Session"?( |$)|Session_userId_/m);
+  });
+
+  it("has cleanup refresh the planner's statistics after deleting many rows", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const now = later(T0, days(1));
+    const expired = Array.from({ length: 10_000 }, () => ({
+      id: generateId(),
+      tokenHash: hashSessionToken(generateSessionToken()),
+      tokenHint: "abcdef12",
+      userId: "",
+      authMethod: "static",
+      keyFingerprint: CURRENT_PRINT,
+      createdAt: T0,
+      authenticatedAt: T0,
+      lastActiveAt: T0,
+      expiresAt: later(T0, minutes(10)),
+      absoluteExpiresAt: later(T0, days(90)),
+    }));
+    const owner = await userId(db, "alice");
+    await db.prisma.session.createMany({ data: expired.map((row) => ({ ...row, userId: owner })) });
+    await seed(db, "alice", 2);
+    const analyzedAt = async () => {
+      if (TEST_BACKEND !== "postgres") return null;
+      const [row] = await db.prisma.$queryRawUnsafe<{ at: Date | null }[]>(
+        `SELECT last_analyze AS "at" FROM pg_stat_user_tables WHERE relname = 'Session'`,
+      );
+      return row?.at ?? null;
+    };
+    const before = await analyzedAt();
+    expect((await cleanupSessions(db, config, { now, batchSize: 5_000 })).expiredSessions).toBe(10_000);
+    if (TEST_BACKEND === "postgres") expect(await analyzedAt()).not.toEqual(before);
+    expect(await adminCounters(db, config, now)).toMatchObject({ activeSessions: 2, activeUsers: 1 });
   });
 });
