@@ -91,3 +91,35 @@ export async function ownersWithMoreThan(db: Database, config: Config, moreThan:
     .filter((candidate) => (candidate._sum.sessions ?? 0) - (lapsed.get(candidate.userId) ?? 0) > moreThan)
     .map((candidate) => candidate.userId);
 }
+
+/** Whom the "more than N sessions" filter keeps: the owners listed, or every user but those listed. */
+export type OwnerRestriction = { owners: string[] } | { allBut: string[] };
+
+/**
+ * The "more than `moreThan` active sessions" filter as a list of at most `listLimit` ids, whichever
+ * side is shorter: the owners (few qualify), or the users with active sessions who do not (most
+ * qualify; users without any have no active rows to leave out). Only when both sides are long is the
+ * full owner list returned.
+ */
+export async function ownerRestriction(db: Database, config: Config, moreThan: number, now: Date, listLimit: number): Promise<OwnerRestriction> {
+  const usersWith = (sum: { gt: number } | { lte: number }) =>
+    db.prisma.userSessionCount.groupBy({
+      by: ["userId"],
+      where: countedWhere(config),
+      _sum: { sessions: true },
+      having: { sessions: { _sum: sum } },
+      orderBy: { userId: "asc" },
+      take: listLimit + 1,
+    });
+  const [above, below, lapsed] = await Promise.all([usersWith({ gt: moreThan }), usersWith({ lte: moreThan }), lapsedPerUser(db, config, now)]);
+  if (above.length <= listLimit) {
+    return { owners: above.filter((user) => (user._sum.sessions ?? 0) - (lapsed.get(user.userId) ?? 0) > moreThan).map((user) => user.userId) };
+  }
+  if (below.length + lapsed.size <= listLimit) {
+    // Counted sessions are a superset of the active ones: the lapsed rows can only push a user below.
+    const counted = await countedPerUser(db, config, [...lapsed.keys()]);
+    const dropped = [...lapsed].filter(([userId, count]) => (counted.get(userId) ?? 0) - count <= moreThan).map(([userId]) => userId);
+    return { allBut: [...new Set([...below.map((user) => user.userId), ...dropped])] };
+  }
+  return { owners: await ownersWithMoreThan(db, config, moreThan, now) };
+}

@@ -10,7 +10,7 @@ import { presentSession, type SessionJson } from "../sessions/present";
 import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound, type Actor } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
 import type { AdminSessionsQuery } from "../validation/admin";
-import { activeTotals, ownersWithMoreThan } from "./active-counts";
+import { activeTotals, ownerRestriction } from "./active-counts";
 
 export { ownersWithMoreThan } from "./active-counts";
 
@@ -50,8 +50,9 @@ export async function listAdminSessions(
   if (!filter.ownerIds || filter.ownerIds.length <= OWNER_LIST_LIMIT) {
     rows = await batchOf(filter.ownerIds ? { userId: { in: filter.ownerIds } } : {}, query.cursor, query.limit + 1);
   } else {
-    // Too many owners to list in one query: walk the ordered index and keep their rows. Many owners
-    // means their sessions are common, so this stops early.
+    // Too many owners to list in one query, and too many other users to leave out by listing them
+    // (see ownerRestriction): walk the ordered index and keep the owners' rows. Many owners means
+    // their sessions are common, so this stops early.
     const owners = new Set(filter.ownerIds);
     rows = [];
     let after = query.cursor;
@@ -85,8 +86,9 @@ const OWNER_LIST_LIMIT = 500;
 const SCAN_BATCH = 1000;
 
 /**
- * The filters as a where clause plus, for "more than N sessions", the owners' ids; null when they
- * cannot match anything (e.g. no such user).
+ * The filters as a where clause plus, for "more than N sessions", the owners' ids when they are
+ * what must be listed (most users qualifying, the few others are left out in the where clause
+ * instead); null when the filters cannot match anything (e.g. no such user).
  */
 async function filterWhere(
   db: Database,
@@ -109,9 +111,10 @@ async function filterWhere(
     parts.push(exact ? { ipAddress: exact } : { ipAddress: prefixRange(query.ip) });
   }
   if (query.moreThan !== undefined) {
-    const owners = await ownersWithMoreThan(db, config, query.moreThan, now);
-    if (owners.length === 0) return null;
-    return { where: { AND: parts }, ownerIds: owners };
+    const restriction = await ownerRestriction(db, config, query.moreThan, now, OWNER_LIST_LIMIT);
+    if ("allBut" in restriction) return { where: { AND: [...parts, { userId: { notIn: restriction.allBut } }] }, ownerIds: null };
+    if (restriction.owners.length === 0) return null;
+    return { where: { AND: parts }, ownerIds: restriction.owners };
   }
   return { where: { AND: parts }, ownerIds: null };
 }

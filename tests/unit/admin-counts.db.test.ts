@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminCounters, ownersWithMoreThan, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { adminCounters, listAdminSessions, ownersWithMoreThan, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { disableUser } from "@/lib/admin/users";
 import { keyFingerprint } from "@/lib/auth/keys";
 import { generateId, generateSessionToken, hashSessionToken } from "@/lib/auth/token";
@@ -8,6 +8,7 @@ import { openDatabase, type Database } from "@/lib/db";
 import { activeSessionWhere } from "@/lib/sessions/active";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import type { Actor } from "@/lib/sessions/revoke";
+import { adminSessionsQuerySchema } from "@/lib/validation/admin";
 import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
 import { withPostgresClient } from "../support/postgres";
 import { ADMIN_KEY, SECRET_A, TEST_BACKEND, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
@@ -349,5 +350,52 @@ describe("finding the lapsed sessions", () => {
     expect((await cleanupSessions(db, config, { now, batchSize: 5_000 })).expiredSessions).toBe(10_000);
     if (TEST_BACKEND === "postgres") expect(await analyzedAt()).not.toEqual(before);
     expect(await adminCounters(db, config, now)).toMatchObject({ activeSessions: 2, activeUsers: 1 });
+  });
+});
+
+describe("the 'more than N' filter when most users qualify", () => {
+  it("pages in SQL, leaving out the few users who do not qualify, with the exact result", async () => {
+    const sent: { sql: string; params: unknown[] }[] = [];
+    let recording = false;
+    const { db } = await tempDatabase({ onQuery: (sql, params) => recording && sent.push({ sql, params }) });
+    const config = testConfig();
+    const now = later(T0, days(1));
+    // 520 owners of two active sessions (more than one list of ids holds), the oldest activity.
+    for (let i = 0; i < 520; i++) await seed(db, `owner${i}`, 2, { at: later(T0, -minutes(1000 + i)) });
+    // Newer: users with one session, and one whose second session has lapsed (not yet cleaned up).
+    for (let i = 0; i < 30; i++) await seed(db, `single${i}`, 1);
+    await seed(db, "lapsing", 1);
+    await seed(db, "lapsing", 1, { expiresAt: later(T0, minutes(10)) });
+    const expected = (await ownersWithMoreThan(db, config, 1, now)).sort();
+    expect(expected).toHaveLength(520);
+
+    const seen = new Set<string>();
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    let rowQueries = 0;
+    do {
+      sent.length = 0;
+      recording = true;
+      const page: Awaited<ReturnType<typeof listAdminSessions>> = await listAdminSessions(
+        db,
+        config,
+        null,
+        adminSessionsQuerySchema.parse({ moreThan: 1, limit: 100, ...(cursor ? { cursor } : {}) }),
+        now,
+      );
+      recording = false;
+      // One ordered query for the page's rows (limit + 1 of them), not a walk through every session.
+      const ordered = sent.filter((s) => /^\s*SELECT/i.test(s.sql) && /ORDER BY [^,]*Session\W+lastActiveAt/i.test(s.sql));
+      for (const statement of ordered) expect(statement.params.map(String)).toContain("101");
+      rowQueries += ordered.length;
+      for (const row of page.sessions) {
+        seen.add(row.user.id);
+        ids.push(row.id);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect([...seen].sort()).toEqual(expected);
+    expect(new Set(ids).size).toBe(1040);
+    expect(rowQueries).toBe(11);
   });
 });
