@@ -82,8 +82,11 @@ async function time(runs: number, fn: (run: number) => Promise<unknown>): Promis
 /** Plain SQL beside the app's connection, for seeding checks, cursors and EXPLAIN. `$n` placeholders. */
 type Raw = {
   rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** The query plan's lines; `analyze` runs the statement (reads only). */
-  plan(sql: string, params: unknown[], analyze: boolean): Promise<string[]>;
+  /**
+   * The query plan's lines; `analyze` runs the statement (reads only). `settings`: the SET LOCAL
+   * statements the backend sent just before it, in the same transaction (PostgreSQL).
+   */
+  plan(sql: string, params: unknown[], analyze: boolean, settings: string[]): Promise<string[]>;
 };
 
 function sqliteRaw(file: string): Raw & { close(): void } {
@@ -108,9 +111,15 @@ function postgresRaw(client: pg.Client): Raw {
     async rows<T>(sql: string, params: unknown[] = []) {
       return (await client.query(sql, params)).rows as T[];
     },
-    async plan(sql, params, analyze) {
-      const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${analyze ? "(ANALYZE, BUFFERS) " : ""}${sql}`, params);
-      return rows.map((row) => row["QUERY PLAN"]);
+    async plan(sql, params, analyze, settings) {
+      await client.query("BEGIN");
+      try {
+        for (const setting of settings) await client.query(setting);
+        const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${analyze ? "(ANALYZE, BUFFERS) " : ""}${sql}`, params);
+        return rows.map((row) => row["QUERY PLAN"]);
+      } finally {
+        await client.query("ROLLBACK");
+      }
     },
   };
 }
@@ -274,13 +283,23 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
   });
   const plans = new Map<string, string[]>();
   const shown = (sql: string) => `  ${sql.replace(/\s+/g, " ").trim().slice(0, 200)}${sql.length > 200 ? " …" : ""}`;
+  const isSetting = (s: Sent) => /^\s*SET\b/i.test(s.sql);
+  /** Explains the SELECTs and writes among `statements`, each after the settings sent just before it. */
   async function explain(label: string, statements: Sent[]) {
     const lines: string[] = [];
+    let settings: string[] = [];
     for (const { sql, params } of statements) {
+      if (isSetting({ sql, params })) {
+        settings.push(sql);
+        continue;
+      }
       const read = /^\s*SELECT/i.test(sql);
+      const before = settings;
+      settings = [];
       lines.push(shown(sql));
+      if (before.length > 0) lines.push(`      (after: ${before.join("; ")})`);
       try {
-        const plan = await raw.plan(sql, params, backend === "postgres" && read);
+        const plan = await raw.plan(sql, params, backend === "postgres" && read, before);
         // Long id lists in a plan line say nothing more after the first few hundred characters.
         lines.push(...plan.map((p) => `      ${p.length > 300 ? `${p.slice(0, 300)} …` : p}`));
       } catch (error) {
@@ -298,7 +317,7 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     } finally {
       recording = false;
     }
-    await explain(label, sent.filter((s) => /^\s*SELECT/i.test(s.sql)));
+    await explain(label, sent.filter((s) => /^\s*SELECT/i.test(s.sql) || isSetting(s)));
   }
 
   try {
