@@ -105,8 +105,9 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       client.on("error", ignoreConnectionError);
       let discard: Error | undefined;
       try {
-        onQuery?.(LAPSED_PLAN, []);
         await client.query(`BEGIN; ${LAPSED_PLAN}`);
+        // Reported together, so a listener sees the setting right before the statement it applies to.
+        onQuery?.(LAPSED_PLAN, []);
         onQuery?.(LAPSED, [now, keyFingerprints]);
         const { rows } = await client.query<{ userId: string; sessions: number }>({ name: "sb_lapsed", text: LAPSED, values: [now, keyFingerprints] });
         await client.query("COMMIT");
