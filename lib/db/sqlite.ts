@@ -68,19 +68,22 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   const deleteExpired = db.prepare(
     `DELETE FROM "Session" WHERE id IN (SELECT id FROM "Session" WHERE expiresAt <= ? ORDER BY expiresAt LIMIT ?)`,
   );
-  // Force logout, one keyset batch: the primary key's index gives the order, and everything the
-  // batch revokes is returned (one writer at a time: what it picked is what it revoked).
+  // Force logout, one keyset batch, in rowid order: the table's own storage order, so a batch
+  // rewrites neighbouring rows on few pages. In the order of the (random) ids every revoked row
+  // dirtied a page of its own, each written to the WAL: measured 35 µs a row against 4 µs.
+  // Everything the batch revokes is returned (one writer at a time: what it picked is what it revoked).
   const revokeBatch = db
     .prepare(
       `UPDATE "Session" SET revokedAt = @now, revokedBy = @revokedBy, revokeReason = @reason
-        WHERE id IN (SELECT id FROM "Session"
-                      WHERE id > @after AND revokedAt IS NULL AND expiresAt > @now AND absoluteExpiresAt > @now
-                        AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(@prints)))
-                        AND id IS NOT @keep
-                      ORDER BY id LIMIT @limit)
-       RETURNING id`,
+        WHERE rowid IN (SELECT rowid FROM "Session"
+                         WHERE rowid > @after AND revokedAt IS NULL AND expiresAt > @now AND absoluteExpiresAt > @now
+                           AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(@prints)))
+                           AND id IS NOT @keep
+                         ORDER BY rowid LIMIT @limit)
+       RETURNING rowid`,
     )
-    .pluck();
+    .pluck()
+    .safeIntegers(true);
   // INDEXED BY: with the statistics of a table full of expired rows, SQLite would otherwise walk the
   // whole [userId, createdAt] index to group without sorting.
   const lapsed = db.prepare(
@@ -115,16 +118,15 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
         now: toSqliteDate(batch.now),
         revokedBy: batch.revokedBy,
         reason: batch.reason,
-        after: batch.after ?? "",
+        after: BigInt(batch.after ?? 0),
         prints: JSON.stringify(batch.keyFingerprints),
         keep: batch.keep,
         limit: batch.limit,
       };
       sent(revokeBatch, [params]);
-      const ids = revokeBatch.all(params) as string[];
-      // SQLite compares TEXT bytewise, as JavaScript compares these ASCII ids.
-      const last = ids.reduce<string | null>((max, id) => (max === null || id > max ? id : max), null);
-      return { picked: ids.length, revoked: ids.length, last };
+      const rowids = revokeBatch.all(params) as bigint[];
+      const last = rowids.reduce<bigint | null>((max, rowid) => (max === null || rowid > max ? rowid : max), null);
+      return { picked: rowids.length, revoked: rowids.length, last: last === null ? null : String(last) };
     },
     async lapsedSessionsPerUser(now, keyFingerprints) {
       const params = [toSqliteDate(now), JSON.stringify(keyFingerprints)];

@@ -61,11 +61,13 @@ export interface Database {
   deleteExpiredSessions(now: Date, limit: number): Promise<number>;
   /**
    * One batch of "force logout everyone": marks revoked (revokedAt = `now`, revokedBy, revokeReason)
-   * the sessions active at `now` whose id sorts after `after`, the first `limit` of them in id order,
-   * in one statement. Active: not revoked, both expiries after `now`, and OIDC or signed in with one
-   * of `keyFingerprints` (as activeSessionWhere). `keep` (the acting admin's session) is left alone.
+   * the sessions active at `now` past the position `after` (null: from the start; otherwise what the
+   * previous batch returned as `last`), the first `limit` of them in the backend's walk order, in one
+   * statement. Active: not revoked, both expiries after `now`, and OIDC or signed in with one of
+   * `keyFingerprints` (as activeSessionWhere). `keep` (the acting admin's session) is left alone.
    * Returns how many rows the batch picked, how many it revoked (fewer when another writer revoked
-   * some first), and the last id it picked, where the next batch starts; `picked` 0 means done.
+   * some first), and the position of the last row it picked, where the next batch starts; `picked` 0
+   * means done. The walk order: PostgreSQL, the id; SQLite, the rowid (see there).
    */
   revokeActiveSessionsBatch(batch: RevokeBatch): Promise<{ picked: number; revoked: number; last: string | null }>;
   /**

@@ -94,8 +94,8 @@ const EVERYONE_BATCH_MAX = 20_000;
 
 /**
  * "Force logout everyone": every session active at `now` (see activeSessionWhere) except `keep`,
- * marked revoked like revokeSessions does. Keyset batches over the primary key, one statement each
- * on the backend's own driver (no id lists through Prisma), sized so that a batch holds its locks
+ * marked revoked like revokeSessions does. Keyset batches (see revokeActiveSessionsBatch), one
+ * statement each on the backend's own driver (no id lists through Prisma), sized so that a batch holds its locks
  * about EVERYONE_BATCH_TARGET_MS — sign-ins and session checks run in between. Audited as one
  * event carrying the count, so a million sessions do not mean a million audit rows. Returns how
  * many were revoked. `batchSize` fixes the batch size (tests).
