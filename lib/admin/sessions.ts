@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import type { Config } from "../config";
 import type { Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
-import { DomainError } from "../errors";
+import { fail } from "../errors";
 import { normalizeIp } from "../http/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
@@ -197,7 +197,7 @@ export async function revokeUserSessionsAsAdmin(
   now = new Date(),
 ): Promise<number> {
   const user = await db.prisma.user.findUnique({ where: { username }, select: { id: true } });
-  if (!user) throw new DomainError("not_found", "user_not_found", `No user named "${username}"`);
+  if (!user) throw fail("user_not_found");
   const why = reasonText(actor, reason);
   return revokeSessions(
     db,

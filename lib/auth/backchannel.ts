@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import type { Config, OidcConfig } from "../config";
 import type { Database } from "../db";
-import { DomainError } from "../errors";
+import { fail } from "../errors";
 import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
 import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
@@ -17,7 +17,7 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-const invalid = (why: string) => new DomainError("bad_request", "invalid_logout_token", `Invalid logout token: ${why}`);
+const invalid = (why: string) => fail("invalid_logout_token", { why });
 
 /**
  * What can be checked without the provider: a signed JWT (three base64url parts, a JSON header

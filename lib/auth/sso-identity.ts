@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import type { Config, OidcConfig } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
 import type { Database } from "../db";
-import { DomainError } from "../errors";
-import { END_REASONS } from "../sessions/end-reasons";
+import { fail } from "../errors";
 import { createSession, type CurrentSession, type RequestInfo } from "../sessions/sessions";
 import { usernameSchema } from "../validation/auth";
 import { generateId } from "./token";
@@ -171,10 +170,10 @@ const isUniqueViolation = (error: unknown) =>
  */
 export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: string) {
   const user = await db.prisma.user.findUnique({ where: { username } });
-  if (!user) throw new DomainError("not_found", "user_not_found", `No user named ${username}`);
+  if (!user) throw fail("user_not_found");
   const owner = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: oidc.issuerId, oidcSubject: subject } } });
   if (owner && owner.id !== user.id) {
-    throw new DomainError("conflict", "sso_account_conflict", `That subject already has its own account (${owner.username})`);
+    throw fail("sso_account_conflict", { owner: owner.username });
   }
   await db.prisma.user.update({ where: { id: user.id }, data: { authSource: "oidc", oidcIssuer: oidc.issuerId, oidcSubject: subject } });
   await recordAuthEvent(db, {
@@ -187,8 +186,3 @@ export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, usern
   });
   return { username, subject, issuer: oidc.issuerId };
 }
-
-export const SSO_FAILURE_MESSAGES: Record<SsoSignInFailure, string> = {
-  account_disabled: END_REASONS.disabled,
-  sso_account_conflict: "No account could be set up for this single sign-on identity. Ask an administrator.",
-};

@@ -4,11 +4,12 @@ import { assertAdmin } from "../auth/roles";
 import { getConfig, type Config } from "../config";
 import { sessionCookieName } from "../auth/cookie";
 import { getDatabase } from "../db";
-import { END_REASONS } from "../sessions/end-reasons";
+import { DomainError, errorMessage } from "../errors";
+import type { EndReason } from "../sessions/end-reasons";
 import type { Actor } from "../sessions/revoke";
 import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import { databaseAvailable, databaseDownSince } from "../db/availability";
-import { ApiError, crossSiteRequest, errorResponse, unauthorized } from "./errors";
+import { crossSiteRequest, errorResponse, unauthorized } from "./errors";
 import { isSameOriginRequest } from "./same-origin";
 import { apiHeadersFor, withApiHeaders } from "./transport-security";
 import { unavailableJson } from "./unavailable-response";
@@ -48,9 +49,9 @@ export function apiRoute<P = Record<string, never>>(
 }
 
 /** 401 for a session that existed but has ended; the wrapper also clears its cookie. */
-export class SessionEndedError extends ApiError {
-  constructor(readonly reason: keyof typeof END_REASONS) {
-    super(401, "session_ended", END_REASONS[reason]);
+export class SessionEndedError extends DomainError {
+  constructor(readonly reason: EndReason) {
+    super("session_ended", errorMessage("session_ended", { reason }));
   }
 }
 

@@ -1,7 +1,7 @@
 import { authEventRow } from "../audit";
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
-import { DomainError } from "../errors";
+import { fail } from "../errors";
 import { TRANSACTION_LIMITS, type Database } from "../db";
 import type { Prisma } from "../db/generated/sqlite/client";
 import type { RequestInfo } from "./sessions";
@@ -21,11 +21,10 @@ export type Revocation = {
 };
 
 /** The answer for an id that names no active session the caller may end (unknown, or not theirs: alike). */
-export const sessionNotFound = () => new DomainError("not_found", "session_not_found", "No active session with that id");
+export const sessionNotFound = () => fail("session_not_found");
 
 /** The session making the request ends only by Log out, which also clears this browser's cookie. */
-export const currentSessionConflict = () =>
-  new DomainError("conflict", "current_session", "This is the session you are using; use Log out to end it");
+export const currentSessionConflict = () => fail("current_session");
 
 /** Rows per statement: Prisma binds each id, and SQLite allows 999 bound parameters. */
 const BATCH = 500;

@@ -4,8 +4,8 @@ import { decodeSessionCookie } from "../auth/cookie";
 import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
 import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../auth/token";
 import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
-import { DomainError } from "../errors";
-import { END_REASONS, type EndReason } from "./end-reasons";
+import { fail } from "../errors";
+import type { EndReason } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { revokeSessions } from "./revoke";
 
@@ -214,7 +214,7 @@ export async function rotateSessionToken(
     });
     return true;
   });
-  if (!rotated) throw new DomainError("conflict", "session_ended", END_REASONS.revoked);
+  if (!rotated) throw fail("session_ended", { reason: "revoked" });
   return { token };
 }
 

@@ -109,8 +109,8 @@ describe("own sessions: authorization rules", () => {
     const { desktop, bob } = await threeDevices(db, config);
     const unknown = await rejection(revokeOwnSession(db, config, ownerOf(desktop), "no-such-session-id", request));
     const foreign = await rejection(revokeOwnSession(db, config, ownerOf(desktop), bob.session.id, request));
-    expect([unknown.kind, unknown.code, unknown.message]).toEqual([foreign.kind, foreign.code, foreign.message]);
-    expect(foreign.kind).toBe("not_found");
+    expect([unknown.status, unknown.code, unknown.message]).toEqual([foreign.status, foreign.code, foreign.message]);
+    expect(foreign.status).toBe(404);
     expect(await validateSessionCookie(db, config, bob.cookie, request)).toMatchObject({ status: "active" });
     expect(await db.prisma.authEvent.count({ where: { type: "session.revoked" } })).toBe(0);
   });
@@ -120,11 +120,11 @@ describe("own sessions: authorization rules", () => {
     const config = testConfig();
     const { desktop, phone } = await threeDevices(db, config);
     const current = await rejection(revokeOwnSession(db, config, ownerOf(desktop), desktop.session.id, request));
-    expect([current.kind, current.code]).toEqual(["conflict", "current_session"]);
+    expect([current.status, current.code]).toEqual([409, "current_session"]);
     expect(await validateSessionCookie(db, config, desktop.cookie, request)).toMatchObject({ status: "active" });
 
     await revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request);
-    expect((await rejection(revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request))).kind).toBe("not_found");
+    expect((await rejection(revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request))).status).toBe(404);
     expect(await db.prisma.authEvent.count({ where: { type: "session.revoked" } })).toBe(1);
   });
 

@@ -9,7 +9,7 @@ import { disableUser, enableUser } from "@/lib/admin/users";
 import { confirmFreshSignIn } from "@/lib/auth/freshness";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
-import { DomainError } from "@/lib/errors";
+import { DomainError, fail } from "@/lib/errors";
 import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { getRequestInfo, requireAdminSession } from "@/lib/sessions/current";
@@ -56,8 +56,8 @@ async function fresh(admin: Admin, form: Form) {
   if (reauthenticated) setSessionCookie(await cookies(), config, { token: reauthenticated.token, persistent: admin.cookiePersistent });
 }
 
-const required = <T,>(value: T | undefined, code: string): T => {
-  if (value === undefined) throw new DomainError("not_found", code, "missing");
+const required = <T,>(value: T | undefined, code: "session_not_found" | "user_not_found"): T => {
+  if (value === undefined) throw fail(code);
   return value;
 };
 
@@ -80,7 +80,7 @@ export async function adminRevokeUserAction(formData: FormData) {
 
 export async function adminRevokeAllAction(formData: FormData) {
   await adminAction(formData, async (admin, form) => {
-    if (form.confirm?.trim().toLowerCase() !== "everyone") throw new DomainError("conflict", "confirmation_mismatch", "Type everyone");
+    if (form.confirm?.trim().toLowerCase() !== "everyone") throw fail("confirmation_mismatch");
     await fresh(admin, form);
     const count = await revokeAllSessions(
       await getDatabase(),

@@ -8,6 +8,7 @@ import { ConfirmPanel } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
+import { pageMessage } from "@/lib/errors";
 import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 import { requireSession } from "@/lib/sessions/current";
 import { listOwnSessions } from "@/lib/sessions/own-sessions";
@@ -26,11 +27,6 @@ const pageParamsSchema = z.object({
   signedOutOthers: z.coerce.number().int().min(0).optional().catch(undefined),
   error: z.enum(["session_not_found", "current_session"]).optional().catch(undefined),
 });
-
-const ERRORS = {
-  session_not_found: "That session is no longer active: it may have expired or been revoked already.",
-  current_session: "This is the session you are using. Use Log out to end it.",
-} as const;
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -73,7 +69,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
             : `Signed out ${params.signedOutOthers} other session${params.signedOutOthers === 1 ? "" : "s"}. Only this device is still signed in.`}
         </Alert>
       )}
-      {params.error && <Alert tone="error">{ERRORS[params.error]}</Alert>}
+      {params.error && <Alert tone="error">{pageMessage(params.error)}</Alert>}
 
       {params.confirm === "others" && (
         <ConfirmPanel

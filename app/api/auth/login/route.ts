@@ -3,7 +3,6 @@ import { ZodError } from "zod";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
-import { ApiError } from "@/lib/http/errors";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/http/return-path";
@@ -25,10 +24,8 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const result = await signInWithKey(context.db, context.config, input, context.request);
 
   if (!result.ok) {
-    if (form) return backToLogin(data, result.code, result.code === "rate_limited" ? result.retryAfter : undefined);
-    const status = result.code === "rate_limited" ? 429 : result.code === "account_disabled" || result.code === "sso_account" ? 403 : 401;
-    const headers: Record<string, string> = result.code === "rate_limited" ? { "Retry-After": String(result.retryAfter) } : {};
-    throw new ApiError(status, result.code, result.message, headers);
+    if (form) return backToLogin(data, result.code, result.error.retryAfterSeconds);
+    throw result.error;
   }
 
   const response = form
