@@ -12,6 +12,7 @@ import { cleanupSessions } from "../lib/sessions/cleanup";
 import { CLI_ACTOR } from "../lib/sessions/revoke";
 import type { RequestInfo } from "../lib/sessions/sessions";
 import { adminSessionsQuerySchema } from "../lib/validation/admin";
+import { usernameSchema } from "../lib/validation/auth";
 import { ZodError } from "zod";
 
 const USAGE = `Usage: npm run sessions -- <command>
@@ -107,8 +108,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case "revoke-user": {
         if (!arg) throw new UsageError("revoke-user needs a username");
-        const count = await revokeUserSessionsAsAdmin(db, config, CLI_ACTOR, arg.toLowerCase(), values.reason, CLI_REQUEST);
-        console.log(`Revoked ${count} session${count === 1 ? "" : "s"} of ${arg.toLowerCase()}.`);
+        const username = usernameSchema.parse(arg);
+        const count = await revokeUserSessionsAsAdmin(db, config, CLI_ACTOR, username, values.reason, CLI_REQUEST);
+        console.log(`Revoked ${count} session${count === 1 ? "" : "s"} of ${username}.`);
         return 0;
       }
       case "revoke-all": {
@@ -131,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
       case "link-sso": {
         if (!arg || !values.subject) throw new UsageError("link-sso needs a username and --subject=SUB (the sub claim at the identity provider)");
         if (!config.oidc) throw new UsageError("Single sign-on is not configured (DASHBOARD_OIDC_ISSUER, DASHBOARD_OIDC_CLIENT_ID)");
-        const linked = await linkUserToSsoSubject(db, config.oidc, arg.toLowerCase(), values.subject, CLI_ACTOR.username);
+        const linked = await linkUserToSsoSubject(db, config.oidc, usernameSchema.parse(arg), values.subject, CLI_ACTOR.username);
         console.log(`${linked.username} now signs in with SSO as subject ${linked.subject} at ${linked.issuer}.`);
         return 0;
       }

@@ -7,6 +7,7 @@ import { safeReturnPath } from "@/lib/http/return-path";
 import { noticeCookieName, readNotice } from "@/lib/notice";
 import { pageMessage } from "@/lib/errors";
 import { getCurrentSession } from "@/lib/sessions/current";
+import { USERNAME_CHARACTERS, USERNAME_MAX_LENGTH, USERNAME_PATTERN } from "@/lib/validation/username";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -16,7 +17,7 @@ const one = (value: string | string[] | undefined) => (Array.isArray(value) ? va
 
 /** The catalog's wording; a form that did not validate is told what the fields take. */
 function errorMessage(code: string | undefined, retryAfter: string | undefined): string | null {
-  if (code === "invalid_input") return "Enter a username (letters, digits, . _ @ -, up to 64 characters) and your key.";
+  if (code === "invalid_input") return `Enter a username (${USERNAME_CHARACTERS}, up to ${USERNAME_MAX_LENGTH} characters) and your key.`;
   return pageMessage(code, { retryAfterSeconds: retryAfter === undefined ? undefined : Number(retryAfter) });
 }
 
@@ -65,9 +66,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
               id="username"
               name="username"
               required
-              maxLength={64}
-              pattern="[A-Za-z0-9._@\-]+"
-              title="Letters, digits and . _ @ -"
+              maxLength={USERNAME_MAX_LENGTH}
+              pattern={USERNAME_PATTERN}
+              title={`Use ${USERNAME_CHARACTERS}`}
               autoComplete="username"
               autoCapitalize="none"
               spellCheck={false}

@@ -13,7 +13,7 @@ import { DomainError, fail } from "@/lib/errors";
 import { whileDatabaseAvailable } from "@/lib/http/page-guard";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { getRequestInfo, requireAdminSession } from "@/lib/sessions/current";
-import { reasonSchema } from "@/lib/validation/admin";
+import { reasonSchema, usernameFilter } from "@/lib/validation/admin";
 import { sessionIdSchema } from "@/lib/validation/sessions";
 
 const formSchema = z.object({
@@ -21,7 +21,7 @@ const formSchema = z.object({
   reason: reasonSchema,
   key: z.string().max(1024).optional(),
   sessionId: sessionIdSchema.optional(),
-  username: z.string().trim().toLowerCase().max(64).optional(),
+  username: usernameFilter.optional(),
   confirm: z.string().max(64).optional(),
   includeSelf: z.literal("on").optional(),
 });

@@ -10,6 +10,7 @@ import { setSessionCookie } from "@/lib/http/session-cookie";
 import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
 import { loginSchema } from "@/lib/validation/auth";
+import { USERNAME_MAX_LENGTH } from "@/lib/validation/username";
 
 /** JSON clients get JSON; the login form (form-encoded, works without JavaScript) gets redirects. */
 export const POST = apiRoute(async (request: NextRequest) => {
@@ -40,7 +41,7 @@ function backToLogin(data: unknown, error: string, retryAfter?: number) {
   const fields = (data ?? {}) as Record<string, unknown>;
   return seeOtherToLogin({
     error,
-    username: typeof fields.username === "string" ? fields.username.slice(0, 64) : undefined,
+    username: typeof fields.username === "string" ? fields.username.slice(0, USERNAME_MAX_LENGTH) : undefined,
     next: typeof fields.next === "string" ? safeReturnPath(fields.next) : undefined,
     retryAfter: retryAfter === undefined ? undefined : String(retryAfter),
   });
