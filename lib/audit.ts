@@ -38,7 +38,7 @@ export type AuthEventInput = {
   authMethod?: "static" | "oidc" | null;
   ip?: string | null;
   userAgent?: string | null;
-  /** Who caused it: the username of a person, or "system" / "cli". */
+  /** Who caused it: an Actor's username (lib/actor.ts). */
   actor?: string | null;
   detail?: string | null;
   /** How many sessions the event stands for (1 for a single session's end; N for bulk events). */

@@ -3,7 +3,8 @@ import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { fail } from "../errors";
 import { keysetPage } from "../pagination/cursor";
-import { revokeSessions, type Actor } from "../sessions/revoke";
+import type { Actor } from "../actor";
+import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../sessions/sessions";
 import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
 
@@ -83,7 +84,7 @@ export async function disableUser(db: Database, actor: Actor, username: string, 
   const ended = await revokeSessions(
     db,
     { userId: user.id },
-    { actor: actor.username, reason: why, detail: `scope: user ${username} (account disabled); reason: ${why}` },
+    { actor, reason: why, detail: `scope: user ${username} (account disabled); reason: ${why}` },
     request,
     now,
   );

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
+import { IDENTITY_PROVIDER_ACTOR } from "../actor";
 import type { Config, OidcConfig } from "../config";
 import type { Database } from "../db";
 import { fail } from "../errors";
@@ -86,7 +87,7 @@ export async function backchannelLogout(db: Database, config: Config, oidc: Oidc
   return revokeSessions(
     db,
     { authMethod: "oidc", user, ...(claims.sid ? { oidcSid: claims.sid } : {}) },
-    { actor: "idp", reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
+    { actor: IDENTITY_PROVIDER_ACTOR, reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
     request,
   );
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config, OidcConfig } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
 import type { Database } from "../db";
@@ -119,7 +120,7 @@ async function findOrCreateSsoUser(
               authMethod: "oidc",
               ip: request.ip,
               userAgent: request.userAgent,
-              actor: "system",
+              actor: SYSTEM_ACTOR.username,
               detail: `"${wanted}" is taken or reserved; the new SSO account is "${username}"`,
               at: now,
             }),
@@ -168,7 +169,7 @@ const isUniqueViolation = (error: unknown) =>
  * (CLI `link-sso`). From then on that subject signs in to this account, and the shared key no
  * longer does. Refused when the subject already has an account of its own.
  */
-export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: string) {
+export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: Actor) {
   const user = await db.prisma.user.findUnique({ where: { username } });
   if (!user) throw fail("user_not_found");
   const owner = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: oidc.issuerId, oidcSubject: subject } } });
@@ -181,7 +182,7 @@ export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, usern
     username,
     userId: user.id,
     authMethod: "oidc",
-    actor,
+    actor: actor.username,
     detail: `linked to subject ${subject} at ${oidc.issuerId}`,
   });
   return { username, subject, issuer: oidc.issuerId };

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { actorOf } from "../actor";
 import { confirmFreshSignIn } from "../auth/freshness";
 import { assertAdmin } from "../auth/roles";
 import { getConfig, type Config } from "../config";
@@ -6,7 +7,6 @@ import { sessionCookieName } from "../auth/cookie";
 import { getDatabase } from "../db";
 import { DomainError, errorMessage } from "../errors";
 import type { EndReason } from "../sessions/end-reasons";
-import type { Actor } from "../sessions/revoke";
 import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import { databaseAvailable, databaseDownSince } from "../db/availability";
 import { crossSiteRequest, errorResponse, unauthorized } from "./errors";
@@ -80,7 +80,7 @@ export async function requireApiSession(request: NextRequest, context: ApiContex
 export async function requireApiAdmin(request: NextRequest, context: ApiContext) {
   const check = await requireApiSession(request, context);
   assertAdmin(check.user);
-  return { ...check, actor: { username: check.user.username, sessionId: check.session.id } satisfies Actor };
+  return { ...check, actor: actorOf(check) };
 }
 
 /** A JSON answer with the API's headers (init's headers may add to them or override them). */

@@ -1,6 +1,7 @@
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
+import { actorOf } from "../actor";
 import { getConfig } from "../config";
 import { sessionCookieName } from "../auth/cookie";
 import { getDatabase } from "../db";
@@ -36,5 +37,5 @@ export async function requireSession(returnPath: string) {
 export async function requireAdminSession(returnPath: string) {
   const check = await requireSession(returnPath);
   if (check.user.role !== "admin") forbidden();
-  return { ...check, actor: { username: check.user.username, sessionId: check.session.id } };
+  return { ...check, actor: actorOf(check) };
 }

@@ -1,13 +1,11 @@
+import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "./active";
 import { presentSession, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
-import type { CurrentSession, CurrentUser, RequestInfo } from "./sessions";
-
-/** The person acting on their own sessions, and the session they are acting from. */
-export type Owner = { user: Pick<CurrentUser, "id" | "username">; session: Pick<CurrentSession, "id"> };
+import type { RequestInfo } from "./sessions";
 
 export type SessionPage = { sessions: SessionJson[]; nextCursor: string | null };
 
@@ -19,7 +17,7 @@ export type SessionPage = { sessions: SessionJson[]; nextCursor: string | null }
 export async function listOwnSessions(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   page: { cursor?: Cursor; limit: number },
   now = new Date(),
 ): Promise<SessionPage> {
@@ -46,7 +44,7 @@ export async function listOwnSessions(
 export async function revokeOwnSession(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   sessionId: string,
   request: RequestInfo,
   now = new Date(),
@@ -57,7 +55,7 @@ export async function revokeOwnSession(
   const revoked = await revokeSessions(
     db,
     { AND: [{ id: sessionId, userId: owner.user.id }, activeSessionWhere(config, now)] },
-    { actor: owner.user.username, reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
+    { actor: actorOf(owner), reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
     request,
     now,
   );
@@ -68,7 +66,7 @@ export async function revokeOwnSession(
 export async function revokeOtherOwnSessions(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   request: RequestInfo,
   now = new Date(),
 ): Promise<number> {
@@ -76,7 +74,7 @@ export async function revokeOtherOwnSessions(
     db,
     { AND: [{ userId: owner.user.id, id: { not: owner.session.id } }, activeSessionWhere(config, now)] },
     {
-      actor: owner.user.username,
+      actor: actorOf(owner),
       reason: "signed out from another session",
       detail: `"Sign out all other sessions" from session ${owner.session.id}`,
     },

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../actor";
 import type { Config } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
 import { decodeSessionCookie } from "../auth/cookie";
@@ -84,7 +85,7 @@ async function endMetSession(db: Database, row: SessionWithUser, reason: EndReas
     authMethod: row.authMethod,
     ip: request.ip,
     userAgent: request.userAgent,
-    actor: "system",
+    actor: SYSTEM_ACTOR.username,
     detail: reason === "max-age" ? "absolute lifetime reached" : reason === "expired" ? "idle timeout" : null,
     count: 1,
     at: now,
@@ -167,7 +168,7 @@ async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSes
   await revokeSessions(
     db,
     { id: { in: excess.map((s) => s.id) } },
-    { actor: "system", reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
+    { actor: SYSTEM_ACTOR, reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
     request,
     now,
   );

@@ -3,11 +3,12 @@ import type { Config } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { cursorSchema } from "@/lib/pagination/cursor";
-import { listOwnSessions, revokeOtherOwnSessions, revokeOwnSession, type Owner } from "@/lib/sessions/own-sessions";
+import type { SignedIn } from "@/lib/actor";
+import { listOwnSessions, revokeOtherOwnSessions, revokeOwnSession } from "@/lib/sessions/own-sessions";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { ADMIN_KEY, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
-const ownerOf = (signedIn: Awaited<ReturnType<typeof signIn>>): Owner => ({ user: signedIn.user, session: signedIn.session });
+const ownerOf = (signedIn: Awaited<ReturnType<typeof signIn>>): SignedIn => ({ user: signedIn.user, session: signedIn.session });
 
 async function threeDevices(db: Database, config: Config) {
   const desktop = await signIn(db, config, "alice", USER_KEY);
