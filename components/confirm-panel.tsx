@@ -24,8 +24,10 @@ type Props = {
 
 /**
  * The confirmation step of a destructive action: a real form, so it works without JavaScript.
- * Without extra inputs its button takes focus (which also scrolls it into view); links that open
- * it carry no #fragment, because browsers skip autofocus then.
+ * Without extra inputs its button takes focus (which also scrolls it into view). A link that opens
+ * it may end in #<id> instead: browsers then skip autofocus on a full page load but scroll the
+ * panel into view and start the next Tab from it, so the confirm button is one Tab away and never
+ * focused off-screen. The scroll margin keeps what it is about in sight above it.
  */
 export function ConfirmPanel(props: Props) {
   return (
@@ -33,7 +35,7 @@ export function ConfirmPanel(props: Props) {
       id={props.id}
       role="group"
       aria-labelledby={`${props.id}-title`}
-      className={`border-red-200 bg-red-50 px-4 py-4 sm:px-5 ${props.inset ? "border-t" : "rounded-xl border"}`}
+      className={`scroll-mt-24 border-red-200 bg-red-50 px-4 py-4 sm:px-5 ${props.inset ? "border-t" : "rounded-xl border"}`}
     >
       <h2 id={`${props.id}-title`} className="text-sm font-semibold text-red-900">
         {props.title}

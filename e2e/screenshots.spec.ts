@@ -54,10 +54,22 @@ test("Settings > Sessions renders at phone and desktop widths", async ({ page, b
     await expect(page.getByTestId("session-card")).toHaveCount(3);
     await expectNoSidewaysScroll(page, width);
     await page.screenshot({ path: `${dir}/sessions-${width}.png`, fullPage: true });
-    await page.goto(`/settings/sessions?confirm=${others[0]}`);
-    await expect(page.getByRole("button", { name: "Revoke session" })).toBeFocused();
+    // Compact: three sessions take well under one phone screen (667 px tall, an iPhone SE).
+    expect((await page.getByRole("list", { name: "Your active sessions" }).boundingBox())!.height).toBeLessThan(400);
+    // The confirmation opens where the person is looking (the Revoke link's #fragment).
+    await page.goto(`/settings/sessions?confirm=${others[0]}#revoke-${others[0]}`);
+    await expect(page.getByRole("button", { name: "Revoke session" })).toBeInViewport();
     await expectNoSidewaysScroll(page, width);
-    await page.screenshot({ path: `${dir}/sessions-confirm-${width}.png`, fullPage: true });
+    await page.screenshot({ path: `${dir}/sessions-confirm-${width}.png` });
+
+    await page.goto(`/settings/sessions/${others[0]}`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/on iOS/);
+    await expectNoSidewaysScroll(page, width);
+    await page.screenshot({ path: `${dir}/session-detail-${width}.png`, fullPage: true });
+    await page.goto(`/settings/sessions/${others[0]}?confirm=1#revoke-${others[0]}`);
+    await expect(page.getByRole("button", { name: "Revoke session" })).toBeInViewport();
+    await expectNoSidewaysScroll(page, width);
+    await page.screenshot({ path: `${dir}/session-detail-confirm-${width}.png`, fullPage: true });
   }
   await page.goto("/settings/sessions?confirm=others");
   await page.getByRole("button", { name: "Sign out all other sessions" }).click();

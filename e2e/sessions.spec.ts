@@ -44,10 +44,15 @@ test.describe("Settings > Sessions", () => {
       await expect(me.page).toHaveURL("/settings/sessions");
       await expect(me.page.getByRole("heading", { name: "Sessions", level: 1 })).toBeVisible();
       await expect(cards(me.page)).toHaveCount(3);
+      // This device first, whichever was used last; then the others, most recently active first.
+      await expect(cards(me.page).first()).toHaveAttribute("id", `session-${me.sessionId}`);
+      const shownIds = await cards(me.page).evaluateAll((items) => items.map((item) => item.id.replace(/^session-/, "")));
+      const othersNewestFirst = [firefox, iphone, desktop].map((s) => s.sessionId).filter((id) => id !== me.sessionId);
+      expect(shownIds).toEqual([me.sessionId, ...othersNewestFirst]);
       await expect(me.page.getByText("This device", { exact: true })).toHaveCount(1);
       await expect(card(me.page, me.sessionId).getByText("This device", { exact: true })).toBeVisible();
+      await expect(card(me.page, me.sessionId)).toContainText("Active now");
       await expect(card(me.page, me.sessionId).getByRole("link", { name: /^Revoke/ })).toHaveCount(0);
-      await expect(card(me.page, me.sessionId)).toContainText("Use Log out to end this session");
       await expect(card(me.page, other.sessionId)).toHaveCount(0);
 
       for (const [deviceName, device] of [["desktop", desktop], ["iphone", iphone], ["firefox", firefox]] as const) {
@@ -56,15 +61,15 @@ test.describe("Settings > Sessions", () => {
         await expect(row.getByTestId("session-device")).toHaveText(DEVICES[deviceName].device);
         await expect(row).toContainText("127.0.0.1");
         await expect(row).toContainText("Key");
-        await expect(row).toContainText(/••••••••[0-9a-f]{8}/);
+        await expect(row.getByRole("link", { name: /^Details/ })).toHaveAttribute("href", `/settings/sessions/${device.sessionId}`);
         if (deviceName !== name) await expect(row.getByRole("link", { name: /^Revoke/ })).toBeVisible();
+        // Compact: one row, not a wall of fields (those are on the detail page).
+        expect((await row.boundingBox())!.height).toBeLessThan(140);
+        await expect(row).not.toContainText("Remember me");
       }
-      // The raw user agent is one click away (and on hover of the title).
-      const mine = card(me.page, me.sessionId);
-      await mine.getByText("Technical details").click();
+      // The raw user agent shows on hover of the title (and on the detail page).
       const userAgent = await me.page.evaluate(() => navigator.userAgent);
-      await expect(mine.getByText(userAgent, { exact: true })).toBeVisible();
-      await expect(mine.getByRole("heading", { level: 3 })).toHaveAttribute("title", userAgent);
+      await expect(card(me.page, me.sessionId).getByRole("heading", { level: 3 })).toHaveAttribute("title", userAgent);
     }
 
     // The API lists the same three, never a token or hash.
@@ -89,9 +94,11 @@ test.describe("Settings > Sessions", () => {
     await page.goto("/settings/sessions");
 
     await card(page, iphone.sessionId).getByRole("link", { name: /^Revoke/ }).click();
+    await expect(page).toHaveURL(new RegExp(`confirm=${iphone.sessionId}#revoke-${iphone.sessionId}$`));
     const confirm = card(page, iphone.sessionId).getByRole("group", { name: "Revoke this session?" });
     await expect(confirm).toBeVisible();
     await expect(confirm.getByRole("button", { name: "Revoke session" })).toBeFocused();
+    await expect(confirm.getByRole("button", { name: "Revoke session" })).toBeInViewport();
     // Cancel changes nothing.
     await confirm.getByRole("link", { name: "Cancel" }).click();
     await expect(confirm).toHaveCount(0);
@@ -148,18 +155,34 @@ test.describe("Settings > Sessions", () => {
     const desktop = await signInOn(browser, "desktop", username, { javaScriptEnabled: false });
     const firefox = await signInOn(browser, "firefox", username);
     const page = desktop.page;
+    // A short window, so the second row's confirmation starts below the fold.
+    await page.setViewportSize({ width: 375, height: 420 });
     await page.goto("/settings/sessions");
     await expect(cards(page)).toHaveCount(2);
 
-    // Keyboard only: tab to Revoke, Enter; focus lands on the confirmation; Enter again.
+    // Keyboard only: Tab reaches Details and Revoke with a visible focus ring, in row order.
+    const outline = (el: Element) => getComputedStyle(el).outlineStyle;
+    const details = card(page, firefox.sessionId).getByRole("link", { name: /^Details/ });
     const revoke = card(page, firefox.sessionId).getByRole("link", { name: /^Revoke/ });
-    for (let i = 0; i < 40 && !(await revoke.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    for (let i = 0; i < 40 && !(await details.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    await expect(details).toBeFocused();
+    expect(await details.evaluate(outline)).not.toBe("none");
+    await page.keyboard.press("Tab");
     await expect(revoke).toBeFocused();
+    expect(await revoke.evaluate(outline)).not.toBe("none");
+    // Enter opens the confirmation where the person is looking; the next Tab is its button, on screen.
     await page.keyboard.press("Enter");
-    await expect(page).toHaveURL(new RegExp(`confirm=${firefox.sessionId}`));
-    await expect(card(page, firefox.sessionId).getByRole("button", { name: "Revoke session" })).toBeFocused();
+    await expect(page).toHaveURL(new RegExp(`confirm=${firefox.sessionId}#revoke-${firefox.sessionId}$`));
+    await page.waitForLoadState();
+    const confirm = card(page, firefox.sessionId).getByRole("group", { name: "Revoke this session?" });
+    await expect(confirm).toBeInViewport();
+    const button = confirm.getByRole("button", { name: "Revoke session" });
+    await page.keyboard.press("Tab");
+    await expect(button).toBeFocused();
+    await expect(button).toBeInViewport();
     await page.keyboard.press("Enter");
-    await expect(page).toHaveURL("/settings/sessions?revoked=1");
+    // The form posted to the confirming URL, so the redirect keeps its (now unmatched) fragment.
+    await expect(page).toHaveURL(new RegExp(`/settings/sessions\\?revoked=1(#revoke-${firefox.sessionId})?$`));
     await expect(cards(page)).toHaveCount(1);
 
     await firefox.page.reload();
@@ -173,8 +196,102 @@ test.describe("Settings > Sessions", () => {
     const id = await currentSessionId(page.request);
     withDatabase((db) => db.prepare(`UPDATE "Session" SET country = 'DE', city = 'München' WHERE id = ?`).run(id));
     await page.goto("/settings/sessions");
-    await expect(card(page, id)).toContainText("127.0.0.1 (München, Germany)");
-    await expect(card(page, id)).toContainText("Location (approximate)");
+    await expect(card(page, id)).toContainText("München, Germany · 127.0.0.1");
+    await page.goto(`/settings/sessions/${id}`);
+    await expect(page.getByRole("main")).toContainText("Location (approximate)München, Germany");
+  });
+
+  test("Details opens the session's own page with every field, and Revoke works from there", async ({ browser }) => {
+    const username = uniqueUser("detail");
+    const desktop = await signInOn(browser, "desktop", username);
+    const firefox = await signInOn(browser, "firefox", username);
+    const page = desktop.page;
+    await page.goto("/settings/sessions");
+    await card(page, firefox.sessionId).getByRole("link", { name: /^Details/ }).click();
+    await expect(page).toHaveURL(`/settings/sessions/${firefox.sessionId}`);
+    const main = page.getByRole("main");
+    await expect(main.getByRole("heading", { level: 1 })).toHaveText("Firefox 128 on Linux");
+    for (const [label, value] of [
+      ["Session", /^••••••••[0-9a-f]{8}$/],
+      ["Browser", "Firefox 128"],
+      ["Operating system", "Linux"],
+      ["Device type", "Desktop"],
+      ["IP address", "127.0.0.1"],
+      ["Signed in with", "Key"],
+      ["Remember me", /^No/],
+      ["Signed in", /(just now|minute).*UTC$/],
+      ["Last active", /(just now|minute).*UTC$/],
+      ["Expires if idle", /in 7 days.*UTC$/],
+      ["User agent", FIREFOX_LINUX],
+    ] as const) {
+      await expect(main.locator("dt", { hasText: new RegExp(`^${label}$`) }).locator("xpath=following-sibling::dd")).toHaveText(value);
+    }
+    await expect(main.getByText("This device", { exact: true })).toHaveCount(0);
+    // Its audit trail: the sign-in.
+    await expect(main.getByRole("region", { name: "Audit events" }).getByRole("listitem")).toHaveText([/^login\.succeeded.*UTC$/]);
+
+    // Revoke from the detail page: the same confirmation step, then back to the list.
+    await main.getByRole("link", { name: /^Revoke/ }).click();
+    await expect(page).toHaveURL(`/settings/sessions/${firefox.sessionId}?confirm=1#revoke-${firefox.sessionId}`);
+    const confirm = main.getByRole("group", { name: "Revoke this session?" });
+    await expect(confirm.getByRole("button", { name: "Revoke session" })).toBeInViewport();
+    await confirm.getByRole("button", { name: "Revoke session" }).click();
+    await expect(page).toHaveURL("/settings/sessions?revoked=1");
+    await expect(page.getByRole("main").getByRole("status")).toHaveText(/Session revoked/);
+    await expect(cards(page)).toHaveCount(1);
+    await firefox.page.reload();
+    await expect(firefox.page.getByRole("main").getByRole("status")).toHaveText("Your session was revoked");
+
+    // The ended session's page is gone; the current one has no Revoke, only the way to Log out.
+    expect((await page.goto(`/settings/sessions/${firefox.sessionId}`))?.status()).toBe(404);
+    await page.goto(`/settings/sessions/${desktop.sessionId}`);
+    await expect(page.getByRole("main").getByText("This device", { exact: true })).toBeVisible();
+    await expect(page.getByRole("main").getByRole("link", { name: /^Revoke/ })).toHaveCount(0);
+    await expect(page.getByRole("main")).toContainText("Use Log out to end it.");
+    await desktop.context.close();
+    await firefox.context.close();
+  });
+
+  test("the detail page's Revoke works without JavaScript and from the keyboard", async ({ browser }) => {
+    const username = uniqueUser("detailnojs");
+    const desktop = await signInOn(browser, "desktop", username, { javaScriptEnabled: false });
+    const firefox = await signInOn(browser, "firefox", username);
+    const page = desktop.page;
+    await page.setViewportSize({ width: 375, height: 420 });
+    await page.goto("/settings/sessions");
+    const details = card(page, firefox.sessionId).getByRole("link", { name: /^Details/ });
+    for (let i = 0; i < 40 && !(await details.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(`/settings/sessions/${firefox.sessionId}`);
+    const revoke = page.getByRole("main").getByRole("link", { name: /^Revoke/ });
+    for (let i = 0; i < 40 && !(await revoke.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(`/settings/sessions/${firefox.sessionId}?confirm=1#revoke-${firefox.sessionId}`);
+    // Once the page has loaded and scrolled to the confirmation, the next Tab is its button.
+    await page.waitForLoadState();
+    await expect(page.getByRole("group", { name: "Revoke this session?" })).toBeInViewport();
+    const button = page.getByRole("button", { name: "Revoke session" });
+    await page.keyboard.press("Tab");
+    await expect(button).toBeFocused();
+    await expect(button).toBeInViewport();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(new RegExp(`/settings/sessions\\?revoked=1(#revoke-${firefox.sessionId})?$`));
+    await expect(cards(page)).toHaveCount(1);
+    await desktop.context.close();
+    await firefox.context.close();
+  });
+
+  test("another person's, an unknown or a malformed session id is a 404 that reveals nothing", async ({ browser }) => {
+    const me = await signInOn(browser, "desktop", uniqueUser("mine"));
+    const stranger = await signInOn(browser, "firefox", uniqueUser("theirs"));
+    for (const id of [stranger.sessionId, "AAAAAAAAAAAAAAAAAAAAAA", "%E2%9C%93"]) {
+      const response = await me.page.goto(`/settings/sessions/${id}`);
+      expect(response?.status()).toBe(404);
+      await expect(me.page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+      await expect(me.page.getByRole("main")).not.toContainText("Firefox");
+    }
+    await me.context.close();
+    await stranger.context.close();
   });
 
   test("a stale confirmation or bad page link gets a readable message, not an error page", async ({ page }) => {
@@ -196,6 +313,18 @@ test.describe("sessions API", () => {
     const stranger = await signInOn(browser, "desktop", uniqueUser("stranger"));
     const api = desktop.context.request;
 
+    // GET one: the same object the list returns, for your own sessions only.
+    const listed = (await (await api.get("/api/sessions")).json()).sessions as { id: string }[];
+    const own = await api.get(`/api/sessions/${iphone.sessionId}`);
+    expect(own.status()).toBe(200);
+    expect(await own.json()).toEqual({ session: listed.find((s) => s.id === iphone.sessionId) });
+    expect((await (await api.get(`/api/sessions/${desktop.sessionId}`)).json()).session).toMatchObject({ id: desktop.sessionId, current: true });
+    const foreignGet = await api.get(`/api/sessions/${stranger.sessionId}`);
+    await expectJsonError(foreignGet, 404, "session_not_found");
+    await expectJsonError(await api.get("/api/sessions/AAAAAAAAAAAAAAAAAAAAAA"), 404, "session_not_found");
+    await expectJsonError(await api.get("/api/sessions/%E2%9C%93"), 404, "session_not_found");
+    expect((await api.fetch(`/api/sessions/${iphone.sessionId}`, { method: "OPTIONS" })).headers()["allow"]).toMatch(/GET.*DELETE|DELETE.*GET/);
+
     await expectJsonError(await api.delete(`/api/sessions/${desktop.sessionId}`), 409, "current_session");
     const unknown = await api.delete("/api/sessions/AAAAAAAAAAAAAAAAAAAAAA");
     const foreign = await api.delete(`/api/sessions/${stranger.sessionId}`);
@@ -209,6 +338,7 @@ test.describe("sessions API", () => {
     expect(one.status()).toBe(200);
     expect(await one.json()).toEqual({ revoked: 1 });
     await expectJsonError(await api.delete(`/api/sessions/${iphone.sessionId}`), 404, "session_not_found");
+    await expectJsonError(await api.get(`/api/sessions/${iphone.sessionId}`), 404, "session_not_found");
     await expectJsonError(await iphone.context.request.get("/api/sessions"), 401, "session_ended");
 
     await expectJsonError(await api.delete("/api/sessions"), 400, "invalid_input");
@@ -225,6 +355,7 @@ test.describe("sessions API", () => {
     await expectJsonError(await api.get("/api/sessions?cursor=%%%"), 400, "invalid_input");
     const anonymous = await browser.newContext({ baseURL: BASE_URL });
     await expectJsonError(await anonymous.request.get("/api/sessions"), 401, "unauthenticated");
+    await expectJsonError(await anonymous.request.get(`/api/sessions/${desktop.sessionId}`), 401, "unauthenticated");
     for (const context of [anonymous, ...[...all, stranger].map((s) => s.context)]) await context.close();
   });
 });

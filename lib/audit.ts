@@ -90,3 +90,23 @@ export async function recordAnonymousFailure(
             ${row.actor}, ${row.detail}, 1)
     ON CONFLICT ("id") DO UPDATE SET "count" = "AuthEvent"."count" + 1`;
 }
+
+export type SessionEvent = { id: string; at: Date; type: string; actor: string | null };
+
+/**
+ * The audit events of one session, newest first. AuthEvent has no index on sessionId; every event
+ * about a session carries its owner's username, so the [username, at] index bounds the read to the
+ * owner's events since the session began.
+ */
+export async function listSessionEvents(
+  db: Database,
+  session: { id: string; username: string; since: Date },
+  limit = 50,
+): Promise<SessionEvent[]> {
+  return db.prisma.authEvent.findMany({
+    where: { username: session.username, at: { gte: session.since }, sessionId: session.id },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    take: limit,
+    select: { id: true, at: true, type: true, actor: true },
+  });
+}

@@ -25,7 +25,6 @@ import {
   applySql,
   runnableBackends,
   caption,
-  choosePorts,
   CONNECTIONS,
   createTempPostgres,
   DAY_MS,
@@ -64,6 +63,7 @@ import {
   type SqliteDate,
   type TargetSummary,
 } from "./bench-support";
+import { freePorts } from "../tests/support/ports";
 
 const PEERS = path.join(ROOT, "bench", "peers");
 const APPS = ["floor", "better-auth", "authjs"] as const;
@@ -322,7 +322,7 @@ type KindResult = {
 
 async function benchKind(backend: Backend): Promise<KindResult> {
   console.log(`\n=== ${backend} ===`);
-  const [floorPort, oursPort, betterAuthPort, authjsPort] = await choosePorts(4);
+  const [floorPort, oursPort, betterAuthPort, authjsPort] = await freePorts(4);
   const seedStart = Date.now();
   const ours = await prepareSessionboard(backend, oursPort);
   const betterAuth = await prepareBetterAuth(backend, `http://127.0.0.1:${betterAuthPort}`);

@@ -6,7 +6,6 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -389,23 +388,6 @@ export function requireSessionboardBuild(): void {
 // ---------------------------------------------------------------------------------------------
 // Servers, ports and cores
 
-/** `preferred` when free, otherwise whatever free port the OS hands out. */
-export async function choosePort(preferred = 0): Promise<number> {
-  const listenOn = (port: number) =>
-    new Promise<number | null>((resolve) => {
-      const probe = net.createServer();
-      probe.once("error", () => resolve(null));
-      probe.listen(port, "127.0.0.1", () => {
-        const address = probe.address();
-        const chosen = typeof address === "object" && address ? address.port : null;
-        probe.close(() => resolve(chosen));
-      });
-    });
-  const port = (preferred > 0 ? await listenOn(preferred) : null) ?? (await listenOn(0));
-  if (port === null) throw new Error("no free port on 127.0.0.1");
-  return port;
-}
-
 /**
  * Servers on core 1, the load generator on core 0 (taskset, from util-linux), so the two do not
  * trade places between rounds; that steadies a throughput ratio. Off with BENCH_PIN=0, and where
@@ -419,28 +401,6 @@ const pinningNote = () =>
 
 function pinned(role: "server" | "load", command: string, args: string[]): [string, string[]] {
   return PINNING ? ["taskset", ["-c", role === "server" ? "1" : "0", command, ...args]] : [command, args];
-}
-
-/** `count` distinct free ports, held open together so the OS cannot hand out one twice. */
-export async function choosePorts(count: number): Promise<number[]> {
-  const probes = Array.from({ length: count }, () => net.createServer());
-  try {
-    return await Promise.all(
-      probes.map(
-        (probe) =>
-          new Promise<number>((resolve, reject) => {
-            probe.once("error", reject);
-            probe.listen(0, "127.0.0.1", () => {
-              const address = probe.address();
-              if (typeof address === "object" && address) resolve(address.port);
-              else reject(new Error("no free port on 127.0.0.1"));
-            });
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(probes.map((probe) => new Promise((resolve) => (probe.listening ? probe.close(resolve) : resolve(undefined)))));
-  }
 }
 
 export type Server = { label: string; child: ChildProcess; baseUrl: string; output: () => string };

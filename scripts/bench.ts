@@ -29,7 +29,6 @@ import { validateSessionCookie } from "../lib/sessions/sessions";
 import {
   runnableBackends,
   caption,
-  choosePort,
   CONNECTIONS,
   driveInterleaved,
   machineInfo,
@@ -53,6 +52,7 @@ import {
   type Backend,
   type TargetSummary,
 } from "./bench-support";
+import { freePort } from "../tests/support/ports";
 
 /** GET /api/auth/session over the floor: what the issue asks of each backend. */
 const TARGETS: Record<Backend, number> = { sqlite: 0.85, postgres: 0.75 };
@@ -141,7 +141,7 @@ const extraMicroseconds = (base: TargetSummary, route: TargetSummary) => (1 / ro
 /** Seeds a fresh database on `backend`, measures over HTTP, then in-process; removes the database. */
 async function benchBackend(backend: Backend): Promise<BackendResult> {
   console.log(`\n=== ${backend} ===`);
-  const port = await choosePort(PORT);
+  const port = await freePort(PORT);
   const seedStart = Date.now();
   const app = await prepareSessionboard(backend, port);
   console.log(`Seeded ${SESSIONS.toLocaleString("en")} sessions over ${USERS.toLocaleString("en")} users in ${Date.now() - seedStart} ms`);

@@ -1,5 +1,5 @@
 import { AppShell } from "@/components/app-shell";
-import { getCurrentSession } from "@/lib/sessions/current";
+import { getCurrentSession } from "@/lib/http/page";
 
 /** Shell for signed-in pages. Each page enforces the session itself (with its own return path). */
 export default async function SignedInLayout({ children }: { children: React.ReactNode }) {

@@ -2,13 +2,13 @@ import type { Metadata } from "next";
 import { Time } from "@/components/time";
 import { Badge, Card, DetailList } from "@/components/ui";
 import { presentSession } from "@/lib/sessions/present";
-import { requireSession } from "@/lib/sessions/current";
+import { requireSession } from "@/lib/http/page";
 import { toSessionView } from "@/lib/sessions/view-model";
 
 export const metadata: Metadata = { title: "Home" };
 
 export default async function HomePage() {
-  const { user, session } = await requireSession("/");
+  const { user, session } = await requireSession();
   const view = toSessionView(presentSession(session, session.id), new Date());
   return (
     <div className="space-y-6">

@@ -6,7 +6,7 @@ import { getConfig } from "@/lib/config";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { noticeCookieName, readNotice } from "@/lib/notice";
 import { pageMessage } from "@/lib/errors";
-import { getCurrentSession } from "@/lib/sessions/current";
+import { getCurrentSession } from "@/lib/http/page";
 import { USERNAME_CHARACTERS, USERNAME_MAX_LENGTH, USERNAME_PATTERN } from "@/lib/validation/username";
 
 export const metadata: Metadata = { title: "Sign in" };

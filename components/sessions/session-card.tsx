@@ -1,93 +1,59 @@
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { DeviceIcon } from "@/components/device-icon";
 import { RelativeTime } from "@/components/time";
 import { PendingLink } from "@/components/pending-link";
-import { Badge, DetailList, buttonClass } from "@/components/ui";
+import { Badge, buttonClass } from "@/components/ui";
 import type { SessionView } from "@/lib/sessions/view-model";
 
 type Props = {
   session: SessionView;
-  /** Where the Revoke button leads: the same page with the confirmation open. */
+  /** The session's own page, with everything the row leaves out. */
+  detailsHref: string;
+  /** Where Revoke leads: this page with the confirmation open and scrolled to. */
   confirmHref: string;
   /** The confirmation step, when open for this session (a form; works without JavaScript). */
   confirmation?: ReactNode;
 };
 
-/** One session: what device it is, where and when it was used, and how to end it. */
-export function SessionCard({ session, confirmHref, confirmation }: Props) {
+/** One row of the Sessions list: which device, where and when, how it signed in, and Details / Revoke. */
+export function SessionCard({ session, detailsHref, confirmHref, confirmation }: Props) {
   const headingId = `session-${session.id}-title`;
   return (
-    <li
-      id={`session-${session.id}`}
-      aria-labelledby={headingId}
-      data-testid="session-card"
-      className={`rounded-xl border bg-white shadow-sm ${session.current ? "border-emerald-300 ring-1 ring-emerald-200" : "border-slate-200"}`}
-    >
-      <div className="flex flex-wrap items-start gap-x-4 gap-y-3 px-4 py-4 sm:px-5">
-        <div className={`shrink-0 rounded-lg p-2 ${session.current ? "bg-emerald-50 text-emerald-700" : "bg-slate-100 text-slate-600"}`}>
+    <li id={`session-${session.id}`} aria-labelledby={headingId} data-testid="session-card" className={session.current ? "bg-emerald-50/40" : undefined}>
+      {/* Two lines beside the icon; on a phone the actions take a third, under the text. */}
+      <div className="grid grid-cols-[auto_minmax(0,1fr)] items-center gap-x-3 gap-y-2 px-4 py-3 sm:grid-cols-[auto_minmax(0,1fr)_auto] sm:px-5">
+        <div className={`row-span-2 self-start rounded-lg p-2 sm:row-span-1 sm:self-center ${session.current ? "bg-emerald-100 text-emerald-700" : "bg-slate-100 text-slate-600"}`}>
           <DeviceIcon type={session.deviceType} />
+          <span className="sr-only" data-testid="session-device">
+            {session.device}
+          </span>
         </div>
-        <div className="min-w-0 flex-1">
-          <div className="flex flex-wrap items-center gap-2">
-            <h3 id={headingId} title={session.userAgent ?? undefined} className="text-base font-semibold text-slate-900">
+        <div className="min-w-0">
+          <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+            <h3 id={headingId} title={session.userAgent ?? undefined} className="text-sm font-semibold text-slate-900">
               {session.title}
             </h3>
             {session.current && <Badge tone="green">This device</Badge>}
           </div>
-          <p className="mt-0.5 text-sm text-slate-600">
-            <span data-testid="session-device">{session.device}</span>
+          <p className="mt-1 break-words text-sm text-slate-600">
+            <Badge tone={session.method === "SSO" ? "indigo" : "slate"}>{session.method}</Badge> <span>{session.where}</span>
             <span aria-hidden="true"> · </span>
-            <span>{session.location ? `${session.ip} (${session.location})` : session.ip}</span>
-          </p>
-          <p className="mt-0.5 text-sm text-slate-600">
-            {session.current ? "Active now" : <>Last active <RelativeTime time={session.lastActive} /></>}
+            {session.current ? <span className="text-emerald-700">Active now</span> : <>Active <RelativeTime time={session.lastActive} /></>}
           </p>
         </div>
-        <div className="w-full sm:w-auto sm:text-right">
-          {session.current ? (
-            <p className="text-sm text-slate-600">
-              Use <strong className="font-medium text-slate-800">Log out</strong> to end this session
-            </p>
-          ) : (
-            !confirmation && (
-              <PendingLink href={confirmHref} className={buttonClass.dangerOutline} aria-label={`Revoke session ${session.title}, ${session.maskedToken}`}>
-                Revoke
-              </PendingLink>
-            )
+        <div className="col-start-2 flex items-center gap-2 sm:col-start-3">
+          <Link href={detailsHref} className={buttonClass.secondary} aria-label={`Details for ${session.title}, ${session.maskedToken}`}>
+            Details
+          </Link>
+          {!session.current && !confirmation && (
+            <PendingLink href={confirmHref} className={buttonClass.dangerOutline} aria-label={`Revoke session ${session.title}, ${session.maskedToken}`}>
+              Revoke
+            </PendingLink>
           )}
         </div>
       </div>
       {confirmation}
-      <div className="border-t border-slate-100 px-4 py-4 sm:px-5">
-        <DetailList
-          className="grid grid-cols-2 gap-x-4 gap-y-3 sm:grid-cols-3 sm:gap-x-6 lg:grid-cols-4"
-          items={[
-            { label: "Session", value: <span className="font-mono">{session.maskedToken}</span> },
-            { label: "Browser", value: session.browser },
-            { label: "Operating system", value: session.os },
-            { label: "Device type", value: session.device },
-            { label: "IP address", value: <span className="break-all">{session.ip}</span> },
-            session.location !== null && { label: "Location (approximate)", value: session.location },
-            { label: "Signed in with", value: session.method },
-            { label: "Remember me", value: session.rememberMe },
-            { label: "Signed in", value: <RelativeTime time={session.created} /> },
-            { label: "Last active", value: <RelativeTime time={session.lastActive} /> },
-            { label: "Expires if idle", value: <RelativeTime time={session.expires} /> },
-          ]}
-        />
-      </div>
-      <details className="border-t border-slate-100 px-4 py-3 text-sm sm:px-5">
-        <summary className="cursor-pointer select-none font-medium text-slate-700 hover:text-slate-900">Technical details</summary>
-        <DetailList
-          className="mt-3 grid grid-cols-1 gap-y-2"
-          items={[
-            { label: "User agent", value: <span className="break-all font-mono text-xs">{session.userAgent ?? "Not sent"}</span> },
-            { label: "Signed in (UTC)", value: session.created.exact },
-            { label: "Last active (UTC)", value: session.lastActive.exact },
-            { label: "Expires if idle (UTC)", value: session.expires.exact },
-          ]}
-        />
-      </details>
     </li>
   );
 }

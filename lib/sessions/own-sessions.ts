@@ -37,6 +37,35 @@ export async function listOwnSessions(
 }
 
 /**
+ * One of the owner's active sessions by its public id, as the list shows it; null for an unknown,
+ * ended or someone else's id alike, so a caller cannot tell them apart. `config` decides what is
+ * still active (a static session whose key changed has ended).
+ */
+export async function getOwnSession(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionJson | null> {
+  const row = await db.prisma.session.findFirst({ where: { AND: [{ id, userId: owner.user.id }, activeSessionWhere(config, now)] } });
+  return row ? presentSession(row, owner.session.id) : null;
+}
+
+/**
+ * Settings > Sessions' order: the device in hand first on the first page (even when another one was
+ * used more recently), then the others newest activity first; later pages leave it out, so it is
+ * never listed twice. The cursor still follows listOwnSessions' keyset.
+ */
+export async function listOwnSessionsCurrentFirst(
+  db: Database,
+  config: Config,
+  owner: SignedIn,
+  page: { cursor?: Cursor; limit: number },
+  now = new Date(),
+): Promise<SessionPage> {
+  const listed = await listOwnSessions(db, config, owner, page, now);
+  const others = listed.sessions.filter((session) => !session.current);
+  if (page.cursor) return { ...listed, sessions: others };
+  const current = listed.sessions.find((session) => session.current) ?? (await getOwnSession(db, config, owner, owner.session.id, now));
+  return { ...listed, sessions: current ? [current, ...others] : others };
+}
+
+/**
  * Revokes one of the owner's other sessions, by its public id. Someone else's id gets the same
  * 404 as an unknown one, so the answer never reveals which ids exist. The current session is a
  * 409: it ends only by Log out, which also clears this browser's cookie.

@@ -17,6 +17,8 @@ export type SessionView = {
   userAgent: string | null;
   ip: string;
   location: string | null;
+  /** "München, Germany · 2001:db8::17", or only the address when no place is known: the list's "where". */
+  where: string;
   method: string;
   rememberMe: string;
   created: TimeView;
@@ -36,6 +38,8 @@ const DEVICE_LABELS: Record<DeviceType, string> = {
 export function toSessionView(session: SessionJson, now: Date): SessionView {
   const browser = session.browser ?? "Unknown browser";
   const os = session.os ?? "Unknown OS";
+  const ip = session.ipAddress ?? "Unknown";
+  const location = locationLabel(session.country, session.city);
   return {
     id: session.id,
     current: session.current,
@@ -49,8 +53,9 @@ export function toSessionView(session: SessionJson, now: Date): SessionView {
     deviceType: session.deviceType,
     device: DEVICE_LABELS[session.deviceType],
     userAgent: session.userAgent,
-    ip: session.ipAddress ?? "Unknown",
-    location: locationLabel(session.country, session.city),
+    ip,
+    location,
+    where: location ? `${location} · ${ip}` : ip,
     method: session.authMethod === "oidc" ? "SSO" : "Key",
     rememberMe: session.rememberMe ? "Yes" : "No (ends when the browser closes)",
     created: timeView(session.createdAt, now),

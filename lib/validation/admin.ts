@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AUTH_EVENT_TYPES } from "../audit";
 import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
+import { sessionIdSchema } from "./sessions";
 import { usernameOf } from "./username";
 
 /** A username, or the start of one, as filters and links carry it. */
@@ -37,6 +38,19 @@ export const adminActionBodySchema = z.object({
   reason: reasonSchema,
   key: z.string().max(1024).optional(),
 });
+
+/** What every Admin Panel form carries: the page to return to, and why (see adminActionBodySchema). */
+const adminFormSchema = adminActionBodySchema.extend({ returnTo: z.string().max(2048).optional() });
+
+/** The Admin Panel's forms (server actions), one schema each. */
+export const adminForms = {
+  revokeSession: adminFormSchema.extend({ sessionId: sessionIdSchema }),
+  revokeUser: adminFormSchema.extend({ username: usernameFilter }),
+  /** `confirm` is checked by the action, so a mismatch is explained rather than called invalid. */
+  revokeAll: adminFormSchema.extend({ confirm: z.string().max(64).optional(), includeSelf: z.literal("on").optional() }),
+  disableUser: adminFormSchema.extend({ username: usernameFilter }),
+  enableUser: adminFormSchema.extend({ username: usernameFilter }),
+};
 
 /** DELETE /api/admin/sessions: exactly one of ?user=NAME or ?scope=all&confirm=everyone. */
 export const adminBulkRevokeQuerySchema = z.union(

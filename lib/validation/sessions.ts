@@ -15,6 +15,12 @@ export const revokeOwnScopeSchema = z.object({
   scope: z.literal("others", { error: 'scope must be "others" (to end one session use DELETE /api/sessions/{id})' }),
 });
 
+/** The Settings > Sessions forms (server actions). */
+export const ownSessionForms = {
+  revokeSession: z.object({ sessionId: sessionIdSchema }),
+  revokeOthers: z.object({}),
+};
+
 /**
  * URLSearchParams (or Next's searchParams) to a plain object; a repeated key keeps its first value
  * and empty values (a filter form's blank fields) are left out.

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { Config } from "@/lib/config";
 import type { Database } from "@/lib/db";
+import { listSessionEvents } from "@/lib/audit";
 import { DomainError } from "@/lib/errors";
 import { cursorSchema } from "@/lib/pagination/cursor";
 import type { SignedIn } from "@/lib/actor";
-import { listOwnSessions, revokeOtherOwnSessions, revokeOwnSession } from "@/lib/sessions/own-sessions";
+import {
+  getOwnSession,
+  listOwnSessions,
+  listOwnSessionsCurrentFirst,
+  revokeOtherOwnSessions,
+  revokeOwnSession,
+} from "@/lib/sessions/own-sessions";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { ADMIN_KEY, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
@@ -26,6 +33,64 @@ async function rejection(promise: Promise<unknown>): Promise<DomainError> {
   expect(error).toBeInstanceOf(DomainError);
   return error as DomainError;
 }
+
+describe("own sessions: one by id", () => {
+  it("finds the owner's session as the list shows it, and nobody else's or an ended one", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, phone, laptop, bob } = await threeDevices(db, config);
+    const owner = ownerOf(desktop);
+    const now = new Date();
+
+    const listed = (await listOwnSessions(db, config, owner, { limit: 50 }, now)).sessions.find((s) => s.id === phone.session.id);
+    const found = await getOwnSession(db, config, owner, phone.session.id, now);
+    expect(found).toEqual(listed);
+    expect(found).toMatchObject({ id: phone.session.id, current: false, ipAddress: "2001:db8::7", rememberMe: true });
+    expect((await getOwnSession(db, config, owner, desktop.session.id, now))?.current).toBe(true);
+
+    // Another user's session, an unknown id and a revoked one are all simply not there.
+    expect(await getOwnSession(db, config, owner, bob.session.id, now)).toBeNull();
+    expect(await getOwnSession(db, config, owner, "AAAAAAAAAAAAAAAAAAAAAA", now)).toBeNull();
+    await revokeOwnSession(db, config, owner, laptop.session.id, request, now);
+    expect(await getOwnSession(db, config, owner, laptop.session.id, now)).toBeNull();
+    // Past its idle expiry it has ended too.
+    expect(await getOwnSession(db, config, owner, desktop.session.id, later(now, days(8)))).toBeNull();
+  });
+
+  it("lists that session's audit events, and no other session's", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, phone } = await threeDevices(db, config);
+    const since = new Date(desktop.session.createdAt.getTime() - 1000);
+    await revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request);
+    const ofPhone = await listSessionEvents(db, { id: phone.session.id, username: "alice", since });
+    expect(ofPhone.map((e) => [e.type, e.actor])).toEqual([
+      ["session.revoked", "alice"],
+      ["login.succeeded", expect.anything()],
+    ]);
+    const ofDesktop = await listSessionEvents(db, { id: desktop.session.id, username: "alice", since });
+    expect(ofDesktop.map((e) => e.type)).toEqual(["login.succeeded"]);
+  });
+
+  it("puts the current device first on the first page only", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { desktop, phone, laptop } = await threeDevices(db, config);
+    // The phone and the laptop were used after the desktop: by activity alone it would come last.
+    await validateSessionCookie(db, config, phone.cookie, request, later(new Date(), minutes(2)));
+    await validateSessionCookie(db, config, laptop.cookie, request, later(new Date(), minutes(3)));
+    const now = later(new Date(), minutes(4));
+
+    const all = await listOwnSessionsCurrentFirst(db, config, ownerOf(desktop), { limit: 50 }, now);
+    expect(all.sessions.map((s) => s.id)).toEqual([desktop.session.id, laptop.session.id, phone.session.id]);
+
+    // With two a page the desktop is on the first page, ahead of the page's two, and never again.
+    const first = await listOwnSessionsCurrentFirst(db, config, ownerOf(desktop), { limit: 2 }, now);
+    expect(first.sessions.map((s) => s.id)).toEqual([desktop.session.id, laptop.session.id, phone.session.id]);
+    const second = await listOwnSessionsCurrentFirst(db, config, ownerOf(desktop), { limit: 2, cursor: cursorSchema.parse(first.nextCursor) }, now);
+    expect(second.sessions).toEqual([]);
+  });
+});
 
 describe("own sessions: listing", () => {
   it("lists only the owner's active sessions, newest activity first, marking the current one", async () => {

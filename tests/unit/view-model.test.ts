@@ -75,6 +75,8 @@ describe("session view model", () => {
     expect(locationLabel("T1", null)).toBe("Tor network");
     expect(locationLabel(null, null)).toBeNull();
     expect(toSessionView(session({ country: "JP", city: "Tokyo" }), now).location).toBe("Tokyo, Japan");
+    expect(toSessionView(session({ country: "JP", city: "Tokyo" }), now).where).toBe("Tokyo, Japan · 2001:db8::1");
+    expect(toSessionView(session(), now).where).toBe("2001:db8::1");
   });
 
   it("gives times relative to now, with the exact UTC time alongside", () => {

@@ -5,10 +5,8 @@ import { Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { listEvents } from "@/lib/admin/events";
-import { getDatabase } from "@/lib/db";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
+import { requireAdminSession, withPageContext } from "@/lib/http/page";
 import { pageUrl } from "@/lib/http/page-url";
-import { requireAdminSession } from "@/lib/sessions/current";
 import { timeView } from "@/lib/sessions/view-model";
 import { AUTH_EVENT_TYPES, type AuthEventType } from "@/lib/audit";
 import { eventsQuerySchema } from "@/lib/validation/admin";
@@ -31,12 +29,12 @@ const TONES: Record<string, Tone> = {
 } satisfies Partial<Record<AuthEventType, Tone>>;
 
 export default async function AdminEventsPage({ searchParams }: { searchParams: SearchParams }) {
-  await requireAdminSession(PAGE);
+  await requireAdminSession();
   const raw = queryObject(await searchParams);
   const parsed = eventsQuerySchema.safeParse(raw);
   const { cursor, limit, type, user, from, to } = parsed.success ? parsed.data : eventsQuerySchema.parse({});
   const now = new Date();
-  const page = await whileDatabaseAvailable(async () => listEvents(await getDatabase(), { type, user, from, to }, { cursor, limit }));
+  const page = await withPageContext(({ db }) => listEvents(db, { type, user, from, to }, { cursor, limit }));
 
   const filters = new URLSearchParams(Object.entries(raw).filter(([name]) => ["type", "user", "from", "to"].includes(name)));
   const withFilters = (base: string, extra: Record<string, string> = {}) => pageUrl(base, filters, extra);

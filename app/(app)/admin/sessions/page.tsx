@@ -9,11 +9,8 @@ import { Alert, Badge, buttonClass } from "@/components/ui";
 import { outcomeError, outcomeMessage } from "@/lib/admin/outcomes";
 import { listAdminSessions, MANY_SESSIONS, adminCounters } from "@/lib/admin/sessions";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { getConfig } from "@/lib/config";
-import { getDatabase } from "@/lib/db";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
+import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
 import { pageUrl } from "@/lib/http/page-url";
-import { requireAdminSession } from "@/lib/sessions/current";
 import { toSessionView } from "@/lib/sessions/view-model";
 import { adminSessionsQuerySchema, usernameFilter } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
@@ -25,14 +22,13 @@ const PAGE = "/admin/sessions";
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function AdminSessionsPage({ searchParams }: { searchParams: SearchParams }) {
-  const admin = await requireAdminSession(PAGE);
+  const admin = await requireAdminSession();
   const raw = queryObject(await searchParams);
-  const config = getConfig();
-  const db = await getDatabase();
   const now = new Date();
   const parsed = adminSessionsQuerySchema.safeParse(raw);
   const query = parsed.success ? parsed.data : adminSessionsQuerySchema.parse({});
-  const [counters, page] = await whileDatabaseAvailable(() =>
+  const { config } = await pageContext();
+  const [counters, page] = await withPageContext(({ db }) =>
     Promise.all([adminCounters(db, config, now), listAdminSessions(db, config, admin.session.id, query, now)]),
   );
   const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now) }));

@@ -9,11 +9,8 @@ import { Alert, Badge, buttonClass } from "@/components/ui";
 import { outcomeError, outcomeMessage } from "@/lib/admin/outcomes";
 import { listUsers } from "@/lib/admin/users";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { getConfig } from "@/lib/config";
-import { getDatabase } from "@/lib/db";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
+import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
 import { pageUrl } from "@/lib/http/page-url";
-import { requireAdminSession } from "@/lib/sessions/current";
 import { timeView } from "@/lib/sessions/view-model";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
@@ -25,15 +22,13 @@ const PAGE = "/admin/users";
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function AdminUsersPage({ searchParams }: { searchParams: SearchParams }) {
-  const admin = await requireAdminSession(PAGE);
+  const admin = await requireAdminSession();
   const raw = queryObject(await searchParams);
-  const config = getConfig();
   const now = new Date();
   const parsed = adminUsersQuerySchema.safeParse(raw);
   const query = parsed.success ? parsed.data : adminUsersQuerySchema.parse({});
-  const page = await whileDatabaseAvailable(async () =>
-    listUsers(await getDatabase(), config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now),
-  );
+  const { config } = await pageContext();
+  const page = await withPageContext(({ db }) => listUsers(db, config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now));
   const reauthentication = reauthenticationFor(config, admin.session, now);
 
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error", "confirmDisable"].includes(name)));

@@ -6,12 +6,9 @@ import { PendingLink } from "@/components/pending-link";
 import { SessionCard } from "@/components/sessions/session-card";
 import { ConfirmPanel } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
-import { getConfig } from "@/lib/config";
-import { getDatabase } from "@/lib/db";
 import { pageMessage } from "@/lib/errors";
-import { whileDatabaseAvailable } from "@/lib/http/page-guard";
-import { requireSession } from "@/lib/sessions/current";
-import { listOwnSessions } from "@/lib/sessions/own-sessions";
+import { requireSession, withPageContext } from "@/lib/http/page";
+import { listOwnSessionsCurrentFirst } from "@/lib/sessions/own-sessions";
 import { toSessionView, type SessionView } from "@/lib/sessions/view-model";
 import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
 import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
@@ -31,13 +28,13 @@ const pageParamsSchema = z.object({
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function SessionsPage({ searchParams }: { searchParams: SearchParams }) {
-  const owner = await requireSession(PAGE);
+  const owner = await requireSession();
   const raw = queryObject(await searchParams);
   const params = pageParamsSchema.parse(raw);
   const query = ownSessionsQuerySchema.safeParse({ cursor: raw.cursor });
   const now = new Date();
   const page = query.success
-    ? await whileDatabaseAvailable(async () => listOwnSessions(await getDatabase(), getConfig(), owner, query.data, now))
+    ? await withPageContext(({ db, config }) => listOwnSessionsCurrentFirst(db, config, owner, query.data, now))
     : null;
   const sessions = page?.sessions.map((session) => toSessionView(session, now)) ?? [];
   const firstPage = !raw.cursor;
@@ -50,8 +47,8 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
         <div className="max-w-2xl">
           <h1 className="text-2xl font-semibold tracking-tight">Sessions</h1>
           <p className="mt-1 text-sm text-slate-600">
-            Every browser and device signed in as <strong className="font-medium text-slate-900">{owner.user.username}</strong>,
-            most recently active first. Revoke any you don&apos;t recognise: that device is signed out at its next request.
+            Where <strong className="font-medium text-slate-900">{owner.user.username}</strong> is signed in. Revoke any device
+            you don&apos;t recognise: it is signed out at its next request.
           </p>
         </div>
         {hasOthers && params.confirm !== "others" && (
@@ -92,12 +89,13 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
         </Alert>
       ) : (
         <>
-          <ul className="space-y-4" aria-label="Your active sessions">
+          <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm" aria-label="Your active sessions">
             {sessions.map((session) => (
               <SessionCard
                 key={session.id}
                 session={session}
-                confirmHref={pageHref({ confirm: session.id })}
+                detailsHref={`${PAGE}/${session.id}`}
+                confirmHref={`${pageHref({ confirm: session.id })}#revoke-${session.id}`}
                 confirmation={
                   params.confirm === session.id && !session.current ? (
                     <RevokeConfirmation session={session} cancelHref={`${pageHref({})}#session-${session.id}`} />

@@ -1,9 +1,19 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
-import { revokeOwnSession } from "@/lib/sessions/own-sessions";
+import { getOwnSession, revokeOwnSession } from "@/lib/sessions/own-sessions";
 import { sessionNotFound } from "@/lib/sessions/revoke";
 import { sessionIdSchema } from "@/lib/validation/sessions";
+
+/** One of your active sessions → {"session": {...}} as GET /api/sessions lists it; 404 if not yours or ended. */
+export const GET = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
+  const context = await apiContext(request);
+  const owner = await requireApiSession(request, context);
+  const id = sessionIdSchema.safeParse((await params).id);
+  const session = id.success ? await getOwnSession(context.db, context.config, owner, id.data) : null;
+  if (!session) throw sessionNotFound();
+  return json({ session });
+});
 
 /** Revoke one of your other sessions by its public id → {"revoked": 1}; 404 if not yours, 409 if current. */
 export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
@@ -15,4 +25,4 @@ export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { pa
   return json({ revoked: 1 });
 });
 
-export const { GET, HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ DELETE });
+export const { HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ GET, DELETE });

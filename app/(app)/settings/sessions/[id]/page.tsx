@@ -1,0 +1,149 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { ConfirmPanel } from "@/components/confirm-panel";
+import { DeviceIcon } from "@/components/device-icon";
+import { PendingLink } from "@/components/pending-link";
+import { RelativeTime } from "@/components/time";
+import { Badge, DetailList, buttonClass } from "@/components/ui";
+import { listSessionEvents } from "@/lib/audit";
+import { requireSession, withPageContext } from "@/lib/http/page";
+import { getOwnSession } from "@/lib/sessions/own-sessions";
+import { timeView, toSessionView, type TimeView } from "@/lib/sessions/view-model";
+import { queryObject, sessionIdSchema } from "@/lib/validation/sessions";
+import { revokeSessionAction } from "../actions";
+
+export const metadata: Metadata = { title: "Session" };
+
+const LIST = "/settings/sessions";
+
+/** The confirmation step lives in the URL, so it works without client JavaScript. */
+const pageParamsSchema = z.object({ confirm: z.literal("1").optional().catch(undefined) });
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** Everything about one of your sessions. Anyone else's, an ended or a made-up id: the same 404. */
+export default async function SessionPage({ params, searchParams }: Props) {
+  const owner = await requireSession();
+  const id = sessionIdSchema.safeParse((await params).id);
+  if (!id.success) notFound();
+  const now = new Date();
+  const found = await withPageContext(async ({ db, config }) => {
+    const own = await getOwnSession(db, config, owner, id.data, now);
+    return own && { own, events: await listSessionEvents(db, { id: own.id, username: owner.user.username, since: new Date(own.createdAt) }) };
+  });
+  if (!found) notFound();
+  const session = toSessionView(found.own, now);
+  const confirming = pageParamsSchema.parse(queryObject(await searchParams)).confirm === "1" && !session.current;
+  const here = `${LIST}/${session.id}`;
+
+  return (
+    <div className="space-y-6">
+      <Link href={LIST} className="text-sm font-medium text-indigo-700 hover:text-indigo-900">
+        ← All sessions
+      </Link>
+
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div className="flex min-w-0 items-start gap-3">
+          <div className={`shrink-0 rounded-lg p-2 ${session.current ? "bg-emerald-100 text-emerald-700" : "bg-slate-100 text-slate-600"}`}>
+            <DeviceIcon type={session.deviceType} />
+          </div>
+          <div className="min-w-0">
+            <h1 className="text-2xl font-semibold tracking-tight break-words">{session.title}</h1>
+            <div className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
+              {session.current && <Badge tone="green">This device</Badge>}
+              <Badge tone={session.method === "SSO" ? "indigo" : "slate"}>{session.method}</Badge>
+              <span className="break-words">{session.where}</span>
+            </div>
+          </div>
+        </div>
+        {!session.current && !confirming && (
+          <PendingLink
+            href={`${here}?confirm=1#revoke-${session.id}`}
+            className={buttonClass.dangerOutline}
+            aria-label={`Revoke session ${session.title}, ${session.maskedToken}`}
+          >
+            Revoke
+          </PendingLink>
+        )}
+      </div>
+
+      {session.current && (
+        <p className="text-sm text-slate-600">
+          This is the session you are using. Use <strong className="font-medium text-slate-800">Log out</strong> to end it.
+        </p>
+      )}
+
+      {confirming && (
+        <ConfirmPanel
+          id={`revoke-${session.id}`}
+          title="Revoke this session?"
+          body={`${session.title} (${session.maskedToken}) will be signed out at its next request.`}
+          action={revokeSessionAction}
+          fields={{ sessionId: session.id }}
+          confirmLabel="Revoke session"
+          pendingLabel="Revoking…"
+          cancelHref={here}
+        />
+      )}
+
+      <section aria-labelledby="session-details" className="rounded-xl border border-slate-200 bg-white px-4 py-4 shadow-sm sm:px-5">
+        <h2 id="session-details" className="sr-only">
+          Details
+        </h2>
+        <DetailList
+          className="grid grid-cols-2 gap-x-4 gap-y-3 sm:grid-cols-3 sm:gap-x-6"
+          items={[
+            { label: "Session", value: <span className="font-mono">{session.maskedToken}</span> },
+            { label: "Browser", value: session.browser },
+            { label: "Operating system", value: session.os },
+            { label: "Device type", value: <span data-testid="session-device">{session.device}</span> },
+            { label: "IP address", value: <span className="break-all">{session.ip}</span> },
+            session.location !== null && { label: "Location (approximate)", value: session.location },
+            { label: "Signed in with", value: session.method },
+            { label: "Remember me", value: session.rememberMe },
+            { label: "Signed in", value: <When time={session.created} /> },
+            { label: "Last active", value: <When time={session.lastActive} /> },
+            { label: "Expires if idle", value: <When time={session.expires} /> },
+          ]}
+        />
+        <DetailList
+          className="mt-4 border-t border-slate-100 pt-4"
+          items={[{ label: "User agent", value: <span className="break-all font-mono text-xs">{session.userAgent ?? "Not sent"}</span> }]}
+        />
+      </section>
+
+      <section aria-labelledby="session-events" className="space-y-2">
+        <h2 id="session-events" className="text-base font-semibold text-slate-900">
+          Audit events
+        </h2>
+        {found.events.length === 0 ? (
+          <p className="text-sm text-slate-600">None recorded for this session.</p>
+        ) : (
+          <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white text-sm shadow-sm">
+            {found.events.map((event) => (
+              <li key={event.id} className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 px-4 py-2.5 sm:px-5">
+                <span>
+                  <span className="font-mono text-xs text-slate-900">{event.type}</span>
+                  {event.actor && <span className="text-slate-600"> by {event.actor}</span>}
+                </span>
+                <When time={timeView(event.at, now)} inline />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
+
+/** "3 days ago", and the exact UTC time under it (or beside it). */
+function When({ time, inline = false }: { time: TimeView; inline?: boolean }) {
+  return (
+    <span>
+      <RelativeTime time={time} />
+      <span className={`text-xs text-slate-500 ${inline ? "ml-2" : "block"}`}>{time.exact}</span>
+    </span>
+  );
+}

@@ -1,0 +1,107 @@
+import { cache } from "react";
+import { cookies, headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import type { z } from "zod";
+import { actorOf, type Actor } from "../actor";
+import { sessionCookieName } from "../auth/cookie";
+import { getConfig, type Config } from "../config";
+import { getDatabase, type Database } from "../db";
+import { DomainError } from "../errors";
+import { validateSessionCookie, type RequestInfo, type SessionCheck } from "../sessions/sessions";
+import { whileDatabaseAvailable } from "./page-guard";
+import { requestInfo } from "./request-info";
+import { REQUEST_PATH_HEADER } from "./request-path";
+
+/**
+ * The one way into pages, layouts and server actions, beside the API's apiRoute/apiContext:
+ * what they work with, built once per request (React's cache) with the database opened inside
+ * the outage guard, and the session checks that send people where they belong.
+ */
+export type PageContext = {
+  config: Config;
+  db: Database;
+  request: RequestInfo;
+  /** The path and query the browser asked for (set by the proxy): where to come back after signing in. */
+  path: string;
+};
+
+export const pageContext = cache(async (): Promise<PageContext> => {
+  const config = getConfig();
+  const [db, requestHeaders] = await Promise.all([whileDatabaseAvailable(getDatabase), headers()]);
+  return { config, db, request: requestInfo(requestHeaders, config), path: requestHeaders.get(REQUEST_PATH_HEADER) ?? "/" };
+});
+
+/** Runs a page's queries with its context; a database outage met on the way leads to the 503 page. */
+export async function withPageContext<T>(work: (context: PageContext) => Promise<T>): Promise<T> {
+  const context = await pageContext();
+  return whileDatabaseAvailable(() => work(context));
+}
+
+/** The session check for pages and layouts, once per request. */
+export const getCurrentSession = cache(
+  (): Promise<SessionCheck> =>
+    withPageContext(async (context) => {
+      const cookie = (await cookies()).get(sessionCookieName(context.config))?.value;
+      return validateSessionCookie(context.db, context.config, cookie, context.request);
+    }),
+);
+
+export type PageSession = Extract<SessionCheck, { status: "active" }> & { actor: Actor };
+
+/**
+ * For pages that need a signed-in person: the active session, or off to /login with this page as
+ * the way back — via /api/auth/ended when a session existed, so the login page can say why it ended.
+ */
+export async function requireSession(): Promise<PageSession> {
+  const [check, { path }] = await Promise.all([getCurrentSession(), pageContext()]);
+  if (check.status === "active") return { ...check, actor: actorOf(check) };
+  const next = encodeURIComponent(path);
+  redirect(check.status === "ended" ? `/api/auth/ended?reason=${check.reason}&next=${next}` : `/login?next=${next}`);
+}
+
+/** For admin pages: the admin's session, the 403 page for anyone else signed in, /login otherwise. */
+export async function requireAdminSession(): Promise<PageSession> {
+  const session = await requireSession();
+  if (session.user.role !== "admin") forbidden();
+  return session;
+}
+
+/** A form's fields as the schema sees them: strings only, without Next's own `$ACTION…` fields, empty ones left out. */
+export type FormFields = Record<string, string>;
+
+type FormActionOptions<S extends z.ZodType> = {
+  schema: S;
+  /** Who may post it: any signed-in person (default) or administrators only. */
+  access?: "user" | "admin";
+  /** Where to go when the input is invalid ("invalid_input") or a domain rule refuses (its code). */
+  refused: (code: string, fields: FormFields) => string;
+};
+
+/**
+ * The one wrapper every server action runs through (plain form posts work without JavaScript): the
+ * access check, the form validated by its own schema, then `run`, which answers where to go next.
+ * A refused rule becomes a message on the page `refused` names; anything else propagates to the
+ * error page, and a database outage to the 503 page.
+ */
+export function formAction<S extends z.ZodType>(
+  options: FormActionOptions<S>,
+  run: (input: z.output<S>, session: PageSession, context: PageContext) => Promise<string>,
+): (formData: FormData) => Promise<void> {
+  return async (formData) => {
+    const session = options.access === "admin" ? await requireAdminSession() : await requireSession();
+    const fields: FormFields = {};
+    for (const [name, value] of formData.entries()) {
+      if (typeof value === "string" && value !== "" && !name.startsWith("$")) fields[name] = value;
+    }
+    const parsed = options.schema.safeParse(fields);
+    if (!parsed.success) redirect(options.refused("invalid_input", fields));
+    let target: string;
+    try {
+      target = await withPageContext((context) => run(parsed.data, session, context));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      target = options.refused(error.code, fields);
+    }
+    redirect(target);
+  };
+}
