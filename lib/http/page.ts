@@ -2,11 +2,11 @@ import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import type { z } from "zod";
+import { actorOf, type Actor } from "../actor";
 import { sessionCookieName } from "../auth/cookie";
 import { getConfig, type Config } from "../config";
 import { getDatabase, type Database } from "../db";
 import { DomainError } from "../errors";
-import type { Actor } from "../sessions/revoke";
 import { validateSessionCookie, type RequestInfo, type SessionCheck } from "../sessions/sessions";
 import { whileDatabaseAvailable } from "./page-guard";
 import { requestInfo } from "./request-info";
@@ -54,7 +54,7 @@ export type PageSession = Extract<SessionCheck, { status: "active" }> & { actor:
  */
 export async function requireSession(): Promise<PageSession> {
   const [check, { path }] = await Promise.all([getCurrentSession(), pageContext()]);
-  if (check.status === "active") return { ...check, actor: { username: check.user.username, sessionId: check.session.id } };
+  if (check.status === "active") return { ...check, actor: actorOf(check) };
   const next = encodeURIComponent(path);
   redirect(check.status === "ended" ? `/api/auth/ended?reason=${check.reason}&next=${next}` : `/login?next=${next}`);
 }

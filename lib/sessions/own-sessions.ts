@@ -1,13 +1,11 @@
+import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "./active";
 import { presentSession, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
-import type { CurrentSession, CurrentUser, RequestInfo } from "./sessions";
-
-/** The person acting on their own sessions, and the session they are acting from. */
-export type Owner = { user: Pick<CurrentUser, "id" | "username">; session: Pick<CurrentSession, "id"> };
+import type { RequestInfo } from "./sessions";
 
 export type SessionPage = { sessions: SessionJson[]; nextCursor: string | null };
 
@@ -19,7 +17,7 @@ export type SessionPage = { sessions: SessionJson[]; nextCursor: string | null }
 export async function listOwnSessions(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   page: { cursor?: Cursor; limit: number },
   now = new Date(),
 ): Promise<SessionPage> {
@@ -43,7 +41,7 @@ export async function listOwnSessions(
  * ended or someone else's id alike, so a caller cannot tell them apart. `config` decides what is
  * still active (a static session whose key changed has ended).
  */
-export async function getOwnSession(db: Database, config: Config, owner: Owner, id: string, now = new Date()): Promise<SessionJson | null> {
+export async function getOwnSession(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionJson | null> {
   const row = await db.prisma.session.findFirst({ where: { AND: [{ id, userId: owner.user.id }, activeSessionWhere(config, now)] } });
   return row ? presentSession(row, owner.session.id) : null;
 }
@@ -56,7 +54,7 @@ export async function getOwnSession(db: Database, config: Config, owner: Owner, 
 export async function listOwnSessionsCurrentFirst(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   page: { cursor?: Cursor; limit: number },
   now = new Date(),
 ): Promise<SessionPage> {
@@ -75,7 +73,7 @@ export async function listOwnSessionsCurrentFirst(
 export async function revokeOwnSession(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   sessionId: string,
   request: RequestInfo,
   now = new Date(),
@@ -86,7 +84,7 @@ export async function revokeOwnSession(
   const revoked = await revokeSessions(
     db,
     { AND: [{ id: sessionId, userId: owner.user.id }, activeSessionWhere(config, now)] },
-    { actor: owner.user.username, reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
+    { actor: actorOf(owner), reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
     request,
     now,
   );
@@ -97,7 +95,7 @@ export async function revokeOwnSession(
 export async function revokeOtherOwnSessions(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   request: RequestInfo,
   now = new Date(),
 ): Promise<number> {
@@ -105,7 +103,7 @@ export async function revokeOtherOwnSessions(
     db,
     { AND: [{ userId: owner.user.id, id: { not: owner.session.id } }, activeSessionWhere(config, now)] },
     {
-      actor: owner.user.username,
+      actor: actorOf(owner),
       reason: "signed out from another session",
       detail: `"Sign out all other sessions" from session ${owner.session.id}`,
     },

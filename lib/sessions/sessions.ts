@@ -1,11 +1,12 @@
+import { SYSTEM_ACTOR } from "../actor";
 import type { Config } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
 import { decodeSessionCookie } from "../auth/cookie";
 import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
 import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../auth/token";
 import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
-import { DomainError } from "../errors";
-import { END_REASONS, type EndReason } from "./end-reasons";
+import { fail } from "../errors";
+import type { EndReason } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { revokeSessions } from "./revoke";
 
@@ -84,7 +85,7 @@ async function endMetSession(db: Database, row: SessionWithUser, reason: EndReas
     authMethod: row.authMethod,
     ip: request.ip,
     userAgent: request.userAgent,
-    actor: "system",
+    actor: SYSTEM_ACTOR.username,
     detail: reason === "max-age" ? "absolute lifetime reached" : reason === "expired" ? "idle timeout" : null,
     count: 1,
     at: now,
@@ -167,7 +168,7 @@ async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSes
   await revokeSessions(
     db,
     { id: { in: excess.map((s) => s.id) } },
-    { actor: "system", reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
+    { actor: SYSTEM_ACTOR, reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
     request,
     now,
   );
@@ -214,7 +215,7 @@ export async function rotateSessionToken(
     });
     return true;
   });
-  if (!rotated) throw new DomainError("conflict", "session_ended", END_REASONS.revoked);
+  if (!rotated) throw fail("session_ended", { reason: "revoked" });
   return { token };
 }
 

@@ -7,7 +7,7 @@ import type { Config } from "@/lib/config";
 import { openDatabase, type Database } from "@/lib/db";
 import { activeSessionWhere } from "@/lib/sessions/active";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
-import type { Actor } from "@/lib/sessions/revoke";
+import type { Actor } from "@/lib/actor";
 import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
 import { ADMIN_KEY, SECRET_A, TEST_BACKEND, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 

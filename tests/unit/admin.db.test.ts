@@ -9,7 +9,7 @@ import type { Database } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { cursorSchema } from "@/lib/pagination/cursor";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
-import type { Actor } from "@/lib/sessions/revoke";
+import type { Actor } from "@/lib/actor";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { adminSessionsQuerySchema, type AdminSessionsQuery } from "@/lib/validation/admin";
 import { ADMIN_KEY, SECRET_A, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";

@@ -91,7 +91,7 @@ export const request: RequestInfo = {
 /** Signs in with a key the way POST /api/auth/login does; returns the session and its signed cookie. */
 export async function signIn(db: Database, config: Config, username: string, key: string, rememberMe = false, from = request, now = new Date()) {
   const result = await signInWithKey(db, config, { username, key, rememberMe }, from, now);
-  if (!result.ok) throw new Error(`sign-in failed: ${result.message}`);
+  if (!result.ok) throw new Error(`sign-in failed: ${result.error.message}`);
   return { ...result, cookie: encodeSessionCookie(config, { token: result.token, persistent: result.persistent }) };
 }
 

@@ -3,7 +3,7 @@ import { getDatabase } from "@/lib/db";
 import { databaseDownSince, reportDatabaseFailure, reportDatabaseReachable } from "@/lib/db/availability";
 import { apiRoute, json } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
-import { RETRY_AFTER_SECONDS } from "@/lib/http/unavailable-response";
+import { unavailableHeaders } from "@/lib/http/unavailable-response";
 
 /** Liveness and database reachability, for load balancers and monitors; no session check. */
 export const GET = apiRoute(
@@ -19,7 +19,7 @@ export const GET = apiRoute(
       const since = databaseDownSince();
       return json(
         { status: "unavailable", database: { backend, status: "unavailable", since: since?.toISOString() ?? null } },
-        { status: 503, headers: { "Retry-After": String(RETRY_AFTER_SECONDS), "Cache-Control": "no-store" } },
+        { status: 503, headers: unavailableHeaders() },
       );
     }
   },

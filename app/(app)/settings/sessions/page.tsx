@@ -6,6 +6,7 @@ import { PendingLink } from "@/components/pending-link";
 import { SessionCard } from "@/components/sessions/session-card";
 import { ConfirmPanel } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
+import { pageMessage } from "@/lib/errors";
 import { requireSession, withPageContext } from "@/lib/http/page";
 import { listOwnSessionsCurrentFirst } from "@/lib/sessions/own-sessions";
 import { toSessionView, type SessionView } from "@/lib/sessions/view-model";
@@ -23,11 +24,6 @@ const pageParamsSchema = z.object({
   signedOutOthers: z.coerce.number().int().min(0).optional().catch(undefined),
   error: z.enum(["session_not_found", "current_session"]).optional().catch(undefined),
 });
-
-const ERRORS = {
-  session_not_found: "That session is no longer active: it may have expired or been revoked already.",
-  current_session: "This is the session you are using. Use Log out to end it.",
-} as const;
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -70,7 +66,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
             : `Signed out ${params.signedOutOthers} other session${params.signedOutOthers === 1 ? "" : "s"}. Only this device is still signed in.`}
         </Alert>
       )}
-      {params.error && <Alert tone="error">{ERRORS[params.error]}</Alert>}
+      {params.error && <Alert tone="error">{pageMessage(params.error)}</Alert>}
 
       {params.confirm === "others" && (
         <ConfirmPanel
