@@ -349,7 +349,7 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     const login = async (i: number) => {
       const result = await signInWithKey(db, config, { username: `bench-login-${i % 50}`, key, rememberMe: false }, request);
       // A refused sign-in would time the refusal instead.
-      if (!result.ok) throw new Error(`sign-in refused: ${result.message}`);
+      if (!result.ok) throw new Error(`sign-in refused: ${result.error.message}`);
     };
     const baseline = await time(200, (i) => login(i));
     const baselineMax = Math.max(...baseline);
