@@ -1,6 +1,5 @@
 import type { AuthEventType } from "../audit";
-import type { Database } from "../db";
-import type { Prisma } from "../db/generated/sqlite/client";
+import type { Database, Prisma } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 
 export type EventFilter = { type?: AuthEventType; user?: string; from?: Date; to?: Date };

@@ -1,7 +1,6 @@
 import { isIP } from "node:net";
 import type { Config } from "../config";
-import type { Database } from "../db";
-import type { Prisma } from "../db/generated/sqlite/client";
+import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { normalizeIp } from "../http/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";

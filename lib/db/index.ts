@@ -8,6 +8,7 @@ import type { Database } from "./types";
 
 export type { OpenOptions, QueryListener } from "./query-log";
 export type { Database, SessionWithUser } from "./types";
+export { Prisma, type DatabaseClient } from "./client";
 
 /**
  * For write transactions that may queue behind others on a busy pool or a hot row (a burst of

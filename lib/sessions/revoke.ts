@@ -3,8 +3,7 @@ import { authEventRow } from "../audit";
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
 import { fail } from "../errors";
-import { TRANSACTION_LIMITS, type Database } from "../db";
-import type { Prisma } from "../db/generated/sqlite/client";
+import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "./sessions";
 
 export type Revocation = {
