@@ -5,8 +5,8 @@ import { databaseAvailable } from "@/lib/db/availability";
 import { crossSiteRequest, errorResponse, methodNotAllowed } from "@/lib/http/errors";
 import { PAGE_ALLOW, refusedMethod } from "@/lib/http/methods";
 import { REQUEST_PATH_HEADER } from "@/lib/http/request-path";
-import { safeReturnPath } from "@/lib/http/return-path";
-import { isSameOriginRequest } from "@/lib/http/same-origin";
+import { safeReturnPath } from "@/lib/request/return-path";
+import { isSameOriginRequest } from "@/lib/request/same-origin";
 import { withTransportSecurity } from "@/lib/http/transport-security";
 import { unavailablePage } from "@/lib/http/unavailable-response";
 

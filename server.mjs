@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import next from "next";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/: these names mirror
-// PEER_HEADER in lib/http/request-info.ts and ROUTE_METHODS / REFUSED_METHOD_HEADER in
+// PEER_HEADER in lib/request/request-info.ts and ROUTE_METHODS / REFUSED_METHOD_HEADER in
 // lib/http/methods.ts, and the few answers written here keep the API's error shape by hand.
 const PEER_HEADER = "x-sessionboard-peer";
 const REFUSED_METHOD_HEADER = "x-sessionboard-refused-method";

@@ -10,7 +10,7 @@ import { ConfigError, getConfig } from "../lib/config";
 import { getDatabase } from "../lib/db";
 import { DomainError } from "../lib/errors";
 import { cleanupSessions } from "../lib/sessions/cleanup";
-import type { RequestInfo } from "../lib/sessions/sessions";
+import type { RequestInfo } from "../lib/request/types";
 import { adminSessionsQuerySchema } from "../lib/validation/admin";
 import { usernameSchema } from "../lib/validation/auth";
 import { ZodError } from "zod";

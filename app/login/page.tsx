@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { Alert, buttonClass } from "@/components/ui";
 import { getConfig } from "@/lib/config";
-import { safeReturnPath } from "@/lib/http/return-path";
+import { safeReturnPath } from "@/lib/request/return-path";
 import { noticeCookieName, readNotice } from "@/lib/notice";
 import { pageMessage } from "@/lib/errors";
 import { getCurrentSession } from "@/lib/http/page";

@@ -2,13 +2,13 @@ import { isIP } from "node:net";
 import type { Config } from "../config";
 import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
-import { normalizeIp } from "../http/request-info";
+import { normalizeIp } from "../request/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
 import { presentSession, type SessionJson } from "../sessions/present";
 import { CLI_ACTOR, type Actor } from "../actor";
 import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound } from "../sessions/revoke";
-import type { RequestInfo } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import type { AdminSessionsQuery } from "../validation/admin";
 import { activeTotals, ownersWithMoreThan } from "./active-counts";
 

@@ -5,7 +5,7 @@ import { fail } from "../errors";
 import { keysetPage } from "../pagination/cursor";
 import type { Actor } from "../actor";
 import { revokeSessions } from "../sessions/revoke";
-import type { RequestInfo } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
 
 export type AdminUserJson = {

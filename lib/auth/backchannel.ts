@@ -4,7 +4,7 @@ import type { Config, OidcConfig } from "../config";
 import type { Database } from "../db";
 import { fail } from "../errors";
 import { revokeSessions } from "../sessions/revoke";
-import type { RequestInfo } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
 import { oidcClient } from "./oidc";
 

@@ -2,7 +2,8 @@ import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { fail } from "../errors";
-import { rotateSessionToken, type CurrentSession, type CurrentUser, type RequestInfo } from "../sessions/sessions";
+import { rotateSessionToken, type CurrentSession, type CurrentUser } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import { keyFingerprint, keysMatch } from "./keys";
 import { takeLoginAttempt, type LoginLimitKey } from "./rate-limit";
 

@@ -4,7 +4,8 @@ import type { Config, OidcConfig } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { fail } from "../errors";
-import { createSession, type CurrentSession, type RequestInfo } from "../sessions/sessions";
+import { createSession, type CurrentSession } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import { usernameSchema } from "../validation/auth";
 import { generateId } from "./token";
 

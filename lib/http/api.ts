@@ -10,10 +10,10 @@ import type { EndReason } from "../sessions/end-reasons";
 import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import { databaseAvailable, databaseDownSince } from "../db/availability";
 import { crossSiteRequest, errorResponse, unauthorized } from "./errors";
-import { isSameOriginRequest } from "./same-origin";
+import { isSameOriginRequest } from "../request/same-origin";
 import { apiHeadersFor, withApiHeaders } from "./transport-security";
 import { unavailableJson } from "./unavailable-response";
-import { requestInfo } from "./request-info";
+import { requestInfo } from "../request/request-info";
 import { clearSessionCookie, setSessionCookie } from "./session-cookie";
 
 type RouteContext<P> = { params: Promise<P> };

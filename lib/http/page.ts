@@ -7,9 +7,10 @@ import { sessionCookieName } from "../auth/cookie";
 import { getConfig, type Config } from "../config";
 import { getDatabase, type Database } from "../db";
 import { DomainError } from "../errors";
-import { validateSessionCookie, type RequestInfo, type SessionCheck } from "../sessions/sessions";
+import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import { whileDatabaseAvailable } from "./page-guard";
-import { requestInfo } from "./request-info";
+import { requestInfo } from "../request/request-info";
 import { REQUEST_PATH_HEADER } from "./request-path";
 
 /**

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { ERRORS, errorMessage } from "../errors";
-import { safeReturnPath } from "./return-path";
+import { safeReturnPath } from "../request/return-path";
 
 export const RETRY_AFTER_SECONDS = 5;
 

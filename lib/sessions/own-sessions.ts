@@ -5,7 +5,7 @@ import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/
 import { activeSessionWhere } from "./active";
 import { presentSession, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
-import type { RequestInfo } from "./sessions";
+import type { RequestInfo } from "../request/types";
 
 export type SessionPage = { sessions: SessionJson[]; nextCursor: string | null };
 

@@ -4,7 +4,7 @@ import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
 import { fail } from "../errors";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
-import type { RequestInfo } from "./sessions";
+import type { RequestInfo } from "../request/types";
 
 export type Revocation = {
   /** Who ends them; their username is stored as revokedBy and as the audit actor. */

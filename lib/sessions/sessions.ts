@@ -6,15 +6,10 @@ import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
 import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../auth/token";
 import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
 import { fail } from "../errors";
+import type { RequestInfo } from "../request/types";
 import type { EndReason } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { revokeSessions } from "./revoke";
-
-/** Where a client is, as a trusted proxy reports it (country: ISO 3166-1 alpha-2). */
-export type ApproximateLocation = { country: string | null; city: string | null };
-
-/** Who is asking: the client address, its user agent and, behind a trusted proxy, where it is. */
-export type RequestInfo = { ip: string | null; userAgent: string | null; location?: ApproximateLocation | null };
 
 export type CurrentUser = { id: string; username: string; displayName: string | null; email: string | null; role: Role };
 export type CurrentSession = Omit<SessionWithUser, "user">;

@@ -7,7 +7,7 @@ import { encodeSessionCookie } from "@/lib/auth/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { parseConfig, type Config } from "@/lib/config";
 import { openDatabase, type Database, type OpenOptions } from "@/lib/db";
-import type { RequestInfo } from "@/lib/sessions/sessions";
+import type { RequestInfo } from "@/lib/request/types";
 import { POSTGRES_ADMIN_URL, postgresUrlFor, withPostgresClient } from "../support/postgres";
 
 const cleanups: (() => Promise<void> | void)[] = [];

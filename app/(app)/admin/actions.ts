@@ -2,7 +2,7 @@
 
 import { cookies } from "next/headers";
 import type { z } from "zod";
-import { outcomeUrl } from "@/lib/admin/outcomes";
+import { outcomeUrl } from "./outcomes";
 import { revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { disableUser, enableUser } from "@/lib/admin/users";
 import { confirmFreshSignIn } from "@/lib/auth/freshness";

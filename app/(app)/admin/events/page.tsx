@@ -6,7 +6,7 @@ import { Pager } from "@/components/pager";
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { listEvents } from "@/lib/admin/events";
 import { requireAdminSession, withPageContext } from "@/lib/http/page";
-import { pageUrl } from "@/lib/http/page-url";
+import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/sessions/view-model";
 import { AUTH_EVENT_TYPES, type AuthEventType } from "@/lib/audit";
 import { eventsQuerySchema } from "@/lib/validation/admin";

@@ -5,7 +5,7 @@ import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
-import { safeReturnPath } from "@/lib/http/return-path";
+import { safeReturnPath } from "@/lib/request/return-path";
 import { setSessionCookie } from "@/lib/http/session-cookie";
 import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";

@@ -1,6 +1,6 @@
-import { pageMessage } from "../errors";
-import { safeReturnPath } from "../http/return-path";
-import { usernameFilter } from "../validation/admin";
+import { pageMessage } from "@/lib/errors";
+import { safeReturnPath } from "@/lib/request/return-path";
+import { usernameFilter } from "@/lib/validation/admin";
 
 /** The query parameters that open a confirmation panel on the admin pages. */
 export const CONFIRM_PARAMS = ["confirm", "confirmUser", "confirmAll", "confirmDisable"] as const;
