@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig, type Config } from "@/lib/config";
-import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookie";
+import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/sessions/cookie";
 import { databaseAvailable } from "@/lib/db/availability";
 import { crossSiteRequest, errorResponse, methodNotAllowed } from "@/lib/http/errors";
 import { PAGE_ALLOW, refusedMethod } from "@/lib/http/methods";

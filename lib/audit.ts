@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { generateId } from "./auth/token";
+import { generateId } from "./sessions/token";
 import type { Config } from "./config";
 import type { Database } from "./db";
 

@@ -21,7 +21,7 @@ import type pg from "pg";
 import { adminCounters, listAdminSessions, revokeAllSessions, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
 import { keyFingerprint } from "../lib/auth/keys";
 import { signInWithKey } from "../lib/auth/static-login";
-import { generateId, hashSessionToken } from "../lib/auth/token";
+import { generateId, hashSessionToken } from "../lib/sessions/token";
 import { parseConfig, type Config } from "../lib/config";
 import { openDatabase, type Database } from "../lib/db";
 import { toSqliteDate } from "../lib/db/sqlite";

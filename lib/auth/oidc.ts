@@ -5,7 +5,7 @@ import type { Database } from "../db";
 import { seal, unseal } from "../sealed";
 import { rotateSessionToken, validateSessionCookie, type CurrentSession, type SessionCheck } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
-import { isSecureDeployment } from "./cookie";
+import { isSecureDeployment } from "../sessions/cookie";
 import { roleFromClaims, signInSsoUser, type SsoSignInFailure } from "./sso-identity";
 import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
 

@@ -7,7 +7,7 @@ import { fail } from "../errors";
 import { createSession, type CurrentSession } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { usernameSchema } from "../validation/auth";
-import { generateId } from "./token";
+import { generateId } from "../sessions/token";
 
 /**
  * Who an SSO sign-in is. An SSO identity IS its (issuer, subject): the only claims the provider

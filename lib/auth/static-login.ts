@@ -7,7 +7,7 @@ import type { RequestInfo } from "../request/types";
 import type { LoginInput } from "../validation/auth";
 import { expectedKeyFor, keyFingerprint, keysMatch } from "./keys";
 import { takeLoginAttempt, type LoginLimitKey } from "./rate-limit";
-import { generateId } from "./token";
+import { generateId } from "../sessions/token";
 
 type LoginFailure = "rate_limited" | "invalid_credentials" | "account_disabled" | "sso_account";
 

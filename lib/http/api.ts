@@ -3,7 +3,7 @@ import { actorOf } from "../actor";
 import { confirmFreshSignIn } from "../auth/freshness";
 import { assertAdmin } from "../auth/roles";
 import { getConfig, type Config } from "../config";
-import { sessionCookieName } from "../auth/cookie";
+import { clearSessionCookie, sessionCookieName, setSessionCookie } from "../sessions/cookie";
 import { getDatabase } from "../db";
 import { DomainError, errorMessage } from "../errors";
 import type { EndReason } from "../sessions/end-reasons";
@@ -14,7 +14,6 @@ import { isSameOriginRequest } from "../request/same-origin";
 import { apiHeadersFor, withApiHeaders } from "./transport-security";
 import { unavailableJson } from "./unavailable-response";
 import { requestInfo } from "../request/request-info";
-import { clearSessionCookie, setSessionCookie } from "./session-cookie";
 
 type RouteContext<P> = { params: Promise<P> };
 

@@ -3,7 +3,7 @@ import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import type { z } from "zod";
 import { actorOf, type Actor } from "../actor";
-import { sessionCookieName } from "../auth/cookie";
+import { sessionCookieName } from "../sessions/cookie";
 import { getConfig, type Config } from "../config";
 import { getDatabase, type Database } from "../db";
 import { DomainError } from "../errors";

@@ -1,9 +1,16 @@
+/*
+ * A session's whole life, in reading order: token.ts (the secret and the hash stored for it) →
+ * cookie.ts (what the browser holds: encoding, name, attributes, set and clear) → this file
+ * (create, validate and slide, rotate, end by logout; the expiry math in expiry.ts, the end
+ * reasons in end-reasons.ts) → revoke.ts (ended by someone else) → cleanup.ts (expired rows
+ * removed). Listing and showing sessions: active.ts, own-sessions.ts, present.ts, view-model.ts.
+ */
 import { SYSTEM_ACTOR } from "../actor";
 import type { Config } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
-import { decodeSessionCookie } from "../auth/cookie";
+import { decodeSessionCookie } from "./cookie";
 import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
-import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../auth/token";
+import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "./token";
 import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";

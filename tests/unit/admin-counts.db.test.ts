@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { adminCounters, ownersWithMoreThan, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { disableUser } from "@/lib/admin/users";
 import { keyFingerprint } from "@/lib/auth/keys";
-import { generateId, generateSessionToken, hashSessionToken } from "@/lib/auth/token";
+import { generateId, generateSessionToken, hashSessionToken } from "@/lib/sessions/token";
 import type { Config } from "@/lib/config";
 import { openDatabase, type Database } from "@/lib/db";
 import { activeSessionWhere } from "@/lib/sessions/active";

@@ -3,7 +3,7 @@ import { adminCounters, listAdminSessions, revokeAllSessions, revokeSessionAsAdm
 import { disableUser, enableUser, listUsers } from "@/lib/admin/users";
 import { keyFingerprint } from "@/lib/auth/keys";
 import { signInWithKey } from "@/lib/auth/static-login";
-import { generateId, generateSessionToken, hashSessionToken } from "@/lib/auth/token";
+import { generateId, generateSessionToken, hashSessionToken } from "@/lib/sessions/token";
 import type { Config } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { DomainError } from "@/lib/errors";

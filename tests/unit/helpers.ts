@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type pg from "pg";
 import { afterEach } from "vitest";
-import { encodeSessionCookie } from "@/lib/auth/cookie";
+import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { parseConfig, type Config } from "@/lib/config";
 import { openDatabase, type Database, type OpenOptions } from "@/lib/db";

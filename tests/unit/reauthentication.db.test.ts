@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeSessionCookie } from "@/lib/auth/cookie";
+import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { confirmFreshSignIn, reauthenticationFor } from "@/lib/auth/freshness";
 import { reauthenticationRefusal } from "@/lib/auth/oidc";
 import { signInSsoUser } from "@/lib/auth/sso-identity";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CLI_ACTOR } from "@/lib/actor";
-import { encodeSessionCookie } from "@/lib/auth/cookie";
+import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { signInSsoUser, type SsoClaims, type SsoSignInResult } from "@/lib/auth/sso-identity";
 import type { Config } from "@/lib/config";

@@ -8,7 +8,7 @@ import { disableUser, enableUser } from "@/lib/admin/users";
 import { confirmFreshSignIn } from "@/lib/auth/freshness";
 import { fail } from "@/lib/errors";
 import { formAction, type FormFields, type PageContext, type PageSession } from "@/lib/http/page";
-import { setSessionCookie } from "@/lib/http/session-cookie";
+import { setSessionCookie } from "@/lib/sessions/cookie";
 import { adminForms } from "@/lib/validation/admin";
 
 /**

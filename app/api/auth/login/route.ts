@@ -6,7 +6,7 @@ import { readBody } from "@/lib/http/body";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/request/return-path";
-import { setSessionCookie } from "@/lib/http/session-cookie";
+import { setSessionCookie } from "@/lib/sessions/cookie";
 import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
 import { loginSchema } from "@/lib/validation/auth";
