@@ -6,7 +6,7 @@ import { actorOf, type Actor } from "../actor";
 import { sessionCookieName } from "../sessions/cookie";
 import { getConfig, type Config } from "../config";
 import { getDatabase, type Database } from "../db";
-import { DomainError } from "../errors";
+import { DomainError, type FailureCode } from "../errors";
 import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { whileDatabaseAvailable } from "./page-guard";
@@ -75,7 +75,7 @@ type FormActionOptions<S extends z.ZodType> = {
   /** Who may post it: any signed-in person (default) or administrators only. */
   access?: "user" | "admin";
   /** Where to go when the input is invalid ("invalid_input") or a domain rule refuses (its code). */
-  refused: (code: string, fields: FormFields) => string;
+  refused: (code: FailureCode, fields: FormFields) => string;
 };
 
 /**

@@ -6,7 +6,7 @@ import { PendingLink } from "@/components/pending-link";
 import { SessionCard } from "@/components/sessions/session-card";
 import { ConfirmPanel } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
-import { pageMessage } from "@/lib/errors";
+import { pageMessage, type FailureCode } from "@/lib/errors";
 import { requireSession, withPageContext } from "@/lib/http/page";
 import { listOwnSessionsCurrentFirst } from "@/lib/sessions/own-sessions";
 import { toSessionView, type SessionView } from "@/lib/sessions/view-model";
@@ -22,7 +22,7 @@ const pageParamsSchema = z.object({
   confirm: z.union([z.literal("others"), sessionIdSchema]).optional().catch(undefined),
   revoked: z.literal("1").optional().catch(undefined),
   signedOutOthers: z.coerce.number().int().min(0).optional().catch(undefined),
-  error: z.enum(["session_not_found", "current_session"]).optional().catch(undefined),
+  error: z.enum(["session_not_found", "current_session"] satisfies FailureCode[]).optional().catch(undefined),
 });
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
