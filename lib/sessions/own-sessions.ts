@@ -51,13 +51,8 @@ export async function getOwnSession(db: Database, config: Config, owner: SignedI
  * used more recently), then the others newest activity first; later pages leave it out, so it is
  * never listed twice. The cursor still follows listOwnSessions' keyset.
  */
-export async function listOwnSessionsCurrentFirst(
-  db: Database,
-  config: Config,
-  owner: SignedIn,
-  page: { cursor?: Cursor; limit: number },
-  now = new Date(),
-): Promise<SessionPage> {
+export async function listOwnSessionsCurrentFirst(...args: Parameters<typeof listOwnSessions>): Promise<SessionPage> {
+  const [db, config, owner, page, now = new Date()] = args;
   const listed = await listOwnSessions(db, config, owner, page, now);
   const others = listed.sessions.filter((session) => !session.current);
   if (page.cursor) return { ...listed, sessions: others };

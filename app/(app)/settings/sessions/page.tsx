@@ -3,13 +3,14 @@ import Link from "next/link";
 import { z } from "zod";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
+import { RevokeConfirmation } from "@/components/sessions/revoke-confirmation";
 import { SessionCard } from "@/components/sessions/session-card";
 import { ConfirmPanel } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
 import { pageMessage, type FailureCode } from "@/lib/errors";
 import { requireSession, withPageContext } from "@/lib/http/page";
 import { listOwnSessionsCurrentFirst } from "@/lib/sessions/own-sessions";
-import { toSessionView, type SessionView } from "@/lib/sessions/view-model";
+import { toSessionView } from "@/lib/sessions/view-model";
 import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
 import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
 
@@ -98,7 +99,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
                 confirmHref={`${pageHref({ confirm: session.id })}#revoke-${session.id}`}
                 confirmation={
                   params.confirm === session.id && !session.current ? (
-                    <RevokeConfirmation session={session} cancelHref={`${pageHref({})}#session-${session.id}`} />
+                    <RevokeConfirmation session={session} action={revokeSessionAction} cancelHref={`${pageHref({})}#session-${session.id}`} inset />
                   ) : undefined
                 }
               />
@@ -120,21 +121,5 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
         </>
       )}
     </div>
-  );
-}
-
-function RevokeConfirmation({ session, cancelHref }: { session: SessionView; cancelHref: string }) {
-  return (
-    <ConfirmPanel
-      id={`revoke-${session.id}`}
-      title="Revoke this session?"
-      body={`${session.title} (${session.maskedToken}) will be signed out at its next request.`}
-      action={revokeSessionAction}
-      fields={{ sessionId: session.id }}
-      confirmLabel="Revoke session"
-      pendingLabel="Revoking…"
-      cancelHref={cancelHref}
-      inset
-    />
   );
 }
