@@ -49,5 +49,13 @@ export function getDatabase(): Promise<Database> {
   return holder.sessionboardDb;
 }
 
+/** Closes the process's database (its pools) if one was opened; the next getDatabase() opens it again. */
+export async function closeDatabase(): Promise<void> {
+  const opening = holder.sessionboardDb;
+  holder.sessionboardDb = undefined;
+  const db = await opening?.catch(() => null);
+  await db?.close();
+}
+
 // During an outage, availability is probed by opening (if need be) and pinging the database.
 setAvailabilityProbe(async () => (await getDatabase()).ping());
