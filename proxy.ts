@@ -1,12 +1,12 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig, type Config } from "@/lib/config";
-import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookie";
+import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/sessions/cookie";
 import { databaseAvailable } from "@/lib/db/availability";
 import { crossSiteRequest, errorResponse, methodNotAllowed } from "@/lib/http/errors";
 import { PAGE_ALLOW, refusedMethod } from "@/lib/http/methods";
 import { REQUEST_PATH_HEADER } from "@/lib/http/request-path";
-import { safeReturnPath } from "@/lib/http/return-path";
-import { isSameOriginRequest } from "@/lib/http/same-origin";
+import { safeReturnPath } from "@/lib/request/return-path";
+import { isSameOriginRequest } from "@/lib/request/same-origin";
 import { withTransportSecurity } from "@/lib/http/transport-security";
 import { unavailablePage } from "@/lib/http/unavailable-response";
 

@@ -12,9 +12,11 @@ import { parseArgs } from "node:util";
 import next from "next";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/: these names mirror
-// PEER_HEADER in lib/http/request-info.ts and ROUTE_METHODS / REFUSED_METHOD_HEADER in
+// PEER_HEADER in lib/request/request-info.ts and ROUTE_METHODS / REFUSED_METHOD_HEADER in
 // lib/http/methods.ts, and the few answers written here keep the API's error shape by hand.
 const PEER_HEADER = "x-sessionboard-peer";
+// lib/lifecycle.ts: the state shared with the app (readiness, the timeout, the app's shutdown hooks).
+const LIFECYCLE = Symbol.for("sessionboard.lifecycle");
 const REFUSED_METHOD_HEADER = "x-sessionboard-refused-method";
 const ROUTE_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 
@@ -123,7 +125,18 @@ function isDecodablePath(pathname) {
   }
 }
 
+/** Requests being answered now: a shutdown waits for them. */
+let inFlight = 0;
+let drained = () => {};
+
 const server = createServer((req, res) => {
+  inFlight++;
+  res.once("close", () => {
+    inFlight--;
+    if (inFlight === 0) drained();
+  });
+  // During a shutdown, a request on a kept-alive connection is answered and the connection closed.
+  if (lifecycle().shuttingDown) res.shouldKeepAlive = false;
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
   delete req.headers[REFUSED_METHOD_HEADER];
   const pathname = (req.url ?? "/").split("?")[0];
@@ -164,6 +177,46 @@ server.on("error", (error) => {
   console.error(`Sessionboard cannot listen on ${hostname}:${port}: ${error.message}`);
   process.exit(1);
 });
+function lifecycle() {
+  globalThis[LIFECYCLE] ??= { shuttingDown: false, timeoutMs: 20_000, hooks: [] };
+  return globalThis[LIFECYCLE];
+}
+
+/**
+ * SIGTERM / SIGINT: report not-ready, stop accepting connections, answer the requests in flight
+ * (for at most DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS), run the app's hooks (cleanup timer, database
+ * pools), exit 0. A second signal exits at once.
+ */
+async function shutDown(signal) {
+  const state = lifecycle();
+  if (state.shuttingDown) process.exit(1);
+  state.shuttingDown = true;
+  console.log(`Sessionboard: ${signal} received; finishing ${inFlight} request(s) in flight, then exiting`);
+  server.close();
+  server.closeIdleConnections();
+  const finished = new Promise((resolve) => {
+    drained = resolve;
+    if (inFlight === 0) resolve();
+  });
+  let timer;
+  const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve("timeout"), state.timeoutMs)));
+  if ((await Promise.race([finished, timedOut])) === "timeout") {
+    console.error(`Sessionboard: ${inFlight} request(s) still running after ${state.timeoutMs / 1000} s; closing them`);
+    server.closeAllConnections();
+  }
+  clearTimeout(timer);
+  for (const hook of state.hooks) {
+    try {
+      await hook();
+    } catch (error) {
+      console.error("Sessionboard: a shutdown step failed:", error);
+    }
+  }
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutDown("SIGTERM"));
+process.on("SIGINT", () => void shutDown("SIGINT"));
+
 server.listen(port, hostname, () => {
   console.log(`Sessionboard listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${server.address().port}`);
 });

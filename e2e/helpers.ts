@@ -86,10 +86,11 @@ export async function startApp(port: number, dataDir: string, env: Record<string
   return {
     baseURL,
     output: () => output,
+    /** SIGTERM, then the exit code once it has exited (null if a signal ended it instead). */
     stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
+      new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        child.once("exit", (code) => resolve(code));
         child.kill("SIGTERM");
       }),
   };

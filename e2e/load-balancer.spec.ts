@@ -99,6 +99,36 @@ test("through the shipped nginx config: forms work, the client address is the on
   expect(await database.query(`SELECT count(*)::int AS n FROM "AuthEvent" WHERE "type" = 'logout' AND "sessionId" = $1`, [sessionId])).toEqual([{ n: 1 }]);
 });
 
+test("a rolling restart loses no request: SIGTERM during a burst, the replica finishes what it has and exits 0", async ({ request }) => {
+  test.setTimeout(120_000);
+  const login = await request.post("/api/auth/login", { data: { username: uniqueUser("rolling"), key: USER_KEY } });
+  expect(login.status()).toBe(200);
+  const statuses = new Map<number, number>();
+  let running = true;
+  // Ten clients asking for their session through nginx, one request after another, until told to stop.
+  const burst = Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (running) {
+        const status = (await request.get("/api/auth/session")).status();
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const stoppedAt = Date.now();
+  const exitCode = await apps[0].stop();
+  const stopSeconds = (Date.now() - stoppedAt) / 1000;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  running = false;
+  await burst;
+  console.log(`rolling restart: ${JSON.stringify(Object.fromEntries(statuses))} (status: count); replica stopped in ${stopSeconds.toFixed(1)} s`);
+  expect(exitCode).toBe(0);
+  expect(stopSeconds).toBeLessThan(20);
+  expect([...statuses.keys()]).toEqual([200]);
+  expect(statuses.get(200)).toBeGreaterThan(20);
+  apps[0] = await startApp(BALANCED_APP_PORTS[0], dir, env);
+});
+
 /** Debian's nginx, as an unprivileged foreground process with everything under `dir`. */
 async function startNginx(dir: string): Promise<ChildProcess> {
   const shipped = fs.readFileSync(path.join(process.cwd(), "deploy/nginx.conf"), "utf8");

@@ -1,4 +1,4 @@
-import { expect, test, devices, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, devices, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
 import { BASE_URL, USER_KEY } from "./env";
 import { currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";
 
@@ -30,6 +30,33 @@ async function signInEverywhere(browser: Browser, username: string) {
 }
 
 const cards = (page: Page) => page.getByRole("main").getByTestId("session-card");
+
+/** Someone signed in on a desktop browser without JavaScript (its page) and in Firefox. */
+async function desktopWithoutJavaScript(browser: Browser, prefix: string) {
+  const username = uniqueUser(prefix);
+  const desktop = await signInOn(browser, "desktop", username, { javaScriptEnabled: false });
+  const firefox = await signInOn(browser, "firefox", username);
+  return { desktop, firefox, page: desktop.page };
+}
+
+/**
+ * With the confirmation just opened by Enter on Revoke: once the page has loaded and scrolled to it,
+ * it is in view and the next Tab is its button; Enter revokes and leads back to the list. The form
+ * posted to the confirming URL, so the redirect may keep its (now unmatched) fragment.
+ */
+async function confirmRevokeFromKeyboard(scope: Locator, sessionId: string) {
+  const page = scope.page();
+  await page.waitForLoadState();
+  const confirm = scope.getByRole("group", { name: "Revoke this session?" });
+  await expect(confirm).toBeInViewport();
+  const button = confirm.getByRole("button", { name: "Revoke session" });
+  await page.keyboard.press("Tab");
+  await expect(button).toBeFocused();
+  await expect(button).toBeInViewport();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/settings/sessions\\?revoked=1(#revoke-${sessionId})?$`));
+  await expect(cards(page)).toHaveCount(1);
+}
 const card = (page: Page, sessionId: string) => page.locator(`#session-${sessionId}`);
 
 test.describe("Settings > Sessions", () => {
@@ -151,10 +178,7 @@ test.describe("Settings > Sessions", () => {
   });
 
   test("works without JavaScript and from the keyboard", async ({ browser }) => {
-    const username = uniqueUser("nojs");
-    const desktop = await signInOn(browser, "desktop", username, { javaScriptEnabled: false });
-    const firefox = await signInOn(browser, "firefox", username);
-    const page = desktop.page;
+    const { desktop, firefox, page } = await desktopWithoutJavaScript(browser, "nojs");
     // A short window, so the second row's confirmation starts below the fold.
     await page.setViewportSize({ width: 375, height: 420 });
     await page.goto("/settings/sessions");
@@ -173,17 +197,7 @@ test.describe("Settings > Sessions", () => {
     // Enter opens the confirmation where the person is looking; the next Tab is its button, on screen.
     await page.keyboard.press("Enter");
     await expect(page).toHaveURL(new RegExp(`confirm=${firefox.sessionId}#revoke-${firefox.sessionId}$`));
-    await page.waitForLoadState();
-    const confirm = card(page, firefox.sessionId).getByRole("group", { name: "Revoke this session?" });
-    await expect(confirm).toBeInViewport();
-    const button = confirm.getByRole("button", { name: "Revoke session" });
-    await page.keyboard.press("Tab");
-    await expect(button).toBeFocused();
-    await expect(button).toBeInViewport();
-    await page.keyboard.press("Enter");
-    // The form posted to the confirming URL, so the redirect keeps its (now unmatched) fragment.
-    await expect(page).toHaveURL(new RegExp(`/settings/sessions\\?revoked=1(#revoke-${firefox.sessionId})?$`));
-    await expect(cards(page)).toHaveCount(1);
+    await confirmRevokeFromKeyboard(card(page, firefox.sessionId), firefox.sessionId);
 
     await firefox.page.reload();
     await expect(firefox.page.getByRole("main").getByRole("status")).toHaveText("Your session was revoked");
@@ -253,10 +267,7 @@ test.describe("Settings > Sessions", () => {
   });
 
   test("the detail page's Revoke works without JavaScript and from the keyboard", async ({ browser }) => {
-    const username = uniqueUser("detailnojs");
-    const desktop = await signInOn(browser, "desktop", username, { javaScriptEnabled: false });
-    const firefox = await signInOn(browser, "firefox", username);
-    const page = desktop.page;
+    const { desktop, firefox, page } = await desktopWithoutJavaScript(browser, "detailnojs");
     await page.setViewportSize({ width: 375, height: 420 });
     await page.goto("/settings/sessions");
     const details = card(page, firefox.sessionId).getByRole("link", { name: /^Details/ });
@@ -267,16 +278,7 @@ test.describe("Settings > Sessions", () => {
     for (let i = 0; i < 40 && !(await revoke.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await expect(page).toHaveURL(`/settings/sessions/${firefox.sessionId}?confirm=1#revoke-${firefox.sessionId}`);
-    // Once the page has loaded and scrolled to the confirmation, the next Tab is its button.
-    await page.waitForLoadState();
-    await expect(page.getByRole("group", { name: "Revoke this session?" })).toBeInViewport();
-    const button = page.getByRole("button", { name: "Revoke session" });
-    await page.keyboard.press("Tab");
-    await expect(button).toBeFocused();
-    await expect(button).toBeInViewport();
-    await page.keyboard.press("Enter");
-    await expect(page).toHaveURL(new RegExp(`/settings/sessions\\?revoked=1(#revoke-${firefox.sessionId})?$`));
-    await expect(cards(page)).toHaveCount(1);
+    await confirmRevokeFromKeyboard(page.getByRole("main"), firefox.sessionId);
     await desktop.context.close();
     await firefox.context.close();
   });

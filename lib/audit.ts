@@ -1,29 +1,33 @@
 import { createHash } from "node:crypto";
-import { generateId } from "./auth/token";
+import { generateId } from "./sessions/token";
 import type { Config } from "./config";
 import type { Database } from "./db";
 
-export type AuthEventType =
-  | "login.succeeded"
-  | "login.failed"
-  | "logout"
-  | "session.expired"
-  | "session.revoked"
-  | "session.key_changed"
+/** Every kind of audit event, once: what is recorded, and what the events page and API filter by. */
+export const AUTH_EVENT_TYPES = [
+  "login.succeeded",
+  "login.failed",
+  "logout",
+  "session.expired",
+  "session.key_changed",
+  "session.revoked",
   /** A bulk revocation ("force logout all"): one event whose count says how many sessions ended. */
-  | "sessions.revoked_all"
+  "sessions.revoked_all",
   /** A cleanup run: count = expired rows deleted. */
-  | "sessions.cleaned"
-  | "user.disabled"
-  | "user.enabled"
+  "sessions.cleaned",
+  "user.disabled",
+  "user.enabled",
   /** A new SSO account could not have the username its claims suggested (taken, or reserved for an admin). */
-  | "sso.username_conflict"
+  "sso.username_conflict",
   /** An operator bound an existing account to an SSO subject (CLI link-sso). */
-  | "user.sso_linked"
+  "user.sso_linked",
   /** A destructive admin action's re-authentication succeeded: the session's token was replaced. */
-  | "session.reauthenticated"
+  "session.reauthenticated",
   /** A wrong key (or too many) at the re-authentication prompt. */
-  | "reauth.failed";
+  "reauth.failed",
+] as const;
+
+export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
 export type AuthEventInput = {
   type: AuthEventType;
@@ -34,7 +38,7 @@ export type AuthEventInput = {
   authMethod?: "static" | "oidc" | null;
   ip?: string | null;
   userAgent?: string | null;
-  /** Who caused it: the username of a person, or "system" / "cli". */
+  /** Who caused it: an Actor's username (lib/actor.ts). */
   actor?: string | null;
   detail?: string | null;
   /** How many sessions the event stands for (1 for a single session's end; N for bulk events). */

@@ -83,6 +83,7 @@ const envSchema = z.object({
   DASHBOARD_DB_STATEMENT_TIMEOUT_MS: positiveInt(5000, 10 * 60_000),
   DASHBOARD_FRESH_MINUTES: positiveInt(15, 24 * 60),
   DASHBOARD_CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
+  DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
   DASHBOARD_OIDC_ISSUER: z
     .url({ protocol: /^https?$/, error: "must be the issuer's http(s):// URL" })
     .refine((v) => new URL(v).protocol === "https:" || ["localhost", "127.0.0.1", "[::1]"].includes(new URL(v).hostname), {
@@ -172,6 +173,8 @@ const configSchema = consistentEnvSchema.transform((e) => ({
   freshMinutes: e.DASHBOARD_FRESH_MINUTES,
   /** How often the in-process job deletes expired rows; 0 turns it off (use the CLI from cron). */
   cleanupIntervalMinutes: e.DASHBOARD_CLEANUP_INTERVAL_MINUTES,
+  /** On SIGTERM/SIGINT, how long requests in flight may take before the process exits anyway. */
+  shutdownTimeoutSeconds: e.DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS,
 }));
 
 export type Config = z.output<typeof configSchema> & {

@@ -1,5 +1,5 @@
 import type { Config } from "./config";
-import { isSecureDeployment } from "./auth/cookie";
+import { isSecureDeployment } from "./sessions/cookie";
 import { seal, unseal } from "./sealed";
 import { END_REASONS, isEndReason, type EndReason } from "./sessions/end-reasons";
 

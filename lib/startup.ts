@@ -1,7 +1,8 @@
 import { ConfigError, getConfig, type Config } from "./config";
-import { getDatabase } from "./db";
+import { closeDatabase, getDatabase } from "./db";
 import { isDatabaseUnavailable } from "./db/availability";
-import { startCleanupTimer } from "./sessions/cleanup";
+import { lifecycle, onShutdown } from "./lifecycle";
+import { startCleanupTimer, stopCleanupTimer } from "./sessions/cleanup";
 
 export async function startServer(): Promise<void> {
   // `next build` loads the server code too; generating keys or databases then would be wrong.
@@ -25,6 +26,12 @@ export async function startServer(): Promise<void> {
     console.error("Sessionboard: PostgreSQL is not reachable yet; answering 503 until it is");
   }
   startCleanupTimer(config, getDatabase);
+  lifecycle().timeoutMs = config.shutdownTimeoutSeconds * 1000;
+  onShutdown(async () => {
+    stopCleanupTimer();
+    // Only a database that opened has pools to close; opening one now would be wasted.
+    await closeDatabase();
+  });
   console.log(`Sessionboard: sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
   if (config.generated?.createdNow) console.log(signInHint(config));
   else if (config.generated) console.log(`Sessionboard: using generated keys from ${config.generated.file}`);

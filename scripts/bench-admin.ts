@@ -21,7 +21,7 @@ import type pg from "pg";
 import { adminCounters, listAdminSessions, revokeAllSessions, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
 import { keyFingerprint } from "../lib/auth/keys";
 import { signInWithKey } from "../lib/auth/static-login";
-import { generateId, hashSessionToken } from "../lib/auth/token";
+import { generateId, hashSessionToken } from "../lib/sessions/token";
 import { parseConfig, type Config } from "../lib/config";
 import { openDatabase, type Database } from "../lib/db";
 import { toSqliteDate } from "../lib/db/sqlite";
@@ -372,7 +372,7 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     const login = async (i: number) => {
       const result = await signInWithKey(db, config, { username: `bench-login-${i % 50}`, key, rememberMe: false }, request);
       // A refused sign-in would time the refusal instead.
-      if (!result.ok) throw new Error(`sign-in refused: ${result.message}`);
+      if (!result.ok) throw new Error(`sign-in refused: ${result.error.message}`);
     };
     const baseline = await time(200, (i) => login(i));
     const baselineMax = Math.max(...baseline);

@@ -21,8 +21,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { decodeSessionCookie } from "../lib/auth/cookie";
-import { hashSessionToken } from "../lib/auth/token";
+import { decodeSessionCookie } from "../lib/sessions/cookie";
+import { hashSessionToken } from "../lib/sessions/token";
 import type { Config } from "../lib/config";
 import { openDatabase, type Database } from "../lib/db";
 import { validateSessionCookie } from "../lib/sessions/sessions";

@@ -3,15 +3,16 @@
  * and audit events as the UI (actor "cli").
  */
 import { parseArgs } from "node:util";
+import { CLI_ACTOR } from "../lib/actor";
 import { adminCounters, listAdminSessions, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
 import { linkUserToSsoSubject } from "../lib/auth/sso-identity";
 import { ConfigError, getConfig } from "../lib/config";
 import { getDatabase } from "../lib/db";
 import { DomainError } from "../lib/errors";
 import { cleanupSessions } from "../lib/sessions/cleanup";
-import { CLI_ACTOR } from "../lib/sessions/revoke";
-import type { RequestInfo } from "../lib/sessions/sessions";
+import type { RequestInfo } from "../lib/request/types";
 import { adminSessionsQuerySchema } from "../lib/validation/admin";
+import { usernameSchema } from "../lib/validation/auth";
 import { ZodError } from "zod";
 
 const USAGE = `Usage: npm run sessions -- <command>
@@ -107,8 +108,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case "revoke-user": {
         if (!arg) throw new UsageError("revoke-user needs a username");
-        const count = await revokeUserSessionsAsAdmin(db, config, CLI_ACTOR, arg.toLowerCase(), values.reason, CLI_REQUEST);
-        console.log(`Revoked ${count} session${count === 1 ? "" : "s"} of ${arg.toLowerCase()}.`);
+        const username = usernameSchema.parse(arg);
+        const count = await revokeUserSessionsAsAdmin(db, config, CLI_ACTOR, username, values.reason, CLI_REQUEST);
+        console.log(`Revoked ${count} session${count === 1 ? "" : "s"} of ${username}.`);
         return 0;
       }
       case "revoke-all": {
@@ -118,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case "cleanup": {
-        const result = await cleanupSessions(db, config, { actor: "cli" });
+        const result = await cleanupSessions(db, config, { actor: CLI_ACTOR });
         console.log(`Deleted ${result.expiredSessions} expired sessions and ${result.loginAttempts} stale login counters.`);
         return 0;
       }
@@ -131,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
       case "link-sso": {
         if (!arg || !values.subject) throw new UsageError("link-sso needs a username and --subject=SUB (the sub claim at the identity provider)");
         if (!config.oidc) throw new UsageError("Single sign-on is not configured (DASHBOARD_OIDC_ISSUER, DASHBOARD_OIDC_CLIENT_ID)");
-        const linked = await linkUserToSsoSubject(db, config.oidc, arg.toLowerCase(), values.subject, CLI_ACTOR.username);
+        const linked = await linkUserToSsoSubject(db, config.oidc, usernameSchema.parse(arg), values.subject, CLI_ACTOR);
         console.log(`${linked.username} now signs in with SSO as subject ${linked.subject} at ${linked.issuer}.`);
         return 0;
       }

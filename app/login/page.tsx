@@ -3,12 +3,11 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { Alert, buttonClass } from "@/components/ui";
 import { getConfig } from "@/lib/config";
-import { safeReturnPath } from "@/lib/http/return-path";
+import { safeReturnPath } from "@/lib/request/return-path";
 import { noticeCookieName, readNotice } from "@/lib/notice";
-import { OIDC_FAILURE_MESSAGES, type OidcFailure } from "@/lib/auth/oidc";
-import { SSO_ACCOUNT } from "@/lib/auth/static-login";
+import { pageMessage } from "@/lib/errors";
 import { getCurrentSession } from "@/lib/http/page";
-import { END_REASONS } from "@/lib/sessions/end-reasons";
+import { USERNAME_CHARACTERS, USERNAME_MAX_LENGTH, USERNAME_PATTERN } from "@/lib/validation/username";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -16,25 +15,10 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
+/** The catalog's wording; a form that did not validate is told what the fields take. */
 function errorMessage(code: string | undefined, retryAfter: string | undefined): string | null {
-  switch (code) {
-    case "invalid_credentials":
-      return "Invalid username or key.";
-    case "rate_limited": {
-      const minutes = Math.max(1, Math.ceil(Number(retryAfter ?? 60) / 60));
-      return `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
-    }
-    case "account_disabled":
-      return END_REASONS.disabled;
-    case "sso_account":
-      return SSO_ACCOUNT;
-    case "sso_not_configured":
-      return "Single sign-on is not configured on this server.";
-    case "invalid_input":
-      return "Enter a username (letters, digits, . _ @ -, up to 64 characters) and your key.";
-    default:
-      return code && Object.hasOwn(OIDC_FAILURE_MESSAGES, code) ? OIDC_FAILURE_MESSAGES[code as OidcFailure] : null;
-  }
+  if (code === "invalid_input") return `Enter a username (${USERNAME_CHARACTERS}, up to ${USERNAME_MAX_LENGTH} characters) and your key.`;
+  return pageMessage(code, { retryAfterSeconds: retryAfter === undefined ? undefined : Number(retryAfter) });
 }
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
@@ -82,9 +66,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
               id="username"
               name="username"
               required
-              maxLength={64}
-              pattern="[A-Za-z0-9._@\-]+"
-              title="Letters, digits and . _ @ -"
+              maxLength={USERNAME_MAX_LENGTH}
+              pattern={USERNAME_PATTERN}
+              title={`Use ${USERNAME_CHARACTERS}`}
               autoComplete="username"
               autoCapitalize="none"
               spellCheck={false}

@@ -1,7 +1,6 @@
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
-import type { Database } from "../db";
-import { Prisma } from "../db/generated/sqlite/client";
+import { Prisma, type Database } from "../db";
 
 /**
  * Exact active-session figures without scanning every session.

@@ -1,8 +1,8 @@
-import type { Database } from "../db";
-import type { Prisma } from "../db/generated/sqlite/client";
+import type { AuthEventType } from "../audit";
+import type { Database, Prisma } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 
-export type EventFilter = { type?: string; user?: string; from?: Date; to?: Date };
+export type EventFilter = { type?: AuthEventType; user?: string; from?: Date; to?: Date };
 
 export type AuthEventJson = {
   id: string;

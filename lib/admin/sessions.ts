@@ -1,14 +1,14 @@
 import { isIP } from "node:net";
 import type { Config } from "../config";
-import type { Database } from "../db";
-import type { Prisma } from "../db/generated/sqlite/client";
-import { DomainError } from "../errors";
-import { normalizeIp } from "../http/request-info";
+import type { Database, Prisma } from "../db";
+import { fail } from "../errors";
+import { normalizeIp } from "../request/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
 import { presentSession, type SessionJson } from "../sessions/present";
-import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound, type Actor } from "../sessions/revoke";
-import type { RequestInfo } from "../sessions/sessions";
+import { CLI_ACTOR, type Actor } from "../actor";
+import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound } from "../sessions/revoke";
+import type { RequestInfo } from "../request/types";
 import type { AdminSessionsQuery } from "../validation/admin";
 import { activeTotals, ownerRestriction } from "./active-counts";
 
@@ -162,7 +162,7 @@ export async function adminCounters(db: Database, config: Config, now = new Date
   return { activeSessions, activeUsers, createdLast24h, revokedLast24h, expiredLast24h };
 }
 
-const reasonText = (actor: Actor, reason: string | undefined) => reason || `revoked by ${actor.username === "cli" ? "the operator CLI" : "an administrator"}`;
+const reasonText = (actor: Actor, reason: string | undefined) => reason || `revoked by ${actor.username === CLI_ACTOR.username ? "the operator CLI" : "an administrator"}`;
 
 /** Revoke any one session by its public id. The admin's own current session ends only by Log out. */
 export async function revokeSessionAsAdmin(
@@ -181,7 +181,7 @@ export async function revokeSessionAsAdmin(
   const count = await revokeSessions(
     db,
     { AND: [{ id: sessionId }, activeSessionWhere(config, now)] },
-    { actor: actor.username, reason: why, detail: `scope: session; reason: ${why}` },
+    { actor, reason: why, detail: `scope: session; reason: ${why}` },
     request,
     now,
   );
@@ -200,12 +200,12 @@ export async function revokeUserSessionsAsAdmin(
   now = new Date(),
 ): Promise<number> {
   const user = await db.prisma.user.findUnique({ where: { username }, select: { id: true } });
-  if (!user) throw new DomainError("not_found", "user_not_found", `No user named "${username}"`);
+  if (!user) throw fail("user_not_found");
   const why = reasonText(actor, reason);
   return revokeSessions(
     db,
     { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}, activeSessionWhere(config, now)] },
-    { actor: actor.username, reason: why, detail: `scope: user ${username}; reason: ${why}` },
+    { actor, reason: why, detail: `scope: user ${username}; reason: ${why}` },
     request,
     now,
   );
@@ -228,7 +228,7 @@ export async function revokeAllSessions(
     db,
     config,
     {
-      actor: actor.username,
+      actor,
       reason: why,
       detail: `scope: all${options.includeSelf ? " (including the admin's own session)" : ""}; reason: ${why}`,
     },

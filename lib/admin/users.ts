@@ -1,10 +1,11 @@
 import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
-import { DomainError } from "../errors";
+import { fail } from "../errors";
 import { keysetPage } from "../pagination/cursor";
-import { revokeSessions, type Actor } from "../sessions/revoke";
-import type { RequestInfo } from "../sessions/sessions";
+import type { Actor } from "../actor";
+import { revokeSessions } from "../sessions/revoke";
+import type { RequestInfo } from "../request/types";
 import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
 
 export type AdminUserJson = {
@@ -64,7 +65,7 @@ export async function listUsers(
 
 async function findUser(db: Database, username: string) {
   const user = await db.prisma.user.findUnique({ where: { username } });
-  if (!user) throw new DomainError("not_found", "user_not_found", `No user named "${username}"`);
+  if (!user) throw fail("user_not_found");
   return user;
 }
 
@@ -74,7 +75,7 @@ async function findUser(db: Database, username: string) {
  * themselves out. Returns how many sessions ended.
  */
 export async function disableUser(db: Database, actor: Actor, username: string, reason: string | undefined, request: RequestInfo, now = new Date()) {
-  if (username === actor.username) throw new DomainError("conflict", "cannot_disable_self", "You cannot disable your own account");
+  if (username === actor.username) throw fail("cannot_disable_self");
   const user = await findUser(db, username);
   if (!user.disabledAt) {
     await db.prisma.user.update({ where: { id: user.id }, data: { disabledAt: now, disabledBy: actor.username } });
@@ -83,7 +84,7 @@ export async function disableUser(db: Database, actor: Actor, username: string, 
   const ended = await revokeSessions(
     db,
     { userId: user.id },
-    { actor: actor.username, reason: why, detail: `scope: user ${username} (account disabled); reason: ${why}` },
+    { actor, reason: why, detail: `scope: user ${username} (account disabled); reason: ${why}` },
     request,
     now,
   );

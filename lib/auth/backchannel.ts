@@ -1,9 +1,10 @@
 import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
+import { IDENTITY_PROVIDER_ACTOR } from "../actor";
 import type { Config, OidcConfig } from "../config";
 import type { Database } from "../db";
-import { DomainError } from "../errors";
+import { fail } from "../errors";
 import { revokeSessions } from "../sessions/revoke";
-import type { RequestInfo } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
 import { oidcClient } from "./oidc";
 
@@ -17,7 +18,7 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-const invalid = (why: string) => new DomainError("bad_request", "invalid_logout_token", `Invalid logout token: ${why}`);
+const invalid = (why: string) => fail("invalid_logout_token", { why });
 
 /**
  * What can be checked without the provider: a signed JWT (three base64url parts, a JSON header
@@ -86,7 +87,7 @@ export async function backchannelLogout(db: Database, config: Config, oidc: Oidc
   return revokeSessions(
     db,
     { authMethod: "oidc", user, ...(claims.sid ? { oidcSid: claims.sid } : {}) },
-    { actor: "idp", reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
+    { actor: IDENTITY_PROVIDER_ACTOR, reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
     request,
   );
 }

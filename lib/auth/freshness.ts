@@ -1,8 +1,9 @@
 import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
-import { DomainError } from "../errors";
-import { rotateSessionToken, type CurrentSession, type CurrentUser, type RequestInfo } from "../sessions/sessions";
+import { fail } from "../errors";
+import { rotateSessionToken, type CurrentSession, type CurrentUser } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import { keyFingerprint, keysMatch } from "./keys";
 import { takeLoginAttempt, type LoginLimitKey } from "./rate-limit";
 
@@ -24,14 +25,6 @@ export function reauthenticationFor(config: Config, session: Pick<CurrentSession
   return session.authMethod === "oidc" ? "identity_provider" : "admin_key";
 }
 
-export const REAUTH_MESSAGES = {
-  admin_key: (config: Config) => `You signed in more than ${config.freshMinutes} minutes ago: enter your admin key again to confirm.`,
-  identity_provider: (config: Config) =>
-    `You signed in more than ${config.freshMinutes} minutes ago: confirm it is you at your identity provider first.`,
-  wrong_key: "That key is not right. Enter your admin key to confirm.",
-  rate_limited: "Too many wrong keys. Try again later.",
-} as const;
-
 /**
  * The gate in front of every destructive admin action. Passes when the admin's credential is fresh;
  * otherwise accepts only the admin key from a static admin. A wrong key counts against the sign-in
@@ -51,10 +44,10 @@ export async function confirmFreshSignIn(
   if (needed === "none") return null;
   if (needed === "identity_provider") {
     // No key can stand in for the provider's sign-in, so none is even compared.
-    throw new DomainError("forbidden", "reauthentication_required", REAUTH_MESSAGES.identity_provider(config));
+    throw fail("reauthentication_required", { freshMinutes: config.freshMinutes, via: "identity_provider" });
   }
   if (typedKey === undefined || typedKey === "") {
-    throw new DomainError("forbidden", "reauthentication_required", REAUTH_MESSAGES.admin_key(config));
+    throw fail("reauthentication_required", { freshMinutes: config.freshMinutes, via: "admin_key" });
   }
   const audit = {
     type: "reauth.failed" as const,
@@ -72,11 +65,11 @@ export async function confirmFreshSignIn(
   const attempt = await takeLoginAttempt(db, config, limitKeys, now);
   if (!attempt.allowed) {
     await recordAuthEvent(db, { ...audit, detail: "rate limited" });
-    throw new DomainError("too_many_requests", "rate_limited", REAUTH_MESSAGES.rate_limited, attempt.retryAfter);
+    throw fail("rate_limited", { retryAfterSeconds: attempt.retryAfter });
   }
   if (!keysMatch(typedKey, config.adminKey)) {
     await recordAuthEvent(db, { ...audit, detail: "wrong admin key" });
-    throw new DomainError("forbidden", "wrong_key", REAUTH_MESSAGES.wrong_key);
+    throw fail("wrong_key");
   }
   await attempt.succeeded();
   return rotateSessionToken(db, admin, { keyFingerprint: keyFingerprint(config.secrets[0], config.adminKey), proof: "admin key" }, request, now);

@@ -1,8 +1,4 @@
-import { DomainError } from "../errors";
-
-/** What people are told while the identity provider cannot be asked (on /login and in the API). */
-export const SSO_UNAVAILABLE_MESSAGE =
-  "Single sign-on is unavailable right now (the identity provider did not answer). Sign in with a key, or try again shortly.";
+import { DomainError, errorMessage } from "../errors";
 
 /**
  * The identity provider could not be asked: not reachable, no answer in time, a server error, or
@@ -16,7 +12,7 @@ export class IdentityProviderUnavailableError extends DomainError {
     readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super("unavailable", "sso_unavailable", SSO_UNAVAILABLE_MESSAGE);
+    super("sso_unavailable", errorMessage("sso_unavailable"));
     if (options) this.cause = options.cause;
   }
 }

@@ -3,10 +3,11 @@ import type { Config, OidcConfig } from "../config";
 import { recordAnonymousFailure, recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { seal, unseal } from "../sealed";
-import { rotateSessionToken, validateSessionCookie, type CurrentSession, type RequestInfo, type SessionCheck } from "../sessions/sessions";
-import { isSecureDeployment } from "./cookie";
-import { roleFromClaims, signInSsoUser, SSO_FAILURE_MESSAGES, type SsoSignInFailure } from "./sso-identity";
-import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError, SSO_UNAVAILABLE_MESSAGE } from "./identity-provider";
+import { rotateSessionToken, validateSessionCookie, type CurrentSession, type SessionCheck } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
+import { isSecureDeployment } from "../sessions/cookie";
+import { roleFromClaims, signInSsoUser, type SsoSignInFailure } from "./sso-identity";
+import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
 
 /**
  * The in-flight sign-in, sealed into a short-lived cookie bound to this browser. On https it is
@@ -38,17 +39,6 @@ export type OidcFailure =
   | "sso_failed"
   | "sso_reauthentication_failed"
   | SsoSignInFailure;
-
-/** What /login says for each failure. */
-export const OIDC_FAILURE_MESSAGES: Record<OidcFailure, string> = {
-  sso_unavailable: SSO_UNAVAILABLE_MESSAGE,
-  sso_cancelled: "Single sign-on was cancelled.",
-  sso_expired: "That sign-in took too long or was already used. Please start again.",
-  sso_state: "That sign-in response did not match this browser. Please start again.",
-  sso_failed: "Single sign-on failed. Please try again.",
-  sso_reauthentication_failed: "Your identity provider did not confirm it is you, so nothing was done. Try again.",
-  ...SSO_FAILURE_MESSAGES,
-};
 
 type Discovery = { key: string; at: number; promise: Promise<client.Configuration> };
 const holder = globalThis as unknown as { sessionboardOidc?: Discovery };

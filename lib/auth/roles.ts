@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { DomainError } from "../errors";
+import { fail } from "../errors";
 import { currentFingerprints } from "./keys";
 
 export type Role = "admin" | "user";
@@ -38,5 +38,5 @@ export function signedInWithCurrentKey(config: Config, session: { authMethod: st
 
 /** The one admin check behind every admin page, API route and action. */
 export function assertAdmin(user: { role: Role }): void {
-  if (user.role !== "admin") throw new DomainError("forbidden", "forbidden", "Only administrators can do this");
+  if (user.role !== "admin") throw fail("forbidden");
 }

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
+import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config, OidcConfig } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
 import type { Database } from "../db";
-import { DomainError } from "../errors";
-import { END_REASONS } from "../sessions/end-reasons";
-import { createSession, type CurrentSession, type RequestInfo } from "../sessions/sessions";
+import { fail } from "../errors";
+import { createSession, type CurrentSession } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import { usernameSchema } from "../validation/auth";
-import { generateId } from "./token";
+import { generateId } from "../sessions/token";
 
 /**
  * Who an SSO sign-in is. An SSO identity IS its (issuer, subject): the only claims the provider
@@ -120,7 +121,7 @@ async function findOrCreateSsoUser(
               authMethod: "oidc",
               ip: request.ip,
               userAgent: request.userAgent,
-              actor: "system",
+              actor: SYSTEM_ACTOR.username,
               detail: `"${wanted}" is taken or reserved; the new SSO account is "${username}"`,
               at: now,
             }),
@@ -169,12 +170,12 @@ const isUniqueViolation = (error: unknown) =>
  * (CLI `link-sso`). From then on that subject signs in to this account, and the shared key no
  * longer does. Refused when the subject already has an account of its own.
  */
-export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: string) {
+export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: Actor) {
   const user = await db.prisma.user.findUnique({ where: { username } });
-  if (!user) throw new DomainError("not_found", "user_not_found", `No user named ${username}`);
+  if (!user) throw fail("user_not_found");
   const owner = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: oidc.issuerId, oidcSubject: subject } } });
   if (owner && owner.id !== user.id) {
-    throw new DomainError("conflict", "sso_account_conflict", `That subject already has its own account (${owner.username})`);
+    throw fail("sso_account_conflict", { owner: owner.username });
   }
   await db.prisma.user.update({ where: { id: user.id }, data: { authSource: "oidc", oidcIssuer: oidc.issuerId, oidcSubject: subject } });
   await recordAuthEvent(db, {
@@ -182,13 +183,8 @@ export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, usern
     username,
     userId: user.id,
     authMethod: "oidc",
-    actor,
+    actor: actor.username,
     detail: `linked to subject ${subject} at ${oidc.issuerId}`,
   });
   return { username, subject, issuer: oidc.issuerId };
 }
-
-export const SSO_FAILURE_MESSAGES: Record<SsoSignInFailure, string> = {
-  account_disabled: END_REASONS.disabled,
-  sso_account_conflict: "No account could be set up for this single sign-on identity. Ask an administrator.",
-};

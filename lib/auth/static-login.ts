@@ -1,22 +1,22 @@
 import type { Config } from "../config";
 import { recordAnonymousFailure } from "../audit";
 import type { Database } from "../db";
-import { createSession, type CurrentSession, type RequestInfo } from "../sessions/sessions";
-import { END_REASONS } from "../sessions/end-reasons";
+import { fail, type DomainError, type ErrorParams } from "../errors";
+import { createSession, type CurrentSession } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import type { LoginInput } from "../validation/auth";
 import { expectedKeyFor, keyFingerprint, keysMatch } from "./keys";
 import { takeLoginAttempt, type LoginLimitKey } from "./rate-limit";
-import { generateId } from "./token";
+import { generateId } from "../sessions/token";
 
+type LoginFailure = "rate_limited" | "invalid_credentials" | "account_disabled" | "sso_account";
+
+/** A refusal carries its code (for /login's URL) and the catalog's error (for the API). */
 export type LoginResult =
   | { ok: true; token: string; persistent: boolean; session: CurrentSession; user: { id: string; username: string; role: "admin" | "user" } }
-  | { ok: false; code: "rate_limited"; message: string; retryAfter: number }
-  | { ok: false; code: "invalid_credentials"; message: string }
-  | { ok: false; code: "account_disabled" | "sso_account"; message: string };
+  | { ok: false; code: LoginFailure; error: DomainError };
 
-const INVALID = "Invalid username or key";
-export const RATE_LIMITED = "Too many failed sign-in attempts. Try again later.";
-export const SSO_ACCOUNT = "This account signs in with single sign-on. Use “Sign in with SSO”.";
+const refused = <C extends LoginFailure>(code: C, ...params: ErrorParams<C>): LoginResult => ({ ok: false, code, error: fail(code, ...params) });
 
 /**
  * Static-key sign-in. Admin usernames must present DASHBOARD_ADMIN_KEY; everyone else
@@ -37,14 +37,14 @@ export async function signInWithKey(
   const attempt = await takeLoginAttempt(db, config, limitKeys, now);
   if (!attempt.allowed) {
     await failed("rate limited");
-    return { ok: false, code: "rate_limited", message: RATE_LIMITED, retryAfter: attempt.retryAfter };
+    return refused("rate_limited", { retryAfterSeconds: attempt.retryAfter });
   }
 
   const expected = expectedKeyFor(config, input.username);
   if (!keysMatch(input.key, expected.key)) {
     // Never the key typed; only which kind of key was expected.
     await failed(expected.admin ? "wrong admin key" : "wrong key");
-    return { ok: false, code: "invalid_credentials", message: INVALID };
+    return refused("invalid_credentials");
   }
 
   await attempt.succeeded();
@@ -52,12 +52,12 @@ export async function signInWithKey(
   const existing = await db.prisma.user.findUnique({ where: { username: input.username }, select: { disabledAt: true, authSource: true } });
   if (existing?.disabledAt) {
     await failed("account disabled");
-    return { ok: false, code: "account_disabled", message: END_REASONS.disabled };
+    return refused("account_disabled");
   }
   // The shared key must not let its holders act as an SSO user (see and end their sessions).
   if (existing?.authSource === "oidc") {
     await failed("SSO account: key sign-in refused");
-    return { ok: false, code: "sso_account", message: SSO_ACCOUNT };
+    return refused("sso_account");
   }
   const role = expected.admin ? "admin" : "user";
   const user = await db.prisma.user.upsert({

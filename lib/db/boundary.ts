@@ -1,5 +1,5 @@
 import { markDatabaseError } from "./availability";
-import type { PrismaClient } from "./generated/sqlite/client";
+import type { DatabaseClient } from "./client";
 import type { Database } from "./types";
 
 /**
@@ -54,7 +54,7 @@ function callerCode<A extends unknown[], R>(fn: (...args: A) => Promise<R>, own:
 
 type Transaction = (input: unknown, options?: object) => Promise<unknown>;
 
-function guardPrisma(prisma: PrismaClient): PrismaClient {
+function guardPrisma(prisma: DatabaseClient): DatabaseClient {
   const extended = prisma.$extends({
     name: "mark-database-errors",
     query: {
@@ -69,8 +69,8 @@ function guardPrisma(prisma: PrismaClient): PrismaClient {
       },
     },
   });
-  // The extended client has the same API; the domain code is written against PrismaClient.
-  const client = extended as unknown as PrismaClient;
+  // The extended client has the same API; the domain code is written against DatabaseClient.
+  const client = extended as unknown as DatabaseClient;
   // $transaction and connection management are not operations the extension sees.
   return new Proxy(client, {
     get(target, property) {

@@ -8,6 +8,7 @@ import type { Database } from "./types";
 
 export type { OpenOptions, QueryListener } from "./query-log";
 export type { Database, SessionWithUser } from "./types";
+export { Prisma, type DatabaseClient } from "./client";
 
 /**
  * For write transactions that may queue behind others on a busy pool or a hot row (a burst of
@@ -46,6 +47,14 @@ export function getDatabase(): Promise<Database> {
     holder.sessionboardDb = opening;
   }
   return holder.sessionboardDb;
+}
+
+/** Closes the process's database (its pools) if one was opened; the next getDatabase() opens it again. */
+export async function closeDatabase(): Promise<void> {
+  const opening = holder.sessionboardDb;
+  holder.sessionboardDb = undefined;
+  const db = await opening?.catch(() => null);
+  await db?.close();
 }
 
 // During an outage, availability is probed by opening (if need be) and pinging the database.

@@ -1,8 +1,8 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { PostgresConfig } from "../config";
+import type { DatabaseClient } from "./client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgres/client";
-import type { PrismaClient } from "./generated/sqlite/client";
 import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import type { Database, SessionWithUser } from "./types";
@@ -57,15 +57,14 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
   pool.on("error", ignoreConnectionError);
 
   const adapter = new PrismaPg(pool, { onConnectionError: ignoreConnectionError });
-  // The generated PostgreSQL client has the same models and API as the SQLite one (a test fails if
-  // the schemas drift); the domain code is written against one of the two types.
-  let prisma: PrismaClient;
+  // Same models and API as the SQLite client, whose type stands for both (see ./client).
+  let prisma: DatabaseClient;
   if (onQuery) {
     const client = new PostgresPrismaClient({ adapter, log: [...QUERY_EVENTS] });
     forwardQueries(client, onQuery);
-    prisma = client as unknown as PrismaClient;
+    prisma = client as unknown as DatabaseClient;
   } else {
-    prisma = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+    prisma = new PostgresPrismaClient({ adapter }) as unknown as DatabaseClient;
   }
   /** The pool's own statements, reported like Prisma's. */
   const query = <R extends pg.QueryResultRow>(statement: { name: string; text: string; values: unknown[] }) => {

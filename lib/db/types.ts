@@ -1,4 +1,4 @@
-import type { PrismaClient } from "./generated/sqlite/client";
+import type { DatabaseClient } from "./client";
 
 /** The row the per-request session check needs: the session joined with its user. */
 export type SessionWithUser = {
@@ -51,7 +51,7 @@ export type RevokeBatch = {
  */
 export interface Database {
   readonly backend: "sqlite" | "memory" | "postgres";
-  readonly prisma: PrismaClient;
+  readonly prisma: DatabaseClient;
   findSessionByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
   touchSession(id: string, lastActiveAt: Date, expiresAt: Date): Promise<void>;
   /**

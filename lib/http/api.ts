@@ -1,19 +1,19 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { actorOf } from "../actor";
 import { confirmFreshSignIn } from "../auth/freshness";
 import { assertAdmin } from "../auth/roles";
 import { getConfig, type Config } from "../config";
-import { sessionCookieName } from "../auth/cookie";
+import { clearSessionCookie, sessionCookieName, setSessionCookie } from "../sessions/cookie";
 import { getDatabase } from "../db";
-import { END_REASONS } from "../sessions/end-reasons";
-import type { Actor } from "../sessions/revoke";
+import { DomainError, errorMessage } from "../errors";
+import type { EndReason } from "../sessions/end-reasons";
 import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import { databaseAvailable, databaseDownSince } from "../db/availability";
-import { ApiError, crossSiteRequest, errorResponse, unauthorized } from "./errors";
-import { isSameOriginRequest } from "./same-origin";
+import { crossSiteRequest, errorResponse, unauthorized } from "./errors";
+import { isSameOriginRequest } from "../request/same-origin";
 import { apiHeadersFor, withApiHeaders } from "./transport-security";
 import { unavailableJson } from "./unavailable-response";
-import { requestInfo } from "./request-info";
-import { clearSessionCookie, setSessionCookie } from "./session-cookie";
+import { requestInfo } from "../request/request-info";
 
 type RouteContext<P> = { params: Promise<P> };
 
@@ -48,9 +48,9 @@ export function apiRoute<P = Record<string, never>>(
 }
 
 /** 401 for a session that existed but has ended; the wrapper also clears its cookie. */
-export class SessionEndedError extends ApiError {
-  constructor(readonly reason: keyof typeof END_REASONS) {
-    super(401, "session_ended", END_REASONS[reason]);
+export class SessionEndedError extends DomainError {
+  constructor(readonly reason: EndReason) {
+    super("session_ended", errorMessage("session_ended", { reason }));
   }
 }
 
@@ -79,7 +79,7 @@ export async function requireApiSession(request: NextRequest, context: ApiContex
 export async function requireApiAdmin(request: NextRequest, context: ApiContext) {
   const check = await requireApiSession(request, context);
   assertAdmin(check.user);
-  return { ...check, actor: { username: check.user.username, sessionId: check.session.id } satisfies Actor };
+  return { ...check, actor: actorOf(check) };
 }
 
 /** A JSON answer with the API's headers (init's headers may add to them or override them). */

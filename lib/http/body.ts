@@ -1,4 +1,4 @@
-import { ApiError, badRequest } from "./errors";
+import { ApiError } from "./errors";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -24,14 +24,13 @@ export async function readBody(request: Request): Promise<{ data: unknown; form:
   try {
     return { data: JSON.parse(text) as unknown, form };
   } catch {
-    throw badRequest("Request body is not valid JSON", "malformed_json");
+    throw ApiError.of("malformed_json");
   }
 }
 
-const unsupportedMediaType = () =>
-  new ApiError(415, "unsupported_media_type", "Send application/json or a form (application/x-www-form-urlencoded)");
+const unsupportedMediaType = () => ApiError.of("unsupported_media_type");
 
-const tooLarge = () => new ApiError(413, "payload_too_large", `Request body must be at most ${MAX_BODY_BYTES} bytes`);
+const tooLarge = () => ApiError.of("payload_too_large", { maxBytes: MAX_BODY_BYTES });
 
 async function readLimitedText(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
@@ -53,7 +52,7 @@ async function readLimitedText(request: Request): Promise<string> {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
   } catch {
-    throw badRequest("Request body is not valid UTF-8", "malformed_body");
+    throw ApiError.of("malformed_body");
   }
 }
 

@@ -2,14 +2,15 @@ import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import type { z } from "zod";
-import { sessionCookieName } from "../auth/cookie";
+import { actorOf, type Actor } from "../actor";
+import { sessionCookieName } from "../sessions/cookie";
 import { getConfig, type Config } from "../config";
 import { getDatabase, type Database } from "../db";
-import { DomainError } from "../errors";
-import type { Actor } from "../sessions/revoke";
-import { validateSessionCookie, type RequestInfo, type SessionCheck } from "../sessions/sessions";
+import { DomainError, type FailureCode } from "../errors";
+import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
+import type { RequestInfo } from "../request/types";
 import { whileDatabaseAvailable } from "./page-guard";
-import { requestInfo } from "./request-info";
+import { requestInfo } from "../request/request-info";
 import { REQUEST_PATH_HEADER } from "./request-path";
 
 /**
@@ -54,7 +55,7 @@ export type PageSession = Extract<SessionCheck, { status: "active" }> & { actor:
  */
 export async function requireSession(): Promise<PageSession> {
   const [check, { path }] = await Promise.all([getCurrentSession(), pageContext()]);
-  if (check.status === "active") return { ...check, actor: { username: check.user.username, sessionId: check.session.id } };
+  if (check.status === "active") return { ...check, actor: actorOf(check) };
   const next = encodeURIComponent(path);
   redirect(check.status === "ended" ? `/api/auth/ended?reason=${check.reason}&next=${next}` : `/login?next=${next}`);
 }
@@ -74,7 +75,7 @@ type FormActionOptions<S extends z.ZodType> = {
   /** Who may post it: any signed-in person (default) or administrators only. */
   access?: "user" | "admin";
   /** Where to go when the input is invalid ("invalid_input") or a domain rule refuses (its code). */
-  refused: (code: string, fields: FormFields) => string;
+  refused: (code: FailureCode, fields: FormFields) => string;
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { isSecureDeployment } from "../auth/cookie";
+import { isSecureDeployment } from "../sessions/cookie";
 
 /** A year, and every subdomain: browsers then never try plain http for this host. */
 export const STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains";

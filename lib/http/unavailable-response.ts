@@ -1,13 +1,17 @@
 import { NextResponse } from "next/server";
-import { safeReturnPath } from "./return-path";
+import { ERRORS, errorMessage } from "../errors";
+import { safeReturnPath } from "../request/return-path";
 
 export const RETRY_AFTER_SECONDS = 5;
+
+/** The headers of every answer during an outage (the API's, the page's, the health report's). */
+export const unavailableHeaders = () => ({ "Retry-After": String(RETRY_AFTER_SECONDS), "Cache-Control": "no-store" });
 
 /** The API's answer during a database outage (the same body errorResponse gives). */
 export function unavailableJson(): NextResponse {
   return NextResponse.json(
-    { error: { code: "database_unavailable", message: "The session database is unavailable. Try again shortly." } },
-    { status: 503, headers: { "Retry-After": String(RETRY_AFTER_SECONDS), "Cache-Control": "no-store" } },
+    { error: { code: "database_unavailable", message: errorMessage("database_unavailable") } },
+    { status: ERRORS.database_unavailable.status, headers: unavailableHeaders() },
   );
 }
 
@@ -43,11 +47,10 @@ export function unavailablePage(returnPath: string, nonce: string): NextResponse
 </body>
 </html>`;
   return new NextResponse(html, {
-    status: 503,
+    status: ERRORS.database_unavailable.status,
     headers: {
+      ...unavailableHeaders(),
       "Content-Type": "text/html; charset=utf-8",
-      "Retry-After": String(RETRY_AFTER_SECONDS),
-      "Cache-Control": "no-store",
       "Content-Security-Policy": `default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     },
   });

@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import { currentFingerprints } from "../auth/keys";
-import type { Prisma } from "../db/generated/sqlite/client";
+import type { Prisma } from "../db";
 
 /**
  * The rows that still work at `now`: not revoked, within both expiries, and — for static-key

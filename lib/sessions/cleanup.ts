@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
@@ -17,7 +18,7 @@ export type CleanupResult = { expiredSessions: number; loginAttempts: number };
 export async function cleanupSessions(
   db: Database,
   config: Config,
-  options: { actor?: string; batchSize?: number; now?: Date } = {},
+  options: { actor?: Actor; batchSize?: number; now?: Date } = {},
 ): Promise<CleanupResult> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 500;
@@ -37,7 +38,7 @@ export async function cleanupSessions(
   if (expiredSessions > 0) {
     await recordAuthEvent(db, {
       type: "sessions.cleaned",
-      actor: options.actor ?? "system",
+      actor: (options.actor ?? SYSTEM_ACTOR).username,
       detail: `deleted ${expiredSessions} expired session${expiredSessions === 1 ? "" : "s"}`,
       count: expiredSessions,
       at: now,

@@ -1,13 +1,11 @@
+import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "./active";
 import { presentSession, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
-import type { CurrentSession, CurrentUser, RequestInfo } from "./sessions";
-
-/** The person acting on their own sessions, and the session they are acting from. */
-export type Owner = { user: Pick<CurrentUser, "id" | "username">; session: Pick<CurrentSession, "id"> };
+import type { RequestInfo } from "../request/types";
 
 export type SessionPage = { sessions: SessionJson[]; nextCursor: string | null };
 
@@ -19,7 +17,7 @@ export type SessionPage = { sessions: SessionJson[]; nextCursor: string | null }
 export async function listOwnSessions(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   page: { cursor?: Cursor; limit: number },
   now = new Date(),
 ): Promise<SessionPage> {
@@ -43,7 +41,7 @@ export async function listOwnSessions(
  * ended or someone else's id alike, so a caller cannot tell them apart. `config` decides what is
  * still active (a static session whose key changed has ended).
  */
-export async function getOwnSession(db: Database, config: Config, owner: Owner, id: string, now = new Date()): Promise<SessionJson | null> {
+export async function getOwnSession(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionJson | null> {
   const row = await db.prisma.session.findFirst({ where: { AND: [{ id, userId: owner.user.id }, activeSessionWhere(config, now)] } });
   return row ? presentSession(row, owner.session.id) : null;
 }
@@ -53,13 +51,8 @@ export async function getOwnSession(db: Database, config: Config, owner: Owner, 
  * used more recently), then the others newest activity first; later pages leave it out, so it is
  * never listed twice. The cursor still follows listOwnSessions' keyset.
  */
-export async function listOwnSessionsCurrentFirst(
-  db: Database,
-  config: Config,
-  owner: Owner,
-  page: { cursor?: Cursor; limit: number },
-  now = new Date(),
-): Promise<SessionPage> {
+export async function listOwnSessionsCurrentFirst(...args: Parameters<typeof listOwnSessions>): Promise<SessionPage> {
+  const [db, config, owner, page, now = new Date()] = args;
   const listed = await listOwnSessions(db, config, owner, page, now);
   const others = listed.sessions.filter((session) => !session.current);
   if (page.cursor) return { ...listed, sessions: others };
@@ -75,7 +68,7 @@ export async function listOwnSessionsCurrentFirst(
 export async function revokeOwnSession(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   sessionId: string,
   request: RequestInfo,
   now = new Date(),
@@ -86,7 +79,7 @@ export async function revokeOwnSession(
   const revoked = await revokeSessions(
     db,
     { AND: [{ id: sessionId, userId: owner.user.id }, activeSessionWhere(config, now)] },
-    { actor: owner.user.username, reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
+    { actor: actorOf(owner), reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
     request,
     now,
   );
@@ -97,7 +90,7 @@ export async function revokeOwnSession(
 export async function revokeOtherOwnSessions(
   db: Database,
   config: Config,
-  owner: Owner,
+  owner: SignedIn,
   request: RequestInfo,
   now = new Date(),
 ): Promise<number> {
@@ -105,7 +98,7 @@ export async function revokeOtherOwnSessions(
     db,
     { AND: [{ userId: owner.user.id, id: { not: owner.session.id } }, activeSessionWhere(config, now)] },
     {
-      actor: owner.user.username,
+      actor: actorOf(owner),
       reason: "signed out from another session",
       detail: `"Sign out all other sessions" from session ${owner.session.id}`,
     },

@@ -1,19 +1,14 @@
+import type { Actor } from "../actor";
 import { authEventRow } from "../audit";
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
-import { DomainError } from "../errors";
-import { TRANSACTION_LIMITS, type Database } from "../db";
-import type { Prisma } from "../db/generated/sqlite/client";
-import type { RequestInfo } from "./sessions";
-
-/** Who acts: a signed-in person (with the session they act from), or the operator CLI. */
-export type Actor = { username: string; sessionId: string | null };
-
-export const CLI_ACTOR: Actor = { username: "cli", sessionId: null };
+import { fail } from "../errors";
+import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
+import type { RequestInfo } from "../request/types";
 
 export type Revocation = {
-  /** Who ends them: a username, or "system" / "cli". Stored as revokedBy and as the audit actor. */
-  actor: string;
+  /** Who ends them; their username is stored as revokedBy and as the audit actor. */
+  actor: Actor;
   /** Why, in a few words; stored on the row (revokeReason). */
   reason: string;
   /** Audit detail; defaults to the reason. */
@@ -21,11 +16,10 @@ export type Revocation = {
 };
 
 /** The answer for an id that names no active session the caller may end (unknown, or not theirs: alike). */
-export const sessionNotFound = () => new DomainError("not_found", "session_not_found", "No active session with that id");
+export const sessionNotFound = () => fail("session_not_found");
 
 /** The session making the request ends only by Log out, which also clears this browser's cookie. */
-export const currentSessionConflict = () =>
-  new DomainError("conflict", "current_session", "This is the session you are using; use Log out to end it");
+export const currentSessionConflict = () => fail("current_session");
 
 /** Rows per statement: Prisma binds each id, and SQLite allows 999 bound parameters. */
 const BATCH = 500;
@@ -44,7 +38,7 @@ export async function revokeSessions(
   request: RequestInfo,
   now = new Date(),
 ): Promise<number> {
-  const event = { ip: request.ip, userAgent: request.userAgent, actor: by.actor, detail: by.detail ?? by.reason, at: now };
+  const event = { ip: request.ip, userAgent: request.userAgent, actor: by.actor.username, detail: by.detail ?? by.reason, at: now };
   let revoked = 0;
   for (;;) {
     const targets = await db.prisma.session.findMany({
@@ -54,7 +48,7 @@ export async function revokeSessions(
     });
     if (targets.length === 0) break;
     const batch = { id: { in: targets.map((t) => t.id) }, revokedAt: null };
-    const data = { revokedAt: now, revokedBy: by.actor, revokeReason: by.reason };
+    const data = { revokedAt: now, revokedBy: by.actor.username, revokeReason: by.reason };
     const count = await db.prisma.$transaction(
       async (tx) => {
         // Only the rows this statement revoked get an event: another revocation (another
@@ -116,7 +110,7 @@ export async function revokeEveryActiveSession(
   let revoked = 0;
   for (;;) {
     const started = performance.now();
-    const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: by.actor, reason: by.reason });
+    const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: by.actor.username, reason: by.reason });
     revoked += batch.revoked;
     if (batch.picked < limit || batch.last === null) break;
     after = batch.last;
@@ -128,7 +122,7 @@ export async function revokeEveryActiveSession(
       type: "sessions.revoked_all",
       ip: request.ip,
       userAgent: request.userAgent,
-      actor: by.actor,
+      actor: by.actor.username,
       detail: by.detail ?? by.reason,
       count: revoked,
       at: now,

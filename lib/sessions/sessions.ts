@@ -1,19 +1,22 @@
+/*
+ * A session's whole life, in reading order: token.ts (the secret and the hash stored for it) →
+ * cookie.ts (what the browser holds: encoding, name, attributes, set and clear) → this file
+ * (create, validate and slide, rotate, end by logout; the expiry math in expiry.ts, the end
+ * reasons in end-reasons.ts) → revoke.ts (ended by someone else) → cleanup.ts (expired rows
+ * removed). Listing and showing sessions: active.ts, own-sessions.ts, present.ts, view-model.ts.
+ */
+import { SYSTEM_ACTOR } from "../actor";
 import type { Config } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
-import { decodeSessionCookie } from "../auth/cookie";
+import { decodeSessionCookie } from "./cookie";
 import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
-import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "../auth/token";
+import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "./token";
 import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
-import { DomainError } from "../errors";
-import { END_REASONS, type EndReason } from "./end-reasons";
+import { fail } from "../errors";
+import type { RequestInfo } from "../request/types";
+import type { EndReason } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { revokeSessions } from "./revoke";
-
-/** Where a client is, as a trusted proxy reports it (country: ISO 3166-1 alpha-2). */
-export type ApproximateLocation = { country: string | null; city: string | null };
-
-/** Who is asking: the client address, its user agent and, behind a trusted proxy, where it is. */
-export type RequestInfo = { ip: string | null; userAgent: string | null; location?: ApproximateLocation | null };
 
 export type CurrentUser = { id: string; username: string; displayName: string | null; email: string | null; role: Role };
 export type CurrentSession = Omit<SessionWithUser, "user">;
@@ -84,7 +87,7 @@ async function endMetSession(db: Database, row: SessionWithUser, reason: EndReas
     authMethod: row.authMethod,
     ip: request.ip,
     userAgent: request.userAgent,
-    actor: "system",
+    actor: SYSTEM_ACTOR.username,
     detail: reason === "max-age" ? "absolute lifetime reached" : reason === "expired" ? "idle timeout" : null,
     count: 1,
     at: now,
@@ -167,7 +170,7 @@ async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSes
   await revokeSessions(
     db,
     { id: { in: excess.map((s) => s.id) } },
-    { actor: "system", reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
+    { actor: SYSTEM_ACTOR, reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
     request,
     now,
   );
@@ -214,7 +217,7 @@ export async function rotateSessionToken(
     });
     return true;
   });
-  if (!rotated) throw new DomainError("conflict", "session_ended", END_REASONS.revoked);
+  if (!rotated) throw fail("session_ended", { reason: "revoked" });
   return { token };
 }
 

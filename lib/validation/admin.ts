@@ -1,14 +1,11 @@
 import { z } from "zod";
+import { AUTH_EVENT_TYPES } from "../audit";
 import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
 import { sessionIdSchema } from "./sessions";
+import { usernameOf } from "./username";
 
 /** A username, or the start of one, as filters and links carry it. */
-export const usernameFilter = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(64, "user must be at most 64 characters")
-  .regex(/^[a-z0-9._@-]+$/, "user may contain only letters, digits and . _ @ -");
+export const usernameFilter = usernameOf("user");
 
 /** Filters, sort and page of /admin/sessions and GET /api/admin/sessions. */
 export const adminSessionsQuerySchema = z.object({
@@ -88,19 +85,6 @@ function safeDecode(value: string): string {
   }
 }
 
-export const EVENT_TYPES = [
-  "login.succeeded",
-  "login.failed",
-  "logout",
-  "session.expired",
-  "session.key_changed",
-  "session.revoked",
-  "sessions.revoked_all",
-  "sessions.cleaned",
-  "user.disabled",
-  "user.enabled",
-] as const;
-
 const instant = (name: string) =>
   z
     .string()
@@ -118,7 +102,7 @@ const instant = (name: string) =>
 
 /** Filters and page of /admin/events, GET /api/admin/events and the exports. */
 export const eventsQuerySchema = z.object({
-  type: z.enum(EVENT_TYPES, { error: `type must be one of ${EVENT_TYPES.join(", ")}` }).optional(),
+  type: z.enum(AUTH_EVENT_TYPES, { error: `type must be one of ${AUTH_EVENT_TYPES.join(", ")}` }).optional(),
   user: usernameFilter.optional(),
   from: instant("from").optional(),
   to: instant("to").optional(),

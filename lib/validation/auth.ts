@@ -1,12 +1,7 @@
 import { z } from "zod";
+import { usernameOf } from "./username";
 
-export const usernameSchema = z
-  .string({ error: "Username is required" })
-  .trim()
-  .toLowerCase()
-  .min(1, "Username is required")
-  .max(64, "Username must be at most 64 characters")
-  .regex(/^[a-z0-9._@-]+$/, "Username may contain only letters, digits and . _ @ -");
+export const usernameSchema = usernameOf("Username");
 
 /** Body of POST /api/auth/login, as JSON or as the login form's fields. */
 export const loginSchema = z.object({

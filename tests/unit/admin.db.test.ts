@@ -3,13 +3,13 @@ import { adminCounters, listAdminSessions, revokeAllSessions, revokeSessionAsAdm
 import { disableUser, enableUser, listUsers } from "@/lib/admin/users";
 import { keyFingerprint } from "@/lib/auth/keys";
 import { signInWithKey } from "@/lib/auth/static-login";
-import { generateId, generateSessionToken, hashSessionToken } from "@/lib/auth/token";
+import { generateId, generateSessionToken, hashSessionToken } from "@/lib/sessions/token";
 import type { Config } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { DomainError } from "@/lib/errors";
 import { cursorSchema } from "@/lib/pagination/cursor";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
-import type { Actor } from "@/lib/sessions/revoke";
+import type { Actor } from "@/lib/actor";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { adminSessionsQuerySchema, type AdminSessionsQuery } from "@/lib/validation/admin";
 import { ADMIN_KEY, SECRET_A, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
@@ -202,12 +202,16 @@ describe("admin: listing every session", () => {
   });
 });
 
+/** A fresh database with the admin "root" and the user "alice" signed in once each. */
+async function rootAndAlice() {
+  const { db } = await tempDatabase();
+  const config = testConfig();
+  return { db, config, root: await signIn(db, config, "root", ADMIN_KEY), alice: await signIn(db, config, "alice", USER_KEY) };
+}
+
 describe("admin: revocation at every scope", () => {
   it("revokes one session (404 unknown, 409 own current) with the admin and reason in the audit trail", async () => {
-    const { db } = await tempDatabase();
-    const config = testConfig();
-    const root = await signIn(db, config, "root", ADMIN_KEY);
-    const alice = await signIn(db, config, "alice", USER_KEY);
+    const { db, config, root, alice } = await rootAndAlice();
     await expect(revokeSessionAsAdmin(db, config, actorOf(root), "unknown", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "session_not_found" });
     await expect(revokeSessionAsAdmin(db, config, actorOf(root), root.session.id, undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "current_session" });
     expect(await revokeSessionAsAdmin(db, config, actorOf(root), alice.session.id, "lost laptop", request)).toBe(1);
@@ -253,10 +257,7 @@ describe("admin: revocation at every scope", () => {
 
 describe("admin: disabling users", () => {
   it("ends the user's sessions at once, refuses sign-in until enabled, and audits both", async () => {
-    const { db } = await tempDatabase();
-    const config = testConfig();
-    const root = await signIn(db, config, "root", ADMIN_KEY);
-    const alice = await signIn(db, config, "alice", USER_KEY);
+    const { db, config, root, alice } = await rootAndAlice();
     expect(await disableUser(db, actorOf(root), "alice", "left the company", request)).toEqual({ sessionsEnded: 1, alreadyDisabled: false });
     expect(await validateSessionCookie(db, config, alice.cookie, request)).toEqual({ status: "ended", reason: "disabled" });
     const refused = await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request);

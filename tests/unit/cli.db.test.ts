@@ -53,9 +53,9 @@ describe("operator CLI", () => {
     await db.prisma.session.update({ where: { id: bob.session.id }, data: { id: dashed } });
     bob.session.id = dashed;
     expect(await cli(database, "revoke", bob.session.id, "--reason", "lost phone")).toMatchObject({ code: 0, stdout: `Revoked session ${bob.session.id}.\n` });
-    expect(await cli(database, "revoke", bob.session.id)).toMatchObject({ code: 1, stderr: "No active session with that id\n" });
+    expect(await cli(database, "revoke", bob.session.id)).toMatchObject({ code: 1, stderr: "That session is no longer active: it may have expired or been revoked already.\n" });
     expect(await cli(database, "revoke-user", "alice", "--reason", "laptop stolen")).toMatchObject({ code: 0, stdout: "Revoked 2 sessions of alice.\n" });
-    expect(await cli(database, "revoke-user", "nobody")).toMatchObject({ code: 1, stderr: 'No user named "nobody"\n' });
+    expect(await cli(database, "revoke-user", "nobody")).toMatchObject({ code: 1, stderr: "There is no user with that name.\n" });
     const refused = await cli(database, "revoke-all");
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("confirm with --yes");
@@ -86,7 +86,7 @@ describe("operator CLI", () => {
       oidcSubject: "-Ivan-Sub-1",
     });
     expect((await cli({ ...database, ...sso }, "link-sso", "ivan")).code).toBe(2);
-    expect(await cli({ ...database, ...sso }, "link-sso", "nobody", "--subject=x")).toMatchObject({ code: 1, stderr: "No user named nobody\n" });
+    expect(await cli({ ...database, ...sso }, "link-sso", "nobody", "--subject=x")).toMatchObject({ code: 1, stderr: "There is no user with that name.\n" });
     expect((await cli(database, "link-sso", "ivan", "--subject=x")).stderr).toContain("Single sign-on is not configured");
   }, 60_000);
 

@@ -14,6 +14,7 @@ describe("configuration", () => {
       maxSessionsPerUser: null,
       backend: "sqlite",
       trustedProxyHops: 0,
+      shutdownTimeoutSeconds: 20,
     });
     expect(config.publicUrl.origin).toBe("http://localhost:3000");
     expect([...config.admins]).toEqual(["root", "admin"]);
@@ -39,6 +40,8 @@ describe("configuration", () => {
     [{ DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: "postgres://db/x", DASHBOARD_DB_POOL_SIZE: "0" }, "DASHBOARD_DB_POOL_SIZE"],
     [{ DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "soon" }, "DASHBOARD_DB_STATEMENT_TIMEOUT_MS"],
     [{ DASHBOARD_ADMIN_KEY: "shared-user-key" }, "DASHBOARD_ADMIN_KEY"],
+    [{ DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: "forever" }, "DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS"],
+    [{ DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: "601" }, "DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS"],
   ])("refuses %o with a message naming %s", (env, variable) => {
     expect(() => testConfig(env)).toThrow(ConfigError);
     expect(() => testConfig(env)).toThrow(variable);

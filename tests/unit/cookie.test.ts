@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeSessionCookie, encodeSessionCookie, sessionCookieName, sessionCookieOptions } from "@/lib/auth/cookie";
-import { generateSessionToken } from "@/lib/auth/token";
+import { decodeSessionCookie, encodeSessionCookie, sessionCookieName, sessionCookieOptions } from "@/lib/sessions/cookie";
+import { generateSessionToken } from "@/lib/sessions/token";
 import { SECRET_A, SECRET_B, testConfig } from "./helpers";
 
 describe("session cookie", () => {

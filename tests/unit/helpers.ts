@@ -3,11 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import type pg from "pg";
 import { afterEach } from "vitest";
-import { encodeSessionCookie } from "@/lib/auth/cookie";
+import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { parseConfig, type Config } from "@/lib/config";
 import { openDatabase, type Database, type OpenOptions } from "@/lib/db";
-import type { RequestInfo } from "@/lib/sessions/sessions";
+import type { RequestInfo } from "@/lib/request/types";
 import { POSTGRES_ADMIN_URL, postgresUrlFor, withPostgresClient } from "../support/postgres";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -91,7 +91,7 @@ export const request: RequestInfo = {
 /** Signs in with a key the way POST /api/auth/login does; returns the session and its signed cookie. */
 export async function signIn(db: Database, config: Config, username: string, key: string, rememberMe = false, from = request, now = new Date()) {
   const result = await signInWithKey(db, config, { username, key, rememberMe }, from, now);
-  if (!result.ok) throw new Error(`sign-in failed: ${result.message}`);
+  if (!result.ok) throw new Error(`sign-in failed: ${result.error.message}`);
   return { ...result, cookie: encodeSessionCookie(config, { token: result.token, persistent: result.persistent }) };
 }
 

@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { readBody, MAX_BODY_BYTES } from "@/lib/http/body";
 import { databaseAvailable, databaseDownSince, markDatabaseError, reportDatabaseReachable } from "@/lib/db/availability";
 import { ApiError, errorResponse } from "@/lib/http/errors";
-import { proxyLocation } from "@/lib/http/location";
+import { proxyLocation } from "@/lib/request/location";
 import { allowOnly, REFUSED_METHOD_HEADER } from "@/lib/http/methods";
-import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/http/request-info";
+import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/request/request-info";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
-import { safeReturnPath } from "@/lib/http/return-path";
-import { isSameOriginRequest } from "@/lib/http/same-origin";
+import { safeReturnPath } from "@/lib/request/return-path";
+import { isSameOriginRequest } from "@/lib/request/same-origin";
 import { unavailableJson, unavailablePage } from "@/lib/http/unavailable-response";
 import { closedPort } from "../support/ports";
 

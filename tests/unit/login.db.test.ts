@@ -70,7 +70,7 @@ describe("login rate limiting", () => {
     for (let i = 0; i < 3; i++) expect(await attempt(db, "alice", "wrong-key-x")).toMatchObject({ code: "invalid_credentials" });
     const locked = await attempt(db, "alice", USER_KEY);
     expect(locked).toMatchObject({ ok: false, code: "rate_limited" });
-    if (!locked.ok && locked.code === "rate_limited") expect(locked.retryAfter).toBeGreaterThan(14 * 60);
+    if (!locked.ok) expect(locked.error.retryAfterSeconds).toBeGreaterThan(14 * 60);
     // Other usernames are unaffected.
     expect(await attempt(db, "bob", USER_KEY)).toMatchObject({ ok: true });
   });

@@ -4,18 +4,18 @@ import type { Database } from "@/lib/db";
 import { listSessionEvents } from "@/lib/audit";
 import { DomainError } from "@/lib/errors";
 import { cursorSchema } from "@/lib/pagination/cursor";
+import type { SignedIn } from "@/lib/actor";
 import {
   getOwnSession,
   listOwnSessions,
   listOwnSessionsCurrentFirst,
   revokeOtherOwnSessions,
   revokeOwnSession,
-  type Owner,
 } from "@/lib/sessions/own-sessions";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { ADMIN_KEY, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
-const ownerOf = (signedIn: Awaited<ReturnType<typeof signIn>>): Owner => ({ user: signedIn.user, session: signedIn.session });
+const ownerOf = (signedIn: Awaited<ReturnType<typeof signIn>>): SignedIn => ({ user: signedIn.user, session: signedIn.session });
 
 async function threeDevices(db: Database, config: Config) {
   const desktop = await signIn(db, config, "alice", USER_KEY);
@@ -175,8 +175,8 @@ describe("own sessions: authorization rules", () => {
     const { desktop, bob } = await threeDevices(db, config);
     const unknown = await rejection(revokeOwnSession(db, config, ownerOf(desktop), "no-such-session-id", request));
     const foreign = await rejection(revokeOwnSession(db, config, ownerOf(desktop), bob.session.id, request));
-    expect([unknown.kind, unknown.code, unknown.message]).toEqual([foreign.kind, foreign.code, foreign.message]);
-    expect(foreign.kind).toBe("not_found");
+    expect([unknown.status, unknown.code, unknown.message]).toEqual([foreign.status, foreign.code, foreign.message]);
+    expect(foreign.status).toBe(404);
     expect(await validateSessionCookie(db, config, bob.cookie, request)).toMatchObject({ status: "active" });
     expect(await db.prisma.authEvent.count({ where: { type: "session.revoked" } })).toBe(0);
   });
@@ -186,11 +186,11 @@ describe("own sessions: authorization rules", () => {
     const config = testConfig();
     const { desktop, phone } = await threeDevices(db, config);
     const current = await rejection(revokeOwnSession(db, config, ownerOf(desktop), desktop.session.id, request));
-    expect([current.kind, current.code]).toEqual(["conflict", "current_session"]);
+    expect([current.status, current.code]).toEqual([409, "current_session"]);
     expect(await validateSessionCookie(db, config, desktop.cookie, request)).toMatchObject({ status: "active" });
 
     await revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request);
-    expect((await rejection(revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request))).kind).toBe("not_found");
+    expect((await rejection(revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request))).status).toBe(404);
     expect(await db.prisma.authEvent.count({ where: { type: "session.revoked" } })).toBe(1);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateId } from "@/lib/auth/token";
+import { generateId } from "@/lib/sessions/token";
 import { tempDatabase } from "./helpers";
 
 describe("onQuery", () => {

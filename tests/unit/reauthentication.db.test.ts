@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeSessionCookie } from "@/lib/auth/cookie";
+import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { confirmFreshSignIn, reauthenticationFor } from "@/lib/auth/freshness";
 import { reauthenticationRefusal } from "@/lib/auth/oidc";
 import { signInSsoUser } from "@/lib/auth/sso-identity";
@@ -32,7 +32,7 @@ async function activeAt(db: Database, config: Config, cookie: string, at: Date) 
 const refusal = (promise: Promise<unknown>) =>
   promise.then(
     () => null,
-    (error: unknown) => (error instanceof DomainError ? { kind: error.kind, code: error.code, retryAfter: error.retryAfterSeconds } : error),
+    (error: unknown) => (error instanceof DomainError ? { status: error.status, code: error.code, retryAfter: error.retryAfterSeconds } : error),
   );
 
 describe("re-authentication for destructive admin actions", () => {
@@ -47,7 +47,7 @@ describe("re-authentication for destructive admin actions", () => {
     const stale = await activeAt(db, config, root.cookie, at);
     expect(reauthenticationFor(config, stale.session, at)).toBe("admin_key");
     expect(await refusal(confirmFreshSignIn(db, config, stale, undefined, request, at))).toMatchObject({ code: "reauthentication_required" });
-    expect(await refusal(confirmFreshSignIn(db, config, stale, USER_KEY, request, at))).toMatchObject({ kind: "forbidden", code: "wrong_key" });
+    expect(await refusal(confirmFreshSignIn(db, config, stale, USER_KEY, request, at))).toMatchObject({ status: 403, code: "wrong_key" });
     const failed = await db.prisma.authEvent.findMany({ where: { type: "reauth.failed" } });
     expect(failed).toMatchObject([{ username: "root", sessionId: root.session.id, detail: "wrong admin key", actor: "root" }]);
     expect(JSON.stringify(failed)).not.toContain(USER_KEY);
@@ -83,7 +83,7 @@ describe("re-authentication for destructive admin actions", () => {
       expect(await refusal(confirmFreshSignIn(db, config, stale, `guess-${i}`, request, at))).toMatchObject({ code: "wrong_key" });
     }
     const limited = await refusal(confirmFreshSignIn(db, config, stale, ADMIN_KEY, request, at));
-    expect(limited).toMatchObject({ kind: "too_many_requests", code: "rate_limited" });
+    expect(limited).toMatchObject({ status: 429, code: "rate_limited" });
     expect((limited as { retryAfter: number }).retryAfter).toBeGreaterThan(0);
     // The same limiter guards sign-in under that name.
     expect(await signIn(db, config, "root", ADMIN_KEY).catch((error: Error) => error.message)).toMatch(/Too many/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeSessionCookie } from "@/lib/auth/cookie";
+import { CLI_ACTOR } from "@/lib/actor";
+import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { signInSsoUser, type SsoClaims, type SsoSignInResult } from "@/lib/auth/sso-identity";
 import type { Config } from "@/lib/config";
@@ -118,7 +119,7 @@ describe("an SSO identity is its issuer and subject", () => {
     const { linkUserToSsoSubject } = await import("@/lib/auth/sso-identity");
     const oidc = config.oidc;
     if (!oidc) throw new Error("OIDC not configured");
-    await linkUserToSsoSubject(db, oidc, "ivan", "ivan-sub", "cli");
+    await linkUserToSsoSubject(db, oidc, "ivan", "ivan-sub", CLI_ACTOR);
     const result = await signInSso(claims("ivan-sub", { preferred_username: "whatever" }));
     if (!result.ok) throw new Error(result.code);
     expect(result.user).toEqual({ id: ivan.user.id, username: "ivan" });

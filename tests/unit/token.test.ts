@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateId, generateSessionToken, hashSessionToken, isSessionToken, tokenHint } from "@/lib/auth/token";
+import { generateId, generateSessionToken, hashSessionToken, isSessionToken, tokenHint } from "@/lib/sessions/token";
 
 describe("session tokens", () => {
   it("are 64 hex characters from 32 random bytes, never repeated", () => {

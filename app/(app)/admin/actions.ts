@@ -2,13 +2,13 @@
 
 import { cookies } from "next/headers";
 import type { z } from "zod";
-import { outcomeUrl } from "@/lib/admin/outcomes";
+import { outcomeUrl } from "./outcomes";
 import { revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { disableUser, enableUser } from "@/lib/admin/users";
 import { confirmFreshSignIn } from "@/lib/auth/freshness";
-import { DomainError } from "@/lib/errors";
+import { fail } from "@/lib/errors";
 import { formAction, type FormFields, type PageContext, type PageSession } from "@/lib/http/page";
-import { setSessionCookie } from "@/lib/http/session-cookie";
+import { setSessionCookie } from "@/lib/sessions/cookie";
 import { adminForms } from "@/lib/validation/admin";
 
 /**
@@ -39,7 +39,7 @@ export const adminRevokeUserAction = adminAction(adminForms.revokeUser, async (f
 });
 
 export const adminRevokeAllAction = adminAction(adminForms.revokeAll, async (form, admin, context) => {
-  if (form.confirm?.trim().toLowerCase() !== "everyone") throw new DomainError("conflict", "confirmation_mismatch", "Type everyone");
+  if (form.confirm?.trim().toLowerCase() !== "everyone") throw fail("confirmation_mismatch");
   await fresh(admin, form.key, context);
   const count = await revokeAllSessions(
     context.db,

@@ -1,12 +1,12 @@
 import { apiRoute } from "@/lib/http/api";
-import { notFound } from "@/lib/http/errors";
+import { ApiError } from "@/lib/http/errors";
 
 /**
  * Every /api address no route serves, whatever the method: 404 in the API's error shape (Next's
  * own 404 is the HTML page). Routes with a more specific path always win over this one.
  */
 const nothingHere = apiRoute<{ path?: string[] }>(async () => {
-  throw notFound("There is no API endpoint at this address");
+  throw ApiError.of("not_found");
 });
 
 export {

@@ -6,9 +6,10 @@ import { Pager } from "@/components/pager";
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { listEvents } from "@/lib/admin/events";
 import { requireAdminSession, withPageContext } from "@/lib/http/page";
-import { pageUrl } from "@/lib/http/page-url";
+import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/sessions/view-model";
-import { EVENT_TYPES, eventsQuerySchema } from "@/lib/validation/admin";
+import { AUTH_EVENT_TYPES, type AuthEventType } from "@/lib/audit";
+import { eventsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 
 export const metadata: Metadata = { title: "Admin · Events" };
@@ -16,13 +17,16 @@ export const metadata: Metadata = { title: "Admin · Events" };
 const PAGE = "/admin/events";
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-const TONES: Record<string, "green" | "amber" | "slate" | "indigo"> = {
+type Tone = "green" | "amber" | "slate" | "indigo";
+
+/** Rows carry the stored type as text; the keys are checked against the event types. */
+const TONES: Record<string, Tone> = {
   "login.succeeded": "green",
   "login.failed": "amber",
   "session.revoked": "indigo",
   "sessions.revoked_all": "indigo",
   "user.disabled": "amber",
-};
+} satisfies Partial<Record<AuthEventType, Tone>>;
 
 export default async function AdminEventsPage({ searchParams }: { searchParams: SearchParams }) {
   await requireAdminSession();
@@ -53,7 +57,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
       </div>
       {!parsed.success && <Alert tone="error">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => i.message).join("; ")}.</Alert>}
       <form method="get" action={PAGE} className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5" aria-label="Filter events">
-        <Select label="Type" name="type" value={type ?? ""} options={[["", "Any"], ...EVENT_TYPES.map((t): [string, string] => [t, t])]} />
+        <Select label="Type" name="type" value={type ?? ""} options={[["", "Any"], ...AUTH_EVENT_TYPES.map((t): [string, string] => [t, t])]} />
         <Field label="User (subject or actor)" name="user" defaultValue={user} />
         <Field label="From (UTC)" name="from" defaultValue={raw.from} placeholder="2026-11-01" />
         <Field label="To (UTC)" name="to" defaultValue={raw.to} placeholder="2026-11-30T18:00" />

@@ -6,11 +6,11 @@ import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
-import { ERROR_MESSAGES, outcomeMessage } from "@/lib/admin/outcomes";
+import { outcomeError, outcomeMessage } from "../outcomes";
 import { listAdminSessions, MANY_SESSIONS, adminCounters } from "@/lib/admin/sessions";
 import { reauthenticationFor } from "@/lib/auth/freshness";
 import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
-import { pageUrl } from "@/lib/http/page-url";
+import { pageUrl } from "../page-url";
 import { toSessionView } from "@/lib/sessions/view-model";
 import { adminSessionsQuerySchema, usernameFilter } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
@@ -69,7 +69,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
       </dl>
 
       {message && <Alert tone="success">{message}</Alert>}
-      {raw.error && <Alert tone="error">{ERROR_MESSAGES[raw.error] ?? ERROR_MESSAGES.invalid_input}</Alert>}
+      {raw.error && <Alert tone="error">{outcomeError(raw.error)}</Alert>}
       {!parsed.success && <Alert tone="error">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => i.message).join("; ")}.</Alert>}
 
       {raw.confirmAll === "1" && (

@@ -6,11 +6,11 @@ import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
-import { ERROR_MESSAGES, outcomeMessage } from "@/lib/admin/outcomes";
+import { outcomeError, outcomeMessage } from "../outcomes";
 import { listUsers } from "@/lib/admin/users";
 import { reauthenticationFor } from "@/lib/auth/freshness";
 import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
-import { pageUrl } from "@/lib/http/page-url";
+import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/sessions/view-model";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
@@ -44,7 +44,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         <p className="mt-1 text-sm text-slate-600">Everyone who has signed in. Disabling an account ends its sessions and refuses new sign-ins.</p>
       </div>
       {message && <Alert tone="success">{message}</Alert>}
-      {raw.error && <Alert tone="error">{ERROR_MESSAGES[raw.error] ?? ERROR_MESSAGES.invalid_input}</Alert>}
+      {raw.error && <Alert tone="error">{outcomeError(raw.error)}</Alert>}
       {confirmDisable && (
         <ConfirmPanel
           id="confirm-disable"

@@ -3,12 +3,14 @@ import Link from "next/link";
 import { z } from "zod";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
+import { RevokeConfirmation } from "@/components/sessions/revoke-confirmation";
 import { SessionCard } from "@/components/sessions/session-card";
 import { ConfirmPanel } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
+import { pageMessage, type FailureCode } from "@/lib/errors";
 import { requireSession, withPageContext } from "@/lib/http/page";
 import { listOwnSessionsCurrentFirst } from "@/lib/sessions/own-sessions";
-import { toSessionView, type SessionView } from "@/lib/sessions/view-model";
+import { toSessionView } from "@/lib/sessions/view-model";
 import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
 import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
 
@@ -21,13 +23,8 @@ const pageParamsSchema = z.object({
   confirm: z.union([z.literal("others"), sessionIdSchema]).optional().catch(undefined),
   revoked: z.literal("1").optional().catch(undefined),
   signedOutOthers: z.coerce.number().int().min(0).optional().catch(undefined),
-  error: z.enum(["session_not_found", "current_session"]).optional().catch(undefined),
+  error: z.enum(["session_not_found", "current_session"] satisfies FailureCode[]).optional().catch(undefined),
 });
-
-const ERRORS = {
-  session_not_found: "That session is no longer active: it may have expired or been revoked already.",
-  current_session: "This is the session you are using. Use Log out to end it.",
-} as const;
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -70,7 +67,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
             : `Signed out ${params.signedOutOthers} other session${params.signedOutOthers === 1 ? "" : "s"}. Only this device is still signed in.`}
         </Alert>
       )}
-      {params.error && <Alert tone="error">{ERRORS[params.error]}</Alert>}
+      {params.error && <Alert tone="error">{pageMessage(params.error)}</Alert>}
 
       {params.confirm === "others" && (
         <ConfirmPanel
@@ -102,7 +99,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
                 confirmHref={`${pageHref({ confirm: session.id })}#revoke-${session.id}`}
                 confirmation={
                   params.confirm === session.id && !session.current ? (
-                    <RevokeConfirmation session={session} cancelHref={`${pageHref({})}#session-${session.id}`} />
+                    <RevokeConfirmation session={session} action={revokeSessionAction} cancelHref={`${pageHref({})}#session-${session.id}`} inset />
                   ) : undefined
                 }
               />
@@ -124,21 +121,5 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
         </>
       )}
     </div>
-  );
-}
-
-function RevokeConfirmation({ session, cancelHref }: { session: SessionView; cancelHref: string }) {
-  return (
-    <ConfirmPanel
-      id={`revoke-${session.id}`}
-      title="Revoke this session?"
-      body={`${session.title} (${session.maskedToken}) will be signed out at its next request.`}
-      action={revokeSessionAction}
-      fields={{ sessionId: session.id }}
-      confirmLabel="Revoke session"
-      pendingLabel="Revoking…"
-      cancelHref={cancelHref}
-      inset
-    />
   );
 }

@@ -2,8 +2,8 @@ import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
-import { safeReturnPath } from "@/lib/http/return-path";
-import { clearSessionCookie } from "@/lib/http/session-cookie";
+import { safeReturnPath } from "@/lib/request/return-path";
+import { clearSessionCookie } from "@/lib/sessions/cookie";
 import { sealNotice } from "@/lib/notice";
 import { isEndReason } from "@/lib/sessions/end-reasons";
 

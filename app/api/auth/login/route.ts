@@ -3,14 +3,14 @@ import { ZodError } from "zod";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
-import { ApiError } from "@/lib/http/errors";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
-import { safeReturnPath } from "@/lib/http/return-path";
-import { setSessionCookie } from "@/lib/http/session-cookie";
+import { safeReturnPath } from "@/lib/request/return-path";
+import { setSessionCookie } from "@/lib/sessions/cookie";
 import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
 import { loginSchema } from "@/lib/validation/auth";
+import { USERNAME_MAX_LENGTH } from "@/lib/validation/username";
 
 /** JSON clients get JSON; the login form (form-encoded, works without JavaScript) gets redirects. */
 export const POST = apiRoute(async (request: NextRequest) => {
@@ -25,10 +25,8 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const result = await signInWithKey(context.db, context.config, input, context.request);
 
   if (!result.ok) {
-    if (form) return backToLogin(data, result.code, result.code === "rate_limited" ? result.retryAfter : undefined);
-    const status = result.code === "rate_limited" ? 429 : result.code === "account_disabled" || result.code === "sso_account" ? 403 : 401;
-    const headers: Record<string, string> = result.code === "rate_limited" ? { "Retry-After": String(result.retryAfter) } : {};
-    throw new ApiError(status, result.code, result.message, headers);
+    if (form) return backToLogin(data, result.code, result.error.retryAfterSeconds);
+    throw result.error;
   }
 
   const response = form
@@ -43,7 +41,7 @@ function backToLogin(data: unknown, error: string, retryAfter?: number) {
   const fields = (data ?? {}) as Record<string, unknown>;
   return seeOtherToLogin({
     error,
-    username: typeof fields.username === "string" ? fields.username.slice(0, 64) : undefined,
+    username: typeof fields.username === "string" ? fields.username.slice(0, USERNAME_MAX_LENGTH) : undefined,
     next: typeof fields.next === "string" ? safeReturnPath(fields.next) : undefined,
     retryAfter: retryAfter === undefined ? undefined : String(retryAfter),
   });

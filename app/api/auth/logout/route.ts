@@ -2,7 +2,7 @@ import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, checkApiSession, json } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOtherToLogin } from "@/lib/http/redirect";
-import { clearSessionCookie } from "@/lib/http/session-cookie";
+import { clearSessionCookie } from "@/lib/sessions/cookie";
 import { endSessionByLogout } from "@/lib/sessions/sessions";
 
 /**

@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import { ConfirmPanel } from "@/components/confirm-panel";
 import { DeviceIcon } from "@/components/device-icon";
 import { PendingLink } from "@/components/pending-link";
+import { RevokeConfirmation } from "@/components/sessions/revoke-confirmation";
 import { RelativeTime } from "@/components/time";
 import { Badge, DetailList, buttonClass } from "@/components/ui";
 import { listSessionEvents } from "@/lib/audit";
@@ -76,16 +76,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
       )}
 
       {confirming && (
-        <ConfirmPanel
-          id={`revoke-${session.id}`}
-          title="Revoke this session?"
-          body={`${session.title} (${session.maskedToken}) will be signed out at its next request.`}
-          action={revokeSessionAction}
-          fields={{ sessionId: session.id }}
-          confirmLabel="Revoke session"
-          pendingLabel="Revoking…"
-          cancelHref={here}
-        />
+        <RevokeConfirmation session={session} action={revokeSessionAction} cancelHref={here} />
       )}
 
       <section aria-labelledby="session-details" className="rounded-xl border border-slate-200 bg-white px-4 py-4 shadow-sm sm:px-5">

@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { z } from "zod";
 import { backchannelLogout } from "@/lib/auth/backchannel";
-import { DomainError } from "@/lib/errors";
+import { fail } from "@/lib/errors";
 import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
 import { allowOnly } from "@/lib/http/methods";
@@ -15,7 +15,7 @@ const bodySchema = z.object({ logout_token: z.string({ error: "logout_token is r
 export const POST = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const oidc = context.config.oidc;
-  if (!oidc) throw new DomainError("not_found", "sso_not_configured", "Single sign-on is not configured");
+  if (!oidc) throw fail("sso_not_configured");
   const { logout_token } = bodySchema.parse((await readBody(request)).data);
   return json({ revoked: await backchannelLogout(context.db, context.config, oidc, logout_token, context.request) });
 });

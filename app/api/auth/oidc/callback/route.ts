@@ -1,12 +1,11 @@
 import type { NextRequest, NextResponse } from "next/server";
-import { outcomeUrl } from "@/lib/admin/outcomes";
-import { sessionCookieName } from "@/lib/auth/cookie";
+import { outcomeUrl } from "@/app/(app)/admin/outcomes";
+import { sessionCookieName, setSessionCookie } from "@/lib/sessions/cookie";
 import { finishOidcLogin, txCookieName, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
-import { safeReturnPath } from "@/lib/http/return-path";
-import { setSessionCookie } from "@/lib/http/session-cookie";
+import { safeReturnPath } from "@/lib/request/return-path";
 import { clearNotice } from "@/lib/notice";
 
 /** The identity provider sends the browser back here; success starts a session, anything else goes to /login with a reason. */

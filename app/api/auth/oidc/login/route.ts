@@ -6,7 +6,7 @@ import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { readOptionalBody } from "@/lib/http/body";
-import { safeReturnPath } from "@/lib/http/return-path";
+import { safeReturnPath } from "@/lib/request/return-path";
 import { oidcLoginFormSchema } from "@/lib/validation/auth";
 
 /**

@@ -1,7 +1,6 @@
-import { REAUTH_MESSAGES } from "../auth/freshness";
-import { OIDC_FAILURE_MESSAGES } from "../auth/oidc";
-import { safeReturnPath } from "../http/return-path";
-import { usernameFilter } from "../validation/admin";
+import { pageMessage } from "@/lib/errors";
+import { safeReturnPath } from "@/lib/request/return-path";
+import { usernameFilter } from "@/lib/validation/admin";
 
 /** The query parameters that open a confirmation panel on the admin pages. */
 export const CONFIRM_PARAMS = ["confirm", "confirmUser", "confirmAll", "confirmDisable"] as const;
@@ -45,15 +44,5 @@ export function outcomeMessage(params: Record<string, string>): string | null {
   }
 }
 
-export const ERROR_MESSAGES: Record<string, string> = {
-  session_not_found: "That session is no longer active: it may have expired or been revoked already.",
-  user_not_found: "There is no user with that name.",
-  current_session: "This is the session you are using. Use Log out to end it.",
-  reauthentication_required: "Your sign-in is not recent: confirm it is you first.",
-  wrong_key: REAUTH_MESSAGES.wrong_key,
-  rate_limited: REAUTH_MESSAGES.rate_limited,
-  sso_reauthentication_failed: OIDC_FAILURE_MESSAGES.sso_reauthentication_failed,
-  cannot_disable_self: "You cannot disable your own account.",
-  confirmation_mismatch: 'Type "everyone" to confirm.',
-  invalid_input: "That request was not valid.",
-};
+/** What the admin pages say for the error code outcomeUrl wrote (a code it cannot word reads as invalid input). */
+export const outcomeError = (code: string) => pageMessage(code) ?? pageMessage("invalid_input");

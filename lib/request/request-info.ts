@@ -1,15 +1,13 @@
 import { isIP } from "node:net";
 import type { Config } from "../config";
-import type { RequestInfo } from "../sessions/sessions";
 import { proxyLocation } from "./location";
+import type { HeaderSource, RequestInfo } from "./types";
 
 /**
  * The server entry point (server.mjs) overwrites this header with the socket's address on every
  * request, so clients cannot forge it; Next alone only offers a client-controlled X-Forwarded-For.
  */
 export const PEER_HEADER = "x-sessionboard-peer";
-
-type HeaderSource = { get(name: string): string | null };
 
 /** The client's address: the socket's, or — with DASHBOARD_TRUST_PROXY=N — the address N proxies back. */
 export function clientIp(headers: HeaderSource, config: Pick<Config, "trustedProxyHops">): string | null {

@@ -1,3 +1,5 @@
+import type { HeaderSource } from "./types";
+
 /**
  * CSRF rule for state-changing requests: a browser request must come from our own origin, the
  * scheme, host and port of DASHBOARD_URL — compared whole and exactly (browsers send the origin
@@ -9,7 +11,7 @@
  */
 export function isSameOriginRequest(
   method: string,
-  headers: { get(name: string): string | null },
+  headers: HeaderSource,
   allowedOrigin: string,
 ): boolean {
   if (method === "GET" || method === "HEAD" || method === "OPTIONS") return true;

@@ -1,7 +1,5 @@
 import type { Config } from "../config";
-import type { ApproximateLocation } from "../sessions/sessions";
-
-type HeaderSource = { get(name: string): string | null };
+import type { ApproximateLocation, HeaderSource } from "./types";
 
 /**
  * The approximate location a trusted proxy reports (CF-IPCountry / CF-IPCity by default). Read

@@ -81,3 +81,14 @@ export function sessionCookieOptions(config: Config, persistent: boolean): Cooki
 export function expiredSessionCookieOptions(config: Config): CookieOptions {
   return { ...sessionCookieOptions(config, false), maxAge: 0 };
 }
+
+/** Where a cookie is set: a route's `response.cookies`, or `cookies()` in a server action. */
+export type CookieJar = { set(name: string, value: string, options: CookieOptions): unknown };
+
+export function setSessionCookie(jar: CookieJar, config: Config, cookie: SessionCookie): void {
+  jar.set(sessionCookieName(config), encodeSessionCookie(config, cookie), sessionCookieOptions(config, cookie.persistent));
+}
+
+export function clearSessionCookie(jar: CookieJar, config: Config): void {
+  jar.set(sessionCookieName(config), "", expiredSessionCookieOptions(config));
+}

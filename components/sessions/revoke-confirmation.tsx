@@ -1,0 +1,28 @@
+import { ConfirmPanel } from "@/components/confirm-panel";
+import type { SessionView } from "@/lib/sessions/view-model";
+
+type Props = {
+  session: SessionView;
+  /** The server action that revokes it (a form post, so it works without JavaScript). */
+  action: (formData: FormData) => Promise<void>;
+  cancelHref: string;
+  /** Inside the session's row in the list, rather than standing alone on its page. */
+  inset?: boolean;
+};
+
+/** "Revoke this session?": the one confirmation for ending one of your sessions, in the list and on its page. */
+export function RevokeConfirmation({ session, action, cancelHref, inset }: Props) {
+  return (
+    <ConfirmPanel
+      id={`revoke-${session.id}`}
+      title="Revoke this session?"
+      body={`${session.title} (${session.maskedToken}) will be signed out at its next request.`}
+      action={action}
+      fields={{ sessionId: session.id }}
+      confirmLabel="Revoke session"
+      pendingLabel="Revoking…"
+      cancelHref={cancelHref}
+      inset={inset}
+    />
+  );
+}

@@ -1,0 +1,16 @@
+/**
+ * Who acts, once: a signed-in person (with the session they act from), the operator CLI, or the
+ * product itself — "system" (session limit, expiry, cleanup) and "idp" (the identity provider's
+ * back-channel logout). Its username is what a revoked row's revokedBy and the audit trail's actor
+ * record.
+ */
+export type Actor = { username: string; sessionId: string | null };
+
+export const CLI_ACTOR: Actor = { username: "cli", sessionId: null };
+export const SYSTEM_ACTOR: Actor = { username: "system", sessionId: null };
+export const IDENTITY_PROVIDER_ACTOR: Actor = { username: "idp", sessionId: null };
+
+/** A signed-in session, as the session check gives it: the person and the session they act from. */
+export type SignedIn = { user: { id: string; username: string }; session: { id: string } };
+
+export const actorOf = (signedIn: SignedIn): Actor => ({ username: signedIn.user.username, sessionId: signedIn.session.id });

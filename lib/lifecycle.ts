@@ -1,0 +1,27 @@
+/**
+ * The process's life as the entry point (server.mjs) and the app share it. Next bundles the app
+ * apart from server.mjs, so the state lives on globalThis under a registered symbol, whose name
+ * server.mjs repeats: it flips `shuttingDown` on SIGTERM/SIGINT, waits up to `timeoutMs` for
+ * requests in flight, then runs the hooks the app registered (stop timers, close pools).
+ */
+export type Lifecycle = {
+  shuttingDown: boolean;
+  timeoutMs: number;
+  hooks: (() => Promise<void> | void)[];
+};
+
+const KEY = Symbol.for("sessionboard.lifecycle");
+const holder = globalThis as typeof globalThis & { [KEY]?: Lifecycle };
+
+export function lifecycle(): Lifecycle {
+  holder[KEY] ??= { shuttingDown: false, timeoutMs: 20_000, hooks: [] };
+  return holder[KEY];
+}
+
+/** True once a shutdown has begun: readiness answers 503 so load balancers stop sending work. */
+export const isShuttingDown = () => lifecycle().shuttingDown;
+
+/** Runs `hook` at shutdown, after the last request in flight has been answered. */
+export function onShutdown(hook: () => Promise<void> | void): void {
+  lifecycle().hooks.push(hook);
+}
