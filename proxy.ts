@@ -84,5 +84,6 @@ function contentSecurityPolicy(nonce: string, https: boolean, formOrigin: string
 
 export const config = {
   // Not /api (apiRoute applies the same rules there), nor the files served as they are.
-  matcher: ["/((?!api(?:/|$)|_next/static|_next/image|favicon.ico|robots.txt).*)"],
+  // Anchored: /robots.txtx or /favicon.ico.bak are pages (a 404) and get the proxy's rules.
+  matcher: ["/((?!api(?:/|$)|_next/static/|_next/image$|favicon\\.ico$|robots\\.txt$).*)"],
 };

@@ -17,6 +17,8 @@ import next from "next";
 const PEER_HEADER = "x-sessionboard-peer";
 // lib/lifecycle.ts: the state shared with the app (readiness, the timeout, the app's shutdown hooks).
 const LIFECYCLE = Symbol.for("sessionboard.lifecycle");
+// REQUEST_PATH_HEADER in lib/http/request-path.ts: set by the proxy for pages.
+const PATH_HEADER = "x-sessionboard-path";
 const REFUSED_METHOD_HEADER = "x-sessionboard-refused-method";
 const ROUTE_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 
@@ -125,20 +127,24 @@ function isDecodablePath(pathname) {
   }
 }
 
-/** Requests being answered now: a shutdown waits for them. */
-let inFlight = 0;
+/** Answers being written now: a shutdown waits for them. */
+const inFlight = new Set();
 let drained = () => {};
 
 const server = createServer((req, res) => {
-  inFlight++;
+  inFlight.add(res);
   res.once("close", () => {
-    inFlight--;
-    if (inFlight === 0) drained();
+    inFlight.delete(res);
+    if (inFlight.size === 0) drained();
   });
-  // During a shutdown, a request on a kept-alive connection is answered and the connection closed.
+  // During a shutdown, each answer closes its kept-alive connection, so none is left for a client
+  // to send its next request on.
   if (lifecycle().shuttingDown) res.shouldKeepAlive = false;
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
-  delete req.headers[REFUSED_METHOD_HEADER];
+  // Headers only the proxy (and this file) may set: a client's own never reach the app.
+  // (`delete` only when present: it turns the headers object into a slower dictionary.)
+  if (req.headers[REFUSED_METHOD_HEADER] !== undefined) delete req.headers[REFUSED_METHOD_HEADER];
+  if (req.headers[PATH_HEADER] !== undefined) delete req.headers[PATH_HEADER];
   const pathname = (req.url ?? "/").split("?")[0];
   if (!isDecodablePath(pathname)) {
     const answer = errorAnswer("bad_request", "The address is not valid percent-encoded UTF-8");
@@ -191,20 +197,22 @@ async function shutDown(signal) {
   const state = lifecycle();
   if (state.shuttingDown) process.exit(1);
   state.shuttingDown = true;
-  console.log(`Sessionboard: ${signal} received; finishing ${inFlight} request(s) in flight, then exiting`);
+  console.log(`Sessionboard: ${signal} received; finishing ${inFlight.size} request(s) in flight, then exiting`);
   server.close();
   server.closeIdleConnections();
+  for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
   const finished = new Promise((resolve) => {
     drained = resolve;
-    if (inFlight === 0) resolve();
+    if (inFlight.size === 0) resolve();
   });
   let timer;
   const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve("timeout"), state.timeoutMs)));
   if ((await Promise.race([finished, timedOut])) === "timeout") {
-    console.error(`Sessionboard: ${inFlight} request(s) still running after ${state.timeoutMs / 1000} s; closing them`);
-    server.closeAllConnections();
+    console.error(`Sessionboard: ${inFlight.size} request(s) still running after ${state.timeoutMs / 1000} s; closing them`);
   }
   clearTimeout(timer);
+  // Answers already sent on a kept-alive connection: close it before the pools go.
+  server.closeAllConnections();
   for (const hook of state.hooks) {
     try {
       await hook();

@@ -20,6 +20,15 @@ test.describe("the 404 page", () => {
     expect(nonces.size).toBe(2);
   });
 
+  test("addresses that merely start like a static file are pages: the proxy's rules apply", async ({ request }) => {
+    for (const address of ["/robots.txtx", "/favicon.ico.bak", "/robots.txt/x"]) {
+      const response = await request.get(address, { headers: { "x-sessionboard-path": "//evil.example/" } });
+      expect(response.status(), address).toBe(404);
+      expect(response.headers()["content-security-policy"], address).toContain("script-src 'self' 'nonce-");
+    }
+    expect((await request.get("/robots.txt")).status()).toBe(200);
+  });
+
   test("runs its scripts and shows the app's header, signed out and signed in", async ({ page }) => {
     const violations: string[] = [];
     page.on("console", (message) => {

@@ -146,7 +146,7 @@ export async function finishOidcLogin(
   const transaction = await unseal<Transaction>(config, sealedTransaction, TX_TTL_SECONDS);
   const next = typeof transaction?.next === "string" ? transaction.next : "/";
   const reauth = transaction?.reauth;
-  const fail = async (code: OidcFailure, detail: string, username: string | null = null): Promise<OidcResult> => {
+  const failedSignIn = async (code: OidcFailure, detail: string, username: string | null = null): Promise<OidcResult> => {
     if (reauth) {
       await recordAuthEvent(db, { type: "reauth.failed", authMethod: "oidc", username, sessionId: reauth.sessionId, ip: request.ip, userAgent: request.userAgent, detail, at: now });
       return { ok: false, code: "sso_reauthentication_failed", next, reauth: true };
@@ -158,12 +158,12 @@ export async function finishOidcLogin(
   const idpError = callbackUrl.searchParams.get("error");
   if (idpError) {
     const description = callbackUrl.searchParams.get("error_description")?.slice(0, 200);
-    return fail(idpError === "access_denied" ? "sso_cancelled" : "sso_failed", `provider error: ${idpError}${description ? ` (${description})` : ""}`);
+    return failedSignIn(idpError === "access_denied" ? "sso_cancelled" : "sso_failed", `provider error: ${idpError}${description ? ` (${description})` : ""}`);
   }
   if (!transaction?.state || !transaction.nonce || !transaction.codeVerifier) {
-    return fail("sso_expired", "no sign-in in progress (transaction cookie missing, expired or already used)");
+    return failedSignIn("sso_expired", "no sign-in in progress (transaction cookie missing, expired or already used)");
   }
-  if (callbackUrl.searchParams.get("state") !== transaction.state) return fail("sso_state", "state mismatch");
+  if (callbackUrl.searchParams.get("state") !== transaction.state) return failedSignIn("sso_state", "state mismatch");
 
   let claims: client.IDToken;
   try {
@@ -180,18 +180,18 @@ export async function finishOidcLogin(
       ...(reauth ? { maxAge: 0 } : {}),
     });
     const idClaims = tokens.claims();
-    if (!idClaims) return fail("sso_failed", "no ID token");
+    if (!idClaims) return failedSignIn("sso_failed", "no ID token");
     claims = idClaims;
   } catch (error) {
     const unavailable = identityProviderFailure(error);
-    if (unavailable) return fail("sso_unavailable", `identity provider unavailable: ${unavailable.detail.slice(0, 200)}`);
-    return fail("sso_failed", `token exchange or ID token check failed: ${errorMessage(error).slice(0, 200)}`);
+    if (unavailable) return failedSignIn("sso_unavailable", `identity provider unavailable: ${unavailable.detail.slice(0, 200)}`);
+    return failedSignIn("sso_failed", `token exchange or ID token check failed: ${errorMessage(error).slice(0, 200)}`);
   }
   // Tokens are not kept: the session is ours; nothing from the IdP reaches the browser.
 
-  if (reauth) return finishReauthentication(db, config, oidc, claims, reauth, sessionCookie, request, next, fail, now);
+  if (reauth) return finishReauthentication(db, config, oidc, claims, reauth, sessionCookie, request, next, failedSignIn, now);
   const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true }, request, now);
-  if (!result.ok) return fail(result.code, result.detail, result.username);
+  if (!result.ok) return failedSignIn(result.code, result.detail, result.username);
   return { ...result, next };
 }
 
@@ -209,15 +209,15 @@ async function finishReauthentication(
   sessionCookie: string | undefined,
   request: RequestInfo,
   next: string,
-  fail: (code: OidcFailure, detail: string, username?: string | null) => Promise<OidcResult>,
+  failedSignIn: (code: OidcFailure, detail: string, username?: string | null) => Promise<OidcResult>,
   now: Date,
 ): Promise<OidcResult> {
   const check = await validateSessionCookie(db, config, sessionCookie, request, now);
   const owner =
     check.status === "active" ? await db.prisma.user.findUnique({ where: { id: check.user.id }, select: { oidcIssuer: true, oidcSubject: true } }) : null;
   const refusal = reauthenticationRefusal(reauth, check, owner, claims);
-  if (refusal !== null) return fail("sso_reauthentication_failed", refusal, check.status === "active" ? check.user.username : null);
-  if (check.status !== "active") return fail("sso_reauthentication_failed", "no session");
+  if (refusal !== null) return failedSignIn("sso_reauthentication_failed", refusal, check.status === "active" ? check.user.username : null);
+  if (check.status !== "active") return failedSignIn("sso_reauthentication_failed", "no session");
   await db.prisma.user.update({ where: { id: check.user.id }, data: { role: roleFromClaims(oidc, claims) } });
   const { token } = await rotateSessionToken(db, check, { proof: "identity provider (prompt=login)" }, request, now);
   return { ok: true, reauthenticated: true, token, persistent: check.cookiePersistent, next };

@@ -37,6 +37,9 @@ export function signedInWithCurrentKey(config: Config, session: { authMethod: st
 }
 
 /** The one admin check behind every admin page, API route and action. */
+export const isAdmin = (user: { role: Role }): boolean => user.role === "admin";
+
+/** isAdmin, or the API's 403 (pages answer with the 403 page instead: lib/http/page.ts). */
 export function assertAdmin(user: { role: Role }): void {
-  if (user.role !== "admin") throw fail("forbidden");
+  if (!isAdmin(user)) throw fail("forbidden");
 }

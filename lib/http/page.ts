@@ -3,6 +3,7 @@ import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import type { z } from "zod";
 import { actorOf, type Actor } from "../actor";
+import { isAdmin } from "../auth/roles";
 import { sessionCookieName } from "../sessions/cookie";
 import { getConfig, type Config } from "../config";
 import { getDatabase, type Database } from "../db";
@@ -63,7 +64,7 @@ export async function requireSession(): Promise<PageSession> {
 /** For admin pages: the admin's session, the 403 page for anyone else signed in, /login otherwise. */
 export async function requireAdminSession(): Promise<PageSession> {
   const session = await requireSession();
-  if (session.user.role !== "admin") forbidden();
+  if (!isAdmin(session.user)) forbidden();
   return session;
 }
 
