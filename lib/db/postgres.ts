@@ -57,6 +57,25 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
   pool.on("error", ignoreConnectionError);
 
   const adapter = new PrismaPg(pool, { onConnectionError: ignoreConnectionError });
+  /**
+   * One connection checked out for `work` (a transaction, a session-level lock). The pool listens
+   * for errors only on idle clients, so this one gets its own listener; if anything fails the
+   * connection is discarded rather than reused.
+   */
+  async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    client.on("error", ignoreConnectionError);
+    let discard: Error | undefined;
+    try {
+      return await work(client);
+    } catch (error) {
+      discard = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      client.off("error", ignoreConnectionError);
+      client.release(discard);
+    }
+  }
   // Same models and API as the SQLite client, whose type stands for both (see ./client).
   let prisma: DatabaseClient;
   if (onQuery) {
@@ -100,10 +119,7 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       // PostgreSQL has no index hints. Statistics taken while half the table had expired (say, before
       // the first cleanup) make it scan every row; turning sequential scans off for this one
       // transaction leaves the expiresAt index as the way in.
-      const client = await pool.connect();
-      client.on("error", ignoreConnectionError);
-      let discard: Error | undefined;
-      try {
+      return withClient(async (client) => {
         await client.query(`BEGIN; ${LAPSED_PLAN}`);
         // Reported together, so a listener sees the setting right before the statement it applies to.
         onQuery?.(LAPSED_PLAN, []);
@@ -111,26 +127,16 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
         const { rows } = await client.query<{ userId: string; sessions: number }>({ name: "sb_lapsed", text: LAPSED, values: [now, keyFingerprints] });
         await client.query("COMMIT");
         return rows;
-      } catch (error) {
-        discard = error instanceof Error ? error : new Error(String(error));
-        throw error;
-      } finally {
-        client.off("error", ignoreConnectionError);
-        client.release(discard);
-      }
+      });
     },
     async refreshSessionStatistics() {
       onQuery?.(ANALYZE_SESSIONS, []);
       await pool.query(ANALYZE_SESSIONS);
     },
     async runExclusive(job, work) {
-      // A session-level advisory lock lives on one connection: hold that connection for the job.
-      // If anything fails, the connection is discarded rather than reused, which also frees the lock.
-      const client = await pool.connect();
-      // The pool listens for errors only on idle clients; this one is checked out for a while.
-      client.on("error", ignoreConnectionError);
-      let discard: Error | undefined;
-      try {
+      // A session-level advisory lock lives on one connection: hold that connection for the job
+      // (a failure discards the connection, which also frees the lock).
+      return withClient(async (client) => {
         const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [LOCKS[job]]);
         if (!rows[0]?.locked) return { ran: false };
         try {
@@ -138,13 +144,7 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
         } finally {
           await client.query("SELECT pg_advisory_unlock($1)", [LOCKS[job]]);
         }
-      } catch (error) {
-        discard = error instanceof Error ? error : new Error(String(error));
-        throw error;
-      } finally {
-        client.off("error", ignoreConnectionError);
-        client.release(discard);
-      }
+      });
     },
     async ping() {
       await pool.query("SELECT 1");
