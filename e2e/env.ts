@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 
 /** Ports the suite uses: E2E_PORT and the eleven after it (see the offsets below). */
@@ -9,6 +10,23 @@ const PORT_BLOCK = 12;
  * (the config is loaded synchronously). Chosen once, in Playwright's main process, and handed to its
  * workers and web servers through E2E_PORT, which they inherit.
  */
+const PORTS_FROM = 10_000;
+
+/**
+ * Where the OS stops handing out ports for outgoing connections (Linux's ephemeral range starts
+ * here): the block is chosen below it, so a client connection made during the run (nginx to a
+ * replica, a test's requests) can never take a port a replica is about to listen on.
+ */
+function portsBelow(): number {
+  try {
+    const low = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > PORTS_FROM + 1_000) return low;
+  } catch {
+    // not Linux: the usual lower bound
+  }
+  return 32_768;
+}
+
 function freePortBlock(): number {
   const probe = `
     const net = require("node:net");
@@ -18,7 +36,7 @@ function freePortBlock(): number {
     });
     (async () => {
       for (let attempt = 0; attempt < 200; attempt++) {
-        const base = 20000 + Math.floor(Math.random() * 30000);
+        const base = ${PORTS_FROM} + Math.floor(Math.random() * (${portsBelow()} - ${PORT_BLOCK} - ${PORTS_FROM}));
         const results = await Promise.all(Array.from({ length: ${PORT_BLOCK} }, (_, i) => free(base + i)));
         if (results.every(Boolean)) return console.log(base);
       }
