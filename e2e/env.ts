@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-/** Ports the suite uses: E2E_PORT and the eleven after it (see the offsets below). */
-const PORT_BLOCK = 12;
+/** Ports the suite uses: E2E_PORT and the twelve after it (see the offsets below). */
+const PORT_BLOCK = 13;
 
 /**
  * The first of PORT_BLOCK consecutive ports that are free now, found by a short-lived child process
@@ -69,6 +69,8 @@ export const LOAD_BALANCER_PORT = E2E_PORT + 8;
 export const BALANCED_APP_PORTS = [E2E_PORT + 9, E2E_PORT + 10];
 /** An app that believes it is served over https (DASHBOARD_URL https://, as behind a TLS proxy). */
 export const HTTPS_APP_PORT = E2E_PORT + 11;
+/** The app run from the production runtime (deploy/assemble-runtime.sh): no dev dependencies. */
+export const RUNTIME_APP_PORT = E2E_PORT + 12;
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",

@@ -55,9 +55,11 @@ export async function expectJsonError(response: { status(): number; text(): Prom
  * A second instance of the built app on its own port and database, for what the shared server
  * cannot show (restarts, other configuration). Stopped with `stop()`.
  */
-export async function startApp(port: number, dataDir: string, env: Record<string, string>, options: { healthy?: boolean } = {}) {
+export async function startApp(port: number, dataDir: string, env: Record<string, string>, options: { healthy?: boolean; cwd?: string } = {}) {
   const baseURL = `http://localhost:${port}`;
   const child = spawn(process.execPath, ["server.mjs"], {
+    // Another directory holding a built app (the production runtime); this checkout by default.
+    cwd: options.cwd,
     env: {
       ...process.env,
       ...serverEnv,
