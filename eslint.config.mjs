@@ -19,7 +19,7 @@ const httpAdapter = {
 const config = [
   ...nextVitals,
   ...nextTypescript,
-  { ignores: [".next/**", "node_modules/**", "lib/db/generated/**", "data/**", "test-results/**", "playwright-report/**", "bench-results/**", "bench/peers/**", "next-env.d.ts"] },
+  { ignores: [".next/**", "node_modules/**", "lib/db/generated/**", "data/**", "test-results/**", "playwright-report/**", "bench-results/**", "dist/**", "bench/peers/**", "next-env.d.ts"] },
   {
     // The PostgreSQL schema test checks the generated PostgreSQL client itself.
     ignores: ["lib/db/**", "tests/unit/postgres-migrations.test.ts"],
