@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-/** Ports the suite uses: E2E_PORT and the twelve after it (see the offsets below). */
-const PORT_BLOCK = 13;
+/** Ports the suite uses: E2E_PORT and the thirteen after it (see the offsets below). */
+const PORT_BLOCK = 14;
 
 /**
  * The first of PORT_BLOCK consecutive ports that are free now, found by a short-lived child process
@@ -71,6 +71,8 @@ export const BALANCED_APP_PORTS = [E2E_PORT + 9, E2E_PORT + 10];
 export const HTTPS_APP_PORT = E2E_PORT + 11;
 /** The app run from the production runtime (deploy/assemble-runtime.sh): no dev dependencies. */
 export const RUNTIME_APP_PORT = E2E_PORT + 12;
+/** An app behind a (simulated) trusted proxy: the client's address and place come from its headers. */
+export const PROXIED_APP_PORT = E2E_PORT + 13;
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",

@@ -17,7 +17,7 @@ export function guardDatabase(db: Database): Database {
     backend: db.backend,
     prisma: guardPrisma(db.prisma),
     findSessionByTokenHash: (tokenHash) => marked(() => db.findSessionByTokenHash(tokenHash)),
-    touchSession: (id, lastActiveAt, expiresAt) => marked(() => db.touchSession(id, lastActiveAt, expiresAt)),
+    touchSession: (id, touch) => marked(() => db.touchSession(id, touch)),
     deleteExpiredSessions: (now, limit) => marked(() => db.deleteExpiredSessions(now, limit)),
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),

@@ -7,7 +7,8 @@ import { openSqliteDatabase } from "./sqlite";
 import type { Database } from "./types";
 
 export type { OpenOptions, QueryListener } from "./query-log";
-export type { Database, SessionWithUser } from "./types";
+export type { Database, SessionTouch, SessionWithUser } from "./types";
+export { ACTIVITY_ENTRIES_KEPT } from "./types";
 export { Prisma, type DatabaseClient } from "./client";
 
 /**

@@ -5,7 +5,7 @@ import type { DatabaseClient } from "./client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgres/client";
 import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
-import type { Database, SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, type Database, type SessionWithUser } from "./types";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
@@ -99,8 +99,12 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       const { rows } = await query<PostgresSessionRow>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
       return rows[0] ? toSessionWithUser(rows[0]) : null;
     },
-    async touchSession(id, lastActiveAt, expiresAt) {
-      await query({ name: "sb_touch_session", text: TOUCH_SESSION, values: [lastActiveAt, expiresAt, id] });
+    async touchSession(id, { lastActiveAt, expiresAt, seen }) {
+      await query({
+        name: "sb_touch_session",
+        text: TOUCH_SESSION,
+        values: [lastActiveAt, expiresAt, id, seen.ipAddress, seen.userAgent, seen.country, seen.city],
+      });
     },
     async deleteExpiredSessions(now, limit) {
       const result = await query({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
@@ -162,12 +166,34 @@ const ignoreConnectionError = () => undefined;
 const FIND_SESSION = `
   SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
          s."rememberMe", s."keyFingerprint", s."createdAt", s."authenticatedAt", s."lastActiveAt", s."expiresAt",
-         s."absoluteExpiresAt", s."revokedAt", s."revokeReason",
+         s."absoluteExpiresAt", s."revokedAt", s."revokeReason", s."lastIpAddress", s."lastUserAgent",
          u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcSubject"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
    WHERE s."tokenHash" = $1`;
 
-const TOUCH_SESSION = `UPDATE "Session" SET "lastActiveAt" = $1, "expiresAt" = $2 WHERE "id" = $3`;
+/**
+ * The activity write in one statement (one round trip, its own transaction): the session's columns,
+ * its SessionActivity entry upserted, and — only when that added an entry (xmax 0: inserted, not
+ * updated) — the entries beyond the newest ACTIVITY_ENTRIES_KEPT deleted. The DELETE sees the
+ * entries as they were before this statement, so it keeps the newest KEPT - 1 of those.
+ */
+const TOUCH_SESSION = `
+  WITH touched AS (
+    UPDATE "Session" SET "lastActiveAt" = $1, "expiresAt" = $2,
+           "lastIpAddress" = $4, "lastUserAgent" = $5, "lastCountry" = $6, "lastCity" = $7
+     WHERE "id" = $3
+    RETURNING "id"),
+  seen AS (
+    INSERT INTO "SessionActivity" ("sessionId", "ipAddress", "userAgent", "country", "city", "firstSeenAt", "lastSeenAt")
+    SELECT "id", COALESCE($4, ''), COALESCE($5, ''), $6, $7, $1, $1 FROM touched
+    ON CONFLICT ("sessionId", "ipAddress", "userAgent")
+    DO UPDATE SET "lastSeenAt" = EXCLUDED."lastSeenAt", "country" = EXCLUDED."country", "city" = EXCLUDED."city"
+    RETURNING (xmax = 0) AS "added")
+  DELETE FROM "SessionActivity"
+   WHERE "sessionId" = $3 AND EXISTS (SELECT 1 FROM seen WHERE "added")
+     AND ("ipAddress", "userAgent") NOT IN (
+       SELECT "ipAddress", "userAgent" FROM "SessionActivity" WHERE "sessionId" = $3
+        ORDER BY "lastSeenAt" DESC LIMIT ${ACTIVITY_ENTRIES_KEPT - 1})`;
 
 const DELETE_EXPIRED = `
   DELETE FROM "Session" WHERE "id" IN (

@@ -5,7 +5,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/sqlite/client";
 import { MigrationError, migrationsDir, newMigrationId, readMigrations } from "./migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
-import type { Database, SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, type Database, type SessionWithUser } from "./types";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
 
@@ -58,13 +58,34 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     .prepare(
       `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
               s.keyFingerprint, s.createdAt, s.authenticatedAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
-              s.revokedAt, s.revokeReason,
+              s.revokedAt, s.revokeReason, s.lastIpAddress, s.lastUserAgent,
               u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcSubject
          FROM "Session" s JOIN "User" u ON u.id = s.userId
         WHERE s.tokenHash = ?`,
     )
     .safeIntegers(false);
-  const touch = db.prepare(`UPDATE "Session" SET lastActiveAt = ?, expiresAt = ? WHERE id = ?`);
+  const touch = db.prepare(
+    `UPDATE "Session" SET lastActiveAt = @at, expiresAt = @expiresAt,
+            lastIpAddress = @ip, lastUserAgent = @userAgent, lastCountry = @country, lastCity = @city
+      WHERE id = @id`,
+  );
+  const seen = db.prepare(
+    `INSERT INTO "SessionActivity" (sessionId, ipAddress, userAgent, country, city, firstSeenAt, lastSeenAt)
+     VALUES (@id, COALESCE(@ip, ''), COALESCE(@userAgent, ''), @country, @city, @at, @at)
+     ON CONFLICT (sessionId, ipAddress, userAgent)
+     DO UPDATE SET lastSeenAt = excluded.lastSeenAt, country = excluded.country, city = excluded.city`,
+  );
+  // At most one entry is added per write, so this deletes at most one: the least recently seen.
+  const trimActivity = db.prepare(
+    `DELETE FROM "SessionActivity" WHERE sessionId = @id AND rowid NOT IN (
+       SELECT rowid FROM "SessionActivity" WHERE sessionId = @id ORDER BY lastSeenAt DESC LIMIT ${ACTIVITY_ENTRIES_KEPT})`,
+  );
+  const touchWithActivity = db.transaction((params: Record<string, string | null>) => {
+    // A session deleted meanwhile gets no entry (its foreign key would refuse one anyway).
+    if (touch.run(params).changes === 0) return;
+    seen.run(params);
+    trimActivity.run({ id: params.id });
+  });
   const deleteExpired = db.prepare(
     `DELETE FROM "Session" WHERE id IN (SELECT id FROM "Session" WHERE expiresAt <= ? ORDER BY expiresAt LIMIT ?)`,
   );
@@ -103,10 +124,18 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       const row = findSession.get(tokenHash) as SqliteSessionRow | undefined;
       return row ? toSessionWithUser(row) : null;
     },
-    async touchSession(id, lastActiveAt, expiresAt) {
-      const params = [toSqliteDate(lastActiveAt), toSqliteDate(expiresAt), id];
-      sent(touch, params);
-      touch.run(...params);
+    async touchSession(id, { lastActiveAt, expiresAt, seen: from }) {
+      const params = {
+        id,
+        at: toSqliteDate(lastActiveAt),
+        expiresAt: toSqliteDate(expiresAt),
+        ip: from.ipAddress,
+        userAgent: from.userAgent,
+        country: from.country,
+        city: from.city,
+      };
+      for (const statement of [touch, seen, trimActivity]) sent(statement, [params]);
+      touchWithActivity(params);
     },
     async deleteExpiredSessions(now, limit) {
       const params = [toSqliteDate(now), limit];
@@ -168,6 +197,8 @@ type SqliteSessionRow = {
   absoluteExpiresAt: string;
   revokedAt: string | null;
   revokeReason: string | null;
+  lastIpAddress: string | null;
+  lastUserAgent: string | null;
   username: string;
   displayName: string | null;
   email: string | null;
@@ -195,6 +226,8 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
     absoluteExpiresAt: new Date(row.absoluteExpiresAt),
     revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
     revokeReason: row.revokeReason,
+    lastIpAddress: row.lastIpAddress,
+    lastUserAgent: row.lastUserAgent,
     user: {
       id: row.userId,
       username: row.username,

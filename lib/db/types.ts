@@ -20,6 +20,9 @@ export type SessionWithUser = {
   absoluteExpiresAt: Date;
   revokedAt: Date | null;
   revokeReason: string | null;
+  /** Where it was last used from (see SessionActivity); compared on each request to know when to write. */
+  lastIpAddress: string | null;
+  lastUserAgent: string | null;
   user: {
     id: string;
     username: string;
@@ -33,6 +36,16 @@ export type SessionWithUser = {
 };
 
 export type ExclusiveJob = "cleanup";
+
+/** The throttled activity write: the sliding expiry, and where the session is being used from. */
+export type SessionTouch = {
+  lastActiveAt: Date;
+  expiresAt: Date;
+  seen: { ipAddress: string | null; userAgent: string | null; country: string | null; city: string | null };
+};
+
+/** How many distinct (address, user agent) entries a session keeps; the least recently seen go first. */
+export const ACTIVITY_ENTRIES_KEPT = 20;
 
 export type RevokeBatch = {
   after: string | null;
@@ -53,7 +66,12 @@ export interface Database {
   readonly backend: "sqlite" | "memory" | "postgres";
   readonly prisma: DatabaseClient;
   findSessionByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
-  touchSession(id: string, lastActiveAt: Date, expiresAt: Date): Promise<void>;
+  /**
+   * The activity write, in one transaction: the session's lastActiveAt, expiresAt and last-seen
+   * columns, its SessionActivity entry for (address, user agent) created or brought up to date, and
+   * entries beyond ACTIVITY_ENTRIES_KEPT deleted, least recently seen first.
+   */
+  touchSession(id: string, touch: SessionTouch): Promise<void>;
   /**
    * Deletes up to `limit` sessions whose expiresAt has passed, in one statement (cleanup runs this in
    * a loop; measured, Prisma's deleteMany with 500 listed ids costs ≈ 60 ms against ≈ 10 ms here).

@@ -31,10 +31,11 @@ export function expiryReason(session: Timed, now: Date): EndReason | null {
 
 /**
  * Sliding expiry: the new lastActiveAt/expiresAt to write, or null when the last write is recent
- * enough (less than ACTIVITY_WRITE_INTERVAL_MS ago). Never extends past the absolute cap.
+ * enough (less than ACTIVITY_WRITE_INTERVAL_MS ago) and nothing else asks for one (`due`: the
+ * session is used from somewhere new). Never extends past the absolute cap.
  */
-export function slideExpiry(config: ExpiryConfig, session: Timed, now: Date) {
-  if (now.getTime() - session.lastActiveAt.getTime() < ACTIVITY_WRITE_INTERVAL_MS) return null;
+export function slideExpiry(config: ExpiryConfig, session: Timed, now: Date, due = false) {
+  if (!due && now.getTime() - session.lastActiveAt.getTime() < ACTIVITY_WRITE_INTERVAL_MS) return null;
   return {
     lastActiveAt: now,
     expiresAt: earlier(new Date(now.getTime() + idleWindowMs(config, session.rememberMe)), session.absoluteExpiresAt),

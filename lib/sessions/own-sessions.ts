@@ -3,6 +3,7 @@ import type { Config } from "../config";
 import type { Database } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "./active";
+import { listSessionActivity, type ActivityJson } from "./activity";
 import { presentSession, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
 import type { RequestInfo } from "../request/types";
@@ -44,6 +45,14 @@ export async function listOwnSessions(
 export async function getOwnSession(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionJson | null> {
   const row = await db.prisma.session.findFirst({ where: { AND: [{ id, userId: owner.user.id }, activeSessionWhere(config, now)] } });
   return row ? presentSession(row, owner.session.id) : null;
+}
+
+export type SessionDetailJson = SessionJson & { activity: ActivityJson[] };
+
+/** One of the owner's active sessions with where it has been used from (GET /api/sessions/{id}, its page). */
+export async function getOwnSessionDetail(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionDetailJson | null> {
+  const session = await getOwnSession(db, config, owner, id, now);
+  return session && { ...session, activity: await listSessionActivity(db, session.id) };
 }
 
 /**

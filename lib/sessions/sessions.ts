@@ -52,11 +52,17 @@ export async function validateSessionCookie(
     return { status: "ended", reason };
   }
 
-  const slid = slideExpiry(config, row, now);
+  // The activity write: once a minute, or at once when the session is used from another address or
+  // browser than last time, so every place it is used from is recorded (SessionActivity).
+  const moved = request.ip !== row.lastIpAddress || request.userAgent !== row.lastUserAgent;
+  const slid = slideExpiry(config, row, now, moved);
   if (slid) {
-    await db.touchSession(row.id, slid.lastActiveAt, slid.expiresAt);
+    const seen = { ipAddress: request.ip, userAgent: request.userAgent, country: request.location?.country ?? null, city: request.location?.city ?? null };
+    await db.touchSession(row.id, { ...slid, seen });
     row.lastActiveAt = slid.lastActiveAt;
     row.expiresAt = slid.expiresAt;
+    row.lastIpAddress = request.ip;
+    row.lastUserAgent = request.userAgent;
   }
   const { user, ...session } = row;
   const { oidcSubject, ...person } = user;
@@ -128,6 +134,20 @@ export async function createSession(db: Database, config: Config, input: NewSess
         country: request.location?.country ?? null,
         city: request.location?.city ?? null,
         userAgent: request.userAgent,
+        lastIpAddress: request.ip,
+        lastCountry: request.location?.country ?? null,
+        lastCity: request.location?.city ?? null,
+        lastUserAgent: request.userAgent,
+        activity: {
+          create: {
+            ipAddress: request.ip ?? "",
+            userAgent: request.userAgent ?? "",
+            country: request.location?.country ?? null,
+            city: request.location?.city ?? null,
+            firstSeenAt: now,
+            lastSeenAt: now,
+          },
+        },
         rememberMe: input.rememberMe,
         keyFingerprint: input.keyFingerprint,
         oidcSid: input.oidcSid ?? null,

@@ -1,3 +1,4 @@
+import type { ActivityJson } from "./activity";
 import type { DeviceType, SessionJson } from "./present";
 import { maskToken } from "./present";
 
@@ -61,6 +62,21 @@ export function toSessionView(session: SessionJson, now: Date): SessionView {
     created: timeView(session.createdAt, now),
     lastActive: timeView(session.lastActiveAt, now),
     expires: timeView(session.expiresAt, now),
+  };
+}
+
+export type ActivityView = { key: string; ip: string; place: string | null; browser: string; firstSeen: TimeView; lastSeen: TimeView };
+
+/** One row of "Where it was used": the address, the place, the browser, first and last seen. */
+export function toActivityView(entry: ActivityJson, now: Date): ActivityView {
+  const browser = entry.browser && entry.os ? `${entry.browser} on ${entry.os}` : (entry.browser ?? entry.os ?? "Unknown browser");
+  return {
+    key: `${entry.ipAddress ?? ""} ${entry.userAgent ?? ""}`,
+    ip: entry.ipAddress ?? "Unknown address",
+    place: locationLabel(entry.country, entry.city),
+    browser,
+    firstSeen: timeView(entry.firstSeenAt, now),
+    lastSeen: timeView(entry.lastSeenAt, now),
   };
 }
 

@@ -155,7 +155,8 @@ describe("admin counters and the 'more than N' filter, from the maintained per-u
     await db.prisma.session.update({ where: { id: frank[0] }, data: { keyFingerprint: OLD_PRINT } });
     await db.prisma.session.update({ where: { id: frank[1] }, data: { keyFingerprint: null, authMethod: "oidc" } });
     // Activity writes touch no count.
-    await db.touchSession(frank[2], later(T0, minutes(5)), later(T0, days(31)));
+    const NOWHERE = { ipAddress: null, userAgent: null, country: null, city: null };
+    await db.touchSession(frank[2], { lastActiveAt: later(T0, minutes(5)), expiresAt: later(T0, days(31)), seen: NOWHERE });
     await expectExact(db, config, nows, "after fingerprint changes");
 
     // Plain SQL from an operator: deleting rows, and un-revoking one.
@@ -176,7 +177,8 @@ describe("admin counters and the 'more than N' filter, from the maintained per-u
     expect((await adminCounters(db, config)).activeSessions).toBe(1);
 
     if (TEST_BACKEND === "postgres") {
-      await db.prisma.$executeRawUnsafe(`TRUNCATE "Session"`);
+      // CASCADE: the sessions' activity entries reference them.
+      await db.prisma.$executeRawUnsafe(`TRUNCATE "Session" CASCADE`);
       await expectExact(db, config, nows, "after TRUNCATE");
     }
   });

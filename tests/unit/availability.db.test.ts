@@ -225,7 +225,7 @@ describe("database availability", () => {
         ["a batch transaction", () => db.prisma.$transaction([db.prisma.user.create({ data: user }), db.prisma.user.count()])],
         ["an interactive transaction", () => db.prisma.$transaction(async (tx) => tx.user.create({ data: user }))],
         ["a sign-in", () => signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request)],
-        ["the hot-path touch", () => db.touchSession(session.id, new Date(), new Date(Date.now() + 60_000))],
+        ["the hot-path touch", () => db.touchSession(session.id, { lastActiveAt: new Date(), expiresAt: new Date(Date.now() + 60_000), seen: { ipAddress: null, userAgent: null, country: null, city: null } })],
         ["the cleanup batch", () => db.deleteExpiredSessions(new Date(Date.now() + 1_000 * 86_400_000), 10)],
       ] as const) {
         const error = await thrownBy(work);

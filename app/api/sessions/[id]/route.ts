@@ -1,16 +1,19 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
-import { getOwnSession, revokeOwnSession } from "@/lib/sessions/own-sessions";
+import { getOwnSessionDetail, revokeOwnSession } from "@/lib/sessions/own-sessions";
 import { sessionNotFound } from "@/lib/sessions/revoke";
 import { sessionIdSchema } from "@/lib/validation/sessions";
 
-/** One of your active sessions → {"session": {...}} as GET /api/sessions lists it; 404 if not yours or ended. */
+/**
+ * One of your active sessions → {"session": {...}} as GET /api/sessions lists it, with `activity`:
+ * where it has been used from. 404 if not yours or ended.
+ */
 export const GET = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
   const context = await apiContext(request);
   const owner = await requireApiSession(request, context);
   const id = sessionIdSchema.safeParse((await params).id);
-  const session = id.success ? await getOwnSession(context.db, context.config, owner, id.data) : null;
+  const session = id.success ? await getOwnSessionDetail(context.db, context.config, owner, id.data) : null;
   if (!session) throw sessionNotFound();
   return json({ session });
 });

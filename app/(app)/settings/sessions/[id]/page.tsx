@@ -9,8 +9,8 @@ import { RelativeTime } from "@/components/time";
 import { Badge, DetailList, buttonClass } from "@/components/ui";
 import { listSessionEvents } from "@/lib/audit";
 import { requireSession, withPageContext } from "@/lib/http/page";
-import { getOwnSession } from "@/lib/sessions/own-sessions";
-import { timeView, toSessionView, type TimeView } from "@/lib/sessions/view-model";
+import { getOwnSessionDetail } from "@/lib/sessions/own-sessions";
+import { timeView, toActivityView, toSessionView, type TimeView } from "@/lib/sessions/view-model";
 import { queryObject, sessionIdSchema } from "@/lib/validation/sessions";
 import { revokeSessionAction } from "../actions";
 
@@ -30,11 +30,12 @@ export default async function SessionPage({ params, searchParams }: Props) {
   if (!id.success) notFound();
   const now = new Date();
   const found = await withPageContext(async ({ db, config }) => {
-    const own = await getOwnSession(db, config, owner, id.data, now);
+    const own = await getOwnSessionDetail(db, config, owner, id.data, now);
     return own && { own, events: await listSessionEvents(db, { id: own.id, username: owner.user.username, since: new Date(own.createdAt) }) };
   });
   if (!found) notFound();
   const session = toSessionView(found.own, now);
+  const activity = found.own.activity.map((entry) => toActivityView(entry, now));
   const confirming = pageParamsSchema.parse(queryObject(await searchParams)).confirm === "1" && !session.current;
   const here = `${LIST}/${session.id}`;
 
@@ -103,6 +104,31 @@ export default async function SessionPage({ params, searchParams }: Props) {
           className="mt-4 border-t border-slate-100 pt-4"
           items={[{ label: "User agent", value: <span className="break-all font-mono text-xs">{session.userAgent ?? "Not sent"}</span> }]}
         />
+      </section>
+
+      <section aria-labelledby="session-activity" className="space-y-2">
+        <h2 id="session-activity" className="text-base font-semibold text-slate-900">
+          Where it was used
+        </h2>
+        <p className="text-sm text-slate-600">Each address and browser this session has been used from, most recent first.</p>
+        <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white text-sm shadow-sm" data-testid="session-activity">
+          {activity.map((entry) => (
+            <li key={entry.key} className="grid gap-x-6 gap-y-1 px-4 py-2.5 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)] sm:px-5">
+              <div className="min-w-0">
+                <div className="break-all font-medium text-slate-900">{entry.ip}</div>
+                <div className="text-slate-600">{[entry.place, entry.browser].filter(Boolean).join(" · ")}</div>
+              </div>
+              <div>
+                <span className="text-xs text-slate-500 sm:block">First seen </span>
+                <When time={entry.firstSeen} />
+              </div>
+              <div>
+                <span className="text-xs text-slate-500 sm:block">Last seen </span>
+                <When time={entry.lastSeen} />
+              </div>
+            </li>
+          ))}
+        </ul>
       </section>
 
       <section aria-labelledby="session-events" className="space-y-2">

@@ -1,0 +1,85 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test, type Browser } from "@playwright/test";
+import { PROXIED_APP_PORT, USER_KEY } from "./env";
+import { signIn, startApp, uniqueUser } from "./helpers";
+
+/**
+ * Where a session has been used from, behind a trusted proxy that reports each client's address
+ * (X-Forwarded-For) and place (CF-IPCountry / CF-IPCity): the detail page and the API list every
+ * (address, browser) pair with first and last seen.
+ */
+const BASE = `http://localhost:${PROXIED_APP_PORT}`;
+const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const SAFARI = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const from = (ip: string, country: string, city: string) => ({ "x-forwarded-for": ip, "cf-ipcountry": country, "cf-ipcity": city });
+
+let app: Awaited<ReturnType<typeof startApp>>;
+let dir: string;
+
+test.describe.configure({ mode: "serial" });
+test.use({ baseURL: BASE });
+
+test.beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-activity-"));
+  app = await startApp(PROXIED_APP_PORT, dir, { DASHBOARD_TRUST_PROXY: "1" });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function signInFrom(browser: Browser, username: string, userAgent: string, headers: Record<string, string>) {
+  const context = await browser.newContext({ baseURL: BASE, userAgent, extraHTTPHeaders: headers });
+  const page = await context.newPage();
+  await signIn(page, username, USER_KEY);
+  await expect(page).toHaveURL("/");
+  const session = (await (await context.request.get("/api/auth/session")).json()) as { session: { id: string } };
+  return { context, page, id: session.session.id };
+}
+
+type Activity = { ipAddress: string; country: string; city: string; browser: string; os: string; firstSeenAt: string; lastSeenAt: string };
+
+test("a session used from a second address lists both, with first and last seen, on its page and in the API", async ({ browser }) => {
+  const username = uniqueUser("activity");
+  const laptop = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  const phone = await signInFrom(browser, username, SAFARI, from("198.51.100.7", "FR", "Paris"));
+  const office = await signInFrom(browser, username, CHROME, from("192.0.2.55", "GB", "London"));
+
+  // The laptop moves to a café: its next requests come from another address.
+  await laptop.context.setExtraHTTPHeaders(from("198.51.100.200", "NL", "Amsterdam"));
+  expect((await laptop.context.request.get("/api/auth/session")).status()).toBe(200);
+
+  // Seen from the phone: the laptop's session through the API...
+  const answer = await phone.context.request.get(`/api/sessions/${laptop.id}`);
+  expect(answer.status()).toBe(200);
+  const { session } = (await answer.json()) as { session: { ipAddress: string; activity: Activity[] } };
+  expect(session.ipAddress).toBe("203.0.113.4");
+  expect(session.activity.map((a) => [a.ipAddress, a.country, a.city, a.browser, a.os])).toEqual([
+    ["198.51.100.200", "NL", "Amsterdam", "Firefox 128", "Linux"],
+    ["203.0.113.4", "DE", "Berlin", "Firefox 128", "Linux"],
+  ]);
+  const [cafe, home] = session.activity;
+  expect(cafe.firstSeenAt).toBe(cafe.lastSeenAt);
+  expect(Date.parse(home.firstSeenAt)).toBeLessThan(Date.parse(cafe.firstSeenAt));
+  expect(Date.parse(home.lastSeenAt)).toBeLessThanOrEqual(Date.parse(cafe.firstSeenAt));
+
+  // ...and on its page, most recent first.
+  await phone.page.goto(`/settings/sessions/${laptop.id}`);
+  const rows = phone.page.getByTestId("session-activity").getByRole("listitem");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText("198.51.100.200");
+  await expect(rows.nth(0)).toContainText("Amsterdam, Netherlands · Firefox 128 on Linux");
+  await expect(rows.nth(1)).toContainText("203.0.113.4");
+  await expect(rows.nth(1)).toContainText("Berlin, Germany");
+
+  // The other sessions were used from one place each.
+  for (const other of [phone, office]) {
+    const detail = (await (await laptop.context.request.get(`/api/sessions/${other.id}`)).json()) as { session: { activity: Activity[] } };
+    expect(detail.session.activity).toHaveLength(1);
+  }
+  for (const device of [laptop, phone, office]) await device.context.close();
+});

@@ -1,0 +1,38 @@
+import type { Database } from "../db";
+import { describeUserAgent } from "./present";
+
+/** One place a session has been used from, as the API and the detail pages show it. */
+export type ActivityJson = {
+  ipAddress: string | null;
+  /** Approximate location from a trusted proxy (ISO 3166-1 alpha-2, city name). */
+  country: string | null;
+  city: string | null;
+  userAgent: string | null;
+  browser: string | null;
+  os: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+};
+
+/**
+ * The distinct (address, user agent) pairs a session has been used from, most recently seen first
+ * (written by the activity update in sessions.ts; at most ACTIVITY_ENTRIES_KEPT of them).
+ */
+export async function listSessionActivity(db: Database, sessionId: string): Promise<ActivityJson[]> {
+  const rows = await db.prisma.sessionActivity.findMany({ where: { sessionId }, orderBy: [{ lastSeenAt: "desc" }, { firstSeenAt: "desc" }] });
+  return rows.map((row) => {
+    // Stored as "" when unknown, so that the pair can be the key.
+    const userAgent = row.userAgent || null;
+    const { browser, os } = describeUserAgent(userAgent);
+    return {
+      ipAddress: row.ipAddress || null,
+      country: row.country,
+      city: row.city,
+      userAgent,
+      browser,
+      os,
+      firstSeenAt: row.firstSeenAt.toISOString(),
+      lastSeenAt: row.lastSeenAt.toISOString(),
+    };
+  });
+}
