@@ -2,8 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Browser } from "@playwright/test";
-import { PROXIED_APP_PORT, USER_KEY } from "./env";
-import { signIn, startApp, uniqueUser } from "./helpers";
+import { ADMIN_KEY, PROXIED_APP_PORT, USER_KEY } from "./env";
+import { expectJsonError, signIn, startApp, uniqueUser } from "./helpers";
 
 /**
  * Where a session has been used from, behind a trusted proxy that reports each client's address
@@ -32,10 +32,10 @@ test.afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function signInFrom(browser: Browser, username: string, userAgent: string, headers: Record<string, string>) {
+async function signInFrom(browser: Browser, username: string, userAgent: string, headers: Record<string, string>, key = USER_KEY) {
   const context = await browser.newContext({ baseURL: BASE, userAgent, extraHTTPHeaders: headers });
   const page = await context.newPage();
-  await signIn(page, username, USER_KEY);
+  await signIn(page, username, key);
   await expect(page).toHaveURL("/");
   const session = (await (await context.request.get("/api/auth/session")).json()) as { session: { id: string } };
   return { context, page, id: session.session.id };
@@ -82,4 +82,42 @@ test("a session used from a second address lists both, with first and last seen,
     expect(detail.session.activity).toHaveLength(1);
   }
   for (const device of [laptop, phone, office]) await device.context.close();
+});
+
+test("an admin sees any session's detail with its owner and history, and revokes it from there", async ({ browser }) => {
+  const username = uniqueUser("watched");
+  const laptop = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  await laptop.context.setExtraHTTPHeaders(from("198.51.100.200", "NL", "Amsterdam"));
+  expect((await laptop.context.request.get("/api/auth/session")).status()).toBe(200);
+  const admin = await signInFrom(browser, "root", CHROME, from("192.0.2.1", "GB", "London"), ADMIN_KEY);
+
+  // Not for the owner through the admin API, nor for anyone but admins.
+  await expectJsonError(await laptop.context.request.get(`/api/admin/sessions/${laptop.id}`), 403, "forbidden");
+  const answer = await admin.context.request.get(`/api/admin/sessions/${laptop.id}`);
+  expect(answer.status()).toBe(200);
+  const { session } = (await answer.json()) as { session: { user: { username: string }; activity: Activity[] } };
+  expect(session.user.username).toBe(username);
+  expect(session.activity.map((a) => a.ipAddress)).toEqual(["198.51.100.200", "203.0.113.4"]);
+  await expectJsonError(await admin.context.request.get("/api/admin/sessions/AAAAAAAAAAAAAAAAAAAAAA"), 404, "session_not_found");
+
+  // From the list, the session's title opens its page.
+  await admin.page.goto(`/admin/sessions?user=${username}&match=exact`);
+  await admin.page.getByRole("link", { name: new RegExp(`^Details of ${username}'s session Firefox 128 on Linux`) }).click();
+  await expect(admin.page).toHaveURL(`/admin/sessions/${laptop.id}`);
+  await expect(admin.page.getByRole("main")).toContainText(username);
+  const rows = admin.page.getByTestId("session-activity").getByRole("listitem");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText("Amsterdam, Netherlands");
+  await expect(admin.page.getByRole("main")).toContainText("login.succeeded");
+
+  // Revoke, from the keyboard: the confirmation opens with the reason focused.
+  await admin.page.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session`) }).press("Enter");
+  await expect(admin.page).toHaveURL(new RegExp(`/admin/sessions/${laptop.id}\\?confirm=1`));
+  await expect(admin.page.getByLabel("Reason (recorded in the audit trail)")).toBeFocused();
+  await admin.page.keyboard.type("laptop reported stolen");
+  await admin.page.keyboard.press("Enter");
+  await expect(admin.page).toHaveURL(/\/admin\/sessions\?done=session/);
+  await expectJsonError(await laptop.context.request.get("/api/auth/session"), 401, "session_ended");
+  expect((await admin.page.goto(`/admin/sessions/${laptop.id}`))?.status()).toBe(404);
+  for (const device of [laptop, admin]) await device.context.close();
 });

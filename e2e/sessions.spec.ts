@@ -319,7 +319,9 @@ test.describe("sessions API", () => {
     const listed = (await (await api.get("/api/sessions")).json()).sessions as { id: string }[];
     const own = await api.get(`/api/sessions/${iphone.sessionId}`);
     expect(own.status()).toBe(200);
-    expect(await own.json()).toEqual({ session: listed.find((s) => s.id === iphone.sessionId) });
+    // The listed object, and where it has been used from: here, one place.
+    const iphoneListed = listed.find((s) => s.id === iphone.sessionId);
+    expect(await own.json()).toEqual({ session: { ...iphoneListed, activity: [expect.objectContaining({ ipAddress: iphoneListed?.ipAddress, browser: iphoneListed?.browser })] } });
     expect((await (await api.get(`/api/sessions/${desktop.sessionId}`)).json()).session).toMatchObject({ id: desktop.sessionId, current: true });
     const foreignGet = await api.get(`/api/sessions/${stranger.sessionId}`);
     await expectJsonError(foreignGet, 404, "session_not_found");

@@ -5,6 +5,7 @@ import { fail } from "../errors";
 import { normalizeIp } from "../request/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
+import { listSessionActivity, type ActivityJson } from "../sessions/activity";
 import { presentSession, type SessionJson } from "../sessions/present";
 import { CLI_ACTOR, type Actor } from "../actor";
 import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound } from "../sessions/revoke";
@@ -67,18 +68,38 @@ export async function listAdminSessions(
   }
   const shown = keysetPage(rows, query.limit, (last) => encodeCursor({ at: last[field], id: last.id }));
   const counts = await activeSessionCounts(db, config, [...new Set(shown.rows.map((row) => row.userId))], now);
+  return { sessions: shown.rows.map((row) => presentAdminSession(row, counts, currentSessionId)), nextCursor: shown.nextCursor };
+}
+
+type AdminSessionRow = Parameters<typeof presentSession>[0] & { userId: string; user: { id: string; username: string; disabledAt: Date | null } };
+
+function presentAdminSession(row: AdminSessionRow, counts: Map<string, number>, currentSessionId: string | null): AdminSessionJson {
+  const ownerActiveSessions = counts.get(row.userId) ?? 0;
   return {
-    sessions: shown.rows.map((row) => {
-      const ownerActiveSessions = counts.get(row.userId) ?? 0;
-      return {
-        ...presentSession(row, currentSessionId),
-        user: { id: row.user.id, username: row.user.username, disabled: row.user.disabledAt !== null },
-        ownerActiveSessions,
-        flagged: ownerActiveSessions > MANY_SESSIONS,
-      };
-    }),
-    nextCursor: shown.nextCursor,
+    ...presentSession(row, currentSessionId),
+    user: { id: row.user.id, username: row.user.username, disabled: row.user.disabledAt !== null },
+    ownerActiveSessions,
+    flagged: ownerActiveSessions > MANY_SESSIONS,
   };
+}
+
+export type AdminSessionDetailJson = AdminSessionJson & { activity: ActivityJson[] };
+
+/** Any one active session as the Admin Panel lists it, with where it has been used from; null if none. */
+export async function getAdminSessionDetail(
+  db: Database,
+  config: Config,
+  currentSessionId: string | null,
+  id: string,
+  now = new Date(),
+): Promise<AdminSessionDetailJson | null> {
+  const row = await db.prisma.session.findFirst({
+    where: { AND: [{ id }, activeSessionWhere(config, now)] },
+    include: { user: { select: { id: true, username: true, disabledAt: true } } },
+  });
+  if (!row) return null;
+  const [counts, activity] = await Promise.all([activeSessionCounts(db, config, [row.userId], now), listSessionActivity(db, row.id)]);
+  return { ...presentAdminSession(row, counts, currentSessionId), activity };
 }
 
 /** Prisma binds each listed id as a parameter; SQLite allows 999 of them per statement. */

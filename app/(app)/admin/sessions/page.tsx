@@ -175,9 +175,14 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
                 </div>
               </td>
               <td className={cellClass}>
-                <div title={row.view.userAgent ?? undefined} className="whitespace-nowrap">
+                <Link
+                  href={`${PAGE}/${row.id}`}
+                  title={row.view.userAgent ?? undefined}
+                  className="whitespace-nowrap font-medium text-indigo-700 hover:underline"
+                  aria-label={`Details of ${row.user.username}'s session ${row.view.title}, ${row.view.maskedToken}`}
+                >
                   {row.view.title}
-                </div>
+                </Link>
                 <div className="text-xs text-slate-500">
                   {row.view.device} · <span className="font-mono">{row.view.maskedToken}</span>
                 </div>

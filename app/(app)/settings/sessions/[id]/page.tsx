@@ -2,15 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import { DeviceIcon } from "@/components/device-icon";
 import { PendingLink } from "@/components/pending-link";
 import { RevokeConfirmation } from "@/components/sessions/revoke-confirmation";
-import { RelativeTime } from "@/components/time";
-import { Badge, DetailList, buttonClass } from "@/components/ui";
+import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
+import { buttonClass } from "@/components/ui";
 import { listSessionEvents } from "@/lib/audit";
 import { requireSession, withPageContext } from "@/lib/http/page";
 import { getOwnSessionDetail } from "@/lib/sessions/own-sessions";
-import { timeView, toActivityView, toSessionView, type TimeView } from "@/lib/sessions/view-model";
+import { timeView, toActivityView, toSessionView } from "@/lib/sessions/view-model";
 import { queryObject, sessionIdSchema } from "@/lib/validation/sessions";
 import { revokeSessionAction } from "../actions";
 
@@ -35,7 +34,6 @@ export default async function SessionPage({ params, searchParams }: Props) {
   });
   if (!found) notFound();
   const session = toSessionView(found.own, now);
-  const activity = found.own.activity.map((entry) => toActivityView(entry, now));
   const confirming = pageParamsSchema.parse(queryObject(await searchParams)).confirm === "1" && !session.current;
   const here = `${LIST}/${session.id}`;
 
@@ -46,19 +44,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
       </Link>
 
       <div className="flex flex-wrap items-start justify-between gap-4">
-        <div className="flex min-w-0 items-start gap-3">
-          <div className={`shrink-0 rounded-lg p-2 ${session.current ? "bg-emerald-100 text-emerald-700" : "bg-slate-100 text-slate-600"}`}>
-            <DeviceIcon type={session.deviceType} />
-          </div>
-          <div className="min-w-0">
-            <h1 className="text-2xl font-semibold tracking-tight break-words">{session.title}</h1>
-            <div className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
-              {session.current && <Badge tone="green">This device</Badge>}
-              <Badge tone={session.method === "SSO" ? "indigo" : "slate"}>{session.method}</Badge>
-              <span className="break-words">{session.where}</span>
-            </div>
-          </div>
-        </div>
+        <SessionHeading session={session} />
         {!session.current && !confirming && (
           <PendingLink
             href={`${here}?confirm=1#revoke-${session.id}`}
@@ -76,91 +62,11 @@ export default async function SessionPage({ params, searchParams }: Props) {
         </p>
       )}
 
-      {confirming && (
-        <RevokeConfirmation session={session} action={revokeSessionAction} cancelHref={here} />
-      )}
+      {confirming && <RevokeConfirmation session={session} action={revokeSessionAction} cancelHref={here} />}
 
-      <section aria-labelledby="session-details" className="rounded-xl border border-slate-200 bg-white px-4 py-4 shadow-sm sm:px-5">
-        <h2 id="session-details" className="sr-only">
-          Details
-        </h2>
-        <DetailList
-          className="grid grid-cols-2 gap-x-4 gap-y-3 sm:grid-cols-3 sm:gap-x-6"
-          items={[
-            { label: "Session", value: <span className="font-mono">{session.maskedToken}</span> },
-            { label: "Browser", value: session.browser },
-            { label: "Operating system", value: session.os },
-            { label: "Device type", value: <span data-testid="session-device">{session.device}</span> },
-            { label: "IP address", value: <span className="break-all">{session.ip}</span> },
-            session.location !== null && { label: "Location (approximate)", value: session.location },
-            { label: "Signed in with", value: session.method },
-            { label: "Remember me", value: session.rememberMe },
-            { label: "Signed in", value: <When time={session.created} /> },
-            { label: "Last active", value: <When time={session.lastActive} /> },
-            { label: "Expires if idle", value: <When time={session.expires} /> },
-          ]}
-        />
-        <DetailList
-          className="mt-4 border-t border-slate-100 pt-4"
-          items={[{ label: "User agent", value: <span className="break-all font-mono text-xs">{session.userAgent ?? "Not sent"}</span> }]}
-        />
-      </section>
-
-      <section aria-labelledby="session-activity" className="space-y-2">
-        <h2 id="session-activity" className="text-base font-semibold text-slate-900">
-          Where it was used
-        </h2>
-        <p className="text-sm text-slate-600">Each address and browser this session has been used from, most recent first.</p>
-        <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white text-sm shadow-sm" data-testid="session-activity">
-          {activity.map((entry) => (
-            <li key={entry.key} className="grid gap-x-6 gap-y-1 px-4 py-2.5 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)] sm:px-5">
-              <div className="min-w-0">
-                <div className="break-all font-medium text-slate-900">{entry.ip}</div>
-                <div className="text-slate-600">{[entry.place, entry.browser].filter(Boolean).join(" · ")}</div>
-              </div>
-              <div>
-                <span className="text-xs text-slate-500 sm:block">First seen </span>
-                <When time={entry.firstSeen} />
-              </div>
-              <div>
-                <span className="text-xs text-slate-500 sm:block">Last seen </span>
-                <When time={entry.lastSeen} />
-              </div>
-            </li>
-          ))}
-        </ul>
-      </section>
-
-      <section aria-labelledby="session-events" className="space-y-2">
-        <h2 id="session-events" className="text-base font-semibold text-slate-900">
-          Audit events
-        </h2>
-        {found.events.length === 0 ? (
-          <p className="text-sm text-slate-600">None recorded for this session.</p>
-        ) : (
-          <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white text-sm shadow-sm">
-            {found.events.map((event) => (
-              <li key={event.id} className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 px-4 py-2.5 sm:px-5">
-                <span>
-                  <span className="font-mono text-xs text-slate-900">{event.type}</span>
-                  {event.actor && <span className="text-slate-600"> by {event.actor}</span>}
-                </span>
-                <When time={timeView(event.at, now)} inline />
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <SessionFacts session={session} />
+      <SessionActivity activity={found.own.activity.map((entry) => toActivityView(entry, now))} />
+      <SessionEvents events={found.events.map((event) => ({ ...event, at: timeView(event.at, now) }))} />
     </div>
-  );
-}
-
-/** "3 days ago", and the exact UTC time under it (or beside it). */
-function When({ time, inline = false }: { time: TimeView; inline?: boolean }) {
-  return (
-    <span>
-      <RelativeTime time={time} />
-      <span className={`text-xs text-slate-500 ${inline ? "ml-2" : "block"}`}>{time.exact}</span>
-    </span>
   );
 }

@@ -1,11 +1,24 @@
 import type { NextRequest } from "next/server";
-import { revokeSessionAsAdmin } from "@/lib/admin/sessions";
+import { getAdminSessionDetail, revokeSessionAsAdmin } from "@/lib/admin/sessions";
 import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
 import { allowOnly } from "@/lib/http/methods";
 import { sessionNotFound } from "@/lib/sessions/revoke";
 import { adminActionBodySchema } from "@/lib/validation/admin";
 import { sessionIdSchema } from "@/lib/validation/sessions";
+
+/**
+ * Any one active session → {"session": {...}} as GET /api/admin/sessions lists it, with `activity`:
+ * where it has been used from. 404 for an unknown, ended or malformed id.
+ */
+export const GET = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
+  const context = await apiContext(request);
+  const admin = await requireApiAdmin(request, context);
+  const id = sessionIdSchema.safeParse((await params).id);
+  const session = id.success ? await getAdminSessionDetail(context.db, context.config, admin.session.id, id.data) : null;
+  if (!session) throw sessionNotFound();
+  return json({ session });
+});
 
 /** Revoke any one session by its public id → {"revoked": 1}; optional {"reason"}. */
 export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
@@ -17,4 +30,4 @@ export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { pa
   return json({ revoked: await revokeSessionAsAdmin(context.db, context.config, admin.actor, id.data, body.reason, context.request) });
 });
 
-export const { GET, HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ DELETE });
+export const { HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ GET, DELETE });

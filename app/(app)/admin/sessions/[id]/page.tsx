@@ -1,0 +1,95 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { ConfirmPanel, Field } from "@/components/confirm-panel";
+import { PendingLink } from "@/components/pending-link";
+import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
+import { Badge, buttonClass } from "@/components/ui";
+import { getAdminSessionDetail } from "@/lib/admin/sessions";
+import { listSessionEvents } from "@/lib/audit";
+import { requireAdminSession, withPageContext } from "@/lib/http/page";
+import { timeView, toActivityView, toSessionView } from "@/lib/sessions/view-model";
+import { queryObject, sessionIdSchema } from "@/lib/validation/sessions";
+import { adminRevokeSessionAction } from "../../actions";
+
+export const metadata: Metadata = { title: "Admin · Session" };
+
+const LIST = "/admin/sessions";
+
+/** The confirmation step lives in the URL, so it works without client JavaScript. */
+const pageParamsSchema = z.object({ confirm: z.literal("1").optional().catch(undefined) });
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** Any one active session, for admins: its owner, everything about it, where it was used, its events; revoke. */
+export default async function AdminSessionPage({ params, searchParams }: Props) {
+  const admin = await requireAdminSession();
+  const id = sessionIdSchema.safeParse((await params).id);
+  if (!id.success) notFound();
+  const now = new Date();
+  const found = await withPageContext(async ({ db, config }) => {
+    const detail = await getAdminSessionDetail(db, config, admin.session.id, id.data, now);
+    return detail && { detail, events: await listSessionEvents(db, { id: detail.id, username: detail.user.username, since: new Date(detail.createdAt) }) };
+  });
+  if (!found) notFound();
+  const { detail } = found;
+  const session = toSessionView(detail, now);
+  const query = pageParamsSchema.parse(queryObject(await searchParams));
+  const confirming = query.confirm === "1" && !session.current;
+  const here = `${LIST}/${session.id}`;
+  const owner = detail.user.username;
+
+  return (
+    <div className="space-y-6">
+      <Link href={LIST} className="text-sm font-medium text-indigo-700 hover:text-indigo-900">
+        ← All sessions
+      </Link>
+
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <SessionHeading session={session} badges={detail.flagged ? <Badge tone="amber">{detail.ownerActiveSessions} sessions</Badge> : undefined} />
+        {!session.current && !confirming && (
+          <PendingLink href={`${here}?confirm=1#confirm-session`} className={buttonClass.dangerOutline} aria-label={`Revoke ${owner}'s session ${session.maskedToken}`}>
+            Revoke
+          </PendingLink>
+        )}
+      </div>
+
+      {session.current && <p className="text-sm text-slate-600">This is the session you are using.</p>}
+
+      {confirming && (
+        <ConfirmPanel
+          id="confirm-session"
+          title={`Revoke this session of ${owner}?`}
+          body={`${session.title} (${session.maskedToken}), ${session.ip}, last active ${session.lastActive.relative}. It is signed out at its next request.`}
+          action={adminRevokeSessionAction}
+          // Done or refused, the list says so: the session is gone from here once revoked.
+          fields={{ returnTo: LIST, sessionId: session.id }}
+          confirmLabel="Revoke session"
+          pendingLabel="Revoking…"
+          cancelHref={here}
+        >
+          <Field label="Reason (recorded in the audit trail)" name="reason" autoFocus placeholder="optional" />
+        </ConfirmPanel>
+      )}
+
+      <SessionFacts
+        session={session}
+        extra={[
+          {
+            label: "User",
+            value: (
+              <Link href={`${LIST}?user=${encodeURIComponent(owner)}`} className="font-medium text-indigo-700 hover:underline">
+                {owner}
+                {detail.user.disabled ? " (disabled)" : ""}
+              </Link>
+            ),
+          },
+          { label: "Their active sessions", value: String(detail.ownerActiveSessions) },
+        ]}
+      />
+      <SessionActivity activity={detail.activity.map((entry) => toActivityView(entry, now))} />
+      <SessionEvents events={found.events.map((event) => ({ ...event, at: timeView(event.at, now) }))} />
+    </div>
+  );
+}
