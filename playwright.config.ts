@@ -32,9 +32,9 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: ["force-logout.spec.ts", "replicas.spec.ts", "load-balancer.spec.ts"] },
-    // Several app processes on PostgreSQL each: run after the others so they do not starve them.
-    { name: "replicas", use: { ...devices["Desktop Chrome"] }, testMatch: ["replicas.spec.ts", "load-balancer.spec.ts"], dependencies: ["chromium"] },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: ["force-logout.spec.ts", "replicas.spec.ts", "load-balancer.spec.ts", "metrics.spec.ts"] },
+    // Several app processes on PostgreSQL each (and Prometheus): run after the others so they do not starve them.
+    { name: "replicas", use: { ...devices["Desktop Chrome"] }, testMatch: ["replicas.spec.ts", "load-balancer.spec.ts", "metrics.spec.ts"], dependencies: ["chromium"] },
     // Signs every session out, so it runs once all other specs have finished.
     { name: "global-revocation", use: { ...devices["Desktop Chrome"] }, testMatch: "force-logout.spec.ts", dependencies: ["chromium"] },
   ],

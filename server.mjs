@@ -17,6 +17,10 @@ import next from "next";
 const PEER_HEADER = "x-sessionboard-peer";
 // lib/lifecycle.ts: the state shared with the app (readiness, the timeout, the app's shutdown hooks).
 const LIFECYCLE = Symbol.for("sessionboard.lifecycle");
+// lib/metrics/metrics.ts: the app's Prometheus registry, and where the app, once it has validated
+// DASHBOARD_METRICS_PORT (lib/config.ts), asks for the second listener to be opened.
+const METRICS = Symbol.for("sessionboard.metrics");
+const METRICS_LISTENER = Symbol.for("sessionboard.metrics-listener");
 // REQUEST_PATH_HEADER in lib/http/request-path.ts: set by the proxy for pages.
 const PATH_HEADER = "x-sessionboard-path";
 const REFUSED_METHOD_HEADER = "x-sessionboard-refused-method";
@@ -107,6 +111,46 @@ const { port, hostname } = listenOptions(process.argv.slice(2), process.env);
 // lib/config.ts derives DASHBOARD_URL's default (http://localhost:PORT) from PORT.
 process.env.PORT = String(port);
 
+/**
+ * The second listener (DASHBOARD_METRICS_PORT): GET /metrics in Prometheus's text format, nothing
+ * else. No token here: the port is meant for a private network that only Prometheus reaches; it
+ * binds to the same address as the app (BIND_HOST / -H).
+ */
+function answerMetrics(req, res) {
+  const refuseWith = (status, code, message, headers) => {
+    const answer = errorAnswer(code, message, headers);
+    res.writeHead(status, answer.headers).end(answer.body);
+  };
+  if ((req.url ?? "/").split("?")[0] !== "/metrics") return refuseWith(404, "not_found", "There is nothing at this address; metrics are at /metrics");
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    return refuseWith(405, "method_not_allowed", `${req.method} is not allowed here; this address accepts GET, HEAD`, { Allow: "GET, HEAD" });
+  }
+  const { registry } = globalThis[METRICS];
+  registry.metrics().then(
+    (body) => {
+      res.writeHead(200, { "Content-Type": registry.contentType, "Content-Length": String(Buffer.byteLength(body)), "Cache-Control": "no-store" });
+      res.end(req.method === "HEAD" ? undefined : body);
+    },
+    (error) => {
+      console.error("Sessionboard: collecting the metrics failed:", error);
+      refuseWith(500, "internal_error", "Something went wrong");
+    },
+  );
+}
+
+let metricsServer = null;
+globalThis[METRICS_LISTENER] = (metricsPort) => {
+  if (metricsServer) return;
+  metricsServer = createServer(answerMetrics);
+  metricsServer.on("error", (error) => {
+    console.error(`Sessionboard cannot serve metrics on ${hostname}:${metricsPort} (DASHBOARD_METRICS_PORT): ${error.message}`);
+    process.exit(1);
+  });
+  metricsServer.listen(metricsPort, hostname, () => {
+    console.log(`Sessionboard metrics on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${metricsPort}/metrics`);
+  });
+};
+
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
@@ -183,6 +227,7 @@ server.on("error", (error) => {
   console.error(`Sessionboard cannot listen on ${hostname}:${port}: ${error.message}`);
   process.exit(1);
 });
+
 function lifecycle() {
   globalThis[LIFECYCLE] ??= { shuttingDown: false, timeoutMs: 20_000, hooks: [] };
   return globalThis[LIFECYCLE];
@@ -213,6 +258,8 @@ async function shutDown(signal) {
   clearTimeout(timer);
   // Answers already sent on a kept-alive connection: close it before the pools go.
   server.closeAllConnections();
+  metricsServer?.close();
+  metricsServer?.closeAllConnections();
   for (const hook of state.hooks) {
     try {
       await hook();

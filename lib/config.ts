@@ -98,6 +98,21 @@ const envSchema = z.object({
   DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10, 100_000),
   DASHBOARD_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50, 1_000_000),
   DASHBOARD_LOGIN_WINDOW_MINUTES: positiveInt(15, 24 * 60),
+  DASHBOARD_METRICS_PORT: z.coerce
+    .number({ error: "must be a port number from 1 to 65535" })
+    .int("must be a port number from 1 to 65535")
+    .min(1, "must be a port number from 1 to 65535")
+    .max(65535, "must be a port number from 1 to 65535")
+    .optional(),
+  // Never echoed back: it is a credential.
+  DASHBOARD_METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(32, "must be at least 32 characters")
+    .max(1024, "must be at most 1024 characters")
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces (it is sent in an Authorization header)")
+    .optional(),
+  PORT: z.string().optional(),
 });
 
 /** Rules between variables, each reported against the variable to change. */
@@ -113,6 +128,9 @@ const consistentEnvSchema = envSchema.superRefine((e, ctx) => {
   if (e.DASHBOARD_OIDC_ISSUER && !e.DASHBOARD_OIDC_SCOPES.split(/\s+/).includes("openid")) fail("DASHBOARD_OIDC_SCOPES", 'must include "openid"');
   if (e.DASHBOARD_SESSION_BACKEND === "postgres" && !e.DATABASE_URL) {
     fail("DATABASE_URL", "required when DASHBOARD_SESSION_BACKEND=postgres (postgres://user:password@host:5432/database)");
+  }
+  if (e.DASHBOARD_METRICS_PORT !== undefined && String(e.DASHBOARD_METRICS_PORT) === (e.PORT ?? "3000")) {
+    fail("DASHBOARD_METRICS_PORT", "must differ from the port the app listens on (PORT)");
   }
   if (e.SESSION_MAX_DAYS < Math.max(e.SESSION_TIMEOUT_DAYS, e.SESSION_REMEMBER_DAYS)) {
     fail("SESSION_MAX_DAYS", "must be at least SESSION_TIMEOUT_DAYS and SESSION_REMEMBER_DAYS");
@@ -171,6 +189,11 @@ const configSchema = consistentEnvSchema.transform((e) => ({
       : null,
   /** Destructive admin actions need a sign-in at most this old (or the admin key typed again). */
   freshMinutes: e.DASHBOARD_FRESH_MINUTES,
+  /**
+   * Prometheus metrics: served on a second listener at `port` (GET /metrics, no token; for a private
+   * network) and/or at /api/metrics with the bearer `token`; neither is on by default.
+   */
+  metrics: { port: e.DASHBOARD_METRICS_PORT ?? null, token: e.DASHBOARD_METRICS_TOKEN ?? null },
   /** How often the in-process job deletes expired rows; 0 turns it off (use the CLI from cron). */
   cleanupIntervalMinutes: e.DASHBOARD_CLEANUP_INTERVAL_MINUTES,
   /** On SIGTERM/SIGINT, how long requests in flight may take before the process exits anyway. */

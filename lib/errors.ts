@@ -16,6 +16,7 @@ export const ERRORS = {
   invalid_logout_token: { status: 400, message: (p: { why: string }) => `Invalid logout token: ${p.why}` },
   unauthenticated: { status: 401, message: "Sign in to continue" },
   invalid_credentials: { status: 401, message: "Invalid username or key." },
+  metrics_unauthorized: { status: 401, message: "Send the metrics token as Authorization: Bearer <token>" },
   session_ended: { status: 401, message: (p: { reason: EndReason }) => END_REASONS[p.reason] },
   forbidden: { status: 403, message: "Only administrators can do this" },
   cross_site_request: { status: 403, message: "Cross-site requests are not allowed" },

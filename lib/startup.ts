@@ -2,6 +2,8 @@ import { ConfigError, getConfig, type Config } from "./config";
 import { closeDatabase, getDatabase } from "./db";
 import { isDatabaseUnavailable } from "./db/availability";
 import { lifecycle, onShutdown } from "./lifecycle";
+import { countedSessionsPerMethod } from "./admin/active-counts";
+import { serveMetricsOn, watchDatabase } from "./metrics/metrics";
 import { startCleanupTimer, stopCleanupTimer } from "./sessions/cleanup";
 
 export async function startServer(): Promise<void> {
@@ -26,6 +28,13 @@ export async function startServer(): Promise<void> {
     console.error("Sessionboard: PostgreSQL is not reachable yet; answering 503 until it is");
   }
   startCleanupTimer(config, getDatabase);
+  watchDatabase({
+    activeSessions: async () => countedSessionsPerMethod(await getDatabase(), config),
+    ping: async () => (await getDatabase()).ping(),
+  });
+  if (config.metrics.port !== null && !serveMetricsOn(config.metrics.port)) {
+    console.error("Sessionboard: DASHBOARD_METRICS_PORT is served by `npm start` (server.mjs) only; no metrics listener was opened");
+  }
   lifecycle().timeoutMs = config.shutdownTimeoutSeconds * 1000;
   onShutdown(async () => {
     stopCleanupTimer();
@@ -33,6 +42,7 @@ export async function startServer(): Promise<void> {
     await closeDatabase();
   });
   console.log(`Sessionboard: sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
+  if (config.metrics.token) console.log("Sessionboard: metrics at /api/metrics (bearer token)");
   if (config.generated?.createdNow) console.log(signInHint(config));
   else if (config.generated) console.log(`Sessionboard: using generated keys from ${config.generated.file}`);
 }

@@ -202,7 +202,7 @@ export async function revokeSessionAsAdmin(
   const count = await revokeSessions(
     db,
     { AND: [{ id: sessionId }, activeSessionWhere(config, now)] },
-    { actor, reason: why, detail: `scope: session; reason: ${why}` },
+    { actor, cause: "revoked_by_admin", reason: why, detail: `scope: session; reason: ${why}` },
     request,
     now,
   );
@@ -226,7 +226,7 @@ export async function revokeUserSessionsAsAdmin(
   return revokeSessions(
     db,
     { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}, activeSessionWhere(config, now)] },
-    { actor, reason: why, detail: `scope: user ${username}; reason: ${why}` },
+    { actor, cause: "revoked_all", reason: why, detail: `scope: user ${username}; reason: ${why}` },
     request,
     now,
   );
@@ -250,6 +250,7 @@ export async function revokeAllSessions(
     config,
     {
       actor,
+      cause: "revoked_all",
       reason: why,
       detail: `scope: all${options.includeSelf ? " (including the admin's own session)" : ""}; reason: ${why}`,
     },

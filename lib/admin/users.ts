@@ -84,7 +84,7 @@ export async function disableUser(db: Database, actor: Actor, username: string, 
   const ended = await revokeSessions(
     db,
     { userId: user.id },
-    { actor, reason: why, detail: `scope: user ${username} (account disabled); reason: ${why}` },
+    { actor, cause: "disabled", reason: why, detail: `scope: user ${username} (account disabled); reason: ${why}` },
     request,
     now,
   );

@@ -2,7 +2,8 @@ import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtV
 import { IDENTITY_PROVIDER_ACTOR } from "../actor";
 import type { Config, OidcConfig } from "../config";
 import type { Database } from "../db";
-import { fail } from "../errors";
+import { DomainError, fail } from "../errors";
+import { recordBackchannelLogout } from "../metrics/metrics";
 import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
 import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
@@ -81,13 +82,23 @@ export async function verifyLogoutToken(oidc: OidcConfig, token: string): Promis
  * subject when `sub` is given too), else every session of the subject. Returns how many ended.
  */
 export async function backchannelLogout(db: Database, config: Config, oidc: OidcConfig, token: string, request: RequestInfo) {
-  const claims = await verifyLogoutToken(oidc, token);
+  let claims: Awaited<ReturnType<typeof verifyLogoutToken>>;
+  try {
+    claims = await verifyLogoutToken(oidc, token);
+  } catch (error) {
+    recordBackchannelLogout(
+      error instanceof DomainError && error.code === "invalid_logout_token" ? "invalid" : identityProviderFailure(error) ? "unavailable" : "error",
+    );
+    throw error;
+  }
   const user = { oidcIssuer: claims.iss, ...(claims.sub ? { oidcSubject: claims.sub } : {}) };
   const scope = claims.sid ? `IdP session ${claims.sid}` : `all sessions of subject ${claims.sub}`;
-  return revokeSessions(
+  const revoked = await revokeSessions(
     db,
     { authMethod: "oidc", user, ...(claims.sid ? { oidcSid: claims.sid } : {}) },
-    { actor: IDENTITY_PROVIDER_ACTOR, reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
+    { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
     request,
   );
+  recordBackchannelLogout("ok");
+  return revoked;
 }

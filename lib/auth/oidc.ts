@@ -8,6 +8,7 @@ import type { RequestInfo } from "../request/types";
 import { isSecureDeployment } from "../sessions/cookie";
 import { roleFromClaims, signInSsoUser, type SsoSignInFailure } from "./sso-identity";
 import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
+import { recordLoginAttempt } from "../metrics/metrics";
 
 /**
  * The in-flight sign-in, sealed into a short-lived cookie bound to this browser. On https it is
@@ -151,6 +152,8 @@ export async function finishOidcLogin(
       await recordAuthEvent(db, { type: "reauth.failed", authMethod: "oidc", username, sessionId: reauth.sessionId, ip: request.ip, userAgent: request.userAgent, detail, at: now });
       return { ok: false, code: "sso_reauthentication_failed", next, reauth: true };
     }
+    // A re-authentication is not a sign-in: only sign-ins are counted as login attempts.
+    recordLoginAttempt("oidc", code === "account_disabled" ? "disabled" : "sso_error");
     await recordAnonymousFailure(db, config, { authMethod: "oidc", username, ip: request.ip, userAgent: request.userAgent, detail, at: now });
     return { ok: false, code, next };
   };
@@ -192,6 +195,7 @@ export async function finishOidcLogin(
   if (reauth) return finishReauthentication(db, config, oidc, claims, reauth, sessionCookie, request, next, failedSignIn, now);
   const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true }, request, now);
   if (!result.ok) return failedSignIn(result.code, result.detail, result.username);
+  recordLoginAttempt("oidc", "ok");
   return { ...result, next };
 }
 

@@ -8,6 +8,7 @@ import type { LoginInput } from "../validation/auth";
 import { expectedKeyFor, keyFingerprint, keysMatch } from "./keys";
 import { takeLoginAttempt, type LoginLimitKey } from "./rate-limit";
 import { generateId } from "../sessions/token";
+import { recordLoginAttempt, type LoginResult as AttemptResult } from "../metrics/metrics";
 
 type LoginFailure = "rate_limited" | "invalid_credentials" | "account_disabled" | "sso_account";
 
@@ -16,7 +17,18 @@ export type LoginResult =
   | { ok: true; token: string; persistent: boolean; session: CurrentSession; user: { id: string; username: string; role: "admin" | "user" } }
   | { ok: false; code: LoginFailure; error: DomainError };
 
-const refused = <C extends LoginFailure>(code: C, ...params: ErrorParams<C>): LoginResult => ({ ok: false, code, error: fail(code, ...params) });
+/** How the metrics count each refusal: a key refused for an SSO account is a wrong credential there. */
+const ATTEMPT_RESULTS: Record<LoginFailure, AttemptResult> = {
+  rate_limited: "rate_limited",
+  invalid_credentials: "invalid",
+  account_disabled: "disabled",
+  sso_account: "invalid",
+};
+
+const refused = <C extends LoginFailure>(code: C, ...params: ErrorParams<C>): LoginResult => {
+  recordLoginAttempt("static", ATTEMPT_RESULTS[code]);
+  return { ok: false, code, error: fail(code, ...params) };
+};
 
 /**
  * Static-key sign-in. Admin usernames must present DASHBOARD_ADMIN_KEY; everyone else
@@ -78,6 +90,7 @@ export async function signInWithKey(
     request,
     now,
   );
+  recordLoginAttempt("static", "ok");
   return {
     ok: true,
     token,

@@ -2,6 +2,7 @@ import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
+import { recordCleanupDeleted } from "../metrics/metrics";
 
 /** Deleted sessions from which a run refreshes the planner's statistics. */
 const REFRESH_STATISTICS_AFTER = 10_000;
@@ -26,6 +27,7 @@ export async function cleanupSessions(
   for (;;) {
     const count = await db.deleteExpiredSessions(now, batchSize);
     expiredSessions += count;
+    recordCleanupDeleted(count);
     if (count < batchSize) break;
     // Let queued requests (sign-ins, session checks) run between batches.
     await new Promise((resolve) => setImmediate(resolve));

@@ -12,3 +12,33 @@ export type EndReason = keyof typeof END_REASONS;
 
 export const isEndReason = (value: unknown): value is EndReason =>
   typeof value === "string" && Object.hasOwn(END_REASONS, value);
+
+/**
+ * What ended a session, in finer words than the login page needs: one machine code per cause, each
+ * with the END_REASONS entry the person is shown when their browser next presents the session. The
+ * metrics label ended sessions with these codes.
+ */
+export const SESSION_END_CAUSES = {
+  /** The person logged out. */
+  logout: "ended",
+  /** The owner revoked this one session from another of theirs. */
+  revoked_by_user: "revoked",
+  /** An admin (or the operator CLI) revoked this one session. */
+  revoked_by_admin: "revoked",
+  /** Ended in bulk: "Sign out all other sessions", all of a user's by an admin, or everyone's. */
+  revoked_all: "revoked",
+  /** Idle past SESSION_TIMEOUT_DAYS / SESSION_REMEMBER_DAYS, noticed at its next request. */
+  expired_idle: "expired",
+  /** Past SESSION_MAX_DAYS since sign-in, noticed at its next request. */
+  expired_absolute: "max-age",
+  /** A static-key session whose key is no longer configured, noticed at its next request. */
+  key_changed: "key-changed",
+  /** Its user was disabled. */
+  disabled: "disabled",
+  /** The identity provider's back-channel logout. */
+  idp_logout: "revoked",
+  /** A newer sign-in pushed it over SESSION_MAX_PER_USER. */
+  per_user_limit: "revoked",
+} as const satisfies Record<string, EndReason>;
+
+export type SessionEndCause = keyof typeof SESSION_END_CAUSES;

@@ -88,7 +88,7 @@ export async function revokeOwnSession(
   const revoked = await revokeSessions(
     db,
     { AND: [{ id: sessionId, userId: owner.user.id }, activeSessionWhere(config, now)] },
-    { actor: actorOf(owner), reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
+    { actor: actorOf(owner), cause: "revoked_by_user", reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
     request,
     now,
   );
@@ -108,6 +108,7 @@ export async function revokeOtherOwnSessions(
     { AND: [{ userId: owner.user.id, id: { not: owner.session.id } }, activeSessionWhere(config, now)] },
     {
       actor: actorOf(owner),
+      cause: "revoked_all",
       reason: "signed out from another session",
       detail: `"Sign out all other sessions" from session ${owner.session.id}`,
     },

@@ -5,10 +5,14 @@ import type { Config } from "../config";
 import { fail } from "../errors";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
+import { recordSessionsEnded } from "../metrics/metrics";
+import type { SessionEndCause } from "./end-reasons";
 
 export type Revocation = {
   /** Who ends them; their username is stored as revokedBy and as the audit actor. */
   actor: Actor;
+  /** What ended them, in the domain's words (counted in the metrics). */
+  cause: SessionEndCause;
   /** Why, in a few words; stored on the row (revokeReason). */
   reason: string;
   /** Audit detail; defaults to the reason. */
@@ -74,6 +78,7 @@ export async function revokeSessions(
       TRANSACTION_LIMITS,
     );
     revoked += count;
+    recordSessionsEnded(by.cause, count);
     if (targets.length < BATCH) break;
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -112,6 +117,7 @@ export async function revokeEveryActiveSession(
     const started = performance.now();
     const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: by.actor.username, reason: by.reason });
     revoked += batch.revoked;
+    recordSessionsEnded(by.cause, batch.revoked);
     if (batch.picked < limit || batch.last === null) break;
     after = batch.last;
     if (options.batchSize === undefined) limit = nextBatchSize(limit, performance.now() - started);

@@ -14,9 +14,10 @@ import { generateId, generateSessionToken, hashSessionToken, tokenHint } from ".
 import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
-import type { EndReason } from "./end-reasons";
+import type { EndReason, SessionEndCause } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { revokeSessions } from "./revoke";
+import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
 
 export type CurrentUser = { id: string; username: string; displayName: string | null; email: string | null; role: Role };
 export type CurrentSession = Omit<SessionWithUser, "user">;
@@ -42,13 +43,19 @@ export async function validateSessionCookie(
   const cookie = decodeSessionCookie(config, cookieValue);
   if (!cookie) return { status: "none" };
 
+  // Timed from here: the histogram is about the database work, not about cookies that are not ours.
+  const started = performance.now();
   const row = await db.findSessionByTokenHash(hashSessionToken(cookie.token));
   // A vanished row (cleanup, or an operator's DELETE) is an ended session.
-  if (!row) return { status: "ended", reason: "ended" };
+  if (!row) {
+    recordSessionCheck(started);
+    return { status: "ended", reason: "ended" };
+  }
 
   const reason = endReasonFor(config, row, now);
   if (reason) {
     await endMetSession(db, row, reason, request, now);
+    recordSessionCheck(started);
     return { status: "ended", reason };
   }
 
@@ -64,6 +71,7 @@ export async function validateSessionCookie(
     row.lastIpAddress = request.ip;
     row.lastUserAgent = request.userAgent;
   }
+  recordSessionCheck(started);
   const { user, ...session } = row;
   const { oidcSubject, ...person } = user;
   return {
@@ -81,8 +89,20 @@ function endReasonFor(config: Config, row: SessionWithUser, now: Date): EndReaso
   return expiryReason(row, now);
 }
 
+/** The cause of an end the session check discovers; revocations were counted when they happened. */
+const DISCOVERED_CAUSES: Partial<Record<EndReason, SessionEndCause>> = {
+  expired: "expired_idle",
+  "max-age": "expired_absolute",
+  "key-changed": "key_changed",
+  disabled: "disabled",
+};
+
 async function endMetSession(db: Database, row: SessionWithUser, reason: EndReason, request: RequestInfo, now: Date) {
   const { count } = await db.prisma.session.deleteMany({ where: { id: row.id } });
+  // Counted once: by the request that deleted the row, and not at all when a revocation (disabling
+  // a user revokes their sessions too) already counted it.
+  const cause = DISCOVERED_CAUSES[reason];
+  if (count > 0 && cause && !row.revokedAt) recordSessionsEnded(cause);
   // Revocations and disabling were audited when they happened; expiries and key changes here, once.
   if (count === 0 || reason === "revoked" || reason === "disabled") return;
   await recordAuthEvent(db, {
@@ -173,6 +193,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
       }),
     }),
   ], TRANSACTION_LIMITS);
+  recordSessionCreated(input.authMethod, input.rememberMe);
   if (config.maxSessionsPerUser !== null) {
     await revokeSessionsOverLimit(db, config.maxSessionsPerUser, input, request, now);
   }
@@ -190,7 +211,7 @@ async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSes
   await revokeSessions(
     db,
     { id: { in: excess.map((s) => s.id) } },
-    { actor: SYSTEM_ACTOR, reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
+    { actor: SYSTEM_ACTOR, cause: "per_user_limit", reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
     request,
     now,
   );
@@ -243,7 +264,8 @@ export async function rotateSessionToken(
 
 /** Log out: the session row is gone at once, and the logout is audited. */
 export async function endSessionByLogout(db: Database, session: CurrentSession, user: CurrentUser, request: RequestInfo) {
-  await db.prisma.session.deleteMany({ where: { id: session.id } });
+  const { count } = await db.prisma.session.deleteMany({ where: { id: session.id } });
+  if (count > 0) recordSessionsEnded("logout");
   await recordAuthEvent(db, {
     type: "logout",
     username: user.username,

@@ -42,6 +42,12 @@ describe("configuration", () => {
     [{ DASHBOARD_ADMIN_KEY: "shared-user-key" }, "DASHBOARD_ADMIN_KEY"],
     [{ DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: "forever" }, "DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS"],
     [{ DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: "601" }, "DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS"],
+    [{ DASHBOARD_METRICS_PORT: "nine" }, "DASHBOARD_METRICS_PORT"],
+    [{ DASHBOARD_METRICS_PORT: "70000" }, "DASHBOARD_METRICS_PORT"],
+    [{ DASHBOARD_METRICS_PORT: "3000" }, "DASHBOARD_METRICS_PORT"],
+    [{ DASHBOARD_METRICS_PORT: "8080", PORT: "8080" }, "DASHBOARD_METRICS_PORT"],
+    [{ DASHBOARD_METRICS_TOKEN: "short-token" }, "DASHBOARD_METRICS_TOKEN"],
+    [{ DASHBOARD_METRICS_TOKEN: "has a space in it, and is long enough" }, "DASHBOARD_METRICS_TOKEN"],
   ])("refuses %o with a message naming %s", (env, variable) => {
     expect(() => testConfig(env)).toThrow(ConfigError);
     expect(() => testConfig(env)).toThrow(variable);
@@ -63,6 +69,15 @@ describe("configuration", () => {
     expect(() => parseConfig(env)).toThrow(/DASHBOARD_SECRET: required with DASHBOARD_SESSION_BACKEND=postgres/);
     expect(() => parseConfig(env)).toThrow(/DASHBOARD_ADMIN_KEY/);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("keeps metrics off unless DASHBOARD_METRICS_PORT or DASHBOARD_METRICS_TOKEN is set, and never echoes the token", () => {
+    expect(testConfig().metrics).toEqual({ port: null, token: null });
+    const token = "metrics-token-0123456789abcdef-0123";
+    expect(testConfig({ DASHBOARD_METRICS_PORT: "9464", DASHBOARD_METRICS_TOKEN: token }).metrics).toEqual({ port: 9464, token });
+    expect(() => testConfig({ DASHBOARD_METRICS_TOKEN: "secret-but-short" })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("secret-but-short") }),
+    );
   });
 
   it("reads DASHBOARD_TRUST_PROXY as a number of hops", () => {

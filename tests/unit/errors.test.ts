@@ -12,6 +12,7 @@ describe("the error catalog", () => {
       invalid_logout_token: 400,
       unauthenticated: 401,
       invalid_credentials: 401,
+      metrics_unauthorized: 401,
       session_ended: 401,
       forbidden: 403,
       cross_site_request: 403,
