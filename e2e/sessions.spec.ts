@@ -316,7 +316,7 @@ test.describe("sessions API", () => {
     const api = desktop.context.request;
 
     // GET one: the same object the list returns, for your own sessions only.
-    const listed = (await (await api.get("/api/sessions")).json()).sessions as { id: string }[];
+    const listed = (await (await api.get("/api/sessions")).json()).sessions as { id: string; ipAddress: string; browser: string }[];
     const own = await api.get(`/api/sessions/${iphone.sessionId}`);
     expect(own.status()).toBe(200);
     // The listed object, and where it has been used from: here, one place.
