@@ -21,6 +21,71 @@ const booleanish = z
   .pipe(z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"]))
   .transform((v) => ["true", "1", "yes", "on"].includes(v));
 
+const otlpUrl = (what: string) =>
+  z.url({ protocol: /^https?$/, error: `must be the collector's http(s):// URL (${what})` }).transform((v) => new URL(v));
+const otlpProtocol = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(
+    z.enum(["http/protobuf", "http/json"], {
+      error: (issue) =>
+        issue.input === "grpc"
+          ? "grpc is not supported; use http/protobuf (the default, the collector's port 4318) or http/json"
+          : "must be http/protobuf or http/json",
+    }),
+  );
+const SAMPLERS = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"] as const;
+const PROPAGATORS = ["tracecontext", "baggage", "none"] as const;
+
+/**
+ * Traces: the OpenTelemetry SDK's own variables, read here like every other setting. Only the OTLP
+ * exporters over HTTP are installed, so `grpc` is refused rather than silently ignored.
+ */
+const otelSchema = z.object({
+  OTEL_SDK_DISABLED: booleanish.default(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl("/v1/traces is appended").optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl("used as given").optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.default("http/protobuf"),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(256).default("sessionboard"),
+  OTEL_TRACES_SAMPLER: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default("parentbased_always_on")
+    .pipe(z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(", ")}` })),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0, "must be a ratio from 0 to 1").max(1, "must be a ratio from 0 to 1").default(1),
+  // Incoming traceparent headers are ignored unless asked for: see README, Traces.
+  OTEL_PROPAGATORS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default("none")
+    .transform(list)
+    .pipe(z.array(z.enum(PROPAGATORS, { error: `must be a comma list of ${PROPAGATORS.join(", ")}` })))
+    .transform((names) => names.filter((name) => name !== "none") as ("tracecontext" | "baggage")[]),
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(0).max(10 * 60_000).default(5000),
+});
+
+/** Where and how spans are exported; null when no OTLP endpoint is set (or OTEL_SDK_DISABLED). */
+function tracingConfig(e: z.output<typeof otelSchema>) {
+  // The spec's rule: the signal-specific URL as is, else the base URL with /v1/traces appended.
+  const endpoint =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT ? new URL(`${e.OTEL_EXPORTER_OTLP_ENDPOINT.href.replace(/\/+$/, "")}/v1/traces`) : null);
+  if (e.OTEL_SDK_DISABLED || !endpoint) return null;
+  return {
+    endpoint: endpoint.toString(),
+    protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
+    serviceName: e.OTEL_SERVICE_NAME,
+    sampler: { name: e.OTEL_TRACES_SAMPLER, ratio: e.OTEL_TRACES_SAMPLER_ARG },
+    propagators: e.OTEL_PROPAGATORS,
+    /** How long finished spans wait to be sent in one batch. */
+    exportDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+  };
+}
+
 const envSchema = z.object({
   DASHBOARD_SECRET: z
     .string()
@@ -113,6 +178,8 @@ const envSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces (it is sent in an Authorization header)")
     .optional(),
   PORT: z.string().optional(),
+  // OpenTelemetry's standard variables (traces only); see otelSchema.
+  ...otelSchema.shape,
 });
 
 /** Rules between variables, each reported against the variable to change. */
@@ -198,6 +265,8 @@ const configSchema = consistentEnvSchema.transform((e) => ({
   cleanupIntervalMinutes: e.DASHBOARD_CLEANUP_INTERVAL_MINUTES,
   /** On SIGTERM/SIGINT, how long requests in flight may take before the process exits anyway. */
   shutdownTimeoutSeconds: e.DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS,
+  /** OpenTelemetry traces, exported over OTLP when an endpoint is set; null: off. */
+  tracing: tracingConfig(e),
 }));
 
 export type Config = z.output<typeof configSchema> & {
@@ -208,6 +277,7 @@ export type Config = z.output<typeof configSchema> & {
 };
 export type OidcConfig = NonNullable<Config["oidc"]>;
 export type PostgresConfig = NonNullable<Config["postgres"]>;
+export type TracingConfig = NonNullable<Config["tracing"]>;
 
 type Env = Record<string, string | undefined>;
 
