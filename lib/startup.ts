@@ -1,4 +1,4 @@
-import { ConfigError, getConfig, type Config } from "./config";
+import { ConfigError, getConfig, type Config, type TracingConfig } from "./config";
 import { closeDatabase, getDatabase } from "./db";
 import { isDatabaseUnavailable } from "./db/availability";
 import { lifecycle, onShutdown } from "./lifecycle";
@@ -6,7 +6,12 @@ import { countedSessionsPerMethod } from "./admin/active-counts";
 import { serveMetricsOn, watchDatabase } from "./metrics/metrics";
 import { startCleanupTimer, stopCleanupTimer } from "./sessions/cleanup";
 
-export async function startServer(): Promise<void> {
+export type StartOptions = {
+  /** Loads and starts the OpenTelemetry SDK; called only when traces are configured. */
+  startTracing?: (tracing: TracingConfig) => Promise<void>;
+};
+
+export async function startServer(options: StartOptions = {}): Promise<void> {
   // `next build` loads the server code too; generating keys or databases then would be wrong.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
   const fail = (error: unknown): never => {
@@ -19,6 +24,8 @@ export async function startServer(): Promise<void> {
   } catch (error) {
     return fail(error);
   }
+  // Before the database opens, so its statements are traced from the first request on.
+  if (config.tracing && options.startTracing) await options.startTracing(config.tracing);
   try {
     await getDatabase();
   } catch (error) {

@@ -4,6 +4,8 @@ import { guardDatabase } from "./boundary";
 import { openPostgresDatabase } from "./postgres";
 import type { OpenOptions } from "./query-log";
 import { openSqliteDatabase } from "./sqlite";
+import { traceDatabase } from "./tracing";
+import { tracingEnabled } from "../tracing";
 import type { Database } from "./types";
 
 export type { OpenOptions, QueryListener } from "./query-log";
@@ -31,7 +33,8 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
     const db = config.postgres
       ? await openPostgresDatabase(config.postgres, options)
       : await openSqliteDatabase(config.backend === "memory" ? ":memory:" : config.sqlitePath, options);
-    return guardDatabase(db);
+    // With tracing off (decided at start-up, before this), the backend is not wrapped at all.
+    return guardDatabase(tracingEnabled() ? traceDatabase(db) : db);
   } catch (error) {
     throw markDatabaseError(error);
   }

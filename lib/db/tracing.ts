@@ -1,0 +1,41 @@
+import type { Span } from "@opentelemetry/api";
+import { withSpan } from "../tracing";
+import type { Database } from "./types";
+
+/**
+ * Spans for the statements each backend runs on its own driver (the session check's lookup and
+ * touch, cleanup and force-logout batches); Prisma's instrumentation reports the rest. Named by
+ * operation, with the database system: never the values, which include token hashes.
+ */
+export function traceDatabase(db: Database): Database {
+  const system = db.backend === "postgres" ? "postgresql" : "sqlite";
+  const statement = <T>(operation: string, work: () => Promise<T>, after?: (span: Span, result: T) => void) =>
+    withSpan(
+      `db ${operation}`,
+      async (span) => {
+        span?.setAttribute("db.system.name", system);
+        span?.setAttribute("db.operation.name", operation);
+        const result = await work();
+        if (span && after) after(span, result);
+        return result;
+      },
+      { kind: "client" },
+    );
+  return {
+    backend: db.backend,
+    prisma: db.prisma,
+    findSessionByTokenHash: (tokenHash) =>
+      statement("findSessionByTokenHash", () => db.findSessionByTokenHash(tokenHash), (span, row) => span.setAttribute("db.response.returned_rows", row ? 1 : 0)),
+    touchSession: (id, touch) => statement("touchSession", () => db.touchSession(id, touch)),
+    deleteExpiredSessions: (now, limit) =>
+      statement("deleteExpiredSessions", () => db.deleteExpiredSessions(now, limit), (span, count) => span.setAttribute("db.response.affected_rows", count)),
+    revokeActiveSessionsBatch: (batch) =>
+      statement("revokeActiveSessionsBatch", () => db.revokeActiveSessionsBatch(batch), (span, result) => span.setAttribute("db.response.affected_rows", result.revoked)),
+    lapsedSessionsPerUser: (now, keyFingerprints) => statement("lapsedSessionsPerUser", () => db.lapsedSessionsPerUser(now, keyFingerprints)),
+    refreshSessionStatistics: () => statement("refreshSessionStatistics", () => db.refreshSessionStatistics()),
+    runExclusive: (job, work) => db.runExclusive(job, work),
+    // Not traced: health checks ping every few seconds, a span each would drown the rest.
+    ping: () => db.ping(),
+    close: () => db.close(),
+  };
+}
