@@ -1,4 +1,5 @@
 import { DomainError, errorMessage } from "../errors";
+import { withSpan } from "../tracing";
 
 /**
  * The identity provider could not be asked: not reachable, no answer in time, a server error, or
@@ -25,7 +26,26 @@ type FetchOptions = Omit<RequestInit, "body"> & { body?: unknown };
  * a request that fails to connect or times out, or a 5xx answer, is classified here, where it
  * happens, rather than leaving a bare "fetch failed" (ECONNREFUSED…) for someone to guess at.
  */
-export async function identityProviderFetch(url: string, init?: FetchOptions): Promise<Response> {
+export function identityProviderFetch(url: string, init?: FetchOptions): Promise<Response> {
+  return withSpan(
+    "idp.request",
+    async (span) => {
+      if (span) {
+        // Where, not what: the query and body can carry the code, the client secret or tokens.
+        const target = new URL(url);
+        span.setAttribute("http.request.method", init?.method ?? "GET");
+        span.setAttribute("server.address", target.hostname);
+        span.setAttribute("url.path", target.pathname);
+      }
+      const response = await askIdentityProvider(url, init);
+      span?.setAttribute("http.response.status_code", response.status);
+      return response;
+    },
+    { kind: "client" },
+  );
+}
+
+async function askIdentityProvider(url: string, init?: FetchOptions): Promise<Response> {
   let response: Response;
   try {
     // The libraries pass bodies fetch accepts; their declared types differ slightly from the DOM's.

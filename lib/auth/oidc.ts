@@ -1,3 +1,4 @@
+import { SpanStatusCode } from "@opentelemetry/api";
 import * as client from "openid-client";
 import type { Config, OidcConfig } from "../config";
 import { recordAnonymousFailure, recordAuthEvent } from "../audit";
@@ -7,6 +8,8 @@ import { rotateSessionToken, validateSessionCookie, type CurrentSession, type Se
 import type { RequestInfo } from "../request/types";
 import { isSecureDeployment } from "../sessions/cookie";
 import { roleFromClaims, signInSsoUser, type SsoSignInFailure } from "./sso-identity";
+import { withSpan } from "../tracing";
+import { recordSignIn } from "./sign-in-span";
 import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
 import { recordLoginAttempt } from "../metrics/metrics";
 
@@ -53,8 +56,9 @@ export function oidcClient(oidc: OidcConfig): Promise<client.Configuration> {
   const key = `${oidc.issuer}|${oidc.clientId}`;
   const cached = holder.sessionboardOidc;
   if (cached && cached.key === key) return cached.promise;
-  const promise = client
-    .discovery(
+  const promise = withSpan("idp.discovery", (span) => {
+    span?.setAttribute("idp.issuer", oidc.issuerId);
+    return client.discovery(
       oidc.issuer,
       oidc.clientId,
       oidc.clientSecret ?? undefined,
@@ -66,7 +70,8 @@ export function oidcClient(oidc: OidcConfig): Promise<client.Configuration> {
         // Also kept by the configuration for every later request (token endpoint, JWKS).
         [client.customFetch]: identityProviderFetch,
       },
-    )
+    );
+  })
     .catch((error: unknown) => {
       // Whatever went wrong (no answer, or an answer that is no usable configuration), SSO cannot
       // work until discovery succeeds.
@@ -95,11 +100,24 @@ export const txCookieOptions = (config: Config) => ({
  * transaction. For a re-authentication (`reauthSessionId`), the provider is asked to have the
  * person sign in again whatever session it holds (prompt=login, max_age=0).
  */
-export async function startOidcLogin(
+export function startOidcLogin(
   config: Config,
   oidc: OidcConfig,
   options: { rememberMe: boolean; next: string; reauthSessionId?: string },
   now = new Date(),
+) {
+  return withSpan("auth.sso.start", (span) => {
+    span?.setAttribute("auth.method", "oidc");
+    span?.setAttribute("auth.reauthentication", options.reauthSessionId !== undefined);
+    return authorizationRequest(config, oidc, options, now);
+  });
+}
+
+async function authorizationRequest(
+  config: Config,
+  oidc: OidcConfig,
+  options: { rememberMe: boolean; next: string; reauthSessionId?: string },
+  now: Date,
 ) {
   const provider = await oidcClient(oidc);
   const transaction: Transaction = {
@@ -135,13 +153,33 @@ export type OidcResult =
  * or updates the user from the claims and starts an "oidc" session. Every failure is audited and
  * returned as a code for /login, never thrown.
  */
-export async function finishOidcLogin(
+export function finishOidcLogin(
   db: Database,
   config: Config,
   oidc: OidcConfig,
   callback: { url: URL; transaction: string | undefined; sessionCookie: string | undefined },
   request: RequestInfo,
   now = new Date(),
+): Promise<OidcResult> {
+  return withSpan("auth.sign_in", async (span) => {
+    span?.setAttribute("auth.method", "oidc");
+    const result = await ssoCallback(db, config, oidc, callback, request, now);
+    if (span) {
+      recordSignIn(span, result);
+      if (!result.ok && result.code === "sso_unavailable") span.setStatus({ code: SpanStatusCode.ERROR, message: "identity provider unavailable" });
+      if ((result.ok && "reauthenticated" in result) || (!result.ok && result.reauth)) span.setAttribute("auth.reauthentication", true);
+    }
+    return result;
+  });
+}
+
+async function ssoCallback(
+  db: Database,
+  config: Config,
+  oidc: OidcConfig,
+  callback: { url: URL; transaction: string | undefined; sessionCookie: string | undefined },
+  request: RequestInfo,
+  now: Date,
 ): Promise<OidcResult> {
   const { url: callbackUrl, transaction: sealedTransaction, sessionCookie } = callback;
   const transaction = await unseal<Transaction>(config, sealedTransaction, TX_TTL_SECONDS);
@@ -174,14 +212,17 @@ export async function finishOidcLogin(
     // The redirect URI must match the one sent in step 1 exactly; rebuild it from configuration.
     const current = new URL(oidc.redirectUri);
     current.search = callbackUrl.search;
-    const tokens = await client.authorizationCodeGrant(provider, current, {
-      pkceCodeVerifier: transaction.codeVerifier,
-      expectedState: transaction.state,
-      expectedNonce: transaction.nonce,
-      idTokenExpected: true,
-      // A re-authentication asked for max_age=0: the ID token must then carry auth_time.
-      ...(reauth ? { maxAge: 0 } : {}),
-    });
+    // Its request to the token endpoint is this span's child.
+    const tokens = await withSpan("idp.token_exchange", () =>
+      client.authorizationCodeGrant(provider, current, {
+        pkceCodeVerifier: transaction.codeVerifier,
+        expectedState: transaction.state,
+        expectedNonce: transaction.nonce,
+        idTokenExpected: true,
+        // A re-authentication asked for max_age=0: the ID token must then carry auth_time.
+        ...(reauth ? { maxAge: 0 } : {}),
+      }),
+    );
     const idClaims = tokens.claims();
     if (!idClaims) return failedSignIn("sso_failed", "no ID token");
     claims = idClaims;

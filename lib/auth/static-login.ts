@@ -9,6 +9,8 @@ import { expectedKeyFor, keyFingerprint, keysMatch } from "./keys";
 import { takeLoginAttempt, type LoginLimitKey } from "./rate-limit";
 import { generateId } from "../sessions/token";
 import { recordLoginAttempt, type LoginResult as AttemptResult } from "../metrics/metrics";
+import { withSpan } from "../tracing";
+import { recordSignIn } from "./sign-in-span";
 
 type LoginFailure = "rate_limited" | "invalid_credentials" | "account_disabled" | "sso_account";
 
@@ -34,13 +36,16 @@ const refused = <C extends LoginFailure>(code: C, ...params: ErrorParams<C>): Lo
  * Static-key sign-in. Admin usernames must present DASHBOARD_ADMIN_KEY; everyone else
  * DASHBOARD_KEY, so holding the shared key never grants admin.
  */
-export async function signInWithKey(
-  db: Database,
-  config: Config,
-  input: LoginInput,
-  request: RequestInfo,
-  now = new Date(),
-): Promise<LoginResult> {
+export function signInWithKey(db: Database, config: Config, input: LoginInput, request: RequestInfo, now = new Date()): Promise<LoginResult> {
+  return withSpan("auth.sign_in", async (span) => {
+    span?.setAttribute("auth.method", "static");
+    const result = await keySignIn(db, config, input, request, now);
+    if (span) recordSignIn(span, result);
+    return result;
+  });
+}
+
+async function keySignIn(db: Database, config: Config, input: LoginInput, request: RequestInfo, now: Date): Promise<LoginResult> {
   const limitKeys: LoginLimitKey[] = [{ kind: "user", value: input.username }];
   if (request.ip) limitKeys.push({ kind: "ip", value: request.ip });
   const failed = (detail: string) =>

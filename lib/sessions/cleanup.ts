@@ -3,6 +3,7 @@ import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { recordCleanupDeleted } from "../metrics/metrics";
+import { withSpan } from "../tracing";
 
 /** Deleted sessions from which a run refreshes the planner's statistics. */
 const REFRESH_STATISTICS_AFTER = 10_000;
@@ -16,11 +17,21 @@ export type CleanupResult = { expiredSessions: number; loginAttempts: number };
  * they expire, so a revoked device is still told why at its next request. The run is audited with
  * its count ("sessions.cleaned").
  */
-export async function cleanupSessions(
+export function cleanupSessions(
   db: Database,
   config: Config,
   options: { actor?: Actor; batchSize?: number; now?: Date } = {},
 ): Promise<CleanupResult> {
+  // Each batch is a child span (db deleteExpiredSessions) with the rows it deleted.
+  return withSpan("session.cleanup", async (span) => {
+    const result = await deleteExpired(db, config, options);
+    span?.setAttribute("session.cleanup.expired_sessions", result.expiredSessions);
+    span?.setAttribute("session.cleanup.login_attempts", result.loginAttempts);
+    return result;
+  });
+}
+
+async function deleteExpired(db: Database, config: Config, options: { actor?: Actor; batchSize?: number; now?: Date }): Promise<CleanupResult> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 500;
   let expiredSessions = 0;

@@ -1,4 +1,5 @@
-import type { Actor } from "../actor";
+import type { Span } from "@opentelemetry/api";
+import { CLI_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR, type Actor } from "../actor";
 import { authEventRow } from "../audit";
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
@@ -7,6 +8,7 @@ import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
 import { recordSessionsEnded } from "../metrics/metrics";
 import type { SessionEndCause } from "./end-reasons";
+import { withSpan } from "../tracing";
 
 export type Revocation = {
   /** Who ends them; their username is stored as revokedBy and as the audit actor. */
@@ -35,13 +37,30 @@ const BATCH = 500;
  * very next request; cleanup deletes them later. Audit: one event per session, written in the same
  * transaction as its batch. Returns how many were revoked. (Everyone at once: revokeEveryActiveSession.)
  */
-export async function revokeSessions(
+export function revokeSessions(
   db: Database,
   where: Prisma.SessionWhereInput,
   by: Revocation,
   request: RequestInfo,
   now = new Date(),
 ): Promise<number> {
+  return withSpan("session.revoke", async (span) => {
+    recordActor(span, by.actor);
+    const revoked = await revokeMatching(db, where, by, request, now);
+    span?.setAttribute("session.revoked_count", revoked);
+    return revoked;
+  });
+}
+
+/** The actor of a revocation, on its span: a kind of actor and the public id of the session acting. */
+function recordActor(span: Span | undefined, actor: Actor) {
+  if (!span) return;
+  const kind = actor === SYSTEM_ACTOR || actor === CLI_ACTOR || actor === IDENTITY_PROVIDER_ACTOR ? actor.username : "user";
+  span.setAttribute("session.revoke.actor", kind);
+  if (actor.sessionId) span.setAttribute("session.revoke.actor_session_id", actor.sessionId);
+}
+
+async function revokeMatching(db: Database, where: Prisma.SessionWhereInput, by: Revocation, request: RequestInfo, now: Date): Promise<number> {
   const event = { ip: request.ip, userAgent: request.userAgent, actor: by.actor.username, detail: by.detail ?? by.reason, at: now };
   let revoked = 0;
   for (;;) {
@@ -99,7 +118,7 @@ const EVERYONE_BATCH_MAX = 20_000;
  * event carrying the count, so a million sessions do not mean a million audit rows. Returns how
  * many were revoked. `batchSize` fixes the batch size (tests).
  */
-export async function revokeEveryActiveSession(
+export function revokeEveryActiveSession(
   db: Database,
   config: Config,
   by: Revocation,
@@ -107,6 +126,24 @@ export async function revokeEveryActiveSession(
   request: RequestInfo,
   now = new Date(),
   options: { batchSize?: number } = {},
+): Promise<number> {
+  // Each batch is a child span (db revokeActiveSessionsBatch) with the rows it revoked.
+  return withSpan("session.revoke_all", async (span) => {
+    recordActor(span, by.actor);
+    const revoked = await revokeEveryone(db, config, by, keep, request, now, options);
+    span?.setAttribute("session.revoked_count", revoked);
+    return revoked;
+  });
+}
+
+async function revokeEveryone(
+  db: Database,
+  config: Config,
+  by: Revocation,
+  keep: string | null,
+  request: RequestInfo,
+  now: Date,
+  options: { batchSize?: number },
 ): Promise<number> {
   const prints = currentFingerprints(config);
   const keyFingerprints = [...prints.user, ...prints.admin];

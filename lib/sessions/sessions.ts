@@ -18,6 +18,7 @@ import type { EndReason, SessionEndCause } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { revokeSessions } from "./revoke";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
+import { tracingEnabled, withSpan } from "../tracing";
 
 export type CurrentUser = { id: string; username: string; displayName: string | null; email: string | null; role: Role };
 export type CurrentSession = Omit<SessionWithUser, "user">;
@@ -33,12 +34,35 @@ export type SessionCheck =
  * (no database work for garbage), then one indexed lookup by token hash joined with the user.
  * Ended sessions are deleted when met and the end is audited.
  */
-export async function validateSessionCookie(
+export function validateSessionCookie(
   db: Database,
   config: Config,
   cookieValue: string | undefined,
   request: RequestInfo,
   now = new Date(),
+): Promise<SessionCheck> {
+  // The hot path: with tracing off, not even a closure is made.
+  if (!tracingEnabled()) return checkSessionCookie(db, config, cookieValue, request, now);
+  return withSpan("session.check", async (span) => {
+    const check = await checkSessionCookie(db, config, cookieValue, request, now);
+    span?.setAttribute("session.check.result", check.status);
+    if (check.status === "active") {
+      span?.setAttribute("session.id", check.session.id);
+      span?.setAttribute("session.auth_method", check.session.authMethod);
+      span?.setAttribute("user.id", check.user.id);
+    } else if (check.status === "ended") {
+      span?.setAttribute("session.end_reason", check.reason);
+    }
+    return check;
+  });
+}
+
+async function checkSessionCookie(
+  db: Database,
+  config: Config,
+  cookieValue: string | undefined,
+  request: RequestInfo,
+  now: Date,
 ): Promise<SessionCheck> {
   const cookie = decodeSessionCookie(config, cookieValue);
   if (!cookie) return { status: "none" };
