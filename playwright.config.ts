@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
-import { BASE_URL, DATA_DIR, EXTRA_APP_PORTS, OIDC_ISSUER, OIDC_PORT, REPLICA_PORTS, serverEnv } from "./e2e/env";
+import { BASE_URL, DATA_DIR, EXTRA_APP_PORTS, OIDC_ISSUER, OIDC_PORT, REPLICA_PORTS, serverEnv, TRACES_APP_PORT } from "./e2e/env";
 
 // Debian's Chromium (Playwright's own browser download is not available offline).
 const executablePath =
@@ -43,7 +43,7 @@ export default defineConfig({
       // A real OpenID Provider on a loopback port (oidc-provider), for the SSO specs.
       command: "node e2e/oidc-provider.mjs",
       url: `${OIDC_ISSUER}/.well-known/openid-configuration`,
-      env: { OIDC_PORT: String(OIDC_PORT), APP_URL: BASE_URL, EXTRA_APP_PORTS: [...EXTRA_APP_PORTS, ...REPLICA_PORTS].join(",") },
+      env: { OIDC_PORT: String(OIDC_PORT), APP_URL: BASE_URL, EXTRA_APP_PORTS: [...EXTRA_APP_PORTS, ...REPLICA_PORTS, TRACES_APP_PORT].join(",") },
       reuseExistingServer: false,
       timeout: 30_000,
       stdout: "pipe",

@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-/** Ports the suite uses: E2E_PORT and the thirteen after it (see the offsets below). */
-const PORT_BLOCK = 14;
+/** Ports the suite uses: E2E_PORT and the fourteen after it (see the offsets below). */
+const PORT_BLOCK = 15;
 
 /**
  * The first of PORT_BLOCK consecutive ports that are free now, found by a short-lived child process
@@ -73,6 +73,8 @@ export const HTTPS_APP_PORT = E2E_PORT + 11;
 export const RUNTIME_APP_PORT = E2E_PORT + 12;
 /** An app behind a (simulated) trusted proxy: the client's address and place come from its headers. */
 export const PROXIED_APP_PORT = E2E_PORT + 13;
+/** An app exporting its traces to the traces spec's OTLP receiver. */
+export const TRACES_APP_PORT = E2E_PORT + 14;
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",
