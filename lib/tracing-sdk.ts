@@ -20,7 +20,7 @@ import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { PrismaInstrumentation } from "@prisma/instrumentation";
 import type { TracingConfig } from "./config";
 import { onShutdown } from "./lifecycle";
-import { markTracingEnabled } from "./tracing";
+import { setTracingEnabled } from "./tracing";
 
 /*
  * The OpenTelemetry SDK, loaded only when an OTLP endpoint is configured (instrumentation.ts imports
@@ -40,7 +40,7 @@ export function startTracing(tracing: TracingConfig): void {
   provider.register({ propagator: propagator(tracing.propagators) });
   // Prisma's client reports each operation and each SQL statement (its text, never the values).
   registerInstrumentations({ tracerProvider: provider, instrumentations: [new PrismaInstrumentation()] });
-  markTracingEnabled();
+  setTracingEnabled(true);
   onShutdown(() => provider.shutdown());
   console.log(`Sessionboard: exporting traces to ${new URL(tracing.endpoint).origin} (OTLP ${tracing.protocol})`);
 }

@@ -1,4 +1,5 @@
 import { trace, SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
+import { DomainError } from "./errors";
 
 /*
  * The app's own spans, through the OpenTelemetry API only: the SDK is loaded (lib/tracing-sdk.ts)
@@ -9,9 +10,9 @@ import { trace, SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
 // On globalThis: Next bundles instrumentation and routes separately, and they must agree.
 const state = globalThis as unknown as { sessionboardTracing?: boolean };
 
-/** Set once at start-up, after a tracer provider is registered. */
-export function markTracingEnabled(): void {
-  state.sessionboardTracing = true;
+/** Set at start-up, once a tracer provider is registered (and by tests). */
+export function setTracingEnabled(enabled: boolean): void {
+  state.sessionboardTracing = enabled;
 }
 
 /**
@@ -44,9 +45,14 @@ export function withSpan<T>(name: string, work: (span: Span | undefined) => Prom
   });
 }
 
-/** Marks a span failed: status error and the error's type (never its message or stack). */
-export function markFailed(span: Span, error: unknown, description?: string): void {
+/**
+ * Marks a span failed: status error, and the exception recorded by its type and, for the app's own
+ * errors, its catalog code — never the message or stack, which can quote input or a connection URL.
+ */
+export function markFailed(span: Span, error: unknown): void {
   const type = error instanceof Error ? error.name : typeof error;
+  const description = error instanceof DomainError ? error.code : type;
   span.setAttribute("error.type", type);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: description ?? type });
+  span.recordException({ name: type, message: description });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: description });
 }
