@@ -114,7 +114,10 @@ test.describe("traces", () => {
     const cookie = (await api.storageState()).cookies.find((c) => c.name === "session_token")!.value;
     const token = cookie.split(".")[0];
     expect(token).toMatch(/^[0-9a-f]{64}$/);
-    expect((await api.get("/api/auth/session")).status()).toBe(200);
+    // A client's own trace context is ignored by default (OTEL_PROPAGATORS=none).
+    const clientTraceId = "0af7651916cd43dd8448eb211c80319c";
+    const traceparent = `00-${clientTraceId}-b7ad6b7169203331-01`;
+    expect((await api.get("/api/auth/session", { headers: { traceparent } })).status()).toBe(200);
 
     // Sign-in: POST request span → … → auth.sign_in → Prisma's statements, the session's INSERT among them.
     const signIn = await receiver.span((s) => s.name === "auth.sign_in" && s.attributes["session.id"] === session.id);
@@ -128,6 +131,7 @@ test.describe("traces", () => {
     // The signed-in request: its own trace; the session check under its request span, the lookup under the check.
     const check = await receiver.span((s) => s.name === "session.check" && s.attributes["session.id"] === session.id);
     expect(check.traceId).not.toBe(signIn.traceId);
+    expect(check.traceId).not.toBe(clientTraceId);
     expect(check.attributes).toMatchObject({ "session.check.result": "active", "session.auth_method": "static", "user.id": user.id });
     await requestSpanOf(receiver, check, "GET /api/auth/session");
     const lookup = await receiver.span((s) => s.name === "db findSessionByTokenHash" && s.parentSpanId === check.spanId);
