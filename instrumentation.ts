@@ -10,7 +10,7 @@ export async function register() {
   await startServer({
     startTracing: async (tracing) => {
       const { startTracing } = await import("./lib/tracing-sdk");
-      startTracing(tracing);
+      return startTracing(tracing);
     },
   });
 }

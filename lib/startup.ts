@@ -7,8 +7,11 @@ import { serveMetricsOn, watchDatabase } from "./metrics/metrics";
 import { startCleanupTimer, stopCleanupTimer } from "./sessions/cleanup";
 
 export type StartOptions = {
-  /** Loads and starts the OpenTelemetry SDK; called only when traces are configured. */
-  startTracing?: (tracing: TracingConfig) => Promise<void>;
+  /**
+   * Loads and starts the OpenTelemetry SDK; called only when traces are configured. Returns what
+   * sends the spans still queued, run last at shutdown.
+   */
+  startTracing?: (tracing: TracingConfig) => Promise<() => Promise<void>>;
 };
 
 export async function startServer(options: StartOptions = {}): Promise<void> {
@@ -25,7 +28,7 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
     return fail(error);
   }
   // Before the database opens, so its statements are traced from the first request on.
-  if (config.tracing && options.startTracing) await options.startTracing(config.tracing);
+  const flushTraces = config.tracing && options.startTracing ? await options.startTracing(config.tracing) : null;
   try {
     await getDatabase();
   } catch (error) {
@@ -48,6 +51,8 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
     // Only a database that opened has pools to close; opening one now would be wasted.
     await closeDatabase();
   });
+  // Last, so the spans of everything before are sent; a collector that hangs delays nothing else.
+  if (flushTraces) onShutdown(flushTraces);
   console.log(`Sessionboard: sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
   if (config.metrics.token) console.log("Sessionboard: metrics at /api/metrics (bearer token)");
   if (config.generated?.createdNow) console.log(signInHint(config));

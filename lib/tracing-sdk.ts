@@ -19,7 +19,6 @@ import {
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { PrismaInstrumentation } from "@prisma/instrumentation";
 import type { TracingConfig } from "./config";
-import { onShutdown } from "./lifecycle";
 import { setTracingEnabled } from "./tracing";
 
 /*
@@ -28,8 +27,8 @@ import { setTracingEnabled } from "./tracing";
  * rendering spans), Prisma (its queries) and lib/tracing.ts (the app's own spans) all report to.
  */
 
-/** Starts exporting spans; spans still queued are sent at shutdown. */
-export function startTracing(tracing: TracingConfig): void {
+/** Starts exporting spans. Returns what sends the spans still queued and stops (for shutdown). */
+export function startTracing(tracing: TracingConfig): () => Promise<void> {
   const exporter =
     tracing.protocol === "http/json" ? new JsonExporter({ url: tracing.endpoint }) : new ProtobufExporter({ url: tracing.endpoint });
   const provider = new NodeTracerProvider({
@@ -41,8 +40,8 @@ export function startTracing(tracing: TracingConfig): void {
   // Prisma's client reports each operation and each SQL statement (its text, never the values).
   registerInstrumentations({ tracerProvider: provider, instrumentations: [new PrismaInstrumentation()] });
   setTracingEnabled(true);
-  onShutdown(() => provider.shutdown());
   console.log(`Sessionboard: exporting traces to ${new URL(tracing.endpoint).origin} (OTLP ${tracing.protocol})`);
+  return () => provider.shutdown();
 }
 
 function sampler({ name, ratio }: TracingConfig["sampler"]): Sampler {
