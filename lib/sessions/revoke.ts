@@ -45,17 +45,21 @@ export function revokeSessions(
   now = new Date(),
 ): Promise<number> {
   return withSpan("session.revoke", async (span) => {
-    recordActor(span, by.actor);
+    recordRevocation(span, by);
     const revoked = await revokeMatching(db, where, by, request, now);
     span?.setAttribute("session.revoked_count", revoked);
     return revoked;
   });
 }
 
-/** The actor of a revocation, on its span: a kind of actor and the public id of the session acting. */
-function recordActor(span: Span | undefined, actor: Actor) {
+/**
+ * A revocation on its span: its cause, the kind of actor and the public id of the session acting
+ * (not the free-text reason an admin may type).
+ */
+function recordRevocation(span: Span | undefined, { actor, cause }: Revocation) {
   if (!span) return;
   const kind = actor === SYSTEM_ACTOR || actor === CLI_ACTOR || actor === IDENTITY_PROVIDER_ACTOR ? actor.username : "user";
+  span.setAttribute("session.end_cause", cause);
   span.setAttribute("session.revoke.actor", kind);
   if (actor.sessionId) span.setAttribute("session.revoke.actor_session_id", actor.sessionId);
 }
@@ -129,7 +133,7 @@ export function revokeEveryActiveSession(
 ): Promise<number> {
   // Each batch is a child span (db revokeActiveSessionsBatch) with the rows it revoked.
   return withSpan("session.revoke_all", async (span) => {
-    recordActor(span, by.actor);
+    recordRevocation(span, by);
     const revoked = await revokeEveryone(db, config, by, keep, request, now, options);
     span?.setAttribute("session.revoked_count", revoked);
     return revoked;

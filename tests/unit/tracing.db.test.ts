@@ -80,6 +80,7 @@ describe("traces of the session code", () => {
 
     expect(await revokeOtherOwnSessions(db, config, { user: phone.user, session: phone.session }, request)).toBe(2);
     expect(named("session.revoke")[0].attributes).toEqual({
+      "session.end_cause": "revoked_all",
       "session.revoke.actor": "user",
       "session.revoke.actor_session_id": phone.session.id,
       "session.revoked_count": 2,
@@ -90,7 +91,7 @@ describe("traces of the session code", () => {
     const admin = { actor: { username: "root", sessionId: null }, cause: "revoked_all" as const, reason: "incident" };
     expect(await revokeEveryActiveSession(db, config, admin, null, request, now, { batchSize: 2 })).toBe(4);
     const [everyone] = named("session.revoke_all");
-    expect(everyone.attributes).toMatchObject({ "session.revoke.actor": "user", "session.revoked_count": 4 });
+    expect(everyone.attributes).toMatchObject({ "session.end_cause": "revoked_all", "session.revoke.actor": "user", "session.revoked_count": 4 });
     const batches = childrenOf(everyone).filter((span) => span.name === "db revokeActiveSessionsBatch");
     expect(batches.map((span) => span.attributes["db.response.affected_rows"])).toEqual([2, 2, 0]);
 
