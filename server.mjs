@@ -5,15 +5,22 @@
 //   node server.mjs [-p|--port PORT] [-H|--hostname HOST]     (npm start -- -p 8080 -H 127.0.0.1)
 //
 // The flags are those of `next start`; without them PORT and BIND_HOST apply (3000, 0.0.0.0).
+// It logs one JSON line per request (pino, shared with the app through lib/log/core.mjs) and gives
+// every request an id (X-Request-Id), echoed in the answer.
 import { readdirSync } from "node:fs";
 import { createServer, STATUS_CODES } from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
+import { parseLogLevel, parseTrustProxy } from "./lib/env-rules.mjs";
+import { createLogger, installLogger, routeConsoleTo } from "./lib/log/core.mjs";
+import { REQUEST_ID_HEADER, requestIdFor } from "./lib/request/request-id.mjs";
+import { requestScope } from "./lib/request/request-scope.mjs";
 
-// Plain JavaScript, run by Node without a build, so it cannot import lib/: these names mirror
-// PEER_HEADER in lib/request/request-info.ts and ROUTE_METHODS / REFUSED_METHOD_HEADER in
-// lib/http/methods.ts, and the few answers written here keep the API's error shape by hand.
+// Plain JavaScript, run by Node without a build, so it cannot import lib/'s TypeScript (only its few
+// .mjs modules): these names mirror PEER_HEADER in lib/request/request-info.ts and ROUTE_METHODS /
+// REFUSED_METHOD_HEADER in lib/http/methods.ts, and the few answers written here keep the API's
+// error shape by hand.
 const PEER_HEADER = "x-sessionboard-peer";
 // lib/lifecycle.ts: the state shared with the app (readiness, the timeout, the app's shutdown hooks).
 const LIFECYCLE = Symbol.for("sessionboard.lifecycle");
@@ -30,8 +37,10 @@ const USAGE = "Usage: npm start -- [-p|--port PORT] [-H|--hostname HOST]";
 
 /** Port and host from the flags, else PORT / BIND_HOST; anything else on the command line is refused. */
 function listenOptions(argv, env) {
+  // The command line's own answers are for the person who typed it, plain text like any command's,
+  // written before there is a server to log anything.
   const usageError = (message) => {
-    console.error(`${message}\n${USAGE}`);
+    process.stderr.write(`${message}\n${USAGE}\n`);
     process.exit(2);
   };
   let values;
@@ -50,7 +59,7 @@ function listenOptions(argv, env) {
     return usageError(error.message);
   }
   if (values.help) {
-    console.log(USAGE);
+    process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
   const port = values.port ?? env.PORT ?? "3000";
@@ -77,10 +86,12 @@ function errorAnswer(code, message, headers = {}) {
   };
 }
 
-/** An answer written straight to the socket, for requests that never reach Next. */
-function refuse(socket, status, code, message, headers = {}) {
+/** An answer written straight to the socket, for requests that never reach Next (logged here). */
+function refuse(socket, status, code, message, headers = {}, method = undefined) {
+  const requestId = requestIdFor(undefined, 0);
+  logAccess({ requestId, method, status, durationMs: 0 }, "request refused before parsing");
   if (!socket.writable) return socket.destroy();
-  const answer = errorAnswer(code, message, { ...headers, Connection: "close" });
+  const answer = errorAnswer(code, message, { ...headers, "X-Request-Id": requestId, Connection: "close" });
   const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, ...Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}`)];
   socket.end(`${head.join("\r\n")}\r\n\r\n${answer.body}`);
 }
@@ -111,6 +122,28 @@ const { port, hostname } = listenOptions(process.argv.slice(2), process.env);
 // lib/config.ts derives DASHBOARD_URL's default (http://localhost:PORT) from PORT.
 process.env.PORT = String(port);
 
+// The app checks these variables again at start-up (lib/config.ts, by the same rules) and stops on
+// a bad value, naming it; until then the defaults apply.
+const log = installLogger(createLogger({ level: parseLogLevel(process.env.DASHBOARD_LOG_LEVEL) ?? "info" }));
+const trustedProxyHops = parseTrustProxy(process.env.DASHBOARD_TRUST_PROXY) ?? 0;
+// What Next.js itself prints (warnings, errors it caught) becomes JSON lines too.
+routeConsoleTo(log);
+// Node's own warnings (deprecations and the like) too: its default printer is a 'warning' listener.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => log.warn({ err: warning }, warning.message));
+process.on("uncaughtException", (error) => {
+  log.fatal({ err: error }, `Uncaught exception: ${error?.message ?? String(error)}`);
+  process.exit(1);
+});
+
+/** The access line: one per request, at info. Never headers, cookies or the query string. */
+function logAccess(fields, message = "request completed") {
+  log.info(fields, message);
+}
+
+/** The path without its query string (which may carry a sign-in code or state), at most 1,024 characters. */
+const loggedPath = (url) => (url ?? "/").split("?")[0].slice(0, 1024);
+
 /**
  * The second listener (DASHBOARD_METRICS_PORT): GET /metrics in Prometheus's text format, nothing
  * else. No token here: the port is meant for a private network that only Prometheus reaches; it
@@ -132,7 +165,7 @@ function answerMetrics(req, res) {
       res.end(req.method === "HEAD" ? undefined : body);
     },
     (error) => {
-      console.error("Sessionboard: collecting the metrics failed:", error);
+      log.error({ err: error }, "Collecting the metrics failed");
       refuseWith(500, "internal_error", "Something went wrong");
     },
   );
@@ -143,11 +176,12 @@ globalThis[METRICS_LISTENER] = (metricsPort) => {
   if (metricsServer) return;
   metricsServer = createServer(answerMetrics);
   metricsServer.on("error", (error) => {
-    console.error(`Sessionboard cannot serve metrics on ${hostname}:${metricsPort} (DASHBOARD_METRICS_PORT): ${error.message}`);
+    log.fatal({ err: error }, `Sessionboard cannot serve metrics on ${hostname}:${metricsPort} (DASHBOARD_METRICS_PORT): ${error.message}`);
     process.exit(1);
   });
   metricsServer.listen(metricsPort, hostname, () => {
-    console.log(`Sessionboard metrics on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${metricsPort}/metrics`);
+    const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${metricsPort}/metrics`;
+    log.info({ url }, `Sessionboard metrics on ${url}`);
   });
 };
 
@@ -176,10 +210,29 @@ const inFlight = new Set();
 let drained = () => {};
 
 const server = createServer((req, res) => {
+  const started = performance.now();
+  // Behind a trusted proxy, its id (nginx: $request_id); otherwise a new one. The app reads it from
+  // the header, the client gets it back in every answer.
+  const request = { requestId: requestIdFor(req.headers[REQUEST_ID_HEADER], trustedProxyHops), sessionId: null };
+  req.headers[REQUEST_ID_HEADER] = request.requestId;
+  res.setHeader("X-Request-Id", request.requestId);
+  const method = req.method;
   inFlight.add(res);
   res.once("close", () => {
     inFlight.delete(res);
     if (inFlight.size === 0) drained();
+    logAccess(
+      {
+        requestId: request.requestId,
+        method,
+        path: loggedPath(req.url),
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        // The public id of the session the request came with, which the app noted (lib/request/request-scope.mjs).
+        ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+      },
+      res.writableFinished ? "request completed" : "request aborted",
+    );
   });
   // During a shutdown, each answer closes its kept-alive connection, so none is left for a client
   // to send its next request on.
@@ -206,12 +259,13 @@ const server = createServer((req, res) => {
     req.headers[REFUSED_METHOD_HEADER] = req.method;
     req.method = "OPTIONS";
   }
-  handle(req, res);
+  // The app's log lines while handling it carry its id, and the app notes the session here.
+  requestScope().run(request, () => handle(req, res));
 });
 
 // CONNECT asks for a tunnel, which is nothing this server offers: no method applies to its target.
 server.on("connect", (req, socket) => {
-  refuse(socket, 405, "method_not_allowed", "CONNECT is not allowed: this server is not a proxy", { Allow: "" });
+  refuse(socket, 405, "method_not_allowed", "CONNECT is not allowed: this server is not a proxy", { Allow: "" }, "CONNECT");
 });
 
 // Requests Node cannot parse (an unknown method, a broken header): the status Node would send, in
@@ -224,7 +278,7 @@ server.on("clientError", (error, socket) => {
 });
 
 server.on("error", (error) => {
-  console.error(`Sessionboard cannot listen on ${hostname}:${port}: ${error.message}`);
+  log.fatal({ err: error }, `Sessionboard cannot listen on ${hostname}:${port}: ${error.message}`);
   process.exit(1);
 });
 
@@ -242,7 +296,7 @@ async function shutDown(signal) {
   const state = lifecycle();
   if (state.shuttingDown) process.exit(1);
   state.shuttingDown = true;
-  console.log(`Sessionboard: ${signal} received; finishing ${inFlight.size} request(s) in flight, then exiting`);
+  log.info({ signal, inFlight: inFlight.size }, `${signal} received; finishing ${inFlight.size} request(s) in flight, then exiting`);
   server.close();
   server.closeIdleConnections();
   for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
@@ -253,7 +307,7 @@ async function shutDown(signal) {
   let timer;
   const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve("timeout"), state.timeoutMs)));
   if ((await Promise.race([finished, timedOut])) === "timeout") {
-    console.error(`Sessionboard: ${inFlight.size} request(s) still running after ${state.timeoutMs / 1000} s; closing them`);
+    log.warn({ inFlight: inFlight.size }, `${inFlight.size} request(s) still running after ${state.timeoutMs / 1000} s; closing them`);
   }
   clearTimeout(timer);
   // Answers already sent on a kept-alive connection: close it before the pools go.
@@ -264,7 +318,7 @@ async function shutDown(signal) {
     try {
       await hook();
     } catch (error) {
-      console.error("Sessionboard: a shutdown step failed:", error);
+      log.error({ err: error }, "A shutdown step failed");
     }
   }
   process.exit(0);
@@ -273,5 +327,6 @@ process.on("SIGTERM", () => void shutDown("SIGTERM"));
 process.on("SIGINT", () => void shutDown("SIGINT"));
 
 server.listen(port, hostname, () => {
-  console.log(`Sessionboard listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${server.address().port}`);
+  const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${server.address().port}`;
+  log.info({ url }, `Sessionboard listening on ${url}`);
 });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { LOG_LEVELS, parseLogLevel, parseTrustProxy } from "./env-rules.mjs";
 import { loadOrCreateGeneratedCredentials, type GeneratedCredentials } from "./generated-credentials";
 
 /** Thrown when the environment is unusable; the message names the variable. */
@@ -106,13 +107,20 @@ const envSchema = z.object({
     .transform((v) => new URL(v)),
   DASHBOARD_TRUST_PROXY: z
     .string()
-    .trim()
-    .default("false")
+    .optional()
     .transform((v, ctx) => {
-      if (/^\d+$/.test(v)) return Number(v);
-      const parsed = booleanish.safeParse(v);
-      if (parsed.success) return parsed.data ? 1 : 0;
+      const hops = parseTrustProxy(v);
+      if (hops !== null) return hops;
       ctx.addIssue({ code: "custom", message: "must be true, false or a number of proxy hops" });
+      return z.NEVER;
+    }),
+  DASHBOARD_LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const level = parseLogLevel(v);
+      if (level !== null) return level;
+      ctx.addIssue({ code: "custom", message: `must be one of ${LOG_LEVELS.join(", ")}` });
       return z.NEVER;
     }),
   DASHBOARD_LOCATION_HEADERS: z
@@ -213,6 +221,8 @@ const configSchema = consistentEnvSchema.transform((e) => ({
   publicUrl: e.DASHBOARD_URL,
   /** Number of trusted reverse proxies in front of the app (0 = use the socket address). */
   trustedProxyHops: e.DASHBOARD_TRUST_PROXY,
+  /** The least severe level logged (server.mjs reads the same variable by the same rule). */
+  logLevel: e.DASHBOARD_LOG_LEVEL,
   /** Headers a trusted proxy sets with the client's approximate location; read only behind a proxy. */
   locationHeaders: e.DASHBOARD_LOCATION_HEADERS,
   timeoutDays: e.SESSION_TIMEOUT_DAYS,

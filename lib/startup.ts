@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from "./db/availability";
 import { lifecycle, onShutdown } from "./lifecycle";
 import { countedSessionsPerMethod } from "./admin/active-counts";
 import { serveMetricsOn, watchDatabase } from "./metrics/metrics";
+import { logger } from "./log";
 import { startCleanupTimer, stopCleanupTimer } from "./sessions/cleanup";
 
 export type StartOptions = {
@@ -18,7 +19,10 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
   // `next build` loads the server code too; generating keys or databases then would be wrong.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
   const fail = (error: unknown): never => {
-    console.error(`\nSessionboard cannot start.\n${error instanceof ConfigError ? error.message : String(error)}\n`);
+    // A configuration problem is the operator's to fix (its message names the variables); anything
+    // else is logged with its stack.
+    if (error instanceof ConfigError) logger().fatal(`Sessionboard cannot start. ${error.message}`);
+    else logger().fatal({ err: error }, `Sessionboard cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   };
   let config: Config;
@@ -35,7 +39,7 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
     // PostgreSQL not up yet is an outage, not a broken setup: answer 503 until it is (the first
     // request or health check after that opens and migrates it). A failed migration still stops.
     if (config.backend !== "postgres" || !isDatabaseUnavailable(error)) return fail(error);
-    console.error("Sessionboard: PostgreSQL is not reachable yet; answering 503 until it is");
+    logger().error("PostgreSQL is not reachable yet; answering 503 until it is");
   }
   startCleanupTimer(config, getDatabase);
   watchDatabase({
@@ -43,7 +47,7 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
     ping: async () => (await getDatabase()).ping(),
   });
   if (config.metrics.port !== null && !serveMetricsOn(config.metrics.port)) {
-    console.error("Sessionboard: DASHBOARD_METRICS_PORT is served by `npm start` (server.mjs) only; no metrics listener was opened");
+    logger().warn("DASHBOARD_METRICS_PORT is served by `npm start` (server.mjs) only; no metrics listener was opened");
   }
   lifecycle().timeoutMs = config.shutdownTimeoutSeconds * 1000;
   onShutdown(async () => {
@@ -53,10 +57,9 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
   });
   // Last, so the spans of everything before are sent; a collector that hangs delays nothing else.
   if (flushTraces) onShutdown(flushTraces);
-  console.log(`Sessionboard: sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
-  if (config.metrics.token) console.log("Sessionboard: metrics at /api/metrics (bearer token)");
-  if (config.generated?.createdNow) console.log(signInHint(config));
-  else if (config.generated) console.log(`Sessionboard: using generated keys from ${config.generated.file}`);
+  logger().info({ storage: storageLabel(config), publicUrl: config.publicUrl.origin }, `Sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
+  if (config.metrics.token) logger().info("Metrics at /api/metrics (bearer token)");
+  if (config.generated) logger().warn({ file: config.generated.file }, signInHint(config));
 }
 
 function storageLabel(config: Config): string {
@@ -67,17 +70,19 @@ function storageLabel(config: Config): string {
   return `in PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname} (pool of ${config.postgres.poolSize})`;
 }
 
-/** Printed once, when first-run keys are generated: how to sign in as a user and as an admin. */
+/**
+ * Logged at every start on generated keys: where they are and how to sign in. The keys themselves
+ * never go into the log (log lines travel to collectors); the file is readable by the server's user only.
+ */
 export function signInHint(config: Config): string {
   const admin = [...config.admins][0];
+  const file = config.generated?.file;
   return [
-    "",
-    "  No DASHBOARD_SECRET / DASHBOARD_KEY / DASHBOARD_ADMIN_KEY were set, so Sessionboard generated them",
-    `  into ${config.generated?.file} (mode 0600). They are reused on every start.`,
-    "",
-    `  Sign in at ${config.publicUrl.origin}/login`,
-    `    as a user:   any username (e.g. "alice") with key  ${config.userKey}`,
-    admin ? `    as an admin: username "${admin}" with key           ${config.adminKey}` : "    (no admin usernames: set DASHBOARD_ADMINS)",
-    "",
-  ].join("\n");
+    config.generated?.createdNow
+      ? `No DASHBOARD_SECRET / DASHBOARD_KEY / DASHBOARD_ADMIN_KEY were set, so Sessionboard generated them into ${file} (mode 0600); they are reused on every start.`
+      : `Using the generated keys in ${file}.`,
+    `Sign in at ${config.publicUrl.origin}/login as any username with the "key" from that file`,
+    admin ? `(as admin: username ${admin} with its "adminKey").` : "(no admin usernames: set DASHBOARD_ADMINS).",
+    `To read them: cat ${file}`,
+  ].join(" ");
 }

@@ -19,6 +19,7 @@ import {
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { PrismaInstrumentation } from "@prisma/instrumentation";
 import type { TracingConfig } from "./config";
+import { logger } from "./log";
 import { setTracingEnabled } from "./tracing";
 
 /*
@@ -40,7 +41,7 @@ export function startTracing(tracing: TracingConfig): () => Promise<void> {
   // Prisma's client reports each operation and each SQL statement (its text, never the values).
   registerInstrumentations({ tracerProvider: provider, instrumentations: [new PrismaInstrumentation()] });
   setTracingEnabled(true);
-  console.log(`Sessionboard: exporting traces to ${new URL(tracing.endpoint).origin} (OTLP ${tracing.protocol})`);
+  logger().info({ collector: new URL(tracing.endpoint).origin, protocol: tracing.protocol }, `Exporting traces to ${new URL(tracing.endpoint).origin} (OTLP ${tracing.protocol})`);
   return () => provider.shutdown();
 }
 

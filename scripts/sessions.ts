@@ -14,6 +14,12 @@ import type { RequestInfo } from "../lib/request/types";
 import { adminSessionsQuerySchema } from "../lib/validation/admin";
 import { usernameSchema } from "../lib/validation/auth";
 import { ZodError } from "zod";
+import { parseLogLevel } from "../lib/env-rules.mjs";
+import { createLogger, installLogger } from "../lib/log/core.mjs";
+
+// What this command prints is its interface, for people and scripts (plain stdout/stderr, below).
+// Log lines from lib/ (a database outage, say) go to stderr, so stdout stays that output.
+installLogger(createLogger({ level: parseLogLevel(process.env.DASHBOARD_LOG_LEVEL) ?? "info", destination: 2 }));
 
 const USAGE = `Usage: npm run sessions -- <command>
 

@@ -12,6 +12,7 @@ import { withSpan } from "../tracing";
 import { recordSignIn } from "./sign-in-span";
 import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
 import { recordLoginAttempt } from "../metrics/metrics";
+import { logger } from "../log";
 
 /**
  * The in-flight sign-in, sealed into a short-lived cookie bound to this browser. On https it is
@@ -303,7 +304,7 @@ export async function identityProviderLogoutUrl(config: Config, oidc: OidcConfig
       post_logout_redirect_uri: new URL("/login?signedOut=1", config.publicUrl).toString(),
     });
   } catch (error) {
-    console.error("Sessionboard: cannot build the identity provider's logout URL:", errorMessage(error));
+    logger().error({ err: error }, `Cannot build the identity provider's logout URL: ${errorMessage(error)}`);
     return null;
   }
 }

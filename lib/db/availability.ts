@@ -5,6 +5,7 @@
  * worse by every request opening a connection. Failures are classified where they arise: only an
  * error the database layer marked on its way out (./boundary.ts) can say anything about the database.
  */
+import { logger } from "../log";
 
 /**
  * "down": the database cannot be reached (refused, dropped, shutting down). "busy": it is reachable
@@ -123,7 +124,7 @@ export function reportDatabaseFailure(error: unknown): boolean {
   if (failure === "down" && !state.sessionboardDatabaseDown) {
     state.sessionboardDatabaseDown = { since: new Date(), lastProbe: Date.now(), probe: null };
     const reason = error instanceof Error ? error.message.split("\n").find((line) => line.trim()) : String(error);
-    console.error(`Sessionboard: the session database is unavailable (${reason}); answering 503 until it is back`);
+    logger().error({ reason }, `The session database is unavailable (${reason}); answering 503 until it is back`);
   }
   return true;
 }
@@ -137,7 +138,7 @@ export function reportDatabaseReachable(): void {
   if (!down) return;
   state.sessionboardDatabaseDown = undefined;
   const seconds = Math.round((Date.now() - down.since.getTime()) / 1000);
-  console.log(`Sessionboard: the session database is reachable again (after ${seconds} s)`);
+  logger().info({ outageSeconds: seconds }, `The session database is reachable again (after ${seconds} s)`);
 }
 
 /** How availability is checked during an outage; registered by the database module. */

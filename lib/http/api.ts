@@ -14,6 +14,7 @@ import { isSameOriginRequest } from "../request/same-origin";
 import { apiHeadersFor, withApiHeaders } from "./transport-security";
 import { unavailableJson } from "./unavailable-response";
 import { requestInfo } from "../request/request-info";
+import { noteRequestSession } from "../request/request-scope.mjs";
 
 type RouteContext<P> = { params: Promise<P> };
 
@@ -64,7 +65,10 @@ export async function apiContext(request: NextRequest) {
 
 export async function checkApiSession(request: NextRequest, context: ApiContext): Promise<SessionCheck> {
   const cookie = request.cookies.get(sessionCookieName(context.config))?.value;
-  return validateSessionCookie(context.db, context.config, cookie, context.request);
+  const check = await validateSessionCookie(context.db, context.config, cookie, context.request);
+  // The access line names the session (its public id) the request came with.
+  if (check.status === "active") noteRequestSession(check.session.id);
+  return check;
 }
 
 /** The signed-in session, or a 401 (session_ended when it existed, unauthenticated otherwise). */

@@ -3,6 +3,7 @@ import { ZodError } from "zod";
 import { reportDatabaseFailure } from "../db/availability";
 import { DomainError, ERRORS, errorMessage, type ErrorParams, type FailureCode } from "../errors";
 import { RETRY_AFTER_SECONDS, unavailableJson } from "./unavailable-response";
+import { logger } from "../log";
 
 /** A failure of the request itself (method, body, origin, sign-in), found by the HTTP layer; it may add headers (Allow on a 405). */
 export class ApiError extends DomainError {
@@ -51,6 +52,6 @@ export function errorResponse(error: unknown): NextResponse {
   // Only an error the database layer marked can mean a database outage (see lib/db/boundary.ts).
   if (reportDatabaseFailure(error)) return unavailableJson();
   // Unexpected: log for the operator, never show details to the client.
-  console.error(error);
+  logger().error({ err: error }, "Unexpected error while answering a request");
   return NextResponse.json({ error: { code: "internal_error", message: errorMessage("internal_error") } }, { status: ERRORS.internal_error.status });
 }

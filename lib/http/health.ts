@@ -3,6 +3,7 @@ import { getDatabase } from "../db";
 import { databaseDownSince, reportDatabaseFailure, reportDatabaseReachable } from "../db/availability";
 import { json } from "./api";
 import { unavailableHeaders } from "./unavailable-response";
+import { logger } from "../log";
 
 /**
  * 200 when the database opens (migrations included: opening applies them) and answers a ping;
@@ -16,7 +17,7 @@ export async function databaseHealth(): Promise<Response> {
     reportDatabaseReachable();
     return json({ status: "ok", database: { backend, status: "ok" } });
   } catch (error) {
-    if (!reportDatabaseFailure(error)) console.error(error);
+    if (!reportDatabaseFailure(error)) logger().error({ err: error }, "The health check failed unexpectedly");
     const since = databaseDownSince();
     return json(
       { status: "unavailable", database: { backend, status: "unavailable", since: since?.toISOString() ?? null } },

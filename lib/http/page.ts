@@ -12,6 +12,7 @@ import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { whileDatabaseAvailable } from "./page-guard";
 import { requestInfo } from "../request/request-info";
+import { noteRequestSession } from "../request/request-scope.mjs";
 import { REQUEST_PATH_HEADER } from "./request-path";
 
 /**
@@ -44,7 +45,10 @@ export const getCurrentSession = cache(
   (): Promise<SessionCheck> =>
     withPageContext(async (context) => {
       const cookie = (await cookies()).get(sessionCookieName(context.config))?.value;
-      return validateSessionCookie(context.db, context.config, cookie, context.request);
+      const check = await validateSessionCookie(context.db, context.config, cookie, context.request);
+      // The access line names the session (its public id) the request came with.
+      if (check.status === "active") noteRequestSession(check.session.id);
+      return check;
     }),
 );
 

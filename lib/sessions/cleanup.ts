@@ -4,6 +4,7 @@ import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { recordCleanupDeleted } from "../metrics/metrics";
 import { withSpan } from "../tracing";
+import { logger } from "../log";
 
 /** Deleted sessions from which a run refreshes the planner's statistics. */
 const REFRESH_STATISTICS_AFTER = 10_000;
@@ -71,10 +72,10 @@ export function startCleanupTimer(config: Config, getDb: () => Promise<Database>
       // With several replicas on one PostgreSQL database, one of them cleans up; the rest skip this round.
       const outcome = await db.runExclusive("cleanup", () => cleanupSessions(db, config));
       if (outcome.ran && outcome.result.expiredSessions > 0) {
-        console.log(`Sessionboard: cleanup deleted ${outcome.result.expiredSessions} expired sessions`);
+        logger().info({ expiredSessions: outcome.result.expiredSessions }, `Cleanup deleted ${outcome.result.expiredSessions} expired sessions`);
       }
     } catch (error) {
-      console.error("Sessionboard: session cleanup failed; it will run again at the next interval", error);
+      logger().error({ err: error }, "Session cleanup failed; it will run again at the next interval");
     }
   };
   timers.sessionboardCleanup = setInterval(run, config.cleanupIntervalMinutes * 60_000);

@@ -14,6 +14,7 @@ describe("configuration", () => {
       maxSessionsPerUser: null,
       backend: "sqlite",
       trustedProxyHops: 0,
+      logLevel: "info",
       shutdownTimeoutSeconds: 20,
     });
     expect(config.publicUrl.origin).toBe("http://localhost:3000");
@@ -29,6 +30,7 @@ describe("configuration", () => {
     [{ SESSION_MAX_DAYS: "3" }, "SESSION_MAX_DAYS"],
     [{ DASHBOARD_URL: "ftp://example.com" }, "DASHBOARD_URL"],
     [{ DASHBOARD_TRUST_PROXY: "maybe" }, "DASHBOARD_TRUST_PROXY"],
+    [{ DASHBOARD_LOG_LEVEL: "loud" }, "DASHBOARD_LOG_LEVEL"],
     [{ DASHBOARD_LOCATION_HEADERS: "cf-ipcountry" }, "DASHBOARD_LOCATION_HEADERS"],
     [{ DASHBOARD_LOCATION_HEADERS: "bad header,x" }, "DASHBOARD_LOCATION_HEADERS"],
     [{ DASHBOARD_OIDC_ISSUER: "https://idp.example.com" }, "DASHBOARD_OIDC_CLIENT_ID"],

@@ -63,7 +63,7 @@ describe("npm start's command line (server.mjs)", () => {
 /**
  * The README's first run, on a copy of the project: `npm run build` writes nothing but the build
  * (no data/, so neither a checkout nor the Docker image carries keys or a database), and the first
- * `npm start -- -p PORT -H HOST` listens there, generates the keys and prints how to sign in.
+ * `npm start -- -p PORT -H HOST` listens there, generates the keys and logs how to sign in.
  */
 describe("a fresh build and its first start", () => {
   let copy = "";
@@ -74,7 +74,7 @@ describe("a fresh build and its first start", () => {
     expect(ignored).toEqual(expect.arrayContaining(["data", "**/generated-credentials.json", "**/*.db"]));
   });
 
-  it("builds without generating anything, then the first start generates the keys and says how to sign in", { timeout: 300_000 }, async () => {
+  it("builds without generating anything, then the first start generates the keys and says where they are", { timeout: 300_000 }, async () => {
     copy = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-build-"));
     copyProject(copy);
     expect(fs.existsSync(path.join(copy, "data"))).toBe(false);
@@ -103,7 +103,7 @@ describe("a fresh build and its first start", () => {
     server.stdout.on("data", (chunk) => (output += chunk));
     server.stderr.on("data", (chunk) => (output += chunk));
     try {
-      for (let i = 0; !output.includes("as an admin:"); i++) {
+      for (let i = 0; !output.includes("To read them: cat "); i++) {
         if (server.exitCode !== null) throw new Error(`the server exited:\n${output}`);
         if (i > 600) throw new Error(`no sign-in hint after 60 s:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -112,11 +112,14 @@ describe("a fresh build and its first start", () => {
       const file = path.join(copy, "data", "generated-credentials.json");
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       const keys = JSON.parse(fs.readFileSync(file, "utf8")) as { key: string; adminKey: string };
+      // The log says where the keys are and how to sign in, never the keys themselves.
       expect(output).toContain(`Sign in at http://localhost:${port}/login`);
-      expect(output).toContain(`as a user:   any username (e.g. "alice") with key  ${keys.key}`);
-      expect(output).toContain(`as an admin: username "admin" with key           ${keys.adminKey}`);
+      expect(output).toContain(`To read them: cat ${file}`);
+      expect(output).not.toContain(keys.key);
+      expect(output).not.toContain(keys.adminKey);
+      for (const line of output.trimEnd().split("\n")) expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), msg: expect.any(String) });
 
-      // And the printed admin key signs in there.
+      // And the admin key from the file signs in there.
       const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
         method: "POST",
         headers: { "content-type": "application/json" },

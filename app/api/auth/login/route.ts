@@ -7,6 +7,7 @@ import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { setSessionCookie } from "@/lib/sessions/cookie";
+import { noteRequestSession } from "@/lib/request/request-scope.mjs";
 import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
 import { loginSchema } from "@/lib/validation/auth";
@@ -29,6 +30,8 @@ export const POST = apiRoute(async (request: NextRequest) => {
     throw result.error;
   }
 
+  // The access line names the session just created (by its public id).
+  noteRequestSession(result.session.id);
   const response = form
     ? seeOther(safeReturnPath(input.next))
     : json({ user: result.user, session: presentSession(result.session, result.session.id) });

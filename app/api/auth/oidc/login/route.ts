@@ -8,6 +8,7 @@ import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { readOptionalBody } from "@/lib/http/body";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { oidcLoginFormSchema } from "@/lib/validation/auth";
+import { logger } from "@/lib/log";
 
 /**
  * "Sign in with SSO" (a form post): redirects to the identity provider with a fresh sealed
@@ -39,7 +40,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
     return response;
   } catch (error) {
     if (!(error instanceof IdentityProviderUnavailableError)) throw error;
-    console.error("Sessionboard: single sign-on is unavailable:", error.detail);
+    logger().error({ detail: error.detail }, "Single sign-on is unavailable: the identity provider's discovery failed");
     await recordAnonymousFailure(context.db, context.config, {
       authMethod: "oidc",
       ip: context.request.ip,

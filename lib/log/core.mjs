@@ -1,0 +1,91 @@
+// The process's one logger (pino): one JSON line per event on stdout, or pino-pretty's readable
+// lines when stdout is a terminal. Plain JavaScript so that server.mjs and the app (lib/log.ts) share
+// it; the instance lives on globalThis, since Next bundles the app apart from server.mjs.
+import { format, stripVTControlCharacters } from "node:util";
+import pino from "pino";
+import pretty from "pino-pretty";
+import { parseLogLevel } from "../env-rules.mjs";
+import { currentRequest } from "../request/request-scope.mjs";
+
+const KEY = Symbol.for("sessionboard.logger");
+
+/**
+ * Defence in depth: the code never passes these, but a header bag or an object logged by mistake
+ * shows "[redacted]" instead of a credential.
+ */
+const SECRET_FIELDS = ["token", "key", "secret", "password", "cookie", "authorization", "tokenHash", "adminKey", "userKey", "secrets"];
+const SECRET_HEADERS = ["cookie", "authorization", '"set-cookie"', '"proxy-authorization"'];
+export const REDACT_PATHS = [
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+  ...SECRET_HEADERS.flatMap((header) => {
+    const path = header.startsWith('"') ? `headers[${header}]` : `headers.${header}`;
+    return [path, `*.${path}`];
+  }),
+];
+
+/**
+ * A logger writing to `destination` (1 stdout, 2 stderr, or a stream: tests), readable when
+ * `pretty` (by default: when stdout or stderr is a terminal). Lines written while server.mjs handles a
+ * request carry its requestId.
+ */
+export function createLogger({ level = "info", destination = 1, pretty: readable } = {}) {
+  const out = typeof destination === "number" ? outputStream(destination, readable) : destination;
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => {
+        const request = currentRequest();
+        return request ? { requestId: request.requestId } : {};
+      },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    },
+    out,
+  );
+}
+
+/**
+ * stdout (1) or stderr (2): in-process streams, not pino's worker transports, which Next's bundling
+ * breaks. Synchronous, so that a line written just before process.exit is not lost.
+ */
+function outputStream(fd, readable) {
+  const usePretty = readable ?? Boolean((fd === 2 ? process.stderr : process.stdout).isTTY);
+  return usePretty
+    ? pretty({ destination: fd, sync: true, colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" })
+    : pino.destination({ dest: fd, sync: true });
+}
+
+/** The process's logger: the one server.mjs (or the CLI) installed, else one on stdout at DASHBOARD_LOG_LEVEL. */
+export function rootLogger() {
+  // A bad DASHBOARD_LOG_LEVEL stops start-up in lib/config.ts; until then, info.
+  globalThis[KEY] ??= createLogger({ level: parseLogLevel(process.env.DASHBOARD_LOG_LEVEL) ?? "info" });
+  return globalThis[KEY];
+}
+
+/** Makes `logger` the process's logger (the CLI sends it to stderr, where its output is not). */
+export function installLogger(logger) {
+  globalThis[KEY] = logger;
+  return logger;
+}
+
+/**
+ * Sends console.* to `logger`, for what prints outside our code (Next's own warnings and errors),
+ * so that every line on stdout is JSON. An Error among the arguments is logged with its stack.
+ */
+export function routeConsoleTo(logger) {
+  const at = (level) => (...args) => {
+    const error = args.find((arg) => arg instanceof Error);
+    const rest = args.filter((arg) => arg !== error);
+    // Without the terminal colours Next adds to its own lines.
+    const message = stripVTControlCharacters(rest.length > 0 ? format(...rest) : (error?.message ?? "")).trim();
+    if (error) logger[level]({ err: error }, message);
+    else logger[level](message);
+  };
+  console.log = at("info");
+  console.info = at("info");
+  console.debug = at("debug");
+  console.warn = at("warn");
+  console.error = at("error");
+  console.trace = at("trace");
+}

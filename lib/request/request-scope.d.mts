@@ -1,0 +1,6 @@
+import type { AsyncLocalStorage } from "node:async_hooks";
+
+export type RequestScope = { requestId: string; sessionId: string | null };
+export function requestScope(): AsyncLocalStorage<RequestScope>;
+export function currentRequest(): RequestScope | undefined;
+export function noteRequestSession(sessionId: string): void;
