@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
-import { BASE_URL, DATA_DIR, EXTRA_APP_PORTS, OIDC_ISSUER, OIDC_PORT, REPLICA_PORTS, serverEnv, TRACES_APP_PORT } from "./e2e/env";
+import { BASE_URL, DATA_DIR, EXTRA_APP_PORTS, OIDC_ISSUER, OIDC_PORT, REPLICA_PORTS, SERVER_LOG, SERVER_LOG_DIR, serverEnv, TRACES_APP_PORT } from "./e2e/env";
 
 // Debian's Chromium (Playwright's own browser download is not available offline).
 const executablePath =
@@ -10,6 +10,8 @@ export default defineConfig({
   testDir: "e2e",
   testMatch: "*.spec.ts",
   forbidOnly: !!process.env.CI,
+  // Every line the app servers wrote during the run must be a JSON log line without credentials.
+  globalTeardown: "./e2e/server-logs.teardown.ts",
   retries: process.env.CI ? 1 : 0,
   workers: 2,
   // A hang detector, not a speed target: the specs drive several browsers on a shared 2-core machine.
@@ -49,8 +51,10 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      // A fresh database for every run, served by the production entry point.
-      command: `node -e "require('fs').rmSync(process.argv[1], { recursive: true, force: true })" ${JSON.stringify(DATA_DIR)} && node server.mjs`,
+      // A fresh database for every run, served by the production entry point. Its output (a line per
+      // request) goes to a file for the teardown's check and e2e/logs.spec.ts, and is shown only if
+      // the server stops with an error.
+      command: `node -e "const fs = require('fs'); fs.rmSync(process.argv[1], { recursive: true, force: true }); fs.mkdirSync(process.argv[2], { recursive: true })" ${JSON.stringify(DATA_DIR)} ${JSON.stringify(SERVER_LOG_DIR)} && { node server.mjs > ${JSON.stringify(SERVER_LOG)} 2>&1 || { cat ${JSON.stringify(SERVER_LOG)} >&2; exit 1; }; }`,
       url: `${BASE_URL}/api/health`,
       env: serverEnv,
       reuseExistingServer: false,

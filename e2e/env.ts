@@ -53,6 +53,10 @@ export const E2E_PORT = Number(process.env.E2E_PORT);
 export const BASE_URL = `http://localhost:${E2E_PORT}`;
 export const DATA_DIR = path.join(process.cwd(), ".e2e-data");
 export const DB_FILE = path.join(DATA_DIR, "sessions.db");
+/** Every app server of the run writes its output here, one file each; the global teardown checks them. */
+export const SERVER_LOG_DIR = path.join(DATA_DIR, "server-logs");
+/** The shared server's output. */
+export const SERVER_LOG = path.join(SERVER_LOG_DIR, "main.log");
 export const USER_KEY = "e2e-shared-user-key";
 export const ADMIN_KEY = "e2e-admin-key-0123";
 export const MAX_FAILURES_PER_USER = 5;

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 import { POSTGRES_ADMIN_URL, postgresUrlFor, withPostgresClient } from "../tests/support/postgres";
-import { DB_FILE, serverEnv } from "./env";
+import { DB_FILE, SERVER_LOG_DIR, serverEnv } from "./env";
 
 let counter = 0;
 /** Usernames unique per test run, so tests never see each other's sessions. */
@@ -71,8 +72,12 @@ export async function startApp(port: number, dataDir: string, env: Record<string
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout?.on("data", (chunk) => (output += chunk));
-  child.stderr?.on("data", (chunk) => (output += chunk));
+  // Kept for the global teardown's check of every server's output (e2e/server-logs.teardown.ts).
+  fs.mkdirSync(SERVER_LOG_DIR, { recursive: true });
+  const logFile = fs.createWriteStream(path.join(SERVER_LOG_DIR, `app-${port}-${Date.now()}.log`));
+  child.stdout?.on("data", (chunk) => ((output += chunk), logFile.write(chunk)));
+  child.stderr?.on("data", (chunk) => ((output += chunk), logFile.write(chunk)));
+  child.once("close", () => logFile.end());
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`app exited early:\n${output}`);
     try {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { BALANCED_APP_PORTS, LOAD_BALANCER_PORT, USER_KEY } from "./env";
 import { currentSessionId, postgresDatabase, signIn, startApp, uniqueUser } from "./helpers";
+import { logLines } from "./log-lines";
 
 /**
  * The shipped deploy/nginx.conf in front of two replicas on PostgreSQL, as the compose file runs
@@ -97,6 +98,23 @@ test("through the shipped nginx config: forms work, the client address is the on
   await expect(page).toHaveURL(`${PUBLIC_URL}/login?signedOut=1`);
   expect(await database.query(`SELECT count(*)::int AS n FROM "Session" WHERE "id" = $1`, [sessionId])).toEqual([{ n: 0 }]);
   expect(await database.query(`SELECT count(*)::int AS n FROM "AuthEvent" WHERE "type" = 'logout' AND "sessionId" = $1`, [sessionId])).toEqual([{ n: 1 }]);
+});
+
+test("the request id is nginx's: a client's own is replaced, and the replica that answered logged it", async ({ request }) => {
+  const response = await request.get("/api/health", { headers: { "X-Request-Id": "chosen-by-the-client" } });
+  expect(response.status()).toBe(200);
+  const requestId = response.headers()["x-request-id"];
+  // nginx's $request_id: 32 hex digits, new for every request.
+  expect(requestId).toMatch(/^[0-9a-f]{32}$/);
+  await expect
+    .poll(() => apps.some((app) => logLines(app.output()).some((line) => line.requestId === requestId && line.msg === "request completed" && line.status === 200)))
+    .toBe(true);
+  expect(apps.some((app) => app.output().includes("chosen-by-the-client"))).toBe(false);
+
+  // A replica trusts its proxy (DASHBOARD_TRUST_PROXY=1): what arrives in the header is kept.
+  const direct = await request.get(`${apps[0].baseURL}/api/health`, { headers: { "X-Request-Id": "set-by-the-proxy-42" } });
+  expect(direct.headers()["x-request-id"]).toBe("set-by-the-proxy-42");
+  await expect.poll(() => logLines(apps[0].output()).some((line) => line.requestId === "set-by-the-proxy-42" && line.path === "/api/health")).toBe(true);
 });
 
 test("a rolling restart loses no request: SIGTERM during a burst, the replica finishes what it has and exits 0", async ({ request }) => {
