@@ -5,22 +5,22 @@
 //   node server.mjs [-p|--port PORT] [-H|--hostname HOST]     (npm start -- -p 8080 -H 127.0.0.1)
 //
 // The flags are those of `next start`; without them PORT and BIND_HOST apply (3000, 0.0.0.0).
-// It logs one JSON line per request (pino, shared with the app through lib/log/core.mjs) and gives
+// It logs one JSON line per request (pino, shared with the app through server/log.mjs) and gives
 // every request an id (X-Request-Id), echoed in the answer.
 import { readdirSync } from "node:fs";
 import { createServer, STATUS_CODES } from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
-import { parseLogLevel, parseTrustProxy } from "./lib/env-rules.mjs";
-import { createLogger, installLogger, routeConsoleTo } from "./lib/log/core.mjs";
-import { REQUEST_ID_HEADER, requestIdFor } from "./lib/request/request-id.mjs";
-import { requestScope } from "./lib/request/request-scope.mjs";
+import { parseLogLevel, parseTrustProxy } from "./server/env-rules.mjs";
+import { createLogger, installLogger, routeConsoleTo } from "./server/log.mjs";
+import { REQUEST_ID_HEADER, requestIdFor } from "./server/request-id.mjs";
+import { requestScope } from "./server/request-scope.mjs";
 
-// Plain JavaScript, run by Node without a build, so it cannot import lib/'s TypeScript (only its few
-// .mjs modules): these names mirror PEER_HEADER in lib/request/request-info.ts and ROUTE_METHODS /
-// REFUSED_METHOD_HEADER in lib/http/methods.ts, and the few answers written here keep the API's
-// error shape by hand.
+// Plain JavaScript, run by Node without a build, so it cannot import lib/ (TypeScript, and not in the
+// production runtime); server/ holds the plain modules it shares with the app. These names mirror
+// PEER_HEADER in lib/request/request-info.ts and ROUTE_METHODS / REFUSED_METHOD_HEADER in
+// lib/http/methods.ts, and the few answers written here keep the API's error shape by hand.
 const PEER_HEADER = "x-sessionboard-peer";
 // lib/lifecycle.ts: the state shared with the app (readiness, the timeout, the app's shutdown hooks).
 const LIFECYCLE = Symbol.for("sessionboard.lifecycle");
@@ -228,7 +228,7 @@ const server = createServer((req, res) => {
         path: loggedPath(req.url),
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
-        // The public id of the session the request came with, which the app noted (lib/request/request-scope.mjs).
+        // The public id of the session the request came with, which the app noted (server/request-scope.mjs).
         ...(request.sessionId ? { sessionId: request.sessionId } : {}),
       },
       res.writableFinished ? "request completed" : "request aborted",

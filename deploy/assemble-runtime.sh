@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Assembles what a production Sessionboard needs to run, from a built checkout into an empty
 # directory: the built app (.next without its cache), the operator CLI bundle (dist/), the entry
-# point, public files, the SQL migrations (applied at start) and production dependencies only.
+# point and its plain modules (server/), public files, the SQL migrations (applied at start) and
+# production dependencies only.
 # No sources, no dev tooling, no data/. The container image is this directory (deploy/Dockerfile);
 # an end-to-end test runs the server and the CLI from it.
 #
@@ -16,7 +17,7 @@ mkdir -p "$dest"
 dest=$(cd "$dest" && pwd)
 [ -z "$(ls -A "$dest")" ] || { echo "assemble-runtime: $dest is not empty" >&2; exit 1; }
 
-cp -a "$src/package.json" "$src/package-lock.json" "$src/server.mjs" "$src/next.config.js" "$src/public" "$src/dist" "$dest/"
+cp -a "$src/package.json" "$src/package-lock.json" "$src/server.mjs" "$src/server" "$src/next.config.js" "$src/public" "$src/dist" "$dest/"
 mkdir -p "$dest/prisma/sqlite" "$dest/prisma/postgres"
 cp -a "$src/prisma/sqlite/migrations" "$dest/prisma/sqlite/"
 cp -a "$src/prisma/postgres/migrations" "$dest/prisma/postgres/"

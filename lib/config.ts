@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { LOG_LEVELS, parseLogLevel, parseTrustProxy } from "./env-rules.mjs";
+import { LOG_LEVELS, parseLogLevel, parseTrustProxy } from "../server/env-rules.mjs";
 import { loadOrCreateGeneratedCredentials, type GeneratedCredentials } from "./generated-credentials";
 
 /** Thrown when the environment is unusable; the message names the variable. */

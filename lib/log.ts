@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { rootLogger } from "./log/core.mjs";
+import { rootLogger } from "../server/log.mjs";
 
 /**
  * The app's logger (pino, shared with server.mjs): `logger().info({ field }, "message")`. Lines

@@ -14,8 +14,8 @@ import type { RequestInfo } from "../lib/request/types";
 import { adminSessionsQuerySchema } from "../lib/validation/admin";
 import { usernameSchema } from "../lib/validation/auth";
 import { ZodError } from "zod";
-import { parseLogLevel } from "../lib/env-rules.mjs";
-import { createLogger, installLogger } from "../lib/log/core.mjs";
+import { parseLogLevel } from "../server/env-rules.mjs";
+import { createLogger, installLogger } from "../server/log.mjs";
 
 // What this command prints is its interface, for people and scripts (plain stdout/stderr, below).
 // Log lines from lib/ (a database outage, say) go to stderr, so stdout stays that output.

@@ -14,7 +14,7 @@ import { isSameOriginRequest } from "../request/same-origin";
 import { apiHeadersFor, withApiHeaders } from "./transport-security";
 import { unavailableJson } from "./unavailable-response";
 import { requestInfo } from "../request/request-info";
-import { noteRequestSession } from "../request/request-scope.mjs";
+import { noteRequestSession } from "../request/request-scope";
 
 type RouteContext<P> = { params: Promise<P> };
 

@@ -12,7 +12,7 @@ import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { whileDatabaseAvailable } from "./page-guard";
 import { requestInfo } from "../request/request-info";
-import { noteRequestSession } from "../request/request-scope.mjs";
+import { noteRequestSession } from "../request/request-scope";
 import { REQUEST_PATH_HEADER } from "./request-path";
 
 /**

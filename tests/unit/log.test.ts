@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { parseLogLevel, parseTrustProxy } from "@/lib/env-rules.mjs";
-import { createLogger, routeConsoleTo } from "@/lib/log/core.mjs";
-import { requestScope } from "@/lib/request/request-scope.mjs";
+import { parseLogLevel, parseTrustProxy } from "@/server/env-rules.mjs";
+import { createLogger, routeConsoleTo } from "@/server/log.mjs";
+import { requestScope } from "@/server/request-scope.mjs";
 
 /** A logger whose lines land in `lines`, parsed. */
 function capture(level: "info" | "debug" | "warn" = "info") {

@@ -7,7 +7,7 @@ import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { setSessionCookie } from "@/lib/sessions/cookie";
-import { noteRequestSession } from "@/lib/request/request-scope.mjs";
+import { noteRequestSession } from "@/lib/request/request-scope";
 import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
 import { loginSchema } from "@/lib/validation/auth";

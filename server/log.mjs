@@ -4,8 +4,8 @@
 import { format, stripVTControlCharacters } from "node:util";
 import pino from "pino";
 import pretty from "pino-pretty";
-import { parseLogLevel } from "../env-rules.mjs";
-import { currentRequest } from "../request/request-scope.mjs";
+import { parseLogLevel } from "./env-rules.mjs";
+import { currentRequest } from "./request-scope.mjs";
 
 const KEY = Symbol.for("sessionboard.logger");
 

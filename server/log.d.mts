@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { LogLevel } from "../env-rules.mjs";
+import type { LogLevel } from "./env-rules.mjs";
 
 export const REDACT_PATHS: string[];
 export function createLogger(options?: { level?: LogLevel; destination?: 1 | 2 | { write(line: string): void }; pretty?: boolean }): Logger;
