@@ -11,17 +11,42 @@ const KEY = Symbol.for("sessionboard.logger");
 
 /**
  * Defence in depth: the code never passes these, but a header bag or an object logged by mistake
- * shows "[redacted]" instead of a credential.
+ * shows "[redacted]" instead of a credential. Names compared lower-cased.
  */
-const SECRET_FIELDS = ["token", "key", "secret", "password", "cookie", "authorization", "tokenHash", "adminKey", "userKey", "secrets"];
-const SECRET_HEADERS = ["cookie", "authorization", '"set-cookie"', '"proxy-authorization"'];
-export const REDACT_PATHS = [
-  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
-  ...SECRET_HEADERS.flatMap((header) => {
-    const path = header.startsWith('"') ? `headers[${header}]` : `headers.${header}`;
-    return [path, `*.${path}`];
-  }),
-];
+export const SECRET_FIELDS = new Set([
+  "token",
+  "tokenhash",
+  "key",
+  "userkey",
+  "adminkey",
+  "secret",
+  "secrets",
+  "password",
+  "cookie",
+  "set-cookie",
+  "authorization",
+  "proxy-authorization",
+]);
+
+/**
+ * `value` with every field named in SECRET_FIELDS replaced, on the first three levels (a header
+ * bag inside a request object, say); the same object when there is none, so a line without one
+ * costs a look at its keys. (pino's own `redact` with wildcards costs ≈ 70 µs a line: more than a
+ * request here.) Errors are left to pino's error serializer.
+ */
+export function redact(value, depth = 0) {
+  if (depth > 2 || value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Error) return value;
+  let copy = null;
+  for (const name of Object.keys(value)) {
+    const inner = value[name];
+    const replaced = SECRET_FIELDS.has(name.toLowerCase()) ? "[redacted]" : redact(inner, depth + 1);
+    if (replaced !== inner) {
+      copy ??= { ...value };
+      copy[name] = replaced;
+    }
+  }
+  return copy ?? value;
+}
 
 /**
  * A logger writing to `destination` (1 stdout, 2 stderr, or a stream: tests), readable when
@@ -34,12 +59,11 @@ export function createLogger({ level = "info", destination = 1, pretty: readable
     {
       level,
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: (fields) => redact(fields) },
       mixin: () => {
         const request = currentRequest();
         return request ? { requestId: request.requestId } : {};
       },
-      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     },
     out,
   );

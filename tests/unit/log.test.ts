@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseLogLevel, parseTrustProxy } from "@/server/env-rules.mjs";
-import { createLogger, routeConsoleTo } from "@/server/log.mjs";
+import { createLogger, redact, routeConsoleTo } from "@/server/log.mjs";
 import { requestScope } from "@/server/request-scope.mjs";
 
 /** A logger whose lines land in `lines`, parsed. */
@@ -38,12 +38,26 @@ describe("log lines", () => {
         secret: "sec-1",
         user: { key: "key-2", password: "pw-1" },
         headers: { cookie: "session_token=ck-1", authorization: "Bearer au-1", "set-cookie": "session_token=ck-2", host: "example.com" },
-        request: { headers: { cookie: "ck-3" }, tokenHash: "hash-1" },
+        request: { headers: { Cookie: "ck-3" }, tokenHash: "hash-1" },
       },
       "oops",
     );
     for (const value of ["tok-1", "key-1", "sec-1", "key-2", "pw-1", "ck-1", "au-1", "ck-2", "ck-3", "hash-1"]) expect(raw[0]).not.toContain(value);
-    expect(lines[0]).toMatchObject({ token: "[redacted]", headers: { cookie: "[redacted]", "set-cookie": "[redacted]", host: "example.com" } });
+    expect(lines[0]).toMatchObject({
+      token: "[redacted]",
+      headers: { cookie: "[redacted]", "set-cookie": "[redacted]", host: "example.com" },
+      request: { headers: { Cookie: "[redacted]" }, tokenHash: "[redacted]" },
+    });
+  });
+
+  it("leave what they were given untouched, and a line without credentials as it is", () => {
+    const { logger, lines } = capture();
+    const fields = { requestId: "r-1", headers: { cookie: "ck-4", host: "example.com" } };
+    logger.info(fields, "first");
+    expect(fields.headers.cookie).toBe("ck-4");
+    const plain = { requestId: "r-2", status: 200 };
+    expect(redact(plain)).toBe(plain);
+    expect(lines[0]).toMatchObject({ requestId: "r-1", headers: { cookie: "[redacted]" } });
   });
 
   it("carry an error's stack at error level", () => {
