@@ -87,6 +87,9 @@ function tracingConfig(e: z.output<typeof otelSchema>) {
   };
 }
 
+/** Where sessions are kept (DASHBOARD_SESSION_BACKEND); the health answers name it. */
+export const SESSION_BACKENDS = ["sqlite", "memory", "postgres"] as const;
+
 const envSchema = z.object({
   DASHBOARD_SECRET: z
     .string()
@@ -141,7 +144,7 @@ const envSchema = z.object({
   SESSION_REMEMBER_DAYS: positiveInt(30, 3650),
   SESSION_MAX_DAYS: positiveInt(90, 3650),
   SESSION_MAX_PER_USER: z.coerce.number().int().min(1).max(10_000).optional(),
-  DASHBOARD_SESSION_BACKEND: z.enum(["sqlite", "memory", "postgres"]).default("sqlite"),
+  DASHBOARD_SESSION_BACKEND: z.enum(SESSION_BACKENDS).default("sqlite"),
   DASHBOARD_SESSION_SQLITE_PATH: z.string().min(1).default("data/sessions.db"),
   // Never echoed back: the URL may carry a password.
   DATABASE_URL: z

@@ -1,23 +1,30 @@
+import { z } from "zod";
 import type { AuthEventType } from "../audit";
 import type { Database, Prisma } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
+import { isoTimeSchema } from "../sessions/present";
 
 export type EventFilter = { type?: AuthEventType; user?: string; from?: Date; to?: Date };
 
-export type AuthEventJson = {
-  id: string;
-  at: string;
-  type: string;
-  username: string | null;
-  userId: string | null;
-  sessionId: string | null;
-  authMethod: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  actor: string | null;
-  detail: string | null;
-  count: number | null;
-};
+/** An audit event as the API and the JSON-lines export write it. */
+export const authEventJsonSchema = z.object({
+  id: z.string(),
+  at: isoTimeSchema,
+  type: z.string().describe("login.succeeded, login.failed, logout, session.revoked, … (see the type filter)"),
+  username: z.string().nullable().describe("Whom the event is about"),
+  userId: z.string().nullable(),
+  sessionId: z.string().nullable().describe("The session's public id (never its token)"),
+  authMethod: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  actor: z.string().nullable().describe("Who caused it"),
+  detail: z.string().nullable(),
+  count: z.number().int().nullable().describe("How many sessions or attempts the event stands for"),
+});
+export type AuthEventJson = z.infer<typeof authEventJsonSchema>;
+
+export const eventPageSchema = z.object({ events: z.array(authEventJsonSchema), nextCursor: z.string().nullable() });
+export type EventPage = z.infer<typeof eventPageSchema>;
 
 function eventWhere(filter: EventFilter, cursor?: Cursor): Prisma.AuthEventWhereInput {
   return {
@@ -35,7 +42,7 @@ function eventWhere(filter: EventFilter, cursor?: Cursor): Prisma.AuthEventWhere
 const toJson = (event: Prisma.AuthEventGetPayload<object>): AuthEventJson => ({ ...event, at: event.at.toISOString() });
 
 /** The audit trail, newest first, a page at a time (keyset on at, id; the [at, id] index). */
-export async function listEvents(db: Database, filter: EventFilter, page: { cursor?: Cursor; limit: number }) {
+export async function listEvents(db: Database, filter: EventFilter, page: { cursor?: Cursor; limit: number }): Promise<EventPage> {
   const rows = await db.prisma.authEvent.findMany({
     where: eventWhere(filter, page.cursor),
     orderBy: [{ at: "desc" }, { id: "desc" }],

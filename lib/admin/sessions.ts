@@ -1,12 +1,13 @@
 import { isIP } from "node:net";
+import { z } from "zod";
 import type { Config } from "../config";
 import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { normalizeIp } from "../request/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
-import { listSessionActivity, type ActivityJson } from "../sessions/activity";
-import { presentSession, type SessionJson } from "../sessions/present";
+import { activityJsonSchema, listSessionActivity } from "../sessions/activity";
+import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { CLI_ACTOR, type Actor } from "../actor";
 import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
@@ -18,12 +19,16 @@ export { ownersWithMoreThan } from "./active-counts";
 /** Owners with more active sessions than this are flagged in listings. */
 export const MANY_SESSIONS = 5;
 
-export type AdminSessionJson = SessionJson & {
-  user: { id: string; username: string; disabled: boolean };
-  /** The owner's number of active sessions, and whether that is more than MANY_SESSIONS. */
-  ownerActiveSessions: number;
-  flagged: boolean;
-};
+/** A session as admin listings show it: the session object plus its owner. */
+export const adminSessionJsonSchema = sessionJsonSchema.extend({
+  user: z.object({ id: z.string(), username: z.string(), disabled: z.boolean() }),
+  ownerActiveSessions: z.number().int().min(0).describe("The owner's number of active sessions"),
+  flagged: z.boolean().describe(`Whether the owner has more than ${MANY_SESSIONS} active sessions`),
+});
+export type AdminSessionJson = z.infer<typeof adminSessionJsonSchema>;
+
+export const adminSessionPageSchema = z.object({ sessions: z.array(adminSessionJsonSchema), nextCursor: z.string().nullable() });
+export type AdminSessionPage = z.infer<typeof adminSessionPageSchema>;
 
 /**
  * One page of every active session, with its owner. Keyset pagination on (sort time, id) — never
@@ -36,7 +41,7 @@ export async function listAdminSessions(
   currentSessionId: string | null,
   query: AdminSessionsQuery,
   now = new Date(),
-): Promise<{ sessions: AdminSessionJson[]; nextCursor: string | null }> {
+): Promise<AdminSessionPage> {
   const filter = await filterWhere(db, config, query, now);
   if (filter === null) return { sessions: [], nextCursor: null };
   const field = query.sort === "created" ? "createdAt" : "lastActiveAt";
@@ -83,7 +88,14 @@ function presentAdminSession(row: AdminSessionRow, counts: Map<string, number>, 
   };
 }
 
-export type AdminSessionDetailJson = AdminSessionJson & { activity: ActivityJson[] };
+export const adminSessionDetailJsonSchema = adminSessionJsonSchema.extend({
+  activity: z.array(activityJsonSchema).describe("Where it has been used from (address and user agent), most recent first"),
+});
+export type AdminSessionDetailJson = z.infer<typeof adminSessionDetailJsonSchema>;
+
+/** GET /api/admin/sessions/{id}. */
+export const adminSessionAnswerSchema = z.object({ session: adminSessionDetailJsonSchema });
+export type AdminSessionAnswer = z.infer<typeof adminSessionAnswerSchema>;
 
 /** Any one active session as the Admin Panel lists it, with where it has been used from; null if none. */
 export async function getAdminSessionDetail(
@@ -157,13 +169,15 @@ export async function activeSessionCounts(db: Database, config: Config, userIds:
   return new Map(groups.map((group) => [group.userId, group._count._all]));
 }
 
-export type AdminCounters = {
-  activeSessions: number;
-  activeUsers: number;
-  createdLast24h: number;
-  revokedLast24h: number;
-  expiredLast24h: number;
-};
+const count = z.number().int().min(0);
+export const adminCountersSchema = z.object({
+  activeSessions: count,
+  activeUsers: count,
+  createdLast24h: count,
+  revokedLast24h: count,
+  expiredLast24h: count,
+});
+export type AdminCounters = z.infer<typeof adminCountersSchema>;
 
 /**
  * The counters on top of /admin/sessions, exact and computed on every call: active sessions and

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
@@ -6,23 +7,41 @@ import { keysetPage } from "../pagination/cursor";
 import type { Actor } from "../actor";
 import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
+import { isoTimeSchema } from "../sessions/present";
 import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
 
-export type AdminUserJson = {
-  id: string;
-  username: string;
-  displayName: string | null;
-  email: string | null;
-  role: string;
-  authSource: string;
-  activeSessions: number;
-  flagged: boolean;
-  lastLoginAt: string | null;
-  createdAt: string;
-  disabled: boolean;
-  disabledAt: string | null;
-  disabledBy: string | null;
-};
+export const adminUserJsonSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string().nullable(),
+  email: z.string().nullable(),
+  role: z.string().describe("As of the user's latest sign-in; the role itself is derived at every request"),
+  authSource: z.string().describe("static or oidc"),
+  activeSessions: z.number().int().min(0),
+  flagged: z.boolean().describe(`More than ${MANY_SESSIONS} active sessions`),
+  lastLoginAt: isoTimeSchema.nullable(),
+  createdAt: isoTimeSchema,
+  disabled: z.boolean(),
+  disabledAt: isoTimeSchema.nullable(),
+  disabledBy: z.string().nullable(),
+});
+export type AdminUserJson = z.infer<typeof adminUserJsonSchema>;
+
+/** A page of users; nextCursor is the last username, passed back as ?cursor=. */
+export const adminUserPageSchema = z.object({ users: z.array(adminUserJsonSchema), nextCursor: z.string().nullable() });
+export type AdminUserPage = z.infer<typeof adminUserPageSchema>;
+
+/** POST /api/admin/users/{username}/disable and …/enable: the account's state after the action. */
+export const userStateAnswerSchema = z.union([
+  z.object({
+    username: z.string(),
+    disabled: z.literal(true),
+    changed: z.boolean().describe("false when the account was disabled already"),
+    sessionsEnded: z.number().int().min(0),
+  }),
+  z.object({ username: z.string(), disabled: z.literal(false), changed: z.boolean().describe("false when the account was enabled already") }),
+]);
+export type UserStateAnswer = z.infer<typeof userStateAnswerSchema>;
 
 /** Known users in username order, a page at a time (keyset on the unique username). */
 export async function listUsers(
@@ -30,7 +49,7 @@ export async function listUsers(
   config: Config,
   query: { prefix?: string; after?: string; limit: number },
   now = new Date(),
-): Promise<{ users: AdminUserJson[]; nextCursor: string | null }> {
+): Promise<AdminUserPage> {
   const rows = await db.prisma.user.findMany({
     where: {
       AND: [query.prefix ? { username: { startsWith: query.prefix } } : {}, query.after ? { username: { gt: query.after } } : {}],

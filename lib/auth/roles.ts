@@ -2,7 +2,8 @@ import type { Config } from "../config";
 import { fail } from "../errors";
 import { currentFingerprints } from "./keys";
 
-export type Role = "admin" | "user";
+export const ROLES = ["admin", "user"] as const;
+export type Role = (typeof ROLES)[number];
 
 /** A DASHBOARD_ADMINS entry that names an SSO subject (subjects are case-sensitive). */
 export const ssoAdminEntry = (subject: string) => `oidc:${subject}`;

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Config } from "../config";
 import { recordAnonymousFailure } from "../audit";
 import type { Database } from "../db";
@@ -11,12 +12,21 @@ import { generateId } from "../sessions/token";
 import { recordLoginAttempt, type LoginResult as AttemptResult } from "../metrics/metrics";
 import { withSpan } from "../tracing";
 import { recordSignIn } from "./sign-in-span";
+import { sessionJsonSchema } from "../sessions/present";
+import { ROLES } from "./roles";
+
+/** POST /api/auth/login's JSON answer (the cookie comes with it). */
+export const loginAnswerSchema = z.object({
+  user: z.object({ id: z.string(), username: z.string(), role: z.enum(ROLES) }),
+  session: sessionJsonSchema,
+});
+export type LoginAnswer = z.infer<typeof loginAnswerSchema>;
 
 type LoginFailure = "rate_limited" | "invalid_credentials" | "account_disabled" | "sso_account";
 
 /** A refusal carries its code (for /login's URL) and the catalog's error (for the API). */
 export type LoginResult =
-  | { ok: true; token: string; persistent: boolean; session: CurrentSession; user: { id: string; username: string; role: "admin" | "user" } }
+  | { ok: true; token: string; persistent: boolean; session: CurrentSession; user: LoginAnswer["user"] }
   | { ok: false; code: LoginFailure; error: DomainError };
 
 /** How the metrics count each refusal: a key refused for an SSO account is a wrong credential there. */

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
 import { reportDatabaseFailure } from "../db/availability";
-import { DomainError, ERRORS, errorMessage, type ErrorParams, type FailureCode } from "../errors";
+import { DomainError, ERRORS, errorMessage, type ErrorCode, type ErrorParams, type FailureCode } from "../errors";
 import { RETRY_AFTER_SECONDS, unavailableJson } from "./unavailable-response";
 import { logger } from "../log";
 
@@ -31,6 +31,15 @@ export const unauthorized = () => ApiError.of("unauthenticated");
 /** `allow`: the methods the address does serve, as the Allow header lists them ("GET, HEAD, OPTIONS"). */
 export const methodNotAllowed = (method: string, allow: string) => ApiError.withHeaders({ Allow: allow }, "method_not_allowed", { method, allow });
 
+/** The one error shape, as the OpenAPI description publishes it; each operation lists its codes. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]]).describe("Stable: clients may depend on it"),
+    message: z.string().describe("For people; wording may change"),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
 /** Builds the one error shape every API route answers with: {"error": {"code", "message"}}. */
 export function errorResponse(error: unknown): NextResponse {
   if (error instanceof DomainError) {
@@ -39,13 +48,13 @@ export function errorResponse(error: unknown): NextResponse {
       ...(error instanceof ApiError ? error.headers : {}),
       ...(retryAfter === undefined ? {} : { "Retry-After": String(retryAfter) }),
     };
-    return NextResponse.json({ error: { code: error.code, message: error.message } }, { status: error.status, headers });
+    return NextResponse.json({ error: { code: error.code, message: error.message } } satisfies ErrorBody, { status: error.status, headers });
   }
   if (error instanceof ZodError) {
     const first = error.issues[0];
     const where = first?.path.length ? `${first.path.join(".")}: ` : "";
     return NextResponse.json(
-      { error: { code: "invalid_input", message: `${where}${first?.message ?? "Invalid input"}` } },
+      { error: { code: "invalid_input", message: `${where}${first?.message ?? "Invalid input"}` } } satisfies ErrorBody,
       { status: ERRORS.invalid_input.status },
     );
   }
@@ -53,5 +62,7 @@ export function errorResponse(error: unknown): NextResponse {
   if (reportDatabaseFailure(error)) return unavailableJson();
   // Unexpected: log for the operator, never show details to the client.
   logger().error({ err: error }, "Unexpected error while answering a request");
-  return NextResponse.json({ error: { code: "internal_error", message: errorMessage("internal_error") } }, { status: ERRORS.internal_error.status });
+  return NextResponse.json({ error: { code: "internal_error", message: errorMessage("internal_error") } } satisfies ErrorBody, {
+    status: ERRORS.internal_error.status,
+  });
 }

@@ -1,18 +1,19 @@
+import { z } from "zod";
 import type { Database } from "../db";
-import { describeUserAgent } from "./present";
+import { describeUserAgent, isoTimeSchema } from "./present";
 
 /** One place a session has been used from, as the API and the detail pages show it. */
-export type ActivityJson = {
-  ipAddress: string | null;
-  /** Approximate location from a trusted proxy (ISO 3166-1 alpha-2, city name). */
-  country: string | null;
-  city: string | null;
-  userAgent: string | null;
-  browser: string | null;
-  os: string | null;
-  firstSeenAt: string;
-  lastSeenAt: string;
-};
+export const activityJsonSchema = z.object({
+  ipAddress: z.string().nullable(),
+  country: z.string().nullable().describe("Approximate, from a trusted proxy (ISO 3166-1 alpha-2)"),
+  city: z.string().nullable().describe("Approximate, from a trusted proxy"),
+  userAgent: z.string().nullable(),
+  browser: z.string().nullable(),
+  os: z.string().nullable(),
+  firstSeenAt: isoTimeSchema,
+  lastSeenAt: isoTimeSchema,
+});
+export type ActivityJson = z.infer<typeof activityJsonSchema>;
 
 /**
  * The distinct (address, user agent) pairs a session has been used from, most recently seen first

@@ -3,12 +3,24 @@ import type { Config } from "../config";
 import type { Database } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "./active";
-import { listSessionActivity, type ActivityJson } from "./activity";
-import { presentSession, type SessionJson } from "./present";
+import { z } from "zod";
+import { activityJsonSchema, listSessionActivity } from "./activity";
+import { presentSession, sessionJsonSchema, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
 import type { RequestInfo } from "../request/types";
 
-export type SessionPage = { sessions: SessionJson[]; nextCursor: string | null };
+/** A page of sessions; pass nextCursor back as ?cursor= for the next one (null: the last page). */
+export const sessionPageSchema = z.object({ sessions: z.array(sessionJsonSchema), nextCursor: z.string().nullable() });
+export type SessionPage = z.infer<typeof sessionPageSchema>;
+
+/** GET /api/sessions/{id}: the same object the list shows. */
+export const sessionDetailJsonSchema = sessionJsonSchema.extend({
+  activity: z.array(activityJsonSchema).describe("Where it has been used from (address and user agent), most recent first"),
+});
+export type SessionDetailJson = z.infer<typeof sessionDetailJsonSchema>;
+
+export const ownSessionAnswerSchema = z.object({ session: sessionDetailJsonSchema });
+export type OwnSessionAnswer = z.infer<typeof ownSessionAnswerSchema>;
 
 /**
  * One page of the owner's active sessions, newest activity first (keyset on lastActiveAt, id —
@@ -47,7 +59,6 @@ export async function getOwnSession(db: Database, config: Config, owner: SignedI
   return row ? presentSession(row, owner.session.id) : null;
 }
 
-export type SessionDetailJson = SessionJson & { activity: ActivityJson[] };
 
 /** One of the owner's active sessions with where it has been used from (GET /api/sessions/{id}, its page). */
 export async function getOwnSessionDetail(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionDetailJson | null> {

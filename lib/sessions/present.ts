@@ -1,8 +1,14 @@
 import { UAParser } from "ua-parser-js";
+import { z } from "zod";
+import { ROLES } from "../auth/roles";
 import type { CurrentSession } from "./sessions";
 
-export type DeviceType = "desktop" | "mobile" | "tablet" | "other" | "unknown";
+export const DEVICE_TYPES = ["desktop", "mobile", "tablet", "other", "unknown"] as const;
+export type DeviceType = (typeof DEVICE_TYPES)[number];
 export type DeviceInfo = { browser: string | null; os: string | null; deviceType: DeviceType };
+
+/** How every API answer writes a moment: ISO 8601 in UTC, as Date.toISOString() does. */
+export const isoTimeSchema = z.iso.datetime();
 
 const parsed = new Map<string, DeviceInfo>();
 
@@ -33,21 +39,51 @@ export function describeUserAgent(userAgent: string | null): DeviceInfo {
   return info;
 }
 
-export type SessionJson = {
-  id: string;
-  tokenHint: string;
-  current: boolean;
-  authMethod: "static" | "oidc";
-  ipAddress: string | null;
-  /** Approximate location from a trusted proxy at sign-in (ISO 3166-1 alpha-2, city name). */
-  country: string | null;
-  city: string | null;
-  userAgent: string | null;
-  rememberMe: boolean;
-  createdAt: string;
-  lastActiveAt: string;
-  expiresAt: string;
-} & DeviceInfo;
+/**
+ * The API's session object, described once: presentSession builds it (typed by this schema) and the
+ * OpenAPI description publishes it. Never parsed at run time.
+ */
+export const sessionJsonSchema = z.object({
+  id: z.string().describe("Public id: revoke by this, never by the token"),
+  tokenHint: z.string().describe("The token's last 8 characters; the token and its hash never leave the server"),
+  current: z.boolean().describe("Whether this is the session making the request"),
+  authMethod: z.enum(["static", "oidc"]).describe("static: signed in with a key; oidc: single sign-on"),
+  ipAddress: z.string().nullable(),
+  country: z.string().nullable().describe("Approximate, from a trusted proxy at sign-in (ISO 3166-1 alpha-2)"),
+  city: z.string().nullable().describe("Approximate, from a trusted proxy at sign-in"),
+  userAgent: z.string().nullable(),
+  browser: z.string().nullable(),
+  os: z.string().nullable(),
+  deviceType: z.enum(DEVICE_TYPES),
+  rememberMe: z.boolean(),
+  createdAt: isoTimeSchema,
+  lastActiveAt: isoTimeSchema,
+  expiresAt: isoTimeSchema,
+});
+export type SessionJson = z.infer<typeof sessionJsonSchema>;
+
+/** GET /api/auth/session: who is signed in, and this session. */
+export const signedInAnswerSchema = z.object({
+  user: z.object({
+    id: z.string(),
+    username: z.string(),
+    role: z.enum(ROLES).describe("Derived from the configuration (or the SSO claims) on every request"),
+    displayName: z.string().nullable(),
+    email: z.string().nullable(),
+  }),
+  session: sessionJsonSchema,
+});
+export type SignedInAnswer = z.infer<typeof signedInAnswerSchema>;
+
+/** POST /api/auth/logout (JSON). */
+export const logoutAnswerSchema = z.object({
+  loggedOut: z.boolean().describe("false when the request had no active session"),
+  identityProviderLogout: z
+    .string()
+    .optional()
+    .describe("After a single sign-on session: where the browser may go to sign out at the identity provider too"),
+});
+export type LogoutAnswer = z.infer<typeof logoutAnswerSchema>;
 
 type PresentableSession = Pick<
   CurrentSession,

@@ -1,4 +1,5 @@
 import type { Span } from "@opentelemetry/api";
+import { z } from "zod";
 import { CLI_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR, type Actor } from "../actor";
 import { authEventRow } from "../audit";
 import { currentFingerprints } from "../auth/keys";
@@ -20,6 +21,10 @@ export type Revocation = {
   /** Audit detail; defaults to the reason. */
   detail?: string;
 };
+
+/** Every revocation's answer: how many sessions it ended. */
+export const revokedAnswerSchema = z.object({ revoked: z.number().int().min(0) });
+export type RevokedAnswer = z.infer<typeof revokedAnswerSchema>;
 
 /** The answer for an id that names no active session the caller may end (unknown, or not theirs: alike). */
 export const sessionNotFound = () => fail("session_not_found");

@@ -14,6 +14,9 @@ export const loginSchema = z.object({
 
 export type LoginInput = z.infer<typeof loginSchema>;
 
+/** OpenID Connect Back-Channel Logout: the identity provider posts its logout token, form-encoded. */
+export const backchannelLogoutSchema = z.object({ logout_token: z.string({ error: "logout_token is required" }).min(1).max(8192) });
+
 /**
  * The "Sign in with SSO" and "Confirm with single sign-on" forms. `next` is bounded well below what
  * the sealed transaction cookie can carry (a browser drops a cookie over 4 KB, which would make the

@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 import { listOwnSessions, revokeOtherOwnSessions } from "@/lib/sessions/own-sessions";
+import type { RevokedAnswer } from "@/lib/sessions/revoke";
 import { ownSessionsQuerySchema, queryObject, revokeOwnScopeSchema } from "@/lib/validation/sessions";
 
 /** The signed-in user's active sessions, newest activity first: {"sessions": [...], "nextCursor"}. */
@@ -17,7 +18,7 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const owner = await requireApiSession(request, context);
   revokeOwnScopeSchema.parse(queryObject(request.nextUrl.searchParams));
-  return json({ revoked: await revokeOtherOwnSessions(context.db, context.config, owner, context.request) });
+  return json({ revoked: await revokeOtherOwnSessions(context.db, context.config, owner, context.request) } satisfies RevokedAnswer);
 });
 
 export const { HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ GET, DELETE });

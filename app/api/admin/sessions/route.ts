@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { listAdminSessions, revokeAllSessions, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { apiContext, apiRoute, json, requireApiAdmin, withFreshSignIn } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
+import type { RevokedAnswer } from "@/lib/sessions/revoke";
 import { allowOnly } from "@/lib/http/methods";
 import { adminActionBodySchema, adminBulkRevokeQuerySchema, adminSessionsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
@@ -29,7 +30,7 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
       "user" in scope
         ? await revokeUserSessionsAsAdmin(context.db, context.config, admin.actor, scope.user, body.reason, context.request)
         : await revokeAllSessions(context.db, context.config, admin.actor, { includeSelf: scope.includeSelf, reason: body.reason }, context.request);
-    return json({ revoked });
+    return json({ revoked } satisfies RevokedAnswer);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { ZodError } from "zod";
-import { signInWithKey } from "@/lib/auth/static-login";
+import { signInWithKey, type LoginAnswer } from "@/lib/auth/static-login";
 import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
 import { allowOnly } from "@/lib/http/methods";
@@ -34,7 +34,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
   noteRequestSession(result.session.id);
   const response = form
     ? seeOther(safeReturnPath(input.next))
-    : json({ user: result.user, session: presentSession(result.session, result.session.id) });
+    : json({ user: result.user, session: presentSession(result.session, result.session.id) } satisfies LoginAnswer);
   setSessionCookie(response.cookies, context.config, { token: result.token, persistent: result.persistent });
   clearNotice(response.cookies, context.config);
   return response;

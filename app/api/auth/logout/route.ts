@@ -3,6 +3,7 @@ import { apiContext, apiRoute, checkApiSession, json } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOtherToLogin } from "@/lib/http/redirect";
 import { clearSessionCookie } from "@/lib/sessions/cookie";
+import type { LogoutAnswer } from "@/lib/sessions/present";
 import { endSessionByLogout } from "@/lib/sessions/sessions";
 
 /**
@@ -18,7 +19,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const fromForm = (request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded");
   const response = fromForm
     ? seeOtherToLogin({ signedOut: sso ? "sso" : "1" })
-    : json({ loggedOut: check.status === "active", ...(sso ? { identityProviderLogout: "/api/auth/oidc/logout" } : {}) });
+    : json({ loggedOut: check.status === "active", ...(sso ? { identityProviderLogout: "/api/auth/oidc/logout" } : {}) } satisfies LogoutAnswer);
   clearSessionCookie(response.cookies, context.config);
   response.headers.set("Clear-Site-Data", '"cookies"');
   return response;

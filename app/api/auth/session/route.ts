@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { apiContext, apiRoute, json, requireApiSession } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
-import { presentSession } from "@/lib/sessions/present";
+import { presentSession, type SignedInAnswer } from "@/lib/sessions/present";
 
 export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
@@ -9,7 +9,7 @@ export const GET = apiRoute(async (request: NextRequest) => {
   return json({
     user: { id: user.id, username: user.username, role: user.role, displayName: user.displayName, email: user.email },
     session: presentSession(session, session.id),
-  });
+  } satisfies SignedInAnswer);
 });
 
 export const { HEAD, POST, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ GET });

@@ -1,5 +1,5 @@
 import { apiRoute, json } from "@/lib/http/api";
-import { databaseHealth } from "@/lib/http/health";
+import { databaseHealth, type ShuttingDownAnswer } from "@/lib/http/health";
 import { allowOnly } from "@/lib/http/methods";
 import { unavailableHeaders } from "@/lib/http/unavailable-response";
 import { isShuttingDown } from "@/lib/lifecycle";
@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
  * rotation (a liveness probe, /api/health/live, never restarts it for that).
  */
 export const GET = apiRoute(
-  async () => (isShuttingDown() ? json({ status: "shutting_down" }, { status: 503, headers: unavailableHeaders() }) : databaseHealth()),
+  async () => (isShuttingDown() ? json({ status: "shutting_down" } satisfies ShuttingDownAnswer, { status: 503, headers: unavailableHeaders() }) : databaseHealth()),
   { duringOutage: "run" },
 );
 

@@ -1,9 +1,9 @@
 import type { NextRequest } from "next/server";
-import { getAdminSessionDetail, revokeSessionAsAdmin } from "@/lib/admin/sessions";
+import { getAdminSessionDetail, revokeSessionAsAdmin, type AdminSessionAnswer } from "@/lib/admin/sessions";
 import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
 import { allowOnly } from "@/lib/http/methods";
-import { sessionNotFound } from "@/lib/sessions/revoke";
+import { sessionNotFound, type RevokedAnswer } from "@/lib/sessions/revoke";
 import { adminActionBodySchema } from "@/lib/validation/admin";
 import { sessionIdSchema } from "@/lib/validation/sessions";
 
@@ -17,7 +17,7 @@ export const GET = apiRoute<{ id: string }>(async (request: NextRequest, { param
   const id = sessionIdSchema.safeParse((await params).id);
   const session = id.success ? await getAdminSessionDetail(context.db, context.config, admin.session.id, id.data) : null;
   if (!session) throw sessionNotFound();
-  return json({ session });
+  return json({ session } satisfies AdminSessionAnswer);
 });
 
 /** Revoke any one session by its public id → {"revoked": 1}; optional {"reason"}. */
@@ -27,7 +27,9 @@ export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { pa
   const id = sessionIdSchema.safeParse((await params).id);
   if (!id.success) throw sessionNotFound();
   const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
-  return json({ revoked: await revokeSessionAsAdmin(context.db, context.config, admin.actor, id.data, body.reason, context.request) });
+  return json({
+    revoked: await revokeSessionAsAdmin(context.db, context.config, admin.actor, id.data, body.reason, context.request),
+  } satisfies RevokedAnswer);
 });
 
 export const { HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ GET, DELETE });

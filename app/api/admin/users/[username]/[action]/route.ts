@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { disableUser, enableUser } from "@/lib/admin/users";
+import { disableUser, enableUser, type UserStateAnswer } from "@/lib/admin/users";
 import { apiContext, apiRoute, json, requireApiAdmin, withFreshSignIn } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
 import { allowOnly } from "@/lib/http/methods";
@@ -16,11 +16,11 @@ export const POST = apiRoute<{ username: string; action: string }>(async (reques
   const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
   if (action === "enable") {
     const result = await enableUser(context.db, admin.actor, username, context.request);
-    return json({ username, disabled: false, changed: !result.alreadyEnabled });
+    return json({ username, disabled: false, changed: !result.alreadyEnabled } satisfies UserStateAnswer);
   }
   return withFreshSignIn(context, admin, body.key, async () => {
     const result = await disableUser(context.db, admin.actor, username, body.reason, context.request);
-    return json({ username, disabled: true, changed: !result.alreadyDisabled, sessionsEnded: result.sessionsEnded });
+    return json({ username, disabled: true, changed: !result.alreadyDisabled, sessionsEnded: result.sessionsEnded } satisfies UserStateAnswer);
   });
 });
 
