@@ -28,6 +28,15 @@ export function refusedMethod(request: Request): string | null {
 
 type RouteHandler<P> = (request: NextRequest, context: { params: Promise<P> }) => Promise<Response>;
 
+const generated = new WeakSet<object>();
+
+/**
+ * Whether a route's export is one allowOnly made (a 405, or OPTIONS's 204 with Allow) rather than a
+ * handler of its own; HEAD answered by GET's handler is that handler itself. Lets the OpenAPI test
+ * tell the methods a route serves from the rest without reading its source.
+ */
+export const isGeneratedHandler = (handler: unknown): boolean => typeof handler === "function" && generated.has(handler);
+
 /**
  * The handlers of every method a route does not serve: 405 in the API's error shape with the
  * route's Allow (Next's own 405 has neither a body nor Allow), HEAD through GET, and OPTIONS
@@ -45,6 +54,7 @@ export function allowOnly<P, M extends RouteMethod>(handlers: Record<M, RouteHan
     duringOutage: "run",
   });
 
+  generated.add(refuse);
   const rest: Partial<Record<RouteMethod, RouteHandler<P>>> = {};
   for (const method of ROUTE_METHODS) {
     if (served[method]) continue;
@@ -54,6 +64,7 @@ export function allowOnly<P, M extends RouteMethod>(handlers: Record<M, RouteHan
         async (request, context) => (refusedMethod(request) ? refuse(request, context) : new Response(null, { status: 204, headers: { Allow: allow } })),
         { duringOutage: "run" },
       );
+      generated.add(rest.OPTIONS);
     } else rest[method] = refuse;
   }
   return rest as Record<Exclude<RouteMethod, M>, RouteHandler<P>>;

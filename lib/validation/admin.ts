@@ -19,7 +19,7 @@ export const adminSessionsQuerySchema = z.object({
     .trim()
     .toLowerCase()
     .max(45, "ip is too long")
-    .regex(/^[0-9a-f.:]+$/, "ip must be an IP address or the start of one")
+    .regex(/^[0-9A-Fa-f.:]+$/, "ip must be an IP address or the start of one")
     .optional(),
   /** Only owners with more than this many active sessions. */
   moreThan: z.coerce.number({ error: "moreThan must be a number" }).int().min(0).max(100_000).optional(),

@@ -18,4 +18,5 @@ export const usernameOf = (field: string) =>
     .toLowerCase()
     .min(1, `${field} is required`)
     .max(USERNAME_MAX_LENGTH, `${field} must be at most ${USERNAME_MAX_LENGTH} characters`)
-    .regex(/^[a-z0-9._@-]+$/, `${field} may contain only ${USERNAME_CHARACTERS}`);
+    // Upper case is already lowered here; spelt out so the published JSON Schema accepts it too.
+    .regex(/^[A-Za-z0-9._@-]+$/, `${field} may contain only ${USERNAME_CHARACTERS}`);
