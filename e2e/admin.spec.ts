@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { devices, expect, test, type Browser, type Page } from "@playwright/test";
+import { devices, type Browser, type Page } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { csvLine } from "../lib/admin/events";
 import { ADMIN_KEY, BASE_URL, USER_KEY } from "./env";
 import { ageAuthentication, currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";

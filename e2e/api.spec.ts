@@ -1,4 +1,5 @@
-import { expect, test } from "@playwright/test";
+import { answerChecker } from "../tests/support/openapi";
+import { expect, test } from "./api-contract";
 import { BASE_URL, USER_KEY } from "./env";
 import { expectJsonError, uniqueUser } from "./helpers";
 
@@ -118,6 +119,27 @@ test.describe("login API", () => {
         "cache-control": "no-store",
       });
     }
+  });
+
+  test("describes itself in OpenAPI 3.1, publicly, and checks what it answers against that", async ({ request, playwright }) => {
+    const answer = await request.get("/api/openapi.json");
+    expect(answer.status()).toBe(200);
+    expect(answer.headers()["cache-control"]).toBe("public, max-age=3600");
+    const document = await answer.json();
+    expect(document.openapi).toMatch(/^3\.1\./);
+    expect(document.servers).toEqual([{ url: BASE_URL }]);
+    expect(document.components.securitySchemes.sessionCookie).toMatchObject({ type: "apiKey", in: "cookie", name: "session_token" });
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(["/api/auth/login", "/api/sessions/{id}", "/api/openapi.json"]));
+
+    // The contract check that every spec's answers go through: an undocumented status fails the call.
+    const raw = await playwright.request.newContext({ baseURL: BASE_URL });
+    const check = answerChecker(document);
+    const refused = await raw.post("/api/openapi.json", { headers: { origin: BASE_URL } });
+    expect(check({ method: "POST", url: refused.url(), status: refused.status(), headers: refused.headers(), body: await refused.text() })).toBeNull();
+    expect(check({ method: "GET", url: refused.url(), status: 405, headers: refused.headers(), body: await refused.text() })).toMatch(
+      /^GET \/api\/openapi.json answered 405: status 405 is not documented/,
+    );
+    await raw.dispose();
   });
 
   test("pages carry security headers with a per-request CSP nonce", async ({ request }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { ADMIN_KEY, USER_KEY } from "./env";
 import { currentSessionId, signIn, uniqueUser } from "./helpers";
 

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { ADMIN_KEY, MAX_FAILURES_PER_USER, USER_KEY } from "./env";
 import { currentSessionId, sessionCookie, signIn, uniqueUser, withDatabase } from "./helpers";
 

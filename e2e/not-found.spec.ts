@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { USER_KEY } from "./env";
 import { signIn, uniqueUser } from "./helpers";
 

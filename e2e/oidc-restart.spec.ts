@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { EXTRA_APP_PORTS, OIDC_ISSUER, USER_KEY } from "./env";
 import { closedPort } from "../tests/support/ports";
 import { expectJsonError, loginAtTestIdp, signIn, startApp, uniqueUser } from "./helpers";

@@ -1,4 +1,5 @@
-import { expect, request as http, test, type Browser, type Page } from "@playwright/test";
+import { request as http, type Browser, type Page } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { ADMIN_KEY, BASE_URL, MAX_FAILURES_PER_USER, OIDC_ISSUER, USER_KEY } from "./env";
 import { ageAuthentication, currentSessionId, expectJsonError, loginAtTestIdp, signIn, uniqueUser, withDatabase } from "./helpers";
 

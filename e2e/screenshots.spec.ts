@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { devices, expect, test } from "@playwright/test";
+import { devices } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { ADMIN_KEY, USER_KEY } from "./env";
 import { currentSessionId, signIn, uniqueUser, withDatabase } from "./helpers";
 

@@ -1,4 +1,5 @@
-import { expect, test, devices, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import { devices, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { BASE_URL, USER_KEY } from "./env";
 import { currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";
 
