@@ -13,8 +13,8 @@ import { BASE_URL } from "./env";
 
 let checker: Promise<(answer: ApiAnswer) => string | null> | undefined;
 
-/** The description, fetched once per worker from the app under test. */
-function describedAnswers() {
+/** The check against the description, fetched once per worker from the app under test. */
+export function describedAnswers() {
   checker ??= fetch(`${BASE_URL}/api/openapi.json`)
     .then((response) => {
       if (!response.ok) throw new Error(`GET /api/openapi.json answered ${response.status}`);

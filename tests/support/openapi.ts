@@ -15,6 +15,7 @@ export type OpenApi = {
 
 export type ApiAnswer = {
   method: string;
+  /** Scheme, host and the path as sent. */
   url: string;
   status: number;
   /** Lower-case names, as Playwright gives them. */
@@ -58,6 +59,15 @@ function rewriteRefs(value: unknown): unknown {
 
 type Template = { path: string; pattern: RegExp; literals: number };
 
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function answerChecker(document: OpenApi) {
   const compile = schemaCompiler(document);
   const templates: Template[] = Object.keys(document.paths)
@@ -82,12 +92,26 @@ export function answerChecker(document: OpenApi) {
 
   /** Null when the answer is as documented; otherwise what is wrong, naming method, path and status. */
   return function check(answer: ApiAnswer): string | null {
-    const url = new URL(answer.url);
+    // The path as sent: new URL() would resolve dot segments the server sees (and redirects).
+    const url = { pathname: answer.url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "").split(/[?#]/)[0] || "/" };
     if (!url.pathname.startsWith("/api/") && url.pathname !== "/api") return null;
     const method = answer.method.toUpperCase();
     const where = `${method} ${url.pathname} answered ${answer.status}`;
     const problem = (text: string) => `${where}: ${text}${answer.body ? `\n  body: ${answer.body.slice(0, 400)}` : ""}`;
 
+    // Before any route: server.mjs refuses what does not decode, Next redirects to the normal form.
+    if (!decodes(url.pathname)) {
+      if (answer.status !== 400) return problem("the address does not decode, so the answer must be 400 bad_request (components/responses/BadAddress)");
+      return checkBody(document.components.responses?.BadAddress, method === "HEAD" ? null : answer, problem);
+    }
+    const dotSegments = /\/(\.|%2e){1,2}(\/|$)/i.test(url.pathname);
+    if (dotSegments || (url.pathname.endsWith("/") && url.pathname !== "/")) {
+      if (answer.status === 308 && answer.headers.location) return null;
+      // Otherwise the address is answered as its normal form would be.
+      const normal = dotSegments ? new URL(url.pathname, "http://normal.invalid").pathname : "";
+      if (!dotSegments || normal.endsWith("/")) return problem("the address is not in normal form, so the answer must be a 308 to it");
+      return check({ ...answer, url: normal });
+    }
     const template = templates.find((t) => t.pattern.test(url.pathname));
     if (!template) {
       if (answer.status !== 404) return problem("no documented path matches, so the answer must be 404 not_found (components/responses/NotFound)");
@@ -104,7 +128,7 @@ export function answerChecker(document: OpenApi) {
         return problem(`${method} is not documented for ${template.path}, so the answer must be 405 method_not_allowed`);
       }
       if (answer.headers.allow !== allow) return problem(`Allow is "${answer.headers.allow}", but the document lists "${allow}"`);
-      return answer.status === 405 ? checkBody(document.components.responses?.MethodNotAllowed, answer, problem) : null;
+      return answer.status === 405 ? checkBody(document.components.responses?.MethodNotAllowed, method === "HEAD" ? null : answer, problem) : null;
     }
     const responses = operation.responses as Record<string, JsonObject>;
     const response = responses[String(answer.status)];

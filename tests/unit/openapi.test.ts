@@ -242,6 +242,12 @@ describe("checking answers against the description", () => {
     expect(check(answer("OPTIONS", "/api/sessions", 204, "", { allow: "DELETE, GET, HEAD, OPTIONS" }))).toBeNull();
     expect(check(answer("GET", "/api/auth/oidc/logout", 303, "", { location: "/login?signedOut=1" }))).toBeNull();
     expect(check(answer("GET", "/login", 500, "anything"))).toBeNull();
+    // What happens before any route: an undecodable address, one not in normal form.
+    expect(check(answer("DELETE", "/api/sessions/%ZZ", 400, { error: { code: "bad_request", message: "x" } }))).toBeNull();
+    expect(check(answer("GET", "/api/sessions/..", 308, "/api", { location: "/api" }))).toBeNull();
+    expect(check(answer("POST", "/api/admin/users/../enable", 404, { error: { code: "not_found", message: "x" } }))).toBeNull();
+    expect(check(answer("POST", "/api/sessions/../auth/logout", 404, { error: { code: "not_found", message: "x" } }))).toMatch(/must be a 308|not documented/);
+    expect(check(answer("HEAD", "/api/auth/login", 405, "", { allow: "OPTIONS, POST" }))).toBeNull();
   });
 
   it("names the method, path and status of an answer that differs", () => {
@@ -256,5 +262,7 @@ describe("checking answers against the description", () => {
     expect(check(answer("PUT", "/api/sessions", 405, { error: { code: "method_not_allowed", message: "no" } }, { ...json, allow: "GET" }))).toMatch(/Allow is "GET"/);
     expect(check(answer("GET", "/api/auth/oidc/logout", 303, "", {}))).toMatch(/the documented header Location is missing/);
     expect(check(answer("GET", "/api/nothing", 200, {}))).toMatch(/must be 404 not_found/);
+    expect(check(answer("GET", "/api/sessions/%ZZ", 404, { error: { code: "not_found", message: "x" } }))).toMatch(/must be 400 bad_request/);
+    expect(check(answer("GET", "/api/sessions/", 404, { error: { code: "not_found", message: "x" } }))).toMatch(/must be a 308/);
   });
 });

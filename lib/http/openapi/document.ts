@@ -90,6 +90,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
       },
       responses: {
         NotFound: errorResponse(["not_found"], "No endpoint at this address (any method)"),
+        BadAddress: errorResponse(["bad_request"], "An address whose percent-encoding does not decode (any address, any method)"),
         MethodNotAllowed: {
           ...errorResponse(["method_not_allowed"], "A method this address does not serve; `Allow` lists those it does"),
           headers: { Allow: { description: "The methods this address serves", required: true, schema: { type: "string" } } },
@@ -113,7 +114,8 @@ function apiDescription(cookieName: string): string {
     '**Errors.** Every error is `{"error": {"code", "message"}}`; each operation lists its codes by status. Every address also answers: ' +
       "405 `method_not_allowed` with `Allow` for a method it does not serve (OPTIONS: 204 with `Allow`; HEAD as GET without a body), " +
       "and any `/api` address no operation serves answers 404 `not_found` for every method (components/responses). " +
-      "An address whose percent-encoding does not decode is 400 `bad_request`. 429 and 503 carry `Retry-After`.",
+      "An address whose percent-encoding does not decode is 400 `bad_request`; one not in normal form (a `.` or `..` segment, a trailing slash) " +
+      "is redirected (308) to its normal form, or answered as that address. 429 and 503 carry `Retry-After`.",
     "",
     `**Bodies.** JSON or form-encoded as each operation says, at most ${MAX_BODY_BYTES} bytes. Times are ISO 8601 in UTC. Lists are paged by ` +
       "cursor: pass `nextCursor` back as `cursor`; null means the last page.",
