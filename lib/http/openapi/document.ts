@@ -86,7 +86,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
             "The session cookie that POST /api/auth/login (or single sign-on) sets. Operations that need an admin list the role `admin`. " +
             "State-changing requests (POST, DELETE) must come from the dashboard's own origin (see the description above).",
         },
-        ...(usesBearer ? { bearerToken: { type: "http", scheme: "bearer", description: "A token from the server's configuration" } } : {}),
+        ...(usesBearer ? { bearerToken: { type: "http", scheme: "bearer", description: "The token configured on the server (DASHBOARD_METRICS_TOKEN)" } } : {}),
       },
       responses: {
         NotFound: errorResponse(["not_found"], "No endpoint at this address (any method)"),

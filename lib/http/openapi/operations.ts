@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adminCountersSchema, adminSessionPageSchema } from "../../admin/sessions";
+import { adminCountersSchema, adminSessionAnswerSchema, adminSessionPageSchema } from "../../admin/sessions";
 import { eventPageSchema } from "../../admin/events";
 import { adminUserPageSchema, userStateAnswerSchema } from "../../admin/users";
 import { loginAnswerSchema } from "../../auth/static-login";
@@ -98,6 +98,7 @@ export const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   SessionPage: sessionPageSchema,
   OwnSession: ownSessionAnswerSchema,
   AdminSessionPage: adminSessionPageSchema,
+  AdminSession: adminSessionAnswerSchema,
   AdminCounters: adminCountersSchema,
   AdminUserPage: adminUserPageSchema,
   UserState: userStateAnswerSchema,
@@ -292,6 +293,17 @@ export const OPERATIONS: Operation[] = [
     errors: ["user_not_found"],
   },
   {
+    method: "get",
+    path: "/api/admin/sessions/{id}",
+    operationId: "getAnySession",
+    summary: "Any one active session, with its owner and where it has been used from",
+    tag: "Admin",
+    auth: "admin",
+    params: sessionIdParams,
+    responses: { 200: { description: "The session, as the list shows it, with its activity", json: adminSessionAnswerSchema } },
+    errors: ["session_not_found"],
+  },
+  {
     method: "delete",
     path: "/api/admin/sessions/{id}",
     operationId: "revokeAnySession",
@@ -401,6 +413,20 @@ export const OPERATIONS: Operation[] = [
       200: { description: "Ready: the database answers and is migrated", json: healthyAnswerSchema },
       503: { description: "Not ready: a database outage, or a shutdown has begun (with Retry-After)", json: [databaseDownAnswerSchema, shuttingDownAnswerSchema] },
     },
+  },
+  {
+    method: "get",
+    path: "/api/metrics",
+    operationId: "metrics",
+    summary: "Prometheus metrics (with DASHBOARD_METRICS_TOKEN as a bearer token)",
+    description:
+      "Served here only when DASHBOARD_METRICS_TOKEN is set (otherwise 404, like any address no endpoint serves); " +
+      "DASHBOARD_METRICS_PORT serves the same on a port of its own, without a token.",
+    tag: "Operations",
+    auth: "bearer",
+    database: "unused",
+    responses: { 200: { description: "The Prometheus text exposition format", content: { "text/plain": z.string() } } },
+    errors: ["not_found", "metrics_unauthorized"],
   },
   {
     method: "get",
