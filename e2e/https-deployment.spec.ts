@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type APIResponse } from "@playwright/test";
+import type { APIResponse } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { HTTPS_APP_PORT, USER_KEY } from "./env";
 import { expectJsonError, startApp, uniqueUser } from "./helpers";

@@ -1,4 +1,4 @@
-import { type Browser } from "@playwright/test";
+import type { Browser } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { BASE_URL, OIDC_ISSUER } from "./env";
 import { currentSessionId, expectJsonError, loginAtTestIdp, uniqueUser, withDatabase } from "./helpers";

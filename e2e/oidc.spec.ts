@@ -1,4 +1,4 @@
-import { type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { ADMIN_KEY, BASE_URL, OIDC_ISSUER, USER_KEY } from "./env";
 import { currentSessionId, expectJsonError, loginAtTestIdp, sessionCookie, signIn, uniqueUser, withDatabase } from "./helpers";

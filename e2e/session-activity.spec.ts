@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test, type Browser } from "@playwright/test";
+import type { Browser } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { ADMIN_KEY, PROXIED_APP_PORT, USER_KEY } from "./env";
 import { expectJsonError, signIn, startApp, uniqueUser } from "./helpers";
 
