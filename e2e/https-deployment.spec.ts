@@ -58,6 +58,12 @@ test("state changes must come from the https origin itself: an http:// page on t
   expect(secure.headers()["set-cookie"]).toMatch(/^__Host-session_token=[^;]+;.*; Secure\b/i);
 });
 
+test("the API description names the https cookie and the public URL", async ({ request }) => {
+  const described = await (await request.get("/api/openapi.json")).json();
+  expect(described.components.securitySchemes.sessionCookie).toMatchObject({ in: "cookie", name: "__Host-session_token" });
+  expect(described.servers).toEqual([{ url: PUBLIC_ORIGIN }]);
+});
+
 /** Every Set-Cookie of a response, one entry each. */
 const setCookies = (response: APIResponse) => response.headersArray().filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value);
 
