@@ -1,6 +1,6 @@
 import { answerChecker } from "../tests/support/openapi";
 import { expect, test } from "./api-contract";
-import { BASE_URL, USER_KEY } from "./env";
+import { ADMIN_KEY, BASE_URL, USER_KEY } from "./env";
 import { expectJsonError, uniqueUser } from "./helpers";
 
 test.describe("login API", () => {
@@ -140,6 +140,34 @@ test.describe("login API", () => {
       /^GET \/api\/openapi.json answered 405: status 405 is not documented/,
     );
     await raw.dispose();
+  });
+
+  test("every documented success answer of the admin API matches its description", async ({ request, playwright }) => {
+    // Each answer is checked against /api/openapi.json by the request fixture; here, that they arrive.
+    const username = uniqueUser("described");
+    const user = await playwright.request.newContext({ baseURL: BASE_URL });
+    expect((await user.post("/api/auth/login", { data: { username, key: USER_KEY, rememberMe: false } })).status()).toBe(200);
+    expect((await user.get("/api/sessions?limit=1")).status()).toBe(200);
+    expect((await request.post("/api/auth/login", { data: { username: "root", key: ADMIN_KEY, rememberMe: false } })).status()).toBe(200);
+    const listed = await request.get(`/api/admin/sessions?user=${username}`);
+    expect(listed.status()).toBe(200);
+    const [session] = (await listed.json()).sessions as { id: string }[];
+    expect((await request.get(`/api/admin/sessions/${session.id}`)).status()).toBe(200);
+    for (const path of ["/api/admin/stats", `/api/admin/users?prefix=${username}`, `/api/admin/events?user=${username}&limit=5`]) {
+      expect((await request.get(path)).status(), path).toBe(200);
+    }
+    const csv = await request.get(`/api/admin/events/export?user=${username}`);
+    expect(csv.status()).toBe(200);
+    expect((await csv.text()).split("\r\n")[0]).toMatch(/^at,type,username,/);
+    const jsonl = await request.get(`/api/admin/events/export?format=jsonl&user=${username}`);
+    expect(jsonl.status()).toBe(200);
+    const events = (await (await request.get(`/api/admin/events?user=${username}`)).json()).events;
+    // JSON lines carry the events list's objects (which the description checks), one per line.
+    expect((await jsonl.text()).trim().split("\n").map((line) => JSON.parse(line))).toEqual(events);
+    // The sign-in is fresh: revoking the whole user needs no key.
+    const revoked = await request.delete(`/api/admin/sessions?user=${username}`, { headers: { origin: BASE_URL } });
+    expect(await revoked.json()).toEqual({ revoked: 1 });
+    await user.dispose();
   });
 
   test("pages carry security headers with a per-request CSP nonce", async ({ request }) => {
