@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { OIDC_ISSUER, serverEnv, TRACES_APP_PORT, USER_KEY } from "./env";
 import { loginAtTestIdp, startApp, uniqueUser } from "./helpers";
 
