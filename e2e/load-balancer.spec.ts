@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { BALANCED_APP_PORTS, LOAD_BALANCER_PORT, USER_KEY } from "./env";
 import { currentSessionId, postgresDatabase, signIn, startApp, uniqueUser } from "./helpers";
 import { logLines } from "./log-lines";

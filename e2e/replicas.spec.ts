@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test, type APIRequest, type APIRequestContext, type Browser } from "@playwright/test";
+import type { APIRequest, APIRequestContext, Browser } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { ADMIN_KEY, MAX_FAILURES_PER_USER, OIDC_ISSUER, REPLICA_PORTS, USER_KEY } from "./env";
 import { startTcpRelay, type TcpRelay } from "../tests/support/tcp-relay";
 import { currentSessionId, expectJsonError, loginAtTestIdp, postgresDatabase, signIn, startApp, uniqueUser } from "./helpers";
