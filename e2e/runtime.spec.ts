@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { RUNTIME_APP_PORT, serverEnv, USER_KEY } from "./env";
 import { startApp, uniqueUser } from "./helpers";
 
