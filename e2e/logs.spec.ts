@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./api-contract";
 import { SERVER_LOG, USER_KEY } from "./env";
 import { currentSessionId, uniqueUser } from "./helpers";
 import { RUN_CREDENTIALS, logLines, logProblems, type LogLine } from "./log-lines";
