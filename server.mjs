@@ -15,6 +15,7 @@ import next from "next";
 import { parseLogLevel, parseTrustProxy } from "./server/env-rules.mjs";
 import { createLogger, installLogger, routeConsoleTo } from "./server/log.mjs";
 import { REQUEST_ID_HEADER, requestIdFor } from "./server/request-id.mjs";
+import { routeNamerFor } from "./server/route-names.mjs";
 import { requestScope } from "./server/request-scope.mjs";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/ (TypeScript, and not in the
@@ -141,8 +142,8 @@ function logAccess(fields, message = "request completed") {
   log.info(fields, message);
 }
 
-/** The path without its query string (which may carry a sign-in code or state), at most 1,024 characters. */
-const loggedPath = (url) => (url ?? "/").split("?")[0].slice(0, 1024);
+/** The path (already without its query string, which may carry a sign-in code or state), at most 1,024 characters. */
+const loggedPath = (pathname) => pathname.slice(0, 1024);
 
 /**
  * The second listener (DASHBOARD_METRICS_PORT): GET /metrics in Prometheus's text format, nothing
@@ -190,6 +191,7 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 const isFileAddress = fileAddresses(path.join(process.cwd(), "public"));
+const routeOf = routeNamerFor(path.join(process.cwd(), ".next"), isFileAddress);
 
 /**
  * Whether the path's percent-encoding decodes to UTF-8. Next decodes route parameters with
@@ -217,6 +219,8 @@ const server = createServer((req, res) => {
   req.headers[REQUEST_ID_HEADER] = request.requestId;
   res.setHeader("X-Request-Id", request.requestId);
   const method = req.method;
+  // Read before Next handles the request (it may rewrite req.url).
+  const pathname = (req.url ?? "/").split("?")[0];
   inFlight.add(res);
   res.once("close", () => {
     inFlight.delete(res);
@@ -225,7 +229,8 @@ const server = createServer((req, res) => {
       {
         requestId: request.requestId,
         method,
-        path: loggedPath(req.url),
+        path: loggedPath(pathname),
+        route: routeOf(pathname),
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         // The public id of the session the request came with, which the app noted (server/request-scope.mjs).
@@ -242,7 +247,6 @@ const server = createServer((req, res) => {
   // (`delete` only when present: it turns the headers object into a slower dictionary.)
   if (req.headers[REFUSED_METHOD_HEADER] !== undefined) delete req.headers[REFUSED_METHOD_HEADER];
   if (req.headers[PATH_HEADER] !== undefined) delete req.headers[PATH_HEADER];
-  const pathname = (req.url ?? "/").split("?")[0];
   if (!isDecodablePath(pathname)) {
     const answer = errorAnswer("bad_request", "The address is not valid percent-encoded UTF-8");
     res.writeHead(400, answer.headers).end(answer.body);

@@ -35,7 +35,7 @@ export function logProblems(output: string, credentials: string[] = RUN_CREDENTI
     }
     if (isAccessLine(line)) {
       const refusedEarly = line.msg === "request refused before parsing";
-      const missing = ["requestId", "status", "durationMs", ...(refusedEarly ? [] : ["method", "path"])].filter((field) => line[field] === undefined);
+      const missing = ["requestId", "status", "durationMs", ...(refusedEarly ? [] : ["method", "path", "route"])].filter((field) => line[field] === undefined);
       if (missing.length > 0) problems.push(`access line without ${missing.join(", ")}: ${text}`);
     }
     const credential = credentials.find((value) => value && text.includes(value));

@@ -32,7 +32,7 @@ test("every request gets an id of its own, echoed and logged with the session's 
   expect(requestId).toMatch(UUID);
 
   const line = await accessLine(requestId);
-  expect(line).toMatchObject({ level: "info", method: "GET", path: "/api/auth/session", status: 200, sessionId });
+  expect(line).toMatchObject({ level: "info", method: "GET", path: "/api/auth/session", route: "/api/auth/session", status: 200, sessionId });
   expect(typeof line.durationMs).toBe("number");
 
   // The sign-in's own line names the session it created.
@@ -41,7 +41,13 @@ test("every request gets an id of its own, echoed and logged with the session's 
   // Answers written by server.mjs itself carry an id too.
   const refused = await request.fetch("/robots.txt", { method: "DELETE" });
   expect(refused.status()).toBe(405);
-  expect(await accessLine(refused.headers()["x-request-id"])).toMatchObject({ method: "DELETE", path: "/robots.txt", status: 405 });
+  expect(await accessLine(refused.headers()["x-request-id"])).toMatchObject({ method: "DELETE", path: "/robots.txt", route: "(file)", status: 405 });
+
+  // The route names what answered, without the ids in the path: one value per page or handler.
+  const detail = await request.get(`/api/sessions/${sessionId}`);
+  expect(await accessLine(detail.headers()["x-request-id"])).toMatchObject({ path: `/api/sessions/${sessionId}`, route: "/api/sessions/[id]", status: 200 });
+  const nowhere = await request.get("/api/no/such/thing");
+  expect(await accessLine(nowhere.headers()["x-request-id"])).toMatchObject({ route: "/api/[[...path]]", status: 404 });
 
   const output = fs.readFileSync(SERVER_LOG, "utf8");
   expect(output).not.toContain(forged);

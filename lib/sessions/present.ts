@@ -1,43 +1,12 @@
-import { UAParser } from "ua-parser-js";
 import { z } from "zod";
 import { ROLES } from "../auth/roles";
 import type { CurrentSession } from "./sessions";
+import { DEVICE_TYPES, describeUserAgent } from "./user-agent";
 
-export const DEVICE_TYPES = ["desktop", "mobile", "tablet", "other", "unknown"] as const;
-export type DeviceType = (typeof DEVICE_TYPES)[number];
-export type DeviceInfo = { browser: string | null; os: string | null; deviceType: DeviceType };
+export { DEVICE_TYPES, describeUserAgent, type DeviceInfo, type DeviceType } from "./user-agent";
 
 /** How every API answer writes a moment: ISO 8601 in UTC, as Date.toISOString() does. */
 export const isoTimeSchema = z.iso.datetime();
-
-const parsed = new Map<string, DeviceInfo>();
-
-/** Browser, OS and device type from a user agent (ua-parser-js 1.x, MIT). Memoised: few distinct UAs. */
-export function describeUserAgent(userAgent: string | null): DeviceInfo {
-  if (!userAgent) return { browser: null, os: null, deviceType: "unknown" };
-  let info = parsed.get(userAgent);
-  if (!info) {
-    const result = new UAParser(userAgent).getResult();
-    const join = (name?: string, version?: string) => (name ? [name, version].filter(Boolean).join(" ") : null);
-    const browser = join(result.browser.name, result.browser.version?.split(".")[0]);
-    const os = join(result.os.name, result.os.version);
-    const type = result.device.type;
-    const deviceType: DeviceType =
-      type === "mobile" || type === "wearable"
-        ? "mobile"
-        : type === "tablet"
-          ? "tablet"
-          : type
-            ? "other"
-            : browser || os
-              ? "desktop"
-              : "other";
-    info = { browser, os, deviceType };
-    if (parsed.size > 1000) parsed.clear();
-    parsed.set(userAgent, info);
-  }
-  return info;
-}
 
 /**
  * The API's session object, described once: presentSession builds it (typed by this schema) and the

@@ -16,6 +16,7 @@ import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
 import type { EndReason, SessionEndCause } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
+import { deviceFamilies } from "./user-agent";
 import { revokeSessions } from "./revoke";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
 import { tracingEnabled, withSpan } from "../tracing";
@@ -182,6 +183,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
         lastCountry: request.location?.country ?? null,
         lastCity: request.location?.city ?? null,
         lastUserAgent: request.userAgent,
+        ...deviceFamilies(request.userAgent),
         activity: {
           create: {
             ipAddress: request.ip ?? "",

@@ -7,6 +7,8 @@ describe("trace configuration (OpenTelemetry's variables)", () => {
     expect(testConfig().tracing).toBeNull();
     expect(testConfig({ OTEL_SERVICE_NAME: "board", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }).tracing).toBeNull();
     expect(testConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "true" }).tracing).toBeNull();
+    // Set but empty, as `VAR: ${VAR:-}` in a compose file passes it: unset, as the specification says.
+    expect(testConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "" }).tracing).toBeNull();
   });
 
   it("exports to the base endpoint's /v1/traces over http/protobuf by default", () => {
