@@ -13,7 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
 import { parseLogLevel, parseTrustProxy } from "./server/env-rules.mjs";
-import { createLogger, installLogger, routeConsoleTo } from "./server/log.mjs";
+import { createLogger, flushLogs, installLogger, routeConsoleTo } from "./server/log.mjs";
 import { REQUEST_ID_HEADER, requestIdFor } from "./server/request-id.mjs";
 import { routeNamerFor } from "./server/route-names.mjs";
 import { requestScope } from "./server/request-scope.mjs";
@@ -325,6 +325,7 @@ async function shutDown(signal) {
       log.error({ err: error }, "A shutdown step failed");
     }
   }
+  await flushLogs();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutDown("SIGTERM"));

@@ -7,3 +7,4 @@ export function createLogger(options?: { level?: LogLevel; destination?: 1 | 2 |
 export function rootLogger(): Logger;
 export function installLogger(logger: Logger): Logger;
 export function routeConsoleTo(logger: Logger): void;
+export function flushLogs(): Promise<void>;
