@@ -6,7 +6,7 @@ import { fail } from "../errors";
 import { normalizeIp } from "../request/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "../sessions/active";
-import { activityJsonSchema, listSessionActivity } from "../sessions/activity";
+import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { CLI_ACTOR, type Actor } from "../actor";
 import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound } from "../sessions/revoke";
@@ -88,9 +88,7 @@ function presentAdminSession(row: AdminSessionRow, counts: Map<string, number>, 
   };
 }
 
-export const adminSessionDetailJsonSchema = adminSessionJsonSchema.extend({
-  activity: z.array(activityJsonSchema).describe("Where it has been used from (address and user agent), most recent first"),
-});
+export const adminSessionDetailJsonSchema = adminSessionJsonSchema.extend(activityField);
 export type AdminSessionDetailJson = z.infer<typeof adminSessionDetailJsonSchema>;
 
 /** GET /api/admin/sessions/{id}. */

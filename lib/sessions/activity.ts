@@ -15,6 +15,11 @@ export const activityJsonSchema = z.object({
 });
 export type ActivityJson = z.infer<typeof activityJsonSchema>;
 
+/** The `activity` field of a session's detail, in the owner's API and the admin's alike. */
+export const activityField = {
+  activity: z.array(activityJsonSchema).describe("Where it has been used from (address and user agent), most recent first"),
+};
+
 /**
  * The distinct (address, user agent) pairs a session has been used from, most recently seen first
  * (written by the activity update in sessions.ts; at most ACTIVITY_ENTRIES_KEPT of them).

@@ -4,7 +4,7 @@ import type { Database } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere } from "./active";
 import { z } from "zod";
-import { activityJsonSchema, listSessionActivity } from "./activity";
+import { activityField, listSessionActivity } from "./activity";
 import { presentSession, sessionJsonSchema, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
 import type { RequestInfo } from "../request/types";
@@ -14,9 +14,7 @@ export const sessionPageSchema = z.object({ sessions: z.array(sessionJsonSchema)
 export type SessionPage = z.infer<typeof sessionPageSchema>;
 
 /** GET /api/sessions/{id}: the same object the list shows. */
-export const sessionDetailJsonSchema = sessionJsonSchema.extend({
-  activity: z.array(activityJsonSchema).describe("Where it has been used from (address and user agent), most recent first"),
-});
+export const sessionDetailJsonSchema = sessionJsonSchema.extend(activityField);
 export type SessionDetailJson = z.infer<typeof sessionDetailJsonSchema>;
 
 export const ownSessionAnswerSchema = z.object({ session: sessionDetailJsonSchema });

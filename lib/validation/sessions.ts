@@ -34,3 +34,6 @@ export function queryObject(params: URLSearchParams | Record<string, string | st
   }
   return out;
 }
+
+/** A session detail page's query: the revoke confirmation lives in the URL, so it works without JavaScript. */
+export const sessionPageQuerySchema = z.object({ confirm: z.literal("1").optional().catch(undefined) });

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { z } from "zod";
 import { ConfirmPanel, Field } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
@@ -10,15 +9,12 @@ import { getAdminSessionDetail } from "@/lib/admin/sessions";
 import { listSessionEvents } from "@/lib/audit";
 import { requireAdminSession, withPageContext } from "@/lib/http/page";
 import { timeView, toActivityView, toSessionView } from "@/lib/sessions/view-model";
-import { queryObject, sessionIdSchema } from "@/lib/validation/sessions";
+import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { adminRevokeSessionAction } from "../../actions";
 
 export const metadata: Metadata = { title: "Admin · Session" };
 
 const LIST = "/admin/sessions";
-
-/** The confirmation step lives in the URL, so it works without client JavaScript. */
-const pageParamsSchema = z.object({ confirm: z.literal("1").optional().catch(undefined) });
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -35,7 +31,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
   if (!found) notFound();
   const { detail } = found;
   const session = toSessionView(detail, now);
-  const query = pageParamsSchema.parse(queryObject(await searchParams));
+  const query = sessionPageQuerySchema.parse(queryObject(await searchParams));
   const confirming = query.confirm === "1" && !session.current;
   const here = `${LIST}/${session.id}`;
   const owner = detail.user.username;

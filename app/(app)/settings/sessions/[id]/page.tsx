@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { z } from "zod";
 import { PendingLink } from "@/components/pending-link";
 import { RevokeConfirmation } from "@/components/sessions/revoke-confirmation";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
@@ -10,15 +9,12 @@ import { listSessionEvents } from "@/lib/audit";
 import { requireSession, withPageContext } from "@/lib/http/page";
 import { getOwnSessionDetail } from "@/lib/sessions/own-sessions";
 import { timeView, toActivityView, toSessionView } from "@/lib/sessions/view-model";
-import { queryObject, sessionIdSchema } from "@/lib/validation/sessions";
+import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { revokeSessionAction } from "../actions";
 
 export const metadata: Metadata = { title: "Session" };
 
 const LIST = "/settings/sessions";
-
-/** The confirmation step lives in the URL, so it works without client JavaScript. */
-const pageParamsSchema = z.object({ confirm: z.literal("1").optional().catch(undefined) });
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -34,7 +30,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
   });
   if (!found) notFound();
   const session = toSessionView(found.own, now);
-  const confirming = pageParamsSchema.parse(queryObject(await searchParams)).confirm === "1" && !session.current;
+  const confirming = sessionPageQuerySchema.parse(queryObject(await searchParams)).confirm === "1" && !session.current;
   const here = `${LIST}/${session.id}`;
 
   return (
