@@ -5,7 +5,7 @@ import type { DatabaseClient } from "./client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgres/client";
 import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
-import { ACTIVITY_ENTRIES_KEPT, type Database, type SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, type Database, type ExpiredDeletion, type SessionWithUser } from "./types";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
@@ -107,8 +107,8 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       });
     },
     async deleteExpiredSessions(now, limit) {
-      const result = await query({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
-      return result.rowCount ?? 0;
+      const { rows } = await query<ExpiredDeletion>({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
+      return rows[0];
     },
     async revokeActiveSessionsBatch(batch) {
       const { rows } = await query<{ picked: number; revoked: number; last: string | null }>({
@@ -196,8 +196,14 @@ const TOUCH_SESSION = `
         ORDER BY "lastSeenAt" DESC LIMIT ${ACTIVITY_ENTRIES_KEPT - 1})`;
 
 const DELETE_EXPIRED = `
-  DELETE FROM "Session" WHERE "id" IN (
-    SELECT "id" FROM "Session" WHERE "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+  WITH deleted AS (
+    DELETE FROM "Session" WHERE "id" IN (
+      SELECT "id" FROM "Session" WHERE "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
+    RETURNING "revokedAt", "expiresAt", "absoluteExpiresAt")
+  SELECT count(*)::int AS "deleted",
+         (count(*) FILTER (WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" > "expiresAt"))::int AS "unseenIdle",
+         (count(*) FILTER (WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= "expiresAt"))::int AS "unseenAbsolute"
+    FROM deleted`;
 
 const LAPSED_PLAN = "SET LOCAL enable_seqscan = off";
 const LAPSED = `

@@ -28,7 +28,7 @@ export function traceDatabase(db: Database): Database {
       statement("findSessionByTokenHash", () => db.findSessionByTokenHash(tokenHash), (span, row) => span.setAttribute("db.response.returned_rows", row ? 1 : 0)),
     touchSession: (id, touch) => statement("touchSession", () => db.touchSession(id, touch)),
     deleteExpiredSessions: (now, limit) =>
-      statement("deleteExpiredSessions", () => db.deleteExpiredSessions(now, limit), (span, count) => span.setAttribute("db.response.affected_rows", count)),
+      statement("deleteExpiredSessions", () => db.deleteExpiredSessions(now, limit), (span, result) => span.setAttribute("db.response.affected_rows", result.deleted)),
     revokeActiveSessionsBatch: (batch) =>
       statement("revokeActiveSessionsBatch", () => db.revokeActiveSessionsBatch(batch), (span, result) => span.setAttribute("db.response.affected_rows", result.revoked)),
     lapsedSessionsPerUser: (now, keyFingerprints) => statement("lapsedSessionsPerUser", () => db.lapsedSessionsPerUser(now, keyFingerprints)),

@@ -2,7 +2,7 @@ import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
-import { recordCleanupDeleted } from "../metrics/metrics";
+import { recordCleanupDeleted, recordSessionsEnded } from "../metrics/metrics";
 import { withSpan } from "../tracing";
 import { logger } from "../log";
 
@@ -37,10 +37,13 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
   const batchSize = options.batchSize ?? 500;
   let expiredSessions = 0;
   for (;;) {
-    const count = await db.deleteExpiredSessions(now, batchSize);
-    expiredSessions += count;
-    recordCleanupDeleted(count);
-    if (count < batchSize) break;
+    const { deleted, unseenIdle, unseenAbsolute } = await db.deleteExpiredSessions(now, batchSize);
+    expiredSessions += deleted;
+    recordCleanupDeleted(deleted);
+    // Expiries nobody saw end here; revoked rows were counted when they were revoked.
+    if (unseenIdle > 0) recordSessionsEnded("expired_idle", unseenIdle);
+    if (unseenAbsolute > 0) recordSessionsEnded("expired_absolute", unseenAbsolute);
+    if (deleted < batchSize) break;
     // Let queued requests (sign-ins, session checks) run between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -120,17 +120,22 @@ describe("session metrics count each ended session once, by cause", () => {
     expect(await ended(() => validateSessionCookie(db, config, frank.cookie, request))).toEqual({ "reason=disabled": 1 });
   });
 
-  it("counts cleanup's deletions apart from the ends it did not see", async () => {
+  it("counts the expiries nobody saw when cleanup deletes them, and a revoked row's end only once", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
-    await Promise.all([signIn(db, config, "alice", USER_KEY), signIn(db, config, "bob", USER_KEY), signIn(db, config, "carol", USER_KEY)]);
-    await db.prisma.session.updateMany({ where: { user: { username: { in: ["alice", "bob"] } } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await Promise.all(["alice", "bob", "carol", "dave", "erin"].map((name) => signIn(db, config, name, USER_KEY)));
+    const past = new Date(Date.now() - 1000);
+    // Idle expiry (alice, bob), the absolute cap (carol: both expiries are the cap), a revocation
+    // counted when it happened and expired since (dave), and a session still active (erin).
+    await db.prisma.session.updateMany({ where: { user: { username: { in: ["alice", "bob"] } } }, data: { expiresAt: past } });
+    await db.prisma.session.updateMany({ where: { user: { username: "carol" } }, data: { expiresAt: past, absoluteExpiresAt: past } });
+    await db.prisma.session.updateMany({ where: { user: { username: "dave" } }, data: { expiresAt: past, revokedAt: past, revokedBy: "root" } });
     let endsSeen: Record<string, number> = {};
     const deleted = await added("sessionboard_cleanup_deleted_total", async () => {
       endsSeen = await ended(() => cleanupSessions(db, config, { batchSize: 1 }));
     });
-    expect(deleted).toEqual({ "": 2 });
-    expect(endsSeen).toEqual({});
+    expect(deleted).toEqual({ "": 4 });
+    expect(endsSeen).toEqual({ "reason=expired_idle": 2, "reason=expired_absolute": 1 });
   });
 });
 
