@@ -1,0 +1,75 @@
+import { isIP } from "node:net";
+import { normalizeIp } from "../request/request-info";
+
+/** A CIDR block: its network as a number, the prefix length, and the address family. */
+export type Cidr = { version: 4 | 6; network: bigint; bits: number; text: string };
+
+const WIDTH = { 4: 32, 6: 128 } as const;
+
+/** An address as a number (IPv6 zone ids dropped); null for anything that is not an IP. */
+export function ipNumber(value: string): { version: 4 | 6; value: bigint } | null {
+  const ip = normalizeIp(value.split("%")[0] ?? "");
+  if (ip === null) return null;
+  if (isIP(ip) === 4) return { version: 4, value: ip.split(".").reduce((sum, octet) => (sum << 8n) | BigInt(Number(octet)), 0n) };
+  const [head, tail] = ip.includes("::") ? ip.split("::") : [ip, null];
+  const groups = (text: string | null | undefined) => (text ? text.split(":") : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all = tail === null ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return { version: 6, value: all.reduce((sum, group) => (sum << 16n) | BigInt(parseInt(group, 16)), 0n) };
+}
+
+/**
+ * "10.0.0.0/8", "2001:db8::/32" as a block; an error message when it is not one. Bits set past the
+ * prefix length are refused (10.1.2.3/8 is most likely a typo for 10.1.2.0/24 or 10.0.0.0/8).
+ */
+export function parseCidr(value: string): Cidr | string {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(value.trim());
+  const address = match ? ipNumber(match[1]) : null;
+  if (!match || !address || match[1].includes("%")) return `${value} is not a CIDR block (e.g. 10.0.0.0/8 or 2001:db8::/32)`;
+  const bits = Number(match[2]);
+  const width = WIDTH[address.version];
+  if (bits > width) return `the prefix length of ${value} must be at most ${width}`;
+  const hostMask = (1n << BigInt(width - bits)) - 1n;
+  if ((address.value & hostMask) !== 0n) {
+    return `${value} has address bits set past /${bits}: did you mean ${formatIp(address.version, address.value & ~hostMask)}/${bits}?`;
+  }
+  return { version: address.version, network: address.value, bits, text: `${formatIp(address.version, address.value)}/${bits}` };
+}
+
+/** Whether a stored address lies in the block. */
+export function cidrContains(cidr: Cidr, ip: string | null): boolean {
+  if (!ip) return false;
+  const address = ipNumber(ip);
+  if (!address || address.version !== cidr.version) return false;
+  const shift = BigInt(WIDTH[cidr.version] - cidr.bits);
+  return address.value >> shift === cidr.network >> shift;
+}
+
+/**
+ * The longest text every address of the block starts with as stored (normalizeIp: dotted IPv4,
+ * RFC 5952 compact IPv6), so that an index range can narrow the rows before the exact check; ""
+ * when none is safe. IPv4: the whole octets the prefix fixes, then ".". IPv6: the fixed leading
+ * groups up to the first zero one (a zero group may be written as "::"), then ":".
+ */
+export function cidrTextPrefix(cidr: Cidr): { exact: string } | { prefix: string } {
+  const width = WIDTH[cidr.version];
+  if (cidr.bits === width) return { exact: formatIp(cidr.version, cidr.network) };
+  if (cidr.version === 4) {
+    const octets = formatIp(4, cidr.network).split(".").slice(0, Math.floor(cidr.bits / 8));
+    return { prefix: octets.length > 0 ? `${octets.join(".")}.` : "" };
+  }
+  const groups: string[] = [];
+  for (let i = 0; i < Math.floor(cidr.bits / 16); i++) {
+    const group = (cidr.network >> BigInt(112 - 16 * i)) & 0xffffn;
+    if (group === 0n) break;
+    groups.push(group.toString(16));
+  }
+  return { prefix: groups.length > 0 ? `${groups.join(":")}:` : "" };
+}
+
+function formatIp(version: 4 | 6, value: bigint): string {
+  if (version === 4) return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join(".");
+  const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  return normalizeIp(groups.join(":")) ?? groups.join(":");
+}
