@@ -13,6 +13,8 @@ export const AUTH_EVENT_TYPES = [
   "session.revoked",
   /** A bulk revocation ("force logout all"): one event whose count says how many sessions ended. */
   "sessions.revoked_all",
+  /** A bulk revocation by the Admin Panel's filters: one event, the filters in words and the count. */
+  "sessions.bulk_revoked",
   /** A cleanup run: count = expired rows deleted. */
   "sessions.cleaned",
   "user.disabled",

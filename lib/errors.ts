@@ -9,6 +9,7 @@ import { END_REASONS, type EndReason } from "./sessions/end-reasons";
  */
 export const ERRORS = {
   invalid_input: { status: 400, message: "That request was not valid." },
+  reason_required: { status: 400, message: "Give a reason: it is recorded in the audit trail." },
   malformed_json: { status: 400, message: "Request body is not valid JSON" },
   malformed_body: { status: 400, message: "Request body is not valid UTF-8" },
   /** Answered by server.mjs (plain JavaScript, before Next): its copy must keep this code. */
@@ -40,6 +41,12 @@ export const ERRORS = {
   current_session: { status: 409, message: "This is the session you are using. Use Log out to end it." },
   cannot_disable_self: { status: 409, message: "You cannot disable your own account." },
   confirmation_mismatch: { status: 409, message: 'Type "everyone" to confirm.' },
+  count_changed: {
+    status: 409,
+    message: (p: { count: number; confirmed: number }) =>
+      `Nothing was revoked: ${p.count} sessions match these filters now, not the ${p.confirmed} you confirmed. Look at them again and confirm the new count.`,
+    page: "Nothing was revoked: the number of matching sessions changed since you looked. Check the list and confirm again.",
+  },
   sso_account_conflict: {
     status: 409,
     message: (p: { owner: string }) => `That single sign-on subject already has its own account (${p.owner}).`,

@@ -9,9 +9,11 @@ import { activeSessionWhere } from "../sessions/active";
 import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { CLI_ACTOR, type Actor } from "../actor";
-import { currentSessionConflict, revokeEveryActiveSession, revokeSessions, sessionNotFound } from "../sessions/revoke";
+import { currentSessionConflict, revokeEveryActiveSession, revokeListedSessions, revokeSessions, sessionNotFound } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
-import type { AdminSessionsQuery } from "../validation/admin";
+import type { AdminSessionFilter, AdminSessionsQuery } from "../validation/admin";
+import { cidrContains, cidrTextPrefix, parseCidr, type Cidr } from "../net/cidr";
+import { describeFilter } from "./filter-words";
 import { activeTotals, ownerRestriction } from "./active-counts";
 
 export { ownersWithMoreThan } from "./active-counts";
@@ -53,18 +55,20 @@ export async function listAdminSessions(
       include: { user: { select: { id: true, username: true, disabledAt: true } } },
     });
   let rows: Awaited<ReturnType<typeof batchOf>>;
-  if (!filter.ownerIds || filter.ownerIds.length <= OWNER_LIST_LIMIT) {
+  const owners = filter.ownerIds && filter.ownerIds.length > OWNER_LIST_LIMIT ? new Set(filter.ownerIds) : null;
+  if (!owners && !filter.cidr) {
     rows = await batchOf(filter.ownerIds ? { userId: { in: filter.ownerIds } } : {}, query.cursor, query.limit + 1);
   } else {
-    // Too many owners to list in one query, and too many other users to leave out by listing them
-    // (see ownerRestriction): walk the ordered index and keep the owners' rows. Many owners means
-    // their sessions are common, so this stops early.
-    const owners = new Set(filter.ownerIds);
+    // A check the database cannot make: too many owners to list in one query (and too many other
+    // users to leave out by listing them, see ownerRestriction), or a CIDR block (addresses are
+    // stored as text). Walk the ordered index and keep the rows that pass; the where clause has
+    // narrowed them as far as is safe.
+    const listed = !owners && filter.ownerIds ? { userId: { in: filter.ownerIds } } : {};
     rows = [];
     let after = query.cursor;
     for (;;) {
-      const batch = await batchOf({}, after, SCAN_BATCH);
-      rows.push(...batch.filter((row) => owners.has(row.userId)));
+      const batch = await batchOf(listed, after, SCAN_BATCH);
+      rows.push(...batch.filter((row) => passes(filter, owners, row)));
       const last = batch.at(-1);
       if (rows.length > query.limit || batch.length < SCAN_BATCH || !last) break;
       after = { at: last[field], id: last.id };
@@ -117,17 +121,17 @@ const OWNER_LIST_LIMIT = 500;
 const SCAN_BATCH = 1000;
 
 /**
- * The filters as a where clause plus, for "more than N sessions", the owners' ids when they are
- * what must be listed (most users qualifying, the few others are left out in the where clause
- * instead); null when the filters cannot match anything (e.g. no such user).
+ * The filters as a where clause plus what only code can check: for "more than N sessions", the
+ * owners' ids when they are what must be listed (most users qualifying, the few others are left
+ * out in the where clause instead), and a CIDR block (the where clause narrows to the text prefix
+ * every address of the block starts with, when there is one); null when the filters cannot match
+ * anything (e.g. no such user).
  */
-async function filterWhere(
-  db: Database,
-  config: Config,
-  query: AdminSessionsQuery,
-  now: Date,
-): Promise<{ where: Prisma.SessionWhereInput; ownerIds: string[] | null } | null> {
+type ResolvedFilter = { where: Prisma.SessionWhereInput; ownerIds: string[] | null; cidr: Cidr | null };
+
+async function filterWhere(db: Database, config: Config, query: AdminSessionFilter, now: Date): Promise<ResolvedFilter | null> {
   const parts: Prisma.SessionWhereInput[] = [];
+  let cidr: Cidr | null = null;
   if (query.user && query.match === "exact") {
     // Resolve the name first so the [userId, …] index serves the page.
     const user = await db.prisma.user.findUnique({ where: { username: query.user }, select: { id: true } });
@@ -137,17 +141,123 @@ async function filterWhere(
     parts.push({ user: { username: prefixRange(query.user) } });
   }
   if (query.method) parts.push({ authMethod: query.method });
-  if (query.ip) {
+  if (query.ip?.includes("/")) {
+    const block = parseCidr(query.ip);
+    // The schema let only valid blocks through.
+    if (typeof block === "string") return null;
+    const text = cidrTextPrefix(block);
+    if ("exact" in text) parts.push({ ipAddress: text.exact });
+    else {
+      cidr = block;
+      parts.push(text.prefix ? { ipAddress: prefixRange(text.prefix) } : { ipAddress: { not: null } });
+    }
+  } else if (query.ip) {
     const exact = isIP(query.ip) ? normalizeIp(query.ip) : null;
     parts.push(exact ? { ipAddress: exact } : { ipAddress: prefixRange(query.ip) });
   }
+  if (query.country) parts.push({ country: query.country });
+  if (query.browser) parts.push({ browserFamily: query.browser });
+  if (query.signedInAfter) parts.push({ createdAt: { gte: query.signedInAfter } });
+  if (query.signedInBefore) parts.push({ createdAt: { lt: query.signedInBefore } });
   if (query.moreThan !== undefined) {
     const restriction = await ownerRestriction(db, config, query.moreThan, now, OWNER_LIST_LIMIT);
-    if ("allBut" in restriction) return { where: { AND: [...parts, { userId: { notIn: restriction.allBut } }] }, ownerIds: null };
+    if ("allBut" in restriction) return { where: { AND: [...parts, { userId: { notIn: restriction.allBut } }] }, ownerIds: null, cidr };
     if (restriction.owners.length === 0) return null;
-    return { where: { AND: parts }, ownerIds: restriction.owners };
+    return { where: { AND: parts }, ownerIds: restriction.owners, cidr };
   }
-  return { where: { AND: parts }, ownerIds: null };
+  return { where: { AND: parts }, ownerIds: null, cidr };
+}
+
+/** The code-side checks of a resolved filter (`owners`: the owner set when it is too long to list in SQL). */
+const passes = (filter: ResolvedFilter, owners: Set<string> | null, row: { userId: string; ipAddress: string | null }) =>
+  (!owners || owners.has(row.userId)) && (!filter.cidr || cidrContains(filter.cidr, row.ipAddress));
+
+/**
+ * The ids of the active sessions matching the filters at `now`, `exclude` (the acting admin's own
+ * session) left out: a where clause when the database can answer alone, else a walk in id order.
+ */
+async function matchingSessions(
+  db: Database,
+  config: Config,
+  filter: AdminSessionFilter,
+  exclude: string | null,
+  now: Date,
+): Promise<{ count: () => Promise<number>; ids: () => Promise<string[]> }> {
+  const resolved = await filterWhere(db, config, filter, now);
+  if (!resolved) return { count: async () => 0, ids: async () => [] };
+  const owners = resolved.ownerIds && resolved.ownerIds.length > OWNER_LIST_LIMIT ? new Set(resolved.ownerIds) : null;
+  const where: Prisma.SessionWhereInput = {
+    AND: [
+      activeSessionWhere(config, now),
+      resolved.where,
+      !owners && resolved.ownerIds ? { userId: { in: resolved.ownerIds } } : {},
+      exclude ? { id: { not: exclude } } : {},
+    ],
+  };
+  const walk = async () => {
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const batch: { id: string; userId: string; ipAddress: string | null }[] = await db.prisma.session.findMany({
+        where: after ? { AND: [where, { id: { gt: after } }] } : where,
+        orderBy: { id: "asc" },
+        select: { id: true, userId: true, ipAddress: true },
+        take: SCAN_BATCH,
+      });
+      for (const row of batch) if (passes(resolved, owners, row)) ids.push(row.id);
+      if (batch.length < SCAN_BATCH) return ids;
+      after = batch[batch.length - 1].id;
+    }
+  };
+  const exact = !owners && !resolved.cidr;
+  return {
+    count: async () => (exact ? db.prisma.session.count({ where }) : (await walk()).length),
+    ids: walk,
+  };
+}
+
+/**
+ * GET /api/admin/sessions/count and the bulk revoke's confirmation: how many active sessions the
+ * filters match, every page, the caller's own session not included (a bulk revoke never ends it).
+ */
+export async function countAdminSessions(
+  db: Database,
+  config: Config,
+  currentSessionId: string | null,
+  filter: AdminSessionFilter,
+  now = new Date(),
+): Promise<number> {
+  return (await matchingSessions(db, config, filter, currentSessionId, now)).count();
+}
+
+/**
+ * Revoke the sessions the filters match, the set the admin was shown: counted again at the request
+ * and refused (count_changed, nothing revoked) unless that count is `confirm`; then exactly those
+ * sessions end, in batches, audited as one event with the filters in words and the count. The
+ * acting admin's own session is never included. A reason is required.
+ */
+export async function revokeFilteredSessionsAsAdmin(
+  db: Database,
+  config: Config,
+  actor: Actor,
+  filter: AdminSessionFilter,
+  confirm: number,
+  reason: string | undefined,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<number> {
+  if (!reason?.trim()) throw fail("reason_required");
+  const ids = await (await matchingSessions(db, config, filter, actor.sessionId, now)).ids();
+  if (ids.length !== confirm) throw fail("count_changed", { count: ids.length, confirmed: confirm });
+  const why = reason.trim();
+  return revokeListedSessions(
+    db,
+    ids,
+    { actor, cause: "revoked_by_admin", reason: why, detail: `filter: ${describeFilter(filter)}; count: ${ids.length}; reason: ${why}` },
+    "sessions.bulk_revoked",
+    request,
+    now,
+  );
 }
 
 /**
@@ -189,7 +299,7 @@ export async function adminCounters(db: Database, config: Config, now = new Date
   const [{ activeSessions, activeUsers }, createdLast24h, revokedLast24h, expiredLast24h] = await Promise.all([
     activeTotals(db, config, now),
     db.prisma.session.count({ where: { createdAt: { gte: since } } }),
-    sumOf(["session.revoked", "sessions.revoked_all"]),
+    sumOf(["session.revoked", "sessions.revoked_all", "sessions.bulk_revoked"]),
     sumOf(["session.expired", "sessions.cleaned"]),
   ]);
   return { activeSessions, activeUsers, createdLast24h, revokedLast24h, expiredLast24h };

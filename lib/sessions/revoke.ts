@@ -113,6 +113,47 @@ async function revokeMatching(db: Database, where: Prisma.SessionWhereInput, by:
   return revoked;
 }
 
+/**
+ * Ends the listed sessions (those not revoked meanwhile), a short write per batch, audited as ONE
+ * event of `eventType` carrying the count — a bulk revocation the admin confirmed by its count, not
+ * a session-by-session one. Returns how many were revoked.
+ */
+export function revokeListedSessions(
+  db: Database,
+  ids: string[],
+  by: Revocation,
+  eventType: "sessions.bulk_revoked",
+  request: RequestInfo,
+  now = new Date(),
+): Promise<number> {
+  return withSpan("session.revoke_bulk", async (span) => {
+    recordRevocation(span, by);
+    let revoked = 0;
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const { count } = await db.prisma.session.updateMany({
+        where: { id: { in: ids.slice(start, start + BATCH) }, revokedAt: null },
+        data: { revokedAt: now, revokedBy: by.actor.username, revokeReason: by.reason },
+      });
+      revoked += count;
+      recordSessionsEnded(by.cause, count);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await db.prisma.authEvent.create({
+      data: authEventRow({
+        type: eventType,
+        ip: request.ip,
+        userAgent: request.userAgent,
+        actor: by.actor.username,
+        detail: by.detail ?? by.reason,
+        count: revoked,
+        at: now,
+      }),
+    });
+    span?.setAttribute("session.revoked_count", revoked);
+    return revoked;
+  });
+}
+
 /** Force logout aims to hold each batch's row locks (and, on SQLite, the one writer) about this long. */
 const EVERYONE_BATCH_TARGET_MS = 50;
 const EVERYONE_BATCH_FIRST = 1_000;

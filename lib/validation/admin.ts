@@ -3,30 +3,112 @@ import { AUTH_EVENT_TYPES } from "../audit";
 import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
 import { sessionIdSchema } from "./sessions";
 import { usernameOf } from "./username";
+import { parseCidr } from "../net/cidr";
+
+const instant = (name: string) =>
+  z
+    .string()
+    .max(40)
+    .transform((value, ctx) => {
+      // A bare date or a datetime-local value ("2026-11-23T10:00") is read as UTC.
+      const text = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value) ? `${value.length === 10 ? `${value}T00:00` : value}Z` : value;
+      const date = new Date(text);
+      if (Number.isNaN(date.getTime())) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a date or time (ISO 8601, UTC)` });
+        return z.NEVER;
+      }
+      return date;
+    });
 
 /** A username, or the start of one, as filters and links carry it. */
 export const usernameFilter = usernameOf("user");
 
-/** Filters, sort and page of /admin/sessions and GET /api/admin/sessions. */
-export const adminSessionsQuerySchema = z.object({
+/**
+ * The filters of /admin/sessions, shared by the list, the dry-run count and the bulk revoke.
+ * Intervals are half-open: signedInAfter is inclusive, signedInBefore exclusive.
+ */
+const adminSessionFilterFields = {
   user: usernameFilter.optional(),
   /** How `user` matches: the exact username, or usernames starting with it. */
   match: z.enum(["exact", "prefix"], { error: 'match must be "exact" or "prefix"' }).default("exact"),
   method: z.enum(["static", "oidc"], { error: 'method must be "static" or "oidc"' }).optional(),
-  /** An IP address, or the start of one ("10.1.", "2001:db8:"). */
+  /** An IP address, the start of one ("10.1.", "2001:db8:"), or a CIDR block ("10.0.0.0/8", "2001:db8::/32"). */
   ip: z
     .string()
     .trim()
     .toLowerCase()
-    .max(45, "ip is too long")
-    .regex(/^[0-9A-Fa-f.:]+$/, "ip must be an IP address or the start of one")
+    .max(49, "ip is too long")
+    .regex(/^[0-9a-f.:]+(\/\d{1,3})?$/, "ip must be an IP address, the start of one, or a CIDR block (10.0.0.0/8)")
+    .superRefine((value, ctx) => {
+      if (!value.includes("/")) return;
+      const cidr = parseCidr(value);
+      if (typeof cidr === "string") ctx.addIssue({ code: "custom", message: `ip: ${cidr}` });
+    })
+    .describe('An IP address, the start of one ("10.1.", "2001:db8:"), or a CIDR block ("10.0.0.0/8", "2001:db8::/32")')
     .optional(),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z][A-Z0-9]$/, "country must be a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)")
+    .describe("Country at sign-in (ISO 3166-1 alpha-2), as a trusted proxy reported it")
+    .optional(),
+  browser: z
+    .string()
+    .trim()
+    .min(1, "browser must not be empty")
+    .max(64, "browser is too long")
+    .regex(/^[\p{L}\p{N} ._\-]+$/u, "browser must be a browser name such as Firefox or Chrome")
+    .describe('Browser family at sign-in, exactly as shown ("Firefox", "Chrome", "Mobile Safari"); sessions signed in before browsers were recorded have none')
+    .optional(),
+  signedInAfter: instant("signedInAfter").describe("Signed in at or after this time (ISO 8601; a bare date or time is UTC)").optional(),
+  signedInBefore: instant("signedInBefore").describe("Signed in before this time (ISO 8601; a bare date or time is UTC)").optional(),
   /** Only owners with more than this many active sessions. */
   moreThan: z.coerce.number({ error: "moreThan must be a number" }).int().min(0).max(100_000).optional(),
-  sort: z.enum(["lastActive", "created"], { error: 'sort must be "lastActive" or "created"' }).default("lastActive"),
-  cursor: cursorSchema.optional(),
-  limit: pageSizeSchema(50, 200),
+};
+
+/** Names of the filters beyond `user` alone: any of them on DELETE /api/admin/sessions makes it a bulk revoke by filter. */
+export const FILTER_ONLY_PARAMS = ["match", "method", "ip", "country", "browser", "signedInAfter", "signedInBefore", "moreThan"] as const;
+
+const intervalInOrder = (value: { signedInAfter?: Date; signedInBefore?: Date }, ctx: z.RefinementCtx) => {
+  if (value.signedInAfter && value.signedInBefore && value.signedInAfter >= value.signedInBefore) {
+    ctx.addIssue({ code: "custom", message: "signedInAfter must be earlier than signedInBefore" });
+  }
+};
+
+export const adminSessionFilterSchema = z.object(adminSessionFilterFields).superRefine(intervalInOrder);
+export type AdminSessionFilter = z.infer<typeof adminSessionFilterSchema>;
+
+/** Whether any filter is set (a bulk revoke by filter needs one: everyone is ?scope=all). */
+export const hasFilter = (filter: AdminSessionFilter) =>
+  Boolean(
+    filter.user ||
+      filter.method ||
+      filter.ip ||
+      filter.country ||
+      filter.browser ||
+      filter.signedInAfter ||
+      filter.signedInBefore ||
+      filter.moreThan !== undefined,
+  );
+
+/** Filters, sort and page of /admin/sessions and GET /api/admin/sessions. */
+export const adminSessionsQuerySchema = z
+  .object({
+    ...adminSessionFilterFields,
+    sort: z.enum(["lastActive", "created"], { error: 'sort must be "lastActive" or "created"' }).default("lastActive"),
+    cursor: cursorSchema.optional(),
+    limit: pageSizeSchema(50, 200),
+  })
+  .superRefine(intervalInOrder);
+
+/** GET /api/admin/sessions/count: the filters, at least one; the count covers every page. */
+export const adminSessionCountQuerySchema = adminSessionFilterSchema.superRefine((filter, ctx) => {
+  if (!hasFilter(filter)) ctx.addIssue({ code: "custom", message: "pass at least one filter (user, method, ip, country, browser, signedInAfter, signedInBefore, moreThan)" });
 });
+
+export const countAnswerSchema = z.object({ count: z.number().int().min(0).describe("Active sessions matching the filters, the caller's own session not included") });
+export type CountAnswer = z.infer<typeof countAnswerSchema>;
 
 export type AdminSessionsQuery = z.infer<typeof adminSessionsQuerySchema>;
 
@@ -52,18 +134,64 @@ export const adminForms = {
   enableUser: adminFormSchema.extend({ username: usernameFilter }),
 };
 
-/** DELETE /api/admin/sessions: exactly one of ?user=NAME or ?scope=all&confirm=everyone. */
-export const adminBulkRevokeQuerySchema = z.union(
-  [
-    z.object({ user: usernameFilter }),
-    z.object({
-      scope: z.literal("all"),
-      confirm: z.literal("everyone", { error: 'to revoke every session, pass confirm=everyone' }),
-      includeSelf: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
-    }),
-  ],
-  { error: "pass ?user=NAME, or ?scope=all&confirm=everyone" },
-);
+/**
+ * DELETE /api/admin/sessions, one of three requests, told apart without guessing:
+ * - `scope=all&confirm=everyone[&includeSelf=true]`: everyone (no filter may come with it);
+ * - any filter beyond `user` alone (match, method, ip, country, browser, signedInAfter,
+ *   signedInBefore, moreThan), or a numeric `confirm`: the sessions matching the filters, with
+ *   `confirm=<count>` the count GET /api/admin/sessions/count answered (refused if it moved);
+ * - `user=NAME` alone: all of that user's sessions.
+ */
+export const adminBulkRevokeQuerySchema = z
+  .object({
+    ...adminSessionFilterFields,
+    match: adminSessionFilterFields.match.unwrap().optional(),
+    scope: z.literal("all", { error: 'scope must be "all"' }).optional(),
+    confirm: z
+      .string()
+      .trim()
+      .max(64)
+      .describe('"everyone" with scope=all; with filters, the count of matching sessions you were shown (GET /api/admin/sessions/count)')
+      .optional(),
+    includeSelf: z.enum(["true", "false"], { error: 'includeSelf must be "true" or "false"' }).optional(),
+    cursor: z.never({ error: "a bulk revoke covers every page: leave out cursor" }).optional(),
+  })
+  .superRefine(intervalInOrder)
+  .transform((query, ctx) => {
+    const filtering = FILTER_ONLY_PARAMS.some((name) => query[name] !== undefined);
+    const counted = query.confirm !== undefined && /^\d+$/.test(query.confirm);
+    if (query.scope === "all") {
+      if (filtering || query.user) {
+        ctx.addIssue({ code: "custom", message: "scope=all revokes everyone: leave out the filters, or leave out scope=all to revoke only the matching sessions" });
+        return z.NEVER;
+      }
+      if (query.confirm !== "everyone") {
+        ctx.addIssue({ code: "custom", message: "to revoke every session, pass confirm=everyone" });
+        return z.NEVER;
+      }
+      return { scope: "all" as const, includeSelf: query.includeSelf === "true" };
+    }
+    if (query.includeSelf !== undefined) {
+      ctx.addIssue({ code: "custom", message: "includeSelf goes only with scope=all: a bulk revoke by user or filter never ends your own session" });
+      return z.NEVER;
+    }
+    if (filtering || counted) {
+      if (!counted) {
+        ctx.addIssue({ code: "custom", message: "to revoke the sessions matching filters, pass confirm=<count> with the count GET /api/admin/sessions/count answered" });
+        return z.NEVER;
+      }
+      const { user, match, method, ip, country, browser, signedInAfter, signedInBefore, moreThan } = query;
+      const filter: AdminSessionFilter = { user, match: match ?? "exact", method, ip, country, browser, signedInAfter, signedInBefore, moreThan };
+      return { scope: "filter" as const, filter, confirm: Number(query.confirm) };
+    }
+    if (query.user && query.confirm === undefined) return { scope: "user" as const, user: query.user };
+    ctx.addIssue({
+      code: "custom",
+      message: "pass ?user=NAME, filters with confirm=<count>, or ?scope=all&confirm=everyone",
+    });
+    return z.NEVER;
+  });
+export type AdminBulkRevokeQuery = z.output<typeof adminBulkRevokeQuerySchema>;
 
 /** GET /api/admin/users: ?prefix=&cursor=<last username>&limit= */
 export const adminUsersQuerySchema = z.object({
@@ -84,21 +212,6 @@ function safeDecode(value: string): string {
     return value;
   }
 }
-
-const instant = (name: string) =>
-  z
-    .string()
-    .max(40)
-    .transform((value, ctx) => {
-      // A bare date or a datetime-local value ("2026-11-23T10:00") is read as UTC.
-      const text = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value) ? `${value.length === 10 ? `${value}T00:00` : value}Z` : value;
-      const date = new Date(text);
-      if (Number.isNaN(date.getTime())) {
-        ctx.addIssue({ code: "custom", message: `${name} must be a date or time (ISO 8601, UTC)` });
-        return z.NEVER;
-      }
-      return date;
-    });
 
 /** Filters and page of /admin/events, GET /api/admin/events and the exports. */
 export const eventsQuerySchema = z.object({

@@ -6,6 +6,7 @@ describe("the error catalog", () => {
     const statuses = Object.fromEntries(Object.entries(ERRORS).map(([code, entry]) => [code, entry.status]));
     expect(statuses).toEqual({
       invalid_input: 400,
+      reason_required: 400,
       malformed_json: 400,
       malformed_body: 400,
       bad_request: 400,
@@ -28,6 +29,7 @@ describe("the error catalog", () => {
       current_session: 409,
       cannot_disable_self: 409,
       confirmation_mismatch: 409,
+      count_changed: 409,
       sso_account_conflict: 409,
       payload_too_large: 413,
       unsupported_media_type: 415,

@@ -195,7 +195,7 @@ describe("the OpenAPI description", () => {
       }
     }
     const revokeAll = document.paths["/api/admin/sessions"].delete.responses as Record<string, unknown>;
-    expect(Object.keys(revokeAll).sort()).toEqual(["200", "400", "401", "403", "404", "413", "415", "429", "503"]);
+    expect(Object.keys(revokeAll).sort()).toEqual(["200", "400", "401", "403", "404", "409", "413", "415", "429", "503"]);
   });
 
   it("names the session cookie as the deployment does", () => {

@@ -10,7 +10,9 @@ import { revokedAnswerSchema } from "../../sessions/revoke";
 import {
   adminActionBodySchema,
   adminBulkRevokeQuerySchema,
+  adminSessionCountQuerySchema,
   adminSessionsQuerySchema,
+  countAnswerSchema,
   adminUsersQuerySchema,
   eventsQuerySchema,
   userActionParamsSchema,
@@ -100,6 +102,7 @@ export const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   AdminSessionPage: adminSessionPageSchema,
   AdminSession: adminSessionAnswerSchema,
   AdminCounters: adminCountersSchema,
+  SessionCount: countAnswerSchema,
   AdminUserPage: adminUserPageSchema,
   UserState: userStateAnswerSchema,
   EventPage: eventPageSchema,
@@ -280,9 +283,13 @@ export const OPERATIONS: Operation[] = [
     method: "delete",
     path: "/api/admin/sessions",
     operationId: "revokeSessionsInBulk",
-    summary: "Revoke all of a user's sessions (?user=NAME) or everyone's (?scope=all&confirm=everyone)",
+    summary: "Revoke all of a user's sessions (?user=NAME), those matching filters (?<filters>&confirm=<count>), or everyone's (?scope=all&confirm=everyone)",
     description:
-      "Pass exactly one of `user`, or `scope=all` with `confirm=everyone` (and `includeSelf=true` to end your own session too). " +
+      "Three requests, told apart by their parameters. `scope=all` with `confirm=everyone` (and `includeSelf=true` to end your own session too) revokes every session; no filter may come with it. " +
+      "Any filter beyond `user` alone (`match`, `method`, `ip`, `country`, `browser`, `signedInAfter`, `signedInBefore`, `moreThan`), or a numeric `confirm`, is a bulk revoke by filter: " +
+      "`confirm` must be the count `GET /api/admin/sessions/count` answered for the same filters; the sessions are counted again, and if the count moved nothing is revoked (409 `count_changed`). " +
+      "It needs a `reason` in the body, never ends your own session, and is audited as one `sessions.bulk_revoked` event with the filters and the count. " +
+      "`user=NAME` alone revokes all of that user's sessions but your own. " +
       "The answer to an admin key in the body sets a new session cookie.",
     tag: "Admin",
     auth: "admin",
@@ -290,7 +297,20 @@ export const OPERATIONS: Operation[] = [
     query: adminBulkRevokeQuerySchema,
     body: adminAction,
     responses: { 200: { description: "How many sessions ended", json: revokedAnswerSchema } },
-    errors: ["user_not_found"],
+    errors: ["user_not_found", "count_changed", "reason_required"],
+  },
+  {
+    method: "get",
+    path: "/api/admin/sessions/count",
+    operationId: "countSessions",
+    summary: "How many active sessions the filters match: the dry run of a bulk revoke",
+    description:
+      "The filters of `GET /api/admin/sessions` (at least one), over every page; your own session is not counted, as a bulk revoke never ends it. " +
+      "Pass the answer as `confirm` to `DELETE /api/admin/sessions` with the same filters.",
+    tag: "Admin",
+    auth: "admin",
+    query: adminSessionCountQuerySchema,
+    responses: { 200: { description: "The count, exact at the request", json: countAnswerSchema } },
   },
   {
     method: "get",

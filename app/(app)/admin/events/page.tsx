@@ -25,6 +25,7 @@ const TONES: Record<string, Tone> = {
   "login.failed": "amber",
   "session.revoked": "indigo",
   "sessions.revoked_all": "indigo",
+  "sessions.bulk_revoked": "indigo",
   "user.disabled": "amber",
 } satisfies Partial<Record<AuthEventType, Tone>>;
 

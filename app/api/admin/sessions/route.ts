@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { listAdminSessions, revokeAllSessions, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { listAdminSessions, revokeAllSessions, revokeFilteredSessionsAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { apiContext, apiRoute, json, requireApiAdmin, withFreshSignIn } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
 import type { RevokedAnswer } from "@/lib/sessions/revoke";
@@ -7,7 +7,10 @@ import { allowOnly } from "@/lib/http/methods";
 import { adminActionBodySchema, adminBulkRevokeQuerySchema, adminSessionsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 
-/** Every active session with its owner: filters ?user=&match=&method=&ip=&moreThan=, ?sort=, ?cursor=&limit=. */
+/**
+ * Every active session with its owner: filters ?user=&match=&method=&ip=&country=&browser=
+ * &signedInAfter=&signedInBefore=&moreThan=, ?sort=, ?cursor=&limit=.
+ */
 export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const admin = await requireApiAdmin(request, context);
@@ -16,8 +19,9 @@ export const GET = apiRoute(async (request: NextRequest) => {
 });
 
 /**
- * ?user=NAME revokes all of a user's sessions; ?scope=all&confirm=everyone[&includeSelf=true]
- * revokes everyone's. Both need a fresh sign-in or {"key": admin key} (which replaces the session's
+ * ?user=NAME revokes all of a user's sessions; ?<filters>&confirm=<count> the sessions matching the
+ * filters, if there are still exactly that many; ?scope=all&confirm=everyone[&includeSelf=true]
+ * revokes everyone's (see adminBulkRevokeQuerySchema). Both need a fresh sign-in or {"key": admin key} (which replaces the session's
  * token: the answer sets the new cookie); {"reason"} is recorded.
  */
 export const DELETE = apiRoute(async (request: NextRequest) => {
@@ -26,10 +30,13 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
   const scope = adminBulkRevokeQuerySchema.parse(queryObject(request.nextUrl.searchParams));
   const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
   return withFreshSignIn(context, admin, body.key, async () => {
+    const { db, config, request: from } = context;
     const revoked =
-      "user" in scope
-        ? await revokeUserSessionsAsAdmin(context.db, context.config, admin.actor, scope.user, body.reason, context.request)
-        : await revokeAllSessions(context.db, context.config, admin.actor, { includeSelf: scope.includeSelf, reason: body.reason }, context.request);
+      scope.scope === "user"
+        ? await revokeUserSessionsAsAdmin(db, config, admin.actor, scope.user, body.reason, from)
+        : scope.scope === "filter"
+          ? await revokeFilteredSessionsAsAdmin(db, config, admin.actor, scope.filter, scope.confirm, body.reason, from)
+          : await revokeAllSessions(db, config, admin.actor, { includeSelf: scope.includeSelf, reason: body.reason }, from);
     return json({ revoked } satisfies RevokedAnswer);
   });
 });
