@@ -23,8 +23,8 @@ installLogger(createLogger({ level: parseLogLevel(process.env.DASHBOARD_LOG_LEVE
 
 const USAGE = `Usage: npm run sessions -- <command>
 
-  list [--user NAME] [--prefix] [--method static|oidc] [--ip IP] [--limit N] [--cursor C] [--json]
-                        active sessions, most recently active first
+  list [--user NAME] [--prefix] [--method static|oidc] [--ip IP|PREFIX|CIDR] [--country CC] [--browser NAME] [--signed-in-after T] [--signed-in-before T] [--limit N] [--cursor C] [--json]
+                        active sessions, most recently active first (times: ISO 8601, UTC)
   revoke ID [--reason TEXT]           revoke one session by its public id
   revoke-user NAME [--reason TEXT]    revoke every session of a user
   revoke-all --yes [--reason TEXT]    revoke every session of everyone
@@ -42,6 +42,10 @@ const OPTIONS = {
   prefix: { type: "boolean", default: false },
   method: { type: "string" },
   ip: { type: "string" },
+  country: { type: "string" },
+  browser: { type: "string" },
+  "signed-in-after": { type: "string" },
+  "signed-in-before": { type: "string" },
   limit: { type: "string" },
   cursor: { type: "string" },
   json: { type: "boolean", default: false },
@@ -85,6 +89,10 @@ async function main(argv: string[]): Promise<number> {
           match: values.prefix ? "prefix" : "exact",
           method: values.method,
           ip: values.ip,
+          country: values.country,
+          browser: values.browser,
+          signedInAfter: values["signed-in-after"],
+          signedInBefore: values["signed-in-before"],
           limit: values.limit,
           cursor: values.cursor,
         });

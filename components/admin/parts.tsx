@@ -15,11 +15,27 @@ export function Stat({ label, value }: { label: string; value: number }) {
 }
 
 /** The reason and — for a static admin whose sign-in is not fresh — admin key inputs of a destructive action. */
-export function ReasonAndKey({ reauthentication, freshMinutes, autoFocus }: { reauthentication: Reauthentication; freshMinutes: number; autoFocus?: boolean }) {
+export function ReasonAndKey({
+  reauthentication,
+  freshMinutes,
+  autoFocus,
+  reasonRequired,
+}: {
+  reauthentication: Reauthentication;
+  freshMinutes: number;
+  autoFocus?: boolean;
+  reasonRequired?: boolean;
+}) {
   const needsKey = reauthentication === "admin_key";
   return (
     <>
-      <Field label="Reason (recorded in the audit trail)" name="reason" placeholder="e.g. laptop reported stolen" autoFocus={autoFocus && !needsKey} />
+      <Field
+        label={reasonRequired ? "Reason (required, recorded in the audit trail)" : "Reason (recorded in the audit trail)"}
+        name="reason"
+        required={reasonRequired}
+        placeholder="e.g. laptop reported stolen"
+        autoFocus={autoFocus && !needsKey}
+      />
       {needsKey && (
         <Field
           label="Your admin key"

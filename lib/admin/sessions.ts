@@ -230,6 +230,13 @@ export async function countAdminSessions(
   return (await matchingSessions(db, config, filter, currentSessionId, now)).count();
 }
 
+/** A bulk revoke by filter must say why: the reason, trimmed, or reason_required. */
+export function requiredReason(reason: string | undefined): string {
+  const why = reason?.trim();
+  if (!why) throw fail("reason_required");
+  return why;
+}
+
 /**
  * Revoke the sessions the filters match, the set the admin was shown: counted again at the request
  * and refused (count_changed, nothing revoked) unless that count is `confirm`; then exactly those
@@ -246,10 +253,9 @@ export async function revokeFilteredSessionsAsAdmin(
   request: RequestInfo,
   now = new Date(),
 ): Promise<number> {
-  if (!reason?.trim()) throw fail("reason_required");
+  const why = requiredReason(reason);
   const ids = await (await matchingSessions(db, config, filter, actor.sessionId, now)).ids();
   if (ids.length !== confirm) throw fail("count_changed", { count: ids.length, confirmed: confirm });
-  const why = reason.trim();
   return revokeListedSessions(
     db,
     ids,

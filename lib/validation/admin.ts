@@ -130,6 +130,11 @@ export const adminForms = {
   revokeUser: adminFormSchema.extend({ username: usernameFilter }),
   /** `confirm` is checked by the action, so a mismatch is explained rather than called invalid. */
   revokeAll: adminFormSchema.extend({ confirm: z.string().max(64).optional(), includeSelf: z.literal("on").optional() }),
+  /** The filters the confirmation showed, and the count it showed (checked again: count_changed). */
+  revokeFiltered: adminFormSchema.extend({
+    ...adminSessionFilterFields,
+    confirm: z.coerce.number({ error: "confirm must be the count you were shown" }).int().min(0),
+  }),
   disableUser: adminFormSchema.extend({ username: usernameFilter }),
   enableUser: adminFormSchema.extend({ username: usernameFilter }),
 };

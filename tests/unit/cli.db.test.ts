@@ -47,6 +47,10 @@ describe("operator CLI", () => {
     expect(table.stdout.split("\n")[0]).toMatch(/^id\s+user\s+method\s+ip\s+device\s+lastActive\s+expires$/);
     expect(table.stdout).toContain(alice[0].session.id);
     expect(table.stdout).not.toContain(bob.session.id);
+    const inBlock = JSON.parse((await cli(database, "list", "--ip", "203.0.113.0/24", "--signed-in-after", "2000-01-01", "--json")).stdout) as typeof page;
+    expect(inBlock.sessions).toHaveLength(4);
+    expect(JSON.parse((await cli(database, "list", "--ip", "198.51.100.0/24", "--json")).stdout)).toMatchObject({ sessions: [] });
+    expect((await cli(database, "list", "--ip", "203.0.113.9/24")).stderr).toContain("did you mean 203.0.113.0/24?");
 
     // Session ids are base64url: one that begins with "-" is still an id, not an option.
     const dashed = `-${bob.session.id.slice(1)}`;
@@ -97,7 +101,7 @@ describe("operator CLI", () => {
     const runbook = readme.slice(readme.indexOf("## Operator CLI"), readme.indexOf("Exit status:"));
     const rows = [...runbook.matchAll(/^\| `([a-z-]+)([^`]*)` \|/gm)];
     expect(rows.map((row) => row[1])).toEqual(["list", "revoke", "revoke-user", "revoke-all", "cleanup", "stats", "link-sso"]);
-    const options = (text: string) => [...text.matchAll(/--[a-z]+/g)].map((match) => match[0]).sort();
+    const options = (text: string) => [...text.matchAll(/--[a-z-]+/g)].map((match) => match[0]).sort();
     for (const [, command, documented] of rows) {
       const line = usage.stdout.split("\n").find((l) => l.trim() === command || l.trim().startsWith(`${command} `));
       expect(line, command).toBeDefined();

@@ -3,7 +3,7 @@
 import { cookies } from "next/headers";
 import type { z } from "zod";
 import { outcomeUrl } from "./outcomes";
-import { revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { requiredReason, revokeAllSessions, revokeFilteredSessionsAsAdmin, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { disableUser, enableUser } from "@/lib/admin/users";
 import { confirmFreshSignIn } from "@/lib/auth/freshness";
 import { fail } from "@/lib/errors";
@@ -49,6 +49,16 @@ export const adminRevokeAllAction = adminAction(adminForms.revokeAll, async (for
     context.request,
   );
   return { done: "all", count };
+});
+
+export const adminRevokeFilteredAction = adminAction(adminForms.revokeFiltered, async (form, admin, context) => {
+  // Before the re-authentication, so a missing reason does not spend the typed key.
+  const reason = requiredReason(form.reason);
+  await fresh(admin, form.key, context);
+  const { user, match, method, ip, country, browser, signedInAfter, signedInBefore, moreThan } = form;
+  const filter = { user, match, method, ip, country, browser, signedInAfter, signedInBefore, moreThan };
+  const count = await revokeFilteredSessionsAsAdmin(context.db, context.config, admin.actor, filter, form.confirm, reason, context.request);
+  return { done: "filtered", count };
 });
 
 export const disableUserAction = adminAction(adminForms.disableUser, async (form, admin, context) => {

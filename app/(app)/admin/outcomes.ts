@@ -3,7 +3,7 @@ import { safeReturnPath } from "@/lib/request/return-path";
 import { usernameFilter } from "@/lib/validation/admin";
 
 /** The query parameters that open a confirmation panel on the admin pages. */
-export const CONFIRM_PARAMS = ["confirm", "confirmUser", "confirmAll", "confirmDisable"] as const;
+export const CONFIRM_PARAMS = ["confirm", "confirmUser", "confirmAll", "confirmDisable", "confirmFilter"] as const;
 
 /**
  * Where an admin action returns: the page it came from (only /admin/… paths), with the outcome in
@@ -27,7 +27,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 export function outcomeMessage(params: Record<string, string>): string | null {
   const count = Number(params.count ?? 0);
   const user = usernameFilter.safeParse(params.doneUser).data;
-  if (!Number.isSafeInteger(count) || count < 0 || (params.done !== "session" && params.done !== "all" && !user)) return null;
+  if (!Number.isSafeInteger(count) || count < 0 || (params.done !== "session" && params.done !== "all" && params.done !== "filtered" && !user)) return null;
   switch (params.done) {
     case "session":
       return "Session revoked. That browser is signed out at its next request.";
@@ -35,6 +35,8 @@ export function outcomeMessage(params: Record<string, string>): string | null {
       return `Revoked ${plural(count, "session")} of ${user}. Those browsers are signed out at their next request.`;
     case "all":
       return `Revoked ${plural(count, "session")}: everyone is signed out at their next request.`;
+    case "filtered":
+      return `Revoked ${plural(count, "session")} matching the filters. Those browsers are signed out at their next request.`;
     case "disabled":
       return `${user} is disabled: ${plural(count, "session")} ended, and sign-ins are refused until you enable the account.`;
     case "enabled":

@@ -7,14 +7,15 @@ import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { outcomeError, outcomeMessage } from "../outcomes";
-import { listAdminSessions, MANY_SESSIONS, adminCounters } from "@/lib/admin/sessions";
+import { countAdminSessions, listAdminSessions, MANY_SESSIONS, adminCounters } from "@/lib/admin/sessions";
+import { describeFilter } from "@/lib/admin/filter-words";
 import { reauthenticationFor } from "@/lib/auth/freshness";
 import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
 import { pageUrl } from "../page-url";
 import { toSessionView } from "@/lib/sessions/view-model";
-import { adminSessionsQuerySchema, usernameFilter } from "@/lib/validation/admin";
+import { adminSessionsQuerySchema, FILTER_ONLY_PARAMS, hasFilter, usernameFilter } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
-import { adminRevokeAllAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
+import { adminRevokeAllAction, adminRevokeFilteredAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
 
 export const metadata: Metadata = { title: "Admin · Sessions" };
 
@@ -28,8 +29,14 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   const parsed = adminSessionsQuerySchema.safeParse(raw);
   const query = parsed.success ? parsed.data : adminSessionsQuerySchema.parse({});
   const { config } = await pageContext();
-  const [counters, page] = await withPageContext(({ db }) =>
-    Promise.all([adminCounters(db, config, now), listAdminSessions(db, config, admin.session.id, query, now)]),
+  const filtered = hasFilter(query);
+  // The count a bulk revoke would end (every page, this session not included), shown on its button.
+  const [counters, page, matching] = await withPageContext(({ db }) =>
+    Promise.all([
+      adminCounters(db, config, now),
+      listAdminSessions(db, config, admin.session.id, query, now),
+      filtered ? countAdminSessions(db, config, admin.session.id, query, now) : null,
+    ]),
   );
   const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now) }));
   const reauthentication = reauthenticationFor(config, admin.session, now);
@@ -38,13 +45,17 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
 
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error"].includes(name)));
   const href = (changes: Record<string, string | null>) =>
-    pageUrl(PAGE, state, { confirm: null, confirmUser: null, confirmAll: null, ...changes });
+    pageUrl(PAGE, state, { confirm: null, confirmUser: null, confirmAll: null, confirmFilter: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const cancelHref = href({});
   const confirmSession = raw.confirm ? rows.find((row) => row.id === raw.confirm && !row.current) : undefined;
   const confirmUser = usernameFilter.safeParse(raw.confirmUser).data;
   const message = outcomeMessage(raw);
-  const filtered = Boolean(query.user || query.method || query.ip || query.moreThan !== undefined);
+  // The filters as the confirmation posts them back: what the page was given, already validated.
+  const filterFields = Object.fromEntries(
+    (["user", ...FILTER_ONLY_PARAMS] as const).flatMap((name) => (typeof raw[name] === "string" && raw[name] !== "" ? [[name, raw[name]]] : [])),
+  );
+  const confirmFilter = raw.confirmFilter === "1" && filtered && matching !== null && matching > 0;
 
   return (
     <div className="space-y-6">
@@ -94,6 +105,29 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} />
         </ConfirmPanel>
       )}
+      {confirmFilter && (
+        <ConfirmPanel
+          id="confirm-filter"
+          title={`Revoke all ${matching} matching session${matching === 1 ? "" : "s"}?`}
+          body={
+            <>
+              <p>
+                Every active session matching <strong>{describeFilter(query)}</strong>, on every page: {matching} session{matching === 1 ? "" : "s"}, yours not included.
+                Each browser is signed out at its next request.
+              </p>
+              <p className="mt-1">If the number has changed when you confirm, nothing is revoked and you can look again.</p>
+            </>
+          }
+          action={adminRevokeFilteredAction}
+          fields={{ returnTo, ...filterFields, confirm: String(matching) }}
+          confirmLabel={`Revoke ${matching} session${matching === 1 ? "" : "s"}`}
+          pendingLabel="Revoking…"
+          cancelHref={cancelHref}
+          instead={ssoFirst(href({ confirmFilter: "1" }))}
+        >
+          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus reasonRequired />
+        </ConfirmPanel>
+      )}
       {confirmUser && (
         <ConfirmPanel
           id="confirm-user"
@@ -130,8 +164,12 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
         </div>
         <Select label="Match" name="match" value={query.match} options={[["exact", "Exact"], ["prefix", "Starts with"]]} />
         <Select label="Method" name="method" value={query.method ?? ""} options={[["", "Any"], ["static", "Key"], ["oidc", "SSO"]]} />
-        <Field label="IP or prefix" name="ip" defaultValue={query.ip} placeholder="10.0. or 2001:db8:" />
+        <Field label="IP, prefix or CIDR" name="ip" defaultValue={query.ip} placeholder="10.0. or 10.0.0.0/8" />
+        <Field label="Country (2 letters)" name="country" defaultValue={query.country} placeholder="DE" />
+        <Field label="Browser" name="browser" defaultValue={query.browser} placeholder="Firefox" />
         <Field label="More than N sessions" name="moreThan" type="number" defaultValue={query.moreThan?.toString()} />
+        <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} placeholder="2026-11-20 or 2026-11-20T08:00" />
+        <Field label="Signed in before (UTC)" name="signedInBefore" defaultValue={raw.signedInBefore} placeholder="2026-11-21" />
         <Select label="Sort by" name="sort" value={query.sort} options={[["lastActive", "Last active"], ["created", "Signed in"]]} />
         <Select label="Per page" name="limit" value={String(query.limit)} options={[["25", "25"], ["50", "50"], ["100", "100"], ["200", "200"]]} />
         <div className="col-span-2 flex flex-wrap items-end gap-2 sm:col-span-4">
@@ -142,6 +180,11 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
             <Link href={PAGE} className={buttonClass.secondary}>
               Clear
             </Link>
+          )}
+          {filtered && matching !== null && matching > 0 && !confirmFilter && (
+            <PendingLink href={`${href({ confirmFilter: "1" })}#confirm-filter`} className={`${buttonClass.dangerOutline} ml-auto`}>
+              Revoke all {matching} matching
+            </PendingLink>
           )}
           {query.user && query.match === "exact" && rows.length > 0 && !confirmUser && (
             <PendingLink href={href({ confirmUser: query.user })} className={`${buttonClass.dangerOutline} ml-auto`}>
