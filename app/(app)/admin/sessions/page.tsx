@@ -168,7 +168,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
         <Field label="Country (2 letters)" name="country" defaultValue={query.country} placeholder="DE" />
         <Field label="Browser" name="browser" defaultValue={query.browser} placeholder="Firefox" />
         <Field label="More than N sessions" name="moreThan" type="number" defaultValue={query.moreThan?.toString()} />
-        <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} placeholder="2026-11-20 or 2026-11-20T08:00" />
+        <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} placeholder="2026-11-20T08:00" />
         <Field label="Signed in before (UTC)" name="signedInBefore" defaultValue={raw.signedInBefore} placeholder="2026-11-21" />
         <Select label="Sort by" name="sort" value={query.sort} options={[["lastActive", "Last active"], ["created", "Signed in"]]} />
         <Select label="Per page" name="limit" value={String(query.limit)} options={[["25", "25"], ["50", "50"], ["100", "100"], ["200", "200"]]} />

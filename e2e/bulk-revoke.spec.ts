@@ -1,0 +1,113 @@
+import type { Browser, Page } from "@playwright/test";
+import { expect, test } from "./api-contract";
+import { ADMIN_KEY, USER_KEY } from "./env";
+import { currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";
+
+const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/** A device signed in through the API with a given browser; its request context carries the cookie. */
+async function device(browser: Browser, username: string, userAgent: string) {
+  const context = await browser.newContext({ userAgent });
+  const response = await context.request.post("/api/auth/login", { data: { username, key: USER_KEY } });
+  expect(response.status()).toBe(200);
+  return { context, sessionId: await currentSessionId(context.request) };
+}
+
+async function signedInAdmin(browser: Browser, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await signIn(page, "root", ADMIN_KEY);
+  await expect(page).toHaveURL("/");
+  return { context, page };
+}
+
+const stillActive = async (sessionIds: string[]) =>
+  withDatabase((db) => sessionIds.map((id) => (db.prepare(`SELECT revokedAt FROM "Session" WHERE id = ?`).get(id) as { revokedAt: unknown }).revokedAt === null));
+
+const main = (page: Page) => page.getByRole("main");
+
+test.describe("Admin bulk revoke by filter", () => {
+  test("the page shows the exact count, refuses when it moved, and revokes exactly what it showed", async ({ browser }) => {
+    const prefix = uniqueUser("bulk");
+    const firefox = [await device(browser, `${prefix}-a`, FIREFOX), await device(browser, `${prefix}-b`, FIREFOX)];
+    const chrome = await device(browser, `${prefix}-a`, CHROME);
+    const admin = await signedInAdmin(browser);
+    const page = admin.page;
+
+    await page.goto("/admin/sessions");
+    const filters = page.getByRole("form", { name: "Filter sessions" });
+    await filters.getByLabel("User", { exact: true }).fill(prefix);
+    await filters.getByLabel("Match").selectOption("prefix");
+    await filters.getByLabel("Browser").fill("Firefox");
+    await filters.getByLabel("IP, prefix or CIDR").fill("127.0.0.0/8");
+    await filters.getByRole("button", { name: "Apply filters" }).click();
+    await expect(page.getByTestId("admin-session-row")).toHaveCount(2);
+
+    // Keyboard: the action is a link, reachable and followed with Enter.
+    await page.getByRole("link", { name: "Revoke all 2 matching" }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/confirmFilter=1/);
+    const confirm = page.getByRole("group", { name: "Revoke all 2 matching sessions?" });
+    await expect(confirm).toContainText(`user starts with ${prefix}, IP in 127.0.0.0/8, browser Firefox`);
+    await expect(confirm.getByLabel(/Reason/)).toHaveAttribute("required", "");
+    for (const width of [375, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await confirm.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `test-results/screenshots/admin-bulk-revoke-confirm-${width}.png`, fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Someone else signs in while the admin reads: the count moved, so nothing is revoked.
+    const late = await device(browser, `${prefix}-c`, FIREFOX);
+    await confirm.getByLabel(/Reason/).fill("incident 7: stolen Firefox profiles");
+    await confirm.getByRole("button", { name: "Revoke 2 sessions" }).click();
+    await expect(main(page).getByRole("alert")).toHaveText(/Nothing was revoked: the number of matching sessions changed since you looked/);
+    expect(await stillActive([...firefox, late, chrome].map((d) => d.sessionId))).toEqual([true, true, true, true]);
+
+    // Looked at again: the panel shows the new count, and confirming revokes exactly those.
+    const again = page.getByRole("group", { name: "Revoke all 3 matching sessions?" });
+    await again.getByLabel(/Reason/).fill("incident 7: stolen Firefox profiles");
+    await again.getByRole("button", { name: "Revoke 3 sessions" }).click();
+    await expect(main(page).getByRole("status")).toHaveText("Revoked 3 sessions matching the filters. Those browsers are signed out at their next request.");
+    expect(await stillActive([...firefox, late, chrome].map((d) => d.sessionId))).toEqual([false, false, false, true]);
+    await expect(page.getByText("No active sessions match these filters")).toBeVisible();
+
+    const events = withDatabase((db) => db.prepare(`SELECT actor, count, detail FROM "AuthEvent" WHERE type = 'sessions.bulk_revoked' AND detail LIKE ?`).all(`%${prefix}%`));
+    expect(events).toEqual([
+      { actor: "root", count: 3, detail: `filter: user starts with ${prefix}, IP in 127.0.0.0/8, browser Firefox; count: 3; reason: incident 7: stolen Firefox profiles` },
+    ]);
+    for (const c of [...firefox, chrome, late, admin]) await c.context.close();
+  });
+
+  test("the API: a dry-run count, then DELETE with confirm=<count>, refused when the count moved", async ({ browser }) => {
+    const prefix = uniqueUser("bulkapi");
+    const users = [await device(browser, `${prefix}-a`, CHROME), await device(browser, `${prefix}-a`, CHROME)];
+    const admin = await signedInAdmin(browser);
+    const api = admin.context.request;
+    const filter = `user=${prefix}&match=prefix&browser=Chrome&signedInAfter=2020-01-01`;
+
+    const counted = await api.get(`/api/admin/sessions/count?${filter}`);
+    expect(counted.status()).toBe(200);
+    expect(await counted.json()).toEqual({ count: 2 });
+    await expectJsonError(await api.get("/api/admin/sessions/count"), 400, "invalid_input");
+    const badBlock = await api.get("/api/admin/sessions/count?ip=10.1.2.3/8");
+    await expectJsonError(badBlock, 400, "invalid_input");
+
+    await expectJsonError(await api.delete(`/api/admin/sessions?${filter}`, { data: { reason: "x" } }), 400, "invalid_input");
+    await expectJsonError(await api.delete(`/api/admin/sessions?scope=all&confirm=everyone&${filter}`, { data: { reason: "x" } }), 400, "invalid_input");
+    await expectJsonError(await api.delete(`/api/admin/sessions?${filter}&confirm=2`), 400, "reason_required");
+    const third = await device(browser, `${prefix}-b`, CHROME);
+    const moved = await api.delete(`/api/admin/sessions?${filter}&confirm=2`, { data: { reason: "cleanup" } });
+    await expectJsonError(moved, 409, "count_changed");
+    expect((await moved.json()).error.message).toBe("Nothing was revoked: 3 sessions match these filters now, not the 2 you confirmed. Look at them again and confirm the new count.");
+    expect(await stillActive([...users, third].map((d) => d.sessionId))).toEqual([true, true, true]);
+
+    const revoked = await api.delete(`/api/admin/sessions?${filter}&confirm=3`, { data: { reason: "cleanup" } });
+    expect(revoked.status()).toBe(200);
+    expect(await revoked.json()).toEqual({ revoked: 3 });
+    expect(await stillActive([...users, third].map((d) => d.sessionId))).toEqual([false, false, false]);
+    expect(await (await api.get(`/api/admin/sessions/count?${filter}`)).json()).toEqual({ count: 0 });
+    for (const c of [...users, third, admin]) await c.context.close();
+  });
+});
