@@ -1,7 +1,7 @@
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { ADMIN_KEY, USER_KEY } from "./env";
-import { currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";
+import { ageAuthentication, currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -19,7 +19,7 @@ async function signedInAdmin(browser: Browser, viewport = { width: 1280, height:
   const page = await context.newPage();
   await signIn(page, "root", ADMIN_KEY);
   await expect(page).toHaveURL("/");
-  return { context, page };
+  return { context, page, sessionId: await currentSessionId(context.request) };
 }
 
 const stillActive = async (sessionIds: string[]) =>
@@ -109,5 +109,32 @@ test.describe("Admin bulk revoke by filter", () => {
     expect(await stillActive([...users, third].map((d) => d.sessionId))).toEqual([false, false, false]);
     expect(await (await api.get(`/api/admin/sessions/count?${filter}`)).json()).toEqual({ count: 0 });
     for (const c of [...users, third, admin]) await c.context.close();
+  });
+
+  test("invalid filters are explained, and an admin whose sign-in is not fresh confirms with the key", async ({ browser }) => {
+    const prefix = uniqueUser("bulkstale");
+    const target = await device(browser, `${prefix}-a`, FIREFOX);
+    const admin = await signedInAdmin(browser);
+    const page = admin.page;
+    await page.goto("/admin/sessions?ip=10.1.2.3/8&country=Germany");
+    await expect(main(page).getByRole("alert")).toContainText("ip: 10.1.2.3/8 has address bits set past /8: did you mean 10.0.0.0/8?");
+    await expect(main(page).getByRole("alert")).toContainText("country must be a two-letter country code");
+    await expect(page.getByRole("link", { name: /^Revoke all \d+ matching$/ })).toHaveCount(0);
+
+    ageAuthentication(admin.sessionId, 20);
+    await page.goto(`/admin/sessions?user=${prefix}&match=prefix&signedInAfter=2020-01-01`);
+    await page.getByRole("link", { name: "Revoke all 1 matching" }).click();
+    const confirm = page.getByRole("group", { name: "Revoke all 1 matching session?" });
+    await confirm.getByLabel(/Reason/).fill("offboarding");
+    await confirm.getByLabel("Your admin key").fill(USER_KEY);
+    await confirm.getByRole("button", { name: "Revoke 1 session" }).click();
+    await expect(main(page).getByRole("alert")).toHaveText("That key is not right. Enter your admin key to confirm.");
+    expect(await stillActive([target.sessionId])).toEqual([true]);
+    await confirm.getByLabel(/Reason/).fill("offboarding");
+    await confirm.getByLabel("Your admin key").fill(ADMIN_KEY);
+    await confirm.getByRole("button", { name: "Revoke 1 session" }).click();
+    await expect(main(page).getByRole("status")).toHaveText(/^Revoked 1 session matching the filters/);
+    expect(await stillActive([target.sessionId])).toEqual([false]);
+    for (const c of [target, admin]) await c.context.close();
   });
 });
