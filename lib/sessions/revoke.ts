@@ -138,17 +138,7 @@ export function revokeListedSessions(
       recordSessionsEnded(by.cause, count);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await db.prisma.authEvent.create({
-      data: authEventRow({
-        type: eventType,
-        ip: request.ip,
-        userAgent: request.userAgent,
-        actor: by.actor.username,
-        detail: by.detail ?? by.reason,
-        count: revoked,
-        at: now,
-      }),
-    });
+    await auditBulkRevocation(db, eventType, by, revoked, request, now);
     span?.setAttribute("session.revoked_count", revoked);
     return revoked;
   });
@@ -210,18 +200,22 @@ async function revokeEveryone(
     if (options.batchSize === undefined) limit = nextBatchSize(limit, performance.now() - started);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await db.prisma.authEvent.create({
-    data: authEventRow({
-      type: "sessions.revoked_all",
-      ip: request.ip,
-      userAgent: request.userAgent,
-      actor: by.actor.username,
-      detail: by.detail ?? by.reason,
-      count: revoked,
-      at: now,
-    }),
-  });
+  await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, request, now);
   return revoked;
+}
+
+/** One audit event for a bulk revocation, carrying its count: a million sessions are not a million rows. */
+async function auditBulkRevocation(
+  db: Database,
+  type: "sessions.revoked_all" | "sessions.bulk_revoked",
+  by: Revocation,
+  count: number,
+  request: RequestInfo,
+  now: Date,
+): Promise<void> {
+  await db.prisma.authEvent.create({
+    data: authEventRow({ type, ip: request.ip, userAgent: request.userAgent, actor: by.actor.username, detail: by.detail ?? by.reason, count, at: now }),
+  });
 }
 
 /** The next batch size, aiming at EVERYONE_BATCH_TARGET_MS: shrinks at once, grows at most twofold. */
