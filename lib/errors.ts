@@ -33,6 +33,7 @@ export const ERRORS = {
   not_found: { status: 404, message: "There is no API endpoint at this address" },
   session_not_found: { status: 404, message: "That session is no longer active: it may have expired or been revoked already." },
   user_not_found: { status: 404, message: "There is no user with that name." },
+  alert_not_found: { status: 404, message: "That alert is no longer open: it may have been dismissed or reported already." },
   sso_not_configured: { status: 404, message: "Single sign-on is not configured on this server." },
   method_not_allowed: {
     status: 405,

@@ -17,6 +17,7 @@ import type { RequestInfo } from "../request/types";
 import type { EndReason, SessionEndCause } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { deviceFamilies } from "./user-agent";
+import { signInDevice } from "../alerts/new-device";
 import { revokeSessions } from "./revoke";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
 import { tracingEnabled, withSpan } from "../tracing";
@@ -167,6 +168,8 @@ export async function createSession(db: Database, config: Config, input: NewSess
   const token = generateSessionToken();
   const { expiresAt, absoluteExpiresAt } = initialExpiry(config, input.rememberMe, now);
   const id = generateId();
+  // Known devices and new-device alerts are written with the session: a sign-in is never half recorded.
+  const device = await signInDevice(db, input.userId, request, now);
   const [session] = await db.prisma.$transaction([
     db.prisma.session.create({
       data: {
@@ -218,12 +221,13 @@ export async function createSession(db: Database, config: Config, input: NewSess
         at: now,
       }),
     }),
+    ...device.writes(id),
   ], TRANSACTION_LIMITS);
   recordSessionCreated(input.authMethod, input.rememberMe);
   if (config.maxSessionsPerUser !== null) {
     await revokeSessionsOverLimit(db, config.maxSessionsPerUser, input, request, now);
   }
-  return { token, session };
+  return { token, session, alertId: device.alertId };
 }
 
 async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSession, request: RequestInfo, now: Date) {

@@ -24,6 +24,7 @@ describe("the error catalog", () => {
       not_found: 404,
       session_not_found: 404,
       user_not_found: 404,
+      alert_not_found: 404,
       sso_not_configured: 404,
       method_not_allowed: 405,
       current_session: 409,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { alertIdSchema, alertListSchema, dismissedAnswerSchema } from "../../alerts/alerts";
 import { adminCountersSchema, adminSessionAnswerSchema, adminSessionPageSchema } from "../../admin/sessions";
 import { eventPageSchema } from "../../admin/events";
 import { adminUserPageSchema, userStateAnswerSchema } from "../../admin/users";
@@ -78,6 +79,7 @@ export type Operation = {
 export const TAGS = {
   "Sign-in": "Signing in and out with a key or single sign-on, and the current session",
   Sessions: "Your own sessions (Settings > Sessions)",
+  Alerts: "New-device alerts: sign-ins to your account from a device you had not used in 90 days",
   Admin: "The Admin Panel: every session, users and the audit trail (admins only)",
   Operations: "Health probes and this description",
 } as const;
@@ -99,6 +101,8 @@ export const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   Revoked: revokedAnswerSchema,
   SessionPage: sessionPageSchema,
   OwnSession: ownSessionAnswerSchema,
+  AlertList: alertListSchema,
+  Dismissed: dismissedAnswerSchema,
   AdminSessionPage: adminSessionPageSchema,
   AdminSession: adminSessionAnswerSchema,
   AdminCounters: adminCountersSchema,
@@ -128,6 +132,7 @@ const seeOther = (description: string): Answer => ({
 const JSON_OR_FORM: BodyMedia[] = ["application/json", "application/x-www-form-urlencoded"];
 const adminAction = { schema: adminActionBodySchema, media: JSON_OR_FORM, required: false };
 const sessionIdParams = z.object({ id: sessionIdSchema });
+const alertIdParams = z.object({ id: alertIdSchema });
 
 export const OPERATIONS: Operation[] = [
   {
@@ -268,6 +273,40 @@ export const OPERATIONS: Operation[] = [
     params: sessionIdParams,
     responses: { 200: { description: "Revoked", json: revokedAnswerSchema } },
     errors: ["session_not_found", "current_session"],
+  },
+  {
+    method: "get",
+    path: "/api/alerts",
+    operationId: "listAlerts",
+    summary: "Your open new-device alerts, newest first",
+    description: "Sign-ins to your account from a device (browser family, OS family, address network) you had not used in 90 days, other than the session asking; neither dismissed nor reported.",
+    tag: "Alerts",
+    auth: "session",
+    responses: { 200: { description: "The open alerts (at most 20)", json: alertListSchema } },
+  },
+  {
+    method: "post",
+    path: "/api/alerts/{id}/dismiss",
+    operationId: "dismissAlert",
+    summary: "“This was me”: dismiss a new-device alert",
+    description: "Someone else's, an unknown or a closed alert gets the same 404. Reads no body.",
+    tag: "Alerts",
+    auth: "session",
+    params: alertIdParams,
+    responses: { 200: { description: "Dismissed", json: dismissedAnswerSchema } },
+    errors: ["alert_not_found"],
+  },
+  {
+    method: "post",
+    path: "/api/alerts/{id}/report",
+    operationId: "reportAlert",
+    summary: "“Sign it out”: revoke the alert's session and report it",
+    description: "Revokes the session that signed in from the new device and marks the alert reported (flagged in the Admin Panel). `revoked` is 0 when that session had already ended. Reads no body.",
+    tag: "Alerts",
+    auth: "session",
+    params: alertIdParams,
+    responses: { 200: { description: "How many sessions ended", json: revokedAnswerSchema } },
+    errors: ["alert_not_found"],
   },
   {
     method: "get",

@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { actorOf, type SignedIn } from "../actor";
+import type { Database } from "../db";
+import { fail } from "../errors";
+import type { RequestInfo } from "../request/types";
+import { revokeSessions } from "../sessions/revoke";
+import { knownSince } from "./new-device";
+
+/** A new-device alert as GET /api/alerts lists it (the banner shows the same). */
+export const alertJsonSchema = z.object({
+  id: z.string(),
+  sessionId: z.string().describe("The public id of the session that signed in from the new device"),
+  browser: z.string().nullable().describe('Browser family, e.g. "Firefox"; null when unknown'),
+  os: z.string().nullable().describe('Operating system family, e.g. "Linux"; null when unknown'),
+  ipAddress: z.string().nullable(),
+  country: z.string().nullable().describe("ISO 3166-1 alpha-2, from a trusted proxy"),
+  city: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type AlertJson = z.infer<typeof alertJsonSchema>;
+
+export const alertListSchema = z.object({ alerts: z.array(alertJsonSchema) });
+export type AlertList = z.infer<typeof alertListSchema>;
+
+export const dismissedAnswerSchema = z.object({ dismissed: z.literal(1) });
+export type DismissedAnswer = z.infer<typeof dismissedAnswerSchema>;
+
+/** An alert id (base64url, as generateId makes them). */
+export const alertIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not an alert id");
+
+/** How many open alerts a page or the API shows at most. */
+const SHOWN = 20;
+
+const alertNotFound = () => fail("alert_not_found");
+
+/**
+ * Where a person's open alerts are: theirs, neither dismissed nor reported, younger than the
+ * known-device window, and about another session than the one asking (a new device is not warned
+ * about itself).
+ */
+function openAlertsWhere(owner: SignedIn, now: Date) {
+  return { userId: owner.user.id, sessionId: { not: owner.session.id }, dismissedAt: null, reportedAt: null, createdAt: { gte: knownSince(now) } };
+}
+
+/** The signed-in person's open new-device alerts, newest first. */
+export async function listOpenAlerts(db: Database, owner: SignedIn, now = new Date()): Promise<AlertJson[]> {
+  const rows = await db.prisma.sessionAlert.findMany({ where: openAlertsWhere(owner, now), orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: SHOWN });
+  return rows.map((row) => ({
+    id: row.id,
+    sessionId: row.sessionId,
+    browser: row.browserFamily,
+    os: row.osFamily,
+    ipAddress: row.ipAddress,
+    country: row.country,
+    city: row.city,
+    createdAt: row.createdAt.toISOString(),
+  }));
+}
+
+/** "This was me": the alert goes away. Someone else's, an unknown or a closed alert alike: 404. */
+export async function dismissAlert(db: Database, owner: SignedIn, alertId: string, now = new Date()): Promise<void> {
+  const { count } = await db.prisma.sessionAlert.updateMany({ where: { id: alertId, ...openAlertsWhere(owner, now) }, data: { dismissedAt: now } });
+  if (count === 0) throw alertNotFound();
+}
+
+/**
+ * "Sign it out": revokes the alert's session (its owner's doing, cause revoked_by_user) and marks the
+ * alert reported, which the Admin Panel flags. Returns how many sessions ended (0 when it had already
+ * ended). Someone else's, an unknown or a closed alert alike: 404.
+ */
+export async function reportAlert(db: Database, owner: SignedIn, alertId: string, request: RequestInfo, now = new Date()): Promise<number> {
+  const alert = await db.prisma.sessionAlert.findFirst({ where: { id: alertId, ...openAlertsWhere(owner, now) }, select: { sessionId: true } });
+  if (!alert) throw alertNotFound();
+  const revoked = await revokeSessions(
+    db,
+    { id: alert.sessionId, userId: owner.user.id },
+    {
+      actor: actorOf(owner),
+      cause: "revoked_by_user",
+      reason: REPORTED_REASON,
+      detail: `reported by its owner from session ${owner.session.id}: new-device sign-in not theirs`,
+    },
+    request,
+    now,
+  );
+  await db.prisma.sessionAlert.updateMany({ where: { id: alertId, reportedAt: null }, data: { reportedAt: now, dismissedAt: now } });
+  return revoked;
+}
+
+/** The revokeReason of a session its owner reported from a new-device alert; the Admin Panel flags it. */
+export const REPORTED_REASON = "reported by its owner: not them";

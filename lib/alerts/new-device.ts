@@ -1,0 +1,72 @@
+import type { Database, Prisma } from "../db";
+import type { RequestInfo } from "../request/types";
+import { generateId } from "../sessions/token";
+import { deviceFamilies } from "../sessions/user-agent";
+import { addressNetwork } from "./network";
+
+/** How long a device stays known after its last sign-in, and how long alerts are kept. */
+export const KNOWN_DEVICE_DAYS = 90;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const knownSince = (now: Date) => new Date(now.getTime() - KNOWN_DEVICE_DAYS * DAY_MS);
+
+/** What makes a device the same one: browser family, OS family and address network ("" when unknown). */
+export type DeviceKey = { browserFamily: string; osFamily: string; network: string };
+
+export function deviceKey(request: RequestInfo): DeviceKey {
+  const families = deviceFamilies(request.userAgent);
+  return { browserFamily: families.browserFamily ?? "", osFamily: families.osFamily ?? "", network: addressNetwork(request.ip) };
+}
+
+/** What a sign-in writes about its device, in the sign-in's own transaction. */
+export type SignInDevice = {
+  /** The alert raised for this sign-in, or null when the device is known (or is the user's first). */
+  alertId: string | null;
+  writes: (sessionId: string) => Prisma.PrismaPromise<unknown>[];
+};
+
+/**
+ * Looks up the signing-in device among the user's devices of the last KNOWN_DEVICE_DAYS: a device
+ * not among them raises an alert — unless the user has no known device at all (a first sign-in has
+ * nothing to compare with). The writes prune the user's devices and alerts past the window, record
+ * this device (first seen now, or last seen now) and the alert, if any.
+ */
+export async function signInDevice(db: Database, userId: string, request: RequestInfo, now: Date): Promise<SignInDevice> {
+  const key = deviceKey(request);
+  const since = knownSince(now);
+  const [known, same] = await Promise.all([
+    db.prisma.knownDevice.count({ where: { userId, lastSeenAt: { gte: since } } }),
+    db.prisma.knownDevice.findUnique({ where: { userId_browserFamily_osFamily_network: { userId, ...key } }, select: { lastSeenAt: true } }),
+  ]);
+  const isNew = known > 0 && (!same || same.lastSeenAt < since);
+  const alertId = isNew ? generateId() : null;
+  return {
+    alertId,
+    writes: (sessionId) => [
+      db.prisma.knownDevice.deleteMany({ where: { userId, lastSeenAt: { lt: since } } }),
+      db.prisma.sessionAlert.deleteMany({ where: { userId, createdAt: { lt: since } } }),
+      db.prisma.knownDevice.upsert({
+        where: { userId_browserFamily_osFamily_network: { userId, ...key } },
+        create: { userId, ...key, firstSeenAt: now, lastSeenAt: now },
+        update: { lastSeenAt: now },
+      }),
+      ...(alertId
+        ? [
+            db.prisma.sessionAlert.create({
+              data: {
+                id: alertId,
+                userId,
+                sessionId,
+                browserFamily: key.browserFamily || null,
+                osFamily: key.osFamily || null,
+                ipAddress: request.ip,
+                country: request.location?.country ?? null,
+                city: request.location?.city ?? null,
+                createdAt: now,
+              },
+            }),
+          ]
+        : []),
+    ],
+  };
+}

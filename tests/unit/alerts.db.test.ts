@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { dismissAlert, listOpenAlerts, reportAlert } from "@/lib/alerts/alerts";
+import { addressNetwork } from "@/lib/alerts/network";
+import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { USER_KEY, days, later, minutes, signIn, tempDatabase, testConfig } from "./helpers";
+
+const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const FIREFOX_NEWER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const HOME = { ip: "203.0.113.4", userAgent: FIREFOX, location: { country: "DE", city: "Berlin" } };
+const T0 = new Date("2026-12-01T10:00:00.000Z");
+
+describe("the network an address belongs to", () => {
+  it("is the /24 of IPv4 and the /48 of IPv6, mapped addresses counting as IPv4", () => {
+    expect(addressNetwork("203.0.113.4")).toBe("203.0.113.0/24");
+    expect(addressNetwork("203.0.113.250")).toBe("203.0.113.0/24");
+    expect(addressNetwork("::ffff:203.0.113.9")).toBe("203.0.113.0/24");
+    expect(addressNetwork("::ffff:cb00:7109")).toBe("203.0.113.0/24");
+    expect(addressNetwork("2001:db8:1:2::5")).toBe("2001:db8:1::/48");
+    expect(addressNetwork("2001:0db8:0001:ffff:1:2:3:4")).toBe("2001:db8:1::/48");
+    expect(addressNetwork("2001:db8::1")).toBe("2001:db8:0::/48");
+    expect(addressNetwork("::1")).toBe("0:0:0::/48");
+  });
+
+  it("is empty for an unknown or unparsable address", () => {
+    expect(addressNetwork(null)).toBe("");
+    expect(addressNetwork("")).toBe("");
+    expect(addressNetwork("not-an-ip")).toBe("");
+    expect(addressNetwork("300.1.2.3")).toBe("");
+    expect(addressNetwork("2001:db8::1::2")).toBe("");
+  });
+});
+
+describe("new-device alerts", () => {
+  it("raise nothing on a first sign-in or from a known device, and one from a new browser or network", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const first = await signIn(db, config, "alice", USER_KEY, false, HOME, T0);
+    expect(first.session.id).toBeTruthy();
+    // The same browser family in a newer version, on another address of the same /24: known.
+    await signIn(db, config, "alice", USER_KEY, false, { ...HOME, ip: "203.0.113.77", userAgent: FIREFOX_NEWER }, later(T0, minutes(1)));
+    expect(await db.prisma.sessionAlert.count()).toBe(0);
+
+    // Another browser on a known network: new.
+    await signIn(db, config, "alice", USER_KEY, false, { ...HOME, userAgent: CHROME }, later(T0, minutes(2)));
+    // A known browser on another network: new.
+    const travel = await signIn(db, config, "alice", USER_KEY, false, { ip: "198.51.100.7", userAgent: FIREFOX, location: { country: "FR", city: "Paris" } }, later(T0, minutes(3)));
+    const alerts = await db.prisma.sessionAlert.findMany({ orderBy: { createdAt: "asc" } });
+    expect(alerts.map((a) => [a.browserFamily, a.osFamily, a.ipAddress])).toEqual([
+      ["Chrome", "Windows", "203.0.113.4"],
+      ["Firefox", "Linux", "198.51.100.7"],
+    ]);
+    expect(alerts[1]).toMatchObject({ sessionId: travel.session.id, country: "FR", city: "Paris", dismissedAt: null, reportedAt: null });
+    // Each is known from then on.
+    await signIn(db, config, "alice", USER_KEY, false, { ...HOME, ip: "198.51.100.8" }, later(T0, minutes(4)));
+    expect(await db.prisma.sessionAlert.count()).toBe(2);
+    // Another user's devices are not alice's.
+    await signIn(db, config, "bob", USER_KEY, false, HOME, T0);
+    expect(await db.prisma.sessionAlert.count({ where: { user: { username: "bob" } } })).toBe(0);
+  });
+
+  it("remember a device for 90 days after its last sign-in, whether or not its sessions still exist", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    await signIn(db, config, "carol", USER_KEY, false, HOME, T0);
+    const other = { ip: "192.0.2.10", userAgent: CHROME };
+    await signIn(db, config, "carol", USER_KEY, false, other, later(T0, days(1)));
+    expect(await db.prisma.sessionAlert.count()).toBe(1);
+    // Every session gone (ended sessions are deleted): the devices stay known.
+    await db.prisma.session.deleteMany({});
+    await signIn(db, config, "carol", USER_KEY, false, HOME, later(T0, days(80)));
+    expect(await db.prisma.sessionAlert.count()).toBe(1);
+    // 91 days after the other device's last sign-in it is new again, and it is pruned from the table.
+    await signIn(db, config, "carol", USER_KEY, false, other, later(T0, days(92)));
+    expect(await db.prisma.sessionAlert.count({ where: { ipAddress: other.ip } })).toBe(1);
+    // The first alert (older than 90 days) was deleted by that sign-in's pruning.
+    expect((await db.prisma.sessionAlert.findMany()).map((a) => a.createdAt.toISOString())).toEqual([later(T0, days(92)).toISOString()]);
+    expect(await db.prisma.knownDevice.count()).toBe(2);
+  });
+
+  it("show on the user's other sessions only, go away when dismissed, and sign the session out when reported", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const laptop = await signIn(db, config, "dave", USER_KEY, false, HOME, T0);
+    const intruder = await signIn(db, config, "dave", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
+    const now = later(T0, minutes(2));
+    const owner = (s: typeof laptop) => ({ user: { id: s.session.userId, username: "dave" }, session: { id: s.session.id } });
+
+    expect(await listOpenAlerts(db, owner(intruder), now)).toEqual([]);
+    const [alert] = await listOpenAlerts(db, owner(laptop), now);
+    expect(alert).toMatchObject({ sessionId: intruder.session.id, browser: "Chrome", os: "Windows", ipAddress: "198.51.100.7" });
+
+    // The new session cannot dismiss or report its own alert, nor can another user.
+    await expect(dismissAlert(db, owner(intruder), alert.id, now)).rejects.toMatchObject({ code: "alert_not_found", status: 404 });
+    const erin = await signIn(db, config, "erin", USER_KEY, false, HOME, T0);
+    await expect(reportAlert(db, { user: { id: erin.session.userId, username: "erin" }, session: { id: erin.session.id } }, alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
+
+    expect(await reportAlert(db, owner(laptop), alert.id, HOME, now)).toBe(1);
+    expect(await validateSessionCookie(db, config, intruder.cookie, HOME, now)).toEqual({ status: "ended", reason: "revoked" });
+    const row = await db.prisma.sessionAlert.findUniqueOrThrow({ where: { id: alert.id } });
+    expect(row.reportedAt?.toISOString()).toBe(now.toISOString());
+    expect(await listOpenAlerts(db, owner(laptop), now)).toEqual([]);
+    await expect(reportAlert(db, owner(laptop), alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
+    const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked", sessionId: intruder.session.id } });
+    expect(event).toMatchObject({ actor: "dave" });
+
+    // "This was me" on another alert.
+    const phone = await signIn(db, config, "dave", USER_KEY, false, { ip: "192.0.2.1", userAgent: FIREFOX }, later(T0, minutes(3)));
+    const [second] = await listOpenAlerts(db, owner(laptop), now);
+    expect(second.sessionId).toBe(phone.session.id);
+    await dismissAlert(db, owner(laptop), second.id, now);
+    expect(await listOpenAlerts(db, owner(laptop), now)).toEqual([]);
+    await expect(dismissAlert(db, owner(laptop), second.id, now)).rejects.toMatchObject({ code: "alert_not_found" });
+    expect(await validateSessionCookie(db, config, phone.cookie, HOME, now)).toMatchObject({ status: "active" });
+  });
+});
