@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-/** Ports the suite uses: E2E_PORT and the fourteen after it (see the offsets below). */
-const PORT_BLOCK = 15;
+/** Ports the suite uses: E2E_PORT and the fifteen after it (see the offsets below). */
+const PORT_BLOCK = 16;
 
 /**
  * The first of PORT_BLOCK consecutive ports that are free now, found by a short-lived child process
@@ -79,6 +79,8 @@ export const RUNTIME_APP_PORT = E2E_PORT + 12;
 export const PROXIED_APP_PORT = E2E_PORT + 13;
 /** An app exporting its traces to the traces spec's OTLP receiver. */
 export const TRACES_APP_PORT = E2E_PORT + 14;
+/** An app behind a (simulated) trusted proxy that mails new-device alerts to the alerts spec's SMTP server. */
+export const ALERTS_APP_PORT = E2E_PORT + 15;
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",

@@ -1,8 +1,19 @@
 import { AppShell } from "@/components/app-shell";
-import { getCurrentSession } from "@/lib/http/page";
+import { NewDeviceAlerts } from "@/components/new-device-alerts";
+import { listOpenAlerts } from "@/lib/alerts/alerts";
+import { getCurrentSession, withPageContext } from "@/lib/http/page";
+import { dismissAlertAction, reportAlertAction } from "./alert-actions";
 
 /** Shell for signed-in pages. Each page enforces the session itself (with its own return path). */
 export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
   const check = await getCurrentSession();
-  return <AppShell user={check.status === "active" ? check.user : null}>{children}</AppShell>;
+  if (check.status !== "active") return <AppShell user={null}>{children}</AppShell>;
+  // New-device alerts about this person's other sessions, on every signed-in page.
+  const { alerts, path } = await withPageContext(async ({ db, path }) => ({ alerts: await listOpenAlerts(db, check), path }));
+  const banner = <NewDeviceAlerts alerts={alerts} back={path} now={new Date()} dismissAction={dismissAlertAction} reportAction={reportAlertAction} />;
+  return (
+    <AppShell user={check.user} banner={banner}>
+      {children}
+    </AppShell>
+  );
 }

@@ -1,0 +1,25 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { dismissAlert, reportAlert } from "@/lib/alerts/alerts";
+import { formAction } from "@/lib/http/page";
+import { safeReturnPath } from "@/lib/request/return-path";
+import { alertForms } from "@/lib/validation/alerts";
+
+/** An alert that is no longer open has nothing left to do: back to the page, where it is gone. */
+const back = (_code: unknown, fields: Record<string, string>) => safeReturnPath(fields.back);
+
+/** The banner's "This was me". */
+export const dismissAlertAction = formAction({ schema: alertForms.dismiss, refused: back }, async ({ alertId, back: path }, owner, { db }) => {
+  await dismissAlert(db, owner, alertId);
+  // The banner lives in the signed-in layout, which the client keeps across navigations: render it again.
+  revalidatePath("/", "layout");
+  return safeReturnPath(path);
+});
+
+/** The banner's "Sign it out": that session ends; Settings > Sessions says so. */
+export const reportAlertAction = formAction({ schema: alertForms.report, refused: back }, async ({ alertId }, owner, { db, request }) => {
+  await reportAlert(db, owner, alertId, request);
+  revalidatePath("/", "layout");
+  return "/settings/sessions?revoked=1";
+});

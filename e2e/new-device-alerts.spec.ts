@@ -1,0 +1,153 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser } from "@playwright/test";
+import { expect, test } from "./api-contract";
+import { ALERTS_APP_PORT, USER_KEY } from "./env";
+import { expectJsonError, signIn, startApp, uniqueUser } from "./helpers";
+
+/**
+ * New-device alerts, behind a trusted proxy that reports each client's address and place: a
+ * sign-in from a browser, OS and network the user has not used raises a banner on their other
+ * sessions' pages, answered with "This was me" or "Sign it out".
+ */
+const BASE = `http://localhost:${ALERTS_APP_PORT}`;
+const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const FIREFOX_NEWER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const SAFARI = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+const from = (ip: string, country: string, city: string) => ({ "x-forwarded-for": ip, "cf-ipcountry": country, "cf-ipcity": city });
+
+let app: Awaited<ReturnType<typeof startApp>>;
+let dir: string;
+
+test.describe.configure({ mode: "serial" });
+test.use({ baseURL: BASE });
+
+test.beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-alerts-"));
+  app = await startApp(ALERTS_APP_PORT, dir, { DASHBOARD_TRUST_PROXY: "1" });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function signInFrom(
+  browser: Browser,
+  username: string,
+  userAgent: string,
+  headers: Record<string, string>,
+  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
+) {
+  const context = await browser.newContext({ baseURL: BASE, userAgent, extraHTTPHeaders: headers, ...options });
+  const page = await context.newPage();
+  await signIn(page, username, USER_KEY);
+  await expect(page).toHaveURL("/");
+  const session = (await (await context.request.get("/api/auth/session")).json()) as { session: { id: string } };
+  return { context, page, id: session.session.id };
+}
+
+type Alert = { id: string; sessionId: string; browser: string | null; os: string | null; ipAddress: string | null; country: string | null; city: string | null };
+
+test("a sign-in from a new browser on a new network raises the banner on the older session; “Sign it out” ends the new one", async ({ browser }) => {
+  const username = uniqueUser("alerted");
+  const laptop = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  // A first sign-in has nothing to compare with: no banner anywhere.
+  await expect(laptop.page.getByTestId("new-device-alerts")).toHaveCount(0);
+
+  const intruder = await signInFrom(browser, username, CHROME, from("198.51.100.7", "FR", "Paris"));
+  // Not on the new session's own pages.
+  await expect(intruder.page.getByTestId("new-device-alerts")).toHaveCount(0);
+  expect(((await (await intruder.context.request.get("/api/alerts")).json()) as { alerts: Alert[] }).alerts).toEqual([]);
+
+  // On the older one's: every signed-in page, and the API.
+  await laptop.page.goto("/settings/sessions");
+  const banner = laptop.page.getByTestId("new-device-alerts");
+  await expect(banner).toContainText(/New sign-in: Chrome on Windows, 198\.51\.100\.7 \(Paris, FR\), (just now|1 minute ago)/);
+  const listed = (await (await laptop.context.request.get("/api/alerts")).json()) as { alerts: Alert[] };
+  expect(listed.alerts).toEqual([
+    expect.objectContaining({ sessionId: intruder.id, browser: "Chrome", os: "Windows", ipAddress: "198.51.100.7", country: "FR", city: "Paris" }),
+  ]);
+
+  // "Sign it out", from the keyboard.
+  await banner.getByRole("button", { name: "Sign it out" }).focus();
+  await laptop.page.keyboard.press("Enter");
+  await expect(laptop.page).toHaveURL("/settings/sessions?revoked=1");
+  await expect(laptop.page.getByTestId("new-device-alerts")).toHaveCount(0);
+  expect(((await (await laptop.context.request.get("/api/alerts")).json()) as { alerts: Alert[] }).alerts).toEqual([]);
+
+  // The new session is over, and says why.
+  await intruder.page.goto("/");
+  await expect(intruder.page).toHaveURL(/\/login/);
+  await expect(intruder.page.getByText("Your session was revoked")).toBeVisible();
+  // Reporting again: the alert is closed.
+  await expectJsonError(await laptop.context.request.post(`/api/alerts/${listed.alerts[0].id}/report`), 404, "alert_not_found");
+  for (const device of [laptop, intruder]) await device.context.close();
+});
+
+test("a sign-in from a known device raises nothing; “This was me” dismisses, without JavaScript too", async ({ browser }) => {
+  const username = uniqueUser("known");
+  const laptop = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  // The same browser family in a newer version, another address in the same /24: a known device.
+  const again = await signInFrom(browser, username, FIREFOX_NEWER, from("203.0.113.99", "DE", "Berlin"));
+  await laptop.page.reload();
+  await expect(laptop.page.getByTestId("new-device-alerts")).toHaveCount(0);
+  expect(((await (await laptop.context.request.get("/api/alerts")).json()) as { alerts: Alert[] }).alerts).toEqual([]);
+
+  // A phone on another network: new. The laptop, without JavaScript, answers "This was me".
+  const phone = await signInFrom(browser, username, SAFARI, from("192.0.2.50", "GB", "London"));
+  const noScript = await signInFrom(browser, username, FIREFOX, from("203.0.113.5", "DE", "Berlin"), { javaScriptEnabled: false });
+  await noScript.page.goto("/settings/sessions");
+  const banner = noScript.page.getByTestId("new-device-alerts");
+  await expect(banner).toContainText("New sign-in: Mobile Safari on iOS, 192.0.2.50 (London, GB)");
+  await banner.getByRole("button", { name: "This was me" }).click();
+  await expect(noScript.page).toHaveURL("/settings/sessions");
+  await expect(noScript.page.getByTestId("new-device-alerts")).toHaveCount(0);
+  // Dismissed for every session of the user; the phone stays signed in.
+  await laptop.page.reload();
+  await expect(laptop.page.getByTestId("new-device-alerts")).toHaveCount(0);
+  expect((await phone.context.request.get("/api/auth/session")).status()).toBe(200);
+  for (const device of [laptop, again, phone, noScript]) await device.context.close();
+});
+
+test("the API dismisses one of your alerts, and refuses someone else's, a closed one and a cross-site request", async ({ browser }) => {
+  const username = uniqueUser("api-alerts");
+  const laptop = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  const other = await signInFrom(browser, username, CHROME, from("198.51.100.7", "FR", "Paris"));
+  const stranger = await signInFrom(browser, uniqueUser("stranger"), FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  const [alert] = ((await (await laptop.context.request.get("/api/alerts")).json()) as { alerts: Alert[] }).alerts;
+  expect(alert.sessionId).toBe(other.id);
+
+  await expectJsonError(await stranger.context.request.post(`/api/alerts/${alert.id}/dismiss`), 404, "alert_not_found");
+  await expectJsonError(await other.context.request.post(`/api/alerts/${alert.id}/dismiss`), 404, "alert_not_found");
+  await expectJsonError(await laptop.context.request.post(`/api/alerts/${alert.id}/dismiss`, { headers: { origin: "https://evil.example" } }), 403, "cross_site_request");
+  await expectJsonError(await laptop.context.request.get(`/api/alerts/${alert.id}/dismiss`), 405, "method_not_allowed");
+  await expectJsonError(await laptop.context.request.post("/api/alerts/not%20an%20id/dismiss"), 404, "alert_not_found");
+
+  const dismissed = await laptop.context.request.post(`/api/alerts/${alert.id}/dismiss`);
+  expect(dismissed.status()).toBe(200);
+  expect(await dismissed.json()).toEqual({ dismissed: 1 });
+  await expectJsonError(await laptop.context.request.post(`/api/alerts/${alert.id}/dismiss`), 404, "alert_not_found");
+  expect((await other.context.request.get("/api/auth/session")).status()).toBe(200);
+  for (const device of [laptop, other, stranger]) await device.context.close();
+});
+
+test("the banner fits a phone and a desktop", async ({ browser }) => {
+  const username = uniqueUser("layout");
+  for (const viewport of [{ width: 375, height: 740 }, { width: 1280, height: 800 }]) {
+    const user = `${username}-${viewport.width}`;
+    const laptop = await signInFrom(browser, user, FIREFOX, from("203.0.113.4", "DE", "Berlin"), { viewport });
+    const other = await signInFrom(browser, user, CHROME, from("198.51.100.7", "FR", "Paris"));
+    await laptop.page.goto("/");
+    const banner = laptop.page.getByTestId("new-device-alerts");
+    await expect(banner).toBeVisible();
+    // Nothing wider than the screen, both buttons in view.
+    const width = await laptop.page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(viewport.width);
+    for (const name of ["This was me", "Sign it out"]) await expect(banner.getByRole("button", { name })).toBeInViewport();
+    await laptop.page.screenshot({ path: test.info().outputPath(`new-device-banner-${viewport.width}.png`) });
+    for (const device of [laptop, other]) await device.context.close();
+  }
+});

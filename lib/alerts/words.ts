@@ -1,0 +1,16 @@
+import type { AlertJson } from "./alerts";
+
+/** "Firefox on Linux"; "Firefox" or "a Linux device" when half is unknown; "an unknown device". */
+export function deviceWords(alert: Pick<AlertJson, "browser" | "os">): string {
+  if (alert.browser && alert.os) return `${alert.browser} on ${alert.os}`;
+  if (alert.browser) return alert.browser;
+  if (alert.os) return `a ${alert.os} device`;
+  return "an unknown device";
+}
+
+/** "203.0.113.4 (Berlin, DE)"; "an unknown address" when there was none. */
+export function whereWords(alert: Pick<AlertJson, "ipAddress" | "country" | "city">): string {
+  const place = [alert.city, alert.country].filter(Boolean).join(", ");
+  const address = alert.ipAddress ?? "an unknown address";
+  return place ? `${address} (${place})` : address;
+}
