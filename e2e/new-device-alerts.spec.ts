@@ -2,6 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser } from "@playwright/test";
+import BetterSqlite3 from "better-sqlite3";
+import { reportLinkIn, startSmtpServer } from "../tests/support/smtp";
 import { expect, test } from "./api-contract";
 import { ALERTS_APP_PORT, USER_KEY } from "./env";
 import { expectJsonError, signIn, startApp, uniqueUser } from "./helpers";
@@ -20,17 +22,20 @@ const from = (ip: string, country: string, city: string) => ({ "x-forwarded-for"
 
 let app: Awaited<ReturnType<typeof startApp>>;
 let dir: string;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 
 test.describe.configure({ mode: "serial" });
 test.use({ baseURL: BASE });
 
 test.beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-alerts-"));
-  app = await startApp(ALERTS_APP_PORT, dir, { DASHBOARD_TRUST_PROXY: "1" });
+  smtp = await startSmtpServer();
+  app = await startApp(ALERTS_APP_PORT, dir, { DASHBOARD_TRUST_PROXY: "1", DASHBOARD_SMTP_URL: smtp.url, DASHBOARD_SMTP_FROM: "Sessionboard <sessions@example.com>" });
 });
 
 test.afterAll(async () => {
   await app?.stop();
+  await smtp?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -150,4 +155,59 @@ test("the banner fits a phone and a desktop", async ({ browser }) => {
     await laptop.page.screenshot({ path: test.info().outputPath(`new-device-banner-${viewport.width}.png`) });
     for (const device of [laptop, other]) await device.context.close();
   }
+});
+
+/** What an SSO sign-in stores from the identity provider's claims: key users have no address. */
+function giveEmail(username: string, email: string) {
+  const db = new BetterSqlite3(path.join(dir, "sessions.db"));
+  try {
+    db.pragma("busy_timeout = 5000");
+    db.prepare(`UPDATE "User" SET "email" = ? WHERE "username" = ?`).run(email, username);
+  } finally {
+    db.close();
+  }
+}
+
+test("the alert is mailed; its link's page revokes that one session on POST only, once, without signing in", async ({ browser }) => {
+  const username = uniqueUser("mailed");
+  const laptop = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  giveEmail(username, `${username}@example.com`);
+  const before = smtp.messages.length;
+  const intruder = await signInFrom(browser, username, CHROME, from("198.51.100.7", "FR", "Paris"));
+
+  const mail = (await smtp.waitFor(before + 1))[before];
+  expect(mail.subject).toBe("New sign-in to Sessionboard: Chrome on Windows");
+  expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : null).toBe(`${username}@example.com`);
+  const link = reportLinkIn(mail);
+  expect(link.origin).toBe(BASE);
+
+  // Opened in a browser that is signed in nowhere: a confirmation, and opening it ends nothing.
+  const stranger = await browser.newContext({ baseURL: BASE, javaScriptEnabled: false });
+  const page = await stranger.newPage();
+  await page.goto(link.pathname + link.search);
+  await expect(page.getByRole("main")).toContainText("Chrome on Windows, 198.51.100.7 (Paris, FR)");
+  await page.reload();
+  expect((await intruder.context.request.get("/api/auth/session")).status()).toBe(200);
+  // The revoke answers POST only.
+  await expectJsonError(await stranger.request.get("/api/alerts/report-link"), 405, "method_not_allowed");
+
+  await page.getByRole("button", { name: "Sign that session out" }).click();
+  await expect(page).toHaveURL("/report?outcome=revoked");
+  await expect(page.getByRole("main")).toContainText("That session is signed out");
+  await intruder.page.goto("/");
+  await expect(intruder.page.getByText("Your session was revoked")).toBeVisible();
+  expect((await laptop.context.request.get("/api/auth/session")).status()).toBe(200);
+  // Reported: the banner is gone from the laptop.
+  expect(((await (await laptop.context.request.get("/api/alerts")).json()) as { alerts: Alert[] }).alerts).toEqual([]);
+
+  // A second use: the page and the API say it was used.
+  await page.goto(link.pathname + link.search);
+  await expect(page.getByRole("main")).toContainText("That link was already used");
+  await expect(page.getByRole("button", { name: "Sign that session out" })).toHaveCount(0);
+  const token = link.searchParams.get("token") ?? "";
+  await expectJsonError(await stranger.request.post("/api/alerts/report-link", { data: { token }, headers: { origin: BASE } }), 409, "report_link_used");
+  await expectJsonError(await stranger.request.post("/api/alerts/report-link", { data: { token: "0".repeat(64) }, headers: { origin: BASE } }), 404, "report_link_invalid");
+  // The server's log lines never carry the link's token.
+  expect(app.output()).not.toContain(token);
+  for (const context of [laptop.context, intruder.context, stranger]) await context.close();
 });

@@ -9,6 +9,8 @@ export type Actor = { username: string; sessionId: string | null };
 export const CLI_ACTOR: Actor = { username: "cli", sessionId: null };
 export const SYSTEM_ACTOR: Actor = { username: "system", sessionId: null };
 export const IDENTITY_PROVIDER_ACTOR: Actor = { username: "idp", sessionId: null };
+/** Whoever holds a mailed new-device alert's "This wasn't me" link (lib/alerts/report-link.ts). */
+export const EMAIL_LINK_ACTOR: Actor = { username: "email-link", sessionId: null };
 
 /** A signed-in session, as the session check gives it: the person and the session they act from. */
 export type SignedIn = { user: { id: string; username: string }; session: { id: string } };

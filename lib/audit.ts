@@ -27,6 +27,8 @@ export const AUTH_EVENT_TYPES = [
   "session.reauthenticated",
   /** A wrong key (or too many) at the re-authentication prompt. */
   "reauth.failed",
+  /** Its owner said a new-device sign-in was not them ("Sign it out", or the mailed link): the session was revoked. */
+  "session.reported",
 ] as const;
 
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];

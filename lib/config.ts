@@ -188,6 +188,17 @@ const envSchema = z.object({
     .max(1024, "must be at most 1024 characters")
     .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces (it is sent in an Authorization header)")
     .optional(),
+  // Never echoed back: it may carry the mail server's password.
+  DASHBOARD_SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL (smtp://user:password@mail.example.com:587)" })
+    .max(2048)
+    .optional(),
+  DASHBOARD_SMTP_FROM: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^[^\r\n]*@[^\r\n]+$/, 'must be a sender address, e.g. "Sessionboard <sessions@example.com>"')
+    .optional(),
   PORT: z.string().optional(),
   // OpenTelemetry's standard variables (traces only); see otelSchema.
   ...otelSchema.shape,
@@ -210,6 +221,7 @@ const consistentEnvSchema = envSchema.superRefine((e, ctx) => {
   if (e.DASHBOARD_METRICS_PORT !== undefined && String(e.DASHBOARD_METRICS_PORT) === (e.PORT ?? "3000")) {
     fail("DASHBOARD_METRICS_PORT", "must differ from the port the app listens on (PORT)");
   }
+  if (e.DASHBOARD_SMTP_URL && !e.DASHBOARD_SMTP_FROM) fail("DASHBOARD_SMTP_FROM", "required when DASHBOARD_SMTP_URL is set (the sender of new-device alert mail)");
   if (e.SESSION_MAX_DAYS < Math.max(e.SESSION_TIMEOUT_DAYS, e.SESSION_REMEMBER_DAYS)) {
     fail("SESSION_MAX_DAYS", "must be at least SESSION_TIMEOUT_DAYS and SESSION_REMEMBER_DAYS");
   }
@@ -280,6 +292,8 @@ const configSchema = consistentEnvSchema.transform((e) => ({
   shutdownTimeoutSeconds: e.DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS,
   /** OpenTelemetry traces, exported over OTLP when an endpoint is set; null: off. */
   tracing: tracingConfig(e),
+  /** Where new-device alerts are mailed from (to users with an email address); null: no mail. */
+  smtp: e.DASHBOARD_SMTP_URL && e.DASHBOARD_SMTP_FROM ? { url: e.DASHBOARD_SMTP_URL, from: e.DASHBOARD_SMTP_FROM } : null,
 }));
 
 export type Config = z.output<typeof configSchema> & {

@@ -34,12 +34,14 @@ export const ERRORS = {
   session_not_found: { status: 404, message: "That session is no longer active: it may have expired or been revoked already." },
   user_not_found: { status: 404, message: "There is no user with that name." },
   alert_not_found: { status: 404, message: "That alert is no longer open: it may have been dismissed or reported already." },
+  report_link_invalid: { status: 404, message: "That link is not valid, or it has expired." },
   sso_not_configured: { status: 404, message: "Single sign-on is not configured on this server." },
   method_not_allowed: {
     status: 405,
     message: (p: { method: string; allow: string }) => `${p.method} is not allowed here; this address accepts ${p.allow}`,
   },
   current_session: { status: 409, message: "This is the session you are using. Use Log out to end it." },
+  report_link_used: { status: 409, message: "That link was already used: the sign-in it named has been signed out." },
   cannot_disable_self: { status: 409, message: "You cannot disable your own account." },
   confirmation_mismatch: { status: 409, message: 'Type "everyone" to confirm.' },
   count_changed: {

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { actorOf, type SignedIn } from "../actor";
+import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
 import { revokeSessions } from "../sessions/revoke";
 import { knownSince } from "./new-device";
+import { deviceWords, whereWords } from "./words";
 
 /** A new-device alert as GET /api/alerts lists it (the banner shows the same). */
 export const alertJsonSchema = z.object({
@@ -69,7 +71,7 @@ export async function dismissAlert(db: Database, owner: SignedIn, alertId: strin
  * ended). Someone else's, an unknown or a closed alert alike: 404.
  */
 export async function reportAlert(db: Database, owner: SignedIn, alertId: string, request: RequestInfo, now = new Date()): Promise<number> {
-  const alert = await db.prisma.sessionAlert.findFirst({ where: { id: alertId, ...openAlertsWhere(owner, now) }, select: { sessionId: true } });
+  const alert = await db.prisma.sessionAlert.findFirst({ where: { id: alertId, ...openAlertsWhere(owner, now) } });
   if (!alert) throw alertNotFound();
   const revoked = await revokeSessions(
     db,
@@ -83,8 +85,28 @@ export async function reportAlert(db: Database, owner: SignedIn, alertId: string
     request,
     now,
   );
-  await db.prisma.sessionAlert.updateMany({ where: { id: alertId, reportedAt: null }, data: { reportedAt: now, dismissedAt: now } });
+  const { count } = await db.prisma.sessionAlert.updateMany({ where: { id: alertId, reportedAt: null }, data: { reportedAt: now, dismissedAt: now } });
+  if (count > 0) await recordReport(db, alert, { username: owner.user.username, actor: owner.user.username }, request, now);
   return revoked;
+}
+
+type AlertRow = { id: string; userId: string; sessionId: string; browserFamily: string | null; osFamily: string | null; ipAddress: string | null; country: string | null; city: string | null };
+
+/** The Admin Panel's flag: a session.reported event (the events page shows it, filterable by type). */
+export async function recordReport(db: Database, alert: AlertRow, who: { username: string; actor: string }, request: RequestInfo, now: Date) {
+  const words = { browser: alert.browserFamily, os: alert.osFamily, ipAddress: alert.ipAddress, country: alert.country, city: alert.city };
+  await recordAuthEvent(db, {
+    type: "session.reported",
+    username: who.username,
+    userId: alert.userId,
+    sessionId: alert.sessionId,
+    ip: request.ip,
+    userAgent: request.userAgent,
+    actor: who.actor,
+    detail: `new-device sign-in reported as not theirs: ${deviceWords(words)}, ${whereWords(words)}`,
+    count: 1,
+    at: now,
+  });
 }
 
 /** The revokeReason of a session its owner reported from a new-device alert; the Admin Panel flags it. */

@@ -1,7 +1,9 @@
-import type { AlertJson } from "./alerts";
+/** What an alert says about the sign-in (AlertJson's fields). */
+type Device = { browser: string | null; os: string | null };
+type Where = { ipAddress: string | null; country: string | null; city: string | null };
 
 /** "Firefox on Linux"; "Firefox" or "a Linux device" when half is unknown; "an unknown device". */
-export function deviceWords(alert: Pick<AlertJson, "browser" | "os">): string {
+export function deviceWords(alert: Device): string {
   if (alert.browser && alert.os) return `${alert.browser} on ${alert.os}`;
   if (alert.browser) return alert.browser;
   if (alert.os) return `a ${alert.os} device`;
@@ -9,7 +11,7 @@ export function deviceWords(alert: Pick<AlertJson, "browser" | "os">): string {
 }
 
 /** "203.0.113.4 (Berlin, DE)"; "an unknown address" when there was none. */
-export function whereWords(alert: Pick<AlertJson, "ipAddress" | "country" | "city">): string {
+export function whereWords(alert: Where): string {
   const place = [alert.city, alert.country].filter(Boolean).join(", ");
   const address = alert.ipAddress ?? "an unknown address";
   return place ? `${address} (${place})` : address;

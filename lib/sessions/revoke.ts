@@ -1,6 +1,6 @@
 import type { Span } from "@opentelemetry/api";
 import { z } from "zod";
-import { CLI_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR, type Actor } from "../actor";
+import { CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR, type Actor } from "../actor";
 import { authEventRow } from "../audit";
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
@@ -63,7 +63,7 @@ export function revokeSessions(
  */
 function recordRevocation(span: Span | undefined, { actor, cause }: Revocation) {
   if (!span) return;
-  const kind = actor === SYSTEM_ACTOR || actor === CLI_ACTOR || actor === IDENTITY_PROVIDER_ACTOR ? actor.username : "user";
+  const kind = [SYSTEM_ACTOR, CLI_ACTOR, IDENTITY_PROVIDER_ACTOR, EMAIL_LINK_ACTOR].includes(actor) ? actor.username : "user";
   span.setAttribute("session.end_cause", cause);
   span.setAttribute("session.revoke.actor", kind);
   if (actor.sessionId) span.setAttribute("session.revoke.actor_session_id", actor.sessionId);

@@ -18,6 +18,7 @@ import type { EndReason, SessionEndCause } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { deviceFamilies } from "./user-agent";
 import { signInDevice } from "../alerts/new-device";
+import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
 import { tracingEnabled, withSpan } from "../tracing";
@@ -224,6 +225,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
     ...device.writes(id),
   ], TRANSACTION_LIMITS);
   recordSessionCreated(input.authMethod, input.rememberMe);
+  notifyNewDevice(db, config, device.alertId);
   if (config.maxSessionsPerUser !== null) {
     await revokeSessionsOverLimit(db, config.maxSessionsPerUser, input, request, now);
   }

@@ -103,6 +103,10 @@ describe("new-device alerts", () => {
     await expect(reportAlert(db, owner(laptop), alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
     const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked", sessionId: intruder.session.id } });
     expect(event).toMatchObject({ actor: "dave" });
+    // Flagged for the Admin Panel's events page.
+    expect(await db.prisma.authEvent.findMany({ where: { type: "session.reported" } })).toEqual([
+      expect.objectContaining({ sessionId: intruder.session.id, username: "dave", actor: "dave", detail: "new-device sign-in reported as not theirs: Chrome on Windows, 198.51.100.7" }),
+    ]);
 
     // "This was me" on another alert.
     const phone = await signIn(db, config, "dave", USER_KEY, false, { ip: "192.0.2.1", userAgent: FIREFOX }, later(T0, minutes(3)));

@@ -50,6 +50,9 @@ describe("configuration", () => {
     [{ DASHBOARD_METRICS_PORT: "8080", PORT: "8080" }, "DASHBOARD_METRICS_PORT"],
     [{ DASHBOARD_METRICS_TOKEN: "short-token" }, "DASHBOARD_METRICS_TOKEN"],
     [{ DASHBOARD_METRICS_TOKEN: "has a space in it, and is long enough" }, "DASHBOARD_METRICS_TOKEN"],
+    [{ DASHBOARD_SMTP_URL: "smtp://mail.example.com:587" }, "DASHBOARD_SMTP_FROM"],
+    [{ DASHBOARD_SMTP_URL: "http://mail.example.com", DASHBOARD_SMTP_FROM: "a@example.com" }, "DASHBOARD_SMTP_URL"],
+    [{ DASHBOARD_SMTP_URL: "smtp://mail.example.com", DASHBOARD_SMTP_FROM: "nobody" }, "DASHBOARD_SMTP_FROM"],
   ])("refuses %o with a message naming %s", (env, variable) => {
     expect(() => testConfig(env)).toThrow(ConfigError);
     expect(() => testConfig(env)).toThrow(variable);
@@ -79,6 +82,17 @@ describe("configuration", () => {
     expect(testConfig({ DASHBOARD_METRICS_PORT: "9464", DASHBOARD_METRICS_TOKEN: token }).metrics).toEqual({ port: 9464, token });
     expect(() => testConfig({ DASHBOARD_METRICS_TOKEN: "secret-but-short" })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("secret-but-short") }),
+    );
+  });
+
+  it("mails new-device alerts only with DASHBOARD_SMTP_URL and DASHBOARD_SMTP_FROM, never echoing the URL back", () => {
+    expect(testConfig().smtp).toBeNull();
+    expect(testConfig({ DASHBOARD_SMTP_URL: "smtps://app:pw@mail.example.com:465", DASHBOARD_SMTP_FROM: "Sessionboard <s@example.com>" }).smtp).toEqual({
+      url: "smtps://app:pw@mail.example.com:465",
+      from: "Sessionboard <s@example.com>",
+    });
+    expect(() => testConfig({ DASHBOARD_SMTP_URL: "ftp://app:secret-pw@mail.example.com", DASHBOARD_SMTP_FROM: "s@example.com" })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("secret-pw") }),
     );
   });
 

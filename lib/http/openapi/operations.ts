@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { alertIdSchema, alertListSchema, dismissedAnswerSchema } from "../../alerts/alerts";
+import { reportLinkFormSchema } from "../../alerts/report-link";
 import { adminCountersSchema, adminSessionAnswerSchema, adminSessionPageSchema } from "../../admin/sessions";
 import { eventPageSchema } from "../../admin/events";
 import { adminUserPageSchema, userStateAnswerSchema } from "../../admin/users";
@@ -122,6 +123,7 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   OidcLoginRequest: oidcLoginFormSchema,
   BackchannelLogoutRequest: backchannelLogoutSchema,
   AdminActionRequest: adminActionBodySchema,
+  ReportLinkRequest: reportLinkFormSchema,
 };
 
 const seeOther = (description: string): Answer => ({
@@ -307,6 +309,23 @@ export const OPERATIONS: Operation[] = [
     params: alertIdParams,
     responses: { 200: { description: "How many sessions ended", json: revokedAnswerSchema } },
     errors: ["alert_not_found"],
+  },
+  {
+    method: "post",
+    path: "/api/alerts/report-link",
+    operationId: "useReportLink",
+    summary: "A mailed alert's “This wasn't me” link, confirmed: revoke that one session",
+    description:
+      "No session needed: the single-use `token` from the mailed link (/report?token=…) is the authority; it expires after 7 days and only ever " +
+      "revokes the alert's own session. The confirmation page posts it form-encoded and is answered with a redirect back to it.",
+    tag: "Alerts",
+    auth: "public",
+    body: { schema: reportLinkFormSchema, media: JSON_OR_FORM, required: true },
+    responses: {
+      200: { description: "JSON request: how many sessions ended (0 when it had ended already)", json: revokedAnswerSchema },
+      303: seeOther("Form request: to /report?outcome=revoked, or with the error code"),
+    },
+    errors: ["report_link_invalid", "report_link_used"],
   },
   {
     method: "get",

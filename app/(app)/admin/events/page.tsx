@@ -27,6 +27,7 @@ const TONES: Record<string, Tone> = {
   "sessions.revoked_all": "indigo",
   "sessions.bulk_revoked": "indigo",
   "user.disabled": "amber",
+  "session.reported": "amber",
 } satisfies Partial<Record<AuthEventType, Tone>>;
 
 export default async function AdminEventsPage({ searchParams }: { searchParams: SearchParams }) {

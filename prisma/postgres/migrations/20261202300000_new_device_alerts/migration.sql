@@ -27,12 +27,18 @@ CREATE TABLE "SessionAlert" (
     "createdAt" TIMESTAMPTZ(3) NOT NULL,
     "dismissedAt" TIMESTAMPTZ(3),
     "reportedAt" TIMESTAMPTZ(3),
+    "reportTokenHash" TEXT,
+    "reportTokenExpiresAt" TIMESTAMPTZ(3),
+    "reportTokenUsedAt" TIMESTAMPTZ(3),
 
     CONSTRAINT "SessionAlert_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
 CREATE INDEX "KnownDevice_lastSeenAt_idx" ON "KnownDevice"("lastSeenAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SessionAlert_reportTokenHash_key" ON "SessionAlert"("reportTokenHash");
 
 -- CreateIndex
 CREATE INDEX "SessionAlert_userId_createdAt_idx" ON "SessionAlert"("userId", "createdAt");

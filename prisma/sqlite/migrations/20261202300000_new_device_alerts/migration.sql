@@ -28,11 +28,17 @@ CREATE TABLE "SessionAlert" (
     "createdAt" DATETIME NOT NULL,
     "dismissedAt" DATETIME,
     "reportedAt" DATETIME,
+    "reportTokenHash" TEXT,
+    "reportTokenExpiresAt" DATETIME,
+    "reportTokenUsedAt" DATETIME,
     CONSTRAINT "SessionAlert_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateIndex
 CREATE INDEX "KnownDevice_lastSeenAt_idx" ON "KnownDevice"("lastSeenAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SessionAlert_reportTokenHash_key" ON "SessionAlert"("reportTokenHash");
 
 -- CreateIndex
 CREATE INDEX "SessionAlert_userId_createdAt_idx" ON "SessionAlert"("userId", "createdAt");

@@ -1,0 +1,56 @@
+import type { Metadata } from "next";
+import { Alert, buttonClass } from "@/components/ui";
+import { RelativeTime } from "@/components/time";
+import { readReportLink } from "@/lib/alerts/report-link";
+import { deviceWords, whereWords } from "@/lib/alerts/words";
+import { pageMessage } from "@/lib/errors";
+import { withPageContext } from "@/lib/http/page";
+import { timeView } from "@/lib/sessions/view-model";
+
+// The address carries the link's token: requests from this page name only the origin ("no-referrer"
+// would also make the form's Origin null, which the same-origin rule refuses).
+export const metadata: Metadata = { title: "Sign out a new sign-in", referrer: "origin" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * Where a mailed new-device alert's "This wasn't me" link leads (?token=…), signed in or not:
+ * opening it only shows the sign-in and a button; the button's POST revokes that one session.
+ */
+export default async function ReportPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const outcome = one(params.outcome);
+  const token = one(params.token) ?? "";
+  const link = outcome ? null : await withPageContext(({ db }) => readReportLink(db, token));
+
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4 py-12">
+      <div className="w-full max-w-md space-y-6">
+        <div className="text-center">
+          <p className="text-lg font-semibold tracking-tight text-slate-900">Sessionboard</p>
+          <h1 className="mt-2 text-2xl font-semibold tracking-tight">Sign out a new sign-in</h1>
+        </div>
+        {outcome === "revoked" && (
+          <Alert tone="success">That session is signed out. Change your key or password too, if someone else may know it.</Alert>
+        )}
+        {outcome && outcome !== "revoked" && <Alert tone="error">{pageMessage(outcome) ?? pageMessage("report_link_invalid")}</Alert>}
+        {link?.state === "used" && <Alert tone="error">{pageMessage("report_link_used")}</Alert>}
+        {link?.state === "invalid" && <Alert tone="error">{pageMessage("report_link_invalid")}</Alert>}
+        {link?.state === "valid" && (
+          <form action="/api/alerts/report-link" method="post" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+            <p className="text-sm text-slate-700">
+              Your account was signed in to from <strong>{deviceWords(link.alert)}</strong>, {whereWords(link.alert)},{" "}
+              <RelativeTime time={timeView(link.alert.createdAt, new Date())} />.
+            </p>
+            <p className="text-sm text-slate-700">If this wasn&apos;t you, sign that session out. Nothing else is changed.</p>
+            <input type="hidden" name="token" value={token} />
+            <button type="submit" className={`${buttonClass.danger} w-full`}>
+              Sign that session out
+            </button>
+          </form>
+        )}
+      </div>
+    </main>
+  );
+}
