@@ -182,11 +182,12 @@ test("the alert is mailed; its link's page revokes that one session on POST only
   expect(link.origin).toBe(BASE);
 
   // Opened in a browser that is signed in nowhere: a confirmation, and opening it ends nothing.
-  const stranger = await browser.newContext({ baseURL: BASE, javaScriptEnabled: false });
+  const stranger = await browser.newContext({ baseURL: BASE, javaScriptEnabled: false, viewport: { width: 375, height: 667 } });
   const page = await stranger.newPage();
   await page.goto(link.pathname + link.search);
   await expect(page.getByRole("main")).toContainText("Chrome on Windows, 198.51.100.7 (Paris, FR)");
   await page.reload();
+  await page.screenshot({ path: test.info().outputPath("report-link-page.png") });
   expect((await intruder.context.request.get("/api/auth/session")).status()).toBe(200);
   // The revoke answers POST only.
   await expectJsonError(await stranger.request.get("/api/alerts/report-link"), 405, "method_not_allowed");

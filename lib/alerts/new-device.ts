@@ -70,3 +70,17 @@ export async function signInDevice(db: Database, userId: string, request: Reques
     ],
   };
 }
+
+/**
+ * Deletes every user's known devices unused for KNOWN_DEVICE_DAYS and alerts older than that (a
+ * sign-in prunes its own user's; this catches users who stopped signing in). For the periodic
+ * cleanup; returns how many rows went.
+ */
+export async function pruneDevicesAndAlerts(db: Database, now = new Date()): Promise<{ knownDevices: number; alerts: number }> {
+  const since = knownSince(now);
+  const [devices, alerts] = await db.prisma.$transaction([
+    db.prisma.knownDevice.deleteMany({ where: { lastSeenAt: { lt: since } } }),
+    db.prisma.sessionAlert.deleteMany({ where: { createdAt: { lt: since } } }),
+  ]);
+  return { knownDevices: devices.count, alerts: alerts.count };
+}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { dismissAlert, listOpenAlerts, reportAlert } from "@/lib/alerts/alerts";
 import { addressNetwork } from "@/lib/alerts/network";
+import { pruneDevicesAndAlerts } from "@/lib/alerts/new-device";
+import { deviceWords, whereWords } from "@/lib/alerts/words";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { USER_KEY, days, later, minutes, signIn, tempDatabase, testConfig } from "./helpers";
 
@@ -28,6 +30,18 @@ describe("the network an address belongs to", () => {
     expect(addressNetwork("not-an-ip")).toBe("");
     expect(addressNetwork("300.1.2.3")).toBe("");
     expect(addressNetwork("2001:db8::1::2")).toBe("");
+  });
+});
+
+describe("an alert's words", () => {
+  it("name the device and where, saying what is unknown", () => {
+    expect(deviceWords({ browser: "Firefox", os: "Linux" })).toBe("Firefox on Linux");
+    expect(deviceWords({ browser: "Firefox", os: null })).toBe("Firefox");
+    expect(deviceWords({ browser: null, os: "Linux" })).toBe("a Linux device");
+    expect(deviceWords({ browser: null, os: null })).toBe("an unknown device");
+    expect(whereWords({ ipAddress: "203.0.113.4", country: "DE", city: "Berlin" })).toBe("203.0.113.4 (Berlin, DE)");
+    expect(whereWords({ ipAddress: "203.0.113.4", country: "DE", city: null })).toBe("203.0.113.4 (DE)");
+    expect(whereWords({ ipAddress: null, country: null, city: null })).toBe("an unknown address");
   });
 });
 
@@ -76,6 +90,17 @@ describe("new-device alerts", () => {
     // The first alert (older than 90 days) was deleted by that sign-in's pruning.
     expect((await db.prisma.sessionAlert.findMany()).map((a) => a.createdAt.toISOString())).toEqual([later(T0, days(92)).toISOString()]);
     expect(await db.prisma.knownDevice.count()).toBe(2);
+  });
+
+  it("are pruned with the devices of users who stopped signing in, after 90 days", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    await signIn(db, config, "gone", USER_KEY, false, HOME, T0);
+    await signIn(db, config, "gone", USER_KEY, false, { ip: "192.0.2.10", userAgent: CHROME }, later(T0, days(10)));
+    await signIn(db, config, "still", USER_KEY, false, HOME, later(T0, days(60)));
+    expect(await pruneDevicesAndAlerts(db, later(T0, days(95)))).toEqual({ knownDevices: 1, alerts: 0 });
+    expect(await pruneDevicesAndAlerts(db, later(T0, days(101)))).toEqual({ knownDevices: 1, alerts: 1 });
+    expect((await db.prisma.knownDevice.findMany({ include: { user: true } })).map((d) => d.user.username)).toEqual(["still"]);
   });
 
   it("show on the user's other sessions only, go away when dismissed, and sign the session out when reported", async () => {
