@@ -9,7 +9,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   const check = await getCurrentSession();
   if (check.status !== "active") return <AppShell user={null}>{children}</AppShell>;
   // New-device alerts about this person's other sessions, on every signed-in page.
-  const { alerts, path } = await withPageContext(async ({ db, path }) => ({ alerts: await listOpenAlerts(db, check), path }));
+  const { alerts, path } = await withPageContext(async ({ db, config, path }) => ({ alerts: await listOpenAlerts(db, config, check), path }));
   const banner = <NewDeviceAlerts alerts={alerts} back={path} now={new Date()} dismissAction={dismissAlertAction} reportAction={reportAlertAction} />;
   return (
     <AppShell user={check.user} banner={banner}>

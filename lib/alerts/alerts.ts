@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { actorOf, type SignedIn } from "../actor";
 import { recordAuthEvent } from "../audit";
+import type { Config } from "../config";
 import type { Database } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
+import { activeSessionWhere } from "../sessions/active";
 import { revokeSessions } from "../sessions/revoke";
 import { knownSince } from "./new-device";
 import { deviceWords, whereWords } from "./words";
@@ -44,19 +46,36 @@ function openAlertsWhere(owner: SignedIn, now: Date) {
   return { userId: owner.user.id, sessionId: { not: owner.session.id }, dismissedAt: null, reportedAt: null, createdAt: { gte: knownSince(now) } };
 }
 
-/** The signed-in person's open new-device alerts, newest first. */
-export async function listOpenAlerts(db: Database, owner: SignedIn, now = new Date()): Promise<AlertJson[]> {
+/**
+ * The signed-in person's open new-device alerts, newest first — about sessions still active: once
+ * that session has ended (revoked from Settings > Sessions, expired) there is nothing left to answer.
+ */
+export async function listOpenAlerts(db: Database, config: Config, owner: SignedIn, now = new Date()): Promise<AlertJson[]> {
   const rows = await db.prisma.sessionAlert.findMany({ where: openAlertsWhere(owner, now), orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: SHOWN });
-  return rows.map((row) => ({
-    id: row.id,
-    sessionId: row.sessionId,
-    browser: row.browserFamily,
-    os: row.osFamily,
-    ipAddress: row.ipAddress,
-    country: row.country,
-    city: row.city,
-    createdAt: row.createdAt.toISOString(),
-  }));
+  // Most pages have no alert at all: the second query only runs when there is one.
+  const active =
+    rows.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await db.prisma.session.findMany({
+              where: { AND: [{ id: { in: rows.map((row) => row.sessionId) }, userId: owner.user.id }, activeSessionWhere(config, now)] },
+              select: { id: true },
+            })
+          ).map((session) => session.id),
+        );
+  return rows
+    .filter((row) => active.has(row.sessionId))
+    .map((row) => ({
+      id: row.id,
+      sessionId: row.sessionId,
+      browser: row.browserFamily,
+      os: row.osFamily,
+      ipAddress: row.ipAddress,
+      country: row.country,
+      city: row.city,
+      createdAt: row.createdAt.toISOString(),
+    }));
 }
 
 /** "This was me": the alert goes away. Someone else's, an unknown or a closed alert alike: 404. */

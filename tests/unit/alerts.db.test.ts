@@ -3,6 +3,7 @@ import { dismissAlert, listOpenAlerts, reportAlert } from "@/lib/alerts/alerts";
 import { addressNetwork } from "@/lib/alerts/network";
 import { pruneDevicesAndAlerts } from "@/lib/alerts/new-device";
 import { deviceWords, whereWords } from "@/lib/alerts/words";
+import { revokeOwnSession } from "@/lib/sessions/own-sessions";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { USER_KEY, days, later, minutes, signIn, tempDatabase, testConfig } from "./helpers";
 
@@ -111,8 +112,8 @@ describe("new-device alerts", () => {
     const now = later(T0, minutes(2));
     const owner = (s: typeof laptop) => ({ user: { id: s.session.userId, username: "dave" }, session: { id: s.session.id } });
 
-    expect(await listOpenAlerts(db, owner(intruder), now)).toEqual([]);
-    const [alert] = await listOpenAlerts(db, owner(laptop), now);
+    expect(await listOpenAlerts(db, config, owner(intruder), now)).toEqual([]);
+    const [alert] = await listOpenAlerts(db, config, owner(laptop), now);
     expect(alert).toMatchObject({ sessionId: intruder.session.id, browser: "Chrome", os: "Windows", ipAddress: "198.51.100.7" });
 
     // The new session cannot dismiss or report its own alert, nor can another user.
@@ -124,7 +125,7 @@ describe("new-device alerts", () => {
     expect(await validateSessionCookie(db, config, intruder.cookie, HOME, now)).toEqual({ status: "ended", reason: "revoked" });
     const row = await db.prisma.sessionAlert.findUniqueOrThrow({ where: { id: alert.id } });
     expect(row.reportedAt?.toISOString()).toBe(now.toISOString());
-    expect(await listOpenAlerts(db, owner(laptop), now)).toEqual([]);
+    expect(await listOpenAlerts(db, config, owner(laptop), now)).toEqual([]);
     await expect(reportAlert(db, owner(laptop), alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
     const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked", sessionId: intruder.session.id } });
     expect(event).toMatchObject({ actor: "dave" });
@@ -135,11 +136,17 @@ describe("new-device alerts", () => {
 
     // "This was me" on another alert.
     const phone = await signIn(db, config, "dave", USER_KEY, false, { ip: "192.0.2.1", userAgent: FIREFOX }, later(T0, minutes(3)));
-    const [second] = await listOpenAlerts(db, owner(laptop), now);
+    const [second] = await listOpenAlerts(db, config, owner(laptop), now);
     expect(second.sessionId).toBe(phone.session.id);
     await dismissAlert(db, owner(laptop), second.id, now);
-    expect(await listOpenAlerts(db, owner(laptop), now)).toEqual([]);
+    expect(await listOpenAlerts(db, config, owner(laptop), now)).toEqual([]);
     await expect(dismissAlert(db, owner(laptop), second.id, now)).rejects.toMatchObject({ code: "alert_not_found" });
     expect(await validateSessionCookie(db, config, phone.cookie, HOME, now)).toMatchObject({ status: "active" });
+
+    // An alert whose session has ended otherwise (revoked from Settings > Sessions) is not shown.
+    const tablet = await signIn(db, config, "dave", USER_KEY, false, { ip: "192.0.2.99", userAgent: CHROME }, later(T0, minutes(4)));
+    expect((await listOpenAlerts(db, config, owner(laptop), now)).map((a) => a.sessionId)).toEqual([tablet.session.id]);
+    await revokeOwnSession(db, config, owner(laptop), tablet.session.id, HOME, now);
+    expect(await listOpenAlerts(db, config, owner(laptop), now)).toEqual([]);
   });
 });

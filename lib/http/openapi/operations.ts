@@ -281,7 +281,7 @@ export const OPERATIONS: Operation[] = [
     path: "/api/alerts",
     operationId: "listAlerts",
     summary: "Your open new-device alerts, newest first",
-    description: "Sign-ins to your account from a device (browser family, OS family, address network) you had not used in 90 days, other than the session asking; neither dismissed nor reported.",
+    description: "Sign-ins to your account from a device (browser family, OS family, address network) you had not used in 90 days, about your other sessions that are still active; neither dismissed nor reported.",
     tag: "Alerts",
     auth: "session",
     responses: { 200: { description: "The open alerts (at most 20)", json: alertListSchema } },
