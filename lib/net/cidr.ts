@@ -68,7 +68,8 @@ export function cidrTextPrefix(cidr: Cidr): { exact: string } | { prefix: string
   return { prefix: groups.length > 0 ? `${groups.join(":")}:` : "" };
 }
 
-function formatIp(version: 4 | 6, value: bigint): string {
+/** An address number as stored (normalizeIp: dotted IPv4, RFC 5952 compact IPv6). */
+export function formatIp(version: 4 | 6, value: bigint): string {
   if (version === 4) return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join(".");
   const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
   return normalizeIp(groups.join(":")) ?? groups.join(":");

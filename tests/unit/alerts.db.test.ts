@@ -21,8 +21,9 @@ describe("the network an address belongs to", () => {
     expect(addressNetwork("::ffff:cb00:7109")).toBe("203.0.113.0/24");
     expect(addressNetwork("2001:db8:1:2::5")).toBe("2001:db8:1::/48");
     expect(addressNetwork("2001:0db8:0001:ffff:1:2:3:4")).toBe("2001:db8:1::/48");
-    expect(addressNetwork("2001:db8::1")).toBe("2001:db8:0::/48");
-    expect(addressNetwork("::1")).toBe("0:0:0::/48");
+    expect(addressNetwork("2001:db8::1")).toBe("2001:db8::/48");
+    expect(addressNetwork("[2001:DB8:1::7]")).toBe("2001:db8:1::/48");
+    expect(addressNetwork("::1")).toBe("::/48");
   });
 
   it("is empty for an unknown or unparsable address", () => {
