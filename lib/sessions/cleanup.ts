@@ -2,6 +2,7 @@ import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
+import { pruneDevicesAndAlerts } from "../alerts/new-device";
 import { recordCleanupDeleted, recordSessionsEnded } from "../metrics/metrics";
 import { withSpan } from "../tracing";
 import { logger } from "../log";
@@ -13,7 +14,8 @@ export type CleanupResult = { expiredSessions: number; loginAttempts: number };
 
 /**
  * Deletes sessions past their expiry, a bounded batch per short write so sign-ins never wait long
- * behind it, and login-attempt counters whose window has passed. expiresAt never exceeds
+ * behind it, login-attempt counters whose window has passed, and known devices and new-device
+ * alerts older than 90 days. expiresAt never exceeds
  * absoluteExpiresAt, so one indexed condition finds both kinds of expiry. Revoked rows stay until
  * they expire, so a revoked device is still told why at its next request. The run is audited with
  * its count ("sessions.cleaned").
@@ -52,6 +54,8 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
   if (expiredSessions >= REFRESH_STATISTICS_AFTER) await db.refreshSessionStatistics();
   const windowStart = new Date(now.getTime() - config.loginLimits.windowMinutes * 60_000);
   const { count: loginAttempts } = await db.prisma.loginAttempt.deleteMany({ where: { windowStart: { lt: windowStart } } });
+  // Devices unused for 90 days are new again, and alerts that old are done with.
+  await pruneDevicesAndAlerts(db, now);
   if (expiredSessions > 0) {
     await recordAuthEvent(db, {
       type: "sessions.cleaned",
