@@ -6,6 +6,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** lastActiveAt/expiresAt are written at most this often per session, not on every request. */
 export const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 
+/**
+ * A session used from another address or browser is written sooner, but not more often than this:
+ * a client alternating IPv4 and IPv6, or two browsers sharing a cookie, would otherwise write on
+ * every request. Each place is still recorded at its next request after the interval.
+ */
+export const MOVED_WRITE_MIN_INTERVAL_MS = 5_000;
+
 type ExpiryConfig = Pick<Config, "timeoutDays" | "rememberDays" | "maxDays">;
 
 /** Idle window: SESSION_REMEMBER_DAYS with Remember Me, SESSION_TIMEOUT_DAYS without. */
@@ -31,11 +38,12 @@ export function expiryReason(session: Timed, now: Date): EndReason | null {
 
 /**
  * Sliding expiry: the new lastActiveAt/expiresAt to write, or null when the last write is recent
- * enough (less than ACTIVITY_WRITE_INTERVAL_MS ago) and nothing else asks for one (`due`: the
- * session is used from somewhere new). Never extends past the absolute cap.
+ * enough: less than ACTIVITY_WRITE_INTERVAL_MS ago, or MOVED_WRITE_MIN_INTERVAL_MS when the session
+ * is used from somewhere new (`moved`). Never extends past the absolute cap.
  */
-export function slideExpiry(config: ExpiryConfig, session: Timed, now: Date, due = false) {
-  if (!due && now.getTime() - session.lastActiveAt.getTime() < ACTIVITY_WRITE_INTERVAL_MS) return null;
+export function slideExpiry(config: ExpiryConfig, session: Timed, now: Date, moved = false) {
+  const interval = moved ? MOVED_WRITE_MIN_INTERVAL_MS : ACTIVITY_WRITE_INTERVAL_MS;
+  if (now.getTime() - session.lastActiveAt.getTime() < interval) return null;
   return {
     lastActiveAt: now,
     expiresAt: earlier(new Date(now.getTime() + idleWindowMs(config, session.rememberMe)), session.absoluteExpiresAt),

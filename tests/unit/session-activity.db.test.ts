@@ -3,6 +3,7 @@ import type { SignedIn } from "@/lib/actor";
 import { ACTIVITY_ENTRIES_KEPT } from "@/lib/db";
 import { listSessionActivity } from "@/lib/sessions/activity";
 import { getOwnSessionDetail } from "@/lib/sessions/own-sessions";
+import { MOVED_WRITE_MIN_INTERVAL_MS } from "@/lib/sessions/expiry";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { USER_KEY, later, minutes, signIn, tempDatabase, testConfig } from "./helpers";
 
@@ -46,13 +47,35 @@ describe("session activity: where a session is used from", () => {
     await validateSessionCookie(db, config, alice.cookie, HOME, back);
     // Another browser on the same address is a place of its own.
     const phone = { ...HOME, userAgent: SAFARI };
-    await validateSessionCookie(db, config, alice.cookie, phone, later(back, seconds(1)));
+    const onPhone = later(back, MOVED_WRITE_MIN_INTERVAL_MS);
+    await validateSessionCookie(db, config, alice.cookie, phone, onPhone);
     const entries = await listSessionActivity(db, alice.session.id);
     expect(entries.map((e) => [e.ipAddress, e.browser, e.firstSeenAt, e.lastSeenAt])).toEqual([
-      [HOME.ip, "Mobile Safari 17", later(back, seconds(1)).toISOString(), later(back, seconds(1)).toISOString()],
+      [HOME.ip, "Mobile Safari 17", onPhone.toISOString(), onPhone.toISOString()],
       [HOME.ip, "Firefox 128", T0.toISOString(), back.toISOString()],
       [CAFE.ip, "Firefox 128", atCafe.toISOString(), atCafe.toISOString()],
     ]);
+  });
+
+  it("writes a move at most once per few seconds, so a client alternating addresses does not write on every request", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const alice = await signIn(db, config, "alice", USER_KEY, false, HOME, T0);
+    let writes = 0;
+    const touch = db.touchSession.bind(db);
+    db.touchSession = (id, change) => {
+      writes++;
+      return touch(id, change);
+    };
+    // IPv4 and IPv6 by turns (or two browsers sharing a cookie): each request "moves".
+    const places = [CAFE, HOME];
+    const step = MOVED_WRITE_MIN_INTERVAL_MS / 10;
+    for (let i = 1; i <= 30; i++) await validateSessionCookie(db, config, alice.cookie, places[i % 2], later(T0, i * step));
+    // Thirty requests over three intervals: one write per interval, not thirty.
+    expect(writes).toBeLessThanOrEqual(3);
+    expect(writes).toBeGreaterThanOrEqual(2);
+    // Both places are still recorded.
+    expect((await listSessionActivity(db, alice.session.id)).map((e) => e.ipAddress).sort()).toEqual([CAFE.ip, HOME.ip].sort());
   });
 
   it(`keeps the ${ACTIVITY_ENTRIES_KEPT} most recently seen entries, and goes with its session`, async () => {
