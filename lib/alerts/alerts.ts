@@ -51,19 +51,17 @@ function openAlertsWhere(owner: SignedIn, now: Date) {
  * that session has ended (revoked from Settings > Sessions, expired) there is nothing left to answer.
  */
 export async function listOpenAlerts(db: Database, config: Config, owner: SignedIn, now = new Date()): Promise<AlertJson[]> {
+  // Most pages have none: asked first with one prepared statement (a Prisma query costs ten times more).
+  if (!(await db.hasOpenAlerts(owner.user.id, owner.session.id, knownSince(now)))) return [];
   const rows = await db.prisma.sessionAlert.findMany({ where: openAlertsWhere(owner, now), orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: SHOWN });
-  // Most pages have no alert at all: the second query only runs when there is one.
-  const active =
-    rows.length === 0
-      ? new Set<string>()
-      : new Set(
-          (
-            await db.prisma.session.findMany({
-              where: { AND: [{ id: { in: rows.map((row) => row.sessionId) }, userId: owner.user.id }, activeSessionWhere(config, now)] },
-              select: { id: true },
-            })
-          ).map((session) => session.id),
-        );
+  const active = new Set(
+    (
+      await db.prisma.session.findMany({
+        where: { AND: [{ id: { in: rows.map((row) => row.sessionId) }, userId: owner.user.id }, activeSessionWhere(config, now)] },
+        select: { id: true },
+      })
+    ).map((session) => session.id),
+  );
   return rows
     .filter((row) => active.has(row.sessionId))
     .map((row) => ({

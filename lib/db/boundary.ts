@@ -21,6 +21,7 @@ export function guardDatabase(db: Database): Database {
     deleteExpiredSessions: (now, limit) => marked(() => db.deleteExpiredSessions(now, limit)),
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),
+    hasOpenAlerts: (userId, exceptSessionId, since) => marked(() => db.hasOpenAlerts(userId, exceptSessionId, since)),
     refreshSessionStatistics: () => marked(() => db.refreshSessionStatistics()),
     runExclusive: (job, work) => {
       const own = new Set<unknown>();

@@ -119,6 +119,10 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       const row = rows[0];
       return { picked: row?.picked ?? 0, revoked: row?.revoked ?? 0, last: row?.last ?? null };
     },
+    async hasOpenAlerts(userId, exceptSessionId, since) {
+      const { rows } = await query({ name: "sb_open_alert", text: OPEN_ALERT, values: [userId, since, exceptSessionId] });
+      return rows.length > 0;
+    },
     async lapsedSessionsPerUser(now, keyFingerprints) {
       // PostgreSQL has no index hints. Statistics taken while half the table had expired (say, before
       // the first cleanup) make it scan every row; turning sequential scans off for this one
@@ -162,6 +166,8 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
 
 /** A connection's own error event; the query it breaks rejects (and is reported) on its own. */
 const ignoreConnectionError = () => undefined;
+
+const OPEN_ALERT = `SELECT 1 FROM "SessionAlert" WHERE "userId" = $1 AND "createdAt" >= $2 AND "sessionId" <> $3 AND "dismissedAt" IS NULL AND "reportedAt" IS NULL LIMIT 1`;
 
 const FIND_SESSION = `
   SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",

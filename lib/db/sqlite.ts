@@ -116,6 +116,9 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
         AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(?)))
       GROUP BY userId`,
   );
+  const openAlert = db.prepare(
+    `SELECT 1 FROM "SessionAlert" WHERE userId = ? AND createdAt >= ? AND sessionId <> ? AND dismissedAt IS NULL AND reportedAt IS NULL LIMIT 1`,
+  );
   const ping = db.prepare("SELECT 1");
   const sent = (statement: BetterSqlite3.Statement, params: unknown[]) => onQuery?.(statement.source, params);
 
@@ -172,6 +175,11 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       const params = [toSqliteDate(now), JSON.stringify(keyFingerprints)];
       sent(lapsed, params);
       return lapsed.all(...params) as { userId: string; sessions: number }[];
+    },
+    async hasOpenAlerts(userId, exceptSessionId, since) {
+      const params = [userId, toSqliteDate(since), exceptSessionId];
+      sent(openAlert, params);
+      return openAlert.get(...params) !== undefined;
     },
     async refreshSessionStatistics() {
       // Nothing to do: the one statement whose plan depended on them names its index.

@@ -101,6 +101,12 @@ export interface Database {
    */
   lapsedSessionsPerUser(now: Date, keyFingerprints: string[]): Promise<{ userId: string; sessions: number }[]>;
   /**
+   * Whether the user has a new-device alert created since `since`, neither dismissed nor reported,
+   * about another session than `exceptSessionId`: the question every signed-in page asks before
+   * listing any (most have none), one prepared statement on the [userId, createdAt] index.
+   */
+  hasOpenAlerts(userId: string, exceptSessionId: string, since: Date): Promise<boolean>;
+  /**
    * Refreshes the planner's statistics on "Session" after a bulk delete (PostgreSQL: ANALYZE, which
    * samples rows and blocks no writer), so plans stop assuming the deleted rows are still there.
    */

@@ -153,4 +153,19 @@ describe("new-device alerts", () => {
     await revokeOwnSession(db, config, owner(laptop), tablet.session.id, HOME, now);
     expect(await listOpenAlerts(db, config, owner(laptop), now)).toEqual([]);
   });
+
+  it("cost a signed-in page one short statement when there is none to show (every page asks)", async () => {
+    const sent: string[] = [];
+    const { db } = await tempDatabase({ onQuery: (sql) => sent.push(sql) });
+    const config = testConfig();
+    const laptop = await signIn(db, config, "frank", USER_KEY, false, HOME, T0);
+    const owner = { user: { id: laptop.session.userId, username: "frank" }, session: { id: laptop.session.id } };
+    sent.length = 0;
+    expect(await listOpenAlerts(db, config, owner, later(T0, minutes(1)))).toEqual([]);
+    expect(sent).toEqual([expect.stringMatching(/^SELECT 1 FROM "SessionAlert"/)]);
+
+    // With one to show, it is listed as before.
+    const intruder = await signIn(db, config, "frank", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
+    expect((await listOpenAlerts(db, config, owner, later(T0, minutes(2)))).map((a) => a.sessionId)).toEqual([intruder.session.id]);
+  });
 });
