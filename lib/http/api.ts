@@ -7,14 +7,14 @@ import { clearSessionCookie, sessionCookieName, setSessionCookie } from "../sess
 import { getDatabase } from "../db";
 import { DomainError, errorMessage } from "../errors";
 import type { EndReason } from "../sessions/end-reasons";
-import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
+import type { SessionCheck } from "../sessions/sessions";
 import { databaseAvailable, databaseDownSince } from "../db/availability";
 import { crossSiteRequest, errorResponse, unauthorized } from "./errors";
 import { isSameOriginRequest } from "../request/same-origin";
 import { apiHeadersFor, withApiHeaders } from "./transport-security";
 import { unavailableJson } from "./unavailable-response";
 import { requestInfo } from "../request/request-info";
-import { noteRequestSession } from "../request/request-scope";
+import { checkRequestSession } from "./request-session";
 
 type RouteContext<P> = { params: Promise<P> };
 
@@ -65,10 +65,7 @@ export async function apiContext(request: NextRequest) {
 
 export async function checkApiSession(request: NextRequest, context: ApiContext): Promise<SessionCheck> {
   const cookie = request.cookies.get(sessionCookieName(context.config))?.value;
-  const check = await validateSessionCookie(context.db, context.config, cookie, context.request);
-  // The access line names the session (its public id) the request came with.
-  if (check.status === "active") noteRequestSession(check.session.id);
-  return check;
+  return checkRequestSession(context.db, context.config, cookie, context.request);
 }
 
 /** The signed-in session, or a 401 (session_ended when it existed, unauthenticated otherwise). */

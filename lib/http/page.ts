@@ -8,11 +8,11 @@ import { sessionCookieName } from "../sessions/cookie";
 import { getConfig, type Config } from "../config";
 import { getDatabase, type Database } from "../db";
 import { DomainError, type FailureCode } from "../errors";
-import { validateSessionCookie, type SessionCheck } from "../sessions/sessions";
+import type { SessionCheck } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { whileDatabaseAvailable } from "./page-guard";
 import { requestInfo } from "../request/request-info";
-import { noteRequestSession } from "../request/request-scope";
+import { checkRequestSession } from "./request-session";
 import { REQUEST_PATH_HEADER } from "./request-path";
 
 /**
@@ -45,10 +45,7 @@ export const getCurrentSession = cache(
   (): Promise<SessionCheck> =>
     withPageContext(async (context) => {
       const cookie = (await cookies()).get(sessionCookieName(context.config))?.value;
-      const check = await validateSessionCookie(context.db, context.config, cookie, context.request);
-      // The access line names the session (its public id) the request came with.
-      if (check.status === "active") noteRequestSession(check.session.id);
-      return check;
+      return checkRequestSession(context.db, context.config, cookie, context.request);
     }),
 );
 
