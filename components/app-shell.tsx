@@ -6,7 +6,9 @@ export function AppShell({ user, banner, children }: { user: HeaderUser | null; 
     <>
       <AppHeader user={user} />
       {banner}
-      <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6">{children}</main>
+      <main id="content" tabIndex={-1} className="mx-auto max-w-5xl px-4 py-8 outline-none sm:px-6">
+        {children}
+      </main>
     </>
   );
 }

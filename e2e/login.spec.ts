@@ -40,7 +40,7 @@ test.describe("static-key sign-in", () => {
     await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid username or key.");
     await signIn(page, "root", ADMIN_KEY);
     await expect(page).toHaveURL("/");
-    await expect(page.getByRole("banner").getByText("Admin", { exact: true })).toBeVisible();
+    await expect(page.getByRole("banner").getByText("Admin", { exact: true }).filter({ visible: true })).toBeVisible();
 
     const response = await page.request.get("/api/auth/session");
     expect((await response.json()).user).toMatchObject({ username: "root", role: "admin" });

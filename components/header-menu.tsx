@@ -1,0 +1,28 @@
+"use client";
+
+import { usePathname } from "next/navigation";
+import { useEffect, useRef } from "react";
+
+/**
+ * The header's menu on a phone: a native disclosure (works without JavaScript and with the
+ * keyboard), closed again when a link in it has navigated to another page.
+ */
+export function HeaderMenu({ children }: { children: React.ReactNode }) {
+  const pathname = usePathname();
+  const menu = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [pathname]);
+  return (
+    <details ref={menu} className="group sm:hidden">
+      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 [&::-webkit-details-marker]:hidden">
+        <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round">
+          <path className="group-open:hidden" d="M3 5h14M3 10h14M3 15h14" />
+          <path className="hidden group-open:block" d="M5 5l10 10M15 5L5 15" />
+        </svg>
+        Menu
+      </summary>
+      <div className="absolute inset-x-0 top-full z-20 border-b border-slate-200 bg-white px-4 pb-4 pt-2 shadow-md">{children}</div>
+    </details>
+  );
+}

@@ -1,0 +1,57 @@
+import type { Browser } from "@playwright/test";
+import { expect, test } from "./api-contract";
+import { ADMIN_KEY, USER_KEY } from "./env";
+import { signIn, uniqueUser } from "./helpers";
+
+/**
+ * The header on a phone stays one row, with the navigation, who you are and Log out behind one
+ * Menu (a native disclosure: keyboard and no-JavaScript alike); on every width the first Tab
+ * offers "Skip to content".
+ */
+async function adminOnPhone(browser: Browser, javaScriptEnabled: boolean) {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 }, javaScriptEnabled });
+  const page = await context.newPage();
+  await signIn(page, `root`, ADMIN_KEY);
+  await page.goto("/settings/sessions");
+  return { context, page };
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test(`on a phone the header is one row and its Menu holds the navigation and Log out (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({ browser }) => {
+    const { context, page } = await adminOnPhone(browser, javaScriptEnabled);
+    const header = page.getByRole("banner");
+    const box = await header.boundingBox();
+    expect(box?.height).toBeLessThanOrEqual(64);
+    await expect(header.getByRole("button", { name: "Log out" })).toBeHidden();
+    await expect(header.getByRole("link", { name: "Admin Panel" })).toBeHidden();
+
+    // Opened from the keyboard: Tab past "Skip to content" and the product name to Menu.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await expect(header.getByText("Menu", { exact: true })).toBeFocused();
+    await page.keyboard.press("Enter");
+    for (const name of ["Home", "Settings", "Admin Panel"]) await expect(header.getByRole("link", { name })).toBeInViewport();
+    await expect(header.getByRole("button", { name: "Log out" })).toBeInViewport();
+    await expect(header.locator("details").getByText("root", { exact: true })).toBeVisible();
+
+    await header.getByRole("link", { name: "Admin Panel" }).click();
+    await expect(page).toHaveURL(/\/admin\//);
+    // The page it opened is not covered by a menu left open.
+    await expect(page.getByRole("banner").getByRole("button", { name: "Log out" })).toBeHidden();
+    await context.close();
+  });
+}
+
+test("the first Tab offers Skip to content, which moves focus to the page's content", async ({ page }) => {
+  await signIn(page, uniqueUser("skip"), USER_KEY);
+  await page.goto("/settings/sessions");
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main#content")).toBeFocused();
+  // On a wide screen the header shows everything at once.
+  await expect(page.getByRole("banner").getByRole("button", { name: "Log out" })).toBeVisible();
+});
