@@ -1,13 +1,14 @@
 import { exactUtc, type TimeView } from "@/lib/sessions/view-model";
+import { LocalTime } from "./local-time";
 
-/** A timestamp shown in UTC with the exact ISO time on hover, rendered on the server. */
+/** A timestamp in the viewer's time zone (UTC without JavaScript), with UTC on hover. */
 export function Time({ value }: { value: Date }) {
-  const iso = value.toISOString();
-  return (
-    <time dateTime={iso} title={iso}>
-      {exactUtc(value)}
-    </time>
-  );
+  return <LocalTime iso={value.toISOString()} utc={exactUtc(value)} />;
+}
+
+/** The exact time of a TimeView, as Time shows it. */
+export function ExactTime({ time }: { time: TimeView }) {
+  return <LocalTime iso={time.iso} utc={time.exact} />;
 }
 
 /** Relative time ("5 minutes ago") with the exact UTC time on hover and for assistive technology. */

@@ -1,5 +1,5 @@
 import { DeviceIcon } from "@/components/device-icon";
-import { RelativeTime } from "@/components/time";
+import { ExactTime, RelativeTime } from "@/components/time";
 import { Badge, DetailList } from "@/components/ui";
 import type { ActivityView, SessionView, TimeView } from "@/lib/sessions/view-model";
 
@@ -118,7 +118,9 @@ function When({ time, inline = false }: { time: TimeView; inline?: boolean }) {
   return (
     <span>
       <RelativeTime time={time} />
-      <span className={`text-xs text-slate-500 ${inline ? "ml-2" : "block"}`}>{time.exact}</span>
+      <span className={`text-xs text-slate-500 ${inline ? "ml-2" : "block"}`}>
+        <ExactTime time={time} />
+      </span>
     </span>
   );
 }

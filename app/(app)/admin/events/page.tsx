@@ -4,6 +4,7 @@ import { cellClass, DataTable, Select } from "@/components/admin/parts";
 import { Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { Alert, Badge, buttonClass } from "@/components/ui";
+import { ExactTime } from "@/components/time";
 import { listEvents } from "@/lib/admin/events";
 import { requireAdminSession, withPageContext } from "@/lib/http/page";
 import { pageUrl } from "../page-url";
@@ -83,9 +84,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
             return (
               <tr key={event.id} data-testid="admin-event-row">
                 <td className={`${cellClass} whitespace-nowrap`}>
-                  <time dateTime={when.iso} title={when.relative}>
-                    {when.exact}
-                  </time>
+                  <ExactTime time={when} />
                 </td>
                 <td className={cellClass}>
                   <Badge tone={TONES[event.type] ?? "slate"}>{event.type}</Badge>
