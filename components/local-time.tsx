@@ -2,7 +2,8 @@
 
 import { useSyncExternalStore } from "react";
 
-const localFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
+// Spelled out: dateStyle/timeStyle do not combine with timeZoneName. Reads like exactUtc's text.
+const localFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
 const noChanges = () => () => {};
 
 /**

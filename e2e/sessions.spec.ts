@@ -58,6 +58,12 @@ async function confirmRevokeFromKeyboard(scope: Locator, sessionId: string) {
   await expect(page).toHaveURL(new RegExp(`/settings/sessions\\?revoked=1(#revoke-${sessionId})?$`));
   await expect(cards(page)).toHaveCount(1);
 }
+/** Settings in the header: on a phone, behind its Menu. */
+async function goToSettings(page: Page) {
+  const menu = page.getByRole("banner").getByText("Menu", { exact: true });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole("banner").getByRole("link", { name: "Settings" }).click();
+}
 const card = (page: Page, sessionId: string) => page.locator(`#session-${sessionId}`);
 
 test.describe("Settings > Sessions", () => {
@@ -68,7 +74,7 @@ test.describe("Settings > Sessions", () => {
     const other = await signInOn(browser, "desktop", uniqueUser("other"));
 
     for (const [name, me] of [["desktop", desktop], ["iphone", iphone], ["firefox", firefox]] as const) {
-      await me.page.getByRole("link", { name: "Settings" }).click();
+      await goToSettings(me.page);
       await expect(me.page).toHaveURL("/settings/sessions");
       await expect(me.page.getByRole("heading", { name: "Sessions", level: 1 })).toBeVisible();
       await expect(cards(me.page)).toHaveCount(3);
@@ -139,7 +145,7 @@ test.describe("Settings > Sessions", () => {
     await expect(card(page, iphone.sessionId)).toHaveCount(0);
 
     // The iPhone's very next request: back to /login with the reason.
-    await iphone.page.getByRole("link", { name: "Settings" }).click();
+    await goToSettings(iphone.page);
     await expect(iphone.page).toHaveURL(/\/login/);
     await expect(iphone.page.getByRole("main").getByRole("status")).toHaveText("Your session was revoked");
     // Firefox is untouched.
