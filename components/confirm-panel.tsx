@@ -23,6 +23,15 @@ type Props = {
 };
 
 /**
+ * Where a link that opens a confirmation leads: the page with it open, ending in the panel's #id.
+ * The browser (or the client router) then scrolls the panel into view wherever the link was — the
+ * bottom of a long list, a phone's small screen — so its button is never focused off-screen.
+ */
+export function confirmationHref(pageHref: string, panelId: string) {
+  return `${pageHref}#${panelId}`;
+}
+
+/**
  * The confirmation step of a destructive action: a real form, so it works without JavaScript.
  * Without extra inputs its button takes focus (which also scrolls it into view). A link that opens
  * it may end in #<id> instead: browsers then skip autofocus on a full page load but scroll the

@@ -10,11 +10,14 @@ type Props = {
   inset?: boolean;
 };
 
+/** The confirmation's id, the #fragment of the links that open it. */
+export const revokeConfirmationId = (sessionId: string) => `revoke-${sessionId}`;
+
 /** "Revoke this session?": the one confirmation for ending one of your sessions, in the list and on its page. */
 export function RevokeConfirmation({ session, action, cancelHref, inset }: Props) {
   return (
     <ConfirmPanel
-      id={`revoke-${session.id}`}
+      id={revokeConfirmationId(session.id)}
       title="Revoke this session?"
       body={`${session.title} (${session.maskedToken}) will be signed out at its next request.`}
       action={action}

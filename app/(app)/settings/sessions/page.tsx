@@ -3,9 +3,9 @@ import Link from "next/link";
 import { z } from "zod";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
-import { RevokeConfirmation } from "@/components/sessions/revoke-confirmation";
+import { RevokeConfirmation, revokeConfirmationId } from "@/components/sessions/revoke-confirmation";
 import { SessionCard } from "@/components/sessions/session-card";
-import { ConfirmPanel } from "@/components/confirm-panel";
+import { ConfirmPanel, confirmationHref } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
 import { pageMessage, type FailureCode } from "@/lib/errors";
 import { requireSession, withPageContext } from "@/lib/http/page";
@@ -53,7 +53,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
           </p>
         </div>
         {hasOthers && params.confirm !== "others" && (
-          <PendingLink href={`${PAGE}?confirm=others`} className={buttonClass.dangerOutline}>
+          <PendingLink href={confirmationHref(`${PAGE}?confirm=others`, "sign-out-others")} className={buttonClass.dangerOutline}>
             Sign out all other sessions
           </PendingLink>
         )}
@@ -96,7 +96,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
                 key={session.id}
                 session={session}
                 detailsHref={`${PAGE}/${session.id}`}
-                confirmHref={`${pageHref({ confirm: session.id })}#revoke-${session.id}`}
+                confirmHref={confirmationHref(pageHref({ confirm: session.id }), revokeConfirmationId(session.id))}
                 confirmation={
                   params.confirm === session.id && !session.current ? (
                     <RevokeConfirmation session={session} action={revokeSessionAction} cancelHref={`${pageHref({})}#session-${session.id}`} inset />

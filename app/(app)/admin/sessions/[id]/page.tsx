@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ConfirmPanel, Field } from "@/components/confirm-panel";
+import { ConfirmPanel, confirmationHref, Field } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
 import { Badge, buttonClass } from "@/components/ui";
@@ -45,7 +45,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
       <div className="flex flex-wrap items-start justify-between gap-4">
         <SessionHeading session={session} badges={detail.flagged ? <Badge tone="amber">{detail.ownerActiveSessions} sessions</Badge> : undefined} />
         {!session.current && !confirming && (
-          <PendingLink href={`${here}?confirm=1#confirm-session`} className={buttonClass.dangerOutline} aria-label={`Revoke ${owner}'s session ${session.maskedToken}`}>
+          <PendingLink href={confirmationHref(`${here}?confirm=1`, "confirm-session")} className={buttonClass.dangerOutline} aria-label={`Revoke ${owner}'s session ${session.maskedToken}`}>
             Revoke
           </PendingLink>
         )}

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { confirmationHref } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
-import { RevokeConfirmation } from "@/components/sessions/revoke-confirmation";
+import { RevokeConfirmation, revokeConfirmationId } from "@/components/sessions/revoke-confirmation";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
 import { buttonClass } from "@/components/ui";
 import { listSessionEvents } from "@/lib/audit";
@@ -43,7 +44,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
         <SessionHeading session={session} />
         {!session.current && !confirming && (
           <PendingLink
-            href={`${here}?confirm=1#revoke-${session.id}`}
+            href={confirmationHref(`${here}?confirm=1`, revokeConfirmationId(session.id))}
             className={buttonClass.dangerOutline}
             aria-label={`Revoke session ${session.title}, ${session.maskedToken}`}
           >
