@@ -75,28 +75,71 @@ export function ReauthenticateWithSso({ freshMinutes, returnTo, cancelHref }: { 
   );
 }
 
-/** A table that scrolls sideways inside its card on narrow screens instead of widening the page. */
+/**
+ * A table on a wide screen; below the md breakpoint each row becomes a card (every cell labelled,
+ * the actions on their own line), so nothing is cut off or hidden sideways on a phone. The roles
+ * keep it a table for screen readers whatever the CSS display of its parts.
+ */
 export function DataTable({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-      <table className="min-w-full divide-y divide-slate-200 text-left text-sm">
+    <div className="rounded-xl border border-slate-200 bg-white shadow-sm md:overflow-x-auto">
+      <table role="table" className="block w-full text-left text-sm md:table md:min-w-full md:divide-y md:divide-slate-200">
         <caption className="sr-only">{caption}</caption>
-        <thead className="bg-slate-50 text-xs font-medium uppercase tracking-wide text-slate-500">
-          <tr>
-            {head.map((cell) => (
-              <th key={cell} scope="col" className="whitespace-nowrap px-3 py-2">
-                {cell}
+        <thead role="rowgroup" className="hidden bg-slate-50 text-xs font-medium uppercase tracking-wide text-slate-500 md:table-header-group">
+          <tr role="row">
+            {head.map((cell, index) => (
+              <th key={index} role="columnheader" scope="col" className="whitespace-nowrap px-3 py-2">
+                {cell === "" ? <span className="sr-only">Actions</span> : cell}
               </th>
             ))}
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
+        <tbody role="rowgroup" className="block divide-y divide-slate-200 md:table-row-group md:divide-slate-100">
+          {children}
+        </tbody>
       </table>
     </div>
   );
 }
 
-export const cellClass = "px-3 py-2 align-top";
+// A row's actions: small outlined buttons, easy to tap on a phone; plain links in a table row.
+const action = "inline-flex items-center rounded-md px-3 py-1.5 text-sm ring-1 ring-inset hover:underline md:px-0 md:py-0 md:ring-0";
+export const actionClass = {
+  danger: `${action} font-medium text-red-700 ring-red-300`,
+  primary: `${action} font-medium text-indigo-700 ring-indigo-300`,
+  quiet: `${action} text-slate-600 ring-slate-300`,
+};
+
+/** A row: a two-column card on a phone, a table row from md up. */
+export const rowClass = "grid grid-cols-2 gap-x-4 gap-y-2 px-4 py-3 md:table-row md:p-0";
+
+/**
+ * A cell. On a phone it shows its column's `label` above the value (the header row is hidden
+ * there); `wide` cells take the card's full width, and `actions` sit on a line of their own.
+ */
+export function Cell({
+  label,
+  wide,
+  actions,
+  className = "",
+  children,
+}: {
+  label?: string;
+  wide?: boolean;
+  actions?: boolean;
+  className?: string;
+  children: ReactNode;
+}) {
+  const phone = actions ? "col-span-2" : `min-w-0 break-words ${wide ? "col-span-2" : ""}`;
+  const labelled = label
+    ? "before:block before:text-xs before:font-medium before:text-slate-500 before:content-[attr(data-label)] md:before:content-none"
+    : "";
+  return (
+    <td role="cell" data-label={label} className={`${phone} ${labelled} md:table-cell md:px-3 md:py-2 md:align-top ${className}`}>
+      {actions ? <div className="flex flex-wrap items-center gap-x-4 gap-y-2 md:flex-nowrap md:justify-end">{children}</div> : children}
+    </td>
+  );
+}
 
 const selectClass =
   "mt-1 block w-full rounded-lg border-0 bg-white px-3 py-1.5 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-inset focus:ring-indigo-600";

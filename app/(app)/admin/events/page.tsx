@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cellClass, DataTable, Select } from "@/components/admin/parts";
+import { Cell, DataTable, rowClass, Select } from "@/components/admin/parts";
 import { Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { Alert, Badge, buttonClass } from "@/components/ui";
@@ -82,19 +82,23 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
           {page.events.map((event) => {
             const when = timeView(event.at, now);
             return (
-              <tr key={event.id} data-testid="admin-event-row">
-                <td className={`${cellClass} whitespace-nowrap`}>
+              <tr key={event.id} role="row" data-testid="admin-event-row" className={rowClass}>
+                <Cell label="When" className="md:whitespace-nowrap">
                   <ExactTime time={when} />
-                </td>
-                <td className={cellClass}>
+                </Cell>
+                <Cell label="Event">
                   <Badge tone={TONES[event.type] ?? "slate"}>{event.type}</Badge>
                   {event.count !== null && event.count !== 1 && <div className="mt-1 text-xs text-slate-500">{event.count.toLocaleString("en")} {event.type === "login.failed" ? "attempts from this address" : "sessions"}</div>}
-                </td>
-                <td className={`${cellClass} whitespace-nowrap`}>{event.username ?? "—"}</td>
-                <td className={`${cellClass} whitespace-nowrap`}>{event.actor ?? "—"}</td>
-                <td className={`${cellClass} font-mono text-xs`}>{event.sessionId ?? "—"}</td>
-                <td className={`${cellClass} whitespace-nowrap`}>{event.ip ?? "—"}</td>
-                <td className={`${cellClass} min-w-64`}>{event.detail ?? ""}</td>
+                </Cell>
+                <Cell label="User" className="md:whitespace-nowrap">{event.username ?? "—"}</Cell>
+                <Cell label="By" className="md:whitespace-nowrap">{event.actor ?? "—"}</Cell>
+                <Cell label="Session">
+                  <span className="font-mono text-xs break-all md:break-normal">{event.sessionId ?? "—"}</span>
+                </Cell>
+                <Cell label="IP" className="break-all md:whitespace-nowrap md:break-normal">{event.ip ?? "—"}</Cell>
+                <Cell label="Detail" wide className="md:min-w-64">
+                  {event.detail ?? ""}
+                </Cell>
               </tr>
             );
           })}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cellClass, DataTable, ReasonAndKey, ReauthenticateWithSso, Select, Stat } from "@/components/admin/parts";
-import { ConfirmPanel, Field } from "@/components/confirm-panel";
+import { actionClass, Cell, DataTable, ReasonAndKey, ReauthenticateWithSso, rowClass, Select, Stat } from "@/components/admin/parts";
+import { ConfirmPanel, confirmationHref, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
@@ -65,7 +65,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           <p className="mt-1 text-sm text-slate-600">Every active session, with its owner. Revocations take effect at the browser&apos;s next request.</p>
         </div>
         {raw.confirmAll !== "1" && (
-          <PendingLink href={href({ confirmAll: "1" })} className={buttonClass.dangerOutline}>
+          <PendingLink href={confirmationHref(href({ confirmAll: "1" }), "confirm-all")} className={buttonClass.dangerOutline}>
             Force logout everyone
           </PendingLink>
         )}
@@ -152,7 +152,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           fields={{ returnTo, sessionId: confirmSession.id }}
           confirmLabel="Revoke session"
           pendingLabel="Revoking…"
-          cancelHref={cancelHref}
+          cancelHref={`${cancelHref}#session-${confirmSession.id}`}
         >
           <Field label="Reason (recorded in the audit trail)" name="reason" autoFocus placeholder="optional" />
         </ConfirmPanel>
@@ -182,12 +182,12 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
             </Link>
           )}
           {filtered && matching !== null && matching > 0 && !confirmFilter && (
-            <PendingLink href={`${href({ confirmFilter: "1" })}#confirm-filter`} className={`${buttonClass.dangerOutline} ml-auto`}>
+            <PendingLink href={confirmationHref(href({ confirmFilter: "1" }), "confirm-filter")} className={`${buttonClass.dangerOutline} ml-auto`}>
               Revoke all {matching} matching
             </PendingLink>
           )}
           {query.user && query.match === "exact" && rows.length > 0 && !confirmUser && (
-            <PendingLink href={href({ confirmUser: query.user })} className={`${buttonClass.dangerOutline} ml-auto`}>
+            <PendingLink href={confirmationHref(href({ confirmUser: query.user }), "confirm-user")} className={`${buttonClass.dangerOutline} ml-auto`}>
               Revoke all of {query.user}&apos;s sessions
             </PendingLink>
           )}
@@ -206,22 +206,22 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
       ) : (
         <DataTable caption="Active sessions" head={["User", "Device", "IP address", "Method", "Signed in", "Last active", "Expires", ""]}>
           {rows.map((row) => (
-            <tr key={row.id} id={`session-${row.id}`} data-testid="admin-session-row" className={row.current ? "bg-emerald-50/50" : undefined}>
-              <td className={cellClass}>
-                <Link href={href({ user: row.user.username, match: "exact", cursor: null })} className="whitespace-nowrap font-medium text-slate-900 hover:underline">
+            <tr key={row.id} id={`session-${row.id}`} role="row" data-testid="admin-session-row" className={`${rowClass} scroll-mt-24 ${row.current ? "bg-emerald-50/50" : ""}`}>
+              <Cell wide>
+                <Link href={href({ user: row.user.username, match: "exact", cursor: null })} className="font-medium break-all text-slate-900 hover:underline md:whitespace-nowrap">
                   {row.user.username}
                 </Link>
-                <div className="mt-1 flex flex-wrap gap-1">
+                <div className="mt-1 flex flex-wrap gap-1 empty:hidden">
                   {row.flagged && <Badge tone="amber">{`${row.ownerActiveSessions} sessions`}</Badge>}
                   {row.user.disabled && <Badge tone="slate">Disabled</Badge>}
                   {row.current && <Badge tone="green">This device</Badge>}
                 </div>
-              </td>
-              <td className={cellClass}>
+              </Cell>
+              <Cell label="Device" wide>
                 <Link
                   href={`${PAGE}/${row.id}`}
                   title={row.view.userAgent ?? undefined}
-                  className="whitespace-nowrap font-medium text-indigo-700 hover:underline"
+                  className="font-medium text-indigo-700 hover:underline md:whitespace-nowrap"
                   aria-label={`Details of ${row.user.username}'s session ${row.view.title}, ${row.view.maskedToken}`}
                 >
                   {row.view.title}
@@ -229,34 +229,42 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
                 <div className="text-xs text-slate-500">
                   {row.view.device} · <span className="font-mono">{row.view.maskedToken}</span>
                 </div>
-              </td>
-              <td className={cellClass}>
-                <div className="whitespace-nowrap">{row.view.ip}</div>
+              </Cell>
+              <Cell label="IP address">
+                <div className="break-all md:whitespace-nowrap md:break-normal">{row.view.ip}</div>
                 {row.view.location && <div className="text-xs text-slate-500">{row.view.location}</div>}
-              </td>
-              <td className={cellClass}>
+              </Cell>
+              <Cell label="Method">
                 {row.view.method}
                 {row.rememberMe && <div className="text-xs text-slate-500">Remember me</div>}
-              </td>
-              <td className={`${cellClass} whitespace-nowrap`}>
+              </Cell>
+              <Cell label="Signed in" className="md:whitespace-nowrap">
                 <RelativeTime time={row.view.created} />
-              </td>
-              <td className={`${cellClass} whitespace-nowrap`}>
+              </Cell>
+              <Cell label="Last active" className="md:whitespace-nowrap">
                 <RelativeTime time={row.view.lastActive} />
-              </td>
-              <td className={`${cellClass} whitespace-nowrap`}>
+              </Cell>
+              <Cell label="Expires" className="md:whitespace-nowrap">
                 <RelativeTime time={row.view.expires} />
-              </td>
-              <td className={`${cellClass} whitespace-nowrap text-right`}>
+              </Cell>
+              <Cell actions>
                 {!row.current && (
-                  <PendingLink href={href({ confirm: row.id })} className="font-medium text-red-700 hover:underline" aria-label={`Revoke ${row.user.username}'s session ${row.view.maskedToken}`}>
+                  <PendingLink
+                    href={confirmationHref(href({ confirm: row.id }), "confirm-session")}
+                    className={actionClass.danger}
+                    aria-label={`Revoke ${row.user.username}'s session ${row.view.maskedToken}`}
+                  >
                     Revoke
                   </PendingLink>
                 )}
-                <PendingLink href={href({ confirmUser: row.user.username })} className="ml-3 text-slate-600 hover:underline" aria-label={`Revoke all of ${row.user.username}'s sessions`}>
+                <PendingLink
+                  href={confirmationHref(href({ confirmUser: row.user.username }), "confirm-user")}
+                  className={actionClass.quiet}
+                  aria-label={`Revoke all of ${row.user.username}'s sessions`}
+                >
                   All of user
                 </PendingLink>
-              </td>
+              </Cell>
             </tr>
           ))}
         </DataTable>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cellClass, DataTable, ReasonAndKey, ReauthenticateWithSso } from "@/components/admin/parts";
-import { ConfirmPanel, Field } from "@/components/confirm-panel";
+import { actionClass, Cell, DataTable, ReasonAndKey, ReauthenticateWithSso, rowClass } from "@/components/admin/parts";
+import { ConfirmPanel, confirmationHref, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
@@ -80,53 +80,59 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
       ) : (
         <DataTable caption="Users" head={["User", "Role", "Signs in with", "Active sessions", "Last sign-in", ""]}>
           {page.users.map((user) => (
-            <tr key={user.id} data-testid="admin-user-row">
-              <td className={cellClass}>
-                <div className="whitespace-nowrap font-medium text-slate-900">{user.username}</div>
+            <tr key={user.id} role="row" data-testid="admin-user-row" className={rowClass}>
+              <Cell wide>
+                <div className="font-medium break-all text-slate-900 md:whitespace-nowrap">{user.username}</div>
                 {user.displayName && <div className="text-xs text-slate-500">{user.displayName}</div>}
                 {user.disabled && (
                   <div className="mt-1">
                     <Badge tone="slate">{`Disabled${user.disabledBy ? ` by ${user.disabledBy}` : ""}`}</Badge>
                   </div>
                 )}
-              </td>
-              <td className={cellClass}>{user.role === "admin" ? <Badge tone="indigo">Admin</Badge> : "User"}</td>
-              <td className={cellClass}>{user.authSource === "oidc" ? "SSO" : "Key"}</td>
-              <td className={cellClass}>
-                <Link href={`/admin/sessions?user=${encodeURIComponent(user.username)}`} className="hover:underline">
+              </Cell>
+              <Cell label="Role">{user.role === "admin" ? <Badge tone="indigo">Admin</Badge> : "User"}</Cell>
+              <Cell label="Signs in with">{user.authSource === "oidc" ? "SSO" : "Key"}</Cell>
+              <Cell label="Active sessions">
+                <Link href={pageUrl("/admin/sessions", { user: user.username })} className="hover:underline">
                   {user.activeSessions}
                 </Link>{" "}
                 {user.flagged && <Badge tone="amber">More than 5</Badge>}
-              </td>
-              <td className={`${cellClass} whitespace-nowrap`}>{user.lastLoginAt ? <RelativeTime time={timeView(user.lastLoginAt, now)} /> : "Never"}</td>
-              <td className={`${cellClass} whitespace-nowrap text-right`}>
-                <Link href={`/admin/sessions?user=${encodeURIComponent(user.username)}`} className="text-slate-600 hover:underline">
+              </Cell>
+              <Cell label="Last sign-in" className="md:whitespace-nowrap">
+                {user.lastLoginAt ? <RelativeTime time={timeView(user.lastLoginAt, now)} /> : "Never"}
+              </Cell>
+              <Cell actions>
+                <Link href={pageUrl("/admin/sessions", { user: user.username })} className={actionClass.quiet}>
                   Sessions
                 </Link>
-                <Link href={`/admin/events?user=${encodeURIComponent(user.username)}`} className="ml-3 text-slate-600 hover:underline">
+                <Link href={pageUrl("/admin/events", { user: user.username })} className={actionClass.quiet}>
                   Events
                 </Link>
                 {user.activeSessions > 0 && (
-                  <PendingLink href={`/admin/sessions?user=${encodeURIComponent(user.username)}&confirmUser=${encodeURIComponent(user.username)}`} className="ml-3 text-red-700 hover:underline">
+                  <PendingLink
+                    href={confirmationHref(pageUrl("/admin/sessions", { user: user.username, confirmUser: user.username }), "confirm-user")}
+                    className={actionClass.danger}
+                    aria-label={`Revoke all of ${user.username}'s sessions`}
+                  >
                     Revoke all
                   </PendingLink>
                 )}
                 {user.disabled ? (
-                  <form action={enableUserAction} className="ml-3 inline">
+                  <form action={enableUserAction} className="inline">
                     <input type="hidden" name="username" value={user.username} />
                     <input type="hidden" name="returnTo" value={returnTo} />
-                    <button type="submit" className="font-medium text-indigo-700 hover:underline">
+                    <button type="submit" className={actionClass.primary}>
                       Enable
                     </button>
                   </form>
                 ) : (
                   user.username !== admin.user.username && (
-                    <PendingLink href={href({ confirmDisable: user.username })} className="ml-3 font-medium text-red-700 hover:underline">
+                    <PendingLink href={confirmationHref(href({ confirmDisable: user.username }), "confirm-disable")} className={actionClass.danger}>
                       Disable
                     </PendingLink>
                   )
                 )}
-              </td>
+              </Cell>
             </tr>
           ))}
         </DataTable>
