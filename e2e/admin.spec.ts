@@ -112,7 +112,7 @@ test.describe("Admin Panel", () => {
     await page.getByRole("button", { name: "Find" }).click();
     const row = page.getByTestId("admin-user-row").filter({ hasText: username });
     await expect(row).toContainText("1");
-    await row.getByRole("link", { name: "Disable" }).click();
+    await row.getByRole("link", { name: "Disable", exact: true }).click();
     const confirm = page.getByRole("group", { name: `Disable ${username}?` });
     await confirm.getByLabel(/Reason/).fill("left the company");
     await confirm.getByRole("button", { name: `Disable ${username}` }).click();

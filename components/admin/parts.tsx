@@ -76,16 +76,16 @@ export function ReauthenticateWithSso({ freshMinutes, returnTo, cancelHref }: { 
 }
 
 /**
- * A table on a wide screen; below the md breakpoint each row becomes a card (every cell labelled,
+ * A table on a wide screen; below the lg breakpoint (1024 px) each row becomes a card (every cell labelled,
  * the actions on their own line), so nothing is cut off or hidden sideways on a phone. The roles
  * keep it a table for screen readers whatever the CSS display of its parts.
  */
 export function DataTable({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {
   return (
-    <div className="rounded-xl border border-slate-200 bg-white shadow-sm md:overflow-x-auto">
-      <table role="table" className="block w-full text-left text-sm md:table md:min-w-full md:divide-y md:divide-slate-200">
+    <div className="rounded-xl border border-slate-200 bg-white shadow-sm lg:overflow-x-auto">
+      <table role="table" className="block w-full text-left text-sm lg:table lg:min-w-full lg:divide-y lg:divide-slate-200">
         <caption className="sr-only">{caption}</caption>
-        <thead role="rowgroup" className="hidden bg-slate-50 text-xs font-medium uppercase tracking-wide text-slate-500 md:table-header-group">
+        <thead role="rowgroup" className="hidden bg-slate-50 text-xs font-medium uppercase tracking-wide text-slate-500 lg:table-header-group">
           <tr role="row">
             {head.map((cell, index) => (
               <th key={index} role="columnheader" scope="col" className="whitespace-nowrap px-3 py-2">
@@ -94,7 +94,7 @@ export function DataTable({ caption, head, children }: { caption: string; head: 
             ))}
           </tr>
         </thead>
-        <tbody role="rowgroup" className="block divide-y divide-slate-200 md:table-row-group md:divide-slate-100">
+        <tbody role="rowgroup" className="block divide-y divide-slate-200 lg:table-row-group lg:divide-slate-100">
           {children}
         </tbody>
       </table>
@@ -103,19 +103,20 @@ export function DataTable({ caption, head, children }: { caption: string; head: 
 }
 
 // A row's actions: small outlined buttons, easy to tap on a phone; plain links in a table row.
-const action = "inline-flex items-center rounded-md px-3 py-1.5 text-sm ring-1 ring-inset hover:underline md:px-0 md:py-0 md:ring-0";
+const action = "inline-flex items-center whitespace-nowrap rounded-md px-3 py-1.5 text-sm ring-1 ring-inset hover:underline lg:px-0 lg:py-0 lg:ring-0";
 export const actionClass = {
   danger: `${action} font-medium text-red-700 ring-red-300`,
   primary: `${action} font-medium text-indigo-700 ring-indigo-300`,
   quiet: `${action} text-slate-600 ring-slate-300`,
 };
 
-/** A row: a two-column card on a phone, a table row from md up. */
-export const rowClass = "grid grid-cols-2 gap-x-4 gap-y-2 px-4 py-3 md:table-row md:p-0";
+/** A row: a two-column card on a phone, a table row from lg up. */
+export const rowClass = "grid grid-cols-2 gap-x-4 gap-y-2 px-4 py-3 sm:grid-cols-4 lg:table-row lg:p-0";
 
 /**
  * A cell. On a phone it shows its column's `label` above the value (the header row is hidden
- * there); `wide` cells take the card's full width, and `actions` sit on a line of their own.
+ * there); `wide` cells take the card's full width, and `actions` sit on a line of their own (in a
+ * table row side by side, or "stacked" one under the other where the table is wide already).
  */
 export function Cell({
   label,
@@ -126,17 +127,23 @@ export function Cell({
 }: {
   label?: string;
   wide?: boolean;
-  actions?: boolean;
+  actions?: true | "stacked";
   className?: string;
   children: ReactNode;
 }) {
-  const phone = actions ? "col-span-2" : `min-w-0 break-words ${wide ? "col-span-2" : ""}`;
+  const phone = actions ? "col-span-2 sm:col-span-4" : `min-w-0 break-words ${wide ? "col-span-2" : ""}`;
   const labelled = label
-    ? "before:block before:text-xs before:font-medium before:text-slate-500 before:content-[attr(data-label)] md:before:content-none"
+    ? "before:block before:text-xs before:font-medium before:text-slate-500 before:content-[attr(data-label)] lg:before:content-none"
     : "";
   return (
-    <td role="cell" data-label={label} className={`${phone} ${labelled} md:table-cell md:px-3 md:py-2 md:align-top ${className}`}>
-      {actions ? <div className="flex flex-wrap items-center gap-x-4 gap-y-2 md:flex-nowrap md:justify-end">{children}</div> : children}
+    <td role="cell" data-label={label} className={`${phone} ${labelled} lg:table-cell lg:px-3 lg:py-2 lg:align-top ${className}`}>
+      {actions ? (
+        <div className={`flex flex-wrap items-center gap-x-4 gap-y-2 lg:flex-nowrap lg:justify-end ${actions === "stacked" ? "lg:flex-col lg:items-end lg:gap-1" : ""}`}>
+          {children}
+        </div>
+      ) : (
+        children
+      )}
     </td>
   );
 }

@@ -83,20 +83,20 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
             const when = timeView(event.at, now);
             return (
               <tr key={event.id} role="row" data-testid="admin-event-row" className={rowClass}>
-                <Cell label="When" className="md:whitespace-nowrap">
+                <Cell label="When" className="lg:whitespace-nowrap">
                   <ExactTime time={when} />
                 </Cell>
                 <Cell label="Event">
                   <Badge tone={TONES[event.type] ?? "slate"}>{event.type}</Badge>
                   {event.count !== null && event.count !== 1 && <div className="mt-1 text-xs text-slate-500">{event.count.toLocaleString("en")} {event.type === "login.failed" ? "attempts from this address" : "sessions"}</div>}
                 </Cell>
-                <Cell label="User" className="md:whitespace-nowrap">{event.username ?? "—"}</Cell>
-                <Cell label="By" className="md:whitespace-nowrap">{event.actor ?? "—"}</Cell>
+                <Cell label="User">{event.username ?? "—"}</Cell>
+                <Cell label="By">{event.actor ?? "—"}</Cell>
                 <Cell label="Session">
-                  <span className="font-mono text-xs break-all md:break-normal">{event.sessionId ?? "—"}</span>
+                  <span className="font-mono text-xs break-all">{event.sessionId ?? "—"}</span>
                 </Cell>
-                <Cell label="IP" className="break-all md:whitespace-nowrap md:break-normal">{event.ip ?? "—"}</Cell>
-                <Cell label="Detail" wide className="md:min-w-64">
+                <Cell label="IP" className="break-all lg:whitespace-nowrap lg:break-normal">{event.ip ?? "—"}</Cell>
+                <Cell label="Detail" wide className="wrap-anywhere lg:min-w-40">
                   {event.detail ?? ""}
                 </Cell>
               </tr>

@@ -208,7 +208,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           {rows.map((row) => (
             <tr key={row.id} id={`session-${row.id}`} role="row" data-testid="admin-session-row" className={`${rowClass} scroll-mt-24 ${row.current ? "bg-emerald-50/50" : ""}`}>
               <Cell wide>
-                <Link href={href({ user: row.user.username, match: "exact", cursor: null })} className="font-medium break-all text-slate-900 hover:underline md:whitespace-nowrap">
+                <Link href={href({ user: row.user.username, match: "exact", cursor: null })} className="font-medium text-slate-900 wrap-anywhere hover:underline">
                   {row.user.username}
                 </Link>
                 <div className="mt-1 flex flex-wrap gap-1 empty:hidden">
@@ -221,7 +221,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
                 <Link
                   href={`${PAGE}/${row.id}`}
                   title={row.view.userAgent ?? undefined}
-                  className="font-medium text-indigo-700 hover:underline md:whitespace-nowrap"
+                  className="font-medium text-indigo-700 hover:underline"
                   aria-label={`Details of ${row.user.username}'s session ${row.view.title}, ${row.view.maskedToken}`}
                 >
                   {row.view.title}
@@ -231,23 +231,23 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
                 </div>
               </Cell>
               <Cell label="IP address">
-                <div className="break-all md:whitespace-nowrap md:break-normal">{row.view.ip}</div>
+                <div className="break-all lg:whitespace-nowrap lg:break-normal">{row.view.ip}</div>
                 {row.view.location && <div className="text-xs text-slate-500">{row.view.location}</div>}
               </Cell>
               <Cell label="Method">
                 {row.view.method}
                 {row.rememberMe && <div className="text-xs text-slate-500">Remember me</div>}
               </Cell>
-              <Cell label="Signed in" className="md:whitespace-nowrap">
+              <Cell label="Signed in" className="lg:whitespace-nowrap">
                 <RelativeTime time={row.view.created} />
               </Cell>
-              <Cell label="Last active" className="md:whitespace-nowrap">
+              <Cell label="Last active" className="lg:whitespace-nowrap">
                 <RelativeTime time={row.view.lastActive} />
               </Cell>
-              <Cell label="Expires" className="md:whitespace-nowrap">
+              <Cell label="Expires" className="lg:whitespace-nowrap">
                 <RelativeTime time={row.view.expires} />
               </Cell>
-              <Cell actions>
+              <Cell actions="stacked">
                 {!row.current && (
                   <PendingLink
                     href={confirmationHref(href({ confirm: row.id }), "confirm-session")}

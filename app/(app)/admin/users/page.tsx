@@ -82,7 +82,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           {page.users.map((user) => (
             <tr key={user.id} role="row" data-testid="admin-user-row" className={rowClass}>
               <Cell wide>
-                <div className="font-medium break-all text-slate-900 md:whitespace-nowrap">{user.username}</div>
+                <div className="font-medium text-slate-900 wrap-anywhere">{user.username}</div>
                 {user.displayName && <div className="text-xs text-slate-500">{user.displayName}</div>}
                 {user.disabled && (
                   <div className="mt-1">
@@ -98,7 +98,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
                 </Link>{" "}
                 {user.flagged && <Badge tone="amber">More than 5</Badge>}
               </Cell>
-              <Cell label="Last sign-in" className="md:whitespace-nowrap">
+              <Cell label="Last sign-in" className="lg:whitespace-nowrap">
                 {user.lastLoginAt ? <RelativeTime time={timeView(user.lastLoginAt, now)} /> : "Never"}
               </Cell>
               <Cell actions>
