@@ -1,0 +1,80 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, Page } from "@playwright/test";
+import { expect, test } from "./api-contract";
+import { ADMIN_KEY, BASE_URL, USER_KEY } from "./env";
+import { currentSessionId, signIn, uniqueUser } from "./helpers";
+
+/**
+ * axe-core on every page — signed out, as a user and as an admin — at phone and desktop widths:
+ * no serious or critical violation (WCAG 2.x A and AA rules and axe's best practices).
+ */
+
+const WIDTHS = [375, 1280];
+
+async function expectNoSeriousViolations(page: Page, path: string) {
+  const response = await page.goto(path);
+  expect(response?.status(), path).toBeLessThan(500);
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
+  // The rules did run on the page (a page axe could not read would pass vacuously).
+  expect(results.passes.length, path).toBeGreaterThan(10);
+  const serious = results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => ({ rule: violation.id, impact: violation.impact, help: violation.help, where: violation.nodes.map((node) => node.target.join(" ")).slice(0, 5) }));
+  expect.soft(serious, `${path} at ${page.viewportSize()!.width} px`).toEqual([]);
+}
+
+async function signedIn(browser: Browser, username: string, key: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, username, key);
+  await expect(page).toHaveURL("/");
+  return { context, page, sessionId: await currentSessionId(context.request) };
+}
+
+test.describe.configure({ timeout: 120_000 });
+
+const SIGNED_OUT = ["/login", "/login?error=invalid_credentials&username=alice", "/login?reason=revoked", "/report?token=not-a-real-token", "/no-such-page"];
+const AS_USER = (other: string) => [
+  "/",
+  "/settings/sessions",
+  "/settings/sessions?confirm=others#sign-out-others",
+  `/settings/sessions?confirm=${other}#revoke-${other}`,
+  `/settings/sessions/${other}`,
+  `/settings/sessions/${other}?confirm=1#revoke-${other}`,
+  "/settings/no-such-page",
+  "/admin/sessions",
+];
+const AS_ADMIN = (username: string, other: string) => [
+  "/admin/sessions",
+  "/admin/sessions?confirmAll=1#confirm-all",
+  `/admin/sessions?user=${username}&match=exact`,
+  `/admin/sessions?user=${username}&match=exact&confirmFilter=1#confirm-filter`,
+  `/admin/sessions?user=${username}&match=exact&confirm=${other}#confirm-session`,
+  `/admin/sessions/${other}`,
+  `/admin/sessions/${other}?confirm=1#confirm-session`,
+  "/admin/users",
+  `/admin/users?prefix=${username}&confirmDisable=${username}#confirm-disable`,
+  "/admin/events",
+];
+
+for (const width of WIDTHS) {
+  test(`every page signed out at ${width} px`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 800 });
+    for (const path of SIGNED_OUT) await expectNoSeriousViolations(page, path);
+  });
+
+  for (const role of ["user", "admin"] as const) {
+    test(`every page as ${role === "user" ? "a user" : "an admin"} at ${width} px`, async ({ browser, playwright }) => {
+      const username = uniqueUser("axe");
+      // Another device of the same person, so lists, confirmations and detail pages have something to show.
+      const other = await playwright.request.newContext({ baseURL: BASE_URL });
+      expect((await other.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
+      const otherId = await currentSessionId(other);
+      const me = await signedIn(browser, role === "user" ? username : "root", role === "user" ? USER_KEY : ADMIN_KEY);
+      await me.page.setViewportSize({ width, height: 800 });
+      for (const path of role === "user" ? AS_USER(otherId) : AS_ADMIN(username, otherId)) await expectNoSeriousViolations(me.page, path);
+      await other.dispose();
+      await me.context.close();
+    });
+  }
+}
