@@ -199,6 +199,26 @@ const envSchema = z.object({
     .max(320)
     .regex(/^[^\r\n]*@[^\r\n]+$/, 'must be a sender address, e.g. "Sessionboard <sessions@example.com>"')
     .optional(),
+  DASHBOARD_WEBHOOK_URL: z
+    .string()
+    .transform(list)
+    .pipe(
+      z
+        .array(z.url({ protocol: /^https?$/, error: "must be a comma list of http:// or https:// URLs" }).max(2048))
+        .max(10, "must list at most 10 URLs"),
+    )
+    .transform((urls) => [...new Set(urls)])
+    .optional(),
+  // Never echoed back: it signs every webhook. The Standard Webhooks format: whsec_ + base64.
+  DASHBOARD_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "must be whsec_ followed by base64 (e.g. whsec_$(openssl rand -base64 32))")
+    .refine((v) => {
+      const bytes = Buffer.from(v.slice("whsec_".length), "base64").length;
+      return bytes >= 24 && bytes <= 64;
+    }, "must encode 24 to 64 random bytes after whsec_ (e.g. whsec_$(openssl rand -base64 32))")
+    .optional(),
   PORT: z.string().optional(),
   // OpenTelemetry's standard variables (traces only); see otelSchema.
   ...otelSchema.shape,
@@ -222,6 +242,9 @@ const consistentEnvSchema = envSchema.superRefine((e, ctx) => {
     fail("DASHBOARD_METRICS_PORT", "must differ from the port the app listens on (PORT)");
   }
   if (e.DASHBOARD_SMTP_URL && !e.DASHBOARD_SMTP_FROM) fail("DASHBOARD_SMTP_FROM", "required when DASHBOARD_SMTP_URL is set (the sender of new-device alert mail)");
+  if (e.DASHBOARD_WEBHOOK_URL?.length && !e.DASHBOARD_WEBHOOK_SECRET) {
+    fail("DASHBOARD_WEBHOOK_SECRET", "required when DASHBOARD_WEBHOOK_URL is set (receivers verify every event with it)");
+  }
   if (e.SESSION_MAX_DAYS < Math.max(e.SESSION_TIMEOUT_DAYS, e.SESSION_REMEMBER_DAYS)) {
     fail("SESSION_MAX_DAYS", "must be at least SESSION_TIMEOUT_DAYS and SESSION_REMEMBER_DAYS");
   }
@@ -294,6 +317,9 @@ const configSchema = consistentEnvSchema.transform((e) => ({
   tracing: tracingConfig(e),
   /** Where new-device alerts are mailed from (to users with an email address); null: no mail. */
   smtp: e.DASHBOARD_SMTP_URL && e.DASHBOARD_SMTP_FROM ? { url: e.DASHBOARD_SMTP_URL, from: e.DASHBOARD_SMTP_FROM } : null,
+  /** Where session and user events are posted, signed with `secret` (Standard Webhooks); null: off. */
+  webhooks:
+    e.DASHBOARD_WEBHOOK_URL?.length && e.DASHBOARD_WEBHOOK_SECRET ? { urls: e.DASHBOARD_WEBHOOK_URL, secret: e.DASHBOARD_WEBHOOK_SECRET } : null,
 }));
 
 export type Config = z.output<typeof configSchema> & {

@@ -6,6 +6,7 @@ import { countedSessionsPerMethod } from "./admin/active-counts";
 import { serveMetricsOn, watchDatabase } from "./metrics/metrics";
 import { logger } from "./log";
 import { startCleanupTimer, stopCleanupTimer } from "./sessions/cleanup";
+import { startWebhookWorker, stopWebhookWorker } from "./webhooks/worker";
 
 export type StartOptions = {
   /**
@@ -42,6 +43,7 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
     logger().error("PostgreSQL is not reachable yet; answering 503 until it is");
   }
   startCleanupTimer(config, getDatabase);
+  startWebhookWorker(config, getDatabase);
   watchDatabase({
     activeSessions: async () => countedSessionsPerMethod(await getDatabase(), config),
     ping: async () => (await getDatabase()).ping(),
@@ -52,6 +54,8 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
   lifecycle().timeoutMs = config.shutdownTimeoutSeconds * 1000;
   onShutdown(async () => {
     stopCleanupTimer();
+    // Before the pools close: a delivery in flight is abandoned, its row sent again after the restart.
+    await stopWebhookWorker();
     // Only a database that opened has pools to close; opening one now would be wasted.
     await closeDatabase();
   });

@@ -9,6 +9,7 @@ import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
 import { isoTimeSchema } from "../sessions/present";
 import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
+import { userStateEvent, webhookWrites } from "../webhooks/events";
 
 export const adminUserJsonSchema = z.object({
   id: z.string(),
@@ -96,10 +97,13 @@ async function findUser(db: Database, username: string) {
 export async function disableUser(db: Database, actor: Actor, username: string, reason: string | undefined, request: RequestInfo, now = new Date()) {
   if (username === actor.username) throw fail("cannot_disable_self");
   const user = await findUser(db, username);
-  if (!user.disabledAt) {
-    await db.prisma.user.update({ where: { id: user.id }, data: { disabledAt: now, disabledBy: actor.username } });
-  }
   const why = reason || "account disabled";
+  if (!user.disabledAt) {
+    await db.prisma.$transaction([
+      db.prisma.user.update({ where: { id: user.id }, data: { disabledAt: now, disabledBy: actor.username } }),
+      ...webhookWrites(db.prisma, db.webhookUrls, [userStateEvent("user.disabled", { userId: user.id, username }, actor.username, now, why)]),
+    ]);
+  }
   const ended = await revokeSessions(
     db,
     { userId: user.id },
@@ -127,7 +131,10 @@ export async function disableUser(db: Database, actor: Actor, username: string, 
 export async function enableUser(db: Database, actor: Actor, username: string, request: RequestInfo, now = new Date()) {
   const user = await findUser(db, username);
   if (!user.disabledAt) return { alreadyEnabled: true };
-  await db.prisma.user.update({ where: { id: user.id }, data: { disabledAt: null, disabledBy: null } });
+  await db.prisma.$transaction([
+    db.prisma.user.update({ where: { id: user.id }, data: { disabledAt: null, disabledBy: null } }),
+    ...webhookWrites(db.prisma, db.webhookUrls, [userStateEvent("user.enabled", { userId: user.id, username }, actor.username, now)]),
+  ]);
   await recordAuthEvent(db, {
     type: "user.enabled",
     username,

@@ -22,6 +22,8 @@ export function deviceKey(request: RequestInfo): DeviceKey {
 export type SignInDevice = {
   /** The alert raised for this sign-in, or null when the device is known (or is the user's first). */
   alertId: string | null;
+  /** The device as the alert records it. */
+  seen: { browserFamily: string | null; osFamily: string | null; ipAddress: string | null; country: string | null; city: string | null };
   writes: (sessionId: string) => Prisma.PrismaPromise<unknown>[];
 };
 
@@ -40,8 +42,16 @@ export async function signInDevice(db: Database, userId: string, request: Reques
   ]);
   const isNew = known > 0 && (!same || same.lastSeenAt < since);
   const alertId = isNew ? generateId() : null;
+  const seen = {
+    browserFamily: key.browserFamily || null,
+    osFamily: key.osFamily || null,
+    ipAddress: request.ip,
+    country: request.location?.country ?? null,
+    city: request.location?.city ?? null,
+  };
   return {
     alertId,
+    seen,
     writes: (sessionId) => [
       db.prisma.knownDevice.deleteMany({ where: { userId, lastSeenAt: { lt: since } } }),
       db.prisma.sessionAlert.deleteMany({ where: { userId, createdAt: { lt: since } } }),
@@ -57,11 +67,7 @@ export async function signInDevice(db: Database, userId: string, request: Reques
                 id: alertId,
                 userId,
                 sessionId,
-                browserFamily: key.browserFamily || null,
-                osFamily: key.osFamily || null,
-                ipAddress: request.ip,
-                country: request.location?.country ?? null,
-                city: request.location?.city ?? null,
+                ...seen,
                 createdAt: now,
               },
             }),

@@ -15,10 +15,11 @@ import type { Database } from "./types";
 export function guardDatabase(db: Database): Database {
   return {
     backend: db.backend,
+    webhookUrls: db.webhookUrls,
     prisma: guardPrisma(db.prisma),
     findSessionByTokenHash: (tokenHash) => marked(() => db.findSessionByTokenHash(tokenHash)),
     touchSession: (id, touch) => marked(() => db.touchSession(id, touch)),
-    deleteExpiredSessions: (now, limit) => marked(() => db.deleteExpiredSessions(now, limit)),
+    deleteExpiredSessions: (now, limit, endedBy) => marked(() => db.deleteExpiredSessions(now, limit, endedBy)),
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),
     hasOpenAlerts: (userId, exceptSessionId, since) => marked(() => db.hasOpenAlerts(userId, exceptSessionId, since)),

@@ -30,9 +30,10 @@ const holder = globalThis as unknown as { sessionboardDb?: Promise<Database> };
  */
 export async function openDatabase(config: Config, options: OpenOptions = {}): Promise<Database> {
   try {
+    const opening = { ...options, webhookUrls: options.webhookUrls ?? config.webhooks?.urls ?? [] };
     const db = config.postgres
-      ? await openPostgresDatabase(config.postgres, options)
-      : await openSqliteDatabase(config.backend === "memory" ? ":memory:" : config.sqlitePath, options);
+      ? await openPostgresDatabase(config.postgres, opening)
+      : await openSqliteDatabase(config.backend === "memory" ? ":memory:" : config.sqlitePath, opening);
     // With tracing off (decided at start-up, before this), the backend is not wrapped at all.
     return guardDatabase(tracingEnabled() ? traceDatabase(db) : db);
   } catch (error) {

@@ -5,6 +5,8 @@ import type { DatabaseClient } from "./client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgres/client";
 import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
+import { SYSTEM_ACTOR } from "../actor";
+import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { ACTIVITY_ENTRIES_KEPT, type Database, type ExpiredDeletion, type SessionWithUser } from "./types";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
@@ -19,6 +21,7 @@ const READ_TIMEOUT_MARGIN_MS = 2_000;
  */
 export async function openPostgresDatabase(config: PostgresConfig, options: OpenOptions = {}): Promise<Database> {
   const { onQuery } = options;
+  const webhookUrls = [...(options.webhookUrls ?? [])];
   const connection: pg.PoolConfig = {
     connectionString: config.url,
     connectionTimeoutMillis: 5_000,
@@ -94,6 +97,7 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
   return {
     backend: "postgres",
     prisma,
+    webhookUrls,
     async findSessionByTokenHash(tokenHash) {
       // Named, so each connection parses and plans it once.
       const { rows } = await query<PostgresSessionRow>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
@@ -106,16 +110,27 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
         values: [lastActiveAt, expiresAt, id, seen.ipAddress, seen.userAgent, seen.country, seen.city],
       });
     },
-    async deleteExpiredSessions(now, limit) {
-      const { rows } = await query<ExpiredDeletion>({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
+    async deleteExpiredSessions(now, limit, endedBy = SYSTEM_ACTOR.username) {
+      const { rows } = webhookUrls.length
+        ? await query<ExpiredDeletion>({
+            name: "sb_delete_expired_events",
+            text: DELETE_EXPIRED_WITH_EVENTS,
+            values: [now, limit, webhookUrls, now.toISOString(), endedBy, new Date(now.getTime() + RETRY_WINDOW_MS)],
+          })
+        : await query<ExpiredDeletion>({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
       return rows[0];
     },
     async revokeActiveSessionsBatch(batch) {
-      const { rows } = await query<{ picked: number; revoked: number; last: string | null }>({
-        name: "sb_revoke_batch",
-        text: REVOKE_BATCH,
-        values: [batch.after ?? "", batch.now, batch.keyFingerprints, batch.keep, batch.limit, batch.revokedBy, batch.reason],
-      });
+      const values = [batch.after ?? "", batch.now, batch.keyFingerprints, batch.keep, batch.limit, batch.revokedBy, batch.reason];
+      const { rows } = await query<{ picked: number; revoked: number; last: string | null }>(
+        webhookUrls.length
+          ? {
+              name: "sb_revoke_batch_events",
+              text: REVOKE_BATCH_WITH_EVENTS,
+              values: [...values, webhookUrls, batch.now.toISOString(), batch.cause, new Date(batch.now.getTime() + RETRY_WINDOW_MS)],
+            }
+          : { name: "sb_revoke_batch", text: REVOKE_BATCH, values },
+      );
       const row = rows[0];
       return { picked: row?.picked ?? 0, revoked: row?.revoked ?? 0, last: row?.last ?? null };
     },
@@ -211,6 +226,37 @@ const DELETE_EXPIRED = `
          (count(*) FILTER (WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= "expiresAt"))::int AS "unseenAbsolute"
     FROM deleted`;
 
+/**
+ * A session.ended webhook event per row of `source` (id, userId, authMethod) and URL of `urls`, as
+ * sessionEndedEvent (lib/webhooks/events.ts) writes it: the same id, fields and order.
+ */
+const endedEvents = (source: string, p: { urls: string; at: string; iso: string; reason: string; endedBy: string; giveUp: string }) => `
+  INSERT INTO "WebhookDelivery" ("eventId", "type", "payload", "sessionId", "url", "createdAt", "nextAttemptAt", "giveUpAt")
+  SELECT '${SESSION_EVENT_ID_PREFIX.ended}' || e."id", 'session.ended',
+         json_build_object('type', 'session.ended', 'timestamp', ${p.iso}::text, 'data', json_build_object(
+           'sessionId', e."id", 'userId', e."userId", 'username', u."username", 'authMethod', e."authMethod",
+           'endReason', ${p.reason}, 'endedBy', ${p.endedBy}::text, 'endedAt', ${p.iso}::text))::text,
+         e."id", url, ${p.at}, ${p.at}, ${p.giveUp}
+    FROM ${source} e JOIN "User" u ON u."id" = e."userId" CROSS JOIN unnest(${p.urls}::text[]) AS url
+   ORDER BY e."id", url`;
+
+/** DELETE_EXPIRED, and a session.ended event for each expiry nobody saw (not revoked). */
+const DELETE_EXPIRED_WITH_EVENTS = `
+  WITH deleted AS (
+    DELETE FROM "Session" WHERE "id" IN (
+      SELECT "id" FROM "Session" WHERE "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
+    RETURNING "id", "userId", "authMethod", "revokedAt", "expiresAt", "absoluteExpiresAt"),
+  unseen AS (
+    SELECT "id", "userId", "authMethod",
+           CASE WHEN "absoluteExpiresAt" <= "expiresAt" THEN 'expired_absolute' ELSE 'expired_idle' END AS "reason"
+      FROM deleted WHERE "revokedAt" IS NULL),
+  events AS (${endedEvents("unseen", { urls: "$3", at: "$1", iso: "$4", reason: 'e."reason"', endedBy: "$5", giveUp: "$6" })}
+    RETURNING 1)
+  SELECT count(*)::int AS "deleted",
+         (count(*) FILTER (WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" > "expiresAt"))::int AS "unseenIdle",
+         (count(*) FILTER (WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= "expiresAt"))::int AS "unseenAbsolute"
+    FROM deleted`;
+
 const LAPSED_PLAN = "SET LOCAL enable_seqscan = off";
 const LAPSED = `
   SELECT "userId", COUNT(*)::int AS "sessions" FROM "Session"
@@ -237,6 +283,25 @@ const REVOKE_BATCH = `
     UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7
       FROM picked
      WHERE s."id" = picked."id" AND s."revokedAt" IS NULL
+    RETURNING 1)
+  SELECT (SELECT count(*) FROM picked)::int AS "picked", (SELECT count(*) FROM revoked)::int AS "revoked",
+         (SELECT max("id") FROM picked) AS "last"`;
+
+/** REVOKE_BATCH, and a session.ended event for each row it revoked. */
+const REVOKE_BATCH_WITH_EVENTS = `
+  WITH picked AS (
+    SELECT "id" FROM "Session"
+     WHERE "id" > $1 AND "revokedAt" IS NULL AND "expiresAt" > $2 AND "absoluteExpiresAt" > $2
+       AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($3::text[]))
+       AND "id" IS DISTINCT FROM $4::text
+     ORDER BY "id" LIMIT $5
+       FOR UPDATE),
+  revoked AS (
+    UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7
+      FROM picked
+     WHERE s."id" = picked."id" AND s."revokedAt" IS NULL
+    RETURNING s."id", s."userId", s."authMethod"),
+  events AS (${endedEvents("revoked", { urls: "$8", at: "$2", iso: "$9", reason: "$10::text", endedBy: "$6", giveUp: "$11" })}
     RETURNING 1)
   SELECT (SELECT count(*) FROM picked)::int AS "picked", (SELECT count(*) FROM revoked)::int AS "revoked",
          (SELECT max("id") FROM picked) AS "last"`;

@@ -7,6 +7,8 @@ export type QueryListener = (sql: string, params: unknown[]) => void;
 export type OpenOptions = {
   /** Called with every statement the backend sends, Prisma's and its own driver's, and its values. */
   onQuery?: QueryListener;
+  /** Overrides the configuration's DASHBOARD_WEBHOOK_URL list (see Database.webhookUrls). */
+  webhookUrls?: readonly string[];
 };
 
 /** The PrismaClient option that turns query events on. */

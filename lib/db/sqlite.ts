@@ -5,6 +5,8 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/sqlite/client";
 import { MigrationError, migrationsDir, newMigrationId, readMigrations } from "./migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
+import { SYSTEM_ACTOR } from "../actor";
+import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { ACTIVITY_ENTRIES_KEPT, type Database, type SessionWithUser } from "./types";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
@@ -18,6 +20,7 @@ export const toSqliteDate = (date: Date) => date.toISOString().replace("Z", "+00
  */
 export async function openSqliteDatabase(file: string | ":memory:", options: OpenOptions = {}): Promise<Database> {
   const { onQuery } = options;
+  const webhookUrls = [...(options.webhookUrls ?? [])];
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
 
   let connection: BetterSqlite3.Database | undefined;
@@ -119,12 +122,55 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   const openAlert = db.prepare(
     `SELECT 1 FROM "SessionAlert" WHERE userId = ? AND createdAt >= ? AND sessionId <> ? AND dismissedAt IS NULL AND reportedAt IS NULL LIMIT 1`,
   );
+  // With webhooks on, the batches above also write a session.ended event per ended row and URL, as
+  // sessionEndedEvent (lib/webhooks/events.ts) does: same id, fields and order. SQLite cannot feed a
+  // RETURNING into an INSERT, so each batch runs as a transaction of three statements instead.
+  const endedEvents = db.prepare(
+    `INSERT INTO "WebhookDelivery" (eventId, type, payload, sessionId, url, createdAt, nextAttemptAt, giveUpAt)
+     SELECT '${SESSION_EVENT_ID_PREFIX.ended}' || s.id, 'session.ended',
+            json_object('type', 'session.ended', 'timestamp', @iso, 'data', json_object(
+              'sessionId', s.id, 'userId', s.userId, 'username', u.username, 'authMethod', s.authMethod,
+              'endReason', COALESCE(@reason, CASE WHEN s.absoluteExpiresAt <= s.expiresAt THEN 'expired_absolute' ELSE 'expired_idle' END),
+              'endedBy', @endedBy, 'endedAt', @iso)),
+            s.id, url.value, @at, @at, @giveUp
+       FROM "Session" s JOIN "User" u ON u.id = s.userId, json_each(@urls) AS url
+      WHERE s.rowid IN (SELECT value FROM json_each(@rowids)) AND (@reason IS NOT NULL OR s.revokedAt IS NULL)
+      ORDER BY s.id, url.value`,
+  );
+  const pickExpired = db.prepare(`SELECT rowid FROM "Session" WHERE expiresAt <= ? ORDER BY expiresAt LIMIT ?`).pluck().safeIntegers(false);
+  const deleteListed = db
+    .prepare(
+      `DELETE FROM "Session" WHERE rowid IN (SELECT value FROM json_each(?))
+       RETURNING revokedAt IS NULL AS unseen, absoluteExpiresAt <= expiresAt AS capped`,
+    )
+    .safeIntegers(false);
+  const eventParams = (now: Date, rowids: (number | bigint)[], reason: string | null, endedBy: string) => ({
+    iso: now.toISOString(),
+    at: toSqliteDate(now),
+    giveUp: toSqliteDate(new Date(now.getTime() + RETRY_WINDOW_MS)),
+    urls: JSON.stringify(webhookUrls),
+    rowids: JSON.stringify(rowids.map(Number)),
+    reason,
+    endedBy,
+  });
+  const deleteExpiredWithEvents = db.transaction((now: Date, limit: number, endedBy: string) => {
+    const rowids = pickExpired.all(toSqliteDate(now), limit) as number[];
+    // Before the delete, while the rows are there to read; only expiries nobody saw (reason null).
+    endedEvents.run(eventParams(now, rowids, null, endedBy));
+    return deleteListed.all(JSON.stringify(rowids)) as { unseen: number; capped: number }[];
+  });
+  const revokeBatchWithEvents = db.transaction((params: Record<string, unknown>, now: Date, cause: string, endedBy: string) => {
+    const rowids = revokeBatch.all(params) as bigint[];
+    endedEvents.run(eventParams(now, rowids, cause, endedBy));
+    return rowids;
+  });
   const ping = db.prepare("SELECT 1");
   const sent = (statement: BetterSqlite3.Statement, params: unknown[]) => onQuery?.(statement.source, params);
 
   return {
     backend: file === ":memory:" ? "memory" : "sqlite",
     prisma,
+    webhookUrls,
     async findSessionByTokenHash(tokenHash) {
       sent(findSession, [tokenHash]);
       const row = findSession.get(tokenHash) as SqliteSessionRow | undefined;
@@ -143,10 +189,16 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       for (const statement of [touch, seen, trimActivity]) sent(statement, [params]);
       touchWithActivity(params);
     },
-    async deleteExpiredSessions(now, limit) {
+    async deleteExpiredSessions(now, limit, endedBy = SYSTEM_ACTOR.username) {
       const params = [toSqliteDate(now), limit];
-      sent(deleteExpired, params);
-      const rows = deleteExpired.all(...params) as { unseen: number; capped: number }[];
+      let rows: { unseen: number; capped: number }[];
+      if (webhookUrls.length) {
+        for (const statement of [pickExpired, endedEvents, deleteListed]) sent(statement, params);
+        rows = deleteExpiredWithEvents(now, limit, endedBy);
+      } else {
+        sent(deleteExpired, params);
+        rows = deleteExpired.all(...params) as { unseen: number; capped: number }[];
+      }
       let unseenIdle = 0;
       let unseenAbsolute = 0;
       for (const row of rows) {
@@ -167,7 +219,13 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
         limit: batch.limit,
       };
       sent(revokeBatch, [params]);
-      const rowids = revokeBatch.all(params) as bigint[];
+      let rowids: bigint[];
+      if (webhookUrls.length) {
+        sent(endedEvents, [params]);
+        rowids = revokeBatchWithEvents(params, batch.now, batch.cause, batch.revokedBy);
+      } else {
+        rowids = revokeBatch.all(params) as bigint[];
+      }
       const last = rowids.reduce<bigint | null>((max, rowid) => (max === null || rowid > max ? rowid : max), null);
       return { picked: rowids.length, revoked: rowids.length, last: last === null ? null : String(last) };
     },

@@ -23,12 +23,13 @@ export function traceDatabase(db: Database): Database {
     );
   return {
     backend: db.backend,
+    webhookUrls: db.webhookUrls,
     prisma: db.prisma,
     findSessionByTokenHash: (tokenHash) =>
       statement("findSessionByTokenHash", () => db.findSessionByTokenHash(tokenHash), (span, row) => span.setAttribute("db.response.returned_rows", row ? 1 : 0)),
     touchSession: (id, touch) => statement("touchSession", () => db.touchSession(id, touch)),
-    deleteExpiredSessions: (now, limit) =>
-      statement("deleteExpiredSessions", () => db.deleteExpiredSessions(now, limit), (span, result) => span.setAttribute("db.response.affected_rows", result.deleted)),
+    deleteExpiredSessions: (now, limit, endedBy) =>
+      statement("deleteExpiredSessions", () => db.deleteExpiredSessions(now, limit, endedBy), (span, result) => span.setAttribute("db.response.affected_rows", result.deleted)),
     revokeActiveSessionsBatch: (batch) =>
       statement("revokeActiveSessionsBatch", () => db.revokeActiveSessionsBatch(batch), (span, result) => span.setAttribute("db.response.affected_rows", result.revoked)),
     lapsedSessionsPerUser: (now, keyFingerprints) => statement("lapsedSessionsPerUser", () => db.lapsedSessionsPerUser(now, keyFingerprints)),

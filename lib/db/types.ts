@@ -57,6 +57,8 @@ export type RevokeBatch = {
   keep: string | null;
   revokedBy: string;
   reason: string;
+  /** The end cause the webhook session.ended events carry (SESSION_END_CAUSES). */
+  cause: string;
 };
 
 /**
@@ -67,6 +69,12 @@ export type RevokeBatch = {
 export interface Database {
   readonly backend: "sqlite" | "memory" | "postgres";
   readonly prisma: DatabaseClient;
+  /**
+   * Where webhook events go (DASHBOARD_WEBHOOK_URL): changes write one outbox row per event and URL
+   * in their own transaction (lib/webhooks/events.ts), the bulk statements below included. Empty:
+   * webhooks are off and nothing is written.
+   */
+  readonly webhookUrls: readonly string[];
   findSessionByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
   /**
    * The activity write, in one transaction: the session's lastActiveAt, expiresAt and last-seen
@@ -79,9 +87,11 @@ export interface Database {
    * a loop; measured, Prisma's deleteMany with 500 listed ids costs ≈ 60 ms against ≈ 10 ms here).
    * Says how many it deleted, and how many of those had never been revoked — expiries nobody saw —
    * by kind: the idle timeout, or the absolute cap (expiresAt never exceeds absoluteExpiresAt, so
-   * the cap is what ended a row whose two expiries are equal).
+   * the cap is what ended a row whose two expiries are equal). With webhooks on, each of those
+   * unseen expiries writes a session.ended event (expired_idle or expired_absolute, by `endedBy`, default the system actor) in
+   * the same statement or transaction.
    */
-  deleteExpiredSessions(now: Date, limit: number): Promise<ExpiredDeletion>;
+  deleteExpiredSessions(now: Date, limit: number, endedBy?: string): Promise<ExpiredDeletion>;
   /**
    * One batch of "force logout everyone": marks revoked (revokedAt = `now`, revokedBy, revokeReason)
    * the sessions active at `now` past the position `after` (null: from the start; otherwise what the
@@ -90,7 +100,9 @@ export interface Database {
    * `keyFingerprints` (as activeSessionWhere). `keep` (the acting admin's session) is left alone.
    * Returns how many rows the batch picked, how many it revoked (fewer when another writer revoked
    * some first), and the position of the last row it picked, where the next batch starts; `picked` 0
-   * means done. The walk order: PostgreSQL, the id; SQLite, the rowid (see there).
+   * means done. The walk order: PostgreSQL, the id; SQLite, the rowid (see there). With webhooks
+   * on, every revoked row writes a session.ended event (`cause`, by `revokedBy`) in the same statement
+   * or transaction.
    */
   revokeActiveSessionsBatch(batch: RevokeBatch): Promise<{ picked: number; revoked: number; last: string | null }>;
   /**

@@ -3,6 +3,7 @@ import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { pruneDevicesAndAlerts } from "../alerts/new-device";
+import { pruneWebhookDeliveries } from "../webhooks/delivery";
 import { recordCleanupDeleted, recordSessionsEnded } from "../metrics/metrics";
 import { withSpan } from "../tracing";
 import { logger } from "../log";
@@ -15,7 +16,7 @@ export type CleanupResult = { expiredSessions: number; loginAttempts: number };
 /**
  * Deletes sessions past their expiry, a bounded batch per short write so sign-ins never wait long
  * behind it, login-attempt counters whose window has passed, and known devices and new-device
- * alerts older than 90 days. expiresAt never exceeds
+ * alerts older than 90 days, and finished webhook deliveries older than 30 days. expiresAt never exceeds
  * absoluteExpiresAt, so one indexed condition finds both kinds of expiry. Revoked rows stay until
  * they expire, so a revoked device is still told why at its next request. The run is audited with
  * its count ("sessions.cleaned").
@@ -39,7 +40,7 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
   const batchSize = options.batchSize ?? 500;
   let expiredSessions = 0;
   for (;;) {
-    const { deleted, unseenIdle, unseenAbsolute } = await db.deleteExpiredSessions(now, batchSize);
+    const { deleted, unseenIdle, unseenAbsolute } = await db.deleteExpiredSessions(now, batchSize, (options.actor ?? SYSTEM_ACTOR).username);
     expiredSessions += deleted;
     recordCleanupDeleted(deleted);
     // Expiries nobody saw end here; revoked rows were counted when they were revoked.
@@ -56,6 +57,7 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
   const { count: loginAttempts } = await db.prisma.loginAttempt.deleteMany({ where: { windowStart: { lt: windowStart } } });
   // Devices unused for 90 days are new again, and alerts that old are done with.
   await pruneDevicesAndAlerts(db, now);
+  await pruneWebhookDeliveries(db, now);
   if (expiredSessions > 0) {
     await recordAuthEvent(db, {
       type: "sessions.cleaned",

@@ -10,6 +10,7 @@ import type { RequestInfo } from "../request/types";
 import { recordSessionsEnded } from "../metrics/metrics";
 import type { SessionEndCause } from "./end-reasons";
 import { withSpan } from "../tracing";
+import { enqueueWebhookEvents, sessionEndedEvent } from "../webhooks/events";
 
 export type Revocation = {
   /** Who ends them; their username is stored as revokedBy and as the audit actor. */
@@ -86,9 +87,16 @@ async function revokeMatching(db: Database, where: Prisma.SessionWhereInput, by:
         // Only the rows this statement revoked get an event: another revocation (another
         // replica, say) may have taken some of the targets since they were read.
         const done = new Set((await tx.session.updateManyAndReturn({ where: batch, data, select: { id: true } })).map((row) => row.id));
+        const ended = targets.filter((target) => done.has(target.id));
+        await enqueueWebhookEvents(
+          tx,
+          db.webhookUrls,
+          ended.map((target) =>
+            sessionEndedEvent({ sessionId: target.id, userId: target.userId, username: target.user.username, authMethod: target.authMethod }, by.cause, by.actor.username, now),
+          ),
+        );
         await tx.authEvent.createMany({
-          data: targets
-            .filter((target) => done.has(target.id))
+          data: ended
             .map((target) =>
               authEventRow({
                 ...event,
@@ -130,10 +138,19 @@ export function revokeListedSessions(
     recordRevocation(span, by);
     let revoked = 0;
     for (let start = 0; start < ids.length; start += BATCH) {
-      const { count } = await db.prisma.session.updateMany({
-        where: { id: { in: ids.slice(start, start + BATCH) }, revokedAt: null },
-        data: { revokedAt: now, revokedBy: by.actor.username, revokeReason: by.reason },
-      });
+      const where = { id: { in: ids.slice(start, start + BATCH) }, revokedAt: null };
+      const data = { revokedAt: now, revokedBy: by.actor.username, revokeReason: by.reason };
+      const count = db.webhookUrls.length
+        ? await db.prisma.$transaction(async (tx) => {
+            const ended = await tx.session.updateManyAndReturn({ where, data, select: { id: true, userId: true, authMethod: true, user: { select: { username: true } } } });
+            await enqueueWebhookEvents(
+              tx,
+              db.webhookUrls,
+              ended.map((row) => sessionEndedEvent({ sessionId: row.id, userId: row.userId, username: row.user.username, authMethod: row.authMethod }, by.cause, by.actor.username, now)),
+            );
+            return ended.length;
+          }, TRANSACTION_LIMITS)
+        : (await db.prisma.session.updateMany({ where, data })).count;
       revoked += count;
       recordSessionsEnded(by.cause, count);
       await new Promise((resolve) => setImmediate(resolve));
@@ -192,7 +209,7 @@ async function revokeEveryone(
   let revoked = 0;
   for (;;) {
     const started = performance.now();
-    const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: by.actor.username, reason: by.reason });
+    const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: by.actor.username, reason: by.reason, cause: by.cause });
     revoked += batch.revoked;
     recordSessionsEnded(by.cause, batch.revoked);
     if (batch.picked < limit || batch.last === null) break;

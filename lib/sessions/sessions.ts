@@ -22,6 +22,7 @@ import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
 import { tracingEnabled, withSpan } from "../tracing";
+import { enqueueWebhookEvents, sessionAlertEvent, sessionCreatedEvent, sessionEndedEvent, webhookWrites } from "../webhooks/events";
 
 export type CurrentUser = { id: string; username: string; displayName: string | null; email: string | null; role: Role };
 export type CurrentSession = Omit<SessionWithUser, "user">;
@@ -125,10 +126,11 @@ const DISCOVERED_CAUSES: Partial<Record<EndReason, SessionEndCause>> = {
 };
 
 async function endMetSession(db: Database, row: SessionWithUser, reason: EndReason, request: RequestInfo, now: Date) {
-  const { count } = await db.prisma.session.deleteMany({ where: { id: row.id } });
   // Counted once: by the request that deleted the row, and not at all when a revocation (disabling
   // a user revokes their sessions too) already counted it.
   const cause = DISCOVERED_CAUSES[reason];
+  const event = cause && !row.revokedAt ? [sessionEndedEvent(sessionRef(row.id, row.user, row.authMethod), cause, SYSTEM_ACTOR.username, now)] : [];
+  const count = await deleteSessionWithEvents(db, row.id, event);
   if (count > 0 && cause && !row.revokedAt) recordSessionsEnded(cause);
   // Revocations and disabling were audited when they happened; expiries and key changes here, once.
   if (count === 0 || reason === "revoked" || reason === "disabled") return;
@@ -145,6 +147,21 @@ async function endMetSession(db: Database, row: SessionWithUser, reason: EndReas
     count: 1,
     at: now,
   });
+}
+
+const sessionRef = (sessionId: string, user: { id: string; username: string }, authMethod: string) => ({ sessionId, userId: user.id, username: user.username, authMethod });
+
+/**
+ * Deletes a session; with webhooks on, its session.ended event is written in the same transaction,
+ * only if this call deleted it. Says whether it did (1) or not (0).
+ */
+async function deleteSessionWithEvents(db: Database, id: string, ended: ReturnType<typeof sessionEndedEvent>[]): Promise<number> {
+  if (db.webhookUrls.length === 0 || ended.length === 0) return (await db.prisma.session.deleteMany({ where: { id } })).count;
+  return db.prisma.$transaction(async (tx) => {
+    const { count } = await tx.session.deleteMany({ where: { id } });
+    if (count > 0) await enqueueWebhookEvents(tx, db.webhookUrls, ended);
+    return count;
+  }, TRANSACTION_LIMITS);
 }
 
 export type NewSession = {
@@ -223,6 +240,24 @@ export async function createSession(db: Database, config: Config, input: NewSess
       }),
     }),
     ...device.writes(id),
+    ...webhookWrites(db.prisma, db.webhookUrls, [
+      sessionCreatedEvent(
+        {
+          sessionId: id,
+          userId: input.userId,
+          username: input.username,
+          authMethod: input.authMethod,
+          ipAddress: request.ip,
+          userAgent: request.userAgent,
+          country: request.location?.country ?? null,
+          city: request.location?.city ?? null,
+          rememberMe: input.rememberMe,
+          expiresAt,
+        },
+        now,
+      ),
+      ...(device.alertId ? [sessionAlertEvent({ alertId: device.alertId, sessionId: id, userId: input.userId, username: input.username, ...device.seen }, now)] : []),
+    ]),
   ], TRANSACTION_LIMITS);
   recordSessionCreated(input.authMethod, input.rememberMe);
   notifyNewDevice(db, config, device.alertId);
@@ -295,8 +330,8 @@ export async function rotateSessionToken(
 }
 
 /** Log out: the session row is gone at once, and the logout is audited. */
-export async function endSessionByLogout(db: Database, session: CurrentSession, user: CurrentUser, request: RequestInfo) {
-  const { count } = await db.prisma.session.deleteMany({ where: { id: session.id } });
+export async function endSessionByLogout(db: Database, session: CurrentSession, user: CurrentUser, request: RequestInfo, now = new Date()) {
+  const count = await deleteSessionWithEvents(db, session.id, [sessionEndedEvent(sessionRef(session.id, user, session.authMethod), "logout", user.username, now)]);
   if (count > 0) recordSessionsEnded("logout");
   await recordAuthEvent(db, {
     type: "logout",

@@ -1,0 +1,221 @@
+/*
+ * Delivering the webhook outbox (events.ts writes it): claim due rows under a lease, post each one
+ * signed (signature.ts), record the outcome; retry with exponential backoff until 24 h after the
+ * event, then mark it failed. At least once: a worker that dies mid-delivery leaves its rows to be
+ * claimed again when the lease lapses, with the same webhook-id. With several replicas on one
+ * PostgreSQL database, the claim (a conditional UPDATE) gives each row to one worker at a time.
+ */
+import type { Database } from "../db";
+import { generateId } from "../sessions/token";
+import { RETRY_WINDOW_MS } from "./events";
+import { webhookHeaders } from "./signature";
+
+/** One attempt may take this long (connect, send, answer). */
+export const ATTEMPT_TIMEOUT_MS = 10_000;
+const FIRST_RETRY_MS = 5_000;
+const MAX_RETRY_MS = 60 * 60_000;
+/** Longer than a round can take (BATCH attempts of ATTEMPT_TIMEOUT_MS at most, one URL after another). */
+export const LEASE_MS = 15 * 60_000;
+const BATCH = 50;
+/** What is kept of a receiver's error answer for the Admin Panel. */
+const EXCERPT_CHARS = 200;
+
+export type WebhookTargets = { urls: readonly string[]; secret: string };
+
+/** The wait after the n-th failed attempt: 5 s, 10 s, 20 s, … doubling, at most an hour. */
+export function retryDelayMs(failedAttempts: number): number {
+  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, failedAttempts - 1));
+}
+
+export type DeliveryRound = { claimed: number; delivered: number; retrying: number; failed: number; receiverBack: boolean };
+
+type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
+
+export type DeliveryOptions = {
+  /** The clock (tests); each attempt reads it again. */
+  clock?: () => Date;
+  /** This worker's name on the rows it holds. */
+  owner?: string;
+  /** Aborted at shutdown: attempts in flight stop, and their rows are released untouched. */
+  signal?: AbortSignal;
+  batchSize?: number;
+};
+
+/**
+ * One round: claims up to a batch of due rows (oldest first), delivers them and records each
+ * outcome. A session's events reach each URL in the order they were written: a row waits while an
+ * older pending row of its session and URL is not delivered. After a failed attempt, the rest of
+ * that URL's rows wait for the next round (a receiver that is down costs one attempt per round).
+ */
+export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, options: DeliveryOptions = {}): Promise<DeliveryRound> {
+  const clock = options.clock ?? (() => new Date());
+  const owner = options.owner ?? generateId();
+  const round: DeliveryRound = { claimed: 0, delivered: 0, retrying: 0, failed: 0, receiverBack: false };
+  const now = clock();
+  // A URL removed from DASHBOARD_WEBHOOK_URL gets nothing more.
+  await db.prisma.webhookDelivery.updateMany({
+    where: { status: "pending", url: { notIn: [...targets.urls] } },
+    data: { status: "failed", lastError: "URL no longer configured" },
+  });
+  const leaseFree = { OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] };
+  const due = await db.prisma.webhookDelivery.findMany({
+    where: { status: "pending", nextAttemptAt: { lte: now }, ...leaseFree },
+    orderBy: { seq: "asc" },
+    take: options.batchSize ?? BATCH,
+    select: { seq: true },
+  });
+  if (due.length === 0) return round;
+  // The claim: only rows still free are taken, so of two workers racing for a row one gets it.
+  const claimed = (
+    await db.prisma.webhookDelivery.updateManyAndReturn({
+      where: { seq: { in: due.map((row) => row.seq) }, status: "pending", ...leaseFree },
+      data: { leaseUntil: new Date(now.getTime() + LEASE_MS), leaseOwner: owner },
+    })
+  ).sort((a, b) => a.seq - b.seq);
+  round.claimed = claimed.length;
+  if (claimed.length === 0) return round;
+
+  // Older pending rows of the same sessions: a row goes only after those before it.
+  const sessionIds = [...new Set(claimed.flatMap((row) => (row.sessionId ? [row.sessionId] : [])))];
+  const pendingOfSessions = sessionIds.length
+    ? await db.prisma.webhookDelivery.findMany({ where: { status: "pending", sessionId: { in: sessionIds } }, select: { seq: true, sessionId: true, url: true } })
+    : [];
+  const delivered = new Set<number>();
+  const waits = (row: (typeof claimed)[number]) =>
+    row.sessionId !== null && pendingOfSessions.some((other) => other.sessionId === row.sessionId && other.url === row.url && other.seq < row.seq && !delivered.has(other.seq));
+
+  const mine = (seq: number) => ({ seq, leaseOwner: owner });
+  const release = (seq: number) => db.prisma.webhookDelivery.updateMany({ where: mine(seq), data: { leaseUntil: null, leaseOwner: null } });
+
+  const byUrl = new Map<string, typeof claimed>();
+  for (const row of claimed) byUrl.set(row.url, [...(byUrl.get(row.url) ?? []), row]);
+  await Promise.all(
+    [...byUrl.values()].map(async (rows) => {
+      let halted = false;
+      for (const row of rows) {
+        if (halted || waits(row) || options.signal?.aborted) {
+          await release(row.seq);
+          continue;
+        }
+        const at = clock();
+        // Signed at the real time of sending: receivers reject timestamps far from their clock.
+        const outcome = await post(row.url, webhookHeaders(targets.secret, row.eventId, row.payload, new Date()), row.payload, options.signal);
+        if (!outcome.ok && options.signal?.aborted) {
+          // Interrupted by shutdown: not the receiver's failure; the next worker sends it again.
+          await release(row.seq);
+          continue;
+        }
+        if (outcome.ok) {
+          await db.prisma.webhookDelivery.updateMany({
+            where: mine(row.seq),
+            data: { status: "delivered", deliveredAt: at, lastAttemptAt: at, attempts: row.attempts + 1, lastStatus: outcome.status, lastError: null, leaseUntil: null, leaseOwner: null },
+          });
+          delivered.add(row.seq);
+          round.delivered++;
+          if (row.attempts > 0) {
+            // It had failed before and answers again: what waits for a retry to it goes now.
+            const { count } = await db.prisma.webhookDelivery.updateMany({
+              where: { url: row.url, status: "pending", nextAttemptAt: { gt: at } },
+              data: { nextAttemptAt: at },
+            });
+            if (count > 0) round.receiverBack = true;
+          }
+          continue;
+        }
+        halted = true;
+        const attempts = row.attempts + 1;
+        const next = new Date(at.getTime() + retryDelayMs(attempts));
+        const giveUp = next > row.giveUpAt;
+        await db.prisma.webhookDelivery.updateMany({
+          where: mine(row.seq),
+          data: {
+            status: giveUp ? "failed" : "pending",
+            attempts,
+            nextAttemptAt: giveUp ? row.nextAttemptAt : next,
+            lastAttemptAt: at,
+            lastStatus: outcome.status,
+            lastError: outcome.error,
+            leaseUntil: null,
+            leaseOwner: null,
+          },
+        });
+        if (giveUp) round.failed++;
+        else round.retrying++;
+      }
+    }),
+  );
+  return round;
+}
+
+/** One signed POST. 2xx is delivered; anything else (redirects included) is a failed attempt. */
+async function post(url: string, signed: Record<string, string>, body: string, stop?: AbortSignal): Promise<Outcome> {
+  const signal = stop ? AbortSignal.any([AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), stop]) : AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "Sessionboard-Webhooks", ...signed },
+      body,
+      redirect: "manual",
+      signal,
+      cache: "no-store",
+    });
+    if (response.status >= 200 && response.status < 300) {
+      await response.body?.cancel().catch(() => undefined);
+      return { ok: true, status: response.status };
+    }
+    const excerpt = await readExcerpt(response);
+    return { ok: false, status: response.status, error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}` };
+  } catch (error) {
+    return { ok: false, status: null, error: errorClass(error) };
+  }
+}
+
+/** The start of an error answer, as one line of text; the rest is never read. */
+async function readExcerpt(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (text.length < EXCERPT_CHARS) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // What was read so far will do.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return text.replace(/\s+/g, " ").trim().slice(0, EXCERPT_CHARS);
+}
+
+/** A failed attempt in a few words: the kind of failure, never a stack. */
+function errorClass(error: unknown): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return `timed out after ${ATTEMPT_TIMEOUT_MS / 1000} s`;
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === "string") return `connection failed (${cause.code})`;
+  return error instanceof Error ? error.message.slice(0, EXCERPT_CHARS) : "request failed";
+}
+
+/**
+ * Sends an event to a URL again from the Admin Panel: the row becomes pending now, with a fresh
+ * backoff and 24 h window. Refused (false) while a worker holds it.
+ */
+export async function resendWebhookDelivery(db: Database, seq: number, now = new Date()): Promise<boolean> {
+  const { count } = await db.prisma.webhookDelivery.updateMany({
+    where: { seq, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
+    data: { status: "pending", attempts: 0, nextAttemptAt: now, giveUpAt: new Date(now.getTime() + RETRY_WINDOW_MS), leaseUntil: null, leaseOwner: null },
+  });
+  return count > 0;
+}
+
+/** Finished deliveries (delivered or failed) are kept this long for the Admin Panel. */
+export const DELIVERY_HISTORY_DAYS = 30;
+
+/** Deletes finished deliveries older than DELIVERY_HISTORY_DAYS (periodic cleanup); pending ones stay. */
+export async function pruneWebhookDeliveries(db: Database, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - DELIVERY_HISTORY_DAYS * 24 * 60 * 60_000);
+  const { count } = await db.prisma.webhookDelivery.deleteMany({ where: { status: { in: ["delivered", "failed"] }, createdAt: { lt: before } } });
+  return count;
+}

@@ -1,0 +1,213 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
+import { CLI_ACTOR, SYSTEM_ACTOR } from "@/lib/actor";
+import { disableUser, enableUser } from "@/lib/admin/users";
+import { openDatabase, type Database } from "@/lib/db";
+import { cleanupSessions } from "@/lib/sessions/cleanup";
+import { revokeEveryActiveSession, revokeListedSessions, revokeSessions } from "@/lib/sessions/revoke";
+import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
+import { deliverDueWebhooks, resendWebhookDelivery, retryDelayMs } from "@/lib/webhooks/delivery";
+import { signWebhook } from "@/lib/webhooks/signature";
+import { startWebhookReceiver, TEST_WEBHOOK_SECRET } from "../support/webhook-receiver";
+import { ADMIN_KEY, TEST_BACKEND, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
+
+const receivers: Awaited<ReturnType<typeof startWebhookReceiver>>[] = [];
+afterEach(async () => {
+  while (receivers.length) await receivers.pop()?.stop();
+});
+
+async function setup() {
+  const receiver = await startWebhookReceiver(TEST_WEBHOOK_SECRET);
+  receivers.push(receiver);
+  const { db, env } = await tempDatabase({ webhookUrls: [receiver.url] });
+  const config = testConfig({ ...env, DASHBOARD_WEBHOOK_URL: receiver.url, DASHBOARD_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET });
+  const targets = config.webhooks!;
+  const deliver = (at?: Date) => deliverDueWebhooks(db, targets, at ? { clock: () => at } : {});
+  return { receiver, db, env, config, targets, deliver };
+}
+
+const outbox = (db: Database) => db.prisma.webhookDelivery.findMany({ orderBy: { seq: "asc" } });
+
+/** Makes every insert into AuthEvent fail, so the transaction writing it rolls back. */
+async function breakAuditTrail(db: Database) {
+  if (TEST_BACKEND === "postgres") {
+    await db.prisma.$executeRawUnsafe(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`);
+    await db.prisma.$executeRawUnsafe(`CREATE TRIGGER refuse BEFORE INSERT ON "AuthEvent" FOR EACH ROW EXECUTE FUNCTION refuse()`);
+  } else {
+    await db.prisma.$executeRawUnsafe(`CREATE TRIGGER refuse BEFORE INSERT ON "AuthEvent" BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+  }
+}
+
+describe("webhook signatures", () => {
+  it("follow the Standard Webhooks specification, as its own implementation checks them", () => {
+    const body = JSON.stringify({ type: "session.created", timestamp: "2026-12-02T10:00:00.000Z", data: {} });
+    const now = Math.floor(Date.now() / 1000);
+    const headers = { "webhook-id": "evt_1", "webhook-timestamp": String(now), "webhook-signature": signWebhook(TEST_WEBHOOK_SECRET, "evt_1", now, body) };
+    expect(new Webhook(TEST_WEBHOOK_SECRET).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(TEST_WEBHOOK_SECRET).verify(body.replace("created", "ended"), headers)).toThrow();
+  });
+});
+
+describe("webhook outbox", () => {
+  it("writes and delivers session.created, session.alert, session.ended and user events, signed, without secrets", async () => {
+    const { receiver, db, config, deliver } = await setup();
+    const t0 = new Date();
+    const first = await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    const away = { ip: "198.51.100.7", userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" };
+    const second = await signIn(db, config, "alice", USER_KEY, false, away, later(t0, 1000));
+    await endSessionByLogout(db, first.session, { id: first.session.userId, username: "alice", displayName: null, email: null, role: "user" }, request, later(t0, 2000));
+    await disableUser(db, { username: "root", sessionId: null }, "alice", "left the company", request, later(t0, 3000));
+    await enableUser(db, { username: "root", sessionId: null }, "alice", request, later(t0, 4000));
+    expect((await deliver(later(t0, 5000))).delivered).toBe(7);
+
+    expect(receiver.events.map((event) => [event.type, event.data.sessionId ?? null])).toEqual([
+      ["session.created", first.session.id],
+      ["session.created", second.session.id],
+      ["session.alert", second.session.id],
+      ["session.ended", first.session.id],
+      ["user.disabled", null],
+      ["session.ended", second.session.id],
+      ["user.enabled", null],
+    ]);
+    expect(receiver.state.rejected).toBe(0);
+    const [, , alert, logout, disabled, byDisable, enabled] = receiver.events;
+    expect(alert.data).toMatchObject({ username: "alice", ipAddress: "198.51.100.7", browserFamily: "Chrome", osFamily: "Windows" });
+    expect(logout).toMatchObject({ id: `evt_ended_${first.session.id}`, data: { endReason: "logout", endedBy: "alice", authMethod: "static", username: "alice" } });
+    expect(disabled.data).toMatchObject({ username: "alice", disabledBy: "root", reason: "left the company" });
+    expect(byDisable.data).toMatchObject({ endReason: "disabled", endedBy: "root" });
+    expect(enabled.data).toEqual({ userId: first.session.userId, username: "alice", enabledBy: "root" });
+    const everything = JSON.stringify(receiver.events) + JSON.stringify(await outbox(db));
+    for (const secret of [first.token, second.token, first.cookie, USER_KEY, ADMIN_KEY, TEST_WEBHOOK_SECRET]) expect(everything).not.toContain(secret);
+    const hash = (await db.prisma.session.findFirstOrThrow({ where: { id: second.session.id } })).tokenHash;
+    expect(everything).not.toContain(hash);
+  });
+
+  it("writes nothing when no webhook URL is configured", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    await signIn(db, config, "alice", USER_KEY);
+    await revokeSessions(db, {}, { actor: SYSTEM_ACTOR, cause: "revoked_all", reason: "test" }, request);
+    expect(await db.prisma.webhookDelivery.count()).toBe(0);
+  });
+
+  it("is written in the transaction of the change: a sign-in or revocation that rolls back leaves no event", async () => {
+    const { db, config } = await setup();
+    const alice = await signIn(db, config, "alice", USER_KEY);
+    const before = await db.prisma.webhookDelivery.count();
+    await breakAuditTrail(db);
+    await expect(signIn(db, config, "bob", USER_KEY)).rejects.toThrow();
+    await expect(revokeSessions(db, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request)).rejects.toThrow();
+    expect(await db.prisma.webhookDelivery.count()).toBe(before);
+    expect(await db.prisma.session.findUniqueOrThrow({ where: { id: alice.session.id } })).toMatchObject({ revokedAt: null });
+  });
+
+  it("writes one session.ended per session from the bulk statements: everyone's revocation, listed ids, cleanup", async () => {
+    const { db, config } = await setup();
+    const t0 = new Date();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await signIn(db, config, `user${i}`, USER_KEY, false, request, t0)).session.id);
+    await db.prisma.webhookDelivery.deleteMany();
+
+    expect(await revokeListedSessions(db, ids.slice(0, 1), { actor: { username: "root", sessionId: null }, cause: "revoked_all", reason: "bulk" }, "sessions.bulk_revoked", request, t0)).toBe(1);
+    expect(await revokeEveryActiveSession(db, config, { actor: CLI_ACTOR, cause: "revoked_all", reason: "everyone" }, ids[4], request, t0, { batchSize: 2 })).toBe(3);
+    const ended = await outbox(db);
+    expect(ended.map((row) => row.sessionId).sort()).toEqual(ids.slice(0, 4).sort());
+    expect(ended.map((row) => JSON.parse(row.payload).data.endedBy)).toEqual(["root", "cli", "cli", "cli"]);
+    const sample = JSON.parse(ended[1].payload);
+    expect(sample).toEqual({
+      type: "session.ended",
+      timestamp: t0.toISOString(),
+      data: { sessionId: ended[1].sessionId, userId: expect.any(String), username: expect.stringMatching(/^user\d$/), authMethod: "static", endReason: "revoked_all", endedBy: "cli", endedAt: t0.toISOString() },
+    });
+    expect(ended[1].eventId).toBe(`evt_ended_${ended[1].sessionId}`);
+
+    // Cleanup: the one session nobody revoked (ids[4]) expired unseen; the revoked ones end silently.
+    await db.prisma.webhookDelivery.deleteMany();
+    await cleanupSessions(db, config, { now: later(t0, days(400)), batchSize: 2 });
+    const expired = await outbox(db);
+    expect(expired.map((row) => [row.sessionId, JSON.parse(row.payload).data.endReason, JSON.parse(row.payload).data.endedBy])).toEqual([[ids[4], "expired_idle", "system"]]);
+  });
+
+  it("writes session.ended when the session check meets an expired session", async () => {
+    const { db, config } = await setup();
+    const t0 = new Date();
+    const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    expect(await validateSessionCookie(db, config, alice.cookie, request, later(t0, days(8)))).toMatchObject({ status: "ended", reason: "expired" });
+    const ended = (await outbox(db)).filter((row) => row.type === "session.ended");
+    expect(ended.map((row) => JSON.parse(row.payload).data)).toMatchObject([{ sessionId: alice.session.id, endReason: "expired_idle", endedBy: "system" }]);
+  });
+});
+
+describe("webhook delivery", () => {
+  it("retries with exponential backoff and marks the delivery failed once 24 h have passed", async () => {
+    const { receiver, db, config, deliver } = await setup();
+    receiver.state.answer = 503;
+    const t0 = new Date();
+    await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    const attemptsAt: number[] = [];
+    let at = t0;
+    for (let i = 0; i < 100; i++) {
+      await deliver(at);
+      const row = await db.prisma.webhookDelivery.findFirstOrThrow();
+      attemptsAt.push(at.getTime() - t0.getTime());
+      expect(row.lastError).toBe("HTTP 503: receiver says no");
+      if (row.status === "failed") break;
+      at = row.nextAttemptAt;
+    }
+    const row = await db.prisma.webhookDelivery.findFirstOrThrow();
+    expect(row.status).toBe("failed");
+    expect(attemptsAt.slice(0, 5)).toEqual([0, 5_000, 15_000, 35_000, 75_000]);
+    const gaps = attemptsAt.slice(1).map((ms, i) => ms - attemptsAt[i]);
+    expect(Math.max(...gaps)).toBe(retryDelayMs(100));
+    expect(attemptsAt.at(-1)).toBeLessThanOrEqual(days(1));
+    expect(attemptsAt.at(-1)! + retryDelayMs(row.attempts)).toBeGreaterThan(days(1));
+    expect(row.attempts).toBe(attemptsAt.length);
+
+    // An admin's resend: one more delivery, now that the receiver answers.
+    receiver.state.answer = 200;
+    expect(await resendWebhookDelivery(db, row.seq)).toBe(true);
+    expect((await deliver()).delivered).toBe(1);
+    expect(receiver.events).toHaveLength(1);
+    expect(await db.prisma.webhookDelivery.findFirstOrThrow()).toMatchObject({ status: "delivered", lastStatus: 200 });
+  });
+
+  it("delivers a session's events in order even when the first needs a retry", async () => {
+    const { receiver, db, config, deliver } = await setup();
+    receiver.state.answer = 500;
+    const t0 = new Date();
+    const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    await deliver(t0);
+    await revokeSessions(db, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
+    receiver.state.answer = 204;
+    // The end is due at once, but waits for the creation, which waits for its retry.
+    expect((await deliver(t0)).delivered).toBe(0);
+    expect((await deliver(later(t0, 5_000))).delivered).toBe(2);
+    expect(receiver.events.map((event) => event.type)).toEqual(["session.created", "session.ended"]);
+  });
+
+  it("gives each event to one worker: two processes on one database never send the same event twice", async () => {
+    const { receiver, db, env, config, targets } = await setup();
+    for (let i = 0; i < 30; i++) await signIn(db, config, `user${i}`, USER_KEY);
+    const other = await openDatabase(testConfig(env), { webhookUrls: [receiver.url] });
+    try {
+      const rounds = await Promise.all([db, other, db, other].map((handle) => deliverDueWebhooks(handle, targets, { batchSize: 20 })));
+      const drained = await Promise.all([deliverDueWebhooks(db, targets), deliverDueWebhooks(other, targets)]);
+      expect([...rounds, ...drained].reduce((sum, round) => sum + round.delivered, 0)).toBe(30);
+      const ids = receiver.events.map((event) => event.id);
+      expect(ids).toHaveLength(30);
+      expect(new Set(ids).size).toBe(30);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("takes a row back from a worker whose lease lapsed (it crashed mid-delivery)", async () => {
+    const { receiver, db, config, deliver } = await setup();
+    const t0 = new Date();
+    await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    await db.prisma.webhookDelivery.updateMany({ data: { leaseUntil: later(t0, minutes(15)), leaseOwner: "crashed" } });
+    expect((await deliver(later(t0, minutes(1)))).claimed).toBe(0);
+    expect((await deliver(later(t0, minutes(16)))).delivered).toBe(1);
+    expect(receiver.events).toHaveLength(1);
+  });
+});
