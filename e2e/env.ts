@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-/** Ports the suite uses: E2E_PORT and the fifteen after it (see the offsets below). */
-const PORT_BLOCK = 16;
+/** Ports the suite uses: E2E_PORT and the seventeen after it (see the offsets below). */
+const PORT_BLOCK = 18;
 
 /**
  * The first of PORT_BLOCK consecutive ports that are free now, found by a short-lived child process
@@ -81,6 +81,8 @@ export const PROXIED_APP_PORT = E2E_PORT + 13;
 export const TRACES_APP_PORT = E2E_PORT + 14;
 /** An app behind a (simulated) trusted proxy that mails new-device alerts to the alerts spec's SMTP server. */
 export const ALERTS_APP_PORT = E2E_PORT + 15;
+/** Two replicas on one PostgreSQL database posting webhooks to the webhooks spec's receiver. */
+export const WEBHOOK_APP_PORTS = [E2E_PORT + 16, E2E_PORT + 17];
 
 export const serverEnv: Record<string, string> = {
   NODE_ENV: "production",

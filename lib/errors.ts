@@ -43,6 +43,8 @@ export const ERRORS = {
   current_session: { status: 409, message: "This is the session you are using. Use Log out to end it." },
   report_link_used: { status: 409, message: "That link was already used: the sign-in it named has been signed out." },
   cannot_disable_self: { status: 409, message: "You cannot disable your own account." },
+  webhook_delivery_busy: { status: 409, message: "That delivery is being sent right now; try again in a moment." },
+  webhook_delivery_not_found: { status: 404, message: "There is no such webhook delivery (finished ones are kept 30 days)." },
   confirmation_mismatch: { status: 409, message: 'Type "everyone" to confirm.' },
   count_changed: {
     status: 409,

@@ -4,6 +4,7 @@ import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
 import { sessionIdSchema } from "./sessions";
 import { usernameOf } from "./username";
 import { parseCidr } from "../net/cidr";
+import { DELIVERY_STATUSES } from "../webhooks/events";
 
 const instant = (name: string) =>
   z
@@ -124,6 +125,9 @@ export const adminActionBodySchema = z.object({
 /** What every Admin Panel form carries: the page to return to, and why (see adminActionBodySchema). */
 const adminFormSchema = adminActionBodySchema.extend({ returnTo: z.string().max(2048).optional() });
 
+/** POST /api/admin/webhooks/{id}/resend. */
+export const webhookDeliveryParamsSchema = z.object({ id: z.coerce.number({ error: "the delivery id must be a number" }).int().min(1).max(2 ** 31 - 1) });
+
 /** The Admin Panel's forms (server actions), one schema each. */
 export const adminForms = {
   revokeSession: adminFormSchema.extend({ sessionId: sessionIdSchema }),
@@ -137,6 +141,7 @@ export const adminForms = {
   }),
   disableUser: adminFormSchema.extend({ username: usernameFilter }),
   enableUser: adminFormSchema.extend({ username: usernameFilter }),
+  resendWebhook: z.object({ delivery: webhookDeliveryParamsSchema.shape.id, returnTo: z.string().max(2048).optional() }),
 };
 
 /**
@@ -227,4 +232,10 @@ export const eventsQuerySchema = z.object({
   cursor: cursorSchema.optional(),
   limit: pageSizeSchema(50, 500),
   format: z.enum(["csv", "jsonl"], { error: 'format must be "csv" or "jsonl"' }).optional(),
+});
+
+/** GET /api/admin/webhooks. */
+export const webhookDeliveriesQuerySchema = z.object({
+  status: z.enum(DELIVERY_STATUSES, { error: `status must be one of ${DELIVERY_STATUSES.join(", ")}` }).optional(),
+  limit: pageSizeSchema(100, 500),
 });

@@ -5,9 +5,14 @@
  * claimed again when the lease lapses, with the same webhook-id. With several replicas on one
  * PostgreSQL database, the claim (a conditional UPDATE) gives each row to one worker at a time.
  */
+import { z } from "zod";
 import type { Database } from "../db";
+import { isoTimeSchema } from "../sessions/present";
+import { fail } from "../errors";
 import { generateId } from "../sessions/token";
-import { RETRY_WINDOW_MS } from "./events";
+import { DELIVERY_STATUSES, RETRY_WINDOW_MS, type DeliveryStatus } from "./events";
+
+export { DELIVERY_STATUSES, type DeliveryStatus };
 import { webhookHeaders } from "./signature";
 
 /** One attempt may take this long (connect, send, answer). */
@@ -92,6 +97,7 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
   await Promise.all(
     [...byUrl.values()].map(async (rows) => {
       let halted = false;
+      let answered = false;
       for (const row of rows) {
         if (halted || waits(row) || options.signal?.aborted) {
           await release(row.seq);
@@ -112,10 +118,11 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
           });
           delivered.add(row.seq);
           round.delivered++;
-          if (row.attempts > 0) {
-            // It had failed before and answers again: what waits for a retry to it goes now.
+          if (!answered) {
+            // The receiver answers (again): what waits for a retry to it goes now, not in an hour.
+            answered = true;
             const { count } = await db.prisma.webhookDelivery.updateMany({
-              where: { url: row.url, status: "pending", nextAttemptAt: { gt: at } },
+              where: { url: row.url, status: "pending", attempts: { gt: 0 }, nextAttemptAt: { gt: at } },
               data: { nextAttemptAt: at },
             });
             if (count > 0) round.receiverBack = true;
@@ -202,12 +209,69 @@ function errorClass(error: unknown): string {
  * Sends an event to a URL again from the Admin Panel: the row becomes pending now, with a fresh
  * backoff and 24 h window. Refused (false) while a worker holds it.
  */
-export async function resendWebhookDelivery(db: Database, seq: number, now = new Date()): Promise<boolean> {
+export async function resendWebhookDelivery(db: Database, seq: number, now = new Date()): Promise<void> {
   const { count } = await db.prisma.webhookDelivery.updateMany({
     where: { seq, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
     data: { status: "pending", attempts: 0, nextAttemptAt: now, giveUpAt: new Date(now.getTime() + RETRY_WINDOW_MS), leaseUntil: null, leaseOwner: null },
   });
-  return count > 0;
+  if (count > 0) return;
+  throw fail((await db.prisma.webhookDelivery.count({ where: { seq } })) ? "webhook_delivery_busy" : "webhook_delivery_not_found");
+}
+
+
+export const webhookDeliveryJsonSchema = z.object({
+  id: z.number().int().describe("The delivery (one event to one URL); POST /api/admin/webhooks/{id}/resend sends it again"),
+  eventId: z.string().describe("webhook-id: the same for every URL and attempt"),
+  type: z.string(),
+  sessionId: z.string().nullable(),
+  url: z.string(),
+  status: z.enum(DELIVERY_STATUSES).describe("pending: waiting for its first attempt or a retry"),
+  attempts: z.number().int().min(0),
+  createdAt: isoTimeSchema,
+  nextAttemptAt: isoTimeSchema.nullable().describe("When it is tried next; null unless pending"),
+  lastAttemptAt: isoTimeSchema.nullable(),
+  lastStatus: z.number().int().nullable().describe("The receiver's last HTTP status, null when it did not answer"),
+  lastError: z.string().nullable().describe("Why the last attempt failed: the status and the start of the answer, or the kind of network failure"),
+  deliveredAt: isoTimeSchema.nullable(),
+});
+export const webhookDeliveryListSchema = z.object({
+  deliveries: z.array(webhookDeliveryJsonSchema),
+  counts: z.object({ pending: z.number().int().min(0), delivered: z.number().int().min(0), failed: z.number().int().min(0) }),
+});
+export type WebhookDeliveryList = z.infer<typeof webhookDeliveryListSchema>;
+export const resentAnswerSchema = z.object({ resent: z.literal(1) });
+
+/** GET /api/admin/webhooks: listWebhookDeliveries as JSON. */
+export async function webhookDeliveriesJson(db: Database, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDeliveryList> {
+  const { deliveries, counts } = await listWebhookDeliveries(db, query);
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    deliveries: deliveries.map(({ seq, createdAt, nextAttemptAt, lastAttemptAt, deliveredAt, status, ...rest }) => ({
+      ...rest,
+      id: seq,
+      status: status as DeliveryStatus,
+      createdAt: createdAt.toISOString(),
+      nextAttemptAt: status === "pending" ? nextAttemptAt.toISOString() : null,
+      lastAttemptAt: iso(lastAttemptAt),
+      deliveredAt: iso(deliveredAt),
+    })),
+    counts,
+  };
+}
+
+/** The Admin Panel's view: the newest deliveries (of one status, or all) and how many there are of each status. */
+export async function listWebhookDeliveries(db: Database, query: { status?: DeliveryStatus; limit: number }) {
+  const [rows, groups] = await Promise.all([
+    db.prisma.webhookDelivery.findMany({
+      where: query.status ? { status: query.status } : {},
+      orderBy: { seq: "desc" },
+      take: query.limit,
+      select: { seq: true, eventId: true, type: true, sessionId: true, url: true, createdAt: true, status: true, attempts: true, nextAttemptAt: true, lastAttemptAt: true, lastStatus: true, lastError: true, deliveredAt: true },
+    }),
+    db.prisma.webhookDelivery.groupBy({ by: ["status"], _count: { _all: true } }),
+  ]);
+  const counts = Object.fromEntries(DELIVERY_STATUSES.map((status) => [status, groups.find((group) => group.status === status)?._count._all ?? 0])) as Record<DeliveryStatus, number>;
+  return { deliveries: rows, counts };
 }
 
 /** Finished deliveries (delivered or failed) are kept this long for the Admin Panel. */

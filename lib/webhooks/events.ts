@@ -10,6 +10,10 @@ import { generateId } from "../sessions/token";
 export const WEBHOOK_EVENT_TYPES = ["session.created", "session.ended", "session.alert", "user.disabled", "user.enabled"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/** A delivery's state: pending (waiting for its first attempt or a retry), delivered, or failed (gave up). */
+export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
 /** Retries stop this long after the event (or after an admin's resend); the row is then marked failed. */
 export const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 

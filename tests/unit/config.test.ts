@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "@/lib/config";
 import { tempDir, testConfig } from "./helpers";
 
+const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+
 describe("configuration", () => {
   it("applies the documented defaults", () => {
     const config = testConfig();
@@ -53,6 +55,11 @@ describe("configuration", () => {
     [{ DASHBOARD_SMTP_URL: "smtp://mail.example.com:587" }, "DASHBOARD_SMTP_FROM"],
     [{ DASHBOARD_SMTP_URL: "http://mail.example.com", DASHBOARD_SMTP_FROM: "a@example.com" }, "DASHBOARD_SMTP_URL"],
     [{ DASHBOARD_SMTP_URL: "smtp://mail.example.com", DASHBOARD_SMTP_FROM: "nobody" }, "DASHBOARD_SMTP_FROM"],
+    [{ DASHBOARD_WEBHOOK_URL: "https://hooks.example.com/in" }, "DASHBOARD_WEBHOOK_SECRET"],
+    [{ DASHBOARD_WEBHOOK_URL: "ftp://hooks.example.com/in", DASHBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET }, "DASHBOARD_WEBHOOK_URL"],
+    [{ DASHBOARD_WEBHOOK_URL: "https://a.example.com, not a url", DASHBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET }, "DASHBOARD_WEBHOOK_URL"],
+    [{ DASHBOARD_WEBHOOK_URL: "https://a.example.com", DASHBOARD_WEBHOOK_SECRET: "plain-secret-without-prefix-0123456789" }, "DASHBOARD_WEBHOOK_SECRET"],
+    [{ DASHBOARD_WEBHOOK_URL: "https://a.example.com", DASHBOARD_WEBHOOK_SECRET: `whsec_${Buffer.alloc(16, 1).toString("base64")}` }, "DASHBOARD_WEBHOOK_SECRET"],
   ])("refuses %o with a message naming %s", (env, variable) => {
     expect(() => testConfig(env)).toThrow(ConfigError);
     expect(() => testConfig(env)).toThrow(variable);
@@ -93,6 +100,18 @@ describe("configuration", () => {
     });
     expect(() => testConfig({ DASHBOARD_SMTP_URL: "ftp://app:secret-pw@mail.example.com", DASHBOARD_SMTP_FROM: "s@example.com" })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("secret-pw") }),
+    );
+  });
+
+  it("posts webhooks only with DASHBOARD_WEBHOOK_URL and DASHBOARD_WEBHOOK_SECRET, never echoing the secret back", () => {
+    expect(testConfig().webhooks).toBeNull();
+    expect(testConfig({ DASHBOARD_WEBHOOK_URL: "https://a.example.com/in, http://b.internal:8080/hooks,https://a.example.com/in", DASHBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET }).webhooks).toEqual({
+      urls: ["https://a.example.com/in", "http://b.internal:8080/hooks"],
+      secret: WEBHOOK_SECRET,
+    });
+    const short = `whsec_${Buffer.from("sixteen-byte-key").toString("base64")}`;
+    expect(() => testConfig({ DASHBOARD_WEBHOOK_URL: "https://a.example.com", DASHBOARD_WEBHOOK_SECRET: short })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(short) }),
     );
   });
 

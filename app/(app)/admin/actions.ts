@@ -10,6 +10,7 @@ import { fail } from "@/lib/errors";
 import { formAction, type FormFields, type PageContext, type PageSession } from "@/lib/http/page";
 import { setSessionCookie } from "@/lib/sessions/cookie";
 import { adminForms } from "@/lib/validation/admin";
+import { resendWebhookDelivery } from "@/lib/webhooks/delivery";
 
 /**
  * Admin actions: the admin check, the form's schema, the action, then back to the page the form
@@ -70,4 +71,9 @@ export const disableUserAction = adminAction(adminForms.disableUser, async (form
 export const enableUserAction = adminAction(adminForms.enableUser, async (form, admin, { db, request }) => {
   await enableUser(db, admin.actor, form.username, request);
   return { done: "enabled", user: form.username };
+});
+
+export const resendWebhookAction = adminAction(adminForms.resendWebhook, async (form, _admin, { db }) => {
+  await resendWebhookDelivery(db, form.delivery);
+  return { done: "resent" };
 });

@@ -10,6 +10,7 @@ export default function AdminLayout({ children }: { children: React.ReactNode })
           <NavLink href="/admin/sessions">Sessions</NavLink>
           <NavLink href="/admin/users">Users</NavLink>
           <NavLink href="/admin/events">Events</NavLink>
+          <NavLink href="/admin/webhooks">Webhooks</NavLink>
         </nav>
       </div>
       {children}

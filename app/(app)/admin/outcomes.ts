@@ -27,7 +27,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 export function outcomeMessage(params: Record<string, string>): string | null {
   const count = Number(params.count ?? 0);
   const user = usernameFilter.safeParse(params.doneUser).data;
-  if (!Number.isSafeInteger(count) || count < 0 || (params.done !== "session" && params.done !== "all" && params.done !== "filtered" && !user)) return null;
+  if (!Number.isSafeInteger(count) || count < 0 || (params.done !== "session" && params.done !== "all" && params.done !== "filtered" && params.done !== "resent" && !user)) return null;
   switch (params.done) {
     case "session":
       return "Session revoked. That browser is signed out at its next request.";
@@ -41,6 +41,8 @@ export function outcomeMessage(params: Record<string, string>): string | null {
       return `${user} is disabled: ${plural(count, "session")} ended, and sign-ins are refused until you enable the account.`;
     case "enabled":
       return `${user} is enabled and can sign in again.`;
+    case "resent":
+      return "The event is queued to be sent again now.";
     default:
       return null;
   }

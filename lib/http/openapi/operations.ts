@@ -18,7 +18,10 @@ import {
   adminUsersQuerySchema,
   eventsQuerySchema,
   userActionParamsSchema,
+  webhookDeliveriesQuerySchema,
+  webhookDeliveryParamsSchema,
 } from "../../validation/admin";
+import { resentAnswerSchema, webhookDeliveryListSchema } from "../../webhooks/delivery";
 import { backchannelLogoutSchema, loginSchema, oidcLoginFormSchema } from "../../validation/auth";
 import { ownSessionsQuerySchema, revokeOwnScopeSchema, sessionIdSchema } from "../../validation/sessions";
 import { errorBodySchema } from "../errors";
@@ -427,6 +430,27 @@ export const OPERATIONS: Operation[] = [
     body: adminAction,
     responses: { 200: { description: "The account's state after the action", json: userStateAnswerSchema } },
     errors: ["invalid_input", "user_not_found", "cannot_disable_self"],
+  },
+  {
+    method: "get",
+    path: "/api/admin/webhooks",
+    operationId: "listWebhookDeliveries",
+    summary: "The newest webhook deliveries (one event to one URL), and how many are pending, delivered and failed",
+    tag: "Admin",
+    auth: "admin",
+    query: webhookDeliveriesQuerySchema,
+    responses: { 200: { description: "Deliveries, newest first", json: webhookDeliveryListSchema } },
+  },
+  {
+    method: "post",
+    path: "/api/admin/webhooks/{id}/resend",
+    operationId: "resendWebhookDelivery",
+    summary: "Send a delivery's event again now (same webhook-id), with a fresh 24 hours of retries",
+    tag: "Admin",
+    auth: "admin",
+    params: webhookDeliveryParamsSchema,
+    responses: { 200: { description: "Queued to be sent again", json: resentAnswerSchema } },
+    errors: ["invalid_input", "webhook_delivery_not_found", "webhook_delivery_busy"],
   },
   {
     method: "get",

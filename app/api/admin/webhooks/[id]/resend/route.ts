@@ -1,0 +1,16 @@
+import type { NextRequest } from "next/server";
+import { apiContext, apiRoute, json, requireApiAdmin } from "@/lib/http/api";
+import { allowOnly } from "@/lib/http/methods";
+import { webhookDeliveryParamsSchema } from "@/lib/validation/admin";
+import { resendWebhookDelivery } from "@/lib/webhooks/delivery";
+
+/** POST /api/admin/webhooks/{id}/resend — sends that delivery's event again now, with a fresh 24 h of retries. */
+export const POST = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
+  const context = await apiContext(request);
+  await requireApiAdmin(request, context);
+  const { id } = webhookDeliveryParamsSchema.parse(await params);
+  await resendWebhookDelivery(context.db, id);
+  return json({ resent: 1 });
+});
+
+export const { GET, HEAD, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ POST });
