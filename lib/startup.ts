@@ -6,6 +6,7 @@ import { countedSessionsPerMethod } from "./admin/active-counts";
 import { serveMetricsOn, watchDatabase } from "./metrics/metrics";
 import { logger } from "./log";
 import { startCleanupTimer, stopCleanupTimer } from "./sessions/cleanup";
+import { webhookBacklog } from "./webhooks/delivery";
 import { startWebhookWorker, stopWebhookWorker } from "./webhooks/worker";
 
 export type StartOptions = {
@@ -47,6 +48,7 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
   watchDatabase({
     activeSessions: async () => countedSessionsPerMethod(await getDatabase(), config),
     ping: async () => (await getDatabase()).ping(),
+    ...(config.webhooks ? { webhookBacklog: async () => webhookBacklog(await getDatabase()) } : {}),
   });
   if (config.metrics.port !== null && !serveMetricsOn(config.metrics.port)) {
     logger().warn("DASHBOARD_METRICS_PORT is served by `npm start` (server.mjs) only; no metrics listener was opened");

@@ -20,6 +20,8 @@ export const LOGIN_RESULTS = ["ok", "invalid", "rate_limited", "disabled", "sso_
 export type LoginResult = (typeof LOGIN_RESULTS)[number];
 export const BACKCHANNEL_RESULTS = ["ok", "invalid", "unavailable", "error"] as const;
 export type BackchannelResult = (typeof BACKCHANNEL_RESULTS)[number];
+export const WEBHOOK_OUTCOMES = ["delivered", "retrying", "failed"] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 /** What the gauges read when scraped; set once at start-up (watchDatabase). */
 type Sources = {
@@ -27,6 +29,8 @@ type Sources = {
   activeSessions: () => Promise<{ method: string; sessions: number }[]>;
   /** Resolves when the database answers. */
   ping: () => Promise<void>;
+  /** Webhook deliveries waiting for a first attempt or a retry; absent when webhooks are off. */
+  webhookBacklog?: () => Promise<number>;
 };
 
 type Metrics = {
@@ -38,6 +42,8 @@ type Metrics = {
   sessionCheckDuration: Histogram;
   cleanupDeleted: Counter;
   backchannelLogout: Counter<"result">;
+  webhookDeliveries: Counter<"outcome">;
+  webhookBacklog: Gauge;
   databaseUp: Gauge;
   sources: Sources | null;
   /** The figures the last scrape read from the count table, and when (reset by watchDatabase). */
@@ -123,6 +129,26 @@ function createMetrics(): Metrics {
       labelNames: ["result"],
       registers,
     }),
+    webhookDeliveries: new Counter({
+      name: "sessionboard_webhook_deliveries_total",
+      help: "Webhook delivery attempts, per outcome (delivered; failed and retrying later; failed and given up after 24 h).",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    webhookBacklog: new Gauge({
+      name: "sessionboard_webhook_backlog",
+      help: "Webhook deliveries waiting for their first attempt or a retry (the database's figure: every replica reports the same).",
+      registers,
+      async collect() {
+        const backlog = state.sources?.webhookBacklog;
+        if (!backlog) return;
+        try {
+          this.set(await backlog());
+        } catch {
+          // The database did not answer: sessionboard_database_up says so.
+        }
+      },
+    }),
     databaseUp: new Gauge({
       name: "sessionboard_database_up",
       help: "1 when the session database answered a ping during this scrape, else 0.",
@@ -150,6 +176,7 @@ function createMetrics(): Metrics {
   for (const reason of Object.keys(SESSION_END_CAUSES)) state.sessionsEnded.inc({ reason }, 0);
   for (const result of BACKCHANNEL_RESULTS) state.backchannelLogout.inc({ result }, 0);
   state.cleanupDeleted.inc(0);
+  for (const outcome of WEBHOOK_OUTCOMES) state.webhookDeliveries.inc({ outcome }, 0);
   return state;
 }
 
@@ -214,4 +241,9 @@ export function recordCleanupDeleted(count: number): void {
 
 export function recordBackchannelLogout(result: BackchannelResult): void {
   metrics().backchannelLogout.inc({ result });
+}
+
+/** The outcomes of one webhook delivery round. */
+export function recordWebhookDeliveries(counts: Record<WebhookOutcome, number>): void {
+  for (const outcome of WEBHOOK_OUTCOMES) if (counts[outcome] > 0) metrics().webhookDeliveries.inc({ outcome }, counts[outcome]);
 }

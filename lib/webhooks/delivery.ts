@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Database } from "../db";
 import { isoTimeSchema } from "../sessions/present";
 import { fail } from "../errors";
+import { recordWebhookDeliveries } from "../metrics/metrics";
 import { generateId } from "../sessions/token";
 import { DELIVERY_STATUSES, RETRY_WINDOW_MS, type DeliveryStatus } from "./events";
 
@@ -151,6 +152,7 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
       }
     }),
   );
+  recordWebhookDeliveries({ delivered: round.delivered, retrying: round.retrying, failed: round.failed });
   return round;
 }
 
@@ -283,3 +285,6 @@ export async function pruneWebhookDeliveries(db: Database, now = new Date()): Pr
   const { count } = await db.prisma.webhookDelivery.deleteMany({ where: { status: { in: ["delivered", "failed"] }, createdAt: { lt: before } } });
   return count;
 }
+
+/** How many deliveries wait for a first attempt or a retry (the metrics' backlog). */
+export const webhookBacklog = (db: Database) => db.prisma.webhookDelivery.count({ where: { status: "pending" } });

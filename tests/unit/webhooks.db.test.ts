@@ -3,6 +3,7 @@ import { Webhook } from "standardwebhooks";
 import { CLI_ACTOR, SYSTEM_ACTOR } from "@/lib/actor";
 import { disableUser, enableUser } from "@/lib/admin/users";
 import { openDatabase, type Database } from "@/lib/db";
+import { metrics } from "@/lib/metrics/metrics";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import { revokeEveryActiveSession, revokeListedSessions, revokeSessions } from "@/lib/sessions/revoke";
 import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
@@ -24,6 +25,12 @@ async function setup() {
   const targets = config.webhooks!;
   const deliver = (at?: Date) => deliverDueWebhooks(db, targets, at ? { clock: () => at } : {});
   return { receiver, db, env, config, targets, deliver };
+}
+
+/** sessionboard_webhook_deliveries_total by outcome. */
+async function counted() {
+  const values = (await metrics().webhookDeliveries.get()).values;
+  return Object.fromEntries(values.map((value) => [value.labels.outcome, value.value])) as Record<string, number>;
 }
 
 const outbox = (db: Database) => db.prisma.webhookDelivery.findMany({ orderBy: { seq: "asc" } });
@@ -142,6 +149,7 @@ describe("webhook delivery", () => {
   it("retries with exponential backoff and marks the delivery failed once 24 h have passed", async () => {
     const { receiver, db, config, deliver } = await setup();
     receiver.state.answer = 503;
+    const before = await counted();
     const t0 = new Date();
     await signIn(db, config, "alice", USER_KEY, false, request, t0);
     const attemptsAt: number[] = [];
@@ -156,6 +164,7 @@ describe("webhook delivery", () => {
     }
     const row = await db.prisma.webhookDelivery.findFirstOrThrow();
     expect(row.status).toBe("failed");
+    expect(await counted()).toMatchObject({ retrying: before.retrying + attemptsAt.length - 1, failed: before.failed + 1 });
     expect(attemptsAt.slice(0, 5)).toEqual([0, 5_000, 15_000, 35_000, 75_000]);
     const gaps = attemptsAt.slice(1).map((ms, i) => ms - attemptsAt[i]);
     expect(Math.max(...gaps)).toBe(retryDelayMs(100));
