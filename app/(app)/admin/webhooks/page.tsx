@@ -83,7 +83,7 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
             <tr key={delivery.seq} data-testid="webhook-delivery-row">
               <td className={cellClass}>
                 <div className="font-medium text-slate-900">{delivery.type}</div>
-                <div className="font-mono text-xs text-slate-500">{delivery.eventId}</div>
+                <div className="max-w-48 break-all font-mono text-xs text-slate-500 sm:max-w-none">{delivery.eventId}</div>
               </td>
               <td className={`${cellClass} whitespace-nowrap`}>
                 <Badge tone={TONES[delivery.status] ?? "slate"}>{delivery.status === "pending" ? (delivery.attempts > 0 ? "retrying" : "waiting") : delivery.status}</Badge>
