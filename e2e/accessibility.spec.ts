@@ -56,6 +56,7 @@ const AS_ADMIN = (username: string, other: string) => [
   "/admin/users?limit=25",
   `/admin/users?prefix=${username}&confirmDisable=${username}#confirm-disable`,
   "/admin/events?limit=25",
+  "/admin/webhooks",
 ];
 
 for (const width of WIDTHS) {

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cellClass, DataTable, Stat } from "@/components/admin/parts";
+import { actionClass, Cell, DataTable, rowClass, Stat } from "@/components/admin/parts";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge } from "@/components/ui";
 import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
@@ -80,43 +80,49 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
       ) : (
         <DataTable caption={`The newest ${SHOWN} webhook deliveries`} head={["Event", "Status", "Attempts", "Last answer", "Created", ...(manyReceivers ? ["Receiver"] : []), ""]}>
           {deliveries.map((delivery) => (
-            <tr key={delivery.seq} data-testid="webhook-delivery-row">
-              <td className={cellClass}>
+            <tr key={delivery.seq} role="row" data-testid="webhook-delivery-row" className={rowClass}>
+              <Cell wide>
                 <div className="font-medium text-slate-900">{delivery.type}</div>
-                <div className="max-w-48 break-all font-mono text-xs text-slate-500 sm:max-w-none">{delivery.eventId}</div>
-              </td>
-              <td className={`${cellClass} whitespace-nowrap`}>
+                <div className="break-all font-mono text-xs text-slate-500">{delivery.eventId}</div>
+              </Cell>
+              <Cell label="Status" className="lg:whitespace-nowrap">
                 <Badge tone={TONES[delivery.status] ?? "slate"}>{delivery.status === "pending" ? (delivery.attempts > 0 ? "retrying" : "waiting") : delivery.status}</Badge>
                 {delivery.status === "pending" && delivery.attempts > 0 && (
                   <div className="mt-1 text-xs text-slate-500">
                     next <RelativeTime time={timeView(delivery.nextAttemptAt, now)} />
                   </div>
                 )}
-              </td>
-              <td className={`${cellClass} tabular-nums`}>{delivery.attempts}</td>
-              <td className={`${cellClass} min-w-48 text-xs`}>
+              </Cell>
+              <Cell label="Attempts" className="tabular-nums">
+                {delivery.attempts}
+              </Cell>
+              <Cell label="Last answer" className="text-xs lg:min-w-48">
                 {delivery.lastError ?? (delivery.lastStatus !== null ? `HTTP ${delivery.lastStatus}` : "—")}
                 {delivery.lastAttemptAt && (
                   <div className="text-slate-500">
                     <RelativeTime time={timeView(delivery.lastAttemptAt, now)} />
                   </div>
                 )}
-              </td>
-              <td className={`${cellClass} whitespace-nowrap`}>
+              </Cell>
+              <Cell label="Created" className="lg:whitespace-nowrap">
                 <RelativeTime time={timeView(delivery.createdAt, now)} />
-              </td>
-              {manyReceivers && <td className={`${cellClass} max-w-56 break-all font-mono text-xs`}>{delivery.url}</td>}
-              <td className={`${cellClass} text-right`}>
+              </Cell>
+              {manyReceivers && (
+                <Cell label="Receiver" wide className="break-all font-mono text-xs lg:max-w-56">
+                  {delivery.url}
+                </Cell>
+              )}
+              <Cell actions>
                 {delivery.status !== "pending" || delivery.attempts > 0 ? (
                   <form action={resendWebhookAction}>
                     <input type="hidden" name="delivery" value={delivery.seq} />
                     <input type="hidden" name="returnTo" value={returnTo} />
-                    <button type="submit" className="font-medium text-indigo-700 hover:underline" aria-label={`Resend ${delivery.type} ${delivery.eventId} to ${delivery.url}`}>
+                    <button type="submit" className={actionClass.primary} aria-label={`Resend ${delivery.type} ${delivery.eventId} to ${delivery.url}`}>
                       Resend
                     </button>
                   </form>
                 ) : null}
-              </td>
+              </Cell>
             </tr>
           ))}
         </DataTable>
