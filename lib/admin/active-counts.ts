@@ -132,3 +132,36 @@ export async function countedSessionsPerMethod(db: Database, config: Config): Pr
   const groups = await db.prisma.userSessionCount.groupBy({ by: ["authMethod"], where: countedWhere(config), _sum: { sessions: true } });
   return groups.map((group) => ({ method: group.authMethod, sessions: group._sum.sessions ?? 0 }));
 }
+
+export type ActiveBreakdown = { byMethod: Record<string, number>; byDevice: Record<string, number> };
+
+/**
+ * Active sessions at `now` by sign-in method and by device type, exact, by the same rule as
+ * activeTotals: the counts kept in UserDeviceCount (UserSessionCount with the device type in the
+ * key, kept by the same trigger conditions) of credentials still accepted, minus the lapsed sessions
+ * (expired, not yet deleted by cleanup; few, found through the expiresAt index).
+ */
+export async function activeSessionsBreakdown(db: Database, config: Config, now: Date): Promise<ActiveBreakdown> {
+  const prints = acceptedPrints(config);
+  const [counted, lapsed] = await Promise.all([
+    db.prisma.userDeviceCount.groupBy({
+      by: ["deviceType", "authMethod"],
+      where: { OR: [{ authMethod: "oidc" }, { keyFingerprint: { in: prints } }] },
+      _sum: { sessions: true },
+    }),
+    db.prisma.session.groupBy({
+      by: ["deviceType", "authMethod"],
+      where: { expiresAt: { lte: now }, revokedAt: null, OR: [{ authMethod: "oidc" }, { keyFingerprint: { in: prints } }] },
+      _count: { _all: true },
+    }),
+  ]);
+  const byMethod: Record<string, number> = {};
+  const byDevice: Record<string, number> = {};
+  const add = (deviceType: string, method: string, sessions: number) => {
+    byMethod[method] = (byMethod[method] ?? 0) + sessions;
+    byDevice[deviceType] = (byDevice[deviceType] ?? 0) + sessions;
+  };
+  for (const group of counted) add(group.deviceType, group.authMethod, group._sum.sessions ?? 0);
+  for (const group of lapsed) add(group.deviceType ?? "unknown", group.authMethod, -group._count._all);
+  return { byMethod, byDevice };
+}

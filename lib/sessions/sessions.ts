@@ -16,7 +16,7 @@ import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
 import type { EndReason, SessionEndCause } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
-import { deviceFamilies } from "./user-agent";
+import { deviceFamilies, storedDeviceType } from "./user-agent";
 import { signInDevice } from "../alerts/new-device";
 import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
@@ -205,6 +205,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
         lastCity: request.location?.city ?? null,
         lastUserAgent: request.userAgent,
         ...deviceFamilies(request.userAgent),
+        deviceType: storedDeviceType(request.userAgent),
         activity: {
           create: {
             ipAddress: request.ip ?? "",

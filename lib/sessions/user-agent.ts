@@ -44,3 +44,9 @@ export const describeUserAgent = (userAgent: string | null): DeviceInfo => parse
 
 /** The families a session is filed under (stored at sign-in): the same browser in any version is one. */
 export const deviceFamilies = (userAgent: string | null): DeviceFamilies => parseUserAgent(userAgent).families;
+
+/** The device type stored with a session at sign-in (Session.deviceType); null when unknown. */
+export function storedDeviceType(userAgent: string | null): Exclude<DeviceType, "unknown"> | null {
+  const { deviceType } = parseUserAgent(userAgent).info;
+  return deviceType === "unknown" ? null : deviceType;
+}
