@@ -66,7 +66,7 @@ function NavLinks({ role }: { role: HeaderUser["role"] }) {
         Settings
       </NavLink>
       {role === "admin" && (
-        <NavLink href="/admin/sessions" match="/admin">
+        <NavLink href="/admin">
           Admin Panel
         </NavLink>
       )}

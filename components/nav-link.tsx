@@ -3,10 +3,10 @@
 import { usePathname } from "next/navigation";
 import { PendingLink } from "./pending-link";
 
-/** A navigation link that marks itself as the current page (also for pages below it). */
-export function NavLink({ href, match = href, children }: { href: string; match?: string; children: React.ReactNode }) {
+/** A navigation link that marks itself as the current page (also for pages below it, unless `exact`). */
+export function NavLink({ href, match = href, exact = match === "/", children }: { href: string; match?: string; exact?: boolean; children: React.ReactNode }) {
   const pathname = usePathname();
-  const active = match === "/" ? pathname === "/" : pathname === match || pathname.startsWith(`${match}/`);
+  const active = pathname === match || (!exact && pathname.startsWith(`${match}/`));
   return (
     <PendingLink
       href={href}

@@ -30,6 +30,8 @@ test.describe("Admin Panel", () => {
     const page = admin.page;
 
     await page.getByRole("link", { name: "Admin Panel" }).click();
+    await expect(page).toHaveURL("/admin");
+    await page.getByRole("navigation", { name: "Admin Panel" }).getByRole("link", { name: "Sessions" }).click();
     await expect(page).toHaveURL("/admin/sessions");
     await expect(page.getByRole("heading", { name: "Sessions", level: 1 })).toBeVisible();
     await page.getByLabel("User", { exact: true }).fill(username);

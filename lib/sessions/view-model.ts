@@ -27,13 +27,16 @@ export type SessionView = {
   expires: TimeView;
 };
 
-const DEVICE_LABELS: Record<DeviceType, string> = {
+export const DEVICE_LABELS: Record<DeviceType, string> = {
   desktop: "Desktop",
   mobile: "Mobile",
   tablet: "Tablet",
   other: "Other device",
   unknown: "Unknown device",
 };
+
+/** How pages name a sign-in method. */
+export const METHOD_LABELS: Record<string, string> = { oidc: "SSO", static: "Key" };
 
 /** Everything /settings/sessions shows for one session, from the same object the API returns. */
 export function toSessionView(session: SessionJson, now: Date): SessionView {
@@ -57,7 +60,7 @@ export function toSessionView(session: SessionJson, now: Date): SessionView {
     ip,
     location,
     where: location ? `${location} · ${ip}` : ip,
-    method: session.authMethod === "oidc" ? "SSO" : "Key",
+    method: METHOD_LABELS[session.authMethod] ?? session.authMethod,
     rememberMe: session.rememberMe ? "Yes" : "No (ends when the browser closes)",
     created: timeView(session.createdAt, now),
     lastActive: timeView(session.lastActiveAt, now),

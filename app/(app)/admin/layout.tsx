@@ -7,6 +7,9 @@ export default function AdminLayout({ children }: { children: React.ReactNode })
       <div className="flex flex-wrap items-end justify-between gap-3 border-b border-slate-200 pb-3">
         <p className="text-sm font-medium text-slate-500">Admin Panel</p>
         <nav aria-label="Admin Panel" className="flex flex-wrap gap-1">
+          <NavLink href="/admin" exact>
+            Overview
+          </NavLink>
           <NavLink href="/admin/sessions">Sessions</NavLink>
           <NavLink href="/admin/users">Users</NavLink>
           <NavLink href="/admin/events">Events</NavLink>

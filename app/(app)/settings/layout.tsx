@@ -7,6 +7,9 @@ export default function SettingsLayout({ children }: { children: React.ReactNode
       <div className="flex flex-wrap items-end justify-between gap-3 border-b border-slate-200 pb-3">
         <p className="text-sm font-medium text-slate-500">Settings</p>
         <nav aria-label="Settings" className="flex gap-1">
+          <NavLink href="/settings" exact>
+            Overview
+          </NavLink>
           <NavLink href="/settings/sessions">Sessions</NavLink>
         </nav>
       </div>
