@@ -6,7 +6,7 @@ import { activeSessionsBreakdown, type ActiveBreakdown } from "./active-counts";
 /**
  * The Admin Panel overview's activity over time, read from AuthEventHour: per event type and UTC
  * hour, how many rows the events stand for (an event's count, or 1), kept by triggers on
- * "AuthEvent" (see the 20261202400000 migrations). A chart reads at most 24 hours or 30 days of it
+ * "AuthEvent" (see the 20261202500000 migrations). A chart reads at most 24 hours or 30 days of it
  * per type — never the events themselves — so its cost does not grow with the audit trail.
  */
 
