@@ -31,7 +31,8 @@ const provider = new Provider(issuer, {
       client_id: "sessionboard",
       client_secret: "e2e-client-secret-0123456789",
       redirect_uris,
-      grant_types: ["authorization_code"],
+      // Refresh tokens: the app re-checks each SSO session with one (rotated at every use).
+      grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       // Server to server: the app listens on 127.0.0.1 only, and "localhost" may resolve to ::1.
       backchannel_logout_uri: `${appUrl.replace("//localhost", "//127.0.0.1")}/api/auth/oidc/backchannel-logout`,
@@ -47,7 +48,26 @@ const provider = new Provider(issuer, {
     },
   ],
   pkce: { required: () => true },
-  features: { devInteractions: { enabled: true }, backchannelLogout: { enabled: true } },
+  // A refresh token for every client allowed the grant, without offline_access (as many providers
+  // do for their own clients), rotated at every use: a rotated token used again revokes the grant.
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+  rotateRefreshToken: true,
+  features: {
+    devInteractions: { enabled: true },
+    backchannelLogout: { enabled: true },
+    rpInitiatedLogout: {
+      enabled: true,
+      // With a valid id_token_hint the person is signed out without being asked (as Keycloak, Entra
+      // ID and others do); without one, the confirmation page.
+      async logoutSource(ctx, form) {
+        const hinted = Boolean(ctx.oidc.params.id_token_hint);
+        endSessions.push({ idTokenHint: hinted, confirmationPage: !hinted });
+        ctx.body = hinted
+          ? `<!DOCTYPE html><html><head><title>Signing out</title></head><body>${form.replace("</form>", '<input type="hidden" name="logout" value="yes"/></form>')}<script>document.forms[0].submit()</script></body></html>`
+          : `<!DOCTYPE html><html><head><title>Logout Request</title></head><body><h1>Do you want to sign-out from ${ctx.host}?</h1>${form}<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button><button type="submit" form="op.logoutForm">No, stay signed in</button></body></html>`;
+      },
+    },
+  },
   claims: {
     openid: ["sub"],
     profile: ["name", "preferred_username", "groups"],
@@ -57,6 +77,8 @@ const provider = new Provider(issuer, {
   conformIdTokenClaims: false,
   cookies: { keys: ["e2e-oidc-cookie-key-0123456789"] },
   async findAccount(_ctx, id) {
+    // A disabled account: sign-ins and refreshes are refused (invalid_grant).
+    if (disabledAccounts.has(id)) return undefined;
     return {
       accountId: id,
       async claims() {
@@ -78,6 +100,55 @@ const provider = new Provider(issuer, {
 
 /** Claims a test gives an account (what a person could edit at a real provider), by subject. */
 const accountOverrides = new Map();
+/** Subjects disabled at the provider by a test. */
+const disabledAccounts = new Set();
+/** Every end_session request that reached the logout page: whether it carried id_token_hint, and whether the person was asked. */
+const endSessions = [];
+/** Refresh-token grants answered, per subject. */
+const refreshes = new Map();
+/** While true the provider answers every request but the /test/ ones with 503, as an outage would. */
+let down = false;
+
+// The test-only controls: POST /test/disable?sub=, /test/enable?sub=, /test/down?on=1|0;
+// GET /test/end-sessions, /test/refreshes?sub=.
+provider.use(async (ctx, next) => {
+  if (!ctx.path.startsWith("/test/")) {
+    if (down) {
+      ctx.status = 503;
+      ctx.body = "down for a test";
+      return;
+    }
+    return next();
+  }
+  const sub = String(ctx.query.sub ?? "");
+  switch (`${ctx.method} ${ctx.path}`) {
+    case "POST /test/disable":
+      disabledAccounts.add(sub);
+      ctx.status = 204;
+      return;
+    case "POST /test/enable":
+      disabledAccounts.delete(sub);
+      ctx.status = 204;
+      return;
+    case "POST /test/down":
+      down = ctx.query.on === "1";
+      ctx.status = 204;
+      return;
+    case "GET /test/end-sessions":
+      ctx.body = endSessions;
+      return;
+    case "GET /test/refreshes":
+      ctx.body = { count: refreshes.get(sub) ?? 0 };
+      return;
+    default:
+      return next();
+  }
+});
+provider.on("grant.success", (ctx) => {
+  if (ctx.oidc.params?.grant_type !== "refresh_token") return;
+  const sub = ctx.oidc.entities.Account?.accountId;
+  if (sub) refreshes.set(sub, (refreshes.get(sub) ?? 0) + 1);
+});
 
 // POST /test/account?sub=<subject> with a JSON body of claims → those claims replace the defaults.
 provider.use(async (ctx, next) => {

@@ -21,6 +21,8 @@ export const AUTH_EVENT_TYPES = [
   "user.enabled",
   /** A new SSO account could not have the username its claims suggested (taken, or reserved for an admin). */
   "sso.username_conflict",
+  /** The groups claim at an SSO re-check (a refresh) changed the user's role. */
+  "sso.role_changed",
   /** An operator bound an existing account to an SSO subject (CLI link-sso). */
   "user.sso_linked",
   /** A destructive admin action's re-authentication succeeded: the session's token was replaced. */

@@ -171,6 +171,9 @@ const envSchema = z.object({
   DASHBOARD_OIDC_SCOPES: z.string().trim().default("openid profile email"),
   DASHBOARD_OIDC_ADMIN_GROUP: z.string().trim().min(1).max(256).optional(),
   DASHBOARD_OIDC_GROUPS_CLAIM: z.string().trim().min(1).max(256).default("groups"),
+  // Minutes; fractions allowed (a test sets seconds). 0 turns the re-check off.
+  DASHBOARD_OIDC_RECHECK_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).min(0, "must be 0 (off) or more").max(24 * 60, "must be at most 1440 (a day)").default(15),
+  DASHBOARD_OIDC_RECHECK_GRACE_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).min(0, "must be 0 or more").max(7 * 24 * 60, "must be at most 10080 (a week)").default(24 * 60),
   DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10, 100_000),
   DASHBOARD_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50, 1_000_000),
   DASHBOARD_LOGIN_WINDOW_MINUTES: positiveInt(15, 24 * 60),
@@ -298,6 +301,13 @@ const configSchema = consistentEnvSchema.transform((e) => ({
           scopes: e.DASHBOARD_OIDC_SCOPES,
           adminGroup: e.DASHBOARD_OIDC_ADMIN_GROUP ?? null,
           groupsClaim: e.DASHBOARD_OIDC_GROUPS_CLAIM,
+          /**
+           * Each SSO session's access is re-checked at the provider (a refresh) at most this often,
+           * in minutes, after a request that wrote its activity; 0: never (sessions last their own expiry).
+           */
+          recheckMinutes: e.DASHBOARD_OIDC_RECHECK_MINUTES,
+          /** How long a session survives a provider that cannot be reached, in minutes, before it ends. */
+          recheckGraceMinutes: e.DASHBOARD_OIDC_RECHECK_GRACE_MINUTES,
           /** DASHBOARD_URL + /api/auth/oidc/callback */
           redirectUri: new URL("/api/auth/oidc/callback", e.DASHBOARD_URL).toString(),
         }

@@ -3,6 +3,7 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { Alert, buttonClass } from "@/components/ui";
 import { getConfig } from "@/lib/config";
+import { identityProviderLogoutPath } from "@/lib/auth/oidc";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { noticeCookieName, readNotice } from "@/lib/notice";
 import { pageMessage } from "@/lib/errors";
@@ -46,9 +47,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
             {offerIdpLogout && (
               <>
                 {" "}
-                {/* A redirect to the identity provider, not a page: a plain link, never prefetched. The rule takes the API's catch-all route for a page. */}
-                {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
-                <a href="/api/auth/oidc/logout" className="font-medium underline">
+                {/* A redirect to the identity provider, not a page: a plain link, never prefetched. It carries the sealed ID token for id_token_hint. */}
+                <a href={identityProviderLogoutPath(one(params.hint) ?? null)} className="font-medium underline">
                   Also sign out of your identity provider
                 </a>
               </>

@@ -7,10 +7,15 @@ import { seal, unseal } from "../sealed";
 import { rotateSessionToken, validateSessionCookie, type CurrentSession, type SessionCheck } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { isSecureDeployment } from "../sessions/cookie";
-import { roleFromClaims, signInSsoUser, type SsoSignInFailure } from "./sso-identity";
+import { signInSsoUser, type SsoSignInFailure } from "./sso-identity";
+import { roleFromClaims } from "./roles";
 import { withSpan } from "../tracing";
 import { recordSignIn } from "./sign-in-span";
-import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
+import { identityProviderFailure, IdentityProviderUnavailableError } from "./identity-provider";
+import { oidcClient } from "./discovery";
+import { storeProviderTokens, type ProviderTokens } from "./sso-tokens";
+
+export { oidcClient };
 import { recordLoginAttempt } from "../metrics/metrics";
 import { logger } from "../log";
 
@@ -20,8 +25,6 @@ import { logger } from "../log";
  */
 export const txCookieName = (config: Config) => (isSecureDeployment(config) ? "__Secure-oidc_tx" : "oidc_tx");
 const TX_TTL_SECONDS = 600;
-/** A failed discovery is retried after this long, so an IdP that comes back is picked up. */
-const DISCOVERY_RETRY_MS = 30_000;
 
 type Transaction = {
   state: string;
@@ -44,49 +47,6 @@ export type OidcFailure =
   | "sso_failed"
   | "sso_reauthentication_failed"
   | SsoSignInFailure;
-
-type Discovery = { key: string; at: number; promise: Promise<client.Configuration> };
-const holder = globalThis as unknown as { sessionboardOidc?: Discovery };
-
-/**
- * The provider's configuration, discovered once (openid-client 6). A provider that is down makes
- * this reject with IdentityProviderUnavailableError — never the app's start-up — and it is asked
- * again after DISCOVERY_RETRY_MS.
- */
-export function oidcClient(oidc: OidcConfig): Promise<client.Configuration> {
-  const key = `${oidc.issuer}|${oidc.clientId}`;
-  const cached = holder.sessionboardOidc;
-  if (cached && cached.key === key) return cached.promise;
-  const promise = withSpan("idp.discovery", (span) => {
-    span?.setAttribute("idp.issuer", oidc.issuerId);
-    return client.discovery(
-      oidc.issuer,
-      oidc.clientId,
-      oidc.clientSecret ?? undefined,
-      oidc.clientSecret ? client.ClientSecretPost(oidc.clientSecret) : client.None(),
-      {
-        timeout: 5,
-        // Plain http is accepted only for a loopback issuer (config enforces it), e.g. a test IdP.
-        execute: oidc.issuer.protocol === "http:" ? [client.allowInsecureRequests] : [],
-        // Also kept by the configuration for every later request (token endpoint, JWKS).
-        [client.customFetch]: identityProviderFetch,
-      },
-    );
-  })
-    .catch((error: unknown) => {
-      // Whatever went wrong (no answer, or an answer that is no usable configuration), SSO cannot
-      // work until discovery succeeds.
-      throw identityProviderFailure(error) ?? new IdentityProviderUnavailableError(`discovery failed: ${errorMessage(error)}`, { cause: error });
-    });
-  const entry = { key, at: Date.now(), promise };
-  holder.sessionboardOidc = entry;
-  promise.catch(() => {
-    setTimeout(() => {
-      if (holder.sessionboardOidc === entry) holder.sessionboardOidc = undefined;
-    }, DISCOVERY_RETRY_MS).unref();
-  });
-  return promise;
-}
 
 export const txCookieOptions = (config: Config) => ({
   httpOnly: true,
@@ -208,6 +168,7 @@ async function ssoCallback(
   if (callbackUrl.searchParams.get("state") !== transaction.state) return failedSignIn("sso_state", "state mismatch");
 
   let claims: client.IDToken;
+  let providerTokens: ProviderTokens | null = null;
   try {
     const provider = await oidcClient(oidc);
     // The redirect URI must match the one sent in step 1 exactly; rebuild it from configuration.
@@ -225,17 +186,19 @@ async function ssoCallback(
       }),
     );
     const idClaims = tokens.claims();
-    if (!idClaims) return failedSignIn("sso_failed", "no ID token");
+    if (!idClaims || !tokens.id_token) return failedSignIn("sso_failed", "no ID token");
     claims = idClaims;
+    providerTokens = { refreshToken: tokens.refresh_token ?? null, idToken: tokens.id_token };
   } catch (error) {
     const unavailable = identityProviderFailure(error);
     if (unavailable) return failedSignIn("sso_unavailable", `identity provider unavailable: ${unavailable.detail.slice(0, 200)}`);
     return failedSignIn("sso_failed", `token exchange or ID token check failed: ${errorMessage(error).slice(0, 200)}`);
   }
-  // Tokens are not kept: the session is ours; nothing from the IdP reaches the browser.
+  // The refresh and ID tokens are kept sealed with the session (lib/auth/sso-tokens.ts), to re-check
+  // access and to sign out at the provider; the access token is not kept. Nothing reaches the browser.
 
-  if (reauth) return finishReauthentication(db, config, oidc, claims, reauth, sessionCookie, request, next, failedSignIn, now);
-  const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true }, request, now);
+  if (reauth) return finishReauthentication(db, config, oidc, claims, providerTokens, reauth, sessionCookie, request, next, failedSignIn, now);
+  const result = await signInSsoUser(db, config, oidc, claims, { rememberMe: transaction.rememberMe === true, providerTokens }, request, now);
   if (!result.ok) return failedSignIn(result.code, result.detail, result.username);
   recordLoginAttempt("oidc", "ok");
   return { ...result, next };
@@ -251,6 +214,7 @@ async function finishReauthentication(
   config: Config,
   oidc: OidcConfig,
   claims: client.IDToken,
+  providerTokens: ProviderTokens,
   reauth: NonNullable<Transaction["reauth"]>,
   sessionCookie: string | undefined,
   request: RequestInfo,
@@ -266,6 +230,8 @@ async function finishReauthentication(
   if (check.status !== "active") return failedSignIn("sso_reauthentication_failed", "no session");
   await db.prisma.user.update({ where: { id: check.user.id }, data: { role: roleFromClaims(oidc, claims) } });
   const { token } = await rotateSessionToken(db, check, { proof: "identity provider (prompt=login)" }, request, now);
+  // The new sign-in's tokens replace the session's (a fresh grant; the re-check starts over).
+  await storeProviderTokens(db, config, check.session.id, providerTokens, now);
   return { ok: true, reauthenticated: true, token, persistent: check.cookiePersistent, next };
 }
 
@@ -290,18 +256,40 @@ export function reauthenticationRefusal(
   return null;
 }
 
+/** How long the sealed ID token handed to the browser at Log out can be used to sign out at the provider. */
+const LOGOUT_HINT_TTL_SECONDS = 600;
+
 /**
- * RP-initiated logout: the provider's end_session_endpoint with our client_id and the way back to
- * /login, or null when the provider has none (or cannot be reached). No ID token is kept, so no
- * id_token_hint is sent; the provider asks the person to confirm.
+ * At Log out the session and its kept tokens are deleted (and Clear-Site-Data wipes cookies), so the
+ * ID token that the provider's logout needs travels in the "Also sign out" link: sealed (encrypted
+ * and authenticated, DASHBOARD_SECRET), good for LOGOUT_HINT_TTL_SECONDS, only ever used as
+ * id_token_hint.
  */
-export async function identityProviderLogoutUrl(config: Config, oidc: OidcConfig): Promise<URL | null> {
+export async function sealLogoutHint(config: Config, idToken: string): Promise<string> {
+  return seal(config, { idToken }, LOGOUT_HINT_TTL_SECONDS);
+}
+
+/** Where "Also sign out of your identity provider" goes: with the sealed hint when there is one. */
+export const identityProviderLogoutPath = (hint: string | null) =>
+  hint && hint.length <= 4096 ? `/api/auth/oidc/logout?${new URLSearchParams({ hint })}` : "/api/auth/oidc/logout";
+
+/**
+ * RP-initiated logout: the provider's end_session_endpoint with our client_id, the way back to
+ * /login and, from the sealed `hint` of Log out, the session's ID token as id_token_hint, so the
+ * provider signs the person out without asking. Null when the provider has none (or cannot be
+ * reached). Without a usable hint (expired, or a session that kept no ID token) the provider asks
+ * the person to confirm.
+ */
+export async function identityProviderLogoutUrl(config: Config, oidc: OidcConfig, hint?: string | null): Promise<URL | null> {
   try {
     const provider = await oidcClient(oidc);
     if (!provider.serverMetadata().end_session_endpoint) return null;
+    const opened = hint ? await unseal<{ idToken: string }>(config, hint, LOGOUT_HINT_TTL_SECONDS) : null;
+    const idToken = typeof opened?.idToken === "string" ? opened.idToken : null;
     return client.buildEndSessionUrl(provider, {
       client_id: oidc.clientId,
       post_logout_redirect_uri: new URL("/login?signedOut=1", config.publicUrl).toString(),
+      ...(idToken ? { id_token_hint: idToken } : {}),
     });
   } catch (error) {
     logger().error({ err: error }, `Cannot build the identity provider's logout URL: ${errorMessage(error)}`);

@@ -1,4 +1,4 @@
-import type { Config } from "../config";
+import type { Config, OidcConfig } from "../config";
 import { fail } from "../errors";
 import { currentFingerprints } from "./keys";
 
@@ -43,4 +43,13 @@ export const isAdmin = (user: { role: Role }): boolean => user.role === "admin";
 /** isAdmin, or the API's 403 (pages answer with the 403 page instead: lib/http/page.ts). */
 export function assertAdmin(user: { role: Role }): void {
   if (!isAdmin(user)) throw fail("forbidden");
+}
+
+/**
+ * The role the groups claim gives (at sign-in, and at each SSO re-check); `oidc:<sub>` entries in
+ * DASHBOARD_ADMINS are applied on every request.
+ */
+export function roleFromClaims(oidc: OidcConfig, claims: Record<string, unknown>): Role {
+  const groups = claims[oidc.groupsClaim];
+  return oidc.adminGroup !== null && Array.isArray(groups) && groups.includes(oidc.adminGroup) ? "admin" : "user";
 }

@@ -8,6 +8,8 @@ import { createSession, type CurrentSession } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { usernameSchema } from "../validation/auth";
 import { generateId } from "../sessions/token";
+import { roleFromClaims } from "./roles";
+import type { ProviderTokens } from "./sso-tokens";
 
 /**
  * Who an SSO sign-in is. An SSO identity IS its (issuer, subject): the only claims the provider
@@ -27,11 +29,6 @@ export type SsoClaims = {
   [claim: string]: unknown;
 };
 
-/** The role the groups claim gives; `oidc:<sub>` entries in DASHBOARD_ADMINS are applied on every request. */
-export function roleFromClaims(oidc: OidcConfig, claims: SsoClaims): "admin" | "user" {
-  const groups = claims[oidc.groupsClaim];
-  return oidc.adminGroup !== null && Array.isArray(groups) && groups.includes(oidc.adminGroup) ? "admin" : "user";
-}
 
 /** The email, only when the provider says it verified it. */
 export const verifiedEmail = (claims: SsoClaims): string | null =>
@@ -53,7 +50,7 @@ export async function signInSsoUser(
   config: Config,
   oidc: OidcConfig,
   claims: SsoClaims,
-  options: { rememberMe: boolean },
+  options: { rememberMe: boolean; providerTokens?: ProviderTokens | null },
   request: RequestInfo,
   now = new Date(),
 ): Promise<SsoSignInResult> {
@@ -78,6 +75,7 @@ export async function signInSsoUser(
       keyFingerprint: null,
       oidcSid: typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null,
       loginDetail: role === "admin" ? "admin via SSO group" : null,
+      providerTokens: options.providerTokens ?? null,
     },
     request,
     now,

@@ -187,7 +187,7 @@ const OPEN_ALERT = `SELECT 1 FROM "SessionAlert" WHERE "userId" = $1 AND "create
 const FIND_SESSION = `
   SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
          s."rememberMe", s."keyFingerprint", s."createdAt", s."authenticatedAt", s."lastActiveAt", s."expiresAt",
-         s."absoluteExpiresAt", s."revokedAt", s."revokeReason", s."lastIpAddress", s."lastUserAgent",
+         s."absoluteExpiresAt", s."revokedAt", s."revokedBy", s."revokeReason", s."lastIpAddress", s."lastUserAgent",
          u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcSubject"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
    WHERE s."tokenHash" = $1`;

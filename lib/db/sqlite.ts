@@ -61,7 +61,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     .prepare(
       `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
               s.keyFingerprint, s.createdAt, s.authenticatedAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
-              s.revokedAt, s.revokeReason, s.lastIpAddress, s.lastUserAgent,
+              s.revokedAt, s.revokedBy, s.revokeReason, s.lastIpAddress, s.lastUserAgent,
               u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcSubject
          FROM "Session" s JOIN "User" u ON u.id = s.userId
         WHERE s.tokenHash = ?`,
@@ -273,6 +273,7 @@ type SqliteSessionRow = {
   expiresAt: string;
   absoluteExpiresAt: string;
   revokedAt: string | null;
+  revokedBy: string | null;
   revokeReason: string | null;
   lastIpAddress: string | null;
   lastUserAgent: string | null;
@@ -302,6 +303,7 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
     expiresAt: new Date(row.expiresAt),
     absoluteExpiresAt: new Date(row.absoluteExpiresAt),
     revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
+    revokedBy: row.revokedBy,
     revokeReason: row.revokeReason,
     lastIpAddress: row.lastIpAddress,
     lastUserAgent: row.lastUserAgent,

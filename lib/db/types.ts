@@ -19,6 +19,8 @@ export type SessionWithUser = {
   expiresAt: Date;
   absoluteExpiresAt: Date;
   revokedAt: Date | null;
+  /** Who revoked it (an actor's username): the session check words some revocations by it. */
+  revokedBy: string | null;
   revokeReason: string | null;
   /** Where it was last used from (see SessionActivity); compared on each request to know when to write. */
   lastIpAddress: string | null;

@@ -44,6 +44,7 @@ type Metrics = {
   backchannelLogout: Counter<"result">;
   webhookDeliveries: Counter<"outcome">;
   webhookBacklog: Gauge;
+  ssoRechecks: Counter<"result">;
   databaseUp: Gauge;
   sources: Sources | null;
   /** The figures the last scrape read from the count table, and when (reset by watchDatabase). */
@@ -149,6 +150,12 @@ function createMetrics(): Metrics {
         }
       },
     }),
+    ssoRechecks: new Counter({
+      name: "sessionboard_sso_rechecks_total",
+      help: "SSO sessions re-checked at the identity provider (a refresh), per result (ok, refused by the provider, provider unreachable).",
+      labelNames: ["result"],
+      registers,
+    }),
     databaseUp: new Gauge({
       name: "sessionboard_database_up",
       help: "1 when the session database answered a ping during this scrape, else 0.",
@@ -174,6 +181,7 @@ function createMetrics(): Metrics {
     for (const result of LOGIN_RESULTS) state.loginAttempts.inc({ method, result }, 0);
   }
   for (const reason of Object.keys(SESSION_END_CAUSES)) state.sessionsEnded.inc({ reason }, 0);
+  for (const result of SSO_RECHECK_RESULTS) state.ssoRechecks.inc({ result }, 0);
   for (const result of BACKCHANNEL_RESULTS) state.backchannelLogout.inc({ result }, 0);
   state.cleanupDeleted.inc(0);
   for (const outcome of WEBHOOK_OUTCOMES) state.webhookDeliveries.inc({ outcome }, 0);
@@ -237,6 +245,12 @@ export function recordSessionCheck(startedAt: number): void {
 
 export function recordCleanupDeleted(count: number): void {
   if (count > 0) metrics().cleanupDeleted.inc(count);
+}
+
+export const SSO_RECHECK_RESULTS = ["ok", "refused", "unreachable"] as const;
+
+export function recordSsoRecheck(result: (typeof SSO_RECHECK_RESULTS)[number]): void {
+  metrics().ssoRechecks.inc({ result });
 }
 
 export function recordBackchannelLogout(result: BackchannelResult): void {

@@ -4,6 +4,7 @@ import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { pruneDevicesAndAlerts } from "../alerts/new-device";
 import { pruneWebhookDeliveries } from "../webhooks/delivery";
+import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
 import { recordCleanupDeleted, recordSessionsEnded } from "../metrics/metrics";
 import { withSpan } from "../tracing";
 import { logger } from "../log";
@@ -53,6 +54,8 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
   // The planner's statistics still count the rows just deleted until the database samples again;
   // after a large delete, do it now rather than leave plans that expect them (see refreshSessionStatistics).
   if (expiredSessions >= REFRESH_STATISTICS_AFTER) await db.refreshSessionStatistics();
+  // Ended sessions keep no identity provider tokens, even while their rows stay (revoked ones do until expiry).
+  await deleteEndedSessionsTokens(db, now);
   const windowStart = new Date(now.getTime() - config.loginLimits.windowMinutes * 60_000);
   const { count: loginAttempts } = await db.prisma.loginAttempt.deleteMany({ where: { windowStart: { lt: windowStart } } });
   // Devices unused for 90 days are new again, and alerts that old are done with.

@@ -6,6 +6,8 @@ export const END_REASONS = {
   "key-changed": "The sign-in key changed",
   disabled: "Your account has been disabled. Ask an administrator to enable it.",
   ended: "Your session has ended. Please sign in again.",
+  "idp-revoked": "Your identity provider ended this session",
+  "idp-unconfirmed": "Your identity provider could not be reached to confirm this session. Please sign in again.",
 } as const;
 
 export type EndReason = keyof typeof END_REASONS;
@@ -39,6 +41,29 @@ export const SESSION_END_CAUSES = {
   idp_logout: "revoked",
   /** A newer sign-in pushed it over SESSION_MAX_PER_USER. */
   per_user_limit: "revoked",
+  /** The identity provider refused the session's refresh (invalid_grant: user disabled, consent revoked, ended there). */
+  idp_revoked: "idp-revoked",
+  /** The identity provider could not be reached for longer than DASHBOARD_OIDC_RECHECK_GRACE_MINUTES. */
+  idp_unreachable: "idp-unconfirmed",
 } as const satisfies Record<string, EndReason>;
 
 export type SessionEndCause = keyof typeof SESSION_END_CAUSES;
+
+/**
+ * The revokeReason the SSO re-check stores on a row it revokes, per cause: how the session check
+ * tells these revocations (by the "idp" actor) apart and shows their own message.
+ */
+export const IDP_RECHECK_REASONS = {
+  idp_revoked: "the identity provider refused the refresh",
+  idp_unreachable: "the identity provider could not be reached within the grace period",
+} as const satisfies Partial<Record<SessionEndCause, string>>;
+
+/** What the person is told about a revoked row: the re-check's own words, or "revoked". */
+export function revokedEndReason(row: { revokedBy: string | null; revokeReason: string | null }, idpActor: string): EndReason {
+  if (row.revokedBy === idpActor) {
+    for (const [cause, reason] of Object.entries(IDP_RECHECK_REASONS) as [keyof typeof IDP_RECHECK_REASONS, string][]) {
+      if (row.revokeReason === reason) return SESSION_END_CAUSES[cause];
+    }
+  }
+  return "revoked";
+}

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR, type Actor } from "../actor";
 import { authEventRow } from "../audit";
 import { currentFingerprints } from "../auth/keys";
+import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
 import type { Config } from "../config";
 import { fail } from "../errors";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
@@ -95,6 +96,8 @@ async function revokeMatching(db: Database, where: Prisma.SessionWhereInput, by:
             sessionEndedEvent({ sessionId: target.id, userId: target.userId, username: target.user.username, authMethod: target.authMethod }, by.cause, by.actor.username, now),
           ),
         );
+        // An ended session's identity provider tokens go with it (the row itself stays a while).
+        await tx.ssoTokens.deleteMany({ where: { sessionId: { in: [...done] } } });
         await tx.authEvent.createMany({
           data: ended
             .map((target) =>
@@ -138,7 +141,8 @@ export function revokeListedSessions(
     recordRevocation(span, by);
     let revoked = 0;
     for (let start = 0; start < ids.length; start += BATCH) {
-      const where = { id: { in: ids.slice(start, start + BATCH) }, revokedAt: null };
+      const slice = ids.slice(start, start + BATCH);
+      const where = { id: { in: slice }, revokedAt: null };
       const data = { revokedAt: now, revokedBy: by.actor.username, revokeReason: by.reason };
       const count = db.webhookUrls.length
         ? await db.prisma.$transaction(async (tx) => {
@@ -151,6 +155,7 @@ export function revokeListedSessions(
             return ended.length;
           }, TRANSACTION_LIMITS)
         : (await db.prisma.session.updateMany({ where, data })).count;
+      await db.prisma.ssoTokens.deleteMany({ where: { sessionId: { in: slice }, session: { revokedAt: { not: null } } } });
       revoked += count;
       recordSessionsEnded(by.cause, count);
       await new Promise((resolve) => setImmediate(resolve));
@@ -217,6 +222,8 @@ async function revokeEveryone(
     if (options.batchSize === undefined) limit = nextBatchSize(limit, performance.now() - started);
     await new Promise((resolve) => setImmediate(resolve));
   }
+  // The batches run on the backends' own statements; the ended sessions' provider tokens go here.
+  await deleteEndedSessionsTokens(db, now);
   await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, request, now);
   return revoked;
 }

@@ -5,7 +5,7 @@
  * reasons in end-reasons.ts) → revoke.ts (ended by someone else) → cleanup.ts (expired rows
  * removed). Listing and showing sessions: active.ts, own-sessions.ts, present.ts, view-model.ts.
  */
-import { SYSTEM_ACTOR } from "../actor";
+import { IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR } from "../actor";
 import type { Config } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
 import { decodeSessionCookie } from "./cookie";
@@ -14,12 +14,14 @@ import { generateId, generateSessionToken, hashSessionToken, tokenHint } from ".
 import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
-import type { EndReason, SessionEndCause } from "./end-reasons";
+import { revokedEndReason, type EndReason, type SessionEndCause } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { deviceFamilies, storedDeviceType } from "./user-agent";
 import { signInDevice } from "../alerts/new-device";
 import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
+import { scheduleSsoRecheck } from "../auth/sso-recheck";
+import { deleteSsoTokens, sealedTokens, type ProviderTokens } from "../auth/sso-tokens";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
 import { tracingEnabled, withSpan } from "../tracing";
 import { enqueueWebhookEvents, sessionAlertEvent, sessionCreatedEvent, sessionEndedEvent, webhookWrites } from "../webhooks/events";
@@ -98,6 +100,8 @@ async function checkSessionCookie(
     row.expiresAt = slid.expiresAt;
     row.lastIpAddress = request.ip;
     row.lastUserAgent = request.userAgent;
+    // Piggybacks on the activity write; runs after this request, never on its path.
+    if (row.authMethod === "oidc") scheduleSsoRecheck(db, config, row.id, now);
   }
   recordSessionCheck(started);
   const { user, ...session } = row;
@@ -112,7 +116,7 @@ async function checkSessionCookie(
 
 function endReasonFor(config: Config, row: SessionWithUser, now: Date): EndReason | null {
   if (row.user.disabledAt) return "disabled";
-  if (row.revokedAt) return "revoked";
+  if (row.revokedAt) return revokedEndReason(row, IDENTITY_PROVIDER_ACTOR.username);
   if (!signedInWithCurrentKey(config, row)) return "key-changed";
   return expiryReason(row, now);
 }
@@ -126,6 +130,8 @@ const DISCOVERED_CAUSES: Partial<Record<EndReason, SessionEndCause>> = {
 };
 
 async function endMetSession(db: Database, row: SessionWithUser, reason: EndReason, request: RequestInfo, now: Date) {
+  // Said explicitly, not left to the cascade: an ended row may be kept.
+  if (row.authMethod === "oidc") await deleteSsoTokens(db, [row.id]);
   // Counted once: by the request that deleted the row, and not at all when a revocation (disabling
   // a user revokes their sessions too) already counted it.
   const cause = DISCOVERED_CAUSES[reason];
@@ -174,6 +180,8 @@ export type NewSession = {
   oidcSid?: string | null;
   /** Extra words for the login.succeeded event, e.g. "admin via SSO". */
   loginDetail?: string | null;
+  /** The identity provider's tokens, kept sealed with the session (OIDC only). */
+  providerTokens?: ProviderTokens | null;
 };
 
 /**
@@ -219,6 +227,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
         rememberMe: input.rememberMe,
         keyFingerprint: input.keyFingerprint,
         oidcSid: input.oidcSid ?? null,
+        ...(input.providerTokens ? { ssoTokens: { create: { ...sealedTokens(config, id, input.providerTokens), checkedAt: now } } } : {}),
         createdAt: now,
         authenticatedAt: now,
         lastActiveAt: now,
@@ -332,6 +341,7 @@ export async function rotateSessionToken(
 
 /** Log out: the session row is gone at once, and the logout is audited. */
 export async function endSessionByLogout(db: Database, session: CurrentSession, user: CurrentUser, request: RequestInfo, now = new Date()) {
+  if (session.authMethod === "oidc") await deleteSsoTokens(db, [session.id]);
   const count = await deleteSessionWithEvents(db, session.id, [sessionEndedEvent(sessionRef(session.id, user, session.authMethod), "logout", user.username, now)]);
   if (count > 0) recordSessionsEnded("logout");
   await recordAuthEvent(db, {

@@ -7,7 +7,8 @@ import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 /** "Also sign out of the identity provider": to its end_session_endpoint, which sends the browser back to /login. */
 export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
-  const url = context.config.oidc ? await identityProviderLogoutUrl(context.config, context.config.oidc) : null;
+  const hint = request.nextUrl.searchParams.get("hint");
+  const url = context.config.oidc ? await identityProviderLogoutUrl(context.config, context.config.oidc, hint) : null;
   return url ? seeOther(url) : seeOtherToLogin({ signedOut: "1" });
 });
 

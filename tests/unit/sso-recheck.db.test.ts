@@ -1,0 +1,246 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { finishOidcLogin, identityProviderLogoutUrl, sealLogoutHint, startOidcLogin } from "@/lib/auth/oidc";
+import { recheckSsoSession, ssoRechecksSettled } from "@/lib/auth/sso-recheck";
+import { openTokens, storedIdToken } from "@/lib/auth/sso-tokens";
+import type { Config } from "@/lib/config";
+import { openDatabase, type Database } from "@/lib/db";
+import { sealedWithCurrentKey } from "@/lib/sealed";
+import { encodeSessionCookie } from "@/lib/sessions/cookie";
+import { END_REASONS } from "@/lib/sessions/end-reasons";
+import { revokeSessions } from "@/lib/sessions/revoke";
+import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
+import { SYSTEM_ACTOR } from "@/lib/actor";
+import { cleanupSessions } from "@/lib/sessions/cleanup";
+import { startTestIdp, type TestIdp } from "../support/test-idp";
+import { later, minutes, request, SECRET_A, SECRET_B, tempDatabase, TEST_BACKEND, testConfig } from "./helpers";
+
+let idp: TestIdp;
+beforeAll(async () => {
+  idp = await startTestIdp();
+}, 30_000);
+afterAll(() => idp.stop());
+
+const RECHECK_MINUTES = 2;
+
+function ssoConfig(env: Record<string, string>, extra: Record<string, string> = {}): Config {
+  return testConfig({
+    ...env,
+    DASHBOARD_URL: idp.appUrl,
+    DASHBOARD_OIDC_ISSUER: idp.issuer,
+    DASHBOARD_OIDC_CLIENT_ID: "sessionboard",
+    DASHBOARD_OIDC_CLIENT_SECRET: "e2e-client-secret-0123456789",
+    DASHBOARD_OIDC_ADMIN_GROUP: "sessionboard-admins",
+    DASHBOARD_OIDC_RECHECK_MINUTES: String(RECHECK_MINUTES),
+    DASHBOARD_OIDC_RECHECK_GRACE_MINUTES: "10",
+    ...extra,
+  });
+}
+
+let logins = 0;
+const uniqueLogin = (prefix: string) => `${prefix}-${TEST_BACKEND}-${Date.now().toString(36)}-${logins++}`;
+
+/** A real sign-in at the test provider, through the app's own code flow. */
+async function ssoSignIn(db: Database, config: Config, login: string) {
+  if (!config.oidc) throw new Error("SSO should be configured");
+  const started = await startOidcLogin(config, config.oidc, { rememberMe: false, next: "/" });
+  const callback = await idp.authorize(started.url, login);
+  const result = await finishOidcLogin(db, config, config.oidc, { url: callback, transaction: started.transaction, sessionCookie: undefined }, request);
+  if (!result.ok || "reauthenticated" in result) throw new Error(`SSO sign-in failed: ${JSON.stringify(result)}`);
+  const cookie = encodeSessionCookie(config, { token: result.token, persistent: false });
+  return { sessionId: result.session.id, userId: result.user.id, token: result.token, cookie, signedInAt: new Date() };
+}
+
+/** A request `ms` after the sign-in: it writes the activity, which schedules the re-check; waits for it. */
+async function requestAt(db: Database, config: Config, cookie: string, at: Date) {
+  const check = await validateSessionCookie(db, config, cookie, request, at);
+  await ssoRechecksSettled();
+  return check;
+}
+
+const refreshCount = async (login: string) => ((await (await idp.control("GET", `/test/refreshes?sub=${login}`)).json()) as { count: number }).count;
+
+describe("SSO tokens kept per session", () => {
+  it("are stored sealed (no token in clear anywhere in the database) and deleted when the session ends", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const login = uniqueLogin("sealed");
+    const signed = await ssoSignIn(db, config, login);
+    const row = await db.prisma.ssoTokens.findUniqueOrThrow({ where: { sessionId: signed.sessionId } });
+    const tokens = openTokens(config, row);
+    expect(tokens.refreshToken).toMatch(/\S{20,}/);
+    expect(tokens.idToken).toMatch(/^ey/);
+    // A refresh too, so the rotated token is checked as well.
+    expect(await requestAt(db, config, signed.cookie, later(signed.signedInAt, minutes(RECHECK_MINUTES + 1)))).toMatchObject({ status: "active" });
+    const after = openTokens(config, await db.prisma.ssoTokens.findUniqueOrThrow({ where: { sessionId: signed.sessionId } }));
+    expect(after.refreshToken).not.toBe(tokens.refreshToken);
+
+    const secrets = [tokens.refreshToken, tokens.idToken, after.refreshToken, after.idToken].filter((t): t is string => t !== null);
+    // The ID token's payload alone would reveal the person's claims.
+    secrets.push(...secrets.filter((t) => t.startsWith("ey")).map((t) => t.split(".")[1]));
+    const dump = await databaseDump(db, env);
+    for (const secret of secrets) expect(dump.includes(secret), "a token in clear in the database").toBe(false);
+
+    const check = await validateSessionCookie(db, config, signed.cookie, request, later(signed.signedInAt, minutes(RECHECK_MINUTES + 1.5)));
+    if (check.status !== "active") throw new Error("the session should be active");
+    await endSessionByLogout(db, check.session, check.user, request);
+    expect(await db.prisma.ssoTokens.count({ where: { sessionId: signed.sessionId } })).toBe(0);
+  }, 60_000);
+
+  it("are deleted when the session is revoked, though the revoked row stays", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const signed = await ssoSignIn(db, config, uniqueLogin("revoked"));
+    await revokeSessions(db, { id: signed.sessionId }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request);
+    expect(await db.prisma.session.count({ where: { id: signed.sessionId } })).toBe(1);
+    expect(await db.prisma.ssoTokens.count({ where: { sessionId: signed.sessionId } })).toBe(0);
+    await cleanupSessions(db, config);
+  }, 60_000);
+
+  it("rotating DASHBOARD_SECRET keeps the re-check working, and re-seals with the new secret", async () => {
+    const { db, env } = await tempDatabase();
+    const before = ssoConfig(env, { DASHBOARD_SECRET: SECRET_A });
+    const login = uniqueLogin("rotate-secret");
+    const signed = await ssoSignIn(db, before, login);
+    const rotated = ssoConfig(env, { DASHBOARD_SECRET: `${SECRET_B},${SECRET_A}` });
+    const cookie = encodeSessionCookie(rotated, { token: signed.token, persistent: false });
+    expect(await requestAt(db, rotated, cookie, later(signed.signedInAt, minutes(RECHECK_MINUTES + 1)))).toMatchObject({ status: "active" });
+    expect(await refreshCount(login)).toBe(1);
+    const row = await db.prisma.ssoTokens.findUniqueOrThrow({ where: { sessionId: signed.sessionId } });
+    expect(row.refreshToken && sealedWithCurrentKey(rotated, row.refreshToken)).toBe(true);
+    // The old secret retired: the tokens, re-sealed, still work.
+    const retired = ssoConfig(env, { DASHBOARD_SECRET: SECRET_B });
+    expect(await recheckSsoSession(db, retired, signed.sessionId, later(signed.signedInAt, minutes(2 * RECHECK_MINUTES + 2)))).toBe("ok");
+    expect(await storedIdToken(db, retired, signed.sessionId)).toMatch(/^ey/);
+  }, 60_000);
+});
+
+describe("re-checking access at the identity provider", () => {
+  it("a user disabled at the provider loses the session within one re-check interval, with the message and an audit row", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const login = uniqueLogin("disabled");
+    const signed = await ssoSignIn(db, config, login);
+    // Within the interval: no refresh.
+    expect(await requestAt(db, config, signed.cookie, later(signed.signedInAt, minutes(1.5)))).toMatchObject({ status: "active" });
+    expect(await refreshCount(login)).toBe(0);
+
+    await idp.control("POST", `/test/disable?sub=${login}`);
+    // The request that notices the due re-check is answered as before (nothing waits for the provider)…
+    const at = later(signed.signedInAt, minutes(RECHECK_MINUTES + 0.5));
+    expect(await validateSessionCookie(db, config, signed.cookie, request, at)).toMatchObject({ status: "active" });
+    await ssoRechecksSettled();
+    // …and the next one finds the session ended, with its own words.
+    const ended = await validateSessionCookie(db, config, signed.cookie, request, later(at, 1_000));
+    expect(ended).toEqual({ status: "ended", reason: "idp-revoked" });
+    expect(END_REASONS["idp-revoked"]).toBe("Your identity provider ended this session");
+    const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked", sessionId: signed.sessionId } });
+    expect(event).toMatchObject({ actor: "idp", username: login });
+    expect(event.detail).toMatch(/^SSO re-check: refresh refused \(invalid_grant/);
+    expect(await db.prisma.ssoTokens.count({ where: { sessionId: signed.sessionId } })).toBe(0);
+  }, 60_000);
+
+  it("a provider that is down: the session survives the grace period, is re-checked when the provider is back, and ends after the grace", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const login = uniqueLogin("outage");
+    const signed = await ssoSignIn(db, config, login);
+    const t = (m: number) => later(signed.signedInAt, minutes(m));
+    await idp.control("POST", "/test/down?on=1");
+    try {
+      for (const m of [3, 5, 8, 12]) expect(await requestAt(db, config, signed.cookie, t(m)), `at ${m} min`).toMatchObject({ status: "active" });
+      expect((await db.prisma.ssoTokens.findUniqueOrThrow({ where: { sessionId: signed.sessionId } })).failingSince).toEqual(t(3));
+    } finally {
+      await idp.control("POST", "/test/down?on=0");
+    }
+    expect(await requestAt(db, config, signed.cookie, t(13.5))).toMatchObject({ status: "active" });
+    expect(await refreshCount(login)).toBe(1);
+    const row = await db.prisma.ssoTokens.findUniqueOrThrow({ where: { sessionId: signed.sessionId } });
+    expect(row).toMatchObject({ failingSince: null, checkedAt: t(13.5) });
+
+    // Down for longer than the grace (10 minutes here): the session ends, with its own words.
+    await idp.control("POST", "/test/down?on=1");
+    try {
+      for (const m of [16, 20, 27]) await requestAt(db, config, signed.cookie, t(m));
+    } finally {
+      await idp.control("POST", "/test/down?on=0");
+    }
+    expect(await validateSessionCookie(db, config, signed.cookie, request, t(27.2))).toEqual({ status: "ended", reason: "idp-unconfirmed" });
+  }, 60_000);
+
+  it("refresh-token rotation with two replicas at once: one refreshes, the other uses the new token, nobody is signed out", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const replica = await openDatabase(config);
+    try {
+      const login = uniqueLogin("replicas");
+      const signed = await ssoSignIn(db, config, login);
+      const at = later(signed.signedInAt, minutes(RECHECK_MINUTES + 1));
+      const outcomes = await Promise.all([recheckSsoSession(db, config, signed.sessionId, at), recheckSsoSession(replica, config, signed.sessionId, at)]);
+      expect(outcomes.sort()).toEqual(["busy", "ok"]);
+      expect(await refreshCount(login)).toBe(1);
+      // The next re-check, by the replica that lost, uses the rotated token (the old one would revoke the grant).
+      expect(await recheckSsoSession(replica, config, signed.sessionId, later(at, minutes(RECHECK_MINUTES + 1)))).toBe("ok");
+      expect(await refreshCount(login)).toBe(2);
+      expect(await validateSessionCookie(replica, config, signed.cookie, request, later(at, minutes(RECHECK_MINUTES + 1.5)))).toMatchObject({ status: "active" });
+    } finally {
+      await replica.close();
+    }
+  }, 60_000);
+
+  it("removing the admin group at the provider demotes the user within the interval", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const login = uniqueLogin("admin-demoted");
+    const signed = await ssoSignIn(db, config, login);
+    expect(await validateSessionCookie(db, config, signed.cookie, request)).toMatchObject({ status: "active", user: { role: "admin" } });
+    await idp.control("POST", `/test/account?sub=${login}`, { groups: ["staff"] });
+    await requestAt(db, config, signed.cookie, later(signed.signedInAt, minutes(RECHECK_MINUTES + 1)));
+    expect(await validateSessionCookie(db, config, signed.cookie, request, later(signed.signedInAt, minutes(RECHECK_MINUTES + 1.1)))).toMatchObject({
+      status: "active",
+      user: { role: "user" },
+    });
+    const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "sso.role_changed", userId: signed.userId } });
+    expect(event).toMatchObject({ actor: "idp", detail: "admin → user: the groups claim at a refresh no longer includes sessionboard-admins" });
+  }, 60_000);
+
+  it("DASHBOARD_OIDC_RECHECK_MINUTES=0 turns the re-check off", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env, { DASHBOARD_OIDC_RECHECK_MINUTES: "0" });
+    const login = uniqueLogin("off");
+    const signed = await ssoSignIn(db, config, login);
+    await idp.control("POST", `/test/disable?sub=${login}`);
+    expect(await requestAt(db, config, signed.cookie, later(signed.signedInAt, minutes(60)))).toMatchObject({ status: "active" });
+    expect(await refreshCount(login)).toBe(0);
+  }, 60_000);
+});
+
+describe("RP-initiated logout", () => {
+  it("sends the session's ID token as id_token_hint", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const signed = await ssoSignIn(db, config, uniqueLogin("logout-hint"));
+    const idToken = await storedIdToken(db, config, signed.sessionId);
+    if (!config.oidc || !idToken) throw new Error("an ID token should be kept");
+    const url = await identityProviderLogoutUrl(config, config.oidc, await sealLogoutHint(config, idToken));
+    expect(url?.searchParams.get("id_token_hint")).toBe(idToken);
+    // A hint that is not ours is ignored: the provider then asks the person.
+    const forged = await identityProviderLogoutUrl(config, config.oidc, "Fe26.2**garbage");
+    expect(forged?.searchParams.has("id_token_hint")).toBe(false);
+  }, 60_000);
+});
+
+/** Everything the database holds, as bytes or text: the SQLite files, or every row of PostgreSQL's tables. */
+async function databaseDump(db: Database, env: Record<string, string>): Promise<string> {
+  if (TEST_BACKEND === "sqlite") {
+    const file = env.DASHBOARD_SESSION_SQLITE_PATH;
+    return [file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString("latin1")).join("\n");
+  }
+  const tables = await db.prisma.$queryRawUnsafe<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+  const parts: string[] = [];
+  for (const { tablename } of tables) {
+    const rows = await db.prisma.$queryRawUnsafe<{ row: string }[]>(`SELECT row_to_json(t)::text AS row FROM "${tablename}" t`);
+    parts.push(...rows.map((r) => r.row));
+  }
+  return parts.join("\n");
+}
