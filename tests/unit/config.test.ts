@@ -138,8 +138,16 @@ describe("configuration", () => {
       scopes: "openid profile email",
       adminGroup: "admins",
       groupsClaim: "groups",
+      recheckMinutes: 15,
+      recheckGraceMinutes: 1440,
       redirectUri: "https://sessions.example.com/api/auth/oidc/callback",
     });
+    // The re-check: fractions of a minute allowed, 0 turns it off; the grace is bounded.
+    const sso = { DASHBOARD_OIDC_ISSUER: "https://idp.example.com", DASHBOARD_OIDC_CLIENT_ID: "x" };
+    expect(testConfig({ ...sso, DASHBOARD_OIDC_RECHECK_MINUTES: "0" }).oidc?.recheckMinutes).toBe(0);
+    expect(testConfig({ ...sso, DASHBOARD_OIDC_RECHECK_MINUTES: "0.5", DASHBOARD_OIDC_RECHECK_GRACE_MINUTES: "60" }).oidc).toMatchObject({ recheckMinutes: 0.5, recheckGraceMinutes: 60 });
+    expect(() => testConfig({ ...sso, DASHBOARD_OIDC_RECHECK_MINUTES: "-1" })).toThrow(/DASHBOARD_OIDC_RECHECK_MINUTES/);
+    expect(() => testConfig({ ...sso, DASHBOARD_OIDC_RECHECK_GRACE_MINUTES: "soon" })).toThrow(/DASHBOARD_OIDC_RECHECK_GRACE_MINUTES/);
     // An SSO subject in DASHBOARD_ADMINS keeps its case (subjects are case-sensitive); usernames are lower-cased.
     expect([...testConfig({ DASHBOARD_ADMINS: "Root, OIDC:Sub-Of-Grace" }).admins]).toEqual(["root", "oidc:Sub-Of-Grace"]);
     // Plain http only for a loopback test provider.
