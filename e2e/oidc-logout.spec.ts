@@ -16,25 +16,52 @@ async function ssoSession(browser: Browser, login: string) {
 const mint = async (params: Record<string, string>) =>
   (await fetch(`${OIDC_ISSUER}/test/logout-token?${new URLSearchParams(params)}`)).text();
 
+type EndSession = { idTokenHint: boolean; confirmationPage: boolean };
+const endSessionsAtIdp = async () => (await (await fetch(`${OIDC_ISSUER}/test/end-sessions`)).json()) as EndSession[];
+
 test.describe("logging out of an SSO session", () => {
-  test("Log out ends the dashboard session and offers RP-initiated logout at the IdP", async ({ browser }) => {
+  test("Log out ends the dashboard session; signing out at the IdP sends id_token_hint and needs no confirmation", async ({ browser }) => {
     const signed = await ssoSession(browser, uniqueUser("rplogout"));
     const page = signed.page;
+    expect(withDatabase((db) => db.prepare(`SELECT COUNT(*) FROM "SsoTokens" WHERE sessionId = ?`).pluck().get(signed.sessionId))).toBe(1);
+    // Here the IdP shares the host "localhost" with the app, so Log out's Clear-Site-Data also removes
+    // the IdP's cookie. Put it back, as a provider on its own host would still have it.
+    const idpCookies = (await signed.context.cookies(OIDC_ISSUER)).filter((c) => c.name.startsWith("_session"));
+    expect(idpCookies.length).toBeGreaterThan(0);
     await page.getByRole("button", { name: "Log out" }).click();
-    await expect(page).toHaveURL("/login?signedOut=sso");
+    await expect(page).toHaveURL(/\/login\?signedOut=sso&hint=/);
+    // The session's kept tokens are gone with it.
+    expect(withDatabase((db) => db.prepare(`SELECT COUNT(*) FROM "SsoTokens" WHERE sessionId = ?`).pluck().get(signed.sessionId))).toBe(0);
+    await signed.context.addCookies(idpCookies);
+
+    const before = (await endSessionsAtIdp()).length;
     const [endSession] = await Promise.all([
-      page.waitForRequest((r) => r.url().startsWith(`${OIDC_ISSUER}/session/end`)),
+      page.waitForRequest((r) => r.url().startsWith(`${OIDC_ISSUER}/session/end?`)),
       page.getByRole("link", { name: "Also sign out of your identity provider" }).click(),
     ]);
     const url = new URL(endSession.url());
     expect(url.searchParams.get("client_id")).toBe("sessionboard");
     expect(url.searchParams.get("post_logout_redirect_uri")).toBe(`${BASE_URL}/login?signedOut=1`);
-    // Here the IdP shares the host "localhost" with the app, so Log out's Clear-Site-Data already
-    // removed its cookie too, and it sends the browser straight back.
+    expect(url.searchParams.get("id_token_hint")).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
+    // Straight back, never shown "Do you want to sign-out?".
     await expect(page).toHaveURL("/login?signedOut=1");
     await expect(page.getByRole("main").getByRole("status")).toHaveText("You have signed out.");
+    expect((await endSessionsAtIdp()).slice(before)).toEqual([{ idTokenHint: true, confirmationPage: false }]);
+    // The IdP's own session ended too: signing in again asks for a login.
     await page.getByRole("button", { name: "Sign in with SSO" }).click();
     await expect(page.getByPlaceholder("Enter any login")).toBeVisible();
+    await signed.context.close();
+  });
+
+  test("without a valid hint (expired, tampered) the IdP asks the person to confirm", async ({ browser }) => {
+    const signed = await ssoSession(browser, uniqueUser("rpnohint"));
+    const idpCookies = (await signed.context.cookies(OIDC_ISSUER)).filter((c) => c.name.startsWith("_session"));
+    await signed.page.getByRole("button", { name: "Log out" }).click();
+    await expect(signed.page).toHaveURL(/signedOut=sso/);
+    await signed.context.addCookies(idpCookies);
+    await signed.page.goto("/api/auth/oidc/logout?hint=Fe26.2**tampered");
+    await expect(signed.page.getByRole("button", { name: "Yes, sign me out" })).toBeVisible();
+    expect(new URL(signed.page.url()).searchParams.has("id_token_hint")).toBe(false);
     await signed.context.close();
   });
 });
