@@ -7,7 +7,11 @@ import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavail
 const DISCOVERY_RETRY_MS = 30_000;
 
 type Discovery = { key: string; at: number; promise: Promise<client.Configuration> };
-const holder = globalThis as unknown as { sessionboardOidc?: Discovery };
+/** The outcome of the last discovery this process made (the Admin Panel's SSO status). */
+export type DiscoveryStatus = { ok: boolean; at: Date; detail: string | null };
+const holder = globalThis as unknown as { sessionboardOidc?: Discovery; sessionboardOidcStatus?: DiscoveryStatus };
+
+export const lastDiscovery = (): DiscoveryStatus | null => holder.sessionboardOidcStatus ?? null;
 
 /**
  * The provider's configuration, discovered once (openid-client 6). A provider that is down makes
@@ -41,6 +45,10 @@ export function oidcClient(oidc: OidcConfig): Promise<client.Configuration> {
     });
   const entry = { key, at: Date.now(), promise };
   holder.sessionboardOidc = entry;
+  promise.then(
+    () => (holder.sessionboardOidcStatus = { ok: true, at: new Date(), detail: null }),
+    (error: unknown) => (holder.sessionboardOidcStatus = { ok: false, at: new Date(), detail: error instanceof IdentityProviderUnavailableError ? error.detail : String(error) }),
+  );
   promise.catch(() => {
     setTimeout(() => {
       if (holder.sessionboardOidc === entry) holder.sessionboardOidc = undefined;

@@ -14,6 +14,7 @@ export default function AdminLayout({ children }: { children: React.ReactNode })
           <NavLink href="/admin/users">Users</NavLink>
           <NavLink href="/admin/events">Events</NavLink>
           <NavLink href="/admin/webhooks">Webhooks</NavLink>
+          <NavLink href="/admin/sso">Single sign-on</NavLink>
         </nav>
       </div>
       {children}
