@@ -219,6 +219,9 @@ export const OPERATIONS: Operation[] = [
     path: "/api/auth/oidc/logout",
     operationId: "identityProviderLogout",
     summary: "Also sign out at the identity provider",
+    description:
+      "The link /login offers after Log out of an SSO session. Its `hint` query parameter (the session's ID token, sealed by Log out, good for 10 " +
+      "minutes) is sent to the provider as `id_token_hint`, so it signs the person out without asking; without a valid one the provider asks.",
     tag: "Sign-in",
     auth: "public",
     responses: { 303: seeOther("To the provider's end_session_endpoint, or to /login?signedOut=1 when it has none") },
