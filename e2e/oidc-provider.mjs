@@ -108,11 +108,14 @@ const endSessions = [];
 const refreshes = new Map();
 /** While true the provider answers every request but the /test/ ones with 503, as an outage would. */
 let down = false;
+/** Milliseconds every request but the /test/ ones waits before it is answered (a slow provider). */
+let delayMs = 0;
 
-// The test-only controls: POST /test/disable?sub=, /test/enable?sub=, /test/down?on=1|0;
+// The test-only controls: POST /test/disable?sub=, /test/enable?sub=, /test/down?on=1|0, /test/delay?ms=;
 // GET /test/end-sessions, /test/refreshes?sub=.
 provider.use(async (ctx, next) => {
   if (!ctx.path.startsWith("/test/")) {
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (down) {
       ctx.status = 503;
       ctx.body = "down for a test";
@@ -132,6 +135,10 @@ provider.use(async (ctx, next) => {
       return;
     case "POST /test/down":
       down = ctx.query.on === "1";
+      ctx.status = 204;
+      return;
+    case "POST /test/delay":
+      delayMs = Number(ctx.query.ms ?? 0);
       ctx.status = 204;
       return;
     case "GET /test/end-sessions":

@@ -168,6 +168,27 @@ describe("re-checking access at the identity provider", () => {
     expect(await validateSessionCookie(db, config, signed.cookie, request, t(27.2))).toEqual({ status: "ended", reason: "idp-unconfirmed" });
   }, 60_000);
 
+  it("never holds up a request: a slow provider is asked after the answer", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const login = uniqueLogin("slow");
+    const signed = await ssoSignIn(db, config, login);
+    await idp.control("POST", "/test/delay?ms=2000");
+    try {
+      const started = performance.now();
+      const check = await validateSessionCookie(db, config, signed.cookie, request, later(signed.signedInAt, minutes(RECHECK_MINUTES + 1)));
+      const answeredInMs = performance.now() - started;
+      expect(check).toMatchObject({ status: "active" });
+      expect(answeredInMs).toBeLessThan(500);
+      // The re-check ran meanwhile, and finished once the provider answered.
+      expect(await refreshCount(login)).toBe(0);
+      await ssoRechecksSettled();
+      expect(await refreshCount(login)).toBe(1);
+    } finally {
+      await idp.control("POST", "/test/delay?ms=0");
+    }
+  }, 60_000);
+
   it("refresh-token rotation with two replicas at once: one refreshes, the other uses the new token, nobody is signed out", async () => {
     const { db, env } = await tempDatabase();
     const config = ssoConfig(env);
