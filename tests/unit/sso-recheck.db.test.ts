@@ -8,7 +8,7 @@ import { openDatabase, type Database } from "@/lib/db";
 import { sealedWithCurrentKey } from "@/lib/sealed";
 import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { END_REASONS } from "@/lib/sessions/end-reasons";
-import { revokeSessions } from "@/lib/sessions/revoke";
+import { revokeEveryActiveSession, revokeListedSessions, revokeSessions } from "@/lib/sessions/revoke";
 import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
 import { SYSTEM_ACTOR } from "@/lib/actor";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
@@ -95,6 +95,24 @@ describe("SSO tokens kept per session", () => {
     expect(await db.prisma.session.count({ where: { id: signed.sessionId } })).toBe(1);
     expect(await db.prisma.ssoTokens.count({ where: { sessionId: signed.sessionId } })).toBe(0);
     await cleanupSessions(db, config);
+  }, 60_000);
+
+  it("are deleted by every other way a session ends: bulk revocation, force logout everyone, and cleanup of expired sessions", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const [bulk, everyone, expired] = [await ssoSignIn(db, config, uniqueLogin("bulk")), await ssoSignIn(db, config, uniqueLogin("all")), await ssoSignIn(db, config, uniqueLogin("old"))];
+    const kept = (id: string) => db.prisma.ssoTokens.count({ where: { sessionId: id } });
+    const by = { actor: SYSTEM_ACTOR, cause: "revoked_all" as const, reason: "test" };
+    await revokeListedSessions(db, [bulk.sessionId], by, "sessions.bulk_revoked", request);
+    expect(await kept(bulk.sessionId)).toBe(0);
+    expect(await kept(everyone.sessionId)).toBe(1);
+    // Past its expiry without anyone noticing: cleanup removes it and its tokens.
+    await db.prisma.session.update({ where: { id: expired.sessionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await cleanupSessions(db, config);
+    expect(await kept(expired.sessionId)).toBe(0);
+    await revokeEveryActiveSession(db, config, by, null, request);
+    expect(await kept(everyone.sessionId)).toBe(0);
+    expect(await db.prisma.ssoTokens.count()).toBe(0);
   }, 60_000);
 
   it("rotating DASHBOARD_SECRET keeps the re-check working, and re-seals with the new secret", async () => {
