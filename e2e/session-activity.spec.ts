@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext } from "@playwright/test";
+import BetterSqlite3 from "better-sqlite3";
 import { expect, test } from "./api-contract";
 import { ADMIN_KEY, PROXIED_APP_PORT, USER_KEY } from "./env";
 import { expectJsonError, signIn, startApp, uniqueUser } from "./helpers";
@@ -136,6 +137,116 @@ test("an admin sees any session's detail with its owner and history, and revokes
   await admin.page.keyboard.press("Enter");
   await expect(admin.page).toHaveURL(/\/admin\/sessions\?done=session/);
   await expectJsonError(await laptop.context.request.get("/api/auth/session"), 401, "session_ended");
-  expect((await admin.page.goto(`/admin/sessions/${laptop.id}`))?.status()).toBe(404);
+  // Its page now tells how it ended, and offers no Revoke.
+  await admin.page.goto(`/admin/sessions/${laptop.id}`);
+  await expect(admin.page.getByRole("main").getByTestId("end-reason")).toHaveText("Revoked by an administrator (root)");
+  await expect(admin.page.getByRole("main").getByRole("link", { name: /^Revoke/ })).toHaveCount(0);
   for (const device of [laptop, admin]) await device.context.close();
+});
+
+type Ended = { id: string; endedAt: string | null; endReason: string | null; endedBy: string | null };
+
+/** What the clock or an operator would do to a session row, in this app's own SQLite file. */
+function inAppDatabase(sql: string, ...params: unknown[]) {
+  const db = new BetterSqlite3(path.join(dir, "sessions.db"));
+  try {
+    db.pragma("busy_timeout = 5000");
+    db.prepare(sql).run(...params);
+  } finally {
+    db.close();
+  }
+}
+
+/** Prisma's SQLite DateTime text. */
+const sqliteTime = (date: Date) => date.toISOString().replace("Z", "+00:00");
+
+test("each way a session ends shows under Recently ended and in the API, with when, why and by whom", async ({ browser }) => {
+  // Eleven browsers sign in.
+  test.setTimeout(180_000);
+  const username = uniqueUser("ended");
+  const main = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  const admin = await signInFrom(browser, "root", CHROME, from("192.0.2.1", "GB", "London"), ADMIN_KEY);
+  const device = (ip: string) => signInFrom(browser, username, SAFARI, from(ip, "FR", "Paris"));
+  const [loggedOut, revokedByOwner, revokedByAdmin, idle, capped, keyChanged, other] = await Promise.all(
+    ["198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4", "198.51.100.5", "198.51.100.6", "198.51.100.7"].map(device),
+  );
+
+  // Log out; revoked by the owner from the laptop; by an admin.
+  expect((await loggedOut.context.request.post("/api/auth/logout")).status()).toBe(200);
+  expect((await main.context.request.delete(`/api/sessions/${revokedByOwner.id}`)).status()).toBe(200);
+  expect((await admin.context.request.delete(`/api/admin/sessions/${revokedByAdmin.id}`, { data: { reason: "lost phone" } })).status()).toBe(200);
+  // Idle past its expiry, met at its next request; past the absolute cap, never seen again (cleanup
+  // has not marked it: it ends all the same); a static key no longer configured.
+  const past = new Date(Date.now() - 60_000);
+  inAppDatabase(`UPDATE "Session" SET expiresAt = ? WHERE id = ?`, sqliteTime(past), idle.id);
+  await expectJsonError(await idle.context.request.get("/api/auth/session"), 401, "session_ended");
+  inAppDatabase(`UPDATE "Session" SET expiresAt = ?, absoluteExpiresAt = ? WHERE id = ?`, sqliteTime(past), sqliteTime(past), capped.id);
+  inAppDatabase(`UPDATE "Session" SET keyFingerprint = 'a-key-no-longer-configured' WHERE id = ?`, keyChanged.id);
+  await expectJsonError(await keyChanged.context.request.get("/api/auth/session"), 401, "session_ended");
+  // Last, "Sign out all other sessions" ends the one still going.
+  expect(await (await main.context.request.delete("/api/sessions?scope=others")).json()).toEqual({ revoked: 1 });
+  await revokedByOwner.page.goto("/");
+  await expect(revokedByOwner.page.getByRole("main").getByRole("status")).toHaveText("Your session was revoked");
+
+  const expected: Record<string, { endReason: string; endedBy: string; words: string }> = {
+    [loggedOut.id]: { endReason: "logout", endedBy: username, words: "Signed out" },
+    [revokedByOwner.id]: { endReason: "revoked_by_user", endedBy: username, words: "Revoked by you from another session" },
+    [revokedByAdmin.id]: { endReason: "revoked_by_admin", endedBy: "root", words: "Revoked by an administrator (root)" },
+    [idle.id]: { endReason: "expired_idle", endedBy: "system", words: "Expired after inactivity" },
+    [capped.id]: { endReason: "expired_absolute", endedBy: "system", words: "Reached its maximum length" },
+    [keyChanged.id]: { endReason: "key_changed", endedBy: "system", words: "The sign-in key changed" },
+    [other.id]: { endReason: "revoked_all", endedBy: username, words: "Signed out by you with all other sessions" },
+  };
+
+  // The API: ended ones with their end, the active list without them, and both with state=all.
+  const list = async (query: string) => ((await (await main.context.request.get(`/api/sessions?${query}`)).json()) as { sessions: Ended[] }).sessions;
+  const ended = await list("state=ended");
+  expect(Object.fromEntries(ended.map((s) => [s.id, { endReason: s.endReason, endedBy: s.endedBy }]))).toEqual(
+    Object.fromEntries(Object.entries(expected).map(([id, end]) => [id, { endReason: end.endReason, endedBy: end.endedBy }])),
+  );
+  for (const session of ended) expect(Date.parse(session.endedAt ?? "")).toBeLessThanOrEqual(Date.now());
+  expect((await list("")).map((s) => [s.id, s.endedAt])).toEqual([[main.id, null]]);
+  expect(await list("state=all")).toHaveLength(8);
+  await expectJsonError(await main.context.request.get("/api/sessions?state=gone"), 400, "invalid_input");
+
+  // Settings > Sessions: Recently ended, each with the reason in words.
+  await main.page.goto("/settings/sessions");
+  const recent = main.page.getByRole("list", { name: "Your recently ended sessions" }).getByTestId("ended-session");
+  await expect(recent).toHaveCount(7);
+  await expect(main.page.getByRole("list", { name: "Your active sessions" }).getByRole("listitem")).toHaveCount(1);
+  expect((await recent.getByTestId("end-reason").allTextContents()).sort()).toEqual(Object.values(expected).map((end) => end.words).sort());
+  await expect(recent.filter({ has: main.page.getByTestId("end-reason").getByText("Signed out", { exact: true }) })).toContainText("Paris, France · 198.51.100.1");
+  for (const width of [375, 1280]) {
+    await main.page.setViewportSize({ width, height: 900 });
+    await main.page.screenshot({ path: test.info().outputPath(`recently-ended-${width}.png`), fullPage: true });
+  }
+  // An ended session's page tells how it ended.
+  await recent.filter({ hasText: "Revoked by an administrator (root)" }).getByRole("link").click();
+  await expect(main.page).toHaveURL(`/settings/sessions/${revokedByAdmin.id}`);
+  await expect(main.page.getByRole("main").getByTestId("end-reason")).toHaveText("Revoked by an administrator (root)");
+  await expect(main.page.getByRole("main").getByRole("link", { name: /^Revoke/ })).toHaveCount(0);
+
+  // The Admin Panel: the same, with ?state=ended.
+  const adminEnded = (await (await admin.context.request.get(`/api/admin/sessions?user=${username}&state=ended`)).json()) as { sessions: Ended[] };
+  expect(adminEnded.sessions.map((s) => s.id).sort()).toEqual(Object.keys(expected).sort());
+  await expectJsonError(await admin.context.request.get("/api/admin/sessions?state=revoked"), 400, "invalid_input");
+  await admin.page.goto(`/admin/sessions?user=${username}&state=ended`);
+  const rows = admin.page.getByTestId("admin-session-row");
+  await expect(rows).toHaveCount(7);
+  expect(await rows.getByTestId("end-reason").allTextContents()).toContain("Signed out by its owner with all other sessions");
+  await expect(rows.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session `) })).toHaveCount(0);
+  await expect(admin.page.getByLabel("Show")).toHaveValue("ended");
+  for (const width of [375, 1280]) {
+    await admin.page.setViewportSize({ width, height: 900 });
+    await admin.page.screenshot({ path: test.info().outputPath(`admin-ended-${width}.png`), fullPage: true });
+  }
+
+  // Disabling the account ends the rest; after it is enabled again, the history says so.
+  const disabled = await admin.context.request.post(`/api/admin/users/${username}/disable`, { data: {} });
+  expect(disabled.status()).toBe(200);
+  expect((await admin.context.request.post(`/api/admin/users/${username}/enable`, { data: {} })).status()).toBe(200);
+  const again = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  const afterDisable = ((await (await again.context.request.get("/api/sessions?state=ended")).json()) as { sessions: Ended[] }).sessions;
+  expect(afterDisable.find((s) => s.id === main.id)).toMatchObject({ endReason: "disabled", endedBy: "root" });
+  for (const context of [main, admin, again, loggedOut, revokedByOwner, revokedByAdmin, idle, capped, keyChanged, other]) await context.context.close();
 });

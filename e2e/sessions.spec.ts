@@ -263,8 +263,11 @@ test.describe("Settings > Sessions", () => {
     await firefox.page.reload();
     await expect(firefox.page.getByRole("main").getByRole("status")).toHaveText("Your session was revoked");
 
-    // The ended session's page is gone; the current one has no Revoke, only the way to Log out.
-    expect((await page.goto(`/settings/sessions/${firefox.sessionId}`))?.status()).toBe(404);
+    // The ended session's page stays, with how it ended and no Revoke; the current one has no
+    // Revoke either, only the way to Log out.
+    await page.goto(`/settings/sessions/${firefox.sessionId}`);
+    await expect(page.getByRole("main").getByTestId("end-reason")).toHaveText("Revoked by you from another session");
+    await expect(page.getByRole("main").getByRole("link", { name: /^Revoke/ })).toHaveCount(0);
     await page.goto(`/settings/sessions/${desktop.sessionId}`);
     await expect(page.getByRole("main").getByText("This device", { exact: true })).toBeVisible();
     await expect(page.getByRole("main").getByRole("link", { name: /^Revoke/ })).toHaveCount(0);
@@ -349,7 +352,8 @@ test.describe("sessions API", () => {
     expect(one.status()).toBe(200);
     expect(await one.json()).toEqual({ revoked: 1 });
     await expectJsonError(await api.delete(`/api/sessions/${iphone.sessionId}`), 404, "session_not_found");
-    await expectJsonError(await api.get(`/api/sessions/${iphone.sessionId}`), 404, "session_not_found");
+    // Ended, it is still there to read, with its end.
+    expect(await (await api.get(`/api/sessions/${iphone.sessionId}`)).json()).toMatchObject({ session: { endReason: "revoked_by_user" } });
     await expectJsonError(await iphone.context.request.get("/api/sessions"), 401, "session_ended");
 
     await expectJsonError(await api.delete("/api/sessions"), 400, "invalid_input");

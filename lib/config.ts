@@ -144,6 +144,8 @@ const envSchema = z.object({
   SESSION_REMEMBER_DAYS: positiveInt(30, 3650),
   SESSION_MAX_DAYS: positiveInt(90, 3650),
   SESSION_MAX_PER_USER: z.coerce.number().int().min(1).max(10_000).optional(),
+  // 0 keeps no history: ended sessions go at the next cleanup.
+  SESSION_HISTORY_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   DASHBOARD_SESSION_BACKEND: z.enum(SESSION_BACKENDS).default("sqlite"),
   DASHBOARD_SESSION_SQLITE_PATH: z.string().min(1).default("data/sessions.db"),
   // Never echoed back: the URL may carry a password.
@@ -270,6 +272,8 @@ const configSchema = consistentEnvSchema.transform((e) => ({
   rememberDays: e.SESSION_REMEMBER_DAYS,
   maxDays: e.SESSION_MAX_DAYS,
   maxSessionsPerUser: e.SESSION_MAX_PER_USER ?? null,
+  /** How long ended sessions are kept as history (Recently ended, state=ended) before cleanup deletes them. */
+  historyDays: e.SESSION_HISTORY_DAYS,
   backend: e.DASHBOARD_SESSION_BACKEND,
   sqlitePath: e.DASHBOARD_SESSION_SQLITE_PATH,
   /** Set when the backend is postgres. */

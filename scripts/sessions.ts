@@ -28,7 +28,7 @@ const USAGE = `Usage: npm run sessions -- <command>
   revoke ID [--reason TEXT]           revoke one session by its public id
   revoke-user NAME [--reason TEXT]    revoke every session of a user
   revoke-all --yes [--reason TEXT]    revoke every session of everyone
-  cleanup                             delete expired sessions and stale login counters now
+  cleanup                             mark expired sessions ended, delete ended ones past SESSION_HISTORY_DAYS and stale login counters now
   stats [--json]                      active sessions and users; created, revoked, expired in 24 h
   link-sso NAME --subject=SUB         make the existing user NAME the account of SSO subject SUB (the
                                       shared key then no longer signs in as NAME)`;
@@ -135,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case "cleanup": {
         const result = await cleanupSessions(db, config, { actor: CLI_ACTOR });
-        console.log(`Deleted ${result.expiredSessions} expired sessions and ${result.loginAttempts} stale login counters.`);
+        console.log(`Deleted ${result.expiredSessions} ended sessions and ${result.loginAttempts} stale login counters.`);
         return 0;
       }
       case "stats": {

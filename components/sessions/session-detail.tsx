@@ -14,6 +14,7 @@ export function SessionHeading({ session, badges }: { session: SessionView; badg
         <h1 className="text-2xl font-semibold tracking-tight break-words">{session.title}</h1>
         <div className="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
           {session.current && <Badge tone="green">This device</Badge>}
+          {session.ended && <Badge tone="slate">Ended</Badge>}
           <Badge tone={session.method === "SSO" ? "indigo" : "slate"}>{session.method}</Badge>
           {badges}
           <span className="break-words">{session.where}</span>
@@ -44,7 +45,12 @@ export function SessionFacts({ session, extra = [] }: { session: SessionView; ex
           { label: "Remember me", value: session.rememberMe },
           { label: "Signed in", value: <When time={session.created} /> },
           { label: "Last active", value: <When time={session.lastActive} /> },
-          { label: "Expires if idle", value: <When time={session.expires} /> },
+          ...(session.ended
+            ? [
+                { label: "Ended", value: <When time={session.ended.at} /> },
+                { label: "Why it ended", value: <span data-testid="end-reason">{session.ended.why}</span> },
+              ]
+            : [{ label: "Expires if idle", value: <When time={session.expires} /> }]),
         ]}
       />
       <DetailList

@@ -5,7 +5,7 @@ import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { normalizeIp } from "../request/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere } from "../sessions/active";
+import { activeSessionWhere, sessionStateWhere } from "../sessions/active";
 import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { CLI_ACTOR, type Actor } from "../actor";
@@ -33,7 +33,7 @@ export const adminSessionPageSchema = z.object({ sessions: z.array(adminSessionJ
 export type AdminSessionPage = z.infer<typeof adminSessionPageSchema>;
 
 /**
- * One page of every active session, with its owner. Keyset pagination on (sort time, id) — never
+ * One page of every session in `query.state` (active by default, ended, or all), with its owner. Keyset pagination on (sort time, id) — never
  * OFFSET — so a deep page costs what the first does; the [lastActiveAt, id] / [createdAt, id]
  * indexes (or [userId, …] for one user) serve the order.
  */
@@ -49,7 +49,7 @@ export async function listAdminSessions(
   const field = query.sort === "created" ? "createdAt" : "lastActiveAt";
   const batchOf = (owners: Prisma.SessionWhereInput, after: Cursor | undefined, take: number) =>
     db.prisma.session.findMany({
-      where: { AND: [activeSessionWhere(config, now), filter.where, owners, rowsAfter(field, after)] },
+      where: { AND: [sessionStateWhere(config, query.state, now), filter.where, owners, rowsAfter(field, after)] },
       orderBy: [{ [field]: "desc" }, { id: "desc" }],
       take,
       include: { user: { select: { id: true, username: true, disabledAt: true } } },
@@ -77,15 +77,15 @@ export async function listAdminSessions(
   }
   const shown = keysetPage(rows, query.limit, (last) => encodeCursor({ at: last[field], id: last.id }));
   const counts = await activeSessionCounts(db, config, [...new Set(shown.rows.map((row) => row.userId))], now);
-  return { sessions: shown.rows.map((row) => presentAdminSession(row, counts, currentSessionId)), nextCursor: shown.nextCursor };
+  return { sessions: shown.rows.map((row) => presentAdminSession(row, counts, currentSessionId, now)), nextCursor: shown.nextCursor };
 }
 
 type AdminSessionRow = Parameters<typeof presentSession>[0] & { userId: string; user: { id: string; username: string; disabledAt: Date | null } };
 
-function presentAdminSession(row: AdminSessionRow, counts: Map<string, number>, currentSessionId: string | null): AdminSessionJson {
+function presentAdminSession(row: AdminSessionRow, counts: Map<string, number>, currentSessionId: string | null, now: Date): AdminSessionJson {
   const ownerActiveSessions = counts.get(row.userId) ?? 0;
   return {
-    ...presentSession(row, currentSessionId),
+    ...presentSession(row, currentSessionId, now),
     user: { id: row.user.id, username: row.user.username, disabled: row.user.disabledAt !== null },
     ownerActiveSessions,
     flagged: ownerActiveSessions > MANY_SESSIONS,
@@ -99,7 +99,7 @@ export type AdminSessionDetailJson = z.infer<typeof adminSessionDetailJsonSchema
 export const adminSessionAnswerSchema = z.object({ session: adminSessionDetailJsonSchema });
 export type AdminSessionAnswer = z.infer<typeof adminSessionAnswerSchema>;
 
-/** Any one active session as the Admin Panel lists it, with where it has been used from; null if none. */
+/** Any one session, active or ended (while its history is kept), as the Admin Panel lists it, with where it has been used from; null if none. */
 export async function getAdminSessionDetail(
   db: Database,
   config: Config,
@@ -108,12 +108,12 @@ export async function getAdminSessionDetail(
   now = new Date(),
 ): Promise<AdminSessionDetailJson | null> {
   const row = await db.prisma.session.findFirst({
-    where: { AND: [{ id }, activeSessionWhere(config, now)] },
+    where: { id },
     include: { user: { select: { id: true, username: true, disabledAt: true } } },
   });
   if (!row) return null;
   const [counts, activity] = await Promise.all([activeSessionCounts(db, config, [row.userId], now), listSessionActivity(db, row.id)]);
-  return { ...presentAdminSession(row, counts, currentSessionId), activity };
+  return { ...presentAdminSession(row, counts, currentSessionId, now), activity };
 }
 
 /** Prisma binds each listed id as a parameter; SQLite allows 999 of them per statement. */
@@ -296,7 +296,9 @@ export type AdminCounters = z.infer<typeof adminCountersSchema>;
 /**
  * The counters on top of /admin/sessions, exact and computed on every call: active sessions and
  * users come from the maintained per-user counts (see ./active-counts), not a scan of every session.
- * Ended rows get deleted, so the 24 h figures come from the audit trail.
+ * Revocations come from the audit trail (one event may stand for many sessions); expiries from the
+ * sessions themselves: ended ones kept as history (SESSION_HISTORY_DAYS; with 0, only those cleanup
+ * has not deleted yet) and expired ones not marked yet, each a range of the (revokedAt, expiresAt) index.
  */
 export async function adminCounters(db: Database, config: Config, now = new Date()): Promise<AdminCounters> {
   const since = new Date(now.getTime() - 24 * 3600_000);
@@ -306,7 +308,14 @@ export async function adminCounters(db: Database, config: Config, now = new Date
     activeTotals(db, config, now),
     db.prisma.session.count({ where: { createdAt: { gte: since } } }),
     sumOf(["session.revoked", "sessions.revoked_all", "sessions.bulk_revoked"]),
-    sumOf(["session.expired", "sessions.cleaned"]),
+    db.prisma.session.count({
+      where: {
+        OR: [
+          { revokedAt: { gte: since, lte: now }, endReason: { in: ["expired_idle", "expired_absolute"] } },
+          { revokedAt: null, expiresAt: { gte: since, lte: now } },
+        ],
+      },
+    }),
   ]);
   return { activeSessions, activeUsers, createdLast24h, revokedLast24h, expiredLast24h };
 }

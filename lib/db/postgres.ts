@@ -7,7 +7,7 @@ import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { SYSTEM_ACTOR } from "../actor";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
-import { ACTIVITY_ENTRIES_KEPT, type Database, type ExpiredDeletion, type SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, type Database, type ExpiryMarking, type SessionWithUser } from "./types";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
@@ -110,24 +110,28 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
         values: [lastActiveAt, expiresAt, id, seen.ipAddress, seen.userAgent, seen.country, seen.city],
       });
     },
-    async deleteExpiredSessions(now, limit, endedBy = SYSTEM_ACTOR.username) {
+    async endExpiredSessions(now, limit, endedBy = SYSTEM_ACTOR.username) {
       const { rows } = webhookUrls.length
-        ? await query<ExpiredDeletion>({
-            name: "sb_delete_expired_events",
-            text: DELETE_EXPIRED_WITH_EVENTS,
-            values: [now, limit, webhookUrls, now.toISOString(), endedBy, new Date(now.getTime() + RETRY_WINDOW_MS)],
+        ? await query<ExpiryMarking>({
+            name: "sb_end_expired_events",
+            text: END_EXPIRED_WITH_EVENTS,
+            values: [now, limit, endedBy, webhookUrls, now.toISOString(), new Date(now.getTime() + RETRY_WINDOW_MS)],
           })
-        : await query<ExpiredDeletion>({ name: "sb_delete_expired", text: DELETE_EXPIRED, values: [now, limit] });
+        : await query<ExpiryMarking>({ name: "sb_end_expired", text: END_EXPIRED, values: [now, limit, endedBy] });
       return rows[0];
     },
+    async deleteEndedSessions(before, limit) {
+      const { rowCount } = await query({ name: "sb_delete_ended", text: DELETE_ENDED, values: [before, limit] });
+      return { deleted: rowCount ?? 0 };
+    },
     async revokeActiveSessionsBatch(batch) {
-      const values = [batch.after ?? "", batch.now, batch.keyFingerprints, batch.keep, batch.limit, batch.revokedBy, batch.reason];
+      const values = [batch.after ?? "", batch.now, batch.keyFingerprints, batch.keep, batch.limit, batch.revokedBy, batch.reason, batch.cause];
       const { rows } = await query<{ picked: number; revoked: number; last: string | null }>(
         webhookUrls.length
           ? {
               name: "sb_revoke_batch_events",
               text: REVOKE_BATCH_WITH_EVENTS,
-              values: [...values, webhookUrls, batch.now.toISOString(), batch.cause, new Date(batch.now.getTime() + RETRY_WINDOW_MS)],
+              values: [...values, webhookUrls, batch.now.toISOString(), new Date(batch.now.getTime() + RETRY_WINDOW_MS)],
             }
           : { name: "sb_revoke_batch", text: REVOKE_BATCH, values },
       );
@@ -141,7 +145,7 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     async lapsedSessionsPerUser(now, keyFingerprints) {
       // PostgreSQL has no index hints. Statistics taken while half the table had expired (say, before
       // the first cleanup) make it scan every row; turning sequential scans off for this one
-      // transaction leaves the expiresAt index as the way in.
+      // transaction leaves the (revokedAt, expiresAt) index as the way in.
       return withClient(async (client) => {
         await client.query(`BEGIN; ${LAPSED_PLAN}`);
         // Reported together, so a listener sees the setting right before the statement it applies to.
@@ -187,7 +191,7 @@ const OPEN_ALERT = `SELECT 1 FROM "SessionAlert" WHERE "userId" = $1 AND "create
 const FIND_SESSION = `
   SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
          s."rememberMe", s."keyFingerprint", s."createdAt", s."authenticatedAt", s."lastActiveAt", s."expiresAt",
-         s."absoluteExpiresAt", s."revokedAt", s."revokedBy", s."revokeReason", s."lastIpAddress", s."lastUserAgent",
+         s."absoluteExpiresAt", s."revokedAt", s."revokedBy", s."revokeReason", s."endReason", s."lastIpAddress", s."lastUserAgent",
          u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcSubject"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
    WHERE s."tokenHash" = $1`;
@@ -216,15 +220,24 @@ const TOUCH_SESSION = `
        SELECT "ipAddress", "userAgent" FROM "SessionActivity" WHERE "sessionId" = $3
         ORDER BY "lastSeenAt" DESC LIMIT ${ACTIVITY_ENTRIES_KEPT - 1})`;
 
-const DELETE_EXPIRED = `
-  WITH deleted AS (
-    DELETE FROM "Session" WHERE "id" IN (
-      SELECT "id" FROM "Session" WHERE "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
-    RETURNING "revokedAt", "expiresAt", "absoluteExpiresAt")
-  SELECT count(*)::int AS "deleted",
-         (count(*) FILTER (WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" > "expiresAt"))::int AS "unseenIdle",
-         (count(*) FILTER (WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= "expiresAt"))::int AS "unseenAbsolute"
-    FROM deleted`;
+/** Expiries nobody saw, marked ended (see Database.endExpiredSessions); rows being written are skipped. */
+const END_EXPIRED = `
+  WITH ended AS (
+    UPDATE "Session" s SET "revokedAt" = s."expiresAt", "revokedBy" = $3,
+           "endReason" = CASE WHEN s."absoluteExpiresAt" <= s."expiresAt" THEN 'expired_absolute' ELSE 'expired_idle' END
+     WHERE s."id" IN (
+       SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
+       AND s."revokedAt" IS NULL
+    RETURNING s."endReason")
+  SELECT count(*)::int AS "marked",
+         (count(*) FILTER (WHERE "endReason" = 'expired_idle'))::int AS "idle",
+         (count(*) FILTER (WHERE "endReason" = 'expired_absolute'))::int AS "absolute"
+    FROM ended`;
+
+/** Ended sessions past the retention (see Database.deleteEndedSessions). */
+const DELETE_ENDED = `
+  DELETE FROM "Session" WHERE "id" IN (
+    SELECT "id" FROM "Session" WHERE "revokedAt" <= $1 ORDER BY "revokedAt" LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
 /**
  * A session.ended webhook event per row of `source` (id, userId, authMethod) and URL of `urls`, as
@@ -240,27 +253,26 @@ const endedEvents = (source: string, p: { urls: string; at: string; iso: string;
     FROM ${source} e JOIN "User" u ON u."id" = e."userId" CROSS JOIN unnest(${p.urls}::text[]) AS url
    ORDER BY e."id", url`;
 
-/** DELETE_EXPIRED, and a session.ended event for each expiry nobody saw (not revoked). */
-const DELETE_EXPIRED_WITH_EVENTS = `
-  WITH deleted AS (
-    DELETE FROM "Session" WHERE "id" IN (
-      SELECT "id" FROM "Session" WHERE "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
-    RETURNING "id", "userId", "authMethod", "revokedAt", "expiresAt", "absoluteExpiresAt"),
-  unseen AS (
-    SELECT "id", "userId", "authMethod",
-           CASE WHEN "absoluteExpiresAt" <= "expiresAt" THEN 'expired_absolute' ELSE 'expired_idle' END AS "reason"
-      FROM deleted WHERE "revokedAt" IS NULL),
-  events AS (${endedEvents("unseen", { urls: "$3", at: "$1", iso: "$4", reason: 'e."reason"', endedBy: "$5", giveUp: "$6" })}
+/** END_EXPIRED, and a session.ended event for each expiry it marked. */
+const END_EXPIRED_WITH_EVENTS = `
+  WITH ended AS (
+    UPDATE "Session" s SET "revokedAt" = s."expiresAt", "revokedBy" = $3,
+           "endReason" = CASE WHEN s."absoluteExpiresAt" <= s."expiresAt" THEN 'expired_absolute' ELSE 'expired_idle' END
+     WHERE s."id" IN (
+       SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
+       AND s."revokedAt" IS NULL
+    RETURNING s."id", s."userId", s."authMethod", s."endReason"),
+  events AS (${endedEvents("ended", { urls: "$4", at: "$1", iso: "$5", reason: 'e."endReason"', endedBy: "$3", giveUp: "$6" })}
     RETURNING 1)
-  SELECT count(*)::int AS "deleted",
-         (count(*) FILTER (WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" > "expiresAt"))::int AS "unseenIdle",
-         (count(*) FILTER (WHERE "revokedAt" IS NULL AND "absoluteExpiresAt" <= "expiresAt"))::int AS "unseenAbsolute"
-    FROM deleted`;
+  SELECT count(*)::int AS "marked",
+         (count(*) FILTER (WHERE "endReason" = 'expired_idle'))::int AS "idle",
+         (count(*) FILTER (WHERE "endReason" = 'expired_absolute'))::int AS "absolute"
+    FROM ended`;
 
 const LAPSED_PLAN = "SET LOCAL enable_seqscan = off";
 const LAPSED = `
   SELECT "userId", COUNT(*)::int AS "sessions" FROM "Session"
-   WHERE "expiresAt" <= $1 AND "revokedAt" IS NULL AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($2::text[]))
+   WHERE "revokedAt" IS NULL AND "expiresAt" <= $1 AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($2::text[]))
    GROUP BY "userId"`;
 
 const ANALYZE_SESSIONS = `ANALYZE "Session"`;
@@ -280,7 +292,7 @@ const REVOKE_BATCH = `
      ORDER BY "id" LIMIT $5
        FOR UPDATE),
   revoked AS (
-    UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7
+    UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7, "endReason" = $8
       FROM picked
      WHERE s."id" = picked."id" AND s."revokedAt" IS NULL
     RETURNING 1)
@@ -297,11 +309,11 @@ const REVOKE_BATCH_WITH_EVENTS = `
      ORDER BY "id" LIMIT $5
        FOR UPDATE),
   revoked AS (
-    UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7
+    UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7, "endReason" = $8
       FROM picked
      WHERE s."id" = picked."id" AND s."revokedAt" IS NULL
     RETURNING s."id", s."userId", s."authMethod"),
-  events AS (${endedEvents("revoked", { urls: "$8", at: "$2", iso: "$9", reason: "$10::text", endedBy: "$6", giveUp: "$11" })}
+  events AS (${endedEvents("revoked", { urls: "$9", at: "$2", iso: "$10", reason: "$8::text", endedBy: "$6", giveUp: "$11" })}
     RETURNING 1)
   SELECT (SELECT count(*) FROM picked)::int AS "picked", (SELECT count(*) FROM revoked)::int AS "revoked",
          (SELECT max("id") FROM picked) AS "last"`;

@@ -61,7 +61,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     .prepare(
       `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
               s.keyFingerprint, s.createdAt, s.authenticatedAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
-              s.revokedAt, s.revokedBy, s.revokeReason, s.lastIpAddress, s.lastUserAgent,
+              s.revokedAt, s.revokedBy, s.revokeReason, s.endReason, s.lastIpAddress, s.lastUserAgent,
               u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcSubject
          FROM "Session" s JOIN "User" u ON u.id = s.userId
         WHERE s.tokenHash = ?`,
@@ -89,19 +89,25 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     seen.run(params);
     trimActivity.run({ id: params.id });
   });
-  const deleteExpired = db
+  // Both walk the (revokedAt, expiresAt) index: not-ended rows by expiry, ended rows by their end.
+  const expiryCause = `CASE WHEN absoluteExpiresAt <= expiresAt THEN 'expired_absolute' ELSE 'expired_idle' END`;
+  const endExpired = db
     .prepare(
-      `DELETE FROM "Session" WHERE id IN (SELECT id FROM "Session" WHERE expiresAt <= ? ORDER BY expiresAt LIMIT ?)
-       RETURNING revokedAt IS NULL AS unseen, absoluteExpiresAt <= expiresAt AS capped`,
+      `UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${expiryCause}
+        WHERE id IN (SELECT id FROM "Session" WHERE revokedAt IS NULL AND expiresAt <= @now ORDER BY expiresAt LIMIT @limit)
+       RETURNING endReason`,
     )
-    .safeIntegers(false);
+    .pluck();
+  const deleteEnded = db.prepare(
+    `DELETE FROM "Session" WHERE id IN (SELECT id FROM "Session" WHERE revokedAt <= ? ORDER BY revokedAt LIMIT ?)`,
+  );
   // Force logout, one keyset batch, in rowid order: the table's own storage order, so a batch
   // rewrites neighbouring rows on few pages. In the order of the (random) ids every revoked row
   // dirtied a page of its own, each written to the WAL: measured 35 µs a row against 4 µs.
   // Everything the batch revokes is returned (one writer at a time: what it picked is what it revoked).
   const revokeBatch = db
     .prepare(
-      `UPDATE "Session" SET revokedAt = @now, revokedBy = @revokedBy, revokeReason = @reason
+      `UPDATE "Session" SET revokedAt = @now, revokedBy = @revokedBy, revokeReason = @reason, endReason = @cause
         WHERE rowid IN (SELECT rowid FROM "Session"
                          WHERE rowid > @after AND revokedAt IS NULL AND expiresAt > @now AND absoluteExpiresAt > @now
                            AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(@prints)))
@@ -114,8 +120,8 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   // INDEXED BY: with the statistics of a table full of expired rows, SQLite would otherwise walk the
   // whole [userId, createdAt] index to group without sorting.
   const lapsed = db.prepare(
-    `SELECT userId, COUNT(*) AS sessions FROM "Session" INDEXED BY "Session_expiresAt_idx"
-      WHERE expiresAt <= ? AND revokedAt IS NULL
+    `SELECT userId, COUNT(*) AS sessions FROM "Session" INDEXED BY "Session_revokedAt_expiresAt_idx"
+      WHERE revokedAt IS NULL AND expiresAt <= ?
         AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(?)))
       GROUP BY userId`,
   );
@@ -137,13 +143,13 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       WHERE s.rowid IN (SELECT value FROM json_each(@rowids)) AND (@reason IS NOT NULL OR s.revokedAt IS NULL)
       ORDER BY s.id, url.value`,
   );
-  const pickExpired = db.prepare(`SELECT rowid FROM "Session" WHERE expiresAt <= ? ORDER BY expiresAt LIMIT ?`).pluck().safeIntegers(false);
-  const deleteListed = db
-    .prepare(
-      `DELETE FROM "Session" WHERE rowid IN (SELECT value FROM json_each(?))
-       RETURNING revokedAt IS NULL AS unseen, absoluteExpiresAt <= expiresAt AS capped`,
-    )
+  const pickExpired = db
+    .prepare(`SELECT rowid FROM "Session" WHERE revokedAt IS NULL AND expiresAt <= ? ORDER BY expiresAt LIMIT ?`)
+    .pluck()
     .safeIntegers(false);
+  const endListed = db
+    .prepare(`UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${expiryCause} WHERE rowid IN (SELECT value FROM json_each(@rowids)) RETURNING endReason`)
+    .pluck();
   const eventParams = (now: Date, rowids: (number | bigint)[], reason: string | null, endedBy: string) => ({
     iso: now.toISOString(),
     at: toSqliteDate(now),
@@ -153,11 +159,11 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     reason,
     endedBy,
   });
-  const deleteExpiredWithEvents = db.transaction((now: Date, limit: number, endedBy: string) => {
+  const endExpiredWithEvents = db.transaction((now: Date, limit: number, endedBy: string) => {
     const rowids = pickExpired.all(toSqliteDate(now), limit) as number[];
-    // Before the delete, while the rows are there to read; only expiries nobody saw (reason null).
+    // Before the marking, while revokedAt is null (reason null: the expiry's own cause).
     endedEvents.run(eventParams(now, rowids, null, endedBy));
-    return deleteListed.all(JSON.stringify(rowids)) as { unseen: number; capped: number }[];
+    return endListed.all({ endedBy, rowids: JSON.stringify(rowids) }) as string[];
   });
   const revokeBatchWithEvents = db.transaction((params: Record<string, unknown>, now: Date, cause: string, endedBy: string) => {
     const rowids = revokeBatch.all(params) as bigint[];
@@ -189,30 +195,30 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       for (const statement of [touch, seen, trimActivity]) sent(statement, [params]);
       touchWithActivity(params);
     },
-    async deleteExpiredSessions(now, limit, endedBy = SYSTEM_ACTOR.username) {
-      const params = [toSqliteDate(now), limit];
-      let rows: { unseen: number; capped: number }[];
+    async endExpiredSessions(now, limit, endedBy = SYSTEM_ACTOR.username) {
+      const params = { now: toSqliteDate(now), limit, endedBy };
+      let reasons: string[];
       if (webhookUrls.length) {
-        for (const statement of [pickExpired, endedEvents, deleteListed]) sent(statement, params);
-        rows = deleteExpiredWithEvents(now, limit, endedBy);
+        for (const statement of [pickExpired, endedEvents, endListed]) sent(statement, [params]);
+        reasons = endExpiredWithEvents(now, limit, endedBy);
       } else {
-        sent(deleteExpired, params);
-        rows = deleteExpired.all(...params) as { unseen: number; capped: number }[];
+        sent(endExpired, [params]);
+        reasons = endExpired.all(params) as string[];
       }
-      let unseenIdle = 0;
-      let unseenAbsolute = 0;
-      for (const row of rows) {
-        if (!row.unseen) continue;
-        if (row.capped) unseenAbsolute++;
-        else unseenIdle++;
-      }
-      return { deleted: rows.length, unseenIdle, unseenAbsolute };
+      const absolute = reasons.filter((reason) => reason === "expired_absolute").length;
+      return { marked: reasons.length, idle: reasons.length - absolute, absolute };
+    },
+    async deleteEndedSessions(before, limit) {
+      const params = [toSqliteDate(before), limit];
+      sent(deleteEnded, params);
+      return { deleted: deleteEnded.run(...params).changes };
     },
     async revokeActiveSessionsBatch(batch) {
       const params = {
         now: toSqliteDate(batch.now),
         revokedBy: batch.revokedBy,
         reason: batch.reason,
+        cause: batch.cause,
         after: BigInt(batch.after ?? 0),
         prints: JSON.stringify(batch.keyFingerprints),
         keep: batch.keep,
@@ -275,6 +281,7 @@ type SqliteSessionRow = {
   revokedAt: string | null;
   revokedBy: string | null;
   revokeReason: string | null;
+  endReason: string | null;
   lastIpAddress: string | null;
   lastUserAgent: string | null;
   username: string;
@@ -305,6 +312,7 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
     revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
     revokedBy: row.revokedBy,
     revokeReason: row.revokeReason,
+    endReason: row.endReason,
     lastIpAddress: row.lastIpAddress,
     lastUserAgent: row.lastUserAgent,
     user: {

@@ -18,10 +18,13 @@ export type SessionWithUser = {
   lastActiveAt: Date;
   expiresAt: Date;
   absoluteExpiresAt: Date;
+  /** When it ended (see SESSION_END_CAUSES); null while it is not ended. */
   revokedAt: Date | null;
   /** Who revoked it (an actor's username): the session check words some revocations by it. */
   revokedBy: string | null;
   revokeReason: string | null;
+  /** What ended it: a SessionEndCause code (null on rows revoked before causes were stored). */
+  endReason: string | null;
   /** Where it was last used from (see SessionActivity); compared on each request to know when to write. */
   lastIpAddress: string | null;
   lastUserAgent: string | null;
@@ -39,7 +42,8 @@ export type SessionWithUser = {
 
 export type ExclusiveJob = "cleanup";
 
-export type ExpiredDeletion = { deleted: number; unseenIdle: number; unseenAbsolute: number };
+/** Expired sessions nobody saw expire, now marked ended, by kind of expiry. */
+export type ExpiryMarking = { marked: number; idle: number; absolute: number };
 
 /** The throttled activity write: the sliding expiry, and where the session is being used from. */
 export type SessionTouch = {
@@ -59,7 +63,7 @@ export type RevokeBatch = {
   keep: string | null;
   revokedBy: string;
   reason: string;
-  /** The end cause the webhook session.ended events carry (SESSION_END_CAUSES). */
+  /** The end cause (SESSION_END_CAUSES), stored as endReason and carried by webhook session.ended events. */
   cause: string;
 };
 
@@ -85,17 +89,22 @@ export interface Database {
    */
   touchSession(id: string, touch: SessionTouch): Promise<void>;
   /**
-   * Deletes up to `limit` sessions whose expiresAt has passed, in one statement (cleanup runs this in
-   * a loop; measured, Prisma's deleteMany with 500 listed ids costs ≈ 60 ms against ≈ 10 ms here).
-   * Says how many it deleted, and how many of those had never been revoked — expiries nobody saw —
-   * by kind: the idle timeout, or the absolute cap (expiresAt never exceeds absoluteExpiresAt, so
-   * the cap is what ended a row whose two expiries are equal). With webhooks on, each of those
-   * unseen expiries writes a session.ended event (expired_idle or expired_absolute, by `endedBy`, default the system actor) in
-   * the same statement or transaction.
+   * Marks ended up to `limit` sessions not ended yet whose expiresAt has passed at `now` — expiries
+   * nobody saw — in one statement (cleanup runs this in a loop): revokedAt = their expiresAt,
+   * revokedBy `endedBy` (default the system actor), endReason expired_absolute when the absolute cap
+   * is what ended them (expiresAt never exceeds absoluteExpiresAt, so the cap ended a row whose two
+   * expiries are equal), else expired_idle. Says how many it marked, by kind. With webhooks on, each
+   * writes a session.ended event in the same statement or transaction.
    */
-  deleteExpiredSessions(now: Date, limit: number, endedBy?: string): Promise<ExpiredDeletion>;
+  endExpiredSessions(now: Date, limit: number, endedBy?: string): Promise<ExpiryMarking>;
   /**
-   * One batch of "force logout everyone": marks revoked (revokedAt = `now`, revokedBy, revokeReason)
+   * Deletes up to `limit` ended sessions whose end (revokedAt) is at or before `before`, in one
+   * statement (cleanup runs this in a loop; measured, Prisma's deleteMany with 500 listed ids costs
+   * ≈ 60 ms against ≈ 10 ms here). Says how many it deleted.
+   */
+  deleteEndedSessions(before: Date, limit: number): Promise<{ deleted: number }>;
+  /**
+   * One batch of "force logout everyone": marks ended (revokedAt = `now`, revokedBy, revokeReason, endReason)
    * the sessions active at `now` past the position `after` (null: from the start; otherwise what the
    * previous batch returned as `last`), the first `limit` of them in the backend's walk order, in one
    * statement. Active: not revoked, both expiries after `now`, and OIDC or signed in with one of
@@ -110,7 +119,7 @@ export interface Database {
   /**
    * Per user, the sessions not revoked, expired at `now` (expiresAt <= now) and signed in through
    * OIDC or with one of `keyFingerprints`: the "lapsed" rows the Admin Panel's figures subtract.
-   * Always a range seek on the expiresAt index, whatever the planner's statistics say: between two
+   * Always a range seek on the (revokedAt, expiresAt) index, whatever the planner's statistics say: between two
    * cleanups those rows are few, and any other plan reads every session.
    */
   lapsedSessionsPerUser(now: Date, keyFingerprints: string[]): Promise<{ userId: string; sessions: number }[]>;

@@ -12,22 +12,25 @@ import { logger } from "../log";
 /** Deleted sessions from which a run refreshes the planner's statistics. */
 const REFRESH_STATISTICS_AFTER = 10_000;
 
-export type CleanupResult = { expiredSessions: number; loginAttempts: number };
+/** expiredSessions: the ended sessions deleted (past the history kept); endedSessions: the unseen expiries marked ended. */
+export type CleanupResult = { expiredSessions: number; endedSessions: number; loginAttempts: number };
 
 /**
- * Deletes sessions past their expiry, a bounded batch per short write so sign-ins never wait long
- * behind it, login-attempt counters whose window has passed, and known devices and new-device
- * alerts older than 90 days, and finished webhook deliveries older than 30 days. expiresAt never exceeds
- * absoluteExpiresAt, so one indexed condition finds both kinds of expiry. Revoked rows stay until
- * they expire, so a revoked device is still told why at its next request. The run is audited with
- * its count ("sessions.cleaned").
+ * First marks ended the sessions past their expiry that nobody saw expire (ended when they expired,
+ * expired_idle or expired_absolute, counted in the metrics here, once), then deletes the sessions
+ * ended more than SESSION_HISTORY_DAYS ago — each step a bounded batch per short write, so sign-ins
+ * never wait long behind it, and each one range of the (revokedAt, expiresAt) index. Until then an
+ * ended row is history (Recently ended) and still tells its device why it ended. Also deletes
+ * login-attempt counters whose window has passed, known devices and new-device alerts older than
+ * 90 days, and finished webhook deliveries older than 30 days. The run is audited with its count
+ * ("sessions.cleaned").
  */
 export function cleanupSessions(
   db: Database,
   config: Config,
   options: { actor?: Actor; batchSize?: number; now?: Date } = {},
 ): Promise<CleanupResult> {
-  // Each batch is a child span (db deleteExpiredSessions) with the rows it deleted.
+  // Each batch is a child span (db endExpiredSessions, db deleteEndedSessions) with the rows it changed.
   return withSpan("session.cleanup", async (span) => {
     const result = await deleteExpired(db, config, options);
     span?.setAttribute("session.cleanup.expired_sessions", result.expiredSessions);
@@ -36,21 +39,33 @@ export function cleanupSessions(
   });
 }
 
-async function deleteExpired(db: Database, config: Config, options: { actor?: Actor; batchSize?: number; now?: Date }): Promise<CleanupResult> {
-  const now = options.now ?? new Date();
-  const batchSize = options.batchSize ?? 500;
-  let expiredSessions = 0;
+/** Runs `batch` until it does less than a full batch, letting queued requests run in between; the total. */
+async function inBatches(batchSize: number, batch: () => Promise<number>): Promise<number> {
+  let total = 0;
   for (;;) {
-    const { deleted, unseenIdle, unseenAbsolute } = await db.deleteExpiredSessions(now, batchSize, (options.actor ?? SYSTEM_ACTOR).username);
-    expiredSessions += deleted;
-    recordCleanupDeleted(deleted);
-    // Expiries nobody saw end here; revoked rows were counted when they were revoked.
-    if (unseenIdle > 0) recordSessionsEnded("expired_idle", unseenIdle);
-    if (unseenAbsolute > 0) recordSessionsEnded("expired_absolute", unseenAbsolute);
-    if (deleted < batchSize) break;
+    const done = await batch();
+    total += done;
+    if (done < batchSize) return total;
     // Let queued requests (sign-ins, session checks) run between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+async function deleteExpired(db: Database, config: Config, options: { actor?: Actor; batchSize?: number; now?: Date }): Promise<CleanupResult> {
+  const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? 500;
+  const endedSessions = await inBatches(batchSize, async () => {
+    const { marked, idle, absolute } = await db.endExpiredSessions(now, batchSize, (options.actor ?? SYSTEM_ACTOR).username);
+    if (idle > 0) recordSessionsEnded("expired_idle", idle);
+    if (absolute > 0) recordSessionsEnded("expired_absolute", absolute);
+    return marked;
+  });
+  const keptFrom = new Date(now.getTime() - config.historyDays * 86_400_000);
+  const expiredSessions = await inBatches(batchSize, async () => {
+    const { deleted } = await db.deleteEndedSessions(keptFrom, batchSize);
+    recordCleanupDeleted(deleted);
+    return deleted;
+  });
   // The planner's statistics still count the rows just deleted until the database samples again;
   // after a large delete, do it now rather than leave plans that expect them (see refreshSessionStatistics).
   if (expiredSessions >= REFRESH_STATISTICS_AFTER) await db.refreshSessionStatistics();
@@ -65,12 +80,12 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
     await recordAuthEvent(db, {
       type: "sessions.cleaned",
       actor: (options.actor ?? SYSTEM_ACTOR).username,
-      detail: `deleted ${expiredSessions} expired session${expiredSessions === 1 ? "" : "s"}`,
+      detail: `deleted ${expiredSessions} ended session${expiredSessions === 1 ? "" : "s"} (kept ${config.historyDays} days)`,
       count: expiredSessions,
       at: now,
     });
   }
-  return { expiredSessions, loginAttempts };
+  return { expiredSessions, endedSessions, loginAttempts };
 }
 
 const timers = globalThis as unknown as { sessionboardCleanup?: NodeJS.Timeout; sessionboardFirstCleanup?: NodeJS.Timeout };
@@ -84,7 +99,7 @@ export function startCleanupTimer(config: Config, getDb: () => Promise<Database>
       // With several replicas on one PostgreSQL database, one of them cleans up; the rest skip this round.
       const outcome = await db.runExclusive("cleanup", () => cleanupSessions(db, config));
       if (outcome.ran && outcome.result.expiredSessions > 0) {
-        logger().info({ expiredSessions: outcome.result.expiredSessions }, `Cleanup deleted ${outcome.result.expiredSessions} expired sessions`);
+        logger().info({ expiredSessions: outcome.result.expiredSessions }, `Cleanup deleted ${outcome.result.expiredSessions} ended sessions`);
       }
     } catch (error) {
       logger().error({ err: error }, "Session cleanup failed; it will run again at the next interval");

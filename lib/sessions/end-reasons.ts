@@ -50,20 +50,34 @@ export const SESSION_END_CAUSES = {
 export type SessionEndCause = keyof typeof SESSION_END_CAUSES;
 
 /**
- * The revokeReason the SSO re-check stores on a row it revokes, per cause: how the session check
- * tells these revocations (by the "idp" actor) apart and shows their own message.
+ * The revokeReason the SSO re-check stores on a row it revokes, per cause (the words an admin
+ * reads; the cause itself is stored as endReason).
  */
 export const IDP_RECHECK_REASONS = {
   idp_revoked: "the identity provider refused the refresh",
   idp_unreachable: "the identity provider could not be reached within the grace period",
 } as const satisfies Partial<Record<SessionEndCause, string>>;
 
-/** What the person is told about a revoked row: the re-check's own words, or "revoked". */
-export function revokedEndReason(row: { revokedBy: string | null; revokeReason: string | null }, idpActor: string): EndReason {
-  if (row.revokedBy === idpActor) {
-    for (const [cause, reason] of Object.entries(IDP_RECHECK_REASONS) as [keyof typeof IDP_RECHECK_REASONS, string][]) {
-      if (row.revokeReason === reason) return SESSION_END_CAUSES[cause];
-    }
-  }
-  return "revoked";
-}
+export const SESSION_END_CAUSE_CODES = Object.keys(SESSION_END_CAUSES) as [SessionEndCause, ...SessionEndCause[]];
+
+export const isSessionEndCause = (value: unknown): value is SessionEndCause =>
+  typeof value === "string" && Object.hasOwn(SESSION_END_CAUSES, value);
+
+/**
+ * What /login tells the device of an ended row: its cause's words; "revoked" for rows ended before
+ * causes were stored.
+ */
+export const endReasonOfCause = (code: string | null): EndReason => (isSessionEndCause(code) ? SESSION_END_CAUSES[code] : "revoked");
+
+/**
+ * The columns every end of a session writes, once (each end path updates only rows whose revokedAt
+ * is still null): when it ended (revokedAt), who ended it (revokedBy: a username, or system, idp,
+ * cli, email-link), what ended it (endReason) and, for revocations, the words given (revokeReason).
+ * Cleanup deletes the row SESSION_HISTORY_DAYS after revokedAt.
+ */
+export const endedColumns = (end: { cause: SessionEndCause; by: string; at: Date; reason?: string | null }) => ({
+  revokedAt: end.at,
+  revokedBy: end.by,
+  endReason: end.cause,
+  revokeReason: end.reason ?? null,
+});

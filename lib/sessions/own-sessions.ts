@@ -2,7 +2,8 @@ import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere } from "./active";
+import { activeSessionWhere, sessionStateWhere } from "./active";
+import type { SessionState } from "../validation/sessions";
 import { z } from "zod";
 import { activityField, listSessionActivity } from "./activity";
 import { presentSession, sessionJsonSchema, type SessionJson } from "./present";
@@ -21,7 +22,8 @@ export const ownSessionAnswerSchema = z.object({ session: sessionDetailJsonSchem
 export type OwnSessionAnswer = z.infer<typeof ownSessionAnswerSchema>;
 
 /**
- * One page of the owner's active sessions, newest activity first (keyset on lastActiveAt, id —
+ * One page of the owner's sessions in `page.state` (active by default; ended: the history kept
+ * SESSION_HISTORY_DAYS), newest activity first (keyset on lastActiveAt, id —
  * the [userId, lastActiveAt] index serves it). Only ever the owner's rows: the user id comes from
  * the verified session, never from input.
  */
@@ -29,14 +31,14 @@ export async function listOwnSessions(
   db: Database,
   config: Config,
   owner: SignedIn,
-  page: { cursor?: Cursor; limit: number },
+  page: { state?: SessionState; cursor?: Cursor; limit: number },
   now = new Date(),
 ): Promise<SessionPage> {
   const rows = await db.prisma.session.findMany({
     where: {
       AND: [
         { userId: owner.user.id },
-        activeSessionWhere(config, now),
+        sessionStateWhere(config, page.state ?? "active", now),
         rowsAfter("lastActiveAt", page.cursor),
       ],
     },
@@ -44,7 +46,7 @@ export async function listOwnSessions(
     take: page.limit + 1,
   });
   const shown = keysetPage(rows, page.limit, (last) => encodeCursor({ at: last.lastActiveAt, id: last.id }));
-  return { sessions: shown.rows.map((row) => presentSession(row, owner.session.id)), nextCursor: shown.nextCursor };
+  return { sessions: shown.rows.map((row) => presentSession(row, owner.session.id, now)), nextCursor: shown.nextCursor };
 }
 
 /**
@@ -54,14 +56,17 @@ export async function listOwnSessions(
  */
 export async function getOwnSession(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionJson | null> {
   const row = await db.prisma.session.findFirst({ where: { AND: [{ id, userId: owner.user.id }, activeSessionWhere(config, now)] } });
-  return row ? presentSession(row, owner.session.id) : null;
+  return row ? presentSession(row, owner.session.id, now) : null;
 }
 
 
-/** One of the owner's active sessions with where it has been used from (GET /api/sessions/{id}, its page). */
-export async function getOwnSessionDetail(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionDetailJson | null> {
-  const session = await getOwnSession(db, config, owner, id, now);
-  return session && { ...session, activity: await listSessionActivity(db, session.id) };
+/**
+ * One of the owner's sessions, active or ended (while its history is kept), with where it has been
+ * used from (GET /api/sessions/{id}, its page); null for an unknown or someone else's id alike.
+ */
+export async function getOwnSessionDetail(db: Database, _config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionDetailJson | null> {
+  const row = await db.prisma.session.findFirst({ where: { id, userId: owner.user.id } });
+  return row && { ...presentSession(row, owner.session.id, now), activity: await listSessionActivity(db, row.id) };
 }
 
 /**

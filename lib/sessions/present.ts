@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { ROLES } from "../auth/roles";
 import type { CurrentSession } from "./sessions";
+import type { Prisma } from "../db";
 import { DEVICE_TYPES, describeUserAgent } from "./user-agent";
+import { SESSION_END_CAUSE_CODES, isSessionEndCause, type SessionEndCause } from "./end-reasons";
+import { SYSTEM_ACTOR } from "../actor";
 
 export { DEVICE_TYPES, describeUserAgent, type DeviceInfo, type DeviceType } from "./user-agent";
 
@@ -28,6 +31,12 @@ export const sessionJsonSchema = z.object({
   createdAt: isoTimeSchema,
   lastActiveAt: isoTimeSchema,
   expiresAt: isoTimeSchema,
+  endedAt: isoTimeSchema.nullable().describe("When it ended; null while it is active"),
+  endReason: z
+    .enum(SESSION_END_CAUSE_CODES)
+    .nullable()
+    .describe("What ended it: logout, revoked_by_user, revoked_by_admin, revoked_all, expired_idle, expired_absolute, key_changed, disabled, idp_logout, per_user_limit; null while it is active"),
+  endedBy: z.string().nullable().describe("Who ended it: a username, or system, idp, cli, email-link; null while it is active"),
 });
 export type SessionJson = z.infer<typeof sessionJsonSchema>;
 
@@ -57,10 +66,28 @@ export type LogoutAnswer = z.infer<typeof logoutAnswerSchema>;
 type PresentableSession = Pick<
   CurrentSession,
   "id" | "tokenHint" | "ipAddress" | "country" | "city" | "userAgent" | "rememberMe" | "createdAt" | "lastActiveAt" | "expiresAt"
-> & { authMethod: string };
+> & { authMethod: string } & Partial<Pick<Prisma.SessionGetPayload<object>, "revokedAt" | "revokedBy" | "endReason" | "absoluteExpiresAt">>;
+
+export type SessionEnd = { endedAt: Date; endReason: SessionEndCause; endedBy: string | null };
+
+/**
+ * How a session ended, or null while it has not: what its row records, or — for an expiry nobody
+ * saw yet (cleanup marks those) — its expiry. A static session whose key changed ends (and is marked)
+ * at its next request; until then it shows no end.
+ */
+export function sessionEnd(session: PresentableSession, now: Date): SessionEnd | null {
+  if (session.revokedAt) {
+    return { endedAt: session.revokedAt, endReason: isSessionEndCause(session.endReason) ? session.endReason : "revoked_by_admin", endedBy: session.revokedBy ?? null };
+  }
+  const cap = session.absoluteExpiresAt ?? session.expiresAt;
+  const expiry = cap < session.expiresAt ? cap : session.expiresAt;
+  if (expiry > now) return null;
+  return { endedAt: expiry, endReason: cap <= session.expiresAt ? "expired_absolute" : "expired_idle", endedBy: SYSTEM_ACTOR.username };
+}
 
 /** The API's session object: never the token or its hash, only the 8-character hint. */
-export function presentSession(session: PresentableSession, currentSessionId: string | null): SessionJson {
+export function presentSession(session: PresentableSession, currentSessionId: string | null, now = new Date()): SessionJson {
+  const end = sessionEnd(session, now);
   return {
     id: session.id,
     tokenHint: session.tokenHint,
@@ -75,6 +102,9 @@ export function presentSession(session: PresentableSession, currentSessionId: st
     createdAt: session.createdAt.toISOString(),
     lastActiveAt: session.lastActiveAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),
+    endedAt: end ? end.endedAt.toISOString() : null,
+    endReason: end?.endReason ?? null,
+    endedBy: end?.endedBy ?? null,
   };
 }
 

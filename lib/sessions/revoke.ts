@@ -9,7 +9,7 @@ import { fail } from "../errors";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
 import { recordSessionsEnded } from "../metrics/metrics";
-import type { SessionEndCause } from "./end-reasons";
+import { endedColumns, type SessionEndCause } from "./end-reasons";
 import { withSpan } from "../tracing";
 import { enqueueWebhookEvents, sessionEndedEvent } from "../webhooks/events";
 
@@ -39,9 +39,10 @@ const BATCH = 500;
 
 
 /**
- * Ends every not-yet-revoked session matching `where`, a batch per short write (sign-ins keep going
- * in between). Rows are marked, not deleted, so the device is told "Your session was revoked" at its
- * very next request; cleanup deletes them later. Audit: one event per session, written in the same
+ * Ends every not-yet-ended session matching `where`, a batch per short write (sign-ins keep going
+ * in between). Rows are marked ended (endedColumns), not deleted, so the device is told "Your session
+ * was revoked" at its very next request and the owner sees it under "Recently ended"; cleanup
+ * deletes them SESSION_HISTORY_DAYS later. Audit: one event per session, written in the same
  * transaction as its batch. Returns how many were revoked. (Everyone at once: revokeEveryActiveSession.)
  */
 export function revokeSessions(
@@ -82,7 +83,7 @@ async function revokeMatching(db: Database, where: Prisma.SessionWhereInput, by:
     });
     if (targets.length === 0) break;
     const batch = { id: { in: targets.map((t) => t.id) }, revokedAt: null };
-    const data = { revokedAt: now, revokedBy: by.actor.username, revokeReason: by.reason };
+    const data = endedColumns({ cause: by.cause, by: by.actor.username, at: now, reason: by.reason });
     const count = await db.prisma.$transaction(
       async (tx) => {
         // Only the rows this statement revoked get an event: another revocation (another
@@ -143,7 +144,7 @@ export function revokeListedSessions(
     for (let start = 0; start < ids.length; start += BATCH) {
       const slice = ids.slice(start, start + BATCH);
       const where = { id: { in: slice }, revokedAt: null };
-      const data = { revokedAt: now, revokedBy: by.actor.username, revokeReason: by.reason };
+      const data = endedColumns({ cause: by.cause, by: by.actor.username, at: now, reason: by.reason });
       const count = db.webhookUrls.length
         ? await db.prisma.$transaction(async (tx) => {
             const ended = await tx.session.updateManyAndReturn({ where, data, select: { id: true, userId: true, authMethod: true, user: { select: { username: true } } } });

@@ -2,10 +2,10 @@
  * A session's whole life, in reading order: token.ts (the secret and the hash stored for it) →
  * cookie.ts (what the browser holds: encoding, name, attributes, set and clear) → this file
  * (create, validate and slide, rotate, end by logout; the expiry math in expiry.ts, the end
- * reasons in end-reasons.ts) → revoke.ts (ended by someone else) → cleanup.ts (expired rows
- * removed). Listing and showing sessions: active.ts, own-sessions.ts, present.ts, view-model.ts.
+ * reasons and the columns every end writes in end-reasons.ts) → revoke.ts (ended by someone else)
+ * → cleanup.ts (unseen expiries marked ended, ended rows deleted after SESSION_HISTORY_DAYS). Listing and showing sessions: active.ts, own-sessions.ts, present.ts, view-model.ts.
  */
-import { IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR } from "../actor";
+import { SYSTEM_ACTOR } from "../actor";
 import type { Config } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
 import { decodeSessionCookie } from "./cookie";
@@ -14,7 +14,7 @@ import { generateId, generateSessionToken, hashSessionToken, tokenHint } from ".
 import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
-import { revokedEndReason, type EndReason, type SessionEndCause } from "./end-reasons";
+import { endedColumns, endReasonOfCause, type EndReason, type SessionEndCause } from "./end-reasons";
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { deviceFamilies, storedDeviceType } from "./user-agent";
 import { signInDevice } from "../alerts/new-device";
@@ -38,7 +38,8 @@ export type SessionCheck =
 /**
  * The per-request session check, used by every page and API route: verify the cookie's signature
  * (no database work for garbage), then one indexed lookup by token hash joined with the user.
- * Ended sessions are deleted when met and the end is audited.
+ * A session found ended (expired, key changed, user disabled) is marked ended when met and the end
+ * audited; a row already ended answers its end's reason at every later request until cleanup.
  */
 export function validateSessionCookie(
   db: Database,
@@ -116,12 +117,12 @@ async function checkSessionCookie(
 
 function endReasonFor(config: Config, row: SessionWithUser, now: Date): EndReason | null {
   if (row.user.disabledAt) return "disabled";
-  if (row.revokedAt) return revokedEndReason(row, IDENTITY_PROVIDER_ACTOR.username);
+  if (row.revokedAt) return endReasonOfCause(row.endReason);
   if (!signedInWithCurrentKey(config, row)) return "key-changed";
   return expiryReason(row, now);
 }
 
-/** The cause of an end the session check discovers; revocations were counted when they happened. */
+/** The cause of an end the session check discovers; rows ended before were counted when they ended. */
 const DISCOVERED_CAUSES: Partial<Record<EndReason, SessionEndCause>> = {
   expired: "expired_idle",
   "max-age": "expired_absolute",
@@ -129,18 +130,20 @@ const DISCOVERED_CAUSES: Partial<Record<EndReason, SessionEndCause>> = {
   disabled: "disabled",
 };
 
+/**
+ * Marks ended a session the check found expired, key-changed or disabled, with its expiry audited
+ * in the same transaction. Ended once: by whichever request (or cleanup) marks it first; rows
+ * already ended were counted and audited when they ended. An expiry ended when it expired.
+ */
 async function endMetSession(db: Database, row: SessionWithUser, reason: EndReason, request: RequestInfo, now: Date) {
-  // Said explicitly, not left to the cascade: an ended row may be kept.
-  if (row.authMethod === "oidc") await deleteSsoTokens(db, [row.id]);
-  // Counted once: by the request that deleted the row, and not at all when a revocation (disabling
-  // a user revokes their sessions too) already counted it.
   const cause = DISCOVERED_CAUSES[reason];
-  const event = cause && !row.revokedAt ? [sessionEndedEvent(sessionRef(row.id, row.user, row.authMethod), cause, SYSTEM_ACTOR.username, now)] : [];
-  const count = await deleteSessionWithEvents(db, row.id, event);
-  if (count > 0 && cause && !row.revokedAt) recordSessionsEnded(cause);
-  // Revocations and disabling were audited when they happened; expiries and key changes here, once.
-  if (count === 0 || reason === "revoked" || reason === "disabled") return;
-  await recordAuthEvent(db, {
+  if (row.revokedAt || !cause) return;
+  const expired = cause === "expired_idle" || cause === "expired_absolute";
+  const at = expired ? new Date(Math.min(row.expiresAt.getTime(), row.absoluteExpiresAt.getTime(), now.getTime())) : now;
+  // Disabling was audited when it happened; expiries and key changes here, once.
+  const audited = cause !== "disabled";
+  const ref = sessionRef(row.id, row.user, row.authMethod);
+  await endSession(db, { id: row.id, ref, cause, by: SYSTEM_ACTOR.username, at }, audited ? authEventRow({
     type: reason === "key-changed" ? "session.key_changed" : "session.expired",
     username: row.user.username,
     userId: row.userId,
@@ -152,23 +155,36 @@ async function endMetSession(db: Database, row: SessionWithUser, reason: EndReas
     detail: reason === "max-age" ? "absolute lifetime reached" : reason === "expired" ? "idle timeout" : null,
     count: 1,
     at: now,
-  });
+  }) : null);
 }
-
-const sessionRef = (sessionId: string, user: { id: string; username: string }, authMethod: string) => ({ sessionId, userId: user.id, username: user.username, authMethod });
 
 /**
- * Deletes a session; with webhooks on, its session.ended event is written in the same transaction,
- * only if this call deleted it. Says whether it did (1) or not (0).
+ * Ends ONE session (log out, or an end the session check discovers): marks it ended (endedColumns)
+ * if it is not already, with its audit event and its webhook session.ended event in the same
+ * transaction, counts the end once and drops its identity provider tokens. Returns whether this
+ * call ended it. (Revocations: revoke.ts; unseen expiries: cleanup.ts.)
  */
-async function deleteSessionWithEvents(db: Database, id: string, ended: ReturnType<typeof sessionEndedEvent>[]): Promise<number> {
-  if (db.webhookUrls.length === 0 || ended.length === 0) return (await db.prisma.session.deleteMany({ where: { id } })).count;
-  return db.prisma.$transaction(async (tx) => {
-    const { count } = await tx.session.deleteMany({ where: { id } });
-    if (count > 0) await enqueueWebhookEvents(tx, db.webhookUrls, ended);
-    return count;
+export async function endSession(
+  db: Database,
+  end: { id: string; ref: SessionRef; cause: SessionEndCause; by: string; at: Date },
+  event: ReturnType<typeof authEventRow> | null,
+): Promise<boolean> {
+  const ended = await db.prisma.$transaction(async (tx) => {
+    const { count } = await tx.session.updateMany({ where: { id: end.id, revokedAt: null }, data: endedColumns(end) });
+    if (count === 0) return false;
+    if (event) await tx.authEvent.create({ data: event });
+    await enqueueWebhookEvents(tx, db.webhookUrls, [sessionEndedEvent(end.ref, end.cause, end.by, end.at)]);
+    return true;
   }, TRANSACTION_LIMITS);
+  if (!ended) return false;
+  recordSessionsEnded(end.cause);
+  // Said explicitly, not left to the cascade: the ended row is kept as history.
+  if (end.ref.authMethod === "oidc") await deleteSsoTokens(db, [end.id]);
+  return true;
 }
+
+type SessionRef = ReturnType<typeof sessionRef>;
+const sessionRef = (sessionId: string, user: { id: string; username: string }, authMethod: string) => ({ sessionId, userId: user.id, username: user.username, authMethod });
 
 export type NewSession = {
   userId: string;
@@ -339,12 +355,12 @@ export async function rotateSessionToken(
   return { token };
 }
 
-/** Log out: the session row is gone at once, and the logout is audited. */
+/**
+ * Log out: the session ends at once (kept as history, "Signed out"), and the logout is audited —
+ * also when the row had ended meanwhile, as the person did ask to log out.
+ */
 export async function endSessionByLogout(db: Database, session: CurrentSession, user: CurrentUser, request: RequestInfo, now = new Date()) {
-  if (session.authMethod === "oidc") await deleteSsoTokens(db, [session.id]);
-  const count = await deleteSessionWithEvents(db, session.id, [sessionEndedEvent(sessionRef(session.id, user, session.authMethod), "logout", user.username, now)]);
-  if (count > 0) recordSessionsEnded("logout");
-  await recordAuthEvent(db, {
+  const event = authEventRow({
     type: "logout",
     username: user.username,
     userId: user.id,
@@ -353,5 +369,9 @@ export async function endSessionByLogout(db: Database, session: CurrentSession, 
     ip: request.ip,
     userAgent: request.userAgent,
     actor: user.username,
+    at: now,
   });
+  const ref = sessionRef(session.id, user, session.authMethod);
+  const ended = await endSession(db, { id: session.id, ref, cause: "logout", by: user.username, at: now }, event);
+  if (!ended) await recordAuthEvent(db, event);
 }

@@ -1,4 +1,6 @@
+import { CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR } from "../actor";
 import type { ActivityJson } from "./activity";
+import type { SessionEndCause } from "./end-reasons";
 import type { DeviceType, SessionJson } from "./present";
 import { maskToken } from "./present";
 
@@ -25,7 +27,53 @@ export type SessionView = {
   created: TimeView;
   lastActive: TimeView;
   expires: TimeView;
+  /** How it ended, in words for whoever is looking; null while it is active. */
+  ended: { at: TimeView; why: string } | null;
 };
+
+/** Who looks at an ended session: its owner, or an admin; both by username. */
+export type EndViewer = { as: "owner"; username: string } | { as: "admin"; owner: string };
+
+/** The product's own actors, as words. */
+const actorWords = (by: string | null): string | null =>
+  by === CLI_ACTOR.username ? "the operator CLI" : by === SYSTEM_ACTOR.username || by === IDENTITY_PROVIDER_ACTOR.username ? null : by;
+
+/**
+ * What ended a session, in words for the person looking: "Signed out", "Revoked by you from another
+ * session", "Revoked by an administrator (alice)", "Expired after inactivity", ...
+ */
+export function endWords(cause: SessionEndCause, by: string | null, viewer: EndViewer): string {
+  const owner = viewer.as === "owner" ? viewer.username : viewer.owner;
+  const byOwner = by === owner;
+  const you = viewer.as === "owner" ? "you" : "its owner";
+  const admin = by === CLI_ACTOR.username ? "the operator CLI" : `an administrator${actorWords(by) ? ` (${by})` : ""}`;
+  switch (cause) {
+    case "logout":
+      return "Signed out";
+    case "revoked_by_user":
+      return by === EMAIL_LINK_ACTOR.username ? `Revoked by ${you} from the new-device email` : `Revoked by ${you} from another session`;
+    case "revoked_by_admin":
+      return `Revoked by ${admin}`;
+    case "revoked_all":
+      return byOwner ? `Signed out by ${you} with all other sessions` : `Revoked with all sessions by ${admin}`;
+    case "expired_idle":
+      return "Expired after inactivity";
+    case "expired_absolute":
+      return "Reached its maximum length";
+    case "key_changed":
+      return "The sign-in key changed";
+    case "disabled":
+      return "Account disabled";
+    case "idp_logout":
+      return "Identity provider logged out";
+    case "per_user_limit":
+      return "Ended by a newer sign-in (session limit)";
+    case "idp_revoked":
+      return "Identity provider ended it";
+    case "idp_unreachable":
+      return "Identity provider could not confirm it";
+  }
+}
 
 export const DEVICE_LABELS: Record<DeviceType, string> = {
   desktop: "Desktop",
@@ -39,7 +87,7 @@ export const DEVICE_LABELS: Record<DeviceType, string> = {
 export const METHOD_LABELS: Record<string, string> = { oidc: "SSO", static: "Key" };
 
 /** Everything /settings/sessions shows for one session, from the same object the API returns. */
-export function toSessionView(session: SessionJson, now: Date): SessionView {
+export function toSessionView(session: SessionJson, now: Date, viewer?: EndViewer): SessionView {
   const browser = session.browser ?? "Unknown browser";
   const os = session.os ?? "Unknown OS";
   const ip = session.ipAddress ?? "Unknown";
@@ -65,6 +113,10 @@ export function toSessionView(session: SessionJson, now: Date): SessionView {
     created: timeView(session.createdAt, now),
     lastActive: timeView(session.lastActiveAt, now),
     expires: timeView(session.expiresAt, now),
+    ended:
+      session.endedAt && session.endReason
+        ? { at: timeView(session.endedAt, now), why: endWords(session.endReason, session.endedBy, viewer ?? { as: "owner", username: "" }) }
+        : null,
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AUTH_EVENT_TYPES } from "../audit";
 import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
-import { sessionIdSchema } from "./sessions";
+import { sessionIdSchema, sessionStateSchema } from "./sessions";
 import { usernameOf } from "./username";
 import { parseCidr } from "../net/cidr";
 import { DELIVERY_STATUSES } from "../webhooks/events";
@@ -97,6 +97,7 @@ export const hasFilter = (filter: AdminSessionFilter) =>
 export const adminSessionsQuerySchema = z
   .object({
     ...adminSessionFilterFields,
+    state: sessionStateSchema,
     sort: z.enum(["lastActive", "created"], { error: 'sort must be "lastActive" or "created"' }).default("lastActive"),
     cursor: cursorSchema.optional(),
     limit: pageSizeSchema(50, 200),

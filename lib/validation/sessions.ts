@@ -4,8 +4,17 @@ import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
 /** A session's public id (base64url). Anything else cannot name a session. */
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a session id");
 
-/** GET /api/sessions and /settings/sessions: ?cursor=&limit= */
+/** Which sessions a list shows: those still working (the default), the ended ones kept as history, or both. */
+export const SESSION_STATES = ["active", "ended", "all"] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+export const sessionStateSchema = z
+  .enum(SESSION_STATES, { error: 'state must be "active", "ended" or "all"' })
+  .default("active")
+  .describe("active: still working (the default); ended: ended within SESSION_HISTORY_DAYS; all: both");
+
+/** GET /api/sessions and /settings/sessions: ?state=&cursor=&limit= */
 export const ownSessionsQuerySchema = z.object({
+  state: sessionStateSchema,
   cursor: cursorSchema.optional(),
   limit: pageSizeSchema(50, 100),
 });

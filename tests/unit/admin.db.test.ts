@@ -291,25 +291,35 @@ describe("admin: disabling users", () => {
 });
 
 describe("cleanup", () => {
-  it("deletes expired rows in bounded batches, keeps live and revoked-but-unexpired ones, and audits the count", async () => {
+  it("marks unseen expiries ended, deletes sessions ended longer than SESSION_HISTORY_DAYS ago in bounded batches, and audits the count", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
     const now = later(T0, days(1));
-    for (let i = 0; i < 25; i++) await seedSession(db, `gone${i % 3}`, { at: later(T0, -days(40)), expiresAt: later(T0, -minutes(i)) });
+    // Expired 31 days before `now` and more: ended past the 30-day history, marked and deleted in one run.
+    for (let i = 0; i < 22; i++) await seedSession(db, `gone${i % 3}`, { at: later(T0, -days(80)), expiresAt: later(T0, -days(30) - minutes(i)) });
+    // Ended 31 days ago by a revocation: deleted too.
+    for (let i = 0; i < 3; i++) await seedSession(db, "gone", { at: later(T0, -days(40)), revokedAt: later(T0, -days(30)) });
     const live = await seedSession(db, "live", { at: T0 });
     const revoked = await seedSession(db, "live", { at: T0, revokedAt: T0 });
+    // Expired an hour ago, nobody saw it: kept as history, ended when it expired.
+    const expired = await seedSession(db, "live", { at: later(T0, -days(10)), expiresAt: later(now, -minutes(60)) });
     await db.prisma.loginAttempt.createMany({
       data: [
         { key: "ip:old", failures: 3, windowStart: later(now, -minutes(20)) },
         { key: "ip:new", failures: 1, windowStart: later(now, -minutes(5)) },
       ],
     });
-    expect(await cleanupSessions(db, config, { now, batchSize: 10 })).toEqual({ expiredSessions: 25, loginAttempts: 1 });
-    expect((await db.prisma.session.findMany({ select: { id: true } })).map((s) => s.id).sort()).toEqual([live, revoked].sort());
+    expect(await cleanupSessions(db, config, { now, batchSize: 10 })).toEqual({ expiredSessions: 25, endedSessions: 23, loginAttempts: 1 });
+    expect((await db.prisma.session.findMany({ select: { id: true } })).map((s) => s.id).sort()).toEqual([live, revoked, expired].sort());
+    expect(await db.prisma.session.findUniqueOrThrow({ where: { id: expired } })).toMatchObject({
+      revokedAt: later(now, -minutes(60)),
+      revokedBy: "system",
+      endReason: "expired_idle",
+    });
     expect(await db.prisma.loginAttempt.findMany({ select: { key: true } })).toEqual([{ key: "ip:new" }]);
     expect(await db.prisma.authEvent.findMany({ where: { type: "sessions.cleaned" } })).toMatchObject([{ actor: "system", count: 25 }]);
     // Nothing to do: no event.
-    expect(await cleanupSessions(db, config, { now })).toEqual({ expiredSessions: 0, loginAttempts: 0 });
+    expect(await cleanupSessions(db, config, { now })).toEqual({ expiredSessions: 0, endedSessions: 0, loginAttempts: 0 });
     expect(await db.prisma.authEvent.count({ where: { type: "sessions.cleaned" } })).toBe(1);
   });
 });
@@ -318,7 +328,7 @@ describe("cleanup timer", () => {
   it("runs on the configured interval, and not at all when set to 0", async () => {
     const { db } = await tempDatabase();
     const { startCleanupTimer, stopCleanupTimer } = await import("@/lib/sessions/cleanup");
-    await seedSession(db, "old", { at: later(new Date(), -days(40)), expiresAt: later(new Date(), -days(1)) });
+    await seedSession(db, "old", { at: later(new Date(), -days(80)), expiresAt: later(new Date(), -days(31)) });
     // Only the interval is faked: the database driver's own timeouts (setTimeout) must stay real.
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     try {

@@ -64,7 +64,7 @@ describe("operator CLI", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("confirm with --yes");
     expect(await cli(database, "revoke-all", "--yes")).toMatchObject({ code: 0, stdout: "Revoked 1 session.\n" });
-    expect(await cli(database, "cleanup")).toMatchObject({ code: 0, stdout: "Deleted 0 expired sessions and 0 stale login counters.\n" });
+    expect(await cli(database, "cleanup")).toMatchObject({ code: 0, stdout: "Deleted 0 ended sessions and 0 stale login counters.\n" });
     const stats = JSON.parse((await cli(database, "stats", "--json")).stdout);
     expect(stats).toMatchObject({ activeSessions: 0, createdLast24h: 4, revokedLast24h: 4 });
     expect((await cli(database, "frobnicate")).code).toBe(2);

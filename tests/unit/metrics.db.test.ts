@@ -120,9 +120,10 @@ describe("session metrics count each ended session once, by cause", () => {
     expect(await ended(() => validateSessionCookie(db, config, frank.cookie, request))).toEqual({ "reason=disabled": 1 });
   });
 
-  it("counts the expiries nobody saw when cleanup deletes them, and a revoked row's end only once", async () => {
+  it("counts the expiries nobody saw when cleanup marks them ended, and a revoked row's end only once", async () => {
     const { db } = await tempDatabase();
-    const config = testConfig();
+    // No history kept: every ended row is deleted in the same run.
+    const config = testConfig({ SESSION_HISTORY_DAYS: "0" });
     await Promise.all(["alice", "bob", "carol", "dave", "erin"].map((name) => signIn(db, config, name, USER_KEY)));
     const past = new Date(Date.now() - 1000);
     // Idle expiry (alice, bob), the absolute cap (carol: both expiries are the cap), a revocation
@@ -136,6 +137,19 @@ describe("session metrics count each ended session once, by cause", () => {
     });
     expect(deleted).toEqual({ "": 4 });
     expect(endsSeen).toEqual({ "reason=expired_idle": 2, "reason=expired_absolute": 1 });
+  });
+
+  it("counts an expiry the session check met once, not again when cleanup deletes it", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const { cookie, session } = await signIn(db, config, "alice", USER_KEY);
+    const afterExpiry = new Date(session.expiresAt.getTime() + 1000);
+    expect(await ended(() => validateSessionCookie(db, config, cookie, request, afterExpiry))).toEqual({ "reason=expired_idle": 1 });
+    expect(await ended(() => validateSessionCookie(db, config, cookie, request, afterExpiry))).toEqual({});
+    const deleted = await added("sessionboard_cleanup_deleted_total", async () => {
+      expect(await ended(() => cleanupSessions(db, config, { now: later(afterExpiry, days(31)) }))).toEqual({});
+    });
+    expect(deleted).toEqual({ "": 1 });
   });
 });
 

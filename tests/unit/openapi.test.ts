@@ -225,6 +225,9 @@ describe("checking answers against the description", () => {
     createdAt: "2026-12-02T08:00:00.000Z",
     lastActiveAt: "2026-12-02T08:00:00.000Z",
     expiresAt: "2026-12-09T08:00:00.000Z",
+    endedAt: null,
+    endReason: null,
+    endedBy: null,
   };
   const answer = (method: string, url: string, status: number, body: unknown, headers: Record<string, string> = json) => ({
     method,

@@ -43,16 +43,23 @@ describe("session lifecycle", () => {
     expect(row.expiresAt).toEqual(later(created, minutes(2) + days(7)));
   });
 
-  it("ends an idle session, deletes the row and audits the expiry", async () => {
+  it("ends an idle session, marks the row ended when it expired and audits the expiry once", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
     const { cookie, session } = await signIn(db, config, "alice", USER_KEY);
     expect(await validateSessionCookie(db, config, cookie, request, later(session.createdAt, days(7)))).toEqual({ status: "ended", reason: "expired" });
-    expect(await db.prisma.session.count()).toBe(0);
+    expect(await db.prisma.session.findUniqueOrThrow({ where: { id: session.id } })).toMatchObject({
+      revokedAt: session.expiresAt,
+      revokedBy: "system",
+      endReason: "expired_idle",
+    });
     expect(await events(db, "session.expired")).toMatchObject([{ sessionId: session.id, username: "alice", detail: "idle timeout" }]);
-    // The row is gone now: the same cookie reads as an ended session, and nothing is audited twice.
-    expect(await validateSessionCookie(db, config, cookie, request)).toEqual({ status: "ended", reason: "ended" });
+    // The row is history now: the same cookie still learns why, and nothing is audited twice.
+    expect(await validateSessionCookie(db, config, cookie, request)).toEqual({ status: "ended", reason: "expired" });
     expect(await events(db, "session.expired")).toHaveLength(1);
+    // Once cleanup has deleted it, the cookie reads as an ended session.
+    await db.prisma.session.deleteMany({});
+    expect(await validateSessionCookie(db, config, cookie, request)).toEqual({ status: "ended", reason: "ended" });
   });
 
   it("keeps a Remember Me session for 30 idle days, and ends any session at the absolute cap", async () => {

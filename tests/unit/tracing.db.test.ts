@@ -102,7 +102,10 @@ describe("traces of the session code", () => {
     const [cleanup] = named("session.cleanup");
     expect(cleanup.attributes).toMatchObject({ "session.cleanup.expired_sessions": 6 });
     expect(cleanup.parentSpanContext).toBeUndefined();
-    const deletions = childrenOf(cleanup).filter((span) => span.name === "db deleteExpiredSessions");
+    // All six had ended (revoked) already: nothing to mark, and a year is past the history kept.
+    const markings = childrenOf(cleanup).filter((span) => span.name === "db endExpiredSessions");
+    expect(markings.map((span) => span.attributes["db.response.affected_rows"])).toEqual([0]);
+    const deletions = childrenOf(cleanup).filter((span) => span.name === "db deleteEndedSessions");
     expect(deletions.map((span) => span.attributes["db.response.affected_rows"])).toEqual([2, 2, 2, 0]);
   });
 

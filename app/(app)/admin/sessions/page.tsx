@@ -20,6 +20,8 @@ import { adminRevokeAllAction, adminRevokeFilteredAction, adminRevokeSessionActi
 export const metadata: Metadata = { title: "Admin · Sessions" };
 
 const PAGE = "/admin/sessions";
+/** How the list names what ?state= shows. */
+const STATE_WORDS = { active: "active sessions", ended: "ended sessions", all: "sessions" } as const;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function AdminSessionsPage({ searchParams }: { searchParams: SearchParams }) {
@@ -38,7 +40,8 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
       filtered ? countAdminSessions(db, config, admin.session.id, query, now) : null,
     ]),
   );
-  const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now) }));
+  const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now, { as: "admin", owner: session.user.username }) }));
+  const stateWords = STATE_WORDS[query.state];
   const reauthentication = reauthenticationFor(config, admin.session, now);
   const ssoFirst = (returnTo: string) =>
     reauthentication === "identity_provider" ? <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={returnTo} cancelHref={cancelHref} /> : undefined;
@@ -62,7 +65,11 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Sessions</h1>
-          <p className="mt-1 text-sm text-slate-600">Every active session, with its owner. Revocations take effect at the browser&apos;s next request.</p>
+          <p className="mt-1 text-sm text-slate-600">
+            {query.state === "active"
+              ? "Every active session, with its owner. Revocations take effect at the browser's next request."
+              : `${query.state === "ended" ? "Sessions" : "Active sessions, and sessions"} that ended in the last ${config.historyDays} days, with when and why.`}
+          </p>
         </div>
         {raw.confirmAll !== "1" && (
           <PendingLink href={confirmationHref(href({ confirmAll: "1" }), "confirm-all")} className={buttonClass.dangerOutline}>
@@ -76,7 +83,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
         <Stat label="Active users" value={counters.activeUsers} />
         <Stat label="Created (24 h)" value={counters.createdLast24h} />
         <Stat label="Revoked (24 h)" value={counters.revokedLast24h} />
-        <Stat label="Expired & cleaned (24 h)" value={counters.expiredLast24h} />
+        <Stat label="Expired (24 h)" value={counters.expiredLast24h} />
       </dl>
 
       {message && <Alert tone="success">{message}</Alert>}
@@ -170,6 +177,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
         <Field label="More than N sessions" name="moreThan" type="number" defaultValue={query.moreThan?.toString()} />
         <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} placeholder="2026-11-20T08:00" />
         <Field label="Signed in before (UTC)" name="signedInBefore" defaultValue={raw.signedInBefore} placeholder="2026-11-21" />
+        <Select label="Show" name="state" value={query.state} options={[["active", "Active"], ["ended", "Ended"], ["all", "All"]]} />
         <Select label="Sort by" name="sort" value={query.sort} options={[["lastActive", "Last active"], ["created", "Signed in"]]} />
         <Select label="Per page" name="limit" value={String(query.limit)} options={[["25", "25"], ["50", "50"], ["100", "100"], ["200", "200"]]} />
         <div className="col-span-2 flex flex-wrap items-end gap-2 sm:col-span-4">
@@ -181,12 +189,12 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
               Clear
             </Link>
           )}
-          {filtered && matching !== null && matching > 0 && !confirmFilter && (
+          {filtered && query.state === "active" && matching !== null && matching > 0 && !confirmFilter && (
             <PendingLink href={confirmationHref(href({ confirmFilter: "1" }), "confirm-filter")} className={`${buttonClass.dangerOutline} ml-auto`}>
               Revoke all {matching} matching
             </PendingLink>
           )}
-          {query.user && query.match === "exact" && rows.length > 0 && !confirmUser && (
+          {query.user && query.match === "exact" && query.state === "active" && rows.length > 0 && !confirmUser && (
             <PendingLink href={confirmationHref(href({ confirmUser: query.user }), "confirm-user")} className={`${buttonClass.dangerOutline} ml-auto`}>
               Revoke all of {query.user}&apos;s sessions
             </PendingLink>
@@ -196,7 +204,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
 
       {rows.length === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 px-5 py-8 text-center text-sm text-slate-600">
-          <p className="font-medium text-slate-800">{filtered ? "No active sessions match these filters" : "No active sessions"}</p>
+          <p className="font-medium text-slate-800">{filtered ? `No ${stateWords} match these filters` : `No ${stateWords}`}</p>
           {filtered && (
             <Link href={PAGE} className="mt-2 inline-block font-medium text-indigo-600 hover:underline">
               Show all sessions
@@ -204,7 +212,10 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           )}
         </div>
       ) : (
-        <DataTable caption="Active sessions" head={["User", "Device", "IP address", "Method", "Signed in", "Last active", "Expires", ""]}>
+        <DataTable
+          caption={stateWords[0].toUpperCase() + stateWords.slice(1)}
+          head={["User", "Device", "IP address", "Method", "Signed in", "Last active", query.state === "active" ? "Expires" : "Expires / ended", ""]}
+        >
           {rows.map((row) => (
             <tr key={row.id} id={`session-${row.id}`} role="row" data-testid="admin-session-row" className={`${rowClass} scroll-mt-24 ${row.current ? "bg-emerald-50/50" : ""}`}>
               <Cell wide>
@@ -244,11 +255,20 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
               <Cell label="Last active" className="lg:whitespace-nowrap">
                 <RelativeTime time={row.view.lastActive} />
               </Cell>
-              <Cell label="Expires" className="lg:whitespace-nowrap">
-                <RelativeTime time={row.view.expires} />
+              <Cell label={row.view.ended ? "Ended" : "Expires"} className="lg:whitespace-nowrap">
+                {row.view.ended ? (
+                  <>
+                    <Badge tone="slate">Ended</Badge> <RelativeTime time={row.view.ended.at} />
+                    <div className="whitespace-normal text-xs text-slate-500 lg:min-w-40" data-testid="end-reason">
+                      {row.view.ended.why}
+                    </div>
+                  </>
+                ) : (
+                  <RelativeTime time={row.view.expires} />
+                )}
               </Cell>
               <Cell actions="stacked">
-                {!row.current && (
+                {!row.current && !row.view.ended && (
                   <PendingLink
                     href={confirmationHref(href({ confirm: row.id }), "confirm-session")}
                     className={actionClass.danger}

@@ -5,11 +5,12 @@ import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RevokeConfirmation, revokeConfirmationId } from "@/components/sessions/revoke-confirmation";
 import { SessionCard } from "@/components/sessions/session-card";
+import { RecentlyEnded } from "@/components/sessions/recently-ended";
 import { ConfirmPanel, confirmationHref } from "@/components/confirm-panel";
 import { Alert, buttonClass } from "@/components/ui";
 import { pageMessage, type FailureCode } from "@/lib/errors";
 import { requireSession, withPageContext } from "@/lib/http/page";
-import { listOwnSessionsCurrentFirst } from "@/lib/sessions/own-sessions";
+import { listOwnSessions, listOwnSessionsCurrentFirst } from "@/lib/sessions/own-sessions";
 import { toSessionView } from "@/lib/sessions/view-model";
 import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
 import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
@@ -17,6 +18,8 @@ import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
 export const metadata: Metadata = { title: "Sessions" };
 
 const PAGE = "/settings/sessions";
+/** "Recently ended" shows this many; GET /api/sessions?state=ended pages through the rest. */
+const ENDED_SHOWN = 10;
 
 /** Page state in the URL, so every step (confirm, result) works without client JavaScript. */
 const pageParamsSchema = z.object({
@@ -38,6 +41,12 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
     ? await withPageContext(({ db, config }) => listOwnSessionsCurrentFirst(db, config, owner, query.data, now))
     : null;
   const sessions = page?.sessions.map((session) => toSessionView(session, now)) ?? [];
+  const ended = await withPageContext(async ({ db, config }) => ({
+    historyDays: config.historyDays,
+    sessions: (await listOwnSessions(db, config, owner, { state: "ended", limit: ENDED_SHOWN }, now)).sessions.map((session) =>
+      toSessionView(session, now, { as: "owner", username: owner.user.username }),
+    ),
+  }));
   const firstPage = !raw.cursor;
   const hasOthers = sessions.some((s) => !s.current) || Boolean(page?.nextCursor) || !firstPage;
   const pageHref = (extra: Record<string, string>) => `${PAGE}?${new URLSearchParams({ ...(raw.cursor ? { cursor: raw.cursor } : {}), ...extra })}`;
@@ -120,6 +129,8 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
           />
         </>
       )}
+
+      <RecentlyEnded sessions={ended.sessions} historyDays={ended.historyDays} detailsHref={(id) => `${PAGE}/${id}`} />
     </div>
   );
 }

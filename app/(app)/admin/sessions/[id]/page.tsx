@@ -18,7 +18,7 @@ const LIST = "/admin/sessions";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-/** Any one active session, for admins: its owner, everything about it, where it was used, its events; revoke. */
+/** Any one session, active or ended, for admins: its owner, everything about it, where it was used, its events; revoke. */
 export default async function AdminSessionPage({ params, searchParams }: Props) {
   const admin = await requireAdminSession();
   const id = sessionIdSchema.safeParse((await params).id);
@@ -30,9 +30,9 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
   });
   if (!found) notFound();
   const { detail } = found;
-  const session = toSessionView(detail, now);
+  const session = toSessionView(detail, now, { as: "admin", owner: detail.user.username });
   const query = sessionPageQuerySchema.parse(queryObject(await searchParams));
-  const confirming = query.confirm === "1" && !session.current;
+  const confirming = query.confirm === "1" && !session.current && !session.ended;
   const here = `${LIST}/${session.id}`;
   const owner = detail.user.username;
 
@@ -44,7 +44,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
 
       <div className="flex flex-wrap items-start justify-between gap-4">
         <SessionHeading session={session} badges={detail.flagged ? <Badge tone="amber">{detail.ownerActiveSessions} sessions</Badge> : undefined} />
-        {!session.current && !confirming && (
+        {!session.current && !session.ended && !confirming && (
           <PendingLink href={confirmationHref(`${here}?confirm=1`, "confirm-session")} className={buttonClass.dangerOutline} aria-label={`Revoke ${owner}'s session ${session.maskedToken}`}>
             Revoke
           </PendingLink>

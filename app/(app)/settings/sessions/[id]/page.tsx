@@ -19,7 +19,7 @@ const LIST = "/settings/sessions";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-/** Everything about one of your sessions. Anyone else's, an ended or a made-up id: the same 404. */
+/** Everything about one of your sessions, active or ended (with how it ended). Anyone else's or a made-up id: the same 404. */
 export default async function SessionPage({ params, searchParams }: Props) {
   const owner = await requireSession();
   const id = sessionIdSchema.safeParse((await params).id);
@@ -30,8 +30,8 @@ export default async function SessionPage({ params, searchParams }: Props) {
     return own && { own, events: await listSessionEvents(db, { id: own.id, username: owner.user.username, since: new Date(own.createdAt) }) };
   });
   if (!found) notFound();
-  const session = toSessionView(found.own, now);
-  const confirming = sessionPageQuerySchema.parse(queryObject(await searchParams)).confirm === "1" && !session.current;
+  const session = toSessionView(found.own, now, { as: "owner", username: owner.user.username });
+  const confirming = sessionPageQuerySchema.parse(queryObject(await searchParams)).confirm === "1" && !session.current && !session.ended;
   const here = `${LIST}/${session.id}`;
 
   return (
@@ -42,7 +42,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
 
       <div className="flex flex-wrap items-start justify-between gap-4">
         <SessionHeading session={session} />
-        {!session.current && !confirming && (
+        {!session.current && !session.ended && !confirming && (
           <PendingLink
             href={confirmationHref(`${here}?confirm=1`, revokeConfirmationId(session.id))}
             className={buttonClass.dangerOutline}
