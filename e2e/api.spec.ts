@@ -12,7 +12,7 @@ test.describe("login API", () => {
     expect(body.user).toMatchObject({ username, role: "user" });
     expect(body.session).toMatchObject({ current: true, authMethod: "static", rememberMe: true, ipAddress: "127.0.0.1" });
     expect(Object.keys(body.session).sort()).toEqual(
-      ["id", "tokenHint", "current", "authMethod", "ipAddress", "country", "city", "userAgent", "browser", "os", "deviceType", "rememberMe", "createdAt", "lastActiveAt", "expiresAt"].sort(),
+      ["id", "tokenHint", "current", "authMethod", "ipAddress", "country", "city", "userAgent", "browser", "os", "deviceType", "rememberMe", "createdAt", "lastActiveAt", "expiresAt", "endedAt", "endReason", "endedBy"].sort(),
     );
     const cookie = response.headers()["set-cookie"];
     const token = cookie.match(/session_token=([0-9a-f]{64})\./)?.[1];
