@@ -220,9 +220,13 @@ for (const backend of ["sqlite", "postgres"] as const) {
       const token = await (await fetch(`${OIDC_ISSUER}/test/logout-token?${new URLSearchParams({ sub: uniqueUser("nobody") })}`)).text();
       expect(await (await stranger.post("/api/auth/oidc/backchannel-logout", { form: { logout_token: token } })).json()).toEqual({ revoked: 0 });
 
-      // erin's two sessions expire unseen; the cleanup job deletes them (its first run, or the next a minute later).
+      // erin's two sessions expire unseen; the cleanup job marks them ended (its first run, or the next
+      // a minute later), keeping them as history: nothing is deleted yet.
       await expireSessionsOf([names.erin], "expiresAt");
-      await expect.poll(() => prometheus.value(`sessionboard_cleanup_deleted_total{${job}}`), { timeout: 100_000, intervals: [1_000] }).toBe(2);
+      await expect
+        .poll(() => prometheus.value(`sessionboard_sessions_ended_total{${job},reason="expired_idle"}`), { timeout: 100_000, intervals: [1_000] })
+        .toBe(2);
+      expect((await prometheus.value(`sessionboard_cleanup_deleted_total{${job}}`)) ?? 0).toBe(0);
 
       const expected: [string, number][] = [
         [`sum(sessionboard_sessions_created_total{${job}})`, signIns],
@@ -235,7 +239,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
         [`sessionboard_sessions_ended_total{${job},reason="revoked_by_admin"}`, 1],
         [`sessionboard_sessions_ended_total{${job},reason="logout"}`, 1],
         [`sessionboard_sessions_ended_total{${job},reason="expired_absolute"}`, 1],
-        // erin's, which nobody saw expire: counted when cleanup deleted them.
+        // erin's, which nobody saw expire: counted when cleanup marked them ended.
         [`sessionboard_sessions_ended_total{${job},reason="expired_idle"}`, 2],
         // Every end counted once, by its cause.
         [`sum(sessionboard_sessions_ended_total{${job}})`, 7],

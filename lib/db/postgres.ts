@@ -58,6 +58,11 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
   // is no outage either: the pool discards it and the next query opens a fresh one (a query that
   // then fails reports the outage itself).
   pool.on("error", ignoreConnectionError);
+  // A connection whose query got no answer within the read timeout is in an unknown state: the
+  // statement (or a transaction's COMMIT or ROLLBACK) may still run when the network comes back.
+  // Reused, it could hand the next request a transaction left open, whose rows other connections
+  // never see. So it is closed at once; the pool never hands out a closed connection again.
+  pool.on("connect", (client) => closeOnReadTimeout(client));
 
   const adapter = new PrismaPg(pool, { onConnectionError: ignoreConnectionError });
   /**
@@ -181,6 +186,19 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       await pool.end();
     },
   };
+}
+
+/** Wraps the client's query so that a read timeout (pg's "Query read timeout") closes the connection. */
+function closeOnReadTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const close = (error: unknown) => {
+    if (error instanceof Error && error.message === "Query read timeout") client.end().catch(() => undefined);
+  };
+  client.query = ((...args: unknown[]) => {
+    const answer = query(...args);
+    if (answer instanceof Promise) answer.catch(close);
+    return answer;
+  }) as typeof client.query;
 }
 
 /** A connection's own error event; the query it breaks rejects (and is reported) on its own. */
