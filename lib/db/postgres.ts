@@ -59,9 +59,10 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
   // then fails reports the outage itself).
   pool.on("error", ignoreConnectionError);
   // A connection whose query got no answer within the read timeout is in an unknown state: the
-  // statement (or a transaction's COMMIT or ROLLBACK) may still run when the network comes back.
-  // Reused, it could hand the next request a transaction left open, whose rows other connections
-  // never see. So it is closed at once; the pool never hands out a closed connection again.
+  // statement may still run when the network comes back, while pg drops the ROLLBACK queued behind
+  // it (it timed out too) and Prisma returns the connection to the pool. Reused, it hands the next
+  // request a transaction left open: its writes invisible to others, or committed later with the
+  // failed transaction's. So it is closed at once; the pool never hands out a closed connection.
   pool.on("connect", (client) => closeOnReadTimeout(client));
 
   const adapter = new PrismaPg(pool, { onConnectionError: ignoreConnectionError });

@@ -14,6 +14,7 @@ import {
 } from "@/lib/db/availability";
 import { openDatabase, type Database } from "@/lib/db";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { withPostgresClient } from "../support/postgres";
 import { startTcpRelay } from "../support/tcp-relay";
 import { TEST_BACKEND, USER_KEY, request, signIn, tempDatabase, tempDir, testConfig, withPostgresAdmin, thrownBy } from "./helpers";
 
@@ -180,6 +181,57 @@ describe("database availability", () => {
       proxy.resume();
       expect(await validateSessionCookie(db, config, alice.cookie, request)).toMatchObject({ status: "active" });
       expect((await signIn(db, config, "carol", USER_KEY)).ok).toBe(true);
+    } finally {
+      proxy.resume();
+      await db.close();
+      await proxy.close();
+    }
+  }, 40_000);
+
+  it.runIf(TEST_BACKEND === "postgres")("never reuses a connection whose transaction got no answer: later writes are seen by everyone", async () => {
+    const { env } = await tempDatabase();
+    const target = new URL(env.DATABASE_URL);
+    const database = target.pathname.slice(1);
+    const proxy = await startTcpRelay(target.hostname, Number(target.port || 5432));
+    const url = new URL(target);
+    url.port = String(proxy.port);
+    const config = testConfig({ ...env, DATABASE_URL: url.toString(), DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "300" });
+    const db = await openDatabase(config);
+    const openTransactions = () =>
+      withPostgresAdmin(async (admin) => {
+        const { rows } = await admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state LIKE 'idle in transaction%'`,
+          [database],
+        );
+        return rows[0].n;
+      });
+    try {
+      await signIn(db, config, "alice", USER_KEY);
+      const user = (username: string) => ({ data: { id: `user-${username}`, username, authSource: "static" } });
+      // A transaction whose second statement is sent into a network that has gone quiet: the
+      // statement times out on the client, and so does the ROLLBACK queued behind it.
+      const failed = await thrownBy(() =>
+        db.prisma.$transaction(async (tx) => {
+          await tx.user.create(user("bob"));
+          proxy.pause();
+          await tx.user.create(user("carol"));
+        }),
+      );
+      expect(databaseFailureOf(failed)).toBe("down");
+      proxy.resume();
+      await new Promise((resolve) => setTimeout(resolve, 500)); // what was held back arrives
+      // The pool's connections all get used again: sign-ins (transactions) and single statements.
+      for (const username of ["dave", "erin", "frank", "grace"]) {
+        await signIn(db, config, username, USER_KEY);
+        await db.prisma.user.updateMany({ where: { username }, data: { displayName: username.toUpperCase() } });
+      }
+      const seen = await withPostgresClient(env.DATABASE_URL, async (other) => {
+        const { rows } = await other.query<{ username: string; displayName: string | null }>(`SELECT "username", "displayName" FROM "User" WHERE "username" <> 'alice' ORDER BY "username"`);
+        return rows;
+      });
+      // Nothing of the failed transaction was committed, everything after it was, for everyone to see.
+      expect(seen).toEqual(["dave", "erin", "frank", "grace"].map((username) => ({ username, displayName: username.toUpperCase() })));
+      expect(await openTransactions()).toBe(0);
     } finally {
       proxy.resume();
       await db.close();
