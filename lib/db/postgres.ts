@@ -7,6 +7,7 @@ import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { SYSTEM_ACTOR } from "../actor";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
+import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, type Database, type ExpiryMarking, type SessionWithUser } from "./types";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
@@ -120,10 +121,10 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       const { rows } = webhookUrls.length
         ? await query<ExpiryMarking>({
             name: "sb_end_expired_events",
-            text: END_EXPIRED_WITH_EVENTS,
+            text: endExpired(true),
             values: [now, limit, endedBy, webhookUrls, now.toISOString(), new Date(now.getTime() + RETRY_WINDOW_MS)],
           })
-        : await query<ExpiryMarking>({ name: "sb_end_expired", text: END_EXPIRED, values: [now, limit, endedBy] });
+        : await query<ExpiryMarking>({ name: "sb_end_expired", text: endExpired(false), values: [now, limit, endedBy] });
       return rows[0];
     },
     async deleteEndedSessions(before, limit) {
@@ -136,10 +137,10 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
         webhookUrls.length
           ? {
               name: "sb_revoke_batch_events",
-              text: REVOKE_BATCH_WITH_EVENTS,
+              text: revokeBatch(true),
               values: [...values, webhookUrls, batch.now.toISOString(), new Date(batch.now.getTime() + RETRY_WINDOW_MS)],
             }
-          : { name: "sb_revoke_batch", text: REVOKE_BATCH, values },
+          : { name: "sb_revoke_batch", text: revokeBatch(false), values },
       );
       const row = rows[0];
       return { picked: row?.picked ?? 0, revoked: row?.revoked ?? 0, last: row?.last ?? null };
@@ -239,15 +240,19 @@ const TOUCH_SESSION = `
        SELECT "ipAddress", "userAgent" FROM "SessionActivity" WHERE "sessionId" = $3
         ORDER BY "lastSeenAt" DESC LIMIT ${ACTIVITY_ENTRIES_KEPT - 1})`;
 
-/** Expiries nobody saw, marked ended (see Database.endExpiredSessions); rows being written are skipped. */
-const END_EXPIRED = `
+/**
+ * Expiries nobody saw, marked ended (see Database.endExpiredSessions); rows being written are
+ * skipped. `withEvents`: and a session.ended webhook event for each, in the same statement.
+ */
+const endExpired = (withEvents: boolean) => `
   WITH ended AS (
-    UPDATE "Session" s SET "revokedAt" = s."expiresAt", "revokedBy" = $3,
-           "endReason" = CASE WHEN s."absoluteExpiresAt" <= s."expiresAt" THEN 'expired_absolute' ELSE 'expired_idle' END
+    UPDATE "Session" s SET "revokedAt" = s."expiresAt", "revokedBy" = $3, "endReason" = ${EXPIRY_CAUSE_SQL}
      WHERE s."id" IN (
        SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
        AND s."revokedAt" IS NULL
-    RETURNING s."endReason")
+    RETURNING s."id", s."userId", s."authMethod", s."endReason")${withEvents ? `,
+  events AS (${endedEvents("ended", { urls: "$4", at: "$1", iso: "$5", reason: 'e."endReason"', endedBy: "$3", giveUp: "$6" })}
+    RETURNING 1)` : ""}
   SELECT count(*)::int AS "marked",
          (count(*) FILTER (WHERE "endReason" = 'expired_idle'))::int AS "idle",
          (count(*) FILTER (WHERE "endReason" = 'expired_absolute'))::int AS "absolute"
@@ -272,22 +277,6 @@ const endedEvents = (source: string, p: { urls: string; at: string; iso: string;
     FROM ${source} e JOIN "User" u ON u."id" = e."userId" CROSS JOIN unnest(${p.urls}::text[]) AS url
    ORDER BY e."id", url`;
 
-/** END_EXPIRED, and a session.ended event for each expiry it marked. */
-const END_EXPIRED_WITH_EVENTS = `
-  WITH ended AS (
-    UPDATE "Session" s SET "revokedAt" = s."expiresAt", "revokedBy" = $3,
-           "endReason" = CASE WHEN s."absoluteExpiresAt" <= s."expiresAt" THEN 'expired_absolute' ELSE 'expired_idle' END
-     WHERE s."id" IN (
-       SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
-       AND s."revokedAt" IS NULL
-    RETURNING s."id", s."userId", s."authMethod", s."endReason"),
-  events AS (${endedEvents("ended", { urls: "$4", at: "$1", iso: "$5", reason: 'e."endReason"', endedBy: "$3", giveUp: "$6" })}
-    RETURNING 1)
-  SELECT count(*)::int AS "marked",
-         (count(*) FILTER (WHERE "endReason" = 'expired_idle'))::int AS "idle",
-         (count(*) FILTER (WHERE "endReason" = 'expired_absolute'))::int AS "absolute"
-    FROM ended`;
-
 const LAPSED_PLAN = "SET LOCAL enable_seqscan = off";
 const LAPSED = `
   SELECT "userId", COUNT(*)::int AS "sessions" FROM "Session"
@@ -300,9 +289,10 @@ const ANALYZE_SESSIONS = `ANALYZE "Session"`;
  * Force logout, one keyset batch over the primary key, in one statement (its own transaction). The
  * rows are locked in id order (FOR UPDATE under the LIMIT, so a row another writer revoked first is
  * skipped without shortening the batch), so two of these running at once queue rather than
- * deadlock. The empty string sorts before every id in any collation.
+ * deadlock. The empty string sorts before every id in any collation. `withEvents`: and a
+ * session.ended webhook event for each row it revoked, in the same statement.
  */
-const REVOKE_BATCH = `
+const revokeBatch = (withEvents: boolean) => `
   WITH picked AS (
     SELECT "id" FROM "Session"
      WHERE "id" > $1 AND "revokedAt" IS NULL AND "expiresAt" > $2 AND "absoluteExpiresAt" > $2
@@ -314,26 +304,9 @@ const REVOKE_BATCH = `
     UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7, "endReason" = $8
       FROM picked
      WHERE s."id" = picked."id" AND s."revokedAt" IS NULL
-    RETURNING 1)
-  SELECT (SELECT count(*) FROM picked)::int AS "picked", (SELECT count(*) FROM revoked)::int AS "revoked",
-         (SELECT max("id") FROM picked) AS "last"`;
-
-/** REVOKE_BATCH, and a session.ended event for each row it revoked. */
-const REVOKE_BATCH_WITH_EVENTS = `
-  WITH picked AS (
-    SELECT "id" FROM "Session"
-     WHERE "id" > $1 AND "revokedAt" IS NULL AND "expiresAt" > $2 AND "absoluteExpiresAt" > $2
-       AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($3::text[]))
-       AND "id" IS DISTINCT FROM $4::text
-     ORDER BY "id" LIMIT $5
-       FOR UPDATE),
-  revoked AS (
-    UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7, "endReason" = $8
-      FROM picked
-     WHERE s."id" = picked."id" AND s."revokedAt" IS NULL
-    RETURNING s."id", s."userId", s."authMethod"),
+    RETURNING s."id", s."userId", s."authMethod")${withEvents ? `,
   events AS (${endedEvents("revoked", { urls: "$9", at: "$2", iso: "$10", reason: "$8::text", endedBy: "$6", giveUp: "$11" })}
-    RETURNING 1)
+    RETURNING 1)` : ""}
   SELECT (SELECT count(*) FROM picked)::int AS "picked", (SELECT count(*) FROM revoked)::int AS "revoked",
          (SELECT max("id") FROM picked) AS "last"`;
 

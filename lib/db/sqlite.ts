@@ -7,6 +7,7 @@ import { MigrationError, migrationsDir, newMigrationId, readMigrations } from ".
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { SYSTEM_ACTOR } from "../actor";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
+import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, type Database, type SessionWithUser } from "./types";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
@@ -90,10 +91,9 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     trimActivity.run({ id: params.id });
   });
   // Both walk the (revokedAt, expiresAt) index: not-ended rows by expiry, ended rows by their end.
-  const expiryCause = `CASE WHEN absoluteExpiresAt <= expiresAt THEN 'expired_absolute' ELSE 'expired_idle' END`;
   const endExpired = db
     .prepare(
-      `UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${expiryCause}
+      `UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${EXPIRY_CAUSE_SQL}
         WHERE id IN (SELECT id FROM "Session" WHERE revokedAt IS NULL AND expiresAt <= @now ORDER BY expiresAt LIMIT @limit)
        RETURNING endReason`,
     )
@@ -136,7 +136,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
      SELECT '${SESSION_EVENT_ID_PREFIX.ended}' || s.id, 'session.ended',
             json_object('type', 'session.ended', 'timestamp', @iso, 'data', json_object(
               'sessionId', s.id, 'userId', s.userId, 'username', u.username, 'authMethod', s.authMethod,
-              'endReason', COALESCE(@reason, CASE WHEN s.absoluteExpiresAt <= s.expiresAt THEN 'expired_absolute' ELSE 'expired_idle' END),
+              'endReason', COALESCE(@reason, ${EXPIRY_CAUSE_SQL}),
               'endedBy', @endedBy, 'endedAt', @iso)),
             s.id, url.value, @at, @at, @giveUp
        FROM "Session" s JOIN "User" u ON u.id = s.userId, json_each(@urls) AS url
@@ -148,7 +148,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     .pluck()
     .safeIntegers(false);
   const endListed = db
-    .prepare(`UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${expiryCause} WHERE rowid IN (SELECT value FROM json_each(@rowids)) RETURNING endReason`)
+    .prepare(`UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${EXPIRY_CAUSE_SQL} WHERE rowid IN (SELECT value FROM json_each(@rowids)) RETURNING endReason`)
     .pluck();
   const eventParams = (now: Date, rowids: (number | bigint)[], reason: string | null, endedBy: string) => ({
     iso: now.toISOString(),

@@ -63,6 +63,9 @@ export const SESSION_END_CAUSE_CODES = Object.keys(SESSION_END_CAUSES) as [Sessi
 export const isSessionEndCause = (value: unknown): value is SessionEndCause =>
   typeof value === "string" && Object.hasOwn(SESSION_END_CAUSES, value);
 
+/** Which limit an expired session met first, in SQL for the statements that mark expiries in bulk (both backends; as sessionEnd in present.ts). */
+export const EXPIRY_CAUSE_SQL = `CASE WHEN "absoluteExpiresAt" <= "expiresAt" THEN 'expired_absolute' ELSE 'expired_idle' END`;
+
 /**
  * What /login tells the device of an ended row: its cause's words; "revoked" for rows ended before
  * causes were stored.
