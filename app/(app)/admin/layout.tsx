@@ -4,7 +4,7 @@ import { NavLink } from "@/components/nav-link";
 export default function AdminLayout({ children }: { children: React.ReactNode }) {
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-3 border-b border-slate-200 pb-3">
+      <div className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 pb-3">
         <p className="text-sm font-medium text-slate-500">Admin Panel</p>
         <nav aria-label="Admin Panel" className="flex flex-wrap gap-1">
           <NavLink href="/admin" exact>

@@ -4,7 +4,7 @@ import { NavLink } from "@/components/nav-link";
 export default function SettingsLayout({ children }: { children: React.ReactNode }) {
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-3 border-b border-slate-200 pb-3">
+      <div className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 pb-3">
         <p className="text-sm font-medium text-slate-500">Settings</p>
         <nav aria-label="Settings" className="flex gap-1">
           <NavLink href="/settings" exact>
