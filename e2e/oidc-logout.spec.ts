@@ -100,6 +100,11 @@ test.describe("OpenID Connect back-channel logout", () => {
     expect(await bySid.json()).toEqual({ revoked: 1 });
     expect((await first.context.request.get("/api/auth/session")).status()).toBe(401);
     expect((await second.context.request.get("/api/auth/session")).status()).toBe(200);
+    // The ended one is kept as history, with what ended it, for the person's other sessions to see.
+    const history = await second.context.request.get("/api/sessions?state=ended");
+    expect((await history.json()).sessions).toEqual([expect.objectContaining({ id: first.sessionId, endReason: "idp_logout", endedBy: "idp" })]);
+    await second.page.goto(`${BASE_URL}/settings/sessions`);
+    await expect(second.page.getByRole("region", { name: "Recently ended" })).toContainText("Signed out at the identity provider");
 
     const bySub = await request.post("/api/auth/oidc/backchannel-logout", { form: { logout_token: await mint({ sub: login }) } });
     expect(await bySub.json()).toEqual({ revoked: 2 });

@@ -65,7 +65,7 @@ export function endWords(cause: SessionEndCause, by: string | null, viewer: EndV
     case "disabled":
       return "Account disabled";
     case "idp_logout":
-      return "Identity provider logged out";
+      return "Signed out at the identity provider";
     case "per_user_limit":
       return "Ended by a newer sign-in (session limit)";
     case "idp_revoked":

@@ -186,6 +186,6 @@ describe("ended sessions: in words", () => {
     expect(endWords("revoked_by_admin", "cli", { as: "owner", username: "alice" })).toBe("Revoked by the operator CLI");
     expect(endWords("revoked_all", "alice", { as: "admin", owner: "alice" })).toBe("Signed out by its owner with all other sessions");
     expect(endWords("expired_idle", "system", { as: "owner", username: "alice" })).toBe("Expired after inactivity");
-    expect(endWords("idp_logout", "idp", { as: "owner", username: "alice" })).toBe("Identity provider logged out");
+    expect(endWords("idp_logout", "idp", { as: "owner", username: "alice" })).toBe("Signed out at the identity provider");
   });
 });
