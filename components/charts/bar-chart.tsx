@@ -9,7 +9,7 @@
 export type ChartSeries = {
   key: string;
   label: string;
-  /** Fill of the bars and swatch; with a dark-mode variant. */
+  /** Fill of the bars and swatch (dark mode remaps the palette in app/globals.css). */
   fill: string;
   swatch: string;
 };
@@ -22,11 +22,11 @@ export type ChartBucket = {
   values: Record<string, number>;
 };
 
-/** Colours with at least 3:1 contrast against the card (WCAG non-text contrast), light and dark. */
+/** Colours with at least 3:1 contrast against the card (WCAG non-text contrast), light and dark (remapped in app/globals.css). */
 export const CHART_COLOURS = [
-  { fill: "fill-blue-700 dark:fill-blue-400", swatch: "bg-blue-700 dark:bg-blue-400" },
-  { fill: "fill-orange-700 dark:fill-orange-400", swatch: "bg-orange-700 dark:bg-orange-400" },
-  { fill: "fill-slate-500 dark:fill-slate-300", swatch: "bg-slate-500 dark:bg-slate-300" },
+  { fill: "fill-blue-700", swatch: "bg-blue-700" },
+  { fill: "fill-orange-700", swatch: "bg-orange-700" },
+  { fill: "fill-slate-500", swatch: "bg-slate-500" },
 ] as const;
 
 const HEIGHT = 100;
