@@ -5,26 +5,44 @@ import { ADMIN_KEY, BASE_URL, USER_KEY } from "./env";
 import { currentSessionId, signIn, uniqueUser } from "./helpers";
 
 /**
- * axe-core on every page — signed out, as a user and as an admin — at phone and desktop widths:
- * no serious or critical violation (WCAG 2.x A and AA rules and axe's best practices).
+ * axe-core on every page — signed out, as a user and as an admin — at phone and desktop widths, in the
+ * light and the dark colour scheme: no serious or critical violation (WCAG 2.x A and AA rules and axe's
+ * best practices; colour contrast among them).
  */
 
 const WIDTHS = [375, 1280];
+const SCHEMES = ["light", "dark"] as const;
+type Scheme = (typeof SCHEMES)[number];
 
-async function expectNoSeriousViolations(page: Page, path: string) {
+/** The page's background as the browser paints it, 0 (black) to 255 (white). */
+async function backgroundBrightness(page: Page) {
+  return page.evaluate(() => {
+    // A canvas turns any CSS colour (oklch, hex, color-mix) into sRGB bytes.
+    const context = document.createElement("canvas").getContext("2d")!;
+    context.fillStyle = getComputedStyle(document.documentElement).backgroundColor;
+    context.fillRect(0, 0, 1, 1);
+    const [r, g, b] = context.getImageData(0, 0, 1, 1).data;
+    return (r! + g! + b!) / 3;
+  });
+}
+
+async function expectNoSeriousViolations(page: Page, path: string, scheme: Scheme) {
   const response = await page.goto(path);
   expect(response?.status(), path).toBeLessThan(500);
+  // The scheme did apply (a page that ignored it would pass the dark run vacuously).
+  if (scheme === "dark") expect(await backgroundBrightness(page), path).toBeLessThan(60);
+  else expect(await backgroundBrightness(page), path).toBeGreaterThan(200);
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
   // The rules did run on the page (a page axe could not read would pass vacuously).
   expect(results.passes.length, path).toBeGreaterThan(10);
   const serious = results.violations
     .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
     .map((violation) => ({ rule: violation.id, impact: violation.impact, help: violation.help, where: violation.nodes.map((node) => node.target.join(" ")).slice(0, 5) }));
-  expect.soft(serious, `${path} at ${page.viewportSize()!.width} px`).toEqual([]);
+  expect.soft(serious, `${path} at ${page.viewportSize()!.width} px, ${scheme}`).toEqual([]);
 }
 
-async function signedIn(browser: Browser, username: string, key: string) {
-  const context = await browser.newContext();
+async function signedIn(browser: Browser, username: string, key: string, colorScheme: Scheme) {
+  const context = await browser.newContext({ colorScheme });
   const page = await context.newPage();
   await signIn(page, username, key);
   await expect(page).toHaveURL("/");
@@ -37,6 +55,7 @@ test.describe.configure({ timeout: 300_000 });
 const SIGNED_OUT = ["/login", "/login?error=invalid_credentials&username=alice", "/login?reason=revoked", "/report?token=not-a-real-token", "/no-such-page"];
 const AS_USER = (other: string) => [
   "/",
+  "/settings",
   "/settings/sessions",
   "/settings/sessions?confirm=others#sign-out-others",
   `/settings/sessions?confirm=${other}#revoke-${other}`,
@@ -46,6 +65,7 @@ const AS_USER = (other: string) => [
   "/admin/sessions",
 ];
 const AS_ADMIN = (username: string, other: string) => [
+  "/admin",
   "/admin/sessions?limit=25",
   "/admin/sessions?limit=25&confirmAll=1#confirm-all",
   `/admin/sessions?user=${username}&match=exact`,
@@ -57,26 +77,33 @@ const AS_ADMIN = (username: string, other: string) => [
   `/admin/users?prefix=${username}&confirmDisable=${username}#confirm-disable`,
   "/admin/events?limit=25",
   "/admin/webhooks",
+  "/admin/sso",
 ];
 
-for (const width of WIDTHS) {
-  test(`every page signed out at ${width} px`, async ({ page }) => {
-    await page.setViewportSize({ width, height: 800 });
-    for (const path of SIGNED_OUT) await expectNoSeriousViolations(page, path);
-  });
-
-  for (const role of ["user", "admin"] as const) {
-    test(`every page as ${role === "user" ? "a user" : "an admin"} at ${width} px`, async ({ browser, playwright }) => {
-      const username = uniqueUser("axe");
-      // Another device of the same person, so lists, confirmations and detail pages have something to show.
-      const other = await playwright.request.newContext({ baseURL: BASE_URL });
-      expect((await other.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
-      const otherId = await currentSessionId(other);
-      const me = await signedIn(browser, role === "user" ? username : "root", role === "user" ? USER_KEY : ADMIN_KEY);
-      await me.page.setViewportSize({ width, height: 800 });
-      for (const path of role === "user" ? AS_USER(otherId) : AS_ADMIN(username, otherId)) await expectNoSeriousViolations(me.page, path);
-      await other.dispose();
-      await me.context.close();
+for (const scheme of SCHEMES) {
+  const named = (what: string, width: number) => `${what} at ${width} px${scheme === "dark" ? " in dark mode" : ""}`;
+  for (const width of WIDTHS) {
+    test(named("every page signed out", width), async ({ browser }) => {
+      const context = await browser.newContext({ colorScheme: scheme });
+      const page = await context.newPage();
+      await page.setViewportSize({ width, height: 800 });
+      for (const path of SIGNED_OUT) await expectNoSeriousViolations(page, path, scheme);
+      await context.close();
     });
+
+    for (const role of ["user", "admin"] as const) {
+      test(named(`every page as ${role === "user" ? "a user" : "an admin"}`, width), async ({ browser, playwright }) => {
+        const username = uniqueUser("axe");
+        // Another device of the same person, so lists, confirmations and detail pages have something to show.
+        const other = await playwright.request.newContext({ baseURL: BASE_URL });
+        expect((await other.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
+        const otherId = await currentSessionId(other);
+        const me = await signedIn(browser, role === "user" ? username : "root", role === "user" ? USER_KEY : ADMIN_KEY, scheme);
+        await me.page.setViewportSize({ width, height: 800 });
+        for (const path of role === "user" ? AS_USER(otherId) : AS_ADMIN(username, otherId)) await expectNoSeriousViolations(me.page, path, scheme);
+        await other.dispose();
+        await me.context.close();
+      });
+    }
   }
 }
