@@ -49,8 +49,9 @@ async function signedIn(browser: Browser, username: string, key: string, colorSc
   return { context, page, sessionId: await currentSessionId(context.request) };
 }
 
-// axe on a list page of many rows takes seconds on a busy machine.
-test.describe.configure({ timeout: 300_000 });
+// axe on a list page of many rows takes seconds on a busy machine. The tests share nothing (each its
+// own user and browser context), so both workers may take them: two schemes at two widths are twelve.
+test.describe.configure({ mode: "parallel", timeout: 300_000 });
 
 const SIGNED_OUT = ["/login", "/login?error=invalid_credentials&username=alice", "/login?reason=revoked", "/report?token=not-a-real-token", "/no-such-page"];
 const AS_USER = (other: string) => [
