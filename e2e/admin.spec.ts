@@ -143,11 +143,19 @@ test.describe("Admin Panel", () => {
     await page.goto(`/admin/events?user=${username}`);
     const rows = page.getByTestId("admin-event-row");
     await expect(rows).toHaveCount(2);
-    await expect(rows.nth(0)).toContainText("session.revoked");
-    await expect(rows.nth(0)).toContainText("root");
+    // Each event in words, its code beside it (what the type filter, the API and the exports use).
+    const event = (row: number) => rows.nth(row).locator("td").nth(1);
+    await expect(event(0)).toHaveText("Session revoked by rootsession.revoked");
     await expect(rows.nth(0)).toContainText("scope: session; reason: audit test");
-    await expect(rows.nth(1)).toContainText("login.succeeded");
+    await expect(event(1)).toHaveText("Signed inlogin.succeeded");
+    // The user opens their sessions; a session still kept opens its page, named by its masked token.
+    await expect(rows.nth(0).getByRole("link", { name: `Sessions of ${username}` })).toHaveAttribute("href", `/admin/sessions?user=${username}&match=exact`);
+    const sessionLink = rows.nth(0).getByRole("link", { name: /^••••••••[0-9a-f]{8}$/ });
+    await expect(sessionLink).toHaveAttribute("href", `/admin/sessions/${user.sessionId}`);
+    await expect(sessionLink).toHaveAttribute("title", user.sessionId);
+    await expect(rows.nth(0)).not.toContainText(user.sessionId);
     await page.getByLabel("Type").selectOption("login.succeeded");
+    await expect(page.getByLabel("Type").locator("option:checked")).toHaveText("Signed in (login.succeeded)");
     await page.getByRole("button", { name: "Apply" }).click();
     await expect(rows).toHaveCount(1);
 
@@ -163,6 +171,15 @@ test.describe("Admin Panel", () => {
     const [jsonl] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export JSON lines" }).click()]);
     const lines = fs.readFileSync(await jsonl.path(), "utf8").trim().split("\n").map((line) => JSON.parse(line));
     expect(lines.map((e) => e.type)).toEqual(["session.revoked", "login.succeeded"]);
+
+    // A session deleted from the database (past the history kept) has no page to link to: the start of its id.
+    withDatabase((db) => {
+      db.pragma("foreign_keys = ON");
+      db.prepare('DELETE FROM "Session" WHERE id = ?').run(user.sessionId);
+    });
+    await page.reload();
+    await expect(rows.nth(0).getByRole("link", { name: /^••••/ })).toHaveCount(0);
+    await expect(rows.nth(0).locator("td").nth(4)).toHaveText(`${user.sessionId.slice(0, 8)}…`);
 
     const apiPage = await (await admin.context.request.get(`/api/admin/events?user=${username}&limit=1`)).json();
     expect(apiPage.events).toHaveLength(1);

@@ -127,7 +127,7 @@ test("an admin sees any session's detail with its owner and history, and revokes
   const rows = admin.page.getByTestId("session-activity").getByRole("listitem");
   await expect(rows).toHaveCount(2);
   await expect(rows.nth(0)).toContainText("Amsterdam, Netherlands");
-  await expect(admin.page.getByRole("main")).toContainText("login.succeeded");
+  await expect(admin.page.getByRole("region", { name: "Audit events" })).toContainText("Signed in login.succeeded");
 
   // Revoke, from the keyboard: the confirmation opens with the reason focused.
   await admin.page.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session`) }).press("Enter");

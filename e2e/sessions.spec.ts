@@ -248,8 +248,8 @@ test.describe("Settings > Sessions", () => {
       await expect(main.locator("dt", { hasText: new RegExp(`^${label}$`) }).locator("xpath=following-sibling::dd")).toHaveText(value);
     }
     await expect(main.getByText("This device", { exact: true })).toHaveCount(0);
-    // Its audit trail: the sign-in.
-    await expect(main.getByRole("region", { name: "Audit events" }).getByRole("listitem")).toHaveText([/^login\.succeeded.*UTC$/]);
+    // Its audit trail: the sign-in, in words and with its code.
+    await expect(main.getByRole("region", { name: "Audit events" }).getByRole("listitem")).toHaveText([/^Signed in login\.succeeded.*UTC$/]);
 
     // Revoke from the detail page: the same confirmation step, then back to the list.
     await main.getByRole("link", { name: /^Revoke/ }).click();

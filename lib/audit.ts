@@ -97,7 +97,7 @@ export async function recordAnonymousFailure(
     ON CONFLICT ("id") DO UPDATE SET "count" = "AuthEvent"."count" + 1`;
 }
 
-export type SessionEvent = { id: string; at: Date; type: string; actor: string | null };
+export type SessionEvent = { id: string; at: Date; type: string; actor: string | null; detail: string | null };
 
 /**
  * The audit events of one session, newest first. AuthEvent has no index on sessionId; every event
@@ -113,6 +113,6 @@ export async function listSessionEvents(
     where: { username: session.username, at: { gte: session.since }, sessionId: session.id },
     orderBy: [{ at: "desc" }, { id: "desc" }],
     take: limit,
-    select: { id: true, at: true, type: true, actor: true },
+    select: { id: true, at: true, type: true, actor: true, detail: true },
   });
 }

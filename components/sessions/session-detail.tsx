@@ -1,6 +1,7 @@
 import { DeviceIcon } from "@/components/device-icon";
 import { ExactTime, RelativeTime } from "@/components/time";
 import { Badge, DetailList } from "@/components/ui";
+import { auditEventWords } from "@/lib/audit-words";
 import type { ActivityView, SessionView, TimeView } from "@/lib/sessions/view-model";
 
 /** The device icon, "Firefox 128 on Linux", its badges and where it signed in: a detail page's heading. */
@@ -91,9 +92,9 @@ export function SessionActivity({ activity }: { activity: ActivityView[] }) {
   );
 }
 
-export type SessionEventView = { id: string; type: string; actor: string | null; at: TimeView };
+export type SessionEventView = { id: string; type: string; actor: string | null; detail: string | null; at: TimeView };
 
-/** The session's audit events, newest first. */
+/** The session's audit events, newest first: in words, with the code the events page filters by. */
 export function SessionEvents({ events }: { events: SessionEventView[] }) {
   return (
     <section aria-labelledby="session-events" className="space-y-2">
@@ -107,8 +108,8 @@ export function SessionEvents({ events }: { events: SessionEventView[] }) {
           {events.map((event) => (
             <li key={event.id} className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 px-4 py-2.5 sm:px-5">
               <span>
-                <span className="font-mono text-xs text-slate-900">{event.type}</span>
-                {event.actor && <span className="text-slate-600"> by {event.actor}</span>}
+                <span className="text-slate-900">{auditEventWords(event)}</span>{" "}
+                <span className="ml-1 font-mono text-xs text-slate-500">{event.type}</span>
               </span>
               <When time={event.at} inline />
             </li>

@@ -77,3 +77,15 @@ export function csvLine(values: (string | number | null)[]): string {
     })
     .join(",")}\r\n`;
 }
+
+/**
+ * Which of the sessions a page of events names still exist, with their token hints (for the masked
+ * label): one primary-key lookup for the page. Deleted sessions (past the history kept) are absent,
+ * so the page links only to detail pages that answer.
+ */
+export async function sessionHints(db: Database, events: { sessionId: string | null }[]): Promise<Map<string, string>> {
+  const ids = [...new Set(events.flatMap((event) => (event.sessionId ? [event.sessionId] : [])))];
+  if (ids.length === 0) return new Map();
+  const rows = await db.prisma.session.findMany({ where: { id: { in: ids } }, select: { id: true, tokenHint: true } });
+  return new Map(rows.map((row) => [row.id, row.tokenHint]));
+}

@@ -5,11 +5,13 @@ import { Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { ExactTime } from "@/components/time";
-import { listEvents } from "@/lib/admin/events";
+import { listEvents, sessionHints } from "@/lib/admin/events";
 import { requireAdminSession, withPageContext } from "@/lib/http/page";
 import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/sessions/view-model";
 import { AUTH_EVENT_TYPES, type AuthEventType } from "@/lib/audit";
+import { AUDIT_EVENT_WORDS, auditEventWords } from "@/lib/audit-words";
+import { maskToken } from "@/lib/sessions/present";
 import { eventsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 
@@ -31,13 +33,39 @@ const TONES: Record<string, Tone> = {
   "session.reported": "amber",
 } satisfies Partial<Record<AuthEventType, Tone>>;
 
+/** The Admin Panel's sessions list, filtered to one user (the events name users exactly). */
+const userSessionsHref = (username: string) => `/admin/sessions?${new URLSearchParams({ user: username, match: "exact" })}`;
+
+/**
+ * A session as the lists name it, its masked token, linking to its page while it exists; once
+ * deleted, the start of its id (all of it on hover).
+ */
+function SessionLabel({ id, hint }: { id: string | null; hint: string | undefined }) {
+  if (!id) return "—";
+  if (hint === undefined) {
+    return (
+      <span className="font-mono text-xs text-slate-500" title={`${id} (no longer kept)`}>
+        {id.slice(0, 8)}…
+      </span>
+    );
+  }
+  return (
+    <Link href={`/admin/sessions/${id}`} title={id} className="font-mono text-xs text-indigo-700 hover:underline lg:whitespace-nowrap">
+      {maskToken(hint)}
+    </Link>
+  );
+}
+
 export default async function AdminEventsPage({ searchParams }: { searchParams: SearchParams }) {
   await requireAdminSession();
   const raw = queryObject(await searchParams);
   const parsed = eventsQuerySchema.safeParse(raw);
   const { cursor, limit, type, user, from, to } = parsed.success ? parsed.data : eventsQuerySchema.parse({});
   const now = new Date();
-  const page = await withPageContext(({ db }) => listEvents(db, { type, user, from, to }, { cursor, limit }));
+  const { page, hints } = await withPageContext(async ({ db }) => {
+    const page = await listEvents(db, { type, user, from, to }, { cursor, limit });
+    return { page, hints: await sessionHints(db, page.events) };
+  });
 
   const filters = new URLSearchParams(Object.entries(raw).filter(([name]) => ["type", "user", "from", "to"].includes(name)));
   const withFilters = (base: string, extra: Record<string, string> = {}) => pageUrl(base, filters, extra);
@@ -60,7 +88,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
       </div>
       {!parsed.success && <Alert tone="error">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => i.message).join("; ")}.</Alert>}
       <form method="get" action={PAGE} className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5" aria-label="Filter events">
-        <Select label="Type" name="type" value={type ?? ""} options={[["", "Any"], ...AUTH_EVENT_TYPES.map((t): [string, string] => [t, t])]} />
+        <Select label="Type" name="type" value={type ?? ""} options={[["", "Any"], ...AUTH_EVENT_TYPES.map((t): [string, string] => [t, `${AUDIT_EVENT_WORDS[t]} (${t})`])]} />
         <Field label="User (subject or actor)" name="user" defaultValue={user} />
         <Field label="From (UTC)" name="from" defaultValue={raw.from} placeholder="2026-11-01" />
         <Field label="To (UTC)" name="to" defaultValue={raw.to} placeholder="2026-11-30T18:00" />
@@ -87,13 +115,22 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
                   <ExactTime time={when} />
                 </Cell>
                 <Cell label="Event">
-                  <Badge tone={TONES[event.type] ?? "slate"}>{event.type}</Badge>
+                  <Badge tone={TONES[event.type] ?? "slate"}>{auditEventWords(event)}</Badge>
+                  <div className="mt-1 font-mono text-xs text-slate-500">{event.type}</div>
                   {event.count !== null && event.count !== 1 && <div className="mt-1 text-xs text-slate-500">{event.count.toLocaleString("en")} {event.type === "login.failed" ? "attempts from this address" : "sessions"}</div>}
                 </Cell>
-                <Cell label="User">{event.username ?? "—"}</Cell>
+                <Cell label="User">
+                  {event.username ? (
+                    <Link href={userSessionsHref(event.username)} className="wrap-anywhere text-indigo-700 hover:underline" aria-label={`Sessions of ${event.username}`}>
+                      {event.username}
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </Cell>
                 <Cell label="By">{event.actor ?? "—"}</Cell>
                 <Cell label="Session">
-                  <span className="font-mono text-xs break-all">{event.sessionId ?? "—"}</span>
+                  <SessionLabel id={event.sessionId} hint={event.sessionId ? hints.get(event.sessionId) : undefined} />
                 </Cell>
                 <Cell label="IP" className="break-all lg:whitespace-nowrap lg:break-normal">{event.ip ?? "—"}</Cell>
                 <Cell label="Detail" wide className="wrap-anywhere lg:min-w-40">
