@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { SubmitButton } from "./submit-button";
 import { buttonClass } from "./ui";
 
-type Props = {
+type Props = ConfirmButtons & {
   id: string;
   title: string;
   body: ReactNode;
@@ -11,7 +11,6 @@ type Props = {
   action: (formData: FormData) => Promise<void>;
   /** Hidden form fields (what to act on, where to return). */
   fields?: Record<string, string>;
-  confirmLabel: string;
   pendingLabel: string;
   cancelHref: string;
   /** Inside a card (a top border) rather than standing alone (a rounded box). */
@@ -21,6 +20,14 @@ type Props = {
   /** Shown instead of the form while something must happen first (a new sign-in at the identity provider). */
   instead?: ReactNode;
 };
+
+/**
+ * One confirm button, or one per choice, each posting `name=value` (the first is what Enter in a
+ * field presses): then the words on each button say what happens.
+ */
+type ConfirmButtons =
+  | { confirmLabel: string; choices?: undefined }
+  | { confirmLabel?: undefined; choices: { name: string; options: { value: string; label: string }[] } };
 
 /**
  * Where a link that opens a confirmation leads: the page with it open, ending in the panel's #id.
@@ -57,9 +64,24 @@ export function ConfirmPanel(props: Props) {
           ))}
           {props.children}
           <div className="flex flex-wrap gap-3">
-            <SubmitButton className={buttonClass.danger} pendingText={props.pendingLabel} autoFocus={!props.children}>
-              {props.confirmLabel}
-            </SubmitButton>
+            {props.choices ? (
+              props.choices.options.map((option, index) => (
+                <SubmitButton
+                  key={option.value}
+                  name={props.choices?.name}
+                  value={option.value}
+                  className={index === 0 ? buttonClass.danger : buttonClass.dangerOutline}
+                  pendingText={props.pendingLabel}
+                  autoFocus={index === 0 && !props.children}
+                >
+                  {option.label}
+                </SubmitButton>
+              ))
+            ) : (
+              <SubmitButton className={buttonClass.danger} pendingText={props.pendingLabel} autoFocus={!props.children}>
+                {props.confirmLabel}
+              </SubmitButton>
+            )}
             <Link href={props.cancelHref} className={buttonClass.secondary}>
               Cancel
             </Link>

@@ -4,23 +4,29 @@ import { useFormStatus } from "react-dom";
 
 /**
  * A form's submit button that says what is happening while the form is in flight. Without
- * JavaScript it is a plain submit button and the browser's own loading state applies.
+ * JavaScript it is a plain submit button and the browser's own loading state applies. Of several
+ * buttons that post a `name` with different values, the one pressed says it; all wait.
  */
 export function SubmitButton({
   children,
   pendingText,
   className,
   autoFocus,
+  name,
+  value,
 }: {
   children: React.ReactNode;
   pendingText: string;
   className: string;
   autoFocus?: boolean;
+  name?: string;
+  value?: string;
 }) {
-  const { pending } = useFormStatus();
+  const { pending, data } = useFormStatus();
+  const pressed = pending && (name === undefined || data?.get(name) === value);
   return (
-    <button type="submit" disabled={pending} aria-disabled={pending} className={className} autoFocus={autoFocus}>
-      {pending ? pendingText : children}
+    <button type="submit" name={name} value={value} disabled={pending} aria-disabled={pending} className={className} autoFocus={autoFocus}>
+      {pressed ? pendingText : children}
     </button>
   );
 }

@@ -134,7 +134,8 @@ export const adminForms = {
   revokeSession: adminFormSchema.extend({ sessionId: sessionIdSchema }),
   revokeUser: adminFormSchema.extend({ username: usernameFilter }),
   /** `confirm` is checked by the action, so a mismatch is explained rather than called invalid. */
-  revokeAll: adminFormSchema.extend({ confirm: z.string().max(64).optional(), includeSelf: z.literal("on").optional() }),
+  /** The button pressed says whether the admin's own session ends too (as the API's includeSelf); none (a script) keeps it. */
+  revokeAll: adminFormSchema.extend({ confirm: z.string().max(64).optional(), includeSelf: z.enum(["true", "false"]).optional() }),
   /** The filters the confirmation showed, and the count it showed (checked again: count_changed). */
   revokeFiltered: adminFormSchema.extend({
     ...adminSessionFilterFields,

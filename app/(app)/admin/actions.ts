@@ -46,7 +46,7 @@ export const adminRevokeAllAction = adminAction(adminForms.revokeAll, async (for
     context.db,
     context.config,
     admin.actor,
-    { includeSelf: form.includeSelf === "on", reason: form.reason },
+    { includeSelf: form.includeSelf === "true", reason: form.reason },
     context.request,
   );
   return { done: "all", count };

@@ -94,21 +94,21 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
         <ConfirmPanel
           id="confirm-all"
           title="Force logout everyone?"
-          body="Every active session of every user is revoked. Each browser is signed out at its next request."
+          body="Every active session of every user is revoked, and each browser is signed out at its next request. Choose below whether yours is kept."
           action={adminRevokeAllAction}
           fields={{ returnTo }}
-          confirmLabel="Revoke every session"
+          choices={{
+            name: "includeSelf",
+            options: [
+              { value: "false", label: "Sign out everyone else" },
+              { value: "true", label: "Sign out everyone, me too" },
+            ],
+          }}
           pendingLabel="Revoking…"
           cancelHref={cancelHref}
           instead={ssoFirst(href({ confirmAll: "1" }))}
         >
-          <Field label='Type "everyone" to confirm' name="confirm" required autoFocus placeholder="everyone" />
-          <div className="flex items-center gap-2">
-            <input id="field-includeSelf" type="checkbox" name="includeSelf" className="size-4 rounded border-slate-300 text-red-600" />
-            <label htmlFor="field-includeSelf" className="text-sm text-red-900">
-              Me too: also end my own session
-            </label>
-          </div>
+          <Field label='Type "everyone" to confirm' name="confirm" required autoFocus />
           <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} />
         </ConfirmPanel>
       )}
