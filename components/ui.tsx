@@ -67,13 +67,19 @@ export function DetailList({
   );
 }
 
+/**
+ * The one control height (36 px), so a form's fields line up with its buttons: fields are exactly
+ * that tall; buttons and link-buttons at least (their words may wrap on a phone).
+ */
+export const controlHeight = { field: "h-9", button: "min-h-9" } as const;
+
 export const buttonClass = {
   primary:
-    "inline-flex items-center justify-center rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50",
+    `inline-flex ${controlHeight.button} items-center justify-center rounded-lg bg-indigo-600 px-4 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50`,
   secondary:
-    "inline-flex items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-50",
+    `inline-flex ${controlHeight.button} items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-50`,
   danger:
-    "inline-flex items-center justify-center rounded-lg bg-red-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-red-500 disabled:opacity-50",
+    `inline-flex ${controlHeight.button} items-center justify-center rounded-lg bg-red-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-red-500 disabled:opacity-50`,
   dangerOutline:
-    "inline-flex items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50",
+    `inline-flex ${controlHeight.button} items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50`,
 };

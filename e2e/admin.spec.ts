@@ -188,6 +188,40 @@ test.describe("Admin Panel", () => {
     for (const c of [user, admin]) await c.context.close();
   });
 
+  test("a user with many sessions is flagged once, on their first row; filter fields and buttons are one height", async ({ browser, playwright }) => {
+    const username = uniqueUser("crowded");
+    for (let i = 0; i < 6; i++) {
+      const login = await playwright.request.newContext({ baseURL: BASE_URL });
+      expect((await login.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
+      await login.dispose();
+    }
+    const admin = await signedIn(browser, "root", ADMIN_KEY, { viewport: { width: 1280, height: 800 } });
+    const page = admin.page;
+    await page.goto(`/admin/sessions?user=${username}&match=exact`);
+    const rows = page.getByTestId("admin-session-row");
+    await expect(rows).toHaveCount(6);
+    await expect(rows.first()).toContainText("6 sessions");
+    await expect(main(page).getByText("6 sessions", { exact: true })).toHaveCount(1);
+    await expect(main(page)).toContainText("Users with more than 5 active sessions are flagged (on their first row on the page).");
+
+    // Every field, select and button of the filter forms is as tall as the form's submit button.
+    for (const [path, form, submit] of [
+      [`/admin/sessions?user=${username}&match=exact`, "Filter sessions", "Apply filters"],
+      [`/admin/events?user=${username}`, "Filter events", "Apply"],
+    ] as const) {
+      await page.goto(path);
+      const filters = page.getByRole("form", { name: form });
+      const submitHeight = (await filters.getByRole("button", { name: submit }).boundingBox())!.height;
+      expect(submitHeight).toBe(36);
+      const controls = await filters.locator("input, select, button, a").evaluateAll((elements) =>
+        elements.map((element) => `${element.getAttribute("name") ?? element.textContent}: ${element.getBoundingClientRect().height}`),
+      );
+      expect(controls.length).toBeGreaterThan(4);
+      expect(controls, `${form}: the controls' heights`).toEqual(controls.map((control) => control.replace(/: [\d.]+$/, `: ${submitHeight}`)));
+    }
+    await admin.context.close();
+  });
+
   test("non-admins get 403 on every admin page and API; strangers get 401 / the login page", async ({ browser }) => {
     const user = await signedIn(browser, uniqueUser("plain"), USER_KEY);
     await expect(user.page.getByRole("link", { name: "Admin Panel" })).toHaveCount(0);

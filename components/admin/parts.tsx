@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Field } from "@/components/confirm-panel";
-import { buttonClass } from "@/components/ui";
+import { buttonClass, controlHeight } from "@/components/ui";
 import type { Reauthentication } from "@/lib/auth/freshness";
 
 /** One figure in the counters row. */
@@ -103,7 +103,7 @@ export function DataTable({ caption, head, children }: { caption: string; head: 
 }
 
 // A row's actions: small outlined buttons, easy to tap on a phone; plain links in a table row.
-const action = "inline-flex items-center whitespace-nowrap rounded-md px-3 py-1.5 text-sm ring-1 ring-inset hover:underline lg:px-0 lg:py-0 lg:ring-0";
+const action = `inline-flex ${controlHeight.button} items-center whitespace-nowrap rounded-md px-3 py-1.5 text-sm ring-1 ring-inset hover:underline lg:min-h-0 lg:px-0 lg:py-0 lg:ring-0`;
 export const actionClass = {
   danger: `${action} font-medium text-red-700 ring-red-300`,
   primary: `${action} font-medium text-indigo-700 ring-indigo-300`,
@@ -149,7 +149,7 @@ export function Cell({
 }
 
 const selectClass =
-  "mt-1 block w-full rounded-lg border-0 bg-white px-3 py-1.5 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-inset focus:ring-indigo-600";
+  `mt-1 block ${controlHeight.field} w-full rounded-lg border-0 bg-white px-3 py-1.5 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-inset focus:ring-indigo-600`;
 
 export function Select({ label, name, value, options }: { label: string; name: string; value?: string; options: [string, string][] }) {
   return (

@@ -40,7 +40,13 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
       filtered ? countAdminSessions(db, config, admin.session.id, query, now) : null,
     ]),
   );
-  const rows = page.sessions.map((session) => ({ ...session, view: toSessionView(session, now, { as: "admin", owner: session.user.username }) }));
+  // A user with many sessions is flagged once, on their first row on this page, not on every row.
+  const seenUsers = new Set<string>();
+  const rows = page.sessions.map((session) => {
+    const firstOfUser = !seenUsers.has(session.user.id);
+    seenUsers.add(session.user.id);
+    return { ...session, flagged: session.flagged && firstOfUser, view: toSessionView(session, now, { as: "admin", owner: session.user.username }) };
+  });
   const stateWords = STATE_WORDS[query.state];
   const reauthentication = reauthenticationFor(config, admin.session, now);
   const ssoFirst = (returnTo: string) =>
@@ -291,7 +297,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
       )}
 
       <Pager firstHref={query.cursor ? href({ cursor: null }) : null} nextHref={page.nextCursor ? href({ cursor: page.nextCursor }) : null}>
-        <span>Users with more than {MANY_SESSIONS} active sessions are flagged.</span>
+        <span>Users with more than {MANY_SESSIONS} active sessions are flagged (on their first row on the page).</span>
       </Pager>
     </div>
   );
