@@ -143,11 +143,13 @@ test.describe("Admin Panel", () => {
     await page.goto(`/admin/events?user=${username}`);
     const rows = page.getByTestId("admin-event-row");
     await expect(rows).toHaveCount(2);
-    // Each event in words, its code beside it (what the type filter, the API and the exports use).
-    const event = (row: number) => rows.nth(row).locator("td").nth(1);
-    await expect(event(0)).toHaveText("Session revoked by rootsession.revoked");
+    // Each event in words, its code beside it (what the type filter, the API and the exports use);
+    // who did it in its own column.
+    const cell = (row: number, column: number) => rows.nth(row).locator("td").nth(column);
+    await expect(cell(0, 1)).toHaveText("Session revokedsession.revoked");
+    await expect(cell(0, 3)).toHaveText("root");
     await expect(rows.nth(0)).toContainText("scope: session; reason: audit test");
-    await expect(event(1)).toHaveText("Signed inlogin.succeeded");
+    await expect(cell(1, 1)).toHaveText("Signed inlogin.succeeded");
     // The user opens their sessions; a session still kept opens its page, named by its masked token.
     await expect(rows.nth(0).getByRole("link", { name: `Sessions of ${username}` })).toHaveAttribute("href", `/admin/sessions?user=${username}&match=exact`);
     const sessionLink = rows.nth(0).getByRole("link", { name: /^••••••••[0-9a-f]{8}$/ });
@@ -179,7 +181,7 @@ test.describe("Admin Panel", () => {
     });
     await page.reload();
     await expect(rows.nth(0).getByRole("link", { name: /^••••/ })).toHaveCount(0);
-    await expect(rows.nth(0).locator("td").nth(4)).toHaveText(`${user.sessionId.slice(0, 8)}…`);
+    await expect(cell(0, 4)).toHaveText(`${user.sessionId.slice(0, 8)}…`);
 
     const apiPage = await (await admin.context.request.get(`/api/admin/events?user=${username}&limit=1`)).json();
     expect(apiPage.events).toHaveLength(1);

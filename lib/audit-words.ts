@@ -10,7 +10,7 @@ export const AUDIT_EVENT_WORDS = {
   "login.failed": "Sign-in failed",
   logout: "Signed out",
   "session.expired": "Session expired",
-  "session.key_changed": "Session ended: the sign-in key changed",
+  "session.key_changed": "Sign-in key changed",
   "session.revoked": "Session revoked",
   "sessions.revoked_all": "Everyone signed out",
   "sessions.bulk_revoked": "Matching sessions revoked",
@@ -18,11 +18,11 @@ export const AUDIT_EVENT_WORDS = {
   "user.disabled": "Account disabled",
   "user.enabled": "Account enabled",
   "sso.username_conflict": "SSO username unavailable",
-  "sso.role_changed": "Role changed by the identity provider",
+  "sso.role_changed": "SSO role changed",
   "user.sso_linked": "Account linked to SSO",
   "session.reauthenticated": "Identity confirmed again",
   "reauth.failed": "Identity confirmation failed",
-  "session.reported": "Reported by its owner as not them",
+  "session.reported": "Reported as not them",
 } as const satisfies Record<AuthEventType, string>;
 
 /** Events that name who caused them ("… by alice"); the others are the person's own doing or the product's. */
@@ -49,7 +49,8 @@ const EXPIRY_WORDS: Record<string, string> = { "idle timeout": "idle", "absolute
 
 /**
  * One event as a line on the pages: "Signed in", "Session revoked by alice", "Session expired (idle)".
- * A stored type this version does not know (an older or newer one) shows as its code.
+ * Without an actor it names no one (where a column beside it does). A stored type this version does
+ * not know (an older or newer one) shows as its code.
  */
 export function auditEventWords(event: { type: string; actor?: string | null; detail?: string | null }): string {
   const words = (AUDIT_EVENT_WORDS as Record<string, string>)[event.type];

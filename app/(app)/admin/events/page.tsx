@@ -50,8 +50,11 @@ function SessionLabel({ id, hint }: { id: string | null; hint: string | undefine
     );
   }
   return (
-    <Link href={`/admin/sessions/${id}`} title={id} className="font-mono text-xs text-indigo-700 hover:underline lg:whitespace-nowrap">
-      {maskToken(hint)}
+    <Link href={`/admin/sessions/${id}`} title={id} className="font-mono text-xs text-indigo-700 hover:underline">
+      {/* The mask, then the hint: it may break between them, so the column stays narrow. */}
+      {maskToken("")}
+      <wbr />
+      {hint}
     </Link>
   );
 }
@@ -115,13 +118,14 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
                   <ExactTime time={when} />
                 </Cell>
                 <Cell label="Event">
-                  <Badge tone={TONES[event.type] ?? "slate"}>{auditEventWords(event)}</Badge>
+                  {/* Who did it has its own column, By. */}
+                  <Badge tone={TONES[event.type] ?? "slate"}>{auditEventWords({ type: event.type, detail: event.detail })}</Badge>
                   <div className="mt-1 font-mono text-xs text-slate-500">{event.type}</div>
                   {event.count !== null && event.count !== 1 && <div className="mt-1 text-xs text-slate-500">{event.count.toLocaleString("en")} {event.type === "login.failed" ? "attempts from this address" : "sessions"}</div>}
                 </Cell>
                 <Cell label="User">
                   {event.username ? (
-                    <Link href={userSessionsHref(event.username)} className="wrap-anywhere text-indigo-700 hover:underline" aria-label={`Sessions of ${event.username}`}>
+                    <Link href={userSessionsHref(event.username)} className="text-indigo-700 hover:underline" aria-label={`Sessions of ${event.username}`}>
                       {event.username}
                     </Link>
                   ) : (
