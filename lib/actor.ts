@@ -15,4 +15,20 @@ export const EMAIL_LINK_ACTOR: Actor = { username: "email-link", sessionId: null
 /** A signed-in session, as the session check gives it: the person and the session they act from. */
 export type SignedIn = { user: { id: string; username: string }; session: { id: string } };
 
+/** Who did something, in words for the pages: the product's own actors named, a person as they are. */
+export function actorInWords(actor: string): string {
+  switch (actor) {
+    case CLI_ACTOR.username:
+      return "the operator CLI";
+    case SYSTEM_ACTOR.username:
+      return "Sessionboard";
+    case IDENTITY_PROVIDER_ACTOR.username:
+      return "the identity provider";
+    case EMAIL_LINK_ACTOR.username:
+      return "the new-device email link";
+    default:
+      return actor;
+  }
+}
+
 export const actorOf = (signedIn: SignedIn): Actor => ({ username: signedIn.user.username, sessionId: signedIn.session.id });

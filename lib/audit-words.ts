@@ -1,4 +1,4 @@
-import { CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR } from "./actor";
+import { actorInWords } from "./actor";
 import type { AuthEventType } from "./audit";
 
 /**
@@ -28,22 +28,6 @@ export const AUDIT_EVENT_WORDS = {
 /** Events that name who caused them ("… by alice"); the others are the person's own doing or the product's. */
 const WITH_ACTOR = new Set<string>(["session.revoked", "sessions.revoked_all", "sessions.bulk_revoked", "user.disabled", "user.enabled"]);
 
-/** The product's own actors as words; a person is named as they are. */
-function actorWords(actor: string): string {
-  switch (actor) {
-    case CLI_ACTOR.username:
-      return "the operator CLI";
-    case SYSTEM_ACTOR.username:
-      return "Sessionboard";
-    case IDENTITY_PROVIDER_ACTOR.username:
-      return "the identity provider";
-    case EMAIL_LINK_ACTOR.username:
-      return "the new-device email link";
-    default:
-      return actor;
-  }
-}
-
 /** What an expiry's detail (lib/sessions/sessions.ts) says, in brackets. */
 const EXPIRY_WORDS: Record<string, string> = { "idle timeout": "idle", "absolute lifetime reached": "maximum length" };
 
@@ -59,6 +43,6 @@ export function auditEventWords(event: { type: string; actor?: string | null; de
     const why = event.detail ? EXPIRY_WORDS[event.detail] : undefined;
     return why ? `${words} (${why})` : words;
   }
-  if (WITH_ACTOR.has(event.type) && event.actor) return `${words} by ${actorWords(event.actor)}`;
+  if (WITH_ACTOR.has(event.type) && event.actor) return `${words} by ${actorInWords(event.actor)}`;
   return words;
 }

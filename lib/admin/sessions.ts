@@ -8,7 +8,7 @@ import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/
 import { activeSessionWhere, sessionStateWhere } from "../sessions/active";
 import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
-import { CLI_ACTOR, type Actor } from "../actor";
+import { actorInWords, CLI_ACTOR, type Actor } from "../actor";
 import { currentSessionConflict, revokeEveryActiveSession, revokeListedSessions, revokeSessions, sessionNotFound } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
 import type { AdminSessionFilter, AdminSessionsQuery } from "../validation/admin";
@@ -320,7 +320,7 @@ export async function adminCounters(db: Database, config: Config, now = new Date
   return { activeSessions, activeUsers, createdLast24h, revokedLast24h, expiredLast24h };
 }
 
-const reasonText = (actor: Actor, reason: string | undefined) => reason || `revoked by ${actor.username === CLI_ACTOR.username ? "the operator CLI" : "an administrator"}`;
+const reasonText = (actor: Actor, reason: string | undefined) => reason || `revoked by ${actor.username === CLI_ACTOR.username ? actorInWords(actor.username) : "an administrator"}`;
 
 /** Revoke any one session by its public id. The admin's own current session ends only by Log out. */
 export async function revokeSessionAsAdmin(

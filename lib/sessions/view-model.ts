@@ -1,4 +1,4 @@
-import { CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR } from "../actor";
+import { actorInWords, CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR } from "../actor";
 import type { ActivityJson } from "./activity";
 import type { SessionEndCause } from "./end-reasons";
 import type { DeviceType, SessionJson } from "./present";
@@ -36,7 +36,7 @@ export type EndViewer = { as: "owner"; username: string } | { as: "admin"; owner
 
 /** The product's own actors, as words. */
 const actorWords = (by: string | null): string | null =>
-  by === CLI_ACTOR.username ? "the operator CLI" : by === SYSTEM_ACTOR.username || by === IDENTITY_PROVIDER_ACTOR.username ? null : by;
+  by === CLI_ACTOR.username ? actorInWords(by) : by === SYSTEM_ACTOR.username || by === IDENTITY_PROVIDER_ACTOR.username ? null : by;
 
 /**
  * What ended a session, in words for the person looking: "Signed out", "Revoked by you from another
@@ -46,7 +46,7 @@ export function endWords(cause: SessionEndCause, by: string | null, viewer: EndV
   const owner = viewer.as === "owner" ? viewer.username : viewer.owner;
   const byOwner = by === owner;
   const you = viewer.as === "owner" ? "you" : "its owner";
-  const admin = by === CLI_ACTOR.username ? "the operator CLI" : `an administrator${actorWords(by) ? ` (${by})` : ""}`;
+  const admin = by === CLI_ACTOR.username ? actorInWords(by) : `an administrator${actorWords(by) ? ` (${by})` : ""}`;
   switch (cause) {
     case "logout":
       return "Signed out";
