@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { SubmitButton } from "./submit-button";
-import { buttonClass, controlHeight } from "./ui";
+import { buttonClass, fieldClass } from "./ui";
 
 type Props = ConfirmButtons & {
   id: string;
@@ -92,8 +92,7 @@ export function ConfirmPanel(props: Props) {
   );
 }
 
-const inputClass =
-  `block ${controlHeight.field} w-full max-w-sm rounded-lg border-0 px-3 py-1.5 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600`;
+const inputClass = `${fieldClass} max-w-sm`;
 
 /** A labelled text input for confirmation panels and filter forms. */
 export function Field({

@@ -73,6 +73,10 @@ export function DetailList({
  */
 export const controlHeight = { field: "h-9", button: "min-h-9" } as const;
 
+/** Every text field and select: the control height, one ring, one focus. */
+export const fieldClass =
+  `block ${controlHeight.field} w-full rounded-lg border-0 bg-white px-3 py-1.5 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600`;
+
 export const buttonClass = {
   primary:
     `inline-flex ${controlHeight.button} items-center justify-center rounded-lg bg-indigo-600 px-4 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50`,

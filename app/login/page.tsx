@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { Alert, buttonClass } from "@/components/ui";
+import { Alert, buttonClass, fieldClass } from "@/components/ui";
 import { getConfig } from "@/lib/config";
 import { identityProviderLogoutPath } from "@/lib/auth/oidc";
 import { safeReturnPath } from "@/lib/request/return-path";
@@ -73,7 +73,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
               autoCapitalize="none"
               spellCheck={false}
               defaultValue={one(params.username) ?? ""}
-              className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500"
+              className={`mt-1 ${fieldClass}`}
             />
           </div>
           <div>
@@ -87,7 +87,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
               required
               maxLength={1024}
               autoComplete="current-password"
-              className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500"
+              className={`mt-1 ${fieldClass}`}
             />
           </div>
           <div className="flex items-start gap-2">
@@ -104,7 +104,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
         {getConfig().oidc && (
           <form action="/api/auth/oidc/login" method="post" className="space-y-3 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-label="Single sign-on">
             <input type="hidden" name="next" value={next} />
-            <button type="submit" className={`${buttonClass.secondary} w-full py-2`}>
+            <button type="submit" className={`${buttonClass.secondary} w-full`}>
               Sign in with SSO
             </button>
             <div className="flex items-center gap-2">

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Field } from "@/components/confirm-panel";
-import { buttonClass, controlHeight } from "@/components/ui";
+import { buttonClass, controlHeight, fieldClass } from "@/components/ui";
 import type { Reauthentication } from "@/lib/auth/freshness";
 
 /** One figure in the counters row. */
@@ -148,8 +148,7 @@ export function Cell({
   );
 }
 
-const selectClass =
-  `mt-1 block ${controlHeight.field} w-full rounded-lg border-0 bg-white px-3 py-1.5 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-inset focus:ring-indigo-600`;
+const selectClass = `mt-1 ${fieldClass}`;
 
 export function Select({ label, name, value, options }: { label: string; name: string; value?: string; options: [string, string][] }) {
   return (
