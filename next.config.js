@@ -16,7 +16,10 @@ const nextConfig = {
   poweredByHeader: false,
   // forbidden() from next/navigation: admin pages answer 403 with app/forbidden.tsx.
   experimental: { authInterrupts: true },
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3"],
+  // openid-client: one copy per process. Bundled, route handlers and pages each get their own, and
+  // the configuration discovered once per process (lib/auth/discovery.ts) fails the other copy's
+  // instanceof checks — an SSO sign-in after the Admin Panel's Single sign-on page answered 500.
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "openid-client"],
   async headers() {
     return [
       { source: "/((?!api/).*)", headers: securityHeaders },

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "./api-contract";
-import { EXTRA_APP_PORTS, OIDC_ISSUER, USER_KEY } from "./env";
+import { ADMIN_KEY, EXTRA_APP_PORTS, OIDC_ISSUER, USER_KEY } from "./env";
 import { closedPort } from "../tests/support/ports";
 import { expectJsonError, loginAtTestIdp, signIn, startApp, uniqueUser } from "./helpers";
 
@@ -12,6 +12,14 @@ test.describe("single sign-on across restarts and outages", () => {
     // Nothing listens there: every request to the IdP is refused (ECONNREFUSED).
     const app = await startApp(EXTRA_APP_PORTS[0], dir, { DASHBOARD_OIDC_ISSUER: `http://localhost:${await closedPort()}` });
     try {
+      // A page asks the provider first (the Admin Panel's Single sign-on page): the sign-in route,
+      // bundled apart, still tells the provider's outage from a bug.
+      const admin = await browser.newContext({ baseURL: app.baseURL });
+      const adminPage = await admin.newPage();
+      await signIn(adminPage, "root", ADMIN_KEY);
+      await adminPage.goto("/admin/sso");
+      await expect(adminPage.getByRole("heading", { name: "Single sign-on", level: 1 })).toBeVisible();
+      await admin.close();
       const context = await browser.newContext({ baseURL: app.baseURL });
       const page = await context.newPage();
       await page.goto("/login");
@@ -49,6 +57,7 @@ test.describe("single sign-on across restarts and outages", () => {
   });
 
   test("an SSO session survives an app restart and a change of DASHBOARD_KEY", async ({ browser }) => {
+    test.setTimeout(120_000); // three app starts
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-e2e-"));
     let app = await startApp(EXTRA_APP_PORTS[1], dir, {});
     try {
@@ -74,6 +83,21 @@ test.describe("single sign-on across restarts and outages", () => {
       await keyPage.goto("/");
       await expect(keyPage).toHaveURL(/\/login/);
       await expect(keyPage.getByRole("main").getByRole("status")).toHaveText("The sign-in key changed");
+
+      // In a fresh process, a page asks the provider first (the Admin Panel's Single sign-on page);
+      // the sign-in route then uses the same discovered configuration: SSO sign-in still works.
+      await app.stop();
+      app = await startApp(EXTRA_APP_PORTS[1], dir, {});
+      await signIn(keyPage, "root", ADMIN_KEY);
+      await keyPage.goto("/admin/sso");
+      await expect(keyPage.getByText("Reached")).toBeVisible();
+      const second = await browser.newContext({ baseURL: app.baseURL });
+      const secondPage = await second.newPage();
+      await secondPage.goto("/login");
+      await secondPage.getByRole("button", { name: "Sign in with SSO" }).click();
+      await loginAtTestIdp(secondPage, uniqueUser("afterpage"));
+      await expect(secondPage).toHaveURL(`${app.baseURL}/`);
+      await second.close();
       await context.close();
       await keyContext.close();
     } finally {

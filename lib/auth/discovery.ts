@@ -9,7 +9,14 @@ const DISCOVERY_RETRY_MS = 30_000;
 type Discovery = { key: string; at: number; promise: Promise<client.Configuration> };
 /** The outcome of the last discovery this process made (the Admin Panel's SSO status). */
 export type DiscoveryStatus = { ok: boolean; at: Date; detail: string | null };
-const holder = globalThis as unknown as { sessionboardOidc?: Discovery; sessionboardOidcStatus?: DiscoveryStatus };
+/** The status is plain data, shared by the whole process (route handlers and pages are bundled apart). */
+const holder = globalThis as unknown as { sessionboardOidcStatus?: DiscoveryStatus };
+/**
+ * The discovery itself is kept per copy of this module: its promise rejects with this copy's error
+ * classes, which another bundle's instanceof checks would not recognise (a provider that is down
+ * would read as a bug there). Each bundle discovers once.
+ */
+let discovered: Discovery | undefined;
 
 export const lastDiscovery = (): DiscoveryStatus | null => holder.sessionboardOidcStatus ?? null;
 
@@ -20,7 +27,7 @@ export const lastDiscovery = (): DiscoveryStatus | null => holder.sessionboardOi
  */
 export function oidcClient(oidc: OidcConfig): Promise<client.Configuration> {
   const key = `${oidc.issuer}|${oidc.clientId}`;
-  const cached = holder.sessionboardOidc;
+  const cached = discovered;
   if (cached && cached.key === key) return cached.promise;
   const promise = withSpan("idp.discovery", (span) => {
     span?.setAttribute("idp.issuer", oidc.issuerId);
@@ -44,14 +51,14 @@ export function oidcClient(oidc: OidcConfig): Promise<client.Configuration> {
       throw identityProviderFailure(error) ?? new IdentityProviderUnavailableError(`discovery failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     });
   const entry = { key, at: Date.now(), promise };
-  holder.sessionboardOidc = entry;
+  discovered = entry;
   promise.then(
     () => (holder.sessionboardOidcStatus = { ok: true, at: new Date(), detail: null }),
     (error: unknown) => (holder.sessionboardOidcStatus = { ok: false, at: new Date(), detail: error instanceof IdentityProviderUnavailableError ? error.detail : String(error) }),
   );
   promise.catch(() => {
     setTimeout(() => {
-      if (holder.sessionboardOidc === entry) holder.sessionboardOidc = undefined;
+      if (discovered === entry) discovered = undefined;
     }, DISCOVERY_RETRY_MS).unref();
   });
   return promise;
