@@ -111,7 +111,7 @@ export interface Database {
    * `keyFingerprints` (as activeSessionWhere). `keep` (the acting admin's session) is left alone.
    * Returns how many rows the batch picked, how many it revoked (fewer when another writer revoked
    * some first), and the position of the last row it picked, where the next batch starts; `picked` 0
-   * means done. The walk order: PostgreSQL, the id; SQLite, the rowid (see there). With webhooks
+   * means done. The walk order: PostgreSQL, by owner and id; SQLite, the rowid (see there). With webhooks
    * on, every revoked row writes a session.ended event (`cause`, by `revokedBy`) in the same statement
    * or transaction.
    */

@@ -8,6 +8,7 @@ import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
 import { recordCleanupDeleted, recordSessionsEnded } from "../metrics/metrics";
 import { withSpan } from "../tracing";
 import { logger } from "../log";
+import { inTimedBatches } from "./bulk-batches";
 
 /** Deleted sessions from which a run refreshes the planner's statistics. */
 const REFRESH_STATISTICS_AFTER = 10_000;
@@ -18,8 +19,8 @@ export type CleanupResult = { expiredSessions: number; endedSessions: number; lo
 /**
  * First marks ended the sessions past their expiry that nobody saw expire (ended when they expired,
  * expired_idle or expired_absolute, counted in the metrics here, once), then deletes the sessions
- * ended more than SESSION_HISTORY_DAYS ago — each step a bounded batch per short write, so sign-ins
- * never wait long behind it, and each one range of the (revokedAt, expiresAt) index. Until then an
+ * ended more than SESSION_HISTORY_DAYS ago — each step in short writes sized by their time
+ * (inTimedBatches), so sign-ins never wait long behind it, and each one range of the (revokedAt, expiresAt) index. Until then an
  * ended row is history (Recently ended) and still tells its device why it ended. Also deletes
  * login-attempt counters whose window has passed, known devices and new-device alerts older than
  * 90 days, and finished webhook deliveries older than 30 days. The run is audited with its count
@@ -39,33 +40,24 @@ export function cleanupSessions(
   });
 }
 
-/** Runs `batch` until it does less than a full batch, letting queued requests run in between; the total. */
-async function inBatches(batchSize: number, batch: () => Promise<number>): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const done = await batch();
-    total += done;
-    if (done < batchSize) return total;
-    // Let queued requests (sign-ins, session checks) run between batches.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 async function deleteExpired(db: Database, config: Config, options: { actor?: Actor; batchSize?: number; now?: Date }): Promise<CleanupResult> {
   const now = options.now ?? new Date();
-  const batchSize = options.batchSize ?? 500;
-  const endedSessions = await inBatches(batchSize, async () => {
-    const { marked, idle, absolute } = await db.endExpiredSessions(now, batchSize, (options.actor ?? SYSTEM_ACTOR).username);
+  let endedSessions = 0;
+  await inTimedBatches(async (limit) => {
+    const { marked, idle, absolute } = await db.endExpiredSessions(now, limit, (options.actor ?? SYSTEM_ACTOR).username);
     if (idle > 0) recordSessionsEnded("expired_idle", idle);
     if (absolute > 0) recordSessionsEnded("expired_absolute", absolute);
+    endedSessions += marked;
     return marked;
-  });
+  }, options.batchSize);
   const keptFrom = new Date(now.getTime() - config.historyDays * 86_400_000);
-  const expiredSessions = await inBatches(batchSize, async () => {
-    const { deleted } = await db.deleteEndedSessions(keptFrom, batchSize);
+  let expiredSessions = 0;
+  await inTimedBatches(async (limit) => {
+    const { deleted } = await db.deleteEndedSessions(keptFrom, limit);
     recordCleanupDeleted(deleted);
+    expiredSessions += deleted;
     return deleted;
-  });
+  }, options.batchSize);
   // The planner's statistics still count the rows just deleted until the database samples again;
   // after a large delete, do it now rather than leave plans that expect them (see refreshSessionStatistics).
   if (expiredSessions >= REFRESH_STATISTICS_AFTER) await db.refreshSessionStatistics();

@@ -9,6 +9,7 @@ import { fail } from "../errors";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
 import { recordSessionsEnded } from "../metrics/metrics";
+import { inTimedBatches } from "./bulk-batches";
 import { endedColumns, type SessionEndCause } from "./end-reasons";
 import { withSpan } from "../tracing";
 import { enqueueWebhookEvents, sessionEndedEvent } from "../webhooks/events";
@@ -167,17 +168,10 @@ export function revokeListedSessions(
   });
 }
 
-/** Force logout aims to hold each batch's row locks (and, on SQLite, the one writer) about this long. */
-const EVERYONE_BATCH_TARGET_MS = 50;
-const EVERYONE_BATCH_FIRST = 1_000;
-const EVERYONE_BATCH_MIN = 100;
-const EVERYONE_BATCH_MAX = 20_000;
-
 /**
  * "Force logout everyone": every session active at `now` (see activeSessionWhere) except `keep`,
  * marked revoked like revokeSessions does. Keyset batches (see revokeActiveSessionsBatch), one
- * statement each on the backend's own driver (no id lists through Prisma), sized so that a batch holds its locks
- * about EVERYONE_BATCH_TARGET_MS — sign-ins and session checks run in between. Audited as one
+ * statement each on the backend's own driver (no id lists through Prisma), sized by the time each takes (inTimedBatches) — sign-ins and session checks run in between. Audited as one
  * event carrying the count, so a million sessions do not mean a million audit rows. Returns how
  * many were revoked. `batchSize` fixes the batch size (tests).
  */
@@ -210,19 +204,15 @@ async function revokeEveryone(
 ): Promise<number> {
   const prints = currentFingerprints(config);
   const keyFingerprints = [...prints.user, ...prints.admin];
-  let limit = options.batchSize ?? EVERYONE_BATCH_FIRST;
   let after: string | null = null;
   let revoked = 0;
-  for (;;) {
-    const started = performance.now();
+  await inTimedBatches(async (limit) => {
     const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: by.actor.username, reason: by.reason, cause: by.cause });
     revoked += batch.revoked;
     recordSessionsEnded(by.cause, batch.revoked);
-    if (batch.picked < limit || batch.last === null) break;
     after = batch.last;
-    if (options.batchSize === undefined) limit = nextBatchSize(limit, performance.now() - started);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+    return batch.last === null ? 0 : batch.picked;
+  }, options.batchSize);
   // The batches run on the backends' own statements; the ended sessions' provider tokens go here.
   await deleteEndedSessionsTokens(db, now);
   await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, request, now);
@@ -243,8 +233,3 @@ async function auditBulkRevocation(
   });
 }
 
-/** The next batch size, aiming at EVERYONE_BATCH_TARGET_MS: shrinks at once, grows at most twofold. */
-function nextBatchSize(limit: number, elapsedMs: number): number {
-  const aimed = Math.round((limit * EVERYONE_BATCH_TARGET_MS) / Math.max(elapsedMs, 1));
-  return Math.max(EVERYONE_BATCH_MIN, Math.min(EVERYONE_BATCH_MAX, 2 * limit, aimed));
-}

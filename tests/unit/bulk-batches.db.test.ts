@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { revokeAllSessions } from "@/lib/admin/sessions";
+import { keyFingerprint } from "@/lib/auth/keys";
+import type { Database } from "@/lib/db";
+import { cleanupSessions } from "@/lib/sessions/cleanup";
+import { generateId, generateSessionToken, hashSessionToken } from "@/lib/sessions/token";
+import { SECRET_A, USER_KEY, days, later, minutes, request, tempDatabase, testConfig } from "./helpers";
+
+/**
+ * Bulk writes hold the database (SQLite: the one writer and this event loop) for one batch at a
+ * time. Whatever a row costs on the machine at hand, a batch must stay short: here the clock
+ * (performance.now) only moves when the database works, by a chosen cost per row, so the test sees
+ * exactly how long each batch held it.
+ */
+
+const T0 = new Date("2026-11-20T00:00:00.000Z");
+/** What the batches aim at is 40 ms; a batch may overshoot it while the size adapts, never by this much. */
+const LONGEST_ALLOWED_MS = 100;
+
+afterEach(() => vi.restoreAllMocks());
+
+/** Fake time that advances by `msPerRow` for every row a wrapped database method reports handling. */
+function slowDatabase(db: Database, msPerRow: number) {
+  let now = 0;
+  const batches: number[] = [];
+  vi.spyOn(performance, "now").mockImplementation(() => now);
+  const charge = (rows: number) => {
+    now += rows * msPerRow;
+    batches.push(rows * msPerRow);
+  };
+  const endExpired = db.endExpiredSessions.bind(db);
+  db.endExpiredSessions = async (...args) => {
+    const result = await endExpired(...args);
+    charge(result.marked);
+    return result;
+  };
+  const deleteEnded = db.deleteEndedSessions.bind(db);
+  db.deleteEndedSessions = async (...args) => {
+    const result = await deleteEnded(...args);
+    charge(result.deleted);
+    return result;
+  };
+  const revokeBatch = db.revokeActiveSessionsBatch.bind(db);
+  db.revokeActiveSessionsBatch = async (...args) => {
+    const result = await revokeBatch(...args);
+    charge(result.picked);
+    return result;
+  };
+  return batches;
+}
+
+async function seedSessions(db: Database, count: number, expiresAt: Date) {
+  const user = await db.prisma.user.create({ data: { id: generateId(), username: "bulk", authSource: "static" } });
+  const rows = Array.from({ length: count }, () => ({
+    id: generateId(),
+    tokenHash: hashSessionToken(generateSessionToken()),
+    tokenHint: "abcdef12",
+    userId: user.id,
+    authMethod: "static",
+    keyFingerprint: keyFingerprint(SECRET_A, USER_KEY),
+    createdAt: T0,
+    authenticatedAt: T0,
+    lastActiveAt: T0,
+    expiresAt,
+    absoluteExpiresAt: later(T0, days(90)),
+  }));
+  for (let i = 0; i < rows.length; i += 500) await db.prisma.session.createMany({ data: rows.slice(i, i + 500) });
+}
+
+describe("bulk writes in short batches, whatever a row costs", () => {
+  it("cleanup marks and deletes 3,000 slow rows without holding the database 100 ms at a time", async () => {
+    const { db, env } = await tempDatabase();
+    const config = testConfig({ ...env, SESSION_HISTORY_DAYS: "0" });
+    await seedSessions(db, 3_000, later(T0, minutes(10)));
+    const batches = slowDatabase(db, 0.5);
+    const result = await cleanupSessions(db, config, { now: later(T0, days(1)) });
+    expect(result).toMatchObject({ endedSessions: 3_000, expiredSessions: 3_000 });
+    expect(Math.max(...batches)).toBeLessThan(LONGEST_ALLOWED_MS);
+  });
+
+  it("force logout of 3,000 slow rows holds the database less than 100 ms at a time, and grows its batches on fast rows", async () => {
+    const { db, env } = await tempDatabase();
+    const config = testConfig(env);
+    await seedSessions(db, 3_000, later(T0, days(30)));
+    const batches = slowDatabase(db, 0.5);
+    const actor = { username: "root", sessionId: null };
+    expect(await revokeAllSessions(db, config, actor, { includeSelf: true }, request, later(T0, minutes(5)))).toBe(3_000);
+    expect(Math.max(...batches)).toBeLessThan(LONGEST_ALLOWED_MS);
+
+    // At 0.01 ms a row, few statements: the size doubles up to what 40 ms allows.
+    const fast = await tempDatabase();
+    await seedSessions(fast.db, 3_000, later(T0, days(30)));
+    const fastBatches = slowDatabase(fast.db, 0.01);
+    expect(await revokeAllSessions(fast.db, testConfig(fast.env), actor, { includeSelf: true }, request, later(T0, minutes(5)))).toBe(3_000);
+    expect(fastBatches.length).toBeLessThanOrEqual(6);
+  });
+});
