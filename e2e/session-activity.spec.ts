@@ -18,6 +18,9 @@ const SAFARI = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebK
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const from = (ip: string, country: string, city: string) => ({ "x-forwarded-for": ip, "cf-ipcountry": country, "cf-ipcity": city });
 
+/** Above what any other test here signs one person in with at once. */
+const SESSION_LIMIT = 12;
+
 let app: Awaited<ReturnType<typeof startApp>>;
 let dir: string;
 
@@ -26,7 +29,7 @@ test.use({ baseURL: BASE });
 
 test.beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-activity-"));
-  app = await startApp(PROXIED_APP_PORT, dir, { DASHBOARD_TRUST_PROXY: "1" });
+  app = await startApp(PROXIED_APP_PORT, dir, { DASHBOARD_TRUST_PROXY: "1", SESSION_MAX_PER_USER: String(SESSION_LIMIT) });
 });
 
 test.afterAll(async () => {
@@ -249,4 +252,33 @@ test("each way a session ends shows under Recently ended and in the API, with wh
   const afterDisable = ((await (await again.context.request.get("/api/sessions?state=ended")).json()) as { sessions: Ended[] }).sessions;
   expect(afterDisable.find((s) => s.id === main.id)).toMatchObject({ endReason: "disabled", endedBy: "root" });
   for (const context of [main, admin, again, loggedOut, revokedByOwner, revokedByAdmin, idle, capped, keyChanged, other]) await context.context.close();
+});
+
+test("a sign-in past SESSION_MAX_PER_USER ends the oldest session, and Recently ended says so", async ({ browser }) => {
+  test.setTimeout(60_000);
+  const username = uniqueUser("limit");
+  const oldest = await signInFrom(browser, username, FIREFOX, from("203.0.113.9", "DE", "Berlin"));
+  // Up to the limit through the API, then one more in a browser.
+  for (let i = 1; i < SESSION_LIMIT; i++) {
+    const response = await fetch(`${BASE}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: BASE, "user-agent": CHROME, ...from(`198.51.100.${20 + i}`, "FR", "Paris") },
+      body: JSON.stringify({ username, key: USER_KEY }),
+    });
+    expect(response.status).toBe(200);
+  }
+  expect((await oldest.context.request.get("/api/auth/session")).status()).toBe(200);
+  const newest = await signInFrom(browser, username, SAFARI, from("192.0.2.50", "GB", "London"));
+
+  await expectJsonError(await oldest.context.request.get("/api/auth/session"), 401, "session_ended");
+  const ended = ((await (await newest.context.request.get("/api/sessions?state=ended")).json()) as { sessions: Ended[] }).sessions;
+  expect(ended.map((s) => ({ id: s.id, endReason: s.endReason, endedBy: s.endedBy }))).toEqual([{ id: oldest.id, endReason: "per_user_limit", endedBy: "system" }]);
+  expect(((await (await newest.context.request.get("/api/sessions")).json()) as { sessions: Ended[] }).sessions).toHaveLength(SESSION_LIMIT);
+
+  await newest.page.goto("/settings/sessions");
+  const recent = newest.page.getByRole("list", { name: "Your recently ended sessions" }).getByTestId("ended-session");
+  await expect(recent).toHaveCount(1);
+  await expect(recent.getByTestId("end-reason")).toHaveText("Ended by a newer sign-in (session limit)");
+  await expect(recent).toContainText("Berlin, Germany · 203.0.113.9");
+  for (const context of [oldest, newest]) await context.context.close();
 });

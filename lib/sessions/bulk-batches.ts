@@ -1,15 +1,13 @@
 /**
  * Bulk writes over many sessions (force logout, cleanup) run as a series of short statements, so
  * that sign-ins and session checks get their turn in between: on SQLite a batch holds the one writer
- * (and, the driver being synchronous, this process's event loop), on PostgreSQL its rows' locks and
+ * and, the driver being synchronous, this process's event loop; on PostgreSQL its rows' locks and
  * the count rows of their users. The batch size follows the time each batch took, aiming at
- * BATCH_TARGET_MS whatever the machine, the database and the rows' layout: a fixed size that
- * was right for one was 130 ms a batch for another (SQLite cleanup: 500 rows).
+ * BATCH_TARGET_MS whatever the machine, the database and the rows' layout.
  */
 
-const BATCH_TARGET_MS = 40;
-const BATCH_FIRST = 100;
-const BATCH_MIN = 20;
+const BATCH_TARGET_MS = 50;
+const BATCH_MIN = 100;
 const BATCH_MAX = 20_000;
 
 /** The next batch size, aiming at BATCH_TARGET_MS: shrinks at once, grows at most twofold. */
@@ -20,16 +18,16 @@ function nextBatchSize(limit: number, elapsedMs: number): number {
 
 /**
  * Runs `batch(limit)` until it handles fewer rows than `limit`, letting queued requests run between
- * batches. `batch` returns how many rows it took up (picked, deleted, marked). `fixedSize` pins the
- * size (tests).
+ * batches. `batch` returns how many rows it took up (picked, deleted, marked). The first batch has
+ * `first` rows (at least BATCH_MIN), the later ones are sized by time; `fixed` pins every size.
  */
-export async function inTimedBatches(batch: (limit: number) => Promise<number>, fixedSize?: number): Promise<void> {
-  let limit = fixedSize ?? BATCH_FIRST;
+export async function inTimedBatches(batch: (limit: number) => Promise<number>, size: { first: number } | { fixed: number }): Promise<void> {
+  let limit = "fixed" in size ? size.fixed : Math.max(BATCH_MIN, size.first);
   for (;;) {
     const started = performance.now();
     const done = await batch(limit);
     if (done < limit) return;
-    if (fixedSize === undefined) limit = nextBatchSize(limit, performance.now() - started);
+    if (!("fixed" in size)) limit = nextBatchSize(limit, performance.now() - started);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -23,9 +23,10 @@ export type OwnSessionAnswer = z.infer<typeof ownSessionAnswerSchema>;
 
 /**
  * One page of the owner's sessions in `page.state` (active by default; ended: the history kept
- * SESSION_HISTORY_DAYS), newest activity first (keyset on lastActiveAt, id —
- * the [userId, lastActiveAt] index serves it). Only ever the owner's rows: the user id comes from
- * the verified session, never from input.
+ * SESSION_HISTORY_DAYS), newest activity first — ended ones most recently ended first (keyset on
+ * that time and the id; the active list is read through the [userId, lastActiveAt] index, on
+ * PostgreSQL partial to active rows; an owner's ended rows are few). Only ever the owner's rows: the user id comes from the verified
+ * session, never from input.
  */
 export async function listOwnSessions(
   db: Database,
@@ -34,18 +35,15 @@ export async function listOwnSessions(
   page: { state?: SessionState; cursor?: Cursor; limit: number },
   now = new Date(),
 ): Promise<SessionPage> {
+  const state = page.state ?? "active";
+  // An ended row's revokedAt is when it ended (see endedColumns).
+  const field = state === "ended" ? "revokedAt" : "lastActiveAt";
   const rows = await db.prisma.session.findMany({
-    where: {
-      AND: [
-        { userId: owner.user.id },
-        sessionStateWhere(config, page.state ?? "active", now),
-        rowsAfter("lastActiveAt", page.cursor),
-      ],
-    },
-    orderBy: [{ lastActiveAt: "desc" }, { id: "desc" }],
+    where: { AND: [{ userId: owner.user.id }, sessionStateWhere(config, state, now), rowsAfter(field, page.cursor)] },
+    orderBy: [{ [field]: "desc" }, { id: "desc" }],
     take: page.limit + 1,
   });
-  const shown = keysetPage(rows, page.limit, (last) => encodeCursor({ at: last.lastActiveAt, id: last.id }));
+  const shown = keysetPage(rows, page.limit, (last) => encodeCursor({ at: last[field] ?? last.lastActiveAt, id: last.id }));
   return { sessions: shown.rows.map((row) => presentSession(row, owner.session.id, now)), nextCursor: shown.nextCursor };
 }
 

@@ -212,7 +212,8 @@ async function revokeEveryone(
     recordSessionsEnded(by.cause, batch.revoked);
     after = batch.last;
     return batch.last === null ? 0 : batch.picked;
-  }, options.batchSize);
+    // A revoked row costs 10–35 µs: a first batch of 1,000 stays well under the target.
+  }, options.batchSize !== undefined ? { fixed: options.batchSize } : { first: 1_000 });
   // The batches run on the backends' own statements; the ended sessions' provider tokens go here.
   await deleteEndedSessionsTokens(db, now);
   await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, request, now);

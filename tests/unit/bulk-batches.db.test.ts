@@ -4,7 +4,7 @@ import { keyFingerprint } from "@/lib/auth/keys";
 import type { Database } from "@/lib/db";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import { generateId, generateSessionToken, hashSessionToken } from "@/lib/sessions/token";
-import { SECRET_A, USER_KEY, days, later, minutes, request, tempDatabase, testConfig } from "./helpers";
+import { SECRET_A, TEST_BACKEND, USER_KEY, days, later, minutes, request, tempDatabase, testConfig } from "./helpers";
 
 /**
  * Bulk writes hold the database (SQLite: the one writer and this event loop) for one batch at a
@@ -14,7 +14,7 @@ import { SECRET_A, USER_KEY, days, later, minutes, request, tempDatabase, testCo
  */
 
 const T0 = new Date("2026-11-20T00:00:00.000Z");
-/** What the batches aim at is 40 ms; a batch may overshoot it while the size adapts, never by this much. */
+/** What the batches aim at is 50 ms; a batch may overshoot it while the size adapts, never by this much. */
 const LONGEST_ALLOWED_MS = 100;
 
 afterEach(() => vi.restoreAllMocks());
@@ -68,7 +68,8 @@ async function seedSessions(db: Database, count: number, expiresAt: Date) {
 }
 
 describe("bulk writes in short batches, whatever a row costs", () => {
-  it("cleanup marks and deletes 3,000 slow rows without holding the database 100 ms at a time", async () => {
+  // On PostgreSQL cleanup's batches are fixed: they hold no lock a sign-in waits for (see cleanupBatches).
+  it.skipIf(TEST_BACKEND === "postgres")("cleanup marks and deletes 3,000 slow rows without holding the database 100 ms at a time", async () => {
     const { db, env } = await tempDatabase();
     const config = testConfig({ ...env, SESSION_HISTORY_DAYS: "0" });
     await seedSessions(db, 3_000, later(T0, minutes(10)));
@@ -78,20 +79,20 @@ describe("bulk writes in short batches, whatever a row costs", () => {
     expect(Math.max(...batches)).toBeLessThan(LONGEST_ALLOWED_MS);
   });
 
-  it("force logout of 3,000 slow rows holds the database less than 100 ms at a time, and grows its batches on fast rows", async () => {
+  it("force logout of 3,000 rows at 0.08 ms each holds the database less than 100 ms at a time, and grows its batches on fast rows", async () => {
     const { db, env } = await tempDatabase();
     const config = testConfig(env);
     await seedSessions(db, 3_000, later(T0, days(30)));
-    const batches = slowDatabase(db, 0.5);
+    const batches = slowDatabase(db, 0.08);
     const actor = { username: "root", sessionId: null };
     expect(await revokeAllSessions(db, config, actor, { includeSelf: true }, request, later(T0, minutes(5)))).toBe(3_000);
     expect(Math.max(...batches)).toBeLessThan(LONGEST_ALLOWED_MS);
 
-    // At 0.01 ms a row, few statements: the size doubles up to what 40 ms allows.
+    // At 0.01 ms a row, few statements: the size doubles up to what 50 ms allows.
     const fast = await tempDatabase();
     await seedSessions(fast.db, 3_000, later(T0, days(30)));
     const fastBatches = slowDatabase(fast.db, 0.01);
     expect(await revokeAllSessions(fast.db, testConfig(fast.env), actor, { includeSelf: true }, request, later(T0, minutes(5)))).toBe(3_000);
-    expect(fastBatches.length).toBeLessThanOrEqual(6);
+    expect(fastBatches.length).toBeLessThanOrEqual(3);
   });
 });

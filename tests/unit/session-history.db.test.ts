@@ -140,6 +140,30 @@ describe("ended sessions: lists and detail", () => {
     expect((await list("ended")).length).toBe(2);
   });
 
+  it("lists the owner's ended sessions most recently ended first, page by page", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const t = new Date();
+    const alice = await signIn(db, config, "alice", USER_KEY);
+    const others = [];
+    for (let i = 0; i < 5; i++) others.push(await signIn(db, config, "alice", USER_KEY, false, request, later(t, minutes(i))));
+    // Ended in the opposite order of their last activity: the last one used ends first.
+    for (const [i, other] of [...others].reverse().entries()) {
+      await revokeOwnSession(db, config, ownerOf(alice), other.session.id, request, later(t, minutes(10 + i)));
+    }
+    const now = later(t, minutes(20));
+    const page = (cursor?: string) =>
+      listOwnSessions(db, config, ownerOf(alice), ownSessionsQuerySchema.parse({ state: "ended", limit: "2", ...(cursor ? { cursor } : {}) }), now);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const answer = await page(cursor);
+      seen.push(...answer.sessions.map((s) => s.id));
+      cursor = answer.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(others.map((other) => other.session.id));
+  });
+
   it("filters the Admin Panel's list by state", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
