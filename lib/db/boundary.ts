@@ -24,7 +24,7 @@ export function guardDatabase(db: Database): Database {
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),
     hasOpenAlerts: (userId, exceptSessionId, since) => marked(() => db.hasOpenAlerts(userId, exceptSessionId, since)),
-    refreshSessionStatistics: () => marked(() => db.refreshSessionStatistics()),
+    vacuumSessions: () => marked(() => db.vacuumSessions()),
     runExclusive: (job, work) => {
       const own = new Set<unknown>();
       return marked(() => db.runExclusive(job, callerCode(work, own)), own);

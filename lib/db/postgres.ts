@@ -163,9 +163,16 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
         return rows;
       });
     },
-    async refreshSessionStatistics() {
-      onQuery?.(ANALYZE_SESSIONS, []);
-      await pool.query(ANALYZE_SESSIONS);
+    async vacuumSessions() {
+      // A vacuum of millions of rows runs far longer than any statement may: no statement timeout,
+      // and a read timeout of its own. It cannot run in a transaction, so the setting is undone after.
+      return withClient(async (client) => {
+        await client.query("SET statement_timeout = 0");
+        onQuery?.(VACUUM_SESSIONS, []);
+        // pg reads query_timeout per query too; its types only know it on the pool.
+        await client.query({ text: VACUUM_SESSIONS, query_timeout: VACUUM_READ_TIMEOUT_MS } as pg.QueryConfig);
+        await client.query("RESET statement_timeout");
+      });
     },
     async runExclusive(job, work) {
       // A session-level advisory lock lives on one connection: hold that connection for the job
@@ -283,7 +290,8 @@ const LAPSED = `
    WHERE "revokedAt" IS NULL AND "expiresAt" <= $1 AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($2::text[]))
    GROUP BY "userId"`;
 
-const ANALYZE_SESSIONS = `ANALYZE "Session"`;
+const VACUUM_SESSIONS = `VACUUM (ANALYZE) "Session"`;
+const VACUUM_READ_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * Force logout, one keyset batch in (userId, id) order, in one statement (its own transaction). By

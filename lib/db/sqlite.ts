@@ -245,8 +245,9 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       sent(openAlert, params);
       return openAlert.get(...params) !== undefined;
     },
-    async refreshSessionStatistics() {
-      // Nothing to do: the one statement whose plan depended on them names its index.
+    async vacuumSessions() {
+      // Nothing to do: SQLite updates its indexes in place, and the one statement whose plan
+      // depended on statistics names its index.
     },
     async runExclusive(_job, work) {
       // One host: processes sharing the file serialise on SQLite's write lock, and deleting what

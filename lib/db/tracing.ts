@@ -36,7 +36,7 @@ export function traceDatabase(db: Database): Database {
       statement("revokeActiveSessionsBatch", () => db.revokeActiveSessionsBatch(batch), (span, result) => span.setAttribute("db.response.affected_rows", result.revoked)),
     lapsedSessionsPerUser: (now, keyFingerprints) => statement("lapsedSessionsPerUser", () => db.lapsedSessionsPerUser(now, keyFingerprints)),
     hasOpenAlerts: (userId, exceptSessionId, since) => statement("hasOpenAlerts", () => db.hasOpenAlerts(userId, exceptSessionId, since)),
-    refreshSessionStatistics: () => statement("refreshSessionStatistics", () => db.refreshSessionStatistics()),
+    vacuumSessions: () => statement("vacuumSessions", () => db.vacuumSessions()),
     runExclusive: (job, work) => db.runExclusive(job, work),
     // Not traced: health checks ping every few seconds, a span each would drown the rest.
     ping: () => db.ping(),

@@ -10,8 +10,8 @@ import { withSpan } from "../tracing";
 import { logger } from "../log";
 import { inTimedBatches } from "./bulk-batches";
 
-/** Deleted sessions from which a run refreshes the planner's statistics. */
-const REFRESH_STATISTICS_AFTER = 10_000;
+/** Sessions ended or deleted in one run from which it vacuums the table (see Database.vacuumSessions). */
+const VACUUM_AFTER = 10_000;
 
 /** expiredSessions: the ended sessions deleted (past the history kept); endedSessions: the unseen expiries marked ended. */
 export type CleanupResult = { expiredSessions: number; endedSessions: number; loginAttempts: number };
@@ -72,9 +72,9 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
     expiredSessions += deleted;
     return deleted;
   }, cleanupBatches(db, options.batchSize));
-  // The planner's statistics still count the rows just deleted until the database samples again;
-  // after a large delete, do it now rather than leave plans that expect them (see refreshSessionStatistics).
-  if (expiredSessions >= REFRESH_STATISTICS_AFTER) await db.refreshSessionStatistics();
+  // After many rows were replaced or deleted, vacuum now rather than leave every query walking
+  // their dead index entries until autovacuum comes (see vacuumSessions).
+  if (endedSessions + expiredSessions >= VACUUM_AFTER) await db.vacuumSessions();
   // Ended sessions keep no identity provider tokens, even while their rows stay (revoked ones do until expiry).
   await deleteEndedSessionsTokens(db, now);
   const windowStart = new Date(now.getTime() - config.loginLimits.windowMinutes * 60_000);
