@@ -5,7 +5,6 @@ import type { DatabaseClient } from "./client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgres/client";
 import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
-import { SYSTEM_ACTOR } from "../actor";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, type Database, type ExpiryMarking, type SessionWithUser } from "./types";
@@ -117,19 +116,20 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
         values: [lastActiveAt, expiresAt, id, seen.ipAddress, seen.userAgent, seen.country, seen.city],
       });
     },
-    async endExpiredSessions(now, limit, endedBy = SYSTEM_ACTOR.username) {
+    async endExpiredSessions(now, limit, endedBy, from) {
+      const start = from ?? new Date(0);
       const { rows } = webhookUrls.length
         ? await query<ExpiryMarking>({
             name: "sb_end_expired_events",
             text: endExpired(true),
-            values: [now, limit, endedBy, webhookUrls, now.toISOString(), new Date(now.getTime() + RETRY_WINDOW_MS)],
+            values: [now, limit, endedBy, start, webhookUrls, now.toISOString(), new Date(now.getTime() + RETRY_WINDOW_MS)],
           })
-        : await query<ExpiryMarking>({ name: "sb_end_expired", text: endExpired(false), values: [now, limit, endedBy] });
+        : await query<ExpiryMarking>({ name: "sb_end_expired", text: endExpired(false), values: [now, limit, endedBy, start] });
       return rows[0];
     },
-    async deleteEndedSessions(before, limit) {
-      const { rowCount } = await query({ name: "sb_delete_ended", text: DELETE_ENDED, values: [before, limit] });
-      return { deleted: rowCount ?? 0 };
+    async deleteEndedSessions(before, limit, from) {
+      const { rows } = await query<{ deleted: number; last: Date | null }>({ name: "sb_delete_ended", text: DELETE_ENDED, values: [before, limit, from ?? new Date(0)] });
+      return { deleted: rows[0]?.deleted ?? 0, last: rows[0]?.last ?? null };
     },
     async revokeActiveSessionsBatch(batch) {
       const values = [afterPosition(batch.after), batch.now, batch.keyFingerprints, batch.keep, batch.limit, batch.revokedBy, batch.reason, batch.cause];
@@ -249,26 +249,36 @@ const TOUCH_SESSION = `
 
 /**
  * Expiries nobody saw, marked ended (see Database.endExpiredSessions); rows being written are
- * skipped. `withEvents`: and a session.ended webhook event for each, in the same statement.
+ * skipped. The pick is a CTE, evaluated once: as `id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`
+ * the planner could run the subquery again for the UPDATE, which then marked more than n rows and
+ * not the earliest (a batch of 100 marked 170, spread over the range). `withEvents`: and a
+ * session.ended webhook event for each, in the same statement.
  */
 const endExpired = (withEvents: boolean) => `
-  WITH ended AS (
+  WITH picked AS (
+    SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "expiresAt" >= $4 AND "expiresAt" <= $1
+     ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED),
+  ended AS (
     UPDATE "Session" s SET "revokedAt" = s."expiresAt", "revokedBy" = $3, "endReason" = ${EXPIRY_CAUSE_SQL}
-     WHERE s."id" IN (
-       SELECT "id" FROM "Session" WHERE "revokedAt" IS NULL AND "expiresAt" <= $1 ORDER BY "expiresAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
-       AND s."revokedAt" IS NULL
-    RETURNING s."id", s."userId", s."authMethod", s."endReason")${withEvents ? `,
-  events AS (${endedEvents("ended", { urls: "$4", at: "$1", iso: "$5", reason: 'e."endReason"', endedBy: "$3", giveUp: "$6" })}
+      FROM picked
+     WHERE s."id" = picked."id" AND s."revokedAt" IS NULL
+    RETURNING s."id", s."userId", s."authMethod", s."endReason", s."expiresAt")${withEvents ? `,
+  events AS (${endedEvents("ended", { urls: "$5", at: "$1", iso: "$6", reason: 'e."endReason"', endedBy: "$3", giveUp: "$7" })}
     RETURNING 1)` : ""}
   SELECT count(*)::int AS "marked",
          (count(*) FILTER (WHERE "endReason" = 'expired_idle'))::int AS "idle",
-         (count(*) FILTER (WHERE "endReason" = 'expired_absolute'))::int AS "absolute"
+         (count(*) FILTER (WHERE "endReason" = 'expired_absolute'))::int AS "absolute",
+         max("expiresAt") AS "last"
     FROM ended`;
 
 /** Ended sessions past the retention (see Database.deleteEndedSessions). */
 const DELETE_ENDED = `
-  DELETE FROM "Session" WHERE "id" IN (
-    SELECT "id" FROM "Session" WHERE "revokedAt" <= $1 ORDER BY "revokedAt" LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+  WITH picked AS (
+    SELECT "id" FROM "Session" WHERE "revokedAt" >= $3 AND "revokedAt" <= $1 ORDER BY "revokedAt" LIMIT $2 FOR UPDATE SKIP LOCKED),
+  deleted AS (
+    DELETE FROM "Session" s USING picked WHERE s."id" = picked."id"
+    RETURNING s."revokedAt")
+  SELECT count(*)::int AS "deleted", max("revokedAt") AS "last" FROM deleted`;
 
 /**
  * A session.ended webhook event per row of `source` (id, userId, authMethod) and URL of `urls`, as

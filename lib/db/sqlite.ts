@@ -5,7 +5,6 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/sqlite/client";
 import { MigrationError, migrationsDir, newMigrationId, readMigrations } from "./migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
-import { SYSTEM_ACTOR } from "../actor";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, type Database, type SessionWithUser } from "./types";
@@ -14,6 +13,12 @@ type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
 
 /** Prisma's SQLite DateTime text format ("2026-11-22T10:00:00.000+00:00"); it sorts as time does. */
 export const toSqliteDate = (date: Date) => date.toISOString().replace("Z", "+00:00");
+
+/** A marked expiry, as the marking statements return it. */
+type MarkedRow = { endReason: string; expiresAt: string };
+
+/** The latest of stored times (all written by toSqliteDate, so they sort as text), as a Date. */
+const latest = (times: string[]): Date | null => (times.length ? new Date(times.reduce((a, b) => (b > a ? b : a))) : null);
 
 /**
  * Opens the SQLite database (a file, or ":memory:"), applies pending migrations and returns the
@@ -94,13 +99,15 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   const endExpired = db
     .prepare(
       `UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${EXPIRY_CAUSE_SQL}
-        WHERE id IN (SELECT id FROM "Session" WHERE revokedAt IS NULL AND expiresAt <= @now ORDER BY expiresAt LIMIT @limit)
-       RETURNING endReason`,
+        WHERE id IN (SELECT id FROM "Session" WHERE revokedAt IS NULL AND expiresAt >= @from AND expiresAt <= @now ORDER BY expiresAt LIMIT @limit)
+       RETURNING endReason, expiresAt`,
+    );
+  const deleteEnded = db
+    .prepare(
+      `DELETE FROM "Session" WHERE id IN (SELECT id FROM "Session" WHERE revokedAt >= ? AND revokedAt <= ? ORDER BY revokedAt LIMIT ?)
+       RETURNING revokedAt`,
     )
     .pluck();
-  const deleteEnded = db.prepare(
-    `DELETE FROM "Session" WHERE id IN (SELECT id FROM "Session" WHERE revokedAt <= ? ORDER BY revokedAt LIMIT ?)`,
-  );
   // Force logout, one keyset batch, in rowid order: the table's own storage order, so a batch
   // rewrites neighbouring rows on few pages. In the order of the (random) ids every revoked row
   // dirtied a page of its own, each written to the WAL: measured 35 µs a row against 4 µs.
@@ -144,12 +151,12 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       ORDER BY s.id, url.value`,
   );
   const pickExpired = db
-    .prepare(`SELECT rowid FROM "Session" WHERE revokedAt IS NULL AND expiresAt <= ? ORDER BY expiresAt LIMIT ?`)
+    .prepare(`SELECT rowid FROM "Session" WHERE revokedAt IS NULL AND expiresAt >= ? AND expiresAt <= ? ORDER BY expiresAt LIMIT ?`)
     .pluck()
     .safeIntegers(false);
-  const endListed = db
-    .prepare(`UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${EXPIRY_CAUSE_SQL} WHERE rowid IN (SELECT value FROM json_each(@rowids)) RETURNING endReason`)
-    .pluck();
+  const endListed = db.prepare(
+    `UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${EXPIRY_CAUSE_SQL} WHERE rowid IN (SELECT value FROM json_each(@rowids)) RETURNING endReason, expiresAt`,
+  );
   const eventParams = (now: Date, rowids: (number | bigint)[], reason: string | null, endedBy: string) => ({
     iso: now.toISOString(),
     at: toSqliteDate(now),
@@ -159,11 +166,11 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     reason,
     endedBy,
   });
-  const endExpiredWithEvents = db.transaction((now: Date, limit: number, endedBy: string) => {
-    const rowids = pickExpired.all(toSqliteDate(now), limit) as number[];
+  const endExpiredWithEvents = db.transaction((now: Date, limit: number, endedBy: string, from: string) => {
+    const rowids = pickExpired.all(from, toSqliteDate(now), limit) as number[];
     // Before the marking, while revokedAt is null (reason null: the expiry's own cause).
     endedEvents.run(eventParams(now, rowids, null, endedBy));
-    return endListed.all({ endedBy, rowids: JSON.stringify(rowids) }) as string[];
+    return endListed.all({ endedBy, rowids: JSON.stringify(rowids) }) as MarkedRow[];
   });
   const revokeBatchWithEvents = db.transaction((params: Record<string, unknown>, now: Date, cause: string, endedBy: string) => {
     const rowids = revokeBatch.all(params) as bigint[];
@@ -195,23 +202,24 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       for (const statement of [touch, seen, trimActivity]) sent(statement, [params]);
       touchWithActivity(params);
     },
-    async endExpiredSessions(now, limit, endedBy = SYSTEM_ACTOR.username) {
-      const params = { now: toSqliteDate(now), limit, endedBy };
-      let reasons: string[];
+    async endExpiredSessions(now, limit, endedBy, from) {
+      const params = { now: toSqliteDate(now), limit, endedBy, from: toSqliteDate(from ?? new Date(0)) };
+      let marked: MarkedRow[];
       if (webhookUrls.length) {
         for (const statement of [pickExpired, endedEvents, endListed]) sent(statement, [params]);
-        reasons = endExpiredWithEvents(now, limit, endedBy);
+        marked = endExpiredWithEvents(now, limit, endedBy, params.from);
       } else {
         sent(endExpired, [params]);
-        reasons = endExpired.all(params) as string[];
+        marked = endExpired.all(params) as MarkedRow[];
       }
-      const absolute = reasons.filter((reason) => reason === "expired_absolute").length;
-      return { marked: reasons.length, idle: reasons.length - absolute, absolute };
+      const absolute = marked.filter((row) => row.endReason === "expired_absolute").length;
+      return { marked: marked.length, idle: marked.length - absolute, absolute, last: latest(marked.map((row) => row.expiresAt)) };
     },
-    async deleteEndedSessions(before, limit) {
-      const params = [toSqliteDate(before), limit];
+    async deleteEndedSessions(before, limit, from) {
+      const params = [toSqliteDate(from ?? new Date(0)), toSqliteDate(before), limit];
       sent(deleteEnded, params);
-      return { deleted: deleteEnded.run(...params).changes };
+      const ends = deleteEnded.all(...params) as string[];
+      return { deleted: ends.length, last: latest(ends) };
     },
     async revokeActiveSessionsBatch(batch) {
       const params = {

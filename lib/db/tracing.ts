@@ -28,10 +28,10 @@ export function traceDatabase(db: Database): Database {
     findSessionByTokenHash: (tokenHash) =>
       statement("findSessionByTokenHash", () => db.findSessionByTokenHash(tokenHash), (span, row) => span.setAttribute("db.response.returned_rows", row ? 1 : 0)),
     touchSession: (id, touch) => statement("touchSession", () => db.touchSession(id, touch)),
-    endExpiredSessions: (now, limit, endedBy) =>
-      statement("endExpiredSessions", () => db.endExpiredSessions(now, limit, endedBy), (span, result) => span.setAttribute("db.response.affected_rows", result.marked)),
-    deleteEndedSessions: (before, limit) =>
-      statement("deleteEndedSessions", () => db.deleteEndedSessions(before, limit), (span, result) => span.setAttribute("db.response.affected_rows", result.deleted)),
+    endExpiredSessions: (now, limit, endedBy, from) =>
+      statement("endExpiredSessions", () => db.endExpiredSessions(now, limit, endedBy, from), (span, result) => span.setAttribute("db.response.affected_rows", result.marked)),
+    deleteEndedSessions: (before, limit, from) =>
+      statement("deleteEndedSessions", () => db.deleteEndedSessions(before, limit, from), (span, result) => span.setAttribute("db.response.affected_rows", result.deleted)),
     revokeActiveSessionsBatch: (batch) =>
       statement("revokeActiveSessionsBatch", () => db.revokeActiveSessionsBatch(batch), (span, result) => span.setAttribute("db.response.affected_rows", result.revoked)),
     lapsedSessionsPerUser: (now, keyFingerprints) => statement("lapsedSessionsPerUser", () => db.lapsedSessionsPerUser(now, keyFingerprints)),

@@ -56,9 +56,12 @@ function cleanupBatches(db: Database, fixed: number | undefined): { first: numbe
 
 async function deleteExpired(db: Database, config: Config, options: { actor?: Actor; batchSize?: number; now?: Date }): Promise<CleanupResult> {
   const now = options.now ?? new Date();
+  // Each batch starts where the last one stopped (see Database.endExpiredSessions).
   let endedSessions = 0;
+  let expiredFrom: Date | null = null;
   await inTimedBatches(async (limit) => {
-    const { marked, idle, absolute } = await db.endExpiredSessions(now, limit, (options.actor ?? SYSTEM_ACTOR).username);
+    const { marked, idle, absolute, last } = await db.endExpiredSessions(now, limit, (options.actor ?? SYSTEM_ACTOR).username, expiredFrom);
+    expiredFrom = last;
     if (idle > 0) recordSessionsEnded("expired_idle", idle);
     if (absolute > 0) recordSessionsEnded("expired_absolute", absolute);
     endedSessions += marked;
@@ -66,8 +69,10 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
   }, cleanupBatches(db, options.batchSize));
   const keptFrom = new Date(now.getTime() - config.historyDays * 86_400_000);
   let expiredSessions = 0;
+  let endedFrom: Date | null = null;
   await inTimedBatches(async (limit) => {
-    const { deleted } = await db.deleteEndedSessions(keptFrom, limit);
+    const { deleted, last } = await db.deleteEndedSessions(keptFrom, limit, endedFrom);
+    endedFrom = last;
     recordCleanupDeleted(deleted);
     expiredSessions += deleted;
     return deleted;

@@ -49,9 +49,9 @@ function slowDatabase(db: Database, msPerRow: number) {
   return batches;
 }
 
-async function seedSessions(db: Database, count: number, expiresAt: Date) {
+async function seedSessions(db: Database, count: number, expiresAt: Date | ((i: number) => Date)) {
   const user = await db.prisma.user.create({ data: { id: generateId(), username: "bulk", authSource: "static" } });
-  const rows = Array.from({ length: count }, () => ({
+  const rows = Array.from({ length: count }, (_, i) => ({
     id: generateId(),
     tokenHash: hashSessionToken(generateSessionToken()),
     tokenHint: "abcdef12",
@@ -61,7 +61,7 @@ async function seedSessions(db: Database, count: number, expiresAt: Date) {
     createdAt: T0,
     authenticatedAt: T0,
     lastActiveAt: T0,
-    expiresAt,
+    expiresAt: typeof expiresAt === "function" ? expiresAt(i) : expiresAt,
     absoluteExpiresAt: later(T0, days(90)),
   }));
   for (let i = 0; i < rows.length; i += 500) await db.prisma.session.createMany({ data: rows.slice(i, i + 500) });
@@ -94,5 +94,40 @@ describe("bulk writes in short batches, whatever a row costs", () => {
     const fastBatches = slowDatabase(fast.db, 0.01);
     expect(await revokeAllSessions(fast.db, testConfig(fast.env), actor, { includeSelf: true }, request, later(T0, minutes(5)))).toBe(3_000);
     expect(fastBatches.length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe("cleanup's batches each start where the previous one stopped", () => {
+  // On PostgreSQL the index entries of rows already marked or deleted stay until a vacuum: a batch
+  // that walked the range from its start went over all of them again, every batch.
+  it("marks in expiry order and deletes in end order, each batch from the last one's latest time", async () => {
+    const { db, env } = await tempDatabase();
+    const config = testConfig({ ...env, SESSION_HISTORY_DAYS: "0" });
+    // 250 expiries a second apart, in shuffled order of insertion.
+    await seedSessions(db, 250, (i) => later(T0, minutes(10) + ((i * 97) % 250) * 1_000));
+    const marks: { from: Date | null; last: Date | null }[] = [];
+    const deletes: { from: Date | null; last: Date | null }[] = [];
+    const endExpired = db.endExpiredSessions.bind(db);
+    db.endExpiredSessions = async (now, limit, endedBy, from) => {
+      const result = await endExpired(now, limit, endedBy, from);
+      marks.push({ from, last: result.last });
+      return result;
+    };
+    const deleteEnded = db.deleteEndedSessions.bind(db);
+    db.deleteEndedSessions = async (before, limit, from) => {
+      const result = await deleteEnded(before, limit, from);
+      deletes.push({ from, last: result.last });
+      return result;
+    };
+    expect(await cleanupSessions(db, config, { now: later(T0, days(1)), batchSize: 100 })).toMatchObject({ endedSessions: 250, expiredSessions: 250 });
+    const secondOf = (n: number) => later(T0, minutes(10) + n * 1_000);
+    // Batches of exactly 100, the earliest first (PostgreSQL once marked 170, spread over the range).
+    expect(marks).toEqual([
+      { from: null, last: secondOf(99) },
+      { from: secondOf(99), last: secondOf(199) },
+      { from: secondOf(199), last: secondOf(249) },
+    ]);
+    expect(deletes).toEqual(marks);
+    expect(await db.prisma.session.count()).toBe(0);
   });
 });
