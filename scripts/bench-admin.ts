@@ -384,7 +384,7 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     const cleanup = await withSignIns(login, () => cleanupSessions(db, config));
     const cleaned = cleanup.result.expiredSessions;
     results.push(
-      stats(`cleanup: ${cleanup.result.endedSessions.toLocaleString("en")} expired rows marked ended, ${cleaned.toLocaleString("en")} past the history deleted (1 run)`, [cleanup.ms], `${Math.round((cleanup.result.endedSessions + cleaned) / (cleanup.ms / 1000)).toLocaleString("en")} rows/s marked or deleted, batches of 500`),
+      stats(`cleanup: ${cleanup.result.endedSessions.toLocaleString("en")} expired rows marked ended, ${cleaned.toLocaleString("en")} past the history deleted (1 run)`, [cleanup.ms], `${Math.round((cleanup.result.endedSessions + cleaned) / (cleanup.ms / 1000)).toLocaleString("en")} rows/s marked or deleted`),
     );
     results.push(stats("sign-in while cleanup runs", cleanup.during, `max ${Math.max(...cleanup.during).toFixed(1)} ms over ${cleanup.during.length} sign-ins`));
 
