@@ -117,18 +117,17 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       });
     },
     async endExpiredSessions(now, limit, endedBy, from) {
-      const start = from ?? new Date(0);
       const { rows } = webhookUrls.length
         ? await query<ExpiryMarking>({
             name: "sb_end_expired_events",
             text: endExpired(true),
-            values: [now, limit, endedBy, start, webhookUrls, now.toISOString(), new Date(now.getTime() + RETRY_WINDOW_MS)],
+            values: [now, limit, endedBy, from, webhookUrls, now.toISOString(), new Date(now.getTime() + RETRY_WINDOW_MS)],
           })
-        : await query<ExpiryMarking>({ name: "sb_end_expired", text: endExpired(false), values: [now, limit, endedBy, start] });
+        : await query<ExpiryMarking>({ name: "sb_end_expired", text: endExpired(false), values: [now, limit, endedBy, from] });
       return rows[0];
     },
     async deleteEndedSessions(before, limit, from) {
-      const { rows } = await query<{ deleted: number; last: Date | null }>({ name: "sb_delete_ended", text: DELETE_ENDED, values: [before, limit, from ?? new Date(0)] });
+      const { rows } = await query<{ deleted: number; last: Date | null }>({ name: "sb_delete_ended", text: DELETE_ENDED, values: [before, limit, from] });
       return { deleted: rows[0]?.deleted ?? 0, last: rows[0]?.last ?? null };
     },
     async revokeActiveSessionsBatch(batch) {

@@ -203,7 +203,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       touchWithActivity(params);
     },
     async endExpiredSessions(now, limit, endedBy, from) {
-      const params = { now: toSqliteDate(now), limit, endedBy, from: toSqliteDate(from ?? new Date(0)) };
+      const params = { now: toSqliteDate(now), limit, endedBy, from: toSqliteDate(from) };
       let marked: MarkedRow[];
       if (webhookUrls.length) {
         for (const statement of [pickExpired, endedEvents, endListed]) sent(statement, [params]);
@@ -216,7 +216,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       return { marked: marked.length, idle: marked.length - absolute, absolute, last: latest(marked.map((row) => row.expiresAt)) };
     },
     async deleteEndedSessions(before, limit, from) {
-      const params = [toSqliteDate(from ?? new Date(0)), toSqliteDate(before), limit];
+      const params = [toSqliteDate(from), toSqliteDate(before), limit];
       sent(deleteEnded, params);
       const ends = deleteEnded.all(...params) as string[];
       return { deleted: ends.length, last: latest(ends) };

@@ -91,22 +91,23 @@ export interface Database {
   /**
    * Marks ended up to `limit` sessions not ended yet whose expiresAt has passed at `now` — expiries
    * nobody saw — in one statement (cleanup runs this in a loop): revokedAt = their expiresAt,
-   * revokedBy `endedBy` (default the system actor), endReason expired_absolute when the absolute cap
+   * revokedBy `endedBy`, endReason expired_absolute when the absolute cap
    * is what ended them (expiresAt never exceeds absoluteExpiresAt, so the cap ended a row whose two
    * expiries are equal), else expired_idle. Says how many it marked, by kind. With webhooks on, each
    * writes a session.ended event in the same statement or transaction. `from`: only rows expired at
    * or after it — pass the previous batch's `last`, so each batch starts where the last one stopped:
    * on PostgreSQL the index entries of the rows already marked stay (dead) until a vacuum, and a walk
-   * from the start of the range went over all of them again in every batch.
+   * from the start of the range went over all of them again in every batch. A row skipped because
+   * another writer held it waits for the next cleanup run.
    */
-  endExpiredSessions(now: Date, limit: number, endedBy: string, from: Date | null): Promise<ExpiryMarking>;
+  endExpiredSessions(now: Date, limit: number, endedBy: string, from: Date): Promise<ExpiryMarking>;
   /**
    * Deletes up to `limit` ended sessions whose end (revokedAt) is at or before `before`, in one
    * statement (cleanup runs this in a loop; measured, Prisma's deleteMany with 500 listed ids costs
    * ≈ 60 ms against ≈ 10 ms here). Says how many it deleted, and the latest end among them (`last`);
    * `from`: only rows ended at or after it, as endExpiredSessions.
    */
-  deleteEndedSessions(before: Date, limit: number, from: Date | null): Promise<{ deleted: number; last: Date | null }>;
+  deleteEndedSessions(before: Date, limit: number, from: Date): Promise<{ deleted: number; last: Date | null }>;
   /**
    * One batch of "force logout everyone": marks ended (revokedAt = `now`, revokedBy, revokeReason, endReason)
    * the sessions active at `now` past the position `after` (null: from the start; otherwise what the

@@ -25,8 +25,8 @@ export type OwnSessionAnswer = z.infer<typeof ownSessionAnswerSchema>;
  * One page of the owner's sessions in `page.state` (active by default; ended: the history kept
  * SESSION_HISTORY_DAYS), newest activity first — ended ones most recently ended first (keyset on
  * that time and the id; the active list is read through the [userId, lastActiveAt] index, on
- * PostgreSQL partial to active rows; an owner's ended rows are few). Only ever the owner's rows: the user id comes from the verified
- * session, never from input.
+ * PostgreSQL partial to active rows; an owner's ended rows are few). Only ever the owner's rows:
+ * the user id comes from the verified session, never from input.
  */
 export async function listOwnSessions(
   db: Database,

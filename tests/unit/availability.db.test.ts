@@ -278,8 +278,8 @@ describe("database availability", () => {
         ["an interactive transaction", () => db.prisma.$transaction(async (tx) => tx.user.create({ data: user }))],
         ["a sign-in", () => signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request)],
         ["the hot-path touch", () => db.touchSession(session.id, { lastActiveAt: new Date(), expiresAt: new Date(Date.now() + 60_000), seen: { ipAddress: null, userAgent: null, country: null, city: null } })],
-        ["the cleanup batch", () => db.endExpiredSessions(new Date(Date.now() + 1_000 * 86_400_000), 10, "system", null)],
-        ["the history deletion batch", () => db.deleteEndedSessions(new Date(Date.now() + 1_000 * 86_400_000), 10, null)],
+        ["the cleanup batch", () => db.endExpiredSessions(new Date(Date.now() + 1_000 * 86_400_000), 10, "system", new Date(0))],
+        ["the history deletion batch", () => db.deleteEndedSessions(new Date(Date.now() + 1_000 * 86_400_000), 10, new Date(0))],
       ] as const) {
         const error = await thrownBy(work);
         expect(databaseFailureOf(error), `${what}: ${String(error)}`).toBe("busy");

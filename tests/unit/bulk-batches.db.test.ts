@@ -105,8 +105,8 @@ describe("cleanup's batches each start where the previous one stopped", () => {
     const config = testConfig({ ...env, SESSION_HISTORY_DAYS: "0" });
     // 250 expiries a second apart, in shuffled order of insertion.
     await seedSessions(db, 250, (i) => later(T0, minutes(10) + ((i * 97) % 250) * 1_000));
-    const marks: { from: Date | null; last: Date | null }[] = [];
-    const deletes: { from: Date | null; last: Date | null }[] = [];
+    const marks: { from: Date; last: Date | null }[] = [];
+    const deletes: { from: Date; last: Date | null }[] = [];
     const endExpired = db.endExpiredSessions.bind(db);
     db.endExpiredSessions = async (now, limit, endedBy, from) => {
       const result = await endExpired(now, limit, endedBy, from);
@@ -123,7 +123,7 @@ describe("cleanup's batches each start where the previous one stopped", () => {
     const secondOf = (n: number) => later(T0, minutes(10) + n * 1_000);
     // Batches of exactly 100, the earliest first (PostgreSQL once marked 170, spread over the range).
     expect(marks).toEqual([
-      { from: null, last: secondOf(99) },
+      { from: new Date(0), last: secondOf(99) },
       { from: secondOf(99), last: secondOf(199) },
       { from: secondOf(199), last: secondOf(249) },
     ]);
