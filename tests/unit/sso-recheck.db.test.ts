@@ -216,7 +216,10 @@ describe("re-checking access at the identity provider", () => {
       const signed = await ssoSignIn(db, config, login);
       const at = later(signed.signedInAt, minutes(RECHECK_MINUTES + 1));
       const outcomes = await Promise.all([recheckSsoSession(db, config, signed.sessionId, at), recheckSsoSession(replica, config, signed.sessionId, at)]);
-      expect(outcomes.sort()).toEqual(["busy", "ok"]);
+      // Exactly one asks the provider. The other finds the lease taken ("busy") or, when it reads
+      // after the winner has finished, the session just checked ("skipped"); both are right.
+      expect(outcomes.filter((outcome) => outcome === "ok")).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome !== "ok")).toEqual([expect.stringMatching(/^(busy|skipped)$/)]);
       expect(await refreshCount(login)).toBe(1);
       // The next re-check, by the replica that lost, uses the rotated token (the old one would revoke the grant).
       expect(await recheckSsoSession(replica, config, signed.sessionId, later(at, minutes(RECHECK_MINUTES + 1)))).toBe("ok");
