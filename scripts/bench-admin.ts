@@ -124,6 +124,28 @@ function postgresRaw(client: pg.Client): Raw {
   };
 }
 
+/**
+ * PostgreSQL's write-ahead log counters (cluster-wide, so nothing else should write meanwhile): what
+ * a bulk write cost in log bytes, in full-page images (the first change to a page after a checkpoint
+ * logs the whole 8 kB page) and in checkpoints. Null on SQLite.
+ */
+async function walCounters(backend: Backend, raw: Raw): Promise<{ bytes: number; fpi: number; checkpoints: number } | null> {
+  if (backend !== "postgres") return null;
+  const [row] = await raw.rows<{ bytes: string; fpi: string; checkpoints: string }>(
+    `SELECT w.wal_bytes::text AS bytes, w.wal_fpi::text AS fpi, (b.checkpoints_timed + b.checkpoints_req)::text AS checkpoints
+       FROM pg_stat_wal w, pg_stat_bgwriter b`,
+  );
+  return { bytes: Number(row.bytes), fpi: Number(row.fpi), checkpoints: Number(row.checkpoints) };
+}
+
+/** ", WAL 1.2 GB (…)" for a note, from counters taken before and after; "" on SQLite. */
+async function walSince(backend: Backend, raw: Raw, before: Awaited<ReturnType<typeof walCounters>>): Promise<string> {
+  const after = await walCounters(backend, raw);
+  if (!before || !after) return "";
+  const gb = (after.bytes - before.bytes) / 1e9;
+  return `; WAL ${gb.toFixed(2)} GB, ${(after.fpi - before.fpi).toLocaleString("en")} full-page images, ${after.checkpoints - before.checkpoints} checkpoints`;
+}
+
 /** Users, then sessions in chunks (half expired), through the shared raw-SQL seeding. */
 async function seed(target: SeedTarget, secret: string, key: string): Promise<void> {
   const now = Date.now();
@@ -381,10 +403,15 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     const baselineMax = Math.max(...baseline);
     results.push(stats("sign-in (nothing else running)", baseline, `max ${baselineMax.toFixed(1)} ms`));
 
+    const walBeforeCleanup = await walCounters(backend, raw);
     const cleanup = await withSignIns(login, () => cleanupSessions(db, config));
     const cleaned = cleanup.result.expiredSessions;
     results.push(
-      stats(`cleanup: ${cleanup.result.endedSessions.toLocaleString("en")} expired rows marked ended, ${cleaned.toLocaleString("en")} past the history deleted (1 run)`, [cleanup.ms], `${Math.round((cleanup.result.endedSessions + cleaned) / (cleanup.ms / 1000)).toLocaleString("en")} rows/s marked or deleted`),
+      stats(
+        `cleanup: ${cleanup.result.endedSessions.toLocaleString("en")} expired rows marked ended, ${cleaned.toLocaleString("en")} past the history deleted (1 run)`,
+        [cleanup.ms],
+        `${Math.round((cleanup.result.endedSessions + cleaned) / (cleanup.ms / 1000)).toLocaleString("en")} rows/s marked or deleted${await walSince(backend, raw, walBeforeCleanup)}`,
+      ),
     );
     results.push(stats("sign-in while cleanup runs", cleanup.during, `max ${Math.max(...cleanup.during).toFixed(1)} ms over ${cleanup.during.length} sign-ins`));
 
@@ -403,12 +430,17 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     // The first batch statement of the force logout is kept to show its plan (EXPLAIN only: it writes).
     sent.length = 0;
     recording = true;
+    const walBeforeLogout = await walCounters(backend, raw);
     const logout = await withSignIns(login, () => revokeAllSessions(db, config, actor, { includeSelf: true, reason: "bench" }, request));
     recording = false;
     const firstBatch = sent.find((s) => /^\s*(UPDATE|WITH)/i.test(s.sql) && /revokedAt/.test(s.sql));
     const loggedOut = logout.result;
     results.push(
-      stats(`force logout everyone: ${loggedOut.toLocaleString("en")} sessions (1 run)`, [logout.ms], `${Math.round(loggedOut / (logout.ms / 1000)).toLocaleString("en")} sessions/s`),
+      stats(
+        `force logout everyone: ${loggedOut.toLocaleString("en")} sessions (1 run)`,
+        [logout.ms],
+        `${Math.round(loggedOut / (logout.ms / 1000)).toLocaleString("en")} sessions/s${await walSince(backend, raw, walBeforeLogout)}`,
+      ),
     );
     results.push(stats("sign-in while force logout runs", logout.during, `max ${Math.max(...logout.during).toFixed(1)} ms over ${logout.during.length} sign-ins`));
     if (firstBatch) await explain("force logout everyone (one keyset batch)", [firstBatch]);

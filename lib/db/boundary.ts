@@ -20,6 +20,8 @@ export function guardDatabase(db: Database): Database {
     findSessionByTokenHash: (tokenHash) => marked(() => db.findSessionByTokenHash(tokenHash)),
     touchSession: (id, touch) => marked(() => db.touchSession(id, touch)),
     endExpiredSessions: (now, limit, endedBy, from) => marked(() => db.endExpiredSessions(now, limit, endedBy, from)),
+    expiryFloor: () => marked(() => db.expiryFloor()),
+    raiseExpiryFloor: (read, to) => marked(() => db.raiseExpiryFloor(read, to)),
     deleteEndedSessions: (before, limit, from) => marked(() => db.deleteEndedSessions(before, limit, from)),
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),

@@ -126,6 +126,13 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
         : await query<ExpiryMarking>({ name: "sb_end_expired", text: endExpired(false), values: [now, limit, endedBy, from] });
       return rows[0];
     },
+    async expiryFloor() {
+      // None kept: the (revokedAt, expiresAt) index's not-ended range is exactly the rows to mark.
+      return { floor: new Date(0), version: 0 };
+    },
+    async raiseExpiryFloor() {
+      return false;
+    },
     async deleteEndedSessions(before, limit, from) {
       const { rows } = await query<{ deleted: number; last: Date | null }>({ name: "sb_delete_ended", text: DELETE_ENDED, values: [before, limit, from] });
       return { deleted: rows[0]?.deleted ?? 0, last: rows[0]?.last ?? null };

@@ -95,11 +95,14 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     seen.run(params);
     trimActivity.run({ id: params.id });
   });
-  // Both walk the (revokedAt, expiresAt) index: not-ended rows by expiry, ended rows by their end.
+  // Marking walks the expiresAt index from `from` (at or after the expiry floor), ended rows there
+  // skipped; deleting walks the revokedAt index. INDEXED BY: with the statistics of a table full of
+  // ended rows, SQLite would otherwise take the not-ended rows (revokedAt IS NULL) and sort them.
   const endExpired = db
     .prepare(
       `UPDATE "Session" SET revokedAt = expiresAt, revokedBy = @endedBy, endReason = ${EXPIRY_CAUSE_SQL}
-        WHERE id IN (SELECT id FROM "Session" WHERE revokedAt IS NULL AND expiresAt >= @from AND expiresAt <= @now ORDER BY expiresAt LIMIT @limit)
+        WHERE id IN (SELECT id FROM "Session" INDEXED BY "Session_expiresAt_idx"
+                      WHERE revokedAt IS NULL AND expiresAt >= @from AND expiresAt <= @now ORDER BY expiresAt LIMIT @limit)
        RETURNING endReason, expiresAt`,
     );
   const deleteEnded = db
@@ -110,7 +113,10 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     .pluck();
   // Force logout, one keyset batch, in rowid order: the table's own storage order, so a batch
   // rewrites neighbouring rows on few pages. In the order of the (random) ids every revoked row
-  // dirtied a page of its own, each written to the WAL: measured 35 µs a row against 4 µs.
+  // dirtied a page of its own, each written to the WAL: measured 35 µs a row against 4 µs. The same
+  // holds for the indexes a revocation changes: revokedAt alone (a batch's rows leave its null range
+  // in rowid order and enter it at one time, in rowid order), never a composite that would move each
+  // row to a random place (see the 20261203100000 migration).
   // Everything the batch revokes is returned (one writer at a time: what it picked is what it revoked).
   const revokeBatch = db
     .prepare(
@@ -124,14 +130,18 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     )
     .pluck()
     .safeIntegers(true);
-  // INDEXED BY: with the statistics of a table full of expired rows, SQLite would otherwise walk the
-  // whole [userId, createdAt] index to group without sorting.
+  // From the expiry floor: between two cleanups, only what expired since the last one. INDEXED BY:
+  // with the statistics of a table full of expired rows, SQLite would otherwise walk the whole
+  // [userId, createdAt] index to group without sorting.
   const lapsed = db.prepare(
-    `SELECT userId, COUNT(*) AS sessions FROM "Session" INDEXED BY "Session_revokedAt_expiresAt_idx"
-      WHERE revokedAt IS NULL AND expiresAt <= ?
+    `SELECT userId, COUNT(*) AS sessions FROM "Session" INDEXED BY "Session_expiresAt_idx"
+      WHERE revokedAt IS NULL AND expiresAt >= (SELECT floor FROM "SessionExpiryFloor" WHERE id = 1) AND expiresAt <= ?
         AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(?)))
       GROUP BY userId`,
   );
+  const readFloor = db.prepare(`SELECT floor, version FROM "SessionExpiryFloor" WHERE id = 1`);
+  // Never lowers it: a run that read an older floor and finished after a later one leaves the later.
+  const raiseFloor = db.prepare(`UPDATE "SessionExpiryFloor" SET floor = @to WHERE id = 1 AND version = @version AND floor < @to`);
   const openAlert = db.prepare(
     `SELECT 1 FROM "SessionAlert" WHERE userId = ? AND createdAt >= ? AND sessionId <> ? AND dismissedAt IS NULL AND reportedAt IS NULL LIMIT 1`,
   );
@@ -151,7 +161,9 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       ORDER BY s.id, url.value`,
   );
   const pickExpired = db
-    .prepare(`SELECT rowid FROM "Session" WHERE revokedAt IS NULL AND expiresAt >= ? AND expiresAt <= ? ORDER BY expiresAt LIMIT ?`)
+    .prepare(
+      `SELECT rowid FROM "Session" INDEXED BY "Session_expiresAt_idx" WHERE revokedAt IS NULL AND expiresAt >= ? AND expiresAt <= ? ORDER BY expiresAt LIMIT ?`,
+    )
     .pluck()
     .safeIntegers(false);
   const endListed = db.prepare(
@@ -215,6 +227,16 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       const absolute = marked.filter((row) => row.endReason === "expired_absolute").length;
       return { marked: marked.length, idle: marked.length - absolute, absolute, last: latest(marked.map((row) => row.expiresAt)) };
     },
+    async expiryFloor() {
+      sent(readFloor, []);
+      const row = readFloor.get() as { floor: string; version: number };
+      return { floor: new Date(row.floor), version: Number(row.version) };
+    },
+    async raiseExpiryFloor(read, to) {
+      const params = { to: toSqliteDate(to), version: read.version };
+      sent(raiseFloor, [params]);
+      return raiseFloor.run(params).changes === 1;
+    },
     async deleteEndedSessions(before, limit, from) {
       const params = [toSqliteDate(from), toSqliteDate(before), limit];
       sent(deleteEnded, params);
@@ -254,8 +276,8 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       return openAlert.get(...params) !== undefined;
     },
     async vacuumSessions() {
-      // Nothing to do: SQLite updates its indexes in place, and the one statement whose plan
-      // depended on statistics names its index.
+      // Nothing to do: SQLite updates its indexes in place, and the statements whose plan
+      // depended on statistics name their index.
     },
     async runExclusive(_job, work) {
       // One host: processes sharing the file serialise on SQLite's write lock, and deleting what

@@ -30,6 +30,8 @@ export function traceDatabase(db: Database): Database {
     touchSession: (id, touch) => statement("touchSession", () => db.touchSession(id, touch)),
     endExpiredSessions: (now, limit, endedBy, from) =>
       statement("endExpiredSessions", () => db.endExpiredSessions(now, limit, endedBy, from), (span, result) => span.setAttribute("db.response.affected_rows", result.marked)),
+    expiryFloor: () => statement("expiryFloor", () => db.expiryFloor()),
+    raiseExpiryFloor: (read, to) => statement("raiseExpiryFloor", () => db.raiseExpiryFloor(read, to)),
     deleteEndedSessions: (before, limit, from) =>
       statement("deleteEndedSessions", () => db.deleteEndedSessions(before, limit, from), (span, result) => span.setAttribute("db.response.affected_rows", result.deleted)),
     revokeActiveSessionsBatch: (batch) =>

@@ -102,6 +102,22 @@ export interface Database {
    */
   endExpiredSessions(now: Date, limit: number, endedBy: string, from: Date): Promise<ExpiryMarking>;
   /**
+   * Where the expiries not marked yet begin: every session not ended expires at or after `floor`.
+   * Cleanup's marking starts there, and raises it when done (raiseExpiryFloor). SQLite keeps it
+   * (a table its triggers keep true, see the 20261203100000 migration): its revokedAt and expiresAt
+   * indexes are apart, and a walk of expiresAt from the epoch would read every ended row of the
+   * history. PostgreSQL keeps none, as its (revokedAt, expiresAt) index holds the not-ended rows as
+   * one range: the epoch, version 0.
+   */
+  expiryFloor(): Promise<{ floor: Date; version: number }>;
+  /**
+   * After cleanup marked every expiry from `read.floor` up to `to`: raises the floor to `to`, unless
+   * a write since `read` (a session written not ended and already expired, or expiring before the
+   * floor) might have left one behind the marking — then false, and the next run starts lower (false
+   * too when another run already raised it as far).
+   */
+  raiseExpiryFloor(read: { floor: Date; version: number }, to: Date): Promise<boolean>;
+  /**
    * Deletes up to `limit` ended sessions whose end (revokedAt) is at or before `before`, in one
    * statement (cleanup runs this in a loop; measured, Prisma's deleteMany with 500 listed ids costs
    * ≈ 60 ms against ≈ 10 ms here). Says how many it deleted, and the latest end among them (`last`);
@@ -124,8 +140,9 @@ export interface Database {
   /**
    * Per user, the sessions not revoked, expired at `now` (expiresAt <= now) and signed in through
    * OIDC or with one of `keyFingerprints`: the "lapsed" rows the Admin Panel's figures subtract.
-   * Always a range seek on the (revokedAt, expiresAt) index, whatever the planner's statistics say: between two
-   * cleanups those rows are few, and any other plan reads every session.
+   * Always a range seek, whatever the planner's statistics say: between two cleanups those rows are
+   * few, and any other plan reads every session. PostgreSQL: the not-ended range of the (revokedAt,
+   * expiresAt) index; SQLite: the expiresAt index from the expiry floor (see expiryFloor).
    */
   lapsedSessionsPerUser(now: Date, keyFingerprints: string[]): Promise<{ userId: string; sessions: number }[]>;
   /**

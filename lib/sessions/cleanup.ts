@@ -20,8 +20,9 @@ export type CleanupResult = { expiredSessions: number; endedSessions: number; lo
  * First marks ended the sessions past their expiry that nobody saw expire (ended when they expired,
  * expired_idle or expired_absolute, counted in the metrics here, once), then deletes the sessions
  * ended more than SESSION_HISTORY_DAYS ago — each step in short writes (see cleanupBatches), so
- * sign-ins never wait long behind it, and each one range of the (revokedAt, expiresAt) index. Until
- * then an ended row is history (Recently ended) and still tells its device why it ended. Also deletes
+ * sign-ins never wait long behind it, and each one range of an index (expiries from the expiry
+ * floor, ends before the history kept). Until then an ended row is history (Recently ended) and
+ * still tells its device why it ended. Also deletes
  * login-attempt counters whose window has passed, known devices and new-device alerts older than
  * 90 days, and finished webhook deliveries older than 30 days. The run is audited with its count
  * ("sessions.cleaned").
@@ -56,9 +57,10 @@ function cleanupBatches(db: Database, fixed: number | undefined): { first: numbe
 
 async function deleteExpired(db: Database, config: Config, options: { actor?: Actor; batchSize?: number; now?: Date }): Promise<CleanupResult> {
   const now = options.now ?? new Date();
-  // Each batch starts where the last one stopped (see Database.endExpiredSessions).
+  // From the expiry floor, each batch starting where the last one stopped (see Database.endExpiredSessions).
   let endedSessions = 0;
-  let expiredFrom = new Date(0);
+  const floor = await db.expiryFloor();
+  let expiredFrom = floor.floor;
   await inTimedBatches(async (limit) => {
     const { marked, idle, absolute, last } = await db.endExpiredSessions(now, limit, (options.actor ?? SYSTEM_ACTOR).username, expiredFrom);
     expiredFrom = last ?? expiredFrom;
@@ -67,6 +69,8 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
     endedSessions += marked;
     return marked;
   }, cleanupBatches(db, options.batchSize));
+  // Every expiry up to now is marked: the next run (and the Admin Panel's figures) start from here.
+  await db.raiseExpiryFloor(floor, now);
   const keptFrom = new Date(now.getTime() - config.historyDays * 86_400_000);
   let expiredSessions = 0;
   let endedFrom = new Date(0);

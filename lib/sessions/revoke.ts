@@ -212,7 +212,7 @@ async function revokeEveryone(
     recordSessionsEnded(by.cause, batch.revoked);
     after = batch.last;
     return batch.last === null ? 0 : batch.picked;
-    // A revoked row costs 10–35 µs: a first batch of 1,000 stays well under the target.
+    // A revoked row costs about 16 µs (SQLite) to 90 µs (PostgreSQL): a first batch of 1,000 stays near the target.
   }, options.batchSize !== undefined ? { fixed: options.batchSize } : { first: 1_000 });
   // The batches run on the backends' own statements; the ended sessions' provider tokens go here.
   await deleteEndedSessionsTokens(db, now);

@@ -299,7 +299,7 @@ describe("finding the lapsed sessions", () => {
     });
   }
 
-  it("seeks them through the (revokedAt, expiresAt) index even when the statistics say most sessions have expired", async () => {
+  it("seeks them through an index range even when the statistics say most sessions have expired", async () => {
     const sent: Sent[] = [];
     let recording = false;
     const { db, env } = await tempDatabase({ onQuery: (sql, params) => recording && sent.push({ sql, params }) });
@@ -317,7 +317,8 @@ describe("finding the lapsed sessions", () => {
     expect(lapsed, "the lapsed-rows query").toBeDefined();
     if (!lapsed) return;
     const plan = await planOf(db, env, sent, lapsed);
-    expect(plan).toContain("Session_revokedAt_expiresAt_idx");
+    // PostgreSQL: the not-ended range of (revokedAt, expiresAt); SQLite: expiresAt from the expiry floor.
+    expect(plan).toContain(TEST_BACKEND === "postgres" ? "Session_revokedAt_expiresAt_idx" : "Session_expiresAt_idx");
     expect(plan).not.toMatch(/Seq Scan|SCAN "?Session"?( |$)|Session_userId_/m);
   });
 
@@ -360,6 +361,56 @@ describe("finding the lapsed sessions", () => {
       expect(after?.vacuumed).not.toEqual(before?.vacuumed);
     }
     expect(await adminCounters(db, config, now)).toMatchObject({ activeSessions: 2, activeUsers: 1 });
+  });
+});
+
+describe("the expiry floor: cleanup and the figures read expiries from where the last cleanup stopped", () => {
+  it("counts and marks a session written after a cleanup with an expiry before the floor it raised", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    await seed(db, "alice", 3, { expiresAt: later(T0, minutes(10)) });
+    await seed(db, "alice", 2);
+    const first = later(T0, days(1));
+    expect((await cleanupSessions(db, config, { now: first })).endedSessions).toBe(3);
+    if (TEST_BACKEND !== "postgres") expect((await db.expiryFloor()).floor).toEqual(first);
+
+    // Written not ended, expiring before the floor (an import, an operator's SQL, a restored row).
+    await seed(db, "bob", 2, { expiresAt: later(T0, minutes(5)) });
+    const second = later(T0, days(2));
+    await expectExact(db, config, [second], "after a row behind the floor");
+    expect((await adminCounters(db, config, second)).activeSessions).toBe(2);
+    expect((await cleanupSessions(db, config, { now: second })).endedSessions).toBe(2);
+    await expectExact(db, config, [second], "after the second cleanup");
+  });
+
+  it("is not raised over an expired session written while a cleanup run was marking", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    await seed(db, "alice", 3, { expiresAt: later(T0, minutes(10)) });
+    const now = later(T0, days(1));
+    // A run in progress: it read the floor and its walk has passed T0 + 10 min…
+    const read = await db.expiryFloor();
+    const marked = await db.endExpiredSessions(now, 100, "system", read.floor);
+    expect(marked.marked).toBe(3);
+    // …when a session is written not ended and already expired, behind the walk but after the floor.
+    await seed(db, "bob", 1, { expiresAt: later(T0, minutes(5)) });
+    expect(await db.raiseExpiryFloor(read, now)).toBe(false);
+    await expectExact(db, config, [now], "with the row behind the walk");
+    expect((await cleanupSessions(db, config, { now })).endedSessions).toBe(1);
+    await expectExact(db, config, [now, later(now, days(1))], "after the next cleanup");
+  });
+
+  it("is lowered when a session's expiry is moved back or its end is undone", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const [moved] = await seed(db, "alice", 1);
+    const [undone] = await seed(db, "bob", 1, { expiresAt: later(T0, minutes(20)), revokedAt: later(T0, minutes(1)) });
+    const now = later(T0, days(1));
+    await cleanupSessions(db, config, { now });
+    await db.prisma.session.update({ where: { id: moved }, data: { expiresAt: later(T0, minutes(30)) } });
+    await db.prisma.session.update({ where: { id: undone }, data: { revokedAt: null } });
+    await expectExact(db, config, [now], "after the writes");
+    expect((await cleanupSessions(db, config, { now })).endedSessions).toBe(2);
   });
 });
 

@@ -14,7 +14,10 @@ const normalizedModels = (file: string) =>
     fields: body
       .split("\n")
       .map((line) => line.replace(/\/\/.*$/, "").replace(/@db\.\w+(\([^)]*\))?/g, "").trim().replace(/\s+/g, " "))
-      .filter(Boolean),
+      .filter(Boolean)
+      // Indexes are each backend's own: PostgreSQL's partial indexes, SQLite's revokedAt and expiresAt
+      // apart (see their migrations). Compared are the fields, keys and relations.
+      .filter((line) => !line.startsWith("@@index(")),
   }));
 
 describe("PostgreSQL schema and migrations", () => {
