@@ -298,7 +298,8 @@ export type AdminCounters = z.infer<typeof adminCountersSchema>;
  * users come from the maintained per-user counts (see ./active-counts), not a scan of every session.
  * Revocations come from the audit trail (one event may stand for many sessions); expiries from the
  * sessions themselves: ended ones kept as history (SESSION_HISTORY_DAYS; with 0, only those cleanup
- * has not deleted yet) and expired ones not marked yet, each a range of the (revokedAt, expiresAt) index.
+ * has not deleted yet) and expired ones not marked yet, each an index range (PostgreSQL: of (revokedAt,
+ * expiresAt); SQLite: of revokedAt, and of expiresAt).
  */
 export async function adminCounters(db: Database, config: Config, now = new Date()): Promise<AdminCounters> {
   const since = new Date(now.getTime() - 24 * 3600_000);

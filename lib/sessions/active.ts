@@ -12,7 +12,7 @@ export function activeSessionWhere(config: Config, now: Date): Prisma.SessionWhe
   const prints = currentFingerprints(config);
   return {
     // Written NOT (revokedAt IS NOT NULL): SQLite (no statistics) takes a plain IS NULL for a selective
-    // equality on the (revokedAt, expiresAt) index and then sorts half the table; this way listings
+    // equality on the revokedAt index and then sorts half the table; this way listings
     // walk their ordered index. PostgreSQL reads it as IS NULL.
     NOT: { revokedAt: { not: null } },
     expiresAt: { gt: now },
