@@ -400,6 +400,37 @@ describe("the expiry floor: cleanup and the figures read expiries from where the
     await expectExact(db, config, [now, later(now, days(1))], "after the next cleanup");
   });
 
+  it.skipIf(TEST_BACKEND === "postgres")("starts, when its migration is applied, at the earliest expiry of a session not ended", async () => {
+    const { db, env } = await tempDatabase();
+    const config = testConfig();
+    await seed(db, "alice", 2, { expiresAt: later(T0, minutes(10)) });
+    await seed(db, "alice", 1, { expiresAt: later(T0, minutes(1)), revokedAt: later(T0, minutes(1)) });
+    await seed(db, "bob", 2);
+    // Back to the database as the previous release left it: the composite index, no floor.
+    for (const statement of [
+      'DROP TRIGGER "Session_expiry_floor_insert"',
+      'DROP TRIGGER "Session_expiry_floor_update"',
+      'DROP TABLE "SessionExpiryFloor"',
+      'DROP INDEX "Session_revokedAt_idx"',
+      'DROP INDEX "Session_expiresAt_idx"',
+      'CREATE INDEX "Session_revokedAt_expiresAt_idx" ON "Session"("revokedAt", "expiresAt")',
+      `DELETE FROM "_prisma_migrations" WHERE "migration_name" = '20261203100000_session_expiry_floor'`,
+    ]) {
+      await db.prisma.$executeRawUnsafe(statement);
+    }
+
+    const migrated = await openDatabase(testConfig(env));
+    try {
+      expect((await migrated.expiryFloor()).floor).toEqual(later(T0, minutes(10)));
+      const now = later(T0, days(1));
+      await expectExact(migrated, config, [now], "after the migration");
+      expect((await cleanupSessions(migrated, config, { now })).endedSessions).toBe(2);
+      expect((await migrated.expiryFloor()).floor).toEqual(now);
+    } finally {
+      await migrated.close();
+    }
+  });
+
   it("is lowered when a session's expiry is moved back or its end is undone", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
