@@ -25,6 +25,7 @@ import { generateId, hashSessionToken } from "../lib/sessions/token";
 import { parseConfig, type Config } from "../lib/config";
 import { openDatabase, type Database } from "../lib/db";
 import { toSqliteDate } from "../lib/db/sqlite";
+import { metrics, type BulkOperation } from "../lib/metrics/metrics";
 import { encodeCursor } from "../lib/pagination/cursor";
 import { cleanupSessions } from "../lib/sessions/cleanup";
 import { adminSessionsQuerySchema } from "../lib/validation/admin";
@@ -144,6 +145,27 @@ async function walSince(backend: Backend, raw: Raw, before: Awaited<ReturnType<t
   if (!before || !after) return "";
   const gb = (after.bytes - before.bytes) / 1e9;
   return `; WAL ${gb.toFixed(2)} GB, ${(after.fpi - before.fpi).toLocaleString("en")} full-page images, ${after.checkpoints - before.checkpoints} checkpoints`;
+}
+
+/** The batches of `operations` so far, and how many took longer than 100 ms (from the metrics' histogram). */
+async function batchCounts(operations: BulkOperation[]): Promise<{ batches: number; over100: number }> {
+  const { values } = await metrics().bulkBatchDuration.get();
+  let batches = 0;
+  let within100 = 0;
+  for (const value of values) {
+    // Bucket samples also carry "le"; prom-client's type lists only the metric's own labels.
+    const labels = value.labels as Record<string, string | number | undefined>;
+    if (!operations.includes(labels.operation as BulkOperation)) continue;
+    if (labels.le === "+Inf") batches += value.value;
+    if (labels.le === 0.1) within100 += value.value;
+  }
+  return { batches, over100: batches - within100 };
+}
+
+/** "; 1,234 batches, 2 over 100 ms" for a note, since `before`. */
+async function batchesSince(operations: BulkOperation[], before: { batches: number; over100: number }): Promise<string> {
+  const after = await batchCounts(operations);
+  return `; ${(after.batches - before.batches).toLocaleString("en")} batches, ${after.over100 - before.over100} over 100 ms`;
 }
 
 /** Users, then sessions in chunks (half expired), through the shared raw-SQL seeding. */
@@ -404,13 +426,14 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     results.push(stats("sign-in (nothing else running)", baseline, `max ${baselineMax.toFixed(1)} ms`));
 
     const walBeforeCleanup = await walCounters(backend, raw);
+    const batchesBeforeCleanup = await batchCounts(["cleanup_mark", "cleanup_delete"]);
     const cleanup = await withSignIns(login, () => cleanupSessions(db, config));
     const cleaned = cleanup.result.expiredSessions;
     results.push(
       stats(
         `cleanup: ${cleanup.result.endedSessions.toLocaleString("en")} expired rows marked ended, ${cleaned.toLocaleString("en")} past the history deleted (1 run)`,
         [cleanup.ms],
-        `${Math.round((cleanup.result.endedSessions + cleaned) / (cleanup.ms / 1000)).toLocaleString("en")} rows/s marked or deleted${await walSince(backend, raw, walBeforeCleanup)}`,
+        `${Math.round((cleanup.result.endedSessions + cleaned) / (cleanup.ms / 1000)).toLocaleString("en")} rows/s marked or deleted${await batchesSince(["cleanup_mark", "cleanup_delete"], batchesBeforeCleanup)}${await walSince(backend, raw, walBeforeCleanup)}`,
       ),
     );
     results.push(stats("sign-in while cleanup runs", cleanup.during, `max ${Math.max(...cleanup.during).toFixed(1)} ms over ${cleanup.during.length} sign-ins`));
@@ -431,6 +454,7 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     sent.length = 0;
     recording = true;
     const walBeforeLogout = await walCounters(backend, raw);
+    const batchesBeforeLogout = await batchCounts(["force_logout"]);
     const logout = await withSignIns(login, () => revokeAllSessions(db, config, actor, { includeSelf: true, reason: "bench" }, request));
     recording = false;
     const firstBatch = sent.find((s) => /^\s*(UPDATE|WITH)/i.test(s.sql) && /revokedAt/.test(s.sql));
@@ -439,7 +463,7 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
       stats(
         `force logout everyone: ${loggedOut.toLocaleString("en")} sessions (1 run)`,
         [logout.ms],
-        `${Math.round(loggedOut / (logout.ms / 1000)).toLocaleString("en")} sessions/s${await walSince(backend, raw, walBeforeLogout)}`,
+        `${Math.round(loggedOut / (logout.ms / 1000)).toLocaleString("en")} sessions/s${await batchesSince(["force_logout"], batchesBeforeLogout)}${await walSince(backend, raw, walBeforeLogout)}`,
       ),
     );
     results.push(stats("sign-in while force logout runs", logout.during, `max ${Math.max(...logout.during).toFixed(1)} ms over ${logout.during.length} sign-ins`));

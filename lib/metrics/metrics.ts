@@ -22,6 +22,9 @@ export const BACKCHANNEL_RESULTS = ["ok", "invalid", "unavailable", "error"] as 
 export type BackchannelResult = (typeof BACKCHANNEL_RESULTS)[number];
 export const WEBHOOK_OUTCOMES = ["delivered", "retrying", "failed"] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+/** The bulk writes that run in timed batches (lib/sessions/bulk-batches.ts). */
+export const BULK_OPERATIONS = ["force_logout", "cleanup_mark", "cleanup_delete"] as const;
+export type BulkOperation = (typeof BULK_OPERATIONS)[number];
 
 /** What the gauges read when scraped; set once at start-up (watchDatabase). */
 type Sources = {
@@ -40,6 +43,7 @@ type Metrics = {
   sessionsEnded: Counter<"reason">;
   loginAttempts: Counter<"method" | "result">;
   sessionCheckDuration: Histogram;
+  bulkBatchDuration: Histogram<"operation">;
   cleanupDeleted: Counter;
   backchannelLogout: Counter<"result">;
   webhookDeliveries: Counter<"outcome">;
@@ -119,6 +123,14 @@ function createMetrics(): Metrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
+    bulkBatchDuration: new Histogram({
+      name: "sessionboard_bulk_batch_duration_seconds",
+      help: "Time each batch of a bulk write took (force logout, cleanup's marking and deletion): on SQLite, how long it held the one writer and this process.",
+      // Not "job": Prometheus's own target label would rename it.
+      labelNames: ["operation"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
     cleanupDeleted: new Counter({
       name: "sessionboard_cleanup_deleted_total",
       help: "Expired session rows deleted by cleanup (revoked ones past their expiry included).",
@@ -184,6 +196,7 @@ function createMetrics(): Metrics {
   for (const result of SSO_RECHECK_RESULTS) state.ssoRechecks.inc({ result }, 0);
   for (const result of BACKCHANNEL_RESULTS) state.backchannelLogout.inc({ result }, 0);
   state.cleanupDeleted.inc(0);
+  for (const operation of BULK_OPERATIONS) state.bulkBatchDuration.zero({ operation });
   for (const outcome of WEBHOOK_OUTCOMES) state.webhookDeliveries.inc({ outcome }, 0);
   return state;
 }
@@ -241,6 +254,11 @@ export function recordLoginAttempt(method: SignInMethod, result: LoginResult): v
 /** One session check that reached the database, begun at `startedAt` (performance.now()). */
 export function recordSessionCheck(startedAt: number): void {
   metrics().sessionCheckDuration.observe((performance.now() - startedAt) / 1000);
+}
+
+/** One batch of a bulk write, `ms` long. */
+export function recordBulkBatch(operation: BulkOperation, ms: number): void {
+  metrics().bulkBatchDuration.observe({ operation }, ms / 1000);
 }
 
 export function recordCleanupDeleted(count: number): void {

@@ -3,8 +3,11 @@
  * that sign-ins and session checks get their turn in between: on SQLite a batch holds the one writer
  * and, the driver being synchronous, this process's event loop; on PostgreSQL its rows' locks and
  * the count rows of their users. The batch size follows the time each batch took, aiming at
- * BATCH_TARGET_MS whatever the machine, the database and the rows' layout.
+ * BATCH_TARGET_MS whatever the machine, the database and the rows' layout. Each batch's time is in
+ * the metrics (sessionboard_bulk_batch_duration_seconds), so an operator sees how long they hold.
  */
+
+import { recordBulkBatch, type BulkOperation } from "../metrics/metrics";
 
 const BATCH_TARGET_MS = 50;
 const BATCH_MIN = 100;
@@ -21,13 +24,19 @@ function nextBatchSize(limit: number, elapsedMs: number): number {
  * batches. `batch` returns how many rows it took up (picked, deleted, marked). The first batch has
  * `first` rows (at least BATCH_MIN), the later ones are sized by time; `fixed` pins every size.
  */
-export async function inTimedBatches(batch: (limit: number) => Promise<number>, size: { first: number } | { fixed: number }): Promise<void> {
+export async function inTimedBatches(
+  operation: BulkOperation,
+  batch: (limit: number) => Promise<number>,
+  size: { first: number } | { fixed: number },
+): Promise<void> {
   let limit = "fixed" in size ? size.fixed : Math.max(BATCH_MIN, size.first);
   for (;;) {
     const started = performance.now();
     const done = await batch(limit);
+    const elapsed = performance.now() - started;
+    recordBulkBatch(operation, elapsed);
     if (done < limit) return;
-    if (!("fixed" in size)) limit = nextBatchSize(limit, performance.now() - started);
+    if (!("fixed" in size)) limit = nextBatchSize(limit, elapsed);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -206,7 +206,7 @@ async function revokeEveryone(
   const keyFingerprints = [...prints.user, ...prints.admin];
   let after: string | null = null;
   let revoked = 0;
-  await inTimedBatches(async (limit) => {
+  await inTimedBatches("force_logout", async (limit) => {
     const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: by.actor.username, reason: by.reason, cause: by.cause });
     revoked += batch.revoked;
     recordSessionsEnded(by.cause, batch.revoked);
