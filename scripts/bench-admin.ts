@@ -157,7 +157,7 @@ async function batchCounts(operations: BulkOperation[]): Promise<{ batches: numb
     const labels = value.labels as Record<string, string | number | undefined>;
     if (!operations.includes(labels.operation as BulkOperation)) continue;
     if (labels.le === "+Inf") batches += value.value;
-    if (labels.le === 0.1) within100 += value.value;
+    if (labels.le === 0.1) within100 += value.value; // a bucket bound of the histogram (lib/metrics/metrics.ts)
   }
   return { batches, over100: batches - within100 };
 }

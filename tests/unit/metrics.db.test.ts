@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type net from "node:net";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import type { MetricValue } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI_ACTOR, type Actor } from "@/lib/actor";
 import { countedSessionsPerMethod } from "@/lib/admin/active-counts";
@@ -14,40 +13,14 @@ import { signInWithKey } from "@/lib/auth/static-login";
 import type { Config } from "@/lib/config";
 import { openDatabase, type Database } from "@/lib/db";
 import { metricsAccess } from "@/lib/metrics/access";
-import { metrics, renderMetrics, watchDatabase } from "@/lib/metrics/metrics";
+import { renderMetrics, watchDatabase } from "@/lib/metrics/metrics";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import { revokeOtherOwnSessions, revokeOwnSession } from "@/lib/sessions/own-sessions";
 import { createSession, endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
 import { generateId } from "@/lib/sessions/token";
+import { added, series } from "../support/metrics";
 import { closedPort } from "../support/ports";
 import { ADMIN_KEY, USER_KEY, days, later, request, signIn, tempDatabase, testConfig } from "./helpers";
-
-/** Every series of a metric, keyed by its labels ("reason=logout"; histograms also by sample name). */
-async function series(name: string): Promise<Map<string, number>> {
-  const metric = metrics().registry.getSingleMetric(name);
-  if (!metric) throw new Error(`no metric ${name}`);
-  const { values } = await metric.get();
-  return new Map(
-    // Histograms' samples name themselves (…_bucket, _sum, _count); prom-client's type leaves it out.
-    (values as (MetricValue<string> & { metricName?: string })[]).map((sample) => {
-      const labels = Object.entries(sample.labels).map(([label, value]) => `${label}=${value}`);
-      const suffix = sample.metricName && sample.metricName !== name ? sample.metricName.slice(name.length) : "";
-      return [`${suffix}${labels.join(",")}`, sample.value];
-    }),
-  );
-}
-
-/** How much `work` moved each series of `name`; series it left alone are not listed. */
-async function added(name: string, work: () => Promise<unknown>): Promise<Record<string, number>> {
-  const before = await series(name);
-  await work();
-  const moved: Record<string, number> = {};
-  for (const [key, value] of await series(name)) {
-    const delta = value - (before.get(key) ?? 0);
-    if (delta !== 0) moved[key] = delta;
-  }
-  return moved;
-}
 
 const ended = (work: () => Promise<unknown>) => added("sessionboard_sessions_ended_total", work);
 const attempts = (work: () => Promise<unknown>) => added("sessionboard_login_attempts_total", work);

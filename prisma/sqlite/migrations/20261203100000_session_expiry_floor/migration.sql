@@ -44,6 +44,8 @@ BEGIN
     UPDATE "SessionExpiryFloor" SET "floor" = MIN("floor", NEW."expiresAt"), "version" = "version" + 1 WHERE "id" = 1;
 END;
 
+-- The same test and the same write on update (SQLite has no trigger for both). The activity write
+-- (a new expiresAt in the future, at most once a minute per session) passes its test and writes nothing.
 CREATE TRIGGER "Session_expiry_floor_update" AFTER UPDATE OF "expiresAt", "revokedAt" ON "Session"
 WHEN NEW."revokedAt" IS NULL
  AND (NEW."expiresAt" < (SELECT "floor" FROM "SessionExpiryFloor" WHERE "id" = 1)
