@@ -18,7 +18,7 @@ import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
-import { adminCounters, listAdminSessions, revokeAllSessions, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
+import { adminCounters, forceLogoutEveryone, listAdminSessions, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
 import { keyFingerprint } from "../lib/auth/keys";
 import { signInWithKey } from "../lib/auth/static-login";
 import { generateId, hashSessionToken } from "../lib/sessions/token";
@@ -28,6 +28,8 @@ import { toSqliteDate } from "../lib/db/sqlite";
 import { metrics, type BulkOperation } from "../lib/metrics/metrics";
 import { encodeCursor } from "../lib/pagination/cursor";
 import { cleanupSessions } from "../lib/sessions/cleanup";
+import { encodeSessionCookie } from "../lib/sessions/cookie";
+import { validateSessionCookie } from "../lib/sessions/sessions";
 import { adminSessionsQuerySchema } from "../lib/validation/admin";
 import {
   applySql,
@@ -51,6 +53,8 @@ import {
 const SESSIONS = positiveNumber("BENCH_SESSIONS", 1_000_000, { integer: true });
 const USERS = positiveNumber("BENCH_USERS", 50_000, { integer: true });
 const RUNS = positiveNumber("BENCH_RUNS", 25, { integer: true });
+/** Sessions signed in before the force logout whose devices keep checking while it runs. */
+const PROBES = 50;
 /** Sessions per seeding statement batch: bounded memory whatever BENCH_SESSIONS is. */
 const SEED_CHUNK = 50_000;
 
@@ -455,17 +459,66 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     recording = true;
     const walBeforeLogout = await walCounters(backend, raw);
     const batchesBeforeLogout = await batchCounts(["force_logout"]);
-    const logout = await withSignIns(login, () => revokeAllSessions(db, config, actor, { includeSelf: true, reason: "bench" }, request));
+    // Sessions signed in before it, checked as their devices would be every 10 ms while it runs:
+    // when is the last of them refused? (The force logout holds from its cutoff, before its walk
+    // reaches their rows.)
+    const probes: string[] = [];
+    for (let i = 0; i < PROBES; i++) {
+      const probe = await signInWithKey(db, config, { username: `bench-probe-${i}`, key, rememberMe: false }, request);
+      if (!probe.ok) throw new Error(`sign-in refused: ${probe.error.message}`);
+      probes.push(encodeSessionCookie(config, { token: probe.token, persistent: probe.persistent }));
+    }
+    let heldAfter: number | null = null;
+    let logoutDone = false;
+    const logoutStart = performance.now();
+    const probing = (async () => {
+      while (heldAfter === null) {
+        const checks = await Promise.all(probes.map((cookie) => validateSessionCookie(db, config, cookie, request)));
+        if (checks.every((check) => check.status === "ended")) heldAfter = performance.now() - logoutStart;
+        else if (logoutDone) throw new Error("a session signed in before the force logout still works after it");
+        else await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    // The answer comes once it holds for everyone (the Admin Panel's and the API's way); the rows are marked after.
+    let answeredAfter = NaN;
+    let answered = 0;
+    const whileMarking: Stats[] = [];
+    const logout = await withSignIns(login, async () => {
+      const { revoked, marked } = await forceLogoutEveryone(db, config, actor, { includeSelf: true, reason: "bench" }, request);
+      answeredAfter = performance.now() - logoutStart;
+      answered = revoked;
+      // What the Admin Panel costs while the rows are being marked (the figures and lists leave out
+      // the sessions it ended, which are still rows without an end).
+      for (const [label, read] of [
+        ["first page (50, by last activity), while force logout marks its rows", () => list({})],
+        ["counters, while force logout marks its rows", () => adminCounters(db, config)],
+      ] as const) {
+        const started = performance.now();
+        await read();
+        whileMarking.push(stats(label, [performance.now() - started]));
+      }
+      return marked;
+    });
+    logoutDone = true;
+    await probing;
     recording = false;
     const firstBatch = sent.find((s) => /^\s*(UPDATE|WITH)/i.test(s.sql) && /revokedAt/.test(s.sql));
     const loggedOut = logout.result;
     results.push(
       stats(
-        `force logout everyone: ${loggedOut.toLocaleString("en")} sessions (1 run)`,
+        `force logout everyone: answered after (${answered.toLocaleString("en")} sessions)`,
+        [answeredAfter],
+      ),
+    );
+    results.push(
+      stats(
+        `force logout everyone: ${loggedOut.toLocaleString("en")} rows marked after (1 run)`,
         [logout.ms],
         `${Math.round(loggedOut / (logout.ms / 1000)).toLocaleString("en")} sessions/s${await batchesSince(["force_logout"], batchesBeforeLogout)}${await walSince(backend, raw, walBeforeLogout)}`,
       ),
     );
+    results.push(...whileMarking);
+    results.push(stats(`force logout: all of ${PROBES} sessions signed in before it refused after`, [heldAfter ?? NaN], "their devices checking every 10 ms"));
     results.push(stats("sign-in while force logout runs", logout.during, `max ${Math.max(...logout.during).toFixed(1)} ms over ${logout.during.length} sign-ins`));
     if (firstBatch) await explain("force logout everyone (one keyset batch)", [firstBatch]);
     sent.length = 0;

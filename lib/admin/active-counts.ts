@@ -1,6 +1,8 @@
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
 import { Prisma, type Database } from "../db";
+import { activeSessionWhere, type PendingForceLogout } from "../sessions/active";
+import { pendingForceLogout } from "../sessions/force-logout";
 
 /**
  * Exact active-session figures without scanning every session.
@@ -14,6 +16,10 @@ import { Prisma, type Database } from "../db";
  * accepted, but expired — the rows cleanup will delete at its next run, few whenever it runs, and
  * found through the expiresAt index. expiresAt never exceeds absoluteExpiresAt (both are set that
  * way, and cleanup relies on it too), so "expiresAt <= now" is every expired session.
+ *
+ * While a force logout's rows are being marked (a minute or two; see ../sessions/force-logout), the
+ * counts still hold the sessions it ended. Then the active sessions are those signed in after it
+ * (and the one it kept), few: each figure is taken from those rows themselves (activeSinceForceLogout).
  */
 
 const acceptedPrints = (config: Config) => {
@@ -51,8 +57,25 @@ async function countedPerUser(db: Database, config: Config, userIds: string[]): 
   return new Map(groups.map((group) => [group.userId, group._sum.sessions ?? 0]));
 }
 
+/** The active sessions while a force logout is pending: signed in after it, or the one it kept. */
+function activeSinceForceLogout(db: Database, config: Config, now: Date, pending: PendingForceLogout) {
+  return db.prisma.session.findMany({ where: activeSessionWhere(config, now, pending), select: { userId: true, authMethod: true, deviceType: true } });
+}
+
+/** Active sessions per user, from rows (activeSinceForceLogout). */
+function perUser(rows: { userId: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.userId, (counts.get(row.userId) ?? 0) + 1);
+  return counts;
+}
+
 /** Active sessions, and users with at least one, at `now`. */
 export async function activeTotals(db: Database, config: Config, now: Date): Promise<{ activeSessions: number; activeUsers: number }> {
+  const pending = await pendingForceLogout(db);
+  if (pending) {
+    const rows = await activeSinceForceLogout(db, config, now, pending);
+    return { activeSessions: rows.length, activeUsers: perUser(rows).size };
+  }
   const prints = acceptedPrints(config);
   const [sum, users, lapsed] = await Promise.all([
     db.prisma.userSessionCount.aggregate({ where: countedWhere(config), _sum: { sessions: true } }),
@@ -76,6 +99,8 @@ export async function activeTotals(db: Database, config: Config, now: Date): Pro
 
 /** The users with more than `moreThan` active sessions at `now`. */
 export async function ownersWithMoreThan(db: Database, config: Config, moreThan: number, now: Date): Promise<string[]> {
+  const pending = await pendingForceLogout(db);
+  if (pending) return [...perUser(await activeSinceForceLogout(db, config, now, pending))].filter(([, sessions]) => sessions > moreThan).map(([userId]) => userId);
   const [candidates, lapsed] = await Promise.all([
     // Counted sessions are a superset of the active ones: owners with more active sessions are among these.
     db.prisma.userSessionCount.groupBy({
@@ -101,6 +126,8 @@ export type OwnerRestriction = { owners: string[] } | { allBut: string[] };
  * full owner list returned.
  */
 export async function ownerRestriction(db: Database, config: Config, moreThan: number, now: Date, listLimit: number): Promise<OwnerRestriction> {
+  // While a force logout is pending, few sessions are active, and their owners are listed.
+  if (await pendingForceLogout(db)) return { owners: await ownersWithMoreThan(db, config, moreThan, now) };
   const usersWith = (sum: { gt: number } | { lte: number }) =>
     db.prisma.userSessionCount.groupBy({
       by: ["userId"],
@@ -126,9 +153,15 @@ export async function ownerRestriction(db: Database, config: Config, moreThan: n
 /**
  * Counted sessions per sign-in method, from the count table alone: not revoked, signed in through
  * SSO or with a key still configured, and — unlike activeTotals — expired ones that cleanup has not
- * deleted yet included. Cheap enough for every metrics scrape: it never reads "Session".
+ * deleted yet included. Cheap enough for every metrics scrape: it never reads "Session" (but while a
+ * force logout's rows are being marked, when it counts the active sessions as activeTotals does).
  */
 export async function countedSessionsPerMethod(db: Database, config: Config): Promise<{ method: string; sessions: number }[]> {
+  const pending = await pendingForceLogout(db);
+  if (pending) {
+    const { byMethod } = await activeSessionsBreakdown(db, config, new Date());
+    return Object.entries(byMethod).map(([method, sessions]) => ({ method, sessions }));
+  }
   const groups = await db.prisma.userSessionCount.groupBy({ by: ["authMethod"], where: countedWhere(config), _sum: { sessions: true } });
   return groups.map((group) => ({ method: group.authMethod, sessions: group._sum.sessions ?? 0 }));
 }
@@ -142,6 +175,17 @@ export type ActiveBreakdown = { byMethod: Record<string, number>; byDevice: Reco
  * (expired, not yet deleted by cleanup; few, found through the expiresAt index).
  */
 export async function activeSessionsBreakdown(db: Database, config: Config, now: Date): Promise<ActiveBreakdown> {
+  const byMethod: Record<string, number> = {};
+  const byDevice: Record<string, number> = {};
+  const add = (deviceType: string, method: string, sessions: number) => {
+    byMethod[method] = (byMethod[method] ?? 0) + sessions;
+    byDevice[deviceType] = (byDevice[deviceType] ?? 0) + sessions;
+  };
+  const pending = await pendingForceLogout(db);
+  if (pending) {
+    for (const row of await activeSinceForceLogout(db, config, now, pending)) add(row.deviceType ?? "unknown", row.authMethod, 1);
+    return { byMethod, byDevice };
+  }
   const prints = acceptedPrints(config);
   const [counted, lapsed] = await Promise.all([
     db.prisma.userDeviceCount.groupBy({
@@ -155,12 +199,6 @@ export async function activeSessionsBreakdown(db: Database, config: Config, now:
       _count: { _all: true },
     }),
   ]);
-  const byMethod: Record<string, number> = {};
-  const byDevice: Record<string, number> = {};
-  const add = (deviceType: string, method: string, sessions: number) => {
-    byMethod[method] = (byMethod[method] ?? 0) + sessions;
-    byDevice[deviceType] = (byDevice[deviceType] ?? 0) + sessions;
-  };
   for (const group of counted) add(group.deviceType, group.authMethod, group._sum.sessions ?? 0);
   for (const group of lapsed) add(group.deviceType ?? "unknown", group.authMethod, -group._count._all);
   return { byMethod, byDevice };

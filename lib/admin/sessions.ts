@@ -9,7 +9,8 @@ import { activeSessionWhere, sessionStateWhere } from "../sessions/active";
 import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { actorInWords, CLI_ACTOR, type Actor } from "../actor";
-import { currentSessionConflict, revokeEveryActiveSession, revokeListedSessions, revokeSessions, sessionNotFound } from "../sessions/revoke";
+import { currentSessionConflict, revokeListedSessions, revokeSessions, sessionNotFound } from "../sessions/revoke";
+import { asMarked, pendingForceLogout, startForceLogout, type StartedForceLogout } from "../sessions/force-logout";
 import type { RequestInfo } from "../request/types";
 import type { AdminSessionFilter, AdminSessionsQuery } from "../validation/admin";
 import { cidrContains, cidrTextPrefix, parseCidr, type Cidr } from "../net/cidr";
@@ -44,12 +45,12 @@ export async function listAdminSessions(
   query: AdminSessionsQuery,
   now = new Date(),
 ): Promise<AdminSessionPage> {
-  const filter = await filterWhere(db, config, query, now);
+  const [filter, pending] = await Promise.all([filterWhere(db, config, query, now), pendingForceLogout(db)]);
   if (filter === null) return { sessions: [], nextCursor: null };
   const field = query.sort === "created" ? "createdAt" : "lastActiveAt";
   const batchOf = (owners: Prisma.SessionWhereInput, after: Cursor | undefined, take: number) =>
     db.prisma.session.findMany({
-      where: { AND: [sessionStateWhere(config, query.state, now), filter.where, owners, rowsAfter(field, after)] },
+      where: { AND: [sessionStateWhere(config, query.state, now, pending), filter.where, owners, rowsAfter(field, after)] },
       orderBy: [{ [field]: "desc" }, { id: "desc" }],
       take,
       include: { user: { select: { id: true, username: true, disabledAt: true } } },
@@ -77,7 +78,7 @@ export async function listAdminSessions(
   }
   const shown = keysetPage(rows, query.limit, (last) => encodeCursor({ at: last[field], id: last.id }));
   const counts = await activeSessionCounts(db, config, [...new Set(shown.rows.map((row) => row.userId))], now);
-  return { sessions: shown.rows.map((row) => presentAdminSession(row, counts, currentSessionId, now)), nextCursor: shown.nextCursor };
+  return { sessions: shown.rows.map((row) => presentAdminSession(asMarked(pending, row), counts, currentSessionId, now)), nextCursor: shown.nextCursor };
 }
 
 type AdminSessionRow = Parameters<typeof presentSession>[0] & { userId: string; user: { id: string; username: string; disabledAt: Date | null } };
@@ -112,8 +113,8 @@ export async function getAdminSessionDetail(
     include: { user: { select: { id: true, username: true, disabledAt: true } } },
   });
   if (!row) return null;
-  const [counts, activity] = await Promise.all([activeSessionCounts(db, config, [row.userId], now), listSessionActivity(db, row.id)]);
-  return { ...presentAdminSession(row, counts, currentSessionId, now), activity };
+  const [counts, activity, pending] = await Promise.all([activeSessionCounts(db, config, [row.userId], now), listSessionActivity(db, row.id), pendingForceLogout(db)]);
+  return { ...presentAdminSession(asMarked(pending, row), counts, currentSessionId, now), activity };
 }
 
 /** Prisma binds each listed id as a parameter; SQLite allows 999 of them per statement. */
@@ -183,12 +184,12 @@ async function matchingSessions(
   exclude: string | null,
   now: Date,
 ): Promise<{ count: () => Promise<number>; ids: () => Promise<string[]> }> {
-  const resolved = await filterWhere(db, config, filter, now);
+  const [resolved, pending] = await Promise.all([filterWhere(db, config, filter, now), pendingForceLogout(db)]);
   if (!resolved) return { count: async () => 0, ids: async () => [] };
   const owners = resolved.ownerIds && resolved.ownerIds.length > OWNER_LIST_LIMIT ? new Set(resolved.ownerIds) : null;
   const where: Prisma.SessionWhereInput = {
     AND: [
-      activeSessionWhere(config, now),
+      activeSessionWhere(config, now, pending),
       resolved.where,
       !owners && resolved.ownerIds ? { userId: { in: resolved.ownerIds } } : {},
       exclude ? { id: { not: exclude } } : {},
@@ -277,7 +278,7 @@ export async function activeSessionCounts(db: Database, config: Config, userIds:
   if (userIds.length === 0) return new Map<string, number>();
   const groups = await db.prisma.session.groupBy({
     by: ["userId"],
-    where: { AND: [{ userId: { in: userIds } }, activeSessionWhere(config, now)] },
+    where: { AND: [{ userId: { in: userIds } }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
     _count: { _all: true },
   });
   return new Map(groups.map((group) => [group.userId, group._count._all]));
@@ -339,7 +340,7 @@ export async function revokeSessionAsAdmin(
   const why = reasonText(actor, reason);
   const count = await revokeSessions(
     db,
-    { AND: [{ id: sessionId }, activeSessionWhere(config, now)] },
+    { AND: [{ id: sessionId }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
     { actor, cause: "revoked_by_admin", reason: why, detail: `scope: session; reason: ${why}` },
     request,
     now,
@@ -363,7 +364,7 @@ export async function revokeUserSessionsAsAdmin(
   const why = reasonText(actor, reason);
   return revokeSessions(
     db,
-    { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}, activeSessionWhere(config, now)] },
+    { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}, activeSessionWhere(config, now, await pendingForceLogout(db))] },
     { actor, cause: "revoked_all", reason: why, detail: `scope: user ${username}; reason: ${why}` },
     request,
     now,
@@ -371,19 +372,24 @@ export async function revokeUserSessionsAsAdmin(
 }
 
 /**
- * "Force logout all": every active session, except the acting admin's own unless includeSelf, in
- * short keyset batches (see revokeEveryActiveSession); one audit event with the count.
+ * "Force logout all": every active session, except the acting admin's own unless includeSelf (see
+ * ../sessions/force-logout). Answers once it holds, with how many sessions it ends — those active at
+ * its time, from the maintained counts — while their rows are being marked (`marked`, with how many
+ * were revoked; one audit event with that count).
  */
-export async function revokeAllSessions(
+export async function forceLogoutEveryone(
   db: Database,
   config: Config,
   actor: Actor,
   options: { includeSelf: boolean; reason?: string; batchSize?: number },
   request: RequestInfo,
   now = new Date(),
-): Promise<number> {
+): Promise<{ revoked: number } & StartedForceLogout> {
   const why = reasonText(actor, options.reason);
-  return revokeEveryActiveSession(
+  const keep = options.includeSelf ? null : actor.sessionId;
+  // Counted before the cutoff: after it, the figures leave out what it ends.
+  const { activeSessions } = await activeTotals(db, config, now);
+  const started = await startForceLogout(
     db,
     config,
     {
@@ -392,9 +398,16 @@ export async function revokeAllSessions(
       reason: why,
       detail: `scope: all${options.includeSelf ? " (including the admin's own session)" : ""}; reason: ${why}`,
     },
-    options.includeSelf ? null : actor.sessionId,
+    keep,
     request,
     now,
     { batchSize: options.batchSize },
   );
+  // The session kept is the acting admin's, active: it is among those counted.
+  return { revoked: Math.max(0, activeSessions - (keep ? 1 : 0)), marked: started.marked };
+}
+
+/** forceLogoutEveryone, waiting until its rows are marked: how many it revoked (the CLI, which exits after). */
+export async function revokeAllSessions(...args: Parameters<typeof forceLogoutEveryone>): Promise<number> {
+  return (await forceLogoutEveryone(...args)).marked;
 }

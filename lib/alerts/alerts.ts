@@ -6,6 +6,7 @@ import type { Database } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
 import { activeSessionWhere } from "../sessions/active";
+import { pendingForceLogout } from "../sessions/force-logout";
 import { revokeSessions } from "../sessions/revoke";
 import { knownSince } from "./new-device";
 import { deviceWords, whereWords } from "./words";
@@ -57,7 +58,7 @@ export async function listOpenAlerts(db: Database, config: Config, owner: Signed
   const active = new Set(
     (
       await db.prisma.session.findMany({
-        where: { AND: [{ id: { in: rows.map((row) => row.sessionId) }, userId: owner.user.id }, activeSessionWhere(config, now)] },
+        where: { AND: [{ id: { in: rows.map((row) => row.sessionId) }, userId: owner.user.id }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
         select: { id: true },
       })
     ).map((session) => session.id),

@@ -18,6 +18,7 @@ export function guardDatabase(db: Database): Database {
     webhookUrls: db.webhookUrls,
     prisma: guardPrisma(db.prisma),
     findSessionByTokenHash: (tokenHash) => marked(() => db.findSessionByTokenHash(tokenHash)),
+    forceLogoutCutoff: () => marked(() => db.forceLogoutCutoff()),
     touchSession: (id, touch) => marked(() => db.touchSession(id, touch)),
     endExpiredSessions: (now, limit, endedBy, from) => marked(() => db.endExpiredSessions(now, limit, endedBy, from)),
     expiryFloor: () => marked(() => db.expiryFloor()),

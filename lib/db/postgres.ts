@@ -7,7 +7,7 @@ import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
-import { ACTIVITY_ENTRIES_KEPT, type Database, type ExpiryMarking, type SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type SessionWithUser } from "./types";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
@@ -108,6 +108,10 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       // Named, so each connection parses and plans it once.
       const { rows } = await query<PostgresSessionRow>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
       return rows[0] ? toSessionWithUser(rows[0]) : null;
+    },
+    async forceLogoutCutoff() {
+      const { rows } = await query<ForceLogoutCutoffRow>({ name: "sb_force_logout_cutoff", text: READ_CUTOFF, values: [] });
+      return rows[0] ?? null;
     },
     async touchSession(id, { lastActiveAt, expiresAt, seen }) {
       await query({
@@ -219,14 +223,25 @@ function closeOnReadTimeout(client: pg.PoolClient): void {
 /** A connection's own error event; the query it breaks rejects (and is reported) on its own. */
 const ignoreConnectionError = () => undefined;
 
+const READ_CUTOFF = `SELECT "at", "keepSessionId", "revokedBy", "revokeReason", "endReason" FROM "ForceLogoutCutoff" WHERE "id" = 1`;
+
 const OPEN_ALERT = `SELECT 1 FROM "SessionAlert" WHERE "userId" = $1 AND "createdAt" >= $2 AND "sessionId" <> $3 AND "dismissedAt" IS NULL AND "reportedAt" IS NULL LIMIT 1`;
 
+/** The session as a force logout still marking its rows ends it (see Database.findSessionByTokenHash). */
 const FIND_SESSION = `
   SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
          s."rememberMe", s."keyFingerprint", s."createdAt", s."authenticatedAt", s."lastActiveAt", s."expiresAt",
-         s."absoluteExpiresAt", s."revokedAt", s."revokedBy", s."revokeReason", s."endReason", s."lastIpAddress", s."lastUserAgent",
+         s."absoluteExpiresAt",
+         COALESCE(s."revokedAt", c."at") AS "revokedAt",
+         CASE WHEN c."id" IS NULL THEN s."revokedBy" ELSE c."revokedBy" END AS "revokedBy",
+         CASE WHEN c."id" IS NULL THEN s."revokeReason" ELSE c."revokeReason" END AS "revokeReason",
+         CASE WHEN c."id" IS NULL THEN s."endReason" ELSE c."endReason" END AS "endReason",
+         s."lastIpAddress", s."lastUserAgent",
          u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcSubject"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
+    LEFT JOIN "ForceLogoutCutoff" c
+      ON c."id" = 1 AND s."revokedAt" IS NULL AND s."createdAt" <= c."at" AND s."expiresAt" > c."at" AND s."absoluteExpiresAt" > c."at"
+     AND s."id" IS DISTINCT FROM c."keepSessionId"
    WHERE s."tokenHash" = $1`;
 
 /**
@@ -324,7 +339,7 @@ const revokeBatch = (withEvents: boolean) => `
   WITH picked AS (
     SELECT "id", "userId" FROM "Session"
      WHERE ("userId", "id") > (($1::text[])[1], ($1::text[])[2])
-       AND "revokedAt" IS NULL AND "expiresAt" > $2 AND "absoluteExpiresAt" > $2
+       AND "revokedAt" IS NULL AND "createdAt" <= $2 AND "expiresAt" > $2 AND "absoluteExpiresAt" > $2
        AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($3::text[]))
        AND "id" IS DISTINCT FROM $4::text
      ORDER BY "userId", "id" LIMIT $5

@@ -7,7 +7,7 @@ import { MigrationError, migrationsDir, newMigrationId, readMigrations } from ".
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
-import { ACTIVITY_ENTRIES_KEPT, type Database, type SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, type Database, type ForceLogoutCutoffRow, type SessionWithUser } from "./types";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
 
@@ -63,13 +63,21 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   db.pragma("foreign_keys = ON");
   applySqliteMigrations(db);
 
+  // The session as a force logout still marking its rows ends it (see Database.findSessionByTokenHash).
   const findSession = db
     .prepare(
       `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
               s.keyFingerprint, s.createdAt, s.authenticatedAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
-              s.revokedAt, s.revokedBy, s.revokeReason, s.endReason, s.lastIpAddress, s.lastUserAgent,
+              COALESCE(s.revokedAt, c.at) AS revokedAt,
+              CASE WHEN c.id IS NULL THEN s.revokedBy ELSE c.revokedBy END AS revokedBy,
+              CASE WHEN c.id IS NULL THEN s.revokeReason ELSE c.revokeReason END AS revokeReason,
+              CASE WHEN c.id IS NULL THEN s.endReason ELSE c.endReason END AS endReason,
+              s.lastIpAddress, s.lastUserAgent,
               u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcSubject
          FROM "Session" s JOIN "User" u ON u.id = s.userId
+         LEFT JOIN "ForceLogoutCutoff" c
+           ON c.id = 1 AND s.revokedAt IS NULL AND s.createdAt <= c.at AND s.expiresAt > c.at AND s.absoluteExpiresAt > c.at
+          AND s.id IS NOT c.keepSessionId
         WHERE s.tokenHash = ?`,
     )
     .safeIntegers(false);
@@ -122,7 +130,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     .prepare(
       `UPDATE "Session" SET revokedAt = @now, revokedBy = @revokedBy, revokeReason = @reason, endReason = @cause
         WHERE rowid IN (SELECT rowid FROM "Session"
-                         WHERE rowid > @after AND revokedAt IS NULL AND expiresAt > @now AND absoluteExpiresAt > @now
+                         WHERE rowid > @after AND revokedAt IS NULL AND createdAt <= @now AND expiresAt > @now AND absoluteExpiresAt > @now
                            AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(@prints)))
                            AND id IS NOT @keep
                          ORDER BY rowid LIMIT @limit)
@@ -139,6 +147,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
         AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(?)))
       GROUP BY userId`,
   );
+  const readCutoff = db.prepare(`SELECT at, keepSessionId, revokedBy, revokeReason, endReason FROM "ForceLogoutCutoff" WHERE id = 1`);
   const readFloor = db.prepare(`SELECT floor, version FROM "SessionExpiryFloor" WHERE id = 1`);
   // Never lowers it: a run that read an older floor and finished after a later one leaves the later.
   const raiseFloor = db.prepare(`UPDATE "SessionExpiryFloor" SET floor = @to WHERE id = 1 AND version = @version AND floor < @to`);
@@ -200,6 +209,11 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       sent(findSession, [tokenHash]);
       const row = findSession.get(tokenHash) as SqliteSessionRow | undefined;
       return row ? toSessionWithUser(row) : null;
+    },
+    async forceLogoutCutoff() {
+      sent(readCutoff, []);
+      const row = readCutoff.get() as (Omit<ForceLogoutCutoffRow, "at"> & { at: string }) | undefined;
+      return row ? { ...row, at: new Date(row.at) } : null;
     },
     async touchSession(id, { lastActiveAt, expiresAt, seen: from }) {
       const params = {

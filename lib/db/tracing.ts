@@ -27,6 +27,7 @@ export function traceDatabase(db: Database): Database {
     prisma: db.prisma,
     findSessionByTokenHash: (tokenHash) =>
       statement("findSessionByTokenHash", () => db.findSessionByTokenHash(tokenHash), (span, row) => span.setAttribute("db.response.returned_rows", row ? 1 : 0)),
+    forceLogoutCutoff: () => statement("forceLogoutCutoff", () => db.forceLogoutCutoff()),
     touchSession: (id, touch) => statement("touchSession", () => db.touchSession(id, touch)),
     endExpiredSessions: (now, limit, endedBy, from) =>
       statement("endExpiredSessions", () => db.endExpiredSessions(now, limit, endedBy, from), (span, result) => span.setAttribute("db.response.affected_rows", result.marked)),

@@ -42,6 +42,9 @@ export type SessionWithUser = {
 
 export type ExclusiveJob = "cleanup";
 
+/** A ForceLogoutCutoff row (see lib/sessions/force-logout.ts). */
+export type ForceLogoutCutoffRow = { at: Date; keepSessionId: string | null; revokedBy: string; revokeReason: string; endReason: string };
+
 /** Expired sessions nobody saw expire, now marked ended, by kind of expiry; `last`: the latest expiry marked. */
 export type ExpiryMarking = { marked: number; idle: number; absolute: number; last: Date | null };
 
@@ -81,7 +84,18 @@ export interface Database {
    * webhooks are off and nothing is written.
    */
   readonly webhookUrls: readonly string[];
+  /**
+   * The session check's one statement: the session with its user, by token hash. A session that a
+   * force logout still marking its rows ends (ForceLogoutCutoff: created at or before its time and
+   * active then, not the session it keeps) comes back as that force logout will mark it: revokedAt
+   * its time, and its revokedBy, revokeReason and endReason.
+   */
   findSessionByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
+  /**
+   * The force logout whose rows are still being marked (its ForceLogoutCutoff row), or null: read by
+   * every listing of sessions, so one prepared statement rather than a Prisma query.
+   */
+  forceLogoutCutoff(): Promise<ForceLogoutCutoffRow | null>;
   /**
    * The activity write, in one transaction: the session's lastActiveAt, expiresAt and last-seen
    * columns, its SessionActivity entry for (address, user agent) created or brought up to date, and
@@ -126,7 +140,7 @@ export interface Database {
   deleteEndedSessions(before: Date, limit: number, from: Date): Promise<{ deleted: number; last: Date | null }>;
   /**
    * One batch of "force logout everyone": marks ended (revokedAt = `now`, revokedBy, revokeReason, endReason)
-   * the sessions active at `now` past the position `after` (null: from the start; otherwise what the
+   * the sessions created at or before `now` and active then, past the position `after` (null: from the start; otherwise what the
    * previous batch returned as `last`), the first `limit` of them in the backend's walk order, in one
    * statement. Active: not revoked, both expiries after `now`, and OIDC or signed in with one of
    * `keyFingerprints` (as activeSessionWhere). `keep` (the acting admin's session) is left alone.

@@ -9,6 +9,7 @@ import { recordCleanupDeleted, recordSessionsEnded } from "../metrics/metrics";
 import { withSpan } from "../tracing";
 import { logger } from "../log";
 import { inTimedBatches } from "./bulk-batches";
+import { finishInterruptedForceLogout } from "./force-logout";
 
 /** Sessions ended or deleted in one run from which it vacuums the table (see Database.vacuumSessions). */
 const VACUUM_AFTER = 10_000;
@@ -17,7 +18,8 @@ const VACUUM_AFTER = 10_000;
 export type CleanupResult = { expiredSessions: number; endedSessions: number; loginAttempts: number };
 
 /**
- * First marks ended the sessions past their expiry that nobody saw expire (ended when they expired,
+ * First finishes a force logout whose process stopped before its rows were all marked
+ * (finishInterruptedForceLogout), then marks ended the sessions past their expiry that nobody saw expire (ended when they expired,
  * expired_idle or expired_absolute, counted in the metrics here, once), then deletes the sessions
  * ended more than SESSION_HISTORY_DAYS ago — each step in short writes (see cleanupBatches), so
  * sign-ins never wait long behind it, and each one range of an index (expiries from the expiry
@@ -57,6 +59,8 @@ function cleanupBatches(db: Database, fixed: number | undefined): { first: numbe
 
 async function deleteExpired(db: Database, config: Config, options: { actor?: Actor; batchSize?: number; now?: Date }): Promise<CleanupResult> {
   const now = options.now ?? new Date();
+  // A force logout whose process stopped part-way holds (its cutoff) but is finished here.
+  await finishInterruptedForceLogout(db, config, now);
   // From the expiry floor, each batch starting where the last one stopped (see Database.endExpiredSessions).
   let endedSessions = 0;
   const floor = await db.expiryFloor();

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { activityField, listSessionActivity } from "./activity";
 import { presentSession, sessionJsonSchema, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
+import { asMarked, pendingForceLogout } from "./force-logout";
 import type { RequestInfo } from "../request/types";
 
 /** A page of sessions; pass nextCursor back as ?cursor= for the next one (null: the last page). */
@@ -38,13 +39,14 @@ export async function listOwnSessions(
   const state = page.state ?? "active";
   // An ended row's revokedAt is when it ended (see endedColumns).
   const field = state === "ended" ? "revokedAt" : "lastActiveAt";
+  const pending = await pendingForceLogout(db);
   const rows = await db.prisma.session.findMany({
-    where: { AND: [{ userId: owner.user.id }, sessionStateWhere(config, state, now), rowsAfter(field, page.cursor)] },
+    where: { AND: [{ userId: owner.user.id }, sessionStateWhere(config, state, now, pending), rowsAfter(field, page.cursor)] },
     orderBy: [{ [field]: "desc" }, { id: "desc" }],
     take: page.limit + 1,
   });
   const shown = keysetPage(rows, page.limit, (last) => encodeCursor({ at: last[field] ?? last.lastActiveAt, id: last.id }));
-  return { sessions: shown.rows.map((row) => presentSession(row, owner.session.id, now)), nextCursor: shown.nextCursor };
+  return { sessions: shown.rows.map((row) => presentSession(asMarked(pending, row), owner.session.id, now)), nextCursor: shown.nextCursor };
 }
 
 /**
@@ -53,7 +55,7 @@ export async function listOwnSessions(
  * still active (a static session whose key changed has ended).
  */
 export async function getOwnSession(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionJson | null> {
-  const row = await db.prisma.session.findFirst({ where: { AND: [{ id, userId: owner.user.id }, activeSessionWhere(config, now)] } });
+  const row = await db.prisma.session.findFirst({ where: { AND: [{ id, userId: owner.user.id }, activeSessionWhere(config, now, await pendingForceLogout(db))] } });
   return row ? presentSession(row, owner.session.id, now) : null;
 }
 
@@ -64,7 +66,7 @@ export async function getOwnSession(db: Database, config: Config, owner: SignedI
  */
 export async function getOwnSessionDetail(db: Database, _config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionDetailJson | null> {
   const row = await db.prisma.session.findFirst({ where: { id, userId: owner.user.id } });
-  return row && { ...presentSession(row, owner.session.id, now), activity: await listSessionActivity(db, row.id) };
+  return row && { ...presentSession(asMarked(await pendingForceLogout(db), row), owner.session.id, now), activity: await listSessionActivity(db, row.id) };
 }
 
 /**
@@ -99,7 +101,7 @@ export async function revokeOwnSession(
   }
   const revoked = await revokeSessions(
     db,
-    { AND: [{ id: sessionId, userId: owner.user.id }, activeSessionWhere(config, now)] },
+    { AND: [{ id: sessionId, userId: owner.user.id }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
     { actor: actorOf(owner), cause: "revoked_by_user", reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
     request,
     now,
@@ -117,7 +119,7 @@ export async function revokeOtherOwnSessions(
 ): Promise<number> {
   return revokeSessions(
     db,
-    { AND: [{ userId: owner.user.id, id: { not: owner.session.id } }, activeSessionWhere(config, now)] },
+    { AND: [{ userId: owner.user.id, id: { not: owner.session.id } }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
     {
       actor: actorOf(owner),
       cause: "revoked_all",

@@ -2,14 +2,10 @@ import type { Span } from "@opentelemetry/api";
 import { z } from "zod";
 import { CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR, type Actor } from "../actor";
 import { authEventRow } from "../audit";
-import { currentFingerprints } from "../auth/keys";
-import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
-import type { Config } from "../config";
 import { fail } from "../errors";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
 import { recordSessionsEnded } from "../metrics/metrics";
-import { inTimedBatches } from "./bulk-batches";
 import { endedColumns, type SessionEndCause } from "./end-reasons";
 import { withSpan } from "../tracing";
 import { enqueueWebhookEvents, sessionEndedEvent } from "../webhooks/events";
@@ -44,7 +40,7 @@ const BATCH = 500;
  * in between). Rows are marked ended (endedColumns), not deleted, so the device is told "Your session
  * was revoked" at its very next request and the owner sees it under "Recently ended"; cleanup
  * deletes them SESSION_HISTORY_DAYS later. Audit: one event per session, written in the same
- * transaction as its batch. Returns how many were revoked. (Everyone at once: revokeEveryActiveSession.)
+ * transaction as its batch. Returns how many were revoked. (Everyone at once: ./force-logout.)
  */
 export function revokeSessions(
   db: Database,
@@ -65,7 +61,7 @@ export function revokeSessions(
  * A revocation on its span: its cause, the kind of actor and the public id of the session acting
  * (not the free-text reason an admin may type).
  */
-function recordRevocation(span: Span | undefined, { actor, cause }: Revocation) {
+export function recordRevocation(span: Span | undefined, { actor, cause }: Revocation) {
   if (!span) return;
   const kind = [SYSTEM_ACTOR, CLI_ACTOR, IDENTITY_PROVIDER_ACTOR, EMAIL_LINK_ACTOR].includes(actor) ? actor.username : "user";
   span.setAttribute("session.end_cause", cause);
@@ -141,87 +137,41 @@ export function revokeListedSessions(
 ): Promise<number> {
   return withSpan("session.revoke_bulk", async (span) => {
     recordRevocation(span, by);
-    let revoked = 0;
-    for (let start = 0; start < ids.length; start += BATCH) {
-      const slice = ids.slice(start, start + BATCH);
-      const where = { id: { in: slice }, revokedAt: null };
-      const data = endedColumns({ cause: by.cause, by: by.actor.username, at: now, reason: by.reason });
-      const count = db.webhookUrls.length
-        ? await db.prisma.$transaction(async (tx) => {
-            const ended = await tx.session.updateManyAndReturn({ where, data, select: { id: true, userId: true, authMethod: true, user: { select: { username: true } } } });
-            await enqueueWebhookEvents(
-              tx,
-              db.webhookUrls,
-              ended.map((row) => sessionEndedEvent({ sessionId: row.id, userId: row.userId, username: row.user.username, authMethod: row.authMethod }, by.cause, by.actor.username, now)),
-            );
-            return ended.length;
-          }, TRANSACTION_LIMITS)
-        : (await db.prisma.session.updateMany({ where, data })).count;
-      await db.prisma.ssoTokens.deleteMany({ where: { sessionId: { in: slice }, session: { revokedAt: { not: null } } } });
-      revoked += count;
-      recordSessionsEnded(by.cause, count);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    const revoked = await endListedSessions(db, ids, by, now);
     await auditBulkRevocation(db, eventType, by, revoked, request, now);
     span?.setAttribute("session.revoked_count", revoked);
     return revoked;
   });
 }
 
-/**
- * "Force logout everyone": every session active at `now` (see activeSessionWhere) except `keep`,
- * marked revoked like revokeSessions does. Keyset batches (see revokeActiveSessionsBatch), one
- * statement each on the backend's own driver (no id lists through Prisma), sized by the time each takes (inTimedBatches) — sign-ins and session checks run in between. Audited as one
- * event carrying the count, so a million sessions do not mean a million audit rows. Returns how
- * many were revoked. `batchSize` fixes the batch size (tests).
- */
-export function revokeEveryActiveSession(
-  db: Database,
-  config: Config,
-  by: Revocation,
-  keep: string | null,
-  request: RequestInfo,
-  now = new Date(),
-  options: { batchSize?: number } = {},
-): Promise<number> {
-  // Each batch is a child span (db revokeActiveSessionsBatch) with the rows it revoked.
-  return withSpan("session.revoke_all", async (span) => {
-    recordRevocation(span, by);
-    const revoked = await revokeEveryone(db, config, by, keep, request, now, options);
-    span?.setAttribute("session.revoked_count", revoked);
-    return revoked;
-  });
-}
-
-async function revokeEveryone(
-  db: Database,
-  config: Config,
-  by: Revocation,
-  keep: string | null,
-  request: RequestInfo,
-  now: Date,
-  options: { batchSize?: number },
-): Promise<number> {
-  const prints = currentFingerprints(config);
-  const keyFingerprints = [...prints.user, ...prints.admin];
-  let after: string | null = null;
+/** Ends the listed sessions not ended yet, a short write per batch, with their webhook events; no audit. */
+export async function endListedSessions(db: Database, ids: string[], by: Revocation, now: Date): Promise<number> {
   let revoked = 0;
-  await inTimedBatches("force_logout", async (limit) => {
-    const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: by.actor.username, reason: by.reason, cause: by.cause });
-    revoked += batch.revoked;
-    recordSessionsEnded(by.cause, batch.revoked);
-    after = batch.last;
-    return batch.last === null ? 0 : batch.picked;
-    // A revoked row costs about 16 µs (SQLite) to 90 µs (PostgreSQL): a first batch of 1,000 stays near the target.
-  }, options.batchSize !== undefined ? { fixed: options.batchSize } : { first: 1_000 });
-  // The batches run on the backends' own statements; the ended sessions' provider tokens go here.
-  await deleteEndedSessionsTokens(db, now);
-  await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, request, now);
+  for (let start = 0; start < ids.length; start += BATCH) {
+    const slice = ids.slice(start, start + BATCH);
+    const where = { id: { in: slice }, revokedAt: null };
+    const data = endedColumns({ cause: by.cause, by: by.actor.username, at: now, reason: by.reason });
+    const count = db.webhookUrls.length
+      ? await db.prisma.$transaction(async (tx) => {
+          const ended = await tx.session.updateManyAndReturn({ where, data, select: { id: true, userId: true, authMethod: true, user: { select: { username: true } } } });
+          await enqueueWebhookEvents(
+            tx,
+            db.webhookUrls,
+            ended.map((row) => sessionEndedEvent({ sessionId: row.id, userId: row.userId, username: row.user.username, authMethod: row.authMethod }, by.cause, by.actor.username, now)),
+          );
+          return ended.length;
+        }, TRANSACTION_LIMITS)
+      : (await db.prisma.session.updateMany({ where, data })).count;
+    await db.prisma.ssoTokens.deleteMany({ where: { sessionId: { in: slice }, session: { revokedAt: { not: null } } } });
+    revoked += count;
+    recordSessionsEnded(by.cause, count);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   return revoked;
 }
 
 /** One audit event for a bulk revocation, carrying its count: a million sessions are not a million rows. */
-async function auditBulkRevocation(
+export async function auditBulkRevocation(
   db: Database,
   type: "sessions.revoked_all" | "sessions.bulk_revoked",
   by: Revocation,

@@ -2,7 +2,7 @@
  * A session's whole life, in reading order: token.ts (the secret and the hash stored for it) →
  * cookie.ts (what the browser holds: encoding, name, attributes, set and clear) → this file
  * (create, validate and slide, rotate, end by logout; the expiry math in expiry.ts, the end
- * reasons and the columns every end writes in end-reasons.ts) → revoke.ts (ended by someone else)
+ * reasons and the columns every end writes in end-reasons.ts) → revoke.ts (ended by someone else; everyone at once: force-logout.ts)
  * → cleanup.ts (unseen expiries marked ended, ended rows deleted after SESSION_HISTORY_DAYS). Listing and showing sessions: active.ts, own-sessions.ts, present.ts, view-model.ts.
  */
 import { SYSTEM_ACTOR } from "../actor";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import { revokeOtherOwnSessions } from "@/lib/sessions/own-sessions";
-import { revokeEveryActiveSession } from "@/lib/sessions/revoke";
+import { revokeEveryActiveSession } from "@/lib/sessions/force-logout";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { fail } from "@/lib/errors";
 import { setTracingEnabled, withSpan } from "@/lib/tracing";

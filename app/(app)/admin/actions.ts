@@ -1,9 +1,11 @@
 "use server";
 
 import { cookies } from "next/headers";
+import { after } from "next/server";
 import type { z } from "zod";
 import { outcomeUrl } from "./outcomes";
-import { requiredReason, revokeAllSessions, revokeFilteredSessionsAsAdmin, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { forceLogoutEveryone, requiredReason, revokeFilteredSessionsAsAdmin, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { logMarkingFailure } from "@/lib/sessions/force-logout";
 import { disableUser, enableUser } from "@/lib/admin/users";
 import { confirmFreshSignIn } from "@/lib/auth/freshness";
 import { fail } from "@/lib/errors";
@@ -42,14 +44,16 @@ export const adminRevokeUserAction = adminAction(adminForms.revokeUser, async (f
 export const adminRevokeAllAction = adminAction(adminForms.revokeAll, async (form, admin, context) => {
   if (form.confirm?.trim().toLowerCase() !== "everyone") throw fail("confirmation_mismatch");
   await fresh(admin, form.key, context);
-  const count = await revokeAllSessions(
+  const { revoked, marked } = await forceLogoutEveryone(
     context.db,
     context.config,
     admin.actor,
     { includeSelf: form.includeSelf === "true", reason: form.reason },
     context.request,
   );
-  return { done: "all", count };
+  // Back to the page once it holds for everyone; the rows are marked after the answer.
+  after(logMarkingFailure(marked));
+  return { done: "all", count: revoked };
 });
 
 export const adminRevokeFilteredAction = adminAction(adminForms.revokeFiltered, async (form, admin, context) => {

@@ -350,7 +350,8 @@ export const OPERATIONS: Operation[] = [
     operationId: "revokeSessionsInBulk",
     summary: "Revoke all of a user's sessions (?user=NAME), those matching filters (?<filters>&confirm=<count>), or everyone's (?scope=all&confirm=everyone)",
     description:
-      "Three requests, told apart by their parameters. `scope=all` with `confirm=everyone` (and `includeSelf=true` to end your own session too) revokes every session; no filter may come with it. " +
+      "Three requests, told apart by their parameters. `scope=all` with `confirm=everyone` (and `includeSelf=true` to end your own session too) revokes every session signed in until then; no filter may come with it. " +
+      "It answers once it holds — from then on every one of those sessions is refused on every replica and left out of every list and figure — with how many it ends; their rows are marked revoked after the answer (a minute or two for half a million), and then one `sessions.revoked_all` event with the count is audited. " +
       "Any filter beyond `user` alone (`match`, `method`, `ip`, `country`, `browser`, `signedInAfter`, `signedInBefore`, `moreThan`), or a numeric `confirm`, is a bulk revoke by filter: " +
       "`confirm` must be the count `GET /api/admin/sessions/count` answered for the same filters; the sessions are counted again, and if the count moved nothing is revoked (409 `count_changed`). " +
       "It needs a `reason` in the body, never ends your own session, and is audited as one `sessions.bulk_revoked` event with the filters and the count. " +

@@ -1,5 +1,6 @@
-import type { NextRequest } from "next/server";
-import { listAdminSessions, revokeAllSessions, revokeFilteredSessionsAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { after, type NextRequest } from "next/server";
+import { forceLogoutEveryone, listAdminSessions, revokeFilteredSessionsAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { logMarkingFailure } from "@/lib/sessions/force-logout";
 import { apiContext, apiRoute, json, requireApiAdmin, withFreshSignIn } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
 import type { RevokedAnswer } from "@/lib/sessions/revoke";
@@ -31,12 +32,16 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
   const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
   return withFreshSignIn(context, admin, body.key, async () => {
     const { db, config, request: from } = context;
+    if (scope.scope === "all") {
+      // Answered once it holds for everyone; the rows are marked after the answer.
+      const { revoked, marked } = await forceLogoutEveryone(db, config, admin.actor, { includeSelf: scope.includeSelf, reason: body.reason }, from);
+      after(logMarkingFailure(marked));
+      return json({ revoked } satisfies RevokedAnswer);
+    }
     const revoked =
       scope.scope === "user"
         ? await revokeUserSessionsAsAdmin(db, config, admin.actor, scope.user, body.reason, from)
-        : scope.scope === "filter"
-          ? await revokeFilteredSessionsAsAdmin(db, config, admin.actor, scope.filter, scope.confirm, body.reason, from)
-          : await revokeAllSessions(db, config, admin.actor, { includeSelf: scope.includeSelf, reason: body.reason }, from);
+        : await revokeFilteredSessionsAsAdmin(db, config, admin.actor, scope.filter, scope.confirm, body.reason, from);
     return json({ revoked } satisfies RevokedAnswer);
   });
 });
