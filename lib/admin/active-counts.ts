@@ -99,7 +99,11 @@ export async function activeTotals(db: Database, config: Config, now: Date): Pro
 
 /** The users with more than `moreThan` active sessions at `now`. */
 export async function ownersWithMoreThan(db: Database, config: Config, moreThan: number, now: Date): Promise<string[]> {
-  const pending = await pendingForceLogout(db);
+  return ownersAbove(db, config, moreThan, now, await pendingForceLogout(db));
+}
+
+/** ownersWithMoreThan, the pending force logout (if any) read already. */
+async function ownersAbove(db: Database, config: Config, moreThan: number, now: Date, pending: PendingForceLogout | null): Promise<string[]> {
   if (pending) return [...perUser(await activeSinceForceLogout(db, config, now, pending))].filter(([, sessions]) => sessions > moreThan).map(([userId]) => userId);
   const [candidates, lapsed] = await Promise.all([
     // Counted sessions are a superset of the active ones: owners with more active sessions are among these.
@@ -127,7 +131,8 @@ export type OwnerRestriction = { owners: string[] } | { allBut: string[] };
  */
 export async function ownerRestriction(db: Database, config: Config, moreThan: number, now: Date, listLimit: number): Promise<OwnerRestriction> {
   // While a force logout is pending, few sessions are active, and their owners are listed.
-  if (await pendingForceLogout(db)) return { owners: await ownersWithMoreThan(db, config, moreThan, now) };
+  const pending = await pendingForceLogout(db);
+  if (pending) return { owners: await ownersAbove(db, config, moreThan, now, pending) };
   const usersWith = (sum: { gt: number } | { lte: number }) =>
     db.prisma.userSessionCount.groupBy({
       by: ["userId"],
@@ -147,7 +152,7 @@ export async function ownerRestriction(db: Database, config: Config, moreThan: n
     const dropped = [...lapsed].filter(([userId, count]) => (counted.get(userId) ?? 0) - count <= moreThan).map(([userId]) => userId);
     return { allBut: [...new Set([...below.map((user) => user.userId), ...dropped])] };
   }
-  return { owners: await ownersWithMoreThan(db, config, moreThan, now) };
+  return { owners: await ownersAbove(db, config, moreThan, now, null) };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { normalizeIp } from "../request/request-info";
 import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, sessionStateWhere } from "../sessions/active";
+import { activeSessionWhere, sessionStateWhere, type PendingForceLogout } from "../sessions/active";
 import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { actorInWords, CLI_ACTOR, type Actor } from "../actor";
@@ -77,7 +77,7 @@ export async function listAdminSessions(
     rows = rows.slice(0, query.limit + 1);
   }
   const shown = keysetPage(rows, query.limit, (last) => encodeCursor({ at: last[field], id: last.id }));
-  const counts = await activeSessionCounts(db, config, [...new Set(shown.rows.map((row) => row.userId))], now);
+  const counts = await activeSessionCounts(db, config, [...new Set(shown.rows.map((row) => row.userId))], now, pending);
   return { sessions: shown.rows.map((row) => presentAdminSession(asMarked(pending, row), counts, currentSessionId, now)), nextCursor: shown.nextCursor };
 }
 
@@ -113,7 +113,8 @@ export async function getAdminSessionDetail(
     include: { user: { select: { id: true, username: true, disabledAt: true } } },
   });
   if (!row) return null;
-  const [counts, activity, pending] = await Promise.all([activeSessionCounts(db, config, [row.userId], now), listSessionActivity(db, row.id), pendingForceLogout(db)]);
+  const pending = await pendingForceLogout(db);
+  const [counts, activity] = await Promise.all([activeSessionCounts(db, config, [row.userId], now, pending), listSessionActivity(db, row.id)]);
   return { ...presentAdminSession(asMarked(pending, row), counts, currentSessionId, now), activity };
 }
 
@@ -273,12 +274,12 @@ export async function revokeFilteredSessionsAsAdmin(
  */
 const prefixRange = (prefix: string) => ({ gte: prefix, lt: `${prefix}\uffff` });
 
-/** Active sessions per user, for the given users. */
-export async function activeSessionCounts(db: Database, config: Config, userIds: string[], now = new Date()) {
+/** Active sessions per user, for the given users (`pending`: the force logout being marked, read by the caller). */
+export async function activeSessionCounts(db: Database, config: Config, userIds: string[], now: Date, pending: PendingForceLogout | null) {
   if (userIds.length === 0) return new Map<string, number>();
   const groups = await db.prisma.session.groupBy({
     by: ["userId"],
-    where: { AND: [{ userId: { in: userIds } }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
+    where: { AND: [{ userId: { in: userIds } }, activeSessionWhere(config, now, pending)] },
     _count: { _all: true },
   });
   return new Map(groups.map((group) => [group.userId, group._count._all]));

@@ -6,6 +6,7 @@ import { fail } from "../errors";
 import { keysetPage } from "../pagination/cursor";
 import type { Actor } from "../actor";
 import { revokeSessions } from "../sessions/revoke";
+import { pendingForceLogout } from "../sessions/force-logout";
 import type { RequestInfo } from "../request/types";
 import { isoTimeSchema } from "../sessions/present";
 import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
@@ -59,7 +60,7 @@ export async function listUsers(
     take: query.limit + 1,
   });
   const shown = keysetPage(rows, query.limit, (last) => last.username);
-  const counts = await activeSessionCounts(db, config, shown.rows.map((user) => user.id), now);
+  const counts = await activeSessionCounts(db, config, shown.rows.map((user) => user.id), now, await pendingForceLogout(db));
   return {
     users: shown.rows.map((user) => {
       const activeSessions = counts.get(user.id) ?? 0;

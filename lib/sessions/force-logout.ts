@@ -20,7 +20,6 @@ import { inTimedBatches } from "./bulk-batches";
 import { isSessionEndCause } from "./end-reasons";
 import { auditBulkRevocation, endListedSessions, recordRevocation, type Revocation } from "./revoke";
 
-
 /** How long before its time a sign-in it ends may have begun and yet be written after its walk passed (a sign-in's transaction waits and runs at most TRANSACTION_LIMITS). */
 const LATE_SIGN_IN_MS = 5 * 60_000;
 
@@ -37,7 +36,7 @@ export async function pendingForceLogout(db: Database): Promise<PendingForceLogo
 }
 
 /** Whether the pending force logout ends this session (created up to its time, active then, not the one kept). */
-export function endedByPending(pending: PendingForceLogout | null, row: { id: string; createdAt: Date; revokedAt: Date | null; expiresAt: Date; absoluteExpiresAt: Date }): boolean {
+function endedByPending(pending: PendingForceLogout | null, row: { id: string; createdAt: Date; revokedAt: Date | null; expiresAt: Date; absoluteExpiresAt: Date }): boolean {
   if (!pending || row.revokedAt || row.id === pending.keepSessionId) return false;
   const at = pending.at.getTime();
   return row.createdAt.getTime() <= at && row.expiresAt.getTime() > at && row.absoluteExpiresAt.getTime() > at;
