@@ -3,6 +3,8 @@ import type { Database } from "../db";
 import { lastDiscovery, oidcClient, type DiscoveryStatus } from "../auth/discovery";
 import { lastRefresh } from "../auth/sso-recheck";
 import { IDENTITY_PROVIDER_ACTOR } from "../actor";
+import { activeSessionWhere } from "../sessions/active";
+import { pendingForceLogout } from "../sessions/force-logout";
 
 /** What the Admin Panel's Single sign-on page shows. */
 export type SsoStatus = {
@@ -35,7 +37,8 @@ export async function ssoStatus(db: Database, config: Config): Promise<SsoStatus
     // Shown from lastDiscovery below.
   }
   const discovery = lastDiscovery() ?? { ok: false, at: new Date(), detail: "not asked yet" };
-  const active = { revokedAt: null, expiresAt: { gt: new Date() } };
+  // The sessions still accepted: not those past their absolute expiry or ended by a pending force logout.
+  const active = activeSessionWhere(config, new Date(), await pendingForceLogout(db));
   const [kept, withoutRefreshToken, failing, oldestFailure, ...ended] = await Promise.all([
     db.prisma.ssoTokens.count({ where: { session: active } }),
     db.prisma.ssoTokens.count({ where: { refreshToken: null, session: active } }),

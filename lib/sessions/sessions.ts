@@ -20,6 +20,8 @@ import { deviceFamilies, storedDeviceType } from "./user-agent";
 import { signInDevice } from "../alerts/new-device";
 import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
+import { activeSessionWhere } from "./active";
+import { pendingForceLogout } from "./force-logout";
 import { scheduleSsoRecheck } from "../auth/sso-recheck";
 import { deleteSsoTokens, sealedTokens, type ProviderTokens } from "../auth/sso-tokens";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
@@ -288,14 +290,18 @@ export async function createSession(db: Database, config: Config, input: NewSess
   recordSessionCreated(input.authMethod, input.rememberMe);
   notifyNewDevice(db, config, device.alertId);
   if (config.maxSessionsPerUser !== null) {
-    await revokeSessionsOverLimit(db, config.maxSessionsPerUser, input, request, now);
+    await revokeSessionsOverLimit(db, config, config.maxSessionsPerUser, input, request, now);
   }
   return { token, session, alertId: device.alertId };
 }
 
-async function revokeSessionsOverLimit(db: Database, limit: number, user: NewSession, request: RequestInfo, now: Date) {
+/**
+ * Only active sessions take a place: one expired but not marked yet, or one a pending force logout
+ * ends, is not "the oldest session" to end again (and would push a live one out in its stead).
+ */
+async function revokeSessionsOverLimit(db: Database, config: Config, limit: number, user: NewSession, request: RequestInfo, now: Date) {
   const excess = await db.prisma.session.findMany({
-    where: { userId: user.userId, revokedAt: null },
+    where: { AND: [{ userId: user.userId }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     skip: limit,
     select: { id: true },

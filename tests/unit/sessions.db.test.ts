@@ -132,4 +132,35 @@ describe("session lifecycle", () => {
     expect((await validateSessionCookie(db, config, third.cookie, request)).status).toBe("active");
     expect(await events(db, "session.revoked")).toMatchObject([{ sessionId: first.session.id, actor: "system" }]);
   });
+
+  it("counts only active sessions toward SESSION_MAX_PER_USER: an expired one not marked yet takes no place", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig({ SESSION_MAX_PER_USER: "2" });
+    const at = (seconds: number) => new Date(Date.now() + seconds * 1000);
+    const oldest = await signIn(db, config, "alice", USER_KEY, false, request, at(0));
+    const lapsed = await signIn(db, config, "alice", USER_KEY, false, request, at(1));
+    // Expired an hour ago; no cleanup has marked it yet.
+    await db.prisma.session.update({ where: { id: lapsed.session.id }, data: { expiresAt: at(-3600) } });
+    await signIn(db, config, "alice", USER_KEY, false, request, at(2));
+    // Two active sessions: nothing is over the limit.
+    expect((await validateSessionCookie(db, config, oldest.cookie, request, at(3))).status).toBe("active");
+    expect(await events(db, "session.revoked")).toEqual([]);
+  });
+
+  it("leaves the sessions a pending force logout covers to it: they take no place under SESSION_MAX_PER_USER", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig({ SESSION_MAX_PER_USER: "2" });
+    const at = (seconds: number) => new Date(Date.now() + seconds * 1000);
+    const before = [await signIn(db, config, "alice", USER_KEY, false, request, at(0)), await signIn(db, config, "alice", USER_KEY, false, request, at(1))];
+    // A force logout at 2 s whose rows are not marked yet (its process still at it, or stopped).
+    await db.prisma.forceLogoutCutoff.create({
+      data: { id: 1, at: at(2), keepSessionId: null, revokedBy: "root", revokeReason: "incident", endReason: "force_logout" },
+    });
+    const after = [await signIn(db, config, "alice", USER_KEY, false, request, at(3)), await signIn(db, config, "alice", USER_KEY, false, request, at(4))];
+    for (const one of after) expect((await validateSessionCookie(db, config, one.cookie, request, at(5))).status).toBe("active");
+    // Not revoked again as over the limit: the force logout's cause stays theirs.
+    expect(await events(db, "session.revoked")).toEqual([]);
+    const rows = await db.prisma.session.findMany({ where: { id: { in: before.map((one) => one.session.id) } } });
+    expect(rows.map((row) => row.endReason)).toEqual([null, null]);
+  });
 });

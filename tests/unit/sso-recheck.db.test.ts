@@ -10,6 +10,7 @@ import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { END_REASONS } from "@/lib/sessions/end-reasons";
 import { revokeListedSessions, revokeSessions } from "@/lib/sessions/revoke";
 import { revokeEveryActiveSession } from "@/lib/sessions/force-logout";
+import { ssoStatus } from "@/lib/admin/sso";
 import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
 import { SYSTEM_ACTOR } from "@/lib/actor";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
@@ -114,6 +115,19 @@ describe("SSO tokens kept per session", () => {
     await revokeEveryActiveSession(db, config, by, null, request);
     expect(await kept(everyone.sessionId)).toBe(0);
     expect(await db.prisma.ssoTokens.count()).toBe(0);
+  }, 60_000);
+
+  it("are counted on the Single sign-on page only for active sessions: not those a pending force logout ends", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    await ssoSignIn(db, config, uniqueLogin("counted"));
+    await ssoSignIn(db, config, uniqueLogin("counted"));
+    expect((await ssoStatus(db, config))?.sessions).toMatchObject({ kept: 2, withoutRefreshToken: 0 });
+    // A force logout whose rows are not marked yet: both sessions are refused from now on.
+    await db.prisma.forceLogoutCutoff.create({
+      data: { id: 1, at: new Date(), keepSessionId: null, revokedBy: "root", revokeReason: "incident", endReason: "revoked_all" },
+    });
+    expect((await ssoStatus(db, config))?.sessions).toMatchObject({ kept: 0, withoutRefreshToken: 0, failing: 0 });
   }, 60_000);
 
   it("rotating DASHBOARD_SECRET keeps the re-check working, and re-seals with the new secret", async () => {
