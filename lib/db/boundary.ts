@@ -27,6 +27,7 @@ export function guardDatabase(db: Database): Database {
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),
     hasOpenAlerts: (userId, exceptSessionId, since) => marked(() => db.hasOpenAlerts(userId, exceptSessionId, since)),
+    roomForBulkWrite: () => marked(() => db.roomForBulkWrite()),
     vacuumSessions: () => marked(() => db.vacuumSessions()),
     runExclusive: (job, work) => {
       const own = new Set<unknown>();

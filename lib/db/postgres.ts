@@ -173,6 +173,9 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
         return rows;
       });
     },
+    async roomForBulkWrite() {
+      // The server checkpoints on its own.
+    },
     async vacuumSessions() {
       // A vacuum of millions of rows runs far longer than any statement may: no statement timeout,
       // and a read timeout of its own. It cannot run in a transaction, so the setting is undone after.

@@ -5,6 +5,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/sqlite/client";
 import { MigrationError, migrationsDir, newMigrationId, readMigrations } from "./migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
+import { checkpointInBackground } from "./sqlite-checkpoints";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, type Database, type ForceLogoutCutoffRow, type SessionWithUser } from "./types";
@@ -62,6 +63,8 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   applySqliteMigrations(db);
+  // Not in the requests' way: see ./sqlite-checkpoints.ts. (":memory:" has no log.)
+  const checkpoints = file === ":memory:" ? null : checkpointInBackground(db, file);
 
   // The session as a force logout still marking its rows ends it (see Database.findSessionByTokenHash).
   const findSession = db
@@ -289,6 +292,9 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       sent(openAlert, params);
       return openAlert.get(...params) !== undefined;
     },
+    async roomForBulkWrite() {
+      await checkpoints?.roomForBulkWrite();
+    },
     async vacuumSessions() {
       // Nothing to do: SQLite updates its indexes in place, and the statements whose plan
       // depended on statistics name their index.
@@ -302,7 +308,9 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       ping.get();
     },
     async close() {
+      await checkpoints?.stop();
       await prisma.$disconnect();
+      checkpoints?.release();
     },
   };
 }

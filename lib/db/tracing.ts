@@ -39,6 +39,8 @@ export function traceDatabase(db: Database): Database {
       statement("revokeActiveSessionsBatch", () => db.revokeActiveSessionsBatch(batch), (span, result) => span.setAttribute("db.response.affected_rows", result.revoked)),
     lapsedSessionsPerUser: (now, keyFingerprints) => statement("lapsedSessionsPerUser", () => db.lapsedSessionsPerUser(now, keyFingerprints)),
     hasOpenAlerts: (userId, exceptSessionId, since) => statement("hasOpenAlerts", () => db.hasOpenAlerts(userId, exceptSessionId, since)),
+    // Not traced: a wait before each batch, its time in the batches' own spans' gaps.
+    roomForBulkWrite: () => db.roomForBulkWrite(),
     vacuumSessions: () => statement("vacuumSessions", () => db.vacuumSessions()),
     runExclusive: (job, work) => db.runExclusive(job, work),
     // Not traced: health checks ping every few seconds, a span each would drown the rest.

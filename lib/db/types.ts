@@ -166,6 +166,12 @@ export interface Database {
    */
   hasOpenAlerts(userId: string, exceptSessionId: string, since: Date): Promise<boolean>;
   /**
+   * Before each batch of a bulk write (cleanup, force logout): SQLite waits, up to a second, while
+   * its write-ahead log is long and not yet copied into the database file, so the log can start
+   * over instead of growing (see ./sqlite-checkpoints.ts). PostgreSQL: nothing to wait for.
+   */
+  roomForBulkWrite(): Promise<void>;
+  /**
    * After a bulk end or delete (cleanup): PostgreSQL, VACUUM (ANALYZE) "Session" — it blocks no reader
    * or writer. Until a vacuum, the index entries of every row version the bulk statements replaced
    * or deleted stay, and each query through those indexes walks them (measured after 500,000

@@ -7,6 +7,7 @@
  * the metrics (sessionboard_bulk_batch_duration_seconds), so an operator sees how long they hold.
  */
 
+import type { Database } from "../db";
 import { recordBulkBatch, type BulkOperation } from "../metrics/metrics";
 
 const BATCH_TARGET_MS = 50;
@@ -21,16 +22,19 @@ function nextBatchSize(limit: number, elapsedMs: number): number {
 
 /**
  * Runs `batch(limit)` until it handles fewer rows than `limit`, letting queued requests run between
- * batches. `batch` returns how many rows it took up (picked, deleted, marked). The first batch has
- * `first` rows (at least BATCH_MIN), the later ones are sized by time; `fixed` pins every size.
+ * batches, and the database catch up on its own work (Database.roomForBulkWrite: not counted in the
+ * batch's time). `batch` returns how many rows it took up (picked, deleted, marked). The first batch
+ * has `first` rows (at least BATCH_MIN), the later ones are sized by time; `fixed` pins every size.
  */
 export async function inTimedBatches(
+  db: Database,
   operation: BulkOperation,
   batch: (limit: number) => Promise<number>,
   size: { first: number } | { fixed: number },
 ): Promise<void> {
   let limit = "fixed" in size ? size.fixed : Math.max(BATCH_MIN, size.first);
   for (;;) {
+    await db.roomForBulkWrite();
     const started = performance.now();
     const done = await batch(limit);
     const elapsed = performance.now() - started;

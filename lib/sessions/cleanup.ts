@@ -65,7 +65,7 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
   let endedSessions = 0;
   const floor = await db.expiryFloor();
   let expiredFrom = floor.floor;
-  await inTimedBatches("cleanup_mark", async (limit) => {
+  await inTimedBatches(db, "cleanup_mark", async (limit) => {
     const { marked, idle, absolute, last } = await db.endExpiredSessions(now, limit, (options.actor ?? SYSTEM_ACTOR).username, expiredFrom);
     expiredFrom = last ?? expiredFrom;
     if (idle > 0) recordSessionsEnded("expired_idle", idle);
@@ -78,7 +78,7 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
   const keptFrom = new Date(now.getTime() - config.historyDays * 86_400_000);
   let expiredSessions = 0;
   let endedFrom = new Date(0);
-  await inTimedBatches("cleanup_delete", async (limit) => {
+  await inTimedBatches(db, "cleanup_delete", async (limit) => {
     const { deleted, last } = await db.deleteEndedSessions(keptFrom, limit, endedFrom);
     endedFrom = last ?? endedFrom;
     recordCleanupDeleted(deleted);

@@ -126,7 +126,7 @@ async function markCutoff(db: Database, config: Config, cutoff: PendingForceLogo
   const { at: now, keepSessionId: keep } = cutoff;
   let after: string | null = null;
   let revoked = 0;
-  await inTimedBatches("force_logout", async (limit) => {
+  await inTimedBatches(db, "force_logout", async (limit) => {
     const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: cutoff.revokedBy, reason: cutoff.revokeReason, cause: cutoff.endReason });
     revoked += batch.revoked;
     recordSessionsEnded(cutoff.endReason, batch.revoked);
