@@ -5,6 +5,8 @@
  * bench/peers/ holds three minimal Next.js apps with their own package.json (installed here, never
  * by the root `npm install`), on the same Next.js version as Sessionboard:
  *   floor        GET /api/empty     — a plain `next start`, no work of its own
+ *                GET /api/bare      — the same app, plus the least a session check does: the
+ *                                     cookie's token hashed, one indexed read, JSON (its own table)
  *   better-auth  GET /api/session   — auth.api.getSession(), database sessions, cookie cache off
  *   authjs       GET /api/session   — Auth.js v5 auth(), Prisma adapter, session strategy "database"
  * For SQLite, then PostgreSQL, each auth app (and Sessionboard) gets its own temporary database with
@@ -17,7 +19,7 @@
  * "sqlite,postgres"), BENCH_POSTGRES_URL (as for npm run bench), BENCH_PIN=0 to not pin to cores.
  * Uses the existing Sessionboard build (`npm run build` when there is none).
  */
-import { createHmac, randomBytes, randomInt, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomBytes, randomInt, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { toSqliteDate } from "../lib/db/sqlite";
@@ -287,6 +289,28 @@ async function prepareAuthjs(backend: Backend, baseUrl: string): Promise<PeerSet
   };
 }
 
+/**
+ * The floor app's bare check: a table of SESSIONS (token hash, user, expiry) rows and one of their
+ * tokens. It shows what the stack itself allows a session route that reads its row every time.
+ */
+async function prepareBare(backend: Backend): Promise<PeerSetup> {
+  const db = await tempPeerDatabase(backend, "bare-bench");
+  const expires = backend === "postgres" ? "timestamptz" : "TEXT";
+  await applySql(db.target, `CREATE TABLE bare_session (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at ${expires} NOT NULL)`);
+  const now = Date.now();
+  let sample: { token: string; userId: string } | undefined;
+  const rows = Array.from({ length: SESSIONS }, (_, s): Row => {
+    const token = randomBytes(32).toString("base64url");
+    const userId = `bare-user-${s % USERS}`;
+    if (s === SESSIONS >> 1) sample = { token, userId };
+    return [createHash("sha256").update(token).digest("hex"), userId, new Date(now + randomInt(1, 30) * DAY_MS)];
+  });
+  if (!sample) throw new Error("seeding produced no sample session");
+  await insertRows(db.target, [{ table: "bare_session", columns: [...text("token_hash", "user_id"), ...dates("expires_at")], rows }], (date) => date.toISOString());
+  if (db.target.kind === "sqlite") enableWal(db.target.file);
+  return { env: db.env, cookie: `sid=${sample.token}`, expect: sample.userId, dispose: db.dispose };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function startPeer(app: (typeof APPS)[number], port: number, env: Record<string, string>): Server {
@@ -309,12 +333,14 @@ async function verifySession(server: Server, urlPath: string, cookie: string, ex
 }
 
 type KindResult = {
-  targets: Record<"floor" | "oursLive" | "ours" | "betterAuth" | "authjs", TargetSummary>;
+  targets: Record<"floor" | "bare" | "oursLive" | "ours" | "betterAuth" | "authjs", TargetSummary>;
   ratios: {
     oursOverFloor: number;
     oursOverBetterAuth: number;
     oursOverAuthjs: number;
     oursLiveOverFloor: number;
+    bareOverFloor: number;
+    oursOverBare: number;
     betterAuthOverFloor: number;
     authjsOverFloor: number;
   };
@@ -327,10 +353,11 @@ async function benchKind(backend: Backend): Promise<KindResult> {
   const ours = await prepareSessionboard(backend, oursPort);
   const betterAuth = await prepareBetterAuth(backend, `http://127.0.0.1:${betterAuthPort}`);
   const authjs = await prepareAuthjs(backend, `http://127.0.0.1:${authjsPort}`);
-  console.log(`Seeded 3 × ${SESSIONS.toLocaleString("en")} sessions over ${USERS.toLocaleString("en")} users in ${Date.now() - seedStart} ms`);
+  const bare = await prepareBare(backend);
+  console.log(`Seeded 4 × ${SESSIONS.toLocaleString("en")} sessions over ${USERS.toLocaleString("en")} users in ${Date.now() - seedStart} ms`);
 
   const servers = {
-    floor: startPeer("floor", floorPort, {}),
+    floor: startPeer("floor", floorPort, bare.env),
     ours: startSessionboard(ours.env, oursPort),
     betterAuth: startPeer("better-auth", betterAuthPort, betterAuth.env),
     authjs: startPeer("authjs", authjsPort, authjs.env),
@@ -341,6 +368,7 @@ async function benchKind(backend: Backend): Promise<KindResult> {
     await waitForServer(servers.betterAuth, "/api/session", 401);
     await waitForServer(servers.authjs, "/api/session", 401);
     const oursCookie = `session_token=${ours.seeded.cookie}`;
+    await verifySession(servers.floor, "/api/bare", bare.cookie, bare.expect);
     await verifySession(servers.ours, "/api/auth/session", oursCookie, ours.seeded.username);
     await verifySession(servers.betterAuth, "/api/session", betterAuth.cookie, betterAuth.expect);
     await verifySession(servers.authjs, "/api/session", authjs.cookie, authjs.expect);
@@ -349,6 +377,8 @@ async function benchKind(backend: Backend): Promise<KindResult> {
     const t = await driveInterleaved(
       [
         { key: "floor", label: "floor: next start, empty route", server: servers.floor, path: "/api/empty", headers: {} },
+        // The floor plus one hashed-token lookup: the ceiling for any check that reads its row.
+        { key: "bare", label: "floor + bare check (hash, one read)", server: servers.floor, path: "/api/bare", headers: { cookie: bare.cookie } },
         // Sessionboard's own floor: what its server and middleware add before any session work.
         { key: "oursLive", label: "Sessionboard /api/health/live", server: servers.ours, path: "/api/health/live", headers: {} },
         { key: "ours", label: "Sessionboard /api/auth/session", server: servers.ours, path: "/api/auth/session", headers: { cookie: oursCookie } },
@@ -357,7 +387,7 @@ async function benchKind(backend: Backend): Promise<KindResult> {
       ],
       { rounds: ROUNDS, seconds: SECONDS },
     );
-    const targets = { floor: t.floor, oursLive: t.oursLive, ours: t.ours, betterAuth: t.betterAuth, authjs: t.authjs };
+    const targets = { floor: t.floor, bare: t.bare, oursLive: t.oursLive, ours: t.ours, betterAuth: t.betterAuth, authjs: t.authjs };
     const rps = (key: keyof typeof targets) => targets[key].mean.rps;
     return {
       targets,
@@ -366,13 +396,15 @@ async function benchKind(backend: Backend): Promise<KindResult> {
         oursOverBetterAuth: rps("ours") / rps("betterAuth"),
         oursOverAuthjs: rps("ours") / rps("authjs"),
         oursLiveOverFloor: rps("oursLive") / rps("floor"),
+        bareOverFloor: rps("bare") / rps("floor"),
+        oursOverBare: rps("ours") / rps("bare"),
         betterAuthOverFloor: rps("betterAuth") / rps("floor"),
         authjsOverFloor: rps("authjs") / rps("floor"),
       },
     };
   } finally {
     for (const server of Object.values(servers)) await stopProcess(server.child);
-    for (const setup of [ours, betterAuth, authjs]) await setup.dispose();
+    for (const setup of [ours, betterAuth, authjs, bare]) await setup.dispose();
   }
 }
 
@@ -381,7 +413,7 @@ function verdicts(backend: Backend, r: KindResult): string[] {
     `Sessionboard / floor        ${ratioVerdict(r.ratios.oursOverFloor, FLOOR_TARGETS[backend])}`,
     `Sessionboard / Better Auth  ${ratioVerdict(r.ratios.oursOverBetterAuth, PEER_TARGET)}`,
     `Sessionboard / Auth.js      ${ratioVerdict(r.ratios.oursOverAuthjs, PEER_TARGET)}`,
-    `(Sessionboard's /api/health/live / floor: ${r.ratios.oursLiveOverFloor.toFixed(2)})`,
+    `(Sessionboard's /api/health/live / floor: ${r.ratios.oursLiveOverFloor.toFixed(2)}; the bare check / floor: ${r.ratios.bareOverFloor.toFixed(2)}; Sessionboard / the bare check: ${r.ratios.oursOverBare.toFixed(2)})`,
   ];
 }
 
@@ -402,10 +434,12 @@ function markdown(kinds: Partial<Record<Backend, KindResult>>): string {
     `${r.ratios.oursOverFloor.toFixed(2)} (≥ ${FLOOR_TARGETS[backend as Backend]})`,
     `${r.ratios.oursOverBetterAuth.toFixed(2)} (≥ ${PEER_TARGET})`,
     `${r.ratios.oursOverAuthjs.toFixed(2)} (≥ ${PEER_TARGET})`,
+    r.ratios.bareOverFloor.toFixed(2),
+    r.ratios.oursOverBare.toFixed(2),
   ]);
   return [
     markdownTable(["database", "target", "req/s", "per round", "p50 ms", "p99 ms", "× floor"], rows),
-    markdownTable(["database", "Sessionboard / floor", "Sessionboard / Better Auth", "Sessionboard / Auth.js"], ratioRows),
+    markdownTable(["database", "Sessionboard / floor", "Sessionboard / Better Auth", "Sessionboard / Auth.js", "bare check / floor", "Sessionboard / bare check"], ratioRows),
   ].join("\n\n");
 }
 
