@@ -47,6 +47,14 @@ function rawDatabase() {
   return { file, connection };
 }
 
+/** One bulk batch: 250 rows of 3,000 random bytes, ~1 MB of log, in one transaction. */
+function megabyteBatch(connection: BetterSqlite3.Database): () => void {
+  const insert = connection.prepare("INSERT INTO t (body) VALUES (randomblob(3000))");
+  return connection.transaction(() => {
+    for (let i = 0; i < 250; i++) insert.run();
+  });
+}
+
 describe("SQLite checkpoints", () => {
   it("run in a worker, never in a commit of the process's connection: a short log reaches the file within moments", async () => {
     const file = path.join(tempDir(), "sessions.db");
@@ -64,10 +72,7 @@ describe("SQLite checkpoints", () => {
   it("hold bulk writes back while the log is long and not copied yet, so it starts over instead of growing", async () => {
     const { file, connection } = rawDatabase();
     const checkpoints = checkpointInBackground(connection, file);
-    const insert = connection.prepare("INSERT INTO t (body) VALUES (randomblob(3000))");
-    const batch = connection.transaction(() => {
-      for (let i = 0; i < 250; i++) insert.run();
-    });
+    const batch = megabyteBatch(connection);
     let longest = 0;
     try {
       // 120 batches of ~1 MB, back to back: faster than the checkpoints can keep up with.
@@ -90,10 +95,7 @@ describe("SQLite checkpoints", () => {
   it("give up waiting on a log that a reader holds back, once, until the log has started over", async () => {
     const { file, connection } = rawDatabase();
     const checkpoints = checkpointInBackground(connection, file);
-    const insert = connection.prepare("INSERT INTO t (body) VALUES (randomblob(3000))");
-    const batch = connection.transaction(() => {
-      for (let i = 0; i < 250; i++) insert.run();
-    });
+    const batch = megabyteBatch(connection);
     // Another connection (a backup, a sqlite3 shell) in a read transaction: no pass can copy past its snapshot.
     const reader = new BetterSqlite3(file);
     reader.exec("BEGIN");
