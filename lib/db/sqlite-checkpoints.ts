@@ -89,25 +89,46 @@ db.close();
 `;
 
 /**
+ * One read-only descriptor per "-shm" file and process, closed when the last database on it here
+ * has closed: closing a descriptor drops every POSIX lock the process holds on that file, so one
+ * closed while another connection of this process still uses the file would take its locks away.
+ */
+const shmDescriptors = new Map<string, { fd: number; users: number }>();
+
+/**
  * The log's length and how much of it is copied, read from the WAL-index header SQLite keeps in the
  * "-shm" file (https://www.sqlite.org/walformat.html: mxFrame at byte 16, nBackfill at byte 96, in
  * the machine's byte order): a 100-byte read, without taking any lock or running a checkpoint.
  */
 function walIndexReader(file: string): { read: () => { log: number; copied: number } | null; close: () => void } {
-  let fd: number;
-  try {
-    fd = fs.openSync(`${file}-shm`, "r");
-  } catch {
-    return { read: () => null, close: () => {} };
+  const shm = `${file}-shm`;
+  let open = shmDescriptors.get(shm);
+  if (!open) {
+    try {
+      open = { fd: fs.openSync(shm, "r"), users: 0 };
+    } catch {
+      return { read: () => null, close: () => {} };
+    }
+    shmDescriptors.set(shm, open);
   }
+  open.users += 1;
+  const { fd } = open;
   const header = Buffer.alloc(100);
   const le = os.endianness() === "LE";
+  let closed = false;
   return {
     read: () => {
       if (fs.readSync(fd, header, 0, 100, 0) < 100) return null;
       return le ? { log: header.readUInt32LE(16), copied: header.readUInt32LE(96) } : { log: header.readUInt32BE(16), copied: header.readUInt32BE(96) };
     },
-    close: () => fs.closeSync(fd),
+    close: () => {
+      if (closed || !open) return;
+      closed = true;
+      open.users -= 1;
+      if (open.users > 0) return;
+      shmDescriptors.delete(shm);
+      fs.closeSync(fd);
+    },
   };
 }
 
