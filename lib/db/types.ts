@@ -166,9 +166,10 @@ export interface Database {
    */
   hasOpenAlerts(userId: string, exceptSessionId: string, since: Date): Promise<boolean>;
   /**
-   * Before each batch of a bulk write (cleanup, force logout): SQLite waits, up to a second, while
-   * its write-ahead log is long and not yet copied into the database file, so the log can start
-   * over instead of growing (see ./sqlite-checkpoints.ts). PostgreSQL: nothing to wait for.
+   * Before each batch of a bulk write (cleanup, force logout): SQLite waits while its write-ahead
+   * log is past 4 MB and not yet copied into the database file, so the log can start over instead
+   * of growing — until copied, or after a second without headway (see ./sqlite-checkpoints.ts).
+   * PostgreSQL: nothing to wait for.
    */
   roomForBulkWrite(): Promise<void>;
   /**
