@@ -29,6 +29,26 @@ describe("log lines", () => {
     expect(new Date(lines[0].time as string).toISOString()).toBe(lines[0].time);
   });
 
+  it("carry the moment they were written, to the millisecond, also across a second's boundary", async () => {
+    const { logger, lines } = capture();
+    // Start a few milliseconds before the next full second: the time's formatting is kept per second.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) - 8 + 1000 * Number(Date.now() % 1000 > 992)));
+    const bounds: [number, number][] = [];
+    for (let i = 0; i < 8; i++) {
+      const before = Date.now();
+      logger.info("tick");
+      bounds.push([before, Date.now()]);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    expect(new Set(lines.map((line) => (line.time as string).slice(0, 19))).size).toBeGreaterThan(1);
+    lines.forEach((line, i) => {
+      const time = line.time as string;
+      expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(new Date(time).getTime()).toBeGreaterThanOrEqual(bounds[i][0]);
+      expect(new Date(time).getTime()).toBeLessThanOrEqual(bounds[i][1]);
+    });
+  });
+
   it("hide credentials passed by mistake: header bags and fields named token, key, secret", () => {
     const { logger, raw, lines } = capture();
     logger.info(
