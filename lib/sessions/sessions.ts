@@ -78,7 +78,7 @@ async function checkSessionCookie(
 
   // Timed from here: the histogram is about the database work, not about cookies that are not ours.
   const started = performance.now();
-  const row = await db.findSessionByTokenHash(hashSessionToken(cookie.token));
+  const row = await db.findSessionByTokenHash(cookie.tokenHash);
   // A vanished row (cleanup, or an operator's DELETE) is an ended session.
   if (!row) {
     recordSessionCheck(started);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** 32 random bytes as 64 hex characters: the secret that only the user's cookie holds. */
 export function generateSessionToken(): string {
@@ -9,7 +9,7 @@ export function generateSessionToken(): string {
 
 /** What the database stores instead of the token: a leaked dump must not let anyone sign in. */
 export function hashSessionToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  return hash("sha256", token, "hex");
 }
 
 /** The last 8 characters, kept for masked display (••••••••3f9a1c2e). */

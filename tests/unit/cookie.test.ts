@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeSessionCookie, encodeSessionCookie, sessionCookieName, sessionCookieOptions } from "@/lib/sessions/cookie";
-import { generateSessionToken } from "@/lib/sessions/token";
+import { decodeSessionCookie, encodeSessionCookie, sessionCookieName, sessionCookieOptions, VERIFIED_COOKIES_KEPT, verifiedCookiesKept } from "@/lib/sessions/cookie";
+import { generateSessionToken, hashSessionToken } from "@/lib/sessions/token";
 import { SECRET_A, SECRET_B, testConfig } from "./helpers";
 
 describe("session cookie", () => {
@@ -8,13 +8,16 @@ describe("session cookie", () => {
 
   it("round-trips the token and the Remember Me flag", () => {
     const config = testConfig();
-    expect(decodeSessionCookie(config, encodeSessionCookie(config, { token, persistent: true }))).toEqual({ token, persistent: true });
-    expect(decodeSessionCookie(config, encodeSessionCookie(config, { token, persistent: false }))).toEqual({ token, persistent: false });
+    const tokenHash = hashSessionToken(token);
+    expect(decodeSessionCookie(config, encodeSessionCookie(config, { token, persistent: true }))).toEqual({ token, persistent: true, tokenHash });
+    expect(decodeSessionCookie(config, encodeSessionCookie(config, { token, persistent: false }))).toEqual({ token, persistent: false, tokenHash });
   });
 
   it("rejects garbage and tampering without a database", () => {
     const config = testConfig();
     const value = encodeSessionCookie(config, { token, persistent: false });
+    // Verified first: a cookie that verified must not make its tampered copies pass.
+    expect(decodeSessionCookie(config, value)?.token).toBe(token);
     const [t, , sig] = value.split(".");
     for (const bad of [undefined, "", "garbage", "a.b.c", `${t}.p.${sig}`, `${t.replace(/^./, t[0] === "a" ? "b" : "a")}.s.${sig}`, `${value}x`, "x".repeat(500)]) {
       expect(decodeSessionCookie(config, bad)).toBeNull();
@@ -25,6 +28,7 @@ describe("session cookie", () => {
     const config = testConfig();
     const value = encodeSessionCookie(config, { token, persistent: true });
     expect(value).toMatch(/^[0-9a-f]{64}\.p\.[A-Za-z0-9_-]{43}$/);
+    expect(decodeSessionCookie(config, value)?.token).toBe(token);
     const [t, flag, sig] = value.split(".");
     // The signature's last character carries 2 unused bits: three other characters decode to the same bytes.
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -43,7 +47,26 @@ describe("session cookie", () => {
     ]) {
       expect(decodeSessionCookie(config, bad), bad).toBeNull();
     }
-    expect(decodeSessionCookie(config, value)).toEqual({ token, persistent: true });
+    expect(decodeSessionCookie(config, value)).toMatchObject({ token, persistent: true });
+  });
+
+  it("remembers only cookies that verified, under the configuration they verified with, and a bounded number of them", () => {
+    const config = testConfig({ DASHBOARD_SECRET: SECRET_A });
+    const value = encodeSessionCookie(config, { token, persistent: true });
+    expect(decodeSessionCookie(config, `${value.slice(0, -1)}${value.endsWith("A") ? "B" : "A"}`)).toBeNull();
+    expect(verifiedCookiesKept(config)).toBe(0);
+    const first = decodeSessionCookie(config, value);
+    expect(decodeSessionCookie(config, value)).toBe(first);
+    expect(verifiedCookiesKept(config)).toBe(1);
+    // Another secret: what verified under the first configuration counts for nothing here.
+    expect(decodeSessionCookie(testConfig({ DASHBOARD_SECRET: SECRET_B }), value)).toBeNull();
+    for (let i = 0; i < VERIFIED_COOKIES_KEPT + 5; i++) {
+      decodeSessionCookie(config, encodeSessionCookie(config, { token: generateSessionToken(), persistent: false }));
+    }
+    expect(verifiedCookiesKept(config)).toBe(VERIFIED_COOKIES_KEPT);
+    // Pushed out, the first one still verifies: it only costs its MAC again.
+    expect(decodeSessionCookie(config, value)).toEqual(first);
+    expect(decodeSessionCookie(config, value)).not.toBe(first);
   });
 
   it("keeps verifying under a rotated secret list and stops once the old secret is removed", () => {
