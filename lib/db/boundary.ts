@@ -38,12 +38,19 @@ export function guardDatabase(db: Database): Database {
   };
 }
 
-/** Runs database work and marks what it throws, except the caller's own errors (`own`). */
-async function marked<T>(work: () => Promise<T>, own?: Set<unknown>): Promise<T> {
+/**
+ * Runs database work and marks what it throws, except the caller's own errors (`own`). A `.catch`
+ * rather than an async wrapper: the session check passes here at every request, and each async
+ * layer is a promise more for the request's async context to track.
+ */
+function marked<T>(work: () => Promise<T>, own?: Set<unknown>): Promise<T> {
+  const mark = (error: unknown) => (own?.has(error) ? error : markDatabaseError(error));
   try {
-    return await work();
+    return work().catch((error: unknown) => {
+      throw mark(error);
+    });
   } catch (error) {
-    throw own?.has(error) ? error : markDatabaseError(error);
+    return Promise.reject(mark(error));
   }
 }
 

@@ -112,7 +112,10 @@ async function checkSessionCookie(
   return {
     status: "active",
     session,
-    user: { ...person, role: roleFor(config, { ...session, username: user.username, oidcSubject, storedRole: user.role }) },
+    user: {
+      ...person,
+      role: roleFor(config, { authMethod: session.authMethod, keyFingerprint: session.keyFingerprint, username: user.username, oidcSubject, storedRole: user.role }),
+    },
     cookiePersistent: cookie.persistent,
   };
 }
