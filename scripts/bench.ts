@@ -4,15 +4,17 @@
  * For each backend — a temporary SQLite file, then a temporary PostgreSQL database — seeds 100,000
  * sessions, starts the built app on it (server.mjs, as `npm start` does) and drives it from a second
  * process (autocannon) with 10 connections:
- *   (a) GET /api/health/live   — the floor: no database, no session work, only the framework
+ *   (a) GET /api/health/live   — Sessionboard's own empty route: no database, no session work
  *   (b) GET /api/auth/session  — a valid session cookie: signature check, indexed lookup, JSON
  *   (c) GET /api/health        — one `SELECT 1`, for scale: a database round trip and nothing else
  *   (d) GET /login             — the sign-in page, signed out: a page render with no session
  *   (e) GET /settings/sessions — signed in, as someone with PAGE_USER_SESSIONS sessions (signed in
  *                                through the API from as many browsers): the check, the list, the render
  * Rounds run a, b, c, d, e, a, b… so drift (thermal, other load) hits all alike; the ratios b/a
- * and e/d come from the means of this run only and are set against their targets. A missed target
- * is reported, not an error. Then the check itself is timed in-process, without HTTP.
+ * and e/d come from the means of this run only. b/a is what the session work adds in this app; it
+ * is not the API target, which is judged against a plain `next start` and the peers (npm run
+ * bench:peers). e/d is set against the page target; a miss is reported, not an error. Then the
+ * check itself is timed in-process, without HTTP.
  *
  * Env: BENCH_SECONDS (measured seconds per round, default 10), BENCH_ROUNDS (default 3),
  * BENCH_PORT (default 3900, or any free port when that one is taken), BENCH_BACKENDS (default
@@ -37,7 +39,6 @@ import {
   perRound,
   positiveNumber,
   prepareSessionboard,
-  ratioVerdict,
   requireSessionboardBuild,
   ROOT,
   runBench,
@@ -54,8 +55,6 @@ import {
 } from "./bench-support";
 import { freePort } from "../tests/support/ports";
 
-/** GET /api/auth/session over the floor: what the issue asks of each backend. */
-const TARGETS: Record<Backend, number> = { sqlite: 0.85, postgres: 0.75 };
 /** A signed-in /settings/sessions may cost at most this many /login renders. */
 const PAGE_TARGET = 1.3;
 /** Sessions of the person whose Settings > Sessions is rendered: a phone, a laptop, a work machine. */
@@ -101,12 +100,13 @@ async function timeSessionCheck(db: Database, config: Config, cookieValue: strin
 // ---------------------------------------------------------------------------------------------
 
 type BackendResult = {
-  floor: TargetSummary;
+  live: TargetSummary;
   session: TargetSummary;
   health: TargetSummary;
   login: TargetSummary;
   settings: TargetSummary;
-  ratio: number;
+  /** req/s of the session route over Sessionboard's empty route. */
+  sessionOverLive: number;
   /** Cost of a signed-in /settings/sessions in /login renders (req/s of login over req/s of settings). */
   pageRatio: number;
   inProcess: InProcess;
@@ -165,7 +165,7 @@ async function benchBackend(backend: Backend): Promise<BackendResult> {
 
   const results = await driveInterleaved(
     [
-      { key: "floor", label: "(a) GET /api/health/live (floor)", server, path: "/api/health/live", headers: {} },
+      { key: "live", label: "(a) GET /api/health/live (empty route)", server, path: "/api/health/live", headers: {} },
       { key: "session", label: "(b) GET /api/auth/session (cookie)", server, path: "/api/auth/session", headers: cookie },
       { key: "health", label: "(c) GET /api/health (SELECT 1)", server, path: "/api/health", headers: {} },
       { key: "login", label: "(d) GET /login (signed out)", server, path: "/login", headers: {} },
@@ -184,14 +184,14 @@ async function benchBackend(backend: Backend): Promise<BackendResult> {
     await db.close();
   }
   await app.dispose();
-  const { floor, session, health, login, settings } = results;
+  const { live, session, health, login, settings } = results;
   return {
-    floor,
+    live,
     session,
     health,
     login,
     settings,
-    ratio: session.mean.rps / floor.mean.rps,
+    sessionOverLive: session.mean.rps / live.mean.rps,
     pageRatio: login.mean.rps / settings.mean.rps,
     inProcess,
   };
@@ -204,11 +204,11 @@ function printReport(backend: Backend, r: BackendResult) {
   );
   console.log(statsHeader());
   console.log("-".repeat(73));
-  for (const summary of [r.floor, r.session, r.health, r.login, r.settings]) for (const line of statsLines(summary)) console.log(line);
+  for (const summary of [r.live, r.session, r.health, r.login, r.settings]) for (const line of statsLines(summary)) console.log(line);
   console.log("-".repeat(73));
-  console.log(`session / floor (mean req/s) = ${ratioVerdict(r.ratio, TARGETS[backend])}`);
+  console.log(`session / live (mean req/s)  = ${r.sessionOverLive.toFixed(2)} (the API targets: npm run bench:peers)`);
   console.log(`session / health             = ${(r.session.mean.rps / r.health.mean.rps).toFixed(2)}`);
-  console.log(`the session route costs ≈ ${extraMicroseconds(r.floor, r.session).toFixed(0)} µs more server time per request than the floor`);
+  console.log(`the session route costs ≈ ${extraMicroseconds(r.live, r.session).toFixed(0)} µs more server time per request than the empty route`);
   console.log(`/settings/sessions costs ${pageVerdict(r.pageRatio)} /login renders\n`);
   console.log(`In-process, no HTTP (${IN_PROCESS_ITERATIONS.toLocaleString("en")} calls each, mean):`);
   console.log(`  db.ping (SELECT 1)           ${r.inProcess.ping.toFixed(1).padStart(8)} µs  (one round trip, for scale)`);
@@ -221,18 +221,18 @@ const pageVerdict = (ratio: number) => `${ratio.toFixed(2)} (target ≤ ${PAGE_T
 
 function markdown(backends: Partial<Record<Backend, BackendResult>>): string {
   const rows = Object.entries(backends).flatMap(([backend, r]) =>
-    [r.floor, r.session, r.health, r.login, r.settings].map((s) => [
+    [r.live, r.session, r.health, r.login, r.settings].map((s) => [
       backend,
       `\`${s.route}\``,
       s.mean.rps.toFixed(0),
       perRound(s),
       s.mean.p50.toFixed(1),
       s.mean.p99.toFixed(1),
-      s === r.login || s === r.settings ? "" : s === r.floor ? "1.00" : (s.mean.rps / r.floor.mean.rps).toFixed(2),
+      s === r.login || s === r.settings ? "" : s === r.live ? "1.00" : (s.mean.rps / r.live.mean.rps).toFixed(2),
       s === r.settings ? r.pageRatio.toFixed(2) : s === r.login ? "1.00" : "",
     ]),
   );
-  return markdownTable(["backend", "route", "req/s", "per round", "p50 ms", "p99 ms", "× floor", "cost × /login"], rows);
+  return markdownTable(["backend", "route", "req/s", "per round", "p50 ms", "p99 ms", "× live", "cost × /login"], rows);
 }
 
 async function main() {
@@ -249,18 +249,16 @@ async function main() {
       Object.entries(backends).map(([backend, r]) => [
         backend,
         {
-          floor: r.floor,
+          live: r.live,
           session: r.session,
           health: r.health,
           login: r.login,
           settings: r.settings,
-          ratio: r.ratio,
-          target: TARGETS[backend as Backend],
-          holds: r.ratio >= TARGETS[backend as Backend],
+          sessionOverLive: r.sessionOverLive,
           pageRatio: r.pageRatio,
           pageTarget: PAGE_TARGET,
           pageHolds: r.pageRatio <= PAGE_TARGET,
-          extraServerMicrosecondsPerRequest: extraMicroseconds(r.floor, r.session),
+          extraServerMicrosecondsPerRequest: extraMicroseconds(r.live, r.session),
           inProcessMicroseconds: { iterations: IN_PROCESS_ITERATIONS, ...r.inProcess },
         },
       ]),
@@ -270,11 +268,7 @@ async function main() {
   const machine = machineInfo();
   console.log(`\n${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${machine.pinning}`);
   for (const [backend, r] of Object.entries(backends)) printReport(backend as Backend, r);
-  console.log("\nTargets (GET /api/auth/session against the floor, same run):");
-  for (const [backend, r] of Object.entries(backends)) {
-    console.log(`  ${backend.padEnd(9)} ${ratioVerdict(r.ratio, TARGETS[backend as Backend])}`);
-  }
-  console.log(`Signed-in /settings/sessions in /login renders (at most ${PAGE_TARGET}):`);
+  console.log(`\nSigned-in /settings/sessions in /login renders (at most ${PAGE_TARGET}):`);
   for (const [backend, r] of Object.entries(backends)) console.log(`  ${backend.padEnd(9)} ${pageVerdict(r.pageRatio)}`);
   console.log(`\nMarkdown:\n\n${caption({ rounds: ROUNDS, seconds: SECONDS }, packageVersion(ROOT, "next"))}\n\n${markdown(backends)}\n`);
   console.log(`Results written to ${RESULTS_FILE}`);

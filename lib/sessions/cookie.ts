@@ -48,7 +48,7 @@ const COOKIE_FORMAT = new RegExp(`^(${SESSION_TOKEN_PATTERN})\\.([ps])\\.([A-Za-
  * read at every request, and a revoked session ends at its next one.
  */
 const verifiedCookies = new WeakMap<Config, Map<string, VerifiedCookie>>();
-/** ≈ 2 MB at most: the oldest entry leaves first, and only costs its next request a MAC again. */
+/** A few MB at most: the oldest entry leaves first, and only costs its next request a MAC again. */
 export const VERIFIED_COOKIES_KEPT = 10_000;
 
 /** Returns null for anything not signed by a current secret — without touching the database. */
