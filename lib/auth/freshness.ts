@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
-import type { Database } from "../db";
+import { TRANSACTION_LIMITS, type Database } from "../db";
 import { fail } from "../errors";
 import { rotateSessionToken, type CurrentSession, type CurrentUser } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
@@ -71,6 +71,6 @@ export async function confirmFreshSignIn(
     await recordAuthEvent(db, { ...audit, detail: "wrong admin key" });
     throw fail("wrong_key");
   }
-  await attempt.succeeded();
+  await db.prisma.$transaction(attempt.succeeded, TRANSACTION_LIMITS);
   return rotateSessionToken(db, admin, { keyFingerprint: keyFingerprint(config.secrets[0], config.adminKey), proof: "admin key" }, request, now);
 }

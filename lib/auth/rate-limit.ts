@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import type { Database } from "../db";
+import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 
 /**
  * Failed sign-ins (and wrong keys at the re-authentication prompt) are counted per IP and per
@@ -13,9 +13,13 @@ const limitFor = (config: Config, key: LoginLimitKey) =>
   key.kind === "ip" ? config.loginLimits.perIp : config.loginLimits.perUser;
 const windowMs = (config: Config) => config.loginLimits.windowMinutes * 60_000;
 
-/** A taken attempt: `succeeded` gives it back once the key was right. */
+/**
+ * A taken attempt. `succeeded`: the writes that give it back once the key proved right, for the
+ * caller to commit with what the success records (a sign-in's session), so that a sign-in is one
+ * commit and is not half recorded (on PostgreSQL each commit waits for the log to reach the disk).
+ */
 export type LoginAttempt =
-  | { allowed: true; succeeded(): Promise<void> }
+  | { allowed: true; succeeded: Prisma.PrismaPromise<unknown>[] }
   | { allowed: false; retryAfter: number };
 
 type Taken = { key: LoginLimitKey; failures: number; windowStart: Date };
@@ -29,47 +33,40 @@ type Taken = { key: LoginLimitKey; failures: number; windowStart: Date };
  * the username's counter.
  */
 export async function takeLoginAttempt(db: Database, config: Config, keys: LoginLimitKey[], now = new Date()): Promise<LoginAttempt> {
-  const taken: Taken[] = [];
+  // Every key's increment in one commit.
+  const counted = await db.prisma.$transaction(keys.map((key) => incrementAttempts(db, config, key, now)), TRANSACTION_LIMITS);
+  const taken = counted.map(([row], i): Taken => ({ key: keys[i], failures: Number(row.failures), windowStart: new Date(row.windowStart) }));
   let retryAfterMs = 0;
-  for (const key of keys) {
-    const row = await incrementAttempts(db, config, key, now);
-    taken.push(row);
-    if (row.failures > limitFor(config, key)) {
+  for (const row of taken) {
+    if (row.failures > limitFor(config, row.key)) {
       retryAfterMs = Math.max(retryAfterMs, row.windowStart.getTime() + windowMs(config) - now.getTime());
     }
   }
   if (retryAfterMs > 0) {
-    for (const row of taken) await giveBack(db, row);
+    await db.prisma.$transaction(taken.map((row) => giveBack(db, row)), TRANSACTION_LIMITS);
     return { allowed: false, retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
   }
   return {
     allowed: true,
-    async succeeded() {
-      for (const row of taken) {
-        // Not the address's whole count: one valid account must not let a guesser reset its address.
-        if (row.key.kind === "user") await db.prisma.loginAttempt.deleteMany({ where: { key: rowKey(row.key) } });
-        else await giveBack(db, row);
-      }
-    },
+    // Not the address's whole count: one valid account must not let a guesser reset its address.
+    succeeded: taken.map((row) => (row.key.kind === "user" ? db.prisma.loginAttempt.deleteMany({ where: { key: rowKey(row.key) } }) : giveBack(db, row))),
   };
 }
 
 /** One statement, so that concurrent attempts on several replicas are all counted; a window that has run out starts again at 1. */
-async function incrementAttempts(db: Database, config: Config, key: LoginLimitKey, now: Date): Promise<Taken> {
+function incrementAttempts(db: Database, config: Config, key: LoginLimitKey, now: Date) {
   const cutoff = new Date(now.getTime() - windowMs(config));
-  const rows = await db.prisma.$queryRaw<{ failures: number | bigint; windowStart: Date | string }[]>`
+  return db.prisma.$queryRaw<[{ failures: number | bigint; windowStart: Date | string }]>`
     INSERT INTO "LoginAttempt" ("key", "failures", "windowStart") VALUES (${rowKey(key)}, 1, ${now})
     ON CONFLICT ("key") DO UPDATE SET
       "failures" = CASE WHEN "LoginAttempt"."windowStart" <= ${cutoff} THEN 1 ELSE "LoginAttempt"."failures" + 1 END,
       "windowStart" = CASE WHEN "LoginAttempt"."windowStart" <= ${cutoff} THEN ${now} ELSE "LoginAttempt"."windowStart" END
     RETURNING "failures", "windowStart"`;
-  const row = rows[0];
-  return { key, failures: Number(row.failures), windowStart: new Date(row.windowStart) };
 }
 
-/** Undoes one increment, unless its window has since been restarted. */
-async function giveBack(db: Database, row: Taken) {
-  await db.prisma.loginAttempt.updateMany({
+/** Undoes one increment, unless its window has since been restarted (a write, for a transaction). */
+function giveBack(db: Database, row: Taken) {
+  return db.prisma.loginAttempt.updateMany({
     where: { key: rowKey(row.key), windowStart: row.windowStart, failures: { gt: 0 } },
     data: { failures: { decrement: 1 } },
   });

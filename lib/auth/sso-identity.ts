@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config, OidcConfig } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
-import type { Database } from "../db";
+import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { createSession, type CurrentSession } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
@@ -76,6 +76,7 @@ export async function signInSsoUser(
       oidcSid: typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null,
       loginDetail: role === "admin" ? "admin via SSO group" : null,
       providerTokens: options.providerTokens ?? null,
+      commitWith: found.profileUpdate ? [found.profileUpdate] : [],
     },
     request,
     now,
@@ -92,14 +93,14 @@ async function findOrCreateSsoUser(
   profile: Profile,
   request: RequestInfo,
   now: Date,
-): Promise<{ ok: true; user: { id: string; username: string } } | Extract<SsoSignInResult, { ok: false }>> {
+): Promise<{ ok: true; user: { id: string; username: string }; profileUpdate?: Prisma.PrismaPromise<unknown> } | Extract<SsoSignInResult, { ok: false }>> {
   const identity = { oidcIssuer: claims.iss, oidcSubject: claims.sub };
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: identity } });
     if (existing) {
       if (existing.disabledAt) return { ok: false, code: "account_disabled", detail: "account disabled", username: existing.username };
-      await db.prisma.user.update({ where: { id: existing.id }, data: profile });
-      return { ok: true, user: existing };
+      // Its profile is refreshed with the session, in the sign-in's one commit.
+      return { ok: true, user: existing, profileUpdate: db.prisma.user.update({ where: { id: existing.id }, data: profile }) };
     }
     const wanted = suggestedUsername(claims);
     const username = await freeUsername(db, config, wanted, claims);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Config } from "../config";
 import { recordAnonymousFailure } from "../audit";
-import type { Database } from "../db";
+import { TRANSACTION_LIMITS, type Database } from "../db";
 import { fail, type DomainError, type ErrorParams } from "../errors";
 import { createSession, type CurrentSession } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
@@ -74,24 +74,25 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
     return refused("invalid_credentials");
   }
 
-  await attempt.succeeded();
   // Checked only after the key matched, so a guesser learns nothing about the account.
-  const existing = await db.prisma.user.findUnique({ where: { username: input.username }, select: { disabledAt: true, authSource: true } });
-  if (existing?.disabledAt) {
-    await failed("account disabled");
-    return refused("account_disabled");
-  }
+  const existing = await db.prisma.user.findUnique({ where: { username: input.username }, select: { id: true, disabledAt: true, authSource: true } });
   // The shared key must not let its holders act as an SSO user (see and end their sessions).
-  if (existing?.authSource === "oidc") {
-    await failed("SSO account: key sign-in refused");
-    return refused("sso_account");
+  const closed = existing?.disabledAt ? "account_disabled" : existing?.authSource === "oidc" ? "sso_account" : null;
+  if (closed) {
+    // The key was right all the same: the attempt is given back.
+    await db.prisma.$transaction(attempt.succeeded, TRANSACTION_LIMITS);
+    await failed(closed === "account_disabled" ? "account disabled" : "SSO account: key sign-in refused");
+    return refused(closed);
   }
   const role = expected.admin ? "admin" : "user";
-  const user = await db.prisma.user.upsert({
-    where: { username: input.username },
-    create: { id: generateId(), username: input.username, authSource: "static", role, lastLoginAt: now },
-    update: { role, lastLoginAt: now },
-  });
+  // An account's first sign-in creates it; after that its role and last sign-in are written with the session.
+  const user = existing
+    ? { id: existing.id, username: input.username }
+    : await db.prisma.user.upsert({
+        where: { username: input.username },
+        create: { id: generateId(), username: input.username, authSource: "static", role, lastLoginAt: now },
+        update: { role, lastLoginAt: now },
+      });
   const { token, session } = await createSession(
     db,
     config,
@@ -101,6 +102,7 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
       authMethod: "static",
       rememberMe: input.rememberMe,
       keyFingerprint: keyFingerprint(config.secrets[0], expected.key),
+      commitWith: [...attempt.succeeded, ...(existing ? [db.prisma.user.update({ where: { id: existing.id }, data: { role, lastLoginAt: now } })] : [])],
     },
     request,
     now,

@@ -11,7 +11,7 @@ import { authEventRow, recordAuthEvent } from "../audit";
 import { decodeSessionCookie } from "./cookie";
 import { roleFor, signedInWithCurrentKey, type Role } from "../auth/roles";
 import { generateId, generateSessionToken, hashSessionToken, tokenHint } from "./token";
-import { TRANSACTION_LIMITS, type Database, type SessionWithUser } from "../db";
+import { TRANSACTION_LIMITS, type Database, type Prisma, type SessionWithUser } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
 import { endedColumns, endReasonOfCause, type EndReason, type SessionEndCause } from "./end-reasons";
@@ -203,6 +203,12 @@ export type NewSession = {
   loginDetail?: string | null;
   /** The identity provider's tokens, kept sealed with the session (OIDC only). */
   providerTokens?: ProviderTokens | null;
+  /**
+   * The sign-in's other writes (the account's profile and last sign-in, the login rate limiter's
+   * give-back), committed in the session's transaction: a sign-in is one commit, recorded whole or
+   * not at all.
+   */
+  commitWith?: Prisma.PrismaPromise<unknown>[];
 };
 
 /**
@@ -217,45 +223,48 @@ export async function createSession(db: Database, config: Config, input: NewSess
   const id = generateId();
   // Known devices and new-device alerts are written with the session: a sign-in is never half recorded.
   const device = await signInDevice(db, input.userId, request, now);
-  const [session] = await db.prisma.$transaction([
-    db.prisma.session.create({
-      data: {
-        id,
-        tokenHash: hashSessionToken(token),
-        tokenHint: tokenHint(token),
-        userId: input.userId,
-        authMethod: input.authMethod,
-        ipAddress: request.ip,
-        country: request.location?.country ?? null,
-        city: request.location?.city ?? null,
-        userAgent: request.userAgent,
-        lastIpAddress: request.ip,
-        lastCountry: request.location?.country ?? null,
-        lastCity: request.location?.city ?? null,
-        lastUserAgent: request.userAgent,
-        ...deviceFamilies(request.userAgent),
-        deviceType: storedDeviceType(request.userAgent),
-        activity: {
-          create: {
-            ipAddress: request.ip ?? "",
-            userAgent: request.userAgent ?? "",
-            country: request.location?.country ?? null,
-            city: request.location?.city ?? null,
-            firstSeenAt: now,
-            lastSeenAt: now,
-          },
+  const commitWith = input.commitWith ?? [];
+  const sessionWrite = db.prisma.session.create({
+    data: {
+      id,
+      tokenHash: hashSessionToken(token),
+      tokenHint: tokenHint(token),
+      userId: input.userId,
+      authMethod: input.authMethod,
+      ipAddress: request.ip,
+      country: request.location?.country ?? null,
+      city: request.location?.city ?? null,
+      userAgent: request.userAgent,
+      lastIpAddress: request.ip,
+      lastCountry: request.location?.country ?? null,
+      lastCity: request.location?.city ?? null,
+      lastUserAgent: request.userAgent,
+      ...deviceFamilies(request.userAgent),
+      deviceType: storedDeviceType(request.userAgent),
+      activity: {
+        create: {
+          ipAddress: request.ip ?? "",
+          userAgent: request.userAgent ?? "",
+          country: request.location?.country ?? null,
+          city: request.location?.city ?? null,
+          firstSeenAt: now,
+          lastSeenAt: now,
         },
-        rememberMe: input.rememberMe,
-        keyFingerprint: input.keyFingerprint,
-        oidcSid: input.oidcSid ?? null,
-        ...(input.providerTokens ? { ssoTokens: { create: { ...sealedTokens(config, id, input.providerTokens), checkedAt: now } } } : {}),
-        createdAt: now,
-        authenticatedAt: now,
-        lastActiveAt: now,
-        expiresAt,
-        absoluteExpiresAt,
       },
-    }),
+      rememberMe: input.rememberMe,
+      keyFingerprint: input.keyFingerprint,
+      oidcSid: input.oidcSid ?? null,
+      ...(input.providerTokens ? { ssoTokens: { create: { ...sealedTokens(config, id, input.providerTokens), checkedAt: now } } } : {}),
+      createdAt: now,
+      authenticatedAt: now,
+      lastActiveAt: now,
+      expiresAt,
+      absoluteExpiresAt,
+    },
+  });
+  const written = await db.prisma.$transaction([
+    ...commitWith,
+    sessionWrite,
     db.prisma.authEvent.create({
       data: authEventRow({
         type: "login.succeeded",
@@ -290,6 +299,8 @@ export async function createSession(db: Database, config: Config, input: NewSess
       ...(device.alertId ? [sessionAlertEvent({ alertId: device.alertId, sessionId: id, userId: input.userId, username: input.username, ...device.seen }, now)] : []),
     ]),
   ], TRANSACTION_LIMITS);
+  // A batch's results come as one array of all its writes' types; this one is the session's.
+  const session = written[commitWith.length] as Awaited<typeof sessionWrite>;
   recordSessionCreated(input.authMethod, input.rememberMe);
   notifyNewDevice(db, config, device.alertId);
   if (config.maxSessionsPerUser !== null) {

@@ -48,6 +48,14 @@ describe("static-key sign-in", () => {
     }
     await expect(signInWithKey(db, config, { username: "bob", key: USER_KEY, rememberMe: false }, request)).rejects.toThrow();
     expect(await db.prisma.session.count()).toBe(1);
+
+    // Nor is the account touched: its last sign-in and role stay, and the attempt still counts
+    // (the counters are given back with the session, in its one commit).
+    const before = await db.prisma.user.findUniqueOrThrow({ where: { username: "alice" } });
+    await expect(signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request, later(new Date(), minutes(5)))).rejects.toThrow();
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { username: "alice" } })).toEqual(before);
+    expect(await db.prisma.loginAttempt.findUnique({ where: { key: "user:alice" } })).toMatchObject({ failures: 1 });
+    expect(await db.prisma.session.count()).toBe(1);
   });
 
   it("audits failures with a reason but never the key typed", async () => {

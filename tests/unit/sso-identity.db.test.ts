@@ -69,6 +69,21 @@ describe("an SSO identity is its issuer and subject", () => {
     expect(first.user.username).toBe("carol");
   });
 
+  it("a sign-in whose session cannot be written leaves the account's profile and role as they were", async () => {
+    const { db, signInSso } = await setup();
+    const first = await signInSso(claims("erin-sub", { preferred_username: "erin", name: "Erin" }));
+    if (!first.ok) throw new Error(first.code);
+    const before = await db.prisma.user.findUniqueOrThrow({ where: { id: first.user.id } });
+    if (db.backend === "postgres") {
+      await db.prisma.$executeRawUnsafe(`CREATE FUNCTION refuse_session() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
+      await db.prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_session BEFORE INSERT ON "Session" FOR EACH ROW EXECUTE FUNCTION refuse_session()`);
+    } else {
+      await db.prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_session BEFORE INSERT ON "Session" BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    }
+    await expect(signInSso(claims("erin-sub", { name: "Erin Renamed", groups: ["sessionboard-admins"] }))).rejects.toThrow();
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { id: first.user.id } })).toEqual(before);
+  });
+
   it("another subject claiming a taken SSO name gets its own account", async () => {
     const { signInSso } = await setup();
     const first = await signInSso(claims("sub-a", { preferred_username: "dave" }));
