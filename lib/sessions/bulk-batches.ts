@@ -11,6 +11,8 @@ import type { Database } from "../db";
 import { recordBulkBatch, type BulkOperation } from "../metrics/metrics";
 
 const BATCH_TARGET_MS = 50;
+/** Session rows ended or deleted by one bulk write from which the table is vacuumed after it. */
+const VACUUM_AFTER = 10_000;
 const BATCH_MIN = 100;
 const BATCH_MAX = 20_000;
 
@@ -43,4 +45,15 @@ export async function inTimedBatches(
     if (!("fixed" in size)) limit = nextBatchSize(limit, elapsed);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * After a bulk write ended or deleted `rows` sessions: from VACUUM_AFTER rows, vacuum now (see
+ * Database.vacuumSessions) rather than leave every query walking their dead index entries, and
+ * reading the table where an index would do, until autovacuum comes. Measured after a force logout
+ * of 500,000 sessions: the Admin Panel's "signed in today" count read 51,737 heap pages for 37,150
+ * index entries, 80 ms instead of 6.
+ */
+export async function vacuumAfterBulkWrite(db: Database, rows: number): Promise<void> {
+  if (rows >= VACUUM_AFTER) await db.vacuumSessions();
 }

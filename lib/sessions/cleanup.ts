@@ -8,11 +8,8 @@ import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
 import { recordCleanupDeleted, recordSessionsEnded } from "../metrics/metrics";
 import { withSpan } from "../tracing";
 import { logger } from "../log";
-import { inTimedBatches } from "./bulk-batches";
+import { inTimedBatches, vacuumAfterBulkWrite } from "./bulk-batches";
 import { finishInterruptedForceLogout } from "./force-logout";
-
-/** Sessions ended or deleted in one run from which it vacuums the table (see Database.vacuumSessions). */
-const VACUUM_AFTER = 10_000;
 
 /** expiredSessions: the ended sessions deleted (past the history kept); endedSessions: the unseen expiries marked ended. */
 export type CleanupResult = { expiredSessions: number; endedSessions: number; loginAttempts: number };
@@ -60,7 +57,7 @@ function cleanupBatches(db: Database, fixed: number | undefined): { first: numbe
 async function deleteExpired(db: Database, config: Config, options: { actor?: Actor; batchSize?: number; now?: Date }): Promise<CleanupResult> {
   const now = options.now ?? new Date();
   // A force logout whose process stopped part-way holds (its cutoff) but is finished here.
-  await finishInterruptedForceLogout(db, config, now);
+  const finished = await finishInterruptedForceLogout(db, config, now);
   // From the expiry floor, each batch starting where the last one stopped (see Database.endExpiredSessions).
   let endedSessions = 0;
   const floor = await db.expiryFloor();
@@ -85,9 +82,7 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
     expiredSessions += deleted;
     return deleted;
   }, cleanupBatches(db, options.batchSize));
-  // After many rows were replaced or deleted, vacuum now rather than leave every query walking
-  // their dead index entries until autovacuum comes (see vacuumSessions).
-  if (endedSessions + expiredSessions >= VACUUM_AFTER) await db.vacuumSessions();
+  await vacuumAfterBulkWrite(db, finished + endedSessions + expiredSessions);
   // Ended sessions keep no identity provider tokens, even while their rows stay (revoked ones do until expiry).
   await deleteEndedSessionsTokens(db, now);
   const windowStart = new Date(now.getTime() - config.loginLimits.windowMinutes * 60_000);

@@ -16,7 +16,7 @@ import type { RequestInfo } from "../request/types";
 import { logger } from "../log";
 import { withSpan } from "../tracing";
 import { activeSessionWhere, type PendingForceLogout } from "./active";
-import { inTimedBatches } from "./bulk-batches";
+import { inTimedBatches, vacuumAfterBulkWrite } from "./bulk-batches";
 import { isSessionEndCause } from "./end-reasons";
 import { auditBulkRevocation, endListedSessions, recordRevocation, type Revocation } from "./revoke";
 
@@ -52,8 +52,9 @@ export function asMarked<Row extends { id: string; createdAt: Date; revokedAt: D
 }
 
 /**
- * A force logout once it holds: `marked` resolves when its rows are marked, with how many it
- * revoked, or rejects if the marking stopped part-way (the sessions stay refused; cleanup finishes it).
+ * A force logout once it holds: `marked` resolves when its rows are marked (and, after many, the
+ * table vacuumed), with how many it revoked, or rejects if the marking stopped part-way (the
+ * sessions stay refused; cleanup finishes it).
  */
 export type StartedForceLogout = { marked: Promise<number> };
 
@@ -83,6 +84,7 @@ export async function startForceLogout(
     const revoked = await markCutoff(db, config, cutoff, by, options);
     await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, request, now);
     span?.setAttribute("session.revoked_count", revoked);
+    await vacuumAfterBulkWrite(db, revoked);
     return revoked;
   });
   return { marked };

@@ -325,6 +325,30 @@ describe("finding the lapsed sessions", () => {
     expect(plan).not.toMatch(/Seq Scan|SCAN "?Session"?( |$)|Session_userId_/m);
   });
 
+  it("counts the day's expiries through the ended rows' index, however many sessions a force logout ended that day", async () => {
+    const sent: Sent[] = [];
+    let recording = false;
+    const { db, env } = await tempDatabase({ onQuery: (sql, params) => recording && sent.push({ sql, params }) });
+    const config = testConfig();
+    const now = later(T0, days(1));
+    // A force logout an hour ago, then three expiries marked by cleanup, and two sessions still active.
+    await seed(db, "alice", 300);
+    await db.prisma.session.updateMany({ data: { revokedAt: later(now, -minutes(60)), revokedBy: "root", endReason: "revoked_all" } });
+    const expired = await seed(db, "bob", 3, { expiresAt: later(now, -minutes(30)) });
+    await db.prisma.session.updateMany({ where: { id: { in: expired } }, data: { revokedAt: later(now, -minutes(30)), revokedBy: "system", endReason: "expired_idle" } });
+    await seed(db, "carol", 2, { at: later(now, -minutes(10)) });
+    await db.prisma.$executeRawUnsafe(TEST_BACKEND === "postgres" ? 'ANALYZE "Session"' : "ANALYZE");
+    recording = true;
+    const counters = await adminCounters(db, config, now);
+    recording = false;
+    expect(counters).toMatchObject({ activeSessions: 2, expiredLast24h: 3 });
+    const expiries = sent.find((s) => /^\s*SELECT COUNT/i.test(s.sql) && /endReason/.test(s.sql));
+    expect(expiries, "the expiries query").toBeDefined();
+    if (!expiries) return;
+    // Not the revokedAt range, where the force logout's 300 rows would each be read and left out.
+    expect(await planOf(db, env, sent, expiries)).toContain("Session_endReason_revokedAt_idx");
+  });
+
   it("has cleanup vacuum the table and refresh the planner's statistics after ending or deleting many rows", async () => {
     const { db } = await tempDatabase();
     // No history kept, so the expired rows are deleted in this run.
@@ -364,6 +388,22 @@ describe("finding the lapsed sessions", () => {
       expect(after?.vacuumed).not.toEqual(before?.vacuumed);
     }
     expect(await adminCounters(db, config, now)).toMatchObject({ activeSessions: 2, activeUsers: 1 });
+  });
+
+  it("has a force logout of many sessions vacuum the table once their rows are marked", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    for (let i = 0; i < 4; i++) await seed(db, `crowd${i}`, 2_500);
+    const vacuumedAt = async () => {
+      if (TEST_BACKEND !== "postgres") return null;
+      const [row] = await db.prisma.$queryRawUnsafe<{ vacuumed: Date | null }[]>(`SELECT last_vacuum AS "vacuumed" FROM pg_stat_user_tables WHERE relname = 'Session'`);
+      return row?.vacuumed ?? null;
+    };
+    const before = await vacuumedAt();
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, batchSize: 5_000 }, request)).toBe(10_000);
+    if (TEST_BACKEND === "postgres") expect(await vacuumedAt()).not.toEqual(before);
+    expect(await adminCounters(db, config)).toMatchObject({ activeSessions: 1, activeUsers: 1 });
   });
 });
 
