@@ -250,24 +250,74 @@ type Sent = { sql: string; params: unknown[] };
  * Runs `work` while sign-ins go on alongside, one due 5 ms after the last; their latencies, and how
  * long `work` took. A latency counts from when the sign-in was due, not from when it started: a
  * SQLite batch holds this process's event loop (as it would the server's), and a sign-in that
- * could not even start meanwhile waited all the same.
+ * could not even start meanwhile waited all the same. With `from`, the sign-ins begin once it settles.
  */
-async function withSignIns<T>(login: (i: number) => Promise<unknown>, work: () => Promise<T>) {
+async function withSignIns<T>(login: (i: number) => Promise<unknown>, work: () => Promise<T>, from?: Promise<unknown>) {
   const during: number[] = [];
+  /** When each sign-in was due, ms after `work` began: where in the work the slow ones fell. */
+  const dueAt: number[] = [];
   let running = true;
   const start = performance.now();
   const job = work().finally(() => {
     running = false;
   });
+  await Promise.race([from, job.catch(() => undefined)]);
   for (let i = 0; running; i++) {
     const due = performance.now() + 5;
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (!running) break;
     await login(i);
     during.push(performance.now() - due);
+    dueAt.push(due - start);
   }
   const result = await job;
-  return { result, ms: performance.now() - start, during };
+  return { result, ms: performance.now() - start, during, dueAt };
+}
+
+/**
+ * PostgreSQL: which other statements wait for a lock while bulk work runs, seen by sampling
+ * pg_stat_activity every 10 ms, and for how long each had been running when last seen waiting (an
+ * upper bound on its wait). A sign-in held up by the bulk work waits for a lock it holds (a count
+ * row, a session row); one slowed by the disk or the machine does not, and latencies alone cannot
+ * tell the two apart. Returns a function that stops watching and gives a note; "" on SQLite, whose
+ * one writer shows in the latencies themselves (the batch holds this process's event loop).
+ */
+function watchLockWaits(backend: Backend, raw: Raw): () => Promise<string> {
+  if (backend !== "postgres") return async () => "";
+  const waits = new Map<string, { ms: number; query: string }>();
+  let watching = true;
+  const loop = (async () => {
+    while (watching) {
+      const rows = await raw.rows<{ key: string; ms: string; query: string }>(
+        `SELECT pid::text || '@' || query_start::text AS key, (extract(epoch FROM clock_timestamp() - query_start) * 1000)::text AS ms,
+                left(regexp_replace(query, '\s+', ' ', 'g'), 60) AS query
+           FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND query NOT LIKE '%WITH picked%'`,
+      );
+      for (const row of rows) {
+        const ms = Number(row.ms);
+        if (ms > (waits.get(row.key)?.ms ?? 0)) waits.set(row.key, { ms, query: row.query.trim() });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return async () => {
+    watching = false;
+    await loop;
+    const longest = [...waits.values()].sort((a, b) => b.ms - a.ms)[0];
+    if (!longest) return "; no other statement seen waiting for a lock";
+    return `; ${waits.size} other statement${waits.size === 1 ? "" : "s"} seen waiting for a lock, the longest ${longest.ms.toFixed(0)} ms (${longest.query})`;
+  };
+}
+
+/** The note on sign-ins alongside bulk work: the slowest three, each with when it was due. */
+function slowest({ during, dueAt }: { during: number[]; dueAt: number[] }): string {
+  const worst = during
+    .map((ms, i) => ({ ms, at: dueAt[i] }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 3)
+    .map((s) => `${s.ms.toFixed(0)} ms at ${(s.at / 1000).toFixed(1)} s`);
+  return `max ${Math.max(...during).toFixed(1)} ms over ${during.length} sign-ins; slowest: ${worst.join(", ")}`;
 }
 
 async function benchBackend(backend: Backend): Promise<Record<string, unknown>> {
@@ -420,10 +470,12 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
 
     // Sign-ins alone, then the same sign-ins while cleanup deletes the expired half, and while
     // "force logout everyone" revokes the rest.
+    let signedIn = 0;
     const login = async (i: number) => {
       const result = await signInWithKey(db, config, { username: `bench-login-${i % 50}`, key, rememberMe: false }, request);
       // A refused sign-in would time the refusal instead.
       if (!result.ok) throw new Error(`sign-in refused: ${result.error.message}`);
+      signedIn++;
     };
     const baseline = await time(200, (i) => login(i));
     const baselineMax = Math.max(...baseline);
@@ -431,7 +483,9 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
 
     const walBeforeCleanup = await walCounters(backend, raw);
     const batchesBeforeCleanup = await batchCounts(["cleanup_mark", "cleanup_delete"]);
+    const cleanupLocks = watchLockWaits(backend, raw);
     const cleanup = await withSignIns(login, () => cleanupSessions(db, config));
+    const cleanupLockNote = await cleanupLocks();
     const cleaned = cleanup.result.expiredSessions;
     results.push(
       stats(
@@ -440,7 +494,7 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
         `${Math.round((cleanup.result.endedSessions + cleaned) / (cleanup.ms / 1000)).toLocaleString("en")} rows/s marked or deleted${await batchesSince(["cleanup_mark", "cleanup_delete"], batchesBeforeCleanup)}${await walSince(backend, raw, walBeforeCleanup)}`,
       ),
     );
-    results.push(stats("sign-in while cleanup runs", cleanup.during, `max ${Math.max(...cleanup.during).toFixed(1)} ms over ${cleanup.during.length} sign-ins`));
+    results.push(stats("sign-in while cleanup runs", cleanup.during, `${slowest(cleanup)}${cleanupLockNote}`));
 
     // The active counts subtract expired rows cleanup has not deleted yet; above there were half a
     // million of them, here only what expired since, as between two cleanups.
@@ -483,22 +537,45 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     let answeredAfter = NaN;
     let answered = 0;
     const whileMarking: Stats[] = [];
-    const logout = await withSignIns(login, async () => {
-      const { revoked, marked } = await forceLogoutEveryone(db, config, actor, { includeSelf: true, reason: "bench" }, request);
-      answeredAfter = performance.now() - logoutStart;
-      answered = revoked;
-      // What the Admin Panel costs while the rows are being marked (the figures and lists leave out
-      // the sessions it ended, which are still rows without an end).
-      for (const [label, read] of [
-        ["first page (50, by last activity), while force logout marks its rows", () => list({})],
-        ["counters, while force logout marks its rows", () => adminCounters(db, config)],
-      ] as const) {
-        const started = performance.now();
-        await read();
-        whileMarking.push(stats(label, [performance.now() - started]));
-      }
-      return marked;
-    });
+    const reads = [
+      ["first page (50, by last activity)", () => list({})],
+      ["counters", () => adminCounters(db, config)],
+    ] as const;
+    let quietDone = () => {};
+    const quiet = new Promise<void>((resolve) => (quietDone = resolve));
+    const logoutLocks = watchLockWaits(backend, raw);
+    const logout = await withSignIns(
+      login,
+      async () => {
+        const { revoked, marked } = await forceLogoutEveryone(db, config, actor, { includeSelf: true, reason: "bench" }, request);
+        answeredAfter = performance.now() - logoutStart;
+        let markingDone = false;
+        void marked.then(() => (markingDone = true), () => undefined);
+        const note = () => (markingDone ? "(the marking had finished: not a figure while marking)" : undefined);
+        answered = revoked;
+        // What the Admin Panel costs while the rows are being marked (the figures and lists leave out
+        // the sessions it ended, which are still rows without an end): first with no one signed in
+        // since (every active row is one it ended, to be passed over), then once sign-ins have
+        // brought more than a page of new sessions.
+        for (const [label, read] of reads) {
+          const from = sent.length;
+          const samples = await time(3, read);
+          whileMarking.push(stats(`${label}, while force logout marks its rows, no sign-in since`, samples, note()));
+          const selects = sent.slice(from).filter((s) => /^\s*SELECT/i.test(s.sql) && !/tokenHash"?\s*=/.test(s.sql));
+          await explain(`${label}, while force logout marks its rows, no sign-in since`, selects);
+        }
+        quietDone();
+        const waitFrom = signedIn;
+        while (signedIn < waitFrom + 60) await new Promise((resolve) => setTimeout(resolve, 20));
+        for (const [label, read] of reads) {
+          const samples = await time(3, read);
+          whileMarking.push(stats(`${label}, while force logout marks its rows, 60 sign-ins since`, samples, note()));
+        }
+        return marked;
+      },
+      quiet,
+    );
+    const logoutLockNote = await logoutLocks();
     logoutDone = true;
     await probing;
     recording = false;
@@ -519,9 +596,13 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
     );
     results.push(...whileMarking);
     results.push(stats(`force logout: all of ${PROBES} sessions signed in before it refused after`, [heldAfter ?? NaN], "their devices checking every 10 ms"));
-    results.push(stats("sign-in while force logout runs", logout.during, `max ${Math.max(...logout.during).toFixed(1)} ms over ${logout.during.length} sign-ins`));
+    results.push(stats("sign-in while force logout runs", logout.during, `${slowest(logout)}${logoutLockNote}`));
     if (firstBatch) await explain("force logout everyone (one keyset batch)", [firstBatch]);
     sent.length = 0;
+
+    // For a day after, the sessions it ended are "ended in the last 24 hours", but not expired.
+    results.push(stats("counters, after force logout (its rows marked)", await time(RUNS, () => adminCounters(db, config))));
+    await explainRun("counters, after force logout (its rows marked)", () => adminCounters(db, config));
 
     const after = await countMismatches(raw);
     if (after !== 0) throw new Error(`UserSessionCount disagrees with the sessions after the run (${after} rows)`);
