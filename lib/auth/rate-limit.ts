@@ -15,8 +15,8 @@ const windowMs = (config: Config) => config.loginLimits.windowMinutes * 60_000;
 
 /**
  * A taken attempt. `succeeded`: the writes that give it back once the key proved right, for the
- * caller to commit with what the success records (a sign-in's session), so that a sign-in is one
- * commit and is not half recorded (on PostgreSQL each commit waits for the log to reach the disk).
+ * caller to commit with what the success records (a sign-in's session), so that a sign-in is not
+ * half recorded and costs one commit fewer (on PostgreSQL each waits for the log to reach the disk).
  */
 export type LoginAttempt =
   | { allowed: true; succeeded: Prisma.PrismaPromise<unknown>[] }
@@ -33,9 +33,15 @@ type Taken = { key: LoginLimitKey; failures: number; windowStart: Date };
  * the username's counter.
  */
 export async function takeLoginAttempt(db: Database, config: Config, keys: LoginLimitKey[], now = new Date()): Promise<LoginAttempt> {
-  // Every key's increment in one commit.
-  const counted = await db.prisma.$transaction(keys.map((key) => incrementAttempts(db, config, key, now)), TRANSACTION_LIMITS);
-  const taken = counted.map(([row], i): Taken => ({ key: keys[i], failures: Number(row.failures), windowStart: new Date(row.windowStart) }));
+  // Each key's increment commits on its own: holding one key's row while taking the next could
+  // deadlock against cleanup's deletion of lapsed counters (PostgreSQL), which takes its rows in
+  // whatever order it finds them. Once committed, this attempt's rows are in a current window, so
+  // cleanup never holds them while the success's writes wait for them.
+  const taken: Taken[] = [];
+  for (const key of keys) {
+    const [row] = await incrementAttempts(db, config, key, now);
+    taken.push({ key, failures: Number(row.failures), windowStart: new Date(row.windowStart) });
+  }
   let retryAfterMs = 0;
   for (const row of taken) {
     if (row.failures > limitFor(config, row.key)) {

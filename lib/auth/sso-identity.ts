@@ -99,7 +99,7 @@ async function findOrCreateSsoUser(
     const existing = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: identity } });
     if (existing) {
       if (existing.disabledAt) return { ok: false, code: "account_disabled", detail: "account disabled", username: existing.username };
-      // Its profile is refreshed with the session, in the sign-in's one commit.
+      // Its profile is refreshed with the session, in one transaction.
       return { ok: true, user: existing, profileUpdate: db.prisma.user.update({ where: { id: existing.id }, data: profile }) };
     }
     const wanted = suggestedUsername(claims);

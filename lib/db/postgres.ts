@@ -324,7 +324,8 @@ const LAPSED = `
    WHERE "revokedAt" IS NULL AND "expiresAt" <= $1 AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($2::text[]))
    GROUP BY "userId"`;
 
-const VACUUM_SESSIONS = `VACUUM (ANALYZE) "Session"`;
+// SKIP_LOCKED: when another vacuum (another replica's, autovacuum) has the table, this one is skipped, not queued.
+const VACUUM_SESSIONS = `VACUUM (ANALYZE, SKIP_LOCKED) "Session"`;
 const VACUUM_READ_TIMEOUT_MS = 30 * 60_000;
 
 /**

@@ -8,6 +8,7 @@
  */
 
 import type { Database } from "../db";
+import { logger } from "../log";
 import { recordBulkBatch, type BulkOperation } from "../metrics/metrics";
 
 const BATCH_TARGET_MS = 50;
@@ -55,5 +56,11 @@ export async function inTimedBatches(
  * index entries, 80 ms instead of 6.
  */
 export async function vacuumAfterBulkWrite(db: Database, rows: number): Promise<void> {
-  if (rows >= VACUUM_AFTER) await db.vacuumSessions();
+  if (rows < VACUUM_AFTER) return;
+  try {
+    await db.vacuumSessions();
+  } catch (error) {
+    // The bulk write itself is done: a vacuum that fails (a cancel, a lost connection) is not its failure.
+    logger().warn({ err: error }, "Vacuuming the sessions table after a bulk write failed; autovacuum will do it later");
+  }
 }

@@ -205,8 +205,7 @@ export type NewSession = {
   providerTokens?: ProviderTokens | null;
   /**
    * The sign-in's other writes (the account's profile and last sign-in, the login rate limiter's
-   * give-back), committed in the session's transaction: a sign-in is one commit, recorded whole or
-   * not at all.
+   * give-back), committed in the session's transaction: a sign-in is recorded whole or not at all.
    */
   commitWith?: Prisma.PrismaPromise<unknown>[];
 };

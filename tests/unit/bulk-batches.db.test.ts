@@ -153,3 +153,16 @@ describe("cleanup's batches each start where the previous one stopped", () => {
     expect(await db.prisma.session.count()).toBe(0);
   });
 });
+
+describe("the vacuum after a bulk write", () => {
+  it("is the bulk write's tidying up, not part of it: a force logout whose vacuum fails has still marked its rows", async () => {
+    const { db, env } = await tempDatabase();
+    const config = testConfig(env);
+    await seedSessions(db, 10_000, later(T0, days(30)));
+    const vacuum = vi.spyOn(db, "vacuumSessions").mockRejectedValue(new Error("canceling statement due to user request"));
+    const actor = { username: "root", sessionId: null };
+    expect(await revokeAllSessions(db, config, actor, { includeSelf: true, batchSize: 5_000 }, request, later(T0, minutes(5)))).toBe(10_000);
+    expect(vacuum).toHaveBeenCalledTimes(1);
+    expect(await db.prisma.session.count({ where: { revokedAt: null } })).toBe(0);
+  });
+});
