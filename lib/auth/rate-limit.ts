@@ -38,13 +38,12 @@ export async function takeLoginAttempt(db: Database, config: Config, keys: Login
   // whatever order it finds them. Once committed, this attempt's rows are in a current window, so
   // cleanup never holds them while the success's writes wait for them.
   const taken: Taken[] = [];
-  for (const key of keys) {
-    const [row] = await incrementAttempts(db, config, key, now);
-    taken.push({ key, failures: Number(row.failures), windowStart: new Date(row.windowStart) });
-  }
   let retryAfterMs = 0;
-  for (const row of taken) {
-    if (row.failures > limitFor(config, row.key)) {
+  for (const key of keys) {
+    const [counted] = await incrementAttempts(db, config, key, now);
+    const row = { key, failures: Number(counted.failures), windowStart: new Date(counted.windowStart) };
+    taken.push(row);
+    if (row.failures > limitFor(config, key)) {
       retryAfterMs = Math.max(retryAfterMs, row.windowStart.getTime() + windowMs(config) - now.getTime());
     }
   }

@@ -174,11 +174,12 @@ export interface Database {
   roomForBulkWrite(): Promise<void>;
   /**
    * After a bulk end or delete (cleanup, force logout): PostgreSQL, VACUUM (ANALYZE) "Session" — it
-   * blocks no reader or writer, and is skipped while another vacuum has the table. Until a vacuum, the index entries of every row version the bulk statements replaced
-   * or deleted stay, and each query through those indexes walks them (measured after 500,000
-   * expiries were marked: the Admin Panel's counters read 500,000 dead entries, 230 ms, to find
-   * none); the fresh statistics stop plans from assuming the deleted rows are still there. SQLite
-   * updates its indexes in place: nothing to do.
+   * blocks no reader or writer, and is skipped while another vacuum has the table. Until a vacuum,
+   * the index entries of every row version the bulk statements replaced or deleted stay, and each
+   * query through those indexes walks them (measured after 500,000 expiries were marked: the Admin
+   * Panel's counters read 500,000 dead entries, 230 ms, to find none); the fresh statistics stop
+   * plans from assuming the deleted rows are still there. SQLite updates its indexes in place:
+   * nothing to do.
    */
   vacuumSessions(): Promise<void>;
   /**

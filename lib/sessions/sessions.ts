@@ -223,6 +223,8 @@ export async function createSession(db: Database, config: Config, input: NewSess
   // Known devices and new-device alerts are written with the session: a sign-in is never half recorded.
   const device = await signInDevice(db, input.userId, request, now);
   const commitWith = input.commitWith ?? [];
+  // Where it signed in from: the session's first and (for now) last place, and its webhook event's.
+  const from = { ipAddress: request.ip, userAgent: request.userAgent, country: request.location?.country ?? null, city: request.location?.city ?? null };
   const sessionWrite = db.prisma.session.create({
     data: {
       id,
@@ -230,22 +232,18 @@ export async function createSession(db: Database, config: Config, input: NewSess
       tokenHint: tokenHint(token),
       userId: input.userId,
       authMethod: input.authMethod,
-      ipAddress: request.ip,
-      country: request.location?.country ?? null,
-      city: request.location?.city ?? null,
-      userAgent: request.userAgent,
-      lastIpAddress: request.ip,
-      lastCountry: request.location?.country ?? null,
-      lastCity: request.location?.city ?? null,
-      lastUserAgent: request.userAgent,
+      ...from,
+      lastIpAddress: from.ipAddress,
+      lastCountry: from.country,
+      lastCity: from.city,
+      lastUserAgent: from.userAgent,
       ...deviceFamilies(request.userAgent),
       deviceType: storedDeviceType(request.userAgent),
       activity: {
         create: {
-          ipAddress: request.ip ?? "",
-          userAgent: request.userAgent ?? "",
-          country: request.location?.country ?? null,
-          city: request.location?.city ?? null,
+          ...from,
+          ipAddress: from.ipAddress ?? "",
+          userAgent: from.userAgent ?? "",
           firstSeenAt: now,
           lastSeenAt: now,
         },
@@ -286,10 +284,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
           userId: input.userId,
           username: input.username,
           authMethod: input.authMethod,
-          ipAddress: request.ip,
-          userAgent: request.userAgent,
-          country: request.location?.country ?? null,
-          city: request.location?.city ?? null,
+          ...from,
           rememberMe: input.rememberMe,
           expiresAt,
         },
