@@ -232,6 +232,11 @@ test("each way a session ends shows under Recently ended and in the API, with wh
   // The Admin Panel: the same, with ?state=ended.
   const adminEnded = (await (await admin.context.request.get(`/api/admin/sessions?user=${username}&state=ended`)).json()) as { sessions: Ended[] };
   expect(adminEnded.sessions.map((s) => s.id).sort()).toEqual(Object.keys(expected).sort());
+  // Both lists: most recently ended first.
+  for (const sessions of [ended, adminEnded.sessions]) {
+    const ends = sessions.map((s) => Date.parse(s.endedAt ?? ""));
+    expect(ends).toEqual([...ends].sort((a, b) => b - a));
+  }
   await expectJsonError(await admin.context.request.get("/api/admin/sessions?state=revoked"), 400, "invalid_input");
   await admin.page.goto(`/admin/sessions?user=${username}&state=ended`);
   const rows = admin.page.getByTestId("admin-session-row");
@@ -239,6 +244,9 @@ test("each way a session ends shows under Recently ended and in the API, with wh
   expect(await rows.getByTestId("end-reason").allTextContents()).toContain("Signed out by its owner with all other sessions");
   await expect(rows.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session `) })).toHaveCount(0);
   await expect(admin.page.getByLabel("Show")).toHaveValue("ended");
+  // Ended sessions have one order; the choice is for active ones.
+  await expect(admin.page.getByLabel("Sort by")).toHaveCount(0);
+  await expect(admin.page.getByText("Most recently ended")).toBeVisible();
   for (const width of [375, 1280]) {
     await admin.page.setViewportSize({ width, height: 900 });
     await admin.page.screenshot({ path: test.info().outputPath(`admin-ended-${width}.png`), fullPage: true });

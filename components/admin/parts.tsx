@@ -150,6 +150,16 @@ export function Cell({
 
 const selectClass = `mt-1 ${fieldClass}`;
 
+/** A filter form's setting that the other choices fix (nothing is submitted for it). */
+export function FixedSetting({ label, text }: { label: string; text: string }) {
+  return (
+    <div>
+      <p className="block text-xs font-medium text-slate-700">{label}</p>
+      <p className="mt-1 py-2 text-sm text-slate-600">{text}</p>
+    </div>
+  );
+}
+
 export function Select({ label, name, value, options }: { label: string; name: string; value?: string; options: [string, string][] }) {
   return (
     <div>

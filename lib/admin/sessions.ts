@@ -4,8 +4,8 @@ import type { Config } from "../config";
 import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { normalizeIp } from "../request/request-info";
-import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, sessionStateWhere, type PendingForceLogout } from "../sessions/active";
+import { encodeCursor, keysetPage, mergeParts, partRowsAfter, type Cursor } from "../pagination/cursor";
+import { activeSessionWhere, sessionListParts } from "../sessions/active";
 import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { actorInWords, CLI_ACTOR, type Actor } from "../actor";
@@ -15,7 +15,7 @@ import type { RequestInfo } from "../request/types";
 import type { AdminSessionFilter, AdminSessionsQuery } from "../validation/admin";
 import { cidrContains, cidrTextPrefix, parseCidr, type Cidr } from "../net/cidr";
 import { describeFilter } from "./filter-words";
-import { activeTotals, ownerRestriction } from "./active-counts";
+import { activeSessionsOf, activeTotals, ownerRestriction } from "./active-counts";
 
 export { ownersWithMoreThan } from "./active-counts";
 
@@ -36,7 +36,8 @@ export type AdminSessionPage = z.infer<typeof adminSessionPageSchema>;
 /**
  * One page of every session in `query.state` (active by default, ended, or all), with its owner. Keyset pagination on (sort time, id) — never
  * OFFSET — so a deep page costs what the first does; the [lastActiveAt, id] / [createdAt, id]
- * indexes (or [userId, …] for one user) serve the order.
+ * indexes (or [userId, …] for one user) serve the order. Ended sessions: most recently ended first,
+ * in two parts (sessionListParts), each read in order from an index, merged.
  */
 export async function listAdminSessions(
   db: Database,
@@ -47,14 +48,23 @@ export async function listAdminSessions(
 ): Promise<AdminSessionPage> {
   const [filter, pending] = await Promise.all([filterWhere(db, config, query, now), pendingForceLogout(db)]);
   if (filter === null) return { sessions: [], nextCursor: null };
-  const field = query.sort === "created" ? "createdAt" : "lastActiveAt";
-  const batchOf = (owners: Prisma.SessionWhereInput, after: Cursor | undefined, take: number) =>
-    db.prisma.session.findMany({
-      where: { AND: [sessionStateWhere(config, query.state, now, pending), filter.where, owners, rowsAfter(field, after)] },
-      orderBy: [{ [field]: "desc" }, { id: "desc" }],
-      take,
-      include: { user: { select: { id: true, username: true, disabledAt: true } } },
-    });
+  const parts = await sessionListParts(db, config, query.state, now, pending, query.sort === "created" ? "createdAt" : "lastActiveAt");
+  // Never null in its part (revokedAt: the rows marked ended).
+  const timeOf = (row: AdminSessionRow, part: number) => row[parts[part].field] ?? row.lastActiveAt;
+  const include = { user: { select: { id: true, username: true, disabledAt: true } } };
+  const batchOf = async (owners: Prisma.SessionWhereInput, after: Cursor | undefined, take: number) => {
+    const pages = await Promise.all(
+      parts.map(({ where, field }, i) =>
+        db.prisma.session.findMany({
+          where: { AND: [where, filter.where, owners, partRowsAfter(field, after, i)] },
+          orderBy: [{ [field]: "desc" }, { id: "desc" }],
+          take,
+          include,
+        }),
+      ),
+    );
+    return mergeParts(pages, timeOf, take);
+  };
   let rows: Awaited<ReturnType<typeof batchOf>>;
   const owners = filter.ownerIds && filter.ownerIds.length > OWNER_LIST_LIMIT ? new Set(filter.ownerIds) : null;
   if (!owners && !filter.cidr) {
@@ -69,16 +79,16 @@ export async function listAdminSessions(
     let after = query.cursor;
     for (;;) {
       const batch = await batchOf(listed, after, SCAN_BATCH);
-      rows.push(...batch.filter((row) => passes(filter, owners, row)));
+      rows.push(...batch.filter(({ row }) => passes(filter, owners, row)));
       const last = batch.at(-1);
       if (rows.length > query.limit || batch.length < SCAN_BATCH || !last) break;
-      after = { at: last[field], id: last.id };
+      after = { at: timeOf(last.row, last.part), id: last.row.id, part: last.part };
     }
     rows = rows.slice(0, query.limit + 1);
   }
-  const shown = keysetPage(rows, query.limit, (last) => encodeCursor({ at: last[field], id: last.id }));
-  const counts = await activeSessionCounts(db, config, [...new Set(shown.rows.map((row) => row.userId))], now, pending);
-  return { sessions: shown.rows.map((row) => presentAdminSession(asMarked(pending, row), counts, currentSessionId, now)), nextCursor: shown.nextCursor };
+  const shown = keysetPage(rows, query.limit, (last) => encodeCursor({ at: timeOf(last.row, last.part), id: last.row.id, part: last.part }));
+  const counts = await activeSessionsOf(db, config, [...new Set(shown.rows.map(({ row }) => row.userId))], now, pending);
+  return { sessions: shown.rows.map(({ row }) => presentAdminSession(asMarked(pending, row), counts, currentSessionId, now)), nextCursor: shown.nextCursor };
 }
 
 type AdminSessionRow = Parameters<typeof presentSession>[0] & { userId: string; user: { id: string; username: string; disabledAt: Date | null } };
@@ -114,7 +124,7 @@ export async function getAdminSessionDetail(
   });
   if (!row) return null;
   const pending = await pendingForceLogout(db);
-  const [counts, activity] = await Promise.all([activeSessionCounts(db, config, [row.userId], now, pending), listSessionActivity(db, row.id)]);
+  const [counts, activity] = await Promise.all([activeSessionsOf(db, config, [row.userId], now, pending), listSessionActivity(db, row.id)]);
   return { ...presentAdminSession(asMarked(pending, row), counts, currentSessionId, now), activity };
 }
 
@@ -274,17 +284,6 @@ export async function revokeFilteredSessionsAsAdmin(
  */
 const prefixRange = (prefix: string) => ({ gte: prefix, lt: `${prefix}\uffff` });
 
-/** Active sessions per user, for the given users (`pending`: the force logout being marked, read by the caller). */
-export async function activeSessionCounts(db: Database, config: Config, userIds: string[], now: Date, pending: PendingForceLogout | null) {
-  if (userIds.length === 0) return new Map<string, number>();
-  const groups = await db.prisma.session.groupBy({
-    by: ["userId"],
-    where: { AND: [{ userId: { in: userIds } }, activeSessionWhere(config, now, pending)] },
-    _count: { _all: true },
-  });
-  return new Map(groups.map((group) => [group.userId, group._count._all]));
-}
-
 const count = z.number().int().min(0);
 export const adminCountersSchema = z.object({
   activeSessions: count,
@@ -300,8 +299,8 @@ export type AdminCounters = z.infer<typeof adminCountersSchema>;
  * users come from the maintained per-user counts (see ./active-counts), not a scan of every session.
  * Revocations come from the audit trail (one event may stand for many sessions); expiries from the
  * sessions themselves: ended ones kept as history (SESSION_HISTORY_DAYS; with 0, only those cleanup
- * has not deleted yet) and expired ones not marked yet, each an index range (PostgreSQL: of (revokedAt,
- * expiresAt); SQLite: of revokedAt, and of expiresAt).
+ * has not deleted yet, by the partial (endReason, revokedAt) index) and expired ones not marked yet
+ * (PostgreSQL: the partial index of the rows not ended, by expiry; SQLite: expiresAt from the floor).
  */
 export async function adminCounters(db: Database, config: Config, now = new Date()): Promise<AdminCounters> {
   const since = new Date(now.getTime() - 24 * 3600_000);

@@ -9,7 +9,8 @@ import { revokeSessions } from "../sessions/revoke";
 import { pendingForceLogout } from "../sessions/force-logout";
 import type { RequestInfo } from "../request/types";
 import { isoTimeSchema } from "../sessions/present";
-import { activeSessionCounts, MANY_SESSIONS } from "./sessions";
+import { activeSessionsOf } from "./active-counts";
+import { MANY_SESSIONS } from "./sessions";
 import { userStateEvent, webhookWrites } from "../webhooks/events";
 
 export const adminUserJsonSchema = z.object({
@@ -60,7 +61,7 @@ export async function listUsers(
     take: query.limit + 1,
   });
   const shown = keysetPage(rows, query.limit, (last) => last.username);
-  const counts = await activeSessionCounts(db, config, shown.rows.map((user) => user.id), now, await pendingForceLogout(db));
+  const counts = await activeSessionsOf(db, config, shown.rows.map((user) => user.id), now, await pendingForceLogout(db));
   return {
     users: shown.rows.map((user) => {
       const activeSessions = counts.get(user.id) ?? 0;

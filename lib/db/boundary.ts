@@ -26,6 +26,7 @@ export function guardDatabase(db: Database): Database {
     deleteEndedSessions: (before, limit, from) => marked(() => db.deleteEndedSessions(before, limit, from)),
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),
+    lapsedSessionsPerUserUpTo: (now, keyFingerprints, atMost) => marked(() => db.lapsedSessionsPerUserUpTo(now, keyFingerprints, atMost)),
     hasOpenAlerts: (userId, exceptSessionId, since) => marked(() => db.hasOpenAlerts(userId, exceptSessionId, since)),
     roomForBulkWrite: () => marked(() => db.roomForBulkWrite()),
     vacuumSessions: () => marked(() => db.vacuumSessions()),

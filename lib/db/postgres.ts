@@ -7,7 +7,7 @@ import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
-import { ACTIVITY_ENTRIES_KEPT, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type SessionWithUser } from "./types";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
@@ -99,6 +99,25 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     onQuery?.(statement.text, statement.values);
     return pool.query<R>(statement);
   };
+  /**
+   * The lapsed rows per user, at most `limit` of them read (null: all). PostgreSQL has no index
+   * hints. Statistics taken while half the table had expired (say, before the first cleanup) make it
+   * scan every row; turning sequential scans off for this one transaction leaves the partial index
+   * of the rows not ended, by expiry, as the way in.
+   */
+  const lapsed = (now: Date, keyFingerprints: string[], limit: number | null) =>
+    withClient(async (client) => {
+      await client.query(`BEGIN; ${LAPSED_PLAN}`);
+      const statement = limit === null
+        ? { name: "sb_lapsed", text: LAPSED, values: [now, keyFingerprints] }
+        : { name: "sb_lapsed_up_to", text: LAPSED_UP_TO, values: [now, keyFingerprints, limit] };
+      // Reported together, so a listener sees the setting right before the statement it applies to.
+      onQuery?.(LAPSED_PLAN, []);
+      onQuery?.(statement.text, statement.values);
+      const { rows } = await client.query<{ userId: string; sessions: number }>(statement);
+      await client.query("COMMIT");
+      return rows;
+    });
 
   return {
     backend: "postgres",
@@ -131,7 +150,7 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       return rows[0];
     },
     async expiryFloor() {
-      // None kept: the (revokedAt, expiresAt) index's not-ended range is exactly the rows to mark.
+      // None kept: the partial index of the rows not ended, by expiry, holds exactly the rows to mark.
       return { floor: new Date(0), version: 0 };
     },
     async raiseExpiryFloor() {
@@ -160,18 +179,10 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       return rows.length > 0;
     },
     async lapsedSessionsPerUser(now, keyFingerprints) {
-      // PostgreSQL has no index hints. Statistics taken while half the table had expired (say, before
-      // the first cleanup) make it scan every row; turning sequential scans off for this one
-      // transaction leaves the (revokedAt, expiresAt) index as the way in.
-      return withClient(async (client) => {
-        await client.query(`BEGIN; ${LAPSED_PLAN}`);
-        // Reported together, so a listener sees the setting right before the statement it applies to.
-        onQuery?.(LAPSED_PLAN, []);
-        onQuery?.(LAPSED, [now, keyFingerprints]);
-        const { rows } = await client.query<{ userId: string; sessions: number }>({ name: "sb_lapsed", text: LAPSED, values: [now, keyFingerprints] });
-        await client.query("COMMIT");
-        return rows;
-      });
+      return lapsed(now, keyFingerprints, null);
+    },
+    async lapsedSessionsPerUserUpTo(now, keyFingerprints, atMost) {
+      return withinLapsedBound(await lapsed(now, keyFingerprints, atMost + 1), atMost);
     },
     async roomForBulkWrite() {
       // The server checkpoints on its own.
@@ -319,9 +330,12 @@ const endedEvents = (source: string, p: { urls: string; at: string; iso: string;
    ORDER BY e."id", url`;
 
 const LAPSED_PLAN = "SET LOCAL enable_seqscan = off";
-const LAPSED = `
-  SELECT "userId", COUNT(*)::int AS "sessions" FROM "Session"
-   WHERE "revokedAt" IS NULL AND "expiresAt" <= $1 AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($2::text[]))
+const LAPSED_WHERE = `"revokedAt" IS NULL AND "expiresAt" <= $1 AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($2::text[]))`;
+const LAPSED = `SELECT "userId", COUNT(*)::int AS "sessions" FROM "Session" WHERE ${LAPSED_WHERE} GROUP BY "userId"`;
+// In expiry order, so that the read stops after $3 index entries (a bitmap scan would read them all first).
+const LAPSED_UP_TO = `
+  SELECT "userId", COUNT(*)::int AS "sessions"
+    FROM (SELECT "userId" FROM "Session" WHERE ${LAPSED_WHERE} ORDER BY "expiresAt" LIMIT $3) AS "lapsed"
    GROUP BY "userId"`;
 
 // SKIP_LOCKED: when another vacuum (another replica's, autovacuum) has the table, this one is skipped, not queued.

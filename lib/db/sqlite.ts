@@ -8,7 +8,7 @@ import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { checkpointInBackground } from "./sqlite-checkpoints";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
-import { ACTIVITY_ENTRIES_KEPT, type Database, type ForceLogoutCutoffRow, type SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ForceLogoutCutoffRow, type SessionWithUser } from "./types";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
 
@@ -144,10 +144,13 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   // From the expiry floor: between two cleanups, only what expired since the last one. INDEXED BY:
   // with the statistics of a table full of expired rows, SQLite would otherwise walk the whole
   // [userId, createdAt] index to group without sorting.
+  // The last parameter bounds the rows read: -1, none.
   const lapsed = db.prepare(
-    `SELECT userId, COUNT(*) AS sessions FROM "Session" INDEXED BY "Session_expiresAt_idx"
-      WHERE revokedAt IS NULL AND expiresAt >= (SELECT floor FROM "SessionExpiryFloor" WHERE id = 1) AND expiresAt <= ?
-        AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(?)))
+    `SELECT userId, COUNT(*) AS sessions FROM (
+       SELECT userId FROM "Session" INDEXED BY "Session_expiresAt_idx"
+        WHERE revokedAt IS NULL AND expiresAt >= (SELECT floor FROM "SessionExpiryFloor" WHERE id = 1) AND expiresAt <= ?
+          AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(?)))
+        LIMIT ?)
       GROUP BY userId`,
   );
   const readCutoff = db.prepare(`SELECT at, keepSessionId, revokedBy, revokeReason, endReason FROM "ForceLogoutCutoff" WHERE id = 1`);
@@ -283,9 +286,14 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       return { picked: rowids.length, revoked: rowids.length, last: last === null ? null : String(last) };
     },
     async lapsedSessionsPerUser(now, keyFingerprints) {
-      const params = [toSqliteDate(now), JSON.stringify(keyFingerprints)];
+      const params = [toSqliteDate(now), JSON.stringify(keyFingerprints), -1];
       sent(lapsed, params);
       return lapsed.all(...params) as { userId: string; sessions: number }[];
+    },
+    async lapsedSessionsPerUserUpTo(now, keyFingerprints, atMost) {
+      const params = [toSqliteDate(now), JSON.stringify(keyFingerprints), atMost + 1];
+      sent(lapsed, params);
+      return withinLapsedBound(lapsed.all(...params) as { userId: string; sessions: number }[], atMost);
     },
     async hasOpenAlerts(userId, exceptSessionId, since) {
       const params = [userId, toSqliteDate(since), exceptSessionId];

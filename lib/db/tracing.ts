@@ -38,6 +38,8 @@ export function traceDatabase(db: Database): Database {
     revokeActiveSessionsBatch: (batch) =>
       statement("revokeActiveSessionsBatch", () => db.revokeActiveSessionsBatch(batch), (span, result) => span.setAttribute("db.response.affected_rows", result.revoked)),
     lapsedSessionsPerUser: (now, keyFingerprints) => statement("lapsedSessionsPerUser", () => db.lapsedSessionsPerUser(now, keyFingerprints)),
+    lapsedSessionsPerUserUpTo: (now, keyFingerprints, atMost) =>
+      statement("lapsedSessionsPerUserUpTo", () => db.lapsedSessionsPerUserUpTo(now, keyFingerprints, atMost)),
     hasOpenAlerts: (userId, exceptSessionId, since) => statement("hasOpenAlerts", () => db.hasOpenAlerts(userId, exceptSessionId, since)),
     // Not traced: a wait before each batch, its time in the batches' own spans' gaps.
     roomForBulkWrite: () => db.roomForBulkWrite(),

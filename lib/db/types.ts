@@ -75,6 +75,13 @@ export type RevokeBatch = {
  * hot path and the bulk batches (cleanup, force logout), which each backend runs on its own driver (measured: Prisma ≈ 480 µs for the joined
  * lookup on SQLite, a prepared statement ≈ 16 µs).
  */
+/** Lapsed sessions per user (Database.lapsedSessionsPerUser). */
+export type LapsedRows = { userId: string; sessions: number }[];
+
+/** Rows read with a bound of `atMost` + 1: null when the bound was reached. */
+export const withinLapsedBound = (rows: LapsedRows, atMost: number): LapsedRows | null =>
+  rows.reduce((sum, row) => sum + Number(row.sessions), 0) > atMost ? null : rows;
+
 export interface Database {
   readonly backend: "sqlite" | "memory" | "postgres";
   readonly prisma: DatabaseClient;
@@ -120,8 +127,8 @@ export interface Database {
    * Cleanup's marking starts there, and raises it when done (raiseExpiryFloor). SQLite keeps it
    * (a table its triggers keep true, see the 20261203100000 migration): its revokedAt and expiresAt
    * indexes are apart, and a walk of expiresAt from the epoch would read every ended row of the
-   * history. PostgreSQL keeps none, as its (revokedAt, expiresAt) index holds the not-ended rows as
-   * one range: the epoch, version 0.
+   * history. PostgreSQL keeps none, as a partial index holds the not-ended rows alone, by expiry
+   * (see the 20261205000000 migration): the epoch, version 0.
    */
   expiryFloor(): Promise<{ floor: Date; version: number }>;
   /**
@@ -155,10 +162,15 @@ export interface Database {
    * Per user, the sessions not revoked, expired at `now` (expiresAt <= now) and signed in through
    * OIDC or with one of `keyFingerprints`: the "lapsed" rows the Admin Panel's figures subtract.
    * Always a range seek, whatever the planner's statistics say: between two cleanups those rows are
-   * few, and any other plan reads every session. PostgreSQL: the not-ended range of the (revokedAt,
-   * expiresAt) index; SQLite: the expiresAt index from the expiry floor (see expiryFloor).
+   * few, and any other plan reads every session. PostgreSQL: the partial index of the rows not
+   * ended, by expiry; SQLite: the expiresAt index from the expiry floor (see expiryFloor).
    */
-  lapsedSessionsPerUser(now: Date, keyFingerprints: string[]): Promise<{ userId: string; sessions: number }[]>;
+  lapsedSessionsPerUser(now: Date, keyFingerprints: string[]): Promise<LapsedRows>;
+  /**
+   * lapsedSessionsPerUser reading at most `atMost` + 1 rows: null when there are more than `atMost`
+   * (cleanup far behind, or off), for a caller that has a cheaper way then.
+   */
+  lapsedSessionsPerUserUpTo(now: Date, keyFingerprints: string[], atMost: number): Promise<LapsedRows | null>;
   /**
    * Whether the user has a new-device alert created since `since`, neither dismissed nor reported,
    * about another session than `exceptSessionId`: the question every signed-in page asks before

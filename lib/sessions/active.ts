@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import { currentFingerprints } from "../auth/keys";
-import type { Prisma } from "../db";
+import type { Database, Prisma } from "../db";
 import type { SessionState } from "../validation/sessions";
 import type { SessionEndCause } from "./end-reasons";
 
@@ -29,21 +29,39 @@ export function activeSessionWhere(config: Config, now: Date, pending: PendingFo
   return { AND: [active, { OR: [{ createdAt: { gt: pending.at } }, ...kept] }] };
 }
 
+/** One part of a list read in parts (see partRowsAfter in ../pagination/cursor): its rows, and the column they are ordered by. */
+export type ListPart = { where: Prisma.SessionWhereInput; field: "lastActiveAt" | "createdAt" | "revokedAt" | "expiresAt" };
+
 /**
- * The rows that have ended: marked ended (revokedAt), or past an expiry that cleanup has not marked
- * yet. (A static session whose key changed is in neither this nor activeSessionWhere until its next
- * request marks it.)
+ * The rows that have ended, in the two disjoint parts a list reads each from an index that holds it
+ * in order (see the 20261205000000 migration), each by when its rows ended: those marked ended (a
+ * static session whose key changed is marked at its next request; until then it is in no list), by
+ * revokedAt; and the expiries cleanup has not marked yet — few between two cleanups — by expiresAt,
+ * from `floor` (Database.expiryFloor: every session not ended expires at or after it) to `now`.
+ * expiresAt never exceeds absoluteExpiresAt (./expiry), so the absolute cap needs no test of its
+ * own. Written NOT (revokedAt IS NOT NULL) as in activeSessionWhere, so that SQLite takes the
+ * expiresAt range, not the revokedAt index.
  */
-export function endedSessionWhere(now: Date): Prisma.SessionWhereInput {
-  return { OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }, { absoluteExpiresAt: { lte: now } }] };
+function endedSessionParts(now: Date, floor: Date): ListPart[] {
+  return [
+    { where: { revokedAt: { not: null } }, field: "revokedAt" },
+    { where: { NOT: { revokedAt: { not: null } }, expiresAt: { gte: floor, lte: now } }, field: "expiresAt" },
+  ];
 }
 
 /**
- * A list's ?state=: active (activeSessionWhere), ended (endedSessionWhere) or all. The sessions a
- * pending force logout ends are in "ended" once their rows are marked, within a minute or two.
+ * A list's ?state= as the parts it is read in: active (activeSessionWhere) or all, one part ordered
+ * by `order`; ended, most recently ended first, whatever `order` says (endedSessionParts). The
+ * sessions a pending force logout ends are in "ended" once their rows are marked, within a minute or two.
  */
-export function sessionStateWhere(config: Config, state: SessionState, now: Date, pending: PendingForceLogout | null): Prisma.SessionWhereInput {
-  if (state === "active") return activeSessionWhere(config, now, pending);
-  if (state === "ended") return endedSessionWhere(now);
-  return {};
+export async function sessionListParts(
+  db: Database,
+  config: Config,
+  state: SessionState,
+  now: Date,
+  pending: PendingForceLogout | null,
+  order: "lastActiveAt" | "createdAt",
+): Promise<ListPart[]> {
+  if (state === "ended") return endedSessionParts(now, (await db.expiryFloor()).floor);
+  return [{ where: state === "active" ? activeSessionWhere(config, now, pending) : {}, field: order }];
 }

@@ -1,8 +1,8 @@
 import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
-import { encodeCursor, keysetPage, rowsAfter, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, sessionStateWhere } from "./active";
+import { encodeCursor, keysetPage, mergeParts, partRowsAfter, type Cursor } from "../pagination/cursor";
+import { activeSessionWhere, sessionListParts } from "./active";
 import type { SessionState } from "../validation/sessions";
 import { z } from "zod";
 import { activityField, listSessionActivity } from "./activity";
@@ -26,8 +26,8 @@ export type OwnSessionAnswer = z.infer<typeof ownSessionAnswerSchema>;
  * One page of the owner's sessions in `page.state` (active by default; ended: the history kept
  * SESSION_HISTORY_DAYS), newest activity first — ended ones most recently ended first (keyset on
  * that time and the id; the active list is read through the [userId, lastActiveAt] index, on
- * PostgreSQL partial to active rows; an owner's ended rows are few). Only ever the owner's rows:
- * the user id comes from the verified session, never from input.
+ * PostgreSQL partial to active rows; the ended ones in two parts, see sessionListParts). Only ever
+ * the owner's rows: the user id comes from the verified session, never from input.
  */
 export async function listOwnSessions(
   db: Database,
@@ -37,16 +37,21 @@ export async function listOwnSessions(
   now = new Date(),
 ): Promise<SessionPage> {
   const state = page.state ?? "active";
-  // An ended row's revokedAt is when it ended (see endedColumns).
-  const field = state === "ended" ? "revokedAt" : "lastActiveAt";
   const pending = await pendingForceLogout(db);
-  const rows = await db.prisma.session.findMany({
-    where: { AND: [{ userId: owner.user.id }, sessionStateWhere(config, state, now, pending), rowsAfter(field, page.cursor)] },
-    orderBy: [{ [field]: "desc" }, { id: "desc" }],
-    take: page.limit + 1,
-  });
-  const shown = keysetPage(rows, page.limit, (last) => encodeCursor({ at: last[field] ?? last.lastActiveAt, id: last.id }));
-  return { sessions: shown.rows.map((row) => presentSession(asMarked(pending, row), owner.session.id, now)), nextCursor: shown.nextCursor };
+  const parts = await sessionListParts(db, config, state, now, pending, "lastActiveAt");
+  const pages = await Promise.all(
+    parts.map(({ where, field }, i) =>
+      db.prisma.session.findMany({
+        where: { AND: [{ userId: owner.user.id }, where, partRowsAfter(field, page.cursor, i)] },
+        orderBy: [{ [field]: "desc" }, { id: "desc" }],
+        take: page.limit + 1,
+      }),
+    ),
+  );
+  const timeOf = (row: (typeof pages)[number][number], part: number) => row[parts[part].field] ?? row.lastActiveAt;
+  const rows = mergeParts(pages, timeOf, page.limit + 1);
+  const shown = keysetPage(rows, page.limit, (last) => encodeCursor({ at: timeOf(last.row, last.part), id: last.row.id, part: last.part }));
+  return { sessions: shown.rows.map(({ row }) => presentSession(asMarked(pending, row), owner.session.id, now)), nextCursor: shown.nextCursor };
 }
 
 /**

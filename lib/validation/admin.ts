@@ -98,7 +98,10 @@ export const adminSessionsQuerySchema = z
   .object({
     ...adminSessionFilterFields,
     state: sessionStateSchema,
-    sort: z.enum(["lastActive", "created"], { error: 'sort must be "lastActive" or "created"' }).default("lastActive"),
+    sort: z
+      .enum(["lastActive", "created"], { error: 'sort must be "lastActive" or "created"' })
+      .default("lastActive")
+      .describe("Newest activity or newest sign-in first; state=ended is always most recently ended first"),
     cursor: cursorSchema.optional(),
     limit: pageSizeSchema(50, 200),
   })

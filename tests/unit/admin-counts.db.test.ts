@@ -5,14 +5,14 @@ import { keyFingerprint } from "@/lib/auth/keys";
 import { generateId, generateSessionToken, hashSessionToken } from "@/lib/sessions/token";
 import type { Config } from "@/lib/config";
 import { openDatabase, type Database } from "@/lib/db";
+import { activeSessionsOf, LAPSED_READ_BOUND } from "@/lib/admin/active-counts";
 import { activeSessionWhere } from "@/lib/sessions/active";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import { pendingForceLogout } from "@/lib/sessions/force-logout";
 import type { Actor } from "@/lib/actor";
 import { adminSessionsQuerySchema } from "@/lib/validation/admin";
 import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
-import { withPostgresClient } from "../support/postgres";
-import { ADMIN_KEY, SECRET_A, TEST_BACKEND, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
+import { ADMIN_KEY, SECRET_A, TEST_BACKEND, USER_KEY, days, later, minutes, planOf, request, signIn, tempDatabase, testConfig, type Sent } from "./helpers";
 
 const T0 = new Date("2026-11-20T00:00:00.000Z");
 const CURRENT_PRINT = keyFingerprint(SECRET_A, USER_KEY);
@@ -62,10 +62,12 @@ async function straightforward(db: Database, config: Config, now: Date, threshol
     const groups = await db.prisma.session.groupBy({ by: ["userId"], where: active, having: { userId: { _count: { gt: moreThan } } } });
     owners[moreThan] = groups.map((group) => group.userId).sort();
   }
+  const perUser = await db.prisma.session.groupBy({ by: ["userId"], where: active, _count: { _all: true } });
   return {
     activeSessions: await db.prisma.session.count({ where: active }),
     activeUsers: await db.prisma.user.count({ where: { sessions: { some: active } } }),
     owners,
+    perUser: Object.fromEntries(perUser.map((group) => [group.userId, group._count._all])),
   };
 }
 
@@ -78,7 +80,11 @@ async function expectExact(db: Database, config: Config, nows: Date[], label: st
     const counters = await adminCounters(db, config, now);
     const owners: Record<number, string[]> = {};
     for (const moreThan of THRESHOLDS) owners[moreThan] = (await ownersWithMoreThan(db, config, moreThan, now)).sort();
-    expect({ activeSessions: counters.activeSessions, activeUsers: counters.activeUsers, owners }, `${label} at ${now.toISOString()}`).toEqual(expected);
+    // Each user's, as listings show them next to each session (none: 0).
+    const users = (await db.prisma.user.findMany({ select: { id: true } })).map((user) => user.id);
+    const each = await activeSessionsOf(db, config, users, now, await pendingForceLogout(db));
+    const perUser = Object.fromEntries([...each].filter(([, sessions]) => sessions !== 0));
+    expect({ activeSessions: counters.activeSessions, activeUsers: counters.activeUsers, owners, perUser }, `${label} at ${now.toISOString()}`).toEqual(expected);
   }
   await expectCountsMatchSessions(db, label);
 }
@@ -285,23 +291,6 @@ describe("force logout of everyone, in keyset batches", () => {
 });
 
 describe("finding the lapsed sessions", () => {
-  type Sent = { sql: string; params: unknown[] };
-
-  /** The plan of `statement`, as the backend ran it (after the settings it sent just before). */
-  async function planOf(db: Database, env: Record<string, string>, sent: Sent[], statement: Sent): Promise<string> {
-    if (TEST_BACKEND !== "postgres") {
-      const rows = await db.prisma.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${statement.sql}`, ...statement.params);
-      return rows.map((row) => row.detail).join("\n");
-    }
-    return withPostgresClient(env.DATABASE_URL, async (client) => {
-      await client.query("BEGIN");
-      for (const before of sent.slice(0, sent.indexOf(statement)).filter((s) => /^\s*SET\b/i.test(s.sql))) await client.query(before.sql);
-      const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement.sql}`, statement.params);
-      await client.query("ROLLBACK");
-      return rows.map((row) => row["QUERY PLAN"]).join("\n");
-    });
-  }
-
   it("seeks them through an index range even when the statistics say most sessions have expired", async () => {
     const sent: Sent[] = [];
     let recording = false;
@@ -310,19 +299,33 @@ describe("finding the lapsed sessions", () => {
     const now = later(T0, days(1));
     await seed(db, "alice", 300, { expiresAt: later(T0, minutes(10)) });
     await seed(db, "alice", 2);
-    await seed(db, "bob", 3);
+    await seed(db, "bob", 100);
     await db.prisma.$executeRawUnsafe(TEST_BACKEND === "postgres" ? 'ANALYZE "Session"' : "ANALYZE");
     recording = true;
     const counters = await adminCounters(db, config, now);
     recording = false;
-    expect(counters).toMatchObject({ activeSessions: 5, activeUsers: 2 });
+    expect(counters).toMatchObject({ activeSessions: 102, activeUsers: 2 });
     const lapsed = sent.find((s) => /^\s*SELECT/i.test(s.sql) && /"?expiresAt"?\s*<=/.test(s.sql) && /GROUP BY/i.test(s.sql));
     expect(lapsed, "the lapsed-rows query").toBeDefined();
     if (!lapsed) return;
     const plan = await planOf(db, env, sent, lapsed);
-    // PostgreSQL: the not-ended range of (revokedAt, expiresAt); SQLite: expiresAt from the expiry floor.
-    expect(plan).toContain(TEST_BACKEND === "postgres" ? "Session_revokedAt_expiresAt_idx" : "Session_expiresAt_idx");
+    // PostgreSQL: the partial index of the rows not ended, by expiry; SQLite: expiresAt from the expiry floor.
+    expect(plan).toContain(TEST_BACKEND === "postgres" ? "Session_notEnded_expiresAt_id_idx" : "Session_expiresAt_idx");
     expect(plan).not.toMatch(/Seq Scan|SCAN "?Session"?( |$)|Session_userId_/m);
+  });
+
+  it("reads at most a bound of them when asked, and says when there are more", async () => {
+    const { db } = await tempDatabase();
+    const now = later(T0, days(1));
+    await seed(db, "alice", 2, { expiresAt: later(T0, minutes(10)) });
+    await seed(db, "bob", 1, { expiresAt: later(T0, minutes(20)) });
+    await seed(db, "bob", 4);
+    const prints = [CURRENT_PRINT];
+    const sorted = (rows: { userId: string; sessions: number }[] | null) => rows && rows.map((row) => Number(row.sessions)).sort((a, b) => b - a);
+    expect(sorted(await db.lapsedSessionsPerUser(now, prints))).toEqual([2, 1]);
+    expect(sorted(await db.lapsedSessionsPerUserUpTo(now, prints, 3))).toEqual([2, 1]);
+    expect(await db.lapsedSessionsPerUserUpTo(now, prints, 2)).toBeNull();
+    expect(sorted(await db.lapsedSessionsPerUserUpTo(later(T0, minutes(15)), prints, 2))).toEqual([2]);
   });
 
   it("counts the day's expiries through the ended rows' index, however many sessions a force logout ended that day", async () => {
@@ -371,7 +374,7 @@ describe("finding the lapsed sessions", () => {
     await db.prisma.session.createMany({ data: expired.map((row) => ({ ...row, userId: owner })) });
     await seed(db, "alice", 2);
     // PostgreSQL: without a vacuum, the index entries of the 10,000 rows marked and deleted stay,
-    // and every query through the (revokedAt, expiresAt) index walks them until autovacuum comes.
+    // and every query through the index of the rows not ended walks them until autovacuum comes.
     const analyzedAt = async () => {
       if (TEST_BACKEND !== "postgres") return null;
       const [row] = await db.prisma.$queryRawUnsafe<{ analyzed: Date | null; vacuumed: Date | null }[]>(
@@ -532,6 +535,36 @@ describe("the 'more than N' filter when most users qualify", () => {
     expect([...seen].sort()).toEqual(expected);
     expect(new Set(ids).size).toBe(1040);
     expect(rowQueries).toBe(11);
+  });
+});
+
+describe("each listed owner's active sessions", () => {
+  it("come from the kept counts, not from reading every session of every owner on the page", async () => {
+    const sent: Sent[] = [];
+    let recording = false;
+    const { db } = await tempDatabase({ onQuery: (sql, params) => recording && sent.push({ sql, params }) });
+    const config = testConfig();
+    const now = later(T0, days(1));
+    await seed(db, "alice", 40, { at: later(T0, minutes(1)) });
+    await seed(db, "alice", 3, { expiresAt: later(T0, minutes(10)) });
+    await seed(db, "alice", 2, { revokedAt: later(T0, minutes(20)) });
+    await seed(db, "bob", 2, { at: later(T0, minutes(2)) });
+    recording = true;
+    const page = await listAdminSessions(db, config, null, adminSessionsQuerySchema.parse({ limit: 50 }), now);
+    recording = false;
+    expect(Object.fromEntries(page.sessions.map((row) => [row.user.username, row.ownerActiveSessions]))).toEqual({ alice: 40, bob: 2 });
+    expect(page.sessions.find((row) => row.user.username === "alice")?.flagged).toBe(true);
+    const perOwnerReads = sent.filter((s) => /^\s*SELECT/i.test(s.sql) && /FROM [`"\w.]*\bSession[`"]? /.test(s.sql) && /GROUP BY/i.test(s.sql) && /userId[`"]? IN/.test(s.sql));
+    expect(perOwnerReads.map((s) => s.sql)).toEqual([]);
+
+    // With more lapsed rows than it reads (cleanup far behind), from the owners' own rows, as exact.
+    await seed(db, "carol", LAPSED_READ_BOUND + 1, { expiresAt: later(T0, minutes(10)) });
+    sent.length = 0;
+    recording = true;
+    const behind = await listAdminSessions(db, config, null, adminSessionsQuerySchema.parse({ limit: 50 }), now);
+    recording = false;
+    expect(Object.fromEntries(behind.sessions.map((row) => [row.user.username, row.ownerActiveSessions]))).toEqual({ alice: 40, bob: 2 });
+    expect(sent.filter((s) => /FROM [`"\w.]*\bSession[`"]? /.test(s.sql) && /GROUP BY/i.test(s.sql) && /userId[`"]? IN/.test(s.sql))).toHaveLength(1);
   });
 });
 

@@ -111,3 +111,21 @@ export async function thrownBy(work: () => unknown): Promise<unknown> {
 }
 export const days = (n: number) => n * 24 * 60 * 60_000;
 export const later = (from: Date, ms: number) => new Date(from.getTime() + ms);
+
+/** A statement as a database's `onQuery` listener saw it. */
+export type Sent = { sql: string; params: unknown[] };
+
+/** The plan of `statement`, as the backend ran it (after the settings it sent just before). */
+export async function planOf(db: Database, env: Record<string, string>, sent: Sent[], statement: Sent): Promise<string> {
+  if (TEST_BACKEND !== "postgres") {
+    const rows = await db.prisma.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${statement.sql}`, ...statement.params);
+    return rows.map((row) => row.detail).join("\n");
+  }
+  return withPostgresClient(env.DATABASE_URL, async (client) => {
+    await client.query("BEGIN");
+    for (const before of sent.slice(0, sent.indexOf(statement)).filter((s) => /^\s*SET\b/i.test(s.sql))) await client.query(before.sql);
+    const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement.sql}`, statement.params);
+    await client.query("ROLLBACK");
+    return rows.map((row) => row["QUERY PLAN"]).join("\n");
+  });
+}

@@ -164,6 +164,37 @@ describe("ended sessions: lists and detail", () => {
     expect(seen).toEqual(others.map((other) => other.session.id));
   });
 
+  it("lists the owner's ended sessions by when each ended, page by page, expiries cleanup has not marked yet among them", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const t = new Date();
+    const alice = await signIn(db, config, "alice", USER_KEY);
+    const ends: { id: string; at: Date }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const other = await signIn(db, config, "alice", USER_KEY, false, request, later(t, minutes(i)));
+      await revokeOwnSession(db, config, ownerOf(alice), other.session.id, request, later(t, minutes(10 + i)));
+      ends.push({ id: other.session.id, at: later(t, minutes(10 + i)) });
+    }
+    // Expired before, between and after those ends, and not marked ended yet.
+    for (const at of [later(t, minutes(9.5)), later(t, minutes(11.5)), later(t, minutes(14))]) {
+      const idle = await signIn(db, config, "alice", USER_KEY, false, request, later(t, minutes(1)));
+      await db.prisma.session.update({ where: { id: idle.session.id }, data: { expiresAt: at } });
+      ends.push({ id: idle.session.id, at });
+    }
+    const now = later(t, minutes(20));
+    const expected = [...ends].sort((a, b) => b.at.getTime() - a.at.getTime());
+    for (const limit of [1, 2, 3, 50]) {
+      const seen: { id: string; endedAt: string | null }[] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = await listOwnSessions(db, config, ownerOf(alice), ownSessionsQuerySchema.parse({ state: "ended", limit: String(limit), ...(cursor ? { cursor } : {}) }), now);
+        seen.push(...answer.sessions.map((s) => ({ id: s.id, endedAt: s.endedAt })));
+        cursor = answer.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen, `limit ${limit}`).toEqual(expected.map((end) => ({ id: end.id, endedAt: end.at.toISOString() })));
+    }
+  });
+
   it("filters the Admin Panel's list by state", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();

@@ -112,7 +112,11 @@ describe("list cursors", () => {
   it("round-trip and reject tampering with a clear message", () => {
     const cursor = { at: now, id: "abc_DEF-123" };
     expect(cursorSchema.parse(encodeCursor(cursor))).toEqual(cursor);
-    for (const bad of ["garbage", Buffer.from("not-a-date|id").toString("base64url"), Buffer.from(`${now.toISOString()}|x|y`).toString("base64url")]) {
+    // A list read in parts names the part of its last row; the first part is left unsaid.
+    expect(cursorSchema.parse(encodeCursor({ ...cursor, part: 1 }))).toEqual({ ...cursor, part: 1 });
+    expect(encodeCursor({ ...cursor, part: 0 })).toBe(encodeCursor(cursor));
+    const withPart = (part: string) => Buffer.from(`${now.toISOString()}|x|${part}`).toString("base64url");
+    for (const bad of ["garbage", Buffer.from("not-a-date|id").toString("base64url"), withPart("y"), withPart("0"), withPart("10"), withPart("1|2")]) {
       const result = cursorSchema.safeParse(bad);
       expect(result.success).toBe(false);
       expect(result.error?.issues[0].message).toMatch(/cursor is not valid/);

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { actionClass, Cell, DataTable, ReasonAndKey, ReauthenticateWithSso, rowClass, Select, Stat } from "@/components/admin/parts";
+import { actionClass, Cell, DataTable, FixedSetting, ReasonAndKey, ReauthenticateWithSso, rowClass, Select, Stat } from "@/components/admin/parts";
 import { ConfirmPanel, confirmationHref, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
@@ -184,7 +184,11 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
         <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} placeholder="2026-11-20T08:00" />
         <Field label="Signed in before (UTC)" name="signedInBefore" defaultValue={raw.signedInBefore} placeholder="2026-11-21" />
         <Select label="Show" name="state" value={query.state} options={[["active", "Active"], ["ended", "Ended"], ["all", "All"]]} />
-        <Select label="Sort by" name="sort" value={query.sort} options={[["lastActive", "Last active"], ["created", "Signed in"]]} />
+        {query.state === "ended" ? (
+          <FixedSetting label="Sort by" text="Most recently ended" />
+        ) : (
+          <Select label="Sort by" name="sort" value={query.sort} options={[["lastActive", "Last active"], ["created", "Signed in"]]} />
+        )}
         <Select label="Per page" name="limit" value={String(query.limit)} options={[["25", "25"], ["50", "50"], ["100", "100"], ["200", "200"]]} />
         <div className="col-span-2 flex flex-wrap items-end gap-2 sm:col-span-4">
           <button type="submit" className={buttonClass.primary}>
