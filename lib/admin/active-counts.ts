@@ -117,7 +117,8 @@ export async function activeSessionsOf(db: Database, config: Config, userIds: st
     : await Promise.all([countedPerUser(db, config, userIds), db.lapsedSessionsPerUserUpTo(now, acceptedPrints(config), LAPSED_READ_BOUND)]);
   if (counted && lapsed) {
     const lapsedOf = new Map(lapsed.map((row) => [row.userId, Number(row.sessions)]));
-    return new Map(userIds.map((userId) => [userId, (counted.get(userId) ?? 0) - (lapsedOf.get(userId) ?? 0)]));
+    // Two reads: a cleanup batch committing between them can take a session off both.
+    return new Map(userIds.map((userId) => [userId, Math.max(0, (counted.get(userId) ?? 0) - (lapsedOf.get(userId) ?? 0))]));
   }
   const groups = await db.prisma.session.groupBy({
     by: ["userId"],

@@ -299,8 +299,8 @@ export type AdminCounters = z.infer<typeof adminCountersSchema>;
  * users come from the maintained per-user counts (see ./active-counts), not a scan of every session.
  * Revocations come from the audit trail (one event may stand for many sessions); expiries from the
  * sessions themselves: ended ones kept as history (SESSION_HISTORY_DAYS; with 0, only those cleanup
- * has not deleted yet, by the partial (endReason, revokedAt) index) and expired ones not marked yet
- * (PostgreSQL: the partial index of the rows not ended, by expiry; SQLite: expiresAt from the floor).
+ * has not deleted yet, by the partial (endReason, revokedAt) index) and those of the day not marked
+ * yet (PostgreSQL: the partial index of the rows not ended, by expiry; SQLite: the expiresAt index).
  */
 export async function adminCounters(db: Database, config: Config, now = new Date()): Promise<AdminCounters> {
   const since = new Date(now.getTime() - 24 * 3600_000);

@@ -70,11 +70,6 @@ export type RevokeBatch = {
   cause: string;
 };
 
-/**
- * A storage backend. Everything goes through `prisma` except the two statements on the per-request
- * hot path and the bulk batches (cleanup, force logout), which each backend runs on its own driver (measured: Prisma ≈ 480 µs for the joined
- * lookup on SQLite, a prepared statement ≈ 16 µs).
- */
 /** Lapsed sessions per user (Database.lapsedSessionsPerUser). */
 export type LapsedRows = { userId: string; sessions: number }[];
 
@@ -82,6 +77,11 @@ export type LapsedRows = { userId: string; sessions: number }[];
 export const withinLapsedBound = (rows: LapsedRows, atMost: number): LapsedRows | null =>
   rows.reduce((sum, row) => sum + Number(row.sessions), 0) > atMost ? null : rows;
 
+/**
+ * A storage backend. Everything goes through `prisma` except the two statements on the per-request
+ * hot path and the bulk batches (cleanup, force logout), which each backend runs on its own driver (measured: Prisma ≈ 480 µs for the joined
+ * lookup on SQLite, a prepared statement ≈ 16 µs).
+ */
 export interface Database {
   readonly backend: "sqlite" | "memory" | "postgres";
   readonly prisma: DatabaseClient;

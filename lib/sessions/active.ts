@@ -37,15 +37,17 @@ export type ListPart = { where: Prisma.SessionWhereInput; field: "lastActiveAt" 
  * in order (see the 20261205000000 migration), each by when its rows ended: those marked ended (a
  * static session whose key changed is marked at its next request; until then it is in no list), by
  * revokedAt; and the expiries cleanup has not marked yet — few between two cleanups — by expiresAt,
- * from `floor` (Database.expiryFloor: every session not ended expires at or after it) to `now`.
+ * from `floor` (Database.expiryFloor: every session not ended expires at or after it) to `until`
+ * (now, or the cutoff of a force logout whose rows are being marked: it ended those expiring later
+ * first, and they join the list when marked).
  * expiresAt never exceeds absoluteExpiresAt (./expiry), so the absolute cap needs no test of its
  * own. Written NOT (revokedAt IS NOT NULL) as in activeSessionWhere, so that SQLite takes the
  * expiresAt range, not the revokedAt index.
  */
-function endedSessionParts(now: Date, floor: Date): ListPart[] {
+function endedSessionParts(until: Date, floor: Date): ListPart[] {
   return [
     { where: { revokedAt: { not: null } }, field: "revokedAt" },
-    { where: { NOT: { revokedAt: { not: null } }, expiresAt: { gte: floor, lte: now } }, field: "expiresAt" },
+    { where: { NOT: { revokedAt: { not: null } }, expiresAt: { gte: floor, lte: until } }, field: "expiresAt" },
   ];
 }
 
@@ -62,6 +64,6 @@ export async function sessionListParts(
   pending: PendingForceLogout | null,
   order: "lastActiveAt" | "createdAt",
 ): Promise<ListPart[]> {
-  if (state === "ended") return endedSessionParts(now, (await db.expiryFloor()).floor);
+  if (state === "ended") return endedSessionParts(pending && pending.at < now ? pending.at : now, (await db.expiryFloor()).floor);
   return [{ where: state === "active" ? activeSessionWhere(config, now, pending) : {}, field: order }];
 }

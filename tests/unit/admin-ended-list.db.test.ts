@@ -101,6 +101,24 @@ describe("the Admin Panel's ended sessions (state=ended)", () => {
     ]);
   });
 
+  it("leaves out the sessions a pending force logout ended until their rows are marked, those expiring since included", async () => {
+    const { db } = await tempDatabase();
+    const cutoff = later(NOW, -minutes(10));
+    await seed(db, [
+      // Active at the cutoff, so the force logout ended it; it has expired since.
+      { user: "alice", lastActiveAt: later(NOW, -minutes(60)), ended: { marked: false, at: later(NOW, -minutes(1)) } },
+      // Expired before the cutoff, and marked ended before it.
+      { user: "bob", lastActiveAt: later(NOW, -minutes(60)), ended: { marked: false, at: later(cutoff, -minutes(5)) } },
+      { user: "bob", lastActiveAt: later(NOW, -minutes(60)), ended: { marked: true, at: later(cutoff, -minutes(20)) } },
+    ]);
+    await db.prisma.forceLogoutCutoff.create({ data: { id: 1, at: cutoff, keepSessionId: null, revokedBy: "root", revokeReason: "test", endReason: "revoked_all" } });
+    const page = await listAdminSessions(db, testConfig(), null, adminSessionsQuerySchema.parse({ state: "ended" }), NOW);
+    expect(page.sessions.map((session) => [session.user.username, session.endReason, session.endedAt])).toEqual([
+      ["bob", "expired_idle", later(cutoff, -minutes(5)).toISOString()],
+      ["bob", "revoked_by_admin", later(cutoff, -minutes(20)).toISOString()],
+    ]);
+  });
+
   it("reads each kind of ended row in order from an index of its own, not past the active sessions, nor sorting a force logout's", async () => {
     const sent: Sent[] = [];
     let recording = false;

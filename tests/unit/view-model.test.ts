@@ -116,7 +116,7 @@ describe("list cursors", () => {
     expect(cursorSchema.parse(encodeCursor({ ...cursor, part: 1 }))).toEqual({ ...cursor, part: 1 });
     expect(encodeCursor({ ...cursor, part: 0 })).toBe(encodeCursor(cursor));
     const withPart = (part: string) => Buffer.from(`${now.toISOString()}|x|${part}`).toString("base64url");
-    for (const bad of ["garbage", Buffer.from("not-a-date|id").toString("base64url"), withPart("y"), withPart("0"), withPart("10"), withPart("1|2")]) {
+    for (const bad of ["garbage", Buffer.from("not-a-date|id").toString("base64url"), withPart("y"), withPart("0"), withPart("2"), withPart("1|2")]) {
       const result = cursorSchema.safeParse(bad);
       expect(result.success).toBe(false);
       expect(result.error?.issues[0].message).toMatch(/cursor is not valid/);

@@ -17,11 +17,11 @@
 -- table (200,000 sessions: a parallel scan, 40 ms, for none). The second serves cleanup's deletion
 -- of old ended rows, by end time, and the ended part of the list.
 
--- DropIndex
-DROP INDEX "Session_revokedAt_expiresAt_idx";
-
 -- CreateIndex
 CREATE INDEX "Session_notEnded_expiresAt_id_idx" ON "Session"("expiresAt", "id") WHERE "revokedAt" IS NULL;
 
 -- CreateIndex
 CREATE INDEX "Session_ended_revokedAt_id_idx" ON "Session"("revokedAt", "id") WHERE "revokedAt" IS NOT NULL;
+
+-- DropIndex (last: it locks the table against readers too, until the migration commits)
+DROP INDEX "Session_revokedAt_expiresAt_idx";
