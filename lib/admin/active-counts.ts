@@ -1,6 +1,6 @@
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
-import { Prisma, type Database } from "../db";
+import { Prisma, type Database, type LapsedRows } from "../db";
 import { activeSessionWhere, type PendingForceLogout } from "../sessions/active";
 import { pendingForceLogout } from "../sessions/force-logout";
 
@@ -32,10 +32,11 @@ const countedWhere = (config: Config): Prisma.UserSessionCountWhereInput => ({
   OR: [{ authMethod: "oidc" }, { keyFingerprint: { in: acceptedPrints(config) } }],
 });
 
+const byUser = (rows: LapsedRows) => new Map(rows.map((row) => [row.userId, Number(row.sessions)]));
+
 /** Sessions counted in UserSessionCount but no longer active at `now`, per user. */
 async function lapsedPerUser(db: Database, config: Config, now: Date): Promise<Map<string, number>> {
-  const rows = await db.lapsedSessionsPerUser(now, acceptedPrints(config));
-  return new Map(rows.map((row) => [row.userId, Number(row.sessions)]));
+  return byUser(await db.lapsedSessionsPerUser(now, acceptedPrints(config)));
 }
 
 /** Prisma binds each listed id as a parameter; SQLite allows 999 of them per statement. */
@@ -112,13 +113,13 @@ export const LAPSED_READ_BOUND = 2_000;
  */
 export async function activeSessionsOf(db: Database, config: Config, userIds: string[], now: Date, pending: PendingForceLogout | null): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map();
-  const [counted, lapsed] = pending
-    ? [null, null]
-    : await Promise.all([countedPerUser(db, config, userIds), db.lapsedSessionsPerUserUpTo(now, acceptedPrints(config), LAPSED_READ_BOUND)]);
-  if (counted && lapsed) {
-    const lapsedOf = new Map(lapsed.map((row) => [row.userId, Number(row.sessions)]));
-    // Two reads: a cleanup batch committing between them can take a session off both.
-    return new Map(userIds.map((userId) => [userId, Math.max(0, (counted.get(userId) ?? 0) - (lapsedOf.get(userId) ?? 0))]));
+  if (!pending) {
+    const [counted, lapsed] = await Promise.all([countedPerUser(db, config, userIds), db.lapsedSessionsPerUserUpTo(now, acceptedPrints(config), LAPSED_READ_BOUND)]);
+    if (lapsed) {
+      const lapsedOf = byUser(lapsed);
+      // Two reads: a cleanup batch committing between them can take a session off both.
+      return new Map(userIds.map((userId) => [userId, Math.max(0, (counted.get(userId) ?? 0) - (lapsedOf.get(userId) ?? 0))]));
+    }
   }
   const groups = await db.prisma.session.groupBy({
     by: ["userId"],

@@ -4,8 +4,8 @@ import type { Config } from "../config";
 import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { normalizeIp } from "../request/request-info";
-import { encodeCursor, keysetPage, mergeParts, partRowsAfter, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, sessionListParts } from "../sessions/active";
+import { cursorAfter, encodeCursor, keysetPage, type Cursor } from "../pagination/cursor";
+import { activeSessionWhere, readListParts, sessionListParts } from "../sessions/active";
 import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { actorInWords, CLI_ACTOR, type Actor } from "../actor";
@@ -49,22 +49,14 @@ export async function listAdminSessions(
   const [filter, pending] = await Promise.all([filterWhere(db, config, query, now), pendingForceLogout(db)]);
   if (filter === null) return { sessions: [], nextCursor: null };
   const parts = await sessionListParts(db, config, query.state, now, pending, query.sort === "created" ? "createdAt" : "lastActiveAt");
-  // Never null in its part (revokedAt: the rows marked ended).
-  const timeOf = (row: AdminSessionRow, part: number) => row[parts[part].field] ?? row.lastActiveAt;
-  const include = { user: { select: { id: true, username: true, disabledAt: true } } };
-  const batchOf = async (owners: Prisma.SessionWhereInput, after: Cursor | undefined, take: number) => {
-    const pages = await Promise.all(
-      parts.map(({ where, field }, i) =>
-        db.prisma.session.findMany({
-          where: { AND: [where, filter.where, owners, partRowsAfter(field, after, i)] },
-          orderBy: [{ [field]: "desc" }, { id: "desc" }],
-          take,
-          include,
-        }),
-      ),
+  const batchOf = (owners: Prisma.SessionWhereInput, after: Cursor | undefined, take: number) =>
+    readListParts(parts, after, take, (part) =>
+      db.prisma.session.findMany({
+        ...part,
+        where: { AND: [part.where, filter.where, owners] },
+        include: { user: { select: { id: true, username: true, disabledAt: true } } },
+      }),
     );
-    return mergeParts(pages, timeOf, take);
-  };
   let rows: Awaited<ReturnType<typeof batchOf>>;
   const owners = filter.ownerIds && filter.ownerIds.length > OWNER_LIST_LIMIT ? new Set(filter.ownerIds) : null;
   if (!owners && !filter.cidr) {
@@ -82,11 +74,11 @@ export async function listAdminSessions(
       rows.push(...batch.filter(({ row }) => passes(filter, owners, row)));
       const last = batch.at(-1);
       if (rows.length > query.limit || batch.length < SCAN_BATCH || !last) break;
-      after = { at: timeOf(last.row, last.part), id: last.row.id, part: last.part };
+      after = cursorAfter(last);
     }
     rows = rows.slice(0, query.limit + 1);
   }
-  const shown = keysetPage(rows, query.limit, (last) => encodeCursor({ at: timeOf(last.row, last.part), id: last.row.id, part: last.part }));
+  const shown = keysetPage(rows, query.limit, (last) => encodeCursor(cursorAfter(last)));
   const counts = await activeSessionsOf(db, config, [...new Set(shown.rows.map(({ row }) => row.userId))], now, pending);
   return { sessions: shown.rows.map(({ row }) => presentAdminSession(asMarked(pending, row), counts, currentSessionId, now)), nextCursor: shown.nextCursor };
 }

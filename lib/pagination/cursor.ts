@@ -67,23 +67,30 @@ export function partRowsAfter<F extends string>(field: F, cursor: Cursor | undef
   return { [field]: part > from ? { lte: cursor.at } : { lt: cursor.at } } as { [K in F]: { lte: Date } | { lt: Date } };
 }
 
+/** A row of a list read in parts: the part it came from and its time there, which make its cursor. */
+export type PartRow<T extends { id: string }> = { row: T; part: number; at: Date };
+
+/** Where the list continues after `last`. */
+export const cursorAfter = (last: PartRow<{ id: string }>): Cursor => ({ at: last.at, id: last.row.id, part: last.part });
+
 /**
  * The first `take` rows of the parts' pages (each in its list order, each at most `take` long: those
- * hold the first `take` of all) merged by time, newest first, an earlier part first on equal times;
- * each with the part it came from, for its cursor.
+ * hold the first `take` of all) merged by time, newest first, an earlier part first on equal times.
  */
-export function mergeParts<T>(pages: T[][], timeOf: (row: T, part: number) => Date, take: number): { row: T; part: number }[] {
-  const merged: { row: T; part: number }[] = [];
+export function mergeParts<T extends { id: string }>(pages: T[][], timeOf: (row: T, part: number) => Date, take: number): PartRow<T>[] {
+  const merged: PartRow<T>[] = [];
   const next = pages.map(() => 0);
   while (merged.length < take) {
-    let best = -1;
+    let best: PartRow<T> | null = null;
     for (let part = 0; part < pages.length; part++) {
-      if (next[part] >= pages[part].length) continue;
-      if (best < 0 || timeOf(pages[part][next[part]], part).getTime() > timeOf(pages[best][next[best]], best).getTime()) best = part;
+      const row = pages[part][next[part]];
+      if (row === undefined) continue;
+      const at = timeOf(row, part);
+      if (!best || at.getTime() > best.at.getTime()) best = { row, part, at };
     }
-    if (best < 0) break;
-    merged.push({ row: pages[best][next[best]], part: best });
-    next[best]++;
+    if (!best) break;
+    merged.push(best);
+    next[best.part]++;
   }
   return merged;
 }

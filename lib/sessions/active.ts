@@ -1,6 +1,7 @@
 import type { Config } from "../config";
 import { currentFingerprints } from "../auth/keys";
 import type { Database, Prisma } from "../db";
+import { mergeParts, partRowsAfter, type Cursor, type PartRow } from "../pagination/cursor";
 import type { SessionState } from "../validation/sessions";
 import type { SessionEndCause } from "./end-reasons";
 
@@ -66,4 +67,25 @@ export async function sessionListParts(
 ): Promise<ListPart[]> {
   if (state === "ended") return endedSessionParts(pending && pending.at < now ? pending.at : now, (await db.expiryFloor()).floor);
   return [{ where: state === "active" ? activeSessionWhere(config, now, pending) : {}, field: order }];
+}
+
+/** A session row as far as a list in parts orders it. */
+type ListedSession = { id: string; lastActiveAt: Date; createdAt: Date; expiresAt: Date; revokedAt: Date | null };
+
+/**
+ * The first `take` rows after `cursor` of a list read in `parts`: `read` runs the query for each
+ * part (its where clause with the cursor's bound, its order, `take`), adding what the caller
+ * narrows by; the rows are merged newest first (mergeParts).
+ */
+export async function readListParts<T extends ListedSession>(
+  parts: ListPart[],
+  cursor: Cursor | undefined,
+  take: number,
+  read: (query: { where: Prisma.SessionWhereInput; orderBy: Prisma.SessionOrderByWithRelationInput[]; take: number }) => Promise<T[]>,
+): Promise<PartRow<T>[]> {
+  const pages = await Promise.all(
+    parts.map(({ where, field }, i) => read({ where: { AND: [where, partRowsAfter(field, cursor, i)] }, orderBy: [{ [field]: "desc" }, { id: "desc" }], take })),
+  );
+  // Never null in its part (revokedAt: the rows marked ended).
+  return mergeParts(pages, (row, part) => row[parts[part].field] ?? row.lastActiveAt, take);
 }

@@ -1,8 +1,8 @@
 import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
-import { encodeCursor, keysetPage, mergeParts, partRowsAfter, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, sessionListParts } from "./active";
+import { cursorAfter, encodeCursor, keysetPage, type Cursor } from "../pagination/cursor";
+import { activeSessionWhere, readListParts, sessionListParts } from "./active";
 import type { SessionState } from "../validation/sessions";
 import { z } from "zod";
 import { activityField, listSessionActivity } from "./activity";
@@ -39,18 +39,10 @@ export async function listOwnSessions(
   const state = page.state ?? "active";
   const pending = await pendingForceLogout(db);
   const parts = await sessionListParts(db, config, state, now, pending, "lastActiveAt");
-  const pages = await Promise.all(
-    parts.map(({ where, field }, i) =>
-      db.prisma.session.findMany({
-        where: { AND: [{ userId: owner.user.id }, where, partRowsAfter(field, page.cursor, i)] },
-        orderBy: [{ [field]: "desc" }, { id: "desc" }],
-        take: page.limit + 1,
-      }),
-    ),
+  const rows = await readListParts(parts, page.cursor, page.limit + 1, (query) =>
+    db.prisma.session.findMany({ ...query, where: { AND: [{ userId: owner.user.id }, query.where] } }),
   );
-  const timeOf = (row: (typeof pages)[number][number], part: number) => row[parts[part].field] ?? row.lastActiveAt;
-  const rows = mergeParts(pages, timeOf, page.limit + 1);
-  const shown = keysetPage(rows, page.limit, (last) => encodeCursor({ at: timeOf(last.row, last.part), id: last.row.id, part: last.part }));
+  const shown = keysetPage(rows, page.limit, (last) => encodeCursor(cursorAfter(last)));
   return { sessions: shown.rows.map(({ row }) => presentSession(asMarked(pending, row), owner.session.id, now)), nextCursor: shown.nextCursor };
 }
 
