@@ -14,6 +14,7 @@ export const ERRORS = {
   malformed_body: { status: 400, message: "Request body is not valid UTF-8" },
   /** Answered by server.mjs (plain JavaScript, before Next): its copy must keep this code. */
   bad_request: { status: 400, message: "The address is not valid percent-encoded UTF-8" },
+  host_mismatch: { status: 400, message: "The Host header (or X-Forwarded-Host) must name this dashboard's address, as DASHBOARD_URL does" },
   invalid_logout_token: { status: 400, message: (p: { why: string }) => `Invalid logout token: ${p.why}` },
   unauthenticated: { status: 401, message: "Sign in to continue" },
   invalid_credentials: { status: 401, message: "Invalid username or key." },
@@ -26,7 +27,7 @@ export const ERRORS = {
   reauthentication_required: {
     status: 403,
     message: (p: { freshMinutes: number; via: "admin_key" | "identity_provider" }) =>
-      `You signed in more than ${p.freshMinutes} minutes ago: ${p.via === "admin_key" ? "enter your admin key again to confirm." : "confirm it is you at your identity provider first."}`,
+      `You signed in more than ${p.freshMinutes} minute${p.freshMinutes === 1 ? "" : "s"} ago: ${p.via === "admin_key" ? "enter your admin key again to confirm." : "confirm it is you at your identity provider first."}`,
     page: "Your sign-in is not recent: confirm it is you first.",
   },
   wrong_key: { status: 403, message: "That key is not right. Enter your admin key to confirm." },
@@ -58,7 +59,7 @@ export const ERRORS = {
     page: "No account could be set up for this single sign-on identity. Ask an administrator.",
   },
   payload_too_large: { status: 413, message: (p: { maxBytes: number }) => `Request body must be at most ${p.maxBytes} bytes` },
-  unsupported_media_type: { status: 415, message: "Send application/json or a form (application/x-www-form-urlencoded)" },
+  unsupported_media_type: { status: 415, message: (p: { accepted: string }) => `Send ${p.accepted}` },
   rate_limited: { status: 429, message: tooManyAttempts, page: tooManyAttempts },
   internal_error: { status: 500, message: "Something went wrong" },
   database_unavailable: { status: 503, message: "The session database is unavailable. Try again shortly." },
@@ -84,8 +85,11 @@ type CatalogEntry = {
 
 /** The sign-in limiter's answer; re-authentication with the admin key counts against it too. */
 function tooManyAttempts(p: PageParams): string {
-  if (p.retryAfterSeconds === undefined || !Number.isFinite(p.retryAfterSeconds)) return "Too many failed sign-in attempts. Try again later.";
-  const minutes = Math.max(1, Math.ceil(p.retryAfterSeconds / 60));
+  // The page reads the wait from its address, which anyone can edit: beyond the longest window
+  // (DASHBOARD_LOGIN_WINDOW_MINUTES is at most a day) it is not one the limiter set.
+  const wait = p.retryAfterSeconds;
+  if (wait === undefined || !Number.isFinite(wait) || wait <= 0 || wait > 24 * 60 * 60) return "Too many failed sign-in attempts. Try again later.";
+  const minutes = Math.max(1, Math.ceil(wait / 60));
   return `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
 }
 

@@ -16,6 +16,7 @@ import type { AdminSessionFilter, AdminSessionsQuery } from "../validation/admin
 import { cidrContains, cidrTextPrefix, parseCidr, type Cidr } from "../net/cidr";
 import { describeFilter } from "./filter-words";
 import { activeSessionsOf, activeTotals, ownerRestriction } from "./active-counts";
+import { prefixRange } from "./prefix-range";
 
 export { ownersWithMoreThan } from "./active-counts";
 
@@ -269,12 +270,6 @@ export async function revokeFilteredSessionsAsAdmin(
     now,
   );
 }
-
-/**
- * "Starts with" as a range, which an index can serve (SQLite's LIKE is case-insensitive and cannot).
- * Usernames and IPs are ASCII, so every match sorts below prefix + U+FFFF.
- */
-const prefixRange = (prefix: string) => ({ gte: prefix, lt: `${prefix}\uffff` });
 
 const count = z.number().int().min(0);
 export const adminCountersSchema = z.object({

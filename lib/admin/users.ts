@@ -11,6 +11,7 @@ import type { RequestInfo } from "../request/types";
 import { isoTimeSchema } from "../sessions/present";
 import { activeSessionsOf } from "./active-counts";
 import { MANY_SESSIONS } from "./sessions";
+import { prefixRange } from "./prefix-range";
 import { userStateEvent, webhookWrites } from "../webhooks/events";
 
 export const adminUserJsonSchema = z.object({
@@ -55,7 +56,7 @@ export async function listUsers(
 ): Promise<AdminUserPage> {
   const rows = await db.prisma.user.findMany({
     where: {
-      AND: [query.prefix ? { username: { startsWith: query.prefix } } : {}, query.after ? { username: { gt: query.after } } : {}],
+      AND: [query.prefix ? { username: prefixRange(query.prefix) } : {}, query.after ? { username: { gt: query.after } } : {}],
     },
     orderBy: { username: "asc" },
     take: query.limit + 1,

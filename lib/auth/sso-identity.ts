@@ -7,6 +7,7 @@ import { fail } from "../errors";
 import { createSession, type CurrentSession } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { usernameSchema } from "../validation/auth";
+import { plainText } from "../validation/text";
 import { generateId } from "../sessions/token";
 import { roleFromClaims } from "./roles";
 import type { ProviderTokens } from "./sso-tokens";
@@ -32,7 +33,7 @@ export type SsoClaims = {
 
 /** The email, only when the provider says it verified it. */
 export const verifiedEmail = (claims: SsoClaims): string | null =>
-  claims.email_verified === true && typeof claims.email === "string" && claims.email !== "" ? claims.email.slice(0, 320) : null;
+  claims.email_verified === true && typeof claims.email === "string" ? plainText(claims.email, 320) : null;
 
 export type SsoSignInFailure = "account_disabled" | "sso_account_conflict";
 
@@ -56,7 +57,7 @@ export async function signInSsoUser(
 ): Promise<SsoSignInResult> {
   const role = roleFromClaims(oidc, claims);
   const profile = {
-    displayName: typeof claims.name === "string" ? claims.name.slice(0, 200) : null,
+    displayName: typeof claims.name === "string" ? plainText(claims.name, 200) : null,
     email: verifiedEmail(claims),
     role,
     lastLoginAt: now,

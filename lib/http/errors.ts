@@ -27,6 +27,9 @@ export class ApiError extends DomainError {
 /** A state-changing request from another site (CSRF), refused by the same-origin rule. */
 export const crossSiteRequest = () => ApiError.of("cross_site_request");
 
+/** A state change whose Host header names another address than DASHBOARD_URL (see namesOwnHost). */
+export const hostMismatch = () => ApiError.of("host_mismatch");
+
 export const unauthorized = () => ApiError.of("unauthenticated");
 /** `allow`: the methods the address does serve, as the Allow header lists them ("GET, HEAD, OPTIONS"). */
 export const methodNotAllowed = (method: string, allow: string) => ApiError.withHeaders({ Allow: allow }, "method_not_allowed", { method, allow });
@@ -52,7 +55,10 @@ export function errorResponse(error: unknown): NextResponse {
   }
   if (error instanceof ZodError) {
     const first = error.issues[0];
-    const where = first?.path.length ? `${first.path.join(".")}: ` : "";
+    // The field's name first, unless the message already begins with it ("moreThan must be …").
+    const field = first?.path.join(".") ?? "";
+    const named = first && [" ", ":"].some((after) => first.message.startsWith(field + after));
+    const where = field && !named ? `${field}: ` : "";
     return NextResponse.json(
       { error: { code: "invalid_input", message: `${where}${first?.message ?? "Invalid input"}` } } satisfies ErrorBody,
       { status: ERRORS.invalid_input.status },

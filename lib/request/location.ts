@@ -1,5 +1,6 @@
 import type { Config } from "../config";
 import type { ApproximateLocation, HeaderSource } from "./types";
+import { plainText } from "../validation/text";
 
 /**
  * The approximate location a trusted proxy reports (CF-IPCountry / CF-IPCity by default). Read
@@ -41,6 +42,5 @@ function cityName(value: string | null): string | null {
     const utf8 = Buffer.from(text, "latin1").toString("utf8");
     if (!utf8.includes("\uFFFD")) text = utf8;
   }
-  text = text.replace(/[\x00-\x1f\x7f]/g, "").trim().slice(0, 100);
-  return text || null;
+  return plainText(text, 100);
 }

@@ -5,17 +5,17 @@ import { sessionIdSchema, sessionStateSchema } from "./sessions";
 import { usernameOf } from "./username";
 import { parseCidr } from "../net/cidr";
 import { DELIVERY_STATUSES } from "../webhooks/events";
+import { parseInstant } from "./instant";
+import { NO_CONTROL_CHARACTERS } from "./text";
 
 const instant = (name: string) =>
   z
     .string()
     .max(40)
     .transform((value, ctx) => {
-      // A bare date or a datetime-local value ("2026-11-23T10:00") is read as UTC.
-      const text = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(value) ? `${value.length === 10 ? `${value}T00:00` : value}Z` : value;
-      const date = new Date(text);
-      if (Number.isNaN(date.getTime())) {
-        ctx.addIssue({ code: "custom", message: `${name} must be a date or time (ISO 8601, UTC)` });
+      const date = parseInstant(value);
+      if (!date) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a date or time in ISO 8601 (2026-11-23, 2026-11-23T10:00 in UTC, or with Z or an offset), from year 1 to 9999` });
         return z.NEVER;
       }
       return date;
@@ -65,7 +65,12 @@ const adminSessionFilterFields = {
   signedInAfter: instant("signedInAfter").describe("Signed in at or after this time (ISO 8601; a bare date or time is UTC)").optional(),
   signedInBefore: instant("signedInBefore").describe("Signed in before this time (ISO 8601; a bare date or time is UTC)").optional(),
   /** Only owners with more than this many active sessions. */
-  moreThan: z.coerce.number({ error: "moreThan must be a number" }).int().min(0).max(100_000).optional(),
+  moreThan: z.coerce
+    .number({ error: "moreThan must be a number" })
+    .int("moreThan must be a whole number")
+    .min(0, "moreThan must be at least 0")
+    .max(100_000, "moreThan must be at most 100000")
+    .optional(),
 };
 
 /** Names of the filters beyond `user` alone: any of them on DELETE /api/admin/sessions makes it a bulk revoke by filter. */
@@ -118,7 +123,12 @@ export type CountAnswer = z.infer<typeof countAnswerSchema>;
 export type AdminSessionsQuery = z.infer<typeof adminSessionsQuerySchema>;
 
 /** Why an admin revokes; kept on the row and in the audit trail. */
-export const reasonSchema = z.string().trim().max(200, "reason must be at most 200 characters").optional();
+export const reasonSchema = z
+  .string()
+  .trim()
+  .max(200, "reason must be at most 200 characters")
+  .regex(NO_CONTROL_CHARACTERS, "reason must be one line of text, without control characters")
+  .optional();
 
 /** Body of destructive admin requests (JSON or form): a reason, and the admin key when the sign-in is not fresh. */
 export const adminActionBodySchema = z.object({

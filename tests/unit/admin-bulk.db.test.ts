@@ -116,7 +116,9 @@ describe("admin filters: IP CIDR, country, browser, signed in after/before", () 
     expect(messages({ ip: "10.0.0.0/40" })).toEqual(["ip: the prefix length of 10.0.0.0/40 must be at most 32"]);
     expect(messages({ country: "Germany" })).toEqual(["country must be a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)"]);
     expect(messages({ browser: "<script>" })).toEqual(["browser must be a browser name such as Firefox or Chrome"]);
-    expect(messages({ signedInAfter: "yesterday" })).toEqual(["signedInAfter must be a date or time (ISO 8601, UTC)"]);
+    expect(messages({ signedInAfter: "yesterday" })).toEqual([
+      "signedInAfter must be a date or time in ISO 8601 (2026-11-23, 2026-11-23T10:00 in UTC, or with Z or an offset), from year 1 to 9999",
+    ]);
     expect(messages({ signedInAfter: "2026-11-21", signedInBefore: "2026-11-20" })).toEqual(["signedInAfter must be earlier than signedInBefore"]);
     expect(adminSessionCountQuerySchema.safeParse({}).error?.issues[0].message).toMatch(/at least one filter/);
   });

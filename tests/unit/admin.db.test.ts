@@ -288,6 +288,17 @@ describe("admin: disabling users", () => {
     expect(second).toMatchObject({ users: [{ username: "idle", activeSessions: 0, flagged: false }], nextCursor: null });
     expect((await listUsers(db, config, { prefix: "bu", limit: 10 })).users.map((u) => u.username)).toEqual(["busy"]);
   });
+
+  it("reads a username prefix literally: _ and % are characters, not wildcards", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    for (const name of ["bob", "b_b", "b%b", "bab"]) await ensureUser(db, name);
+    const named = async (prefix: string) => (await listUsers(db, config, { prefix, limit: 10 })).users.map((u) => u.username);
+    expect(await named("_")).toEqual([]);
+    expect(await named("b_")).toEqual(["b_b"]);
+    expect(await named("b%")).toEqual(["b%b"]);
+    expect((await named("b")).sort()).toEqual(["b%b", "b_b", "bab", "bob"]);
+  });
 });
 
 describe("cleanup", () => {

@@ -93,6 +93,14 @@ describe("an SSO identity is its issuer and subject", () => {
     expect(second.user.username).toMatch(/^dave-[0-9a-f]{6}$/);
   });
 
+  it("a name or email with control characters (NUL, which PostgreSQL refuses) is stored cleaned, and the sign-in goes through", async () => {
+    const { db, signInSso } = await setup();
+    const result = await signInSso(claims("sub-nul", { name: "Zoë\u0000 Müller\n", email: "zoe@example.test\u0000", email_verified: true }));
+    if (!result.ok) throw new Error(result.code);
+    const user = await db.prisma.user.findUniqueOrThrow({ where: { id: result.user.id } });
+    expect({ displayName: user.displayName, email: user.email }).toEqual({ displayName: "Zoë Müller", email: "zoe@example.test" });
+  });
+
   it("an unverified email is neither a username nor an admin name, and is not stored", async () => {
     const { db, config, signInSso } = await setup({ DASHBOARD_ADMINS: "root,boss@example.test" });
     const result = await signInSso(claims("sub-unverified", { email: "boss@example.test", email_verified: false }));

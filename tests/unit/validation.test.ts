@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { encodeCursor, cursorSchema } from "@/lib/pagination/cursor";
+import { adminActionBodySchema, adminSessionCountQuerySchema, eventsQuerySchema } from "@/lib/validation/admin";
+import { parseInstant } from "@/lib/validation/instant";
+import { plainText } from "@/lib/validation/text";
+import { errorMessage, pageMessage } from "@/lib/errors";
+import { errorResponse } from "@/lib/http/errors";
+
+const rawCursor = (text: string) => Buffer.from(text).toString("base64url");
+const firstMessage = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues[0]?.message;
+
+describe("moments given as input", () => {
+  it("reads ISO 8601 dates and times, UTC unless an offset says otherwise", () => {
+    expect(parseInstant("2026-11-23")?.toISOString()).toBe("2026-11-23T00:00:00.000Z");
+    expect(parseInstant("2026-11-23T10:00")?.toISOString()).toBe("2026-11-23T10:00:00.000Z");
+    expect(parseInstant("2026-11-23T10:00:05.123456Z")?.toISOString()).toBe("2026-11-23T10:00:05.123Z");
+    expect(parseInstant("2026-11-23T10:00+02:00")?.toISOString()).toBe("2026-11-23T08:00:00.000Z");
+    expect(parseInstant("2024-02-29")?.toISOString()).toBe("2024-02-29T00:00:00.000Z");
+    expect(parseInstant("0001-01-01")?.toISOString()).toBe("0001-01-01T00:00:00.000Z");
+    expect(parseInstant("9999-12-31T23:59:59.999Z")?.toISOString()).toBe("9999-12-31T23:59:59.999Z");
+  });
+
+  it("refuses what is not a real moment between the years 1 and 9999, and what JavaScript alone would guess at", () => {
+    for (const text of [
+      "0000-01-01",
+      "-004714-01-01",
+      "+275760-09-13",
+      "0001-01-01T00:00+01:00",
+      "2026-02-30",
+      "2025-02-29",
+      "2026-11-31",
+      "2026-11-23T24:00",
+      "2026-11-23T10:60",
+      "2026-11-23T10:00:60",
+      "2026-11-23T10:00+24:00",
+      "1",
+      "-1",
+      "2026",
+      "Dec 5 2026",
+      "12/06/2026",
+      "2026-11-23 10:00",
+      "",
+    ]) {
+      expect(parseInstant(text), text).toBeNull();
+    }
+  });
+
+  it("filters and cursors outside that range are 400s, not database errors", () => {
+    for (const value of ["0000-01-01", "2026-02-30", "Dec 5 2026", "1"]) {
+      const result = adminSessionCountQuerySchema.safeParse({ signedInAfter: value });
+      expect(result.success, value).toBe(false);
+      expect(firstMessage(result)).toMatch(/^signedInAfter must be a date or time in ISO 8601/);
+      expect(eventsQuerySchema.safeParse({ from: value }).success, value).toBe(false);
+    }
+    for (const text of ["0000-01-01T00:00:00.000Z|abc", "-004714-01-01T00:00:00.000Z|abc", "+275760-09-13T00:00:00.000Z|abc"]) {
+      expect(cursorSchema.safeParse(rawCursor(text)).success, text).toBe(false);
+    }
+    const cursor = encodeCursor({ at: new Date("2026-11-23T10:00:00.000Z"), id: "abc" });
+    expect(cursorSchema.parse(cursor)).toEqual({ at: new Date("2026-11-23T10:00:00.000Z"), id: "abc" });
+  });
+});
+
+describe("free text", () => {
+  it("an admin's reason is one line without control characters (PostgreSQL refuses NUL)", () => {
+    for (const reason of ["x\u0000y", "two\nlines", "tab\there", "bell\u0007"]) {
+      const result = adminActionBodySchema.safeParse({ reason });
+      expect(result.success, JSON.stringify(reason)).toBe(false);
+      expect(firstMessage(result)).toBe("reason must be one line of text, without control characters");
+    }
+    expect(adminActionBodySchema.parse({ reason: "  left the company — Zoë  " })).toEqual({ reason: "left the company — Zoë" });
+  });
+
+  it("text sent on someone's behalf is cleaned instead", () => {
+    expect(plainText(" Zoë\u0000 Müller\n", 200)).toBe("Zoë Müller");
+    expect(plainText("\u0000\u0001 ", 200)).toBeNull();
+    expect(plainText("abcdef", 3)).toBe("abc");
+  });
+});
+
+describe("messages", () => {
+  it("name the limit a number broke", () => {
+    expect(firstMessage(adminSessionCountQuerySchema.safeParse({ moreThan: "-1" }))).toBe("moreThan must be at least 0");
+    expect(firstMessage(adminSessionCountQuerySchema.safeParse({ moreThan: "100001" }))).toBe("moreThan must be at most 100000");
+    expect(firstMessage(adminSessionCountQuerySchema.safeParse({ moreThan: "1.5" }))).toBe("moreThan must be a whole number");
+    expect(firstMessage(adminSessionCountQuerySchema.safeParse({ moreThan: "many" }))).toBe("moreThan must be a number");
+  });
+
+  it("name the field once in the API's answer", async () => {
+    const answer = async (input: Record<string, string>) => {
+      const result = adminSessionCountQuerySchema.safeParse(input);
+      return ((await errorResponse(result.error).json()) as { error: { message: string } }).error.message;
+    };
+    expect(await answer({ ip: "10.1.2.3/8" })).toBe("ip: 10.1.2.3/8 has address bits set past /8: did you mean 10.0.0.0/8?");
+    expect(await answer({ moreThan: "-1" })).toBe("moreThan must be at least 0");
+    expect(await answer({ country: "Germany" })).toBe("country must be a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)");
+  });
+
+  it("a wait on the sign-in page that no limiter set is not shown as one", () => {
+    expect(pageMessage("rate_limited", { retryAfterSeconds: 1e308 })).toBe("Too many failed sign-in attempts. Try again later.");
+    expect(pageMessage("rate_limited", { retryAfterSeconds: -5 })).toBe("Too many failed sign-in attempts. Try again later.");
+    expect(pageMessage("rate_limited", { retryAfterSeconds: 90 })).toBe("Too many failed sign-in attempts. Try again in 2 minutes.");
+  });
+
+  it("count minutes in the singular too", () => {
+    expect(errorMessage("reauthentication_required", { freshMinutes: 1, via: "admin_key" })).toMatch(/^You signed in more than 1 minute ago:/);
+    expect(errorMessage("reauthentication_required", { freshMinutes: 15, via: "admin_key" })).toMatch(/^You signed in more than 15 minutes ago:/);
+  });
+});
