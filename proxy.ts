@@ -2,19 +2,20 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getConfig, type Config } from "@/lib/config";
 import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/sessions/cookie";
 import { databaseAvailable } from "@/lib/db/availability";
-import { crossSiteRequest, errorResponse, methodNotAllowed } from "@/lib/http/errors";
+import { crossSiteRequest, errorResponse, hostMismatch, methodNotAllowed } from "@/lib/http/errors";
+import { pagePostProblem } from "@/lib/http/page-post";
 import { PAGE_ALLOW, refusedMethod } from "@/lib/http/methods";
 import { REQUEST_PATH_HEADER } from "@/lib/http/request-path";
 import { safeReturnPath } from "@/lib/request/return-path";
-import { isSameOriginRequest } from "@/lib/request/same-origin";
+import { isSameOriginRequest, namesOwnHost } from "@/lib/request/same-origin";
 import { withTransportSecurity } from "@/lib/http/transport-security";
 import { unavailablePage } from "@/lib/http/unavailable-response";
 
 /**
  * Pages only — API routes are excluded by the matcher (Next's middleware costs ≈ 480 µs a request
  * here) and get the same rules from their wrapper, apiRoute. Thin on purpose: no queries here
- * while the database is up. It refuses methods no page serves (405) and cross-site state changes
- * (CSRF), answers the 503 page during a database outage, gives pages a per-request CSP nonce,
+ * while the database is up. It refuses methods no page serves (405), cross-site state changes
+ * (CSRF), and posts Next.js would fail on with a 500 (another Host, not a form, too large), answers the 503 page during a database outage, gives pages a per-request CSP nonce,
  * keeps a Remember Me cookie's lifetime sliding as pages are visited, and sends
  * Strict-Transport-Security on an https deployment (next.config.js headers are fixed at build
  * time, before DASHBOARD_URL is known).
@@ -30,6 +31,9 @@ async function handle(request: NextRequest, config: Config): Promise<NextRespons
   const refused = refusedMethod(request);
   if (refused) return errorResponse(methodNotAllowed(refused, PAGE_ALLOW));
   if (!isSameOriginRequest(request.method, request.headers, config.publicUrl.origin)) return errorResponse(crossSiteRequest());
+  if (!namesOwnHost(request.method, request.headers, config.publicUrl.host)) return errorResponse(hostMismatch());
+  const badPost = pagePostProblem(request.method, request.headers);
+  if (badPost) return errorResponse(badPost);
   if (pathname === "/unavailable") {
     // Always the 503 page (it reloads the page it came from): a database that is only slow starts
     // no outage, and redirecting straight back would loop.

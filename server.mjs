@@ -247,6 +247,13 @@ const server = createServer((req, res) => {
   // (`delete` only when present: it turns the headers object into a slower dictionary.)
   if (req.headers[REFUSED_METHOD_HEADER] !== undefined) delete req.headers[REFUSED_METHOD_HEADER];
   if (req.headers[PATH_HEADER] !== undefined) delete req.headers[PATH_HEADER];
+  // Only a path ("origin-form"): Next reads "*" (OPTIONS *) as a URL and fails with a 500, and
+  // follows an absolute URL in the request line ("GET http://elsewhere/…") to another host.
+  if (!pathname.startsWith("/")) {
+    const answer = errorAnswer("bad_request", "The request target must be a path starting with /");
+    res.writeHead(400, answer.headers).end(answer.body);
+    return;
+  }
   if (!isDecodablePath(pathname)) {
     const answer = errorAnswer("bad_request", "The address is not valid percent-encoded UTF-8");
     res.writeHead(400, answer.headers).end(answer.body);

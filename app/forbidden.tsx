@@ -1,9 +1,9 @@
 import Link from "next/link";
 
-/** 403: signed in, but this page is for administrators. */
+/** 403: signed in, but this page is for administrators. Shown inside the app's own <main>. */
 export default function Forbidden() {
   return (
-    <main className="mx-auto max-w-md px-4 py-24 text-center">
+    <div className="mx-auto max-w-md px-4 py-24 text-center">
       <p className="text-sm font-semibold text-indigo-600">403</p>
       <h1 className="mt-2 text-2xl font-semibold">Administrators only</h1>
       <p className="mt-2 text-sm text-slate-600">
@@ -12,6 +12,6 @@ export default function Forbidden() {
       <Link href="/" className="mt-6 inline-block text-sm font-medium text-indigo-600 hover:underline">
         Back to the dashboard
       </Link>
-    </main>
+    </div>
   );
 }

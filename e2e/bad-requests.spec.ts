@@ -362,6 +362,40 @@ test.describe("bad requests to every API route", () => {
     expect(notAJsonError(answer, "GET")).toBeNull();
   });
 
+  test("a request target that is not a path (OPTIONS *, an absolute URL) is 400, never a 500 or a redirect elsewhere", async () => {
+    for (const [method, target] of [
+      ["OPTIONS", "*"],
+      ["GET", "*"],
+      ["GET", "http://evil.example/api/health"],
+      ["POST", "https://evil.example/login"],
+    ] as const) {
+      const answer = await send(method, target);
+      expect(answer.status, `${method} ${target}`).toBe(400);
+      expect(answer.headers.location, `${method} ${target}`).toBeUndefined();
+      expect(JSON.parse(answer.body)).toEqual({ error: { code: "bad_request", message: expect.any(String) } });
+    }
+  });
+
+  test("page posts Next.js would fail on are refused with a 4xx that says why: another Host, not a form, too large", async () => {
+    const origin = new URL(BASE_URL).origin;
+    const form = { origin, "content-type": "multipart/form-data; boundary=zz" };
+    const body = Buffer.from('--zz\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--zz--\r\n');
+    for (const [headers, status, code] of [
+      [{ ...form, host: "evil.example" }, 400, "host_mismatch"],
+      [{ ...form, "x-forwarded-host": "evil.example" }, 400, "host_mismatch"],
+      [{ origin, "content-type": "multipart/form-data" }, 415, "unsupported_media_type"],
+      [{ origin, "content-type": "application/json" }, 415, "unsupported_media_type"],
+      [{ origin }, 415, "unsupported_media_type"],
+    ] as const) {
+      const answer = await send("POST", "/login", { headers, body });
+      expect(answer.status, JSON.stringify(headers)).toBe(status);
+      expect(JSON.parse(answer.body).error.code, JSON.stringify(headers)).toBe(code);
+    }
+    const large = await send("POST", "/login", { headers: form, body: Buffer.alloc(1024 * 1024 + 1, "a") });
+    expect(large.status).toBe(413);
+    expect(JSON.parse(large.body).error.code).toBe("payload_too_large");
+  });
+
   test("the issue's examples: undecodable paths are 400 and TRACE is 405, even signed out", async () => {
     for (const [method, target] of [
       ["DELETE", "/api/sessions/%E0%A4%A"],

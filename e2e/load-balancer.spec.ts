@@ -66,6 +66,15 @@ test("through the shipped nginx config: forms work, the client address is the on
   expect(spoofed.status()).toBe(200);
   const spoofedId = ((await spoofed.json()) as { session: { id: string } }).session.id;
   expect(await database.query(`SELECT "ipAddress" FROM "Session" WHERE "id" = $1`, [spoofedId])).toEqual([{ ipAddress: "127.0.0.1" }]);
+  // Nor its place: nothing in front of this nginx reports one, so it drops what a client sends in
+  // the location headers the app reads by default.
+  const placed = await request.post("/api/auth/login", {
+    data: { username: uniqueUser("placer"), key: USER_KEY },
+    headers: { "CF-IPCountry": "KP", "CF-IPCity": "Pyongyang" },
+  });
+  expect(placed.status()).toBe(200);
+  const placedId = ((await placed.json()) as { session: { id: string } }).session.id;
+  expect(await database.query(`SELECT "country", "city" FROM "Session" WHERE "id" = $1`, [placedId])).toEqual([{ country: null, city: null }]);
 
   // A server action (with its redirect) works through the proxy too: sign out the other session.
   const other = await request.post("/api/auth/login", { data: { username, key: USER_KEY } });

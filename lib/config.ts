@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { LOG_LEVELS, parseLogLevel, parseTrustProxy } from "../server/env-rules.mjs";
-import { loadOrCreateGeneratedCredentials, type GeneratedCredentials } from "./generated-credentials";
+import { generatedCredentialsFile, loadGeneratedCredentials, loadOrCreateGeneratedCredentials, type GeneratedCredentials } from "./generated-credentials";
 
 /** Thrown when the environment is unusable; the message names the variable. */
 export class ConfigError extends Error {}
@@ -352,8 +352,18 @@ type Env = Record<string, string | undefined>;
 const configError = (issues: { variable: string; message: string }[]) =>
   new ConfigError(`Invalid configuration:\n${issues.map(({ variable, message }) => `  ${variable}: ${message}`).join("\n")}`);
 
+/** Where the SQLite database lives unless DASHBOARD_SESSION_SQLITE_PATH says otherwise (relative to the working directory). */
+export const DEFAULT_SQLITE_PATH = "data/sessions.db";
+
+/**
+ * How a process without DASHBOARD_SECRET / _KEY / _ADMIN_KEY gets them: the server generates them on
+ * its first start ("create"); the CLI only reads what the server generated ("read"): keys of its own
+ * would match no session, and a revoke-all would end none and report success.
+ */
+export type CredentialSource = "create" | "read";
+
 /** Parses and validates the environment. Pure apart from the generated-credentials file. */
-export function parseConfig(env: Env): Config {
+export function parseConfig(env: Env, credentials: CredentialSource = "create"): Config {
   if (env.NEXT_PHASE === "phase-production-build") {
     // The configuration belongs to the running server: read during the build, it would generate
     // keys into the build's data/ (and so into a Docker image), and the first start would not say
@@ -363,7 +373,7 @@ export function parseConfig(env: Env): Config {
   const raw = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""),
   ) as Env;
-  const sqlitePath = raw.DASHBOARD_SESSION_SQLITE_PATH ?? "data/sessions.db";
+  const sqlitePath = raw.DASHBOARD_SESSION_SQLITE_PATH ?? DEFAULT_SQLITE_PATH;
   const dataDir = path.dirname(path.resolve(/*turbopackIgnore: true*/ sqlitePath));
 
   const missing = ["DASHBOARD_SECRET", "DASHBOARD_KEY", "DASHBOARD_ADMIN_KEY"].filter((n) => !raw[n]);
@@ -373,7 +383,12 @@ export function parseConfig(env: Env): Config {
       missing.map((variable) => ({ variable, message: "required with DASHBOARD_SESSION_BACKEND=postgres (every replica must share it)" })),
     );
   }
-  const generated = missing.length > 0 ? loadOrCreateGeneratedCredentials(dataDir) : null;
+  const generated =
+    missing.length === 0 ? null : credentials === "create" ? loadOrCreateGeneratedCredentials(dataDir) : loadGeneratedCredentials(dataDir);
+  if (missing.length > 0 && !generated) {
+    const message = `not set, and there is no ${generatedCredentialsFile(dataDir)} to read it from: give this the server's environment, or run it where the server's data/ directory is`;
+    throw configError(missing.map((variable) => ({ variable, message })));
+  }
   const input: Env = {
     DASHBOARD_ADMINS: "admin",
     DASHBOARD_URL: `http://localhost:${raw.PORT ?? 3000}`,
@@ -395,8 +410,8 @@ export function parseConfig(env: Env): Config {
 const cache = globalThis as unknown as { sessionboardConfig?: Config };
 
 /** The process-wide configuration, read and validated once. */
-export function getConfig(): Config {
-  cache.sessionboardConfig ??= parseConfig(process.env);
+export function getConfig(credentials: CredentialSource = "create"): Config {
+  cache.sessionboardConfig ??= parseConfig(process.env, credentials);
   return cache.sessionboardConfig;
 }
 

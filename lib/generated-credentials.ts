@@ -18,9 +18,9 @@ const FILE_NAME = "generated-credentials.json";
  * directory (mode 0600) and reuse them on later starts, so a newcomer's first start just works.
  */
 export function loadOrCreateGeneratedCredentials(dataDir: string): GeneratedCredentials {
-  const file = path.join(dataDir, FILE_NAME);
-  const existing = readCredentials(file);
-  if (existing) return { ...existing, file, createdNow: false };
+  const existing = loadGeneratedCredentials(dataDir);
+  if (existing) return existing;
+  const file = generatedCredentialsFile(dataDir);
 
   fs.mkdirSync(dataDir, { recursive: true });
   const fresh = {
@@ -37,6 +37,15 @@ export function loadOrCreateGeneratedCredentials(dataDir: string): GeneratedCred
     if (again) return { ...again, file, createdNow: false };
     throw error;
   }
+}
+
+export const generatedCredentialsFile = (dataDir: string) => path.join(dataDir, FILE_NAME);
+
+/** The credentials a first start generated in `dataDir`, or null when there are none (never creates them). */
+export function loadGeneratedCredentials(dataDir: string): GeneratedCredentials | null {
+  const file = generatedCredentialsFile(dataDir);
+  const existing = readCredentials(file);
+  return existing && { ...existing, file, createdNow: false };
 }
 
 function readCredentials(file: string): Omit<GeneratedCredentials, "file" | "createdNow"> | null {

@@ -2,11 +2,13 @@
  * Operator CLI: `npm run sessions -- <command>` against the configured backend, with the same rules
  * and audit events as the UI (actor "cli").
  */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CLI_ACTOR } from "../lib/actor";
 import { adminCounters, listAdminSessions, revokeAllSessions, revokeSessionAsAdmin, revokeUserSessionsAsAdmin } from "../lib/admin/sessions";
 import { linkUserToSsoSubject } from "../lib/auth/sso-identity";
-import { ConfigError, getConfig } from "../lib/config";
+import { ConfigError, DEFAULT_SQLITE_PATH, getConfig } from "../lib/config";
 import { getDatabase } from "../lib/db";
 import { DomainError } from "../lib/errors";
 import { cleanupSessions } from "../lib/sessions/cleanup";
@@ -20,6 +22,9 @@ import { createLogger, installLogger } from "../server/log.mjs";
 // What this command prints is its interface, for people and scripts (plain stdout/stderr, below).
 // Log lines from lib/ (a database outage, say) go to stderr, so stdout stays that output.
 installLogger(createLogger({ level: parseLogLevel(process.env.DASHBOARD_LOG_LEVEL) ?? "info", destination: 2 }));
+
+/** The app's directory: the CLI is scripts/sessions.ts, or dist/sessions.mjs once built. */
+const APP_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 const USAGE = `Usage: npm run sessions -- <command>
 
@@ -76,7 +81,12 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(" ")}`);
-  const config = getConfig();
+  // A relative SQLite path is the caller's; the migrations ship beside the CLI, so it then works
+  // from any directory (a cron job's).
+  process.env.DASHBOARD_SESSION_SQLITE_PATH = path.resolve(process.env.DASHBOARD_SESSION_SQLITE_PATH?.trim() || DEFAULT_SQLITE_PATH);
+  process.chdir(APP_ROOT);
+  // Read before anything else opens the database, so the CLI never generates keys of its own.
+  const config = getConfig("read");
   if (config.backend === "memory") {
     throw new UsageError("DASHBOARD_SESSION_BACKEND=memory lives inside the server process; the CLI needs a database it can open.");
   }

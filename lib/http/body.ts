@@ -28,7 +28,7 @@ export async function readBody(request: Request): Promise<{ data: unknown; form:
   }
 }
 
-const unsupportedMediaType = () => ApiError.of("unsupported_media_type");
+const unsupportedMediaType = () => ApiError.of("unsupported_media_type", { accepted: "application/json or a form (application/x-www-form-urlencoded)" });
 
 const tooLarge = () => ApiError.of("payload_too_large", { maxBytes: MAX_BODY_BYTES });
 

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -9,6 +10,11 @@ const run = promisify(execFile);
 
 /** Runs `npm run sessions -- …` the way an operator would, as a child process on the same database. */
 async function cli(database: Record<string, string>, ...args: string[]) {
+  return cliIn(process.cwd(), database, ...args);
+}
+
+/** The same, started from `cwd` (a cron job's, say). */
+async function cliIn(cwd: string, database: Record<string, string>, ...args: string[]) {
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: "production",
     PATH: process.env.PATH,
@@ -20,7 +26,7 @@ async function cli(database: Record<string, string>, ...args: string[]) {
     ...database,
   };
   try {
-    const { stdout, stderr } = await run(path.join("node_modules", ".bin", "tsx"), ["scripts/sessions.ts", ...args], { env });
+    const { stdout, stderr } = await run(path.resolve("node_modules", ".bin", "tsx"), [path.resolve("scripts", "sessions.ts"), ...args], { env, cwd });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -76,6 +82,35 @@ describe("operator CLI", () => {
     expect(events.find((e) => e.sessionId === carol.session.id)).toBeUndefined();
     expect(events.find((e) => e.type === "sessions.revoked_all")).toMatchObject({ count: 1 });
   }, 60_000);
+
+  it("works from any directory: a relative DASHBOARD_SESSION_SQLITE_PATH is the caller's, the migrations are the CLI's own", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-cli-"));
+    try {
+      const absolute = await cliIn(os.tmpdir(), { DASHBOARD_SESSION_BACKEND: "sqlite", DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, "sessions.db") }, "stats", "--json");
+      expect(absolute.stderr).toBe("");
+      expect(absolute.code).toBe(0);
+      expect(JSON.parse(absolute.stdout)).toMatchObject({ activeSessions: 0 });
+      const relative = await cliIn(dir, { DASHBOARD_SESSION_BACKEND: "sqlite", DASHBOARD_SESSION_SQLITE_PATH: "here.db" }, "stats", "--json");
+      expect(relative.code).toBe(0);
+      expect(fs.existsSync(path.join(dir, "here.db"))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("without the server's secret and keys, and no generated ones to read, refuses instead of making new ones", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-cli-"));
+    try {
+      const database = { DASHBOARD_SESSION_BACKEND: "sqlite", DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, "sessions.db") };
+      const refused = await cli({ ...database, DASHBOARD_SECRET: "", DASHBOARD_KEY: "", DASHBOARD_ADMIN_KEY: "" }, "revoke-all", "--yes", "--reason", "incident");
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain("DASHBOARD_SECRET");
+      expect(refused.stdout).not.toContain("Revoked");
+      expect(fs.existsSync(path.join(dir, "generated-credentials.json"))).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("links an existing key user to an SSO subject", async () => {
     const { db, env: database } = await tempDatabase();

@@ -123,7 +123,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
                   <div className="mt-1 font-mono text-xs text-slate-500">{event.type}</div>
                   {event.count !== null && event.count !== 1 && <div className="mt-1 text-xs text-slate-500">{event.count.toLocaleString("en")} {event.type === "login.failed" ? "attempts from this address" : "sessions"}</div>}
                 </Cell>
-                <Cell label="User">
+                <Cell label="User" className="wrap-anywhere">
                   {event.username ? (
                     <Link href={userSessionsHref(event.username)} className="text-indigo-700 hover:underline" aria-label={`Sessions of ${event.username}`}>
                       {event.username}
@@ -132,13 +132,15 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
                     "—"
                   )}
                 </Cell>
-                <Cell label="By">{event.actor ?? "—"}</Cell>
+                <Cell label="By" className="wrap-anywhere">
+                  {event.actor ?? "—"}
+                </Cell>
                 <Cell label="Session">
                   <SessionLabel id={event.sessionId} hint={event.sessionId ? hints.get(event.sessionId) : undefined} />
                 </Cell>
                 <Cell label="IP" className="break-all lg:whitespace-nowrap lg:break-normal">{event.ip ?? "—"}</Cell>
                 <Cell label="Detail" wide className="wrap-anywhere lg:min-w-40">
-                  {event.detail ?? ""}
+                  {event.detail ?? "—"}
                 </Cell>
               </tr>
             );

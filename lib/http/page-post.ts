@@ -1,0 +1,21 @@
+import { ApiError } from "./errors";
+
+/** What Next.js reads of a server action's body at most (its default limit, 1 MB). */
+export const PAGE_FORM_MAX_BYTES = 1024 * 1024;
+
+const PAGE_FORM_TYPES = "a form (multipart/form-data with its boundary, or application/x-www-form-urlencoded)";
+
+/**
+ * What a page accepts as a POST, checked before Next.js reads it: a form — React's server actions
+ * post multipart/form-data, or text/plain from script — no larger than Next reads. Next answers
+ * anything else with a 500 and a stack trace in the log; here it is a 415 or a 413 that says why.
+ * (A body that claims to be a form and is not still meets Next's own parser.)
+ */
+export function pagePostProblem(method: string, headers: { get(name: string): string | null }): ApiError | null {
+  if (method !== "POST") return null;
+  const type = (headers.get("content-type") ?? "").toLowerCase();
+  const form = /^multipart\/form-data;.*\bboundary=\S/.test(type) || /^(application\/x-www-form-urlencoded|text\/plain)\s*(;|$)/.test(type);
+  if (!form) return ApiError.of("unsupported_media_type", { accepted: PAGE_FORM_TYPES });
+  if (Number(headers.get("content-length") ?? "0") > PAGE_FORM_MAX_BYTES) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
+  return null;
+}
