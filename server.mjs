@@ -16,6 +16,7 @@ import { parseLogLevel, parseTrustProxy } from "./server/env-rules.mjs";
 import { createLogger, flushLogs, installLogger, routeConsoleTo } from "./server/log.mjs";
 import { REQUEST_ID_HEADER, requestIdFor } from "./server/request-id.mjs";
 import { routeNamerFor } from "./server/route-names.mjs";
+import { STRICT_TRANSPORT_SECURITY, isHttpsUrl } from "./server/transport-security.mjs";
 import { requestScope } from "./server/request-scope.mjs";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/ (TypeScript, and not in the
@@ -72,6 +73,10 @@ function listenOptions(argv, env) {
   return { port: Number(port), hostname };
 }
 
+// On an https deployment (DASHBOARD_URL; lib/config.ts checks it), every answer carries
+// Strict-Transport-Security: the app's pages and API set it themselves, this file on the rest.
+const strictTransport = isHttpsUrl(process.env.DASHBOARD_URL) ? { "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY } : {};
+
 /** The headers and body of an error answered here, in the API's shape. */
 function errorAnswer(code, message, headers = {}) {
   const body = JSON.stringify({ error: { code, message } });
@@ -82,6 +87,7 @@ function errorAnswer(code, message, headers = {}) {
       "Content-Length": String(Buffer.byteLength(body)),
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
+      ...strictTransport,
       ...headers,
     },
   };
@@ -259,7 +265,10 @@ const server = createServer((req, res) => {
     res.writeHead(400, answer.headers).end(answer.body);
     return;
   }
-  if (req.method !== "GET" && req.method !== "HEAD" && isFileAddress(pathname)) {
+  const file = isFileAddress(pathname);
+  // Files never pass through the proxy or the API wrapper, which set it for the app's own answers.
+  if (file && strictTransport["Strict-Transport-Security"]) res.setHeader("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
+  if (req.method !== "GET" && req.method !== "HEAD" && file) {
     const answer = errorAnswer("method_not_allowed", `${req.method} is not allowed here; this address accepts GET, HEAD`, { Allow: "GET, HEAD" });
     res.writeHead(405, answer.headers).end(answer.body);
     return;

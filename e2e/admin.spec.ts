@@ -104,6 +104,25 @@ test.describe("Admin Panel", () => {
     for (const c of [victim, admin]) await c.context.close();
   });
 
+  test("a wrong admin key keeps the Disable confirmation open, to try again", async ({ browser }) => {
+    const username = uniqueUser("disablestale");
+    const user = await signedIn(browser, username, USER_KEY);
+    const admin = await signedIn(browser, "root", ADMIN_KEY);
+    ageAuthentication(admin.sessionId, 20);
+    const page = admin.page;
+    await page.goto(`/admin/users?prefix=${username}&confirmDisable=${username}`);
+    const confirm = () => page.getByRole("group", { name: `Disable ${username}?` });
+    await confirm().getByLabel("Your admin key").fill("not-the-admin-key");
+    await confirm().getByRole("button", { name: `Disable ${username}` }).click();
+    await expect(main(page).getByRole("alert")).toHaveText("That key is not right. Enter your admin key to confirm.");
+    await expect(confirm()).toBeVisible();
+    await confirm().getByLabel("Your admin key").fill(ADMIN_KEY);
+    await confirm().getByRole("button", { name: `Disable ${username}` }).click();
+    await expect(main(page).getByRole("status")).toHaveText(new RegExp(`^${username} is disabled`));
+    await expect(confirm()).toHaveCount(0);
+    for (const c of [user, admin]) await c.context.close();
+  });
+
   test("a disabled user is signed out and cannot sign in until enabled", async ({ browser }) => {
     const username = uniqueUser("disabled");
     const user = await signedIn(browser, username, USER_KEY);

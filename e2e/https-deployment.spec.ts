@@ -43,6 +43,21 @@ test("every page and API answer carries Strict-Transport-Security", async ({ req
   const redirect = await request.get("/settings/sessions", { maxRedirects: 0 });
   expect(redirect.status()).toBe(307);
   expectHsts(redirect);
+  // Files, and what the server answers before the app sees a request.
+  for (const file of ["/favicon.ico", "/robots.txt"]) {
+    const served = await request.get(file);
+    expect(served.status(), file).toBe(200);
+    expectHsts(served);
+  }
+  const missingAsset = await request.get("/_next/static/no-such-file.js");
+  expect(missingAsset.status()).toBe(404);
+  expectHsts(missingAsset);
+  const undecodable = await request.get("/api/sessions/%ZZ");
+  await expectJsonError(undecodable, 400, "bad_request");
+  expectHsts(undecodable);
+  const postToFile = await request.post("/favicon.ico", { headers: { origin: PUBLIC_ORIGIN } });
+  await expectJsonError(postToFile, 405, "method_not_allowed");
+  expectHsts(postToFile);
 });
 
 test("state changes must come from the https origin itself: an http:// page on the same host is cross-site", async ({ request }) => {

@@ -50,7 +50,7 @@ export const ERRORS = {
   count_changed: {
     status: 409,
     message: (p: { count: number; confirmed: number }) =>
-      `Nothing was revoked: ${p.count} sessions match these filters now, not the ${p.confirmed} you confirmed. Look at them again and confirm the new count.`,
+      `Nothing was revoked: ${p.count} ${p.count === 1 ? "session matches" : "sessions match"} these filters now, not the ${p.confirmed} you confirmed. Look at them again and confirm the new count.`,
     page: "Nothing was revoked: the number of matching sessions changed since you looked. Check the list and confirm again.",
   },
   sso_account_conflict: {

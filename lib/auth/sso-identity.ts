@@ -5,6 +5,7 @@ import { authEventRow, recordAuthEvent } from "../audit";
 import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { createSession, type CurrentSession } from "../sessions/sessions";
+import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
 import { usernameSchema } from "../validation/auth";
 import { plainText } from "../validation/text";
@@ -168,9 +169,10 @@ const isUniqueViolation = (error: unknown) =>
 /**
  * The deliberate way to make an existing key user an SSO account: an operator names the subject
  * (CLI `link-sso`). From then on that subject signs in to this account, and the shared key no
- * longer does. Refused when the subject already has an account of its own.
+ * longer does — nor do the sessions the key already opened, which end here. Refused when the
+ * subject already has an account of its own.
  */
-export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: Actor) {
+export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: Actor, request: RequestInfo) {
   const user = await db.prisma.user.findUnique({ where: { username } });
   if (!user) throw fail("user_not_found");
   const owner = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: oidc.issuerId, oidcSubject: subject } } });
@@ -186,5 +188,12 @@ export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, usern
     actor: actor.username,
     detail: `linked to subject ${subject} at ${oidc.issuerId}`,
   });
-  return { username, subject, issuer: oidc.issuerId };
+  const reason = "the account now signs in with single sign-on";
+  const sessionsEnded = await revokeSessions(
+    db,
+    { userId: user.id, authMethod: "static" },
+    { actor, cause: "revoked_by_admin", reason, detail: `scope: user ${username} (linked to single sign-on); reason: ${reason}` },
+    request,
+  );
+  return { username, subject, issuer: oidc.issuerId, sessionsEnded };
 }

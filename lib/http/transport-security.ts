@@ -1,8 +1,8 @@
 import type { Config } from "../config";
 import { isSecureDeployment } from "../sessions/cookie";
+import { STRICT_TRANSPORT_SECURITY } from "../../server/transport-security.mjs";
 
-/** A year, and every subdomain: browsers then never try plain http for this host. */
-export const STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains";
+export { STRICT_TRANSPORT_SECURITY };
 
 /** Adds Strict-Transport-Security when DASHBOARD_URL is https (over plain http it would be meaningless). */
 export function withTransportSecurity<T extends Response>(response: T, config: Config): T {

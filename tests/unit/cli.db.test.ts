@@ -118,7 +118,7 @@ describe("operator CLI", () => {
     const config = testConfig({ ...database, ...sso });
     await signIn(db, config, "ivan", USER_KEY);
     const linked = await cli({ ...database, ...sso }, "link-sso", "ivan", "--subject=-Ivan-Sub-1");
-    expect(linked).toMatchObject({ code: 0, stdout: "ivan now signs in with SSO as subject -Ivan-Sub-1 at https://id.example.test.\n" });
+    expect(linked).toMatchObject({ code: 0, stdout: "ivan now signs in with SSO as subject -Ivan-Sub-1 at https://id.example.test; 1 key session ended.\n" });
     expect(await db.prisma.user.findUnique({ where: { username: "ivan" } })).toMatchObject({
       authSource: "oidc",
       oidcIssuer: "https://id.example.test",

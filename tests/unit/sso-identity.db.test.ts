@@ -142,7 +142,9 @@ describe("an SSO identity is its issuer and subject", () => {
     const { linkUserToSsoSubject } = await import("@/lib/auth/sso-identity");
     const oidc = config.oidc;
     if (!oidc) throw new Error("OIDC not configured");
-    await linkUserToSsoSubject(db, oidc, "ivan", "ivan-sub", CLI_ACTOR);
+    expect(await linkUserToSsoSubject(db, oidc, "ivan", "ivan-sub", CLI_ACTOR, request)).toMatchObject({ username: "ivan", sessionsEnded: 1 });
+    // The key's sessions end with it: holding the key is no way into an SSO account, nor is a cookie it got.
+    expect(await validateSessionCookie(db, config, ivan.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     const result = await signInSso(claims("ivan-sub", { preferred_username: "whatever" }));
     if (!result.ok) throw new Error(result.code);
     expect(result.user).toEqual({ id: ivan.user.id, username: "ivan" });

@@ -101,8 +101,9 @@ describe("messages", () => {
     expect(pageMessage("rate_limited", { retryAfterSeconds: 90 })).toBe("Too many failed sign-in attempts. Try again in 2 minutes.");
   });
 
-  it("count minutes in the singular too", () => {
+  it("count minutes and sessions in the singular too", () => {
     expect(errorMessage("reauthentication_required", { freshMinutes: 1, via: "admin_key" })).toMatch(/^You signed in more than 1 minute ago:/);
     expect(errorMessage("reauthentication_required", { freshMinutes: 15, via: "admin_key" })).toMatch(/^You signed in more than 15 minutes ago:/);
+    expect(errorMessage("count_changed", { count: 1, confirmed: 2 })).toMatch(/^Nothing was revoked: 1 session matches these filters now, not the 2 you confirmed/);
   });
 });

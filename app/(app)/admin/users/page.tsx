@@ -31,8 +31,9 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const page = await withPageContext(({ db }) => listUsers(db, config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now));
   const reauthentication = reauthenticationFor(config, admin.session, now);
 
-  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error", "confirmDisable"].includes(name)));
-  const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, changes);
+  // An open confirmation stays in the state (and so in returnTo): an error keeps it open, success closes it (outcomeUrl).
+  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error"].includes(name)));
+  const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, { confirmDisable: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);
   const message = outcomeMessage(raw);
