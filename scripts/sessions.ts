@@ -67,20 +67,25 @@ const isOption = (arg: string) => arg === "-h" || (arg.startsWith("--") && Objec
  * The argument right after `revoke` / `revoke-user` is therefore passed behind "--", where
  * everything is positional.
  */
-function commandLine(argv: string[]): string[] {
+function commandLine(argv: string[]): { args: string[]; argLast: boolean } {
   const [command, arg, ...rest] = argv;
-  if ((command === "revoke" || command === "revoke-user") && arg !== undefined && !isOption(arg)) return [command, ...rest, "--", arg];
-  return argv;
+  if ((command === "revoke" || command === "revoke-user") && arg !== undefined && !isOption(arg)) return { args: [command, ...rest, "--", arg], argLast: true };
+  return { args: argv, argLast: false };
 }
 
+/** The commands that name what they act on; the others take options only. */
+const TAKES_ARGUMENT = new Set(["revoke", "revoke-user", "link-sso"]);
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: commandLine(argv), allowPositionals: true, options: OPTIONS });
-  const [command, arg, ...extra] = positionals;
+  const { args, argLast } = commandLine(argv);
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: OPTIONS });
+  const [command, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return command || values.help ? 0 : 2;
   }
-  if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(" ")}`);
+  const arg = TAKES_ARGUMENT.has(command) ? (argLast ? rest.pop() : rest.shift()) : undefined;
+  if (rest.length > 0) throw new UsageError(`Unexpected arguments: ${rest.join(" ")}`);
   // A relative SQLite path is the caller's; the migrations ship beside the CLI, so it then works
   // from any directory (a cron job's).
   process.env.DASHBOARD_SESSION_SQLITE_PATH = path.resolve(process.env.DASHBOARD_SESSION_SQLITE_PATH?.trim() || DEFAULT_SQLITE_PATH);
@@ -145,7 +150,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case "cleanup": {
         const result = await cleanupSessions(db, config, { actor: CLI_ACTOR });
-        console.log(`Deleted ${result.expiredSessions} ended sessions and ${result.loginAttempts} stale login counters.`);
+        console.log(
+          `Marked ${result.endedSessions} expired sessions ended; deleted ${result.expiredSessions} ended sessions and ${result.loginAttempts} stale login counters.`,
+        );
         return 0;
       }
       case "stats": {
@@ -189,8 +196,11 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     if (error instanceof ConfigError || error instanceof DomainError) console.error(error.message);
-    else if (error instanceof ZodError) console.error(error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("\n"));
-    else if (error instanceof Error && error.name === "TypeError" && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+    else if (error instanceof ZodError) {
+      // Only what was typed is parsed here (an argument, an option's value): a usage error.
+      console.error(error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("\n"));
+      process.exit(2);
+    } else if (error instanceof Error && error.name === "TypeError" && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
       console.error(`${error.message}\n\n${USAGE}`);
       process.exit(2);
     } else console.error(error);

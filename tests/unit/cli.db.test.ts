@@ -70,7 +70,7 @@ describe("operator CLI", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("confirm with --yes");
     expect(await cli(database, "revoke-all", "--yes")).toMatchObject({ code: 0, stdout: "Revoked 1 session.\n" });
-    expect(await cli(database, "cleanup")).toMatchObject({ code: 0, stdout: "Deleted 0 ended sessions and 0 stale login counters.\n" });
+    expect(await cli(database, "cleanup")).toMatchObject({ code: 0, stdout: "Marked 0 expired sessions ended; deleted 0 ended sessions and 0 stale login counters.\n" });
     const stats = JSON.parse((await cli(database, "stats", "--json")).stdout);
     expect(stats).toMatchObject({ activeSessions: 0, createdLast24h: 4, revokedLast24h: 4 });
     expect((await cli(database, "frobnicate")).code).toBe(2);
@@ -96,6 +96,24 @@ describe("operator CLI", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a usage error exits 2 and names what is wrong: a stray argument, a bad option value", async () => {
+    const { env: database } = await tempDatabase();
+    const usage = async (...args: string[]) => {
+      const result = await cli(database, ...args);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stdout, args.join(" ")).toBe("");
+      return result.stderr.split("\n")[0];
+    };
+    expect(await usage("revoke", "AbCdEfGhIjKlMnOpQrStUv", "extra")).toBe("Unexpected arguments: extra");
+    expect(await usage("revoke-user", "alice", "extra")).toBe("Unexpected arguments: extra");
+    expect(await usage("list", "foo")).toBe("Unexpected arguments: foo");
+    expect(await usage("stats", "foo")).toBe("Unexpected arguments: foo");
+    expect(await usage("cleanup", "foo")).toBe("Unexpected arguments: foo");
+    expect(await usage("list", "--limit", "0")).toBe("limit: limit must be at least 1");
+    expect(await usage("list", "--method", "foo")).toBe('method: method must be "static" or "oidc"');
+    expect(await usage("revoke-user", "bad name!")).toBe("Username may contain only letters, digits and . _ @ -");
   });
 
   it("without the server's secret and keys, and no generated ones to read, refuses instead of making new ones", async () => {
