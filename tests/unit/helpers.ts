@@ -116,13 +116,20 @@ export const later = (from: Date, ms: number) => new Date(from.getTime() + ms);
 export type Sent = { sql: string; params: unknown[] };
 
 /** The plan of `statement`, as the backend ran it (after the settings it sent just before). */
-export async function planOf(db: Database, env: Record<string, string>, sent: Sent[], statement: Sent): Promise<string> {
+/**
+ * The plan of a statement the app sent. `indexesOnly`: on PostgreSQL, as if the table were large
+ * (no sequential scan), so a test of a few hundred rows asks which index the query's shape can use
+ * rather than whether reading the whole small table is cheaper — a choice that flips with the
+ * statistics of the moment.
+ */
+export async function planOf(db: Database, env: Record<string, string>, sent: Sent[], statement: Sent, options: { indexesOnly?: boolean } = {}): Promise<string> {
   if (TEST_BACKEND !== "postgres") {
     const rows = await db.prisma.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${statement.sql}`, ...statement.params);
     return rows.map((row) => row.detail).join("\n");
   }
   return withPostgresClient(env.DATABASE_URL, async (client) => {
     await client.query("BEGIN");
+    if (options.indexesOnly) await client.query("SET LOCAL enable_seqscan = off");
     for (const before of sent.slice(0, sent.indexOf(statement)).filter((s) => /^\s*SET\b/i.test(s.sql))) await client.query(before.sql);
     const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement.sql}`, statement.params);
     await client.query("ROLLBACK");
