@@ -5,7 +5,9 @@ import { useEffect, useRef } from "react";
 
 /**
  * The header's menu on a phone: a native disclosure (works without JavaScript and with the
- * keyboard), closed again when a link in it has navigated to another page.
+ * keyboard), closed again when a link in it has navigated to another page. Its panel lies over the
+ * page, so with JavaScript it also closes on Escape (focus back on Menu), when focus leaves it and
+ * on a click elsewhere: focus never sits on something the panel covers.
  */
 export function HeaderMenu({ children }: { children: React.ReactNode }) {
   const pathname = usePathname();
@@ -13,6 +15,30 @@ export function HeaderMenu({ children }: { children: React.ReactNode }) {
   useEffect(() => {
     if (menu.current) menu.current.open = false;
   }, [pathname]);
+  useEffect(() => {
+    const details = menu.current;
+    if (!details) return;
+    const outside = (target: EventTarget | null) => target instanceof Node && !details.contains(target);
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || !details.open) return;
+      details.open = false;
+      details.querySelector("summary")?.focus();
+    };
+    const onFocusOut = (event: FocusEvent) => {
+      if (outside(event.relatedTarget)) details.open = false;
+    };
+    const onPointerDown = (event: PointerEvent) => {
+      if (outside(event.target)) details.open = false;
+    };
+    details.addEventListener("keydown", onKeyDown);
+    details.addEventListener("focusout", onFocusOut);
+    document.addEventListener("pointerdown", onPointerDown);
+    return () => {
+      details.removeEventListener("keydown", onKeyDown);
+      details.removeEventListener("focusout", onFocusOut);
+      document.removeEventListener("pointerdown", onPointerDown);
+    };
+  }, []);
   return (
     <details ref={menu} className="group sm:hidden">
       <summary className="flex cursor-pointer list-none items-center gap-2 rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 [&::-webkit-details-marker]:hidden">

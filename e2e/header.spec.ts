@@ -43,6 +43,31 @@ for (const javaScriptEnabled of [true, false]) {
   });
 }
 
+test("on a phone Escape closes the Menu and returns to it, and tabbing out of it or clicking elsewhere closes it too", async ({ browser }) => {
+  const { context, page } = await adminOnPhone(browser, true);
+  const header = page.getByRole("banner");
+  const summary = header.getByText("Menu", { exact: true });
+  const logOut = header.getByRole("button", { name: "Log out" });
+  await summary.click();
+  await expect(logOut).toBeInViewport();
+  await header.getByRole("link", { name: "Home" }).focus();
+  await page.keyboard.press("Escape");
+  await expect(logOut).toBeHidden();
+  await expect(summary).toBeFocused();
+
+  // Tab past its last item: the menu closes, so focus never sits under it.
+  await page.keyboard.press("Enter");
+  await logOut.focus();
+  await page.keyboard.press("Tab");
+  await expect(logOut).toBeHidden();
+
+  await summary.click();
+  await expect(logOut).toBeInViewport();
+  await page.mouse.click(20, 500);
+  await expect(logOut).toBeHidden();
+  await context.close();
+});
+
 test("the first Tab offers Skip to content, which moves focus to the page's content", async ({ page }) => {
   await signIn(page, uniqueUser("skip"), USER_KEY);
   await page.goto("/settings/sessions");
