@@ -1,0 +1,42 @@
+import { expect, test } from "./api-contract";
+import { ADMIN_KEY, USER_KEY } from "./env";
+import { signIn, uniqueUser } from "./helpers";
+
+/**
+ * After a client-side navigation focus starts at the page's content, as after a full page load: not
+ * left on a link far down a page scrolled back to the top, nor lost to <body> with a button that is gone.
+ */
+test("following Next page → moves focus to the new page's content, not a link off-screen", async ({ browser, playwright }) => {
+  const username = uniqueUser("paged");
+  const context = await browser.newContext({ viewport: { width: 375, height: 700 } });
+  const page = await context.newPage();
+  for (let i = 0; i < 3; i++) {
+    const device = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+    expect((await device.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
+    await device.dispose();
+  }
+  await signIn(page, "root", ADMIN_KEY);
+  await page.goto(`/admin/sessions?user=${username}&limit=1`);
+  const next = page.getByRole("link", { name: "Next page →" });
+  await next.focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/cursor=/);
+  await expect(page.locator("main#content")).toBeFocused();
+  await context.close();
+});
+
+test("after revoking a session from the keyboard focus is on the page's content, where the message is", async ({ browser }) => {
+  const username = uniqueUser("focus");
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, username, USER_KEY);
+  expect((await context.request.post("/api/auth/login", { data: { username, key: USER_KEY }, headers: { "user-agent": "curl/8.5.0" } })).status()).toBe(200);
+  await page.goto("/settings/sessions");
+  await page.getByRole("link", { name: /^Revoke/ }).first().click();
+  const confirm = page.getByRole("group", { name: /^Revoke/ });
+  await expect(confirm.getByRole("button", { name: /^Revoke/ })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("main").getByRole("status")).toBeVisible();
+  await expect(page.locator("main#content")).toBeFocused();
+  await context.close();
+});
