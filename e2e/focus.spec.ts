@@ -1,6 +1,6 @@
 import { expect, test } from "./api-contract";
 import { ADMIN_KEY, USER_KEY } from "./env";
-import { signIn, uniqueUser } from "./helpers";
+import { hydrated, signIn, uniqueUser } from "./helpers";
 
 /**
  * After a client-side navigation focus starts at the page's content, as after a full page load: not
@@ -17,6 +17,7 @@ test("following Next page → moves focus to the new page's content, not a link 
   }
   await signIn(page, "root", ADMIN_KEY);
   await page.goto(`/admin/sessions?user=${username}&limit=1`);
+  await hydrated(page);
   const next = page.getByRole("link", { name: "Next page →" });
   await next.focus();
   await page.keyboard.press("Enter");
@@ -32,6 +33,7 @@ test("after revoking a session from the keyboard focus is on the page's content,
   await signIn(page, username, USER_KEY);
   expect((await context.request.post("/api/auth/login", { data: { username, key: USER_KEY }, headers: { "user-agent": "curl/8.5.0" } })).status()).toBe(200);
   await page.goto("/settings/sessions");
+  await hydrated(page);
   await page.getByRole("link", { name: /^Revoke/ }).first().click();
   const confirm = page.getByRole("group", { name: /^Revoke/ });
   await expect(confirm.getByRole("button", { name: /^Revoke/ })).toBeFocused();

@@ -1,7 +1,7 @@
 import type { Browser } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { ADMIN_KEY, USER_KEY } from "./env";
-import { signIn, uniqueUser } from "./helpers";
+import { hydrated, signIn, uniqueUser } from "./helpers";
 
 /**
  * The header on a phone stays one row, with the navigation, who you are and Log out behind one
@@ -45,6 +45,7 @@ for (const javaScriptEnabled of [true, false]) {
 
 test("on a phone Escape closes the Menu and returns to it, and tabbing out of it or clicking elsewhere closes it too", async ({ browser }) => {
   const { context, page } = await adminOnPhone(browser, true);
+  await hydrated(page);
   const header = page.getByRole("banner");
   const summary = header.getByText("Menu", { exact: true });
   const logOut = header.getByRole("button", { name: "Log out" });

@@ -19,6 +19,13 @@ export async function signIn(page: Page, username: string, key: string, options:
   await form.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
+/** Until React has hydrated a page, its links and forms are the browser's own (full page loads) and its scripts' handlers are not there yet. */
+export const hydrated = (page: Page) =>
+  page.waitForFunction(() => {
+    const main = document.querySelector("main#content");
+    return main !== null && Object.keys(main).some((key) => key.startsWith("__reactFiber"));
+  });
+
 export async function sessionCookie(context: BrowserContext) {
   return (await context.cookies()).find((c) => c.name === "session_token");
 }
