@@ -15,8 +15,9 @@ import { unavailablePage } from "@/lib/http/unavailable-response";
  * Pages only — API routes are excluded by the matcher (Next's middleware costs ≈ 480 µs a request
  * here) and get the same rules from their wrapper, apiRoute. Thin on purpose: no queries here
  * while the database is up. It refuses methods no page serves (405), cross-site state changes
- * (CSRF), and posts Next.js would fail on with a 500 (another Host, not a form, too large), answers the 503 page during a database outage, gives pages a per-request CSP nonce,
- * keeps a Remember Me cookie's lifetime sliding as pages are visited, and sends
+ * (CSRF) and posts Next.js would fail on with a 500 (another Host, not a form, too large); it
+ * answers the 503 page during a database outage, gives pages a per-request CSP nonce, keeps a
+ * Remember Me cookie's lifetime sliding as pages are visited, and sends
  * Strict-Transport-Security on an https deployment (next.config.js headers are fixed at build
  * time, before DASHBOARD_URL is known).
  */

@@ -75,7 +75,8 @@ function listenOptions(argv, env) {
 
 // On an https deployment (DASHBOARD_URL; lib/config.ts checks it), every answer carries
 // Strict-Transport-Security: the app's pages and API set it themselves, this file on the rest.
-const strictTransport = isHttpsUrl(process.env.DASHBOARD_URL) ? { "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY } : {};
+const httpsDeployment = isHttpsUrl(process.env.DASHBOARD_URL);
+const strictTransport = httpsDeployment ? { "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY } : {};
 
 /** The headers and body of an error answered here, in the API's shape. */
 function errorAnswer(code, message, headers = {}) {
@@ -265,10 +266,12 @@ const server = createServer((req, res) => {
     res.writeHead(400, answer.headers).end(answer.body);
     return;
   }
-  const file = isFileAddress(pathname);
+  // Asked only when the answer depends on it: not on the plain GETs of an http deployment.
+  const readOnly = req.method === "GET" || req.method === "HEAD";
+  const file = (httpsDeployment || !readOnly) && isFileAddress(pathname);
   // Files never pass through the proxy or the API wrapper, which set it for the app's own answers.
-  if (file && strictTransport["Strict-Transport-Security"]) res.setHeader("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
-  if (req.method !== "GET" && req.method !== "HEAD" && file) {
+  if (file && httpsDeployment) res.setHeader("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
+  if (!readOnly && file) {
     const answer = errorAnswer("method_not_allowed", `${req.method} is not allowed here; this address accepts GET, HEAD`, { Allow: "GET, HEAD" });
     res.writeHead(405, answer.headers).end(answer.body);
     return;

@@ -2,7 +2,6 @@ import type { Config } from "../config";
 import { isSecureDeployment } from "../sessions/cookie";
 import { STRICT_TRANSPORT_SECURITY } from "../../server/transport-security.mjs";
 
-export { STRICT_TRANSPORT_SECURITY };
 
 /** Adds Strict-Transport-Security when DASHBOARD_URL is https (over plain http it would be meaningless). */
 export function withTransportSecurity<T extends Response>(response: T, config: Config): T {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isSupportedInstant } from "../validation/instant";
+import { parseInstant } from "../validation/instant";
 
 /**
  * A keyset position: the sort value and the id of the last row on the page (the tiebreaker), and
@@ -16,8 +16,8 @@ export const cursorSchema = z
   .max(200, "cursor is too long")
   .transform((value, ctx): Cursor => {
     const [iso, id, part, ...rest] = Buffer.from(value, "base64url").toString("utf8").split("|");
-    const at = new Date(iso ?? "");
-    if (rest.length > 0 || !id || !/^[A-Za-z0-9_-]{1,64}$/.test(id) || !isSupportedInstant(at) || (part !== undefined && part !== "1")) {
+    const at = parseInstant(iso ?? "");
+    if (rest.length > 0 || !id || !/^[A-Za-z0-9_-]{1,64}$/.test(id) || !at || (part !== undefined && part !== "1")) {
       ctx.addIssue({ code: "custom", message: "cursor is not valid (use nextCursor from the previous page)" });
       return z.NEVER;
     }

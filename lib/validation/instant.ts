@@ -9,12 +9,8 @@
  */
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
-export const EARLIEST_INSTANT = new Date("0001-01-01T00:00:00.000Z");
-export const LATEST_INSTANT = new Date("9999-12-31T23:59:59.999Z");
-
-/** Whether a moment is one the app stores and compares (see above). */
-export const isSupportedInstant = (date: Date) =>
-  !Number.isNaN(date.getTime()) && date.getTime() >= EARLIEST_INSTANT.getTime() && date.getTime() <= LATEST_INSTANT.getTime();
+const EARLIEST = Date.parse("0001-01-01T00:00:00.000Z");
+const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
 
 /** The moment `text` names, or null when it is not one (see above). */
 export function parseInstant(text: string): Date | null {
@@ -40,5 +36,5 @@ export function parseInstant(text: string): Date | null {
     local.getUTCSeconds() === Number(second);
   if (!asWritten) return null;
   const date = new Date(local.getTime() - offsetMinutes * 60_000);
-  return isSupportedInstant(date) ? date : null;
+  return date.getTime() >= EARLIEST && date.getTime() <= LATEST ? date : null;
 }

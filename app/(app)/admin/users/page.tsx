@@ -50,7 +50,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         <ConfirmPanel
           id="confirm-disable"
           title={`Disable ${confirmDisable.username}?`}
-          body={`Their ${confirmDisable.activeSessions} active session${confirmDisable.activeSessions === 1 ? "" : "s"} end at once, and sign-ins (key or SSO) are refused until you enable the account again.`}
+          body={`Their ${confirmDisable.activeSessions === 1 ? "1 active session ends" : `${confirmDisable.activeSessions} active sessions end`} at once, and sign-ins (key or SSO) are refused until you enable the account again.`}
           action={disableUserAction}
           fields={{ returnTo, username: confirmDisable.username }}
           confirmLabel={`Disable ${confirmDisable.username}`}
