@@ -3,7 +3,7 @@ import { getConfig, type Config } from "@/lib/config";
 import { decodeSessionCookie, isSecureDeployment, sessionCookieName, sessionCookieOptions } from "@/lib/sessions/cookie";
 import { databaseAvailable } from "@/lib/db/availability";
 import { crossSiteRequest, errorResponse, hostMismatch, methodNotAllowed } from "@/lib/http/errors";
-import { pagePostProblem } from "@/lib/http/page-post";
+import { pagePostProblem, unreadablePagePost } from "@/lib/http/page-post";
 import { PAGE_ALLOW, refusedMethod } from "@/lib/http/methods";
 import { REQUEST_PATH_HEADER } from "@/lib/http/request-path";
 import { safeReturnPath } from "@/lib/request/return-path";
@@ -15,9 +15,9 @@ import { unavailablePage } from "@/lib/http/unavailable-response";
  * Pages only — API routes are excluded by the matcher (Next's middleware costs ≈ 480 µs a request
  * here) and get the same rules from their wrapper, apiRoute. Thin on purpose: no queries here
  * while the database is up. It refuses methods no page serves (405), cross-site state changes
- * (CSRF) and posts Next.js would fail on with a 500 (another Host, not a form, too large); it
- * answers the 503 page during a database outage, gives pages a per-request CSP nonce, keeps a
- * Remember Me cookie's lifetime sliding as pages are visited, and sends
+ * (CSRF) and posts Next.js would fail on with a 500 (another Host, not a form, too large, a body
+ * it cannot decode); it answers the 503 page during a database outage, gives pages a per-request
+ * CSP nonce, keeps a Remember Me cookie's lifetime sliding as pages are visited, and sends
  * Strict-Transport-Security on an https deployment (next.config.js headers are fixed at build
  * time, before DASHBOARD_URL is known).
  */
@@ -33,7 +33,7 @@ async function handle(request: NextRequest, config: Config): Promise<NextRespons
   if (refused) return errorResponse(methodNotAllowed(refused, PAGE_ALLOW));
   if (!isSameOriginRequest(request.method, request.headers, config.publicUrl.origin)) return errorResponse(crossSiteRequest());
   if (!namesOwnHost(request.method, request.headers, config.publicUrl.host)) return errorResponse(hostMismatch());
-  const badPost = pagePostProblem(request.method, request.headers);
+  const badPost = pagePostProblem(request.method, request.headers) ?? (await unreadablePagePost(request));
   if (badPost) return errorResponse(badPost);
   if (pathname === "/unavailable") {
     // Always the 503 page (it reloads the page it came from): a database that is only slow starts

@@ -396,6 +396,35 @@ test.describe("bad requests to every API route", () => {
     expect(JSON.parse(large.body).error.code).toBe("payload_too_large");
   });
 
+  test("a page post whose body Next.js cannot read (not a form, or a server action's arguments that are not JSON) is 400, never a 500", async () => {
+    const origin = new URL(BASE_URL).origin;
+    // A server action the build really has (the ids are public: forms carry them in their markup).
+    const manifest = JSON.parse(fs.readFileSync(path.join(".next", "server", "server-reference-manifest.json"), "utf8")) as { node: Record<string, unknown> };
+    const actionId = Object.keys(manifest.node)[0];
+    const multipart = (fields: string) => ({ type: "multipart/form-data; boundary=zz", body: Buffer.from(`${fields}--zz--\r\n`) });
+    const field = (name: string, value: string) => `--zz\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const cases: { name: string; type: string; body: Buffer; action?: boolean }[] = [
+      { name: "garbage claiming to be multipart", type: "multipart/form-data; boundary=zz", body: Buffer.from("garbage garbage") },
+      { name: "multipart without its closing boundary", type: "multipart/form-data; boundary=zz", body: Buffer.from(field("a", "b")) },
+      { name: "multipart with another boundary", type: "multipart/form-data; boundary=other", body: multipart(field("a", "b")).body },
+      { name: "an action's multipart arguments that are not JSON", ...multipart(field("0", "%garbage")), action: true },
+      { name: "an action's text arguments that are not JSON", type: "text/plain;charset=UTF-8", body: Buffer.from("%%%garbage{{["), action: true },
+      { name: "an action with an empty body", type: "text/plain;charset=UTF-8", body: Buffer.from(""), action: true },
+    ];
+    for (const target of ["/login", "/settings/sessions"]) {
+      for (const { name, type, body, action } of cases) {
+        const headers = { origin, "content-type": type, ...(action ? { "next-action": actionId } : {}) };
+        const answer = await send("POST", target, { headers, body });
+        expect(answer.status, `${name} to ${target}: ${answer.body.slice(0, 200)}`).toBe(400);
+        expect(JSON.parse(answer.body).error.code, name).toBe("malformed_form");
+      }
+    }
+    // A well-formed form still reaches the page.
+    const form = await send("POST", "/login", { headers: { origin, "content-type": "multipart/form-data; boundary=zz" }, body: multipart(field("x", "1")).body });
+    expect(form.status).toBeLessThan(500);
+    expect(form.body).not.toContain("malformed_form");
+  });
+
   test("the issue's examples: undecodable paths are 400 and TRACE is 405, even signed out", async () => {
     for (const [method, target] of [
       ["DELETE", "/api/sessions/%E0%A4%A"],

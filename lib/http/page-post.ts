@@ -9,7 +9,7 @@ const PAGE_FORM_TYPES = "a form (multipart/form-data with its boundary, or appli
  * What a page accepts as a POST, checked before Next.js reads it: a form — React's server actions
  * post multipart/form-data, or text/plain from script — no larger than Next reads. Next answers
  * anything else with a 500 and a stack trace in the log; here it is a 415 or a 413 that says why.
- * (A body that claims to be a form and is not still meets Next's own parser.)
+ * (A body that claims to be a form and is not: unreadablePagePost.)
  */
 export function pagePostProblem(method: string, headers: { get(name: string): string | null }): ApiError | null {
   if (method !== "POST") return null;
@@ -18,4 +18,31 @@ export function pagePostProblem(method: string, headers: { get(name: string): st
   if (!form) return ApiError.of("unsupported_media_type", { accepted: PAGE_FORM_TYPES });
   if (Number(headers.get("content-length") ?? "0") > PAGE_FORM_MAX_BYTES) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
   return null;
+}
+
+/** The header React's server-action calls carry (the action's id); a post from a form without script has none. */
+const ACTION_HEADER = "next-action";
+
+/**
+ * A page post whose body Next.js cannot decode — a body that claims to be multipart/form-data and
+ * is not, or a server action's arguments (multipart field "0", or a text body) that are not JSON —
+ * meets its parser's exception: a 500. Read here first, from a copy, with the same parsers (the
+ * runtime's FormData, JSON), it is a 400. Only page posts pay for it: small forms, at most
+ * PAGE_FORM_MAX_BYTES (pagePostProblem, checked before).
+ */
+export async function unreadablePagePost(request: Request): Promise<ApiError | null> {
+  if (request.method !== "POST") return null;
+  const type = (request.headers.get("content-type") ?? "").toLowerCase();
+  const action = request.headers.has(ACTION_HEADER);
+  try {
+    if (type.startsWith("multipart/form-data")) {
+      const root = (await request.clone().formData()).get("0");
+      if (action && typeof root === "string") JSON.parse(root);
+    } else if (action && type.startsWith("text/plain")) {
+      JSON.parse(await request.clone().text());
+    }
+    return null;
+  } catch {
+    return ApiError.of("malformed_form");
+  }
 }
