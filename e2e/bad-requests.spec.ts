@@ -396,7 +396,7 @@ test.describe("bad requests to every API route", () => {
     expect(JSON.parse(large.body).error.code).toBe("payload_too_large");
   });
 
-  test("a page post whose body Next.js cannot read (not a form, or a server action's arguments that are not JSON) is 400, never a 500", async () => {
+  test("a page post whose body Next.js cannot read (not a form, or a server action's arguments that are not a JSON array) is 400, never a 500", async () => {
     const origin = new URL(BASE_URL).origin;
     // A server action the build really has (the ids are public: forms carry them in their markup).
     const manifest = JSON.parse(fs.readFileSync(path.join(".next", "server", "server-reference-manifest.json"), "utf8")) as { node: Record<string, unknown> };
@@ -410,6 +410,7 @@ test.describe("bad requests to every API route", () => {
       { name: "an action's multipart arguments that are not JSON", ...multipart(field("0", "%garbage")), action: true },
       { name: "an action's text arguments that are not JSON", type: "text/plain;charset=UTF-8", body: Buffer.from("%%%garbage{{["), action: true },
       { name: "an action with an empty body", type: "text/plain;charset=UTF-8", body: Buffer.from(""), action: true },
+      { name: "an action's arguments that are JSON but not a list", type: "text/plain;charset=UTF-8", body: Buffer.from('"x"'), action: true },
     ];
     for (const target of ["/login", "/settings/sessions"]) {
       for (const { name, type, body, action } of cases) {
@@ -423,6 +424,34 @@ test.describe("bad requests to every API route", () => {
     const form = await send("POST", "/login", { headers: { origin, "content-type": "multipart/form-data; boundary=zz" }, body: multipart(field("x", "1")).body });
     expect(form.status).toBeLessThan(500);
     expect(form.body).not.toContain("malformed_form");
+  });
+
+  test("every server action, called by a script with arguments that are not its form, is refused without a 500", async () => {
+    const origin = new URL(BASE_URL).origin;
+    const manifest = JSON.parse(fs.readFileSync(path.join(".next", "server", "server-reference-manifest.json"), "utf8")) as {
+      node: Record<string, { workers: Record<string, unknown> }>;
+    };
+    // The address of a page that has the action: "app/(app)/admin/sessions/[id]/page" → /admin/sessions/<id>.
+    const pageAddress = (worker: string) =>
+      worker
+        .replace(/^app/, "")
+        .replace(/\/\([^)]*\)/g, "")
+        .replace(/\/page$/, "")
+        .replace(/\[\.\.\.[^\]]+\]/g, "nothing")
+        .replace(/\[([^\]]+)\]/g, (_, name: string) => sample(name)) || "/";
+    const admin = identities.find((identity) => identity.name === "admin")?.cookie;
+    expect(admin).toBeTruthy();
+    // Values, then references to parts the body does not have (a Map, a server reference, a Blob, a promise).
+    const bodies = ["[]", "[1]", '"x"', "{}", "[null]", "[[]]", '[{"sessionId":"x"}]', '["$Q1"]', '["$F1"]', '["$B1"]', '["$@1"]', '[{"a":["$W2"]}]'];
+    expect(Object.keys(manifest.node).length).toBeGreaterThan(0);
+    for (const [actionId, { workers }] of Object.entries(manifest.node)) {
+      const target = pageAddress(Object.keys(workers)[0]);
+      for (const body of bodies) {
+        const headers = { origin, cookie: admin!, "content-type": "text/plain;charset=UTF-8", "next-action": actionId };
+        const answer = await send("POST", target, { headers, body: Buffer.from(body) });
+        expect(answer.status, `action ${actionId} on ${target} with ${body}: ${answer.body.slice(0, 200)}`).toBeLessThan(500);
+      }
+    }
   });
 
   test("the issue's examples: undecodable paths are 400 and TRACE is 405, even signed out", async () => {

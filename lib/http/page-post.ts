@@ -25,7 +25,8 @@ const ACTION_HEADER = "next-action";
 
 /**
  * A page post whose body Next.js cannot decode — a body that claims to be multipart/form-data and
- * is not, or a server action's arguments (multipart field "0", or a text body) that are not JSON —
+ * is not, or a server action's arguments (multipart field "0", or a text body) that are not a JSON
+ * array —
  * meets its parser's exception: a 500. Read here first, from a copy, with the same parsers (the
  * runtime's FormData, JSON), it is a 400. Only page posts pay for it: small forms, at most
  * PAGE_FORM_MAX_BYTES (pagePostProblem, checked before).
@@ -37,12 +38,39 @@ export async function unreadablePagePost(request: Request): Promise<ApiError | n
   try {
     if (type.startsWith("multipart/form-data")) {
       const root = (await request.clone().formData()).get("0");
-      if (action && typeof root === "string") JSON.parse(root);
+      if (action && typeof root === "string" && !isArgumentList(root)) return ApiError.of("malformed_form");
     } else if (action && type.startsWith("text/plain")) {
-      JSON.parse(await request.clone().text());
+      if (!isArgumentList(await request.clone().text())) return ApiError.of("malformed_form");
     }
     return null;
   } catch {
     return ApiError.of("malformed_form");
   }
+}
+
+/**
+ * React encodes an action's arguments as a JSON array, and Next fails on anything else. Within it, a
+ * string "$<letter>…" refers to another part of the body (a Map, a Blob, a stream, a promise, another
+ * action, …), and React fails on a reference it cannot resolve. This app's actions take a form and
+ * nothing else: a form's reference ("$K1") is accepted, and the inline values React writes the same
+ * way ("$undefined", "$NaN", "$Infinity", "$D<date>", "$n<bigint>"); anything else is refused.
+ */
+function isArgumentList(encoded: string): boolean {
+  let args: unknown;
+  try {
+    args = JSON.parse(encoded);
+  } catch {
+    return false;
+  }
+  return Array.isArray(args) && refersOnlyToForms(args);
+}
+
+const PART_REFERENCE = /^\$[A-Za-z@]/;
+const FORM_OR_INLINE_VALUE = /^\$(K[0-9a-f]+|undefined|NaN|Infinity|D.*|n-?\d+)$/;
+
+function refersOnlyToForms(value: unknown): boolean {
+  if (typeof value === "string") return !PART_REFERENCE.test(value) || FORM_OR_INLINE_VALUE.test(value);
+  if (Array.isArray(value)) return value.every(refersOnlyToForms);
+  if (value !== null && typeof value === "object") return Object.values(value).every(refersOnlyToForms);
+  return true;
 }

@@ -72,6 +72,16 @@ export async function requireAdminSession(): Promise<PageSession> {
 /** A form's fields as the schema sees them: strings only, without Next's own `$ACTION…` fields, empty ones left out. */
 export type FormFields = Record<string, string>;
 
+/** The fields of what an action was called with, or null when that is not a form. */
+function formFields(formData: unknown): FormFields | null {
+  if (!(formData instanceof FormData)) return null;
+  const fields: FormFields = {};
+  for (const [name, value] of formData.entries()) {
+    if (typeof value === "string" && value !== "" && !name.startsWith("$")) fields[name] = value;
+  }
+  return fields;
+}
+
 type FormActionOptions<S extends z.ZodType> = {
   schema: S;
   /** Who may post it: any signed-in person (default) or administrators only. */
@@ -90,12 +100,11 @@ export function formAction<S extends z.ZodType>(
   options: FormActionOptions<S>,
   run: (input: z.output<S>, session: PageSession, context: PageContext) => Promise<string>,
 ): (formData: FormData) => Promise<void> {
-  return async (formData) => {
+  // `unknown`, not FormData: anyone can call an action by its id with arguments of their choosing.
+  return async (formData: unknown) => {
     const session = options.access === "admin" ? await requireAdminSession() : await requireSession();
-    const fields: FormFields = {};
-    for (const [name, value] of formData.entries()) {
-      if (typeof value === "string" && value !== "" && !name.startsWith("$")) fields[name] = value;
-    }
+    const fields = formFields(formData);
+    if (fields === null) redirect(options.refused("invalid_input", {}));
     const parsed = options.schema.safeParse(fields);
     if (!parsed.success) redirect(options.refused("invalid_input", fields));
     let target: string;
