@@ -29,7 +29,7 @@ export function NewDeviceAlerts({
       <ul className="mx-auto max-w-5xl divide-y divide-amber-200 px-4 sm:px-6">
         {alerts.map((alert) => (
           <li key={alert.id} className="flex flex-col gap-3 py-3 sm:flex-row sm:items-center sm:justify-between">
-            <p className="text-sm text-amber-950">
+            <p id={`new-sign-in-${alert.id}`} className="text-sm text-amber-950">
               <strong className="font-semibold">New sign-in:</strong> {deviceWords(alert)}, {whereWords(alert)},{" "}
               <RelativeTime time={timeView(alert.createdAt, now)} />
             </p>
@@ -37,14 +37,14 @@ export function NewDeviceAlerts({
               <form action={dismissAction}>
                 <input type="hidden" name="alertId" value={alert.id} />
                 <input type="hidden" name="back" value={back} />
-                <SubmitButton className={buttonClass.secondary} pendingText="Dismissing…">
+                <SubmitButton className={buttonClass.secondary} pendingText="Dismissing…" describedBy={`new-sign-in-${alert.id}`}>
                   This was me
                 </SubmitButton>
               </form>
               <form action={reportAction}>
                 <input type="hidden" name="alertId" value={alert.id} />
                 <input type="hidden" name="back" value={back} />
-                <SubmitButton className={buttonClass.danger} pendingText="Signing out…">
+                <SubmitButton className={buttonClass.danger} pendingText="Signing out…" describedBy={`new-sign-in-${alert.id}`}>
                   Sign it out
                 </SubmitButton>
               </form>

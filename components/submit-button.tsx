@@ -14,6 +14,7 @@ export function SubmitButton({
   autoFocus,
   name,
   value,
+  describedBy,
 }: {
   children: React.ReactNode;
   pendingText: string;
@@ -21,11 +22,13 @@ export function SubmitButton({
   autoFocus?: boolean;
   name?: string;
   value?: string;
+  /** The id of what the button acts on, when its label alone does not say (several alike on a page). */
+  describedBy?: string;
 }) {
   const { pending, data } = useFormStatus();
   const pressed = pending && (name === undefined || data?.get(name) === value);
   return (
-    <button type="submit" name={name} value={value} disabled={pending} aria-disabled={pending} className={className} autoFocus={autoFocus}>
+    <button type="submit" name={name} value={value} disabled={pending} aria-disabled={pending} className={className} autoFocus={autoFocus} aria-describedby={describedBy}>
       {pressed ? pendingText : children}
     </button>
   );

@@ -22,9 +22,10 @@ const alertStyles = {
   success: "border-emerald-200 bg-emerald-50 text-emerald-900",
 } as const;
 
-export function Alert({ tone, children }: { tone: keyof typeof alertStyles; children: ReactNode }) {
+/** `id`: for a field or form that the message describes (aria-describedby). */
+export function Alert({ tone, id, children }: { tone: keyof typeof alertStyles; id?: string; children: ReactNode }) {
   return (
-    <div role={tone === "error" ? "alert" : "status"} className={`rounded-lg border px-4 py-3 text-sm ${alertStyles[tone]}`}>
+    <div id={id} role={tone === "error" ? "alert" : "status"} className={`rounded-lg border px-4 py-3 text-sm ${alertStyles[tone]}`}>
       {children}
     </div>
   );

@@ -84,6 +84,9 @@ test.describe("Admin Panel", () => {
     const page = admin.page;
     await page.goto(`/admin/sessions?user=${username}&confirmUser=${username}`);
     const confirm = page.getByRole("group", { name: `Revoke every session of ${username}?` });
+    // Focus starts at the first field, the reason; the key follows it.
+    await expect(confirm.getByLabel(/^Reason/)).toBeFocused();
+    await page.keyboard.press("Tab");
     await expect(confirm.getByLabel("Your admin key")).toBeFocused();
     await confirm.getByLabel("Your admin key").fill("not-the-admin-key");
     await confirm.getByRole("button", { name: /^Revoke all/ }).click();
@@ -133,7 +136,7 @@ test.describe("Admin Panel", () => {
     await page.getByRole("button", { name: "Find" }).click();
     const row = page.getByTestId("admin-user-row").filter({ hasText: username });
     await expect(row).toContainText("1");
-    await row.getByRole("link", { name: "Disable", exact: true }).click();
+    await row.getByRole("link", { name: `Disable ${username}`, exact: true }).click();
     const confirm = page.getByRole("group", { name: `Disable ${username}?` });
     await confirm.getByLabel(/Reason/).fill("left the company");
     await confirm.getByRole("button", { name: `Disable ${username}` }).click();

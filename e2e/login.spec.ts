@@ -32,6 +32,11 @@ test.describe("static-key sign-in", () => {
     await expect(page).toHaveURL(/\/login\?error=invalid_credentials/);
     await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid username or key.");
     await expect(page.getByLabel("Username")).toHaveValue(username);
+    // Focus waits in the key field, marked invalid and described by the message.
+    const key = page.getByLabel("Key", { exact: true });
+    await expect(key).toBeFocused();
+    await expect(key).toHaveAttribute("aria-invalid", "true");
+    await expect(key).toHaveAccessibleDescription("Invalid username or key.");
     expect(await sessionCookie(context)).toBeUndefined();
   });
 

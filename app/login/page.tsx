@@ -30,6 +30,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
 
   const notice = await readNotice(getConfig(), (await cookies()).get(noticeCookieName(getConfig()))?.value);
   const error = errorMessage(one(params.error), one(params.retryAfter));
+  // A wrong key: the form comes back with the username filled in, and the key field (focused, marked
+  // invalid) is described by the message, so a screen reader says why when it gets there.
+  const wrongKey = one(params.error) === "invalid_credentials";
   const signedOut = one(params.signedOut) === "1" || one(params.signedOut) === "sso";
   const offerIdpLogout = one(params.signedOut) === "sso" && getConfig().oidc !== null;
 
@@ -55,8 +58,17 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
             )}
           </Alert>
         )}
-        {error && <Alert tone="error">{error}</Alert>}
-        <form action="/api/auth/login" method="post" aria-label="Sign in with a key" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        {error && (
+          <Alert tone="error" id="login-error">
+            {error}
+          </Alert>
+        )}
+        <form
+          action="/api/auth/login"
+          method="post"
+          aria-label="Sign in with a key"
+          aria-describedby={error ? "login-error" : undefined}
+          className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
           <input type="hidden" name="next" value={next} />
           <div>
             <label htmlFor="username" className="block text-sm font-medium text-slate-800">
@@ -87,6 +99,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
               required
               maxLength={1024}
               autoComplete="current-password"
+              autoFocus={wrongKey}
+              aria-invalid={wrongKey || undefined}
+              aria-describedby={wrongKey ? "login-error" : undefined}
               className={`mt-1 ${fieldClass}`}
             />
           </div>

@@ -14,7 +14,10 @@ export function Stat({ label, value }: { label: string; value: number }) {
   );
 }
 
-/** The reason and — for a static admin whose sign-in is not fresh — admin key inputs of a destructive action. */
+/**
+ * The reason and — for a static admin whose sign-in is not fresh — admin key inputs of a destructive
+ * action. Focus starts at the first, the reason, so nobody is placed past a field they would miss.
+ */
 export function ReasonAndKey({
   reauthentication,
   freshMinutes,
@@ -34,7 +37,7 @@ export function ReasonAndKey({
         name="reason"
         required={reasonRequired}
         placeholder="e.g. laptop reported stolen"
-        autoFocus={autoFocus && !needsKey}
+        autoFocus={autoFocus}
       />
       {needsKey && (
         <Field
@@ -42,7 +45,6 @@ export function ReasonAndKey({
           name="key"
           type="password"
           required
-          autoFocus={autoFocus}
           hint={`You signed in more than ${freshMinutes} minutes ago, so confirm with your key.`}
         />
       )}

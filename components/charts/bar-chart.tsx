@@ -43,9 +43,12 @@ export function BarChart({
   bucketHeading,
   series,
   buckets,
+  headingLevel = 3,
 }: {
   id: string;
   title: string;
+  /** Its title's level in the page's outline: 2 for a chart straight under the page's h1. */
+  headingLevel?: 2 | 3;
   caption: string;
   bucketHeading: string;
   series: ChartSeries[];
@@ -57,13 +60,14 @@ export function BarChart({
   const width = buckets.length * GROUP;
   const step = Math.ceil(buckets.length / 6);
   const summary = series.map((line, index) => `${line.label}: ${number(totals[index]!)}`).join("; ");
+  const Heading = headingLevel === 2 ? "h2" : "h3";
 
   return (
     <figure aria-labelledby={`${id}-title`} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
       <figcaption>
-        <h3 id={`${id}-title`} className="text-sm font-semibold text-slate-900">
+        <Heading id={`${id}-title`} className="text-sm font-semibold text-slate-900">
           {title}
-        </h3>
+        </Heading>
         <p className="text-xs text-slate-500">{caption}</p>
       </figcaption>
       <ul className="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700" aria-label="Legend">

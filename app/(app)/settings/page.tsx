@@ -37,6 +37,7 @@ export default async function SettingsPage() {
 
       <BarChart
         id="my-sign-ins"
+        headingLevel={2}
         title={`Sign-ins, last ${HISTORY_DAYS} days`}
         caption={history.truncated ? "Per day, UTC; the latest 500 sign-ins" : "Per day, UTC"}
         bucketHeading="Day (UTC)"

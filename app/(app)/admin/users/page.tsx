@@ -94,7 +94,11 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
               <Cell label="Role">{user.role === "admin" ? <Badge tone="indigo">Admin</Badge> : "User"}</Cell>
               <Cell label="Signs in with">{user.authSource === "oidc" ? "SSO" : "Key"}</Cell>
               <Cell label="Active sessions">
-                <Link href={pageUrl("/admin/sessions", { user: user.username })} className="hover:underline">
+                <Link
+                  href={pageUrl("/admin/sessions", { user: user.username })}
+                  className="hover:underline"
+                  aria-label={`${user.activeSessions} active session${user.activeSessions === 1 ? "" : "s"} of ${user.username}`}
+                >
                   {user.activeSessions}
                 </Link>{" "}
                 {user.flagged && <Badge tone="amber">More than 5</Badge>}
@@ -103,10 +107,10 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
                 {user.lastLoginAt ? <RelativeTime time={timeView(user.lastLoginAt, now)} /> : "Never"}
               </Cell>
               <Cell actions>
-                <Link href={pageUrl("/admin/sessions", { user: user.username })} className={actionClass.quiet}>
+                <Link href={pageUrl("/admin/sessions", { user: user.username })} className={actionClass.quiet} aria-label={`Sessions of ${user.username}`}>
                   Sessions
                 </Link>
-                <Link href={pageUrl("/admin/events", { user: user.username })} className={actionClass.quiet}>
+                <Link href={pageUrl("/admin/events", { user: user.username })} className={actionClass.quiet} aria-label={`Events of ${user.username}`}>
                   Events
                 </Link>
                 {user.activeSessions > 0 && (
@@ -122,13 +126,17 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
                   <form action={enableUserAction} className="inline">
                     <input type="hidden" name="username" value={user.username} />
                     <input type="hidden" name="returnTo" value={returnTo} />
-                    <button type="submit" className={actionClass.primary}>
+                    <button type="submit" className={actionClass.primary} aria-label={`Enable ${user.username}`}>
                       Enable
                     </button>
                   </form>
                 ) : (
                   user.username !== admin.user.username && (
-                    <PendingLink href={confirmationHref(href({ confirmDisable: user.username }), "confirm-disable")} className={actionClass.danger}>
+                    <PendingLink
+                      href={confirmationHref(href({ confirmDisable: user.username }), "confirm-disable")}
+                      className={actionClass.danger}
+                      aria-label={`Disable ${user.username}`}
+                    >
                       Disable
                     </PendingLink>
                   )

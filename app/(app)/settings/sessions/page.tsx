@@ -98,7 +98,11 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
           </Link>
         </Alert>
       ) : (
-        <>
+        <section aria-labelledby="active-sessions" className="space-y-2">
+          {/* The cards' device names are h3s: this keeps the outline h1 → h2 → h3. */}
+          <h2 id="active-sessions" className="text-base font-semibold text-slate-900">
+            Active sessions
+          </h2>
           <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm" aria-label="Your active sessions">
             {sessions.map((session) => (
               <SessionCard
@@ -127,7 +131,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
             firstLabel="← Newest sessions"
             nextLabel="Older sessions →"
           />
-        </>
+        </section>
       )}
 
       <RecentlyEnded sessions={ended.sessions} historyDays={ended.historyDays} detailsHref={(id) => `${PAGE}/${id}`} />
