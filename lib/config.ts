@@ -2,6 +2,8 @@ import path from "node:path";
 import { z } from "zod";
 import { LOG_LEVELS, parseLogLevel, parseTrustProxy } from "../server/env-rules.mjs";
 import { generatedCredentialsFile, loadGeneratedCredentials, loadOrCreateGeneratedCredentials, type GeneratedCredentials } from "./generated-credentials";
+import { usernameOf } from "./validation/username";
+import { NO_CONTROL_CHARACTERS } from "./validation/text";
 
 /** Thrown when the environment is unusable; the message names the variable. */
 export class ConfigError extends Error {}
@@ -11,6 +13,28 @@ const list = (value: string | undefined) =>
     .split(",")
     .map((item) => item.trim())
     .filter(Boolean);
+
+const adminUsername = usernameOf("An admin username");
+/** SSO subjects are at most 255 characters (OpenID Connect Core 1.0, section 2). */
+const SUBJECT_MAX_LENGTH = 255;
+
+/**
+ * One entry of DASHBOARD_ADMINS: a username as sign-in reads it (lower-cased), or an SSO subject,
+ * `oidc:<sub>`, which keeps its case. A name nobody could sign in with is a mistake to say now.
+ */
+function adminName(entry: string): { ok: true; name: string } | { ok: false; problem: string } {
+  if (/^oidc:/i.test(entry)) {
+    const subject = entry.slice(5);
+    if (subject === "") return { ok: false, problem: `"${entry}" names no subject: write oidc:<sub>` };
+    if (subject.length > SUBJECT_MAX_LENGTH || !NO_CONTROL_CHARACTERS.test(subject)) {
+      return { ok: false, problem: `"${entry.slice(0, 40)}" is not an SSO subject: at most ${SUBJECT_MAX_LENGTH} characters, no control characters` };
+    }
+    return { ok: true, name: `oidc:${subject}` };
+  }
+  const parsed = adminUsername.safeParse(entry);
+  if (parsed.success) return { ok: true, name: parsed.data };
+  return { ok: false, problem: `"${entry.slice(0, 80)}" is not a username: ${parsed.error.issues[0]?.message ?? "invalid"}` };
+}
 
 const positiveInt = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
@@ -102,9 +126,15 @@ const envSchema = z.object({
   DASHBOARD_KEY: z.string().min(8, "must be at least 8 characters").max(1024),
   DASHBOARD_ADMIN_KEY: z.string().min(8, "must be at least 8 characters").max(1024),
   // Usernames are lower-cased; an SSO subject ("oidc:<sub>") keeps its case, since subjects are case-sensitive.
-  DASHBOARD_ADMINS: z
-    .string()
-    .transform((v) => new Set(list(v).map((name) => (/^oidc:/i.test(name) ? `oidc:${name.slice(5)}` : name.toLowerCase())))),
+  DASHBOARD_ADMINS: z.string().transform((v, ctx) => {
+    const admins = new Set<string>();
+    for (const name of list(v)) {
+      const admin = adminName(name);
+      if (admin.ok) admins.add(admin.name);
+      else ctx.addIssue({ code: "custom", message: admin.problem });
+    }
+    return admins;
+  }),
   DASHBOARD_URL: z
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
     .transform((v) => new URL(v)),

@@ -150,6 +150,11 @@ describe("configuration", () => {
     expect(() => testConfig({ ...sso, DASHBOARD_OIDC_RECHECK_GRACE_MINUTES: "soon" })).toThrow(/DASHBOARD_OIDC_RECHECK_GRACE_MINUTES/);
     // An SSO subject in DASHBOARD_ADMINS keeps its case (subjects are case-sensitive); usernames are lower-cased.
     expect([...testConfig({ DASHBOARD_ADMINS: "Root, OIDC:Sub-Of-Grace" }).admins]).toEqual(["root", "oidc:Sub-Of-Grace"]);
+    // A name nobody could sign in with (the login form refuses it) is a mistake, said at start-up, naming it.
+    expect(() => testConfig({ DASHBOARD_ADMINS: "root,bad!name" })).toThrow(/DASHBOARD_ADMINS: "bad!name" is not a username/);
+    expect(() => testConfig({ DASHBOARD_ADMINS: `root,${"a".repeat(65)}` })).toThrow(/DASHBOARD_ADMINS: .*at most 64 characters/);
+    expect(() => testConfig({ DASHBOARD_ADMINS: "oidc:" })).toThrow(/DASHBOARD_ADMINS: "oidc:" names no subject/);
+    expect(() => testConfig({ DASHBOARD_ADMINS: "oidc:a\u0007b" })).toThrow(/DASHBOARD_ADMINS/);
     // Plain http only for a loopback test provider.
     expect(testConfig({ DASHBOARD_OIDC_ISSUER: "http://localhost:8080", DASHBOARD_OIDC_CLIENT_ID: "x" }).oidc?.issuer.host).toBe("localhost:8080");
   });
