@@ -68,6 +68,8 @@ function listenOptions(argv, env) {
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
     return usageError(`Invalid port "${port}"${values.port === undefined ? " (from PORT)" : ""}: give a number from 0 to 65535`);
   }
+  // Any free port: the dashboard's own address (the cookie, the same-origin rule) is then unknown.
+  if (Number(port) === 0 && !env.DASHBOARD_URL) return usageError("Port 0 (any free port) needs DASHBOARD_URL, the address clients will use");
   const hostname = values.hostname ?? env.BIND_HOST ?? "0.0.0.0";
   if (hostname.trim() === "") return usageError("The hostname must not be empty");
   return { port: Number(port), hostname };
@@ -195,7 +197,12 @@ globalThis[METRICS_LISTENER] = (metricsPort) => {
 
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
+// The app reads its configuration and opens the database in its instrumentation hook, which Next
+// runs after prepare() returns: listen once that is done, so a bad setting stops start-up before
+// anything is announced or served.
+const appStarted = new Promise((resolve) => (lifecycle().started = resolve));
 await app.prepare();
+await appStarted;
 
 const isFileAddress = fileAddresses(path.join(process.cwd(), "public"));
 const routeOf = routeNamerFor(path.join(process.cwd(), ".next"), isFileAddress);

@@ -8,6 +8,8 @@ export type Lifecycle = {
   shuttingDown: boolean;
   timeoutMs: number;
   hooks: (() => Promise<void> | void)[];
+  /** Set by server.mjs, which listens once the app's start-up (configuration, database) is done. */
+  started?: () => void;
 };
 
 const KEY = Symbol.for("sessionboard.lifecycle");
@@ -25,3 +27,6 @@ export const isShuttingDown = () => lifecycle().shuttingDown;
 export function onShutdown(hook: () => Promise<void> | void): void {
   lifecycle().hooks.push(hook);
 }
+
+/** The app's start-up is done (or stopped the process): server.mjs may listen. */
+export const startupFinished = (): void => lifecycle().started?.();

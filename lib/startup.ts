@@ -1,7 +1,7 @@
 import { ConfigError, getConfig, type Config, type TracingConfig } from "./config";
 import { closeDatabase, getDatabase } from "./db";
 import { isDatabaseUnavailable } from "./db/availability";
-import { lifecycle, onShutdown } from "./lifecycle";
+import { lifecycle, onShutdown, startupFinished } from "./lifecycle";
 import { countedSessionsPerMethod } from "./admin/active-counts";
 import { serveMetricsOn, watchDatabase } from "./metrics/metrics";
 import { logger } from "./log";
@@ -66,6 +66,7 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
   logger().info({ storage: storageLabel(config), publicUrl: config.publicUrl.origin }, `Sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
   if (config.metrics.token) logger().info("Metrics at /api/metrics (bearer token)");
   if (config.generated) logger().warn({ file: config.generated.file }, signInHint(config));
+  startupFinished();
 }
 
 function storageLabel(config: Config): string {

@@ -39,6 +39,7 @@ describe("npm start's command line (server.mjs)", () => {
     [["-p", "http"], 'Invalid port "http"'],
     [["--port", "70000"], 'Invalid port "70000"'],
     [["--hostname="], "The hostname must not be empty"],
+    [["-p", "0"], "Port 0 (any free port) needs DASHBOARD_URL"],
   ])("refuses %j with exit code 2 and the usage", async (args, message) => {
     // PORT is one nothing listens on, in case the arguments were ignored and the server started.
     const result = await serverCommand(args, { PORT: String(await freePort()), BIND_HOST: "127.0.0.1" });
@@ -51,6 +52,15 @@ describe("npm start's command line (server.mjs)", () => {
     const result = await serverCommand([], { PORT: "eighty" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Invalid port "eighty" (from PORT)');
+  });
+
+  it("stops on a bad setting before it listens or says it does", async () => {
+    const port = await freePort();
+    const result = await serverCommand(["-p", String(port), "-H", "127.0.0.1"], { DASHBOARD_SECRET: "too-short" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("Sessionboard cannot start. Invalid configuration");
+    expect(result.stdout).toContain("DASHBOARD_SECRET");
+    expect(result.stdout).not.toContain("listening");
   });
 
   it("prints the usage for --help", async () => {
