@@ -188,7 +188,7 @@ test.describe("Admin Panel", () => {
     const csvText = fs.readFileSync(await csv.path(), "utf8").trim().split("\r\n");
     expect(csvText[0]).toBe("at,type,username,actor,sessionId,authMethod,ip,userAgent,detail,count,userId,id");
     expect(csvText).toHaveLength(2);
-    // The cells as the export writes them (a random id may start with "-", which is defused as a formula).
+    // The cells as the export writes them.
     expect(csvText[1]).toContain(`,${csvLine(["login.succeeded", username, username, user.sessionId, "static", "127.0.0.1"]).trimEnd()},`);
 
     await page.goto(`/admin/events?user=${username}`);

@@ -66,13 +66,20 @@ export async function* eachEvent(db: Database, filter: EventFilter, batchSize = 
 
 export const EVENT_COLUMNS = ["at", "type", "username", "actor", "sessionId", "authMethod", "ip", "userAgent", "detail", "count", "userId", "id"] as const;
 
+/**
+ * A cell a spreadsheet would run as a formula: one starting with = or @ (or a tab or carriage
+ * return before one), or with + or - followed by anything but a word — "-1+cmd|' /C calc'!A0". A
+ * random id or a name starting with "-" ("-AbC_d…") can call nothing and is left intact.
+ */
+const FORMULA = /^([=@\t\r]|[+-].*[^\w.-])/s;
+
 /** One CSV line (RFC 4180 quoting); cells that a spreadsheet would run as a formula are defused. */
 export function csvLine(values: (string | number | null)[]): string {
   return `${values
     .map((value) => {
       if (value === null) return "";
       let text = String(value);
-      if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+      if (FORMULA.test(text)) text = `'${text}`;
       return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
     })
     .join(",")}\r\n`;
