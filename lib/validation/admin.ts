@@ -238,15 +238,23 @@ function safeDecode(value: string): string {
   }
 }
 
-/** Filters and page of /admin/events, GET /api/admin/events and the exports. */
-export const eventsQuerySchema = z.object({
+/** The audit trail's filters, shared by its page, its API and its export. */
+const eventsFilterSchema = z.object({
   type: z.enum(AUTH_EVENT_TYPES, { error: `type must be one of ${AUTH_EVENT_TYPES.join(", ")}` }).optional(),
   user: usernameFilter.optional(),
   from: instant("from").optional(),
   to: instant("to").optional(),
+});
+
+/** Filters and page of /admin/events and GET /api/admin/events. */
+export const eventsQuerySchema = eventsFilterSchema.extend({
   cursor: cursorSchema.optional(),
   limit: pageSizeSchema(50, 500),
-  format: z.enum(["csv", "jsonl"], { error: 'format must be "csv" or "jsonl"' }).optional(),
+});
+
+/** GET /api/admin/events/export: the filters and the format; every matching event, no pages. */
+export const eventsExportQuerySchema = eventsFilterSchema.extend({
+  format: z.enum(["csv", "jsonl"], { error: 'format must be "csv" or "jsonl"' }).default("csv"),
 });
 
 /** GET /api/admin/webhooks. */

@@ -16,6 +16,7 @@ import {
   adminSessionsQuerySchema,
   countAnswerSchema,
   adminUsersQuerySchema,
+  eventsExportQuerySchema,
   eventsQuerySchema,
   userActionParamsSchema,
   webhookDeliveriesQuerySchema,
@@ -476,7 +477,7 @@ export const OPERATIONS: Operation[] = [
     description: "The same filters as GET /api/admin/events. JSON lines carry one event object (as the events list has them) per line.",
     tag: "Admin",
     auth: "admin",
-    query: eventsQuerySchema,
+    query: eventsExportQuerySchema,
     responses: {
       200: {
         description: "The events, newest first, as an attachment",

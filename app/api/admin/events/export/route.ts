@@ -2,15 +2,15 @@ import type { NextRequest } from "next/server";
 import { csvLine, eachEvent, EVENT_COLUMNS } from "@/lib/admin/events";
 import { apiContext, apiRoute, requireApiAdmin } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
-import { eventsQuerySchema } from "@/lib/validation/admin";
+import { eventsExportQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 
 /** Download of every matching event: ?format=csv|jsonl plus the filters of /api/admin/events. */
 export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   await requireApiAdmin(request, context);
-  const { format = "csv", type, user, from, to } = eventsQuerySchema.parse(queryObject(request.nextUrl.searchParams));
-  const events = eachEvent(context.db, { type, user, from, to });
+  const { format, ...filter } = eventsExportQuerySchema.parse(queryObject(request.nextUrl.searchParams));
+  const events = eachEvent(context.db, filter);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
