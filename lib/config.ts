@@ -432,7 +432,7 @@ export function parseConfig(env: Env, credentials: CredentialSource = "create"):
 
   const result = configSchema.safeParse(input);
   if (!result.success) {
-    throw configError(result.error.issues.map((issue) => ({ variable: issue.path.join("."), message: issue.message })));
+    throw configError(result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? ""), message: issue.message })));
   }
   return { ...result.data, dataDir, generated };
 }

@@ -155,6 +155,8 @@ describe("configuration", () => {
     expect(() => testConfig({ DASHBOARD_ADMINS: `root,${"a".repeat(65)}` })).toThrow(/DASHBOARD_ADMINS: .*at most 64 characters/);
     expect(() => testConfig({ DASHBOARD_ADMINS: "oidc:" })).toThrow(/DASHBOARD_ADMINS: "oidc:" names no subject/);
     expect(() => testConfig({ DASHBOARD_ADMINS: "oidc:a\u0007b" })).toThrow(/DASHBOARD_ADMINS/);
+    // The variable by its name alone, not the position of an entry in its list.
+    expect(() => testConfig({ DASHBOARD_SECRET: `${"s".repeat(40)},short` })).toThrow(/\bDASHBOARD_SECRET: every entry must be at least 32 characters/);
     // Plain http only for a loopback test provider.
     expect(testConfig({ DASHBOARD_OIDC_ISSUER: "http://localhost:8080", DASHBOARD_OIDC_CLIENT_ID: "x" }).oidc?.issuer.host).toBe("localhost:8080");
   });
