@@ -56,7 +56,8 @@ async function handle(request: NextRequest, config: Config): Promise<NextRespons
   // in the session check. Routes under /api/auth set and clear the cookie themselves. Only full
   // page loads do it: a link prefetch still in flight when Log out clears the cookie would
   // otherwise set it again.
-  const pageLoad = (request.headers.get("sec-fetch-dest") ?? "document") === "document" && !request.headers.has("rsc");
+  // (Next hides its router's own headers, RSC among them, from the proxy: the fetch destination tells.)
+  const pageLoad = (request.headers.get("sec-fetch-dest") ?? "document") === "document";
   if (request.method === "GET" && pageLoad) {
     const name = sessionCookieName(config);
     const value = request.cookies.get(name)?.value;

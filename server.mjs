@@ -12,6 +12,8 @@ import { createServer, STATUS_CODES } from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
+// Next.js's own reader of its router-state header: what passes here is exactly what its renderer accepts.
+import { parseAndValidateFlightRouterState } from "next/dist/server/app-render/parse-and-validate-flight-router-state.js";
 import { parseLogLevel, parseTrustProxy } from "./server/env-rules.mjs";
 import { createLogger, flushLogs, installLogger, routeConsoleTo } from "./server/log.mjs";
 import { REQUEST_ID_HEADER, requestIdFor } from "./server/request-id.mjs";
@@ -33,6 +35,8 @@ const METRICS_LISTENER = Symbol.for("sessionboard.metrics-listener");
 // REQUEST_PATH_HEADER in lib/http/request-path.ts: set by the proxy for pages.
 const PATH_HEADER = "x-sessionboard-path";
 const REFUSED_METHOD_HEADER = "x-sessionboard-refused-method";
+// What Next's client router sends with its page requests: the tree of segments it shows now.
+const ROUTER_STATE_HEADER = "next-router-state-tree";
 const ROUTE_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 
 const USAGE = "Usage: npm start -- [-p|--port PORT] [-H|--hostname HOST]";
@@ -221,6 +225,20 @@ function isDecodablePath(pathname) {
   }
 }
 
+/**
+ * Whether Next can read the router-state header. One it cannot makes it throw while rendering the
+ * page — a 500 and a stack in the log for anyone who sends one — and the proxy never sees it (Next
+ * hides its router's headers from the proxy), so it is checked here, on the few requests that carry one.
+ */
+function isReadableRouterState(state) {
+  try {
+    parseAndValidateFlightRouterState(state);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Answers being written now: a shutdown waits for them. */
 const inFlight = new Set();
 let drained = () => {};
@@ -270,6 +288,12 @@ const server = createServer((req, res) => {
   }
   if (!isDecodablePath(pathname)) {
     const answer = errorAnswer("bad_request", "The address is not valid percent-encoded UTF-8");
+    res.writeHead(400, answer.headers).end(answer.body);
+    return;
+  }
+  const routerState = req.headers[ROUTER_STATE_HEADER];
+  if (routerState !== undefined && !isReadableRouterState(routerState)) {
+    const answer = errorAnswer("malformed_router_state", "The Next-Router-State-Tree header is not one this dashboard's pages send");
     res.writeHead(400, answer.headers).end(answer.body);
     return;
   }

@@ -426,6 +426,31 @@ test.describe("bad requests to every API route", () => {
     expect(form.body).not.toContain("malformed_form");
   });
 
+  test("a page request with a router-state header Next.js cannot parse is 400, never a 500", async () => {
+    const admin = identities.find((identity) => identity.name === "admin")?.cookie;
+    const garbage = ["garbage", "%", "%ff", "{}", "[]", "null", '"str"', "[1,2,3]", encodeURIComponent('["",{"children":["__PAGE__",{}]},null,null,true]')];
+    for (const target of ["/login?_rsc=x", "/settings/sessions?_rsc=x", "/admin?_rsc=x", "/nowhere?_rsc=x"]) {
+      for (const state of garbage) {
+        for (const method of ["GET", "HEAD"]) {
+          // Next first sends an RSC request with a stale cache-busting `_rsc` to its current one.
+          const ask = async (url: string, hops = 0): Promise<Answer> => {
+            const answer = await send(method, url, { headers: { rsc: "1", "next-router-state-tree": state, ...(admin ? { cookie: admin } : {}) } });
+            const location = answer.headers.location;
+            return answer.status === 307 && typeof location === "string" && hops < 3 ? ask(location, hops + 1) : answer;
+          };
+          const answer = await ask(target);
+          expect(answer.status, `${method} ${target} with ${state}: ${answer.body.slice(0, 100)}`).toBe(400);
+          if (method === "GET") expect(JSON.parse(answer.body).error.code).toBe("malformed_router_state");
+        }
+      }
+    }
+    // The header as Next's own router sends it still renders.
+    const valid = encodeURIComponent(JSON.stringify(["", { children: ["login", { children: ["__PAGE__", {}] }] }, null, null]));
+    const first = await send("GET", "/login?_rsc=x", { headers: { rsc: "1", "next-router-state-tree": valid } });
+    const answer = first.status === 307 ? await send("GET", String(first.headers.location), { headers: { rsc: "1", "next-router-state-tree": valid } }) : first;
+    expect(answer.status).toBe(200);
+  });
+
   test("every server action, called by a script with arguments that are not its form, is refused without a 500", async () => {
     const origin = new URL(BASE_URL).origin;
     const manifest = JSON.parse(fs.readFileSync(path.join(".next", "server", "server-reference-manifest.json"), "utf8")) as {

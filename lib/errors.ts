@@ -12,6 +12,8 @@ export const ERRORS = {
   reason_required: { status: 400, message: "Give a reason: it is recorded in the audit trail." },
   malformed_json: { status: 400, message: "Request body is not valid JSON" },
   malformed_body: { status: 400, message: "Request body is not valid UTF-8" },
+  /** Answered by server.mjs, like bad_request. */
+  malformed_router_state: { status: 400, message: "The Next-Router-State-Tree header is not one this dashboard's pages send" },
   malformed_form: { status: 400, message: "The posted form cannot be read: its body is not valid multipart/form-data (or, for a server action's arguments, a JSON array)" },
   /** Answered by server.mjs (plain JavaScript, before Next): its copy must keep this code. */
   bad_request: { status: 400, message: "The address is not valid percent-encoded UTF-8" },

@@ -10,6 +10,7 @@ describe("the error catalog", () => {
       malformed_json: 400,
       malformed_body: 400,
       malformed_form: 400,
+      malformed_router_state: 400,
       bad_request: 400,
       host_mismatch: 400,
       invalid_logout_token: 400,
