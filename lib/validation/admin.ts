@@ -50,8 +50,9 @@ const adminSessionFilterFields = {
   country: z
     .string()
     .trim()
+    // Checked as written, then upper-cased: "ß" would otherwise become "SS".
+    .regex(/^[A-Za-z][A-Za-z0-9]$/, "country must be a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)")
     .toUpperCase()
-    .regex(/^[A-Z][A-Z0-9]$/, "country must be a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)")
     .describe("Country at sign-in (ISO 3166-1 alpha-2), as a trusted proxy reported it")
     .optional(),
   browser: z

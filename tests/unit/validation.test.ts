@@ -93,6 +93,9 @@ describe("messages", () => {
     expect(await answer({ ip: "10.1.2.3/8" })).toBe("ip: 10.1.2.3/8 has address bits set past /8: did you mean 10.0.0.0/8?");
     expect(await answer({ moreThan: "-1" })).toBe("moreThan must be at least 0");
     expect(await answer({ country: "Germany" })).toBe("country must be a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)");
+    // Checked as written: "ß" upper-cases to "SS", which is not what was asked for.
+    expect(await answer({ country: "ß" })).toBe("country must be a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)");
+    expect(adminSessionCountQuerySchema.parse({ country: " de " }).country).toBe("DE");
   });
 
   it("a wait on the sign-in page that no limiter set is not shown as one", () => {
