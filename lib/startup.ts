@@ -17,22 +17,24 @@ export type StartOptions = {
   startTracing?: (tracing: TracingConfig) => Promise<() => Promise<void>>;
 };
 
+/** Stops the process: a start-up step failed (server.mjs is still waiting to listen). */
+function fail(error: unknown): never {
+  // A configuration problem is the operator's to fix (its message names the variables); anything
+  // else is logged with its stack.
+  if (error instanceof ConfigError) logger().fatal(`Sessionboard cannot start. ${error.message}`);
+  else logger().fatal({ err: error }, `Sessionboard cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
 export async function startServer(options: StartOptions = {}): Promise<void> {
   // `next build` loads the server code too; generating keys or databases then would be wrong.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
-  const fail = (error: unknown): never => {
-    // A configuration problem is the operator's to fix (its message names the variables); anything
-    // else is logged with its stack.
-    if (error instanceof ConfigError) logger().fatal(`Sessionboard cannot start. ${error.message}`);
-    else logger().fatal({ err: error }, `Sessionboard cannot start: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  };
-  let config: Config;
-  try {
-    config = getConfig();
-  } catch (error) {
-    return fail(error);
-  }
+  // Any step that fails stops start-up, saying why: never a server left waiting to listen.
+  await start(options).catch(fail);
+}
+
+async function start(options: StartOptions): Promise<void> {
+  const config = getConfig();
   // Before the database opens, so its statements are traced from the first request on.
   const flushTraces = config.tracing && options.startTracing ? await options.startTracing(config.tracing) : null;
   try {
@@ -40,7 +42,7 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
   } catch (error) {
     // PostgreSQL not up yet is an outage, not a broken setup: answer 503 until it is (the first
     // request or health check after that opens and migrates it). A failed migration still stops.
-    if (config.backend !== "postgres" || !isDatabaseUnavailable(error)) return fail(error);
+    if (config.backend !== "postgres" || !isDatabaseUnavailable(error)) throw error;
     logger().error("PostgreSQL is not reachable yet; answering 503 until it is");
   }
   startCleanupTimer(config, getDatabase);
