@@ -20,9 +20,9 @@ async function freePort(): Promise<number> {
 }
 
 /** `node server.mjs ARGS` with its exit code and output; stopped after 15 s if it does not exit by itself. */
-async function serverCommand(args: string[], env: Record<string, string> = {}) {
+async function serverCommand(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["server.mjs", ...args], { env: { ...cleanEnv, ...env }, timeout: 15_000 });
+    const { stdout, stderr } = await run(process.execPath, ["server.mjs", ...args], { cwd, env: { ...cleanEnv, ...env }, timeout: 15_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number | null; stdout: string; stderr: string };
@@ -52,15 +52,6 @@ describe("npm start's command line (server.mjs)", () => {
     const result = await serverCommand([], { PORT: "eighty" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Invalid port "eighty" (from PORT)');
-  });
-
-  it("stops on a bad setting before it listens or says it does", async () => {
-    const port = await freePort();
-    const result = await serverCommand(["-p", String(port), "-H", "127.0.0.1"], { DASHBOARD_SECRET: "too-short" });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain("Sessionboard cannot start. Invalid configuration");
-    expect(result.stdout).toContain("DASHBOARD_SECRET");
-    expect(result.stdout).not.toContain("listening");
   });
 
   it("prints the usage for --help", async () => {
@@ -141,6 +132,15 @@ describe("a fresh build and its first start", () => {
       server.kill("SIGTERM");
       if (server.exitCode === null) await new Promise((resolve) => server.once("exit", resolve));
     }
+  });
+
+  it("stops on a bad setting before it listens or says it does", async () => {
+    expect(fs.existsSync(path.join(copy, ".next", "BUILD_ID")), "the build of the test before").toBe(true);
+    const result = await serverCommand(["-p", String(await freePort()), "-H", "127.0.0.1"], { DASHBOARD_SECRET: "too-short" }, copy);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("Sessionboard cannot start. Invalid configuration");
+    expect(result.stdout).toContain("DASHBOARD_SECRET: every entry must be at least 32 characters");
+    expect(result.stdout).not.toContain("listening");
   });
 });
 
