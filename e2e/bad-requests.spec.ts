@@ -408,6 +408,7 @@ test.describe("bad requests to every API route", () => {
       { name: "multipart without its closing boundary", type: "multipart/form-data; boundary=zz", body: Buffer.from(field("a", "b")) },
       { name: "multipart with another boundary", type: "multipart/form-data; boundary=other", body: multipart(field("a", "b")).body },
       { name: "an action's multipart arguments that are not JSON", ...multipart(field("0", "%garbage")), action: true },
+      { name: "an action's multipart body without its arguments", ...multipart(field("1_sessionId", "x")), action: true },
       { name: "an action's text arguments that are not JSON", type: "text/plain;charset=UTF-8", body: Buffer.from("%%%garbage{{["), action: true },
       { name: "an action with an empty body", type: "text/plain;charset=UTF-8", body: Buffer.from(""), action: true },
       { name: "an action's arguments that are JSON but not a list", type: "text/plain;charset=UTF-8", body: Buffer.from('"x"'), action: true },

@@ -38,7 +38,8 @@ export async function unreadablePagePost(request: Request): Promise<ApiError | n
   try {
     if (type.startsWith("multipart/form-data")) {
       const root = (await request.clone().formData()).get("0");
-      if (action && typeof root === "string" && !isArgumentList(root)) return ApiError.of("malformed_form");
+      // A call's arguments are field "0"; without it React waits for them, then fails.
+      if (action && (typeof root !== "string" || !isArgumentList(root))) return ApiError.of("malformed_form");
     } else if (action && type.startsWith("text/plain")) {
       if (!isArgumentList(await request.clone().text())) return ApiError.of("malformed_form");
     }
