@@ -412,6 +412,22 @@ test.describe("bad requests to every API route", () => {
       { name: "an action's text arguments that are not JSON", type: "text/plain;charset=UTF-8", body: Buffer.from("%%%garbage{{["), action: true },
       { name: "an action with an empty body", type: "text/plain;charset=UTF-8", body: Buffer.from(""), action: true },
       { name: "an action's arguments that are JSON but not a list", type: "text/plain;charset=UTF-8", body: Buffer.from('"x"'), action: true },
+      // React sends a call as text only when no argument is a form, and every action here takes a form.
+      { name: "an action's text arguments that refer to another part", type: "text/plain;charset=UTF-8", body: Buffer.from('["$1"]'), action: true },
+      { name: "an action's arguments as a form in other letters", type: "Multipart/Form-Data; boundary=zz", body: multipart(field("0", '["$K1"]')).body, action: true },
+      { name: "an action's arguments urlencoded", type: "application/x-www-form-urlencoded; charset=UTF-8", body: Buffer.from("a=b"), action: true },
+      { name: "an action's arguments twice", ...multipart(field("0", '["$K1"]') + field("0", "{")), action: true },
+      {
+        name: "an action's arguments as a file",
+        ...multipart('--zz\r\nContent-Disposition: form-data; name="0"; filename="x"\r\n\r\n["$K1"]\r\n'),
+        action: true,
+      },
+      {
+        name: "an action's arguments in another charset",
+        ...multipart('--zz\r\nContent-Disposition: form-data; name="0"\r\nContent-Type: text/plain; charset=utf-16le\r\n\r\n["$K1"]\r\n'),
+        action: true,
+      },
+      { name: "a form without script naming a bound action", ...multipart(field("$ACTION_REF_1", "") + field("$ACTION_1:0", `{"id":"${actionId}",x`)) },
     ];
     for (const target of ["/login", "/settings/sessions"]) {
       for (const { name, type, body, action } of cases) {
@@ -421,6 +437,20 @@ test.describe("bad requests to every API route", () => {
         expect(JSON.parse(answer.body).error.code, name).toBe("malformed_form");
       }
     }
+    // A chunked post (no Content-Length) counts by what it sends.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const request = http.request(
+        { host: hostname, port, method: "POST", path: "/settings/sessions", agent, headers: { origin, "content-type": "multipart/form-data; boundary=zz", "next-action": actionId } },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on("error", reject);
+      for (let i = 0; i < 5; i++) request.write(Buffer.alloc(300 * 1024, "a"));
+      request.end();
+    });
+    expect(chunked).toBe(413);
     // A well-formed form still reaches the page.
     const form = await send("POST", "/login", { headers: { origin, "content-type": "multipart/form-data; boundary=zz" }, body: multipart(field("x", "1")).body });
     expect(form.status).toBeLessThan(500);

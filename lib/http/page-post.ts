@@ -1,3 +1,5 @@
+// Next.js's own multipart parser for server actions: what passes here is what it reads.
+import busboy from "next/dist/compiled/busboy";
 import { ApiError } from "./errors";
 
 /** What Next.js reads of a server action's body at most (its default limit, 1 MB). */
@@ -24,54 +26,57 @@ export function pagePostProblem(method: string, headers: { get(name: string): st
 const ACTION_HEADER = "next-action";
 
 /**
- * A page post whose body Next.js cannot decode — a body that claims to be multipart/form-data and
- * is not, or a server action's arguments (multipart field "0", or a text body) that are not a JSON
- * array —
- * meets its parser's exception: a 500. Read here first, from a copy, with the same parsers (the
- * runtime's FormData, JSON), it is a 400. Only page posts pay for it: small forms, at most
- * PAGE_FORM_MAX_BYTES (pagePostProblem, checked before).
+ * What React posts as the arguments (multipart field "0") when it calls an action with a form —
+ * the only way this app's actions are called: one argument, the form, whose fields follow as "1_…".
+ */
+const FORM_ARGUMENTS = '["$K1"]';
+
+/** Fields of a bound action or a form state (`$ACTION_REF_1`, `$ACTION_1:0`, `$ACTION_KEY`): no form of this app has them. */
+const BOUND_ACTION_FIELD = /^\$ACTION_(REF_|KEY$|\d+:)/;
+
+/**
+ * A page post whose body Next.js cannot decode meets an exception in its parser or in React's: a
+ * 500 with a stack in the log, for anyone who sends one. This app's forms post one of two shapes,
+ * and anything else is refused here with a 400, read from a copy with the parsers Next uses:
+ * - without script, the form itself (multipart, read as the runtime's FormData), naming its action
+ *   by a `$ACTION_ID_…` field;
+ * - with script, React's call of the action (the Next-Action header): multipart (in lower case,
+ *   as Next tells a form from a text body), read with Next's busboy, whose one field "0" is the
+ *   form's reference. Every action takes a form, so React never sends their calls as text.
+ * The body counts in bytes read, not as Content-Length says (a chunked post has none), at most
+ * PAGE_FORM_MAX_BYTES: past it, Next's own limit fails with a 500 too.
  */
 export async function unreadablePagePost(request: Request): Promise<ApiError | null> {
   if (request.method !== "POST") return null;
-  const type = (request.headers.get("content-type") ?? "").toLowerCase();
-  const action = request.headers.has(ACTION_HEADER);
+  const type = request.headers.get("content-type") ?? "";
+  const call = request.headers.has(ACTION_HEADER);
+  if (!type.startsWith("multipart/form-data")) return call ? ApiError.of("malformed_form") : null;
+  const body = Buffer.from(await request.clone().arrayBuffer());
+  if (body.byteLength > PAGE_FORM_MAX_BYTES) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
   try {
-    if (type.startsWith("multipart/form-data")) {
-      const root = (await request.clone().formData()).get("0");
-      // A call's arguments are field "0"; without it React waits for them, then fails.
-      if (action && (typeof root !== "string" || !isArgumentList(root))) return ApiError.of("malformed_form");
-    } else if (action && type.startsWith("text/plain")) {
-      if (!isArgumentList(await request.clone().text())) return ApiError.of("malformed_form");
+    if (call) {
+      const roots = (await multipartParts(type, body)).filter((part) => part.name === "0");
+      return roots.length === 1 && roots[0]?.value === FORM_ARGUMENTS ? null : ApiError.of("malformed_form");
     }
-    return null;
+    const form = await new Response(body, { headers: { "content-type": type } }).formData();
+    return [...form.keys()].some((name) => BOUND_ACTION_FIELD.test(name)) ? ApiError.of("malformed_form") : null;
   } catch {
     return ApiError.of("malformed_form");
   }
 }
 
-/**
- * React encodes an action's arguments as a JSON array, and Next fails on anything else. Within it, a
- * string "$<letter>…" refers to another part of the body (a Map, a Blob, a stream, a promise, another
- * action, …), and React fails on a reference it cannot resolve. This app's actions take a form and
- * nothing else: a form's reference ("$K1") is accepted, and the inline values React writes the same
- * way ("$undefined", "$NaN", "$Infinity", "$D<date>", "$n<bigint>"); anything else is refused.
- */
-function isArgumentList(encoded: string): boolean {
-  let args: unknown;
-  try {
-    args = JSON.parse(encoded);
-  } catch {
-    return false;
-  }
-  return Array.isArray(args) && refersOnlyToForms(args);
-}
-
-const PART_REFERENCE = /^\$[A-Za-z@]/;
-const FORM_OR_INLINE_VALUE = /^\$(K[0-9a-f]+|undefined|NaN|Infinity|D.*|n-?\d+)$/;
-
-function refersOnlyToForms(value: unknown): boolean {
-  if (typeof value === "string") return !PART_REFERENCE.test(value) || FORM_OR_INLINE_VALUE.test(value);
-  if (Array.isArray(value)) return value.every(refersOnlyToForms);
-  if (value !== null && typeof value === "object") return Object.values(value).every(refersOnlyToForms);
-  return true;
+/** The parts of a multipart body as Next's busboy reads a server action's: fields with their text, files without. */
+function multipartParts(type: string, body: Buffer): Promise<{ name: string; value: string | null }[]> {
+  return new Promise((resolve, reject) => {
+    const parts: { name: string; value: string | null }[] = [];
+    const parser = busboy({ headers: { "content-type": type }, defParamCharset: "utf8", limits: { fieldSize: PAGE_FORM_MAX_BYTES } });
+    parser.on("field", (name, value) => parts.push({ name, value }));
+    parser.on("file", (name, stream) => {
+      parts.push({ name, value: null });
+      stream.resume();
+    });
+    parser.on("close", () => resolve(parts));
+    parser.on("error", reject);
+    parser.end(body);
+  });
 }
