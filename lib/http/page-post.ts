@@ -27,9 +27,11 @@ const ACTION_HEADER = "next-action";
 
 /**
  * What React posts as the arguments (multipart field "0") when it calls an action with a form —
- * the only way this app's actions are called: one argument, the form, whose fields follow as "1_…".
+ * the only way this app's actions are called: one argument, the form, whose fields follow, each
+ * named with the form's prefix ("_1_sessionId"). No form here uploads a file.
  */
 const FORM_ARGUMENTS = '["$K1"]';
+const FORM_FIELD_PREFIX = "_1_";
 
 /** Fields of a bound action or a form state (`$ACTION_REF_1`, `$ACTION_1:0`, `$ACTION_KEY`): no form of this app has them. */
 const BOUND_ACTION_FIELD = /^\$ACTION_(REF_|KEY$|\d+:)/;
@@ -41,8 +43,9 @@ const BOUND_ACTION_FIELD = /^\$ACTION_(REF_|KEY$|\d+:)/;
  * - without script, the form itself (multipart, read as the runtime's FormData), naming its action
  *   by a `$ACTION_ID_…` field;
  * - with script, React's call of the action (the Next-Action header): multipart (in lower case,
- *   as Next tells a form from a text body), read with Next's busboy, whose one field "0" is the
- *   form's reference. Every action takes a form, so React never sends their calls as text.
+ *   as Next tells a form from a text body), read with Next's busboy: one field "0", the form's
+ *   reference, and the form's own fields. Every action takes a form, so React never sends their
+ *   calls as text.
  * The body counts in bytes read, not as Content-Length says (a chunked post has none), at most
  * PAGE_FORM_MAX_BYTES: past it, Next's own limit fails with a 500 too.
  */
@@ -55,8 +58,13 @@ export async function unreadablePagePost(request: Request): Promise<ApiError | n
   if (body.byteLength > PAGE_FORM_MAX_BYTES) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
   try {
     if (call) {
-      const roots = (await multipartParts(type, body)).filter((part) => part.name === "0");
-      return roots.length === 1 && roots[0]?.value === FORM_ARGUMENTS ? null : ApiError.of("malformed_form");
+      // Anything else React would read too: a file (a base64 one throws where nobody catches it,
+      // stopping the process), or a field whose name it takes for a part ("00", "S0", " 0").
+      const parts = await multipartParts(type, body);
+      const roots = parts.filter((part) => part.name === "0");
+      const fields = parts.filter((part) => part.name !== "0");
+      const wellFormed = roots.length === 1 && roots[0]?.value === FORM_ARGUMENTS && fields.every((part) => part.value !== null && part.name.startsWith(FORM_FIELD_PREFIX));
+      return wellFormed ? null : ApiError.of("malformed_form");
     }
     const form = await new Response(body, { headers: { "content-type": type } }).formData();
     return [...form.keys()].some((name) => BOUND_ACTION_FIELD.test(name)) ? ApiError.of("malformed_form") : null;
