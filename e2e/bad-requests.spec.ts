@@ -432,6 +432,12 @@ test.describe("bad requests to every API route", () => {
         ...multipart(field("0", '["$K1"]') + '--zz\r\nContent-Disposition: form-data; name="_1_x"; filename="a"\r\nContent-Transfer-Encoding: base64\r\n\r\nQUJD\r\n'),
         action: true,
       },
+      {
+        name: "an action's form cut off inside a file",
+        type: "multipart/form-data; boundary=zz",
+        body: Buffer.from(`${field("0", '["$K1"]')}--zz\r\nContent-Disposition: form-data; name="_1_x"; filename="a"\r\n\r\nABCDEF`),
+        action: true,
+      },
       { name: "an action's form with a field React reads as its arguments", ...multipart(field("0", '["$K1"]') + field("00", "x")), action: true },
       { name: "a form without script naming a bound action", ...multipart(field("$ACTION_REF_1", "") + field("$ACTION_1:0", `{"id":"${actionId}",x`)) },
     ];

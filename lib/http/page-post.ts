@@ -81,6 +81,9 @@ function multipartParts(type: string, body: Buffer): Promise<{ name: string; val
     parser.on("field", (name, value) => parts.push({ name, value }));
     parser.on("file", (name, stream) => {
       parts.push({ name, value: null });
+      // A body cut off inside a file fails the file's stream too: unheard, that error would stop
+      // the process. The parser's own error answers it.
+      stream.on("error", () => {});
       stream.resume();
     });
     parser.on("close", () => resolve(parts));
