@@ -6,7 +6,7 @@ const post = (body: string | Buffer, type = "multipart/form-data; boundary=zz", 
   new Request("http://localhost/settings/sessions", {
     method: "POST",
     headers: { "content-type": type, ...(call ? { "next-action": "7f00" } : {}) },
-    body,
+    body: typeof body === "string" ? body : new Uint8Array(body),
   });
 const codeOf = async (request: Request) => (await unreadablePagePost(request))?.code ?? null;
 
