@@ -12,5 +12,11 @@ export async function register() {
       const { startTracing } = await import("./lib/tracing-sdk");
       return startTracing(tracing);
     },
+    // The session check other services call on each of their requests: answered by server.mjs
+    // with the route's own handler, without Next's router in between.
+    serveDirectly: async (origin) => {
+      const [{ serveDirectly }, session] = await Promise.all([import("./lib/http/direct-route"), import("./app/api/auth/session/route")]);
+      serveDirectly({ "/api/auth/session": session.GET }, origin);
+    },
   });
 }

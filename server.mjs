@@ -32,6 +32,8 @@ const LIFECYCLE = Symbol.for("sessionboard.lifecycle");
 // DASHBOARD_METRICS_PORT (lib/config.ts), asks for the second listener to be opened.
 const METRICS = Symbol.for("sessionboard.metrics");
 const METRICS_LISTENER = Symbol.for("sessionboard.metrics-listener");
+// lib/http/direct-route.ts: the GET routes answered here with their own handler, by exact path.
+const DIRECT_ROUTES = Symbol.for("sessionboard.direct-routes");
 // REQUEST_PATH_HEADER in lib/http/request-path.ts: set by the proxy for pages.
 const PATH_HEADER = "x-sessionboard-path";
 const REFUSED_METHOD_HEADER = "x-sessionboard-refused-method";
@@ -314,8 +316,33 @@ const server = createServer((req, res) => {
     req.method = "OPTIONS";
   }
   // The app's log lines while handling it carry its id, and the app notes the session here.
-  requestScope().run(request, () => handle(req, res));
+  const direct = method === "GET" ? globalThis[DIRECT_ROUTES]?.get(pathname) : undefined;
+  requestScope().run(request, direct ? () => answerDirectly(req, res, direct) : () => handle(req, res));
 });
+
+/** A route the app registered to be answered without Next's router (lib/http/direct-route.ts). */
+async function answerDirectly(req, res, route) {
+  let status;
+  let headers;
+  let body;
+  try {
+    const response = await route({ url: req.url, headers: req.headers });
+    status = response.status;
+    headers = {};
+    for (const [name, value] of response.headers) if (name !== "set-cookie") headers[name] = value;
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) headers["set-cookie"] = cookies;
+    body = Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    // The route's wrapper answers every failure of its own; this is one in the handing over.
+    log.error({ err: error }, `Answering ${req.method} ${req.url.split("?")[0]} failed: ${error?.message ?? String(error)}`);
+    const answer = errorAnswer("internal_error", "Something went wrong");
+    res.writeHead(500, answer.headers).end(answer.body);
+    return;
+  }
+  headers["content-length"] = String(body.length);
+  res.writeHead(status, headers).end(body);
+}
 
 // CONNECT asks for a tunnel, which is nothing this server offers: no method applies to its target.
 server.on("connect", (req, socket) => {

@@ -121,6 +121,44 @@ test.describe("login API", () => {
     }
   });
 
+  test("the session check, answered by the server entry point with the route's own handler, says all the route says", async ({ request, playwright }) => {
+    const username = uniqueUser("direct");
+    const login = await request.post("/api/auth/login", { data: { username, key: USER_KEY, rememberMe: false } });
+    const { session } = (await login.json()) as { session: { id: string } };
+    const apiHeaders = {
+      "content-type": "application/json",
+      "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+      "referrer-policy": "strict-origin-when-cross-origin",
+      "cross-origin-opener-policy": "same-origin",
+      "cache-control": "no-store",
+    };
+    const answer = await request.get("/api/auth/session?ignored=1", { headers: { "accept-encoding": "gzip" } });
+    expect(answer.status()).toBe(200);
+    expect(answer.headers()).toMatchObject(apiHeaders);
+    expect(answer.headers()["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    // Not through Next's router: no Vary for its router's headers, and a body this small is sent whole.
+    expect(answer.headers()["vary"]).toBeUndefined();
+    const body = await answer.body();
+    expect(Number(answer.headers()["content-length"])).toBe(body.length);
+    expect(JSON.parse(body.toString())).toMatchObject({ user: { username, role: "user" }, session: { id: session.id, current: true } });
+    // HEAD still goes through Next: the same status and headers, no body.
+    const head = await request.head("/api/auth/session");
+    expect(head.status()).toBe(200);
+    expect(head.headers()).toMatchObject(apiHeaders);
+
+    // Signed out in another copy of the browser: 401 session_ended, and the cookie is cleared.
+    const cookie = (await request.storageState()).cookies.find((c) => c.name === "session_token")!.value;
+    const copy = await playwright.request.newContext({ baseURL: BASE_URL, extraHTTPHeaders: { cookie: `session_token=${cookie}` } });
+    expect((await request.post("/api/auth/logout", { headers: { origin: BASE_URL } })).status()).toBe(200);
+    const ended = await copy.get("/api/auth/session");
+    await expectJsonError(ended, 401, "session_ended");
+    expect(ended.headers()).toMatchObject(apiHeaders);
+    expect(ended.headers()["set-cookie"]).toMatch(/^session_token=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i);
+    await copy.dispose();
+  });
+
   test("describes itself in OpenAPI 3.1, publicly, and checks what it answers against that", async ({ request, playwright }) => {
     const answer = await request.get("/api/openapi.json");
     expect(answer.status()).toBe(200);

@@ -15,6 +15,12 @@ export type StartOptions = {
    * sends the spans still queued, run last at shutdown.
    */
   startTracing?: (tracing: TracingConfig) => Promise<() => Promise<void>>;
+  /**
+   * Registers the GET routes server.mjs answers without Next's router (lib/http/direct-route.ts),
+   * given the public origin; called before server.mjs listens, and not with traces on: then Next's
+   * request span is the root of every request's trace.
+   */
+  serveDirectly?: (origin: string) => Promise<void>;
 };
 
 /** Stops the process: a start-up step failed (server.mjs is still waiting to listen). */
@@ -68,6 +74,7 @@ async function start(options: StartOptions): Promise<void> {
   logger().info({ storage: storageLabel(config), publicUrl: config.publicUrl.origin }, `Sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
   if (config.metrics.token) logger().info("Metrics at /api/metrics (bearer token)");
   if (config.generated) logger().warn({ file: config.generated.file }, signInHint(config));
+  if (!flushTraces && options.serveDirectly) await options.serveDirectly(config.publicUrl.origin);
   startupFinished();
 }
 
