@@ -12,8 +12,9 @@
  * For SQLite, then PostgreSQL, each auth app (and Sessionboard) gets its own temporary database with
  * the library's own tables and 100,000 sessions over 5,000 users (raw inserts), and a cookie for one
  * seeded session, which must return its user before anything is measured. All four servers run at
- * once; autocannon drives floor, Sessionboard's /api/health/live (its own floor, for diagnosis),
- * Sessionboard's session route, Better Auth, Auth.js, floor, … in interleaved rounds.
+ * once; autocannon drives floor, Sessionboard's /api/health/live (a route through Next in this app,
+ * for diagnosis), Sessionboard's session route (which server.mjs answers without Next's router),
+ * Better Auth, Auth.js, floor, … in interleaved rounds.
  *
  * Env: BENCH_ROUNDS (default 3), BENCH_SECONDS (per round, default 10), BENCH_BACKENDS (default
  * "sqlite,postgres"), BENCH_POSTGRES_URL (as for npm run bench), BENCH_PIN=0 to not pin to cores.
@@ -379,7 +380,7 @@ async function benchKind(backend: Backend): Promise<KindResult> {
         { key: "floor", label: "floor: next start, empty route", server: servers.floor, path: "/api/empty", headers: {} },
         // The floor plus one hashed-token lookup: the ceiling for any check that reads its row.
         { key: "bare", label: "floor + bare check (hash, one read)", server: servers.floor, path: "/api/bare", headers: { cookie: bare.cookie } },
-        // Sessionboard's own floor: what its server and middleware add before any session work.
+        // A route through Next in Sessionboard: what its server and Next's rules cost, with no session work.
         { key: "oursLive", label: "Sessionboard /api/health/live", server: servers.ours, path: "/api/health/live", headers: {} },
         { key: "ours", label: "Sessionboard /api/auth/session", server: servers.ours, path: "/api/auth/session", headers: { cookie: oursCookie } },
         { key: "betterAuth", label: "Better Auth getSession", server: servers.betterAuth, path: "/api/session", headers: { cookie: betterAuth.cookie } },
