@@ -8,8 +8,9 @@ export const PAGE_FORM_MAX_BYTES = 1024 * 1024;
 const PAGE_FORM_TYPES = "a form (multipart/form-data with its boundary, or application/x-www-form-urlencoded)";
 
 /**
- * What a page accepts as a POST, checked before Next.js reads it: a form — React's server actions
- * post multipart/form-data, or text/plain from script — no larger than Next reads. Next answers
+ * What a page accepts as a POST, checked before Next.js reads it: a form — multipart/form-data (how
+ * this app's forms post, with or without script), or a form's other encodings, which name no action
+ * and get the page — no larger than Next reads. Next answers
  * anything else with a 500 and a stack trace in the log; here it is a 415 or a 413 that says why.
  * (A body that claims to be a form and is not: unreadablePagePost.)
  */
