@@ -20,6 +20,7 @@ import { REQUEST_ID_HEADER, requestIdFor } from "./server/request-id.mjs";
 import { routeNamerFor } from "./server/route-names.mjs";
 import { STRICT_TRANSPORT_SECURITY, isHttpsUrl } from "./server/transport-security.mjs";
 import { requestScope } from "./server/request-scope.mjs";
+import { answerDirectly } from "./server/direct-answer.mjs";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/ (TypeScript, and not in the
 // production runtime); server/ holds the plain modules it shares with the app. These names mirror
@@ -317,32 +318,14 @@ const server = createServer((req, res) => {
   }
   // The app's log lines while handling it carry its id, and the app notes the session here.
   const direct = method === "GET" ? globalThis[DIRECT_ROUTES]?.get(pathname) : undefined;
-  requestScope().run(request, direct ? () => answerDirectly(req, res, direct) : () => handle(req, res));
+  requestScope().run(request, direct ? () => answerDirectly(req, res, direct, directFailure(req)) : () => handle(req, res));
 });
 
-/** A route the app registered to be answered without Next's router (lib/http/direct-route.ts). */
-async function answerDirectly(req, res, route) {
-  let status;
-  let headers;
-  let body;
-  try {
-    const response = await route({ url: req.url, headers: req.headers });
-    status = response.status;
-    headers = {};
-    for (const [name, value] of response.headers) if (name !== "set-cookie") headers[name] = value;
-    const cookies = response.headers.getSetCookie();
-    if (cookies.length > 0) headers["set-cookie"] = cookies;
-    body = Buffer.from(await response.arrayBuffer());
-  } catch (error) {
-    // The route's wrapper answers every failure of its own; this is one in the handing over.
-    log.error({ err: error }, `Answering ${req.method} ${req.url.split("?")[0]} failed: ${error?.message ?? String(error)}`);
-    const answer = errorAnswer("internal_error", "Something went wrong");
-    res.writeHead(500, answer.headers).end(answer.body);
-    return;
-  }
-  headers["content-length"] = String(body.length);
-  res.writeHead(status, headers).end(body);
-}
+/** The answer when a route answered here fails outside its own wrapper (which answers its own failures). */
+const directFailure = (req) => (error) => {
+  log.error({ err: error }, `Answering ${req.method} ${(req.url ?? "/").split("?")[0]} failed: ${error?.message ?? String(error)}`);
+  return { status: 500, ...errorAnswer("internal_error", "Something went wrong") };
+};
 
 // CONNECT asks for a tunnel, which is nothing this server offers: no method applies to its target.
 server.on("connect", (req, socket) => {
