@@ -21,6 +21,7 @@ import { routeNamerFor } from "./server/route-names.mjs";
 import { STRICT_TRANSPORT_SECURITY, isHttpsUrl } from "./server/transport-security.mjs";
 import { requestScope } from "./server/request-scope.mjs";
 import { answerDirectly } from "./server/direct-answer.mjs";
+import { answersOf } from "./server/answers.mjs";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/ (TypeScript, and not in the
 // production runtime); server/ holds the plain modules it shares with the app. These names mirror
@@ -242,10 +243,6 @@ function isReadableRouterState(state) {
   }
 }
 
-/** Answers being written now: a shutdown waits for them. */
-const inFlight = new Set();
-let drained = () => {};
-
 const server = createServer((req, res) => {
   const started = performance.now();
   // Behind a trusted proxy, its id (nginx: $request_id); otherwise a new one. The app reads it from
@@ -256,10 +253,7 @@ const server = createServer((req, res) => {
   const method = req.method;
   // Read before Next handles the request (it may rewrite req.url).
   const pathname = (req.url ?? "/").split("?")[0];
-  inFlight.add(res);
-  res.once("close", () => {
-    inFlight.delete(res);
-    if (inFlight.size === 0) drained();
+  answers.track(req, res, () =>
     logAccess(
       {
         requestId: request.requestId,
@@ -272,8 +266,8 @@ const server = createServer((req, res) => {
         ...(request.sessionId ? { sessionId: request.sessionId } : {}),
       },
       res.writableFinished ? "request completed" : "request aborted",
-    );
-  });
+    ),
+  );
   // During a shutdown, each answer closes its kept-alive connection, so none is left for a client
   // to send its next request on.
   if (lifecycle().shuttingDown) res.shouldKeepAlive = false;
@@ -327,6 +321,9 @@ const directFailure = (req) => (error) => {
   return { status: 500, ...errorAnswer("internal_error", "Something went wrong") };
 };
 
+/** Answers being written now: a shutdown waits for them. */
+const answers = answersOf(server);
+
 // CONNECT asks for a tunnel, which is nothing this server offers: no method applies to its target.
 server.on("connect", (req, socket) => {
   refuse(socket, 405, "method_not_allowed", "CONNECT is not allowed: this server is not a proxy", { Allow: "" }, "CONNECT");
@@ -360,14 +357,12 @@ async function shutDown(signal) {
   const state = lifecycle();
   if (state.shuttingDown) process.exit(1);
   state.shuttingDown = true;
+  const inFlight = answers.open;
   log.info({ signal, inFlight: inFlight.size }, `${signal} received; finishing ${inFlight.size} request(s) in flight, then exiting`);
   server.close();
   server.closeIdleConnections();
   for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-  const finished = new Promise((resolve) => {
-    drained = resolve;
-    if (inFlight.size === 0) resolve();
-  });
+  const finished = answers.drained();
   let timer;
   const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve("timeout"), state.timeoutMs)));
   if ((await Promise.race([finished, timedOut])) === "timeout") {
