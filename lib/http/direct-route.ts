@@ -8,8 +8,10 @@ import { NextRequest } from "next/server";
  * on GET /api/auth/session, the route other services call on every request of theirs. The handler
  * is the route's own export, wrapper (apiRoute) included, so the answer is the same — status, body,
  * headers, cookies — whichever way the request came in; only Next's framing (chunked encoding, its
- * `Vary` for its router, compression of a body this small) is not added. server.mjs cannot import
- * lib/ (Next bundles it), so the table lives on globalThis under a registered symbol.
+ * `Vary` for its router, compression of a body this small) is not added. Only for a route that reads
+ * no more than the headers server.mjs sets and the client's own: the request's URL is the public
+ * origin's, and Next's additions (X-Forwarded-Host/-Proto/-Port/-For) are not made. server.mjs
+ * cannot import lib/ (Next bundles it), so the table lives on globalThis under a registered symbol.
  */
 const DIRECT_ROUTES = Symbol.for("sessionboard.direct-routes");
 
