@@ -61,6 +61,7 @@ async function start(options: StartOptions): Promise<void> {
   if (config.metrics.port !== null && !serveMetricsOn(config.metrics.port)) {
     logger().warn("DASHBOARD_METRICS_PORT is served by `npm start` (server.mjs) only; no metrics listener was opened");
   }
+  if (!flushTraces && options.serveDirectly) await options.serveDirectly(config.publicUrl.origin);
   lifecycle().timeoutMs = config.shutdownTimeoutSeconds * 1000;
   onShutdown(async () => {
     stopCleanupTimer();
@@ -74,7 +75,6 @@ async function start(options: StartOptions): Promise<void> {
   logger().info({ storage: storageLabel(config), publicUrl: config.publicUrl.origin }, `Sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
   if (config.metrics.token) logger().info("Metrics at /api/metrics (bearer token)");
   if (config.generated) logger().warn({ file: config.generated.file }, signInHint(config));
-  if (!flushTraces && options.serveDirectly) await options.serveDirectly(config.publicUrl.origin);
   startupFinished();
 }
 

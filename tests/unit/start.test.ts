@@ -104,12 +104,14 @@ describe("a fresh build and its first start", () => {
     server.stdout.on("data", (chunk) => (output += chunk));
     server.stderr.on("data", (chunk) => (output += chunk));
     try {
-      for (let i = 0; !output.includes("To read them: cat "); i++) {
+      for (let i = 0; !output.includes("Sessionboard listening on"); i++) {
         if (server.exitCode !== null) throw new Error(`the server exited:\n${output}`);
-        if (i > 600) throw new Error(`no sign-in hint after 60 s:\n${output}`);
+        if (i > 600) throw new Error(`not listening after 60 s:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(output).toContain(`Sessionboard listening on http://127.0.0.1:${port}`);
+      // Said before it listens.
+      expect(output.indexOf("To read them: cat ")).toBeLessThan(output.indexOf("Sessionboard listening on"));
       const file = path.join(copy, "data", "generated-credentials.json");
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       const keys = JSON.parse(fs.readFileSync(file, "utf8")) as { key: string; adminKey: string };
