@@ -32,25 +32,35 @@ const unsupportedMediaType = () => ApiError.of("unsupported_media_type", { accep
 
 const tooLarge = () => ApiError.of("payload_too_large", { maxBytes: MAX_BODY_BYTES });
 
-async function readLimitedText(request: Request): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
+/**
+ * A body's bytes, or null as soon as more than `maxBytes` have arrived: the rest is never read (a
+ * chunked body says nothing of its size beforehand).
+ */
+export async function readAtMost(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Buffer | null> {
+  if (!body) return Buffer.alloc(0);
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) return Buffer.concat(chunks);
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
+    if (size > maxBytes) {
+      // Not awaited: on a copy (Request.clone()) it settles only once the original is cancelled too.
+      reader.cancel().catch(() => {});
+      return null;
     }
     chunks.push(value);
   }
+}
+
+async function readLimitedText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const bytes = await readAtMost(request.body, MAX_BODY_BYTES);
+  if (bytes === null) throw tooLarge();
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw ApiError.of("malformed_body");
   }

@@ -1,5 +1,6 @@
 // Next.js's own multipart parser for server actions: what passes here is what it reads.
 import busboy from "next/dist/compiled/busboy";
+import { readAtMost } from "./body";
 import { ApiError } from "./errors";
 
 /** What Next.js reads of a server action's body at most (its default limit, 1 MB). */
@@ -48,15 +49,15 @@ const BOUND_ACTION_FIELD = /^\$ACTION_(REF_|KEY$|\d+:)/;
  *   reference, and the form's own fields. Every action takes a form, so React never sends their
  *   calls as text.
  * The body counts in bytes read, not as Content-Length says (a chunked post has none), at most
- * PAGE_FORM_MAX_BYTES: past it, Next's own limit fails with a 500 too.
+ * PAGE_FORM_MAX_BYTES, and is read no further: past it, Next's own limit fails with a 500 too.
  */
 export async function unreadablePagePost(request: Request): Promise<ApiError | null> {
   if (request.method !== "POST") return null;
   const type = request.headers.get("content-type") ?? "";
   const call = request.headers.has(ACTION_HEADER);
   if (!type.startsWith("multipart/form-data")) return call ? ApiError.of("malformed_form") : null;
-  const body = Buffer.from(await request.clone().arrayBuffer());
-  if (body.byteLength > PAGE_FORM_MAX_BYTES) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
+  const body = await readAtMost(request.clone().body, PAGE_FORM_MAX_BYTES);
+  if (body === null) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
   try {
     if (call) {
       // Anything else React would read too: a file (a base64 one throws where nobody catches it,
@@ -67,7 +68,7 @@ export async function unreadablePagePost(request: Request): Promise<ApiError | n
       const wellFormed = roots.length === 1 && roots[0]?.value === FORM_ARGUMENTS && fields.every((part) => part.value !== null && part.name.startsWith(FORM_FIELD_PREFIX));
       return wellFormed ? null : ApiError.of("malformed_form");
     }
-    const form = await new Response(body, { headers: { "content-type": type } }).formData();
+    const form = await new Response(new Uint8Array(body), { headers: { "content-type": type } }).formData();
     return [...form.keys()].some((name) => BOUND_ACTION_FIELD.test(name)) ? ApiError.of("malformed_form") : null;
   } catch {
     return ApiError.of("malformed_form");

@@ -40,4 +40,22 @@ describe("the page-post gate", () => {
     const large = Buffer.from(`${field("0", '["$K1"]')}${field("_1_x", "a".repeat(PAGE_FORM_MAX_BYTES))}--zz--\r\n`);
     expect(await codeOf(post(large))).toBe("payload_too_large");
   });
+
+  it("stops reading once a body passes the limit, and leaves the rest unread", async () => {
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 64 * 1024;
+        controller.enqueue(new Uint8Array(64 * 1024).fill(0x61));
+      },
+    });
+    const request = new Request("http://localhost/settings/sessions", {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data; boundary=zz", "next-action": "7f00" },
+      body: endless,
+      duplex: "half",
+    } as RequestInit);
+    expect(await codeOf(request)).toBe("payload_too_large");
+    expect(sent).toBeLessThan(PAGE_FORM_MAX_BYTES * 2);
+  }, 10_000);
 });
