@@ -312,14 +312,17 @@ const server = createServer((req, res) => {
   }
   // The app's log lines while handling it carry its id, and the app notes the session here.
   const direct = method === "GET" ? globalThis[DIRECT_ROUTES]?.get(pathname) : undefined;
-  requestScope().run(request, direct ? () => answerDirectly(req, res, direct, directFailure(req)) : () => handle(req, res));
+  requestScope().run(request, direct ? () => answerDirectly(req, res, direct, directFailure) : () => handle(req, res));
 });
 
-/** The answer when a route answered here fails outside its own wrapper (which answers its own failures). */
-const directFailure = (req) => (error) => {
-  log.error({ err: error }, `Answering ${req.method} ${(req.url ?? "/").split("?")[0]} failed: ${error?.message ?? String(error)}`);
+/**
+ * The answer when a route answered here fails outside its own wrapper (which answers its own
+ * failures). The log line carries the request id, which its access line names with the path.
+ */
+function directFailure(error) {
+  log.error({ err: error }, `Answering a route without Next's router failed: ${error?.message ?? String(error)}`);
   return { status: 500, ...errorAnswer("internal_error", "Something went wrong") };
-};
+}
 
 /** Answers being written now: a shutdown waits for them. */
 const answers = answersOf(server);
