@@ -5,7 +5,7 @@ import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { normalizeIp } from "../request/request-info";
 import { cursorAfter, encodeCursor, keysetPage, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, readListParts, sessionListParts } from "../sessions/active";
+import { activeSessionWhere, prismaPartQuery, readListParts, sessionListParts } from "../sessions/active";
 import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { actorInWords, CLI_ACTOR, type Actor } from "../actor";
@@ -51,13 +51,14 @@ export async function listAdminSessions(
   if (filter === null) return { sessions: [], nextCursor: null };
   const parts = await sessionListParts(db, config, query.state, now, pending, query.sort === "created" ? "createdAt" : "lastActiveAt");
   const batchOf = (owners: Prisma.SessionWhereInput, after: Cursor | undefined, take: number) =>
-    readListParts(parts, after, take, (part) =>
-      db.prisma.session.findMany({
-        ...part,
-        where: { AND: [part.where, filter.where, owners] },
+    readListParts(parts, take, (part, index) => {
+      const query = prismaPartQuery(part, after, index, take);
+      return db.prisma.session.findMany({
+        ...query,
+        where: { AND: [query.where, filter.where, owners] },
         include: { user: { select: { id: true, username: true, disabledAt: true } } },
-      }),
-    );
+      });
+    });
   let rows: Awaited<ReturnType<typeof batchOf>>;
   const owners = filter.ownerIds && filter.ownerIds.length > OWNER_LIST_LIMIT ? new Set(filter.ownerIds) : null;
   if (!owners && !filter.cidr) {

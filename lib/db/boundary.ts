@@ -27,7 +27,8 @@ export function guardDatabase(db: Database): Database {
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),
     lapsedSessionsPerUserUpTo: (now, keyFingerprints, atMost) => marked(() => db.lapsedSessionsPerUserUpTo(now, keyFingerprints, atMost)),
-    hasOpenAlerts: (userId, exceptSessionId, since) => marked(() => db.hasOpenAlerts(userId, exceptSessionId, since)),
+    openAlerts: (userId, exceptSessionId, since, active, take) => marked(() => db.openAlerts(userId, exceptSessionId, since, active, take)),
+    userSessions: (userId, part, after, take) => marked(() => db.userSessions(userId, part, after, take)),
     roomForBulkWrite: () => marked(() => db.roomForBulkWrite()),
     vacuumSessions: () => marked(() => db.vacuumSessions()),
     runExclusive: (job, work) => {

@@ -7,7 +7,8 @@ import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
-import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
+import { openAlertsStatement, userSessionsStatement, type ListDialect } from "./list-statements";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
@@ -174,9 +175,15 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       const row = rows[0];
       return { picked: row?.picked ?? 0, revoked: row?.revoked ?? 0, last: row?.last ? JSON.stringify(row.last) : null };
     },
-    async hasOpenAlerts(userId, exceptSessionId, since) {
-      const { rows } = await query({ name: "sb_open_alert", text: OPEN_ALERT, values: [userId, since, exceptSessionId] });
-      return rows.length > 0;
+    async openAlerts(userId, exceptSessionId, since, active, take) {
+      const { key, text, params } = openAlertsStatement(POSTGRES_LIST, userId, exceptSessionId, since, active, take);
+      const { rows } = await query<OpenAlertRow>({ name: `sb_open_alerts_${key}`, text, values: params.map(([, value]) => value) });
+      return rows;
+    },
+    async userSessions(userId, part, after, take) {
+      const { key, text, params } = userSessionsStatement(POSTGRES_LIST, userId, part, after, take);
+      const { rows } = await query<ListedSessionRow>({ name: `sb_user_sessions_${key}`, text, values: params.map(([, value]) => value) });
+      return rows;
     },
     async lapsedSessionsPerUser(now, keyFingerprints) {
       return lapsed(now, keyFingerprints, null);
@@ -239,7 +246,15 @@ const ignoreConnectionError = () => undefined;
 
 const READ_CUTOFF = `SELECT "at", "keepSessionId", "revokedBy", "revokeReason", "endReason" FROM "ForceLogoutCutoff" WHERE "id" = 1`;
 
-const OPEN_ALERT = `SELECT 1 FROM "SessionAlert" WHERE "userId" = $1 AND "createdAt" >= $2 AND "sessionId" <> $3 AND "dismissedAt" IS NULL AND "reportedAt" IS NULL LIMIT 1`;
+const POSTGRES_LIST: ListDialect = {
+  placeholder: (_name, index) => `$${index + 1}`,
+  // The form the partial indexes of the rows not ended are declared with.
+  notEnded: (alias) => `${alias}."revokedAt" IS NULL`,
+  oneOf: (column, list) => `${column} = ANY(${list}::text[])`,
+  date: (value) => value,
+  list: (values) => values,
+};
+
 
 /** The session as a force logout still marking its rows ends it (see Database.findSessionByTokenHash). */
 const FIND_SESSION = `

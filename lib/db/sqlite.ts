@@ -8,7 +8,8 @@ import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { checkpointInBackground } from "./sqlite-checkpoints";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
-import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ForceLogoutCutoffRow, type SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
+import { openAlertsStatement, userSessionsStatement, type ListDialect } from "./list-statements";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
 
@@ -157,9 +158,6 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   const readFloor = db.prepare(`SELECT floor, version FROM "SessionExpiryFloor" WHERE id = 1`);
   // Never lowers it: a run that read an older floor and finished after a later one leaves the later.
   const raiseFloor = db.prepare(`UPDATE "SessionExpiryFloor" SET floor = @to WHERE id = 1 AND version = @version AND floor < @to`);
-  const openAlert = db.prepare(
-    `SELECT 1 FROM "SessionAlert" WHERE userId = ? AND createdAt >= ? AND sessionId <> ? AND dismissedAt IS NULL AND reportedAt IS NULL LIMIT 1`,
-  );
   // With webhooks on, the batches above also write a session.ended event per ended row and URL, as
   // sessionEndedEvent (lib/webhooks/events.ts) does: same id, fields and order. SQLite cannot feed a
   // RETURNING into an INSERT, so each batch runs as a transaction of three statements instead.
@@ -205,6 +203,15 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     return rowids;
   });
   const ping = db.prepare("SELECT 1");
+  const listStatements = new Map<string, BetterSqlite3.Statement>();
+  /** A statement of ./list-statements, prepared the first time its shape is asked for. */
+  const runListStatement = (key: string, text: string, params: [string, unknown][]) => {
+    let statement = listStatements.get(key);
+    if (!statement) listStatements.set(key, (statement = db.prepare(text).safeIntegers(false)));
+    const values = Object.fromEntries(params);
+    sent(statement, [values]);
+    return statement.all(values);
+  };
   const sent = (statement: BetterSqlite3.Statement, params: unknown[]) => onQuery?.(statement.source, params);
 
   return {
@@ -295,10 +302,16 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       sent(lapsed, params);
       return withinLapsedBound(lapsed.all(...params) as { userId: string; sessions: number }[], atMost);
     },
-    async hasOpenAlerts(userId, exceptSessionId, since) {
-      const params = [userId, toSqliteDate(since), exceptSessionId];
-      sent(openAlert, params);
-      return openAlert.get(...params) !== undefined;
+    async openAlerts(userId, exceptSessionId, since, active, take) {
+      const { key, text, params } = openAlertsStatement(SQLITE_LIST, userId, exceptSessionId, since, active, take);
+      return (runListStatement(`alerts-${key}`, text, params) as (Omit<OpenAlertRow, "createdAt"> & { createdAt: string })[]).map((row) => ({
+        ...row,
+        createdAt: new Date(row.createdAt),
+      }));
+    },
+    async userSessions(userId, part, after, take) {
+      const { key, text, params } = userSessionsStatement(SQLITE_LIST, userId, part, after, take);
+      return (runListStatement(`sessions-${key}`, text, params) as SqliteListedRow[]).map(toListedSession);
     },
     async roomForBulkWrite() {
       await checkpoints?.roomForBulkWrite();
@@ -320,6 +333,36 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       await prisma.$disconnect();
       checkpoints?.release();
     },
+  };
+}
+
+const SQLITE_LIST: ListDialect = {
+  placeholder: (name) => `@${name}`,
+  // Not IS NULL: see activeSessionWhere (SQLite would take the revokedAt index and sort).
+  notEnded: (alias) => `NOT (${alias}."revokedAt" IS NOT NULL)`,
+  oneOf: (column, list) => `${column} IN (SELECT value FROM json_each(${list}))`,
+  date: toSqliteDate,
+  list: (values) => JSON.stringify(values),
+};
+
+type SqliteListedRow = Omit<ListedSessionRow, "rememberMe" | "createdAt" | "lastActiveAt" | "expiresAt" | "absoluteExpiresAt" | "revokedAt"> & {
+  rememberMe: number;
+  createdAt: string;
+  lastActiveAt: string;
+  expiresAt: string;
+  absoluteExpiresAt: string;
+  revokedAt: string | null;
+};
+
+function toListedSession(row: SqliteListedRow): ListedSessionRow {
+  return {
+    ...row,
+    rememberMe: row.rememberMe === 1,
+    createdAt: new Date(row.createdAt),
+    lastActiveAt: new Date(row.lastActiveAt),
+    expiresAt: new Date(row.expiresAt),
+    absoluteExpiresAt: new Date(row.absoluteExpiresAt),
+    revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
   };
 }
 

@@ -40,7 +40,10 @@ export function traceDatabase(db: Database): Database {
     lapsedSessionsPerUser: (now, keyFingerprints) => statement("lapsedSessionsPerUser", () => db.lapsedSessionsPerUser(now, keyFingerprints)),
     lapsedSessionsPerUserUpTo: (now, keyFingerprints, atMost) =>
       statement("lapsedSessionsPerUserUpTo", () => db.lapsedSessionsPerUserUpTo(now, keyFingerprints, atMost)),
-    hasOpenAlerts: (userId, exceptSessionId, since) => statement("hasOpenAlerts", () => db.hasOpenAlerts(userId, exceptSessionId, since)),
+    openAlerts: (userId, exceptSessionId, since, active, take) =>
+      statement("openAlerts", () => db.openAlerts(userId, exceptSessionId, since, active, take), (span, rows) => span.setAttribute("db.response.returned_rows", rows.length)),
+    userSessions: (userId, part, after, take) =>
+      statement("userSessions", () => db.userSessions(userId, part, after, take), (span, rows) => span.setAttribute("db.response.returned_rows", rows.length)),
     // Not traced: a wait before each batch, its time in the batches' own spans' gaps.
     roomForBulkWrite: () => db.roomForBulkWrite(),
     vacuumSessions: () => statement("vacuumSessions", () => db.vacuumSessions()),

@@ -40,6 +40,64 @@ export type SessionWithUser = {
   };
 };
 
+/** A session as the lists present it (presentSession) and order it. */
+export type ListedSessionRow = {
+  id: string;
+  tokenHint: string;
+  authMethod: string;
+  ipAddress: string | null;
+  country: string | null;
+  city: string | null;
+  userAgent: string | null;
+  rememberMe: boolean;
+  createdAt: Date;
+  lastActiveAt: Date;
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+  revokeReason: string | null;
+  endReason: string | null;
+};
+
+/**
+ * Which sessions one part of a list holds, and the column it is ordered by (newest first, then by
+ * id). The rules are lib/sessions/active.ts's (sessionListParts); Prisma reads a part through
+ * partWhere there, a backend's own statement (Database.userSessions) from this description.
+ */
+export type SessionListPart =
+  | {
+      rows: "active";
+      order: "lastActiveAt" | "createdAt";
+      now: Date;
+      /** Static-key sessions count only when signed in with one of these (the configured keys). */
+      keyFingerprints: string[];
+      /** A force logout still marking its rows: only sessions created after it, or the one it keeps. */
+      pending: { at: Date; keepSessionId: string | null } | null;
+    }
+  | { rows: "ended_marked"; order: "revokedAt" }
+  | { rows: "expired_unmarked"; order: "expiresAt"; floor: Date; until: Date }
+  | { rows: "all"; order: "lastActiveAt" | "createdAt" };
+
+/** A new-device alert as lists show it. */
+export type OpenAlertRow = {
+  id: string;
+  sessionId: string;
+  browserFamily: string | null;
+  osFamily: string | null;
+  ipAddress: string | null;
+  country: string | null;
+  city: string | null;
+  createdAt: Date;
+};
+
+/**
+ * Where a part of a list continues (see partBound in lib/pagination/cursor.ts): its rows ordered
+ * before `at`, and of those at `at` itself the ones with a lower id than `tie.idBelow`, all of them
+ * ("all") or none ("none").
+ */
+export type PartBound = { at: Date; tie: { idBelow: string } | "all" | "none" };
+
 export type ExclusiveJob = "cleanup";
 
 /** A ForceLogoutCutoff row (see lib/sessions/force-logout.ts). */
@@ -172,11 +230,19 @@ export interface Database {
    */
   lapsedSessionsPerUserUpTo(now: Date, keyFingerprints: string[], atMost: number): Promise<LapsedRows | null>;
   /**
-   * Whether the user has a new-device alert created since `since`, neither dismissed nor reported,
-   * about another session than `exceptSessionId`: the question every signed-in page asks before
-   * listing any (most have none), one prepared statement on the [userId, createdAt] index.
+   * The user's new-device alerts created since `since`, neither dismissed nor reported, about
+   * another of their sessions than `exceptSessionId` that is still active (`active`: the rule, as
+   * lists take it), newest first, at most `take`: what every signed-in page asks, so one prepared
+   * statement on the [userId, createdAt] index rather than Prisma.
    */
-  hasOpenAlerts(userId: string, exceptSessionId: string, since: Date): Promise<boolean>;
+  openAlerts(userId: string, exceptSessionId: string, since: Date, active: SessionListPart & { rows: "active" }, take: number): Promise<OpenAlertRow[]>;
+  /**
+   * One part of a list of one person's sessions: the first `take` rows of `part` after `after`
+   * (null: from the start), in its order. Every listing of one's own sessions (Settings > Sessions,
+   * GET /api/sessions) reads through this, on the [userId, …] indexes; one prepared statement per
+   * shape of part (measured on SQLite: Prisma ≈ 400 µs for three rows, this ≈ 30 µs).
+   */
+  userSessions(userId: string, part: SessionListPart, after: PartBound | null, take: number): Promise<ListedSessionRow[]>;
   /**
    * Before each batch of a bulk write (cleanup, force logout): SQLite waits while its write-ahead
    * log is past 4 MB and not yet copied into the database file, so the log can start over instead

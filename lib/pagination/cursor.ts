@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseInstant } from "../validation/instant";
+import type { PartBound } from "../db";
 
 /**
  * A keyset position: the sort value and the id of the last row on the page (the tiebreaker), and
@@ -59,13 +60,22 @@ export function keysetPage<T>(rows: T[], limit: number, cursorOf: (last: T) => s
 /**
  * A list made of disjoint parts, each read in (its own time column DESC, id DESC) order through an
  * index of its own — e.g. the ended sessions: those marked ended, and the expiries not marked yet.
- * The rows of part `part` after `cursor`: on equal times an earlier part comes first, so ids are
- * only ever compared within one part, by the database, in its collation.
+ * Where part `part` continues after `cursor` (null: from its start): on equal times an earlier part
+ * comes first, so ids are only ever compared within one part, by the database, in its collation.
  */
+export function partBound(cursor: Cursor | undefined, part: number): PartBound | null {
+  if (!cursor) return null;
+  const from = cursor.part ?? 0;
+  if (part === from) return { at: cursor.at, tie: { idBelow: cursor.id } };
+  return { at: cursor.at, tie: part > from ? "all" : "none" };
+}
+
+/** partBound as a Prisma where clause on `field`. */
 export function partRowsAfter<F extends string>(field: F, cursor: Cursor | undefined, part: number) {
-  const from = cursor?.part ?? 0;
-  if (!cursor || part === from) return rowsAfter(field, cursor);
-  return { [field]: part > from ? { lte: cursor.at } : { lt: cursor.at } } as { [K in F]: { lte: Date } | { lt: Date } };
+  const bound = partBound(cursor, part);
+  if (!bound) return {};
+  if (typeof bound.tie === "object") return rowsAfter(field, { at: bound.at, id: bound.tie.idBelow });
+  return { [field]: bound.tie === "all" ? { lte: bound.at } : { lt: bound.at } } as { [K in F]: { lte: Date } | { lt: Date } };
 }
 
 /** A row of a list read in parts: the part it came from and its time there, which make its cursor. */

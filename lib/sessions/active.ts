@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import { currentFingerprints } from "../auth/keys";
-import type { Database, Prisma } from "../db";
+import type { Database, Prisma, SessionListPart } from "../db";
 import { mergeParts, partRowsAfter, type Cursor, type PartRow } from "../pagination/cursor";
 import type { SessionState } from "../validation/sessions";
 import type { SessionEndCause } from "./end-reasons";
@@ -15,7 +15,22 @@ export type PendingForceLogout = { at: Date; keepSessionId: string | null; revok
  * this, so a session that would end at its next request is neither shown nor counted.
  */
 export function activeSessionWhere(config: Config, now: Date, pending: PendingForceLogout | null): Prisma.SessionWhereInput {
+  return activeWhere(activePart(config, now, pending));
+}
+
+/** The active rows as a list part: the description both activeSessionWhere and the backends' list statements read. */
+export function activePart(config: Config, now: Date, pending: PendingForceLogout | null, order: "lastActiveAt" | "createdAt" = "lastActiveAt"): SessionListPart & { rows: "active" } {
   const prints = currentFingerprints(config);
+  return {
+    rows: "active",
+    order,
+    now,
+    keyFingerprints: [...prints.user, ...prints.admin],
+    pending: pending && { at: pending.at, keepSessionId: pending.keepSessionId },
+  };
+}
+
+function activeWhere({ now, keyFingerprints, pending }: SessionListPart & { rows: "active" }): Prisma.SessionWhereInput {
   const active: Prisma.SessionWhereInput = {
     // Written NOT (revokedAt IS NOT NULL): SQLite (no statistics) takes a plain IS NULL for a selective
     // equality on the revokedAt index and then sorts half the table; this way listings
@@ -23,15 +38,12 @@ export function activeSessionWhere(config: Config, now: Date, pending: PendingFo
     NOT: { revokedAt: { not: null } },
     expiresAt: { gt: now },
     absoluteExpiresAt: { gt: now },
-    OR: [{ authMethod: "oidc" }, { keyFingerprint: { in: [...prints.user, ...prints.admin] } }],
+    OR: [{ authMethod: "oidc" }, { keyFingerprint: { in: keyFingerprints } }],
   };
   if (!pending) return active;
   const kept = pending.keepSessionId ? [{ id: pending.keepSessionId }] : [];
   return { AND: [active, { OR: [{ createdAt: { gt: pending.at } }, ...kept] }] };
 }
-
-/** One part of a list read in parts (see partRowsAfter in ../pagination/cursor): its rows, and the column they are ordered by. */
-export type ListPart = { where: Prisma.SessionWhereInput; field: "lastActiveAt" | "createdAt" | "revokedAt" | "expiresAt" };
 
 /**
  * The rows that have ended, in the two disjoint parts a list reads each from an index that holds it
@@ -45,10 +57,10 @@ export type ListPart = { where: Prisma.SessionWhereInput; field: "lastActiveAt" 
  * own. Written NOT (revokedAt IS NOT NULL) as in activeSessionWhere, so that SQLite takes the
  * expiresAt range, not the revokedAt index.
  */
-function endedSessionParts(until: Date, floor: Date): ListPart[] {
+function endedSessionParts(until: Date, floor: Date): SessionListPart[] {
   return [
-    { where: { revokedAt: { not: null } }, field: "revokedAt" },
-    { where: { NOT: { revokedAt: { not: null } }, expiresAt: { gte: floor, lte: until } }, field: "expiresAt" },
+    { rows: "ended_marked", order: "revokedAt" },
+    { rows: "expired_unmarked", order: "expiresAt", floor, until },
   ];
 }
 
@@ -64,28 +76,45 @@ export async function sessionListParts(
   now: Date,
   pending: PendingForceLogout | null,
   order: "lastActiveAt" | "createdAt",
-): Promise<ListPart[]> {
+): Promise<SessionListPart[]> {
   if (state === "ended") return endedSessionParts(pending && pending.at < now ? pending.at : now, (await db.expiryFloor()).floor);
-  return [{ where: state === "active" ? activeSessionWhere(config, now, pending) : {}, field: order }];
+  return [state === "active" ? activePart(config, now, pending, order) : { rows: "all", order }];
+}
+
+/** A list part as a Prisma where clause (the backends' own statement: ../db/list-statements). */
+export function partWhere(part: SessionListPart): Prisma.SessionWhereInput {
+  switch (part.rows) {
+    case "active":
+      return activeWhere(part);
+    case "ended_marked":
+      return { revokedAt: { not: null } };
+    case "expired_unmarked":
+      return { NOT: { revokedAt: { not: null } }, expiresAt: { gte: part.floor, lte: part.until } };
+    case "all":
+      return {};
+  }
+}
+
+/** A part read through Prisma: its rows (partWhere) after `cursor` (partRowsAfter), in its order, the first `take`. */
+export function prismaPartQuery(part: SessionListPart, cursor: Cursor | undefined, index: number, take: number) {
+  const orderBy: Prisma.SessionOrderByWithRelationInput[] = [{ [part.order]: "desc" }, { id: "desc" }];
+  return { where: { AND: [partWhere(part), partRowsAfter(part.order, cursor, index)] }, orderBy, take };
 }
 
 /** A session row as far as a list in parts orders it. */
 type ListedSession = { id: string; lastActiveAt: Date; createdAt: Date; expiresAt: Date; revokedAt: Date | null };
 
 /**
- * The first `take` rows after `cursor` of a list read in `parts`: `read` runs the query for each
- * part (its where clause with the cursor's bound, its order, `take`), adding what the caller
- * narrows by; the rows are merged newest first (mergeParts).
+ * The first `take` rows of a list read in `parts`: `read` gives the first `take` rows of each part
+ * (its index in `parts` says where the cursor leaves it: partBound, or prismaPartQuery for Prisma),
+ * adding what the caller narrows by; the rows are merged newest first (mergeParts).
  */
 export async function readListParts<T extends ListedSession>(
-  parts: ListPart[],
-  cursor: Cursor | undefined,
+  parts: SessionListPart[],
   take: number,
-  read: (query: { where: Prisma.SessionWhereInput; orderBy: Prisma.SessionOrderByWithRelationInput[]; take: number }) => Promise<T[]>,
+  read: (part: SessionListPart, index: number) => Promise<T[]>,
 ): Promise<PartRow<T>[]> {
-  const pages = await Promise.all(
-    parts.map(({ where, field }, i) => read({ where: { AND: [where, partRowsAfter(field, cursor, i)] }, orderBy: [{ [field]: "desc" }, { id: "desc" }], take })),
-  );
+  const pages = await Promise.all(parts.map((part, index) => read(part, index)));
   // Never null in its part (revokedAt: the rows marked ended).
-  return mergeParts(pages, (row, part) => row[parts[part].field] ?? row.lastActiveAt, take);
+  return mergeParts(pages, (row, part) => row[parts[part].order] ?? row.lastActiveAt, take);
 }

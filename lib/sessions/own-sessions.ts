@@ -1,7 +1,7 @@
 import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
-import { cursorAfter, encodeCursor, keysetPage, type Cursor } from "../pagination/cursor";
+import { cursorAfter, encodeCursor, keysetPage, partBound, type Cursor } from "../pagination/cursor";
 import { activeSessionWhere, readListParts, sessionListParts } from "./active";
 import type { SessionState } from "../validation/sessions";
 import { z } from "zod";
@@ -39,9 +39,8 @@ export async function listOwnSessions(
   const state = page.state ?? "active";
   const pending = await pendingForceLogout(db);
   const parts = await sessionListParts(db, config, state, now, pending, "lastActiveAt");
-  const rows = await readListParts(parts, page.cursor, page.limit + 1, (query) =>
-    db.prisma.session.findMany({ ...query, where: { AND: [{ userId: owner.user.id }, query.where] } }),
-  );
+  const take = page.limit + 1;
+  const rows = await readListParts(parts, take, (part, index) => db.userSessions(owner.user.id, part, partBound(page.cursor, index), take));
   const shown = keysetPage(rows, page.limit, (last) => encodeCursor(cursorAfter(last)));
   return { sessions: shown.rows.map(({ row }) => presentSession(asMarked(pending, row), owner.session.id, now)), nextCursor: shown.nextCursor };
 }

@@ -3,6 +3,7 @@ import { dismissAlert, listOpenAlerts, reportAlert } from "@/lib/alerts/alerts";
 import { addressNetwork } from "@/lib/alerts/network";
 import { pruneDevicesAndAlerts } from "@/lib/alerts/new-device";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
+import { activePart } from "@/lib/sessions/active";
 import { deviceWords, whereWords } from "@/lib/alerts/words";
 import { revokeOwnSession } from "@/lib/sessions/own-sessions";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
@@ -154,7 +155,7 @@ describe("new-device alerts", () => {
     expect(await listOpenAlerts(db, config, owner(laptop), now)).toEqual([]);
   });
 
-  it("cost a signed-in page one short statement when there is none to show (every page asks)", async () => {
+  it("cost a signed-in page two short prepared statements, never a Prisma query (every page asks)", async () => {
     const sent: string[] = [];
     const { db } = await tempDatabase({ onQuery: (sql) => sent.push(sql) });
     const config = testConfig();
@@ -162,10 +163,30 @@ describe("new-device alerts", () => {
     const owner = { user: { id: laptop.session.userId, username: "frank" }, session: { id: laptop.session.id } };
     sent.length = 0;
     expect(await listOpenAlerts(db, config, owner, later(T0, minutes(1)))).toEqual([]);
-    expect(sent).toEqual([expect.stringMatching(/^SELECT 1 FROM "SessionAlert"/)]);
+    const own = [expect.stringMatching(/FROM "ForceLogoutCutoff"/), expect.stringMatching(/^SELECT a\."id", .* FROM "SessionAlert" a JOIN "Session" s ON/)];
+    expect(sent).toEqual(own);
 
-    // With one to show, it is listed as before.
+    // With one to show, it is listed by the same two.
     const intruder = await signIn(db, config, "frank", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
+    sent.length = 0;
     expect((await listOpenAlerts(db, config, owner, later(T0, minutes(2)))).map((a) => a.sessionId)).toEqual([intruder.session.id]);
+    expect(sent).toEqual(own);
+  });
+
+  it("leave out an alert whose session no longer works: its key changed, or a force logout still marking its rows ends it", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const laptop = await signIn(db, config, "grace", USER_KEY, false, HOME, T0);
+    const intruder = await signIn(db, config, "grace", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
+    const owner = { user: { id: laptop.session.userId, username: "grace" }, session: { id: laptop.session.id } };
+    const now = later(T0, minutes(2));
+    expect((await listOpenAlerts(db, config, owner, now)).map((a) => a.sessionId)).toEqual([intruder.session.id]);
+    expect(await listOpenAlerts(db, testConfig({ DASHBOARD_KEY: "a-brand-new-shared-key" }), owner, now)).toEqual([]);
+
+    const pending = { at: later(T0, minutes(1)), revokedBy: "root", revokeReason: "incident", endReason: "revoked_all" as const };
+    const listed = (keepSessionId: string | null) =>
+      db.openAlerts(owner.user.id, owner.session.id, T0, activePart(config, now, { ...pending, keepSessionId }), 20).then((rows) => rows.map((row) => row.sessionId));
+    expect(await listed(null)).toEqual([]);
+    expect(await listed(intruder.session.id)).toEqual([intruder.session.id]);
   });
 });

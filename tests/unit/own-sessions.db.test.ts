@@ -3,7 +3,9 @@ import type { Config } from "@/lib/config";
 import type { Database } from "@/lib/db";
 import { listSessionEvents } from "@/lib/audit";
 import { DomainError } from "@/lib/errors";
-import { cursorSchema } from "@/lib/pagination/cursor";
+import { cursorAfter, cursorSchema, partBound, type Cursor } from "@/lib/pagination/cursor";
+import { prismaPartQuery, readListParts, sessionListParts } from "@/lib/sessions/active";
+import { presentSession } from "@/lib/sessions/present";
 import type { SignedIn } from "@/lib/actor";
 import {
   getOwnSession,
@@ -212,5 +214,64 @@ describe("own sessions: authorization rules", () => {
     // Sorted here: the database's collation decides ORDER BY on text, and the test databases use ICU.
     expect(events.map((e) => e.sessionId).sort()).toEqual([phone.session.id, laptop.session.id].sort());
     expect(events.every((e) => e.actor === "alice" && e.username === "alice")).toBe(true);
+  });
+});
+
+describe("own sessions: the backend's list statement", () => {
+  it("reads every part exactly as the same part read through Prisma does, page by page, ties and a pending force logout included", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const now = new Date();
+    const at = (minutesAgo: number) => later(now, -minutes(minutesAgo));
+    const carol = await signIn(db, config, "carol", USER_KEY, false, request, at(90));
+    const sessions = [carol.session.id];
+    for (let i = 0; i < 11; i++) sessions.push((await signIn(db, config, i % 4 === 3 ? "dave" : "carol", USER_KEY, false, request, at(80 - i))).session.id);
+    // Ties everywhere a list orders: two active at one time, two ended at one time, two expiries at one time.
+    const set = (id: string, data: Record<string, unknown>) => db.prisma.session.update({ where: { id }, data });
+    await set(sessions[2], { lastActiveAt: at(5) });
+    await set(sessions[3], { lastActiveAt: at(5) });
+    await set(sessions[5], { revokedAt: at(20), revokedBy: "carol", endReason: "logout" });
+    await set(sessions[6], { revokedAt: at(20), revokedBy: "carol", endReason: "logout" });
+    await set(sessions[7], { expiresAt: at(30) });
+    await set(sessions[10], { expiresAt: at(30) });
+    // An expiry not marked yet at the very time two others were ended: the two parts of the ended list tie.
+    await set(sessions[1], { expiresAt: at(20) });
+    await set(sessions[11], { keyFingerprint: "a-key-no-longer-configured" });
+    await set(sessions[9], { authMethod: "oidc", keyFingerprint: null });
+    const userId = carol.user.id;
+    const pending = { at: at(75), keepSessionId: sessions[3], revokedBy: "admin", revokeReason: "force logout", endReason: "revoked_all" as const };
+
+    for (const [state, order, held] of [
+      ["active", "lastActiveAt", null],
+      ["active", "createdAt", null],
+      ["active", "lastActiveAt", pending],
+      ["ended", "lastActiveAt", null],
+      ["ended", "lastActiveAt", pending],
+      ["all", "lastActiveAt", null],
+      ["all", "createdAt", null],
+    ] as const) {
+      const parts = await sessionListParts(db, config, state, now, held, order);
+      for (const take of [1, 2, 3, 20]) {
+        const read = (through: "statement" | "prisma", cursor: Cursor | undefined) =>
+          readListParts(parts, take, (part, index) => {
+            if (through === "statement") return db.userSessions(userId, part, partBound(cursor, index), take);
+            const query = prismaPartQuery(part, cursor, index, take);
+            return db.prisma.session.findMany({ ...query, where: { AND: [query.where, { userId }] } });
+          });
+        const seen: string[] = [];
+        let cursor: Cursor | undefined;
+        for (let page = 0; page < 20; page++) {
+          const [mine, prisma] = await Promise.all([read("statement", cursor), read("prisma", cursor)]);
+          const rows = mine.map(({ row, part }) => ({ row: presentSession(row, null, now), part }));
+          expect(rows, `${state} by ${order}${held ? ", pending" : ""}, ${take} a page`).toEqual(prisma.map(({ row, part }) => ({ row: presentSession(row, null, now), part })));
+          seen.push(...mine.map(({ row }) => row.id));
+          const last = mine.at(-1);
+          if (mine.length < take || !last) break;
+          cursor = cursorAfter(last);
+        }
+        expect(new Set(seen).size, "no session listed twice").toBe(seen.length);
+        if (take === 20) expect(seen.length, `${state} by ${order}${held ? ", pending" : ""}`).toBeGreaterThan(0);
+      }
+    }
   });
 });
