@@ -17,6 +17,11 @@ export type ListDialect = {
   oneOf(column: string, list: string): string;
   date(value: Date): unknown;
   list(values: string[]): unknown;
+  /**
+   * Whether LIMIT is written into the text rather than passed (then each row count is a statement
+   * of its own). SQLite: measured, a bound LIMIT made the active list ≈ 30 µs slower than a literal.
+   */
+  literalLimit: boolean;
 };
 
 type Params = [name: string, value: unknown][];
@@ -24,7 +29,12 @@ type Params = [name: string, value: unknown][];
 /** A statement under construction: `param` adds a parameter and gives its placeholder. */
 function builder(dialect: ListDialect) {
   const params: Params = [];
-  return { params, param: (name: string, value: unknown) => dialect.placeholder(name, params.push([name, value]) - 1) };
+  const param = (name: string, value: unknown) => dialect.placeholder(name, params.push([name, value]) - 1);
+  const limit = (take: number) => {
+    if (!Number.isSafeInteger(take) || take < 1) throw new RangeError(`a list reads a whole number of rows, not ${take}`);
+    return dialect.literalLimit ? { sql: String(take), key: `-${take}` } : { sql: param("take", take), key: "" };
+  };
+  return { params, param, limit };
 }
 
 type Param = ReturnType<typeof builder>["param"];
@@ -47,7 +57,7 @@ const SESSION_COLUMNS = [
 
 /** Database.userSessions: one part of a list of one person's sessions. */
 export function userSessionsStatement(dialect: ListDialect, userId: string, part: SessionListPart, after: PartBound | null, take: number) {
-  const { params, param } = builder(dialect);
+  const { params, param, limit } = builder(dialect);
   const where = [`s."userId" = ${param("userId", userId)}`];
   switch (part.rows) {
     case "active":
@@ -70,9 +80,9 @@ export function userSessionsStatement(dialect: ListDialect, userId: string, part
     else if (after.tie === "none") where.push(`${order} < ${at}`);
     else where.push(`${order} <= ${at}`, `(${order} < ${at} OR (s."id" < ${param("idBelow", after.tie.idBelow)} AND ${order} = ${at}))`);
   }
-  const limit = param("take", take);
-  const key = [part.rows, part.order, part.rows === "active" && part.pending ? "pending" : "", after ? (typeof after.tie === "string" ? after.tie : "id") : "start"].join("-");
-  return { key, text: `SELECT ${SESSION_COLUMNS} FROM "Session" s WHERE ${where.join(" AND ")} ORDER BY ${order} DESC, s."id" DESC LIMIT ${limit}`, params };
+  const rows = limit(take);
+  const key = [part.rows, part.order, part.rows === "active" && part.pending ? "pending" : "", after ? (typeof after.tie === "string" ? after.tie : "id") : "start"].join("-") + rows.key;
+  return { key, text: `SELECT ${SESSION_COLUMNS} FROM "Session" s WHERE ${where.join(" AND ")} ORDER BY ${order} DESC, s."id" DESC LIMIT ${rows.sql}`, params };
 }
 
 /** The columns of OpenAlertRow. */
@@ -80,7 +90,7 @@ const ALERT_COLUMNS = ["id", "sessionId", "browserFamily", "osFamily", "ipAddres
 
 /** Database.openAlerts: a person's open new-device alerts about sessions still active, newest first. */
 export function openAlertsStatement(dialect: ListDialect, userId: string, exceptSessionId: string, since: Date, active: ActivePart, take: number) {
-  const { params, param } = builder(dialect);
+  const { params, param, limit } = builder(dialect);
   const user = param("userId", userId);
   const where = [
     `a."userId" = ${user}`,
@@ -91,9 +101,10 @@ export function openAlertsStatement(dialect: ListDialect, userId: string, except
     `s."userId" = ${user}`,
     ...activeConditions(dialect, param, "s", active),
   ];
+  const rows = limit(take);
   return {
-    key: active.pending ? "pending" : "plain",
-    text: `SELECT ${ALERT_COLUMNS} FROM "SessionAlert" a JOIN "Session" s ON s."id" = a."sessionId" WHERE ${where.join(" AND ")} ORDER BY a."createdAt" DESC, a."id" DESC LIMIT ${param("take", take)}`,
+    key: (active.pending ? "pending" : "plain") + rows.key,
+    text: `SELECT ${ALERT_COLUMNS} FROM "SessionAlert" a JOIN "Session" s ON s."id" = a."sessionId" WHERE ${where.join(" AND ")} ORDER BY a."createdAt" DESC, a."id" DESC LIMIT ${rows.sql}`,
     params,
   };
 }

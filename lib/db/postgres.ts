@@ -253,6 +253,7 @@ const POSTGRES_LIST: ListDialect = {
   oneOf: (column, list) => `${column} = ANY(${list}::text[])`,
   date: (value) => value,
   list: (values) => values,
+  literalLimit: false,
 };
 
 

@@ -203,6 +203,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     return rowids;
   });
   const ping = db.prepare("SELECT 1");
+  // Bounded: a few shapes of list, each with the row counts lists read (the API's limit is at most 100).
   const listStatements = new Map<string, BetterSqlite3.Statement>();
   /** A statement of ./list-statements, prepared the first time its shape is asked for. */
   const runListStatement = (key: string, text: string, params: [string, unknown][]) => {
@@ -343,6 +344,7 @@ const SQLITE_LIST: ListDialect = {
   oneOf: (column, list) => `${column} IN (SELECT value FROM json_each(${list}))`,
   date: toSqliteDate,
   list: (values) => JSON.stringify(values),
+  literalLimit: true,
 };
 
 type SqliteListedRow = Omit<ListedSessionRow, "rememberMe" | "createdAt" | "lastActiveAt" | "expiresAt" | "absoluteExpiresAt" | "revokedAt"> & {
