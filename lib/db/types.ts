@@ -41,24 +41,11 @@ export type SessionWithUser = {
 };
 
 /** A session as the lists present it (presentSession) and order it. */
-export type ListedSessionRow = {
-  id: string;
-  tokenHint: string;
-  authMethod: string;
-  ipAddress: string | null;
-  country: string | null;
-  city: string | null;
-  userAgent: string | null;
-  rememberMe: boolean;
-  createdAt: Date;
-  lastActiveAt: Date;
-  expiresAt: Date;
-  absoluteExpiresAt: Date;
-  revokedAt: Date | null;
-  revokedBy: string | null;
-  revokeReason: string | null;
-  endReason: string | null;
-};
+export type ListedSessionRow = Pick<
+  SessionWithUser,
+  | "id" | "tokenHint" | "ipAddress" | "country" | "city" | "userAgent" | "rememberMe" | "createdAt" | "lastActiveAt" | "expiresAt"
+  | "absoluteExpiresAt" | "revokedAt" | "revokedBy" | "revokeReason" | "endReason"
+> & { authMethod: string };
 
 /**
  * Which sessions one part of a list holds, and the column it is ordered by (newest first, then by
@@ -136,9 +123,10 @@ export const withinLapsedBound = (rows: LapsedRows, atMost: number): LapsedRows 
   rows.reduce((sum, row) => sum + Number(row.sessions), 0) > atMost ? null : rows;
 
 /**
- * A storage backend. Everything goes through `prisma` except the two statements on the per-request
- * hot path and the bulk batches (cleanup, force logout), which each backend runs on its own driver (measured: Prisma ≈ 480 µs for the joined
- * lookup on SQLite, a prepared statement ≈ 16 µs).
+ * A storage backend. Everything goes through `prisma` except what runs on every request or every
+ * signed-in page (the session check's statements, the lists of one's own sessions and alerts) and
+ * the bulk batches (cleanup, force logout), which each backend runs on its own driver (measured:
+ * Prisma ≈ 480 µs for the joined lookup on SQLite, a prepared statement ≈ 16 µs).
  */
 export interface Database {
   readonly backend: "sqlite" | "memory" | "postgres";
