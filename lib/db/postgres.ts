@@ -256,7 +256,6 @@ const POSTGRES_LIST: ListDialect = {
   literalLimit: false,
 };
 
-
 /** The session as a force logout still marking its rows ends it (see Database.findSessionByTokenHash). */
 const FIND_SESSION = `
   SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
