@@ -203,12 +203,16 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     return rowids;
   });
   const ping = db.prepare("SELECT 1");
-  // Bounded: a few shapes of list, each with the row counts lists read (the API's limit is at most 100).
+  // A few shapes of list, each with the row counts lists read (the API's limit: up to 100). Kept to
+  // LIST_STATEMENTS_KEPT, the oldest dropped first, so a client walking every limit cannot grow it.
   const listStatements = new Map<string, BetterSqlite3.Statement>();
   /** A statement of ./list-statements, prepared the first time its shape is asked for. */
   const runListStatement = (key: string, text: string, params: [string, unknown][]) => {
     let statement = listStatements.get(key);
-    if (!statement) listStatements.set(key, (statement = db.prepare(text).safeIntegers(false)));
+    if (!statement) {
+      if (listStatements.size >= LIST_STATEMENTS_KEPT) listStatements.delete(listStatements.keys().next().value as string);
+      listStatements.set(key, (statement = db.prepare(text).safeIntegers(false)));
+    }
     const values = Object.fromEntries(params);
     sent(statement, [values]);
     return statement.all(values);
@@ -336,6 +340,8 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     },
   };
 }
+
+const LIST_STATEMENTS_KEPT = 200;
 
 const SQLITE_LIST: ListDialect = {
   placeholder: (name) => `@${name}`,

@@ -218,6 +218,26 @@ describe("own sessions: authorization rules", () => {
 });
 
 describe("own sessions: the backend's list statement", () => {
+  it("answers every page size the API allows, in every state, as the first rows of the longest page (more shapes than it keeps prepared)", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const now = new Date();
+    const first = await signIn(db, config, "erin", USER_KEY, false, request, later(now, -minutes(30)));
+    for (let i = 0; i < 4; i++) await signIn(db, config, "erin", USER_KEY, false, request, later(now, -minutes(20 - i)));
+    const ended = await signIn(db, config, "erin", USER_KEY, false, request, later(now, -minutes(10)));
+    await revokeOwnSession(db, config, ownerOf(first), ended.session.id, request, later(now, -minutes(5)));
+    const owner = ownerOf(first);
+    for (const state of ["active", "ended", "all"] as const) {
+      const all = (await listOwnSessions(db, config, owner, { state, limit: 100 }, now)).sessions.map((s) => s.id);
+      expect(all.length, state).toBeGreaterThan(0);
+      for (let limit = 1; limit <= 100; limit++) {
+        const page = await listOwnSessions(db, config, owner, { state, limit }, now);
+        expect(page.sessions.map((s) => s.id), `${state}, ${limit} a page`).toEqual(all.slice(0, limit));
+        expect(page.nextCursor === null, `${state}, ${limit} a page`).toBe(limit >= all.length);
+      }
+    }
+  });
+
   it("reads every part exactly as the same part read through Prisma does, page by page, ties and a pending force logout included", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
