@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { userSessionsStatement, type ListDialect } from "@/lib/db/list-statements";
+import type { PartBound, SessionListPart } from "@/lib/db";
+import { openAlertsStatement, userSessionsStatement, type ListDialect } from "@/lib/db/list-statements";
 
 const dialect = (literalLimit: boolean): ListDialect => ({
   placeholder: (_name, index) => `$${index + 1}`,
@@ -30,19 +31,26 @@ describe("the list statements", () => {
     }
   });
 
-  it("give equal keys only to equal texts", () => {
+  it("give one key one text, whatever the values bound to it, on both kinds of backend", () => {
     const at = new Date("2026-12-01T00:00:00Z");
-    const shapes = [
-      userSessionsStatement(dialect(true), "u", part, null, 3),
-      userSessionsStatement(dialect(true), "u", part, { at, tie: "all" }, 3),
-      userSessionsStatement(dialect(true), "u", part, { at, tie: "none" }, 3),
-      userSessionsStatement(dialect(true), "u", part, { at, tie: { idBelow: "x" } }, 3),
-      userSessionsStatement(dialect(true), "u", { rows: "active", order: "lastActiveAt", now: at, keyFingerprints: [], pending: null }, null, 3),
-      userSessionsStatement(dialect(true), "u", { rows: "active", order: "lastActiveAt", now: at, keyFingerprints: [], pending: { at, keepSessionId: null } }, null, 3),
-      userSessionsStatement(dialect(true), "u", { rows: "active", order: "createdAt", now: at, keyFingerprints: [], pending: null }, null, 3),
-      userSessionsStatement(dialect(true), "u", { rows: "all", order: "createdAt" }, null, 3),
-    ];
-    expect(new Set(shapes.map((s) => s.key)).size).toBe(shapes.length);
-    expect(new Set(shapes.map((s) => s.text)).size).toBe(shapes.length);
+    const ties: (PartBound | null)[] = [null, { at, tie: "all" }, { at, tie: "none" }, { at, tie: { idBelow: "x" } }, { at: new Date(0), tie: { idBelow: "y" } }];
+    const parts: SessionListPart[] = [{ rows: "ended_marked", order: "revokedAt" }, { rows: "expired_unmarked", order: "expiresAt", floor: new Date(0), until: at }];
+    for (const order of ["lastActiveAt", "createdAt"] as const) {
+      parts.push({ rows: "all", order });
+      for (const pending of [null, { at, keepSessionId: null }, { at, keepSessionId: "k" }]) {
+        for (const keyFingerprints of [[], ["a"], ["a", "b"]]) parts.push({ rows: "active", order, now: at, keyFingerprints, pending });
+      }
+    }
+    for (const literalLimit of [true, false]) {
+      const texts = new Map<string, Set<string>>();
+      const add = ({ key, text }: { key: string; text: string }) => texts.set(key, (texts.get(key) ?? new Set()).add(text));
+      for (const part of parts) {
+        for (const after of ties) for (const take of [1, 11, 51]) for (const user of ["u1", "u2"]) add(userSessionsStatement(dialect(literalLimit), user, part, after, take));
+        if (part.rows === "active") for (const take of [1, 20]) add(openAlertsStatement(dialect(literalLimit), "u1", "s1", at, part, take));
+      }
+      for (const [key, seen] of texts) expect(seen.size, `${literalLimit ? "literal" : "bound"} limit, key ${key}`).toBe(1);
+      // Shapes differ: rows and order, pending or not, the tie's kind, and (written in) the row count.
+      expect(texts.size, literalLimit ? "literal limit" : "bound limit").toBe(literalLimit ? 3 * (2 + 2 + 4) * 4 + 2 * 2 : (2 + 2 + 4) * 4 + 2);
+    }
   });
 });
