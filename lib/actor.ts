@@ -1,3 +1,5 @@
+import type { PendingForceLogout } from "./sessions/active";
+
 /**
  * Who acts, once: a signed-in person (with the session they act from), the operator CLI, or the
  * product itself — "system" (session limit, expiry, cleanup) and "idp" (the identity provider's
@@ -12,8 +14,12 @@ export const IDENTITY_PROVIDER_ACTOR: Actor = { username: "idp", sessionId: null
 /** Whoever holds a mailed new-device alert's "This wasn't me" link (lib/alerts/report-link.ts). */
 export const EMAIL_LINK_ACTOR: Actor = { username: "email-link", sessionId: null };
 
-/** A signed-in session, as the session check gives it: the person and the session they act from. */
-export type SignedIn = { user: { id: string; username: string }; session: { id: string } };
+/**
+ * A signed-in session, as the session check gives it: the person and the session they act from,
+ * and the force logout in progress that the check read with it (null: none), which the request's
+ * lists then use (absent where a caller builds a SignedIn itself: they read it).
+ */
+export type SignedIn = { user: { id: string; username: string }; session: { id: string }; forceLogout?: PendingForceLogout | null };
 
 /** Who did something, in words for the pages: the product's own actors named, a person as they are. */
 export function actorInWords(actor: string): string {

@@ -6,7 +6,7 @@ import type { Database } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
 import { activePart } from "../sessions/active";
-import { pendingForceLogout } from "../sessions/force-logout";
+import { pendingForceLogoutFor } from "../sessions/force-logout";
 import { revokeSessions } from "../sessions/revoke";
 import { knownSince } from "./new-device";
 import { deviceWords, whereWords } from "./words";
@@ -52,7 +52,7 @@ function openAlertsWhere(owner: SignedIn, now: Date) {
  * that session has ended (revoked from Settings > Sessions, expired) there is nothing left to answer.
  */
 export async function listOpenAlerts(db: Database, config: Config, owner: SignedIn, now = new Date()): Promise<AlertJson[]> {
-  const active = activePart(config, now, await pendingForceLogout(db));
+  const active = activePart(config, now, await pendingForceLogoutFor(db, owner));
   const rows = await db.openAlerts(owner.user.id, owner.session.id, knownSince(now), active, SHOWN);
   return rows.map((row) => ({
     id: row.id,

@@ -266,11 +266,14 @@ const FIND_SESSION = `
          CASE WHEN c."id" IS NULL THEN s."revokeReason" ELSE c."revokeReason" END AS "revokeReason",
          CASE WHEN c."id" IS NULL THEN s."endReason" ELSE c."endReason" END AS "endReason",
          s."lastIpAddress", s."lastUserAgent",
-         u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcSubject"
+         u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcSubject",
+         f."at" AS "forceLogoutAt", f."keepSessionId" AS "forceLogoutKeepSessionId", f."revokedBy" AS "forceLogoutRevokedBy",
+         f."revokeReason" AS "forceLogoutRevokeReason", f."endReason" AS "forceLogoutEndReason"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
     LEFT JOIN "ForceLogoutCutoff" c
       ON c."id" = 1 AND s."revokedAt" IS NULL AND s."createdAt" <= c."at" AND s."expiresAt" > c."at" AND s."absoluteExpiresAt" > c."at"
      AND s."id" IS DISTINCT FROM c."keepSessionId"
+    LEFT JOIN "ForceLogoutCutoff" f ON f."id" = 1
    WHERE s."tokenHash" = $1`;
 
 /**
@@ -398,13 +401,23 @@ function afterPosition(after: string | null): [string, string] {
 }
 
 /** timestamptz columns arrive as Date and booleans as boolean. */
-type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod"> & { authMethod: string } & Omit<SessionWithUser["user"], "id">;
+type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod" | "forceLogout"> & { authMethod: string } & Omit<SessionWithUser["user"], "id"> & {
+  forceLogoutAt: Date | null;
+  forceLogoutKeepSessionId: string | null;
+  forceLogoutRevokedBy: string | null;
+  forceLogoutRevokeReason: string | null;
+  forceLogoutEndReason: string | null;
+};
 
 function toSessionWithUser(row: PostgresSessionRow): SessionWithUser {
-  const { username, displayName, email, role, disabledAt, oidcSubject, ...session } = row;
+  const { username, displayName, email, role, disabledAt, oidcSubject, forceLogoutAt, forceLogoutKeepSessionId, forceLogoutRevokedBy, forceLogoutRevokeReason, forceLogoutEndReason, ...session } = row;
   return {
     ...session,
     authMethod: row.authMethod === "oidc" ? "oidc" : "static",
     user: { id: row.userId, username, displayName, email, role, disabledAt, oidcSubject },
+    forceLogout:
+      forceLogoutAt === null
+        ? null
+        : { at: forceLogoutAt, keepSessionId: forceLogoutKeepSessionId, revokedBy: forceLogoutRevokedBy ?? "", revokeReason: forceLogoutRevokeReason ?? "", endReason: forceLogoutEndReason ?? "" },
   };
 }

@@ -77,11 +77,14 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
               CASE WHEN c.id IS NULL THEN s.revokeReason ELSE c.revokeReason END AS revokeReason,
               CASE WHEN c.id IS NULL THEN s.endReason ELSE c.endReason END AS endReason,
               s.lastIpAddress, s.lastUserAgent,
-              u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcSubject
+              u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcSubject,
+              f.at AS forceLogoutAt, f.keepSessionId AS forceLogoutKeepSessionId, f.revokedBy AS forceLogoutRevokedBy,
+              f.revokeReason AS forceLogoutRevokeReason, f.endReason AS forceLogoutEndReason
          FROM "Session" s JOIN "User" u ON u.id = s.userId
          LEFT JOIN "ForceLogoutCutoff" c
            ON c.id = 1 AND s.revokedAt IS NULL AND s.createdAt <= c.at AND s.expiresAt > c.at AND s.absoluteExpiresAt > c.at
           AND s.id IS NOT c.keepSessionId
+         LEFT JOIN "ForceLogoutCutoff" f ON f.id = 1
         WHERE s.tokenHash = ?`,
     )
     .safeIntegers(false);
@@ -402,6 +405,11 @@ type SqliteSessionRow = {
   role: string;
   disabledAt: string | null;
   oidcSubject: string | null;
+  forceLogoutAt: string | number | null;
+  forceLogoutKeepSessionId: string | null;
+  forceLogoutRevokedBy: string | null;
+  forceLogoutRevokeReason: string | null;
+  forceLogoutEndReason: string | null;
 };
 
 function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
@@ -436,6 +444,16 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
       disabledAt: row.disabledAt === null ? null : new Date(row.disabledAt),
       oidcSubject: row.oidcSubject,
     },
+    forceLogout:
+      row.forceLogoutAt === null
+        ? null
+        : {
+            at: new Date(row.forceLogoutAt),
+            keepSessionId: row.forceLogoutKeepSessionId,
+            revokedBy: row.forceLogoutRevokedBy ?? "",
+            revokeReason: row.forceLogoutRevokeReason ?? "",
+            endReason: row.forceLogoutEndReason ?? "",
+          },
   };
 }
 

@@ -38,6 +38,11 @@ export type SessionWithUser = {
     /** The SSO subject, for DASHBOARD_ADMINS entries of the form oidc:<sub>. */
     oidcSubject: string | null;
   };
+  /**
+   * The force logout still marking its rows when this was read (its ForceLogoutCutoff row), whether
+   * or not it ends this session: what the rest of the request lists uses, instead of reading it again.
+   */
+  forceLogout: ForceLogoutCutoffRow | null;
 };
 
 /** A session as the lists present it (presentSession) and order it. */
@@ -141,7 +146,8 @@ export interface Database {
    * The session check's one statement: the session with its user, by token hash. A session that a
    * force logout still marking its rows ends (ForceLogoutCutoff: created at or before its time and
    * active then, not the session it keeps) comes back as that force logout will mark it: revokedAt
-   * its time, and its revokedBy, revokeReason and endReason.
+   * its time, and its revokedBy, revokeReason and endReason. The force logout in progress, if any,
+   * comes with it (`forceLogout`), so a signed-in request reads it once.
    */
   findSessionByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
   /**

@@ -10,7 +10,9 @@
 import { currentFingerprints } from "../auth/keys";
 import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
 import type { Config } from "../config";
+import type { SignedIn } from "../actor";
 import { TRANSACTION_LIMITS, type Database } from "../db";
+import type { ForceLogoutCutoffRow } from "../db/types";
 import { recordSessionsEnded } from "../metrics/metrics";
 import type { RequestInfo } from "../request/types";
 import { logger } from "../log";
@@ -31,8 +33,21 @@ export const INTERRUPTED_FORCE_LOGOUT_MS = 15 * 60_000;
 
 /** The force logout whose rows are being marked, if any: one read by primary key. */
 export async function pendingForceLogout(db: Database): Promise<PendingForceLogout | null> {
-  const held = await db.forceLogoutCutoff();
+  return asPendingForceLogout(await db.forceLogoutCutoff());
+}
+
+/** A cutoff row as the force logout it stands for (a cause this version does not know reads as revoked_all). */
+export function asPendingForceLogout(held: ForceLogoutCutoffRow | null): PendingForceLogout | null {
   return held && { ...held, endReason: isSessionEndCause(held.endReason) ? held.endReason : "revoked_all" };
+}
+
+/**
+ * The force logout in progress for a signed-in request's lists: the one its session check read in
+ * its own statement (the same for every list of the request), or — for a caller that built the
+ * SignedIn itself — one read now.
+ */
+export async function pendingForceLogoutFor(db: Database, signedIn: SignedIn): Promise<PendingForceLogout | null> {
+  return signedIn.forceLogout !== undefined ? signedIn.forceLogout : pendingForceLogout(db);
 }
 
 /** Whether the pending force logout ends this session (created up to its time, active then, not the one kept). */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { activityField, listSessionActivity } from "./activity";
 import { presentSession, sessionJsonSchema, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
-import { asMarked, pendingForceLogout } from "./force-logout";
+import { asMarked, pendingForceLogout, pendingForceLogoutFor } from "./force-logout";
 import type { RequestInfo } from "../request/types";
 
 /** A page of sessions; pass nextCursor back as ?cursor= for the next one (null: the last page). */
@@ -37,7 +37,7 @@ export async function listOwnSessions(
   now = new Date(),
 ): Promise<SessionPage> {
   const state = page.state ?? "active";
-  const pending = await pendingForceLogout(db);
+  const pending = await pendingForceLogoutFor(db, owner);
   const parts = await sessionListParts(db, config, state, now, pending, "lastActiveAt");
   const take = page.limit + 1;
   const rows = await readListParts(parts, take, (part, index) => db.userSessions(owner.user.id, part, partBound(page.cursor, index), take));
@@ -51,7 +51,7 @@ export async function listOwnSessions(
  * still active (a static session whose key changed has ended).
  */
 export async function getOwnSession(db: Database, config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionJson | null> {
-  const row = await db.prisma.session.findFirst({ where: { AND: [{ id, userId: owner.user.id }, activeSessionWhere(config, now, await pendingForceLogout(db))] } });
+  const row = await db.prisma.session.findFirst({ where: { AND: [{ id, userId: owner.user.id }, activeSessionWhere(config, now, await pendingForceLogoutFor(db, owner))] } });
   return row ? presentSession(row, owner.session.id, now) : null;
 }
 
@@ -62,7 +62,7 @@ export async function getOwnSession(db: Database, config: Config, owner: SignedI
  */
 export async function getOwnSessionDetail(db: Database, _config: Config, owner: SignedIn, id: string, now = new Date()): Promise<SessionDetailJson | null> {
   const row = await db.prisma.session.findFirst({ where: { id, userId: owner.user.id } });
-  return row && { ...presentSession(asMarked(await pendingForceLogout(db), row), owner.session.id, now), activity: await listSessionActivity(db, row.id) };
+  return row && { ...presentSession(asMarked(await pendingForceLogoutFor(db, owner), row), owner.session.id, now), activity: await listSessionActivity(db, row.id) };
 }
 
 /**

@@ -20,8 +20,8 @@ import { deviceFamilies, storedDeviceType } from "./user-agent";
 import { signInDevice } from "../alerts/new-device";
 import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
-import { activeSessionWhere } from "./active";
-import { pendingForceLogout } from "./force-logout";
+import { activeSessionWhere, type PendingForceLogout } from "./active";
+import { asPendingForceLogout, pendingForceLogout } from "./force-logout";
 import { scheduleSsoRecheck } from "../auth/sso-recheck";
 import { deleteSsoTokens, sealedTokens, type ProviderTokens } from "../auth/sso-tokens";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
@@ -29,10 +29,10 @@ import { tracingEnabled, withSpan } from "../tracing";
 import { enqueueWebhookEvents, sessionAlertEvent, sessionCreatedEvent, sessionEndedEvent, webhookWrites } from "../webhooks/events";
 
 export type CurrentUser = { id: string; username: string; displayName: string | null; email: string | null; role: Role };
-export type CurrentSession = Omit<SessionWithUser, "user">;
+export type CurrentSession = Omit<SessionWithUser, "user" | "forceLogout">;
 
 export type SessionCheck =
-  | { status: "active"; session: CurrentSession; user: CurrentUser; cookiePersistent: boolean }
+  | { status: "active"; session: CurrentSession; user: CurrentUser; cookiePersistent: boolean; forceLogout: PendingForceLogout | null }
   | { status: "ended"; reason: EndReason }
   /** No cookie, or one that is not ours (bad signature, garbage). */
   | { status: "none" };
@@ -107,7 +107,7 @@ async function checkSessionCookie(
     if (row.authMethod === "oidc") scheduleSsoRecheck(db, config, row.id, now);
   }
   recordSessionCheck(started);
-  const { user, ...session } = row;
+  const { user, forceLogout, ...session } = row;
   const { oidcSubject, ...person } = user;
   return {
     status: "active",
@@ -117,6 +117,7 @@ async function checkSessionCookie(
       role: roleFor(config, { authMethod: session.authMethod, keyFingerprint: session.keyFingerprint, username: user.username, oidcSubject, storedRole: user.role }),
     },
     cookiePersistent: cookie.persistent,
+    forceLogout: asPendingForceLogout(forceLogout),
   };
 }
 
