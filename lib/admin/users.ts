@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Config } from "../config";
-import { recordAuthEvent } from "../audit";
-import type { Database } from "../db";
+import { authEventRow } from "../audit";
+import { TRANSACTION_LIMITS, type Database } from "../db";
 import { fail } from "../errors";
 import { keysetPage } from "../pagination/cursor";
 import type { Actor } from "../actor";
@@ -12,7 +12,7 @@ import { isoTimeSchema } from "../sessions/present";
 import { activeSessionsOf } from "./active-counts";
 import { MANY_SESSIONS } from "./sessions";
 import { prefixRange } from "./prefix-range";
-import { userStateEvent, webhookWrites } from "../webhooks/events";
+import { enqueueWebhookEvents, userStateEvent } from "../webhooks/events";
 
 export const adminUserJsonSchema = z.object({
   id: z.string(),
@@ -96,17 +96,17 @@ async function findUser(db: Database, username: string) {
  * Disables an account: every session of it ends at its next request ("Your account has been
  * disabled") and sign-ins are refused until an admin enables it again. Admins cannot lock
  * themselves out. Returns how many sessions ended.
+ *
+ * The account's new state, its audit event and its webhook event commit together, and only once
+ * however many admins disable it at the same moment (only the write that finds it enabled counts).
+ * From that commit on the session check refuses every session of it; marking them ended afterwards
+ * is bookkeeping, which disabling it again finishes if it stopped part-way.
  */
 export async function disableUser(db: Database, actor: Actor, username: string, reason: string | undefined, request: RequestInfo, now = new Date()) {
   if (username === actor.username) throw fail("cannot_disable_self");
   const user = await findUser(db, username);
   const why = reason || "account disabled";
-  if (!user.disabledAt) {
-    await db.prisma.$transaction([
-      db.prisma.user.update({ where: { id: user.id }, data: { disabledAt: now, disabledBy: actor.username } }),
-      ...webhookWrites(db.prisma, db.webhookUrls, [userStateEvent("user.disabled", { userId: user.id, username }, actor.username, now, why)]),
-    ]);
-  }
+  const disabledNow = await changeUserState(db, actor, user, "user.disabled", request, now, why);
   const ended = await revokeSessions(
     db,
     { userId: user.id },
@@ -114,38 +114,40 @@ export async function disableUser(db: Database, actor: Actor, username: string, 
     request,
     now,
   );
-  if (!user.disabledAt) {
-    await recordAuthEvent(db, {
-      type: "user.disabled",
-      username,
-      userId: user.id,
-      actor: actor.username,
-      ip: request.ip,
-      userAgent: request.userAgent,
-      detail: why,
-      count: ended,
-      at: now,
-    });
-  }
-  return { sessionsEnded: ended, alreadyDisabled: user.disabledAt !== null };
+  return { sessionsEnded: ended, alreadyDisabled: !disabledNow };
 }
 
 /** Lets a disabled account sign in again. Its old sessions stay ended. */
 export async function enableUser(db: Database, actor: Actor, username: string, request: RequestInfo, now = new Date()) {
   const user = await findUser(db, username);
-  if (!user.disabledAt) return { alreadyEnabled: true };
-  await db.prisma.$transaction([
-    db.prisma.user.update({ where: { id: user.id }, data: { disabledAt: null, disabledBy: null } }),
-    ...webhookWrites(db.prisma, db.webhookUrls, [userStateEvent("user.enabled", { userId: user.id, username }, actor.username, now)]),
-  ]);
-  await recordAuthEvent(db, {
-    type: "user.enabled",
-    username,
-    userId: user.id,
-    actor: actor.username,
-    ip: request.ip,
-    userAgent: request.userAgent,
-    at: now,
-  });
-  return { alreadyEnabled: false };
+  return { alreadyEnabled: !(await changeUserState(db, actor, user, "user.enabled", request, now)) };
+}
+
+/**
+ * Disables or enables the account in one transaction with its audit event (a disable's carries how
+ * many sessions it ends) and webhook event, if it is not in that state already: false when it was.
+ */
+async function changeUserState(
+  db: Database,
+  actor: Actor,
+  user: { id: string; username: string },
+  type: "user.disabled" | "user.enabled",
+  request: RequestInfo,
+  now: Date,
+  reason?: string,
+): Promise<boolean> {
+  const disabling = type === "user.disabled";
+  return db.prisma.$transaction(async (tx) => {
+    const { count } = await tx.user.updateMany({
+      where: { id: user.id, disabledAt: disabling ? null : { not: null } },
+      data: disabling ? { disabledAt: now, disabledBy: actor.username } : { disabledAt: null, disabledBy: null },
+    });
+    if (count === 0) return false;
+    const ending = disabling ? await tx.session.count({ where: { userId: user.id, revokedAt: null } }) : undefined;
+    await tx.authEvent.create({
+      data: authEventRow({ type, username: user.username, userId: user.id, actor: actor.username, ip: request.ip, userAgent: request.userAgent, detail: reason, count: ending, at: now }),
+    });
+    await enqueueWebhookEvents(tx, db.webhookUrls, [userStateEvent(type, { userId: user.id, username: user.username }, actor.username, now, reason)]);
+    return true;
+  }, TRANSACTION_LIMITS);
 }

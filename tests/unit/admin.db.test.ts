@@ -275,6 +275,37 @@ describe("admin: disabling users", () => {
     expect(types).toEqual(expect.arrayContaining(["user.disabled", "user.enabled", "login.failed"]));
   });
 
+  it("commits the account's new state with its audit event: a failure while its sessions are marked leaves both, and disabling again finishes the marking", async () => {
+    const { db, config, root, alice } = await rootAndAlice();
+    // Marking sessions ended fails (the database refuses the write) after the account is disabled.
+    if (db.backend === "postgres") {
+      await db.prisma.$executeRawUnsafe(`CREATE FUNCTION refuse_marking() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
+      await db.prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_marking BEFORE UPDATE OF "revokedAt" ON "Session" FOR EACH ROW EXECUTE FUNCTION refuse_marking()`);
+    } else {
+      await db.prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_marking BEFORE UPDATE OF revokedAt ON "Session" BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    }
+    await expect(disableUser(db, actorOf(root), "alice", "left the company", request)).rejects.toThrow();
+    const disabledEvents = () => db.prisma.authEvent.findMany({ where: { type: "user.disabled", username: "alice" } });
+    expect(await disabledEvents()).toMatchObject([{ actor: "root", detail: "left the company", count: 1 }]);
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { username: "alice" } })).toMatchObject({ disabledBy: "root" });
+
+    await db.prisma.$executeRawUnsafe(`DROP TRIGGER refuse_marking${db.backend === "postgres" ? ` ON "Session"` : ""}`);
+    expect(await disableUser(db, actorOf(root), "alice", "left the company", request)).toEqual({ sessionsEnded: 1, alreadyDisabled: true });
+    expect(await disabledEvents()).toHaveLength(1);
+    expect(await db.prisma.session.findUniqueOrThrow({ where: { id: alice.session.id } })).toMatchObject({ endReason: "disabled", revokedBy: "root" });
+    expect(await validateSessionCookie(db, config, alice.cookie, request)).toEqual({ status: "ended", reason: "disabled" });
+  });
+
+  it("is one change when two admins disable the same account at once: one audit event, one webhook event", async () => {
+    const { db: plain, root } = await rootAndAlice();
+    const db = { ...plain, webhookUrls: ["http://127.0.0.1:9/hook"] };
+    const other: Actor = { username: "ops", sessionId: null };
+    const answers = await Promise.all([disableUser(db, actorOf(root), "alice", "first", request), disableUser(db, other, "alice", "second", request)]);
+    expect(answers.map((a) => a.alreadyDisabled).sort()).toEqual([false, true]);
+    expect(await db.prisma.authEvent.count({ where: { type: "user.disabled", username: "alice" } })).toBe(1);
+    expect(await db.prisma.webhookDelivery.count({ where: { type: "user.disabled" } })).toBe(1);
+  });
+
   it("lists users a page at a time with their active session counts, flagging more than 5", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
