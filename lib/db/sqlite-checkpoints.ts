@@ -2,7 +2,7 @@
  * SQLite's write-ahead log checkpoints, on a connection of their own in a worker thread.
  *
  * Left to itself, SQLite copies the log into the database file (and syncs it) inside whichever
- * commit takes the log past 1,000 pages. This process has one connection and its driver is
+ * commit takes the log past 1,000 pages. This process writes on one connection and its driver is
  * synchronous, so that commit — a sign-in, a batch of cleanup — and every other request of the
  * process wait for the copy: 143–249 ms for 4–6 MB measured on a quiet machine, seconds when the
  * disk is slow. Here a worker runs PASSIVE checkpoints, which neither wait for nor block readers

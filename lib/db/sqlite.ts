@@ -24,7 +24,8 @@ const latest = (times: string[]): Date | null => (times.length ? new Date(times.
 
 /**
  * Opens the SQLite database (a file, or ":memory:"), applies pending migrations and returns the
- * backend. Prisma and the hot-path statements share one connection, so ":memory:" works too.
+ * backend. Prisma and the backend's own writes share one connection (one writer, no waits for the
+ * lock within this process); the reads that answer requests have a second one (see `reader`).
  */
 export async function openSqliteDatabase(file: string | ":memory:", options: OpenOptions = {}): Promise<Database> {
   const { onQuery } = options;
@@ -67,8 +68,16 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   // Not in the requests' way: see ./sqlite-checkpoints.ts. (":memory:" has no log.)
   const checkpoints = file === ":memory:" ? null : checkpointInBackground(db, file);
 
+  // The reads that answer requests — the session check, the force logout in progress, one's own
+  // lists — go through a connection of their own. Prisma's interactive transactions run on the shared
+  // one, and a read there sees their writes before they commit: a check would find a session revoked,
+  // or an account disabled, by a change that then rolls back, and sign that browser out. In WAL mode
+  // this one reads the last commit and never waits for the writer. (":memory:" is the one connection's
+  // own database, so it reads there.)
+  const reader = file === ":memory:" ? db : openReader(file);
+
   // The session as a force logout still marking its rows ends it (see Database.findSessionByTokenHash).
-  const findSession = db
+  const findSession = reader
     .prepare(
       `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
               s.keyFingerprint, s.createdAt, s.authenticatedAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
@@ -157,7 +166,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
         LIMIT ?)
       GROUP BY userId`,
   );
-  const readCutoff = db.prepare(`SELECT at, keepSessionId, revokedBy, revokeReason, endReason FROM "ForceLogoutCutoff" WHERE id = 1`);
+  const readCutoff = reader.prepare(`SELECT at, keepSessionId, revokedBy, revokeReason, endReason FROM "ForceLogoutCutoff" WHERE id = 1`);
   const readFloor = db.prepare(`SELECT floor, version FROM "SessionExpiryFloor" WHERE id = 1`);
   // Never lowers it: a run that read an older floor and finished after a later one leaves the later.
   const raiseFloor = db.prepare(`UPDATE "SessionExpiryFloor" SET floor = @to WHERE id = 1 AND version = @version AND floor < @to`);
@@ -214,7 +223,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     let statement = listStatements.get(key);
     if (!statement) {
       if (listStatements.size >= LIST_STATEMENTS_KEPT) listStatements.delete(listStatements.keys().next().value as string);
-      listStatements.set(key, (statement = db.prepare(text).safeIntegers(false)));
+      listStatements.set(key, (statement = reader.prepare(text).safeIntegers(false)));
     }
     const values = Object.fromEntries(params);
     sent(statement, [values]);
@@ -338,6 +347,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     },
     async close() {
       await checkpoints?.stop();
+      if (reader !== db) reader.close();
       await prisma.$disconnect();
       checkpoints?.release();
     },
@@ -345,6 +355,14 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
 }
 
 const LIST_STATEMENTS_KEPT = 200;
+
+/** A second connection to the file, for reads only (see openSqliteDatabase). */
+function openReader(file: string): BetterSqlite3.Database {
+  const reader = new BetterSqlite3(file);
+  reader.pragma("busy_timeout = 5000");
+  reader.pragma("query_only = ON");
+  return reader;
+}
 
 const SQLITE_LIST: ListDialect = {
   placeholder: (name) => `@${name}`,
