@@ -256,23 +256,16 @@ const POSTGRES_LIST: ListDialect = {
   literalLimit: false,
 };
 
-/** The session as a force logout still marking its rows ends it (see Database.findSessionByTokenHash). */
+/** The session with its user and the force logout in progress (see Database.findSessionByTokenHash). */
 const FIND_SESSION = `
   SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
          s."rememberMe", s."keyFingerprint", s."createdAt", s."authenticatedAt", s."lastActiveAt", s."expiresAt",
-         s."absoluteExpiresAt",
-         COALESCE(s."revokedAt", c."at") AS "revokedAt",
-         CASE WHEN c."id" IS NULL THEN s."revokedBy" ELSE c."revokedBy" END AS "revokedBy",
-         CASE WHEN c."id" IS NULL THEN s."revokeReason" ELSE c."revokeReason" END AS "revokeReason",
-         CASE WHEN c."id" IS NULL THEN s."endReason" ELSE c."endReason" END AS "endReason",
+         s."absoluteExpiresAt", s."revokedAt", s."revokedBy", s."revokeReason", s."endReason",
          s."lastIpAddress", s."lastUserAgent",
          u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcSubject",
          f."at" AS "forceLogoutAt", f."keepSessionId" AS "forceLogoutKeepSessionId", f."revokedBy" AS "forceLogoutRevokedBy",
          f."revokeReason" AS "forceLogoutRevokeReason", f."endReason" AS "forceLogoutEndReason"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
-    LEFT JOIN "ForceLogoutCutoff" c
-      ON c."id" = 1 AND s."revokedAt" IS NULL AND s."createdAt" <= c."at" AND s."expiresAt" > c."at" AND s."absoluteExpiresAt" > c."at"
-     AND s."id" IS DISTINCT FROM c."keepSessionId"
     LEFT JOIN "ForceLogoutCutoff" f ON f."id" = 1
    WHERE s."tokenHash" = $1`;
 

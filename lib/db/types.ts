@@ -143,11 +143,9 @@ export interface Database {
    */
   readonly webhookUrls: readonly string[];
   /**
-   * The session check's one statement: the session with its user, by token hash. A session that a
-   * force logout still marking its rows ends (ForceLogoutCutoff: created at or before its time and
-   * active then, not the session it keeps) comes back as that force logout will mark it: revokedAt
-   * its time, and its revokedBy, revokeReason and endReason. The force logout in progress, if any,
-   * comes with it (`forceLogout`), so a signed-in request reads it once.
+   * The session check's one statement: the session with its user, by token hash, and the force
+   * logout still marking its rows, if any (`forceLogout`, its ForceLogoutCutoff row). The check
+   * reads the session as that force logout will mark it (asMarked), and the request's lists reuse it.
    */
   findSessionByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
   /**

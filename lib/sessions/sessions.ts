@@ -21,7 +21,7 @@ import { signInDevice } from "../alerts/new-device";
 import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
 import { activeSessionWhere, type PendingForceLogout } from "./active";
-import { asPendingForceLogout, pendingForceLogout } from "./force-logout";
+import { asMarked, asPendingForceLogout, pendingForceLogout } from "./force-logout";
 import { scheduleSsoRecheck } from "../auth/sso-recheck";
 import { deleteSsoTokens, sealedTokens, type ProviderTokens } from "../auth/sso-tokens";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
@@ -29,7 +29,9 @@ import { tracingEnabled, withSpan } from "../tracing";
 import { enqueueWebhookEvents, sessionAlertEvent, sessionCreatedEvent, sessionEndedEvent, webhookWrites } from "../webhooks/events";
 
 export type CurrentUser = { id: string; username: string; displayName: string | null; email: string | null; role: Role };
-export type CurrentSession = Omit<SessionWithUser, "user" | "forceLogout">;
+/** The session row as the check reads it, without the force logout that comes with it. */
+type StoredSession = Omit<SessionWithUser, "forceLogout">;
+export type CurrentSession = Omit<StoredSession, "user">;
 
 export type SessionCheck =
   | { status: "active"; session: CurrentSession; user: CurrentUser; cookiePersistent: boolean; forceLogout: PendingForceLogout | null }
@@ -78,12 +80,16 @@ async function checkSessionCookie(
 
   // Timed from here: the histogram is about the database work, not about cookies that are not ours.
   const started = performance.now();
-  const row = await db.findSessionByTokenHash(cookie.tokenHash);
+  const found = await db.findSessionByTokenHash(cookie.tokenHash);
   // A vanished row (cleanup, or an operator's DELETE) is an ended session.
-  if (!row) {
+  if (!found) {
     recordSessionCheck(started);
     return { status: "ended", reason: "ended" };
   }
+  // A force logout still marking its rows ends this session already, marked or not.
+  const { forceLogout: held, ...stored } = found;
+  const forceLogout = asPendingForceLogout(held);
+  const row = asMarked(forceLogout, stored);
 
   const reason = endReasonFor(config, row, now);
   if (reason) {
@@ -107,7 +113,7 @@ async function checkSessionCookie(
     if (row.authMethod === "oidc") scheduleSsoRecheck(db, config, row.id, now);
   }
   recordSessionCheck(started);
-  const { user, forceLogout, ...session } = row;
+  const { user, ...session } = row;
   const { oidcSubject, ...person } = user;
   return {
     status: "active",
@@ -117,11 +123,11 @@ async function checkSessionCookie(
       role: roleFor(config, { authMethod: session.authMethod, keyFingerprint: session.keyFingerprint, username: user.username, oidcSubject, storedRole: user.role }),
     },
     cookiePersistent: cookie.persistent,
-    forceLogout: asPendingForceLogout(forceLogout),
+    forceLogout,
   };
 }
 
-function endReasonFor(config: Config, row: SessionWithUser, now: Date): EndReason | null {
+function endReasonFor(config: Config, row: StoredSession, now: Date): EndReason | null {
   if (row.user.disabledAt) return "disabled";
   if (row.revokedAt) return endReasonOfCause(row.endReason);
   if (!signedInWithCurrentKey(config, row)) return "key-changed";
@@ -141,7 +147,7 @@ const DISCOVERED_CAUSES: Partial<Record<EndReason, SessionEndCause>> = {
  * in the same transaction. Ended once: by whichever request (or cleanup) marks it first; rows
  * already ended were counted and audited when they ended. An expiry ended when it expired.
  */
-async function endMetSession(db: Database, row: SessionWithUser, reason: EndReason, request: RequestInfo, now: Date) {
+async function endMetSession(db: Database, row: StoredSession, reason: EndReason, request: RequestInfo, now: Date) {
   const cause = DISCOVERED_CAUSES[reason];
   if (row.revokedAt || !cause) return;
   const expired = cause === "expired_idle" || cause === "expired_absolute";

@@ -147,6 +147,20 @@ describe("session lifecycle", () => {
     expect(await events(db, "session.revoked")).toEqual([]);
   });
 
+  it("refuses a session a pending force logout ends before its row is marked, with that force logout's reason; the one it keeps and later sign-ins still work", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const at = (seconds: number) => new Date(Date.now() + seconds * 1000);
+    const ended = await signIn(db, config, "alice", USER_KEY, false, request, at(0));
+    const kept = await signIn(db, config, "alice", USER_KEY, false, request, at(1));
+    await db.prisma.forceLogoutCutoff.create({
+      data: { id: 1, at: at(2), keepSessionId: kept.session.id, revokedBy: "root", revokeReason: "incident", endReason: "revoked_all" },
+    });
+    const later = await signIn(db, config, "alice", USER_KEY, false, request, at(3));
+    expect(await validateSessionCookie(db, config, ended.cookie, request, at(4))).toEqual({ status: "ended", reason: "revoked" });
+    for (const one of [kept, later]) expect((await validateSessionCookie(db, config, one.cookie, request, at(4))).status).toBe("active");
+  });
+
   it("leaves the sessions a pending force logout covers to it: they take no place under SESSION_MAX_PER_USER", async () => {
     const { db } = await tempDatabase();
     const config = testConfig({ SESSION_MAX_PER_USER: "2" });
