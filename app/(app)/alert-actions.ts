@@ -18,8 +18,8 @@ export const dismissAlertAction = formAction({ schema: alertForms.dismiss, refus
 });
 
 /** The banner's "Sign it out": that session ends; Settings > Sessions says so. */
-export const reportAlertAction = formAction({ schema: alertForms.report, refused: back }, async ({ alertId }, owner, { db, request }) => {
-  await reportAlert(db, owner, alertId, request);
+export const reportAlertAction = formAction({ schema: alertForms.report, refused: back }, async ({ alertId }, owner, { db, config, request }) => {
+  await reportAlert(db, config, owner, alertId, request);
   revalidatePath("/", "layout");
   return "/settings/sessions?revoked=1";
 });

@@ -1,8 +1,7 @@
 import { currentFingerprints } from "../auth/keys";
 import type { Config } from "../config";
 import { Prisma, type Database, type LapsedRows } from "../db";
-import { activeSessionWhere, type PendingForceLogout } from "../sessions/active";
-import { pendingForceLogout } from "../sessions/force-logout";
+import { activeSessionWhere, type PendingForceLogout, pendingForceLogout } from "../sessions/active";
 
 /**
  * Exact active-session figures without scanning every session.

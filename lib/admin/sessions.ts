@@ -5,12 +5,12 @@ import type { Database, Prisma } from "../db";
 import { fail } from "../errors";
 import { normalizeIp } from "../request/request-info";
 import { cursorAfter, encodeCursor, keysetPage, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, prismaPartQuery, readListParts, sessionListParts } from "../sessions/active";
+import { activeSessionWhere, prismaPartQuery, readListParts, sessionListParts, pendingForceLogout } from "../sessions/active";
 import { activityField, listSessionActivity } from "../sessions/activity";
 import { presentSession, sessionJsonSchema } from "../sessions/present";
 import { actorInWords, CLI_ACTOR, type Actor } from "../actor";
 import { currentSessionConflict, revokeListedSessions, revokeSessions, sessionNotFound } from "../sessions/revoke";
-import { asMarked, pendingForceLogout, startForceLogout, type StartedForceLogout } from "../sessions/force-logout";
+import { asMarked, startForceLogout, type StartedForceLogout } from "../sessions/force-logout";
 import type { RequestInfo } from "../request/types";
 import type { AdminSessionFilter, AdminSessionsQuery } from "../validation/admin";
 import { cidrContains, cidrTextPrefix, parseCidr, type Cidr } from "../net/cidr";
@@ -328,7 +328,8 @@ export async function revokeSessionAsAdmin(
   const why = reasonText(actor, reason);
   const count = await revokeSessions(
     db,
-    { AND: [{ id: sessionId }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
+    config,
+    { id: sessionId },
     { actor, cause: "revoked_by_admin", reason: why, detail: `scope: session; reason: ${why}` },
     request,
     now,
@@ -352,7 +353,8 @@ export async function revokeUserSessionsAsAdmin(
   const why = reasonText(actor, reason);
   return revokeSessions(
     db,
-    { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}, activeSessionWhere(config, now, await pendingForceLogout(db))] },
+    config,
+    { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}] },
     { actor, cause: "revoked_all", reason: why, detail: `scope: user ${username}; reason: ${why}` },
     request,
     now,

@@ -3,8 +3,7 @@ import type { Database } from "../db";
 import { lastDiscovery, oidcClient, type DiscoveryStatus } from "../auth/discovery";
 import { lastRefresh } from "../auth/sso-recheck";
 import { IDENTITY_PROVIDER_ACTOR } from "../actor";
-import { activeSessionWhere } from "../sessions/active";
-import { pendingForceLogout } from "../sessions/force-logout";
+import { activeSessionWhere, pendingForceLogout } from "../sessions/active";
 
 /** What the Admin Panel's Single sign-on page shows. */
 export type SsoStatus = {

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Config } from "../config";
 import { authEventRow } from "../audit";
-import { TRANSACTION_LIMITS, type Database } from "../db";
+import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import { fail } from "../errors";
 import { keysetPage } from "../pagination/cursor";
 import type { Actor } from "../actor";
+import { activeSessionWhere, pendingForceLogout } from "../sessions/active";
 import { revokeSessions } from "../sessions/revoke";
-import { pendingForceLogout } from "../sessions/force-logout";
 import type { RequestInfo } from "../request/types";
 import { isoTimeSchema } from "../sessions/present";
 import { activeSessionsOf } from "./active-counts";
@@ -102,13 +102,16 @@ async function findUser(db: Database, username: string) {
  * From that commit on the session check refuses every session of it; marking them ended afterwards
  * is bookkeeping, which disabling it again finishes if it stopped part-way.
  */
-export async function disableUser(db: Database, actor: Actor, username: string, reason: string | undefined, request: RequestInfo, now = new Date()) {
+export async function disableUser(db: Database, config: Config, actor: Actor, username: string, reason: string | undefined, request: RequestInfo, now = new Date()) {
   if (username === actor.username) throw fail("cannot_disable_self");
   const user = await findUser(db, username);
   const why = reason || "account disabled";
-  const disabledNow = await changeUserState(db, actor, user, "user.disabled", request, now, why);
+  // The sessions it ends are those that still work, as revokeSessions picks them: its audit event counts those.
+  const active = activeSessionWhere(config, now, await pendingForceLogout(db));
+  const disabledNow = await changeUserState(db, actor, user, request, now, { reason: why, active });
   const ended = await revokeSessions(
     db,
+    config,
     { userId: user.id },
     { actor, cause: "disabled", reason: why, detail: `scope: user ${username} (account disabled); reason: ${why}` },
     request,
@@ -120,30 +123,34 @@ export async function disableUser(db: Database, actor: Actor, username: string, 
 /** Lets a disabled account sign in again. Its old sessions stay ended. */
 export async function enableUser(db: Database, actor: Actor, username: string, request: RequestInfo, now = new Date()) {
   const user = await findUser(db, username);
-  return { alreadyEnabled: !(await changeUserState(db, actor, user, "user.enabled", request, now)) };
+  return { alreadyEnabled: !(await changeUserState(db, actor, user, request, now)) };
 }
 
+/** What a disable ends, in the words of its audit event, and which of the account's sessions it ends (those that still work). */
+type Disabling = { reason: string; active: Prisma.SessionWhereInput };
+
 /**
- * Disables or enables the account in one transaction with its audit event (a disable's carries how
- * many sessions it ends) and webhook event, if it is not in that state already: false when it was.
+ * Disables (`disabling` given) or enables the account in one transaction with its audit event (a
+ * disable's carries how many sessions it ends) and webhook event, if it is not in that state
+ * already: false when it was.
  */
 async function changeUserState(
   db: Database,
   actor: Actor,
   user: { id: string; username: string },
-  type: "user.disabled" | "user.enabled",
   request: RequestInfo,
   now: Date,
-  reason?: string,
+  disabling?: Disabling,
 ): Promise<boolean> {
-  const disabling = type === "user.disabled";
+  const type = disabling ? "user.disabled" : "user.enabled";
   return db.prisma.$transaction(async (tx) => {
     const { count } = await tx.user.updateMany({
       where: { id: user.id, disabledAt: disabling ? null : { not: null } },
       data: disabling ? { disabledAt: now, disabledBy: actor.username } : { disabledAt: null, disabledBy: null },
     });
     if (count === 0) return false;
-    const ending = disabling ? await tx.session.count({ where: { userId: user.id, revokedAt: null } }) : undefined;
+    const ending = disabling ? await tx.session.count({ where: { AND: [{ userId: user.id }, disabling.active] } }) : undefined;
+    const reason = disabling?.reason;
     await tx.authEvent.create({
       data: authEventRow({ type, username: user.username, userId: user.id, actor: actor.username, ip: request.ip, userAgent: request.userAgent, detail: reason, count: ending, at: now }),
     });

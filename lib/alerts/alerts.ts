@@ -77,11 +77,12 @@ export async function dismissAlert(db: Database, owner: SignedIn, alertId: strin
  * alert reported, which the Admin Panel flags. Returns how many sessions ended (0 when it had already
  * ended). Someone else's, an unknown or a closed alert alike: 404.
  */
-export async function reportAlert(db: Database, owner: SignedIn, alertId: string, request: RequestInfo, now = new Date()): Promise<number> {
+export async function reportAlert(db: Database, config: Config, owner: SignedIn, alertId: string, request: RequestInfo, now = new Date()): Promise<number> {
   const alert = await db.prisma.sessionAlert.findFirst({ where: { id: alertId, ...openAlertsWhere(owner, now) } });
   if (!alert) throw alertNotFound();
   const revoked = await revokeSessions(
     db,
+    config,
     { id: alert.sessionId, userId: owner.user.id },
     {
       actor: actorOf(owner),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EMAIL_LINK_ACTOR } from "../actor";
+import type { Config } from "../config";
 import type { Database } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
@@ -53,7 +54,7 @@ export async function readReportLink(db: Database, token: string, now = new Date
  * ended (0 when it had ended already). A used link: report_link_used; unknown or expired:
  * report_link_invalid.
  */
-export async function useReportLink(db: Database, token: string, request: RequestInfo, now = new Date()): Promise<number> {
+export async function useReportLink(db: Database, config: Config, token: string, request: RequestInfo, now = new Date()): Promise<number> {
   const hash = hashSessionToken(token);
   const { count } = await db.prisma.sessionAlert.updateMany({
     where: { reportTokenHash: hash, reportTokenUsedAt: null, reportTokenExpiresAt: { gt: now } },
@@ -66,6 +67,7 @@ export async function useReportLink(db: Database, token: string, request: Reques
   const alert = await db.prisma.sessionAlert.findUniqueOrThrow({ where: { reportTokenHash: hash }, include: { user: { select: { username: true } } } });
   const revoked = await revokeSessions(
     db,
+    config,
     { id: alert.sessionId, userId: alert.userId },
     { actor: EMAIL_LINK_ACTOR, cause: "revoked_by_user", reason: REPORTED_REASON, detail: `reported from new-device alert ${alert.id}'s emailed link` },
     request,

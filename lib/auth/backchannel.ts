@@ -95,6 +95,7 @@ export async function backchannelLogout(db: Database, config: Config, oidc: Oidc
   const scope = claims.sid ? `IdP session ${claims.sid}` : `all sessions of subject ${claims.sub}`;
   const revoked = await revokeSessions(
     db,
+    config,
     { authMethod: "oidc", user, ...(claims.sid ? { oidcSid: claims.sid } : {}) },
     { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
     request,

@@ -172,7 +172,7 @@ const isUniqueViolation = (error: unknown) =>
  * longer does — nor do the sessions the key already opened, which end here. Refused when the
  * subject already has an account of its own.
  */
-export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: Actor, request: RequestInfo) {
+export async function linkUserToSsoSubject(db: Database, config: Config, oidc: OidcConfig, username: string, subject: string, actor: Actor, request: RequestInfo) {
   const user = await db.prisma.user.findUnique({ where: { username } });
   if (!user) throw fail("user_not_found");
   const owner = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: oidc.issuerId, oidcSubject: subject } } });
@@ -191,6 +191,7 @@ export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, usern
   const reason = "the account now signs in with single sign-on";
   const sessionsEnded = await revokeSessions(
     db,
+    config,
     { userId: user.id, authMethod: "static" },
     { actor, cause: "revoked_by_admin", reason, detail: `scope: user ${username} (linked to single sign-on); reason: ${reason}` },
     request,

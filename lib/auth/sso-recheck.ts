@@ -141,18 +141,18 @@ async function recheck(db: Database, config: Config, oidc: OidcConfig, sessionId
     if (isInvalidGrant(error)) {
       recordSsoRecheck("refused");
       const detail = error instanceof client.ResponseBodyError ? error.error_description : undefined;
-      await endSession(db, sessionId, "idp_revoked", `refresh refused (invalid_grant${detail ? `: ${detail.slice(0, 200)}` : ""})`, now);
+      await endSession(db, config, sessionId, "idp_revoked", `refresh refused (invalid_grant${detail ? `: ${detail.slice(0, 200)}` : ""})`, now);
       return "revoked";
     }
     recordSsoRecheck("unreachable");
     const unavailable = identityProviderFailure(error);
     const why = unavailable ? unavailable.detail : error instanceof Error ? error.message : String(error);
-    return providerFailed(db, oidc, row, version, why, now);
+    return providerFailed(db, config, oidc, row, version, why, now);
   }
 
   if (claims && row.session.user.oidcSubject && claims.sub !== undefined && claims.sub !== row.session.user.oidcSubject) {
     recordSsoRecheck("refused");
-    await endSession(db, sessionId, "idp_revoked", "the refresh answered for another subject", now);
+    await endSession(db, config, sessionId, "idp_revoked", "the refresh answered for another subject", now);
     return "revoked";
   }
   // The rotated refresh token (if any) replaces the old one; the last ID token is kept for logout.
@@ -179,6 +179,7 @@ export const lastRefresh: { at: Date | null } = { at: null };
 /** The provider could not be asked: keep the session, unless the grace has run out. */
 async function providerFailed(
   db: Database,
+  config: Config,
   oidc: OidcConfig,
   row: { sessionId: string; failingSince: Date | null },
   version: number,
@@ -187,7 +188,7 @@ async function providerFailed(
 ): Promise<RecheckOutcome> {
   const failingSince = row.failingSince ?? now;
   if (now.getTime() - failingSince.getTime() >= oidc.recheckGraceMinutes * 60_000) {
-    await endSession(db, row.sessionId, "idp_unreachable", `the identity provider could not be reached since ${failingSince.toISOString()} (${why.slice(0, 200)})`, now);
+    await endSession(db, config, row.sessionId, "idp_unreachable", `the identity provider could not be reached since ${failingSince.toISOString()} (${why.slice(0, 200)})`, now);
     return "ended_after_grace";
   }
   await db.prisma.ssoTokens.updateMany({
@@ -198,8 +199,8 @@ async function providerFailed(
   return "unreachable";
 }
 
-async function endSession(db: Database, sessionId: string, cause: keyof typeof IDP_RECHECK_REASONS, detail: string, now: Date) {
-  await revokeSessions(db, { id: sessionId }, { actor: IDENTITY_PROVIDER_ACTOR, cause, reason: IDP_RECHECK_REASONS[cause], detail: `SSO re-check: ${detail}` }, RECHECK_REQUEST, now);
+async function endSession(db: Database, config: Config, sessionId: string, cause: keyof typeof IDP_RECHECK_REASONS, detail: string, now: Date) {
+  await revokeSessions(db, config, { id: sessionId }, { actor: IDENTITY_PROVIDER_ACTOR, cause, reason: IDP_RECHECK_REASONS[cause], detail: `SSO re-check: ${detail}` }, RECHECK_REQUEST, now);
   // revokeSessions deletes the tokens of what it revoked; a session revoked meanwhile by someone else too.
   await deleteSsoTokens(db, [sessionId]);
   remember(sessionId, Number.MAX_SAFE_INTEGER);

@@ -1,12 +1,23 @@
 import type { Config } from "../config";
 import { currentFingerprints } from "../auth/keys";
 import type { Database, Prisma, SessionListPart } from "../db";
+import type { ForceLogoutCutoffRow } from "../db/types";
 import { mergeParts, partRowsAfter, type Cursor, type PartRow } from "../pagination/cursor";
 import type { SessionState } from "../validation/sessions";
-import type { SessionEndCause } from "./end-reasons";
+import { isSessionEndCause, type SessionEndCause } from "./end-reasons";
 
 /** A force logout whose rows are still being marked (see ./force-logout), as its cutoff row holds it. */
 export type PendingForceLogout = { at: Date; keepSessionId: string | null; revokedBy: string; revokeReason: string; endReason: SessionEndCause };
+
+/** The force logout whose rows are being marked, if any: one read by primary key. */
+export async function pendingForceLogout(db: Database): Promise<PendingForceLogout | null> {
+  return asPendingForceLogout(await db.forceLogoutCutoff());
+}
+
+/** A cutoff row as the force logout it stands for (a cause this version does not know reads as revoked_all). */
+export function asPendingForceLogout(held: ForceLogoutCutoffRow | null): PendingForceLogout | null {
+  return held && { ...held, endReason: isSessionEndCause(held.endReason) ? held.endReason : "revoked_all" };
+}
 
 /**
  * The rows that still work at `now`: not revoked, within both expiries, for static-key sessions

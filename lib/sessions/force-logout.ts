@@ -12,14 +12,12 @@ import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
 import type { Config } from "../config";
 import type { SignedIn } from "../actor";
 import { TRANSACTION_LIMITS, type Database } from "../db";
-import type { ForceLogoutCutoffRow } from "../db/types";
 import { recordSessionsEnded } from "../metrics/metrics";
 import type { RequestInfo } from "../request/types";
 import { logger } from "../log";
 import { withSpan } from "../tracing";
-import { activeSessionWhere, type PendingForceLogout } from "./active";
+import { activeSessionWhere, pendingForceLogout, type PendingForceLogout } from "./active";
 import { inTimedBatches, vacuumAfterBulkWrite } from "./bulk-batches";
-import { isSessionEndCause } from "./end-reasons";
 import { auditBulkRevocation, endListedSessions, recordRevocation, type Revocation } from "./revoke";
 
 /** How long before its time a sign-in it ends may have begun and yet be written after its walk passed (a sign-in's transaction waits and runs at most TRANSACTION_LIMITS). */
@@ -30,16 +28,6 @@ const LATE_SIGN_IN_MS = 5 * 60_000;
  * cleanup finishes it. (A running one marks 500,000 rows within a minute or two.)
  */
 export const INTERRUPTED_FORCE_LOGOUT_MS = 15 * 60_000;
-
-/** The force logout whose rows are being marked, if any: one read by primary key. */
-export async function pendingForceLogout(db: Database): Promise<PendingForceLogout | null> {
-  return asPendingForceLogout(await db.forceLogoutCutoff());
-}
-
-/** A cutoff row as the force logout it stands for (a cause this version does not know reads as revoked_all). */
-export function asPendingForceLogout(held: ForceLogoutCutoffRow | null): PendingForceLogout | null {
-  return held && { ...held, endReason: isSessionEndCause(held.endReason) ? held.endReason : "revoked_all" };
-}
 
 /**
  * The force logout in progress for a signed-in request's lists: the one its session check read in

@@ -2,13 +2,13 @@ import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
 import { cursorAfter, encodeCursor, keysetPage, partBound, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, readListParts, sessionListParts } from "./active";
+import { activeSessionWhere, readListParts, sessionListParts, pendingForceLogout } from "./active";
 import type { SessionState } from "../validation/sessions";
 import { z } from "zod";
 import { activityField, listSessionActivity } from "./activity";
 import { presentSession, sessionJsonSchema, type SessionJson } from "./present";
 import { currentSessionConflict, revokeSessions, sessionNotFound } from "./revoke";
-import { asMarked, pendingForceLogout, pendingForceLogoutFor } from "./force-logout";
+import { asMarked, pendingForceLogoutFor } from "./force-logout";
 import type { RequestInfo } from "../request/types";
 
 /** A page of sessions; pass nextCursor back as ?cursor= for the next one (null: the last page). */
@@ -97,7 +97,8 @@ export async function revokeOwnSession(
   }
   const revoked = await revokeSessions(
     db,
-    { AND: [{ id: sessionId, userId: owner.user.id }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
+    config,
+    { id: sessionId, userId: owner.user.id },
     { actor: actorOf(owner), cause: "revoked_by_user", reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
     request,
     now,
@@ -115,7 +116,8 @@ export async function revokeOtherOwnSessions(
 ): Promise<number> {
   return revokeSessions(
     db,
-    { AND: [{ userId: owner.user.id, id: { not: owner.session.id } }, activeSessionWhere(config, now, await pendingForceLogout(db))] },
+    config,
+    { userId: owner.user.id, id: { not: owner.session.id } },
     {
       actor: actorOf(owner),
       cause: "revoked_all",

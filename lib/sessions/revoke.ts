@@ -3,9 +3,11 @@ import { z } from "zod";
 import { CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR, type Actor } from "../actor";
 import { authEventRow } from "../audit";
 import { fail } from "../errors";
+import type { Config } from "../config";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
 import { recordSessionsEnded } from "../metrics/metrics";
+import { activeSessionWhere, pendingForceLogout } from "./active";
 import { endedColumns, type SessionEndCause } from "./end-reasons";
 import { withSpan } from "../tracing";
 import { enqueueWebhookEvents, sessionEndedEvent } from "../webhooks/events";
@@ -36,14 +38,17 @@ const BATCH = 500;
 
 
 /**
- * Ends every not-yet-ended session matching `where`, a batch per short write (sign-ins keep going
- * in between). Rows are marked ended (endedColumns), not deleted, so the device is told "Your session
- * was revoked" at its very next request and the owner sees it under "Recently ended"; cleanup
- * deletes them SESSION_HISTORY_DAYS later. Audit: one event per session, written in the same
+ * Ends every session matching `where` that still works (activeSessionWhere), a batch per short
+ * write (sign-ins keep going in between). One that has already ended keeps the end it had: an
+ * expiry cleanup has not marked yet, a force logout still being marked or a removed key is not
+ * turned into this revocation in its history, audit trail or webhooks. Rows are marked ended
+ * (endedColumns), not deleted, so the device is told "Your session was revoked" at its very next
+ * request and the owner sees it under "Recently ended"; cleanup deletes them SESSION_HISTORY_DAYS later. Audit: one event per session, written in the same
  * transaction as its batch. Returns how many were revoked. (Everyone at once: ./force-logout.)
  */
 export function revokeSessions(
   db: Database,
+  config: Config,
   where: Prisma.SessionWhereInput,
   by: Revocation,
   request: RequestInfo,
@@ -51,7 +56,8 @@ export function revokeSessions(
 ): Promise<number> {
   return withSpan("session.revoke", async (span) => {
     recordRevocation(span, by);
-    const revoked = await revokeMatching(db, where, by, request, now);
+    const live = { AND: [where, activeSessionWhere(config, now, await pendingForceLogout(db))] };
+    const revoked = await revokeMatching(db, live, by, request, now);
     span?.setAttribute("session.revoked_count", revoked);
     return revoked;
   });
@@ -74,7 +80,7 @@ async function revokeMatching(db: Database, where: Prisma.SessionWhereInput, by:
   let revoked = 0;
   for (;;) {
     const targets = await db.prisma.session.findMany({
-      where: { AND: [where, { revokedAt: null }] },
+      where,
       select: { id: true, userId: true, authMethod: true, user: { select: { username: true } } },
       take: BATCH,
     });

@@ -20,8 +20,8 @@ import { deviceFamilies, storedDeviceType } from "./user-agent";
 import { signInDevice } from "../alerts/new-device";
 import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
-import { activeSessionWhere, type PendingForceLogout } from "./active";
-import { asMarked, asPendingForceLogout, pendingForceLogout } from "./force-logout";
+import { activeSessionWhere, type PendingForceLogout, pendingForceLogout, asPendingForceLogout } from "./active";
+import { asMarked } from "./force-logout";
 import { scheduleSsoRecheck } from "../auth/sso-recheck";
 import { deleteSsoTokens, sealedTokens, type ProviderTokens } from "../auth/sso-tokens";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
@@ -324,6 +324,7 @@ async function revokeSessionsOverLimit(db: Database, config: Config, limit: numb
   if (excess.length === 0) return;
   await revokeSessions(
     db,
+    config,
     { id: { in: excess.map((s) => s.id) } },
     { actor: SYSTEM_ACTOR, cause: "per_user_limit", reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
     request,

@@ -8,7 +8,7 @@ import { openDatabase, type Database } from "@/lib/db";
 import { activeSessionsOf, LAPSED_READ_BOUND } from "@/lib/admin/active-counts";
 import { activeSessionWhere } from "@/lib/sessions/active";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
-import { pendingForceLogout } from "@/lib/sessions/force-logout";
+import { pendingForceLogout } from "@/lib/sessions/active";
 import type { Actor } from "@/lib/actor";
 import { adminSessionsQuerySchema } from "@/lib/validation/admin";
 import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
@@ -142,7 +142,7 @@ describe("admin counters and the 'more than N' filter, from the maintained per-u
 
     await revokeSessionAsAdmin(db, config, actorOf(root), alice[0], undefined, request, nows[0]);
     await revokeUserSessionsAsAdmin(db, config, actorOf(root), "gina", undefined, request, nows[0]);
-    await disableUser(db, actorOf(root), "dave", undefined, request, nows[0]);
+    await disableUser(db, config, actorOf(root), "dave", undefined, request, nows[0]);
     // A disabled user's session written after the fact still counts as the straightforward query counts it.
     await seed(db, "dave", 1);
     await expectExact(db, config, [...nows, ...signedNow], "after revocations and disabling");

@@ -124,14 +124,14 @@ describe("new-device alerts", () => {
     // The new session cannot dismiss or report its own alert, nor can another user.
     await expect(dismissAlert(db, owner(intruder), alert.id, now)).rejects.toMatchObject({ code: "alert_not_found", status: 404 });
     const erin = await signIn(db, config, "erin", USER_KEY, false, HOME, T0);
-    await expect(reportAlert(db, { user: { id: erin.session.userId, username: "erin" }, session: { id: erin.session.id } }, alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
+    await expect(reportAlert(db, config, { user: { id: erin.session.userId, username: "erin" }, session: { id: erin.session.id } }, alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
 
-    expect(await reportAlert(db, owner(laptop), alert.id, HOME, now)).toBe(1);
+    expect(await reportAlert(db, config, owner(laptop), alert.id, HOME, now)).toBe(1);
     expect(await validateSessionCookie(db, config, intruder.cookie, HOME, now)).toEqual({ status: "ended", reason: "revoked" });
     const row = await db.prisma.sessionAlert.findUniqueOrThrow({ where: { id: alert.id } });
     expect(row.reportedAt?.toISOString()).toBe(now.toISOString());
     expect(await listOpenAlerts(db, config, owner(laptop), now)).toEqual([]);
-    await expect(reportAlert(db, owner(laptop), alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
+    await expect(reportAlert(db, config, owner(laptop), alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
     const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked", sessionId: intruder.session.id } });
     expect(event).toMatchObject({ actor: "dave" });
     // Flagged for the Admin Panel's events page.

@@ -85,7 +85,7 @@ describe("session metrics count each ended session once, by cause", () => {
     // Disabling ends all of erin's sessions (two, the limit); met later, they are not counted again.
     const erin = await signIn(db, config, "erin", USER_KEY);
     await signIn(db, config, "erin", USER_KEY);
-    expect(await ended(() => disableUser(db, CLI_ACTOR, "erin", undefined, request))).toEqual({ "reason=disabled": 2 });
+    expect(await ended(() => disableUser(db, config, CLI_ACTOR, "erin", undefined, request))).toEqual({ "reason=disabled": 2 });
     expect(await ended(() => validateSessionCookie(db, config, erin.cookie, request))).toEqual({});
     // A session the revocation did not reach (disabled by hand in the database) ends when met.
     const frank = await signIn(db, config, "frank", USER_KEY);
@@ -138,7 +138,7 @@ describe("login attempt metrics", () => {
     expect(await attempts(() => attempt("root", USER_KEY))).toEqual({ "method=static,result=invalid": 1 });
 
     await attempt("carol", USER_KEY);
-    await disableUser(db, CLI_ACTOR, "carol", undefined, request);
+    await disableUser(db, config, CLI_ACTOR, "carol", undefined, request);
     expect(await attempts(() => attempt("carol", USER_KEY))).toEqual({ "method=static,result=disabled": 1 });
     // The shared key refused for an SSO account counts as a wrong credential for it.
     await db.prisma.user.create({ data: { id: generateId(), username: "sso-dan", authSource: "oidc", oidcIssuer: "https://idp.example.com", oidcSubject: "dan" } });

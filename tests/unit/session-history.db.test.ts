@@ -56,10 +56,10 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
 
     // Disabling, and the identity provider's back-channel logout (same marking as every revocation).
     const bob = await signIn(db, config, "bob", USER_KEY);
-    await disableUser(db, actorOf(root), "bob", undefined, request, later(t, minutes(6)));
+    await disableUser(db, config, actorOf(root), "bob", undefined, request, later(t, minutes(6)));
     expect(await endOf(db, bob.session.id)).toEqual({ revokedAt: later(t, minutes(6)), revokedBy: "root", endReason: "disabled" });
     const carol = await signIn(db, config, "carol", USER_KEY);
-    await revokeSessions(db, { id: carol.session.id }, { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider" }, request, later(t, minutes(7)));
+    await revokeSessions(db, config, { id: carol.session.id }, { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider" }, request, later(t, minutes(7)));
     expect(await endOf(db, carol.session.id)).toEqual({ revokedAt: later(t, minutes(7)), revokedBy: "idp", endReason: "idp_logout" });
 
     // The session limit: the oldest of dave's ends at the second sign-in.
@@ -87,6 +87,35 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
     await revokeSessionAsAdmin(db, config, actorOf(root), loggedOut.session.id, undefined, request, later(t, minutes(11))).catch(() => 0);
     await endSessionByLogout(db, loggedOut.session, userOf(loggedOut), request, later(t, minutes(11)));
     expect(await endOf(db, loggedOut.session.id)).toEqual({ revokedAt: later(t, minutes(1)), revokedBy: "alice", endReason: "logout" });
+  });
+
+  it("keeps the end a session already had: disabling its account or the identity provider's logout later leave an expired, not yet marked session as it expired", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const t = new Date();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    // Expired 8 days after it was last used, weeks ago; cleanup has not marked it yet (it runs hourly, or from cron).
+    const expired = await signIn(db, config, "alice", USER_KEY, false, request, later(t, -days(40)));
+    const live = await signIn(db, config, "alice", USER_KEY, false, request, t);
+    const atDisable = later(t, minutes(1));
+
+    expect(await disableUser(db, config, actorOf(root), "alice", "left", request, atDisable)).toEqual({ sessionsEnded: 1, alreadyDisabled: false });
+    expect(await endOf(db, live.session.id)).toEqual({ revokedAt: atDisable, revokedBy: "root", endReason: "disabled" });
+    expect(await endOf(db, expired.session.id)).toEqual({ revokedAt: null, revokedBy: null, endReason: null });
+    // The audit trail counts the sessions the disable ended, and names only those.
+    expect(await db.prisma.authEvent.findFirstOrThrow({ where: { type: "user.disabled" } })).toMatchObject({ count: 1 });
+    expect((await db.prisma.authEvent.findMany({ where: { type: "session.revoked", username: "alice" } })).map((e) => e.sessionId)).toEqual([live.session.id]);
+    // Its owner's history says it expired, when it expired.
+    const ended = await listOwnSessions(db, config, ownerOf(live), ownSessionsQuerySchema.parse({ state: "ended" }), atDisable);
+    expect(ended.sessions.find((s) => s.id === expired.session.id)).toMatchObject({ endReason: "expired_idle", endedAt: expired.session.expiresAt.toISOString() });
+
+    // The same for a revocation by the identity provider.
+    const carolExpired = await signIn(db, config, "carol", USER_KEY, false, request, later(t, -days(40)));
+    const carolLive = await signIn(db, config, "carol", USER_KEY, false, request, t);
+    const ended2 = await revokeSessions(db, config, { user: { username: "carol" } }, { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider" }, request, atDisable);
+    expect(ended2).toBe(1);
+    expect(await endOf(db, carolLive.session.id)).toMatchObject({ endReason: "idp_logout" });
+    expect(await endOf(db, carolExpired.session.id)).toEqual({ revokedAt: null, revokedBy: null, endReason: null });
   });
 
   it("tells the ended cookie why at its next request, from the stored cause", async () => {

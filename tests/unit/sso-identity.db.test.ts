@@ -142,7 +142,7 @@ describe("an SSO identity is its issuer and subject", () => {
     const { linkUserToSsoSubject } = await import("@/lib/auth/sso-identity");
     const oidc = config.oidc;
     if (!oidc) throw new Error("OIDC not configured");
-    expect(await linkUserToSsoSubject(db, oidc, "ivan", "ivan-sub", CLI_ACTOR, request)).toMatchObject({ username: "ivan", sessionsEnded: 1 });
+    expect(await linkUserToSsoSubject(db, config, oidc, "ivan", "ivan-sub", CLI_ACTOR, request)).toMatchObject({ username: "ivan", sessionsEnded: 1 });
     // The key's sessions end with it: holding the key is no way into an SSO account, nor is a cookie it got.
     expect(await validateSessionCookie(db, config, ivan.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     const result = await signInSso(claims("ivan-sub", { preferred_username: "whatever" }));

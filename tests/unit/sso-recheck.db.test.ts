@@ -93,7 +93,7 @@ describe("SSO tokens kept per session", () => {
     const { db, env } = await tempDatabase();
     const config = ssoConfig(env);
     const signed = await ssoSignIn(db, config, uniqueLogin("revoked"));
-    await revokeSessions(db, { id: signed.sessionId }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request);
+    await revokeSessions(db, config, { id: signed.sessionId }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request);
     expect(await db.prisma.session.count({ where: { id: signed.sessionId } })).toBe(1);
     expect(await db.prisma.ssoTokens.count({ where: { sessionId: signed.sessionId } })).toBe(0);
     await cleanupSessions(db, config);

@@ -64,7 +64,7 @@ describe("webhook outbox", () => {
     const away = { ip: "198.51.100.7", userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" };
     const second = await signIn(db, config, "alice", USER_KEY, false, away, later(t0, 1000));
     await endSessionByLogout(db, first.session, { id: first.session.userId, username: "alice", displayName: null, email: null, role: "user" }, request, later(t0, 2000));
-    await disableUser(db, { username: "root", sessionId: null }, "alice", "left the company", request, later(t0, 3000));
+    await disableUser(db, config, { username: "root", sessionId: null }, "alice", "left the company", request, later(t0, 3000));
     await enableUser(db, { username: "root", sessionId: null }, "alice", request, later(t0, 4000));
     expect((await deliver(later(t0, 5000))).delivered).toBe(7);
 
@@ -94,7 +94,7 @@ describe("webhook outbox", () => {
     const { db } = await tempDatabase();
     const config = testConfig();
     await signIn(db, config, "alice", USER_KEY);
-    await revokeSessions(db, {}, { actor: SYSTEM_ACTOR, cause: "revoked_all", reason: "test" }, request);
+    await revokeSessions(db, config, {}, { actor: SYSTEM_ACTOR, cause: "revoked_all", reason: "test" }, request);
     expect(await db.prisma.webhookDelivery.count()).toBe(0);
   });
 
@@ -104,7 +104,7 @@ describe("webhook outbox", () => {
     const before = await db.prisma.webhookDelivery.count();
     await breakAuditTrail(db);
     await expect(signIn(db, config, "bob", USER_KEY)).rejects.toThrow();
-    await expect(revokeSessions(db, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request)).rejects.toThrow();
+    await expect(revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request)).rejects.toThrow();
     expect(await db.prisma.webhookDelivery.count()).toBe(before);
     expect(await db.prisma.session.findUniqueOrThrow({ where: { id: alice.session.id } })).toMatchObject({ revokedAt: null });
   });
@@ -187,7 +187,7 @@ describe("webhook delivery", () => {
     const t0 = new Date();
     const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
     await deliver(t0);
-    await revokeSessions(db, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
+    await revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
     receiver.state.answer = 204;
     // The end is due at once, but waits for the creation, which waits for its retry.
     expect((await deliver(t0)).delivered).toBe(0);

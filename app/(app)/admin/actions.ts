@@ -68,7 +68,7 @@ export const adminRevokeFilteredAction = adminAction(adminForms.revokeFiltered, 
 
 export const disableUserAction = adminAction(adminForms.disableUser, async (form, admin, context) => {
   await fresh(admin, form.key, context);
-  const result = await disableUser(context.db, admin.actor, form.username, form.reason, context.request);
+  const result = await disableUser(context.db, context.config, admin.actor, form.username, form.reason, context.request);
   return { done: "disabled", count: result.sessionsEnded, user: form.username };
 });
 

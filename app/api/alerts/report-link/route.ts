@@ -22,7 +22,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
     throw new ZodError(parsed.error.issues);
   }
   try {
-    const revoked = await useReportLink(context.db, parsed.data.token, context.request);
+    const revoked = await useReportLink(context.db, context.config, parsed.data.token, context.request);
     return form ? seeOther("/report?outcome=revoked") : json({ revoked } satisfies RevokedAnswer);
   } catch (error) {
     if (form && error instanceof DomainError) return seeOther(`/report?outcome=${error.code}`);

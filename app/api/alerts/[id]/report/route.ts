@@ -11,7 +11,7 @@ export const POST = apiRoute<{ id: string }>(async (request: NextRequest, { para
   const owner = await requireApiSession(request, context);
   const id = alertIdSchema.safeParse((await params).id);
   if (!id.success) throw fail("alert_not_found");
-  return json({ revoked: await reportAlert(context.db, owner, id.data, context.request) } satisfies RevokedAnswer);
+  return json({ revoked: await reportAlert(context.db, context.config, owner, id.data, context.request) } satisfies RevokedAnswer);
 });
 
 export const { GET, HEAD, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ POST });
