@@ -16,6 +16,17 @@ test.describe("static-key sign-in", () => {
     expect(cookie?.value).toMatch(/^[0-9a-f]{64}\.s\.[A-Za-z0-9_-]{43}$/);
   });
 
+  test("people called on, true or false sign in from the form like anyone else (only the checkbox is read as a yes or no)", async ({ browser }) => {
+    for (const username of ["on", "true", "false"]) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await signIn(page, username, USER_KEY);
+      await expect(page).toHaveURL("/");
+      await expect(page.getByTestId("signed-in-user")).toHaveText(username);
+      await context.close();
+    }
+  });
+
   test("Remember Me sets a persistent cookie that lasts about 30 days", async ({ page, context }) => {
     await signIn(page, uniqueUser("remember"), USER_KEY, { remember: true });
     await expect(page).toHaveURL("/");

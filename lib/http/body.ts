@@ -4,10 +4,11 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * Reads a JSON or form-encoded body, refusing anything over MAX_BODY_BYTES before it is buffered
- * (413), malformed JSON (400) and other media types (415). Form fields arrive as strings; checkbox
- * values ("on", "true") become booleans so one schema serves both.
+ * (413), malformed JSON (400) and other media types (415). Form fields arrive as strings; those
+ * named in `checkboxes` ("on", "true", "false") become booleans so one schema serves both. Only
+ * those: a username or a reason that reads "on" is text.
  */
-export async function readBody(request: Request): Promise<{ data: unknown; form: boolean }> {
+export async function readBody(request: Request, checkboxes: readonly string[] = []): Promise<{ data: unknown; form: boolean }> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   const form = type === "application/x-www-form-urlencoded";
   if (type !== "application/json" && !form) {
@@ -17,7 +18,7 @@ export async function readBody(request: Request): Promise<{ data: unknown; form:
   if (form) {
     const data: Record<string, unknown> = {};
     for (const [name, value] of new URLSearchParams(text)) {
-      data[name] = value === "on" || value === "true" ? true : value === "false" ? false : value;
+      data[name] = checkboxes.includes(name) ? checkboxValue(value) : value;
     }
     return { data, form };
   }
@@ -27,6 +28,9 @@ export async function readBody(request: Request): Promise<{ data: unknown; form:
     throw ApiError.of("malformed_json");
   }
 }
+
+/** A checkbox's value as sent by a browser ("on") or a script ("true" / "false"); anything else is left for the schema to refuse. */
+const checkboxValue = (value: string) => (value === "on" || value === "true" ? true : value === "false" ? false : value);
 
 const unsupportedMediaType = () => ApiError.of("unsupported_media_type", { accepted: "application/json or a form (application/x-www-form-urlencoded)" });
 
@@ -67,8 +71,8 @@ async function readLimitedText(request: Request): Promise<string> {
 }
 
 /** For requests whose body is optional (e.g. DELETE with an optional reason): no body reads as {}. */
-export async function readOptionalBody(request: Request): Promise<{ data: unknown; form: boolean }> {
-  if (request.headers.get("content-type")) return readBody(request);
+export async function readOptionalBody(request: Request, checkboxes: readonly string[] = []): Promise<{ data: unknown; form: boolean }> {
+  if (request.headers.get("content-type")) return readBody(request, checkboxes);
   if ((await readLimitedText(request)) === "") return { data: {}, form: false };
   throw unsupportedMediaType();
 }

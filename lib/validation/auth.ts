@@ -14,6 +14,9 @@ export const loginSchema = z.object({
 
 export type LoginInput = z.infer<typeof loginSchema>;
 
+/** The login form's checkboxes: a form sends "on" for them, which the API's body reader makes a boolean. */
+export const LOGIN_CHECKBOXES = ["rememberMe"] as const;
+
 /** OpenID Connect Back-Channel Logout: the identity provider posts its logout token, form-encoded. */
 export const backchannelLogoutSchema = z.object({ logout_token: z.string({ error: "logout_token is required" }).min(1).max(8192) });
 
@@ -27,3 +30,6 @@ export const oidcLoginFormSchema = z.object({
   rememberMe: z.boolean().default(false),
   reauth: z.boolean().default(false),
 });
+
+/** The SSO forms' checkboxes (and the hidden reauth flag), read as booleans. */
+export const OIDC_LOGIN_CHECKBOXES = ["rememberMe", "reauth"] as const;

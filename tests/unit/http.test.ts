@@ -125,12 +125,18 @@ describe("request bodies", () => {
   const post = (body: string, type = "application/json") =>
     new Request("http://localhost/api", { method: "POST", body, headers: { "content-type": type } });
 
-  it("parse JSON and forms (checkboxes become booleans)", async () => {
+  it("parse JSON and forms (the form's named checkboxes become booleans, nothing else)", async () => {
     expect(await readBody(post('{"a":1}'))).toEqual({ data: { a: 1 }, form: false });
-    expect(await readBody(post("username=a&rememberMe=on", "application/x-www-form-urlencoded"))).toEqual({
+    expect(await readBody(post("username=a&rememberMe=on", "application/x-www-form-urlencoded"), ["rememberMe"])).toEqual({
       data: { username: "a", rememberMe: true },
       form: true,
     });
+    // A person called "on", a reason "true": text stays text.
+    expect(await readBody(post("username=on&key=true&next=false&rememberMe=false", "application/x-www-form-urlencoded"), ["rememberMe"])).toEqual({
+      data: { username: "on", key: "true", next: "false", rememberMe: false },
+      form: true,
+    });
+    expect((await readBody(post("reason=true", "application/x-www-form-urlencoded"))).data).toEqual({ reason: "true" });
   });
 
   it("refuse malformed JSON (400), huge bodies (413) and other media types (415)", async () => {

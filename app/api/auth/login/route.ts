@@ -10,13 +10,13 @@ import { setSessionCookie } from "@/lib/sessions/cookie";
 import { noteRequestSession } from "@/lib/request/request-scope";
 import { clearNotice } from "@/lib/notice";
 import { presentSession } from "@/lib/sessions/present";
-import { loginSchema } from "@/lib/validation/auth";
+import { LOGIN_CHECKBOXES, loginSchema } from "@/lib/validation/auth";
 import { USERNAME_MAX_LENGTH } from "@/lib/validation/username";
 
 /** JSON clients get JSON; the login form (form-encoded, works without JavaScript) gets redirects. */
 export const POST = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
-  const { data, form } = await readBody(request);
+  const { data, form } = await readBody(request, LOGIN_CHECKBOXES);
   const parsed = loginSchema.safeParse(data);
   if (!parsed.success) {
     if (form) return backToLogin(data, "invalid_input");

@@ -7,7 +7,7 @@ import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { readOptionalBody } from "@/lib/http/body";
 import { safeReturnPath } from "@/lib/request/return-path";
-import { oidcLoginFormSchema } from "@/lib/validation/auth";
+import { OIDC_LOGIN_CHECKBOXES, oidcLoginFormSchema } from "@/lib/validation/auth";
 import { logger } from "@/lib/log";
 
 /**
@@ -18,7 +18,7 @@ import { logger } from "@/lib/log";
  */
 export const POST = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
-  const form = oidcLoginFormSchema.parse((await readOptionalBody(request)).data);
+  const form = oidcLoginFormSchema.parse((await readOptionalBody(request, OIDC_LOGIN_CHECKBOXES)).data);
   const next = safeReturnPath(form.next);
   const oidc = context.config.oidc;
   const toLogin = (error: string) => seeOtherToLogin({ error, next });
