@@ -49,15 +49,18 @@ const BOUND_ACTION_FIELD = /^\$ACTION_(REF_|KEY$|\d+:)/;
  *   reference, and the form's own fields. Every action takes a form, so React never sends their
  *   calls as text.
  * The body counts in bytes read, not as Content-Length says (a chunked post has none), at most
- * PAGE_FORM_MAX_BYTES, and is read no further: past it, Next's own limit fails with a 500 too.
+ * PAGE_FORM_MAX_BYTES, and is read no further: past it, Next's own limit fails with a 500 too, and
+ * a form's other encodings, which Next buffers up to 10 MB, count the same way.
  */
 export async function unreadablePagePost(request: Request): Promise<ApiError | null> {
   if (request.method !== "POST") return null;
   const type = request.headers.get("content-type") ?? "";
   const call = request.headers.has(ACTION_HEADER);
-  if (!type.startsWith("multipart/form-data")) return call ? ApiError.of("malformed_form") : null;
+  if (call && !type.startsWith("multipart/form-data")) return ApiError.of("malformed_form");
   const body = await readAtMost(request.clone().body, PAGE_FORM_MAX_BYTES);
   if (body === null) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
+  // A form's other encodings name no action: Next reads them (so they count above), then renders the page.
+  if (!type.startsWith("multipart/form-data")) return null;
   try {
     if (call) {
       // Anything else React would read too: a file (a base64 one throws where nobody catches it,

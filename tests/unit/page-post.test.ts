@@ -36,9 +36,14 @@ describe("the page-post gate", () => {
     }
   });
 
-  it("counts the bytes sent, not what Content-Length says", async () => {
+  it("counts the bytes sent, not what Content-Length says, whatever the form's encoding", async () => {
     const large = Buffer.from(`${field("0", '["$K1"]')}${field("_1_x", "a".repeat(PAGE_FORM_MAX_BYTES))}--zz--\r\n`);
     expect(await codeOf(post(large))).toBe("payload_too_large");
+    // A form's other encodings name no action, but Next reads their body all the same.
+    for (const type of ["application/x-www-form-urlencoded", "text/plain"]) {
+      expect(await codeOf(post(`x=${"a".repeat(PAGE_FORM_MAX_BYTES)}`, type, false)), type).toBe("payload_too_large");
+      expect(await codeOf(post(`x=${"a".repeat(1000)}`, type, false)), type).toBeNull();
+    }
   });
 
   it("stops reading once a body passes the limit, and leaves the rest unread", async () => {
