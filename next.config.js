@@ -14,6 +14,9 @@ const securityHeaders = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // No page uses next/image: its endpoint answers 404 instead of optimising (and failing with a 500
+  // on) whatever address it is given.
+  images: { unoptimized: true },
   // forbidden() from next/navigation: admin pages answer 403 with app/forbidden.tsx.
   experimental: { authInterrupts: true },
   // openid-client: one copy per process. Bundled, route handlers and pages each get their own, and

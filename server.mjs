@@ -43,6 +43,9 @@ const REFUSED_METHOD_HEADER = "x-sessionboard-refused-method";
 const ROUTER_STATE_HEADER = "next-router-state-tree";
 const ROUTE_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 
+/** Next's files (scripts, styles, its 404 page for one that is missing): nothing in them runs from a page of theirs. */
+const FILES_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 const USAGE = "Usage: npm start -- [-p|--port PORT] [-H|--hostname HOST]";
 
 /** Port and host from the flags, else PORT / BIND_HOST; anything else on the command line is refused. */
@@ -247,7 +250,7 @@ const server = createServer((req, res) => {
   const started = performance.now();
   // Behind a trusted proxy, its id (nginx: $request_id); otherwise a new one. The app reads it from
   // the header, the client gets it back in every answer.
-  const request = { requestId: requestIdFor(req.headers[REQUEST_ID_HEADER], trustedProxyHops), sessionId: null };
+  const request = { requestId: requestIdFor(req.headers[REQUEST_ID_HEADER], trustedProxyHops), sessionId: null, status: null };
   req.headers[REQUEST_ID_HEADER] = request.requestId;
   res.setHeader("X-Request-Id", request.requestId);
   const method = req.method;
@@ -310,6 +313,16 @@ const server = createServer((req, res) => {
     req.headers[REFUSED_METHOD_HEADER] = req.method;
     req.method = "OPTIONS";
   }
+  // Next's own files and image endpoint never pass through the proxy, which gives pages their CSP: its
+  // 404 page for a file that is not there would go out with none (and with scripts it cannot run).
+  if (pathname.startsWith("/_next/")) res.setHeader("Content-Security-Policy", FILES_CSP);
+  // A page that answers with a status of its own (a 404 or 403 drawn by the page itself, which Next
+  // renders into the HTML, where notFound() and forbidden() give an empty body without JavaScript)
+  // notes it in the request's scope; Next writes 200 for it.
+  const writeHead = res.writeHead;
+  res.writeHead = function writeHeadWithNotedStatus(statusCode, ...rest) {
+    return writeHead.call(this, statusCode === 200 && request.status ? request.status : statusCode, ...rest);
+  };
   // The app's log lines while handling it carry its id, and the app notes the session here.
   const direct = method === "GET" ? globalThis[DIRECT_ROUTES]?.get(pathname) : undefined;
   requestScope().run(request, direct ? () => answerDirectly(req, res, direct, directFailure) : () => handle(req, res));

@@ -1,17 +1,6 @@
-import Link from "next/link";
+import { ForbiddenMessage } from "@/components/forbidden-message";
 
-/** 403: signed in, but this page is for administrators. Shown inside the app's own <main>. */
+/** 403 for an admin action someone else calls; admin pages draw theirs themselves (adminPageSession). */
 export default function Forbidden() {
-  return (
-    <div className="mx-auto max-w-md px-4 py-24 text-center">
-      <p className="text-sm font-semibold text-indigo-600">403</p>
-      <h1 className="mt-2 text-2xl font-semibold">Administrators only</h1>
-      <p className="mt-2 text-sm text-slate-600">
-        Your account can&apos;t open the Admin Panel. If you need access, ask an administrator.
-      </p>
-      <Link href="/" className="mt-6 inline-block text-sm font-medium text-indigo-600 hover:underline">
-        Back to the dashboard
-      </Link>
-    </div>
-  );
+  return <ForbiddenMessage />;
 }

@@ -19,7 +19,12 @@ type Props = ConfirmButtons & {
   children?: ReactNode;
   /** Shown instead of the form while something must happen first (a new sign-in at the identity provider). */
   instead?: ReactNode;
+  /** Why the last try was refused, said in the panel (its id: confirmationErrorId); the field it is about says so too. */
+  error?: string | null;
 };
+
+/** The id of a confirmation's error message, which the field in error is described by. */
+export const confirmationErrorId = (panelId: string) => `${panelId}-error`;
 
 /**
  * One confirm button, or one per choice, each posting `name=value` (the first is what Enter in a
@@ -57,8 +62,15 @@ export function ConfirmPanel(props: Props) {
         {props.title}
       </h2>
       <div className="mt-1 text-sm text-red-900">{props.body}</div>
+      {props.error && (
+        <p id={confirmationErrorId(props.id)} role="alert" className="mt-3 rounded-lg border border-red-300 bg-white px-3 py-2 text-sm font-medium text-red-800">
+          {props.error}
+        </p>
+      )}
       {props.instead ?? (
         <form action={props.action} className="mt-3 space-y-3">
+          {/* Which confirmation this is: a refusal comes back to it (#id). */}
+          <input type="hidden" name="panel" value={props.id} />
           {Object.entries(props.fields ?? {}).map(([name, value]) => (
             <input key={name} type="hidden" name={name} value={value} />
           ))}
@@ -104,6 +116,7 @@ export function Field({
   autoFocus,
   defaultValue,
   placeholder,
+  errorId,
 }: {
   label: string;
   name: string;
@@ -113,8 +126,11 @@ export function Field({
   autoFocus?: boolean;
   defaultValue?: string;
   placeholder?: string;
+  /** The message saying what is wrong with this field: it is marked invalid, described by it, and focused. */
+  errorId?: string;
 }) {
   const id = `field-${name}`;
+  const describedBy = [errorId, hint && `${id}-hint`].filter(Boolean).join(" ");
   return (
     <div>
       <label htmlFor={id} className="block text-xs font-medium text-slate-700">
@@ -125,12 +141,13 @@ export function Field({
         name={name}
         type={type}
         required={required}
-        autoFocus={autoFocus}
+        autoFocus={autoFocus || Boolean(errorId)}
         defaultValue={defaultValue}
         placeholder={placeholder}
         autoComplete={type === "password" ? "current-password" : "off"}
         className={`mt-1 bg-white ${inputClass}`}
-        aria-describedby={hint ? `${id}-hint` : undefined}
+        aria-invalid={errorId ? true : undefined}
+        aria-describedby={describedBy || undefined}
       />
       {hint && (
         <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600">

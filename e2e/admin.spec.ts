@@ -3,7 +3,7 @@ import { devices, type Browser, type Page } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { csvLine } from "../lib/admin/events";
 import { ADMIN_KEY, BASE_URL, USER_KEY } from "./env";
-import { ageAuthentication, currentSessionId, expectJsonError, signIn, uniqueUser, withDatabase } from "./helpers";
+import { ageAuthentication, currentSessionId, expectJsonError, hydrated, signIn, uniqueUser, withDatabase } from "./helpers";
 
 async function signedIn(browser: Browser, username: string, key: string, options: Parameters<Browser["newContext"]>[0] = {}) {
   const context = await browser.newContext(options);
@@ -107,17 +107,38 @@ test.describe("Admin Panel", () => {
     for (const c of [victim, admin]) await c.context.close();
   });
 
-  test("a wrong admin key keeps the Disable confirmation open, to try again", async ({ browser }) => {
+  test("a wrong admin key keeps the Disable confirmation open, to try again, with the reason typed and the key field marked", async ({ browser }) => {
     const username = uniqueUser("disablestale");
     const user = await signedIn(browser, username, USER_KEY);
     const admin = await signedIn(browser, "root", ADMIN_KEY);
     ageAuthentication(admin.sessionId, 20);
     const page = admin.page;
-    await page.goto(`/admin/users?prefix=${username}&confirmDisable=${username}`);
+    // On a phone, without and with JavaScript: the panel comes back in view, saying why, at the key.
+    await page.setViewportSize({ width: 375, height: 700 });
     const confirm = () => page.getByRole("group", { name: `Disable ${username}?` });
-    await confirm().getByLabel("Your admin key").fill("not-the-admin-key");
-    await confirm().getByRole("button", { name: `Disable ${username}` }).click();
-    await expect(main(page).getByRole("alert")).toHaveText("That key is not right. Enter your admin key to confirm.");
+    const wrongKey = "That key is not right. Enter your admin key to confirm.";
+    for (const javaScript of [false, true]) {
+      const tab = javaScript ? page : await (await browser.newContext({ javaScriptEnabled: false, storageState: await admin.context.storageState(), viewport: { width: 375, height: 700 } })).newPage();
+      await tab.goto(`/admin/users?prefix=${username}&confirmDisable=${username}`);
+      if (javaScript) await hydrated(tab);
+      const panel = tab.getByRole("group", { name: `Disable ${username}?` });
+      await panel.getByLabel(/^Reason/).fill("left the company");
+      await panel.getByLabel("Your admin key").fill("not-the-admin-key");
+      await panel.getByLabel("Your admin key").press("Enter");
+      await expect(panel.getByRole("alert")).toHaveText(wrongKey);
+      await expect(main(tab).getByRole("alert")).toHaveCount(1);
+      await expect(tab).toHaveURL(/#confirm-disable$/);
+      expect(tab.url()).not.toContain("not-the-admin-key");
+      await expect(panel.getByLabel(/^Reason/)).toHaveValue("left the company");
+      const key = panel.getByLabel("Your admin key");
+      await expect(key).toHaveValue("");
+      await expect(key).toHaveAttribute("aria-invalid", "true");
+      await expect(key).toHaveAccessibleDescription(new RegExp(`^${wrongKey}`));
+      await expect(key).toBeInViewport();
+      // Without JavaScript the browser scrolls to #confirm-disable and starts the next Tab there (it skips autofocus on an address with a #fragment).
+      if (javaScript) await expect(key).toBeFocused();
+      if (!javaScript) await tab.context().close();
+    }
     await expect(confirm()).toBeVisible();
     await confirm().getByLabel("Your admin key").fill(ADMIN_KEY);
     await confirm().getByRole("button", { name: `Disable ${username}` }).click();

@@ -42,3 +42,27 @@ test("after revoking a session from the keyboard focus is on the page's content,
   await expect(page.locator("main#content")).toBeFocused();
   await context.close();
 });
+
+test("Cancel in a session's confirmation puts focus back on its row, not the top of the page", async ({ browser }) => {
+  const username = uniqueUser("cancel");
+  const context = await browser.newContext({ viewport: { width: 375, height: 700 } });
+  const page = await context.newPage();
+  await signIn(page, username, USER_KEY);
+  expect((await context.request.post("/api/auth/login", { data: { username, key: USER_KEY }, headers: { "user-agent": "curl/8.5.0" } })).status()).toBe(200);
+  await page.goto("/settings/sessions");
+  await hydrated(page);
+  const revoke = page.getByRole("link", { name: /^Revoke session/ }).first();
+  const row = page.getByTestId("session-card").filter({ has: revoke });
+  const rowId = await row.getAttribute("id");
+  await revoke.focus();
+  await page.keyboard.press("Enter");
+  const cancel = page.getByRole("group", { name: /^Revoke/ }).getByRole("link", { name: "Cancel" });
+  await cancel.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("group", { name: /^Revoke/ })).toHaveCount(0);
+  await expect(page.locator(`#${rowId}`)).toBeFocused();
+  // The next Tab stays in that row.
+  await page.keyboard.press("Tab");
+  await expect(page.locator(`#${rowId}`).getByRole("link", { name: /^Details/ })).toBeFocused();
+  await context.close();
+});

@@ -6,7 +6,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { reportLinkIn, startSmtpServer } from "../tests/support/smtp";
 import { expect, test } from "./api-contract";
 import { ALERTS_APP_PORT, USER_KEY } from "./env";
-import { expectJsonError, signIn, startApp, uniqueUser } from "./helpers";
+import { expectJsonError, hydrated, signIn, startApp, uniqueUser } from "./helpers";
 
 /**
  * New-device alerts, behind a trusted proxy that reports each client's address and place: a
@@ -112,13 +112,31 @@ test("a sign-in from a known device raises nothing; “This was me” dismisses,
     await expect(banner.getByRole("button", { name })).toHaveAccessibleDescription(/^New sign-in: Mobile Safari on iOS, 192\.0\.2\.50 \(London, GB\)/);
   }
   await banner.getByRole("button", { name: "This was me" }).click();
-  await expect(noScript.page).toHaveURL("/settings/sessions");
+  await expect(noScript.page).toHaveURL("/settings/sessions?alertDismissed=1");
+  await expect(noScript.page.getByRole("status").filter({ hasText: "Alert dismissed: that sign-in was you." })).toBeVisible();
   await expect(noScript.page.getByTestId("new-device-alerts")).toHaveCount(0);
   // Dismissed for every session of the user; the phone stays signed in.
   await laptop.page.reload();
   await expect(laptop.page.getByTestId("new-device-alerts")).toHaveCount(0);
   expect((await phone.context.request.get("/api/auth/session")).status()).toBe(200);
   for (const device of [laptop, again, phone, noScript]) await device.context.close();
+});
+
+test("“This was me” from the keyboard says the alert was dismissed and leaves focus on the page, never on nothing", async ({ browser }) => {
+  const username = uniqueUser("dismisskeys");
+  const laptop = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
+  const others = [await signInFrom(browser, username, SAFARI, from("192.0.2.50", "GB", "London")), await signInFrom(browser, username, CHROME, from("198.51.100.7", "FR", "Paris"))];
+  // Once where the address changes, once on a page whose address already says it (the same address again).
+  for (const address of ["/settings", "/settings/sessions?revoked=1&alertDismissed=1"]) {
+    await laptop.page.goto(address);
+    await hydrated(laptop.page);
+    await laptop.page.getByTestId("new-device-alerts").getByRole("button", { name: "This was me" }).first().focus();
+    await laptop.page.keyboard.press("Enter");
+    await expect(laptop.page.getByRole("status").filter({ hasText: "Alert dismissed: that sign-in was you." })).toBeVisible();
+    await expect.poll(() => laptop.page.evaluate(() => document.activeElement?.tagName)).not.toBe("BODY");
+  }
+  await expect(laptop.page.getByTestId("new-device-alerts")).toHaveCount(0);
+  for (const device of [laptop, ...others]) await device.context.close();
 });
 
 test("the API dismisses one of your alerts, and refuses someone else's, a closed one and a cross-site request", async ({ browser }) => {

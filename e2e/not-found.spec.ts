@@ -29,6 +29,43 @@ test.describe("the 404 page", () => {
     expect((await request.get("/robots.txt")).status()).toBe(200);
   });
 
+  test("is in the page itself, without JavaScript too: unknown addresses, a session that is not yours, the Admin Panel for a user (403)", async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const heading = (name: string) => page.getByRole("heading", { name, level: 1 });
+    expect((await page.goto("/no-such-page"))?.status()).toBe(404);
+    await expect(heading("Page not found")).toBeVisible();
+    await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
+    await expect(page.locator("link[rel=stylesheet]")).not.toHaveCount(0);
+
+    const username = uniqueUser("nojs404");
+    await signIn(page, username, USER_KEY);
+    await expect(page).toHaveURL("/");
+    for (const [address, status, name] of [
+      ["/settings/no-such-page", 404, "Page not found"],
+      ["/settings/sessions/AAAAAAAAAAAAAAAAAAAAAA", 404, "Page not found"],
+      ["/settings/sessions/not-an-id", 404, "Page not found"],
+      ["/admin", 403, "Administrators only"],
+      ["/admin/sessions", 403, "Administrators only"],
+    ] as const) {
+      expect((await page.goto(address))?.status(), address).toBe(status);
+      await expect(heading(name), address).toBeVisible();
+      await expect(page.getByRole("banner").getByTestId("signed-in-user"), address).toHaveText(username);
+    }
+    await context.close();
+  });
+
+  test("Next's files and image endpoint: a missing file is a 404 with a CSP, and the unused image optimiser answers 404, not 500", async ({ request }) => {
+    const missing = await request.get("/_next/static/chunks/no-such-file.js");
+    expect(missing.status()).toBe(404);
+    expect(missing.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
+    for (const url of ["/", "/settings", "/favicon.ico"]) {
+      const image = await request.get(`/_next/image?url=${encodeURIComponent(url)}&w=64&q=75`);
+      expect(image.status(), url).toBe(404);
+      expect(image.headers()["content-security-policy"], url).toBe("default-src 'none'; frame-ancestors 'none'");
+    }
+  });
+
   test("runs its scripts and shows the app's header, signed out and signed in", async ({ page }) => {
     const violations: string[] = [];
     page.on("console", (message) => {

@@ -15,6 +15,12 @@ export function requestScope() {
 /** The request being handled here, if any (none in a timer, the CLI or `next dev`). */
 export const currentRequest = () => requestScope().getStore();
 
+/** Records the status a page answers with (404, 403) where Next would write 200 (server.mjs applies it). */
+export function noteRequestStatus(status) {
+  const request = currentRequest();
+  if (request) request.status = status;
+}
+
 /** Records the public id of the session the request came with (never its token). */
 export function noteRequestSession(sessionId) {
   const request = currentRequest();

@@ -5,16 +5,19 @@ import { dismissAlert, reportAlert } from "@/lib/alerts/alerts";
 import { formAction } from "@/lib/http/page";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { alertForms } from "@/lib/validation/alerts";
+import { DISMISSED_PARAM } from "@/lib/alerts/words";
 
 /** An alert that is no longer open has nothing left to do: back to the page, where it is gone. */
 const back = (_code: unknown, fields: Record<string, string>) => safeReturnPath(fields.back);
 
-/** The banner's "This was me". */
+/** The banner's "This was me": back to the page, which says the alert was dismissed (DISMISSED_PARAM). */
 export const dismissAlertAction = formAction({ schema: alertForms.dismiss, refused: back }, async ({ alertId, back: path }, owner, { db }) => {
   await dismissAlert(db, owner, alertId);
   // The banner lives in the signed-in layout, which the client keeps across navigations: render it again.
   revalidatePath("/", "layout");
-  return safeReturnPath(path);
+  const url = new URL(safeReturnPath(path), "http://sessionboard.invalid");
+  url.searchParams.set(DISMISSED_PARAM, "1");
+  return url.pathname + url.search;
 });
 
 /** The banner's "Sign it out": that session ends; Settings > Sessions says so. */

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Field } from "@/components/confirm-panel";
-import { buttonClass, controlHeight, fieldClass } from "@/components/ui";
+import { Alert, buttonClass, controlHeight, fieldClass } from "@/components/ui";
 import type { Reauthentication } from "@/lib/auth/freshness";
 
 /** One figure in the counters row. */
@@ -16,20 +16,29 @@ export function Stat({ label, value }: { label: string; value: number }) {
 
 /**
  * The reason and — for a static admin whose sign-in is not fresh — admin key inputs of a destructive
- * action. Focus starts at the first, the reason, so nobody is placed past a field they would miss.
+ * action. Focus starts at the first, the reason, so nobody is placed past a field they would miss;
+ * after a refusal, at the field it was about (`invalid`, described by the message `errorId`), with
+ * the reason typed before filled in again.
  */
 export function ReasonAndKey({
   reauthentication,
   freshMinutes,
   autoFocus,
   reasonRequired,
+  reason,
+  invalid,
+  errorId,
 }: {
   reauthentication: Reauthentication;
   freshMinutes: number;
   autoFocus?: boolean;
   reasonRequired?: boolean;
+  reason?: string;
+  invalid?: "key" | "reason" | "confirm" | null;
+  errorId?: string;
 }) {
   const needsKey = reauthentication === "admin_key";
+  const inError = (field: "key" | "reason") => (invalid === field ? errorId : undefined);
   return (
     <>
       <Field
@@ -37,7 +46,9 @@ export function ReasonAndKey({
         name="reason"
         required={reasonRequired}
         placeholder="e.g. laptop reported stolen"
-        autoFocus={autoFocus}
+        autoFocus={autoFocus && !invalid}
+        defaultValue={reason}
+        errorId={inError("reason")}
       />
       {needsKey && (
         <Field
@@ -46,6 +57,7 @@ export function ReasonAndKey({
           type="password"
           required
           hint={`You signed in more than ${freshMinutes} minutes ago, so confirm with your key.`}
+          errorId={inError("key")}
         />
       )}
     </>
@@ -177,4 +189,10 @@ export function Select({ label, name, value, options }: { label: string; name: s
       </select>
     </div>
   );
+}
+
+/** Which filters of a page's address were left out, and why (lenientQuery); nothing when all apply. */
+export function IgnoredFilters({ problems }: { problems: string[] }) {
+  if (problems.length === 0) return null;
+  return <Alert tone="error">Some filters were not valid and were ignored, the others apply: {problems.join("; ")}.</Alert>;
 }

@@ -63,7 +63,7 @@ export function BarChart({
   const Heading = headingLevel === 2 ? "h2" : "h3";
 
   return (
-    <figure aria-labelledby={`${id}-title`} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+    <figure aria-labelledby={`${id}-title`} className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
       <figcaption>
         <Heading id={`${id}-title`} className="text-sm font-semibold text-slate-900">
           {title}
@@ -170,7 +170,7 @@ export function CategoryBars({ id, title, caption, items, fill }: { id: string; 
   const max = Math.max(1, ...items.map((item) => item.value));
   const total = items.reduce((sum, item) => sum + item.value, 0);
   return (
-    <figure aria-labelledby={`${id}-title`} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+    <figure aria-labelledby={`${id}-title`} className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
       <figcaption>
         <h3 id={`${id}-title`} className="text-sm font-semibold text-slate-900">
           {title}

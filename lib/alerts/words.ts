@@ -16,3 +16,6 @@ export function whereWords(alert: Where): string {
   const address = alert.ipAddress ?? "an unknown address";
   return place ? `${address} (${place})` : address;
 }
+
+/** The query parameter "This was me" comes back with, so the page says the alert was dismissed. */
+export const DISMISSED_PARAM = "alertDismissed";

@@ -14,6 +14,7 @@ import { whileDatabaseAvailable } from "./page-guard";
 import { requestInfo } from "../request/request-info";
 import { checkRequestSession } from "./request-session";
 import { REQUEST_PATH_HEADER } from "./request-path";
+import { noteRequestStatus } from "../request/request-scope";
 
 /**
  * The one way into pages, layouts and server actions, beside the API's apiRoute/apiContext:
@@ -62,11 +63,28 @@ export async function requireSession(): Promise<PageSession> {
   redirect(check.status === "ended" ? `/api/auth/ended?reason=${check.reason}&next=${next}` : `/login?next=${next}`);
 }
 
-/** For admin pages: the admin's session, the 403 page for anyone else signed in, /login otherwise. */
+/** For admin actions: the admin's session, a 403 for anyone else signed in, /login otherwise. */
 export async function requireAdminSession(): Promise<PageSession> {
   const session = await requireSession();
   if (!isAdmin(session.user)) forbidden();
   return session;
+}
+
+/**
+ * A page that answers 404 or 403 draws the message itself and notes the status here: Next's
+ * notFound() and forbidden() answer with an empty body that only JavaScript fills in
+ * (vercel/next.js#62228), which leaves a browser without it on a blank page.
+ */
+export function answerWithStatus(status: 404 | 403): void {
+  noteRequestStatus(status);
+}
+
+/** For admin pages: the admin's session; null (answering 403) for anyone else signed in, who is shown why; /login otherwise. */
+export async function adminPageSession(): Promise<PageSession | null> {
+  const session = await requireSession();
+  if (isAdmin(session.user)) return session;
+  answerWithStatus(403);
+  return null;
 }
 
 /** A form's fields as the schema sees them: strings only, without Next's own `$ACTION…` fields, empty ones left out. */

@@ -89,7 +89,7 @@ describe("log lines", () => {
 
   it("carry the request id of the request being handled, and none outside one", async () => {
     const { logger, lines } = capture();
-    await requestScope().run({ requestId: "req-7", sessionId: null }, async () => {
+    await requestScope().run({ requestId: "req-7", sessionId: null, status: null }, async () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       logger.info("inside");
     });

@@ -1,10 +1,14 @@
-import { notFound } from "next/navigation";
+import type { Metadata } from "next";
+import { NotFoundMessage } from "@/components/not-found-message";
+import { answerWithStatus } from "@/lib/http/page";
+
+export const metadata: Metadata = { title: "Page not found", robots: { index: false } };
 
 /**
  * Any address no page serves lands here, inside the signed-in layout, so the 404 shows the app's
- * header (with who is signed in) while the not-found templates Next embeds in every page's payload
- * stay a few lines of text instead of a second and third copy of the header.
+ * header (with who is signed in). Drawn here, not by notFound(), so it is in the HTML (answerWithStatus).
  */
-export default function MissingPage(): never {
-  notFound();
+export default function MissingPage() {
+  answerWithStatus(404);
+  return <NotFoundMessage />;
 }

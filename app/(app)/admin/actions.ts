@@ -20,7 +20,7 @@ import { resendWebhookDelivery } from "@/lib/webhooks/delivery";
  */
 const adminAction = <S extends z.ZodType<{ returnTo?: string }>>(schema: S, run: (input: z.output<S>, admin: PageSession, context: PageContext) => Promise<Parameters<typeof outcomeUrl>[1]>) =>
   formAction(
-    { schema, access: "admin", refused: (code: string, fields: FormFields) => outcomeUrl(fields.returnTo, { error: code }) },
+    { schema, access: "admin", refused: (code: string, fields: FormFields) => outcomeUrl(fields.returnTo, { error: code }, fields) },
     async (input, admin, context) => outcomeUrl(input.returnTo, await run(input, admin, context)),
   );
 

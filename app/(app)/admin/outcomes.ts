@@ -6,20 +6,61 @@ import { usernameFilter } from "@/lib/validation/admin";
 export const CONFIRM_PARAMS = ["confirm", "confirmUser", "confirmAll", "confirmDisable", "confirmFilter"] as const;
 
 /**
- * Where an admin action returns: the page it came from (only /admin/… paths), with the outcome in
- * the query. Success closes the confirmation; an error keeps it open so the admin can correct it.
+ * What a refused confirmation's form gets back, by its field's name, under the query parameter
+ * named here: the reason and the typed confirmation word, never the key.
  */
-export function outcomeUrl(returnTo: unknown, outcome: { done?: string; count?: number; user?: string; error?: string }) {
+const KEPT_FIELDS = { reason: "keptReason", confirm: "keptConfirm" } as const;
+const KEPT_MAX_LENGTH = 500;
+
+/** The query parameters that say what an action did: the page's state (what goes into returnTo) leaves them out. */
+export const OUTCOME_PARAMS: readonly string[] = ["done", "count", "doneUser", "error", ...Object.values(KEPT_FIELDS)];
+
+/** The ids the admin pages give their confirmations (ConfirmPanel posts its own as `panel`). */
+const PANEL_ID = /^confirm-[a-z]{1,20}$/;
+
+/**
+ * Where an admin action returns: the page it came from (only /admin/… paths), with the outcome in
+ * the query. Success closes the confirmation; an error keeps it open, scrolled to (#its id), with
+ * what was typed in it but the key, so the admin can correct it.
+ */
+export function outcomeUrl(returnTo: unknown, outcome: { done?: string; count?: number; user?: string; error?: string }, fields: Record<string, string> = {}) {
   const url = new URL(safeReturnPath(returnTo, "/admin/sessions"), "http://sessionboard.invalid");
   if (!url.pathname.startsWith("/admin/")) url.pathname = "/admin/sessions";
-  for (const name of ["done", "count", "error", "doneUser"]) url.searchParams.delete(name);
+  for (const name of OUTCOME_PARAMS) url.searchParams.delete(name);
   if (!outcome.error) for (const name of CONFIRM_PARAMS) url.searchParams.delete(name);
   if (outcome.done) url.searchParams.set("done", outcome.done);
   if (outcome.count !== undefined) url.searchParams.set("count", String(outcome.count));
   if (outcome.user) url.searchParams.set("doneUser", outcome.user);
-  if (outcome.error) url.searchParams.set("error", outcome.error);
-  return url.pathname + url.search;
+  if (!outcome.error) return url.pathname + url.search;
+  url.searchParams.set("error", outcome.error);
+  for (const [field, param] of Object.entries(KEPT_FIELDS)) {
+    const typed = fields[field];
+    if (typed && typed.length <= KEPT_MAX_LENGTH) url.searchParams.set(param, typed);
+  }
+  const panel = fields.panel && PANEL_ID.test(fields.panel) ? `#${fields.panel}` : "";
+  return url.pathname + url.search + panel;
 }
+
+/** A refused confirmation, as its open panel shows it: the message, the field it is about, what was typed. */
+export type PanelError = { message: string | null; field: "key" | "reason" | "confirm" | null; kept: { reason?: string; confirm?: string } };
+
+/** The error outcomeUrl wrote into `params`, for the confirmation left open (null: none). */
+export function panelError(params: Record<string, string>): PanelError | null {
+  if (!params.error) return null;
+  return {
+    message: outcomeError(params.error),
+    field: ERROR_FIELDS[params.error] ?? null,
+    kept: { reason: params[KEPT_FIELDS.reason], confirm: params[KEPT_FIELDS.confirm] },
+  };
+}
+
+/** The field each refusal is about. */
+const ERROR_FIELDS: Partial<Record<string, PanelError["field"]>> = {
+  wrong_key: "key",
+  reauthentication_required: "key",
+  reason_required: "reason",
+  confirmation_mismatch: "confirm",
+};
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 

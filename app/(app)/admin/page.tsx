@@ -3,7 +3,8 @@ import { ActivityCharts } from "@/components/charts/activity-charts";
 import { CategoryBars, CHART_COLOURS } from "@/components/charts/bar-chart";
 import { Stat } from "@/components/admin/parts";
 import { adminOverview } from "@/lib/admin/activity-stats";
-import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
+import { ForbiddenMessage } from "@/components/forbidden-message";
 import { DEVICE_LABELS, METHOD_LABELS } from "@/lib/sessions/view-model";
 import { DEVICE_TYPES } from "@/lib/sessions/present";
 
@@ -11,7 +12,7 @@ export const metadata: Metadata = { title: "Admin · Overview" };
 
 /** The Admin Panel opens on activity over time and the active sessions by method and device. */
 export default async function AdminOverviewPage() {
-  await requireAdminSession();
+  if (!(await adminPageSession())) return <ForbiddenMessage />;
   const { config } = await pageContext();
   const now = new Date();
   const overview = await withPageContext(({ db }) => adminOverview(db, config, now));

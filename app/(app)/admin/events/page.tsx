@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
+import { lenientQuery } from "@/lib/validation/page-query";
 import Link from "next/link";
-import { Cell, DataTable, rowClass, Select } from "@/components/admin/parts";
+import { Cell, DataTable, rowClass, Select, IgnoredFilters } from "@/components/admin/parts";
 import { Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { ExactTime } from "@/components/time";
 import { listEvents, sessionHints } from "@/lib/admin/events";
-import { requireAdminSession, withPageContext } from "@/lib/http/page";
+import { adminPageSession, withPageContext } from "@/lib/http/page";
+import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/sessions/view-model";
 import { AUTH_EVENT_TYPES, type AuthEventType } from "@/lib/audit";
@@ -60,10 +62,12 @@ function SessionLabel({ id, hint }: { id: string | null; hint: string | undefine
 }
 
 export default async function AdminEventsPage({ searchParams }: { searchParams: SearchParams }) {
-  await requireAdminSession();
+  if (!(await adminPageSession())) return <ForbiddenMessage />;
   const raw = queryObject(await searchParams);
-  const parsed = eventsQuerySchema.safeParse(raw);
-  const { cursor, limit, type, user, from, to } = parsed.success ? parsed.data : eventsQuerySchema.parse({});
+  const {
+    data: { cursor, limit, type, user, from, to },
+    problems,
+  } = lenientQuery(eventsQuerySchema, raw);
   const now = new Date();
   const { page, hints } = await withPageContext(async ({ db }) => {
     const page = await listEvents(db, { type, user, from, to }, { cursor, limit });
@@ -89,10 +93,10 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
           </a>
         </div>
       </div>
-      {!parsed.success && <Alert tone="error">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => i.message).join("; ")}.</Alert>}
+      <IgnoredFilters problems={problems} />
       <form method="get" action={PAGE} className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5" aria-label="Filter events">
         <Select label="Type" name="type" value={type ?? ""} options={[["", "Any"], ...AUTH_EVENT_TYPES.map((t): [string, string] => [t, `${AUDIT_EVENT_WORDS[t]} (${t})`])]} />
-        <Field label="User (subject or actor)" name="user" defaultValue={user} />
+        <Field label="User (subject or actor)" name="user" defaultValue={raw.user} />
         <Field label="From (UTC)" name="from" defaultValue={raw.from} placeholder="2026-11-01" />
         <Field label="To (UTC)" name="to" defaultValue={raw.to} placeholder="2026-11-30T18:00" />
         <div className="col-span-2 flex items-end gap-2 sm:col-span-1">

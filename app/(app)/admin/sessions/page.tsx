@@ -1,16 +1,18 @@
 import type { Metadata } from "next";
+import { lenientQuery } from "@/lib/validation/page-query";
 import Link from "next/link";
-import { actionClass, Cell, DataTable, FixedSetting, ReasonAndKey, ReauthenticateWithSso, rowClass, Select, Stat } from "@/components/admin/parts";
-import { ConfirmPanel, confirmationHref, Field } from "@/components/confirm-panel";
+import { actionClass, Cell, DataTable, FixedSetting, ReasonAndKey, ReauthenticateWithSso, rowClass, Select, Stat, IgnoredFilters } from "@/components/admin/parts";
+import { ConfirmPanel, confirmationHref, Field, confirmationErrorId } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
-import { outcomeError, outcomeMessage } from "../outcomes";
+import { OUTCOME_PARAMS, outcomeMessage, panelError } from "../outcomes";
 import { countAdminSessions, listAdminSessions, MANY_SESSIONS, adminCounters } from "@/lib/admin/sessions";
 import { describeFilter } from "@/lib/admin/filter-words";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
+import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { toSessionView } from "@/lib/sessions/view-model";
 import { adminSessionsQuerySchema, FILTER_ONLY_PARAMS, hasFilter, usernameFilter } from "@/lib/validation/admin";
@@ -25,11 +27,11 @@ const STATE_WORDS = { active: "active sessions", ended: "ended sessions", all: "
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function AdminSessionsPage({ searchParams }: { searchParams: SearchParams }) {
-  const admin = await requireAdminSession();
+  const admin = await adminPageSession();
+  if (!admin) return <ForbiddenMessage />;
   const raw = queryObject(await searchParams);
   const now = new Date();
-  const parsed = adminSessionsQuerySchema.safeParse(raw);
-  const query = parsed.success ? parsed.data : adminSessionsQuerySchema.parse({});
+  const { data: query, problems, valid } = lenientQuery(adminSessionsQuerySchema, raw);
   const { config } = await pageContext();
   const filtered = hasFilter(query);
   // The count a bulk revoke would end (every page, this session not included), shown on its button.
@@ -52,7 +54,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   const ssoFirst = (returnTo: string) =>
     reauthentication === "identity_provider" ? <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={returnTo} cancelHref={cancelHref} /> : undefined;
 
-  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error"].includes(name)));
+  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !OUTCOME_PARAMS.includes(name)));
   const href = (changes: Record<string, string | null>) =>
     pageUrl(PAGE, state, { confirm: null, confirmUser: null, confirmAll: null, confirmFilter: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
@@ -60,11 +62,15 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   const confirmSession = raw.confirm ? rows.find((row) => row.id === raw.confirm && !row.current) : undefined;
   const confirmUser = usernameFilter.safeParse(raw.confirmUser).data;
   const message = outcomeMessage(raw);
+  const refused = panelError(raw);
   // The filters as the confirmation posts them back: what the page was given, already validated.
   const filterFields = Object.fromEntries(
-    (["user", ...FILTER_ONLY_PARAMS] as const).flatMap((name) => (typeof raw[name] === "string" && raw[name] !== "" ? [[name, raw[name]]] : [])),
+    (["user", ...FILTER_ONLY_PARAMS] as const).flatMap((name) => (typeof valid[name] === "string" && valid[name] !== "" ? [[name, valid[name]]] : [])),
   );
   const confirmFilter = raw.confirmFilter === "1" && filtered && matching !== null && matching > 0;
+  const panelOpen = raw.confirmAll === "1" || confirmFilter || Boolean(confirmUser) || Boolean(confirmSession);
+  /** What an open confirmation gets back after a refusal: the reason typed, and which field to mark. */
+  const keptFor = (panelId: string) => ({ reason: refused?.kept.reason, invalid: refused?.field, errorId: confirmationErrorId(panelId) });
 
   return (
     <div className="space-y-6">
@@ -93,8 +99,9 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
       </dl>
 
       {message && <Alert tone="success">{message}</Alert>}
-      {raw.error && <Alert tone="error">{outcomeError(raw.error)}</Alert>}
-      {!parsed.success && <Alert tone="error">Some filters were not valid and were ignored: {parsed.error.issues.map((i) => i.message).join("; ")}.</Alert>}
+      {/* A refused confirmation says why in its panel, still open. */}
+      {refused && !panelOpen && <Alert tone="error">{refused.message}</Alert>}
+      <IgnoredFilters problems={problems} />
 
       {raw.confirmAll === "1" && (
         <ConfirmPanel
@@ -111,11 +118,19 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
             ],
           }}
           pendingLabel="Revoking…"
+          error={refused?.message}
           cancelHref={cancelHref}
           instead={ssoFirst(href({ confirmAll: "1" }))}
         >
-          <Field label='Type "everyone" to confirm' name="confirm" required autoFocus />
-          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} />
+          <Field
+            label='Type "everyone" to confirm'
+            name="confirm"
+            required
+            autoFocus={!refused?.field}
+            defaultValue={refused?.kept.confirm}
+            errorId={refused?.field === "confirm" ? confirmationErrorId("confirm-all") : undefined}
+          />
+          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} {...keptFor("confirm-all")} />
         </ConfirmPanel>
       )}
       {confirmFilter && (
@@ -135,10 +150,11 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           fields={{ returnTo, ...filterFields, confirm: String(matching) }}
           confirmLabel={`Revoke ${matching} session${matching === 1 ? "" : "s"}`}
           pendingLabel="Revoking…"
+          error={refused?.message}
           cancelHref={cancelHref}
           instead={ssoFirst(href({ confirmFilter: "1" }))}
         >
-          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus reasonRequired />
+          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus reasonRequired {...keptFor("confirm-filter")} />
         </ConfirmPanel>
       )}
       {confirmUser && (
@@ -150,10 +166,11 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           fields={{ returnTo, username: confirmUser }}
           confirmLabel={`Revoke all of ${confirmUser}'s sessions`}
           pendingLabel="Revoking…"
+          error={refused?.message}
           cancelHref={cancelHref}
           instead={ssoFirst(href({ confirmUser }))}
         >
-          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus />
+          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus {...keptFor("confirm-user")} />
         </ConfirmPanel>
       )}
       {confirmSession && (
@@ -165,22 +182,30 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           fields={{ returnTo, sessionId: confirmSession.id }}
           confirmLabel="Revoke session"
           pendingLabel="Revoking…"
+          error={refused?.message}
           cancelHref={`${cancelHref}#session-${confirmSession.id}`}
         >
-          <Field label="Reason (recorded in the audit trail)" name="reason" autoFocus placeholder="optional" />
+          <Field
+            label="Reason (recorded in the audit trail)"
+            name="reason"
+            autoFocus
+            placeholder="optional"
+            defaultValue={refused?.kept.reason}
+            errorId={refused?.field === "reason" ? confirmationErrorId("confirm-session") : undefined}
+          />
         </ConfirmPanel>
       )}
 
       <form method="get" action={PAGE} className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-4" aria-label="Filter sessions">
         <div className="col-span-2">
-          <Field label="User" name="user" defaultValue={query.user} placeholder="username" />
+          <Field label="User" name="user" defaultValue={raw.user} placeholder="username" />
         </div>
         <Select label="Match" name="match" value={query.match} options={[["exact", "Exact"], ["prefix", "Starts with"]]} />
         <Select label="Method" name="method" value={query.method ?? ""} options={[["", "Any"], ["static", "Key"], ["oidc", "SSO"]]} />
-        <Field label="IP, prefix or CIDR" name="ip" defaultValue={query.ip} placeholder="10.0. or 10.0.0.0/8" />
-        <Field label="Country (2 letters)" name="country" defaultValue={query.country} placeholder="DE" />
-        <Field label="Browser" name="browser" defaultValue={query.browser} placeholder="Firefox" />
-        <Field label="More than N sessions" name="moreThan" type="number" defaultValue={query.moreThan?.toString()} />
+        <Field label="IP, prefix or CIDR" name="ip" defaultValue={raw.ip} placeholder="10.0. or 10.0.0.0/8" />
+        <Field label="Country (2 letters)" name="country" defaultValue={raw.country} placeholder="DE" />
+        <Field label="Browser" name="browser" defaultValue={raw.browser} placeholder="Firefox" />
+        <Field label="More than N sessions" name="moreThan" type="number" defaultValue={raw.moreThan} />
         <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} placeholder="2026-11-20T08:00" />
         <Field label="Signed in before (UTC)" name="signedInBefore" defaultValue={raw.signedInBefore} placeholder="2026-11-21" />
         <Select label="Show" name="state" value={query.state} options={[["active", "Active"], ["ended", "Ended"], ["all", "All"]]} />

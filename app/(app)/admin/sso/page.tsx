@@ -4,7 +4,8 @@ import { RelativeTime } from "@/components/time";
 import { Alert, Badge, Card, DetailList } from "@/components/ui";
 import { ssoStatus } from "@/lib/admin/sso";
 import { getConfig } from "@/lib/config";
-import { requireAdminSession, withPageContext } from "@/lib/http/page";
+import { adminPageSession, withPageContext } from "@/lib/http/page";
+import { ForbiddenMessage } from "@/components/forbidden-message";
 import { timeView } from "@/lib/sessions/view-model";
 
 export const metadata: Metadata = { title: "Admin · Single sign-on" };
@@ -13,7 +14,7 @@ const minutesText = (minutes: number) => (minutes === 1 ? "1 minute" : `${minute
 
 /** Admin Panel > Single sign-on: is the provider reachable, are sessions being re-checked, and what has it ended. */
 export default async function AdminSsoPage() {
-  await requireAdminSession();
+  if (!(await adminPageSession())) return <ForbiddenMessage />;
   const config = getConfig();
   const status = await withPageContext(({ db }) => ssoStatus(db, config));
   const now = new Date();

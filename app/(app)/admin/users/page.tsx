@@ -1,15 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { actionClass, Cell, DataTable, ReasonAndKey, ReauthenticateWithSso, rowClass } from "@/components/admin/parts";
-import { ConfirmPanel, confirmationHref, Field } from "@/components/confirm-panel";
+import { ConfirmPanel, confirmationErrorId, confirmationHref, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
-import { outcomeError, outcomeMessage } from "../outcomes";
+import { OUTCOME_PARAMS, outcomeMessage, panelError } from "../outcomes";
 import { listUsers } from "@/lib/admin/users";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
+import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/sessions/view-model";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
@@ -22,7 +23,8 @@ const PAGE = "/admin/users";
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function AdminUsersPage({ searchParams }: { searchParams: SearchParams }) {
-  const admin = await requireAdminSession();
+  const admin = await adminPageSession();
+  if (!admin) return <ForbiddenMessage />;
   const raw = queryObject(await searchParams);
   const now = new Date();
   const parsed = adminUsersQuerySchema.safeParse(raw);
@@ -32,11 +34,12 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const reauthentication = reauthenticationFor(config, admin.session, now);
 
   // An open confirmation stays in the state (and so in returnTo): an error keeps it open, success closes it (outcomeUrl).
-  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !["done", "count", "doneUser", "error"].includes(name)));
+  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !OUTCOME_PARAMS.includes(name)));
   const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, { confirmDisable: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);
   const message = outcomeMessage(raw);
+  const refused = panelError(raw);
 
   return (
     <div className="space-y-6">
@@ -45,7 +48,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         <p className="mt-1 text-sm text-slate-600">Everyone who has signed in. Disabling an account ends its sessions and refuses new sign-ins.</p>
       </div>
       {message && <Alert tone="success">{message}</Alert>}
-      {raw.error && <Alert tone="error">{outcomeError(raw.error)}</Alert>}
+      {/* A refused confirmation says why in its panel, still open. */}
+      {refused && !confirmDisable && <Alert tone="error">{refused.message}</Alert>}
       {confirmDisable && (
         <ConfirmPanel
           id="confirm-disable"
@@ -55,6 +59,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           fields={{ returnTo, username: confirmDisable.username }}
           confirmLabel={`Disable ${confirmDisable.username}`}
           pendingLabel="Disabling…"
+          error={refused?.message}
           cancelHref={href({})}
           instead={
             reauthentication === "identity_provider" ? (
@@ -62,7 +67,14 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
             ) : undefined
           }
         >
-          <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus />
+          <ReasonAndKey
+            reauthentication={reauthentication}
+            freshMinutes={config.freshMinutes}
+            autoFocus
+            reason={refused?.kept.reason}
+            invalid={refused?.field}
+            errorId={confirmationErrorId("confirm-disable")}
+          />
         </ConfirmPanel>
       )}
       <form method="get" action={PAGE} className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Find users">

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { actionClass, Cell, DataTable, rowClass, Stat } from "@/components/admin/parts";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge } from "@/components/ui";
-import { pageContext, requireAdminSession, withPageContext } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
+import { ForbiddenMessage } from "@/components/forbidden-message";
 import { timeView } from "@/lib/sessions/view-model";
 import { queryObject } from "@/lib/validation/sessions";
 import { DELIVERY_STATUSES, listWebhookDeliveries, type DeliveryStatus } from "@/lib/webhooks/delivery";
@@ -20,7 +21,7 @@ const TONES: Record<string, "green" | "amber" | "slate"> = { delivered: "green",
 const isStatus = (value: string | undefined): value is DeliveryStatus => DELIVERY_STATUSES.some((status) => status === value);
 
 export default async function AdminWebhooksPage({ searchParams }: { searchParams: SearchParams }) {
-  await requireAdminSession();
+  if (!(await adminPageSession())) return <ForbiddenMessage />;
   const raw = queryObject(await searchParams);
   const status = isStatus(raw.status) ? raw.status : undefined;
   const { config } = await pageContext();

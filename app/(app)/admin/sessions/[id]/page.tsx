@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { NotFoundMessage } from "@/components/not-found-message";
 import { ConfirmPanel, confirmationHref, Field } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
 import { Badge, buttonClass } from "@/components/ui";
 import { getAdminSessionDetail } from "@/lib/admin/sessions";
 import { listSessionEvents } from "@/lib/audit";
-import { requireAdminSession, withPageContext } from "@/lib/http/page";
+import { adminPageSession, answerWithStatus, withPageContext } from "@/lib/http/page";
+import { ForbiddenMessage } from "@/components/forbidden-message";
 import { timeView, toActivityView, toSessionView } from "@/lib/sessions/view-model";
 import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { adminRevokeSessionAction } from "../../actions";
@@ -20,15 +21,16 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<str
 
 /** Any one session, active or ended, for admins: its owner, everything about it, where it was used, its events; revoke. */
 export default async function AdminSessionPage({ params, searchParams }: Props) {
-  const admin = await requireAdminSession();
+  const admin = await adminPageSession();
+  if (!admin) return <ForbiddenMessage />;
   const id = sessionIdSchema.safeParse((await params).id);
-  if (!id.success) notFound();
+  if (!id.success) return missing();
   const now = new Date();
   const found = await withPageContext(async ({ db, config }) => {
     const detail = await getAdminSessionDetail(db, config, admin.session.id, id.data, now);
     return detail && { detail, events: await listSessionEvents(db, { id: detail.id, username: detail.user.username, since: new Date(detail.createdAt) }) };
   });
-  if (!found) notFound();
+  if (!found) return missing();
   const { detail } = found;
   const session = toSessionView(detail, now, { as: "admin", owner: detail.user.username });
   const query = sessionPageQuerySchema.parse(queryObject(await searchParams));
@@ -88,4 +90,10 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
       <SessionEvents events={found.events.map((event) => ({ ...event, at: timeView(event.at, now) }))} />
     </div>
   );
+}
+
+/** Anyone else's session, a made-up or deleted one: 404, drawn here so it is in the HTML (answerWithStatus). */
+function missing() {
+  answerWithStatus(404);
+  return <NotFoundMessage />;
 }
