@@ -319,10 +319,12 @@ const server = createServer((req, res) => {
   // A page that answers with a status of its own (a 404 or 403 drawn by the page itself, which Next
   // renders into the HTML, where notFound() and forbidden() give an empty body without JavaScript)
   // notes it in the request's scope; Next writes 200 for it.
-  const writeHead = res.writeHead;
-  res.writeHead = function writeHeadWithNotedStatus(statusCode, ...rest) {
-    return writeHead.call(this, statusCode === 200 && request.status ? request.status : statusCode, ...rest);
-  };
+  if (!pathname.startsWith("/api/") && !pathname.startsWith("/_next/")) {
+    const writeHead = res.writeHead;
+    res.writeHead = function writeHeadWithNotedStatus(statusCode, ...rest) {
+      return writeHead.call(this, statusCode === 200 && request.status ? request.status : statusCode, ...rest);
+    };
+  }
   // The app's log lines while handling it carry its id, and the app notes the session here.
   const direct = method === "GET" ? globalThis[DIRECT_ROUTES]?.get(pathname) : undefined;
   requestScope().run(request, direct ? () => answerDirectly(req, res, direct, directFailure) : () => handle(req, res));
