@@ -319,7 +319,8 @@ const server = createServer((req, res) => {
   // A page that answers with a status of its own (a 404 or 403 drawn by the page itself, which Next
   // renders into the HTML, where notFound() and forbidden() give an empty body without JavaScript)
   // notes it in the request's scope; Next writes 200 for it.
-  if (!pathname.startsWith("/api/") && !pathname.startsWith("/_next/")) {
+  // (Next's own 404 for a missing file is drawn by that page too.)
+  if (!pathname.startsWith("/api/")) {
     const writeHead = res.writeHead;
     res.writeHead = function writeHeadWithNotedStatus(statusCode, ...rest) {
       return writeHead.call(this, statusCode === 200 && request.status ? request.status : statusCode, ...rest);
