@@ -44,25 +44,44 @@ export function NewDeviceAlerts({
                 <RelativeTime time={timeView(alert.createdAt, now)} />
               </p>
               <div className="flex shrink-0 gap-2">
-                <form action={dismissAction}>
-                  <input type="hidden" name="alertId" value={alert.id} />
-                  <input type="hidden" name="back" value={back} />
-                  <SubmitButton className={buttonClass.secondary} pendingText="Dismissing…" describedBy={`new-sign-in-${alert.id}`}>
-                    This was me
-                  </SubmitButton>
-                </form>
-                <form action={reportAction}>
-                  <input type="hidden" name="alertId" value={alert.id} />
-                  <input type="hidden" name="back" value={back} />
-                  <SubmitButton className={buttonClass.danger} pendingText="Signing out…" describedBy={`new-sign-in-${alert.id}`}>
-                    Sign it out
-                  </SubmitButton>
-                </form>
+                <AlertAnswer action={dismissAction} alertId={alert.id} back={back} className={buttonClass.secondary} pendingText="Dismissing…">
+                  This was me
+                </AlertAnswer>
+                <AlertAnswer action={reportAction} alertId={alert.id} back={back} className={buttonClass.danger} pendingText="Signing out…">
+                  Sign it out
+                </AlertAnswer>
               </div>
             </li>
           ))}
         </ul>
       </section>
     </>
+  );
+}
+
+/** One answer to an alert: a form posting its id and the page to come back to, its button described by the alert's words. */
+function AlertAnswer({
+  action,
+  alertId,
+  back,
+  className,
+  pendingText,
+  children,
+}: {
+  action: (form: FormData) => Promise<void>;
+  alertId: string;
+  back: string;
+  className: string;
+  pendingText: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <form action={action}>
+      <input type="hidden" name="alertId" value={alertId} />
+      <input type="hidden" name="back" value={back} />
+      <SubmitButton className={className} pendingText={pendingText} describedBy={`new-sign-in-${alertId}`}>
+        {children}
+      </SubmitButton>
+    </form>
   );
 }
