@@ -17,8 +17,8 @@ const nextConfig = {
   // No page uses next/image: its endpoint answers 404 instead of optimising (and failing with a 500
   // on) whatever address it is given.
   images: { unoptimized: true },
-  // forbidden() from next/navigation: admin pages answer 403 with app/forbidden.tsx.
-  experimental: { authInterrupts: true },
+  // No experimental.authInterrupts: pages draw their 403 themselves (lib/http/page.ts), and with it
+  // every layout would carry its forbidden and unauthorized pages in each page's React payload.
   // openid-client: one copy per process. Bundled, route handlers and pages each get their own, and
   // the configuration discovered once per process (lib/auth/discovery.ts) fails the other copy's
   // instanceof checks — an SSO sign-in after the Admin Panel's Single sign-on page answered 500.

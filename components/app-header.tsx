@@ -1,3 +1,5 @@
+"use client";
+
 import Link from "next/link";
 import { HeaderMenu } from "./header-menu";
 import { NavLink } from "./nav-link";
@@ -10,7 +12,8 @@ const outlineButton = "rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700
 /**
  * The app's top bar: product name, then — signed in — navigation, who you are, your role and Log
  * out; signed out (say, on a 404), a way to sign in. On a phone, everything but the name folds into
- * one Menu, so the bar stays one row.
+ * one Menu, so the bar stays one row. A client component, like OwnSessionsView and for the same
+ * reason: on every signed-in page, the server sends who is signed in rather than this markup.
  */
 export function AppHeader({ user }: { user: HeaderUser | null }) {
   return (

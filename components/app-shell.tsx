@@ -6,7 +6,8 @@ import { FocusOnNavigation } from "./focus-on-navigation";
 export function AppShell({ user, banner, children }: { user: HeaderUser | null; banner?: React.ReactNode; children: React.ReactNode }) {
   return (
     <>
-      <AppHeader user={user} />
+      {/* Only what the header shows: it is a client component, and its props are sent to the browser. */}
+      <AppHeader user={user && { username: user.username, displayName: user.displayName, role: user.role }} />
       {banner}
       <main id="content" tabIndex={-1} className="mx-auto max-w-5xl px-4 py-8 outline-none sm:px-6">
         {children}

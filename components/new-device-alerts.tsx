@@ -1,6 +1,6 @@
-import type { AlertJson } from "@/lib/alerts/alerts";
-import { deviceWords, whereWords } from "@/lib/alerts/words";
-import { timeView } from "@/lib/sessions/view-model";
+"use client";
+
+import type { AlertView } from "@/lib/alerts/words";
 import { SubmitButton } from "./submit-button";
 import { RelativeTime } from "./time";
 import { buttonClass } from "./ui";
@@ -8,21 +8,20 @@ import { buttonClass } from "./ui";
 /**
  * The banner on a person's other sessions' pages for each sign-in from a new device: "This was me"
  * dismisses it, "Sign it out" ends that session. Plain forms (server actions): no JavaScript needed.
+ * A client component, like OwnSessionsView: the server sends the alerts' words, not this markup.
  */
 export function NewDeviceAlerts({
   alerts,
   dismissed,
   back,
-  now,
   dismissAction,
   reportAction,
 }: {
-  alerts: AlertJson[];
+  alerts: AlertView[];
   /** Just back from "This was me". */
   dismissed: boolean;
   /** The page's own path: where the forms come back to. */
   back: string;
-  now: Date;
   dismissAction: (form: FormData) => Promise<void>;
   reportAction: (form: FormData) => Promise<void>;
 }) {
@@ -40,8 +39,8 @@ export function NewDeviceAlerts({
           {alerts.map((alert) => (
             <li key={alert.id} className="flex flex-col gap-3 py-3 sm:flex-row sm:items-center sm:justify-between">
               <p id={`new-sign-in-${alert.id}`} className="text-sm text-amber-950">
-                <strong className="font-semibold">New sign-in:</strong> {deviceWords(alert)}, {whereWords(alert)},{" "}
-                <RelativeTime time={timeView(alert.createdAt, now)} />
+                <strong className="font-semibold">New sign-in:</strong> {alert.device}, {alert.where},{" "}
+                <RelativeTime time={alert.at} />
               </p>
               <div className="flex shrink-0 gap-2">
                 <AlertAnswer action={dismissAction} alertId={alert.id} back={back} className={buttonClass.secondary} pendingText="Dismissing…">

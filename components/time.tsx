@@ -1,4 +1,4 @@
-import { exactUtc, type TimeView } from "@/lib/sessions/view-model";
+import { exactUtc, type TimeView } from "@/lib/time-view";
 import { LocalTime } from "./local-time";
 
 /** A timestamp in the viewer's time zone (UTC without JavaScript), with UTC on hover. */

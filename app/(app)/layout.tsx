@@ -1,7 +1,7 @@
 import { AppShell } from "@/components/app-shell";
 import { NewDeviceAlerts } from "@/components/new-device-alerts";
 import { listOpenAlerts } from "@/lib/alerts/alerts";
-import { DISMISSED_PARAM } from "@/lib/alerts/words";
+import { DISMISSED_PARAM, toAlertView } from "@/lib/alerts/words";
 import { getCurrentSession, withPageContext } from "@/lib/http/page";
 import { dismissAlertAction, reportAlertAction } from "./alert-actions";
 
@@ -11,12 +11,19 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   if (check.status !== "active") return <AppShell user={null}>{children}</AppShell>;
   // New-device alerts about this person's other sessions, on every signed-in page.
   const { alerts, path } = await withPageContext(async ({ db, config, path }) => ({ alerts: await listOpenAlerts(db, config, check), path }));
+  const now = new Date();
   // Back from "This was me": say so, and let the forms come back to the page without saying it again.
   const url = new URL(path, "http://sessionboard.invalid");
   const dismissed = url.searchParams.has(DISMISSED_PARAM);
   url.searchParams.delete(DISMISSED_PARAM);
   const banner = (
-    <NewDeviceAlerts alerts={alerts} dismissed={dismissed} back={url.pathname + url.search} now={new Date()} dismissAction={dismissAlertAction} reportAction={reportAlertAction} />
+    <NewDeviceAlerts
+      alerts={alerts.map((alert) => toAlertView(alert, now))}
+      dismissed={dismissed}
+      back={url.pathname + url.search}
+      dismissAction={dismissAlertAction}
+      reportAction={reportAlertAction}
+    />
   );
   return (
     <AppShell user={check.user} banner={banner}>

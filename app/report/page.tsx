@@ -5,7 +5,7 @@ import { readReportLink } from "@/lib/alerts/report-link";
 import { deviceWords, whereWords } from "@/lib/alerts/words";
 import { pageMessage } from "@/lib/errors";
 import { withPageContext } from "@/lib/http/page";
-import { timeView } from "@/lib/sessions/view-model";
+import { timeView } from "@/lib/time-view";
 
 // The address carries the link's token: requests from this page name only the origin ("no-referrer"
 // would also make the form's Origin null, which the same-origin rule refuses).

@@ -2,7 +2,8 @@ import { DeviceIcon } from "@/components/device-icon";
 import { ExactTime, RelativeTime } from "@/components/time";
 import { Badge, DetailList } from "@/components/ui";
 import { auditEventWords } from "@/lib/audit-words";
-import type { ActivityView, SessionView, TimeView } from "@/lib/sessions/view-model";
+import type { ActivityView, SessionView } from "@/lib/sessions/view-model";
+import type { TimeView } from "@/lib/time-view";
 
 /** The device icon, "Firefox 128 on Linux", its badges and where it signed in: a detail page's heading. */
 export function SessionHeading({ session, badges }: { session: SessionView; badges?: React.ReactNode }) {

@@ -1,3 +1,6 @@
+import { timeView, type TimeView } from "../time-view";
+import type { AlertJson } from "./alerts";
+
 /** What an alert says about the sign-in (AlertJson's fields). */
 type Device = { browser: string | null; os: string | null };
 type Where = { ipAddress: string | null; country: string | null; city: string | null };
@@ -19,3 +22,13 @@ export function whereWords(alert: Where): string {
 
 /** The query parameter "This was me" comes back with, so the page says the alert was dismissed. */
 export const DISMISSED_PARAM = "alertDismissed";
+
+/** An open alert as the banner shows it: words and a time, worked out where the alert was read. */
+export type AlertView = { id: string; device: string; where: string; at: TimeView };
+
+export const toAlertView = (alert: AlertJson, now: Date): AlertView => ({
+  id: alert.id,
+  device: deviceWords(alert),
+  where: whereWords(alert),
+  at: timeView(alert.createdAt, now),
+});

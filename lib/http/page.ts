@@ -1,6 +1,6 @@
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
-import { forbidden, redirect } from "next/navigation";
+import { redirect } from "next/navigation";
 import type { z } from "zod";
 import { actorOf, type Actor } from "../actor";
 import { isAdmin } from "../auth/roles";
@@ -63,10 +63,16 @@ export async function requireSession(): Promise<PageSession> {
   redirect(check.status === "ended" ? `/api/auth/ended?reason=${check.reason}&next=${next}` : `/login?next=${next}`);
 }
 
-/** For admin actions: the admin's session, a 403 for anyone else signed in, /login otherwise. */
+/** The Admin Panel's first page. */
+const ADMIN_HOME = "/admin";
+
+/**
+ * For admin actions: the admin's session; anyone else signed in is sent to the Admin Panel, which
+ * answers them 403 and says why (adminPageSession); /login otherwise.
+ */
 export async function requireAdminSession(): Promise<PageSession> {
   const session = await requireSession();
-  if (!isAdmin(session.user)) forbidden();
+  if (!isAdmin(session.user)) redirect(ADMIN_HOME);
   return session;
 }
 

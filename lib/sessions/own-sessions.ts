@@ -2,7 +2,7 @@ import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
 import { cursorAfter, encodeCursor, keysetPage, partBound, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, readListParts, sessionListParts, pendingForceLogout } from "./active";
+import { activeSessionWhere, readListParts, sessionListParts } from "./active";
 import type { SessionState } from "../validation/sessions";
 import { z } from "zod";
 import { activityField, listSessionActivity } from "./activity";

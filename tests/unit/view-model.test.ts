@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { encodeCursor, cursorSchema } from "@/lib/pagination/cursor";
 import { describeUserAgent, presentSession, type SessionJson } from "@/lib/sessions/present";
-import { locationLabel, relativeTime, toSessionView } from "@/lib/sessions/view-model";
+import { locationLabel, toSessionView } from "@/lib/sessions/view-model";
+import { relativeTime } from "@/lib/time-view";
 
 const UA = {
   chromeWindows:

@@ -5,7 +5,8 @@ import { DeviceIcon } from "@/components/device-icon";
 import { RelativeTime } from "@/components/time";
 import { requireSession, withPageContext } from "@/lib/http/page";
 import { HISTORY_DAYS, signInHistory } from "@/lib/sessions/sign-in-history";
-import { DEVICE_LABELS, METHOD_LABELS, timeView } from "@/lib/sessions/view-model";
+import { DEVICE_LABELS, METHOD_LABELS } from "@/lib/sessions/view-model";
+import { timeView } from "@/lib/time-view";
 
 export const metadata: Metadata = { title: "Settings" };
 

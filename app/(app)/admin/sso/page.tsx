@@ -6,7 +6,7 @@ import { ssoStatus } from "@/lib/admin/sso";
 import { getConfig } from "@/lib/config";
 import { adminPageSession, withPageContext } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
-import { timeView } from "@/lib/sessions/view-model";
+import { timeView } from "@/lib/time-view";
 
 export const metadata: Metadata = { title: "Admin · Single sign-on" };
 

@@ -12,7 +12,7 @@ import { reauthenticationFor } from "@/lib/auth/freshness";
 import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
-import { timeView } from "@/lib/sessions/view-model";
+import { timeView } from "@/lib/time-view";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 import { disableUserAction, enableUserAction } from "../actions";

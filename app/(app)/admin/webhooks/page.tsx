@@ -5,7 +5,7 @@ import { RelativeTime } from "@/components/time";
 import { Alert, Badge } from "@/components/ui";
 import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
-import { timeView } from "@/lib/sessions/view-model";
+import { timeView } from "@/lib/time-view";
 import { queryObject } from "@/lib/validation/sessions";
 import { DELIVERY_STATUSES, listWebhookDeliveries, type DeliveryStatus } from "@/lib/webhooks/delivery";
 import { resendWebhookAction } from "../actions";

@@ -9,7 +9,8 @@ import { getAdminSessionDetail } from "@/lib/admin/sessions";
 import { listSessionEvents } from "@/lib/audit";
 import { adminPageSession, answerWithStatus, withPageContext } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
-import { timeView, toActivityView, toSessionView } from "@/lib/sessions/view-model";
+import { toActivityView, toSessionView } from "@/lib/sessions/view-model";
+import { timeView } from "@/lib/time-view";
 import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { adminRevokeSessionAction } from "../../actions";
 

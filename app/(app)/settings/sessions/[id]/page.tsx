@@ -9,7 +9,8 @@ import { buttonClass } from "@/components/ui";
 import { listSessionEvents } from "@/lib/audit";
 import { answerWithStatus, requireSession, withPageContext } from "@/lib/http/page";
 import { getOwnSessionDetail } from "@/lib/sessions/own-sessions";
-import { timeView, toActivityView, toSessionView } from "@/lib/sessions/view-model";
+import { toActivityView, toSessionView } from "@/lib/sessions/view-model";
+import { timeView } from "@/lib/time-view";
 import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { revokeSessionAction } from "../actions";
 
