@@ -177,6 +177,19 @@ test.describe("Admin Panel", () => {
     for (const c of [user, admin]) await c.context.close();
   });
 
+  test("an invalid parameter on the Users page is named and dropped, and the others still apply", async ({ browser }) => {
+    const username = uniqueUser("lenient");
+    const user = await signedIn(browser, username, USER_KEY);
+    const admin = await signedIn(browser, "root", ADMIN_KEY);
+    const page = admin.page;
+    await page.goto(`/admin/users?prefix=${username}&cursor=${encodeURIComponent("not a name!")}`);
+    await expect(main(page).getByRole("alert")).toHaveText(/^Some filters were not valid and were ignored, the others apply: cursor may contain only /);
+    await expect(page.getByTestId("admin-user-row")).toHaveCount(1);
+    await expect(page.getByTestId("admin-user-row")).toContainText(username);
+    await expect(page.getByLabel("Username starts with")).toHaveValue(username);
+    for (const c of [user, admin]) await c.context.close();
+  });
+
   test("the audit page shows the events and the exports download", async ({ browser }) => {
     const username = uniqueUser("audited");
     const user = await signedIn(browser, username, USER_KEY);

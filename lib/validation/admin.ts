@@ -221,8 +221,8 @@ export type AdminBulkRevokeQuery = z.output<typeof adminBulkRevokeQuerySchema>;
 
 /** GET /api/admin/users: ?prefix=&cursor=<last username>&limit= */
 export const adminUsersQuerySchema = z.object({
-  prefix: usernameFilter.optional(),
-  cursor: usernameFilter.optional(),
+  prefix: usernameOf("prefix").optional(),
+  cursor: usernameOf("cursor").optional(),
   limit: pageSizeSchema(50, 200),
 });
 

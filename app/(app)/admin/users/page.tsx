@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { actionClass, Cell, DataTable, ReasonAndKey, ReauthenticateWithSso, rowClass } from "@/components/admin/parts";
+import { actionClass, Cell, DataTable, IgnoredFilters, ReasonAndKey, ReauthenticateWithSso, rowClass } from "@/components/admin/parts";
 import { ConfirmPanel, confirmationErrorId, confirmationHref, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
@@ -15,6 +15,7 @@ import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/time-view";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
+import { lenientQuery } from "@/lib/validation/page-query";
 import { disableUserAction, enableUserAction } from "../actions";
 
 export const metadata: Metadata = { title: "Admin · Users" };
@@ -27,8 +28,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   if (!admin) return <ForbiddenMessage />;
   const raw = queryObject(await searchParams);
   const now = new Date();
-  const parsed = adminUsersQuerySchema.safeParse(raw);
-  const query = parsed.success ? parsed.data : adminUsersQuerySchema.parse({});
+  // One invalid parameter (a mistyped prefix, a cursor no user name can be) is named and dropped; the rest apply.
+  const { data: query, problems } = lenientQuery(adminUsersQuerySchema, raw);
   const { config } = await pageContext();
   const page = await withPageContext(({ db }) => listUsers(db, config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now));
   const reauthentication = reauthenticationFor(config, admin.session, now);
@@ -48,6 +49,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         <p className="mt-1 text-sm text-slate-600">Everyone who has signed in. Disabling an account ends its sessions and refuses new sign-ins.</p>
       </div>
       {message && <Alert tone="success">{message}</Alert>}
+      <IgnoredFilters problems={problems} />
       {/* A refused confirmation says why in its panel, still open. */}
       {refused && !confirmDisable && <Alert tone="error">{refused.message}</Alert>}
       {confirmDisable && (
@@ -78,7 +80,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         </ConfirmPanel>
       )}
       <form method="get" action={PAGE} className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Find users">
-        <Field label="Username starts with" name="prefix" defaultValue={query.prefix} />
+        <Field label="Username starts with" name="prefix" defaultValue={raw.prefix} />
         <button type="submit" className={buttonClass.primary}>
           Find
         </button>
