@@ -4,11 +4,19 @@
  * others would break the log lines, the CSV export and the pages that show it. Input a person types
  * is refused (NO_CONTROL_CHARACTERS); what someone else sends on their behalf is cleaned
  * (plainText), since refusing it would lock them out for what they cannot change.
+ *
+ * Invisible formatting counts as control too: bidirectional embeddings, overrides, isolates and
+ * marks reorder what a page, a log line or a CSV cell shows ("Trojan Source"), and zero-width
+ * spaces, the word joiner and the byte-order mark make two different texts look the same. The
+ * zero-width non-joiner and joiner (U+200C, U+200D) stay: Persian, Indic scripts and emoji need them.
  */
-export const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
+const CONTROL = String.raw`\p{Cc}\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF`;
+
+export const NO_CONTROL_CHARACTERS = new RegExp(`^[^${CONTROL}]*$`, "u");
+const CONTROL_CHARACTERS = new RegExp(`[${CONTROL}]`, "gu");
 
 /** `text` without control characters, trimmed, at most `max` characters; null when nothing is left. */
 export function plainText(text: string, max: number): string | null {
-  const plain = text.replace(/\p{Cc}/gu, "").trim().slice(0, max);
+  const plain = text.replace(CONTROL_CHARACTERS, "").trim().slice(0, max);
   return plain === "" ? null : plain;
 }

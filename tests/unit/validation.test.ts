@@ -70,10 +70,26 @@ describe("free text", () => {
     expect(adminActionBodySchema.parse({ reason: "  left the company — Zoë  " })).toEqual({ reason: "left the company — Zoë" });
   });
 
+  it("a reason cannot hide or reorder what it shows: bidirectional overrides and zero-width characters are refused", () => {
+    // "\u202E" would show "fired for cause" as "esuac rof derif" after it; "\u200B" makes two different reasons look alike.
+    for (const reason of ["ok \u202Eesuac rof derif", "left\u200Bthe company", "\u2066isolated\u2069", "b\uFEFFom", "mark\u200F"]) {
+      const result = adminActionBodySchema.safeParse({ reason });
+      expect(result.success, JSON.stringify(reason)).toBe(false);
+      expect(firstMessage(result)).toBe("reason must be one line of text, without control characters");
+    }
+    // Joiners are part of writing (Persian, Hindi) and of emoji: they stay.
+    for (const reason of ["می\u200Cخواهم", "क्\u200Dष", "team 👩\u200D💻 asked", "مرحبا بالعالم"]) {
+      expect(adminActionBodySchema.parse({ reason }), JSON.stringify(reason)).toEqual({ reason });
+    }
+  });
+
   it("text sent on someone's behalf is cleaned instead", () => {
     expect(plainText(" Zoë\u0000 Müller\n", 200)).toBe("Zoë Müller");
     expect(plainText("\u0000\u0001 ", 200)).toBeNull();
     expect(plainText("abcdef", 3)).toBe("abc");
+    expect(plainText("\u202Enimda\u202C", 200)).toBe("nimda");
+    expect(plainText("ad\u200Bmin\uFEFF", 200)).toBe("admin");
+    expect(plainText("می\u200Cخواهم", 200)).toBe("می\u200Cخواهم");
   });
 });
 
