@@ -147,6 +147,30 @@ test.describe("Admin Panel", () => {
     for (const c of [user, admin]) await c.context.close();
   });
 
+  test("revoking from a session's own page: a refused reason keeps the panel open there, and success says so on the same page", async ({ browser }) => {
+    const username = uniqueUser("detailrevoke");
+    const user = await signedIn(browser, username, USER_KEY);
+    const admin = await signedIn(browser, "root", ADMIN_KEY);
+    const page = admin.page;
+    await page.goto(`/admin/sessions/${user.sessionId}`);
+    await main(page).getByRole("link", { name: /^Revoke \S+'s session/ }).click();
+    const panel = page.getByRole("group", { name: `Revoke this session of ${username}?` });
+    // A right-to-left override would show the reason reversed in the audit trail: refused.
+    await panel.getByLabel(/^Reason/).fill("lost \u202Eenohp");
+    await panel.getByRole("button", { name: "Revoke session" }).click();
+    await expect(page).toHaveURL(new RegExp(`/admin/sessions/${user.sessionId}\\?confirm=1&error=invalid_input&keptReason=.*#confirm-session$`));
+    await expect(panel.getByRole("alert")).toHaveText("That request was not valid.");
+    await expect(panel.getByLabel(/^Reason/)).toHaveValue("lost \u202Eenohp");
+    await panel.getByLabel(/^Reason/).fill("phone lost");
+    await panel.getByRole("button", { name: "Revoke session" }).click();
+    await expect(main(page).getByRole("status")).toHaveText("Session revoked. That browser is signed out at its next request.");
+    await expect(page).toHaveURL(new RegExp(`/admin/sessions/${user.sessionId}\\?done=session$`));
+    await expect(panel).toHaveCount(0);
+    await expect(main(page)).toContainText("Revoked by an administrator (root)");
+    await expectSignedOut(user.page, "Your session was revoked");
+    for (const c of [user, admin]) await c.context.close();
+  });
+
   test("a disabled user is signed out and cannot sign in until enabled", async ({ browser }) => {
     const username = uniqueUser("disabled");
     const user = await signedIn(browser, username, USER_KEY);

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NotFoundMessage } from "@/components/not-found-message";
-import { ConfirmPanel, confirmationHref, Field } from "@/components/confirm-panel";
+import { ConfirmPanel, confirmationErrorId, confirmationHref, Field } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
-import { Badge, buttonClass } from "@/components/ui";
+import { Alert, Badge, buttonClass } from "@/components/ui";
 import { getAdminSessionDetail } from "@/lib/admin/sessions";
 import { listSessionEvents } from "@/lib/audit";
 import { adminPageSession, answerWithStatus, withPageContext } from "@/lib/http/page";
@@ -13,6 +13,7 @@ import { toActivityView, toSessionView } from "@/lib/sessions/view-model";
 import { timeView } from "@/lib/time-view";
 import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { adminRevokeSessionAction } from "../../actions";
+import { outcomeMessage, panelError } from "../../outcomes";
 
 export const metadata: Metadata = { title: "Admin · Session" };
 
@@ -34,8 +35,11 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
   if (!found) return missing();
   const { detail } = found;
   const session = toSessionView(detail, now, { as: "admin", owner: detail.user.username });
-  const query = sessionPageQuerySchema.parse(queryObject(await searchParams));
+  const raw = queryObject(await searchParams);
+  const query = sessionPageQuerySchema.parse(raw);
   const confirming = query.confirm === "1" && !session.current && !session.ended;
+  const message = outcomeMessage(raw);
+  const refused = panelError(raw);
   const here = `${LIST}/${session.id}`;
   const owner = detail.user.username;
 
@@ -55,6 +59,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
       </div>
 
       {session.current && <p className="text-sm text-slate-600">This is the session you are using.</p>}
+      {message && <Alert tone="success">{message}</Alert>}
 
       {confirming && (
         <ConfirmPanel
@@ -62,13 +67,21 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
           title={`Revoke this session of ${owner}?`}
           body={`${session.title} (${session.maskedToken}), ${session.ip}, last active ${session.lastActive.relative}. It is signed out at its next request.`}
           action={adminRevokeSessionAction}
-          // Done or refused, the list says so: the session is gone from here once revoked.
-          fields={{ returnTo: LIST, sessionId: session.id }}
+          // Back here either way: refused, the panel stays open with why; done, the page shows the session ended.
+          fields={{ returnTo: `${here}?confirm=1`, sessionId: session.id }}
           confirmLabel="Revoke session"
           pendingLabel="Revoking…"
+          error={refused?.message}
           cancelHref={here}
         >
-          <Field label="Reason (recorded in the audit trail)" name="reason" autoFocus placeholder="optional" />
+          <Field
+            label="Reason (recorded in the audit trail)"
+            name="reason"
+            autoFocus
+            placeholder="optional"
+            defaultValue={refused?.kept.reason}
+            errorId={refused?.field === "reason" ? confirmationErrorId("confirm-session") : undefined}
+          />
         </ConfirmPanel>
       )}
 
