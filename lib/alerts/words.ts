@@ -1,5 +1,4 @@
 import { timeView, type TimeView } from "../time-view";
-import type { AlertJson } from "./alerts";
 
 /** What an alert says about the sign-in (AlertJson's fields). */
 type Device = { browser: string | null; os: string | null };
@@ -26,7 +25,7 @@ export const DISMISSED_PARAM = "alertDismissed";
 /** An open alert as the banner shows it: words and a time, worked out where the alert was read. */
 export type AlertView = { id: string; device: string; where: string; at: TimeView };
 
-export const toAlertView = (alert: AlertJson, now: Date): AlertView => ({
+export const toAlertView = (alert: Device & Where & { id: string; createdAt: Date | string }, now: Date): AlertView => ({
   id: alert.id,
   device: deviceWords(alert),
   where: whereWords(alert),
