@@ -14,6 +14,11 @@ export function Stat({ label, value }: { label: string; value: number }) {
   );
 }
 
+/** A confirmation's optional reason, focused when it opens; after a refusal, refilled and marked when it is what was wrong. */
+export function ReasonField({ reason, errorId }: { reason?: string; errorId?: string }) {
+  return <Field label="Reason (recorded in the audit trail)" name="reason" autoFocus placeholder="optional" defaultValue={reason} errorId={errorId} />;
+}
+
 /**
  * The reason and — for a static admin whose sign-in is not fresh — admin key inputs of a destructive
  * action. Focus starts at the first, the reason, so nobody is placed past a field they would miss;

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { lenientQuery } from "@/lib/validation/page-query";
 import Link from "next/link";
-import { actionClass, Cell, DataTable, FixedSetting, ReasonAndKey, ReauthenticateWithSso, rowClass, Select, Stat, IgnoredFilters } from "@/components/admin/parts";
+import { actionClass, Cell, DataTable, FixedSetting, ReasonAndKey, ReasonField, ReauthenticateWithSso, rowClass, Select, Stat, IgnoredFilters } from "@/components/admin/parts";
 import { ConfirmPanel, confirmationHref, Field, confirmationErrorId } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
@@ -185,14 +185,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           error={refused?.message}
           cancelHref={`${cancelHref}#session-${confirmSession.id}`}
         >
-          <Field
-            label="Reason (recorded in the audit trail)"
-            name="reason"
-            autoFocus
-            placeholder="optional"
-            defaultValue={refused?.kept.reason}
-            errorId={refused?.field === "reason" ? confirmationErrorId("confirm-session") : undefined}
-          />
+          <ReasonField reason={refused?.kept.reason} errorId={refused?.field === "reason" ? confirmationErrorId("confirm-session") : undefined} />
         </ConfirmPanel>
       )}
 

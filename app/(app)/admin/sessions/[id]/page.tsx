@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NotFoundMessage } from "@/components/not-found-message";
-import { ConfirmPanel, confirmationErrorId, confirmationHref, Field } from "@/components/confirm-panel";
+import { ReasonField } from "@/components/admin/parts";
+import { ConfirmPanel, confirmationErrorId, confirmationHref } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
 import { Alert, Badge, buttonClass } from "@/components/ui";
@@ -74,14 +75,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
           error={refused?.message}
           cancelHref={here}
         >
-          <Field
-            label="Reason (recorded in the audit trail)"
-            name="reason"
-            autoFocus
-            placeholder="optional"
-            defaultValue={refused?.kept.reason}
-            errorId={refused?.field === "reason" ? confirmationErrorId("confirm-session") : undefined}
-          />
+          <ReasonField reason={refused?.kept.reason} errorId={refused?.field === "reason" ? confirmationErrorId("confirm-session") : undefined} />
         </ConfirmPanel>
       )}
 
