@@ -13,7 +13,7 @@ type Props = ConfirmButtons & {
   fields?: Record<string, string>;
   pendingLabel: string;
   cancelHref: string;
-  /** Inside a card (a top border) rather than standing alone (a rounded box). */
+  /** Inside a card headed by an h3 (a top border, an h4) rather than standing alone (a rounded box, an h2). */
   inset?: boolean;
   /** Extra inputs: a reason, a typed confirmation, the admin key. */
   children?: ReactNode;
@@ -51,6 +51,8 @@ export function confirmationHref(pageHref: string, panelId: string) {
  * focused off-screen. The scroll margin keeps what it is about in sight above it.
  */
 export function ConfirmPanel(props: Props) {
+  // Inset, it sits in a card headed by an h3 (a session's row): one level below, so the outline stays in order.
+  const Heading = props.inset ? "h4" : "h2";
   return (
     <section
       id={props.id}
@@ -58,9 +60,9 @@ export function ConfirmPanel(props: Props) {
       aria-labelledby={`${props.id}-title`}
       className={`scroll-mt-24 border-red-200 bg-red-50 px-4 py-4 sm:px-5 ${props.inset ? "border-t" : "rounded-xl border"}`}
     >
-      <h2 id={`${props.id}-title`} className="text-sm font-semibold text-red-900">
+      <Heading id={`${props.id}-title`} className="text-sm font-semibold text-red-900">
         {props.title}
-      </h2>
+      </Heading>
       <div className="mt-1 text-sm text-red-900">{props.body}</div>
       {props.error && (
         <p id={confirmationErrorId(props.id)} role="alert" className="mt-3 rounded-lg border border-red-300 bg-white px-3 py-2 text-sm font-medium text-red-800">

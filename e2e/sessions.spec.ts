@@ -131,6 +131,8 @@ test.describe("Settings > Sessions", () => {
     await expect(page).toHaveURL(new RegExp(`confirm=${iphone.sessionId}#revoke-${iphone.sessionId}$`));
     const confirm = card(page, iphone.sessionId).getByRole("group", { name: "Revoke this session?" });
     await expect(confirm).toBeVisible();
+    // Inside the card, under its h3: the outline stays in order.
+    await expect(confirm.getByRole("heading", { level: 4 })).toHaveText("Revoke this session?");
     await expect(confirm.getByRole("button", { name: "Revoke session" })).toBeFocused();
     await expect(confirm.getByRole("button", { name: "Revoke session" })).toBeInViewport();
     // Cancel changes nothing.
