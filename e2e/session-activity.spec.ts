@@ -138,10 +138,10 @@ test("an admin sees any session's detail with its owner and history, and revokes
   await expect(admin.page.getByLabel("Reason (recorded in the audit trail)")).toBeFocused();
   await admin.page.keyboard.type("laptop reported stolen");
   await admin.page.keyboard.press("Enter");
-  await expect(admin.page).toHaveURL(/\/admin\/sessions\?done=session/);
+  // Back on its page, which says so, tells how it ended and offers no Revoke.
+  await expect(admin.page).toHaveURL(`/admin/sessions/${laptop.id}?done=session`);
+  await expect(admin.page.getByRole("main").getByRole("status")).toHaveText("Session revoked. That browser is signed out at its next request.");
   await expectJsonError(await laptop.context.request.get("/api/auth/session"), 401, "session_ended");
-  // Its page now tells how it ended, and offers no Revoke.
-  await admin.page.goto(`/admin/sessions/${laptop.id}`);
   await expect(admin.page.getByRole("main").getByTestId("end-reason")).toHaveText("Revoked by an administrator (root)");
   await expect(admin.page.getByRole("main").getByRole("link", { name: /^Revoke/ })).toHaveCount(0);
   for (const device of [laptop, admin]) await device.context.close();

@@ -95,8 +95,11 @@ test.describe("Settings > Sessions", () => {
         await expect(row.getByTestId("session-device")).toHaveText(DEVICES[deviceName].device);
         await expect(row).toContainText("127.0.0.1");
         await expect(row).toContainText("Key");
-        await expect(row.getByRole("link", { name: /^Details/ })).toHaveAttribute("href", `/settings/sessions/${device.sessionId}`);
-        if (deviceName !== name) await expect(row.getByRole("link", { name: /^Revoke/ })).toBeVisible();
+        // Named for a screen reader by device and token, the token in words ("•" would be read out eight times).
+        const { session } = (await (await device.context.request.get("/api/auth/session")).json()) as { session: { tokenHint: string } };
+        const named = `${await row.getByRole("heading", { level: 3 }).textContent()}, ending in ${session.tokenHint}`;
+        await expect(row.getByRole("link", { name: `Details for ${named}` })).toHaveAttribute("href", `/settings/sessions/${device.sessionId}`);
+        if (deviceName !== name) await expect(row.getByRole("link", { name: `Revoke session ${named}` })).toBeVisible();
         // Compact: one row, not a wall of fields (those are on the detail page).
         expect((await row.boundingBox())!.height).toBeLessThan(140);
         await expect(row).not.toContainText("Remember me");

@@ -25,7 +25,7 @@ export function RecentlyEnded({ sessions, detailsHref, historyDays }: { sessions
                 <DeviceIcon type={session.deviceType} />
               </div>
               <div className="min-w-0">
-                <Link href={detailsHref(session.id)} className="font-medium text-slate-900 hover:underline" aria-label={`Details for ${session.title}, ${session.maskedToken}`}>
+                <Link href={detailsHref(session.id)} className="font-medium text-slate-900 hover:underline" aria-label={`Details for ${session.title}, ${session.tokenEnding}`}>
                   {session.title}
                 </Link>
                 <span className="break-words text-slate-600"> · {session.where}</span>

@@ -43,11 +43,11 @@ export function SessionCard({ session, detailsHref, confirmHref, confirmation }:
           </p>
         </div>
         <div className="col-start-2 flex items-center gap-2 sm:col-start-3">
-          <Link href={detailsHref} className={buttonClass.secondary} aria-label={`Details for ${session.title}, ${session.maskedToken}`}>
+          <Link href={detailsHref} className={buttonClass.secondary} aria-label={`Details for ${session.title}, ${session.tokenEnding}`}>
             Details
           </Link>
           {!session.current && !confirmation && (
-            <PendingLink href={confirmHref} className={buttonClass.dangerOutline} aria-label={`Revoke session ${session.title}, ${session.maskedToken}`}>
+            <PendingLink href={confirmHref} className={buttonClass.dangerOutline} aria-label={`Revoke session ${session.title}, ${session.tokenEnding}`}>
               Revoke
             </PendingLink>
           )}

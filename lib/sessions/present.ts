@@ -108,4 +108,8 @@ export function presentSession(session: PresentableSession, currentSessionId: st
   };
 }
 
+/** The token as pages show it: masked but for its last characters. */
 export const maskToken = (hint: string) => `••••••••${hint}`;
+
+/** The same in words, for names read aloud ("ending in 1daadfc7"): screen readers spell out each "•". */
+export const tokenEnding = (hint: string) => `ending in ${hint}`;

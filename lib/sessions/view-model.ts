@@ -2,13 +2,15 @@ import { actorInWords, CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYS
 import type { ActivityJson } from "./activity";
 import type { SessionEndCause } from "./end-reasons";
 import type { DeviceType, SessionJson } from "./present";
-import { maskToken } from "./present";
+import { maskToken, tokenEnding } from "./present";
 import { timeView, type TimeView } from "../time-view";
 
 export type SessionView = {
   id: string;
   current: boolean;
   maskedToken: string;
+  /** "ending in 1daadfc7": the token in accessible names (tokenEnding). */
+  tokenEnding: string;
   /** "Chrome 131 on Windows 10": the card's headline. */
   title: string;
   browser: string;
@@ -94,6 +96,7 @@ export function toSessionView(session: SessionJson, now: Date, viewer?: EndViewe
     id: session.id,
     current: session.current,
     maskedToken: maskToken(session.tokenHint),
+    tokenEnding: tokenEnding(session.tokenHint),
     title:
       session.browser && session.os
         ? `${session.browser} on ${session.os}`

@@ -40,6 +40,8 @@ function session(overrides: Partial<Parameters<typeof presentSession>[0]> = {}):
 describe("session view model", () => {
   it("masks the token to its last 8 characters", () => {
     expect(toSessionView(session(), now).maskedToken).toBe("••••••••3f9a1c2e");
+    // Read aloud, the mask would be eight "bullet"s: names say it in words.
+    expect(toSessionView(session(), now).tokenEnding).toBe("ending in 3f9a1c2e");
   });
 
   it.each([

@@ -13,7 +13,7 @@ import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/time-view";
 import { AUTH_EVENT_TYPES, type AuthEventType } from "@/lib/audit";
 import { AUDIT_EVENT_WORDS, auditEventWords } from "@/lib/audit-words";
-import { maskToken } from "@/lib/sessions/present";
+import { maskToken, tokenEnding } from "@/lib/sessions/present";
 import { eventsQuerySchema } from "@/lib/validation/admin";
 import { queryObject } from "@/lib/validation/sessions";
 
@@ -52,7 +52,7 @@ function SessionLabel({ id, hint }: { id: string | null; hint: string | undefine
     );
   }
   return (
-    <Link href={`/admin/sessions/${id}`} title={id} className="font-mono text-xs text-indigo-700 hover:underline">
+    <Link href={`/admin/sessions/${id}`} title={id} aria-label={`Session ${tokenEnding(hint)}`} className="font-mono text-xs text-indigo-700 hover:underline">
       {/* The mask, then the hint: it may break between them, so the column stays narrow. */}
       {maskToken("")}
       <wbr />

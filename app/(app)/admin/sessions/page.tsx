@@ -261,7 +261,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
                   href={`${PAGE}/${row.id}`}
                   title={row.view.userAgent ?? undefined}
                   className="font-medium text-indigo-700 hover:underline"
-                  aria-label={`Details of ${row.user.username}'s session ${row.view.title}, ${row.view.maskedToken}`}
+                  aria-label={`Details of ${row.user.username}'s session ${row.view.title}, ${row.view.tokenEnding}`}
                 >
                   {row.view.title}
                 </Link>
@@ -300,7 +300,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
                   <PendingLink
                     href={confirmationHref(href({ confirm: row.id }), "confirm-session")}
                     className={actionClass.danger}
-                    aria-label={`Revoke ${row.user.username}'s session ${row.view.maskedToken}`}
+                    aria-label={`Revoke ${row.user.username}'s session ${row.view.tokenEnding}`}
                   >
                     Revoke
                   </PendingLink>

@@ -53,7 +53,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
       <div className="flex flex-wrap items-start justify-between gap-4">
         <SessionHeading session={session} badges={detail.flagged ? <Badge tone="amber">{detail.ownerActiveSessions} sessions</Badge> : undefined} />
         {!session.current && !session.ended && !confirming && (
-          <PendingLink href={confirmationHref(`${here}?confirm=1`, "confirm-session")} className={buttonClass.dangerOutline} aria-label={`Revoke ${owner}'s session ${session.maskedToken}`}>
+          <PendingLink href={confirmationHref(`${here}?confirm=1`, "confirm-session")} className={buttonClass.dangerOutline} aria-label={`Revoke ${owner}'s session ${session.tokenEnding}`}>
             Revoke
           </PendingLink>
         )}

@@ -47,7 +47,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
           <PendingLink
             href={confirmationHref(`${here}?confirm=1`, revokeConfirmationId(session.id))}
             className={buttonClass.dangerOutline}
-            aria-label={`Revoke session ${session.title}, ${session.maskedToken}`}
+            aria-label={`Revoke session ${session.title}, ${session.tokenEnding}`}
           >
             Revoke
           </PendingLink>
