@@ -22,6 +22,7 @@ import { STRICT_TRANSPORT_SECURITY, isHttpsUrl } from "./server/transport-securi
 import { requestScope } from "./server/request-scope.mjs";
 import { answerDirectly } from "./server/direct-answer.mjs";
 import { answersOf } from "./server/answers.mjs";
+import { answerStaleFormsWithAPage } from "./server/stale-form.mjs";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/ (TypeScript, and not in the
 // production runtime); server/ holds the plain modules it shares with the app. These names mirror
@@ -321,6 +322,7 @@ const server = createServer((req, res) => {
   // notes it in the request's scope; Next writes 200 for it.
   // (Next's own 404 for a missing file is drawn by that page too.)
   if (!pathname.startsWith("/api/")) {
+    answerStaleFormsWithAPage(req, res);
     const writeHead = res.writeHead;
     res.writeHead = function writeHeadWithNotedStatus(statusCode, ...rest) {
       return writeHead.call(this, statusCode === 200 && request.status ? request.status : statusCode, ...rest);

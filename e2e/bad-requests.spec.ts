@@ -469,6 +469,22 @@ test.describe("bad requests to every API route", () => {
     expect(form.body).not.toContain("malformed_form");
   });
 
+  test("a form sent from a page loaded before an update, naming an action this build does not have, gets a page that says so", async () => {
+    const origin = new URL(BASE_URL).origin;
+    const field = (name: string, value: string) => `--zz\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    // As a browser without script posts it: the form's fields and the old action's id.
+    const stale = { "$ACTION_ID_7f0000000000000000000000000000000000000000": "", sessionId: "AAAAAAAAAAAAAAAAAAAAAA" };
+    for (const target of ["/login", "/settings/sessions?confirm=others"]) {
+      const body = Buffer.from(`${Object.entries(stale).map(([name, value]) => field(name, value)).join("")}--zz--\r\n`);
+      const answer = await send("POST", target, { headers: { origin, "content-type": "multipart/form-data; boundary=zz" }, body });
+      expect(answer.status, target).toBe(409);
+      expect(answer.headers["content-type"]).toBe("text/html; charset=utf-8");
+      expect(answer.body).toContain("<h1>This page was out of date</h1>");
+      expect(answer.body).toContain("Nothing was changed.");
+      expect(answer.body).toContain(`<a href="${target.replace("&", "&amp;")}">Open the page again</a>`);
+    }
+  });
+
   test("a page request with a router-state header Next.js cannot parse is 400, never a 500", async () => {
     const admin = identities.find((identity) => identity.name === "admin")?.cookie;
     const garbage = ["garbage", "%", "%ff", "{}", "[]", "null", '"str"', "[1,2,3]", encodeURIComponent('["",{"children":["__PAGE__",{}]},null,null,true]')];

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { ERRORS, errorMessage } from "../errors";
 import { safeReturnPath } from "../request/return-path";
+import { escapeHtml, plainPage, plainPageCsp } from "../../server/plain-page.mjs";
 
 export const RETRY_AFTER_SECONDS = 5;
 
@@ -20,41 +21,19 @@ export function unavailableJson(): NextResponse {
  * for the session check), and it reloads `returnPath` by itself every few seconds.
  */
 export function unavailablePage(returnPath: string, nonce: string): NextResponse {
-  const target = escapeHtml(safeReturnPath(returnPath));
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="${RETRY_AFTER_SECONDS * 2}; url=${target}">
-<title>Temporarily unavailable · Sessionboard</title>
-<style nonce="${nonce}">
-  body { margin: 0; font-family: ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f8fafc; color: #0f172a; }
-  main { max-width: 28rem; margin: 0 auto; padding: 6rem 1rem; text-align: center; }
-  h1 { font-size: 1.5rem; font-weight: 600; margin: 0; }
-  p { color: #475569; font-size: 0.875rem; line-height: 1.5; }
-  a { display: inline-block; margin-top: 1rem; color: #4f46e5; font-weight: 500; font-size: 0.875rem; }
-  a:focus-visible { outline: 2px solid #4f46e5; outline-offset: 2px; }
-</style>
-</head>
-<body>
-<main>
-<h1>Temporarily unavailable</h1>
-<p>Sessionboard cannot reach its session database right now, so nobody can sign in or see sessions. Signed-in sessions are kept.</p>
-<p>This page tries again every ${RETRY_AFTER_SECONDS * 2} seconds.</p>
-<a href="${target}">Try again now</a>
-</main>
-</body>
-</html>`;
+  const target = safeReturnPath(returnPath);
+  const html = plainPage({
+    title: "Temporarily unavailable",
+    paragraphs: [
+      "Sessionboard cannot reach its session database right now, so nobody can sign in or see sessions. Signed-in sessions are kept.",
+      `This page tries again every ${RETRY_AFTER_SECONDS * 2} seconds.`,
+    ],
+    link: { href: target, text: "Try again now" },
+    nonce,
+    head: `<meta http-equiv="refresh" content="${RETRY_AFTER_SECONDS * 2}; url=${escapeHtml(target)}">\n`,
+  });
   return new NextResponse(html, {
     status: ERRORS.database_unavailable.status,
-    headers: {
-      ...unavailableHeaders(),
-      "Content-Type": "text/html; charset=utf-8",
-      "Content-Security-Policy": `default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-    },
+    headers: { ...unavailableHeaders(), "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": plainPageCsp(nonce) },
   });
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
