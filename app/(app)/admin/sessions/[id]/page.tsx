@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { NotFoundMessage } from "@/components/not-found-message";
 import { ReasonField } from "@/components/admin/parts";
 import { ConfirmPanel, confirmationErrorId, confirmationHref } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
@@ -8,12 +7,13 @@ import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { getAdminSessionDetail } from "@/lib/admin/sessions";
 import { listSessionEvents } from "@/lib/audit";
-import { adminPageSession, answerWithStatus, withPageContext } from "@/lib/http/page";
+import { adminPageSession, withPageContext } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { toActivityView, toSessionView } from "@/lib/sessions/view-model";
 import { timeView } from "@/lib/time-view";
 import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { adminRevokeSessionAction } from "../../actions";
+import { notFoundAnswer } from "../../../not-found-answer";
 import { outcomeMessage, panelError } from "../../outcomes";
 
 export const metadata: Metadata = { title: "Admin · Session" };
@@ -27,13 +27,13 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
   const admin = await adminPageSession();
   if (!admin) return <ForbiddenMessage />;
   const id = sessionIdSchema.safeParse((await params).id);
-  if (!id.success) return missing();
+  if (!id.success) return notFoundAnswer();
   const now = new Date();
   const found = await withPageContext(async ({ db, config }) => {
     const detail = await getAdminSessionDetail(db, config, admin.session.id, id.data, now);
     return detail && { detail, events: await listSessionEvents(db, { id: detail.id, username: detail.user.username, since: new Date(detail.createdAt) }) };
   });
-  if (!found) return missing();
+  if (!found) return notFoundAnswer();
   const { detail } = found;
   const session = toSessionView(detail, now, { as: "admin", owner: detail.user.username });
   const raw = queryObject(await searchParams);
@@ -100,8 +100,3 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
   );
 }
 
-/** Anyone else's session, a made-up or deleted one: 404, drawn here so it is in the HTML (answerWithStatus). */
-function missing() {
-  answerWithStatus(404);
-  return <NotFoundMessage />;
-}

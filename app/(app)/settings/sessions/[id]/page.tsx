@@ -1,18 +1,18 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { NotFoundMessage } from "@/components/not-found-message";
 import { confirmationHref } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
 import { RevokeConfirmation, revokeConfirmationId } from "@/components/sessions/revoke-confirmation";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
 import { buttonClass } from "@/components/ui";
 import { listSessionEvents } from "@/lib/audit";
-import { answerWithStatus, requireSession, withPageContext } from "@/lib/http/page";
+import { requireSession, withPageContext } from "@/lib/http/page";
 import { getOwnSessionDetail } from "@/lib/sessions/own-sessions";
 import { toActivityView, toSessionView } from "@/lib/sessions/view-model";
 import { timeView } from "@/lib/time-view";
 import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { revokeSessionAction } from "../actions";
+import { notFoundAnswer } from "../../../not-found-answer";
 
 export const metadata: Metadata = { title: "Session" };
 
@@ -24,13 +24,13 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<str
 export default async function SessionPage({ params, searchParams }: Props) {
   const owner = await requireSession();
   const id = sessionIdSchema.safeParse((await params).id);
-  if (!id.success) return missing();
+  if (!id.success) return notFoundAnswer();
   const now = new Date();
   const found = await withPageContext(async ({ db, config }) => {
     const own = await getOwnSessionDetail(db, config, owner, id.data, now);
     return own && { own, events: await listSessionEvents(db, { id: own.id, username: owner.user.username, since: new Date(own.createdAt) }) };
   });
-  if (!found) return missing();
+  if (!found) return notFoundAnswer();
   const session = toSessionView(found.own, now, { as: "owner", username: owner.user.username });
   const confirming = sessionPageQuerySchema.parse(queryObject(await searchParams)).confirm === "1" && !session.current && !session.ended;
   const here = `${LIST}/${session.id}`;
@@ -69,8 +69,3 @@ export default async function SessionPage({ params, searchParams }: Props) {
   );
 }
 
-/** Anyone else's session, a made-up or deleted one: 404, drawn here so it is in the HTML (answerWithStatus). */
-function missing() {
-  answerWithStatus(404);
-  return <NotFoundMessage />;
-}
