@@ -1,7 +1,4 @@
-/**
- * How the pages write a moment: relative ("5 minutes ago"), exact (UTC) and machine-readable. No
- * dependencies beyond Intl, so client components can import it without the session model.
- */
+// No dependencies beyond Intl, so client components can import it without the session model.
 
 /** A moment as the pages show it: relative ("5 minutes ago"), exact (UTC) and machine-readable. */
 export type TimeView = { iso: string; exact: string; relative: string };

@@ -25,12 +25,14 @@ export const staleFormPage = (path, nonce) =>
  */
 export function answerStaleFormsWithAPage(req, res) {
   if (req.method !== "POST" || req.headers[ACTION_CALL_HEADER] !== undefined) return;
+  // Read now: Next may rewrite req.url while it handles the request.
+  const path = req.url ?? "/";
   let page = null;
   const { writeHead, write, end } = res;
   res.writeHead = function writeStaleFormHead(statusCode, ...rest) {
     if (res.getHeader(ACTION_NOT_FOUND_HEADER) !== "1") return writeHead.call(this, statusCode, ...rest);
     const nonce = randomBytes(16).toString("base64");
-    page = staleFormPage(req.url ?? "/", nonce);
+    page = staleFormPage(path, nonce);
     res.removeHeader(ACTION_NOT_FOUND_HEADER);
     res.removeHeader("ETag");
     res.setHeader("Content-Type", "text/html; charset=utf-8");
