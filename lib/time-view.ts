@@ -3,10 +3,17 @@
 /** A moment as the pages show it: relative ("5 minutes ago"), exact (UTC) and machine-readable. */
 export type TimeView = { iso: string; exact: string; relative: string };
 
-const exactFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+/** en-GB's short month names, as Intl writes them (September is "Sept"). */
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"];
+const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
 
-/** "23 Nov 2026, 11:55 UTC": how every page writes an exact time. */
-export const exactUtc = (date: Date) => `${exactFormat.format(date)} UTC`;
+/**
+ * "23 Nov 2026, 11:55 UTC": how every page writes an exact time — en-GB's medium date and short
+ * time, as Intl.DateTimeFormat writes them (the tests hold it to that), spelled out because a list
+ * page writes dozens and Intl takes a microsecond each.
+ */
+export const exactUtc = (date: Date) =>
+  `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}, ${twoDigits(date.getUTCHours())}:${twoDigits(date.getUTCMinutes())} UTC`;
 
 export function timeView(value: Date | string, now: Date): TimeView {
   const date = typeof value === "string" ? new Date(value) : value;

@@ -67,6 +67,7 @@ import {
   type TargetSummary,
 } from "./bench-support";
 import { freePorts } from "../tests/support/ports";
+import { SERVER_NODE_OPTIONS } from "../server/node-options.mjs";
 
 const PEERS = path.join(ROOT, "bench", "peers");
 const APPS = ["floor", "better-auth", "authjs"] as const;
@@ -317,7 +318,8 @@ async function prepareBare(backend: Backend): Promise<PeerSetup> {
 function startPeer(app: (typeof APPS)[number], port: number, env: Record<string, string>): Server {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("DASHBOARD_")));
   const next = path.join(PEERS, "node_modules", "next", "dist", "bin", "next");
-  return startServer(app, process.execPath, [next, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  // The Node options Sessionboard runs with, so that no server is measured with a GC tuned differently.
+  return startServer(app, process.execPath, [...SERVER_NODE_OPTIONS, next, "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: path.join(PEERS, app),
     port,
     env: { ...inherited, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },

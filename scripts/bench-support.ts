@@ -16,6 +16,7 @@ import { generateId, generateSessionToken, hashSessionToken, tokenHint } from ".
 import { parseConfig, type Config } from "../lib/config";
 import { openDatabase } from "../lib/db";
 import { toSqliteDate } from "../lib/db/sqlite";
+import { SERVER_NODE_OPTIONS } from "../server/node-options.mjs";
 
 // The migrator and server.mjs resolve paths from the working directory: run from the project root.
 export const ROOT = path.resolve(__dirname, "..");
@@ -371,7 +372,7 @@ export function startSessionboard(env: BenchEnv, port: number): Server {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("DASHBOARD_") && !name.startsWith("SESSION_")),
   );
-  return startServer("sessionboard", process.execPath, ["server.mjs"], {
+  return startServer("sessionboard", process.execPath, [...SERVER_NODE_OPTIONS, "server.mjs"], {
     cwd: ROOT,
     port,
     env: { ...inherited, ...env, NODE_ENV: "production", PORT: String(port), BIND_HOST: "127.0.0.1" },

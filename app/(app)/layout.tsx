@@ -16,7 +16,8 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   const url = new URL(path, "http://sessionboard.invalid");
   const dismissed = url.searchParams.has(DISMISSED_PARAM);
   url.searchParams.delete(DISMISSED_PARAM);
-  const banner = (
+  // Nothing to say, nothing sent: no alerts component, and no references to its actions.
+  const banner = (alerts.length > 0 || dismissed) && (
     <NewDeviceAlerts
       alerts={alerts.map((alert) => toAlertView(alert, now))}
       dismissed={dismissed}

@@ -23,13 +23,16 @@ type Props = {
   nextCursor: string | null;
   ended: SessionView[];
   historyDays: number;
-  /** Page state from the URL: the open confirmation ("others" or a session id) and the last outcome. */
-  confirm?: string;
+  /**
+   * The open confirmation ("others" or a session id, from the URL) and the action its form posts to.
+   * Only an open one carries its action: a page that shows no form sends no action references,
+   * which cost as much to send as a session's row.
+   */
+  confirming?: { what: string; action: Action };
+  /** The last outcome, from the URL. */
   revoked: boolean;
   signedOutOthers?: number;
   error?: string;
-  revokeSessionAction: Action;
-  revokeOtherSessionsAction: Action;
 };
 
 /**
@@ -39,7 +42,8 @@ type Props = {
  * (in its HTML and in React's payload), and which Next.js serializes and parses element by element.
  */
 export function OwnSessionsView(props: Props) {
-  const { page, cursor, sessions, confirm } = props;
+  const { page, cursor, sessions, confirming } = props;
+  const confirm = confirming?.what;
   const firstPage = !cursor;
   const hasOthers = (sessions ?? []).some((s) => !s.current) || Boolean(props.nextCursor) || !firstPage;
   const pageHref = (extra: Record<string, string>) => `${page}?${new URLSearchParams({ ...(cursor ? { cursor } : {}), ...extra })}`;
@@ -71,12 +75,12 @@ export function OwnSessionsView(props: Props) {
       )}
       {props.error && <Alert tone="error">{props.error}</Alert>}
 
-      {confirm === "others" && (
+      {confirming?.what === "others" && (
         <ConfirmPanel
           id="sign-out-others"
           title="Sign out all other sessions?"
           body="Every other browser and device signed in as you is signed out at its next request. This device stays signed in."
-          action={props.revokeOtherSessionsAction}
+          action={confirming.action}
           confirmLabel="Sign out all other sessions"
           pendingLabel="Signing out…"
           cancelHref={pageHref({})}
@@ -103,8 +107,8 @@ export function OwnSessionsView(props: Props) {
                 detailsHref={`${page}/${session.id}`}
                 confirmHref={confirmationHref(pageHref({ confirm: session.id }), revokeConfirmationId(session.id))}
                 confirmation={
-                  confirm === session.id && !session.current ? (
-                    <RevokeConfirmation session={session} action={props.revokeSessionAction} cancelHref={`${pageHref({})}#session-${session.id}`} inset />
+                  confirming?.what === session.id && !session.current ? (
+                    <RevokeConfirmation session={session} action={confirming.action} cancelHref={`${pageHref({})}#session-${session.id}`} inset />
                   ) : undefined
                 }
               />

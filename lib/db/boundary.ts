@@ -28,7 +28,7 @@ export function guardDatabase(db: Database): Database {
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),
     lapsedSessionsPerUserUpTo: (now, keyFingerprints, atMost) => marked(() => db.lapsedSessionsPerUserUpTo(now, keyFingerprints, atMost)),
     openAlerts: (userId, exceptSessionId, since, active, take) => marked(() => db.openAlerts(userId, exceptSessionId, since, active, take)),
-    userSessions: (userId, part, after, take) => marked(() => db.userSessions(userId, part, after, take)),
+    userSessions: (userId, reads) => marked(() => db.userSessions(userId, reads)),
     roomForBulkWrite: () => marked(() => db.roomForBulkWrite()),
     vacuumSessions: () => marked(() => db.vacuumSessions()),
     runExclusive: (job, work) => {

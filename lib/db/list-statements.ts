@@ -1,4 +1,4 @@
-import type { PartBound, SessionListPart } from "./types";
+import type { SessionListPart, UserSessionsRead } from "./types";
 
 /**
  * The statements that read what a signed-in page lists (Database.userSessions, openAlerts), written
@@ -30,9 +30,9 @@ type Params = [name: string, value: unknown][];
 function builder(dialect: ListDialect) {
   const params: Params = [];
   const param = (name: string, value: unknown) => dialect.placeholder(name, params.push([name, value]) - 1);
-  const limit = (take: number) => {
+  const limit = (take: number, name = "take") => {
     if (!Number.isSafeInteger(take) || take < 1) throw new RangeError(`a list reads a whole number of rows, not ${take}`);
-    return dialect.literalLimit ? { sql: String(take), key: `-${take}` } : { sql: param("take", take), key: "" };
+    return dialect.literalLimit ? { sql: String(take), key: `-${take}` } : { sql: param(name, take), key: "" };
   };
   return { params, param, limit };
 }
@@ -55,34 +55,65 @@ const SESSION_COLUMNS = [
   "expiresAt", "absoluteExpiresAt", "revokedAt", "revokedBy", "revokeReason", "endReason",
 ].map((column) => `s."${column}"`).join(", ");
 
-/** Database.userSessions: one part of a list of one person's sessions. */
-export function userSessionsStatement(dialect: ListDialect, userId: string, part: SessionListPart, after: PartBound | null, take: number) {
+/**
+ * Database.userSessions: parts of lists of one person's sessions, in one statement. One read is a
+ * plain SELECT; several are each a SELECT of their own (its own index range and LIMIT) joined by
+ * UNION ALL, each row tagged with its read ("read") and the time its part orders by ("listAt"), and
+ * sorted by those — a subquery's order is not the union's. Each read's parameters are named after
+ * it (SQLite binds by name).
+ */
+export function userSessionsStatement(dialect: ListDialect, userId: string, reads: UserSessionsRead[]) {
+  if (reads.length === 0) throw new RangeError("a list statement reads at least one part");
   const { params, param, limit } = builder(dialect);
-  const where = [`s."userId" = ${param("userId", userId)}`];
-  switch (part.rows) {
-    case "active":
-      where.push(...activeConditions(dialect, param, "s", part));
-      break;
-    case "ended_marked":
-      where.push(`s."revokedAt" IS NOT NULL`);
-      break;
-    case "expired_unmarked":
-      where.push(dialect.notEnded("s"), `s."expiresAt" >= ${param("floor", dialect.date(part.floor))}`, `s."expiresAt" <= ${param("until", dialect.date(part.until))}`);
-      break;
-    case "all":
-      break;
+  const tagged = reads.length > 1;
+  const selects = reads.map(({ part, after, take }, read) => {
+    const named: Param = (name, value) => param(tagged ? `${name}${read}` : name, value);
+    const where = [`s."userId" = ${named("userId", userId)}`];
+    switch (part.rows) {
+      case "active":
+        where.push(...activeConditions(dialect, named, "s", part));
+        break;
+      case "ended_marked":
+        where.push(`s."revokedAt" IS NOT NULL`);
+        break;
+      case "expired_unmarked":
+        where.push(dialect.notEnded("s"), `s."expiresAt" >= ${named("floor", dialect.date(part.floor))}`, `s."expiresAt" <= ${named("until", dialect.date(part.until))}`);
+        break;
+      case "all":
+        break;
+    }
+    const order = `s."${part.order}"`;
+    if (after) {
+      const at = named("at", dialect.date(after.at));
+      // The leading bound lets the index range start at the cursor (as rowsAfter in ../pagination/cursor).
+      if (after.tie === "all") where.push(`${order} <= ${at}`);
+      else if (after.tie === "none") where.push(`${order} < ${at}`);
+      else where.push(`${order} <= ${at}`, `(${order} < ${at} OR (s."id" < ${named("idBelow", after.tie.idBelow)} AND ${order} = ${at}))`);
+    }
+    const rows = limit(take, tagged ? `take${read}` : "take");
+    const key = [part.rows, part.order, part.rows === "active" && part.pending ? "pending" : "", after ? (typeof after.tie === "string" ? after.tie : "id") : "start"].join("-") + rows.key;
+    const columns = tagged ? `${SESSION_COLUMNS}, ${read} AS "read", ${order} AS "listAt"` : SESSION_COLUMNS;
+    return { key, text: `SELECT ${columns} FROM "Session" s WHERE ${where.join(" AND ")} ORDER BY ${order} DESC, s."id" DESC LIMIT ${rows.sql}` };
+  });
+  if (!tagged) return { ...selects[0], params };
+  return {
+    key: selects.map((select) => select.key).join("+"),
+    text: `${selects.map((select, read) => `SELECT * FROM (${select.text}) AS r${read}`).join(" UNION ALL ")} ORDER BY "read", "listAt" DESC, "id" DESC`,
+    params,
+  };
+}
+
+/** userSessionsStatement's rows, read by read, without the columns that sorted them. */
+export function splitReads<Row extends object>(rows: (Row & { read?: number; listAt?: unknown })[], reads: number): Row[][] {
+  if (reads === 1) return [rows];
+  const split: Row[][] = Array.from({ length: reads }, () => []);
+  for (const row of rows) {
+    const read = row.read ?? 0;
+    delete row.read;
+    delete row.listAt;
+    split[read].push(row);
   }
-  const order = `s."${part.order}"`;
-  if (after) {
-    const at = param("at", dialect.date(after.at));
-    // The leading bound lets the index range start at the cursor (as rowsAfter in ../pagination/cursor).
-    if (after.tie === "all") where.push(`${order} <= ${at}`);
-    else if (after.tie === "none") where.push(`${order} < ${at}`);
-    else where.push(`${order} <= ${at}`, `(${order} < ${at} OR (s."id" < ${param("idBelow", after.tie.idBelow)} AND ${order} = ${at}))`);
-  }
-  const rows = limit(take);
-  const key = [part.rows, part.order, part.rows === "active" && part.pending ? "pending" : "", after ? (typeof after.tie === "string" ? after.tie : "id") : "start"].join("-") + rows.key;
-  return { key, text: `SELECT ${SESSION_COLUMNS} FROM "Session" s WHERE ${where.join(" AND ")} ORDER BY ${order} DESC, s."id" DESC LIMIT ${rows.sql}`, params };
+  return split;
 }
 
 /** The columns of OpenAlertRow. */

@@ -8,7 +8,8 @@ import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
-import { openAlertsStatement, userSessionsStatement, type ListDialect } from "./list-statements";
+import { createHash } from "node:crypto";
+import { openAlertsStatement, splitReads, userSessionsStatement, type ListDialect } from "./list-statements";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
@@ -177,13 +178,13 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     },
     async openAlerts(userId, exceptSessionId, since, active, take) {
       const { key, text, params } = openAlertsStatement(POSTGRES_LIST, userId, exceptSessionId, since, active, take);
-      const { rows } = await query<OpenAlertRow>({ name: `sb_open_alerts_${key}`, text, values: params.map(([, value]) => value) });
+      const { rows } = await query<OpenAlertRow>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
       return rows;
     },
-    async userSessions(userId, part, after, take) {
-      const { key, text, params } = userSessionsStatement(POSTGRES_LIST, userId, part, after, take);
-      const { rows } = await query<ListedSessionRow>({ name: `sb_user_sessions_${key}`, text, values: params.map(([, value]) => value) });
-      return rows;
+    async userSessions(userId, reads) {
+      const { key, text, params } = userSessionsStatement(POSTGRES_LIST, userId, reads);
+      const { rows } = await query<ListedSessionRow>({ name: statementName("sb_user_sessions", key), text, values: params.map(([, value]) => value) });
+      return splitReads(rows, reads.length);
     },
     async lapsedSessionsPerUser(now, keyFingerprints) {
       return lapsed(now, keyFingerprints, null);
@@ -243,6 +244,15 @@ function closeOnReadTimeout(client: pg.PoolClient): void {
 
 /** A connection's own error event; the query it breaks rejects (and is reported) on its own. */
 const ignoreConnectionError = () => undefined;
+
+/**
+ * A prepared statement's name for a shape `key`: the server cuts names at 63 bytes, and two shapes
+ * cut to one name would collide, so a long key goes in as its hash.
+ */
+function statementName(prefix: string, key: string): string {
+  const name = `${prefix}_${key}`;
+  return name.length <= 63 ? name : `${prefix}_${createHash("sha256").update(key).digest("base64url").slice(0, 24)}`;
+}
 
 const READ_CUTOFF = `SELECT "at", "keepSessionId", "revokedBy", "revokeReason", "endReason" FROM "ForceLogoutCutoff" WHERE "id" = 1`;
 

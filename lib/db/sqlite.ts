@@ -9,7 +9,7 @@ import { checkpointInBackground } from "./sqlite-checkpoints";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
-import { openAlertsStatement, userSessionsStatement, type ListDialect } from "./list-statements";
+import { openAlertsStatement, splitReads, userSessionsStatement, type ListDialect } from "./list-statements";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
 
@@ -319,9 +319,9 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
         createdAt: new Date(row.createdAt),
       }));
     },
-    async userSessions(userId, part, after, take) {
-      const { key, text, params } = userSessionsStatement(SQLITE_LIST, userId, part, after, take);
-      return (runListStatement(`sessions-${key}`, text, params) as SqliteListedRow[]).map(toListedSession);
+    async userSessions(userId, reads) {
+      const { key, text, params } = userSessionsStatement(SQLITE_LIST, userId, reads);
+      return splitReads(runListStatement(`sessions-${key}`, text, params) as SqliteListedRow[], reads.length).map((rows) => rows.map(toListedSession));
     },
     async roomForBulkWrite() {
       await checkpoints?.roomForBulkWrite();

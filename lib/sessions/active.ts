@@ -125,7 +125,11 @@ export async function readListParts<T extends ListedSession>(
   take: number,
   read: (part: SessionListPart, index: number) => Promise<T[]>,
 ): Promise<PartRow<T>[]> {
-  const pages = await Promise.all(parts.map((part, index) => read(part, index)));
+  return mergeListParts(parts, take, await Promise.all(parts.map((part, index) => read(part, index))));
+}
+
+/** The first `take` rows of a list from the first `take` rows of each of its `parts` (`pages`, in order), newest first. */
+export function mergeListParts<T extends ListedSession>(parts: SessionListPart[], take: number, pages: T[][]): PartRow<T>[] {
   // Never null in its part (revokedAt: the rows marked ended).
   return mergeParts(pages, (row, part) => row[parts[part].order] ?? row.lastActiveAt, take);
 }

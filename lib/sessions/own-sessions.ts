@@ -2,7 +2,7 @@ import { actorOf, type SignedIn } from "../actor";
 import type { Config } from "../config";
 import type { Database } from "../db";
 import { cursorAfter, encodeCursor, keysetPage, partBound, type Cursor } from "../pagination/cursor";
-import { activeSessionWhere, readListParts, sessionListParts } from "./active";
+import { activeSessionWhere, mergeListParts, sessionListParts } from "./active";
 import type { SessionState } from "../validation/sessions";
 import { z } from "zod";
 import { activityField, listSessionActivity } from "./activity";
@@ -29,20 +29,30 @@ export type OwnSessionAnswer = z.infer<typeof ownSessionAnswerSchema>;
  * PostgreSQL partial to active rows; the ended ones in two parts, see sessionListParts). Only ever
  * the owner's rows: the user id comes from the verified session, never from input.
  */
-export async function listOwnSessions(
-  db: Database,
-  config: Config,
-  owner: SignedIn,
-  page: { state?: SessionState; cursor?: Cursor; limit: number },
-  now = new Date(),
-): Promise<SessionPage> {
-  const state = page.state ?? "active";
+export async function listOwnSessions(db: Database, config: Config, owner: SignedIn, page: OwnListPage, now = new Date()): Promise<SessionPage> {
+  const [listed] = await listOwnSessionPages(db, config, owner, [page], now);
+  return listed;
+}
+
+/** A page of one of the owner's lists, as listOwnSessions takes it. */
+type OwnListPage = { state?: SessionState; cursor?: Cursor; limit: number };
+
+/** listOwnSessions for several lists at once: every part of every list read in one statement. */
+async function listOwnSessionPages(db: Database, config: Config, owner: SignedIn, pages: OwnListPage[], now: Date): Promise<SessionPage[]> {
   const pending = await pendingForceLogoutFor(db, owner);
-  const parts = await sessionListParts(db, config, state, now, pending, "lastActiveAt");
-  const take = page.limit + 1;
-  const rows = await readListParts(parts, take, (part, index) => db.userSessions(owner.user.id, part, partBound(page.cursor, index), take));
-  const shown = keysetPage(rows, page.limit, (last) => encodeCursor(cursorAfter(last)));
-  return { sessions: shown.rows.map(({ row }) => presentSession(asMarked(pending, row), owner.session.id, now)), nextCursor: shown.nextCursor };
+  const lists = await Promise.all(
+    pages.map(async (page) => ({ page, take: page.limit + 1, parts: await sessionListParts(db, config, page.state ?? "active", now, pending, "lastActiveAt") })),
+  );
+  const read = await db.userSessions(
+    owner.user.id,
+    lists.flatMap(({ page, take, parts }) => parts.map((part, index) => ({ part, after: partBound(page.cursor, index), take }))),
+  );
+  let next = 0;
+  return lists.map(({ page, take, parts }) => {
+    const rows = mergeListParts(parts, take, read.slice(next, (next += parts.length)));
+    const shown = keysetPage(rows, page.limit, (last) => encodeCursor(cursorAfter(last)));
+    return { sessions: shown.rows.map(({ row }) => presentSession(asMarked(pending, row), owner.session.id, now)), nextCursor: shown.nextCursor };
+  });
 }
 
 /**
@@ -70,13 +80,29 @@ export async function getOwnSessionDetail(db: Database, _config: Config, owner: 
  * used more recently), then the others newest activity first; later pages leave it out, so it is
  * never listed twice. The cursor still follows listOwnSessions' keyset.
  */
-export async function listOwnSessionsCurrentFirst(...args: Parameters<typeof listOwnSessions>): Promise<SessionPage> {
-  const [db, config, owner, page, now = new Date()] = args;
-  const listed = await listOwnSessions(db, config, owner, page, now);
+async function currentFirst(db: Database, config: Config, owner: SignedIn, listed: SessionPage, cursor: Cursor | undefined, now: Date): Promise<SessionPage> {
   const others = listed.sessions.filter((session) => !session.current);
-  if (page.cursor) return { ...listed, sessions: others };
+  if (cursor) return { ...listed, sessions: others };
   const current = listed.sessions.find((session) => session.current) ?? (await getOwnSession(db, config, owner, owner.session.id, now));
   return { ...listed, sessions: current ? [current, ...others] : others };
+}
+
+/**
+ * What Settings > Sessions lists, in one statement: a page of the active sessions in its order
+ * (currentFirst; null: the page link was not valid, so none), and the `endedShown` most recently ended.
+ */
+export async function listSettingsSessions(
+  db: Database,
+  config: Config,
+  owner: SignedIn,
+  active: { cursor?: Cursor; limit: number } | null,
+  endedShown: number,
+  now = new Date(),
+): Promise<{ active: SessionPage | null; ended: SessionJson[] }> {
+  const ended: OwnListPage = { state: "ended", limit: endedShown };
+  if (!active) return { active: null, ended: (await listOwnSessions(db, config, owner, ended, now)).sessions };
+  const [page, endedPage] = await listOwnSessionPages(db, config, owner, [active, ended], now);
+  return { active: await currentFirst(db, config, owner, page, active.cursor, now), ended: endedPage.sessions };
 }
 
 /**

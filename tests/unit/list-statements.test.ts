@@ -15,19 +15,38 @@ describe("the list statements", () => {
   const part = { rows: "ended_marked", order: "revokedAt" } as const;
 
   it("write the row count into the text where the backend wants it there, one statement per count", () => {
-    const literal = userSessionsStatement(dialect(true), "u1", part, null, 11);
+    const literal = userSessionsStatement(dialect(true), "u1", [{ part, after: null, take: 11 }]);
     expect(literal.text).toMatch(/ LIMIT 11$/);
     expect(literal.params.map(([name]) => name)).toEqual(["userId"]);
-    expect(userSessionsStatement(dialect(true), "u1", part, null, 51).key).not.toBe(literal.key);
+    expect(userSessionsStatement(dialect(true), "u1", [{ part, after: null, take: 51 }]).key).not.toBe(literal.key);
 
-    const bound = userSessionsStatement(dialect(false), "u1", part, null, 11);
+    const bound = userSessionsStatement(dialect(false), "u1", [{ part, after: null, take: 11 }]);
     expect(bound.text).toMatch(/ LIMIT \$2$/);
-    expect(bound.key).toBe(userSessionsStatement(dialect(false), "u2", part, null, 51).key);
+    expect(bound.key).toBe(userSessionsStatement(dialect(false), "u2", [{ part, after: null, take: 51 }]).key);
+  });
+
+  it("read several parts in one statement: each its own SELECT, its parameters named after it, the rows sorted by read", () => {
+    const at = new Date("2026-12-01T00:00:00Z");
+    const active: SessionListPart = { rows: "active", order: "lastActiveAt", now: at, keyFingerprints: ["a"], pending: null };
+    const expired: SessionListPart = { rows: "expired_unmarked", order: "expiresAt", floor: new Date(0), until: at };
+    const reads = [
+      { part: active, after: { at, tie: { idBelow: "x" } }, take: 11 },
+      { part, after: null, take: 11 },
+      { part: expired, after: null, take: 3 },
+    ];
+    const both = userSessionsStatement(dialect(true), "u1", reads);
+    expect(both.text.split(" UNION ALL ")).toHaveLength(3);
+    expect(both.text).toMatch(/ ORDER BY "read", "listAt" DESC, "id" DESC$/);
+    const names = both.params.map(([name]) => name);
+    expect(new Set(names).size, "no name bound twice").toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(["userId0", "userId1", "userId2", "at0", "idBelow0", "floor2", "until2"]));
+    expect(both.key).toBe(reads.map((read) => userSessionsStatement(dialect(true), "u1", [read]).key).join("+"));
+    expect(() => userSessionsStatement(dialect(true), "u1", [])).toThrow(RangeError);
   });
 
   it("refuse a row count that is not a positive whole number, rather than write it into SQL", () => {
     for (const take of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => userSessionsStatement(dialect(true), "u1", part, null, take)).toThrow(RangeError);
+      expect(() => userSessionsStatement(dialect(true), "u1", [{ part, after: null, take }])).toThrow(RangeError);
     }
   });
 
@@ -45,7 +64,7 @@ describe("the list statements", () => {
       const texts = new Map<string, Set<string>>();
       const add = ({ key, text }: { key: string; text: string }) => texts.set(key, (texts.get(key) ?? new Set()).add(text));
       for (const part of parts) {
-        for (const after of ties) for (const take of [1, 11, 51]) for (const user of ["u1", "u2"]) add(userSessionsStatement(dialect(literalLimit), user, part, after, take));
+        for (const after of ties) for (const take of [1, 11, 51]) for (const user of ["u1", "u2"]) add(userSessionsStatement(dialect(literalLimit), user, [{ part, after, take }]));
         if (part.rows === "active") for (const take of [1, 20]) add(openAlertsStatement(dialect(literalLimit), "u1", "s1", at, part, take));
       }
       for (const [key, seen] of texts) expect(seen.size, `${literalLimit ? "literal" : "bound"} limit, key ${key}`).toBe(1);

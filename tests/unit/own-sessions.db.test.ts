@@ -10,7 +10,7 @@ import type { SignedIn } from "@/lib/actor";
 import {
   getOwnSession,
   listOwnSessions,
-  listOwnSessionsCurrentFirst,
+  listSettingsSessions,
   revokeOtherOwnSessions,
   revokeOwnSession,
 } from "@/lib/sessions/own-sessions";
@@ -83,14 +83,38 @@ describe("own sessions: one by id", () => {
     await validateSessionCookie(db, config, laptop.cookie, request, later(new Date(), minutes(3)));
     const now = later(new Date(), minutes(4));
 
-    const all = await listOwnSessionsCurrentFirst(db, config, ownerOf(desktop), { limit: 50 }, now);
+    const activePage = async (page: { limit: number; cursor?: Cursor }) => (await listSettingsSessions(db, config, ownerOf(desktop), page, 10, now)).active!;
+
+    const all = await activePage({ limit: 50 });
     expect(all.sessions.map((s) => s.id)).toEqual([desktop.session.id, laptop.session.id, phone.session.id]);
 
     // With two a page the desktop is on the first page, ahead of the page's two, and never again.
-    const first = await listOwnSessionsCurrentFirst(db, config, ownerOf(desktop), { limit: 2 }, now);
+    const first = await activePage({ limit: 2 });
     expect(first.sessions.map((s) => s.id)).toEqual([desktop.session.id, laptop.session.id, phone.session.id]);
-    const second = await listOwnSessionsCurrentFirst(db, config, ownerOf(desktop), { limit: 2, cursor: cursorSchema.parse(first.nextCursor) }, now);
+    const second = await activePage({ limit: 2, cursor: cursorSchema.parse(first.nextCursor) });
     expect(second.sessions).toEqual([]);
+  });
+
+  it("reads Settings > Sessions' two lists in one statement, each as the API lists it", async () => {
+    let sent: string[] = [];
+    const { db } = await tempDatabase({ onQuery: (sql) => sent.push(sql) });
+    const config = testConfig();
+    const { desktop, phone, laptop } = await threeDevices(db, config);
+    const owner = ownerOf(desktop);
+    await revokeOwnSession(db, config, owner, laptop.session.id, request);
+    // Ended by expiry but not yet marked: the second part of the ended list.
+    await db.prisma.session.update({ where: { id: phone.session.id }, data: { expiresAt: later(new Date(), minutes(-1)) } });
+    const now = new Date();
+
+    sent = [];
+    const lists = await listSettingsSessions(db, config, owner, { limit: 50 }, 10, now);
+    expect(sent.filter((sql) => sql.includes(`FROM "Session" s`)), "one statement reads the sessions").toHaveLength(1);
+    expect(lists.active).toEqual(await listOwnSessions(db, config, owner, { limit: 50 }, now));
+    expect(lists.ended).toEqual((await listOwnSessions(db, config, owner, { state: "ended", limit: 10 }, now)).sessions);
+    expect(lists.ended.map((s) => s.id).sort()).toEqual([laptop.session.id, phone.session.id].sort());
+
+    // A page link no longer valid: no active list, the ended one all the same.
+    expect(await listSettingsSessions(db, config, owner, null, 1, now)).toEqual({ active: null, ended: lists.ended.slice(0, 1) });
   });
 });
 
@@ -273,8 +297,8 @@ describe("own sessions: the backend's list statement", () => {
       const parts = await sessionListParts(db, config, state, now, held, order);
       for (const take of [1, 2, 3, 20]) {
         const read = (through: "statement" | "prisma", cursor: Cursor | undefined) =>
-          readListParts(parts, take, (part, index) => {
-            if (through === "statement") return db.userSessions(userId, part, partBound(cursor, index), take);
+          readListParts(parts, take, async (part, index) => {
+            if (through === "statement") return (await db.userSessions(userId, [{ part, after: partBound(cursor, index), take }]))[0];
             const query = prismaPartQuery(part, cursor, index, take);
             return db.prisma.session.findMany({ ...query, where: { AND: [query.where, { userId }] } });
           });

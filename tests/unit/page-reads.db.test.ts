@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { listOpenAlerts } from "@/lib/alerts/alerts";
-import { listOwnSessions } from "@/lib/sessions/own-sessions";
+import { listSettingsSessions } from "@/lib/sessions/own-sessions";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { USER_KEY, later, minutes, signIn, tempDatabase, testConfig } from "./helpers";
 
@@ -17,9 +17,8 @@ async function pageReads(db: Awaited<ReturnType<typeof tempDatabase>>["db"], coo
   const check = await validateSessionCookie(db, config, cookie, HOME, now);
   if (check.status !== "active") return { check, alerts: [], active: [], ended: [] };
   const alerts = await listOpenAlerts(db, config, check, now);
-  const active = (await listOwnSessions(db, config, check, { limit: 20 }, now)).sessions;
-  const ended = (await listOwnSessions(db, config, check, { state: "ended", limit: 10 }, now)).sessions;
-  return { check, alerts: alerts.map((a) => a.sessionId), active: active.map((s) => s.id), ended: ended.map((s) => s.id) };
+  const lists = await listSettingsSessions(db, config, check, { limit: 20 }, 10, now);
+  return { check, alerts: alerts.map((a) => a.sessionId), active: lists.active?.sessions.map((s) => s.id) ?? [], ended: lists.ended.map((s) => s.id) };
 }
 
 describe("a signed-in page's reads", () => {

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { SERVER_NODE_OPTIONS } from "../../server/node-options.mjs";
 
 const run = promisify(execFile);
 const ROOT = process.cwd();
@@ -58,6 +59,21 @@ describe("npm start's command line (server.mjs)", () => {
     const result = await serverCommand(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Usage: npm start -- [-p|--port PORT] [-H|--hostname HOST]");
+  });
+});
+
+describe("the server's Node options", () => {
+  it("are the ones npm start and the container's CMD pass, and Node takes them", async () => {
+    const start = (JSON.parse(fs.readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start;
+    expect(start).toBe(`NODE_ENV=production node ${SERVER_NODE_OPTIONS.join(" ")} server.mjs`);
+    const cmd = /^CMD (.+)$/m.exec(fs.readFileSync("deploy/Dockerfile", "utf8"))?.[1];
+    expect(cmd && JSON.parse(cmd)).toEqual(["node", ...SERVER_NODE_OPTIONS, "server.mjs"]);
+    // Young objects that survive a while make V8 grow the young generation up to its limit: past
+    // the default's two 16 MB semi-spaces.
+    const churn = "let kept = []; for (let i = 0; i < 3e6; i++) { const o = { i, s: 'x' + i, c: [i, i] }; if (i % 50 === 0) kept.push(o); if (kept.length > 20000) kept = []; }";
+    const size = "v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size";
+    const { stdout } = await run(process.execPath, [...SERVER_NODE_OPTIONS, "-p", `${churn}; ${size}`]);
+    expect(Number(stdout)).toBeGreaterThan(2 * 16 * 1024 * 1024);
   });
 });
 

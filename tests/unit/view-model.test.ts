@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { encodeCursor, cursorSchema } from "@/lib/pagination/cursor";
 import { describeUserAgent, presentSession, type SessionJson } from "@/lib/sessions/present";
 import { locationLabel, toSessionView } from "@/lib/sessions/view-model";
-import { relativeTime } from "@/lib/time-view";
+import { exactUtc, relativeTime } from "@/lib/time-view";
 
 const UA = {
   chromeWindows:
@@ -108,6 +108,21 @@ describe("relative times", () => {
     [-400 * 86400, "last year"],
   ])("%i s → %s", (offset, text) => {
     expect(relativeTime(at(offset), now)).toBe(text);
+  });
+});
+
+describe("exact times", () => {
+  const intl = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+  it("write what Intl writes for en-GB in UTC, every month, hour and minute, single and double digits", () => {
+    for (let i = 0; i < 24 * 60; i += 7) {
+      const date = new Date(Date.UTC(1999 + (i % 40), i % 12, 1 + (i % 31), Math.floor(i / 60), i % 60, i % 59));
+      expect(exactUtc(date)).toBe(`${intl.format(date)} UTC`);
+    }
+  });
+
+  it("read the instant in UTC, whatever the server's zone", () => {
+    expect(exactUtc(new Date("2026-09-05T23:59:59.999-02:00"))).toBe("6 Sept 2026, 01:59 UTC");
   });
 });
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { z } from "zod";
 import { pageMessage, type FailureCode } from "@/lib/errors";
 import { requireSession, withPageContext } from "@/lib/http/page";
-import { listOwnSessions, listOwnSessionsCurrentFirst } from "@/lib/sessions/own-sessions";
+import { listSettingsSessions } from "@/lib/sessions/own-sessions";
 import { toSessionView } from "@/lib/sessions/view-model";
 import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
 import { OwnSessionsView } from "@/components/sessions/own-sessions-view";
@@ -30,13 +30,11 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
   const params = pageParamsSchema.parse(raw);
   const query = ownSessionsQuerySchema.safeParse({ cursor: raw.cursor });
   const now = new Date();
-  const page = query.success
-    ? await withPageContext(({ db, config }) => listOwnSessionsCurrentFirst(db, config, owner, query.data, now))
-    : null;
-  const ended = await withPageContext(async ({ db, config }) => ({
+  const { lists, historyDays } = await withPageContext(async ({ db, config }) => ({
+    lists: await listSettingsSessions(db, config, owner, query.success ? query.data : null, ENDED_SHOWN, now),
     historyDays: config.historyDays,
-    sessions: (await listOwnSessions(db, config, owner, { state: "ended", limit: ENDED_SHOWN }, now)).sessions,
   }));
+  const page = lists.active;
   return (
     <OwnSessionsView
       page={PAGE}
@@ -44,14 +42,12 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
       cursor={raw.cursor ?? null}
       sessions={page?.sessions.map((session) => toSessionView(session, now)) ?? null}
       nextCursor={page?.nextCursor ?? null}
-      ended={ended.sessions.map((session) => toSessionView(session, now, { as: "owner", username: owner.user.username }))}
-      historyDays={ended.historyDays}
-      confirm={params.confirm}
+      ended={lists.ended.map((session) => toSessionView(session, now, { as: "owner", username: owner.user.username }))}
+      historyDays={historyDays}
+      confirming={params.confirm ? { what: params.confirm, action: params.confirm === "others" ? revokeOtherSessionsAction : revokeSessionAction } : undefined}
       revoked={Boolean(params.revoked)}
       signedOutOthers={params.signedOutOthers}
       error={params.error && (pageMessage(params.error) ?? undefined)}
-      revokeSessionAction={revokeSessionAction}
-      revokeOtherSessionsAction={revokeOtherSessionsAction}
     />
   );
 }
