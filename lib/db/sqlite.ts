@@ -9,7 +9,7 @@ import { checkpointInBackground } from "./sqlite-checkpoints";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
-import { openAlertsStatement, splitReads, userSessionsStatement, type ListDialect } from "./list-statements";
+import { openAlertsStatement, userSessionsStatement, type ListDialect } from "./list-statements";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
 
@@ -320,8 +320,12 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       }));
     },
     async userSessions(userId, reads) {
-      const { key, text, params } = userSessionsStatement(SQLITE_LIST, userId, reads);
-      return splitReads(runListStatement(`sessions-${key}`, text, params) as SqliteListedRow[], reads.length).map((rows) => rows.map(toListedSession));
+      // A statement each: no round trip to save here, and measured, three reads joined into one took
+      // ≈ 130 µs against ≈ 90 µs apart (the union's sort and co-routines).
+      return reads.map((read) => {
+        const { key, text, params } = userSessionsStatement(SQLITE_LIST, userId, [read]);
+        return (runListStatement(`sessions-${key}`, text, params) as SqliteListedRow[]).map(toListedSession);
+      });
     },
     async roomForBulkWrite() {
       await checkpoints?.roomForBulkWrite();

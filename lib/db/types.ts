@@ -236,8 +236,8 @@ export interface Database {
    * the first `take` rows of `part` after `after` (null: from the start). Every listing of one's own
    * sessions (Settings > Sessions, GET /api/sessions) reads through this, on the [userId, …]
    * indexes; one prepared statement per shape (measured on SQLite: Prisma ≈ 400 µs for three rows,
-   * this ≈ 30 µs), all the reads in one statement: on PostgreSQL each round trip costs this process
-   * ≈ 175 µs of CPU, mostly in the kernel.
+   * this ≈ 30 µs). PostgreSQL reads them all in one statement (each round trip costs this process
+   * ≈ 175 µs of CPU, mostly in the kernel); SQLite, which has no round trips, one statement each.
    */
   userSessions(userId: string, reads: UserSessionsRead[]): Promise<ListedSessionRow[][]>;
   /**
