@@ -37,7 +37,7 @@ export async function listOwnSessions(db: Database, config: Config, owner: Signe
 /** A page of one of the owner's lists, as listOwnSessions takes it. */
 type OwnListPage = { state?: SessionState; cursor?: Cursor; limit: number };
 
-/** listOwnSessions for several lists at once: every part of every list read in one statement. */
+/** listOwnSessions for several lists at once: every part of every list in one Database.userSessions read (one statement on PostgreSQL). */
 async function listOwnSessionPages(db: Database, config: Config, owner: SignedIn, pages: OwnListPage[], now: Date): Promise<SessionPage[]> {
   const pending = await pendingForceLogoutFor(db, owner);
   const lists = await Promise.all(
@@ -88,7 +88,7 @@ async function currentFirst(db: Database, config: Config, owner: SignedIn, liste
 }
 
 /**
- * What Settings > Sessions lists, in one statement: a page of the active sessions in its order
+ * What Settings > Sessions lists, in one read (listOwnSessionPages): a page of the active sessions in its order
  * (currentFirst; null: the page link was not valid, so none), and the `endedShown` most recently ended.
  */
 export async function listSettingsSessions(
