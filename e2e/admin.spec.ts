@@ -164,7 +164,7 @@ test.describe("Admin Panel", () => {
     await panel.getByLabel(/^Reason/).fill("phone lost");
     await panel.getByRole("button", { name: "Revoke session" }).click();
     await expect(main(page).getByRole("status")).toHaveText("Session revoked. That browser is signed out at its next request.");
-    await expect(page).toHaveURL(new RegExp(`/admin/sessions/${user.sessionId}\\?done=session$`));
+    await expect(page).toHaveURL(new RegExp(`/admin/sessions/${user.sessionId}\\?done=session&sealed=[^&#]+$`));
     await expect(panel).toHaveCount(0);
     await expect(main(page)).toContainText("Revoked by an administrator (root)");
     await expectSignedOut(user.page, "Your session was revoked");

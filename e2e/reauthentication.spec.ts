@@ -78,6 +78,23 @@ test.describe("re-authentication before destructive admin actions", () => {
     for (const c of [victim, admin]) await c.context.close();
   });
 
+  test("cancelled at the identity provider: back at the confirmation, which says nothing was done", async ({ browser }) => {
+    const victimName = uniqueUser("victim");
+    const victim = await keyUser(browser, victimName);
+    const admin = await ssoUser(browser, uniqueUser("admin-cancel"));
+    ageAuthentication(admin.sessionId, 30);
+    const page = admin.page;
+    await page.goto(`/admin/sessions?user=${victimName}&confirmUser=${victimName}`);
+    await page.getByRole("button", { name: "Confirm with single sign-on" }).click();
+    await page.getByRole("link", { name: "[ Cancel ]" }).click();
+    await expect(page).toHaveURL(new RegExp(`/admin/sessions\\?.*confirmUser=${victimName}.*&error=sso_reauthentication_failed&sealed=`));
+    const confirm = page.getByRole("group", { name: `Revoke every session of ${victimName}?` });
+    await expect(confirm.getByRole("alert")).toHaveText("Your identity provider did not confirm it is you, so nothing was done. Try again.");
+    expect(await currentSessionId(admin.context.request)).toBe(admin.sessionId);
+    expect((await victim.context.request.get("/api/auth/session")).status()).toBe(200);
+    for (const c of [victim, admin]) await c.context.close();
+  });
+
   test("signing in as someone else at the identity provider re-authenticates nobody", async ({ browser }) => {
     const victimName = uniqueUser("victim");
     const victim = await keyUser(browser, victimName);

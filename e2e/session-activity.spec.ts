@@ -139,7 +139,7 @@ test("an admin sees any session's detail with its owner and history, and revokes
   await admin.page.keyboard.type("laptop reported stolen");
   await admin.page.keyboard.press("Enter");
   // Back on its page, which says so, tells how it ended and offers no Revoke.
-  await expect(admin.page).toHaveURL(`/admin/sessions/${laptop.id}?done=session`);
+  await expect(admin.page).toHaveURL(new RegExp(`/admin/sessions/${laptop.id}\\?done=session&sealed=[^&#]+$`));
   await expect(admin.page.getByRole("main").getByRole("status")).toHaveText("Session revoked. That browser is signed out at its next request.");
   await expectJsonError(await laptop.context.request.get("/api/auth/session"), 401, "session_ended");
   await expect(admin.page.getByRole("main").getByTestId("end-reason")).toHaveText("Revoked by an administrator (root)");

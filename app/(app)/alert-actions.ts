@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { dismissAlert, reportAlert } from "@/lib/alerts/alerts";
 import { formAction } from "@/lib/http/page";
+import { withoutOutcome } from "@/lib/http/outcome";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { alertForms } from "@/lib/validation/alerts";
 import { DISMISSED_PARAM } from "@/lib/alerts/words";
@@ -15,7 +16,7 @@ export const dismissAlertAction = formAction({ schema: alertForms.dismiss, refus
   await dismissAlert(db, owner, alertId);
   // The banner lives in the signed-in layout, which the client keeps across navigations: render it again.
   revalidatePath("/", "layout");
-  const url = new URL(safeReturnPath(path), "http://sessionboard.invalid");
+  const url = new URL(withoutOutcome(safeReturnPath(path)), "http://sessionboard.invalid");
   url.searchParams.set(DISMISSED_PARAM, "1");
   return url.pathname + url.search;
 });

@@ -3,6 +3,8 @@ import { NewDeviceAlerts } from "@/components/new-device-alerts";
 import { listOpenAlerts } from "@/lib/alerts/alerts";
 import { DISMISSED_PARAM, toAlertView } from "@/lib/alerts/words";
 import { getCurrentSession, withPageContext } from "@/lib/http/page";
+import { verifiedQuery, withoutOutcome } from "@/lib/http/outcome";
+import { queryObject } from "@/lib/validation/sessions";
 import { dismissAlertAction, reportAlertAction } from "./alert-actions";
 
 /** Shell for signed-in pages. Each page enforces the session itself (with its own return path). */
@@ -10,18 +12,18 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   const check = await getCurrentSession();
   if (check.status !== "active") return <AppShell user={null}>{children}</AppShell>;
   // New-device alerts about this person's other sessions, on every signed-in page.
-  const { alerts, path } = await withPageContext(async ({ db, config, path }) => ({ alerts: await listOpenAlerts(db, config, check), path }));
+  const { alerts, path, config } = await withPageContext(async ({ db, config, path }) => ({ alerts: await listOpenAlerts(db, config, check), path, config }));
   const now = new Date();
-  // Back from "This was me": say so, and let the forms come back to the page without saying it again.
-  const url = new URL(path, "http://sessionboard.invalid");
-  const dismissed = url.searchParams.has(DISMISSED_PARAM);
-  url.searchParams.delete(DISMISSED_PARAM);
+  // Back from "This was me" (sealed for this session): say so. The forms come back to the page
+  // without any outcome, so it is not said again.
+  const query = new URL(path, "http://sessionboard.invalid").searchParams;
+  const dismissed = DISMISSED_PARAM in verifiedQuery(config, check.session.id, queryObject(query), now);
   // Nothing to say, nothing sent: no alerts component, and no references to its actions.
   const banner = (alerts.length > 0 || dismissed) && (
     <NewDeviceAlerts
       alerts={alerts.map((alert) => toAlertView(alert, now))}
       dismissed={dismissed}
-      back={url.pathname + url.search}
+      back={withoutOutcome(path)}
       dismissAction={dismissAlertAction}
       reportAction={reportAlertAction}
     />

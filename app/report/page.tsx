@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Alert, buttonClass } from "@/components/ui";
 import { RelativeTime } from "@/components/time";
-import { readReportLink } from "@/lib/alerts/report-link";
+import { JUST_USED, readReportLink } from "@/lib/alerts/report-link";
 import { deviceWords, whereWords } from "@/lib/alerts/words";
 import { pageMessage } from "@/lib/errors";
 import { withPageContext } from "@/lib/http/page";
@@ -20,9 +20,10 @@ const one = (value: string | string[] | undefined) => (Array.isArray(value) ? va
  */
 export default async function ReportPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  const outcome = one(params.outcome);
   const token = one(params.token) ?? "";
-  const link = outcome ? null : await withPageContext(({ db }) => readReportLink(db, token));
+  const link = await withPageContext(({ db }) => readReportLink(db, token));
+  // Anyone can write the query: it only chooses the words for a link that is used.
+  const justUsed = link.state === "used" && one(params.outcome) === JUST_USED;
 
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">
@@ -31,13 +32,10 @@ export default async function ReportPage({ searchParams }: { searchParams: Searc
           <p className="text-lg font-semibold tracking-tight text-slate-900">Sessionboard</p>
           <h1 className="mt-2 text-2xl font-semibold tracking-tight">Sign out a new sign-in</h1>
         </div>
-        {outcome === "revoked" && (
-          <Alert tone="success">That session is signed out. Change your key or password too, if someone else may know it.</Alert>
-        )}
-        {outcome && outcome !== "revoked" && <Alert tone="error">{pageMessage(outcome) ?? pageMessage("report_link_invalid")}</Alert>}
-        {link?.state === "used" && <Alert tone="error">{pageMessage("report_link_used")}</Alert>}
-        {link?.state === "invalid" && <Alert tone="error">{pageMessage("report_link_invalid")}</Alert>}
-        {link?.state === "valid" && (
+        {justUsed && <Alert tone="success">That session is signed out. Change your key or password too, if someone else may know it.</Alert>}
+        {link.state === "used" && !justUsed && <Alert tone="error">{pageMessage("report_link_used")}</Alert>}
+        {link.state === "invalid" && <Alert tone="error">{pageMessage("report_link_invalid")}</Alert>}
+        {link.state === "valid" && (
           <form action="/api/alerts/report-link" method="post" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
             <p className="text-sm text-slate-700">
               Your account was signed in to from <strong>{deviceWords(link.alert)}</strong>, {whereWords(link.alert)},{" "}

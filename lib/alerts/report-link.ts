@@ -29,6 +29,9 @@ export async function issueReportLink(db: Database, alertId: string, now = new D
   return count === 1 ? token : null;
 }
 
+/** The report page's `outcome` after its form used the link: words of success for a link that is used. */
+export const JUST_USED = "revoked";
+
 export type ReportLinkState =
   | { state: "valid"; alert: Pick<AlertJson, "browser" | "os" | "ipAddress" | "country" | "city" | "createdAt"> }
   | { state: "used" }

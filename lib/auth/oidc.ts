@@ -106,7 +106,8 @@ export type OidcResult =
   | { ok: true; token: string; persistent: boolean; next: string; session: CurrentSession; user: { id: string; username: string } }
   /** A re-authentication: the same session, with a new token. */
   | { ok: true; reauthenticated: true; token: string; persistent: boolean; next: string }
-  | { ok: false; code: OidcFailure; next: string; reauth?: true };
+  /** `reauthOf`: a failed re-authentication, of this session (still signed in). */
+  | { ok: false; code: OidcFailure; next: string; reauthOf?: string };
 
 /**
  * Step 2, the callback: checks the transaction and state, exchanges the code (openid-client checks
@@ -128,7 +129,7 @@ export function finishOidcLogin(
     if (span) {
       recordSignIn(span, result);
       if (!result.ok && result.code === "sso_unavailable") span.setStatus({ code: SpanStatusCode.ERROR, message: "identity provider unavailable" });
-      if ((result.ok && "reauthenticated" in result) || (!result.ok && result.reauth)) span.setAttribute("auth.reauthentication", true);
+      if ((result.ok && "reauthenticated" in result) || (!result.ok && result.reauthOf)) span.setAttribute("auth.reauthentication", true);
     }
     return result;
   });
@@ -149,7 +150,7 @@ async function ssoCallback(
   const failedSignIn = async (code: OidcFailure, detail: string, username: string | null = null): Promise<OidcResult> => {
     if (reauth) {
       await recordAuthEvent(db, { type: "reauth.failed", authMethod: "oidc", username, sessionId: reauth.sessionId, ip: request.ip, userAgent: request.userAgent, detail, at: now });
-      return { ok: false, code: "sso_reauthentication_failed", next, reauth: true };
+      return { ok: false, code: "sso_reauthentication_failed", next, reauthOf: reauth.sessionId };
     }
     // A re-authentication is not a sign-in: only sign-ins are counted as login attempts.
     recordLoginAttempt("oidc", code === "account_disabled" ? "disabled" : "sso_error");

@@ -15,6 +15,8 @@ import { requestInfo } from "../request/request-info";
 import { checkRequestSession } from "./request-session";
 import { REQUEST_PATH_HEADER } from "./request-path";
 import { noteRequestStatus } from "../request/request-scope";
+import { queryObject } from "../validation/sessions";
+import { sealOutcome, verifiedQuery } from "./outcome";
 
 /**
  * The one way into pages, layouts and server actions, beside the API's apiRoute/apiContext:
@@ -127,10 +129,15 @@ export function formAction<S extends z.ZodType>(
   // `unknown`, not FormData: anyone can call an action by its id with arguments of their choosing.
   return async (formData: unknown) => {
     const session = options.access === "admin" ? await requireAdminSession() : await requireSession();
+    const { config } = await pageContext();
+    // What the action did (or why not) comes back in the query, sealed for this session.
+    function back(target: string): never {
+      redirect(sealOutcome(config, session.session.id, target));
+    }
     const fields = formFields(formData);
-    if (fields === null) redirect(options.refused("invalid_input", {}));
+    if (fields === null) back(options.refused("invalid_input", {}));
     const parsed = options.schema.safeParse(fields);
-    if (!parsed.success) redirect(options.refused("invalid_input", fields));
+    if (!parsed.success) back(options.refused("invalid_input", fields));
     let target: string;
     try {
       target = await withPageContext((context) => run(parsed.data, session, context));
@@ -138,6 +145,15 @@ export function formAction<S extends z.ZodType>(
       if (!(error instanceof DomainError)) throw error;
       target = options.refused(error.code, fields);
     }
-    redirect(target);
+    back(target);
   };
+}
+
+/**
+ * A page's query, one value per name (the first), with a server action's outcome in it only if it
+ * was sealed for the session looking (lib/http/outcome.ts): a hand-written "?revoked=1" says nothing.
+ */
+export async function pageQuery(searchParams: Promise<Record<string, string | string[] | undefined>>): Promise<Record<string, string>> {
+  const [raw, check, { config }] = await Promise.all([searchParams, getCurrentSession(), pageContext()]);
+  return verifiedQuery(config, check.status === "active" ? check.session.id : null, queryObject(raw));
 }

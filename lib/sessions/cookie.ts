@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config";
+import { purposeKeys } from "../secret-keys";
 import { hashSessionToken, SESSION_TOKEN_PATTERN } from "./token";
 
 /**
@@ -12,17 +13,7 @@ export type SessionCookie = { token: string; persistent: boolean };
 /** A cookie that verified, with the hash its session is stored under. */
 export type VerifiedCookie = SessionCookie & { tokenHash: string };
 
-const signingKeys = new WeakMap<Config, Buffer[]>();
-
-// Derive a dedicated key per secret so the cookie MAC never shares key material with other uses.
-function keysFor(config: Config): Buffer[] {
-  let keys = signingKeys.get(config);
-  if (!keys) {
-    keys = config.secrets.map((secret) => createHmac("sha256", secret).update("sessionboard:session-cookie").digest());
-    signingKeys.set(config, keys);
-  }
-  return keys;
-}
+const keysFor = (config: Config) => purposeKeys(config, "sessionboard:session-cookie");
 
 const mac = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest();
 

@@ -1,4 +1,5 @@
 import { pageMessage } from "@/lib/errors";
+import { withoutOutcome, type OutcomeParam } from "@/lib/http/outcome";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { usernameFilter } from "@/lib/validation/admin";
 
@@ -9,11 +10,9 @@ export const CONFIRM_PARAMS = ["confirm", "confirmUser", "confirmAll", "confirmD
  * What a refused confirmation's form gets back, by its field's name, under the query parameter
  * named here: the reason and the typed confirmation word, never the key.
  */
-const KEPT_FIELDS = { reason: "keptReason", confirm: "keptConfirm" } as const;
+const KEPT_FIELDS = { reason: "keptReason", confirm: "keptConfirm" } as const satisfies Record<string, OutcomeParam>;
 const KEPT_MAX_LENGTH = 500;
 
-/** The query parameters that say what an action did: the page's state (what goes into returnTo) leaves them out. */
-export const OUTCOME_PARAMS: readonly string[] = ["done", "count", "doneUser", "error", ...Object.values(KEPT_FIELDS)];
 
 /** The ids the admin pages give their confirmations (ConfirmPanel posts its own as `panel`). */
 const PANEL_ID = /^confirm-[a-z]{1,20}$/;
@@ -24,9 +23,8 @@ const PANEL_ID = /^confirm-[a-z]{1,20}$/;
  * what was typed in it but the key, so the admin can correct it.
  */
 export function outcomeUrl(returnTo: unknown, outcome: { done?: string; count?: number; user?: string; error?: string }, fields: Record<string, string> = {}) {
-  const url = new URL(safeReturnPath(returnTo, "/admin/sessions"), "http://sessionboard.invalid");
+  const url = new URL(withoutOutcome(safeReturnPath(returnTo, "/admin/sessions")), "http://sessionboard.invalid");
   if (!url.pathname.startsWith("/admin/")) url.pathname = "/admin/sessions";
-  for (const name of OUTCOME_PARAMS) url.searchParams.delete(name);
   if (!outcome.error) for (const name of CONFIRM_PARAMS) url.searchParams.delete(name);
   if (outcome.done) url.searchParams.set("done", outcome.done);
   if (outcome.count !== undefined) url.searchParams.set("count", String(outcome.count));

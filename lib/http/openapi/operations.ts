@@ -331,7 +331,7 @@ export const OPERATIONS: Operation[] = [
     body: { schema: reportLinkFormSchema, media: JSON_OR_FORM, required: true },
     responses: {
       200: { description: "JSON request: how many sessions ended (0 when it had ended already)", json: revokedAnswerSchema },
-      303: seeOther("Form request: to /report?outcome=revoked, or with the error code"),
+      303: seeOther("Form request: back to /report?token=…, which shows the link as used (signed out) or not valid"),
     },
     errors: ["report_link_invalid", "report_link_used"],
   },

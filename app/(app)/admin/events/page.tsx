@@ -7,7 +7,7 @@ import { Pager } from "@/components/pager";
 import { Badge, buttonClass } from "@/components/ui";
 import { ExactTime } from "@/components/time";
 import { listEvents, sessionHints } from "@/lib/admin/events";
-import { adminPageSession, withPageContext } from "@/lib/http/page";
+import { adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/time-view";
@@ -15,7 +15,6 @@ import { AUTH_EVENT_TYPES, type AuthEventType } from "@/lib/audit";
 import { AUDIT_EVENT_WORDS, auditEventWords } from "@/lib/audit-words";
 import { maskToken, tokenEnding } from "@/lib/sessions/present";
 import { eventsQuerySchema } from "@/lib/validation/admin";
-import { queryObject } from "@/lib/validation/sessions";
 
 export const metadata: Metadata = { title: "Admin · Events" };
 
@@ -63,7 +62,7 @@ function SessionLabel({ id, hint }: { id: string | null; hint: string | undefine
 
 export default async function AdminEventsPage({ searchParams }: { searchParams: SearchParams }) {
   if (!(await adminPageSession())) return <ForbiddenMessage />;
-  const raw = queryObject(await searchParams);
+  const raw = await pageQuery(searchParams);
   const {
     data: { cursor, limit, type, user, from, to },
     problems,

@@ -7,16 +7,16 @@ import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
-import { OUTCOME_PARAMS, outcomeMessage, panelError } from "../outcomes";
+import { outcomeMessage, panelError } from "../outcomes";
+import { isOutcomeParam } from "@/lib/http/outcome";
 import { countAdminSessions, listAdminSessions, MANY_SESSIONS, adminCounters } from "@/lib/admin/sessions";
 import { describeFilter } from "@/lib/admin/filter-words";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { toSessionView } from "@/lib/sessions/view-model";
 import { adminSessionsQuerySchema, FILTER_ONLY_PARAMS, hasFilter, usernameFilter } from "@/lib/validation/admin";
-import { queryObject } from "@/lib/validation/sessions";
 import { adminRevokeAllAction, adminRevokeFilteredAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
 
 export const metadata: Metadata = { title: "Admin · Sessions" };
@@ -29,7 +29,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function AdminSessionsPage({ searchParams }: { searchParams: SearchParams }) {
   const admin = await adminPageSession();
   if (!admin) return <ForbiddenMessage />;
-  const raw = queryObject(await searchParams);
+  const raw = await pageQuery(searchParams);
   const now = new Date();
   const { data: query, problems, valid } = lenientQuery(adminSessionsQuerySchema, raw);
   const { config } = await pageContext();
@@ -54,7 +54,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   const ssoFirst = (returnTo: string) =>
     reauthentication === "identity_provider" ? <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={returnTo} cancelHref={cancelHref} /> : undefined;
 
-  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !OUTCOME_PARAMS.includes(name)));
+  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !isOutcomeParam(name)));
   const href = (changes: Record<string, string | null>) =>
     pageUrl(PAGE, state, { confirm: null, confirmUser: null, confirmAll: null, confirmFilter: null, ...changes });
   const returnTo = `${PAGE}?${state}`;

@@ -6,15 +6,15 @@ import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge, buttonClass } from "@/components/ui";
-import { OUTCOME_PARAMS, outcomeMessage, panelError } from "../outcomes";
+import { outcomeMessage, panelError } from "../outcomes";
+import { isOutcomeParam } from "@/lib/http/outcome";
 import { listUsers } from "@/lib/admin/users";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/time-view";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
-import { queryObject } from "@/lib/validation/sessions";
 import { lenientQuery } from "@/lib/validation/page-query";
 import { disableUserAction, enableUserAction } from "../actions";
 
@@ -26,7 +26,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function AdminUsersPage({ searchParams }: { searchParams: SearchParams }) {
   const admin = await adminPageSession();
   if (!admin) return <ForbiddenMessage />;
-  const raw = queryObject(await searchParams);
+  const raw = await pageQuery(searchParams);
   const now = new Date();
   // One invalid parameter (a mistyped prefix, a cursor no user name can be) is named and dropped; the rest apply.
   const { data: query, problems } = lenientQuery(adminUsersQuerySchema, raw);
@@ -35,7 +35,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const reauthentication = reauthenticationFor(config, admin.session, now);
 
   // An open confirmation stays in the state (and so in returnTo): an error keeps it open, success closes it (outcomeUrl).
-  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !OUTCOME_PARAMS.includes(name)));
+  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !isOutcomeParam(name)));
   const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, { confirmDisable: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);

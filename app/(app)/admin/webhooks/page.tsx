@@ -3,10 +3,9 @@ import Link from "next/link";
 import { actionClass, Cell, DataTable, rowClass, Stat } from "@/components/admin/parts";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge } from "@/components/ui";
-import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { timeView } from "@/lib/time-view";
-import { queryObject } from "@/lib/validation/sessions";
 import { DELIVERY_STATUSES, listWebhookDeliveries, type DeliveryStatus } from "@/lib/webhooks/delivery";
 import { resendWebhookAction } from "../actions";
 import { outcomeError, outcomeMessage } from "../outcomes";
@@ -22,7 +21,7 @@ const isStatus = (value: string | undefined): value is DeliveryStatus => DELIVER
 
 export default async function AdminWebhooksPage({ searchParams }: { searchParams: SearchParams }) {
   if (!(await adminPageSession())) return <ForbiddenMessage />;
-  const raw = queryObject(await searchParams);
+  const raw = await pageQuery(searchParams);
   const status = isStatus(raw.status) ? raw.status : undefined;
   const { config } = await pageContext();
   const now = new Date();

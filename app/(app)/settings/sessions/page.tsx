@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { z } from "zod";
 import { pageMessage, type FailureCode } from "@/lib/errors";
-import { requireSession, withPageContext } from "@/lib/http/page";
+import { requireSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { listSettingsSessions } from "@/lib/sessions/own-sessions";
 import { toSessionView } from "@/lib/sessions/view-model";
-import { ownSessionsQuerySchema, queryObject, sessionIdSchema } from "@/lib/validation/sessions";
+import { ownSessionsQuerySchema, sessionIdSchema } from "@/lib/validation/sessions";
 import { OwnSessionsView } from "@/components/sessions/own-sessions-view";
 import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
 
@@ -26,7 +26,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function SessionsPage({ searchParams }: { searchParams: SearchParams }) {
   const owner = await requireSession();
-  const raw = queryObject(await searchParams);
+  const raw = await pageQuery(searchParams);
   const params = pageParamsSchema.parse(raw);
   const query = ownSessionsQuerySchema.safeParse({ cursor: raw.cursor });
   const now = new Date();

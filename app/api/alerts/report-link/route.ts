@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { ZodError } from "zod";
-import { reportLinkFormSchema, useReportLink } from "@/lib/alerts/report-link";
+import { JUST_USED, reportLinkFormSchema, useReportLink } from "@/lib/alerts/report-link";
 import { DomainError } from "@/lib/errors";
 import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
@@ -18,14 +18,17 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const { data, form } = await readBody(request);
   const parsed = reportLinkFormSchema.safeParse(data);
   if (!parsed.success) {
-    if (form) return seeOther("/report?outcome=report_link_invalid");
+    if (form) return seeOther("/report");
     throw new ZodError(parsed.error.issues);
   }
+  // Back to the link's page, which shows the link's state as stored (used, or not valid); the query
+  // only asks for the words of someone who just used it.
+  const page = `/report?${new URLSearchParams({ token: parsed.data.token })}`;
   try {
     const revoked = await useReportLink(context.db, context.config, parsed.data.token, context.request);
-    return form ? seeOther("/report?outcome=revoked") : json({ revoked } satisfies RevokedAnswer);
+    return form ? seeOther(`${page}&outcome=${JUST_USED}`) : json({ revoked } satisfies RevokedAnswer);
   } catch (error) {
-    if (form && error instanceof DomainError) return seeOther(`/report?outcome=${error.code}`);
+    if (form && error instanceof DomainError) return seeOther(page);
     throw error;
   }
 });

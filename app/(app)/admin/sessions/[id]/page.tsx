@@ -7,11 +7,11 @@ import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { getAdminSessionDetail } from "@/lib/admin/sessions";
 import { listSessionEvents } from "@/lib/audit";
-import { adminPageSession, withPageContext } from "@/lib/http/page";
+import { adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { toActivityView, toSessionView } from "@/lib/sessions/view-model";
 import { timeView } from "@/lib/time-view";
-import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
+import { sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { adminRevokeSessionAction } from "../../actions";
 import { notFoundAnswer } from "../../../not-found-answer";
 import { outcomeMessage, panelError } from "../../outcomes";
@@ -36,7 +36,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
   if (!found) return notFoundAnswer();
   const { detail } = found;
   const session = toSessionView(detail, now, { as: "admin", owner: detail.user.username });
-  const raw = queryObject(await searchParams);
+  const raw = await pageQuery(searchParams);
   const query = sessionPageQuerySchema.parse(raw);
   const confirming = query.confirm === "1" && !session.current && !session.ended;
   const message = outcomeMessage(raw);

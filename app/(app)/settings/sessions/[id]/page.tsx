@@ -6,11 +6,11 @@ import { RevokeConfirmation, revokeConfirmationId } from "@/components/sessions/
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
 import { buttonClass } from "@/components/ui";
 import { listSessionEvents } from "@/lib/audit";
-import { requireSession, withPageContext } from "@/lib/http/page";
+import { requireSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { getOwnSessionDetail } from "@/lib/sessions/own-sessions";
 import { toActivityView, toSessionView } from "@/lib/sessions/view-model";
 import { timeView } from "@/lib/time-view";
-import { queryObject, sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
+import { sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { revokeSessionAction } from "../actions";
 import { notFoundAnswer } from "../../../not-found-answer";
 
@@ -32,7 +32,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
   });
   if (!found) return notFoundAnswer();
   const session = toSessionView(found.own, now, { as: "owner", username: owner.user.username });
-  const confirming = sessionPageQuerySchema.parse(queryObject(await searchParams)).confirm === "1" && !session.current && !session.ended;
+  const confirming = sessionPageQuerySchema.parse(await pageQuery(searchParams)).confirm === "1" && !session.current && !session.ended;
   const here = `${LIST}/${session.id}`;
 
   return (

@@ -6,6 +6,7 @@ import { apiContext, apiRoute } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/request/return-path";
+import { sealOutcome } from "@/lib/http/outcome";
 import { clearNotice } from "@/lib/notice";
 
 /** The identity provider sends the browser back here; success starts a session, anything else goes to /login with a reason. */
@@ -30,9 +31,9 @@ export const GET = apiRoute(async (request: NextRequest) => {
     response = seeOther(next);
     setSessionCookie(response.cookies, context.config, { token: result.token, persistent: result.persistent });
     if (!("reauthenticated" in result)) clearNotice(response.cookies, context.config);
-  } else if (result.reauth) {
-    // Still signed in: back to the confirmation, which explains that nothing was done.
-    response = seeOther(outcomeUrl(next, { error: result.code }));
+  } else if (result.reauthOf) {
+    // Still signed in: back to the confirmation, which explains (to that session) that nothing was done.
+    response = seeOther(sealOutcome(context.config, result.reauthOf, outcomeUrl(next, { error: result.code })));
   } else {
     response = seeOtherToLogin({ error: result.code, next });
   }
