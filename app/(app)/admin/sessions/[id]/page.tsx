@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { cache } from "react";
 import Link from "next/link";
 import { ReasonField } from "@/components/admin/parts";
 import { ConfirmPanel, confirmationErrorId, confirmationHref } from "@/components/confirm-panel";
@@ -16,25 +17,37 @@ import { adminRevokeSessionAction } from "../../actions";
 import { notFoundAnswer } from "../../../not-found-answer";
 import { outcomeMessage, panelError } from "../../outcomes";
 
-export const metadata: Metadata = { title: "Admin · Session" };
-
 const LIST = "/admin/sessions";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
+/**
+ * The session with its events, read once per request for the page and its title: "forbidden" for
+ * someone not an admin, null for a 404.
+ */
+const loadSession = cache(async (rawId: string) => {
+  const admin = await adminPageSession();
+  if (!admin) return "forbidden" as const;
+  const id = sessionIdSchema.safeParse(rawId);
+  if (!id.success) return null;
+  const now = new Date();
+  return withPageContext(async ({ db, config }) => {
+    const detail = await getAdminSessionDetail(db, config, admin.session.id, id.data, now);
+    return detail && { now, detail, events: await listSessionEvents(db, { id: detail.id, username: detail.user.username, since: new Date(detail.createdAt) }) };
+  });
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const found = await loadSession((await params).id);
+  return { title: found === null ? "Page not found" : "Admin · Session" };
+}
+
 /** Any one session, active or ended, for admins: its owner, everything about it, where it was used, its events; revoke. */
 export default async function AdminSessionPage({ params, searchParams }: Props) {
-  const admin = await adminPageSession();
-  if (!admin) return <ForbiddenMessage />;
-  const id = sessionIdSchema.safeParse((await params).id);
-  if (!id.success) return notFoundAnswer();
-  const now = new Date();
-  const found = await withPageContext(async ({ db, config }) => {
-    const detail = await getAdminSessionDetail(db, config, admin.session.id, id.data, now);
-    return detail && { detail, events: await listSessionEvents(db, { id: detail.id, username: detail.user.username, since: new Date(detail.createdAt) }) };
-  });
+  const found = await loadSession((await params).id);
+  if (found === "forbidden") return <ForbiddenMessage />;
   if (!found) return notFoundAnswer();
-  const { detail } = found;
+  const { detail, now } = found;
   const session = toSessionView(detail, now, { as: "admin", owner: detail.user.username });
   const raw = await pageQuery(searchParams);
   const query = sessionPageQuerySchema.parse(raw);

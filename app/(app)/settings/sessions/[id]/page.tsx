@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { cache } from "react";
 import { confirmationHref } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
 import { RevokeConfirmation, revokeConfirmationId } from "@/components/sessions/revoke-confirmation";
@@ -14,23 +15,31 @@ import { sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessio
 import { revokeSessionAction } from "../actions";
 import { notFoundAnswer } from "../../../not-found-answer";
 
-export const metadata: Metadata = { title: "Session" };
-
 const LIST = "/settings/sessions";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
+/** One of the signed-in person's sessions with its events, read once per request for the page and its title; null: a 404. */
+const loadOwnSession = cache(async (rawId: string) => {
+  const owner = await requireSession();
+  const id = sessionIdSchema.safeParse(rawId);
+  if (!id.success) return null;
+  const now = new Date();
+  return withPageContext(async ({ db, config }) => {
+    const own = await getOwnSessionDetail(db, config, owner, id.data, now);
+    return own && { owner, now, own, events: await listSessionEvents(db, { id: own.id, username: owner.user.username, since: new Date(own.createdAt) }) };
+  });
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: (await loadOwnSession((await params).id)) ? "Session" : "Page not found" };
+}
+
 /** Everything about one of your sessions, active or ended (with how it ended). Anyone else's or a made-up id: the same 404. */
 export default async function SessionPage({ params, searchParams }: Props) {
-  const owner = await requireSession();
-  const id = sessionIdSchema.safeParse((await params).id);
-  if (!id.success) return notFoundAnswer();
-  const now = new Date();
-  const found = await withPageContext(async ({ db, config }) => {
-    const own = await getOwnSessionDetail(db, config, owner, id.data, now);
-    return own && { own, events: await listSessionEvents(db, { id: own.id, username: owner.user.username, since: new Date(own.createdAt) }) };
-  });
+  const found = await loadOwnSession((await params).id);
   if (!found) return notFoundAnswer();
+  const { owner, now } = found;
   const session = toSessionView(found.own, now, { as: "owner", username: owner.user.username });
   const confirming = sessionPageQuerySchema.parse(await pageQuery(searchParams)).confirm === "1" && !session.current && !session.ended;
   const here = `${LIST}/${session.id}`;
