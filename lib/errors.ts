@@ -5,7 +5,8 @@ import { END_REASONS, type EndReason } from "./sessions/end-reasons";
  * says, and — where a page must word it differently (it cannot carry the details, or a person
  * needs other advice) — what pages say. Codes and statuses are part of the API: clients depend on
  * them (tests/unit/errors.test.ts pins them). `status: null` marks outcomes only pages show (the
- * single sign-on callback redirects to /login with them); nothing throws those.
+ * single sign-on callback redirects to /login with them, an admin form names a refused field with
+ * one); nothing throws those.
  */
 export const ERRORS = {
   invalid_input: { status: 400, message: "That request was not valid." },
@@ -75,6 +76,8 @@ export const ERRORS = {
   sso_state: { status: null, message: "That sign-in response did not match this browser. Please start again." },
   sso_failed: { status: null, message: "Single sign-on failed. Please try again." },
   sso_reauthentication_failed: { status: null, message: "Your identity provider did not confirm it is you, so nothing was done. Try again." },
+  // An Admin Panel form whose reason the schema refused (the API answers invalid_input, with the details).
+  invalid_reason: { status: null, message: "A reason is one line of at most 200 characters, without control or direction-changing characters." },
 } as const satisfies Record<string, CatalogEntry>;
 
 /** What a page can know about a failure from its URL: at most when to try again. */

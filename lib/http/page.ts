@@ -112,8 +112,11 @@ type FormActionOptions<S extends z.ZodType> = {
   schema: S;
   /** Who may post it: any signed-in person (default) or administrators only. */
   access?: "user" | "admin";
-  /** Where to go when the input is invalid ("invalid_input") or a domain rule refuses (its code). */
-  refused: (code: FailureCode, fields: FormFields) => string;
+  /**
+   * Where to go when the input is invalid ("invalid_input", with the first field the schema refused)
+   * or a domain rule refuses (its code).
+   */
+  refused: (code: FailureCode, fields: FormFields, invalidField?: string) => string;
 };
 
 /**
@@ -137,7 +140,10 @@ export function formAction<S extends z.ZodType>(
     const fields = formFields(formData);
     if (fields === null) back(options.refused("invalid_input", {}));
     const parsed = options.schema.safeParse(fields);
-    if (!parsed.success) back(options.refused("invalid_input", fields));
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path[0];
+      back(options.refused("invalid_input", fields, typeof field === "string" ? field : undefined));
+    }
     let target: string;
     try {
       target = await withPageContext((context) => run(parsed.data, session, context));

@@ -51,6 +51,7 @@ describe("the error catalog", () => {
       sso_state: null,
       sso_failed: null,
       sso_reauthentication_failed: null,
+      invalid_reason: null,
     });
   });
 

@@ -20,7 +20,13 @@ import { resendWebhookDelivery } from "@/lib/webhooks/delivery";
  */
 const adminAction = <S extends z.ZodType<{ returnTo?: string }>>(schema: S, run: (input: z.output<S>, admin: PageSession, context: PageContext) => Promise<Parameters<typeof outcomeUrl>[1]>) =>
   formAction(
-    { schema, access: "admin", refused: (code: string, fields: FormFields) => outcomeUrl(fields.returnTo, { error: code }, fields) },
+    {
+      schema,
+      access: "admin",
+      // A refused reason is the one field a person writes freely: say what a reason may be.
+      refused: (code: string, fields: FormFields, invalidField?: string) =>
+        outcomeUrl(fields.returnTo, { error: code === "invalid_input" && invalidField === "reason" ? "invalid_reason" : code }, fields),
+    },
     async (input, admin, context) => outcomeUrl(input.returnTo, await run(input, admin, context)),
   );
 

@@ -57,6 +57,7 @@ const ERROR_FIELDS: Partial<Record<string, PanelError["field"]>> = {
   wrong_key: "key",
   reauthentication_required: "key",
   reason_required: "reason",
+  invalid_reason: "reason",
   confirmation_mismatch: "confirm",
 };
 
