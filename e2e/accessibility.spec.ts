@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { ADMIN_KEY, BASE_URL, USER_KEY } from "./env";
-import { currentSessionId, signIn, uniqueUser } from "./helpers";
+import { currentSessionId, failSignIn, signIn, uniqueUser } from "./helpers";
 
 /**
  * axe-core on every page — signed out, as a user and as an admin — at phone and desktop widths, in the
@@ -91,6 +91,8 @@ for (const scheme of SCHEMES) {
       const context = await browser.newContext({ colorScheme: scheme });
       const page = await context.newPage();
       await page.setViewportSize({ width, height: 800 });
+      // So that /login?error=… shows its error in this browser.
+      await failSignIn(page);
       for (const path of SIGNED_OUT) await expectNoSeriousViolations(page, path, scheme);
       await context.close();
     });

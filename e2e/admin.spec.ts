@@ -159,7 +159,7 @@ test.describe("Admin Panel", () => {
     await panel.getByLabel(/^Reason/).fill("lost \u202Eenohp");
     await panel.getByRole("button", { name: "Revoke session" }).click();
     await expect(page).toHaveURL(new RegExp(`/admin/sessions/${user.sessionId}\\?confirm=1&error=invalid_reason&keptReason=.*#confirm-session$`));
-    await expect(panel.getByRole("alert")).toHaveText("A reason is one line of at most 200 characters, without control or direction-changing characters.");
+    await expect(panel.getByRole("alert")).toHaveText("A reason is one line of at most 200 characters, without control characters or invisible formatting (direction marks, zero-width spaces).");
     await expect(panel.getByLabel(/^Reason/)).toHaveAttribute("aria-invalid", "true");
     await expect(panel.getByLabel(/^Reason/)).toHaveValue("lost \u202Eenohp");
     await panel.getByLabel(/^Reason/).fill("phone lost");

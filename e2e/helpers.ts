@@ -19,6 +19,12 @@ export async function signIn(page: Page, username: string, key: string, options:
   await form.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
+/** A sign-in with a wrong key. /login says why only to the browser it failed in, so this is how a test shows its error state. */
+export async function failSignIn(page: Page, username = uniqueUser("wrongkey")) {
+  await signIn(page, username, "not-the-key-at-all");
+  await expect(page).toHaveURL(/\/login\?error=invalid_credentials/);
+}
+
 /** Until React has hydrated a page, its links and forms are the browser's own (full page loads) and its scripts' handlers are not there yet. */
 export const hydrated = (page: Page) =>
   page.waitForFunction(() => {

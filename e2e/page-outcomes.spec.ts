@@ -80,4 +80,26 @@ test.describe("an outcome in a page's address", () => {
     await expect(page.getByRole("main")).toContainText("That link is not valid, or it has expired.");
     await expect(page.getByRole("main")).not.toContainText("signed out");
   });
+
+  test("the sign-in page says an error only to the browser whose sign-in failed so", async ({ browser }) => {
+    const forged = await browser.newContext();
+    const page = await forged.newPage();
+    for (const code of ["account_disabled", "report_link_used", "rate_limited&retryAfter=600000", "invalid_credentials&username=alice"]) {
+      await page.goto(`/login?error=${code}`);
+      await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+      await expect(page.getByRole("main").getByRole("alert")).toHaveCount(0);
+    }
+    // A real failure says so, and the same address in another browser does not.
+    const username = uniqueUser("wrongkey");
+    await signIn(page, username, "not-the-key-at-all");
+    await expect(page).toHaveURL(/\/login\?error=invalid_credentials&username=/);
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid username or key.");
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await otherPage.goto(page.url());
+    await expect(otherPage.getByLabel("Username")).toHaveValue(username);
+    await expect(otherPage.getByRole("main").getByRole("alert")).toHaveCount(0);
+    await forged.close();
+    await other.close();
+  });
 });

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { devices } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { ADMIN_KEY, USER_KEY } from "./env";
-import { currentSessionId, signIn, uniqueUser, withDatabase } from "./helpers";
+import { currentSessionId, failSignIn, signIn, uniqueUser, withDatabase } from "./helpers";
 
 // Saved for people to look at (test-results/screenshots), at phone and desktop widths, light and dark.
 const widths = [375, 1280];
@@ -26,6 +26,8 @@ async function expectNoSidewaysScroll(page: Page, width: number) {
 
 test("login, not-found, report, home and settings pages render at phone and desktop widths", async ({ page }) => {
   fs.mkdirSync(dir, { recursive: true });
+  // So that /login?error=… shows its error in this browser.
+  await failSignIn(page);
   for (const width of widths) {
     await page.setViewportSize({ width, height: 800 });
     await page.goto("/login?error=invalid_credentials&username=alice");

@@ -1,4 +1,5 @@
 import { END_REASONS, type EndReason } from "./sessions/end-reasons";
+import { REASON_MAX_LENGTH } from "./validation/text";
 
 /**
  * Every error code the product answers with, once: its HTTP status, what the API (and the CLI)
@@ -77,7 +78,10 @@ export const ERRORS = {
   sso_failed: { status: null, message: "Single sign-on failed. Please try again." },
   sso_reauthentication_failed: { status: null, message: "Your identity provider did not confirm it is you, so nothing was done. Try again." },
   // An Admin Panel form whose reason the schema refused (the API answers invalid_input, with the details).
-  invalid_reason: { status: null, message: "A reason is one line of at most 200 characters, without control or direction-changing characters." },
+  invalid_reason: {
+    status: null,
+    message: `A reason is one line of at most ${REASON_MAX_LENGTH} characters, without control characters or invisible formatting (direction marks, zero-width spaces).`,
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 /** What a page can know about a failure from its URL: at most when to try again. */

@@ -9,7 +9,7 @@ import { alertForms } from "@/lib/validation/alerts";
 import { DISMISSED_PARAM } from "@/lib/alerts/words";
 
 /** An alert that is no longer open has nothing left to do: back to the page, where it is gone. */
-const back = (_code: unknown, fields: Record<string, string>) => safeReturnPath(fields.back);
+const back = (_code: unknown, fields: Record<string, string>) => withoutOutcome(safeReturnPath(fields.back));
 
 /** The banner's "This was me": back to the page, which says the alert was dismissed (DISMISSED_PARAM). */
 export const dismissAlertAction = formAction({ schema: alertForms.dismiss, refused: back }, async ({ alertId, back: path }, owner, { db }) => {

@@ -2,9 +2,8 @@ import { AppShell } from "@/components/app-shell";
 import { NewDeviceAlerts } from "@/components/new-device-alerts";
 import { listOpenAlerts } from "@/lib/alerts/alerts";
 import { DISMISSED_PARAM, toAlertView } from "@/lib/alerts/words";
-import { getCurrentSession, withPageContext } from "@/lib/http/page";
-import { verifiedQuery, withoutOutcome } from "@/lib/http/outcome";
-import { queryObject } from "@/lib/validation/sessions";
+import { getCurrentSession, requestQuery, withPageContext } from "@/lib/http/page";
+import { withoutOutcome } from "@/lib/http/outcome";
 import { dismissAlertAction, reportAlertAction } from "./alert-actions";
 
 /** Shell for signed-in pages. Each page enforces the session itself (with its own return path). */
@@ -12,12 +11,11 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   const check = await getCurrentSession();
   if (check.status !== "active") return <AppShell user={null}>{children}</AppShell>;
   // New-device alerts about this person's other sessions, on every signed-in page.
-  const { alerts, path, config } = await withPageContext(async ({ db, config, path }) => ({ alerts: await listOpenAlerts(db, config, check), path, config }));
+  const { alerts, path } = await withPageContext(async ({ db, config, path }) => ({ alerts: await listOpenAlerts(db, config, check), path }));
   const now = new Date();
   // Back from "This was me" (sealed for this session): say so. The forms come back to the page
   // without any outcome, so it is not said again.
-  const query = new URL(path, "http://sessionboard.invalid").searchParams;
-  const dismissed = DISMISSED_PARAM in verifiedQuery(config, check.session.id, queryObject(query), now);
+  const dismissed = DISMISSED_PARAM in (await requestQuery());
   // Nothing to say, nothing sent: no alerts component, and no references to its actions.
   const banner = (alerts.length > 0 || dismissed) && (
     <NewDeviceAlerts

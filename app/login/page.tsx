@@ -6,6 +6,7 @@ import { getConfig } from "@/lib/config";
 import { identityProviderLogoutPath } from "@/lib/auth/oidc";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { noticeCookieName, readNotice } from "@/lib/notice";
+import { loginErrorCookieName, loginErrorHolds } from "@/lib/auth/login-error";
 import { pageMessage } from "@/lib/errors";
 import { getCurrentSession } from "@/lib/http/page";
 import { USERNAME_CHARACTERS, USERNAME_MAX_LENGTH, USERNAME_PATTERN } from "@/lib/validation/username";
@@ -28,13 +29,19 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   const check = await getCurrentSession();
   if (check.status === "active") redirect(next);
 
-  const notice = await readNotice(getConfig(), (await cookies()).get(noticeCookieName(getConfig()))?.value);
-  const error = errorMessage(one(params.error), one(params.retryAfter));
+  const config = getConfig();
+  const jar = await cookies();
+  const notice = await readNotice(config, jar.get(noticeCookieName(config))?.value);
+  // Said only when this browser's sign-in failed so (lib/auth/login-error.ts): a link cannot.
+  const code = one(params.error);
+  const retryAfter = one(params.retryAfter);
+  const failed = code !== undefined && loginErrorHolds(config, jar.get(loginErrorCookieName(config))?.value, code, retryAfter) ? code : undefined;
+  const error = errorMessage(failed, retryAfter);
   // A wrong key: the form comes back with the username filled in, and the key field (focused, marked
   // invalid) is described by the message, so a screen reader says why when it gets there.
-  const wrongKey = one(params.error) === "invalid_credentials";
+  const wrongKey = failed === "invalid_credentials";
   const signedOut = one(params.signedOut) === "1" || one(params.signedOut) === "sso";
-  const offerIdpLogout = one(params.signedOut) === "sso" && getConfig().oidc !== null;
+  const offerIdpLogout = one(params.signedOut) === "sso" && config.oidc !== null;
 
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">
@@ -116,7 +123,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
             Sign in
           </button>
         </form>
-        {getConfig().oidc && (
+        {config.oidc && (
           <form action="/api/auth/oidc/login" method="post" className="space-y-3 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-label="Single sign-on">
             <input type="hidden" name="next" value={next} />
             <button type="submit" className={`${buttonClass.secondary} w-full`}>

@@ -157,9 +157,20 @@ export function formAction<S extends z.ZodType>(
 
 /**
  * A page's query, one value per name (the first), with a server action's outcome in it only if it
- * was sealed for the session looking (lib/http/outcome.ts): a hand-written "?revoked=1" says nothing.
+ * was sealed for the session looking, on this page (lib/http/outcome.ts): a hand-written
+ * "?revoked=1" says nothing.
  */
 export async function pageQuery(searchParams: Promise<Record<string, string | string[] | undefined>>): Promise<Record<string, string>> {
-  const [raw, check, { config }] = await Promise.all([searchParams, getCurrentSession(), pageContext()]);
-  return verifiedQuery(config, check.status === "active" ? check.session.id : null, queryObject(raw));
+  return believedQuery(queryObject(await searchParams));
+}
+
+/** pageQuery for a layout, which is given no searchParams: the query of the address asked for. */
+export async function requestQuery(): Promise<Record<string, string>> {
+  const { path } = await pageContext();
+  return believedQuery(queryObject(new URL(path, "http://sessionboard.invalid").searchParams));
+}
+
+async function believedQuery(query: Record<string, string>): Promise<Record<string, string>> {
+  const [check, { config, path }] = await Promise.all([getCurrentSession(), pageContext()]);
+  return verifiedQuery(config, check.status === "active" ? check.session.id : null, path, query);
 }

@@ -1,4 +1,6 @@
 import { NextResponse } from "next/server";
+import type { Config } from "../config";
+import { loginErrorCookie } from "../auth/login-error";
 
 /**
  * A 303 See Other. A path on this site (from a constant or `safeReturnPath`) goes out as a
@@ -23,4 +25,12 @@ export function seeOtherToLogin(params: Record<string, string | undefined>): Nex
   }
   const search = query.toString();
   return seeOther(search ? `/login?${search}` : "/login");
+}
+
+/** A failed sign-in back to /login: the error in the query, and the cookie that lets the page believe it (lib/auth/login-error.ts). */
+export function seeOtherToFailedLogin(config: Config, error: string, params: { next?: string; username?: string; retryAfter?: string } = {}): NextResponse {
+  const response = seeOtherToLogin({ error, ...params });
+  const cookie = loginErrorCookie(config, error, params.retryAfter);
+  response.cookies.set(cookie.name, cookie.value, cookie.options);
+  return response;
 }

@@ -6,7 +6,7 @@ import { usernameOf } from "./username";
 import { parseCidr } from "../net/cidr";
 import { DELIVERY_STATUSES } from "../webhooks/events";
 import { parseInstant } from "./instant";
-import { NO_CONTROL_CHARACTERS } from "./text";
+import { NO_CONTROL_CHARACTERS, REASON_MAX_LENGTH } from "./text";
 
 const instant = (name: string) =>
   z
@@ -127,7 +127,7 @@ export type AdminSessionsQuery = z.infer<typeof adminSessionsQuerySchema>;
 export const reasonSchema = z
   .string()
   .trim()
-  .max(200, "reason must be at most 200 characters")
+  .max(REASON_MAX_LENGTH, `reason must be at most ${REASON_MAX_LENGTH} characters`)
   .regex(NO_CONTROL_CHARACTERS, "reason must be one line of text, without control characters")
   .optional();
 

@@ -13,6 +13,8 @@
 const CONTROL = String.raw`\p{Cc}\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF`;
 
 export const NO_CONTROL_CHARACTERS = new RegExp(`^[^${CONTROL}]*$`, "u");
+/** Why an admin acts (kept on the row and in the audit trail): at most this many characters. */
+export const REASON_MAX_LENGTH = 200;
 const CONTROL_CHARACTERS = new RegExp(`[${CONTROL}]`, "gu");
 
 /** `text` without control characters, trimmed, at most `max` characters; null when nothing is left. */

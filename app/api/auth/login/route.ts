@@ -4,7 +4,8 @@ import { signInWithKey, type LoginAnswer } from "@/lib/auth/static-login";
 import { apiContext, apiRoute, json } from "@/lib/http/api";
 import { readBody } from "@/lib/http/body";
 import { allowOnly } from "@/lib/http/methods";
-import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
+import type { Config } from "@/lib/config";
+import { seeOther, seeOtherToFailedLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { setSessionCookie } from "@/lib/sessions/cookie";
 import { noteRequestSession } from "@/lib/request/request-scope";
@@ -19,14 +20,14 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const { data, form } = await readBody(request, LOGIN_CHECKBOXES);
   const parsed = loginSchema.safeParse(data);
   if (!parsed.success) {
-    if (form) return backToLogin(data, "invalid_input");
+    if (form) return backToLogin(context.config, data, "invalid_input");
     throw new ZodError(parsed.error.issues);
   }
   const input = parsed.data;
   const result = await signInWithKey(context.db, context.config, input, context.request);
 
   if (!result.ok) {
-    if (form) return backToLogin(data, result.code, result.error.retryAfterSeconds);
+    if (form) return backToLogin(context.config, data, result.code, result.error.retryAfterSeconds);
     throw result.error;
   }
 
@@ -40,10 +41,9 @@ export const POST = apiRoute(async (request: NextRequest) => {
   return response;
 });
 
-function backToLogin(data: unknown, error: string, retryAfter?: number) {
+function backToLogin(config: Config, data: unknown, error: string, retryAfter?: number) {
   const fields = (data ?? {}) as Record<string, unknown>;
-  return seeOtherToLogin({
-    error,
+  return seeOtherToFailedLogin(config, error, {
     username: typeof fields.username === "string" ? fields.username.slice(0, USERNAME_MAX_LENGTH) : undefined,
     next: typeof fields.next === "string" ? safeReturnPath(fields.next) : undefined,
     retryAfter: retryAfter === undefined ? undefined : String(retryAfter),

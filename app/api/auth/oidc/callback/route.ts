@@ -4,7 +4,7 @@ import { sessionCookieName, setSessionCookie } from "@/lib/sessions/cookie";
 import { finishOidcLogin, txCookieName, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
-import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
+import { seeOther, seeOtherToFailedLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { sealOutcome } from "@/lib/http/outcome";
 import { clearNotice } from "@/lib/notice";
@@ -13,7 +13,7 @@ import { clearNotice } from "@/lib/notice";
 export const GET = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const oidc = context.config.oidc;
-  if (!oidc) return seeOtherToLogin({ error: "sso_not_configured" });
+  if (!oidc) return seeOtherToFailedLogin(context.config, "sso_not_configured");
   const result = await finishOidcLogin(
     context.db,
     context.config,
@@ -35,7 +35,7 @@ export const GET = apiRoute(async (request: NextRequest) => {
     // Still signed in: back to the confirmation, which explains (to that session) that nothing was done.
     response = seeOther(sealOutcome(context.config, result.reauthOf, outcomeUrl(next, { error: result.code })));
   } else {
-    response = seeOtherToLogin({ error: result.code, next });
+    response = seeOtherToFailedLogin(context.config, result.code, { next });
   }
   // One transaction, one callback: a replayed callback URL finds no transaction.
   response.cookies.set(txCookieName(context.config), "", { ...txCookieOptions(context.config), maxAge: 0 });

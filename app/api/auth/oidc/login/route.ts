@@ -4,7 +4,7 @@ import { IdentityProviderUnavailableError } from "@/lib/auth/identity-provider";
 import { startOidcLogin, txCookieName, txCookieOptions } from "@/lib/auth/oidc";
 import { apiContext, apiRoute, checkApiSession } from "@/lib/http/api";
 import { allowOnly } from "@/lib/http/methods";
-import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
+import { seeOther, seeOtherToFailedLogin } from "@/lib/http/redirect";
 import { readOptionalBody } from "@/lib/http/body";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { OIDC_LOGIN_CHECKBOXES, oidcLoginFormSchema } from "@/lib/validation/auth";
@@ -21,7 +21,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const form = oidcLoginFormSchema.parse((await readOptionalBody(request, OIDC_LOGIN_CHECKBOXES)).data);
   const next = safeReturnPath(form.next);
   const oidc = context.config.oidc;
-  const toLogin = (error: string) => seeOtherToLogin({ error, next });
+  const toLogin = (error: string) => seeOtherToFailedLogin(context.config, error, { next });
   if (!oidc) return toLogin("sso_not_configured");
   let reauthSessionId: string | undefined;
   if (form.reauth) {
