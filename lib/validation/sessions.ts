@@ -31,14 +31,15 @@ export const ownSessionForms = {
 };
 
 /**
- * URLSearchParams (or Next's searchParams) to a plain object; a repeated key keeps its first value
- * and empty values (a filter form's blank fields) are left out.
+ * URLSearchParams (or Next's searchParams) to a plain object: empty values (a filter form's blank
+ * fields) are left out, and a repeated key keeps its first value that is not empty — the same from
+ * either source, so an API route, a page and its layout read one address alike.
  */
 export function queryObject(params: URLSearchParams | Record<string, string | string[] | undefined>) {
   const entries = params instanceof URLSearchParams ? [...params.entries()] : Object.entries(params);
   const out: Record<string, string> = {};
   for (const [key, value] of entries) {
-    const first = Array.isArray(value) ? value[0] : value;
+    const first = Array.isArray(value) ? value.find((v) => v !== "") : value;
     if (first !== undefined && first !== "" && !(key in out)) out[key] = first;
   }
   return out;

@@ -3,6 +3,7 @@ import { encodeCursor, cursorSchema } from "@/lib/pagination/cursor";
 import { adminActionBodySchema, adminSessionCountQuerySchema, eventsQuerySchema } from "@/lib/validation/admin";
 import { parseInstant } from "@/lib/validation/instant";
 import { plainText } from "@/lib/validation/text";
+import { queryObject } from "@/lib/validation/sessions";
 import { errorMessage, pageMessage } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/errors";
 
@@ -124,5 +125,18 @@ describe("messages", () => {
     expect(errorMessage("reauthentication_required", { freshMinutes: 1, via: "admin_key" })).toMatch(/^You signed in more than 1 minute ago:/);
     expect(errorMessage("reauthentication_required", { freshMinutes: 15, via: "admin_key" })).toMatch(/^You signed in more than 15 minutes ago:/);
     expect(errorMessage("count_changed", { count: 1, confirmed: 2 })).toMatch(/^Nothing was revoked: 1 session matches these filters now, not the 2 you confirmed/);
+  });
+});
+
+describe("a query read into an object", () => {
+  it("reads a repeated name the same from an address as from Next's searchParams: its first value that is not empty", () => {
+    for (const search of ["user=alice&user=bob", "user=&user=alice&user=bob", "user=alice&user="]) {
+      const params = new URLSearchParams(search);
+      const fromNext = Object.fromEntries([...new Set(params.keys())].map((name) => [name, params.getAll(name)]));
+      expect(queryObject(params), search).toEqual({ user: "alice" });
+      expect(queryObject(fromNext), search).toEqual({ user: "alice" });
+    }
+    expect(queryObject(new URLSearchParams("user=&user="))).toEqual({});
+    expect(queryObject({ user: ["", ""], state: "active", blank: "" })).toEqual({ state: "active" });
   });
 });
