@@ -51,7 +51,7 @@ test.describe("the 404 page", () => {
       expect((await page.goto(address))?.status(), address).toBe(status);
       await expect(heading(name), address).toBeVisible();
       // The title says it too: it is what a screen reader announces first.
-      if (status === 404) await expect(page, address).toHaveTitle("Page not found · Sessionboard");
+      await expect(page, address).toHaveTitle(status === 404 ? "Page not found · Sessionboard" : "Administrators only · Sessionboard");
       await expect(page.getByRole("banner").getByTestId("signed-in-user"), address).toHaveText(username);
     }
     await context.close();

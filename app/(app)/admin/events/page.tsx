@@ -1,4 +1,3 @@
-import type { Metadata } from "next";
 import { lenientQuery } from "@/lib/validation/page-query";
 import Link from "next/link";
 import { Cell, DataTable, rowClass, Select, IgnoredFilters } from "@/components/admin/parts";
@@ -7,7 +6,7 @@ import { Pager } from "@/components/pager";
 import { Badge, buttonClass } from "@/components/ui";
 import { ExactTime } from "@/components/time";
 import { listEvents, sessionHints } from "@/lib/admin/events";
-import { adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
+import { adminPageSession, withPageContext, pageQuery, adminPageTitle } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/time-view";
@@ -16,7 +15,7 @@ import { AUDIT_EVENT_WORDS, auditEventWords } from "@/lib/audit-words";
 import { maskToken, tokenEnding } from "@/lib/sessions/present";
 import { eventsQuerySchema } from "@/lib/validation/admin";
 
-export const metadata: Metadata = { title: "Admin · Events" };
+export const generateMetadata = adminPageTitle("Events");
 
 const PAGE = "/admin/events";
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;

@@ -1,4 +1,3 @@
-import type { Metadata } from "next";
 import { lenientQuery } from "@/lib/validation/page-query";
 import Link from "next/link";
 import { actionClass, Cell, DataTable, FixedSetting, ReasonAndKey, ReasonField, ReauthenticateWithSso, rowClass, Select, Stat, IgnoredFilters } from "@/components/admin/parts";
@@ -12,14 +11,14 @@ import { isOutcomeParam } from "@/lib/http/outcome";
 import { countAdminSessions, listAdminSessions, MANY_SESSIONS, adminCounters } from "@/lib/admin/sessions";
 import { describeFilter } from "@/lib/admin/filter-words";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { pageContext, adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext, pageQuery, adminPageTitle } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { toSessionView } from "@/lib/sessions/view-model";
 import { adminSessionsQuerySchema, FILTER_ONLY_PARAMS, hasFilter, usernameFilter } from "@/lib/validation/admin";
 import { adminRevokeAllAction, adminRevokeFilteredAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
 
-export const metadata: Metadata = { title: "Admin · Sessions" };
+export const generateMetadata = adminPageTitle("Sessions");
 
 const PAGE = "/admin/sessions";
 /** How the list names what ?state= shows. */

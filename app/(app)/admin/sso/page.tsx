@@ -1,14 +1,13 @@
-import type { Metadata } from "next";
 import { Stat } from "@/components/admin/parts";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge, Card, DetailList } from "@/components/ui";
 import { ssoStatus } from "@/lib/admin/sso";
 import { getConfig } from "@/lib/config";
-import { adminPageSession, withPageContext } from "@/lib/http/page";
+import { adminPageSession, withPageContext, adminPageTitle } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { timeView } from "@/lib/time-view";
 
-export const metadata: Metadata = { title: "Admin · Single sign-on" };
+export const generateMetadata = adminPageTitle("Single sign-on");
 
 const minutesText = (minutes: number) => (minutes === 1 ? "1 minute" : `${minutes.toLocaleString("en")} minutes`);
 

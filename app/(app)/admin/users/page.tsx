@@ -1,4 +1,3 @@
-import type { Metadata } from "next";
 import Link from "next/link";
 import { actionClass, Cell, DataTable, IgnoredFilters, ReasonAndKey, ReauthenticateWithSso, rowClass } from "@/components/admin/parts";
 import { ConfirmPanel, confirmationErrorId, confirmationHref, Field } from "@/components/confirm-panel";
@@ -10,7 +9,7 @@ import { outcomeMessage, panelError } from "../outcomes";
 import { isOutcomeParam } from "@/lib/http/outcome";
 import { listUsers } from "@/lib/admin/users";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { pageContext, adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext, pageQuery, adminPageTitle } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/time-view";
@@ -18,7 +17,7 @@ import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { lenientQuery } from "@/lib/validation/page-query";
 import { disableUserAction, enableUserAction } from "../actions";
 
-export const metadata: Metadata = { title: "Admin · Users" };
+export const generateMetadata = adminPageTitle("Users");
 
 const PAGE = "/admin/users";
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;

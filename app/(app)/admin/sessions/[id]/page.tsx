@@ -8,7 +8,7 @@ import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { getAdminSessionDetail } from "@/lib/admin/sessions";
 import { listSessionEvents } from "@/lib/audit";
-import { adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
+import { adminPageSession, withPageContext, pageQuery, FORBIDDEN_TITLE } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { toActivityView, toSessionView } from "@/lib/sessions/view-model";
 import { timeView } from "@/lib/time-view";
@@ -39,7 +39,7 @@ const loadSession = cache(async (rawId: string) => {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const found = await loadSession((await params).id);
-  return { title: found === null ? "Page not found" : "Admin · Session" };
+  return { title: found === null ? "Page not found" : found === "forbidden" ? FORBIDDEN_TITLE : "Admin · Session" };
 }
 
 /** Any one session, active or ended, for admins: its owner, everything about it, where it was used, its events; revoke. */
