@@ -1,4 +1,3 @@
-import type { Metadata } from "next";
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
@@ -95,14 +94,6 @@ export async function adminPageSession(): Promise<PageSession | null> {
   answerWithStatus(403);
   return null;
 }
-
-/** An Admin Panel page's title: its name for an admin, what its 403 says for anyone else. */
-export function adminPageTitle(name: string): () => Promise<Metadata> {
-  return async () => ({ title: (await adminPageSession()) ? `Admin · ${name}` : FORBIDDEN_TITLE });
-}
-
-/** The title of a 403 page, as its heading says. */
-export const FORBIDDEN_TITLE = "Administrators only";
 
 /** A form's fields as the schema sees them: strings only, without Next's own `$ACTION…` fields, empty ones left out. */
 export type FormFields = Record<string, string>;

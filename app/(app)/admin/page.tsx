@@ -2,10 +2,11 @@ import { ActivityCharts } from "@/components/charts/activity-charts";
 import { CategoryBars, CHART_COLOURS } from "@/components/charts/bar-chart";
 import { Stat } from "@/components/admin/parts";
 import { adminOverview } from "@/lib/admin/activity-stats";
-import { pageContext, adminPageSession, withPageContext, adminPageTitle } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { DEVICE_LABELS, METHOD_LABELS } from "@/lib/sessions/view-model";
 import { DEVICE_TYPES } from "@/lib/sessions/present";
+import { adminPageTitle } from "./page-title";
 
 export const generateMetadata = adminPageTitle("Overview");
 

@@ -6,7 +6,7 @@ import { Pager } from "@/components/pager";
 import { Badge, buttonClass } from "@/components/ui";
 import { ExactTime } from "@/components/time";
 import { listEvents, sessionHints } from "@/lib/admin/events";
-import { adminPageSession, withPageContext, pageQuery, adminPageTitle } from "@/lib/http/page";
+import { adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/time-view";
@@ -14,6 +14,7 @@ import { AUTH_EVENT_TYPES, type AuthEventType } from "@/lib/audit";
 import { AUDIT_EVENT_WORDS, auditEventWords } from "@/lib/audit-words";
 import { maskToken, tokenEnding } from "@/lib/sessions/present";
 import { eventsQuerySchema } from "@/lib/validation/admin";
+import { adminPageTitle } from "../page-title";
 
 export const generateMetadata = adminPageTitle("Events");
 

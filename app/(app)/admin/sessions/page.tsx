@@ -11,12 +11,13 @@ import { isOutcomeParam } from "@/lib/http/outcome";
 import { countAdminSessions, listAdminSessions, MANY_SESSIONS, adminCounters } from "@/lib/admin/sessions";
 import { describeFilter } from "@/lib/admin/filter-words";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { pageContext, adminPageSession, withPageContext, pageQuery, adminPageTitle } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { toSessionView } from "@/lib/sessions/view-model";
 import { adminSessionsQuerySchema, FILTER_ONLY_PARAMS, hasFilter, usernameFilter } from "@/lib/validation/admin";
 import { adminRevokeAllAction, adminRevokeFilteredAction, adminRevokeSessionAction, adminRevokeUserAction } from "../actions";
+import { adminPageTitle } from "../page-title";
 
 export const generateMetadata = adminPageTitle("Sessions");
 

@@ -3,9 +3,10 @@ import { RelativeTime } from "@/components/time";
 import { Alert, Badge, Card, DetailList } from "@/components/ui";
 import { ssoStatus } from "@/lib/admin/sso";
 import { getConfig } from "@/lib/config";
-import { adminPageSession, withPageContext, adminPageTitle } from "@/lib/http/page";
+import { adminPageSession, withPageContext } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { timeView } from "@/lib/time-view";
+import { adminPageTitle } from "../page-title";
 
 export const generateMetadata = adminPageTitle("Single sign-on");
 

@@ -9,13 +9,14 @@ import { outcomeMessage, panelError } from "../outcomes";
 import { isOutcomeParam } from "@/lib/http/outcome";
 import { listUsers } from "@/lib/admin/users";
 import { reauthenticationFor } from "@/lib/auth/freshness";
-import { pageContext, adminPageSession, withPageContext, pageQuery, adminPageTitle } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/time-view";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { lenientQuery } from "@/lib/validation/page-query";
 import { disableUserAction, enableUserAction } from "../actions";
+import { adminPageTitle } from "../page-title";
 
 export const generateMetadata = adminPageTitle("Users");
 

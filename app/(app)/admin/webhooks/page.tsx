@@ -2,12 +2,13 @@ import Link from "next/link";
 import { actionClass, Cell, DataTable, rowClass, Stat } from "@/components/admin/parts";
 import { RelativeTime } from "@/components/time";
 import { Alert, Badge } from "@/components/ui";
-import { pageContext, adminPageSession, withPageContext, pageQuery, adminPageTitle } from "@/lib/http/page";
+import { pageContext, adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
 import { timeView } from "@/lib/time-view";
 import { DELIVERY_STATUSES, listWebhookDeliveries, type DeliveryStatus } from "@/lib/webhooks/delivery";
 import { resendWebhookAction } from "../actions";
 import { outcomeError, outcomeMessage } from "../outcomes";
+import { adminPageTitle } from "../page-title";
 
 export const generateMetadata = adminPageTitle("Webhooks");
 

@@ -8,14 +8,16 @@ import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/
 import { Alert, Badge, buttonClass } from "@/components/ui";
 import { getAdminSessionDetail } from "@/lib/admin/sessions";
 import { listSessionEvents } from "@/lib/audit";
-import { adminPageSession, withPageContext, pageQuery, FORBIDDEN_TITLE } from "@/lib/http/page";
+import { adminPageSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { ForbiddenMessage } from "@/components/forbidden-message";
+import { NOT_FOUND_TITLE } from "@/components/not-found-message";
 import { toActivityView, toSessionView } from "@/lib/sessions/view-model";
 import { timeView } from "@/lib/time-view";
 import { sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { adminRevokeSessionAction } from "../../actions";
 import { notFoundAnswer } from "../../../not-found-answer";
 import { outcomeMessage, panelError } from "../../outcomes";
+import { adminTitle } from "../../page-title";
 
 const LIST = "/admin/sessions";
 
@@ -39,7 +41,7 @@ const loadSession = cache(async (rawId: string) => {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const found = await loadSession((await params).id);
-  return { title: found === null ? "Page not found" : found === "forbidden" ? FORBIDDEN_TITLE : "Admin · Session" };
+  return { title: found === null ? NOT_FOUND_TITLE : adminTitle("Session", found !== "forbidden") };
 }
 
 /** Any one session, active or ended, for admins: its owner, everything about it, where it was used, its events; revoke. */

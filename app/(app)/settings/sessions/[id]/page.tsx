@@ -14,6 +14,7 @@ import { timeView } from "@/lib/time-view";
 import { sessionIdSchema, sessionPageQuerySchema } from "@/lib/validation/sessions";
 import { revokeSessionAction } from "../actions";
 import { notFoundAnswer } from "../../../not-found-answer";
+import { NOT_FOUND_TITLE } from "@/components/not-found-message";
 
 const LIST = "/settings/sessions";
 
@@ -32,7 +33,7 @@ const loadOwnSession = cache(async (rawId: string) => {
 });
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: (await loadOwnSession((await params).id)) ? "Session" : "Page not found" };
+  return { title: (await loadOwnSession((await params).id)) ? "Session" : NOT_FOUND_TITLE };
 }
 
 /** Everything about one of your sessions, active or ended (with how it ended). Anyone else's or a made-up id: the same 404. */
