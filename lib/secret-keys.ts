@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Config } from "./config";
 
 const derived = new WeakMap<Config, Map<string, Buffer[]>>();
@@ -17,4 +17,23 @@ export function purposeKeys(config: Config, purpose: string): Buffer[] {
     byPurpose.set(purpose, keys);
   }
   return keys;
+}
+
+// JSON, so no word (a typed reason may hold anything) can shift into its neighbour.
+const mac = (key: Buffer, words: readonly unknown[]) => createHmac("sha256", key).update(JSON.stringify(words)).digest();
+
+/** An HMAC-SHA256 of `words` for `purpose` under the first secret: 43 base64url characters. */
+export function signWords(config: Config, purpose: string, words: readonly unknown[]): string {
+  return mac(purposeKeys(config, purpose)[0], words).toString("base64url");
+}
+
+export const SIGNATURE_PATTERN = "[A-Za-z0-9_-]{43}";
+const SIGNATURE = new RegExp(`^${SIGNATURE_PATTERN}$`);
+
+/** Whether `signature` is signWords' for these words under any configured secret. */
+export function signsWords(config: Config, purpose: string, words: readonly unknown[], signature: string | undefined): boolean {
+  if (signature === undefined || !SIGNATURE.test(signature)) return false;
+  // 43 base64url characters are always 32 bytes, a SHA-256's length: timingSafeEqual cannot throw.
+  const given = Buffer.from(signature, "base64url");
+  return purposeKeys(config, purpose).some((key) => timingSafeEqual(mac(key, words), given));
 }

@@ -1,6 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config";
-import { purposeKeys } from "../secret-keys";
+import { SIGNATURE_PATTERN, signsWords, signWords } from "../secret-keys";
 import { DISMISSED_PARAM } from "../alerts/words";
 
 /**
@@ -24,12 +23,10 @@ export const OUTCOME_SHOWN_FOR_SECONDS = 15 * 60;
 const CLOCK_SKEW_SECONDS = 60;
 
 const BASE = "http://sessionboard.invalid";
-const keys = (config: Config) => purposeKeys(config, "sessionboard:page-outcome");
+const PURPOSE = "sessionboard:page-outcome";
 
 type Sealed = { sessionId: string; pathname: string; issued: number; outcome: (string | null)[] };
-// JSON, so no value (a typed reason may hold anything) can shift into its neighbour.
-const mac = (key: Buffer, { sessionId, pathname, issued, outcome }: Sealed) =>
-  createHmac("sha256", key).update(JSON.stringify([sessionId, pathname, issued, outcome])).digest();
+const words = ({ sessionId, pathname, issued, outcome }: Sealed) => [sessionId, pathname, issued, outcome];
 
 const outcomeOf = (get: (name: string) => string | null | undefined) => OUTCOME_PARAMS.map((name) => get(name) ?? null);
 
@@ -47,12 +44,11 @@ export function sealOutcome(config: Config, sessionId: string, path: string, now
   const outcome = outcomeOf((name) => url.searchParams.get(name));
   if (outcome.every((value) => value === null)) return url.pathname + url.search + url.hash;
   const issued = Math.floor(now.getTime() / 1000);
-  const sealed = mac(keys(config)[0], { sessionId, pathname: url.pathname, issued, outcome });
-  url.searchParams.set(OUTCOME_SEAL, `${issued}.${sealed.toString("base64url")}`);
+  url.searchParams.set(OUTCOME_SEAL, `${issued}.${signWords(config, PURPOSE, words({ sessionId, pathname: url.pathname, issued, outcome }))}`);
   return url.pathname + url.search + url.hash;
 }
 
-const SEAL_FORMAT = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+const SEAL_FORMAT = new RegExp(`^(\\d{1,12})\\.(${SIGNATURE_PATTERN})$`);
 
 /**
  * The query (one value per name) of the page at `path` as that page may believe it: the outcome
@@ -72,7 +68,5 @@ function sealHolds(config: Config, seal: string, sealed: Omit<Sealed, "issued">,
   const issued = Number(parts[1]);
   const age = now.getTime() / 1000 - issued;
   if (age > OUTCOME_SHOWN_FOR_SECONDS || age < -CLOCK_SKEW_SECONDS) return false;
-  // 43 base64url characters are always 32 bytes, a SHA-256's length: timingSafeEqual cannot throw.
-  const given = Buffer.from(parts[2], "base64url");
-  return keys(config).some((key) => timingSafeEqual(mac(key, { ...sealed, issued }), given));
+  return signsWords(config, PURPOSE, words({ ...sealed, issued }), parts[2]);
 }
