@@ -23,14 +23,20 @@ async function ssoUser(browser: Browser, login: string) {
   return { context, page, sessionId: await currentSessionId(context.request) };
 }
 
+/** A user signed in with a key, and an SSO admin whose sign-in is 30 minutes old: too old for a destructive action. */
+async function staleSsoAdminAndVictim(browser: Browser, adminLogin: string) {
+  const victimName = uniqueUser("victim");
+  const victim = await keyUser(browser, victimName);
+  const admin = await ssoUser(browser, uniqueUser(adminLogin));
+  ageAuthentication(admin.sessionId, 30);
+  return { victimName, victim, admin };
+}
+
 const cookieValue = async (page: Page) => (await page.context().cookies()).find((c) => c.name === "session_token")?.value;
 
 test.describe("re-authentication before destructive admin actions", () => {
   test("a stale SSO admin cannot confirm with the shared key, and re-authenticates at the identity provider", async ({ browser }) => {
-    const victimName = uniqueUser("victim");
-    const victim = await keyUser(browser, victimName);
-    const admin = await ssoUser(browser, uniqueUser("admin-reauth"));
-    ageAuthentication(admin.sessionId, 30);
+    const { victimName, victim, admin } = await staleSsoAdminAndVictim(browser, "admin-reauth");
 
     // The shared key (or any key) is no proof for an SSO admin.
     for (const key of [USER_KEY, ADMIN_KEY]) {
@@ -79,10 +85,7 @@ test.describe("re-authentication before destructive admin actions", () => {
   });
 
   test("cancelled at the identity provider: back at the confirmation, which says nothing was done", async ({ browser }) => {
-    const victimName = uniqueUser("victim");
-    const victim = await keyUser(browser, victimName);
-    const admin = await ssoUser(browser, uniqueUser("admin-cancel"));
-    ageAuthentication(admin.sessionId, 30);
+    const { victimName, victim, admin } = await staleSsoAdminAndVictim(browser, "admin-cancel");
     const page = admin.page;
     await page.goto(`/admin/sessions?user=${victimName}&confirmUser=${victimName}`);
     await page.getByRole("button", { name: "Confirm with single sign-on" }).click();
@@ -96,10 +99,7 @@ test.describe("re-authentication before destructive admin actions", () => {
   });
 
   test("signing in as someone else at the identity provider re-authenticates nobody", async ({ browser }) => {
-    const victimName = uniqueUser("victim");
-    const victim = await keyUser(browser, victimName);
-    const admin = await ssoUser(browser, uniqueUser("admin-reauth"));
-    ageAuthentication(admin.sessionId, 30);
+    const { victimName, victim, admin } = await staleSsoAdminAndVictim(browser, "admin-reauth");
     const page = admin.page;
     const before = await cookieValue(page);
     await page.goto(`/admin/sessions?user=${victimName}&confirmUser=${victimName}`);
