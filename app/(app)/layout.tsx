@@ -4,7 +4,7 @@ import { listOpenAlerts } from "@/lib/alerts/alerts";
 import { DISMISSED_PARAM, toAlertView } from "@/lib/alerts/words";
 import { getCurrentSession, requestQuery, withPageContext } from "@/lib/http/page";
 import { withoutOutcome } from "@/lib/http/outcome";
-import { dismissAlertAction, reportAlertAction } from "./alert-actions";
+import { answerAlertAction } from "./alert-actions";
 
 /** Shell for signed-in pages. Each page enforces the session itself (with its own return path). */
 export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
@@ -22,8 +22,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
       alerts={alerts.map((alert) => toAlertView(alert, now))}
       dismissed={dismissed}
       back={withoutOutcome(path)}
-      dismissAction={dismissAlertAction}
-      reportAction={reportAlertAction}
+      answerAction={answerAlertAction}
     />
   );
   return (

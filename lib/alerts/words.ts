@@ -19,6 +19,13 @@ export function whereWords(alert: Where): string {
   return place ? `${address} (${place})` : address;
 }
 
+/**
+ * The banner's two answers to an alert, the values of its form's `answer` button: "This was me"
+ * dismisses it, "Sign it out" ends that session.
+ */
+export const ALERT_ANSWERS = ["dismiss", "report"] as const;
+export type AlertAnswer = (typeof ALERT_ANSWERS)[number];
+
 /** The query parameter "This was me" comes back with, so the page says the alert was dismissed. */
 export const DISMISSED_PARAM = "alertDismissed";
 

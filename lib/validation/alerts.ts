@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { alertIdSchema } from "../alerts/alerts";
+import { ALERT_ANSWERS } from "../alerts/words";
 
-/** The new-device banner's forms (server actions): the alert, and the page to come back to. */
-const alertForm = z.object({ alertId: alertIdSchema, back: z.string().max(2048).optional() });
-
-export const alertForms = { dismiss: alertForm, report: alertForm };
+/** The new-device banner's form (a server action): the alert, the answer pressed, and the page to come back to. */
+export const alertAnswerForm = z.object({ alertId: alertIdSchema, answer: z.enum(ALERT_ANSWERS), back: z.string().max(2048).optional() });
