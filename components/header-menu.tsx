@@ -4,12 +4,13 @@ import { usePathname } from "next/navigation";
 import { useEffect, useRef } from "react";
 
 /**
- * The header's menu on a phone: a native disclosure (works without JavaScript and with the
- * keyboard), closed again when a link in it has navigated to another page. Its panel lies over the
- * page, so with JavaScript it also closes on Escape (focus back on Menu), when focus leaves it and
- * on a click elsewhere: focus never sits on something the panel covers.
+ * The header's Menu on a phone: a native disclosure (works without JavaScript and with the
+ * keyboard) whose open state shows the header's panel (`panelId`, shown by CSS while the details
+ * are open), closed again when a link in it has navigated to another page. The panel lies over
+ * the page, so with JavaScript it also closes on Escape (focus back on Menu), when focus leaves
+ * Menu and panel alike, and on a click elsewhere: focus never sits on something the panel covers.
  */
-export function HeaderMenu({ children }: { children: React.ReactNode }) {
+export function HeaderMenu({ panelId }: { panelId: string }) {
   const pathname = usePathname();
   const menu = useRef<HTMLDetailsElement>(null);
   useEffect(() => {
@@ -17,38 +18,45 @@ export function HeaderMenu({ children }: { children: React.ReactNode }) {
   }, [pathname]);
   useEffect(() => {
     const details = menu.current;
-    if (!details) return;
-    const outside = (target: EventTarget | null) => target instanceof Node && !details.contains(target);
+    const panel = document.getElementById(panelId);
+    if (!details || !panel) return;
+    const outside = (target: EventTarget | null) => target instanceof Node && !details.contains(target) && !panel.contains(target);
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.key !== "Escape" || !details.open) return;
       details.open = false;
       details.querySelector("summary")?.focus();
     };
     const onFocusOut = (event: FocusEvent) => {
-      if (outside(event.relatedTarget)) details.open = false;
+      if (details.open && outside(event.relatedTarget)) details.open = false;
     };
     const onPointerDown = (event: PointerEvent) => {
-      if (outside(event.target)) details.open = false;
+      if (details.open && outside(event.target)) details.open = false;
     };
-    details.addEventListener("keydown", onKeyDown);
-    details.addEventListener("focusout", onFocusOut);
+    for (const part of [details, panel]) {
+      part.addEventListener("keydown", onKeyDown);
+      part.addEventListener("focusout", onFocusOut);
+    }
     document.addEventListener("pointerdown", onPointerDown);
     return () => {
-      details.removeEventListener("keydown", onKeyDown);
-      details.removeEventListener("focusout", onFocusOut);
+      for (const part of [details, panel]) {
+        part.removeEventListener("keydown", onKeyDown);
+        part.removeEventListener("focusout", onFocusOut);
+      }
       document.removeEventListener("pointerdown", onPointerDown);
     };
-  }, []);
+  }, [panelId]);
   return (
     <details ref={menu} className="group sm:hidden">
-      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 [&::-webkit-details-marker]:hidden">
+      <summary
+        aria-controls={panelId}
+        className="flex cursor-pointer list-none items-center gap-2 rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 [&::-webkit-details-marker]:hidden"
+      >
         <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round">
           <path className="group-open:hidden" d="M3 5h14M3 10h14M3 15h14" />
           <path className="hidden group-open:block" d="M5 5l10 10M15 5L5 15" />
         </svg>
         Menu
       </summary>
-      <div className="absolute inset-x-0 top-full z-20 border-b border-slate-200 bg-white px-4 pb-4 pt-2 shadow-md">{children}</div>
     </details>
   );
 }

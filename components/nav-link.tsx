@@ -11,7 +11,7 @@ export function NavLink({ href, match = href, exact = match === "/", children }:
     <PendingLink
       href={href}
       aria-current={active ? "page" : undefined}
-      className={`rounded-md px-2.5 py-1.5 text-sm font-medium ${
+      className={`whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium ${
         active ? "bg-slate-100 text-slate-900" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900"
       }`}
     >

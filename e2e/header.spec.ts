@@ -33,7 +33,8 @@ for (const javaScriptEnabled of [true, false]) {
     await page.keyboard.press("Enter");
     for (const name of ["Home", "Settings", "Admin Panel"]) await expect(header.getByRole("link", { name })).toBeInViewport();
     await expect(header.getByRole("button", { name: "Log out" })).toBeInViewport();
-    await expect(header.locator("details").getByText("root", { exact: true })).toBeVisible();
+    await expect(header.getByTestId("signed-in-user")).toHaveText("root");
+    await expect(header.getByTestId("signed-in-user")).toBeInViewport();
 
     await header.getByRole("link", { name: "Admin Panel" }).click();
     await expect(page).toHaveURL(/\/admin$/);
