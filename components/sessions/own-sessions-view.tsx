@@ -8,7 +8,7 @@ import { RecentlyEnded } from "@/components/sessions/recently-ended";
 import { RevokeConfirmation, revokeConfirmationId } from "@/components/sessions/revoke-confirmation";
 import { SessionCard } from "@/components/sessions/session-card";
 import { Alert, buttonClass } from "@/components/ui";
-import type { SessionView } from "@/lib/sessions/view-model";
+import type { SessionRowView } from "@/lib/sessions/view-model";
 
 type Action = (formData: FormData) => Promise<void>;
 
@@ -19,9 +19,9 @@ type Props = {
   /** The page of the list shown (null: the first), kept in every link that stays on it. */
   cursor: string | null;
   /** This page of the active sessions, or null when its cursor is no longer valid. */
-  sessions: SessionView[] | null;
+  sessions: SessionRowView[] | null;
   nextCursor: string | null;
-  ended: SessionView[];
+  ended: SessionRowView[];
   historyDays: number;
   /**
    * The open confirmation ("others" or a session id, from the URL) and the action its form posts to.

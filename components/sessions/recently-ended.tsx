@@ -1,13 +1,13 @@
 import Link from "next/link";
 import { DeviceIcon } from "@/components/device-icon";
 import { RelativeTime } from "@/components/time";
-import type { SessionView } from "@/lib/sessions/view-model";
+import type { SessionRowView } from "@/lib/sessions/view-model";
 
 /**
  * Settings > Sessions' "Recently ended": each ended session kept as history, one compact row —
  * which device, where, when it ended and why — linking to its page.
  */
-export function RecentlyEnded({ sessions, detailsHref, historyDays }: { sessions: SessionView[]; detailsHref: (id: string) => string; historyDays: number }) {
+export function RecentlyEnded({ sessions, detailsHref, historyDays }: { sessions: SessionRowView[]; detailsHref: (id: string) => string; historyDays: number }) {
   return (
     <section aria-labelledby="recently-ended" className="space-y-2">
       <h2 id="recently-ended" className="text-base font-semibold text-slate-900">

@@ -1,8 +1,8 @@
 import { ConfirmPanel } from "@/components/confirm-panel";
-import type { SessionView } from "@/lib/sessions/view-model";
+import type { SessionRowView } from "@/lib/sessions/view-model";
 
 type Props = {
-  session: SessionView;
+  session: SessionRowView;
   /** The server action that revokes it (a form post, so it works without JavaScript). */
   action: (formData: FormData) => Promise<void>;
   cancelHref: string;

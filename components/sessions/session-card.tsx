@@ -4,10 +4,10 @@ import { DeviceIcon } from "@/components/device-icon";
 import { RelativeTime } from "@/components/time";
 import { PendingLink } from "@/components/pending-link";
 import { Badge, buttonClass } from "@/components/ui";
-import type { SessionView } from "@/lib/sessions/view-model";
+import type { SessionRowView } from "@/lib/sessions/view-model";
 
 type Props = {
-  session: SessionView;
+  session: SessionRowView;
   /** The session's own page, with everything the row leaves out. */
   detailsHref: string;
   /** Where Revoke leads: this page with the confirmation open and scrolled to. */

@@ -5,7 +5,11 @@ import type { DeviceType, SessionJson } from "./present";
 import { maskToken, tokenEnding } from "./present";
 import { timeView, type TimeView } from "../time-view";
 
-export type SessionView = {
+/**
+ * A session as a row of a list shows it (Settings > Sessions' cards and "Recently ended", and the
+ * revoke confirmation): all that goes to the browser for each row there.
+ */
+export type SessionRowView = {
   id: string;
   current: boolean;
   maskedToken: string;
@@ -13,22 +17,26 @@ export type SessionView = {
   tokenEnding: string;
   /** "Chrome 131 on Windows 10": the card's headline. */
   title: string;
-  browser: string;
-  os: string;
   deviceType: DeviceType;
   device: string;
   userAgent: string | null;
-  ip: string;
-  location: string | null;
   /** "München, Germany · 2001:db8::17", or only the address when no place is known: the list's "where". */
   where: string;
   method: string;
-  rememberMe: string;
-  created: TimeView;
   lastActive: TimeView;
-  expires: TimeView;
   /** How it ended, in words for whoever is looking; null while it is active. */
   ended: { at: TimeView; why: string } | null;
+};
+
+/** A session with everything its own page shows. */
+export type SessionView = SessionRowView & {
+  browser: string;
+  os: string;
+  ip: string;
+  location: string | null;
+  rememberMe: string;
+  created: TimeView;
+  expires: TimeView;
 };
 
 /** Who looks at an ended session: its owner, or an admin; both by username. */
@@ -86,10 +94,8 @@ export const DEVICE_LABELS: Record<DeviceType, string> = {
 /** How pages name a sign-in method. */
 export const METHOD_LABELS: Record<string, string> = { oidc: "SSO", static: "Key" };
 
-/** Everything /settings/sessions shows for one session, from the same object the API returns. */
-export function toSessionView(session: SessionJson, now: Date, viewer?: EndViewer): SessionView {
-  const browser = session.browser ?? "Unknown browser";
-  const os = session.os ?? "Unknown OS";
+/** What a row of a list shows for one session, from the same object the API returns. */
+export function toSessionRowView(session: SessionJson, now: Date, viewer?: EndViewer): SessionRowView {
   const ip = session.ipAddress ?? "Unknown";
   const location = locationLabel(session.country, session.city);
   return {
@@ -101,23 +107,30 @@ export function toSessionView(session: SessionJson, now: Date, viewer?: EndViewe
       session.browser && session.os
         ? `${session.browser} on ${session.os}`
         : (session.browser ?? session.os ?? "Unknown browser"),
-    browser,
-    os,
     deviceType: session.deviceType,
     device: DEVICE_LABELS[session.deviceType],
     userAgent: session.userAgent,
-    ip,
-    location,
     where: location ? `${location} · ${ip}` : ip,
     method: METHOD_LABELS[session.authMethod] ?? session.authMethod,
-    rememberMe: session.rememberMe ? "Yes" : "No (ends when the browser closes)",
-    created: timeView(session.createdAt, now),
     lastActive: timeView(session.lastActiveAt, now),
-    expires: timeView(session.expiresAt, now),
     ended:
       session.endedAt && session.endReason
         ? { at: timeView(session.endedAt, now), why: endWords(session.endReason, session.endedBy, viewer ?? { as: "owner", username: "" }) }
         : null,
+  };
+}
+
+/** Everything a session's own page shows: its row, and the rest. */
+export function toSessionView(session: SessionJson, now: Date, viewer?: EndViewer): SessionView {
+  return {
+    ...toSessionRowView(session, now, viewer),
+    browser: session.browser ?? "Unknown browser",
+    os: session.os ?? "Unknown OS",
+    ip: session.ipAddress ?? "Unknown",
+    location: locationLabel(session.country, session.city),
+    rememberMe: session.rememberMe ? "Yes" : "No (ends when the browser closes)",
+    created: timeView(session.createdAt, now),
+    expires: timeView(session.expiresAt, now),
   };
 }
 

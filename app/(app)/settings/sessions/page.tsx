@@ -3,7 +3,7 @@ import { z } from "zod";
 import { pageMessage, type FailureCode } from "@/lib/errors";
 import { requireSession, withPageContext, pageQuery } from "@/lib/http/page";
 import { listSettingsSessions } from "@/lib/sessions/own-sessions";
-import { toSessionView } from "@/lib/sessions/view-model";
+import { toSessionRowView } from "@/lib/sessions/view-model";
 import { ownSessionsQuerySchema, sessionIdSchema } from "@/lib/validation/sessions";
 import { OwnSessionsView } from "@/components/sessions/own-sessions-view";
 import { revokeOtherSessionsAction, revokeSessionAction } from "./actions";
@@ -40,9 +40,9 @@ export default async function SessionsPage({ searchParams }: { searchParams: Sea
       page={PAGE}
       username={owner.user.username}
       cursor={raw.cursor ?? null}
-      sessions={page?.sessions.map((session) => toSessionView(session, now)) ?? null}
+      sessions={page?.sessions.map((session) => toSessionRowView(session, now)) ?? null}
       nextCursor={page?.nextCursor ?? null}
-      ended={lists.ended.map((session) => toSessionView(session, now, { as: "owner", username: owner.user.username }))}
+      ended={lists.ended.map((session) => toSessionRowView(session, now, { as: "owner", username: owner.user.username }))}
       historyDays={historyDays}
       confirming={params.confirm ? { what: params.confirm, action: params.confirm === "others" ? revokeOtherSessionsAction : revokeSessionAction } : undefined}
       revoked={Boolean(params.revoked)}
