@@ -38,12 +38,12 @@ export function AppHeader({ user }: { user: HeaderUser | null }) {
             <HeaderMenu panelId={PANEL_ID} />
             <div
               id={PANEL_ID}
-              className="max-sm:absolute max-sm:inset-x-0 max-sm:top-full max-sm:z-20 max-sm:hidden max-sm:border-b max-sm:border-slate-200 max-sm:bg-white max-sm:px-4 max-sm:pb-4 max-sm:pt-2 max-sm:shadow-md max-sm:group-has-[details[open]]/header:block sm:flex sm:flex-1 sm:items-center sm:justify-between sm:gap-x-6"
+              className="max-sm:absolute max-sm:inset-x-0 max-sm:top-full max-sm:z-20 max-sm:hidden max-sm:border-b max-sm:border-slate-200 max-sm:bg-white max-sm:px-4 max-sm:pb-4 max-sm:pt-2 max-sm:shadow-md max-sm:group-has-[details[open]]/header:block sm:flex sm:min-w-0 sm:flex-1 sm:items-center sm:justify-between sm:gap-x-6"
             >
-              <nav aria-label="Main" className="flex flex-col gap-1 sm:flex-row sm:items-center">
+              <nav aria-label="Main" className="flex shrink-0 flex-col gap-1 sm:flex-row sm:items-center">
                 <NavLinks role={user.role} />
               </nav>
-              <div className="flex items-center justify-between gap-3 max-sm:mt-3 max-sm:border-t max-sm:border-slate-200 max-sm:pt-3">
+              <div className="flex min-w-0 items-center justify-between gap-3 max-sm:mt-3 max-sm:border-t max-sm:border-slate-200 max-sm:pt-3">
                 <Who user={user} />
                 <LogOut />
               </div>

@@ -6,7 +6,7 @@ import { useEffect, useRef } from "react";
 /**
  * The header's Menu on a phone: a native disclosure (works without JavaScript and with the
  * keyboard) whose open state shows the header's panel (`panelId`, shown by CSS while the details
- * are open), closed again when a link in it has navigated to another page. The panel lies over
+ * are open), closed again on navigation to another page. The panel lies over
  * the page, so with JavaScript it also closes on Escape (focus back on Menu), when focus leaves
  * Menu and panel alike, and on a click elsewhere: focus never sits on something the panel covers.
  */

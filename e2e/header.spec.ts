@@ -17,7 +17,7 @@ async function adminOnPhone(browser: Browser, javaScriptEnabled: boolean) {
 }
 
 for (const javaScriptEnabled of [true, false]) {
-  test(`on a phone the header is one row and its Menu holds the navigation and Log out (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({ browser }) => {
+  test(`on a phone the header is one row and its Menu shows the navigation and Log out (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async ({ browser }) => {
     const { context, page } = await adminOnPhone(browser, javaScriptEnabled);
     const header = page.getByRole("banner");
     const box = await header.boundingBox();

@@ -94,10 +94,12 @@ export const DEVICE_LABELS: Record<DeviceType, string> = {
 /** How pages name a sign-in method. */
 export const METHOD_LABELS: Record<string, string> = { oidc: "SSO", static: "Key" };
 
+/** The address and the place it was signed in from, in words: the row's "where" and the page's two fields. */
+const origin = (session: SessionJson) => ({ ip: session.ipAddress ?? "Unknown", location: locationLabel(session.country, session.city) });
+
 /** What a row of a list shows for one session, from the same object the API returns. */
 export function toSessionRowView(session: SessionJson, now: Date, viewer?: EndViewer): SessionRowView {
-  const ip = session.ipAddress ?? "Unknown";
-  const location = locationLabel(session.country, session.city);
+  const { ip, location } = origin(session);
   return {
     id: session.id,
     current: session.current,
@@ -126,8 +128,7 @@ export function toSessionView(session: SessionJson, now: Date, viewer?: EndViewe
     ...toSessionRowView(session, now, viewer),
     browser: session.browser ?? "Unknown browser",
     os: session.os ?? "Unknown OS",
-    ip: session.ipAddress ?? "Unknown",
-    location: locationLabel(session.country, session.city),
+    ...origin(session),
     rememberMe: session.rememberMe ? "Yes" : "No (ends when the browser closes)",
     created: timeView(session.createdAt, now),
     expires: timeView(session.expiresAt, now),
