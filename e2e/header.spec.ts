@@ -82,3 +82,17 @@ test("the first Tab offers Skip to content, which moves focus to the page's cont
   // On a wide screen the header shows everything at once.
   await expect(page.getByRole("banner").getByRole("button", { name: "Log out" })).toBeVisible();
 });
+
+test("between phone and desktop widths a long name is cut short, never widening the page", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 640, height: 600 } });
+  const page = await context.newPage();
+  await signIn(page, `${uniqueUser("a-rather-long-name")}@people.example.org`, USER_KEY);
+  for (const width of [640, 667, 760]) {
+    await page.setViewportSize({ width, height: 600 });
+    const header = page.getByRole("banner");
+    await expect(header.getByRole("button", { name: "Log out" }), `at ${width} px`).toBeInViewport();
+    await expect(header.getByRole("link", { name: "Settings" }), `at ${width} px`).toBeInViewport();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `at ${width} px`).toBe(0);
+  }
+  await context.close();
+});
