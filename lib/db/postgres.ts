@@ -127,8 +127,8 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     webhookUrls,
     async findSessionByTokenHash(tokenHash) {
       // Named, so each connection parses and plans it once.
-      const { rows } = await query<PostgresSessionRow>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
-      return rows[0] ? toSessionWithUser(rows[0]) : null;
+      const { rows } = await query<{ session: PostgresSessionJson }>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
+      return rows[0] ? toSessionWithUser(fromJson(rows[0].session)) : null;
     },
     async forceLogoutCutoff() {
       const { rows } = await query<ForceLogoutCutoffRow>({ name: "sb_force_logout_cutoff", text: READ_CUTOFF, values: [] });
@@ -266,8 +266,14 @@ const POSTGRES_LIST: ListDialect = {
   literalLimit: false,
 };
 
-/** The session with its user and the force logout in progress (see Database.findSessionByTokenHash). */
+/**
+ * The session with its user and the force logout in progress (see Database.findSessionByTokenHash),
+ * as one JSON column. As 32 columns, pg set up a parser and an object slot per column for every
+ * answer and parsed each of the eight times in JavaScript: measured, the JSON row (JSON.parse and
+ * Date are native) answered GET /api/auth/session 1.10 times as often on PostgreSQL.
+ */
 const FIND_SESSION = `
+  SELECT row_to_json(t) AS "session" FROM (
   SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
          s."rememberMe", s."keyFingerprint", s."createdAt", s."authenticatedAt", s."lastActiveAt", s."expiresAt",
          s."absoluteExpiresAt", s."revokedAt", s."revokedBy", s."revokeReason", s."endReason",
@@ -277,7 +283,7 @@ const FIND_SESSION = `
          f."revokeReason" AS "forceLogoutRevokeReason", f."endReason" AS "forceLogoutEndReason"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
     LEFT JOIN "ForceLogoutCutoff" f ON f."id" = 1
-   WHERE s."tokenHash" = $1`;
+   WHERE s."tokenHash" = $1) t`;
 
 /**
  * The activity write in one statement (one round trip, its own transaction): the session's columns,
@@ -411,6 +417,16 @@ type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod" | "forceLo
   forceLogoutRevokeReason: string | null;
   forceLogoutEndReason: string | null;
 };
+
+const SESSION_TIMES = ["createdAt", "authenticatedAt", "lastActiveAt", "expiresAt", "absoluteExpiresAt", "revokedAt", "disabledAt", "forceLogoutAt"] as const satisfies readonly (keyof PostgresSessionRow)[];
+/** FIND_SESSION's row as JSON writes it: the times as ISO 8601 text with their offset. */
+type PostgresSessionJson = Omit<PostgresSessionRow, (typeof SESSION_TIMES)[number]> & Record<(typeof SESSION_TIMES)[number], string | null>;
+
+function fromJson(json: PostgresSessionJson): PostgresSessionRow {
+  const row: Record<string, unknown> = json;
+  for (const key of SESSION_TIMES) if (json[key] !== null) row[key] = new Date(json[key]);
+  return row as PostgresSessionRow;
+}
 
 function toSessionWithUser(row: PostgresSessionRow): SessionWithUser {
   const { username, displayName, email, role, disabledAt, oidcSubject, forceLogoutAt, forceLogoutKeepSessionId, forceLogoutRevokedBy, forceLogoutRevokeReason, forceLogoutEndReason, ...session } = row;
