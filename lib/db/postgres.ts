@@ -127,8 +127,8 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     webhookUrls,
     async findSessionByTokenHash(tokenHash) {
       // Named, so each connection parses and plans it once.
-      const { rows } = await query<{ session: PostgresSessionJson }>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
-      return rows[0] ? toSessionWithUser(fromJson(rows[0].session)) : null;
+      const { rows } = await query<{ session: AsJson<PostgresSessionRow, SessionTime> }>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
+      return rows[0] ? toSessionWithUser(withTimes(rows[0].session, SESSION_TIMES)) : null;
     },
     async forceLogoutCutoff() {
       const { rows } = await query<ForceLogoutCutoffRow>({ name: "sb_force_logout_cutoff", text: READ_CUTOFF, values: [] });
@@ -178,13 +178,13 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     },
     async openAlerts(userId, exceptSessionId, since, active, take) {
       const { key, text, params } = openAlertsStatement(POSTGRES_LIST, userId, exceptSessionId, since, active, take);
-      const { rows } = await query<OpenAlertRow>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
-      return rows;
+      const { rows } = await query<{ row: AsJson<OpenAlertRow, "createdAt"> }>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
+      return rows.map(({ row }) => withTimes(row, ALERT_TIMES));
     },
     async userSessions(userId, reads) {
       const { key, text, params } = userSessionsStatement(POSTGRES_LIST, userId, reads);
-      const { rows } = await query<ListedSessionRow>({ name: statementName("sb_user_sessions", key), text, values: params.map(([, value]) => value) });
-      return splitReads(rows, reads.length);
+      const { rows } = await query<{ row: AsJson<ListedSessionRow, ListedTime> }>({ name: statementName("sb_user_sessions", key), text, values: params.map(([, value]) => value) });
+      return splitReads(rows.map(({ row }) => withTimes(row, LISTED_TIMES)), reads.length);
     },
     async lapsedSessionsPerUser(now, keyFingerprints) {
       return lapsed(now, keyFingerprints, null);
@@ -264,6 +264,7 @@ const POSTGRES_LIST: ListDialect = {
   date: (value) => value,
   list: (values) => values,
   literalLimit: false,
+  jsonRows: true,
 };
 
 /**
@@ -418,15 +419,22 @@ type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod" | "forceLo
   forceLogoutEndReason: string | null;
 };
 
-const SESSION_TIMES = ["createdAt", "authenticatedAt", "lastActiveAt", "expiresAt", "absoluteExpiresAt", "revokedAt", "disabledAt", "forceLogoutAt"] as const satisfies readonly (keyof PostgresSessionRow)[];
-/** FIND_SESSION's row as JSON writes it: the times as ISO 8601 text with their offset. */
-type PostgresSessionJson = Omit<PostgresSessionRow, (typeof SESSION_TIMES)[number]> & Record<(typeof SESSION_TIMES)[number], string | null>;
+/** A row as row_to_json writes it: its times (`Time`) as ISO 8601 text with their offset. */
+type AsJson<Row, Time extends keyof Row> = Omit<Row, Time> & Record<Time, string | null>;
 
-function fromJson(json: PostgresSessionJson): PostgresSessionRow {
-  const row: Record<string, unknown> = json;
-  for (const key of SESSION_TIMES) if (json[key] !== null) row[key] = new Date(json[key]);
-  return row as PostgresSessionRow;
+/** A JSON row's times as Dates, in place. */
+function withTimes<Row, Time extends keyof Row>(json: AsJson<Row, Time>, times: readonly Time[]): Row {
+  const row = json as Record<Time, unknown>;
+  for (const key of times) if (row[key] !== null) row[key] = new Date(row[key] as string);
+  return row as Row;
 }
+
+const SESSION_TIMES = ["createdAt", "authenticatedAt", "lastActiveAt", "expiresAt", "absoluteExpiresAt", "revokedAt", "disabledAt", "forceLogoutAt"] as const satisfies readonly (keyof PostgresSessionRow)[];
+type SessionTime = (typeof SESSION_TIMES)[number];
+// "listAt", when a union of parts sorted by it, is dropped by splitReads: not worth a Date.
+const LISTED_TIMES = ["createdAt", "lastActiveAt", "expiresAt", "absoluteExpiresAt", "revokedAt"] as const satisfies readonly (keyof ListedSessionRow)[];
+type ListedTime = (typeof LISTED_TIMES)[number];
+const ALERT_TIMES = ["createdAt"] as const satisfies readonly (keyof OpenAlertRow)[];
 
 function toSessionWithUser(row: PostgresSessionRow): SessionWithUser {
   const { username, displayName, email, role, disabledAt, oidcSubject, forceLogoutAt, forceLogoutKeepSessionId, forceLogoutRevokedBy, forceLogoutRevokeReason, forceLogoutEndReason, ...session } = row;

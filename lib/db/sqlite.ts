@@ -369,6 +369,7 @@ const SQLITE_LIST: ListDialect = {
   date: toSqliteDate,
   list: (values) => JSON.stringify(values),
   literalLimit: true,
+  jsonRows: false,
 };
 
 type SqliteListedRow = Omit<ListedSessionRow, "rememberMe" | "createdAt" | "lastActiveAt" | "expiresAt" | "absoluteExpiresAt" | "revokedAt"> & {

@@ -163,7 +163,7 @@ describe("new-device alerts", () => {
     const owner = { user: { id: laptop.session.userId, username: "frank" }, session: { id: laptop.session.id } };
     sent.length = 0;
     expect(await listOpenAlerts(db, config, owner, later(T0, minutes(1)))).toEqual([]);
-    const own = [expect.stringMatching(/FROM "ForceLogoutCutoff"/), expect.stringMatching(/^SELECT a\."id", .* FROM "SessionAlert" a JOIN "Session" s ON/)];
+    const own = [expect.stringMatching(/FROM "ForceLogoutCutoff"/), expect.stringMatching(/^(SELECT row_to_json\(t\) AS "row" FROM \()?SELECT a\."id", .* FROM "SessionAlert" a JOIN "Session" s ON/)];
     expect(sent).toEqual(own);
 
     // With one to show, it is listed by the same two.

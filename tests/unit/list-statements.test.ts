@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { PartBound, SessionListPart } from "@/lib/db";
 import { openAlertsStatement, userSessionsStatement, type ListDialect } from "@/lib/db/list-statements";
 
-const dialect = (literalLimit: boolean): ListDialect => ({
+const dialect = (literalLimit: boolean, jsonRows = false): ListDialect => ({
   placeholder: (_name, index) => `$${index + 1}`,
   notEnded: (alias) => `${alias}."revokedAt" IS NULL`,
   oneOf: (column, list) => `${column} = ANY(${list})`,
   date: (value) => value,
   list: (values) => values,
   literalLimit,
+  jsonRows,
 });
 
 describe("the list statements", () => {
@@ -42,6 +43,19 @@ describe("the list statements", () => {
     expect(names).toEqual(expect.arrayContaining(["userId0", "userId1", "userId2", "at0", "idBelow0", "floor2", "until2"]));
     expect(both.key).toBe(reads.map((read) => userSessionsStatement(dialect(true), "u1", [read]).key).join("+"));
     expect(() => userSessionsStatement(dialect(true), "u1", [])).toThrow(RangeError);
+  });
+
+  it("with JSON rows, give each row as one column and sort the rows again outside, as the statement inside sorted them", () => {
+    const at = new Date("2026-12-01T00:00:00Z");
+    const active: SessionListPart = { rows: "active", order: "lastActiveAt", now: at, keyFingerprints: ["a"], pending: null };
+    const one = userSessionsStatement(dialect(false, true), "u1", [{ part, after: null, take: 11 }]);
+    expect(one.text).toMatch(/^SELECT row_to_json\(t\) AS "row" FROM \(SELECT .* ORDER BY s\."revokedAt" DESC, s\."id" DESC LIMIT \$2\) t ORDER BY t\."revokedAt" DESC, t\."id" DESC$/);
+    expect(one.key).toBe(userSessionsStatement(dialect(false), "u1", [{ part, after: null, take: 11 }]).key);
+    const both = userSessionsStatement(dialect(false, true), "u1", [{ part: active, after: null, take: 11 }, { part, after: null, take: 11 }]);
+    expect(both.text).toMatch(/^SELECT row_to_json\(t\) AS "row" FROM \(.* UNION ALL .* ORDER BY "read", "listAt" DESC, "id" DESC\) t ORDER BY t\."read", t\."listAt" DESC, t\."id" DESC$/);
+    const alerts = openAlertsStatement(dialect(false, true), "u1", "s1", at, active, 20);
+    expect(alerts.text).toMatch(/^SELECT row_to_json\(t\) AS "row" FROM \(SELECT .* ORDER BY a\."createdAt" DESC, a\."id" DESC LIMIT \$\d+\) t ORDER BY t\."createdAt" DESC, t\."id" DESC$/);
+    expect(userSessionsStatement(dialect(false), "u1", [{ part, after: null, take: 11 }]).text).not.toContain("row_to_json");
   });
 
   it("refuse a row count that is not a positive whole number, rather than write it into SQL", () => {
