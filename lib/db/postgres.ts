@@ -9,7 +9,7 @@ import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
 import { createHash } from "node:crypto";
-import { openAlertsStatement, splitReads, userSessionsStatement, type ListDialect } from "./list-statements";
+import { ALERT_TIMES, LISTED_TIMES, openAlertsStatement, splitReads, userSessionsStatement, withTimes, type ListDialect, type ListedTime, type TimesAsText } from "./list-statements";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
@@ -127,7 +127,7 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     webhookUrls,
     async findSessionByTokenHash(tokenHash) {
       // Named, so each connection parses and plans it once.
-      const { rows } = await query<{ session: AsJson<PostgresSessionRow, SessionTime> }>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
+      const { rows } = await query<{ session: TimesAsText<PostgresSessionRow, SessionTime> }>({ name: "sb_find_session", text: FIND_SESSION, values: [tokenHash] });
       return rows[0] ? toSessionWithUser(withTimes(rows[0].session, SESSION_TIMES)) : null;
     },
     async forceLogoutCutoff() {
@@ -178,12 +178,12 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     },
     async openAlerts(userId, exceptSessionId, since, active, take) {
       const { key, text, params } = openAlertsStatement(POSTGRES_LIST, userId, exceptSessionId, since, active, take);
-      const { rows } = await query<{ row: AsJson<OpenAlertRow, "createdAt"> }>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
+      const { rows } = await query<{ row: TimesAsText<OpenAlertRow, "createdAt"> }>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
       return rows.map(({ row }) => withTimes(row, ALERT_TIMES));
     },
     async userSessions(userId, reads) {
       const { key, text, params } = userSessionsStatement(POSTGRES_LIST, userId, reads);
-      const { rows } = await query<{ row: AsJson<ListedSessionRow, ListedTime> }>({ name: statementName("sb_user_sessions", key), text, values: params.map(([, value]) => value) });
+      const { rows } = await query<{ row: TimesAsText<ListedSessionRow, ListedTime> }>({ name: statementName("sb_user_sessions", key), text, values: params.map(([, value]) => value) });
       return splitReads(rows.map(({ row }) => withTimes(row, LISTED_TIMES)), reads.length);
     },
     async lapsedSessionsPerUser(now, keyFingerprints) {
@@ -419,22 +419,8 @@ type PostgresSessionRow = Omit<SessionWithUser, "user" | "authMethod" | "forceLo
   forceLogoutEndReason: string | null;
 };
 
-/** A row as row_to_json writes it: its times (`Time`) as ISO 8601 text with their offset. */
-type AsJson<Row, Time extends keyof Row> = Omit<Row, Time> & Record<Time, string | null>;
-
-/** A JSON row's times as Dates, in place. */
-function withTimes<Row, Time extends keyof Row>(json: AsJson<Row, Time>, times: readonly Time[]): Row {
-  const row = json as Record<Time, unknown>;
-  for (const key of times) if (row[key] !== null) row[key] = new Date(row[key] as string);
-  return row as Row;
-}
-
 const SESSION_TIMES = ["createdAt", "authenticatedAt", "lastActiveAt", "expiresAt", "absoluteExpiresAt", "revokedAt", "disabledAt", "forceLogoutAt"] as const satisfies readonly (keyof PostgresSessionRow)[];
 type SessionTime = (typeof SESSION_TIMES)[number];
-// "listAt", when a union of parts sorted by it, is dropped by splitReads: not worth a Date.
-const LISTED_TIMES = ["createdAt", "lastActiveAt", "expiresAt", "absoluteExpiresAt", "revokedAt"] as const satisfies readonly (keyof ListedSessionRow)[];
-type ListedTime = (typeof LISTED_TIMES)[number];
-const ALERT_TIMES = ["createdAt"] as const satisfies readonly (keyof OpenAlertRow)[];
 
 function toSessionWithUser(row: PostgresSessionRow): SessionWithUser {
   const { username, displayName, email, role, disabledAt, oidcSubject, forceLogoutAt, forceLogoutKeepSessionId, forceLogoutRevokedBy, forceLogoutRevokeReason, forceLogoutEndReason, ...session } = row;

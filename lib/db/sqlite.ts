@@ -9,7 +9,7 @@ import { checkpointInBackground } from "./sqlite-checkpoints";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
-import { openAlertsStatement, userSessionsStatement, type ListDialect } from "./list-statements";
+import { ALERT_TIMES, LISTED_TIMES, openAlertsStatement, userSessionsStatement, withTimes, type ListDialect, type ListedTime, type TimesAsText } from "./list-statements";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
 
@@ -314,10 +314,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     },
     async openAlerts(userId, exceptSessionId, since, active, take) {
       const { key, text, params } = openAlertsStatement(SQLITE_LIST, userId, exceptSessionId, since, active, take);
-      return (runListStatement(`alerts-${key}`, text, params) as (Omit<OpenAlertRow, "createdAt"> & { createdAt: string })[]).map((row) => ({
-        ...row,
-        createdAt: new Date(row.createdAt),
-      }));
+      return (runListStatement(`alerts-${key}`, text, params) as TimesAsText<OpenAlertRow, "createdAt">[]).map((row) => withTimes(row, ALERT_TIMES));
     },
     async userSessions(userId, reads) {
       // A statement each: no round trip to save here, and measured, three reads joined into one took
@@ -372,25 +369,10 @@ const SQLITE_LIST: ListDialect = {
   jsonRows: false,
 };
 
-type SqliteListedRow = Omit<ListedSessionRow, "rememberMe" | "createdAt" | "lastActiveAt" | "expiresAt" | "absoluteExpiresAt" | "revokedAt"> & {
-  rememberMe: number;
-  createdAt: string;
-  lastActiveAt: string;
-  expiresAt: string;
-  absoluteExpiresAt: string;
-  revokedAt: string | null;
-};
+type SqliteListedRow = Omit<TimesAsText<ListedSessionRow, ListedTime>, "rememberMe"> & { rememberMe: number };
 
-function toListedSession(row: SqliteListedRow): ListedSessionRow {
-  return {
-    ...row,
-    rememberMe: row.rememberMe === 1,
-    createdAt: new Date(row.createdAt),
-    lastActiveAt: new Date(row.lastActiveAt),
-    expiresAt: new Date(row.expiresAt),
-    absoluteExpiresAt: new Date(row.absoluteExpiresAt),
-    revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
-  };
+function toListedSession({ rememberMe, ...row }: SqliteListedRow): ListedSessionRow {
+  return { ...withTimes<Omit<ListedSessionRow, "rememberMe">, ListedTime>(row, LISTED_TIMES), rememberMe: rememberMe === 1 };
 }
 
 type SqliteSessionRow = {
