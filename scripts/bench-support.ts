@@ -25,7 +25,6 @@ process.chdir(ROOT);
 export const SESSIONS = 100_000;
 export const USERS = 5_000;
 export const CONNECTIONS = 10;
-export const WARMUP_SECONDS = 3;
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -41,6 +40,14 @@ export function positiveNumber(name: string, fallback: number, { integer = false
   }
   return value;
 }
+
+/**
+ * Seconds each route is driven before anything is measured (BENCH_WARMUP_SECONDS). A page's
+ * throughput keeps rising for about half a minute after a server starts, on one core (the JIT
+ * compiles on the core it serves from): measured with a few seconds of warm-up, a page that runs
+ * after another one shares its warmed-up code and looks cheaper beside it than it is.
+ */
+export const WARMUP_SECONDS = positiveNumber("BENCH_WARMUP_SECONDS", 30);
 
 /** BENCH_BACKENDS (default "sqlite,postgres"). */
 export function backendsFromEnv(): Backend[] {
@@ -526,7 +533,10 @@ export async function driveInterleaved(
     return result;
   };
   console.log(`Warming up (${WARMUP_SECONDS} s per route)…`);
-  for (const target of targets) await drive(target, WARMUP_SECONDS);
+  for (const target of targets) {
+    const warm = await drive(target, WARMUP_SECONDS);
+    console.log(`  ${target.label}: ${warm.rps.toFixed(0)} req/s while warming up`);
+  }
   const results = new Map<string, LoadResult[]>(targets.map((t) => [t.key, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const target of targets) {

@@ -18,6 +18,7 @@
  * check itself is timed in-process, without HTTP.
  *
  * Env: BENCH_SECONDS (measured seconds per round, default 10), BENCH_ROUNDS (default 3),
+ * BENCH_WARMUP_SECONDS (per route before the rounds, default 30),
  * BENCH_PORT (default 3900, or any free port when that one is taken), BENCH_BACKENDS (default
  * "sqlite,postgres"), BENCH_POSTGRES_URL (a server where the bench may create and drop a database;
  * default postgres://postgres@127.0.0.1:5432/postgres), BENCH_PIN=0 to not pin to cores.
