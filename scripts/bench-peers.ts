@@ -17,8 +17,8 @@
  * Better Auth, Auth.js, floor, … in interleaved rounds.
  *
  * Env: BENCH_ROUNDS (default 3), BENCH_SECONDS (per round, default 10), BENCH_WARMUP_SECONDS (per
- * target before the rounds, default 30), BENCH_BACKENDS (default
- * "sqlite,postgres"), BENCH_POSTGRES_URL (as for npm run bench), BENCH_PIN=0 to not pin to cores.
+ * target before the rounds, default 30), BENCH_BACKENDS (default "sqlite,postgres"),
+ * BENCH_POSTGRES_URL (as for npm run bench), BENCH_PIN=0 to not pin to cores.
  * Uses the existing Sessionboard build (`npm run build` when there is none).
  */
 import { createHash, createHmac, randomBytes, randomInt, randomUUID } from "node:crypto";

@@ -44,8 +44,9 @@ export function positiveNumber(name: string, fallback: number, { integer = false
 /**
  * Seconds each route is driven before anything is measured (BENCH_WARMUP_SECONDS). A page's
  * throughput keeps rising for about half a minute after a server starts, on one core (the JIT
- * compiles on the core it serves from): measured with a few seconds of warm-up, a page that runs
- * after another one shares its warmed-up code and looks cheaper beside it than it is.
+ * compiles on the core it serves from): with a few seconds of warm-up, pages are still warming up
+ * during the rounds, and a ratio of two of them measures how far each has warmed as well as what
+ * each costs.
  */
 export const WARMUP_SECONDS = positiveNumber("BENCH_WARMUP_SECONDS", 30);
 
