@@ -129,16 +129,6 @@ export function splitReads<Row extends object>(rows: (Row & { read?: number; lis
   return split;
 }
 
-/** A row as a backend's driver gives it: its times (`Time`) as text, ISO 8601 with their offset. */
-export type TimesAsText<Row, Time extends keyof Row> = Omit<Row, Time> & Record<Time, string | null>;
-
-/** A row's times as Dates, in place. */
-export function withTimes<Row, Time extends keyof Row>(text: TimesAsText<Row, Time>, times: readonly Time[]): Row {
-  const row = text as Record<Time, unknown>;
-  for (const key of times) if (row[key] !== null) row[key] = new Date(row[key] as string);
-  return row as Row;
-}
-
 /** The times among the columns of ListedSessionRow. ("listAt", when a union is sorted by it, is dropped by splitReads.) */
 export const LISTED_TIMES = ["createdAt", "lastActiveAt", "expiresAt", "absoluteExpiresAt", "revokedAt"] as const satisfies readonly (keyof ListedSessionRow)[];
 export type ListedTime = (typeof LISTED_TIMES)[number];
@@ -148,6 +138,7 @@ const ALERT_COLUMNS = ["id", "sessionId", "browserFamily", "osFamily", "ipAddres
 
 /** The times among them. */
 export const ALERT_TIMES = ["createdAt"] as const satisfies readonly (keyof OpenAlertRow)[];
+export type AlertTime = (typeof ALERT_TIMES)[number];
 
 const newestFirst = (alias: string) => `${alias}."createdAt" DESC, ${alias}."id" DESC`;
 

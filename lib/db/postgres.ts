@@ -9,7 +9,8 @@ import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
 import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
 import { createHash } from "node:crypto";
-import { ALERT_TIMES, LISTED_TIMES, openAlertsStatement, splitReads, userSessionsStatement, withTimes, type ListDialect, type ListedTime, type TimesAsText } from "./list-statements";
+import { ALERT_TIMES, LISTED_TIMES, openAlertsStatement, splitReads, userSessionsStatement, type AlertTime, type ListDialect, type ListedTime } from "./list-statements";
+import { withTimes, type TimesAsText } from "./row-times";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
 const LOCKS = { cleanup: 7_326_410_552 } as const;
@@ -178,7 +179,7 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     },
     async openAlerts(userId, exceptSessionId, since, active, take) {
       const { key, text, params } = openAlertsStatement(POSTGRES_LIST, userId, exceptSessionId, since, active, take);
-      const { rows } = await query<{ row: TimesAsText<OpenAlertRow, "createdAt"> }>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
+      const { rows } = await query<{ row: TimesAsText<OpenAlertRow, AlertTime> }>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
       return rows.map(({ row }) => withTimes(row, ALERT_TIMES));
     },
     async userSessions(userId, reads) {
