@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { generateId } from "./sessions/token";
 import type { Config } from "./config";
 import type { Database } from "./db";
+import { plainText } from "./validation/text";
 
 /** Every kind of audit event, once: what is recorded, and what the events page and API filter by. */
 export const AUTH_EVENT_TYPES = [
@@ -34,6 +35,13 @@ export const AUTH_EVENT_TYPES = [
 ] as const;
 
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
+
+/**
+ * An event's detail is at most this long. Details quote what others sent (an identity provider's
+ * error, a filter, a reason), so every one is stored as one clean line (plainText): the events page,
+ * the CSV export and PostgreSQL (which refuses NUL) all take it as it is.
+ */
+export const AUDIT_DETAIL_MAX_LENGTH = 1000;
 
 export type AuthEventInput = {
   type: AuthEventType;
@@ -69,7 +77,7 @@ export function authEventRow(event: AuthEventInput) {
     ip: event.ip ?? null,
     userAgent: event.userAgent ?? null,
     actor: event.actor ?? null,
-    detail: event.detail ?? null,
+    detail: event.detail == null ? null : plainText(event.detail, AUDIT_DETAIL_MAX_LENGTH),
     count: event.count ?? null,
   };
 }

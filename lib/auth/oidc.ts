@@ -158,7 +158,8 @@ async function ssoCallback(
     return { ok: false, code, next };
   };
 
-  const idpError = callbackUrl.searchParams.get("error");
+  // Anyone can send these (no transaction is needed): bounded here, cleaned where the audit stores them.
+  const idpError = callbackUrl.searchParams.get("error")?.slice(0, 100);
   if (idpError) {
     const description = callbackUrl.searchParams.get("error_description")?.slice(0, 200);
     return failedSignIn(idpError === "access_denied" ? "sso_cancelled" : "sso_failed", `provider error: ${idpError}${description ? ` (${description})` : ""}`);

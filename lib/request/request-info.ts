@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import type { Config } from "../config";
+import { plainText } from "../validation/text";
 import { proxyLocation } from "./location";
 import type { HeaderSource, RequestInfo } from "./types";
 
@@ -39,7 +40,8 @@ export function normalizeIp(value: string): string | null {
 export function requestInfo(headers: HeaderSource, config: Pick<Config, "trustedProxyHops" | "locationHeaders">): RequestInfo {
   return {
     ip: clientIp(headers, config),
-    userAgent: headers.get("user-agent")?.slice(0, 512) || null,
+    // Kept on the session and in the audit trail: clean, as all text from outside (Node lets C1 controls through).
+    userAgent: plainText(headers.get("user-agent") ?? "", 512),
     location: proxyLocation(headers, config),
   };
 }

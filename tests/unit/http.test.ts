@@ -41,6 +41,18 @@ describe("IP addresses", () => {
   });
 });
 
+describe("the user agent a request brings", () => {
+  const direct = { trustedProxyHops: 0, locationHeaders: null };
+  const userAgent = (value: string) => requestInfo(h({ [PEER_HEADER]: "10.0.0.1", "user-agent": value }), direct).userAgent;
+
+  it("is kept without the C1 control characters Node lets through (NEL, CSI), trimmed and bounded", () => {
+    // Node reads header bytes as Latin-1 and refuses C0 controls, but not 0x80–0x9F: 0x9B is a terminal's CSI.
+    expect(userAgent("Mozilla/5.0\u009b31m (X11)\u0085")).toBe("Mozilla/5.031m (X11)");
+    expect(userAgent("x".repeat(600))).toHaveLength(512);
+    expect(userAgent(" \u0085 ")).toBeNull();
+  });
+});
+
 describe("approximate location from a trusted proxy", () => {
   const behindProxy = { trustedProxyHops: 1, locationHeaders: { country: "cf-ipcountry", city: "cf-ipcity" } };
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { finishOidcLogin } from "@/lib/auth/oidc";
 import { takeLoginAttempt } from "@/lib/auth/rate-limit";
 import { signInWithKey } from "@/lib/auth/static-login";
+import { AUDIT_DETAIL_MAX_LENGTH } from "@/lib/audit";
 import { ADMIN_KEY, USER_KEY, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
 describe("static-key sign-in", () => {
@@ -143,6 +144,24 @@ describe("anonymous failures are summarised", () => {
       ["198.51.100.7", "bob", 1],
       ["198.51.100.8", "alice", 1],
     ]);
+  });
+
+  it("keeps what an SSO callback's error says to one clean, bounded line: no control or direction characters, nothing PostgreSQL refuses", async () => {
+    const { db } = await tempDatabase();
+    const oidc = config.oidc;
+    if (!oidc) throw new Error("OIDC not configured");
+    // Anyone can send this: no transaction, no provider involved.
+    const error = `x\n\r\u202Egnp.exe\u202C\u0000${"e".repeat(5000)}`;
+    const description = `line1\nline2\u202E\u0001${"d".repeat(300)}`;
+    const callback = new URL("https://sessions.example.test/api/auth/oidc/callback");
+    callback.searchParams.set("error", error);
+    callback.searchParams.set("error_description", description);
+    const result = await finishOidcLogin(db, config, oidc, { url: callback, transaction: undefined, sessionCookie: undefined }, from("198.51.100.9"), new Date("2026-12-01T10:00:00Z"));
+    expect(result).toMatchObject({ ok: false, code: "sso_failed" });
+    const [row] = await db.prisma.authEvent.findMany({ where: { type: "login.failed", ip: "198.51.100.9" } });
+    expect(row.detail).toMatch(/^provider error: x\s*gnp\.exe/);
+    expect(row.detail).not.toMatch(/[\p{Cc}\u202A-\u202E]/u);
+    expect(row.detail?.length).toBeLessThanOrEqual(AUDIT_DETAIL_MAX_LENGTH);
   });
 
   it("authenticated actions stay one event each", async () => {
