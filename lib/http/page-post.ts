@@ -6,20 +6,19 @@ import { ApiError } from "./errors";
 /** What Next.js reads of a server action's body at most (its default limit, 1 MB). */
 export const PAGE_FORM_MAX_BYTES = 1024 * 1024;
 
-const PAGE_FORM_TYPES = "a form (multipart/form-data with its boundary, or application/x-www-form-urlencoded)";
+const PAGE_FORM_TYPES = "a form as multipart/form-data with its boundary (how this app's forms post)";
 
 /**
- * What a page accepts as a POST, checked before Next.js reads it: a form — multipart/form-data (how
- * this app's forms post, with or without script), or a form's other encodings, which name no action
- * and get the page — no larger than Next reads. Next answers
- * anything else with a 500 and a stack trace in the log; here it is a 415 or a 413 that says why.
- * (A body that claims to be a form and is not: unreadablePagePost.)
+ * What a page accepts as a POST, checked before Next.js reads it: a form as multipart/form-data (how
+ * this app's forms post, with or without script), no larger than Next reads. Next answers anything
+ * else that is not a form with a 500 and a stack trace in the log, and a form's other encodings name
+ * no action; here each is a 415 or a 413 that says why. (A body that claims to be a form and is not,
+ * or names no action: unreadablePagePost.)
  */
 export function pagePostProblem(method: string, headers: { get(name: string): string | null }): ApiError | null {
   if (method !== "POST") return null;
   const type = (headers.get("content-type") ?? "").toLowerCase();
-  const form = /^multipart\/form-data;.*\bboundary=\S/.test(type) || /^(application\/x-www-form-urlencoded|text\/plain)\s*(;|$)/.test(type);
-  if (!form) return ApiError.of("unsupported_media_type", { accepted: PAGE_FORM_TYPES });
+  if (!/^multipart\/form-data;.*\bboundary=\S/.test(type)) return ApiError.of("unsupported_media_type", { accepted: PAGE_FORM_TYPES });
   if (Number(headers.get("content-length") ?? "0") > PAGE_FORM_MAX_BYTES) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
   return null;
 }
@@ -37,30 +36,29 @@ const FORM_FIELD_PREFIX = "_1_";
 
 /** Fields of a bound action or a form state (`$ACTION_REF_1`, `$ACTION_1:0`, `$ACTION_KEY`): no form of this app has them. */
 const BOUND_ACTION_FIELD = /^\$ACTION_(REF_|KEY$|\d+:)/;
+/** How a form posted without script names its action (an id this build may no longer have: server/stale-form.mjs). */
+const ACTION_ID_FIELD = "$ACTION_ID_";
 
 /**
  * A page post whose body Next.js cannot decode meets an exception in its parser or in React's: a
  * 500 with a stack in the log, for anyone who sends one. This app's forms post one of two shapes,
  * and anything else is refused here with a 400, read from a copy with the parsers Next uses:
- * - without script, the form itself (multipart, read as the runtime's FormData), naming its action
- *   by a `$ACTION_ID_…` field;
+ * - without script, the form itself (multipart, in lower case as Next tells an action's post, read
+ *   as the runtime's FormData), naming its action by a `$ACTION_ID_…` field;
  * - with script, React's call of the action (the Next-Action header): multipart (in lower case,
  *   as Next tells a form from a text body), read with Next's busboy: one field "0", the form's
  *   reference, and the form's own fields. Every action takes a form, so React never sends their
  *   calls as text.
  * The body counts in bytes read, not as Content-Length says (a chunked post has none), at most
- * PAGE_FORM_MAX_BYTES, and is read no further: past it, Next's own limit fails with a 500 too, and
- * a form's other encodings, which Next buffers up to 10 MB, count the same way.
+ * PAGE_FORM_MAX_BYTES, and is read no further: past it, Next's own limit fails with a 500 too.
  */
 export async function unreadablePagePost(request: Request): Promise<ApiError | null> {
   if (request.method !== "POST") return null;
   const type = request.headers.get("content-type") ?? "";
   const call = request.headers.has(ACTION_HEADER);
-  if (call && !type.startsWith("multipart/form-data")) return ApiError.of("malformed_form");
+  if (!type.startsWith("multipart/form-data")) return ApiError.of("malformed_form");
   const body = await readAtMost(request.clone().body, PAGE_FORM_MAX_BYTES);
   if (body === null) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
-  // A form's other encodings name no action: Next reads them (so they count above), then renders the page.
-  if (!type.startsWith("multipart/form-data")) return null;
   try {
     if (call) {
       // Anything else React would read too: a file (a base64 one throws where nobody catches it,
@@ -71,8 +69,9 @@ export async function unreadablePagePost(request: Request): Promise<ApiError | n
       const wellFormed = roots.length === 1 && roots[0]?.value === FORM_ARGUMENTS && fields.every((part) => part.value !== null && part.name.startsWith(FORM_FIELD_PREFIX));
       return wellFormed ? null : ApiError.of("malformed_form");
     }
-    const form = await new Response(new Uint8Array(body), { headers: { "content-type": type } }).formData();
-    return [...form.keys()].some((name) => BOUND_ACTION_FIELD.test(name)) ? ApiError.of("malformed_form") : null;
+    const names = [...(await new Response(new Uint8Array(body), { headers: { "content-type": type } }).formData()).keys()];
+    const namesAction = names.some((name) => name.startsWith(ACTION_ID_FIELD)) && !names.some((name) => BOUND_ACTION_FIELD.test(name));
+    return namesAction ? null : ApiError.of("malformed_form");
   } catch {
     return ApiError.of("malformed_form");
   }

@@ -20,6 +20,22 @@ export function ipNumber(value: string): { version: 4 | 6; value: bigint } | nul
 }
 
 /**
+ * Whether `text` is an address or could begin one as addresses are stored (normalizeIp: IPv4 in
+ * dotted decimal, IPv6 in lower-case hex groups): "10.1.", "2001:db8:" can; "999.1.1.1" cannot.
+ */
+export function canStartAddress(text: string): boolean {
+  if (isIP(text)) return true;
+  if (/^[0-9.]*\.[0-9.]*$/.test(text)) {
+    const octets = text.split(".");
+    // Only the last may be empty (still to be typed), and there are four at most.
+    return octets.length <= 4 && octets.every((octet, i) => (octet === "" ? i > 0 && i === octets.length - 1 : octet.length <= 3 && Number(octet) <= 255));
+  }
+  if (!/^[0-9a-f:]+$/.test(text) || text.includes(":::") || text.split("::").length > 2) return false;
+  const groups = text.split(":").filter((group) => group !== "");
+  return groups.length <= 8 && groups.every((group) => group.length <= 4);
+}
+
+/**
  * "10.0.0.0/8", "2001:db8::/32" as a block; an error message when it is not one. Bits set past the
  * prefix length are refused (10.1.2.3/8 is most likely a typo for 10.1.2.0/24 or 10.0.0.0/8).
  */

@@ -25,10 +25,11 @@ export function isSameOriginRequest(
  * Next.js runs a page's server action only when the Origin's host is the one X-Forwarded-Host (else
  * Host) names, and fails with a 500 otherwise. The Origin already had to be ours (above); a state
  * change whose Host names another address is refused here, with a 400 that says why — a client
- * chose that header, or a proxy in front rewrites it (keep it: nginx's `Host $http_host`).
+ * chose that header, or a proxy in front rewrites it (keep it: nginx's `Host $http_host`). Without
+ * an Origin too: one rule for every page post, whoever sends it.
  */
 export function namesOwnHost(method: string, headers: HeaderSource, ownHost: string): boolean {
-  if (method === "GET" || method === "HEAD" || method === "OPTIONS" || headers.get("origin") === null) return true;
+  if (method === "GET" || method === "HEAD" || method === "OPTIONS") return true;
   const forwarded = headers.get("x-forwarded-host")?.split(",")[0]?.trim();
   return (forwarded || headers.get("host")) === ownHost;
 }

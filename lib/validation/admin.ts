@@ -3,7 +3,7 @@ import { AUTH_EVENT_TYPES } from "../audit";
 import { cursorSchema, pageSizeSchema } from "../pagination/cursor";
 import { sessionIdSchema, sessionStateSchema } from "./sessions";
 import { usernameOf } from "./username";
-import { parseCidr } from "../net/cidr";
+import { canStartAddress, parseCidr } from "../net/cidr";
 import { DELIVERY_STATUSES } from "../webhooks/events";
 import { parseInstant } from "./instant";
 import { NO_CONTROL_CHARACTERS, REASON_MAX_LENGTH } from "./text";
@@ -24,6 +24,8 @@ const instant = (name: string) =>
 /** A username, or the start of one, as filters and links carry it. */
 export const usernameFilter = usernameOf("user");
 
+const IP_FILTER_MESSAGE = "ip must be an IP address, the start of one, or a CIDR block (10.0.0.0/8)";
+
 /**
  * The filters of /admin/sessions, shared by the list, the dry-run count and the bulk revoke.
  * Intervals are half-open: signedInAfter is inclusive, signedInBefore exclusive.
@@ -39,9 +41,13 @@ const adminSessionFilterFields = {
     .trim()
     .toLowerCase()
     .max(49, "ip is too long")
-    .regex(/^[0-9a-f.:]+(\/\d{1,3})?$/, "ip must be an IP address, the start of one, or a CIDR block (10.0.0.0/8)")
+    .regex(/^[0-9a-f.:]+(\/\d{1,3})?$/, IP_FILTER_MESSAGE)
     .superRefine((value, ctx) => {
-      if (!value.includes("/")) return;
+      if (!value.includes("/")) {
+        // Else it would match nothing, which looks like "no such sessions" rather than a typo.
+        if (!canStartAddress(value)) ctx.addIssue({ code: "custom", message: IP_FILTER_MESSAGE });
+        return;
+      }
       const cidr = parseCidr(value);
       if (typeof cidr === "string") ctx.addIssue({ code: "custom", message: `ip: ${cidr}` });
     })

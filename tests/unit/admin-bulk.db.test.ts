@@ -114,6 +114,7 @@ describe("admin filters: IP CIDR, country, browser, signed in after/before", () 
     const messages = (input: Record<string, unknown>) => adminSessionsQuerySchema.safeParse(input).error?.issues.map((i) => i.message);
     expect(messages({ ip: "10.1.2.3/8" })).toEqual(["ip: 10.1.2.3/8 has address bits set past /8: did you mean 10.0.0.0/8?"]);
     expect(messages({ ip: "10.0.0.0/40" })).toEqual(["ip: the prefix length of 10.0.0.0/40 must be at most 32"]);
+    expect(messages({ ip: "999.1.1.1" })).toEqual(["ip must be an IP address, the start of one, or a CIDR block (10.0.0.0/8)"]);
     expect(messages({ country: "Germany" })).toEqual(["country must be a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)"]);
     expect(messages({ browser: "<script>" })).toEqual(["browser must be a browser name such as Firefox or Chrome"]);
     expect(messages({ signedInAfter: "yesterday" })).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cidrContains, cidrTextPrefix, parseCidr, type Cidr } from "@/lib/net/cidr";
+import { canStartAddress, cidrContains, cidrTextPrefix, parseCidr, type Cidr } from "@/lib/net/cidr";
 import { normalizeIp } from "@/lib/request/request-info";
 
 const block = (text: string): Cidr => {
@@ -47,6 +47,20 @@ describe("CIDR blocks", () => {
     ] as const) {
       const narrowed = cidrTextPrefix(block(text));
       for (const ip of ips) if ("prefix" in narrowed) expect(normalizeIp(ip)?.startsWith(narrowed.prefix), `${ip} in ${text}`).toBe(true);
+    }
+  });
+});
+
+describe("the start of an address (the ip filter without a block)", () => {
+  it("is an address or what could begin one as addresses are stored", () => {
+    for (const text of ["10.1.2.3", "10.1.", "10", "255.255.255.", "2001:db8::1", "2001:db8:", "2001", "fe80", "::", "::1", ":", "abcd:"]) {
+      expect(canStartAddress(text), text).toBe(true);
+    }
+  });
+
+  it("is not text no stored address can begin with", () => {
+    for (const text of ["999.1.1.1", "1.2.3.256", "1.2.3.4.", "1.2.3.4.5", "1..2", ".1", "1234.1", "12345", "1:2:3:4:5:6:7:8:9", "1:::2", "1::2::3", "2001:db8:12345::", "1.2:3"]) {
+      expect(canStartAddress(text), text).toBe(false);
     }
   });
 });

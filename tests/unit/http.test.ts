@@ -6,6 +6,7 @@ import { ApiError, errorResponse } from "@/lib/http/errors";
 import { proxyLocation } from "@/lib/request/location";
 import { allowOnly, REFUSED_METHOD_HEADER } from "@/lib/http/methods";
 import { clientIp, normalizeIp, PEER_HEADER, requestInfo } from "@/lib/request/request-info";
+import { namesOwnHost } from "@/lib/request/same-origin";
 import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { isSameOriginRequest } from "@/lib/request/same-origin";
@@ -38,6 +39,22 @@ describe("IP addresses", () => {
     expect(normalizeIp(" 198.51.100.1 ")).toBe("198.51.100.1");
     expect(normalizeIp("fe80::1%eth0")).toBe("fe80::1%eth0");
     expect(normalizeIp("999.1.1.1")).toBeNull();
+  });
+});
+
+describe("a page post names this deployment's host", () => {
+  const own = "sessions.example.test";
+  const named = (headers: Record<string, string>, method = "POST") => namesOwnHost(method, h(headers), own);
+
+  it("by Host or the first X-Forwarded-Host, with or without Origin", () => {
+    expect(named({ host: own, origin: `https://${own}` })).toBe(true);
+    expect(named({ host: own })).toBe(true);
+    expect(named({ host: "internal:3000", "x-forwarded-host": `${own}, proxy` })).toBe(true);
+    expect(named({ host: "evil.example", origin: `https://${own}` })).toBe(false);
+    // No Origin (not a browser page): the same rule, so no post reaches an action under another name.
+    expect(named({ host: "evil.example" })).toBe(false);
+    expect(named({ host: own, "x-forwarded-host": "evil.example" })).toBe(false);
+    expect(named({ host: "evil.example" }, "GET")).toBe(true);
   });
 });
 

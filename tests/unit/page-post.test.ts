@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PAGE_FORM_MAX_BYTES, unreadablePagePost } from "@/lib/http/page-post";
+import { PAGE_FORM_MAX_BYTES, pagePostProblem, unreadablePagePost } from "@/lib/http/page-post";
 
 const field = (name: string, value: string) => `--zz\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 const post = (body: string | Buffer, type = "multipart/form-data; boundary=zz", call = true) =>
@@ -15,8 +15,14 @@ describe("the page-post gate", () => {
     // React's call of an action with its form, and the form itself without script.
     expect(await codeOf(post(`${field("0", '["$K1"]')}${field("_1_sessionId", "abc")}--zz--\r\n`))).toBeNull();
     expect(await codeOf(post(`${field("$ACTION_ID_7f00", "")}${field("sessionId", "abc")}--zz--\r\n`, undefined, false))).toBeNull();
-    // Not a form and not a call: not Next's to decode (the page renders).
-    expect(await codeOf(post("a=b", "application/x-www-form-urlencoded", false))).toBeNull();
+  });
+
+  it("takes only multipart forms: a form's other encodings are no form of this app's (415)", () => {
+    const problem = (type: string) => pagePostProblem("POST", new Headers({ "content-type": type }))?.code ?? null;
+    expect(problem("multipart/form-data; boundary=zz")).toBeNull();
+    for (const type of ["application/x-www-form-urlencoded", "text/plain;charset=UTF-8", "application/json", "multipart/form-data", ""]) {
+      expect(problem(type), type).toBe("unsupported_media_type");
+    }
   });
 
   it("refuses what Next or React would fail on", async () => {
@@ -31,19 +37,19 @@ describe("the page-post gate", () => {
       ["a body cut off inside a file", post(`${field("0", '["$K1"]')}--zz\r\nContent-Disposition: form-data; name="_1_x"; filename="a"\r\n\r\nABC`)],
       ["garbage claiming to be a form", post("garbage", undefined, false)],
       ["a form naming a bound action", post(`${field("$ACTION_REF_1", "")}${field("$ACTION_1:0", '{"id":"7f00"}')}--zz--\r\n`, undefined, false)],
+      ["a form naming no action", post(`${field("sessionId", "abc")}--zz--\r\n`, undefined, false)],
+      ["a form in other letters", post(`${field("$ACTION_ID_7f00", "")}--zz--\r\n`, "Multipart/Form-Data; boundary=zz", false)],
     ] as const) {
       expect(await codeOf(request), name).toBe("malformed_form");
     }
   });
 
-  it("counts the bytes sent, not what Content-Length says, whatever the form's encoding", async () => {
+  it("counts the bytes sent, not what Content-Length says", async () => {
     const large = Buffer.from(`${field("0", '["$K1"]')}${field("_1_x", "a".repeat(PAGE_FORM_MAX_BYTES))}--zz--\r\n`);
     expect(await codeOf(post(large))).toBe("payload_too_large");
-    // A form's other encodings name no action, but Next reads their body all the same.
-    for (const type of ["application/x-www-form-urlencoded", "text/plain"]) {
-      expect(await codeOf(post(`x=${"a".repeat(PAGE_FORM_MAX_BYTES)}`, type, false)), type).toBe("payload_too_large");
-      expect(await codeOf(post(`x=${"a".repeat(1000)}`, type, false)), type).toBeNull();
-    }
+    const form = (size: number) => Buffer.from(`${field("$ACTION_ID_7f00", "")}${field("x", "a".repeat(size))}--zz--\r\n`);
+    expect(await codeOf(post(form(PAGE_FORM_MAX_BYTES), undefined, false))).toBe("payload_too_large");
+    expect(await codeOf(post(form(1000), undefined, false))).toBeNull();
   });
 
   it("stops reading once a body passes the limit, and leaves the rest unread", async () => {
