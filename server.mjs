@@ -23,6 +23,7 @@ import { requestScope } from "./server/request-scope.mjs";
 import { answerDirectly } from "./server/direct-answer.mjs";
 import { answersOf } from "./server/answers.mjs";
 import { answerStaleFormsWithAPage } from "./server/stale-form.mjs";
+import { badAddressPage, wantsPage } from "./server/bad-address.mjs";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/ (TypeScript, and not in the
 // production runtime); server/ holds the plain modules it shares with the app. These names mirror
@@ -288,8 +289,8 @@ const server = createServer((req, res) => {
     return;
   }
   if (!isDecodablePath(pathname)) {
-    const answer = errorAnswer("bad_request", "The address is not valid percent-encoded UTF-8");
-    res.writeHead(400, answer.headers).end(answer.body);
+    const answer = wantsPage(pathname, req.headers.accept) ? badAddressPage() : errorAnswer("bad_request", "The address is not valid percent-encoded UTF-8");
+    res.writeHead(400, { ...answer.headers, ...strictTransport }).end(answer.body);
     return;
   }
   const routerState = req.headers[ROUTER_STATE_HEADER];

@@ -36,10 +36,11 @@ export function NewDeviceAlerts({
       <section aria-label="New sign-ins" className="border-b border-amber-200 bg-amber-50" data-testid="new-device-alerts">
         <ul className="mx-auto max-w-5xl divide-y divide-amber-200 px-4 sm:px-6">
           {alerts.map((alert) => {
-            const words = `new-sign-in-${alert.id}`;
+            // Each button names the sign-in it answers: a banner may hold several.
+            const which = `the new sign-in from ${alert.device}, ${alert.where}, ${alert.at.relative}`;
             return (
               <li key={alert.id} className="flex flex-col gap-3 py-3 sm:flex-row sm:items-center sm:justify-between">
-                <p id={words} className="text-sm text-amber-950">
+                <p className="text-sm text-amber-950">
                   <strong className="font-semibold">New sign-in:</strong> {alert.device}, {alert.where},{" "}
                   <RelativeTime time={alert.at} />
                 </p>
@@ -47,10 +48,10 @@ export function NewDeviceAlerts({
                 <form action={answerAction} className="flex shrink-0 gap-2">
                   <input type="hidden" name="alertId" value={alert.id} />
                   <input type="hidden" name="back" value={back} />
-                  <SubmitButton name="answer" value={"dismiss" satisfies AlertAnswer} className={buttonClass.secondary} pendingText="Dismissing…" describedBy={words}>
+                  <SubmitButton name="answer" value={"dismiss" satisfies AlertAnswer} className={buttonClass.secondary} pendingText="Dismissing…" label={`This was me: ${which}`}>
                     This was me
                   </SubmitButton>
-                  <SubmitButton name="answer" value={"report" satisfies AlertAnswer} className={buttonClass.danger} pendingText="Signing out…" describedBy={words}>
+                  <SubmitButton name="answer" value={"report" satisfies AlertAnswer} className={buttonClass.danger} pendingText="Signing out…" label={`Sign it out: ${which}`}>
                     Sign it out
                   </SubmitButton>
                 </form>

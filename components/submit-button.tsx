@@ -14,7 +14,7 @@ export function SubmitButton({
   autoFocus,
   name,
   value,
-  describedBy,
+  label,
 }: {
   children: React.ReactNode;
   pendingText: string;
@@ -22,13 +22,13 @@ export function SubmitButton({
   autoFocus?: boolean;
   name?: string;
   value?: string;
-  /** The id of what the button acts on, when its label alone does not say (several alike on a page). */
-  describedBy?: string;
+  /** Its name for assistive technology when the text alone does not say what it acts on (several alike on a page); starts with the text. */
+  label?: string;
 }) {
   const { pending, data } = useFormStatus();
   const pressed = pending && (name === undefined || data?.get(name) === value);
   return (
-    <button type="submit" name={name} value={value} disabled={pending} aria-disabled={pending} className={className} autoFocus={autoFocus} aria-describedby={describedBy}>
+    <button type="submit" name={name} value={value} disabled={pending} aria-disabled={pending} className={className} autoFocus={autoFocus} aria-label={pressed ? undefined : label}>
       {pressed ? pendingText : children}
     </button>
   );

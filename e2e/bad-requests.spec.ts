@@ -401,7 +401,7 @@ test.describe("bad requests to every API route", () => {
     expect(JSON.parse(large.body).error.code).toBe("payload_too_large");
   });
 
-  test("a page post whose body Next.js cannot read (not a form, or a server action's arguments that are not a JSON array) is 400, never a 500", async () => {
+  test("a page post whose body Next.js cannot read (not a multipart form, or a server action's arguments that are not a JSON array) is a 4xx, never a 500", async () => {
     const origin = new URL(BASE_URL).origin;
     // A server action the build really has (the ids are public: forms carry them in their markup).
     const manifest = JSON.parse(fs.readFileSync(path.join(".next", "server", "server-reference-manifest.json"), "utf8")) as { node: Record<string, unknown> };
@@ -451,8 +451,10 @@ test.describe("bad requests to every API route", () => {
       for (const { name, type, body, action } of cases) {
         const headers = { origin, "content-type": type, ...(action ? { "next-action": actionId } : {}) };
         const answer = await send("POST", target, { headers, body });
-        expect(answer.status, `${name} to ${target}: ${answer.body.slice(0, 200)}`).toBe(400);
-        expect(JSON.parse(answer.body).error.code, name).toBe("malformed_form");
+        // Not multipart at all: no form of this app's (415). Multipart, but not their shape: 400.
+        const [status, code] = /^multipart\/form-data;/i.test(type) ? [400, "malformed_form"] : [415, "unsupported_media_type"];
+        expect(answer.status, `${name} to ${target}: ${answer.body.slice(0, 200)}`).toBe(status);
+        expect(JSON.parse(answer.body).error.code, name).toBe(code);
       }
     }
     // A chunked post (no Content-Length) counts by what it sends.
@@ -551,6 +553,19 @@ test.describe("bad requests to every API route", () => {
       expect(answer.status, `${method} ${target}`).toBe(400);
       expect(JSON.parse(answer.body)).toEqual({ error: { code: "bad_request", message: expect.any(String) } });
     }
+    // A browser opening such a page address gets a page that says what is wrong, not the API's JSON.
+    for (const target of ["/settings/sessions/%ff", "/admin/sessions/%E0%A4%A", "/%zz"]) {
+      const answer = await send("GET", target, { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+      expect(answer.status, target).toBe(400);
+      expect(answer.headers["content-type"], target).toBe("text/html; charset=utf-8");
+      expect(answer.headers["content-security-policy"], target).toContain("default-src 'none'");
+      expect(answer.body, target).toContain("<h1>This address is not valid</h1>");
+      expect(answer.body, target).toContain('<a href="/">');
+    }
+    // The API's addresses answer JSON whatever is asked for.
+    const api = await send("GET", "/api/sessions/%ff", { headers: { accept: "text/html" } });
+    expect(api.status).toBe(400);
+    expect(JSON.parse(api.body).error.code).toBe("bad_request");
     for (const target of ["/api/health", "/", "/login", "/settings/sessions", "/no-such-page"]) {
       const answer = await send("TRACE", target, { headers: { cookie: "session_token=x" } });
       expect(answer.status, `TRACE ${target}`).toBe(405);

@@ -66,3 +66,39 @@ test("Cancel in a session's confirmation puts focus back on its row, not the top
   await expect(page.locator(`#${rowId}`).getByRole("link", { name: /^Details/ })).toBeFocused();
   await context.close();
 });
+
+test("Cancel in an Admin Panel confirmation puts focus back on what opened it: the user's row, or its button", async ({ browser, playwright }) => {
+  const username = uniqueUser("admincancel");
+  const device = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+  expect((await device.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
+  await device.dispose();
+  const context = await browser.newContext({ viewport: { width: 375, height: 700 } });
+  const page = await context.newPage();
+  await signIn(page, "root", ADMIN_KEY);
+
+  await page.goto(`/admin/users?prefix=${username}`);
+  await hydrated(page);
+  const row = page.getByTestId("admin-user-row").filter({ hasText: username });
+  const rowId = await row.getAttribute("id");
+  await row.getByRole("link", { name: `Disable ${username}` }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("group", { name: `Disable ${username}?` }).getByRole("link", { name: "Cancel" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("group", { name: `Disable ${username}?` })).toHaveCount(0);
+  await expect(page.locator(`[id="${rowId}"]`)).toBeFocused();
+
+  await page.goto(`/admin/sessions?user=${username}`);
+  await hydrated(page);
+  for (const [opener, panel] of [
+    [page.getByRole("link", { name: "Force logout everyone" }), "Force logout everyone?"],
+    [page.getByRole("link", { name: /^Revoke all 1 matching/ }), "Revoke all 1 matching session?"],
+  ] as const) {
+    await opener.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("group", { name: panel }).getByRole("link", { name: "Cancel" }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("group", { name: panel })).toHaveCount(0);
+    await expect(opener).toBeFocused();
+  }
+  await context.close();
+});

@@ -107,9 +107,9 @@ test("a sign-in from a known device raises nothing; “This was me” dismisses,
   await noScript.page.goto("/settings/sessions");
   const banner = noScript.page.getByTestId("new-device-alerts");
   await expect(banner).toContainText("New sign-in: Mobile Safari on iOS, 192.0.2.50 (London, GB)");
-  // Each button says which sign-in it answers (there may be several in the banner).
+  // Each button is named for the sign-in it answers (there may be several in the banner).
   for (const name of ["This was me", "Sign it out"]) {
-    await expect(banner.getByRole("button", { name })).toHaveAccessibleDescription(/^New sign-in: Mobile Safari on iOS, 192\.0\.2\.50 \(London, GB\)/);
+    await expect(banner.getByRole("button", { name })).toHaveAccessibleName(new RegExp(`^${name}: the new sign-in from Mobile Safari on iOS, 192\\.0\\.2\\.50 \\(London, GB\\), `));
   }
   await banner.getByRole("button", { name: "This was me" }).click();
   await expect(noScript.page).toHaveURL(/\/settings\/sessions\?alertDismissed=1&sealed=[^&#]+$/);

@@ -129,7 +129,8 @@ export function BarChart({
       </div>
       <details className="mt-3 text-sm">
         <summary className="cursor-pointer font-medium text-indigo-700 hover:text-indigo-900">Show as table</summary>
-        <div className="mt-2 max-h-80 overflow-auto rounded-lg border border-slate-200">
+        {/* A box that scrolls: focusable and named, so a keyboard can scroll it in every browser. */}
+        <div tabIndex={0} role="region" aria-label={`${title}, as a table`} className="mt-2 max-h-80 overflow-auto rounded-lg border border-slate-200">
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">{`${title}, ${caption}`}</caption>
             <thead className="sticky top-0 bg-slate-50 text-xs font-medium text-slate-500">

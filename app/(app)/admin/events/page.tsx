@@ -97,7 +97,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
         <Select label="Type" name="type" value={type ?? ""} options={[["", "Any"], ...AUTH_EVENT_TYPES.map((t): [string, string] => [t, `${AUDIT_EVENT_WORDS[t]} (${t})`])]} />
         <Field label="User (subject or actor)" name="user" defaultValue={raw.user} />
         <Field label="From (UTC)" name="from" defaultValue={raw.from} placeholder="2026-11-01" />
-        <Field label="To (UTC)" name="to" defaultValue={raw.to} placeholder="2026-11-30T18:00" />
+        <Field label="To (UTC)" name="to" defaultValue={raw.to} placeholder="2026-11-30" />
         <div className="col-span-2 flex items-end gap-2 sm:col-span-1">
           <button type="submit" className={buttonClass.primary}>
             Apply
@@ -135,7 +135,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
                     "—"
                   )}
                 </Cell>
-                <Cell label="By" className="wrap-anywhere">
+                <Cell label="By" className="wrap-break-word">
                   {event.actor ?? "—"}
                 </Cell>
                 <Cell label="Session">

@@ -51,16 +51,19 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   });
   const stateWords = STATE_WORDS[query.state];
   const reauthentication = reauthenticationFor(config, admin.session, now);
-  const ssoFirst = (returnTo: string) =>
-    reauthentication === "identity_provider" ? <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={returnTo} cancelHref={cancelHref} /> : undefined;
+  const ssoFirst = (returnTo: string, cancel: string) =>
+    reauthentication === "identity_provider" ? <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={returnTo} cancelHref={cancel} /> : undefined;
 
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !isOutcomeParam(name)));
   const href = (changes: Record<string, string | null>) =>
     pageUrl(PAGE, state, { confirm: null, confirmUser: null, confirmAll: null, confirmFilter: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
-  const cancelHref = href({});
   const confirmSession = raw.confirm ? rows.find((row) => row.id === raw.confirm && !row.current) : undefined;
   const confirmUser = usernameFilter.safeParse(raw.confirmUser).data;
+  // Cancel goes back to what opened the panel, its button or its row: focus and the next Tab start there.
+  const cancelTo = (opener: string | undefined) => `${href({})}${opener ? `#${opener}` : ""}`;
+  const userRow = rows.find((row) => row.user.username === confirmUser);
+  const cancelUser = cancelTo(userRow ? sessionRowId(userRow.id) : query.user === confirmUser ? OPENS.user : undefined);
   const message = outcomeMessage(raw);
   const refused = panelError(raw);
   // The filters as the confirmation posts them back: what the page was given, already validated.
@@ -84,7 +87,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           </p>
         </div>
         {raw.confirmAll !== "1" && (
-          <PendingLink href={confirmationHref(href({ confirmAll: "1" }), "confirm-all")} className={buttonClass.dangerOutline}>
+          <PendingLink id={OPENS.all} href={confirmationHref(href({ confirmAll: "1" }), "confirm-all")} className={buttonClass.dangerOutline}>
             Force logout everyone
           </PendingLink>
         )}
@@ -119,8 +122,8 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           }}
           pendingLabel="Revoking…"
           error={refused?.message}
-          cancelHref={cancelHref}
-          instead={ssoFirst(href({ confirmAll: "1" }))}
+          cancelHref={cancelTo(OPENS.all)}
+          instead={ssoFirst(href({ confirmAll: "1" }), cancelTo(OPENS.all))}
         >
           <Field
             label='Type "everyone" to confirm'
@@ -151,8 +154,8 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           confirmLabel={`Revoke ${matching} session${matching === 1 ? "" : "s"}`}
           pendingLabel="Revoking…"
           error={refused?.message}
-          cancelHref={cancelHref}
-          instead={ssoFirst(href({ confirmFilter: "1" }))}
+          cancelHref={cancelTo(OPENS.filter)}
+          instead={ssoFirst(href({ confirmFilter: "1" }), cancelTo(OPENS.filter))}
         >
           <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus reasonRequired {...keptFor("confirm-filter")} />
         </ConfirmPanel>
@@ -167,8 +170,8 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           confirmLabel={`Revoke all of ${confirmUser}'s sessions`}
           pendingLabel="Revoking…"
           error={refused?.message}
-          cancelHref={cancelHref}
-          instead={ssoFirst(href({ confirmUser }))}
+          cancelHref={cancelUser}
+          instead={ssoFirst(href({ confirmUser }), cancelUser)}
         >
           <ReasonAndKey reauthentication={reauthentication} freshMinutes={config.freshMinutes} autoFocus {...keptFor("confirm-user")} />
         </ConfirmPanel>
@@ -183,7 +186,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           confirmLabel="Revoke session"
           pendingLabel="Revoking…"
           error={refused?.message}
-          cancelHref={`${cancelHref}#session-${confirmSession.id}`}
+          cancelHref={cancelTo(sessionRowId(confirmSession.id))}
         >
           <ReasonField reason={refused?.kept.reason} errorId={refused?.field === "reason" ? confirmationErrorId("confirm-session") : undefined} />
         </ConfirmPanel>
@@ -195,11 +198,11 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
         </div>
         <Select label="Match" name="match" value={query.match} options={[["exact", "Exact"], ["prefix", "Starts with"]]} />
         <Select label="Method" name="method" value={query.method ?? ""} options={[["", "Any"], ["static", "Key"], ["oidc", "SSO"]]} />
-        <Field label="IP, prefix or CIDR" name="ip" defaultValue={raw.ip} placeholder="10.0. or 10.0.0.0/8" />
+        <Field label="IP, prefix or CIDR" name="ip" defaultValue={raw.ip} placeholder="10.0.0.0/8" />
         <Field label="Country (2 letters)" name="country" defaultValue={raw.country} placeholder="DE" />
         <Field label="Browser" name="browser" defaultValue={raw.browser} placeholder="Firefox" />
         <Field label="More than N sessions" name="moreThan" type="number" defaultValue={raw.moreThan} />
-        <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} placeholder="2026-11-20T08:00" />
+        <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} placeholder="2026-11-20" />
         <Field label="Signed in before (UTC)" name="signedInBefore" defaultValue={raw.signedInBefore} placeholder="2026-11-21" />
         <Select label="Show" name="state" value={query.state} options={[["active", "Active"], ["ended", "Ended"], ["all", "All"]]} />
         {query.state === "ended" ? (
@@ -218,12 +221,12 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
             </Link>
           )}
           {filtered && query.state === "active" && matching !== null && matching > 0 && !confirmFilter && (
-            <PendingLink href={confirmationHref(href({ confirmFilter: "1" }), "confirm-filter")} className={`${buttonClass.dangerOutline} ml-auto`}>
+            <PendingLink id={OPENS.filter} href={confirmationHref(href({ confirmFilter: "1" }), "confirm-filter")} className={`${buttonClass.dangerOutline} ml-auto`}>
               Revoke all {matching} matching
             </PendingLink>
           )}
           {query.user && query.match === "exact" && query.state === "active" && rows.length > 0 && !confirmUser && (
-            <PendingLink href={confirmationHref(href({ confirmUser: query.user }), "confirm-user")} className={`${buttonClass.dangerOutline} ml-auto`}>
+            <PendingLink id={OPENS.user} href={confirmationHref(href({ confirmUser: query.user }), "confirm-user")} className={`${buttonClass.dangerOutline} ml-auto`}>
               Revoke all of {query.user}&apos;s sessions
             </PendingLink>
           )}
@@ -245,7 +248,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           head={["User", "Device", "IP address", "Method", "Signed in", "Last active", query.state === "active" ? "Expires" : "Expires / ended", ""]}
         >
           {rows.map((row) => (
-            <tr key={row.id} id={`session-${row.id}`} role="row" data-testid="admin-session-row" className={`${rowClass} scroll-mt-24 ${row.current ? "bg-emerald-50/50" : ""}`}>
+            <tr key={row.id} id={sessionRowId(row.id)} role="row" data-testid="admin-session-row" className={`${rowClass} scroll-mt-24 ${row.current ? "bg-emerald-50/50" : ""}`}>
               <Cell wide>
                 <Link href={href({ user: row.user.username, match: "exact", cursor: null })} className="font-medium text-slate-900 wrap-anywhere hover:underline">
                   {row.user.username}
@@ -324,3 +327,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
     </div>
   );
 }
+
+/** The buttons that open this page's confirmations for many sessions: where their Cancel comes back to. */
+const OPENS = { all: "force-logout-everyone", filter: "revoke-matching", user: "revoke-user" } as const;
+const sessionRowId = (id: string) => `session-${id}`;

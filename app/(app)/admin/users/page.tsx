@@ -39,6 +39,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, { confirmDisable: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);
+  // Cancel goes back to the row whose Disable opened the panel (focus and the next Tab start there).
+  const cancelHref = confirmDisable ? `${href({})}#${userRowId(confirmDisable.id)}` : href({});
   const message = outcomeMessage(raw);
   const refused = panelError(raw);
 
@@ -62,10 +64,10 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           confirmLabel={`Disable ${confirmDisable.username}`}
           pendingLabel="Disabling…"
           error={refused?.message}
-          cancelHref={href({})}
+          cancelHref={cancelHref}
           instead={
             reauthentication === "identity_provider" ? (
-              <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={href({ confirmDisable: confirmDisable.username })} cancelHref={href({})} />
+              <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={href({ confirmDisable: confirmDisable.username })} cancelHref={cancelHref} />
             ) : undefined
           }
         >
@@ -95,7 +97,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
       ) : (
         <DataTable caption="Users" head={["User", "Role", "Signs in with", "Active sessions", "Last sign-in", ""]}>
           {page.users.map((user) => (
-            <tr key={user.id} role="row" data-testid="admin-user-row" className={rowClass}>
+            <tr key={user.id} id={userRowId(user.id)} role="row" data-testid="admin-user-row" className={`${rowClass} scroll-mt-24`}>
               <Cell wide>
                 <div className="font-medium text-slate-900 wrap-anywhere">{user.username}</div>
                 {user.displayName && <div className="text-xs text-slate-500">{user.displayName}</div>}
@@ -164,3 +166,5 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
     </div>
   );
 }
+
+const userRowId = (id: string) => `user-${id}`;
