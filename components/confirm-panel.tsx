@@ -44,6 +44,14 @@ export function confirmationHref(pageHref: string, panelId: string) {
 }
 
 /**
+ * Where Cancel leads: the page with the panel closed, ending in the #id of what opened it (its row or
+ * its button), so focus (FocusOnNavigation) and, without JavaScript, the next Tab start there again.
+ */
+export function cancelHref(pageHref: string, openerId: string | undefined) {
+  return openerId ? `${pageHref}#${openerId}` : pageHref;
+}
+
+/**
  * The confirmation step of a destructive action: a real form, so it works without JavaScript.
  * Without extra inputs its button takes focus (which also scrolls it into view). A link that opens
  * it may end in #<id> instead: browsers then skip autofocus on a full page load but scroll the

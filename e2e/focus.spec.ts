@@ -89,16 +89,61 @@ test("Cancel in an Admin Panel confirmation puts focus back on what opened it: t
 
   await page.goto(`/admin/sessions?user=${username}`);
   await hydrated(page);
-  for (const [opener, panel] of [
-    [page.getByRole("link", { name: "Force logout everyone" }), "Force logout everyone?"],
-    [page.getByRole("link", { name: /^Revoke all 1 matching/ }), "Revoke all 1 matching session?"],
+  const sessionRow = page.getByTestId("admin-session-row").first();
+  for (const [opener, panel, back] of [
+    [page.getByRole("link", { name: "Force logout everyone" }), "Force logout everyone?", null],
+    [page.getByRole("link", { name: /^Revoke all 1 matching/ }), "Revoke all 1 matching session?", null],
+    [page.getByRole("link", { name: `Revoke all of ${username}'s sessions` }).first(), `Revoke every session of ${username}?`, null],
+    // A row's own "All of user" (named the same as the filter's button): back on that row.
+    [sessionRow.getByRole("link", { name: `Revoke all of ${username}'s sessions` }), `Revoke every session of ${username}?`, sessionRow],
+    [sessionRow.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session `) }), `Revoke this session of ${username}?`, sessionRow],
   ] as const) {
     await opener.focus();
     await page.keyboard.press("Enter");
     await page.getByRole("group", { name: panel }).getByRole("link", { name: "Cancel" }).focus();
     await page.keyboard.press("Enter");
     await expect(page.getByRole("group", { name: panel })).toHaveCount(0);
-    await expect(opener).toBeFocused();
+    await expect(back ?? opener).toBeFocused();
   }
+
+  // A session's own page: back on its Revoke.
+  await sessionRow.getByRole("link", { name: /^Details/ }).click();
+  await hydrated(page);
+  const revoke = page.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session `) });
+  await revoke.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("group", { name: /^Revoke/ }).getByRole("link", { name: "Cancel" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("group", { name: /^Revoke/ })).toHaveCount(0);
+  await expect(revoke).toBeFocused();
+  await context.close();
+});
+
+test("Cancel in Sign out all other sessions, and on a session's own page, puts focus back on the button that opened it", async ({ browser }) => {
+  const username = uniqueUser("cancelothers");
+  const context = await browser.newContext({ viewport: { width: 375, height: 700 } });
+  const page = await context.newPage();
+  await signIn(page, username, USER_KEY);
+  expect((await context.request.post("/api/auth/login", { data: { username, key: USER_KEY }, headers: { "user-agent": "curl/8.5.0" } })).status()).toBe(200);
+  await page.goto("/settings/sessions");
+  await hydrated(page);
+  const others = page.getByRole("link", { name: "Sign out all other sessions" });
+  await others.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("group", { name: "Sign out all other sessions?" }).getByRole("link", { name: "Cancel" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("group", { name: "Sign out all other sessions?" })).toHaveCount(0);
+  await expect(others).toBeFocused();
+
+  // The other session (curl's): its own page.
+  await page.getByTestId("session-card").filter({ has: page.getByRole("link", { name: /^Revoke session/ }) }).getByRole("link", { name: /^Details/ }).click();
+  await hydrated(page);
+  const revoke = page.getByRole("link", { name: /^Revoke session/ });
+  await revoke.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("group", { name: /^Revoke/ }).getByRole("link", { name: "Cancel" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("group", { name: /^Revoke/ })).toHaveCount(0);
+  await expect(revoke).toBeFocused();
   await context.close();
 });

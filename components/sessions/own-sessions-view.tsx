@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { ConfirmPanel, confirmationHref } from "@/components/confirm-panel";
+import { cancelHref, ConfirmPanel, confirmationHref } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RecentlyEnded } from "@/components/sessions/recently-ended";
@@ -59,7 +59,7 @@ export function OwnSessionsView(props: Props) {
           </p>
         </div>
         {hasOthers && confirm !== "others" && (
-          <PendingLink href={confirmationHref(`${page}?confirm=others`, "sign-out-others")} className={buttonClass.dangerOutline}>
+          <PendingLink id={SIGN_OUT_OTHERS} href={confirmationHref(`${page}?confirm=others`, "sign-out-others")} className={buttonClass.dangerOutline}>
             Sign out all other sessions
           </PendingLink>
         )}
@@ -83,7 +83,7 @@ export function OwnSessionsView(props: Props) {
           action={confirming.action}
           confirmLabel="Sign out all other sessions"
           pendingLabel="Signing out…"
-          cancelHref={pageHref({})}
+          cancelHref={cancelHref(pageHref({}), SIGN_OUT_OTHERS)}
         />
       )}
 
@@ -108,7 +108,7 @@ export function OwnSessionsView(props: Props) {
                 confirmHref={confirmationHref(pageHref({ confirm: session.id }), revokeConfirmationId(session.id))}
                 confirmation={
                   confirming?.what === session.id && !session.current ? (
-                    <RevokeConfirmation session={session} action={confirming.action} cancelHref={`${pageHref({})}#session-${session.id}`} inset />
+                    <RevokeConfirmation session={session} action={confirming.action} cancelHref={cancelHref(pageHref({}), `session-${session.id}`)} inset />
                   ) : undefined
                 }
               />
@@ -134,3 +134,6 @@ export function OwnSessionsView(props: Props) {
     </div>
   );
 }
+
+/** The button that opens "Sign out all other sessions": where its Cancel comes back to. */
+const SIGN_OUT_OTHERS = "sign-out-others-button";

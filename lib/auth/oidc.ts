@@ -25,6 +25,9 @@ import { logger } from "../log";
  */
 export const txCookieName = (config: Config) => (isSecureDeployment(config) ? "__Secure-oidc_tx" : "oidc_tx");
 const TX_TTL_SECONDS = 600;
+/** How much of an SSO callback's error and its description the audit keeps (anyone can send them). */
+const PROVIDER_ERROR_MAX_LENGTH = 100;
+const PROVIDER_DESCRIPTION_MAX_LENGTH = 200;
 
 type Transaction = {
   state: string;
@@ -159,9 +162,9 @@ async function ssoCallback(
   };
 
   // Anyone can send these (no transaction is needed): bounded here, cleaned where the audit stores them.
-  const idpError = callbackUrl.searchParams.get("error")?.slice(0, 100);
+  const idpError = callbackUrl.searchParams.get("error")?.slice(0, PROVIDER_ERROR_MAX_LENGTH);
   if (idpError) {
-    const description = callbackUrl.searchParams.get("error_description")?.slice(0, 200);
+    const description = callbackUrl.searchParams.get("error_description")?.slice(0, PROVIDER_DESCRIPTION_MAX_LENGTH);
     return failedSignIn(idpError === "access_denied" ? "sso_cancelled" : "sso_failed", `provider error: ${idpError}${description ? ` (${description})` : ""}`);
   }
   if (!transaction?.state || !transaction.nonce || !transaction.codeVerifier) {

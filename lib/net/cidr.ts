@@ -27,12 +27,18 @@ export function canStartAddress(text: string): boolean {
   if (isIP(text)) return true;
   if (/^[0-9.]*\.[0-9.]*$/.test(text)) {
     const octets = text.split(".");
-    // Only the last may be empty (still to be typed), and there are four at most.
-    return octets.length <= 4 && octets.every((octet, i) => (octet === "" ? i > 0 && i === octets.length - 1 : octet.length <= 3 && Number(octet) <= 255));
+    // Four at most; only the last may be empty (still to be typed); no leading zeros, as stored.
+    return octets.length <= 4 && octets.every((octet, i) => (octet === "" ? i > 0 && i === octets.length - 1 : /^(0|[1-9]\d{0,2})$/.test(octet) && Number(octet) <= 255));
   }
+  // IPv6 as stored (RFC 5952): groups without leading zeros, one "::" at most, eight groups in all.
   if (!/^[0-9a-f:]+$/.test(text) || text.includes(":::") || text.split("::").length > 2) return false;
-  const groups = text.split(":").filter((group) => group !== "");
-  return groups.length <= 8 && groups.every((group) => group.length <= 4);
+  if (text.startsWith(":") && !text.startsWith("::") && text !== ":") return false;
+  const groups = text.split(":");
+  const written = groups.filter((group) => group !== "");
+  if (!written.every((group) => /^(0|[1-9a-f][0-9a-f]{0,3})$/.test(group))) return false;
+  // With "::", the groups it stands for leave room for seven written ones at most; without, eight,
+  // and after the eighth nothing more can follow.
+  return text.includes("::") ? written.length <= 7 : written.length < 8 || (written.length === 8 && !text.endsWith(":"));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import type { ApproximateLocation, HeaderSource } from "./types";
-import { plainText } from "../validation/text";
+import { headerText } from "./header-text";
 
 /**
  * The approximate location a trusted proxy reports (CF-IPCountry / CF-IPCity by default). Read
@@ -23,11 +23,7 @@ function countryCode(value: string | null): string | null {
   return /^[A-Z]{2}$/.test(code) && code !== "XX" ? code : /^T1$/.test(code) ? "T1" : null;
 }
 
-/**
- * Proxies send city names as raw UTF-8 (Cloudflare; Node reads header bytes as Latin-1, so
- * "München" arrives as "MÃ¼nchen") or percent-encoded (Vercel). Both are decoded; control
- * characters are stripped and the length is bounded.
- */
+/** Proxies send city names as raw UTF-8 (Cloudflare; headerText decodes it) or percent-encoded (Vercel). */
 function cityName(value: string | null): string | null {
   if (!value) return null;
   let text = value;
@@ -38,9 +34,5 @@ function cityName(value: string | null): string | null {
       // Not valid percent-encoding: keep the raw text.
     }
   }
-  if (/^[\x00-\xff]*$/.test(text) && /[\x80-\xff]/.test(text)) {
-    const utf8 = Buffer.from(text, "latin1").toString("utf8");
-    if (!utf8.includes("\uFFFD")) text = utf8;
-  }
-  return plainText(text, 100);
+  return headerText(text, 100);
 }

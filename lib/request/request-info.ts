@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import type { Config } from "../config";
-import { plainText } from "../validation/text";
+import { headerText } from "./header-text";
 import { proxyLocation } from "./location";
 import type { HeaderSource, RequestInfo } from "./types";
 
@@ -41,7 +41,7 @@ export function requestInfo(headers: HeaderSource, config: Pick<Config, "trusted
   return {
     ip: clientIp(headers, config),
     // Kept on the session and in the audit trail: clean, as all text from outside (Node lets C1 controls through).
-    userAgent: plainText(headers.get("user-agent") ?? "", 512),
+    userAgent: headerText(headers.get("user-agent"), 512),
     location: proxyLocation(headers, config),
   };
 }

@@ -11,6 +11,7 @@ import { isoTimeSchema } from "../sessions/present";
 import { fail } from "../errors";
 import { recordWebhookDeliveries } from "../metrics/metrics";
 import { generateId } from "../sessions/token";
+import { plainText } from "../validation/text";
 import { DELIVERY_STATUSES, RETRY_WINDOW_MS, type DeliveryStatus } from "./events";
 
 export { DELIVERY_STATUSES, type DeliveryStatus };
@@ -196,7 +197,8 @@ async function readExcerpt(response: Response): Promise<string> {
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return text.replace(/\s+/g, " ").trim().slice(0, EXCERPT_CHARS);
+  // Someone else's text, shown on the Admin Panel and stored (PostgreSQL refuses NUL): one clean line.
+  return plainText(text.replace(/\s+/g, " "), EXCERPT_CHARS) ?? "";
 }
 
 /** A failed attempt in a few words: the kind of failure, never a stack. */

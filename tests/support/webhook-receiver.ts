@@ -7,12 +7,13 @@ export type ReceivedEvent = { id: string; type: string; timestamp: string; data:
 /**
  * A real webhook receiver that checks every request with the standardwebhooks package (an
  * independent implementation of the specification): a bad or missing signature gets 401 and is
- * counted in `rejected`; a good one is recorded and answered with `answer` (default 204).
+ * counted in `rejected`; a good one is recorded and answered with `answer` (default 204), with
+ * `errorBody` when that is an error.
  */
 export async function startWebhookReceiver(secret: string, port = 0) {
   const verifier = new Webhook(secret);
   const events: ReceivedEvent[] = [];
-  const state = { answer: 204, rejected: 0 };
+  const state = { answer: 204, rejected: 0, errorBody: "receiver says no" };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -22,7 +23,7 @@ export async function startWebhookReceiver(secret: string, port = 0) {
         const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
         const payload = verifier.verify(body, headers) as { type: string; timestamp: string; data: Record<string, unknown> };
         if (state.answer >= 200 && state.answer < 300) events.push({ id: headers["webhook-id"], ...payload });
-        response.writeHead(state.answer).end(state.answer >= 300 ? "receiver says no" : undefined);
+        response.writeHead(state.answer).end(state.answer >= 300 ? state.errorBody : undefined);
       } catch {
         state.rejected++;
         response.writeHead(401).end("bad signature");

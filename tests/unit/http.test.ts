@@ -68,6 +68,12 @@ describe("the user agent a request brings", () => {
     expect(userAgent("x".repeat(600))).toHaveLength(512);
     expect(userAgent(" \u0085 ")).toBeNull();
   });
+
+  it("is read as UTF-8 where its bytes are (Node reads them as Latin-1), as a proxy's city name is", () => {
+    const latin1 = (text: string) => Buffer.from(text, "utf8").toString("latin1");
+    expect(userAgent(latin1("Mozilla/5.0 (Zoë — test)"))).toBe("Mozilla/5.0 (Zoë — test)");
+    expect(userAgent("Mozilla/5.0 (K\u00e4fer)")).toBe("Mozilla/5.0 (Käfer)");
+  });
 });
 
 describe("approximate location from a trusted proxy", () => {

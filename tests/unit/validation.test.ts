@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { encodeCursor, cursorSchema } from "@/lib/pagination/cursor";
 import { adminActionBodySchema, adminSessionCountQuerySchema, eventsQuerySchema } from "@/lib/validation/admin";
 import { parseInstant } from "@/lib/validation/instant";
-import { plainText } from "@/lib/validation/text";
+import { NO_CONTROL_CHARACTERS, plainText } from "@/lib/validation/text";
+import { authEventRow, AUDIT_DETAIL_MAX_LENGTH } from "@/lib/audit";
 import { queryObject } from "@/lib/validation/sessions";
 import { errorMessage, pageMessage } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/errors";
@@ -91,6 +92,20 @@ describe("free text", () => {
     expect(plainText("\u202Enimda\u202C", 200)).toBe("nimda");
     expect(plainText("ad\u200Bmin\uFEFF", 200)).toBe("admin");
     expect(plainText("می\u200Cخواهم", 200)).toBe("می\u200Cخواهم");
+    // Line breaks and tabs keep the words apart: one line, one space.
+    expect(plainText("Invalid grant.\r\n\tExpired", 200)).toBe("Invalid grant. Expired");
+    expect(plainText("one\u2028two\u2029three\u0085four", 200)).toBe("one two three four");
+  });
+
+  it("what a person types may not break its line either", () => {
+    expect(NO_CONTROL_CHARACTERS.test("a\u2028b")).toBe(false);
+    expect(NO_CONTROL_CHARACTERS.test("laptop stolen, Zoë's")).toBe(true);
+  });
+
+  it("an audit event's detail is stored as one clean line of at most AUDIT_DETAIL_MAX_LENGTH characters", () => {
+    expect(authEventRow({ type: "login.failed", detail: `a\u0000b\nc${"x".repeat(5000)}` }).detail).toBe(`ab c${"x".repeat(AUDIT_DETAIL_MAX_LENGTH - 4)}`);
+    expect(authEventRow({ type: "login.failed", detail: "\u0000" }).detail).toBeNull();
+    expect(authEventRow({ type: "logout" }).detail).toBeNull();
   });
 });
 

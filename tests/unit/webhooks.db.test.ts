@@ -181,6 +181,16 @@ describe("webhook delivery", () => {
     expect(await db.prisma.webhookDelivery.findFirstOrThrow()).toMatchObject({ status: "delivered", lastStatus: 200 });
   });
 
+  it("keeps what a failing receiver answered as one clean line: control and direction characters out, nothing PostgreSQL refuses", async () => {
+    const { receiver, db, config, deliver } = await setup();
+    receiver.state.answer = 500;
+    receiver.state.errorBody = "bad\u0000 thing\r\nat\u202Eline 2\u0085";
+    await signIn(db, config, "alice", USER_KEY, false, request, new Date());
+    await deliver();
+    const row = await db.prisma.webhookDelivery.findFirstOrThrow();
+    expect(row).toMatchObject({ attempts: 1, status: "pending", lastError: "HTTP 500: bad thing atline 2" });
+  });
+
   it("delivers a session's events in order even when the first needs a retry", async () => {
     const { receiver, db, config, deliver } = await setup();
     receiver.state.answer = 500;

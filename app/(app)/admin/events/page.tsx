@@ -126,7 +126,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
                   <div className="mt-1 font-mono text-xs text-slate-500">{event.type}</div>
                   {event.count !== null && event.count !== 1 && <div className="mt-1 text-xs text-slate-500">{event.count.toLocaleString("en")} {event.type === "login.failed" ? "attempts from this address" : "sessions"}</div>}
                 </Cell>
-                <Cell label="User" className="wrap-anywhere">
+                <Cell label="User" className="wrap-break-word">
                   {event.username ? (
                     <Link href={userSessionsHref(event.username)} className="text-indigo-700 hover:underline" aria-label={`Sessions of ${event.username}`}>
                       {event.username}

@@ -1,7 +1,7 @@
 import { lenientQuery } from "@/lib/validation/page-query";
 import Link from "next/link";
 import { actionClass, Cell, DataTable, FixedSetting, ReasonAndKey, ReasonField, ReauthenticateWithSso, rowClass, Select, Stat, IgnoredFilters } from "@/components/admin/parts";
-import { ConfirmPanel, confirmationHref, Field, confirmationErrorId } from "@/components/confirm-panel";
+import { cancelHref, ConfirmPanel, confirmationHref, Field, confirmationErrorId } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
@@ -56,14 +56,14 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
 
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !isOutcomeParam(name)));
   const href = (changes: Record<string, string | null>) =>
-    pageUrl(PAGE, state, { confirm: null, confirmUser: null, confirmAll: null, confirmFilter: null, ...changes });
+    pageUrl(PAGE, state, { confirm: null, confirmUser: null, confirmAll: null, confirmFilter: null, opener: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const confirmSession = raw.confirm ? rows.find((row) => row.id === raw.confirm && !row.current) : undefined;
   const confirmUser = usernameFilter.safeParse(raw.confirmUser).data;
-  // Cancel goes back to what opened the panel, its button or its row: focus and the next Tab start there.
-  const cancelTo = (opener: string | undefined) => `${href({})}${opener ? `#${opener}` : ""}`;
-  const userRow = rows.find((row) => row.user.username === confirmUser);
-  const cancelUser = cancelTo(userRow ? sessionRowId(userRow.id) : query.user === confirmUser ? OPENS.user : undefined);
+  const cancelTo = (openerId: string | undefined) => cancelHref(href({}), openerId);
+  // "All of user" from a row names that row (opener); otherwise the filter's button opened it.
+  const openerRow = rows.find((row) => row.id === raw.opener);
+  const cancelUser = cancelTo(openerRow ? sessionRowId(openerRow.id) : query.user === confirmUser ? OPENS.user : undefined);
   const message = outcomeMessage(raw);
   const refused = panelError(raw);
   // The filters as the confirmation posts them back: what the page was given, already validated.
@@ -309,7 +309,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
                   </PendingLink>
                 )}
                 <PendingLink
-                  href={confirmationHref(href({ confirmUser: row.user.username }), "confirm-user")}
+                  href={confirmationHref(href({ confirmUser: row.user.username, opener: row.id }), "confirm-user")}
                   className={actionClass.quiet}
                   aria-label={`Revoke all of ${row.user.username}'s sessions`}
                 >

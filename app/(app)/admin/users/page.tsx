@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { actionClass, Cell, DataTable, IgnoredFilters, ReasonAndKey, ReauthenticateWithSso, rowClass } from "@/components/admin/parts";
-import { ConfirmPanel, confirmationErrorId, confirmationHref, Field } from "@/components/confirm-panel";
+import { cancelHref, ConfirmPanel, confirmationErrorId, confirmationHref, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
 import { RelativeTime } from "@/components/time";
@@ -39,8 +39,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, { confirmDisable: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);
-  // Cancel goes back to the row whose Disable opened the panel (focus and the next Tab start there).
-  const cancelHref = confirmDisable ? `${href({})}#${userRowId(confirmDisable.id)}` : href({});
+  // Cancel goes back to the row whose Disable opened the panel.
+  const cancel = cancelHref(href({}), confirmDisable && userRowId(confirmDisable.id));
   const message = outcomeMessage(raw);
   const refused = panelError(raw);
 
@@ -64,10 +64,10 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           confirmLabel={`Disable ${confirmDisable.username}`}
           pendingLabel="Disabling…"
           error={refused?.message}
-          cancelHref={cancelHref}
+          cancelHref={cancel}
           instead={
             reauthentication === "identity_provider" ? (
-              <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={href({ confirmDisable: confirmDisable.username })} cancelHref={cancelHref} />
+              <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={href({ confirmDisable: confirmDisable.username })} cancelHref={cancel} />
             ) : undefined
           }
         >

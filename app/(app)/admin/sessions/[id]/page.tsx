@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { cache } from "react";
 import Link from "next/link";
 import { ReasonField } from "@/components/admin/parts";
-import { ConfirmPanel, confirmationErrorId, confirmationHref } from "@/components/confirm-panel";
+import { cancelHref, ConfirmPanel, confirmationErrorId, confirmationHref } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
 import { Alert, Badge, buttonClass } from "@/components/ui";
@@ -68,7 +68,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
       <div className="flex flex-wrap items-start justify-between gap-4">
         <SessionHeading session={session} badges={detail.flagged ? <Badge tone="amber">{detail.ownerActiveSessions} sessions</Badge> : undefined} />
         {!session.current && !session.ended && !confirming && (
-          <PendingLink href={confirmationHref(`${here}?confirm=1`, "confirm-session")} className={buttonClass.dangerOutline} aria-label={`Revoke ${owner}'s session ${session.tokenEnding}`}>
+          <PendingLink id={REVOKE_BUTTON} href={confirmationHref(`${here}?confirm=1`, "confirm-session")} className={buttonClass.dangerOutline} aria-label={`Revoke ${owner}'s session ${session.tokenEnding}`}>
             Revoke
           </PendingLink>
         )}
@@ -88,7 +88,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
           confirmLabel="Revoke session"
           pendingLabel="Revoking…"
           error={refused?.message}
-          cancelHref={here}
+          cancelHref={cancelHref(here, REVOKE_BUTTON)}
         >
           <ReasonField reason={refused?.kept.reason} errorId={refused?.field === "reason" ? confirmationErrorId("confirm-session") : undefined} />
         </ConfirmPanel>
@@ -115,3 +115,5 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
   );
 }
 
+/** The Revoke button, where its confirmation's Cancel comes back to. */
+const REVOKE_BUTTON = "revoke";

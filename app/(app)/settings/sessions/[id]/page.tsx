@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { cache } from "react";
-import { confirmationHref } from "@/components/confirm-panel";
+import { cancelHref, confirmationHref } from "@/components/confirm-panel";
 import { PendingLink } from "@/components/pending-link";
 import { RevokeConfirmation, revokeConfirmationId } from "@/components/sessions/revoke-confirmation";
 import { SessionActivity, SessionEvents, SessionFacts, SessionHeading } from "@/components/sessions/session-detail";
@@ -55,6 +55,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
         <SessionHeading session={session} />
         {!session.current && !session.ended && !confirming && (
           <PendingLink
+            id={REVOKE_BUTTON}
             href={confirmationHref(`${here}?confirm=1`, revokeConfirmationId(session.id))}
             className={buttonClass.dangerOutline}
             aria-label={`Revoke session ${session.title}, ${session.tokenEnding}`}
@@ -70,7 +71,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
         </p>
       )}
 
-      {confirming && <RevokeConfirmation session={session} action={revokeSessionAction} cancelHref={here} />}
+      {confirming && <RevokeConfirmation session={session} action={revokeSessionAction} cancelHref={cancelHref(here, REVOKE_BUTTON)} />}
 
       <SessionFacts session={session} />
       <SessionActivity activity={found.own.activity.map((entry) => toActivityView(entry, now))} />
@@ -79,3 +80,5 @@ export default async function SessionPage({ params, searchParams }: Props) {
   );
 }
 
+/** The Revoke button, where its confirmation's Cancel comes back to. */
+const REVOKE_BUTTON = "revoke";
