@@ -12,6 +12,11 @@ import { oidcClient } from "./oidc";
 const LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 /** Logout tokens older than this are refused (they are sent at once; a stale one is a replay). */
 const MAX_TOKEN_AGE = "5 minutes";
+/**
+ * A token ends only sessions signed in before it was issued, so one replayed within MAX_TOKEN_AGE
+ * cannot end a later sign-in; this much later still counts, for a provider's clock a little behind.
+ */
+const ISSUED_AT_LEEWAY_MS = 5_000;
 /** Asymmetric signatures only: the provider signs with its private key, we verify with its JWKS. */
 const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 /** JWS compact serialisation: header.payload.signature, each base64url without padding. */
@@ -79,7 +84,8 @@ export async function verifyLogoutToken(oidc: OidcConfig, token: string): Promis
 
 /**
  * Ends the sessions a verified logout token names: those of the IdP session `sid` (for the same
- * subject when `sub` is given too), else every session of the subject. Returns how many ended.
+ * subject when `sub` is given too), else every session of the subject, signed in before the token
+ * was issued. Returns how many ended.
  */
 export async function backchannelLogout(db: Database, config: Config, oidc: OidcConfig, token: string, request: RequestInfo) {
   let claims: Awaited<ReturnType<typeof verifyLogoutToken>>;
@@ -96,7 +102,13 @@ export async function backchannelLogout(db: Database, config: Config, oidc: Oidc
   const revoked = await revokeSessions(
     db,
     config,
-    { authMethod: "oidc", user, ...(claims.sid ? { oidcSid: claims.sid } : {}) },
+    {
+      authMethod: "oidc",
+      user,
+      ...(claims.sid ? { oidcSid: claims.sid } : {}),
+      // iat is required (verifyLogoutToken); not remembering each jti, this bounds a replay instead.
+      authenticatedAt: { lte: new Date((claims.iat ?? 0) * 1000 + ISSUED_AT_LEEWAY_MS) },
+    },
     { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
     request,
   );

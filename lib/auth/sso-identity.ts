@@ -10,6 +10,7 @@ import type { RequestInfo } from "../request/types";
 import { usernameSchema } from "../validation/auth";
 import { plainText } from "../validation/text";
 import { generateId } from "../sessions/token";
+import { oidcClient } from "./discovery";
 import { roleFromClaims } from "./roles";
 import type { ProviderTokens } from "./sso-tokens";
 
@@ -175,18 +176,22 @@ const isUniqueViolation = (error: unknown) =>
 export async function linkUserToSsoSubject(db: Database, config: Config, oidc: OidcConfig, username: string, subject: string, actor: Actor, request: RequestInfo) {
   const user = await db.prisma.user.findUnique({ where: { username } });
   if (!user) throw fail("user_not_found");
-  const owner = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: oidc.issuerId, oidcSubject: subject } } });
+  // The issuer as the provider's tokens name it (its discovery document), which sign-ins look the
+  // account up by: DASHBOARD_OIDC_ISSUER may be written otherwise ("…/" or not) and still discover.
+  // A provider that cannot be asked links nothing (IdentityProviderUnavailableError).
+  const issuer = (await oidcClient(oidc)).serverMetadata().issuer;
+  const owner = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: issuer, oidcSubject: subject } } });
   if (owner && owner.id !== user.id) {
     throw fail("sso_account_conflict", { owner: owner.username });
   }
-  await db.prisma.user.update({ where: { id: user.id }, data: { authSource: "oidc", oidcIssuer: oidc.issuerId, oidcSubject: subject } });
+  await db.prisma.user.update({ where: { id: user.id }, data: { authSource: "oidc", oidcIssuer: issuer, oidcSubject: subject } });
   await recordAuthEvent(db, {
     type: "user.sso_linked",
     username,
     userId: user.id,
     authMethod: "oidc",
     actor: actor.username,
-    detail: `linked to subject ${subject} at ${oidc.issuerId}`,
+    detail: `linked to subject ${subject} at ${issuer}`,
   });
   const reason = "the account now signs in with single sign-on";
   const sessionsEnded = await revokeSessions(
@@ -196,5 +201,5 @@ export async function linkUserToSsoSubject(db: Database, config: Config, oidc: O
     { actor, cause: "revoked_by_admin", reason, detail: `scope: user ${username} (linked to single sign-on); reason: ${reason}` },
     request,
   );
-  return { username, subject, issuer: oidc.issuerId, sessionsEnded };
+  return { username, subject, issuer, sessionsEnded };
 }

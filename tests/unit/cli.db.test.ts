@@ -3,7 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { freePort } from "../support/ports";
+import { startTestIdp } from "../support/test-idp";
 import { ADMIN_KEY, SECRET_A, USER_KEY, request, signIn, tempDatabase, testConfig } from "./helpers";
 
 const run = promisify(execFile);
@@ -130,16 +132,23 @@ describe("operator CLI", () => {
     }
   });
 
-  it("links an existing key user to an SSO subject", async () => {
+  it("links an existing key user to an SSO subject, at the issuer the provider names", async () => {
     const { db, env: database } = await tempDatabase();
-    const sso = { DASHBOARD_OIDC_ISSUER: "https://id.example.test", DASHBOARD_OIDC_CLIENT_ID: "sessionboard" };
+    const idp = await startTestIdp();
+    onTestFinished(() => idp.stop());
+    const sso = { DASHBOARD_OIDC_ISSUER: `${idp.issuer}/`, DASHBOARD_OIDC_CLIENT_ID: "sessionboard" };
     const config = testConfig({ ...database, ...sso });
     await signIn(db, config, "ivan", USER_KEY);
+    // The provider cannot be asked for its issuer: nothing is linked.
+    const down = { ...sso, DASHBOARD_OIDC_ISSUER: `http://127.0.0.1:${await freePort()}` };
+    expect(await cli({ ...database, ...down }, "link-sso", "ivan", "--subject=-Ivan-Sub-1")).toMatchObject({ code: 1, stderr: expect.stringContaining("Single sign-on is unavailable") });
+    expect(await db.prisma.user.findUnique({ where: { username: "ivan" } })).toMatchObject({ authSource: "static", oidcSubject: null });
+
     const linked = await cli({ ...database, ...sso }, "link-sso", "ivan", "--subject=-Ivan-Sub-1");
-    expect(linked).toMatchObject({ code: 0, stdout: "ivan now signs in with SSO as subject -Ivan-Sub-1 at https://id.example.test; 1 key session ended.\n" });
+    expect(linked).toMatchObject({ code: 0, stdout: `ivan now signs in with SSO as subject -Ivan-Sub-1 at ${idp.issuer}; 1 key session ended.\n` });
     expect(await db.prisma.user.findUnique({ where: { username: "ivan" } })).toMatchObject({
       authSource: "oidc",
-      oidcIssuer: "https://id.example.test",
+      oidcIssuer: idp.issuer,
       oidcSubject: "-Ivan-Sub-1",
     });
     expect((await cli({ ...database, ...sso }, "link-sso", "ivan")).code).toBe(2);

@@ -226,6 +226,10 @@ describe("back-channel logout metrics", () => {
     });
     expect(endedByIdp).toEqual({ "reason=idp_logout": 2 });
     expect(results).toEqual({ "result=ok": 1, "result=invalid": 1 });
+    // The same token again (a replay within its five minutes) ends no session signed in since it was issued.
+    const later = await createSession(db, config, sso, request, new Date(Date.now() + 60_000));
+    expect(await backchannelLogout(db, config, oidc, token, request)).toBe(0);
+    expect(await db.prisma.session.findUniqueOrThrow({ where: { id: later.session.id } })).toMatchObject({ revokedAt: null, endReason: null });
 
     const down = testConfig({ DASHBOARD_OIDC_ISSUER: `http://127.0.0.1:${await closedPort()}`, DASHBOARD_OIDC_CLIENT_ID: "sessionboard" });
     if (!down.oidc) throw new Error("SSO should be configured");

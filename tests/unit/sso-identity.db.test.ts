@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { startTestIdp } from "../support/test-idp";
 import { CLI_ACTOR } from "@/lib/actor";
 import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
@@ -137,7 +138,11 @@ describe("an SSO identity is its issuer and subject", () => {
   });
 
   it("an operator-linked key user is the account that subject signs in to", async () => {
-    const { db, config, signInSso } = await setup();
+    const idp = await startTestIdp();
+    onTestFinished(() => idp.stop());
+    // Written with a trailing slash the provider's issuer does not have: discovery accepts it, and
+    // the link must still name the issuer the provider's tokens carry.
+    const { db, config, signInSso } = await setup({ DASHBOARD_OIDC_ISSUER: `${idp.issuer}/` });
     const ivan = await signIn(db, config, "ivan", USER_KEY);
     const { linkUserToSsoSubject } = await import("@/lib/auth/sso-identity");
     const oidc = config.oidc;
@@ -145,7 +150,7 @@ describe("an SSO identity is its issuer and subject", () => {
     expect(await linkUserToSsoSubject(db, config, oidc, "ivan", "ivan-sub", CLI_ACTOR, request)).toMatchObject({ username: "ivan", sessionsEnded: 1 });
     // The key's sessions end with it: holding the key is no way into an SSO account, nor is a cookie it got.
     expect(await validateSessionCookie(db, config, ivan.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
-    const result = await signInSso(claims("ivan-sub", { preferred_username: "whatever" }));
+    const result = await signInSso({ iss: idp.issuer, sub: "ivan-sub", preferred_username: "whatever" });
     if (!result.ok) throw new Error(result.code);
     expect(result.user).toEqual({ id: ivan.user.id, username: "ivan" });
     expect(await db.prisma.authEvent.findFirst({ where: { type: "user.sso_linked" } })).toMatchObject({ username: "ivan", actor: "cli" });
