@@ -108,6 +108,7 @@ test("Cancel in an Admin Panel confirmation puts focus back on what opened it: t
 
   // A session's own page: back on its Revoke.
   await sessionRow.getByRole("link", { name: /^Details/ }).click();
+  await expect(page).toHaveURL(/\/admin\/sessions\/[^/?#]+$/);
   await hydrated(page);
   const revoke = page.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session `) });
   await revoke.focus();
@@ -137,6 +138,8 @@ test("Cancel in Sign out all other sessions, and on a session's own page, puts f
 
   // The other session (curl's): its own page.
   await page.getByTestId("session-card").filter({ has: page.getByRole("link", { name: /^Revoke session/ }) }).getByRole("link", { name: /^Details/ }).click();
+  // A client-side navigation: wait for the session's own page, whose Revoke is named like the list's.
+  await expect(page).toHaveURL(/\/settings\/sessions\/[^/?#]+$/);
   await hydrated(page);
   const revoke = page.getByRole("link", { name: /^Revoke session/ });
   await revoke.focus();
