@@ -1,3 +1,4 @@
+import type { Browser, Locator, Page } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { ADMIN_KEY, USER_KEY } from "./env";
 import { hydrated, signIn, uniqueUser } from "./helpers";
@@ -43,23 +44,33 @@ test("after revoking a session from the keyboard focus is on the page's content,
   await context.close();
 });
 
-test("Cancel in a session's confirmation puts focus back on its row, not the top of the page", async ({ browser }) => {
-  const username = uniqueUser("cancel");
+/** A phone-sized browser signed in as a new user who is also signed in from curl, on Settings > Sessions. */
+async function onSessionsWithAnother(browser: Browser, prefix: string) {
+  const username = uniqueUser(prefix);
   const context = await browser.newContext({ viewport: { width: 375, height: 700 } });
   const page = await context.newPage();
   await signIn(page, username, USER_KEY);
   expect((await context.request.post("/api/auth/login", { data: { username, key: USER_KEY }, headers: { "user-agent": "curl/8.5.0" } })).status()).toBe(200);
   await page.goto("/settings/sessions");
   await hydrated(page);
+  return { context, page };
+}
+
+/** Opens a confirmation from the keyboard, then cancels it the same way. */
+async function openAndCancel(page: Page, opener: Locator, panel: string | RegExp) {
+  await opener.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("group", { name: panel }).getByRole("link", { name: "Cancel" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("group", { name: panel })).toHaveCount(0);
+}
+
+test("Cancel in a session's confirmation puts focus back on its row, not the top of the page", async ({ browser }) => {
+  const { context, page } = await onSessionsWithAnother(browser, "cancel");
   const revoke = page.getByRole("link", { name: /^Revoke session/ }).first();
   const row = page.getByTestId("session-card").filter({ has: revoke });
   const rowId = await row.getAttribute("id");
-  await revoke.focus();
-  await page.keyboard.press("Enter");
-  const cancel = page.getByRole("group", { name: /^Revoke/ }).getByRole("link", { name: "Cancel" });
-  await cancel.focus();
-  await page.keyboard.press("Enter");
-  await expect(page.getByRole("group", { name: /^Revoke/ })).toHaveCount(0);
+  await openAndCancel(page, revoke, /^Revoke/);
   await expect(page.locator(`#${rowId}`)).toBeFocused();
   // The next Tab stays in that row.
   await page.keyboard.press("Tab");
@@ -80,11 +91,7 @@ test("Cancel in an Admin Panel confirmation puts focus back on what opened it: t
   await hydrated(page);
   const row = page.getByTestId("admin-user-row").filter({ hasText: username });
   const rowId = await row.getAttribute("id");
-  await row.getByRole("link", { name: `Disable ${username}` }).focus();
-  await page.keyboard.press("Enter");
-  await page.getByRole("group", { name: `Disable ${username}?` }).getByRole("link", { name: "Cancel" }).focus();
-  await page.keyboard.press("Enter");
-  await expect(page.getByRole("group", { name: `Disable ${username}?` })).toHaveCount(0);
+  await openAndCancel(page, row.getByRole("link", { name: `Disable ${username}` }), `Disable ${username}?`);
   await expect(page.locator(`[id="${rowId}"]`)).toBeFocused();
 
   await page.goto(`/admin/sessions?user=${username}`);
@@ -98,11 +105,7 @@ test("Cancel in an Admin Panel confirmation puts focus back on what opened it: t
     [sessionRow.getByRole("link", { name: `Revoke all of ${username}'s sessions` }), `Revoke every session of ${username}?`, sessionRow],
     [sessionRow.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session `) }), `Revoke this session of ${username}?`, sessionRow],
   ] as const) {
-    await opener.focus();
-    await page.keyboard.press("Enter");
-    await page.getByRole("group", { name: panel }).getByRole("link", { name: "Cancel" }).focus();
-    await page.keyboard.press("Enter");
-    await expect(page.getByRole("group", { name: panel })).toHaveCount(0);
+    await openAndCancel(page, opener, panel);
     await expect(back ?? opener).toBeFocused();
   }
 
@@ -111,29 +114,15 @@ test("Cancel in an Admin Panel confirmation puts focus back on what opened it: t
   await expect(page).toHaveURL(/\/admin\/sessions\/[^/?#]+$/);
   await hydrated(page);
   const revoke = page.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session `) });
-  await revoke.focus();
-  await page.keyboard.press("Enter");
-  await page.getByRole("group", { name: /^Revoke/ }).getByRole("link", { name: "Cancel" }).focus();
-  await page.keyboard.press("Enter");
-  await expect(page.getByRole("group", { name: /^Revoke/ })).toHaveCount(0);
+  await openAndCancel(page, revoke, /^Revoke/);
   await expect(revoke).toBeFocused();
   await context.close();
 });
 
 test("Cancel in Sign out all other sessions, and on a session's own page, puts focus back on the button that opened it", async ({ browser }) => {
-  const username = uniqueUser("cancelothers");
-  const context = await browser.newContext({ viewport: { width: 375, height: 700 } });
-  const page = await context.newPage();
-  await signIn(page, username, USER_KEY);
-  expect((await context.request.post("/api/auth/login", { data: { username, key: USER_KEY }, headers: { "user-agent": "curl/8.5.0" } })).status()).toBe(200);
-  await page.goto("/settings/sessions");
-  await hydrated(page);
+  const { context, page } = await onSessionsWithAnother(browser, "cancelothers");
   const others = page.getByRole("link", { name: "Sign out all other sessions" });
-  await others.focus();
-  await page.keyboard.press("Enter");
-  await page.getByRole("group", { name: "Sign out all other sessions?" }).getByRole("link", { name: "Cancel" }).focus();
-  await page.keyboard.press("Enter");
-  await expect(page.getByRole("group", { name: "Sign out all other sessions?" })).toHaveCount(0);
+  await openAndCancel(page, others, "Sign out all other sessions?");
   await expect(others).toBeFocused();
 
   // The other session (curl's): its own page.
@@ -142,11 +131,7 @@ test("Cancel in Sign out all other sessions, and on a session's own page, puts f
   await expect(page).toHaveURL(/\/settings\/sessions\/[^/?#]+$/);
   await hydrated(page);
   const revoke = page.getByRole("link", { name: /^Revoke session/ });
-  await revoke.focus();
-  await page.keyboard.press("Enter");
-  await page.getByRole("group", { name: /^Revoke/ }).getByRole("link", { name: "Cancel" }).focus();
-  await page.keyboard.press("Enter");
-  await expect(page.getByRole("group", { name: /^Revoke/ })).toHaveCount(0);
+  await openAndCancel(page, revoke, /^Revoke/);
   await expect(revoke).toBeFocused();
   await context.close();
 });
