@@ -93,13 +93,12 @@ function listenOptions(argv, env) {
 const httpsDeployment = isHttpsUrl(process.env.DASHBOARD_URL);
 const strictTransport = httpsDeployment ? { "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY } : {};
 
-/** The headers and body of an error answered here, in the API's shape. */
-function errorAnswer(code, message, headers = {}) {
-  const body = JSON.stringify({ error: { code, message } });
+/** The headers and body of an answer written here, with what every such answer carries. */
+function plainAnswer(body, contentType, headers = {}) {
   return {
     body,
     headers: {
-      "Content-Type": "application/json",
+      "Content-Type": contentType,
       "Content-Length": String(Buffer.byteLength(body)),
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
@@ -108,6 +107,9 @@ function errorAnswer(code, message, headers = {}) {
     },
   };
 }
+
+/** An error answered here, in the API's shape. */
+const errorAnswer = (code, message, headers = {}) => plainAnswer(JSON.stringify({ error: { code, message } }), "application/json", headers);
 
 /** An answer written straight to the socket, for requests that never reach Next (logged here). */
 function refuse(socket, status, code, message, headers = {}, method = undefined) {
@@ -289,8 +291,11 @@ const server = createServer((req, res) => {
     return;
   }
   if (!isDecodablePath(pathname)) {
-    const answer = wantsPage(pathname, req.headers.accept) ? badAddressPage() : errorAnswer("bad_request", "The address is not valid percent-encoded UTF-8");
-    res.writeHead(400, { ...answer.headers, ...strictTransport }).end(answer.body);
+    const page = wantsPage(pathname, req.headers.accept) ? badAddressPage() : null;
+    const refused = page
+      ? plainAnswer(page.body, "text/html; charset=utf-8", { "Content-Security-Policy": page.csp })
+      : errorAnswer("bad_request", "The address is not valid percent-encoded UTF-8");
+    res.writeHead(400, refused.headers).end(refused.body);
     return;
   }
   const routerState = req.headers[ROUTER_STATE_HEADER];

@@ -1,2 +1,2 @@
 export function wantsPage(pathname: string, accept: string | undefined): boolean;
-export function badAddressPage(): { body: string; headers: Record<string, string> };
+export function badAddressPage(): { body: string; csp: string };

@@ -7,7 +7,7 @@ import { plainPage, plainPageCsp } from "./plain-page.mjs";
 export const wantsPage = (pathname, accept) =>
   !pathname.startsWith("/api/") && !pathname.startsWith("/_next/") && (accept ?? "").includes("text/html");
 
-/** The page's body and the headers it needs (its own CSP, no caching). */
+/** The page and the CSP that matches its nonce. */
 export function badAddressPage() {
   const nonce = randomBytes(16).toString("base64");
   const body = plainPage({
@@ -16,14 +16,5 @@ export function badAddressPage() {
     link: { href: "/", text: "Go to Sessionboard" },
     nonce,
   });
-  return {
-    body,
-    headers: {
-      "Content-Type": "text/html; charset=utf-8",
-      "Content-Length": String(Buffer.byteLength(body)),
-      "Cache-Control": "no-store",
-      "Content-Security-Policy": plainPageCsp(nonce),
-      "X-Content-Type-Options": "nosniff",
-    },
-  };
+  return { body, csp: plainPageCsp(nonce) };
 }
