@@ -413,6 +413,11 @@ async function shutDown(signal) {
 process.on("SIGTERM", () => void shutDown("SIGTERM"));
 process.on("SIGINT", () => void shutDown("SIGINT"));
 
+// Idle kept-alive connections stay open longer than Node's 5 s (DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS):
+// a proxy pooling its connections to the app must be the one to give up on an idle one, or it may
+// send a request on one the app is closing, and answer 502.
+// The app's start-up (done by now) set it from the validated configuration.
+for (const listener of [server, metricsServer]) if (listener) listener.keepAliveTimeout = lifecycle().keepAliveTimeoutMs;
 server.listen(port, hostname, () => {
   const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${server.address().port}`;
   log.info({ url }, `Sessionboard listening on ${url}`);

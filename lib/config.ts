@@ -192,6 +192,8 @@ const envSchema = z.object({
   DASHBOARD_FRESH_MINUTES: positiveInt(15, 24 * 60),
   DASHBOARD_CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
   DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
+  // Above the idle timeouts of the usual proxies (nginx and AWS ALB 60 s, Traefik 90 s, Caddy 120 s).
+  DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(125),
   DASHBOARD_OIDC_ISSUER: z
     .url({ protocol: /^https?$/, error: "must be the issuer's http(s):// URL" })
     .refine((v) => new URL(v).protocol === "https:" || ["localhost", "127.0.0.1", "[::1]"].includes(new URL(v).hostname), {
@@ -357,6 +359,11 @@ const configSchema = consistentEnvSchema.transform((e) => ({
   cleanupIntervalMinutes: e.DASHBOARD_CLEANUP_INTERVAL_MINUTES,
   /** On SIGTERM/SIGINT, how long requests in flight may take before the process exits anyway. */
   shutdownTimeoutSeconds: e.DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS,
+  /**
+   * How long an idle kept-alive connection stays open. A proxy that pools connections must give up
+   * on one first: one it reuses as the app closes it gets a reset (a 502 at the proxy).
+   */
+  keepAliveTimeoutSeconds: e.DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS,
   /** OpenTelemetry traces, exported over OTLP when an endpoint is set; null: off. */
   tracing: tracingConfig(e),
   /** Where new-device alerts are mailed from (to users with an email address); null: no mail. */

@@ -7,6 +7,8 @@
 export type Lifecycle = {
   shuttingDown: boolean;
   timeoutMs: number;
+  /** How long server.mjs keeps an idle connection open (DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS), once start-up set it. */
+  keepAliveTimeoutMs?: number;
   hooks: (() => Promise<void> | void)[];
   /** Set by server.mjs, which listens once the app's start-up (configuration, database) is done. */
   started?: () => void;

@@ -63,6 +63,7 @@ async function start(options: StartOptions): Promise<void> {
   }
   if (!flushTraces && options.serveDirectly) await options.serveDirectly(config.publicUrl.origin);
   lifecycle().timeoutMs = config.shutdownTimeoutSeconds * 1000;
+  lifecycle().keepAliveTimeoutMs = config.keepAliveTimeoutSeconds * 1000;
   onShutdown(async () => {
     stopCleanupTimer();
     // Before the pools close: a delivery in flight is abandoned, its row sent again after the restart.

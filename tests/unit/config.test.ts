@@ -18,6 +18,7 @@ describe("configuration", () => {
       trustedProxyHops: 0,
       logLevel: "info",
       shutdownTimeoutSeconds: 20,
+      keepAliveTimeoutSeconds: 125,
     });
     expect(config.publicUrl.origin).toBe("http://localhost:3000");
     expect([...config.admins]).toEqual(["root", "admin"]);
@@ -46,6 +47,9 @@ describe("configuration", () => {
     [{ DASHBOARD_ADMIN_KEY: "shared-user-key" }, "DASHBOARD_ADMIN_KEY"],
     [{ DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: "forever" }, "DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS"],
     [{ DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: "601" }, "DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS"],
+    [{ DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS: "0" }, "DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS"],
+    [{ DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS: "3601" }, "DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS"],
+    [{ DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS: "2.5" }, "DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS"],
     [{ DASHBOARD_METRICS_PORT: "nine" }, "DASHBOARD_METRICS_PORT"],
     [{ DASHBOARD_METRICS_PORT: "70000" }, "DASHBOARD_METRICS_PORT"],
     [{ DASHBOARD_METRICS_PORT: "3000" }, "DASHBOARD_METRICS_PORT"],
