@@ -255,7 +255,7 @@ function statementName(prefix: string, key: string): string {
   return name.length <= 63 ? name : `${prefix}_${createHash("sha256").update(key).digest("base64url").slice(0, 24)}`;
 }
 
-const READ_CUTOFF = `SELECT "at", "keepSessionId", "revokedBy", "revokeReason", "endReason" FROM "ForceLogoutCutoff" WHERE "id" = 1`;
+const READ_CUTOFF = `SELECT "at", "keepSessionId", "revokedBy", "revokeReason", "endReason" FROM "ForceLogoutCutoff" WHERE "id" = 1 AND NOT "marked"`;
 
 const POSTGRES_LIST: ListDialect = {
   placeholder: (_name, index) => `$${index + 1}`,
@@ -284,7 +284,7 @@ const FIND_SESSION = `
          f."at" AS "forceLogoutAt", f."keepSessionId" AS "forceLogoutKeepSessionId", f."revokedBy" AS "forceLogoutRevokedBy",
          f."revokeReason" AS "forceLogoutRevokeReason", f."endReason" AS "forceLogoutEndReason"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
-    LEFT JOIN "ForceLogoutCutoff" f ON f."id" = 1
+    LEFT JOIN "ForceLogoutCutoff" f ON f."id" = 1 AND NOT f."marked"
    WHERE s."tokenHash" = $1) t`;
 
 /**

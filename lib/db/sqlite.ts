@@ -87,7 +87,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
               f.at AS forceLogoutAt, f.keepSessionId AS forceLogoutKeepSessionId, f.revokedBy AS forceLogoutRevokedBy,
               f.revokeReason AS forceLogoutRevokeReason, f.endReason AS forceLogoutEndReason
          FROM "Session" s JOIN "User" u ON u.id = s.userId
-         LEFT JOIN "ForceLogoutCutoff" f ON f.id = 1
+         LEFT JOIN "ForceLogoutCutoff" f ON f.id = 1 AND NOT f.marked
         WHERE s.tokenHash = ?`,
     )
     .safeIntegers(false);
@@ -160,7 +160,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
         LIMIT ?)
       GROUP BY userId`,
   );
-  const readCutoff = reader.prepare(`SELECT at, keepSessionId, revokedBy, revokeReason, endReason FROM "ForceLogoutCutoff" WHERE id = 1`);
+  const readCutoff = reader.prepare(`SELECT at, keepSessionId, revokedBy, revokeReason, endReason FROM "ForceLogoutCutoff" WHERE id = 1 AND NOT marked`);
   const readFloor = db.prepare(`SELECT floor, version FROM "SessionExpiryFloor" WHERE id = 1`);
   // Never lowers it: a run that read an older floor and finished after a later one leaves the later.
   const raiseFloor = db.prepare(`UPDATE "SessionExpiryFloor" SET floor = @to WHERE id = 1 AND version = @version AND floor < @to`);

@@ -5,7 +5,8 @@
  * session check refuses those sessions (it reads the cutoff in its one statement, see
  * Database.findSessionByTokenHash) and the lists and counters leave them out (activeSessionWhere,
  * ../admin/active-counts), whether or not their rows are marked yet. Then the rows are marked, in
- * short batches, and the cutoff is taken away.
+ * short batches, and the cutoff is set `marked`: no longer read by the check and the lists, but kept
+ * for the sign-ins stamped before it and written after all that (endIfForceLoggedOut).
  */
 import { currentFingerprints } from "../auth/keys";
 import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
@@ -16,12 +17,9 @@ import { recordSessionsEnded } from "../metrics/metrics";
 import type { RequestInfo } from "../request/types";
 import { logger } from "../log";
 import { withSpan } from "../tracing";
-import { activeSessionWhere, pendingForceLogout, type PendingForceLogout } from "./active";
+import { asPendingForceLogout, pendingForceLogout, type PendingForceLogout } from "./active";
 import { inTimedBatches, vacuumAfterBulkWrite } from "./bulk-batches";
 import { auditBulkRevocation, endListedSessions, recordRevocation, type Revocation } from "./revoke";
-
-/** How long before its time a sign-in it ends may have begun and yet be written after its walk passed (a sign-in's transaction waits and runs at most TRANSACTION_LIMITS). */
-const LATE_SIGN_IN_MS = 5 * 60_000;
 
 /**
  * A cutoff older than this belongs to a force logout whose process stopped before it was done:
@@ -84,7 +82,7 @@ export async function startForceLogout(
   // Each batch is a child span (db revokeActiveSessionsBatch) with the rows it revoked.
   const marked = withSpan("session.revoke_all", async (span) => {
     recordRevocation(span, by);
-    const revoked = await markCutoff(db, config, cutoff, by, options);
+    const revoked = await markCutoff(db, config, cutoff, options);
     await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, request, now);
     span?.setAttribute("session.revoked_count", revoked);
     await vacuumAfterBulkWrite(db, revoked);
@@ -116,16 +114,16 @@ async function holdCutoff(db: Database, cutoff: PendingForceLogout): Promise<voi
   await db.prisma.$transaction(async (tx) => {
     const held = await tx.forceLogoutCutoff.findUnique({ where: { id: 1 } });
     if (held && held.at >= cutoff.at) return;
-    await tx.forceLogoutCutoff.upsert({ where: { id: 1 }, create: { id: 1, ...cutoff }, update: cutoff });
+    await tx.forceLogoutCutoff.upsert({ where: { id: 1 }, create: { id: 1, ...cutoff }, update: { ...cutoff, marked: false } });
   }, TRANSACTION_LIMITS);
 }
 
 /**
- * Marks the cutoff's sessions revoked and takes the cutoff away; returns how many it revoked. Two
- * passes: the keyset walk, then the sign-ins stamped before the cutoff but written after the walk
- * had passed their place (found by createdAt, over the few minutes before it).
+ * Marks the cutoff's sessions revoked, then the cutoff marked; returns how many it revoked. A sign-in
+ * stamped before the cutoff but written after the walk had passed its place is ended by the sign-in
+ * itself (endIfForceLoggedOut).
  */
-async function markCutoff(db: Database, config: Config, cutoff: PendingForceLogout, by: Revocation, options: { batchSize?: number }): Promise<number> {
+async function markCutoff(db: Database, config: Config, cutoff: PendingForceLogout, options: { batchSize?: number }): Promise<number> {
   const prints = currentFingerprints(config);
   const keyFingerprints = [...prints.user, ...prints.admin];
   const { at: now, keepSessionId: keep } = cutoff;
@@ -139,16 +137,26 @@ async function markCutoff(db: Database, config: Config, cutoff: PendingForceLogo
     return batch.last === null ? 0 : batch.picked;
     // A revoked row costs about 16 µs (SQLite) to 90 µs (PostgreSQL): a first batch of 1,000 stays near the target.
   }, options.batchSize !== undefined ? { fixed: options.batchSize } : { first: 1_000 });
-  const late = await db.prisma.session.findMany({
-    where: { AND: [activeSessionWhere(config, now, null), { createdAt: { gte: new Date(now.getTime() - LATE_SIGN_IN_MS), lte: now } }, keep ? { id: { not: keep } } : {}] },
-    select: { id: true },
-  });
-  if (late.length) revoked += await endListedSessions(db, late.map((row) => row.id), by, now);
   // The batches run on the backends' own statements; the ended sessions' provider tokens go here.
   await deleteEndedSessionsTokens(db, now);
-  // Only this force logout's cutoff: a later one's stays until its own marking is done.
-  await db.prisma.forceLogoutCutoff.deleteMany({ where: { id: 1, at: now } });
+  // Only this force logout's cutoff: a later one's stays pending until its own marking is done.
+  await db.prisma.forceLogoutCutoff.updateMany({ where: { id: 1, at: now }, data: { marked: true } });
   return revoked;
+}
+
+/**
+ * A new session, once written: ended as the last force logout ended the others when its sign-in
+ * began before that force logout's time (and it is not the session kept). A sign-in is stamped when
+ * its request begins and written when its transaction commits, which under load can come after the
+ * force logout has marked its rows and stopped being read by the check. Read after the commit, the
+ * force logout is either seen here or wrote its cutoff after this session was committed, and then
+ * its marking met the session. Returns whether it ended the session.
+ */
+export async function endIfForceLoggedOut(db: Database, session: { id: string; createdAt: Date }): Promise<boolean> {
+  const last = asPendingForceLogout(await db.prisma.forceLogoutCutoff.findUnique({ where: { id: 1 } }));
+  if (!last || session.createdAt.getTime() > last.at.getTime() || session.id === last.keepSessionId) return false;
+  const by: Revocation = { actor: { username: last.revokedBy, sessionId: last.keepSessionId }, cause: last.endReason, reason: last.revokeReason };
+  return (await endListedSessions(db, [session.id], by, last.at)) > 0;
 }
 
 /**
@@ -165,7 +173,7 @@ export async function finishInterruptedForceLogout(db: Database, config: Config,
     reason: pending.revokeReason,
     detail: `finished by cleanup after an interruption; reason: ${pending.revokeReason}`,
   };
-  const revoked = await markCutoff(db, config, pending, by, {});
+  const revoked = await markCutoff(db, config, pending, {});
   await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, { ip: null, userAgent: null }, now);
   return revoked;
 }

@@ -21,7 +21,7 @@ import { signInDevice } from "../alerts/new-device";
 import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
 import { activeSessionWhere, type PendingForceLogout, pendingForceLogout, asPendingForceLogout } from "./active";
-import { asMarked } from "./force-logout";
+import { asMarked, endIfForceLoggedOut } from "./force-logout";
 import { scheduleSsoRecheck } from "../auth/sso-recheck";
 import { deleteSsoTokens, sealedTokens, type ProviderTokens } from "../auth/sso-tokens";
 import { recordSessionCheck, recordSessionCreated, recordSessionsEnded } from "../metrics/metrics";
@@ -266,7 +266,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
       absoluteExpiresAt,
     },
   });
-  const written = await db.prisma.$transaction([
+  const results = await db.prisma.$transaction([
     ...commitWith,
     sessionWrite,
     db.prisma.authEvent.create({
@@ -301,8 +301,10 @@ export async function createSession(db: Database, config: Config, input: NewSess
     ]),
   ], TRANSACTION_LIMITS);
   // A batch's results come as one array of all its writes' types; this one is the session's.
-  const session = written[commitWith.length] as Awaited<typeof sessionWrite>;
+  const created = results[commitWith.length] as Awaited<typeof sessionWrite>;
   recordSessionCreated(input.authMethod, input.rememberMe);
+  // Begun before a force logout it was written after: ended as that force logout ended the others.
+  const session = (await endIfForceLoggedOut(db, created)) ? await db.prisma.session.findUniqueOrThrow({ where: { id } }) : created;
   notifyNewDevice(db, config, device.alertId);
   if (config.maxSessionsPerUser !== null) {
     await revokeSessionsOverLimit(db, config, config.maxSessionsPerUser, input, request, now);

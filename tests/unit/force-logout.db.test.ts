@@ -64,7 +64,7 @@ describe("force logout of everyone holds at once, before its rows are marked", (
     // Marked as the force logout ends them, and nothing more is pending.
     const rows = await db.prisma.session.findMany({ where: { id: { in: crowd.map((one) => one.session.id) } } });
     for (const row of rows) expect(row).toMatchObject({ revokedAt: cut, revokedBy: "root", revokeReason: "incident 9", endReason: "revoked_all" });
-    expect(await db.prisma.forceLogoutCutoff.count()).toBe(0);
+    expect(await db.prisma.forceLogoutCutoff.count({ where: { marked: false } })).toBe(0);
   });
 
   it("leaves them out of every list and figure at once, and not a session signed in after it", async () => {
@@ -143,11 +143,35 @@ describe("force logout of everyone holds at once, before its rows are marked", (
     });
     const revoked = await revokeAllSessions(watched, config, actorOf(root), { includeSelf: false, batchSize: 2 }, request, cut);
     expect(straggler).toBeDefined();
-    expect(revoked).toBe(5);
+    // Ended by its own sign-in, which found the force logout once written: not in the marking's count.
+    expect(straggler!.session).toMatchObject({ revokedAt: cut, endReason: "revoked_all" });
+    expect(revoked).toBe(4);
     expect(await validateSessionCookie(db, config, straggler!.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     expect(await db.prisma.session.findUnique({ where: { id: straggler!.session.id } })).toMatchObject({ revokedAt: cut, endReason: "revoked_all" });
     const [event] = await db.prisma.authEvent.findMany({ where: { type: "sessions.revoked_all" } });
-    expect(event.count).toBe(5);
+    expect(event.count).toBe(4);
+  });
+
+  it("ends a sign-in stamped before it that is written only after its marking is done and its cutoff gone", async () => {
+    // A sign-in under load: stamped when its request began, committed a second later, after the
+    // force logout (on a quiet database, a few milliseconds of marking) had finished.
+    const { db, config, root, crowd } = await signedInCrowd(3);
+    const cut = new Date();
+    const revoked = await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, reason: "incident 11" }, request, cut);
+    expect(revoked).toBe(crowd.length);
+    expect(await db.prisma.forceLogoutCutoff.count({ where: { marked: false } })).toBe(0);
+    const straggler = await signIn(db, config, "late", USER_KEY, false, request, later(cut, -1_000));
+    expect(await validateSessionCookie(db, config, straggler.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    expect(await db.prisma.session.findUnique({ where: { id: straggler.session.id } })).toMatchObject({
+      revokedAt: cut,
+      revokedBy: "root",
+      revokeReason: "incident 11",
+      endReason: "revoked_all",
+    });
+    // One begun after it is not ended, nor is the session it kept.
+    const since = await signIn(db, config, "late", USER_KEY, false, request, later(cut, 1));
+    expect((await validateSessionCookie(db, config, since.cookie, request)).status).toBe("active");
+    expect((await validateSessionCookie(db, config, root.cookie, request)).status).toBe("active");
   });
 
   it("is finished by the next cleanup when its process stopped part-way, and holds meanwhile", async () => {
@@ -169,7 +193,7 @@ describe("force logout of everyone holds at once, before its rows are marked", (
     // Signed in after the force logout: finishing it later must not end this one.
     const since = await signIn(db, config, "user0", USER_KEY, true, request, later(cut, minutes(5)));
     await cleanupSessions(db, config, { now: later(cut, minutes(20)) });
-    expect(await db.prisma.forceLogoutCutoff.count()).toBe(0);
+    expect(await db.prisma.forceLogoutCutoff.count({ where: { marked: false } })).toBe(0);
     expect(await db.prisma.session.findMany({ where: { revokedAt: null }, select: { id: true }, orderBy: { createdAt: "asc" } })).toEqual([
       { id: root.session.id },
       { id: since.session.id },
