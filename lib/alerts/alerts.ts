@@ -78,7 +78,10 @@ export async function dismissAlert(db: Database, owner: SignedIn, alertId: strin
  * ended). Someone else's, an unknown or a closed alert alike: 404.
  */
 export async function reportAlert(db: Database, config: Config, owner: SignedIn, alertId: string, request: RequestInfo, now = new Date()): Promise<number> {
-  const alert = await db.prisma.sessionAlert.findFirst({ where: { id: alertId, ...openAlertsWhere(owner, now) } });
+  // Closed in one statement before anything else, so that of a report and a dismissal (or two
+  // reports) sent at once, only one finds it open: the others are 404.
+  const claimed = await db.prisma.sessionAlert.updateManyAndReturn({ where: { id: alertId, ...openAlertsWhere(owner, now) }, data: { reportedAt: now, dismissedAt: now } });
+  const alert = claimed[0];
   if (!alert) throw alertNotFound();
   const revoked = await revokeSessions(
     db,
@@ -93,8 +96,7 @@ export async function reportAlert(db: Database, config: Config, owner: SignedIn,
     request,
     now,
   );
-  const { count } = await db.prisma.sessionAlert.updateMany({ where: { id: alertId, reportedAt: null }, data: { reportedAt: now, dismissedAt: now } });
-  if (count > 0) await recordReport(db, alert, { username: owner.user.username, actor: owner.user.username }, request, now);
+  await recordReport(db, alert, { username: owner.user.username, actor: owner.user.username }, request, now);
   return revoked;
 }
 

@@ -109,6 +109,33 @@ describe("new-device alerts", () => {
     expect((await db.prisma.knownDevice.findMany({ include: { user: true } })).map((d) => d.user.username)).toEqual(["still"]);
   });
 
+  it("are answered once when This was me and Sign it out arrive together: one wins, the others find no open alert", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const laptop = await signIn(db, config, "fay", USER_KEY, false, HOME, T0);
+    const other = await signIn(db, config, "fay", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
+    const now = later(T0, minutes(2));
+    const owner = { user: { id: laptop.session.userId, username: "fay" }, session: { id: laptop.session.id } };
+    const [alert] = await listOpenAlerts(db, config, owner, now);
+    // Reports first, as a double click sends them, with a dismissal from another tab among them.
+    const answers = await Promise.allSettled([
+      reportAlert(db, config, owner, alert.id, HOME, now),
+      reportAlert(db, config, owner, alert.id, HOME, now),
+      dismissAlert(db, owner, alert.id, now),
+      reportAlert(db, config, owner, alert.id, HOME, now),
+    ]);
+    const won = answers.filter((answer) => answer.status === "fulfilled");
+    expect(won).toHaveLength(1);
+    for (const answer of answers) if (answer.status === "rejected") expect(answer.reason).toMatchObject({ code: "alert_not_found", status: 404 });
+    const row = await db.prisma.sessionAlert.findUniqueOrThrow({ where: { id: alert.id } });
+    const reported = answers[2].status === "rejected";
+    // Reported: the session is signed out, once; dismissed: it still works, and nothing is reported.
+    expect(Boolean(row.reportedAt)).toBe(reported);
+    expect((await validateSessionCookie(db, config, other.cookie, HOME, now)).status).toBe(reported ? "ended" : "active");
+    expect(await db.prisma.authEvent.count({ where: { type: "session.reported" } })).toBe(reported ? 1 : 0);
+    expect(await db.prisma.authEvent.count({ where: { type: "session.revoked", sessionId: other.session.id } })).toBe(reported ? 1 : 0);
+  });
+
   it("show on the user's other sessions only, go away when dismissed, and sign the session out when reported", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
