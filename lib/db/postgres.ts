@@ -276,7 +276,7 @@ const POSTGRES_LIST: ListDialect = {
  */
 const FIND_SESSION = `
   SELECT row_to_json(t) AS "session" FROM (
-  SELECT s."id", s."userId", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
+  SELECT s."id", s."userId", s."tokenHash", s."tokenHint", s."authMethod", s."ipAddress", s."country", s."city", s."userAgent",
          s."rememberMe", s."keyFingerprint", s."createdAt", s."authenticatedAt", s."lastActiveAt", s."expiresAt",
          s."absoluteExpiresAt", s."revokedAt", s."revokedBy", s."revokeReason", s."endReason",
          s."lastIpAddress", s."lastUserAgent",

@@ -80,7 +80,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
   // The session with its user and the force logout in progress (see Database.findSessionByTokenHash).
   const findSession = reader
     .prepare(
-      `SELECT s.id, s.userId, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
+      `SELECT s.id, s.userId, s.tokenHash, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
               s.keyFingerprint, s.createdAt, s.authenticatedAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
               s.revokedAt, s.revokedBy, s.revokeReason, s.endReason, s.lastIpAddress, s.lastUserAgent,
               u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcSubject,
@@ -379,6 +379,7 @@ function toListedSession({ rememberMe, ...row }: SqliteListedRow): ListedSession
 type SqliteSessionRow = {
   id: string;
   userId: string;
+  tokenHash: string;
   tokenHint: string;
   authMethod: string;
   ipAddress: string | null;
@@ -415,6 +416,7 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
   return {
     id: row.id,
     userId: row.userId,
+    tokenHash: row.tokenHash,
     tokenHint: row.tokenHint,
     authMethod: row.authMethod === "oidc" ? "oidc" : "static",
     ipAddress: row.ipAddress,

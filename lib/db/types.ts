@@ -4,6 +4,8 @@ import type { DatabaseClient } from "./client";
 export type SessionWithUser = {
   id: string;
   userId: string;
+  /** The hash of the token the check found it by: a token replacement names it (rotateSessionToken). */
+  tokenHash: string;
   tokenHint: string;
   authMethod: "static" | "oidc";
   ipAddress: string | null;

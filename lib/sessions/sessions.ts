@@ -349,8 +349,10 @@ export async function rotateSessionToken(
   const token = generateSessionToken();
   const { session, user } = holder;
   const rotated = await db.prisma.$transaction(async (tx) => {
+    // Only the token the request came with: of two confirmations sent with one cookie, the second
+    // finds it replaced, as a request sent with it afterwards would.
     const { count } = await tx.session.updateMany({
-      where: { id: session.id, revokedAt: null },
+      where: { id: session.id, tokenHash: session.tokenHash, revokedAt: null },
       data: {
         tokenHash: hashSessionToken(token),
         tokenHint: tokenHint(token),

@@ -74,6 +74,20 @@ describe("re-authentication for destructive admin actions", () => {
     });
   });
 
+  it("replaces the token once when the same cookie confirms twice at once: the later one finds its session ended", async () => {
+    // Two confirmations sent together with the stale cookie: both pass the session check before
+    // either replaces the token. Only the first may hand out a new cookie.
+    const { db, config } = await setup();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    const at = later(root.session.createdAt, minutes(30));
+    const [first, second] = [await activeAt(db, config, root.cookie, at), await activeAt(db, config, root.cookie, at)];
+    const rotated = await confirmFreshSignIn(db, config, first, ADMIN_KEY, request, at);
+    expect(rotated).not.toBeNull();
+    expect(await refusal(confirmFreshSignIn(db, config, second, ADMIN_KEY, request, at))).toMatchObject({ status: 401, code: "session_ended" });
+    await activeAt(db, config, encodeSessionCookie(config, { token: rotated!.token, persistent: false }), at);
+    expect(await db.prisma.authEvent.count({ where: { type: "session.reauthenticated" } })).toBe(1);
+  });
+
   it("wrong keys at the prompt count against the sign-in limiter: 429 once exhausted, even for the right key", async () => {
     const { db, config } = await setup();
     const root = await signIn(db, config, "root", ADMIN_KEY);

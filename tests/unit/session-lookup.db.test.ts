@@ -29,7 +29,7 @@ describe("the session check's own read (Database.findSessionByTokenHash)", () =>
     const { user, ...row } = await db.prisma.session.findUniqueOrThrow({ where: { id: session.id }, include: { user: true } });
     const cutoff = await db.prisma.forceLogoutCutoff.findUniqueOrThrow({ where: { id: 1 } });
     expect(found).toEqual({
-      id: row.id, userId: row.userId, tokenHint: row.tokenHint, authMethod: "static", ipAddress: row.ipAddress, country: "DE", city: "Berlin",
+      id: row.id, userId: row.userId, tokenHash: row.tokenHash, tokenHint: row.tokenHint, authMethod: "static", ipAddress: row.ipAddress, country: "DE", city: "Berlin",
       userAgent: row.userAgent, rememberMe: true, keyFingerprint: row.keyFingerprint, createdAt: row.createdAt, authenticatedAt: row.authenticatedAt,
       lastActiveAt: at(40), expiresAt: at(3600), absoluteExpiresAt: at(7200), revokedAt: at(50), revokedBy: "root", revokeReason: "lost laptop",
       endReason: "revoked", lastIpAddress: "198.51.100.2", lastUserAgent: "curl/8.5",
