@@ -2,6 +2,7 @@
  * Operator CLI: `npm run sessions -- <command>` against the configured backend, with the same rules
  * and audit events as the UI (actor "cli").
  */
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -10,12 +11,14 @@ import { adminCounters, listAdminSessions, revokeAllSessions, revokeSessionAsAdm
 import { linkUserToSsoSubject } from "../lib/auth/sso-identity";
 import { ConfigError, DEFAULT_SQLITE_PATH, getConfig } from "../lib/config";
 import { getDatabase } from "../lib/db";
+import { isDatabaseUnavailable } from "../lib/db/availability";
 import { DomainError } from "../lib/errors";
 import { cleanupSessions } from "../lib/sessions/cleanup";
 import type { RequestInfo } from "../lib/request/types";
-import { adminSessionsQuerySchema } from "../lib/validation/admin";
+import { adminSessionsQuerySchema, reasonSchema } from "../lib/validation/admin";
 import { usernameSchema } from "../lib/validation/auth";
-import { ZodError } from "zod";
+import { issueText } from "../lib/validation/issue-text";
+import { z, ZodError } from "zod";
 import { parseLogLevel } from "../server/env-rules.mjs";
 import { createLogger, installLogger } from "../server/log.mjs";
 
@@ -41,6 +44,8 @@ const USAGE = `Usage: npm run sessions -- <command>
 const CLI_REQUEST: RequestInfo = { ip: null, userAgent: "sessionboard-cli" };
 
 class UsageError extends Error {}
+/** What the CLI refuses to do for a reason other than how it was called: exit 1, the message alone. */
+class Refusal extends Error {}
 
 const OPTIONS = {
   user: { type: "string" },
@@ -60,6 +65,17 @@ const OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
+/** The options each command takes (and --help, which every one does). */
+const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
+  list: ["user", "prefix", "method", "ip", "country", "browser", "signed-in-after", "signed-in-before", "limit", "cursor", "json"],
+  revoke: ["reason"],
+  "revoke-user": ["reason"],
+  "revoke-all": ["yes", "reason"],
+  cleanup: [],
+  stats: ["json"],
+  "link-sso": ["subject"],
+};
+
 const isOption = (arg: string) => arg === "-h" || (arg.startsWith("--") && Object.hasOwn(OPTIONS, arg.slice(2).split("=")[0]));
 
 /**
@@ -78,12 +94,20 @@ const TAKES_ARGUMENT = new Set(["revoke", "revoke-user", "link-sso"]);
 
 async function main(argv: string[]): Promise<number> {
   const { args, argLast } = commandLine(argv);
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: OPTIONS });
+  const { values, positionals, tokens } = parseArgs({ args, allowPositionals: true, options: OPTIONS, tokens: true });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return command || values.help ? 0 : 2;
   }
+  // One table of options for the parser, so each command's own are checked here: an option meant
+  // for another command (revoke-all --user NAME) must not be ignored while the command acts.
+  const allowed = COMMAND_OPTIONS[command];
+  if (!allowed) throw new UsageError(`Unknown command "${command}"`);
+  const foreign = [...new Set(tokens.flatMap((token) => (token.kind === "option" && !(allowed as string[]).includes(token.name) ? [`--${token.name}`] : [])))];
+  if (foreign.length > 0) throw new UsageError(`${command} does not take ${foreign.join(", ")}`);
+  // The Admin Panel's rules for a reason (one line, at most 200 characters), named as its field.
+  const reason = z.object({ reason: reasonSchema }).parse({ reason: values.reason }).reason;
   const arg = TAKES_ARGUMENT.has(command) ? (argLast ? rest.pop() : rest.shift()) : undefined;
   if (rest.length > 0) throw new UsageError(`Unexpected arguments: ${rest.join(" ")}`);
   // A relative SQLite path is the caller's; the migrations ship beside the CLI, so it then works
@@ -94,6 +118,10 @@ async function main(argv: string[]): Promise<number> {
   const config = getConfig("read");
   if (config.backend === "memory") {
     throw new UsageError("DASHBOARD_SESSION_BACKEND=memory lives inside the server process; the CLI needs a database it can open.");
+  }
+  // Opening would create it, empty, and the command would report having found nothing to do.
+  if (config.backend === "sqlite" && !fs.existsSync(config.sqlitePath)) {
+    throw new Refusal(`There is no database at ${config.sqlitePath} (DASHBOARD_SESSION_SQLITE_PATH): the server creates it on its first start; point the variable at that file.`);
   }
   const db = await getDatabase();
   try {
@@ -131,20 +159,20 @@ async function main(argv: string[]): Promise<number> {
       }
       case "revoke": {
         if (!arg) throw new UsageError("revoke needs a session id (see `list`)");
-        await revokeSessionAsAdmin(db, config, CLI_ACTOR, arg, values.reason, CLI_REQUEST);
+        await revokeSessionAsAdmin(db, config, CLI_ACTOR, arg, reason, CLI_REQUEST);
         console.log(`Revoked session ${arg}.`);
         return 0;
       }
       case "revoke-user": {
         if (!arg) throw new UsageError("revoke-user needs a username");
         const username = usernameSchema.parse(arg);
-        const count = await revokeUserSessionsAsAdmin(db, config, CLI_ACTOR, username, values.reason, CLI_REQUEST);
+        const count = await revokeUserSessionsAsAdmin(db, config, CLI_ACTOR, username, reason, CLI_REQUEST);
         console.log(`Revoked ${count} session${count === 1 ? "" : "s"} of ${username}.`);
         return 0;
       }
       case "revoke-all": {
         if (!values.yes) throw new UsageError("revoke-all signs everyone out; confirm with --yes");
-        const count = await revokeAllSessions(db, config, CLI_ACTOR, { includeSelf: true, reason: values.reason }, CLI_REQUEST);
+        const count = await revokeAllSessions(db, config, CLI_ACTOR, { includeSelf: true, reason }, CLI_REQUEST);
         console.log(`Revoked ${count} session${count === 1 ? "" : "s"}.`);
         return 0;
       }
@@ -195,15 +223,21 @@ main(process.argv.slice(2)).then(
       console.error(`${error.message}\n\n${USAGE}`);
       process.exit(2);
     }
-    if (error instanceof ConfigError || error instanceof DomainError) console.error(error.message);
+    if (error instanceof ConfigError || error instanceof DomainError || error instanceof Refusal) console.error(error.message);
     else if (error instanceof ZodError) {
       // Only what was typed is parsed here (an argument, an option's value): a usage error.
-      console.error(error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("\n"));
+      console.error(error.issues.map(issueText).join("\n"));
       process.exit(2);
     } else if (error instanceof Error && error.name === "TypeError" && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
       console.error(`${error.message}\n\n${USAGE}`);
       process.exit(2);
-    } else console.error(error);
+    } else if (isDatabaseUnavailable(error)) {
+      console.error(`The database cannot be reached: ${error instanceof Error ? error.message : String(error)}`);
+    } else {
+      // One line for the person at the terminal; the stack is for a debug log, not for them.
+      console.error(`The command failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (process.env.DASHBOARD_LOG_LEVEL === "debug") console.error(error);
+    }
     process.exit(1);
   },
 );

@@ -4,6 +4,7 @@ import { reportDatabaseFailure } from "../db/availability";
 import { DomainError, ERRORS, errorMessage, type ErrorCode, type ErrorParams, type FailureCode } from "../errors";
 import { RETRY_AFTER_SECONDS, unavailableJson } from "./unavailable-response";
 import { logger } from "../log";
+import { issueText } from "../validation/issue-text";
 
 /** A failure of the request itself (method, body, origin, sign-in), found by the HTTP layer; it may add headers (Allow on a 405). */
 export class ApiError extends DomainError {
@@ -55,12 +56,8 @@ export function errorResponse(error: unknown): NextResponse {
   }
   if (error instanceof ZodError) {
     const first = error.issues[0];
-    // The field's name first, unless the message already begins with it ("moreThan must be …").
-    const field = first?.path.join(".") ?? "";
-    const named = first && [" ", ":"].some((after) => first.message.startsWith(field + after));
-    const where = field && !named ? `${field}: ` : "";
     return NextResponse.json(
-      { error: { code: "invalid_input", message: `${where}${first?.message ?? "Invalid input"}` } } satisfies ErrorBody,
+      { error: { code: "invalid_input", message: first ? issueText(first) : "Invalid input" } } satisfies ErrorBody,
       { status: ERRORS.invalid_input.status },
     );
   }

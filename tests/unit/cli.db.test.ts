@@ -6,6 +6,8 @@ import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { freePort } from "../support/ports";
 import { startTestIdp } from "../support/test-idp";
+import { openDatabase } from "@/lib/db";
+import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { ADMIN_KEY, SECRET_A, USER_KEY, request, signIn, tempDatabase, testConfig } from "./helpers";
 
 const run = promisify(execFile);
@@ -88,13 +90,15 @@ describe("operator CLI", () => {
   it("works from any directory: a relative DASHBOARD_SESSION_SQLITE_PATH is the caller's, the migrations are the CLI's own", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-cli-"));
     try {
+      // The server's databases, as its first start leaves them.
+      for (const file of ["sessions.db", "here.db"]) await (await openDatabase(testConfig({ DASHBOARD_SESSION_BACKEND: "sqlite", DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, file) }))).close();
       const absolute = await cliIn(os.tmpdir(), { DASHBOARD_SESSION_BACKEND: "sqlite", DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, "sessions.db") }, "stats", "--json");
       expect(absolute.stderr).toBe("");
       expect(absolute.code).toBe(0);
       expect(JSON.parse(absolute.stdout)).toMatchObject({ activeSessions: 0 });
       const relative = await cliIn(dir, { DASHBOARD_SESSION_BACKEND: "sqlite", DASHBOARD_SESSION_SQLITE_PATH: "here.db" }, "stats", "--json");
       expect(relative.code).toBe(0);
-      expect(fs.existsSync(path.join(dir, "here.db"))).toBe(true);
+      expect(JSON.parse(relative.stdout)).toMatchObject({ activeSessions: 0 });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -113,10 +117,60 @@ describe("operator CLI", () => {
     expect(await usage("list", "foo")).toBe("Unexpected arguments: foo");
     expect(await usage("stats", "foo")).toBe("Unexpected arguments: foo");
     expect(await usage("cleanup", "foo")).toBe("Unexpected arguments: foo");
-    expect(await usage("list", "--limit", "0")).toBe("limit: limit must be at least 1");
-    expect(await usage("list", "--method", "foo")).toBe('method: method must be "static" or "oidc"');
+    expect(await usage("list", "--limit", "0")).toBe("limit must be at least 1");
+    expect(await usage("list", "--method", "foo")).toBe('method must be "static" or "oidc"');
+    // Named once, as the API names it.
+    expect(await usage("list", "--ip", "10.1.2.3/8")).toBe("ip: 10.1.2.3/8 has address bits set past /8: did you mean 10.0.0.0/8?");
     expect(await usage("revoke-user", "bad name!")).toBe("Username may contain only letters, digits and . _ @ -");
   });
+
+  it("refuses an option that is not its command's, before it acts: revoke-all --user signs no one out", async () => {
+    const { db, env: database } = await tempDatabase();
+    const config = testConfig(database);
+    const erin = await signIn(db, config, "erin", USER_KEY);
+    const dave = await signIn(db, config, "dave", USER_KEY);
+    for (const [args, first] of [
+      [["revoke-all", "--yes", "--user", "erin"], "revoke-all does not take --user"],
+      [["revoke-user", "dave", "--ip", "10.0.0.0/8", "--method", "oidc"], "revoke-user does not take --ip, --method"],
+      [["revoke", erin.session.id, "--yes"], "revoke does not take --yes"],
+      [["stats", "--user", "x"], "stats does not take --user"],
+      [["cleanup", "--json"], "cleanup does not take --json"],
+      [["list", "--yes"], "list does not take --yes"],
+      [["link-sso", "dave", "--subject=x", "--reason", "r"], "link-sso does not take --reason"],
+    ] as const) {
+      const result = await cli(database, ...args);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr.split("\n")[0], args.join(" ")).toBe(first);
+    }
+    for (const one of [erin, dave]) expect((await validateSessionCookie(db, config, one.cookie, request)).status).toBe("active");
+  });
+
+  it("holds a reason to the Admin Panel's rules: one line of at most 200 characters", async () => {
+    const { db, env: database } = await tempDatabase();
+    const config = testConfig(database);
+    const erin = await signIn(db, config, "erin", USER_KEY);
+    expect(await cli(database, "revoke-user", "erin", "--reason", "x".repeat(201))).toMatchObject({ code: 2, stderr: expect.stringMatching(/^reason must be at most 200 characters\n/) });
+    expect(await cli(database, "revoke-all", "--yes", "--reason", "two\nlines")).toMatchObject({ code: 2, stderr: expect.stringMatching(/^reason must be one line of text/) });
+    expect((await validateSessionCookie(db, config, erin.cookie, request)).status).toBe("active");
+  });
+
+  it("refuses a SQLite file that does not exist instead of making an empty one, and a database it cannot reach without a stack", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-cli-"));
+    try {
+      const file = path.join(dir, "typo", "sessions.db");
+      const missing = await cli({ DASHBOARD_SESSION_BACKEND: "sqlite", DASHBOARD_SESSION_SQLITE_PATH: file }, "revoke-all", "--yes");
+      expect(missing).toMatchObject({ code: 1, stdout: "" });
+      expect(missing.stderr).toBe(`There is no database at ${file} (DASHBOARD_SESSION_SQLITE_PATH): the server creates it on its first start; point the variable at that file.\n`);
+      expect(fs.existsSync(path.join(dir, "typo"))).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const unreachable = await cli({ DASHBOARD_SESSION_BACKEND: "postgres", DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/nowhere` }, "stats");
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stdout).toBe("");
+    expect(unreachable.stderr).toContain("The database cannot be reached");
+    expect(unreachable.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
 
   it("without the server's secret and keys, and no generated ones to read, refuses instead of making new ones", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-cli-"));
