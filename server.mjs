@@ -24,6 +24,7 @@ import { answerDirectly } from "./server/direct-answer.mjs";
 import { answersOf } from "./server/answers.mjs";
 import { answerStaleFormsWithAPage } from "./server/stale-form.mjs";
 import { badAddressPage, wantsPage } from "./server/bad-address.mjs";
+import { listenUrl } from "./server/listen-url.mjs";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/ (TypeScript, and not in the
 // production runtime); server/ holds the plain modules it shares with the app. These names mirror
@@ -205,7 +206,7 @@ globalThis[METRICS_LISTENER] = (metricsPort) => {
     process.exit(1);
   });
   metricsServer.listen(metricsPort, hostname, () => {
-    const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${metricsPort}/metrics`;
+    const url = listenUrl(hostname, metricsPort, "/metrics");
     log.info({ url }, `Sessionboard metrics on ${url}`);
   });
 };
@@ -419,6 +420,6 @@ process.on("SIGINT", () => void shutDown("SIGINT"));
 // The app's start-up (done by now) set it from the validated configuration.
 for (const listener of [server, metricsServer]) if (listener) listener.keepAliveTimeout = lifecycle().keepAliveTimeoutMs;
 server.listen(port, hostname, () => {
-  const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${server.address().port}`;
+  const url = listenUrl(hostname, server.address().port);
   log.info({ url }, `Sessionboard listening on ${url}`);
 });

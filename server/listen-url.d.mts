@@ -1,0 +1,1 @@
+export function listenUrl(hostname: string, port: number, path?: string): string;
