@@ -376,8 +376,8 @@ const configSchema = consistentEnvSchema.transform((e) => ({
 export type Config = z.output<typeof configSchema> & {
   /** Where the SQLite file (and generated credentials) live. */
   dataDir: string;
-  /** Set when some credentials were generated because the environment had none. */
-  generated: GeneratedCredentials | null;
+  /** Set when some credentials were generated because the environment had none; `variables`: those taken from the file. */
+  generated: (GeneratedCredentials & { variables: string[] }) | null;
 };
 export type OidcConfig = NonNullable<Config["oidc"]>;
 export type PostgresConfig = NonNullable<Config["postgres"]>;
@@ -441,7 +441,7 @@ export function parseConfig(env: Env, credentials: CredentialSource = "create"):
   if (!result.success) {
     throw configError(result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? ""), message: issue.message })));
   }
-  return { ...result.data, dataDir, generated };
+  return { ...result.data, dataDir, generated: generated && { ...generated, variables: missing } };
 }
 
 const cache = globalThis as unknown as { sessionboardConfig?: Config };

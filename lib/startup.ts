@@ -94,12 +94,17 @@ function storageLabel(config: Config): string {
 export function signInHint(config: Config): string {
   const admin = [...config.admins][0];
   const file = config.generated?.file;
+  const generated = config.generated?.variables ?? [];
+  const one = generated.length === 1;
+  // Each key as it was given: from the file only when the environment had none.
+  const key = generated.includes("DASHBOARD_KEY") ? 'the "key" from that file' : "DASHBOARD_KEY";
+  const adminKey = generated.includes("DASHBOARD_ADMIN_KEY") ? 'its "adminKey"' : "DASHBOARD_ADMIN_KEY";
   return [
     config.generated?.createdNow
-      ? `No DASHBOARD_SECRET / DASHBOARD_KEY / DASHBOARD_ADMIN_KEY were set, so Sessionboard generated them into ${file} (mode 0600); they are reused on every start.`
-      : `Using the generated keys in ${file}.`,
-    `Sign in at ${config.publicUrl.origin}/login as any username with the "key" from that file`,
-    admin ? `(as admin: username ${admin} with its "adminKey").` : "(no admin usernames: set DASHBOARD_ADMINS).",
+      ? `${generated.join(" / ")} ${one ? "was" : "were"} not set, so Sessionboard generated ${one ? "it" : "them"} into ${file} (mode 0600); ${one ? "it is" : "they are"} reused on every start.`
+      : `Using the generated ${generated.join(" / ")} in ${file}.`,
+    `Sign in at ${config.publicUrl.origin}/login as any username with ${key}`,
+    admin ? `(as admin: username ${admin} with ${adminKey}).` : "(no admin usernames: set DASHBOARD_ADMINS).",
     `To read them: cat ${file}`,
   ].join(" ");
 }

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "@/lib/config";
+import { signInHint } from "@/lib/startup";
 import { tempDir, testConfig } from "./helpers";
 
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
@@ -193,6 +194,22 @@ describe("configuration", () => {
     const explicit = parseConfig({ ...env, DASHBOARD_KEY: "operator-chosen-key" });
     expect(explicit.userKey).toBe("operator-chosen-key");
     expect(explicit.adminKey).toBe(first.adminKey);
+  });
+
+  it("says which values it generated, and signs in with the configured key when only the secret was missing", () => {
+    const dir = tempDir();
+    const env = { DASHBOARD_SESSION_SQLITE_PATH: path.join(dir, "sessions.db"), DASHBOARD_KEY: "operator-chosen-key", DASHBOARD_ADMIN_KEY: "operator-admin-key", DASHBOARD_SECRET: "   " };
+    const config = parseConfig(env);
+    expect(config.generated?.variables).toEqual(["DASHBOARD_SECRET"]);
+    expect([config.userKey, config.adminKey]).toEqual(["operator-chosen-key", "operator-admin-key"]);
+    const hint = signInHint(config);
+    expect(hint).toContain(`DASHBOARD_SECRET was not set, so Sessionboard generated it into ${config.generated?.file}`);
+    expect(hint).toContain("as any username with DASHBOARD_KEY (as admin: username admin with DASHBOARD_ADMIN_KEY)");
+    expect(hint).not.toContain('"key" from that file');
+    // Everything generated: the file's keys.
+    const all = parseConfig({ DASHBOARD_SESSION_SQLITE_PATH: path.join(tempDir(), "sessions.db") });
+    expect(all.generated?.variables).toEqual(["DASHBOARD_SECRET", "DASHBOARD_KEY", "DASHBOARD_ADMIN_KEY"]);
+    expect(signInHint(all)).toContain('with the "key" from that file (as admin: username admin with its "adminKey")');
   });
 
   it("is never read while `next build` runs, so no keys or database are baked into a build", () => {
