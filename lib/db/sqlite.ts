@@ -464,6 +464,10 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
  * BEGIN IMMEDIATE serialises processes that start together on the same file.
  */
 export function applySqliteMigrations(db: BetterSqlite3.Database): string[] {
+  // Read first: with nothing pending (every start but the first after an upgrade) no write lock is
+  // taken, so a start never waits for another process's write (the CLI's, a server's, sqlite3's).
+  const pending = pendingSqliteMigrations(db);
+  if (pending.length === 0) return [];
   db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    TEXT PRIMARY KEY NOT NULL,
     "checksum"              TEXT NOT NULL,
@@ -475,7 +479,8 @@ export function applySqliteMigrations(db: BetterSqlite3.Database): string[] {
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
   )`);
   const applied: string[] = [];
-  for (const migration of readMigrations(migrationsDir("sqlite"))) {
+  for (const migration of pending) {
+    // Checked again under the lock: another process starting at the same time may have applied it.
     db.exec("BEGIN IMMEDIATE");
     try {
       const done = db
@@ -485,11 +490,7 @@ export function applySqliteMigrations(db: BetterSqlite3.Database): string[] {
         )
         .get(migration.name) as { checksum: string } | undefined;
       if (done) {
-        if (done.checksum !== migration.checksum) {
-          throw new MigrationError(
-            `Migration ${migration.name} was changed after it was applied (checksum mismatch)`,
-          );
-        }
+        if (done.checksum !== migration.checksum) throw changedAfterApplied(migration.name);
         db.exec("COMMIT");
         continue;
       }
@@ -508,4 +509,23 @@ export function applySqliteMigrations(db: BetterSqlite3.Database): string[] {
     }
   }
   return applied;
+}
+
+const changedAfterApplied = (name: string) => new MigrationError(`Migration ${name} was changed after it was applied (checksum mismatch)`);
+
+/** The shipped migrations not yet recorded as applied; one applied and changed since is an error. */
+function pendingSqliteMigrations(db: BetterSqlite3.Database) {
+  const migrations = readMigrations(migrationsDir("sqlite"));
+  const recorded = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`).get();
+  if (!recorded) return migrations;
+  const done = new Map(
+    (db.prepare(`SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as { migration_name: string; checksum: string }[]).map(
+      (row) => [row.migration_name, row.checksum],
+    ),
+  );
+  for (const migration of migrations) {
+    const checksum = done.get(migration.name);
+    if (checksum !== undefined && checksum !== migration.checksum) throw changedAfterApplied(migration.name);
+  }
+  return migrations.filter((migration) => !done.has(migration.name));
 }

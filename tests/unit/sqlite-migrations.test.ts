@@ -28,6 +28,22 @@ describe("SQLite migrations", () => {
     raw.close();
   });
 
+  it("with none pending, take no write lock: a start is not held up by another process writing", async () => {
+    const file = path.join(tempDir(), "sessions.db");
+    await (await openSqliteDatabase(file)).close();
+    const writer = new BetterSqlite3(file);
+    writer.exec("BEGIN IMMEDIATE");
+    const starting = new BetterSqlite3(file);
+    starting.pragma("busy_timeout = 200");
+    try {
+      expect(applySqliteMigrations(starting)).toEqual([]);
+    } finally {
+      writer.exec("ROLLBACK");
+      writer.close();
+      starting.close();
+    }
+  });
+
   it("are idempotent: re-running on a migrated database applies nothing and keeps data", async () => {
     const file = path.join(tempDir(), "sessions.db");
     const first = await openSqliteDatabase(file);
