@@ -268,7 +268,8 @@ const server = createServer((req, res) => {
         method,
         path: loggedPath(pathname),
         route: routeOf(pathname),
-        status: res.statusCode,
+        // An answer that never began has no status (Node's statusCode would read 200).
+        status: res.headersSent ? res.statusCode : null,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         // The public id of the session the request came with, which the app noted (server/request-scope.mjs).
         ...(request.sessionId ? { sessionId: request.sessionId } : {}),

@@ -1,6 +1,7 @@
 import fs from "node:fs";
+import net from "node:net";
 import { expect, test } from "./api-contract";
-import { SERVER_LOG, USER_KEY } from "./env";
+import { BASE_URL, SERVER_LOG, USER_KEY } from "./env";
 import { currentSessionId, uniqueUser } from "./helpers";
 import { RUN_CREDENTIALS, logLines, logProblems, type LogLine } from "./log-lines";
 
@@ -53,4 +54,29 @@ test("every request gets an id of its own, echoed and logged with the session's 
   expect(output).not.toContain(forged);
   expect(output).not.toContain("a-query-value");
   expect(logProblems(output, [...RUN_CREDENTIALS, cookie as string])).toEqual([]);
+});
+
+test("a client that goes away mid-body gets an access line without a status it never got, and no error", async () => {
+  const since = new Date().toISOString();
+  const { hostname, port } = new URL(BASE_URL);
+  // A sign-in whose body never arrives in full: the client sends a fifth of it, then hangs up.
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write(`POST /api/auth/login HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"username":"gone-mid-body"`);
+      setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 300);
+    });
+    socket.on("error", reject);
+  });
+  const recent = () => logLines(fs.readFileSync(SERVER_LOG, "utf8")).filter((line) => line.time >= since);
+  let line: LogLine | undefined;
+  await expect.poll(() => (line = recent().find((entry) => entry.path === "/api/auth/login" && entry.msg === "request aborted"))).toBeTruthy();
+  expect(line).toMatchObject({ method: "POST", route: "/api/auth/login" });
+  // Nothing was answered: no status.
+  expect(line?.status).toBeNull();
+  // The client's leaving is not the server's error.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(recent().filter((entry) => entry.msg === "Unexpected error while answering a request")).toEqual([]);
 });

@@ -14,6 +14,8 @@ export const ERRORS = {
   reason_required: { status: 400, message: "Give a reason: it is recorded in the audit trail." },
   malformed_json: { status: 400, message: "Request body is not valid JSON" },
   malformed_body: { status: 400, message: "Request body is not valid UTF-8" },
+  /** The client stopped sending (or hung up) before the body's end: usually no one is left to read it. */
+  incomplete_body: { status: 400, message: "The request body ended before all of it arrived" },
   /** Answered by server.mjs, like bad_request. */
   malformed_router_state: { status: 400, message: "The Next-Router-State-Tree header is not one this dashboard's pages send" },
   malformed_form: { status: 400, message: "The posted form cannot be read: its body is not valid multipart/form-data (or, for a server action's arguments, a JSON array)" },

@@ -46,7 +46,10 @@ export async function readAtMost(body: ReadableStream<Uint8Array> | null, maxByt
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      // The client hung up or stopped short: its doing, not a fault of the server's to log.
+      throw ApiError.of("incomplete_body");
+    });
     if (done) return Buffer.concat(chunks);
     size += value.byteLength;
     if (size > maxBytes) {

@@ -57,7 +57,11 @@ export async function unreadablePagePost(request: Request): Promise<ApiError | n
   const type = request.headers.get("content-type") ?? "";
   const call = request.headers.has(ACTION_HEADER);
   if (!type.startsWith("multipart/form-data")) return ApiError.of("malformed_form");
-  const body = await readAtMost(request.clone().body, PAGE_FORM_MAX_BYTES);
+  const body = await readAtMost(request.clone().body, PAGE_FORM_MAX_BYTES).catch((error: unknown) => {
+    if (error instanceof ApiError) return error; // incomplete_body: the client stopped short
+    throw error;
+  });
+  if (body instanceof ApiError) return body;
   if (body === null) return ApiError.of("payload_too_large", { maxBytes: PAGE_FORM_MAX_BYTES });
   try {
     if (call) {

@@ -9,6 +9,7 @@ describe("the error catalog", () => {
       reason_required: 400,
       malformed_json: 400,
       malformed_body: 400,
+      incomplete_body: 400,
       malformed_form: 400,
       malformed_router_state: 400,
       bad_request: 400,

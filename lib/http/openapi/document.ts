@@ -231,7 +231,7 @@ export function errorCodes(operation: Operation): FailureCode[] {
   if (operation.auth === "admin") codes.add("forbidden");
   if (operation.fresh) for (const code of ["reauthentication_required", "wrong_key", "rate_limited"] as const) codes.add(code);
   if (operation.query || operation.body) codes.add("invalid_input");
-  if (operation.body) for (const code of ["malformed_json", "malformed_body", "payload_too_large", "unsupported_media_type"] as const) codes.add(code);
+  if (operation.body) for (const code of ["malformed_json", "malformed_body", "incomplete_body", "payload_too_large", "unsupported_media_type"] as const) codes.add(code);
   return [...codes];
 }
 
