@@ -16,7 +16,8 @@ export function parseLogLevel(raw) {
 export function parseTrustProxy(raw) {
   const value = (raw ?? "").trim().toLowerCase();
   if (value === "") return 0;
-  if (/^\d+$/.test(value)) return Number(value);
+  // A chain of proxies is a few hops; more digits than that is a typo.
+  if (/^\d{1,2}$/.test(value)) return Number(value);
   if (["true", "yes", "on"].includes(value)) return 1;
   if (["false", "no", "off"].includes(value)) return 0;
   return null;

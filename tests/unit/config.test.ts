@@ -49,6 +49,15 @@ describe("configuration", () => {
     [{ DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: "forever" }, "DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS"],
     [{ DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: "601" }, "DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS"],
     [{ DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS: "0" }, "DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS"],
+    // Numbers are written in decimal: JavaScript would read these as 16 and 10.
+    [{ SESSION_TIMEOUT_DAYS: "0x10" }, "SESSION_TIMEOUT_DAYS"],
+    [{ DASHBOARD_DB_POOL_SIZE: "1e1" }, "DASHBOARD_DB_POOL_SIZE"],
+    [{ DASHBOARD_TRUST_PROXY: "99999999999999999999999" }, "DASHBOARD_TRUST_PROXY"],
+    // The address browsers use, nothing more: the app is served at the root.
+    [{ DASHBOARD_URL: "https://sessions.example.com/board" }, "DASHBOARD_URL"],
+    [{ DASHBOARD_URL: "https://user:pw@sessions.example.com" }, "DASHBOARD_URL"],
+    [{ DASHBOARD_URL: "https://sessions.example.com/?x=1" }, "DASHBOARD_URL"],
+    [{ DASHBOARD_URL: "https://sessions.example.com/#top" }, "DASHBOARD_URL"],
     [{ DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS: "3601" }, "DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS"],
     [{ DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS: "2.5" }, "DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS"],
     [{ DASHBOARD_METRICS_PORT: "nine" }, "DASHBOARD_METRICS_PORT"],
