@@ -4,6 +4,7 @@ import { LOG_LEVELS, parseLogLevel, parseTrustProxy } from "../server/env-rules.
 import { generatedCredentialsFile, loadGeneratedCredentials, loadOrCreateGeneratedCredentials, type GeneratedCredentials } from "./generated-credentials";
 import { usernameOf } from "./validation/username";
 import { NO_CONTROL_CHARACTERS } from "./validation/text";
+import { decimalNumber } from "./validation/number";
 
 /** Thrown when the environment is unusable; the message names the variable. */
 export class ConfigError extends Error {}
@@ -36,14 +37,7 @@ function adminName(entry: string): { ok: true; name: string } | { ok: false; pro
   return { ok: false, problem: `"${entry.slice(0, 80)}" is not a username: ${parsed.error.issues[0]?.message ?? "invalid"}` };
 }
 
-/**
- * A number as an operator writes one, in decimal digits ("16", "0.5"): JavaScript's Number() would
- * also take "0x10", "1e1" or "Infinity". `then` holds it to its range.
- */
-const decimal = <T extends z.ZodType<unknown, number>>(then: T, error = "must be a number in decimal digits") =>
-  z.string().trim().regex(/^\d+(\.\d+)?$/, error).transform(Number).pipe(then);
-
-const positiveInt = (fallback: number, max: number) => decimal(z.number().int().min(1).max(max)).default(fallback);
+const positiveInt = (fallback: number, max: number) => decimalNumber(z.number().int().min(1).max(max)).default(fallback);
 
 const booleanish = z
   .string()
@@ -86,7 +80,7 @@ const otelSchema = z.object({
     .toLowerCase()
     .default("parentbased_always_on")
     .pipe(z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(", ")}` })),
-  OTEL_TRACES_SAMPLER_ARG: decimal(z.number().min(0, "must be a ratio from 0 to 1").max(1, "must be a ratio from 0 to 1"), "must be a ratio from 0 to 1").default(1),
+  OTEL_TRACES_SAMPLER_ARG: decimalNumber(z.number().min(0, "must be a ratio from 0 to 1").max(1, "must be a ratio from 0 to 1"), "must be a ratio from 0 to 1").default(1),
   // Incoming traceparent headers are ignored unless asked for: see README, Traces.
   OTEL_PROPAGATORS: z
     .string()
@@ -96,7 +90,7 @@ const otelSchema = z.object({
     .transform(list)
     .pipe(z.array(z.enum(PROPAGATORS, { error: `must be a comma list of ${PROPAGATORS.join(", ")}` })))
     .transform((names) => names.filter((name) => name !== "none") as ("tracecontext" | "baggage")[]),
-  OTEL_BSP_SCHEDULE_DELAY: decimal(z.number().int().min(0).max(10 * 60_000)).default(5000),
+  OTEL_BSP_SCHEDULE_DELAY: decimalNumber(z.number().int().min(0).max(10 * 60_000)).default(5000),
 });
 
 /** Where and how spans are exported; null when no OTLP endpoint is set (or OTEL_SDK_DISABLED). */
@@ -183,9 +177,9 @@ const envSchema = z.object({
   SESSION_TIMEOUT_DAYS: positiveInt(7, 3650),
   SESSION_REMEMBER_DAYS: positiveInt(30, 3650),
   SESSION_MAX_DAYS: positiveInt(90, 3650),
-  SESSION_MAX_PER_USER: decimal(z.number().int().min(1).max(10_000)).optional(),
+  SESSION_MAX_PER_USER: decimalNumber(z.number().int().min(1).max(10_000)).optional(),
   // 0 keeps no history: ended sessions go at the next cleanup.
-  SESSION_HISTORY_DAYS: decimal(z.number().int().min(0).max(3650)).default(30),
+  SESSION_HISTORY_DAYS: decimalNumber(z.number().int().min(0).max(3650)).default(30),
   DASHBOARD_SESSION_BACKEND: z.enum(SESSION_BACKENDS).default("sqlite"),
   DASHBOARD_SESSION_SQLITE_PATH: z.string().min(1).default("data/sessions.db"),
   // Never echoed back: the URL may carry a password.
@@ -197,13 +191,13 @@ const envSchema = z.object({
     })
     .optional(),
   // At least 2: the cleanup job holds one connection for its lock while it works on another.
-  DASHBOARD_DB_POOL_SIZE: decimal(z.number().int().min(2).max(1000)).default(10),
+  DASHBOARD_DB_POOL_SIZE: decimalNumber(z.number().int().min(2).max(1000)).default(10),
   DASHBOARD_DB_STATEMENT_TIMEOUT_MS: positiveInt(5000, 10 * 60_000),
   DASHBOARD_FRESH_MINUTES: positiveInt(15, 24 * 60),
-  DASHBOARD_CLEANUP_INTERVAL_MINUTES: decimal(z.number().int().min(0).max(7 * 24 * 60)).default(60),
-  DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: decimal(z.number().int().min(0).max(600)).default(20),
+  DASHBOARD_CLEANUP_INTERVAL_MINUTES: decimalNumber(z.number().int().min(0).max(7 * 24 * 60)).default(60),
+  DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS: decimalNumber(z.number().int().min(0).max(600)).default(20),
   // Above the idle timeouts of the usual proxies (nginx and AWS ALB 60 s, Traefik 90 s, Caddy 120 s).
-  DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS: decimal(z.number().int().min(1).max(3600)).default(125),
+  DASHBOARD_KEEP_ALIVE_TIMEOUT_SECONDS: decimalNumber(z.number().int().min(1).max(3600)).default(125),
   DASHBOARD_OIDC_ISSUER: z
     .url({ protocol: /^https?$/, error: "must be the issuer's http(s):// URL" })
     .refine((v) => new URL(v).protocol === "https:" || ["localhost", "127.0.0.1", "[::1]"].includes(new URL(v).hostname), {
@@ -216,12 +210,12 @@ const envSchema = z.object({
   DASHBOARD_OIDC_ADMIN_GROUP: z.string().trim().min(1).max(256).optional(),
   DASHBOARD_OIDC_GROUPS_CLAIM: z.string().trim().min(1).max(256).default("groups"),
   // Minutes; fractions allowed (a test sets seconds). 0 turns the re-check off.
-  DASHBOARD_OIDC_RECHECK_MINUTES: decimal(z.number().min(0, "must be 0 (off) or more").max(24 * 60, "must be at most 1440 (a day)"), "must be a number of minutes").default(15),
-  DASHBOARD_OIDC_RECHECK_GRACE_MINUTES: decimal(z.number().min(0, "must be 0 or more").max(7 * 24 * 60, "must be at most 10080 (a week)"), "must be a number of minutes").default(24 * 60),
+  DASHBOARD_OIDC_RECHECK_MINUTES: decimalNumber(z.number().min(0, "must be 0 (off) or more").max(24 * 60, "must be at most 1440 (a day)"), "must be a number of minutes").default(15),
+  DASHBOARD_OIDC_RECHECK_GRACE_MINUTES: decimalNumber(z.number().min(0, "must be 0 or more").max(7 * 24 * 60, "must be at most 10080 (a week)"), "must be a number of minutes").default(24 * 60),
   DASHBOARD_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10, 100_000),
   DASHBOARD_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50, 1_000_000),
   DASHBOARD_LOGIN_WINDOW_MINUTES: positiveInt(15, 24 * 60),
-  DASHBOARD_METRICS_PORT: decimal(
+  DASHBOARD_METRICS_PORT: decimalNumber(
     z.number().int("must be a port number from 1 to 65535").min(1, "must be a port number from 1 to 65535").max(65535, "must be a port number from 1 to 65535"),
     "must be a port number from 1 to 65535",
   ).optional(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseInstant } from "../validation/instant";
 import type { PartBound } from "../db";
+import { decimalNumber } from "../validation/number";
 
 /**
  * A keyset position: the sort value and the id of the last row on the page (the tiebreaker), and
@@ -26,12 +27,7 @@ export const cursorSchema = z
   });
 
 export const pageSizeSchema = (fallback: number, max: number) =>
-  z.coerce
-    .number({ error: "limit must be a number" })
-    .int("limit must be a whole number")
-    .min(1, "limit must be at least 1")
-    .max(max, `limit must be at most ${max}`)
-    .default(fallback);
+  decimalNumber(z.number().int("limit must be a whole number").min(1, "limit must be at least 1").max(max, `limit must be at most ${max}`), "limit must be a number").default(fallback);
 
 /**
  * The rows after `cursor` in a (field DESC, id DESC) order. The leading `field <= at` is implied by

@@ -7,6 +7,7 @@ import { canStartAddress, parseCidr } from "../net/cidr";
 import { DELIVERY_STATUSES } from "../webhooks/events";
 import { parseInstant } from "./instant";
 import { NO_CONTROL_CHARACTERS, REASON_MAX_LENGTH } from "./text";
+import { decimalNumber } from "./number";
 
 const instant = (name: string) =>
   z
@@ -147,7 +148,7 @@ export const adminActionBodySchema = z.object({
 const adminFormSchema = adminActionBodySchema.extend({ returnTo: z.string().max(2048).optional() });
 
 /** POST /api/admin/webhooks/{id}/resend. */
-export const webhookDeliveryParamsSchema = z.object({ id: z.coerce.number({ error: "the delivery id must be a number" }).int().min(1).max(2 ** 31 - 1) });
+export const webhookDeliveryParamsSchema = z.object({ id: decimalNumber(z.number().int().min(1).max(2 ** 31 - 1), "the delivery id must be a number") });
 
 /** The Admin Panel's forms (server actions), one schema each. */
 export const adminForms = {
@@ -159,7 +160,7 @@ export const adminForms = {
   /** The filters the confirmation showed, and the count it showed (checked again: count_changed). */
   revokeFiltered: adminFormSchema.extend({
     ...adminSessionFilterFields,
-    confirm: z.coerce.number({ error: "confirm must be the count you were shown" }).int().min(0),
+    confirm: decimalNumber(z.number().int().min(0), "confirm must be the count you were shown"),
   }),
   disableUser: adminFormSchema.extend({ username: usernameFilter }),
   enableUser: adminFormSchema.extend({ username: usernameFilter }),

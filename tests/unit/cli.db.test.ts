@@ -118,6 +118,8 @@ describe("operator CLI", () => {
     expect(await usage("stats", "foo")).toBe("Unexpected arguments: foo");
     expect(await usage("cleanup", "foo")).toBe("Unexpected arguments: foo");
     expect(await usage("list", "--limit", "0")).toBe("limit must be at least 1");
+    expect(await usage("list", "--limit", "0x10")).toBe("limit must be a number");
+    expect(await usage("list", "--limit", "1e1")).toBe("limit must be a number");
     expect(await usage("list", "--method", "foo")).toBe('method must be "static" or "oidc"');
     // Named once, as the API names it.
     expect(await usage("list", "--ip", "10.1.2.3/8")).toBe("ip: 10.1.2.3/8 has address bits set past /8: did you mean 10.0.0.0/8?");
