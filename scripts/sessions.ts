@@ -192,7 +192,14 @@ async function main(argv: string[]): Promise<number> {
       case "link-sso": {
         if (!arg || !values.subject) throw new UsageError("link-sso needs a username and --subject=SUB (the sub claim at the identity provider)");
         if (!config.oidc) throw new UsageError("Single sign-on is not configured (DASHBOARD_OIDC_ISSUER, DASHBOARD_OIDC_CLIENT_ID)");
-        const linked = await linkUserToSsoSubject(db, config, config.oidc, usernameSchema.parse(arg), values.subject, CLI_ACTOR, CLI_REQUEST);
+        const oidc = config.oidc;
+        const linked = await linkUserToSsoSubject(db, config, oidc, usernameSchema.parse(arg), values.subject, CLI_ACTOR, CLI_REQUEST).catch((error: unknown) => {
+          // The API's words for this are for someone at the login page ("sign in with a key").
+          if (error instanceof DomainError && error.code === "sso_unavailable") {
+            throw new Refusal(`The identity provider at ${oidc.issuer.href} cannot be reached, and the issuer to link to is the one it names: try again once it answers.`);
+          }
+          throw error;
+        });
         console.log(`${linked.username} now signs in with SSO as subject ${linked.subject} at ${linked.issuer}; ${linked.sessionsEnded} key session${linked.sessionsEnded === 1 ? "" : "s"} ended.`);
         return 0;
       }
