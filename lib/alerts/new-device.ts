@@ -1,4 +1,4 @@
-import type { Database, Prisma } from "../db";
+import type { Database, DatabaseClient, Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
 import { generateId } from "../sessions/token";
 import { deviceFamilies } from "../sessions/user-agent";
@@ -18,6 +18,9 @@ export function deviceKey(request: RequestInfo): DeviceKey {
   return { browserFamily: families.browserFamily ?? "", osFamily: families.osFamily ?? "", network: addressNetwork(request.ip) };
 }
 
+/** The sign-in's transaction, where its device is looked up and recorded. */
+type DeviceClient = Pick<DatabaseClient, "knownDevice" | "sessionAlert">;
+
 /** What a sign-in writes about its device, in the sign-in's own transaction. */
 export type SignInDevice = {
   /** The alert raised for this sign-in, or null when the device is known (or is the user's first). */
@@ -33,13 +36,12 @@ export type SignInDevice = {
  * nothing to compare with). The writes prune the user's devices and alerts past the window, record
  * this device (first seen now, or last seen now) and the alert, if any.
  */
-export async function signInDevice(db: Database, userId: string, request: RequestInfo, now: Date): Promise<SignInDevice> {
+export async function signInDevice(client: DeviceClient, userId: string, request: RequestInfo, now: Date): Promise<SignInDevice> {
   const key = deviceKey(request);
   const since = knownSince(now);
-  const [known, same] = await Promise.all([
-    db.prisma.knownDevice.count({ where: { userId, lastSeenAt: { gte: since } } }),
-    db.prisma.knownDevice.findUnique({ where: { userId_browserFamily_osFamily_network: { userId, ...key } }, select: { lastSeenAt: true } }),
-  ]);
+  // One after the other: on a transaction's one connection they would queue anyway.
+  const known = await client.knownDevice.count({ where: { userId, lastSeenAt: { gte: since } } });
+  const same = await client.knownDevice.findUnique({ where: { userId_browserFamily_osFamily_network: { userId, ...key } }, select: { lastSeenAt: true } });
   const isNew = known > 0 && (!same || same.lastSeenAt < since);
   const alertId = isNew ? generateId() : null;
   const seen = {
@@ -53,16 +55,16 @@ export async function signInDevice(db: Database, userId: string, request: Reques
     alertId,
     seen,
     writes: (sessionId) => [
-      db.prisma.knownDevice.deleteMany({ where: { userId, lastSeenAt: { lt: since } } }),
-      db.prisma.sessionAlert.deleteMany({ where: { userId, createdAt: { lt: since } } }),
-      db.prisma.knownDevice.upsert({
+      client.knownDevice.deleteMany({ where: { userId, lastSeenAt: { lt: since } } }),
+      client.sessionAlert.deleteMany({ where: { userId, createdAt: { lt: since } } }),
+      client.knownDevice.upsert({
         where: { userId_browserFamily_osFamily_network: { userId, ...key } },
         create: { userId, ...key, firstSeenAt: now, lastSeenAt: now },
         update: { lastSeenAt: now },
       }),
       ...(alertId
         ? [
-            db.prisma.sessionAlert.create({
+            client.sessionAlert.create({
               data: {
                 id: alertId,
                 userId,

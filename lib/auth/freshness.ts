@@ -71,6 +71,6 @@ export async function confirmFreshSignIn(
     await recordAuthEvent(db, { ...audit, detail: "wrong admin key" });
     throw fail("wrong_key");
   }
-  await db.prisma.$transaction(attempt.succeeded, TRANSACTION_LIMITS);
+  await db.prisma.$transaction(attempt.succeeded(db.prisma), TRANSACTION_LIMITS);
   return rotateSessionToken(db, admin, { keyFingerprint: keyFingerprint(config.secrets[0], config.adminKey), proof: "admin key" }, request, now);
 }

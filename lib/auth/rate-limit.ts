@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
+import { TRANSACTION_LIMITS, type Database, type DatabaseClient, type Prisma } from "../db";
 
 /**
  * Failed sign-ins (and wrong keys at the re-authentication prompt) are counted per IP and per
@@ -19,10 +19,13 @@ const windowMs = (config: Config) => config.loginLimits.windowMinutes * 60_000;
  * half recorded and costs one commit fewer (on PostgreSQL each waits for the log to reach the disk).
  */
 export type LoginAttempt =
-  | { allowed: true; succeeded: Prisma.PrismaPromise<unknown>[] }
+  | { allowed: true; succeeded: (client: CounterClient) => Prisma.PrismaPromise<unknown>[] }
   | { allowed: false; retryAfter: number };
 
 type Taken = { key: LoginLimitKey; failures: number; windowStart: Date };
+
+/** The database, or the transaction, a give-back is written in. */
+type CounterClient = Pick<DatabaseClient, "loginAttempt">;
 
 /**
  * Takes one attempt against every key BEFORE the key is checked: one statement per key increments
@@ -48,13 +51,13 @@ export async function takeLoginAttempt(db: Database, config: Config, keys: Login
     }
   }
   if (retryAfterMs > 0) {
-    await db.prisma.$transaction(taken.map((row) => giveBack(db, row)), TRANSACTION_LIMITS);
+    await db.prisma.$transaction(taken.map((row) => giveBack(db.prisma, row)), TRANSACTION_LIMITS);
     return { allowed: false, retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
   }
   return {
     allowed: true,
     // Not the address's whole count: one valid account must not let a guesser reset its address.
-    succeeded: taken.map((row) => (row.key.kind === "user" ? db.prisma.loginAttempt.deleteMany({ where: { key: rowKey(row.key) } }) : giveBack(db, row))),
+    succeeded: (client) => taken.map((row) => (row.key.kind === "user" ? client.loginAttempt.deleteMany({ where: { key: rowKey(row.key) } }) : giveBack(client, row))),
   };
 }
 
@@ -70,8 +73,8 @@ function incrementAttempts(db: Database, config: Config, key: LoginLimitKey, now
 }
 
 /** Undoes one increment, unless its window has since been restarted (a write, for a transaction). */
-function giveBack(db: Database, row: Taken) {
-  return db.prisma.loginAttempt.updateMany({
+function giveBack(client: CounterClient, row: Taken) {
+  return client.loginAttempt.updateMany({
     where: { key: rowKey(row.key), windowStart: row.windowStart, failures: { gt: 0 } },
     data: { failures: { decrement: 1 } },
   });

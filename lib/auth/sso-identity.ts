@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config, OidcConfig } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
-import type { Database, Prisma } from "../db";
+import type { Database } from "../db";
 import { fail } from "../errors";
 import { createSession, type CurrentSession } from "../sessions/sessions";
 import { revokeSessions } from "../sessions/revoke";
@@ -79,7 +79,7 @@ export async function signInSsoUser(
       oidcSid: typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null,
       loginDetail: role === "admin" ? "admin via SSO group" : null,
       providerTokens: options.providerTokens ?? null,
-      commitWith: found.profileUpdate ? [found.profileUpdate] : [],
+      commitWith: (client) => (found.profileUpdate ? [client.user.update({ where: { id: found.user.id }, data: found.profileUpdate })] : []),
     },
     request,
     now,
@@ -96,14 +96,14 @@ async function findOrCreateSsoUser(
   profile: Profile,
   request: RequestInfo,
   now: Date,
-): Promise<{ ok: true; user: { id: string; username: string }; profileUpdate?: Prisma.PrismaPromise<unknown> } | Extract<SsoSignInResult, { ok: false }>> {
+): Promise<{ ok: true; user: { id: string; username: string }; profileUpdate?: Profile } | Extract<SsoSignInResult, { ok: false }>> {
   const identity = { oidcIssuer: claims.iss, oidcSubject: claims.sub };
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await db.prisma.user.findUnique({ where: { oidcIssuer_oidcSubject: identity } });
     if (existing) {
       if (existing.disabledAt) return { ok: false, code: "account_disabled", detail: "account disabled", username: existing.username };
       // Its profile is refreshed with the session, in one transaction.
-      return { ok: true, user: existing, profileUpdate: db.prisma.user.update({ where: { id: existing.id }, data: profile }) };
+      return { ok: true, user: existing, profileUpdate: profile };
     }
     const wanted = suggestedUsername(claims);
     const username = await freeUsername(db, config, wanted, claims);

@@ -80,7 +80,7 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
   const closed = existing?.disabledAt ? "account_disabled" : existing?.authSource === "oidc" ? "sso_account" : null;
   if (closed) {
     // The key was right all the same: the attempt is given back.
-    await db.prisma.$transaction(attempt.succeeded, TRANSACTION_LIMITS);
+    await db.prisma.$transaction(attempt.succeeded(db.prisma), TRANSACTION_LIMITS);
     await failed(closed === "account_disabled" ? "account disabled" : "SSO account: key sign-in refused");
     return refused(closed);
   }
@@ -102,7 +102,7 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
       authMethod: "static",
       rememberMe: input.rememberMe,
       keyFingerprint: keyFingerprint(config.secrets[0], expected.key),
-      commitWith: [...attempt.succeeded, ...(existing ? [db.prisma.user.update({ where: { id: existing.id }, data: { role, lastLoginAt: now } })] : [])],
+      commitWith: (client) => [...attempt.succeeded(client), ...(existing ? [client.user.update({ where: { id: existing.id }, data: { role, lastLoginAt: now } })] : [])],
     },
     request,
     now,

@@ -18,6 +18,7 @@ import { endedColumns, endReasonOfCause, type EndReason, type SessionEndCause } 
 import { expiryReason, initialExpiry, slideExpiry } from "./expiry";
 import { deviceFamilies, storedDeviceType } from "./user-agent";
 import { signInDevice } from "../alerts/new-device";
+import { holdUser } from "../db/user-hold";
 import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
 import { activeSessionWhere, type PendingForceLogout, pendingForceLogout, asPendingForceLogout } from "./active";
@@ -212,9 +213,9 @@ export type NewSession = {
   providerTokens?: ProviderTokens | null;
   /**
    * The sign-in's other writes (the account's profile and last sign-in, the login rate limiter's
-   * give-back), committed in the session's transaction: a sign-in is recorded whole or not at all.
+   * give-back), made on the session's transaction (`client`): a sign-in is recorded whole or not at all.
    */
-  commitWith?: Prisma.PrismaPromise<unknown>[];
+  commitWith?: (client: Prisma.TransactionClient) => Prisma.PrismaPromise<unknown>[];
 };
 
 /**
@@ -227,49 +228,50 @@ export async function createSession(db: Database, config: Config, input: NewSess
   const token = generateSessionToken();
   const { expiresAt, absoluteExpiresAt } = initialExpiry(config, input.rememberMe, now);
   const id = generateId();
-  // Known devices and new-device alerts are written with the session: a sign-in is never half recorded.
-  const device = await signInDevice(db, input.userId, request, now);
-  const commitWith = input.commitWith ?? [];
   // Where it signed in from: the session's first and (for now) last place, and its webhook event's.
   const from = { ipAddress: request.ip, userAgent: request.userAgent, country: request.location?.country ?? null, city: request.location?.city ?? null };
-  const sessionWrite = db.prisma.session.create({
-    data: {
-      id,
-      tokenHash: hashSessionToken(token),
-      tokenHint: tokenHint(token),
-      userId: input.userId,
-      authMethod: input.authMethod,
-      ...from,
-      lastIpAddress: from.ipAddress,
-      lastCountry: from.country,
-      lastCity: from.city,
-      lastUserAgent: from.userAgent,
-      ...deviceFamilies(request.userAgent),
-      deviceType: storedDeviceType(request.userAgent),
-      activity: {
-        create: {
-          ...from,
-          ipAddress: from.ipAddress ?? "",
-          userAgent: from.userAgent ?? "",
-          firstSeenAt: now,
-          lastSeenAt: now,
+  // One transaction, so a sign-in is never half recorded, under a hold on the user's row, so that
+  // of one person's sign-ins at the same moment each finds the devices the one before recorded: a
+  // new device signing in eight times at once raises one alert, and two first sign-ins one.
+  const { created, device } = await db.prisma.$transaction(async (tx) => {
+    await holdUser(tx, db.backend, input.userId);
+    const device = await signInDevice(tx, input.userId, request, now);
+    for (const write of input.commitWith?.(tx) ?? []) await write;
+    const created = await tx.session.create({
+      data: {
+        id,
+        tokenHash: hashSessionToken(token),
+        tokenHint: tokenHint(token),
+        userId: input.userId,
+        authMethod: input.authMethod,
+        ...from,
+        lastIpAddress: from.ipAddress,
+        lastCountry: from.country,
+        lastCity: from.city,
+        lastUserAgent: from.userAgent,
+        ...deviceFamilies(request.userAgent),
+        deviceType: storedDeviceType(request.userAgent),
+        activity: {
+          create: {
+            ...from,
+            ipAddress: from.ipAddress ?? "",
+            userAgent: from.userAgent ?? "",
+            firstSeenAt: now,
+            lastSeenAt: now,
+          },
         },
+        rememberMe: input.rememberMe,
+        keyFingerprint: input.keyFingerprint,
+        oidcSid: input.oidcSid ?? null,
+        ...(input.providerTokens ? { ssoTokens: { create: { ...sealedTokens(config, id, input.providerTokens), checkedAt: now } } } : {}),
+        createdAt: now,
+        authenticatedAt: now,
+        lastActiveAt: now,
+        expiresAt,
+        absoluteExpiresAt,
       },
-      rememberMe: input.rememberMe,
-      keyFingerprint: input.keyFingerprint,
-      oidcSid: input.oidcSid ?? null,
-      ...(input.providerTokens ? { ssoTokens: { create: { ...sealedTokens(config, id, input.providerTokens), checkedAt: now } } } : {}),
-      createdAt: now,
-      authenticatedAt: now,
-      lastActiveAt: now,
-      expiresAt,
-      absoluteExpiresAt,
-    },
-  });
-  const results = await db.prisma.$transaction([
-    ...commitWith,
-    sessionWrite,
-    db.prisma.authEvent.create({
+    });
+    await tx.authEvent.create({
       data: authEventRow({
         type: "login.succeeded",
         authMethod: input.authMethod,
@@ -282,26 +284,15 @@ export async function createSession(db: Database, config: Config, input: NewSess
         detail: input.loginDetail ?? null,
         at: now,
       }),
-    }),
-    ...device.writes(id),
-    ...webhookWrites(db.prisma, db.webhookUrls, [
-      sessionCreatedEvent(
-        {
-          sessionId: id,
-          userId: input.userId,
-          username: input.username,
-          authMethod: input.authMethod,
-          ...from,
-          rememberMe: input.rememberMe,
-          expiresAt,
-        },
-        now,
-      ),
+    });
+    for (const write of device.writes(id)) await write;
+    const events = [
+      sessionCreatedEvent({ sessionId: id, userId: input.userId, username: input.username, authMethod: input.authMethod, ...from, rememberMe: input.rememberMe, expiresAt }, now),
       ...(device.alertId ? [sessionAlertEvent({ alertId: device.alertId, sessionId: id, userId: input.userId, username: input.username, ...device.seen }, now)] : []),
-    ]),
-  ], TRANSACTION_LIMITS);
-  // A batch's results come as one array of all its writes' types; this one is the session's.
-  const created = results[commitWith.length] as Awaited<typeof sessionWrite>;
+    ];
+    for (const write of webhookWrites(tx, db.webhookUrls, events)) await write;
+    return { created, device };
+  }, TRANSACTION_LIMITS);
   recordSessionCreated(input.authMethod, input.rememberMe);
   // Begun before a force logout it was written after: ended as that force logout ended the others.
   const session = (await endIfForceLoggedOut(db, created)) ? await db.prisma.session.findUniqueOrThrow({ where: { id } }) : created;

@@ -109,6 +109,23 @@ describe("new-device alerts", () => {
     expect((await db.prisma.knownDevice.findMany({ include: { user: true } })).map((d) => d.user.username)).toEqual(["still"]);
   });
 
+  it("are raised once for sign-ins at the same moment: one for a new device signing in many times at once, one for two devices' first sign-ins", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    await signIn(db, config, "gil", USER_KEY, false, HOME, T0);
+    // A script signing in eight times at once from a new device: one alert, not one per sign-in.
+    const script = { ip: "198.51.100.7", userAgent: "curl/8.5.0" };
+    await Promise.all(Array.from({ length: 8 }, (_, i) => signIn(db, config, "gil", USER_KEY, false, script, later(T0, minutes(1) + i))));
+    expect(await db.prisma.sessionAlert.count({ where: { user: { username: "gil" } } })).toBe(1);
+
+    // Someone's very first two sign-ins, on two devices at once: the second device is new to the first.
+    await Promise.all([
+      signIn(db, config, "hal", USER_KEY, false, HOME, later(T0, minutes(2))),
+      signIn(db, config, "hal", USER_KEY, false, { ip: "198.51.100.8", userAgent: CHROME }, later(T0, minutes(2))),
+    ]);
+    expect(await db.prisma.sessionAlert.count({ where: { user: { username: "hal" } } })).toBe(1);
+  });
+
   it("are answered once when This was me and Sign it out arrive together: one wins, the others find no open alert", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
