@@ -7,5 +7,8 @@ import type { Database } from "./types";
  * row; SQLite has one writer at a time, taken here by a write that changes nothing.
  */
 export function holdUser(tx: Prisma.TransactionClient, backend: Database["backend"], userId: string): Promise<unknown> {
-  return backend === "postgres" ? tx.$queryRaw`SELECT 1 FROM "User" WHERE "id" = ${userId} FOR UPDATE` : tx.$executeRaw`UPDATE "User" SET "id" = "id" WHERE "id" = ${userId}`;
+  // SQLite: a column no index, key or trigger names, so the write touches the row alone.
+  return backend === "postgres"
+    ? tx.$queryRaw`SELECT 1 FROM "User" WHERE "id" = ${userId} FOR UPDATE`
+    : tx.$executeRaw`UPDATE "User" SET "lastLoginAt" = "lastLoginAt" WHERE "id" = ${userId}`;
 }
