@@ -66,7 +66,7 @@ const OPTIONS = {
 } as const;
 
 /** The options each command takes (and --help, which every one does). */
-const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
+const COMMAND_OPTIONS = {
   list: ["user", "prefix", "method", "ip", "country", "browser", "signed-in-after", "signed-in-before", "limit", "cursor", "json"],
   revoke: ["reason"],
   "revoke-user": ["reason"],
@@ -74,7 +74,10 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   cleanup: [],
   stats: ["json"],
   "link-sso": ["subject"],
-};
+} as const satisfies Record<string, readonly (keyof typeof OPTIONS)[]>;
+
+type Command = keyof typeof COMMAND_OPTIONS;
+const isCommand = (name: string): name is Command => Object.hasOwn(COMMAND_OPTIONS, name);
 
 const isOption = (arg: string) => arg === "-h" || (arg.startsWith("--") && Object.hasOwn(OPTIONS, arg.slice(2).split("=")[0]));
 
@@ -90,7 +93,7 @@ function commandLine(argv: string[]): { args: string[]; argLast: boolean } {
 }
 
 /** The commands that name what they act on; the others take options only. */
-const TAKES_ARGUMENT = new Set(["revoke", "revoke-user", "link-sso"]);
+const TAKES_ARGUMENT = new Set<Command>(["revoke", "revoke-user", "link-sso"]);
 
 async function main(argv: string[]): Promise<number> {
   const { args, argLast } = commandLine(argv);
@@ -102,9 +105,9 @@ async function main(argv: string[]): Promise<number> {
   }
   // One table of options for the parser, so each command's own are checked here: an option meant
   // for another command (revoke-all --user NAME) must not be ignored while the command acts.
-  const allowed = COMMAND_OPTIONS[command];
-  if (!allowed) throw new UsageError(`Unknown command "${command}"`);
-  const foreign = [...new Set(tokens.flatMap((token) => (token.kind === "option" && !(allowed as string[]).includes(token.name) ? [`--${token.name}`] : [])))];
+  if (!isCommand(command)) throw new UsageError(`Unknown command "${command}"`);
+  const allowed: readonly string[] = COMMAND_OPTIONS[command];
+  const foreign = [...new Set(tokens.flatMap((token) => (token.kind === "option" && !allowed.includes(token.name) ? [`--${token.name}`] : [])))];
   if (foreign.length > 0) throw new UsageError(`${command} does not take ${foreign.join(", ")}`);
   // The Admin Panel's rules for a reason (one line, at most 200 characters), named as its field.
   const reason = z.object({ reason: reasonSchema }).parse({ reason: values.reason }).reason;
@@ -204,7 +207,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        throw new UsageError(`Unknown command "${command}"`);
+        // Every command in COMMAND_OPTIONS has its case: a new one without it does not compile.
+        return command satisfies never;
     }
   } finally {
     await db.close();

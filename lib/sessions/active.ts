@@ -11,11 +11,14 @@ export type PendingForceLogout = { at: Date; keepSessionId: string | null; revok
 
 /** The force logout whose rows are being marked, if any: one read by primary key. */
 export async function pendingForceLogout(db: Database): Promise<PendingForceLogout | null> {
-  return asPendingForceLogout(await db.forceLogoutCutoff());
+  return asForceLogout(await db.forceLogoutCutoff());
 }
 
-/** A cutoff row as the force logout it stands for (a cause this version does not know reads as revoked_all). */
-export function asPendingForceLogout(held: ForceLogoutCutoffRow | null): PendingForceLogout | null {
+/**
+ * A cutoff row as the force logout it stands for, its marking pending or done (the caller's read
+ * decides which); a cause this version does not know reads as revoked_all.
+ */
+export function asForceLogout(held: ForceLogoutCutoffRow | null): PendingForceLogout | null {
   return held && { ...held, endReason: isSessionEndCause(held.endReason) ? held.endReason : "revoked_all" };
 }
 

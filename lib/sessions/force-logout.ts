@@ -17,7 +17,7 @@ import { recordSessionsEnded } from "../metrics/metrics";
 import type { RequestInfo } from "../request/types";
 import { logger } from "../log";
 import { withSpan } from "../tracing";
-import { asPendingForceLogout, pendingForceLogout, type PendingForceLogout } from "./active";
+import { asForceLogout, pendingForceLogout, type PendingForceLogout } from "./active";
 import { inTimedBatches, vacuumAfterBulkWrite } from "./bulk-batches";
 import { auditBulkRevocation, endListedSessions, recordRevocation, type Revocation } from "./revoke";
 
@@ -153,7 +153,7 @@ async function markCutoff(db: Database, config: Config, cutoff: PendingForceLogo
  * its marking met the session. Returns whether it ended the session.
  */
 export async function endIfForceLoggedOut(db: Database, session: { id: string; createdAt: Date }): Promise<boolean> {
-  const last = asPendingForceLogout(await db.prisma.forceLogoutCutoff.findUnique({ where: { id: 1 } }));
+  const last = asForceLogout(await db.prisma.forceLogoutCutoff.findUnique({ where: { id: 1 } }));
   if (!last || session.createdAt.getTime() > last.at.getTime() || session.id === last.keepSessionId) return false;
   const by: Revocation = { actor: { username: last.revokedBy, sessionId: last.keepSessionId }, cause: last.endReason, reason: last.revokeReason };
   return (await endListedSessions(db, [session.id], by, last.at)) > 0;

@@ -21,7 +21,7 @@ import { signInDevice } from "../alerts/new-device";
 import { holdUser } from "../db/user-hold";
 import { notifyNewDevice } from "../alerts/mail";
 import { revokeSessions } from "./revoke";
-import { activeSessionWhere, type PendingForceLogout, pendingForceLogout, asPendingForceLogout } from "./active";
+import { activeSessionWhere, type PendingForceLogout, pendingForceLogout, asForceLogout } from "./active";
 import { asMarked, endIfForceLoggedOut } from "./force-logout";
 import { scheduleSsoRecheck } from "../auth/sso-recheck";
 import { deleteSsoTokens, sealedTokens, type ProviderTokens } from "../auth/sso-tokens";
@@ -89,7 +89,7 @@ async function checkSessionCookie(
   }
   // A force logout still marking its rows ends this session already, marked or not.
   const { forceLogout: held, ...stored } = found;
-  const forceLogout = asPendingForceLogout(held);
+  const forceLogout = asForceLogout(held);
   const row = asMarked(forceLogout, stored);
 
   const reason = endReasonFor(config, row, now);

@@ -124,6 +124,10 @@ describe("operator CLI", () => {
     // Named once, as the API names it.
     expect(await usage("list", "--ip", "10.1.2.3/8")).toBe("ip: 10.1.2.3/8 has address bits set past /8: did you mean 10.0.0.0/8?");
     expect(await usage("revoke-user", "bad name!")).toBe("Username may contain only letters, digits and . _ @ -");
+    expect(await usage("revok", "x")).toBe('Unknown command "revok"');
+    // Names every object has are not commands either.
+    expect(await usage("constructor", "--json")).toBe('Unknown command "constructor"');
+    expect(await usage("toString")).toBe('Unknown command "toString"');
   });
 
   it("refuses an option that is not its command's, before it acts: revoke-all --user signs no one out", async () => {
