@@ -84,6 +84,26 @@ test.describe("re-authentication before destructive admin actions", () => {
     for (const c of [victim, admin]) await c.context.close();
   });
 
+  test("re-authenticated in a new session at the identity provider, the dashboard session follows it: signing out there ends it", async ({ browser }) => {
+    const { victimName, victim, admin } = await staleSsoAdminAndVictim(browser, "admin-newidp");
+    const page = admin.page;
+    const subject = withDatabase((db) => db.prepare(`SELECT u.oidcSubject FROM "Session" s JOIN "User" u ON u.id = s.userId WHERE s.id = ?`).pluck().get(admin.sessionId)) as string;
+    // The provider's own session has ended meanwhile (say, it timed out): the sign-in it asks for starts a new one.
+    await admin.context.clearCookies({ name: /^_session/ });
+    await page.goto(`/admin/sessions?user=${victimName}&confirmUser=${victimName}`);
+    await page.getByRole("group", { name: `Revoke every session of ${victimName}?` }).getByRole("button", { name: "Confirm with single sign-on" }).click();
+    await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
+    await loginAtTestIdp(page, subject);
+    await expect(page).toHaveURL(new RegExp(`/admin/sessions\\?.*confirmUser=${victimName}`));
+    expect(await currentSessionId(admin.context.request)).toBe(admin.sessionId);
+
+    // Signing out at the provider: it posts a logout token naming its new session, which must end this one.
+    await page.goto(`${OIDC_ISSUER}/session/end`);
+    await page.getByRole("button", { name: "Yes, sign me out" }).click();
+    await expect.poll(() => withDatabase((db) => db.prepare(`SELECT revokedBy FROM "Session" WHERE id = ?`).pluck().get(admin.sessionId))).toBe("idp");
+    for (const c of [victim, admin]) await c.context.close();
+  });
+
   test("cancelled at the identity provider: back at the confirmation, which says nothing was done", async ({ browser }) => {
     const { victimName, victim, admin } = await staleSsoAdminAndVictim(browser, "admin-cancel");
     const page = admin.page;

@@ -203,7 +203,7 @@ async function main(argv: string[]): Promise<number> {
           }
           throw error;
         });
-        console.log(`${linked.username} now signs in with SSO as subject ${linked.subject} at ${linked.issuer}; ${linked.sessionsEnded} key session${linked.sessionsEnded === 1 ? "" : "s"} ended.`);
+        console.log(`${linked.username} now signs in with SSO as subject ${linked.subject} at ${linked.issuer}; ${linked.sessionsEnded} earlier session${linked.sessionsEnded === 1 ? "" : "s"} ended.`);
         return 0;
       }
       default:

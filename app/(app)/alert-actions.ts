@@ -23,7 +23,7 @@ export const answerAlertAction = formAction({ schema: alertAnswerForm, refused: 
     revalidatePath("/", "layout");
     return "/settings/sessions?revoked=1";
   }
-  await dismissAlert(db, owner, alertId);
+  await dismissAlert(db, config, owner, alertId);
   revalidatePath("/", "layout");
   const url = new URL(withoutOutcome(safeReturnPath(path)), "http://sessionboard.invalid");
   url.searchParams.set(DISMISSED_PARAM, "1");

@@ -2,13 +2,13 @@ import { z } from "zod";
 import { actorOf, type SignedIn } from "../actor";
 import { recordAuthEvent } from "../audit";
 import type { Config } from "../config";
-import type { Database } from "../db";
+import type { Database, OpenAlertRow } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
 import { activePart } from "../sessions/active";
 import { pendingForceLogoutFor } from "../sessions/force-logout";
 import { revokeSessions } from "../sessions/revoke";
-import { knownSince } from "./new-device";
+import { alertedDevice, deviceKey, knownSince, sameDevice } from "./new-device";
 import { deviceWords, whereWords } from "./words";
 
 /** A new-device alert as GET /api/alerts lists it (the banner shows the same). */
@@ -33,27 +33,50 @@ export type DismissedAnswer = z.infer<typeof dismissedAnswerSchema>;
 /** An alert id (base64url, as generateId makes them). */
 export const alertIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not an alert id");
 
+/** Who sees and answers alerts: a signed-in session, with where it signed in from (its device). */
+export type AlertOwner = SignedIn & { session: { userAgent: string | null; ipAddress: string | null } };
+
 /** How many open alerts a page or the API shows at most. */
 const SHOWN = 20;
+/** How many an answer reads to decide; someone with more open alerts than that answers none (answerableAlerts). */
+const READ_AT_MOST = 1_000;
 
 const alertNotFound = () => fail("alert_not_found");
 
-/**
- * Where a person's open alerts are: theirs, neither dismissed nor reported, younger than the
- * known-device window, and about another session than the one asking (a new device is not warned
- * about itself).
- */
-function openAlertsWhere(owner: SignedIn, now: Date) {
-  return { userId: owner.user.id, sessionId: { not: owner.session.id }, dismissedAt: null, reportedAt: null, createdAt: { gte: knownSince(now) } };
+/** Still open: neither dismissed nor reported, and younger than the known-device window. */
+function stillOpen(owner: SignedIn, now: Date) {
+  return { userId: owner.user.id, dismissedAt: null, reportedAt: null, createdAt: { gte: knownSince(now) } };
 }
 
 /**
- * The signed-in person's open new-device alerts, newest first — about sessions still active: once
- * that session has ended (revoked from Settings > Sessions, expired) there is nothing left to answer.
+ * The open alerts `owner` may see and answer, newest first, at most `atMost` — about sessions still
+ * active (once that session has ended, revoked from Settings > Sessions or expired, there is nothing
+ * left to answer). None while the owner's own device is under one: the alerted session, a later
+ * session from the same device, or another new device whose own alert is open is as unknown to us
+ * as the next sign-in, and would otherwise make the alerts about it go away before the person's
+ * known devices see them. Whether the owner's device is among them is known only once all are
+ * read: more than `atMost` are read again up to READ_AT_MOST, and beyond that none is answerable.
  */
-export async function listOpenAlerts(db: Database, config: Config, owner: SignedIn, now = new Date()): Promise<AlertJson[]> {
+async function answerableAlerts(db: Database, config: Config, owner: AlertOwner, now: Date, atMost: number): Promise<OpenAlertRow[]> {
   const active = activePart(config, now, await pendingForceLogoutFor(db, owner));
-  const rows = await db.openAlerts(owner.user.id, owner.session.id, knownSince(now), active, SHOWN);
+  const since = knownSince(now);
+  let rows = await db.openAlerts(owner.user.id, since, active, atMost + 1);
+  if (rows.length > atMost && atMost < READ_AT_MOST) rows = await db.openAlerts(owner.user.id, since, active, READ_AT_MOST + 1);
+  if (rows.length > READ_AT_MOST) return [];
+  const own = deviceKey({ userAgent: owner.session.userAgent, ip: owner.session.ipAddress });
+  if (rows.some((row) => sameDevice(alertedDevice(row), own))) return [];
+  return rows.slice(0, atMost);
+}
+
+/** An alert `owner` may answer (answerableAlerts), or 404: someone else's, an unknown, a closed one alike. */
+async function requireAnswerable(db: Database, config: Config, owner: AlertOwner, alertId: string, now: Date): Promise<void> {
+  const open = await answerableAlerts(db, config, owner, now, READ_AT_MOST);
+  if (!open.some((row) => row.id === alertId)) throw alertNotFound();
+}
+
+/** The signed-in person's open new-device alerts that this session may see (answerableAlerts), newest first. */
+export async function listOpenAlerts(db: Database, config: Config, owner: AlertOwner, now = new Date()): Promise<AlertJson[]> {
+  const rows = await answerableAlerts(db, config, owner, now, SHOWN);
   return rows.map((row) => ({
     id: row.id,
     sessionId: row.sessionId,
@@ -66,21 +89,23 @@ export async function listOpenAlerts(db: Database, config: Config, owner: Signed
   }));
 }
 
-/** "This was me": the alert goes away. Someone else's, an unknown or a closed alert alike: 404. */
-export async function dismissAlert(db: Database, owner: SignedIn, alertId: string, now = new Date()): Promise<void> {
-  const { count } = await db.prisma.sessionAlert.updateMany({ where: { id: alertId, ...openAlertsWhere(owner, now) }, data: { dismissedAt: now } });
+/** "This was me": the alert goes away. One this session may not answer (requireAnswerable): 404. */
+export async function dismissAlert(db: Database, config: Config, owner: AlertOwner, alertId: string, now = new Date()): Promise<void> {
+  await requireAnswerable(db, config, owner, alertId, now);
+  const { count } = await db.prisma.sessionAlert.updateMany({ where: { id: alertId, ...stillOpen(owner, now) }, data: { dismissedAt: now } });
   if (count === 0) throw alertNotFound();
 }
 
 /**
  * "Sign it out": revokes the alert's session (its owner's doing, cause revoked_by_user) and marks the
  * alert reported, which the Admin Panel flags. Returns how many sessions ended (0 when it had already
- * ended). Someone else's, an unknown or a closed alert alike: 404.
+ * ended). One this session may not answer (requireAnswerable): 404.
  */
-export async function reportAlert(db: Database, config: Config, owner: SignedIn, alertId: string, request: RequestInfo, now = new Date()): Promise<number> {
+export async function reportAlert(db: Database, config: Config, owner: AlertOwner, alertId: string, request: RequestInfo, now = new Date()): Promise<number> {
+  await requireAnswerable(db, config, owner, alertId, now);
   // Closed in one statement before anything else, so that of a report and a dismissal (or two
   // reports) sent at once, only one finds it open: the others are 404.
-  const claimed = await db.prisma.sessionAlert.updateManyAndReturn({ where: { id: alertId, ...openAlertsWhere(owner, now) }, data: { reportedAt: now, dismissedAt: now } });
+  const claimed = await db.prisma.sessionAlert.updateManyAndReturn({ where: { id: alertId, ...stillOpen(owner, now) }, data: { reportedAt: now, dismissedAt: now } });
   const alert = claimed[0];
   if (!alert) throw alertNotFound();
   const revoked = await revokeSessions(

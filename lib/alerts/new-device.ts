@@ -13,10 +13,17 @@ export const knownSince = (now: Date) => new Date(now.getTime() - KNOWN_DEVICE_D
 /** What makes a device the same one: browser family, OS family and address network ("" when unknown). */
 export type DeviceKey = { browserFamily: string; osFamily: string; network: string };
 
-export function deviceKey(request: RequestInfo): DeviceKey {
+export function deviceKey(request: Pick<RequestInfo, "userAgent" | "ip">): DeviceKey {
   const families = deviceFamilies(request.userAgent);
   return { browserFamily: families.browserFamily ?? "", osFamily: families.osFamily ?? "", network: addressNetwork(request.ip) };
 }
+
+/** The device an alert is about, as its sign-in's deviceKey was (it stores the families and the address). */
+export function alertedDevice(alert: { browserFamily: string | null; osFamily: string | null; ipAddress: string | null }): DeviceKey {
+  return { browserFamily: alert.browserFamily ?? "", osFamily: alert.osFamily ?? "", network: addressNetwork(alert.ipAddress) };
+}
+
+export const sameDevice = (a: DeviceKey, b: DeviceKey) => a.browserFamily === b.browserFamily && a.osFamily === b.osFamily && a.network === b.network;
 
 /** The sign-in's transaction, where its device is looked up and recorded. */
 type DeviceClient = Pick<DatabaseClient, "knownDevice" | "sessionAlert">;

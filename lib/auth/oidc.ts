@@ -7,7 +7,7 @@ import { seal, unseal } from "../sealed";
 import { rotateSessionToken, validateSessionCookie, type CurrentSession, type SessionCheck } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { isSecureDeployment } from "../sessions/cookie";
-import { signInSsoUser, type SsoSignInFailure } from "./sso-identity";
+import { providerSessionId, signInSsoUser, type SsoSignInFailure } from "./sso-identity";
 import { roleFromClaims } from "./roles";
 import { withSpan } from "../tracing";
 import { recordSignIn } from "./sign-in-span";
@@ -235,8 +235,10 @@ async function finishReauthentication(
   if (check.status !== "active") return failedSignIn("sso_reauthentication_failed", "no session");
   await db.prisma.user.update({ where: { id: check.user.id }, data: { role: roleFromClaims(oidc, claims) } });
   const { token } = await rotateSessionToken(db, check, { proof: "identity provider (prompt=login)" }, request, now);
-  // The new sign-in's tokens replace the session's (a fresh grant; the re-check starts over).
+  // The new sign-in's tokens replace the session's (a fresh grant; the re-check starts over), and so
+  // does its provider session: the provider may have started a new one, whose logout must end this.
   await storeProviderTokens(db, config, check.session.id, providerTokens, now);
+  await db.prisma.session.update({ where: { id: check.session.id }, data: { oidcSid: providerSessionId(claims) } });
   return { ok: true, reauthenticated: true, token, persistent: check.cookiePersistent, next };
 }
 

@@ -5,7 +5,7 @@ import { currentFingerprints } from "./keys";
 export const ROLES = ["admin", "user"] as const;
 export type Role = (typeof ROLES)[number];
 
-/** A DASHBOARD_ADMINS entry that names an SSO subject (subjects are case-sensitive). */
+/** A DASHBOARD_ADMINS entry that names an SSO subject of the configured issuer (subjects are case-sensitive). */
 export const ssoAdminEntry = (subject: string) => `oidc:${subject}`;
 
 /**
@@ -15,12 +15,15 @@ export const ssoAdminEntry = (subject: string) => `oidc:${subject}`;
  */
 export function roleFor(
   config: Config,
-  session: { authMethod: "static" | "oidc"; keyFingerprint: string | null; username: string; oidcSubject?: string | null; storedRole?: string },
+  session: { authMethod: "static" | "oidc"; keyFingerprint: string | null; username: string; oidcIssuer?: string | null; oidcSubject?: string | null; storedRole?: string },
 ): Role {
   // SSO: admin by an `oidc:<sub>` entry in DASHBOARD_ADMINS, or by the admin group in the claims of
-  // the latest sign-in — never by the username, which the person chose at the provider.
+  // the latest sign-in — never by the username, which the person chose at the provider. A subject
+  // is someone only at its issuer: an account bound to another (before DASHBOARD_OIDC_ISSUER
+  // changed) is not the configured issuer's subject of the same name.
   if (session.authMethod === "oidc") {
-    const bySubject = session.oidcSubject ? config.admins.has(ssoAdminEntry(session.oidcSubject)) : false;
+    const ofIssuer = config.oidc !== null && session.oidcIssuer != null && sameIssuer(session.oidcIssuer, config.oidc.issuerId);
+    const bySubject = ofIssuer && Boolean(session.oidcSubject) && config.admins.has(ssoAdminEntry(session.oidcSubject ?? ""));
     return bySubject || (config.oidc?.adminGroup && session.storedRole === "admin") ? "admin" : "user";
   }
   if (!config.admins.has(session.username)) return "user";
@@ -28,6 +31,12 @@ export function roleFor(
     ? "admin"
     : "user";
 }
+
+/**
+ * Whether an account's issuer (as the provider's tokens carry it) is the configured one: discovery
+ * accepts DASHBOARD_OIDC_ISSUER with a trailing slash the provider's issuer does not have.
+ */
+const sameIssuer = (stored: string, configured: string) => stored.replace(/\/+$/, "") === configured.replace(/\/+$/, "");
 
 /** Static-key sessions end when the key they signed in with is no longer configured. */
 export function signedInWithCurrentKey(config: Config, session: { authMethod: string; keyFingerprint: string | null }) {

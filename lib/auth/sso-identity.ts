@@ -76,7 +76,7 @@ export async function signInSsoUser(
       authMethod: "oidc",
       rememberMe: options.rememberMe,
       keyFingerprint: null,
-      oidcSid: typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null,
+      oidcSid: providerSessionId(claims),
       loginDetail: role === "admin" ? "admin via SSO group" : null,
       providerTokens: options.providerTokens ?? null,
       commitWith: (client) => (found.profileUpdate ? [client.user.update({ where: { id: found.user.id }, data: found.profileUpdate })] : []),
@@ -86,6 +86,12 @@ export async function signInSsoUser(
   );
   return { ok: true, token, persistent: options.rememberMe, session: { ...session, authMethod: "oidc" }, user: { id: user.id, username: user.username } };
 }
+
+/**
+ * The provider's session a sign-in's ID token names (`sid`), which its back-channel logout tokens
+ * name again; kept with the session at sign-in and at each re-authentication.
+ */
+export const providerSessionId = (claims: Readonly<Record<string, unknown>>): string | null => (typeof claims.sid === "string" ? claims.sid.slice(0, 256) : null);
 
 type Profile = { displayName: string | null; email: string | null; role: string; lastLoginAt: Date };
 
@@ -170,8 +176,9 @@ const isUniqueViolation = (error: unknown) =>
 /**
  * The deliberate way to make an existing key user an SSO account: an operator names the subject
  * (CLI `link-sso`). From then on that subject signs in to this account, and the shared key no
- * longer does — nor do the sessions the key already opened, which end here. Refused when the
- * subject already has an account of its own.
+ * longer does — nor do the sessions the key already opened, which end here, nor (linked before
+ * to another subject) that subject's sessions. Refused when the subject already has an account of
+ * its own.
  */
 export async function linkUserToSsoSubject(db: Database, config: Config, oidc: OidcConfig, username: string, subject: string, actor: Actor, request: RequestInfo) {
   const user = await db.prisma.user.findUnique({ where: { username } });
@@ -184,6 +191,8 @@ export async function linkUserToSsoSubject(db: Database, config: Config, oidc: O
   if (owner && owner.id !== user.id) {
     throw fail("sso_account_conflict", { owner: owner.username });
   }
+  // Bound to another identity until now: that person's SSO sessions are no longer on their account.
+  const previous = user.authSource === "oidc" && (user.oidcIssuer !== issuer || user.oidcSubject !== subject) ? ` (was subject ${user.oidcSubject} at ${user.oidcIssuer})` : "";
   await db.prisma.user.update({ where: { id: user.id }, data: { authSource: "oidc", oidcIssuer: issuer, oidcSubject: subject } });
   await recordAuthEvent(db, {
     type: "user.sso_linked",
@@ -191,13 +200,13 @@ export async function linkUserToSsoSubject(db: Database, config: Config, oidc: O
     userId: user.id,
     authMethod: "oidc",
     actor: actor.username,
-    detail: `linked to subject ${subject} at ${issuer}`,
+    detail: `linked to subject ${subject} at ${issuer}${previous}`,
   });
   const reason = "the account now signs in with single sign-on";
   const sessionsEnded = await revokeSessions(
     db,
     config,
-    { userId: user.id, authMethod: "static" },
+    previous ? { userId: user.id } : { userId: user.id, authMethod: "static" },
     { actor, cause: "revoked_by_admin", reason, detail: `scope: user ${username} (linked to single sign-on); reason: ${reason}` },
     request,
   );

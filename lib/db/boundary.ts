@@ -27,7 +27,7 @@ export function guardDatabase(db: Database): Database {
     revokeActiveSessionsBatch: (batch) => marked(() => db.revokeActiveSessionsBatch(batch)),
     lapsedSessionsPerUser: (now, keyFingerprints) => marked(() => db.lapsedSessionsPerUser(now, keyFingerprints)),
     lapsedSessionsPerUserUpTo: (now, keyFingerprints, atMost) => marked(() => db.lapsedSessionsPerUserUpTo(now, keyFingerprints, atMost)),
-    openAlerts: (userId, exceptSessionId, since, active, take) => marked(() => db.openAlerts(userId, exceptSessionId, since, active, take)),
+    openAlerts: (userId, since, active, take) => marked(() => db.openAlerts(userId, since, active, take)),
     userSessions: (userId, reads) => marked(() => db.userSessions(userId, reads)),
     roomForBulkWrite: () => marked(() => db.roomForBulkWrite()),
     vacuumSessions: () => marked(() => db.vacuumSessions()),

@@ -9,7 +9,7 @@ import { tracingEnabled } from "../tracing";
 import type { Database } from "./types";
 
 export type { OpenOptions, QueryListener } from "./query-log";
-export type { Database, LapsedRows, ListedSessionRow, PartBound, SessionListPart, SessionTouch, SessionWithUser, UserSessionsRead } from "./types";
+export type { Database, LapsedRows, ListedSessionRow, OpenAlertRow, PartBound, SessionListPart, SessionTouch, SessionWithUser, UserSessionsRead } from "./types";
 export { ACTIVITY_ENTRIES_KEPT } from "./types";
 export { Prisma, type DatabaseClient } from "./client";
 

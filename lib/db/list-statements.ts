@@ -142,14 +142,16 @@ export type AlertTime = (typeof ALERT_TIMES)[number];
 
 const newestFirst = (alias: string) => `${alias}."createdAt" DESC, ${alias}."id" DESC`;
 
-/** Database.openAlerts: a person's open new-device alerts about sessions still active, newest first. */
-export function openAlertsStatement(dialect: ListDialect, userId: string, exceptSessionId: string, since: Date, active: ActivePart, take: number) {
+/**
+ * Database.openAlerts: a person's open new-device alerts about sessions still active, newest first
+ * (those about the asking session's own device included: lib/alerts decides who sees what).
+ */
+export function openAlertsStatement(dialect: ListDialect, userId: string, since: Date, active: ActivePart, take: number) {
   const { params, param, limit } = builder(dialect);
   const user = param("userId", userId);
   const where = [
     `a."userId" = ${user}`,
     `a."createdAt" >= ${param("since", dialect.date(since))}`,
-    `a."sessionId" <> ${param("except", exceptSessionId)}`,
     `a."dismissedAt" IS NULL`,
     `a."reportedAt" IS NULL`,
     `s."userId" = ${user}`,

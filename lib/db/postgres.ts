@@ -177,8 +177,8 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       const row = rows[0];
       return { picked: row?.picked ?? 0, revoked: row?.revoked ?? 0, last: row?.last ? JSON.stringify(row.last) : null };
     },
-    async openAlerts(userId, exceptSessionId, since, active, take) {
-      const { key, text, params } = openAlertsStatement(POSTGRES_LIST, userId, exceptSessionId, since, active, take);
+    async openAlerts(userId, since, active, take) {
+      const { key, text, params } = openAlertsStatement(POSTGRES_LIST, userId, since, active, take);
       const { rows } = await query<{ row: TimesAsText<OpenAlertRow, AlertTime> }>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
       return rows.map(({ row }) => withTimes(row, ALERT_TIMES));
     },
@@ -280,7 +280,7 @@ const FIND_SESSION = `
          s."rememberMe", s."keyFingerprint", s."createdAt", s."authenticatedAt", s."lastActiveAt", s."expiresAt",
          s."absoluteExpiresAt", s."revokedAt", s."revokedBy", s."revokeReason", s."endReason",
          s."lastIpAddress", s."lastUserAgent",
-         u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcSubject",
+         u."username", u."displayName", u."email", u."role", u."disabledAt", u."oidcIssuer", u."oidcSubject",
          f."at" AS "forceLogoutAt", f."keepSessionId" AS "forceLogoutKeepSessionId", f."revokedBy" AS "forceLogoutRevokedBy",
          f."revokeReason" AS "forceLogoutRevokeReason", f."endReason" AS "forceLogoutEndReason"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
@@ -424,11 +424,11 @@ const SESSION_TIMES = ["createdAt", "authenticatedAt", "lastActiveAt", "expiresA
 type SessionTime = (typeof SESSION_TIMES)[number];
 
 function toSessionWithUser(row: PostgresSessionRow): SessionWithUser {
-  const { username, displayName, email, role, disabledAt, oidcSubject, forceLogoutAt, forceLogoutKeepSessionId, forceLogoutRevokedBy, forceLogoutRevokeReason, forceLogoutEndReason, ...session } = row;
+  const { username, displayName, email, role, disabledAt, oidcIssuer, oidcSubject, forceLogoutAt, forceLogoutKeepSessionId, forceLogoutRevokedBy, forceLogoutRevokeReason, forceLogoutEndReason, ...session } = row;
   return {
     ...session,
     authMethod: row.authMethod === "oidc" ? "oidc" : "static",
-    user: { id: row.userId, username, displayName, email, role, disabledAt, oidcSubject },
+    user: { id: row.userId, username, displayName, email, role, disabledAt, oidcIssuer, oidcSubject },
     forceLogout:
       forceLogoutAt === null
         ? null

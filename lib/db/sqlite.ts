@@ -83,7 +83,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       `SELECT s.id, s.userId, s.tokenHash, s.tokenHint, s.authMethod, s.ipAddress, s.country, s.city, s.userAgent, s.rememberMe,
               s.keyFingerprint, s.createdAt, s.authenticatedAt, s.lastActiveAt, s.expiresAt, s.absoluteExpiresAt,
               s.revokedAt, s.revokedBy, s.revokeReason, s.endReason, s.lastIpAddress, s.lastUserAgent,
-              u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcSubject,
+              u.username, u.displayName, u.email, u.role, u.disabledAt, u.oidcIssuer, u.oidcSubject,
               f.at AS forceLogoutAt, f.keepSessionId AS forceLogoutKeepSessionId, f.revokedBy AS forceLogoutRevokedBy,
               f.revokeReason AS forceLogoutRevokeReason, f.endReason AS forceLogoutEndReason
          FROM "Session" s JOIN "User" u ON u.id = s.userId
@@ -313,8 +313,8 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       sent(lapsed, params);
       return withinLapsedBound(lapsed.all(...params) as { userId: string; sessions: number }[], atMost);
     },
-    async openAlerts(userId, exceptSessionId, since, active, take) {
-      const { key, text, params } = openAlertsStatement(SQLITE_LIST, userId, exceptSessionId, since, active, take);
+    async openAlerts(userId, since, active, take) {
+      const { key, text, params } = openAlertsStatement(SQLITE_LIST, userId, since, active, take);
       return (runListStatement(`alerts-${key}`, text, params) as TimesAsText<OpenAlertRow, AlertTime>[]).map((row) => withTimes(row, ALERT_TIMES));
     },
     async userSessions(userId, reads) {
@@ -404,6 +404,7 @@ type SqliteSessionRow = {
   email: string | null;
   role: string;
   disabledAt: string | null;
+  oidcIssuer: string | null;
   oidcSubject: string | null;
   forceLogoutAt: string | number | null;
   forceLogoutKeepSessionId: string | null;
@@ -443,6 +444,7 @@ function toSessionWithUser(row: SqliteSessionRow): SessionWithUser {
       email: row.email,
       role: row.role,
       disabledAt: row.disabledAt === null ? null : new Date(row.disabledAt),
+      oidcIssuer: row.oidcIssuer,
       oidcSubject: row.oidcSubject,
     },
     forceLogout:

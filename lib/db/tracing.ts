@@ -40,8 +40,8 @@ export function traceDatabase(db: Database): Database {
     lapsedSessionsPerUser: (now, keyFingerprints) => statement("lapsedSessionsPerUser", () => db.lapsedSessionsPerUser(now, keyFingerprints)),
     lapsedSessionsPerUserUpTo: (now, keyFingerprints, atMost) =>
       statement("lapsedSessionsPerUserUpTo", () => db.lapsedSessionsPerUserUpTo(now, keyFingerprints, atMost)),
-    openAlerts: (userId, exceptSessionId, since, active, take) =>
-      statement("openAlerts", () => db.openAlerts(userId, exceptSessionId, since, active, take), (span, rows) => span.setAttribute("db.response.returned_rows", rows.length)),
+    openAlerts: (userId, since, active, take) =>
+      statement("openAlerts", () => db.openAlerts(userId, since, active, take), (span, rows) => span.setAttribute("db.response.returned_rows", rows.length)),
     userSessions: (userId, reads) =>
       statement("userSessions", () => db.userSessions(userId, reads), (span, rows) => span.setAttribute("db.response.returned_rows", rows.flat().length)),
     // Not traced: a wait before each batch, its time in the batches' own spans' gaps.

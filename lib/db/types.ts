@@ -37,7 +37,8 @@ export type SessionWithUser = {
     email: string | null;
     role: string;
     disabledAt: Date | null;
-    /** The SSO subject, for DASHBOARD_ADMINS entries of the form oidc:<sub>. */
+    /** The SSO issuer and subject, for DASHBOARD_ADMINS entries of the form oidc:<sub> (the configured issuer's). */
+    oidcIssuer: string | null;
     oidcSubject: string | null;
   };
   /**
@@ -227,12 +228,12 @@ export interface Database {
    */
   lapsedSessionsPerUserUpTo(now: Date, keyFingerprints: string[], atMost: number): Promise<LapsedRows | null>;
   /**
-   * The user's new-device alerts created since `since`, neither dismissed nor reported, about
-   * another of their sessions than `exceptSessionId` that is still active (`active`: the rule, as
-   * lists take it), newest first, at most `take`: what every signed-in page asks, so one prepared
-   * statement on the [userId, createdAt] index rather than Prisma.
+   * The user's new-device alerts created since `since`, neither dismissed nor reported, about one
+   * of their sessions that is still active (`active`: the rule, as lists take it), newest first, at
+   * most `take`: what every signed-in page asks, so one prepared statement on the [userId,
+   * createdAt] index rather than Prisma.
    */
-  openAlerts(userId: string, exceptSessionId: string, since: Date, active: SessionListPart & { rows: "active" }, take: number): Promise<OpenAlertRow[]>;
+  openAlerts(userId: string, since: Date, active: SessionListPart & { rows: "active" }, take: number): Promise<OpenAlertRow[]>;
   /**
    * Parts of lists of one person's sessions, each read's rows in its part's order: for each read,
    * the first `take` rows of `part` after `after` (null: from the start). Every listing of one's own

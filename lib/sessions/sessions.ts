@@ -115,13 +115,13 @@ async function checkSessionCookie(
   }
   recordSessionCheck(started);
   const { user, ...session } = row;
-  const { oidcSubject, ...person } = user;
+  const { oidcIssuer, oidcSubject, ...person } = user;
   return {
     status: "active",
     session,
     user: {
       ...person,
-      role: roleFor(config, { authMethod: session.authMethod, keyFingerprint: session.keyFingerprint, username: user.username, oidcSubject, storedRole: user.role }),
+      role: roleFor(config, { authMethod: session.authMethod, keyFingerprint: session.keyFingerprint, username: user.username, oidcIssuer, oidcSubject, storedRole: user.role }),
     },
     cookiePersistent: cookie.persistent,
     forceLogout,

@@ -132,13 +132,13 @@ describe("new-device alerts", () => {
     const laptop = await signIn(db, config, "fay", USER_KEY, false, HOME, T0);
     const other = await signIn(db, config, "fay", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
     const now = later(T0, minutes(2));
-    const owner = { user: { id: laptop.session.userId, username: "fay" }, session: { id: laptop.session.id } };
+    const owner = { user: { id: laptop.session.userId, username: "fay" }, session: laptop.session };
     const [alert] = await listOpenAlerts(db, config, owner, now);
     // Reports first, as a double click sends them, with a dismissal from another tab among them.
     const answers = await Promise.allSettled([
       reportAlert(db, config, owner, alert.id, HOME, now),
       reportAlert(db, config, owner, alert.id, HOME, now),
-      dismissAlert(db, owner, alert.id, now),
+      dismissAlert(db, config, owner, alert.id, now),
       reportAlert(db, config, owner, alert.id, HOME, now),
     ]);
     const won = answers.filter((answer) => answer.status === "fulfilled");
@@ -159,16 +159,16 @@ describe("new-device alerts", () => {
     const laptop = await signIn(db, config, "dave", USER_KEY, false, HOME, T0);
     const intruder = await signIn(db, config, "dave", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
     const now = later(T0, minutes(2));
-    const owner = (s: typeof laptop) => ({ user: { id: s.session.userId, username: "dave" }, session: { id: s.session.id } });
+    const owner = (s: typeof laptop) => ({ user: { id: s.session.userId, username: "dave" }, session: s.session });
 
     expect(await listOpenAlerts(db, config, owner(intruder), now)).toEqual([]);
     const [alert] = await listOpenAlerts(db, config, owner(laptop), now);
     expect(alert).toMatchObject({ sessionId: intruder.session.id, browser: "Chrome", os: "Windows", ipAddress: "198.51.100.7" });
 
     // The new session cannot dismiss or report its own alert, nor can another user.
-    await expect(dismissAlert(db, owner(intruder), alert.id, now)).rejects.toMatchObject({ code: "alert_not_found", status: 404 });
+    await expect(dismissAlert(db, config, owner(intruder), alert.id, now)).rejects.toMatchObject({ code: "alert_not_found", status: 404 });
     const erin = await signIn(db, config, "erin", USER_KEY, false, HOME, T0);
-    await expect(reportAlert(db, config, { user: { id: erin.session.userId, username: "erin" }, session: { id: erin.session.id } }, alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
+    await expect(reportAlert(db, config, { user: { id: erin.session.userId, username: "erin" }, session: erin.session }, alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found" });
 
     expect(await reportAlert(db, config, owner(laptop), alert.id, HOME, now)).toBe(1);
     expect(await validateSessionCookie(db, config, intruder.cookie, HOME, now)).toEqual({ status: "ended", reason: "revoked" });
@@ -187,9 +187,9 @@ describe("new-device alerts", () => {
     const phone = await signIn(db, config, "dave", USER_KEY, false, { ip: "192.0.2.1", userAgent: FIREFOX }, later(T0, minutes(3)));
     const [second] = await listOpenAlerts(db, config, owner(laptop), now);
     expect(second.sessionId).toBe(phone.session.id);
-    await dismissAlert(db, owner(laptop), second.id, now);
+    await dismissAlert(db, config, owner(laptop), second.id, now);
     expect(await listOpenAlerts(db, config, owner(laptop), now)).toEqual([]);
-    await expect(dismissAlert(db, owner(laptop), second.id, now)).rejects.toMatchObject({ code: "alert_not_found" });
+    await expect(dismissAlert(db, config, owner(laptop), second.id, now)).rejects.toMatchObject({ code: "alert_not_found" });
     expect(await validateSessionCookie(db, config, phone.cookie, HOME, now)).toMatchObject({ status: "active" });
 
     // An alert whose session has ended otherwise (revoked from Settings > Sessions) is not shown.
@@ -199,12 +199,44 @@ describe("new-device alerts", () => {
     expect(await listOpenAlerts(db, config, owner(laptop), now)).toEqual([]);
   });
 
+  it("are neither shown to nor answered by a device under an open alert: a later session from the alerted device, or another new device", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const laptop = await signIn(db, config, "heidi", USER_KEY, false, HOME, T0);
+    const owner = (s: typeof laptop) => ({ user: { id: s.session.userId, username: "heidi" }, session: s.session });
+    // Someone with the key signs in from a new device (alerted), then again from the same one.
+    const intruder = await signIn(db, config, "heidi", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
+    const again = await signIn(db, config, "heidi", USER_KEY, false, { ip: "198.51.100.8", userAgent: CHROME }, later(T0, minutes(2)));
+    // And from a second new device, alerted too.
+    const second = await signIn(db, config, "heidi", USER_KEY, false, { ip: "192.0.2.50", userAgent: FIREFOX }, later(T0, minutes(3)));
+    const now = later(T0, minutes(4));
+    const [newest, first] = await listOpenAlerts(db, config, owner(laptop), now);
+    expect([newest.sessionId, first.sessionId]).toEqual([second.session.id, intruder.session.id]);
+
+    for (const device of [intruder, again, second]) {
+      expect(await listOpenAlerts(db, config, owner(device), now)).toEqual([]);
+      for (const alert of [newest, first]) {
+        await expect(dismissAlert(db, config, owner(device), alert.id, now)).rejects.toMatchObject({ code: "alert_not_found", status: 404 });
+        await expect(reportAlert(db, config, owner(device), alert.id, HOME, now)).rejects.toMatchObject({ code: "alert_not_found", status: 404 });
+      }
+    }
+    expect(await db.prisma.sessionAlert.count({ where: { dismissedAt: null, reportedAt: null } })).toBe(2);
+
+    // Once the owner says the second device was theirs, it is a known device like the laptop.
+    await dismissAlert(db, config, owner(laptop), newest.id, now);
+    expect((await listOpenAlerts(db, config, owner(second), now)).map((a) => a.id)).toEqual([first.id]);
+    // A later sign-in from the laptop's own device sees what the laptop sees.
+    const laptopAgain = await signIn(db, config, "heidi", USER_KEY, false, { ...HOME, ip: "203.0.113.9" }, later(T0, minutes(5)));
+    expect((await listOpenAlerts(db, config, owner(laptopAgain), now)).map((a) => a.id)).toEqual([first.id]);
+    expect(await reportAlert(db, config, owner(laptopAgain), first.id, HOME, now)).toBe(1);
+  });
+
   it("cost a signed-in page two short prepared statements, never a Prisma query (every page asks)", async () => {
     const sent: string[] = [];
     const { db } = await tempDatabase({ onQuery: (sql) => sent.push(sql) });
     const config = testConfig();
     const laptop = await signIn(db, config, "frank", USER_KEY, false, HOME, T0);
-    const owner = { user: { id: laptop.session.userId, username: "frank" }, session: { id: laptop.session.id } };
+    const owner = { user: { id: laptop.session.userId, username: "frank" }, session: laptop.session };
     sent.length = 0;
     expect(await listOpenAlerts(db, config, owner, later(T0, minutes(1)))).toEqual([]);
     const own = [expect.stringMatching(/FROM "ForceLogoutCutoff"/), expect.stringMatching(/^(SELECT row_to_json\(t\) AS "row" FROM \()?SELECT a\."id", .* FROM "SessionAlert" a JOIN "Session" s ON/)];
@@ -222,14 +254,14 @@ describe("new-device alerts", () => {
     const config = testConfig();
     const laptop = await signIn(db, config, "grace", USER_KEY, false, HOME, T0);
     const intruder = await signIn(db, config, "grace", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
-    const owner = { user: { id: laptop.session.userId, username: "grace" }, session: { id: laptop.session.id } };
+    const owner = { user: { id: laptop.session.userId, username: "grace" }, session: laptop.session };
     const now = later(T0, minutes(2));
     expect((await listOpenAlerts(db, config, owner, now)).map((a) => a.sessionId)).toEqual([intruder.session.id]);
     expect(await listOpenAlerts(db, testConfig({ DASHBOARD_KEY: "a-brand-new-shared-key" }), owner, now)).toEqual([]);
 
     const pending = { at: later(T0, minutes(1)), revokedBy: "root", revokeReason: "incident", endReason: "revoked_all" as const };
     const listed = (keepSessionId: string | null) =>
-      db.openAlerts(owner.user.id, owner.session.id, T0, activePart(config, now, { ...pending, keepSessionId }), 20).then((rows) => rows.map((row) => row.sessionId));
+      db.openAlerts(owner.user.id, T0, activePart(config, now, { ...pending, keepSessionId }), 20).then((rows) => rows.map((row) => row.sessionId));
     expect(await listed(null)).toEqual([]);
     expect(await listed(intruder.session.id)).toEqual([intruder.session.id]);
   });

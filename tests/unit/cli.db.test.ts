@@ -206,7 +206,7 @@ describe("operator CLI", () => {
     expect(await db.prisma.user.findUnique({ where: { username: "ivan" } })).toMatchObject({ authSource: "static", oidcSubject: null });
 
     const linked = await cli({ ...database, ...sso }, "link-sso", "ivan", "--subject=-Ivan-Sub-1");
-    expect(linked).toMatchObject({ code: 0, stdout: `ivan now signs in with SSO as subject -Ivan-Sub-1 at ${idp.issuer}; 1 key session ended.\n` });
+    expect(linked).toMatchObject({ code: 0, stdout: `ivan now signs in with SSO as subject -Ivan-Sub-1 at ${idp.issuer}; 1 earlier session ended.\n` });
     expect(await db.prisma.user.findUnique({ where: { username: "ivan" } })).toMatchObject({
       authSource: "oidc",
       oidcIssuer: idp.issuer,

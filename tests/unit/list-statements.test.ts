@@ -53,7 +53,7 @@ describe("the list statements", () => {
     expect(one.key).toBe(userSessionsStatement(dialect(false), "u1", [{ part, after: null, take: 11 }]).key);
     const both = userSessionsStatement(dialect(false, true), "u1", [{ part: active, after: null, take: 11 }, { part, after: null, take: 11 }]);
     expect(both.text).toMatch(/^SELECT row_to_json\(t\) AS "row" FROM \(.* UNION ALL .* ORDER BY "read", "listAt" DESC, "id" DESC\) t ORDER BY t\."read", t\."listAt" DESC, t\."id" DESC$/);
-    const alerts = openAlertsStatement(dialect(false, true), "u1", "s1", at, active, 20);
+    const alerts = openAlertsStatement(dialect(false, true), "u1", at, active, 20);
     expect(alerts.text).toMatch(/^SELECT row_to_json\(t\) AS "row" FROM \(SELECT .* ORDER BY a\."createdAt" DESC, a\."id" DESC LIMIT \$\d+\) t ORDER BY t\."createdAt" DESC, t\."id" DESC$/);
     expect(userSessionsStatement(dialect(false), "u1", [{ part, after: null, take: 11 }]).text).not.toContain("row_to_json");
   });
@@ -79,7 +79,7 @@ describe("the list statements", () => {
       const add = ({ key, text }: { key: string; text: string }) => texts.set(key, (texts.get(key) ?? new Set()).add(text));
       for (const part of parts) {
         for (const after of ties) for (const take of [1, 11, 51]) for (const user of ["u1", "u2"]) add(userSessionsStatement(dialect(literalLimit), user, [{ part, after, take }]));
-        if (part.rows === "active") for (const take of [1, 20]) add(openAlertsStatement(dialect(literalLimit), "u1", "s1", at, part, take));
+        if (part.rows === "active") for (const take of [1, 20]) add(openAlertsStatement(dialect(literalLimit), "u1", at, part, take));
       }
       for (const [key, seen] of texts) expect(seen.size, `${literalLimit ? "literal" : "bound"} limit, key ${key}`).toBe(1);
       // Shapes differ: rows and order, pending or not, the tie's kind, and (written in) the row count.

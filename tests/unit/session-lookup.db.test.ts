@@ -18,7 +18,7 @@ describe("the session check's own read (Database.findSessionByTokenHash)", () =>
         lastIpAddress: "198.51.100.2", lastUserAgent: "curl/8.5", lastActiveAt: at(40), expiresAt: at(3600), absoluteExpiresAt: at(7200),
       },
     });
-    await db.prisma.user.update({ where: { id: session.userId }, data: { displayName: "Grace H.", email: "grace@example.test", disabledAt: at(60), oidcSubject: "sub-123" } });
+    await db.prisma.user.update({ where: { id: session.userId }, data: { displayName: "Grace H.", email: "grace@example.test", disabledAt: at(60), oidcIssuer: "https://id.example.test", oidcSubject: "sub-123" } });
     await db.prisma.forceLogoutCutoff.create({ data: { id: 1, at: at(70), keepSessionId: null, revokedBy: "root", revokeReason: "incident", endReason: "revoked_all" } });
     if (TEST_BACKEND === "postgres") {
       // Written by SQL, a time keeps microseconds; Prisma reads it to the millisecond, as must the check.
@@ -33,7 +33,7 @@ describe("the session check's own read (Database.findSessionByTokenHash)", () =>
       userAgent: row.userAgent, rememberMe: true, keyFingerprint: row.keyFingerprint, createdAt: row.createdAt, authenticatedAt: row.authenticatedAt,
       lastActiveAt: at(40), expiresAt: at(3600), absoluteExpiresAt: at(7200), revokedAt: at(50), revokedBy: "root", revokeReason: "lost laptop",
       endReason: "revoked", lastIpAddress: "198.51.100.2", lastUserAgent: "curl/8.5",
-      user: { id: user.id, username: "grace", displayName: "Grace H.", email: "grace@example.test", role: user.role, disabledAt: at(60), oidcSubject: "sub-123" },
+      user: { id: user.id, username: "grace", displayName: "Grace H.", email: "grace@example.test", role: user.role, disabledAt: at(60), oidcIssuer: "https://id.example.test", oidcSubject: "sub-123" },
       forceLogout: { at: cutoff.at, keepSessionId: null, revokedBy: "root", revokeReason: "incident", endReason: "revoked_all" },
     });
     for (const time of [found?.createdAt, found?.authenticatedAt, found?.revokedAt, found?.user.disabledAt, found?.forceLogout?.at]) expect(time).toBeInstanceOf(Date);

@@ -137,6 +137,49 @@ describe("an SSO identity is its issuer and subject", () => {
     expect(await role(impostor)).toBe("user");
   });
 
+  it("an oidc:<sub> entry names the configured issuer's subject: the same subject at an issuer configured before is not admin by it", async () => {
+    const { db, env: dbEnv } = await tempDatabase();
+    const before = testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_OIDC_ISSUER: "https://old-id.example.test" });
+    if (!before.oidc) throw new Error("OIDC not configured");
+    const signedIn = await signInSsoUser(db, before, before.oidc, { iss: "https://old-id.example.test", sub: "42" }, { rememberMe: false }, request);
+    if (!signedIn.ok) throw new Error(signedIn.code);
+    const role = async (config: Config) => {
+      const check = await validateSessionCookie(db, config, cookieOf(config, signedIn), request);
+      return check.status === "active" ? check.user.role : check.status;
+    };
+    // Now the configured issuer is another, whose subject 42 is an admin: not this account's 42.
+    expect(await role(testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_ADMINS: "oidc:42" }))).toBe("user");
+    // The issuer it was bound to, written with or without a trailing slash, is its own.
+    expect(await role(testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_OIDC_ISSUER: "https://old-id.example.test", DASHBOARD_ADMINS: "oidc:42" }))).toBe("admin");
+    expect(await role(testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_OIDC_ISSUER: "https://old-id.example.test/", DASHBOARD_ADMINS: "oidc:42" }))).toBe("admin");
+  });
+
+  it("linked again to another subject, the account's sessions of the subject before end: the account is no longer theirs", async () => {
+    const idp = await startTestIdp();
+    onTestFinished(() => idp.stop());
+    const { db, config, signInSso } = await setup({ DASHBOARD_OIDC_ISSUER: idp.issuer });
+    const { linkUserToSsoSubject } = await import("@/lib/auth/sso-identity");
+    const oidc = config.oidc;
+    if (!oidc) throw new Error("OIDC not configured");
+    await signIn(db, config, "judy", USER_KEY);
+    expect(await linkUserToSsoSubject(db, config, oidc, "judy", "judy-old", CLI_ACTOR, request)).toMatchObject({ sessionsEnded: 1 });
+    const before = await signInSso({ iss: idp.issuer, sub: "judy-old" });
+    if (!before.ok) throw new Error(before.code);
+    // The same link again changes nothing.
+    expect(await linkUserToSsoSubject(db, config, oidc, "judy", "judy-old", CLI_ACTOR, request)).toMatchObject({ sessionsEnded: 0 });
+    expect(await validateSessionCookie(db, config, cookieOf(config, before), request)).toMatchObject({ status: "active" });
+
+    expect(await linkUserToSsoSubject(db, config, oidc, "judy", "judy-new", CLI_ACTOR, request)).toMatchObject({ sessionsEnded: 1 });
+    expect(await validateSessionCookie(db, config, cookieOf(config, before), request)).toEqual({ status: "ended", reason: "revoked" });
+    expect((await db.prisma.authEvent.findMany({ where: { type: "user.sso_linked" } })).map((e) => e.detail).sort()).toEqual([
+      `linked to subject judy-new at ${idp.issuer} (was subject judy-old at ${idp.issuer})`,
+      `linked to subject judy-old at ${idp.issuer}`,
+      `linked to subject judy-old at ${idp.issuer}`,
+    ]);
+    const after = await signInSso({ iss: idp.issuer, sub: "judy-new" });
+    expect(after).toMatchObject({ ok: true, user: { username: "judy" } });
+  });
+
   it("an operator-linked key user is the account that subject signs in to", async () => {
     const idp = await startTestIdp();
     onTestFinished(() => idp.stop());

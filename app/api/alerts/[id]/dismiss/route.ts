@@ -10,7 +10,7 @@ export const POST = apiRoute<{ id: string }>(async (request: NextRequest, { para
   const owner = await requireApiSession(request, context);
   const id = alertIdSchema.safeParse((await params).id);
   if (!id.success) throw fail("alert_not_found");
-  await dismissAlert(context.db, owner, id.data);
+  await dismissAlert(context.db, context.config, owner, id.data);
   return json({ dismissed: 1 } satisfies DismissedAnswer);
 });
 
