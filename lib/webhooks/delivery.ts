@@ -24,6 +24,11 @@ const MAX_RETRY_MS = 60 * 60_000;
 /** Longer than a round can take (BATCH attempts of ATTEMPT_TIMEOUT_MS at most, one URL after another). */
 export const LEASE_MS = 15 * 60_000;
 const BATCH = 50;
+/**
+ * How long a due row of a URL this replica does not have waits for a replica that does — during a
+ * rolling change of DASHBOARD_WEBHOOK_URL some have it and some not — before it is marked failed.
+ */
+export const UNKNOWN_URL_GRACE_MS = 10 * 60_000;
 /** What is kept of a receiver's error answer for the Admin Panel. */
 const EXCERPT_CHARS = 200;
 
@@ -59,14 +64,16 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
   const owner = options.owner ?? generateId();
   const round: DeliveryRound = { claimed: 0, delivered: 0, retrying: 0, failed: 0, receiverBack: false };
   const now = clock();
-  // A URL removed from DASHBOARD_WEBHOOK_URL gets nothing more.
+  const leaseFree = { OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] };
+  const ours = { url: { in: [...targets.urls] } };
+  // A URL removed from DASHBOARD_WEBHOOK_URL gets nothing more: its rows are failed once no replica
+  // has taken them for UNKNOWN_URL_GRACE_MS past their time, and never while one holds them.
   await db.prisma.webhookDelivery.updateMany({
-    where: { status: "pending", url: { notIn: [...targets.urls] } },
+    where: { status: "pending", url: { notIn: [...targets.urls] }, nextAttemptAt: { lte: new Date(now.getTime() - UNKNOWN_URL_GRACE_MS) }, ...leaseFree },
     data: { status: "failed", lastError: "URL no longer configured" },
   });
-  const leaseFree = { OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] };
   const due = await db.prisma.webhookDelivery.findMany({
-    where: { status: "pending", nextAttemptAt: { lte: now }, ...leaseFree },
+    where: { status: "pending", nextAttemptAt: { lte: now }, ...ours, ...leaseFree },
     orderBy: { seq: "asc" },
     take: options.batchSize ?? BATCH,
     select: { seq: true },
@@ -75,7 +82,7 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
   // The claim: only rows still free are taken, so of two workers racing for a row one gets it.
   const claimed = (
     await db.prisma.webhookDelivery.updateManyAndReturn({
-      where: { seq: { in: due.map((row) => row.seq) }, status: "pending", ...leaseFree },
+      where: { seq: { in: due.map((row) => row.seq) }, status: "pending", ...ours, ...leaseFree },
       data: { leaseUntil: new Date(now.getTime() + LEASE_MS), leaseOwner: owner },
     })
   ).sort((a, b) => a.seq - b.seq);

@@ -221,6 +221,38 @@ describe("webhook delivery", () => {
     }
   });
 
+  it("leaves a URL it does not know to the replicas that do (a rolling change); fails its rows once none has taken them for 10 minutes", async () => {
+    const [kept, added] = [await startWebhookReceiver(TEST_WEBHOOK_SECRET), await startWebhookReceiver(TEST_WEBHOOK_SECRET)];
+    receivers.push(kept, added);
+    // A replica already restarted with the added URL writes rows for both; one not yet restarted knows only the first.
+    const { db, env } = await tempDatabase({ webhookUrls: [kept.url, added.url] });
+    const config = testConfig({ ...env, DASHBOARD_WEBHOOK_URL: `${kept.url},${added.url}`, DASHBOARD_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET });
+    const before = { urls: [kept.url], secret: TEST_WEBHOOK_SECRET };
+    const after = { urls: [kept.url, added.url], secret: TEST_WEBHOOK_SECRET };
+    const t0 = new Date();
+    await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    const status = async () => Object.fromEntries((await outbox(db)).map((row) => [row.url === kept.url ? "kept" : "added", [row.status, row.lastError]]));
+
+    expect(await deliverDueWebhooks(db, before, { clock: () => later(t0, 1_000) })).toMatchObject({ claimed: 1, delivered: 1, failed: 0 });
+    expect(await status()).toEqual({ kept: ["delivered", null], added: ["pending", null] });
+    expect(added.events).toHaveLength(0);
+    expect(await deliverDueWebhooks(db, after, { clock: () => later(t0, 2_000) })).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(added.events.map((event) => event.type)).toEqual(["session.created"]);
+
+    // Removed everywhere: no replica takes its rows; ten minutes later they are marked failed.
+    const t1 = later(t0, minutes(1));
+    await signIn(db, config, "bob", USER_KEY, false, request, t1);
+    await deliverDueWebhooks(db, before, { clock: () => later(t1, minutes(9)) });
+    expect((await status()).added).toEqual(["pending", null]);
+    // A row some replica holds under its lease is that replica's.
+    await db.prisma.webhookDelivery.updateMany({ where: { url: added.url, status: "pending" }, data: { leaseUntil: later(t1, minutes(20)), leaseOwner: "a replica with the URL" } });
+    await deliverDueWebhooks(db, before, { clock: () => later(t1, minutes(11)) });
+    expect((await status()).added).toEqual(["pending", null]);
+    await deliverDueWebhooks(db, before, { clock: () => later(t1, minutes(21)) });
+    expect((await status()).added).toEqual(["failed", "URL no longer configured"]);
+    expect(added.events).toHaveLength(1);
+  });
+
   it("takes a row back from a worker whose lease lapsed (it crashed mid-delivery)", async () => {
     const { receiver, db, config, deliver } = await setup();
     const t0 = new Date();
