@@ -111,6 +111,9 @@ function tracingConfig(e: z.output<typeof otelSchema>) {
   };
 }
 
+/** Whether a URL names no user or password (user:password@). */
+const withoutCredentials = (url: URL) => !url.username && !url.password;
+
 /** Where sessions are kept (DASHBOARD_SESSION_BACKEND); the health answers name it. */
 export const SESSION_BACKENDS = ["sqlite", "memory", "postgres"] as const;
 
@@ -139,7 +142,7 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
     .transform((v) => new URL(v))
     // Only the origin is used (the cookie, the same-origin rule): anything more would be dropped.
-    .refine((url) => url.pathname === "/" && !url.username && !url.password && !url.search && !url.hash, {
+    .refine((url) => url.pathname === "/" && withoutCredentials(url) && !url.search && !url.hash, {
       message: "must be the address browsers use, scheme://host[:port], without a path, user, query or fragment: Sessionboard is served at the root of its address",
     }),
   DASHBOARD_TRUST_PROXY: z
@@ -243,7 +246,13 @@ const envSchema = z.object({
     .transform(list)
     .pipe(
       z
-        .array(z.url({ protocol: /^https?$/, error: "must be a comma list of http:// or https:// URLs" }).max(2048))
+        .array(
+          z
+            .url({ protocol: /^https?$/, error: "must be a comma list of http:// or https:// URLs" })
+            .max(2048)
+            // fetch refuses such a URL, so every delivery to it would fail; the message names no part of it.
+            .refine((v) => !URL.canParse(v) || withoutCredentials(new URL(v)), "must not carry a user or password (user:password@): a receiver's token goes in its path or query"),
+        )
         .max(10, "must list at most 10 URLs"),
     )
     .transform((urls) => [...new Set(urls)])

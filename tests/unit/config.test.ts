@@ -72,11 +72,19 @@ describe("configuration", () => {
     [{ DASHBOARD_WEBHOOK_URL: "https://hooks.example.com/in" }, "DASHBOARD_WEBHOOK_SECRET"],
     [{ DASHBOARD_WEBHOOK_URL: "ftp://hooks.example.com/in", DASHBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET }, "DASHBOARD_WEBHOOK_URL"],
     [{ DASHBOARD_WEBHOOK_URL: "https://a.example.com, not a url", DASHBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET }, "DASHBOARD_WEBHOOK_URL"],
+    // fetch refuses a URL with credentials: every delivery would fail for 24 h.
+    [{ DASHBOARD_WEBHOOK_URL: "https://hook:s3cret@a.example.com/in", DASHBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET }, "DASHBOARD_WEBHOOK_URL"],
     [{ DASHBOARD_WEBHOOK_URL: "https://a.example.com", DASHBOARD_WEBHOOK_SECRET: "plain-secret-without-prefix-0123456789" }, "DASHBOARD_WEBHOOK_SECRET"],
     [{ DASHBOARD_WEBHOOK_URL: "https://a.example.com", DASHBOARD_WEBHOOK_SECRET: `whsec_${Buffer.alloc(16, 1).toString("base64")}` }, "DASHBOARD_WEBHOOK_SECRET"],
   ])("refuses %o with a message naming %s", (env, variable) => {
     expect(() => testConfig(env)).toThrow(ConfigError);
     expect(() => testConfig(env)).toThrow(variable);
+  });
+
+  it("never echoes a webhook URL's credentials back in an error", () => {
+    expect(() => testConfig({ DASHBOARD_WEBHOOK_URL: "https://hook:s3cret@a.example.com/in", DASHBOARD_WEBHOOK_SECRET: WEBHOOK_SECRET })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("s3cret") }),
+    );
   });
 
   it("configures PostgreSQL from DATABASE_URL, never echoing the URL back in an error", () => {
