@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Config } from "../config";
 import { recordAnonymousFailure } from "../audit";
 import { TRANSACTION_LIMITS, type Database } from "../db";
-import { fail, type DomainError, type ErrorParams } from "../errors";
+import { DomainError, fail, type ErrorParams } from "../errors";
 import { createSession, type CurrentSession } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import type { LoginInput } from "../validation/auth";
@@ -93,7 +93,7 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
         create: { id: generateId(), username: input.username, authSource: "static", role, lastLoginAt: now },
         update: { role, lastLoginAt: now },
       });
-  const { token, session } = await createSession(
+  const created = await createSession(
     db,
     config,
     {
@@ -106,7 +106,16 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
     },
     request,
     now,
-  );
+  ).catch((error: unknown) => {
+    // It became an SSO account after the look above (createSession reads it again under its hold).
+    if (error instanceof DomainError && error.code === "sso_account") return null;
+    throw error;
+  });
+  if (!created) {
+    await failed("SSO account: key sign-in refused");
+    return refused("sso_account");
+  }
+  const { token, session } = created;
   recordLoginAttempt("static", "ok");
   return {
     ok: true,

@@ -234,7 +234,10 @@ export async function createSession(db: Database, config: Config, input: NewSess
   // of one person's sign-ins at the same moment each finds the devices the one before recorded: a
   // new device signing in eight times at once raises one alert, and two first sign-ins one.
   const { created, device } = await db.prisma.$transaction(async (tx) => {
-    await holdUser(tx, db.backend, input.userId);
+    const held = await holdUser(tx, db.backend, input.userId);
+    // Read again under the hold: the account may have become an SSO account since the sign-in
+    // looked (an SSO sign-in that created the name, or a link), and the key must not open one.
+    if (input.authMethod === "static" && held?.authSource === "oidc") throw fail("sso_account");
     const device = await signInDevice(tx, input.userId, request, now);
     for (const write of input.commitWith?.(tx) ?? []) await write;
     const created = await tx.session.create({

@@ -5,7 +5,7 @@ import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { signInSsoUser, type SsoClaims, type SsoSignInResult } from "@/lib/auth/sso-identity";
 import type { Config } from "@/lib/config";
-import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { createSession, validateSessionCookie } from "@/lib/sessions/sessions";
 import { ADMIN_KEY, USER_KEY, request, signIn, tempDatabase, testConfig } from "./helpers";
 
 const ISSUER = "https://id.example.test";
@@ -41,6 +41,16 @@ describe("an SSO identity is its issuer and subject", () => {
     const conflict = await db.prisma.authEvent.findFirst({ where: { type: "sso.username_conflict" } });
     expect(conflict).toMatchObject({ username: result.user.username, authMethod: "oidc" });
     expect(conflict?.detail).toContain('"root"');
+  });
+
+  it("a key session is never written for an SSO account, whatever the sign-in read before (an SSO sign-in or a link in between)", async () => {
+    const { db, config, signInSso } = await setup();
+    const sso = await signInSso(claims("dave-sub", { preferred_username: "dave" }));
+    if (!sso.ok) throw new Error(sso.code);
+    // What a key sign-in that found no account "dave", or a key account, goes on to write.
+    const keySession = { userId: sso.user.id, username: "dave", authMethod: "static" as const, rememberMe: false, keyFingerprint: "fp" };
+    await expect(createSession(db, config, keySession, request)).rejects.toMatchObject({ code: "sso_account", status: 403 });
+    expect(await db.prisma.session.count({ where: { userId: sso.user.id, authMethod: "static" } })).toBe(0);
   });
 
   it("a name reserved in DASHBOARD_ADMINS is never taken, even before its admin ever signed in", async () => {
