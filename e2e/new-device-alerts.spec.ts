@@ -197,7 +197,7 @@ function giveEmail(username: string, email: string) {
   }
 }
 
-test("the alert is mailed; its link's page revokes that one session on POST only, once, without signing in", async ({ browser }) => {
+test("the alert is mailed; its link's page signs that device out on POST only, once, without signing in", async ({ browser }) => {
   const username = uniqueUser("mailed");
   const laptop = await signInFrom(browser, username, FIREFOX, from("203.0.113.4", "DE", "Berlin"));
   giveEmail(username, `${username}@example.com`);
@@ -221,9 +221,9 @@ test("the alert is mailed; its link's page revokes that one session on POST only
   // The revoke answers POST only.
   await expectJsonError(await stranger.request.get("/api/alerts/report-link"), 405, "method_not_allowed");
 
-  await page.getByRole("button", { name: "Sign that session out" }).click();
+  await page.getByRole("button", { name: "Sign that device out" }).click();
   await expect(page).toHaveURL(/\/report\?token=[^&]+&outcome=revoked$/);
-  await expect(page.getByRole("main")).toContainText("That session is signed out");
+  await expect(page.getByRole("main")).toContainText("That device is signed out");
   await intruder.page.goto("/");
   await expect(intruder.page.getByText("Your session was revoked")).toBeVisible();
   expect((await laptop.context.request.get("/api/auth/session")).status()).toBe(200);
@@ -233,7 +233,7 @@ test("the alert is mailed; its link's page revokes that one session on POST only
   // A second use: the page and the API say it was used.
   await page.goto(link.pathname + link.search);
   await expect(page.getByRole("main")).toContainText("That link was already used");
-  await expect(page.getByRole("button", { name: "Sign that session out" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Sign that device out" })).toHaveCount(0);
   const token = link.searchParams.get("token") ?? "";
   await expectJsonError(await stranger.request.post("/api/alerts/report-link", { data: { token }, headers: { origin: BASE } }), 409, "report_link_used");
   await expectJsonError(await stranger.request.post("/api/alerts/report-link", { data: { token: "0".repeat(64) }, headers: { origin: BASE } }), 404, "report_link_invalid");

@@ -122,6 +122,8 @@ test.describe("OpenID Connect back-channel logout", () => {
       await mint({ sub: login, nonce: "1" }),
       await mint({ sub: login, aud: "another-client" }),
       await mint({ sub: login, noEvent: "1" }),
+      // Issued just now, but already past its own expiry.
+      await mint({ sub: login, expired: "1" }),
       await mint({}),
       "not.a.jwt",
       "garbage",

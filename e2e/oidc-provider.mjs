@@ -166,7 +166,7 @@ provider.use(async (ctx, next) => {
   ctx.status = 204;
 });
 
-// GET /test/logout-token?sub=&sid=&forged=1&nonce=1&aud=&noEvent=1 → a logout token (text).
+// GET /test/logout-token?sub=&sid=&forged=1&nonce=1&aud=&noEvent=1&expired=1 → a logout token (text).
 provider.use(async (ctx, next) => {
   if (ctx.path !== "/test/logout-token") return next();
   const q = ctx.query;
@@ -181,7 +181,7 @@ provider.use(async (ctx, next) => {
     .setAudience(String(q.aud ?? "sessionboard"))
     .setIssuedAt()
     .setJti(randomUUID())
-    .setExpirationTime("2m");
+    .setExpirationTime(q.expired ? Math.floor(Date.now() / 1000) - 30 : "2m");
   if (q.sub) token = token.setSubject(String(q.sub));
   ctx.type = "text/plain";
   ctx.body = await token.sign(q.forged ? strangerKey : privateKey);

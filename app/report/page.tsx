@@ -16,7 +16,7 @@ const one = (value: string | string[] | undefined) => (Array.isArray(value) ? va
 
 /**
  * Where a mailed new-device alert's "This wasn't me" link leads (?token=…), signed in or not:
- * opening it only shows the sign-in and a button; the button's POST revokes that one session.
+ * opening it only shows the sign-in and a button; the button's POST signs that device out.
  */
 export default async function ReportPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
@@ -32,7 +32,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Searc
           <p className="text-lg font-semibold tracking-tight text-slate-900">Sessionboard</p>
           <h1 className="mt-2 text-2xl font-semibold tracking-tight">Sign out a new sign-in</h1>
         </div>
-        {justUsed && <Alert tone="success">That session is signed out. Change your key or password too, if someone else may know it.</Alert>}
+        {justUsed && <Alert tone="success">That device is signed out. Change your key or password too, if someone else may know it.</Alert>}
         {link.state === "used" && !justUsed && <Alert tone="error">{pageMessage("report_link_used")}</Alert>}
         {link.state === "invalid" && <Alert tone="error">{pageMessage("report_link_invalid")}</Alert>}
         {link.state === "valid" && (
@@ -41,10 +41,10 @@ export default async function ReportPage({ searchParams }: { searchParams: Searc
               Your account was signed in to from <strong>{deviceWords(link.alert)}</strong>, {whereWords(link.alert)},{" "}
               <RelativeTime time={timeView(link.alert.createdAt, new Date())} />.
             </p>
-            <p className="text-sm text-slate-700">If this wasn&apos;t you, sign that session out. Nothing else is changed.</p>
+            <p className="text-sm text-slate-700">If this wasn&apos;t you, sign that device out: each of its sessions ends. Nothing else is changed.</p>
             <input type="hidden" name="token" value={token} />
             <button type="submit" className={`${buttonClass.danger} w-full`}>
-              Sign that session out
+              Sign that device out
             </button>
           </form>
         )}

@@ -5,10 +5,10 @@ import type { Config } from "../config";
 import type { Database, OpenAlertRow } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
-import { activePart } from "../sessions/active";
+import { activePart, activeSessionWhere, type PendingForceLogout } from "../sessions/active";
 import { pendingForceLogoutFor } from "../sessions/force-logout";
-import { revokeSessions } from "../sessions/revoke";
-import { alertedDevice, deviceKey, knownSince, sameDevice } from "./new-device";
+import { revokeSessions, type Revocation } from "../sessions/revoke";
+import { deviceKey, deviceOf, knownSince, sameDevice } from "./new-device";
 import { deviceWords, whereWords } from "./words";
 
 /** A new-device alert as GET /api/alerts lists it (the banner shows the same). */
@@ -38,46 +38,59 @@ export type AlertOwner = SignedIn & { session: { userAgent: string | null; ipAdd
 
 /** How many open alerts a page or the API shows at most. */
 const SHOWN = 20;
-/** How many an answer reads to decide; someone with more open alerts than that answers none (answerableAlerts). */
-const READ_AT_MOST = 1_000;
 
 const alertNotFound = () => fail("alert_not_found");
 
 /** Still open: neither dismissed nor reported, and younger than the known-device window. */
-function stillOpen(owner: SignedIn, now: Date) {
-  return { userId: owner.user.id, dismissedAt: null, reportedAt: null, createdAt: { gte: knownSince(now) } };
+function stillOpen(userId: string, now: Date) {
+  return { userId, dismissedAt: null, reportedAt: null, createdAt: { gte: knownSince(now) } };
+}
+
+const ownDevice = (owner: AlertOwner) => deviceKey({ userAgent: owner.session.userAgent, ip: owner.session.ipAddress });
+
+/**
+ * Whether the asking session's device is under an open alert, whatever became of the alerted
+ * session. A session from such a device — the alerted one, a later one from the same device, or
+ * another new device whose own alert is open — is as unknown to us as the next sign-in, and would
+ * otherwise make the alerts about it go away before the person's known devices see them: it sees
+ * none and answers none. The database compares the families, this the network.
+ */
+async function underOpenAlert(db: Database, owner: AlertOwner, now: Date): Promise<boolean> {
+  const own = ownDevice(owner);
+  const rows = await db.prisma.sessionAlert.findMany({
+    where: { ...stillOpen(owner.user.id, now), browserFamily: own.browserFamily || null, osFamily: own.osFamily || null },
+    select: { browserFamily: true, osFamily: true, ipAddress: true },
+  });
+  return rows.some((row) => sameDevice(deviceOf(row), own));
 }
 
 /**
- * The open alerts `owner` may see and answer, newest first, at most `atMost` — about sessions still
- * active (once that session has ended, revoked from Settings > Sessions or expired, there is nothing
- * left to answer). None while the owner's own device is under one: the alerted session, a later
- * session from the same device, or another new device whose own alert is open is as unknown to us
- * as the next sign-in, and would otherwise make the alerts about it go away before the person's
- * known devices see them. Whether the owner's device is among them is known only once all are
- * read: more than `atMost` are read again up to READ_AT_MOST, and beyond that none is answerable.
+ * Of open alerts, those left to answer: about a session that still works, or about one that no
+ * longer does while another session from its device still works (ending the alerted session does
+ * not undo its device's sign-in). Reads the person's active sessions only when one is needed.
  */
-async function answerableAlerts(db: Database, config: Config, owner: AlertOwner, now: Date, atMost: number): Promise<OpenAlertRow[]> {
-  const active = activePart(config, now, await pendingForceLogoutFor(db, owner));
-  const since = knownSince(now);
-  let rows = await db.openAlerts(owner.user.id, since, active, atMost + 1);
-  if (rows.length > atMost && atMost < READ_AT_MOST) rows = await db.openAlerts(owner.user.id, since, active, READ_AT_MOST + 1);
-  if (rows.length > READ_AT_MOST) return [];
-  const own = deviceKey({ userAgent: owner.session.userAgent, ip: owner.session.ipAddress });
-  if (rows.some((row) => sameDevice(alertedDevice(row), own))) return [];
-  return rows.slice(0, atMost);
+async function leftToAnswer(db: Database, config: Config, userId: string, now: Date, pending: PendingForceLogout | null, rows: OpenAlertRow[]): Promise<OpenAlertRow[]> {
+  if (rows.every((row) => row.sessionActive)) return rows;
+  const sessions = await db.prisma.session.findMany({
+    where: { AND: [{ userId }, activeSessionWhere(config, now, pending)] },
+    select: { browserFamily: true, osFamily: true, ipAddress: true },
+  });
+  const devices = sessions.map(deviceOf);
+  return rows.filter((row) => row.sessionActive || devices.some((device) => sameDevice(device, deviceOf(row))));
 }
 
-/** An alert `owner` may answer (answerableAlerts), or 404: someone else's, an unknown, a closed one alike. */
-async function requireAnswerable(db: Database, config: Config, owner: AlertOwner, alertId: string, now: Date): Promise<void> {
-  const open = await answerableAlerts(db, config, owner, now, READ_AT_MOST);
-  if (!open.some((row) => row.id === alertId)) throw alertNotFound();
-}
-
-/** The signed-in person's open new-device alerts that this session may see (answerableAlerts), newest first. */
+/**
+ * The signed-in person's open new-device alerts that this session may see (underOpenAlert) and that
+ * are left to answer (leftToAnswer), newest first.
+ */
 export async function listOpenAlerts(db: Database, config: Config, owner: AlertOwner, now = new Date()): Promise<AlertJson[]> {
-  const rows = await answerableAlerts(db, config, owner, now, SHOWN);
-  return rows.map((row) => ({
+  const pending = await pendingForceLogoutFor(db, owner);
+  const rows = await db.openAlerts(owner.user.id, knownSince(now), activePart(config, now, pending), SHOWN + 1);
+  // Every open alert read: whether this device is under one is in them; more: asked of the database.
+  const under = rows.length <= SHOWN ? rows.some((row) => sameDevice(deviceOf(row), ownDevice(owner))) : await underOpenAlert(db, owner, now);
+  if (under) return [];
+  const shown = await leftToAnswer(db, config, owner.user.id, now, pending, rows.slice(0, SHOWN));
+  return shown.map((row) => ({
     id: row.id,
     sessionId: row.sessionId,
     browser: row.browserFamily,
@@ -89,29 +102,39 @@ export async function listOpenAlerts(db: Database, config: Config, owner: AlertO
   }));
 }
 
+/** An alert this session may answer: as listOpenAlerts would list it. Any other (someone else's, unknown, closed): 404. */
+async function requireAnswerable(db: Database, config: Config, owner: AlertOwner, alertId: string, now: Date): Promise<void> {
+  if (await underOpenAlert(db, owner, now)) throw alertNotFound();
+  const row = await db.prisma.sessionAlert.findFirst({ where: { id: alertId, ...stillOpen(owner.user.id, now) } });
+  if (!row) throw alertNotFound();
+  const pending = await pendingForceLogoutFor(db, owner);
+  const works = await db.prisma.session.count({ where: { AND: [{ id: row.sessionId, userId: owner.user.id }, activeSessionWhere(config, now, pending)] } });
+  if ((await leftToAnswer(db, config, owner.user.id, now, pending, [{ ...row, sessionActive: works > 0 }])).length === 0) throw alertNotFound();
+}
+
 /** "This was me": the alert goes away. One this session may not answer (requireAnswerable): 404. */
 export async function dismissAlert(db: Database, config: Config, owner: AlertOwner, alertId: string, now = new Date()): Promise<void> {
   await requireAnswerable(db, config, owner, alertId, now);
-  const { count } = await db.prisma.sessionAlert.updateMany({ where: { id: alertId, ...stillOpen(owner, now) }, data: { dismissedAt: now } });
+  const { count } = await db.prisma.sessionAlert.updateMany({ where: { id: alertId, ...stillOpen(owner.user.id, now) }, data: { dismissedAt: now } });
   if (count === 0) throw alertNotFound();
 }
 
 /**
- * "Sign it out": revokes the alert's session (its owner's doing, cause revoked_by_user) and marks the
- * alert reported, which the Admin Panel flags. Returns how many sessions ended (0 when it had already
- * ended). One this session may not answer (requireAnswerable): 404.
+ * "Sign it out": signs the alert's device out (signOutDevice; its owner's doing, cause
+ * revoked_by_user) and marks the alert reported, which the Admin Panel flags. Returns how many
+ * sessions ended (0 when they had already). One this session may not answer (requireAnswerable): 404.
  */
 export async function reportAlert(db: Database, config: Config, owner: AlertOwner, alertId: string, request: RequestInfo, now = new Date()): Promise<number> {
   await requireAnswerable(db, config, owner, alertId, now);
   // Closed in one statement before anything else, so that of a report and a dismissal (or two
   // reports) sent at once, only one finds it open: the others are 404.
-  const claimed = await db.prisma.sessionAlert.updateManyAndReturn({ where: { id: alertId, ...stillOpen(owner, now) }, data: { reportedAt: now, dismissedAt: now } });
+  const claimed = await db.prisma.sessionAlert.updateManyAndReturn({ where: { id: alertId, ...stillOpen(owner.user.id, now) }, data: { reportedAt: now, dismissedAt: now } });
   const alert = claimed[0];
   if (!alert) throw alertNotFound();
-  const revoked = await revokeSessions(
+  const revoked = await signOutDevice(
     db,
     config,
-    { id: alert.sessionId, userId: owner.user.id },
+    alert,
     {
       actor: actorOf(owner),
       cause: "revoked_by_user",
@@ -123,6 +146,19 @@ export async function reportAlert(db: Database, config: Config, owner: AlertOwne
   );
   await recordReport(db, alert, { username: owner.user.username, actor: owner.user.username }, request, now);
   return revoked;
+}
+
+/**
+ * A reported alert's device, signed out: every session of the person from it ends — the alerted
+ * one and any later one from the same device — and the device is known no more, so its next
+ * sign-in raises an alert again. Returns how many sessions ended.
+ */
+export async function signOutDevice(db: Database, config: Config, alert: AlertRow, by: Revocation, request: RequestInfo, now: Date): Promise<number> {
+  const device = deviceOf(alert);
+  const sessions = await db.prisma.session.findMany({ where: { userId: alert.userId, revokedAt: null }, select: { id: true, browserFamily: true, osFamily: true, ipAddress: true } });
+  const ids = sessions.filter((session) => session.id === alert.sessionId || sameDevice(deviceOf(session), device)).map((session) => session.id);
+  await db.prisma.knownDevice.deleteMany({ where: { userId: alert.userId, ...device } });
+  return revokeSessions(db, config, { userId: alert.userId, id: { in: ids } }, by, request, now);
 }
 
 type AlertRow = { id: string; userId: string; sessionId: string; browserFamily: string | null; osFamily: string | null; ipAddress: string | null; country: string | null; city: string | null };

@@ -18,9 +18,9 @@ export function deviceKey(request: Pick<RequestInfo, "userAgent" | "ip">): Devic
   return { browserFamily: families.browserFamily ?? "", osFamily: families.osFamily ?? "", network: addressNetwork(request.ip) };
 }
 
-/** The device an alert is about, as its sign-in's deviceKey was (it stores the families and the address). */
-export function alertedDevice(alert: { browserFamily: string | null; osFamily: string | null; ipAddress: string | null }): DeviceKey {
-  return { browserFamily: alert.browserFamily ?? "", osFamily: alert.osFamily ?? "", network: addressNetwork(alert.ipAddress) };
+/** The device a sign-in was from, as its session or its alert keeps it: the families and the address. */
+export function deviceOf(row: { browserFamily: string | null; osFamily: string | null; ipAddress: string | null }): DeviceKey {
+  return { browserFamily: row.browserFamily ?? "", osFamily: row.osFamily ?? "", network: addressNetwork(row.ipAddress) };
 }
 
 export const sameDevice = (a: DeviceKey, b: DeviceKey) => a.browserFamily === b.browserFamily && a.osFamily === b.osFamily && a.network === b.network;

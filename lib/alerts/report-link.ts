@@ -4,9 +4,8 @@ import type { Config } from "../config";
 import type { Database } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
-import { revokeSessions } from "../sessions/revoke";
 import { generateSessionToken, hashSessionToken, SESSION_TOKEN_PATTERN } from "../sessions/token";
-import { recordReport, REPORTED_REASON, type AlertJson } from "./alerts";
+import { recordReport, REPORTED_REASON, signOutDevice, type AlertJson } from "./alerts";
 
 /**
  * The "This wasn't me" link of a mailed new-device alert: a random single-use token, stored only as
@@ -53,8 +52,8 @@ export async function readReportLink(db: Database, token: string, now = new Date
 
 /**
  * Uses the link: marks it used (one statement, so only one use ever wins), reports the alert and
- * revokes its one session (cause revoked_by_user, actor "email-link"). Returns how many sessions
- * ended (0 when it had ended already). A used link: report_link_used; unknown or expired:
+ * signs its device out (signOutDevice; cause revoked_by_user, actor "email-link"). Returns how many
+ * sessions ended (0 when they had ended already). A used link: report_link_used; unknown or expired:
  * report_link_invalid.
  */
 export async function useReportLink(db: Database, config: Config, token: string, request: RequestInfo, now = new Date()): Promise<number> {
@@ -68,10 +67,10 @@ export async function useReportLink(db: Database, config: Config, token: string,
     throw fail(state.state === "used" ? "report_link_used" : "report_link_invalid");
   }
   const alert = await db.prisma.sessionAlert.findUniqueOrThrow({ where: { reportTokenHash: hash }, include: { user: { select: { username: true } } } });
-  const revoked = await revokeSessions(
+  const revoked = await signOutDevice(
     db,
     config,
-    { id: alert.sessionId, userId: alert.userId },
+    alert,
     { actor: EMAIL_LINK_ACTOR, cause: "revoked_by_user", reason: REPORTED_REASON, detail: `reported from new-device alert ${alert.id}'s emailed link` },
     request,
     now,

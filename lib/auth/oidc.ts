@@ -234,11 +234,11 @@ async function finishReauthentication(
   if (refusal !== null) return failedSignIn("sso_reauthentication_failed", refusal, check.status === "active" ? check.user.username : null);
   if (check.status !== "active") return failedSignIn("sso_reauthentication_failed", "no session");
   await db.prisma.user.update({ where: { id: check.user.id }, data: { role: roleFromClaims(oidc, claims) } });
-  const { token } = await rotateSessionToken(db, check, { proof: "identity provider (prompt=login)" }, request, now);
-  // The new sign-in's tokens replace the session's (a fresh grant; the re-check starts over), and so
-  // does its provider session: the provider may have started a new one, whose logout must end this.
+  // With the token, the provider session this sign-in names replaces the session's: the provider may
+  // have started a new one, whose logout must end this.
+  const { token } = await rotateSessionToken(db, check, { proof: "identity provider (prompt=login)", oidcSid: providerSessionId(claims) }, request, now);
+  // The new sign-in's tokens replace the session's (a fresh grant; the re-check starts over).
   await storeProviderTokens(db, config, check.session.id, providerTokens, now);
-  await db.prisma.session.update({ where: { id: check.session.id }, data: { oidcSid: providerSessionId(claims) } });
   return { ok: true, reauthenticated: true, token, persistent: check.cookiePersistent, next };
 }
 

@@ -33,10 +33,12 @@ export function roleFor(
 }
 
 /**
- * Whether an account's issuer (as the provider's tokens carry it) is the configured one: discovery
- * accepts DASHBOARD_OIDC_ISSUER with a trailing slash the provider's issuer does not have.
+ * Whether an account's issuer (as the provider's tokens carry it) is the configured one, compared as
+ * discovery compares them (as URLs): DASHBOARD_OIDC_ISSUER may differ in the host's case, a default
+ * port or the root's slash and still discover.
  */
-const sameIssuer = (stored: string, configured: string) => stored.replace(/\/+$/, "") === configured.replace(/\/+$/, "");
+const sameIssuer = (stored: string, configured: string) => issuerHref(stored) === issuerHref(configured);
+const issuerHref = (issuer: string) => (URL.canParse(issuer) ? new URL(issuer).href : issuer);
 
 /** Static-key sessions end when the key they signed in with is no longer configured. */
 export function signedInWithCurrentKey(config: Config, session: { authMethod: string; keyFingerprint: string | null }) {

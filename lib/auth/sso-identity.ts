@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config, OidcConfig } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
 import type { Database } from "../db";
-import { fail } from "../errors";
+import { DomainError, fail } from "../errors";
 import { createSession, type CurrentSession } from "../sessions/sessions";
 import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
@@ -67,7 +67,7 @@ export async function signInSsoUser(
   const found = await findOrCreateSsoUser(db, config, claims, profile, request, now);
   if (!found.ok) return found;
   const user = found.user;
-  const { token, session } = await createSession(
+  const created = await createSession(
     db,
     config,
     {
@@ -76,6 +76,7 @@ export async function signInSsoUser(
       authMethod: "oidc",
       rememberMe: options.rememberMe,
       keyFingerprint: null,
+      identity: { issuer: claims.iss, subject: claims.sub },
       oidcSid: providerSessionId(claims),
       loginDetail: role === "admin" ? "admin via SSO group" : null,
       providerTokens: options.providerTokens ?? null,
@@ -83,7 +84,13 @@ export async function signInSsoUser(
     },
     request,
     now,
-  );
+  ).catch((error: unknown) => {
+    // Linked to another subject after the look above (createSession reads it again under its hold).
+    if (error instanceof DomainError && error.code === "sso_account_conflict") return null;
+    throw error;
+  });
+  if (!created) return { ok: false, code: "sso_account_conflict", detail: "the account was linked to another subject during the sign-in", username: user.username };
+  const { token, session } = created;
   return { ok: true, token, persistent: options.rememberMe, session: { ...session, authMethod: "oidc" }, user: { id: user.id, username: user.username } };
 }
 

@@ -85,13 +85,16 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
     return refused(closed);
   }
   const role = expected.admin ? "admin" : "user";
-  // An account's first sign-in creates it; after that its role and last sign-in are written with the session.
+  // An account's first sign-in creates it; its role and last sign-in are written with the session,
+  // once createSession has held the row and found it still a key account (whoever created it).
   const user = existing
     ? { id: existing.id, username: input.username }
     : await db.prisma.user.upsert({
         where: { username: input.username },
         create: { id: generateId(), username: input.username, authSource: "static", role, lastLoginAt: now },
-        update: { role, lastLoginAt: now },
+        // Not empty, so that PostgreSQL gets one INSERT … ON CONFLICT (Prisma's native upsert) and
+        // two first sign-ins at once do not collide; the role waits for the hold (above).
+        update: { lastLoginAt: now },
       });
   const created = await createSession(
     db,
@@ -102,7 +105,7 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
       authMethod: "static",
       rememberMe: input.rememberMe,
       keyFingerprint: keyFingerprint(config.secrets[0], expected.key),
-      commitWith: (client) => [...attempt.succeeded(client), ...(existing ? [client.user.update({ where: { id: existing.id }, data: { role, lastLoginAt: now } })] : [])],
+      commitWith: (client) => [...attempt.succeeded(client), client.user.update({ where: { id: user.id }, data: { role, lastLoginAt: now } })],
     },
     request,
     now,
@@ -112,6 +115,8 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
     throw error;
   });
   if (!created) {
+    // As above: the key was right, so the attempt is given back.
+    await db.prisma.$transaction(attempt.succeeded(db.prisma), TRANSACTION_LIMITS);
     await failed("SSO account: key sign-in refused");
     return refused("sso_account");
   }

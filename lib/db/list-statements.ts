@@ -1,3 +1,4 @@
+import { withTimes, type TimesAsText } from "./row-times";
 import type { ListedSessionRow, OpenAlertRow, SessionListPart, UserSessionsRead } from "./types";
 
 /**
@@ -140,29 +141,33 @@ const ALERT_COLUMNS = ["id", "sessionId", "browserFamily", "osFamily", "ipAddres
 export const ALERT_TIMES = ["createdAt"] as const satisfies readonly (keyof OpenAlertRow)[];
 export type AlertTime = (typeof ALERT_TIMES)[number];
 
+/** An OpenAlertRow as either backend reads it: times as text, whether its session works as 1 or 0. */
+export type AlertRowAsRead = Omit<TimesAsText<OpenAlertRow, AlertTime>, "sessionActive"> & { sessionActive: number };
+
+export const toOpenAlert = ({ sessionActive, ...row }: AlertRowAsRead): OpenAlertRow => ({
+  ...withTimes<Omit<OpenAlertRow, "sessionActive">, AlertTime>(row, ALERT_TIMES),
+  sessionActive: sessionActive === 1,
+});
+
 const newestFirst = (alias: string) => `${alias}."createdAt" DESC, ${alias}."id" DESC`;
 
 /**
- * Database.openAlerts: a person's open new-device alerts about sessions still active, newest first
- * (those about the asking session's own device included: lib/alerts decides who sees what).
+ * Database.openAlerts: a person's open new-device alerts, newest first, each with whether its
+ * session is still active (1 or 0; the session may be gone). lib/alerts decides who sees what.
  */
 export function openAlertsStatement(dialect: ListDialect, userId: string, since: Date, active: ActivePart, take: number) {
   const { params, param, limit } = builder(dialect);
   const user = param("userId", userId);
-  const where = [
-    `a."userId" = ${user}`,
-    `a."createdAt" >= ${param("since", dialect.date(since))}`,
-    `a."dismissedAt" IS NULL`,
-    `a."reportedAt" IS NULL`,
-    `s."userId" = ${user}`,
-    ...activeConditions(dialect, param, "s", active),
-  ];
+  const where = [`a."userId" = ${user}`, `a."createdAt" >= ${param("since", dialect.date(since))}`, `a."dismissedAt" IS NULL`, `a."reportedAt" IS NULL`];
+  const works = [`s."id" IS NOT NULL`, ...activeConditions(dialect, param, "s", active)].join(" AND ");
   const rows = limit(take);
   return {
     key: (active.pending ? "pending" : "plain") + rows.key,
     text: rowsOf(
       dialect,
-      `SELECT ${ALERT_COLUMNS} FROM "SessionAlert" a JOIN "Session" s ON s."id" = a."sessionId" WHERE ${where.join(" AND ")} ORDER BY ${newestFirst("a")} LIMIT ${rows.sql}`,
+      `SELECT ${ALERT_COLUMNS}, CASE WHEN ${works} THEN 1 ELSE 0 END AS "sessionActive" ` +
+        `FROM "SessionAlert" a LEFT JOIN "Session" s ON s."id" = a."sessionId" AND s."userId" = ${user} ` +
+        `WHERE ${where.join(" AND ")} ORDER BY ${newestFirst("a")} LIMIT ${rows.sql}`,
       newestFirst,
     ),
     params,

@@ -7,9 +7,9 @@ import { applyPostgresMigrations } from "./postgres-migrations";
 import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
-import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
+import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ExpiryMarking, type ForceLogoutCutoffRow, type ListedSessionRow, type SessionWithUser } from "./types";
 import { createHash } from "node:crypto";
-import { ALERT_TIMES, LISTED_TIMES, openAlertsStatement, splitReads, userSessionsStatement, type AlertTime, type ListDialect, type ListedTime } from "./list-statements";
+import { LISTED_TIMES, openAlertsStatement, toOpenAlert, splitReads, userSessionsStatement, type AlertRowAsRead, type ListDialect, type ListedTime } from "./list-statements";
 import { withTimes, type TimesAsText } from "./row-times";
 
 /** Any fixed 64-bit number other than the migration lock's; held by whichever replica cleans up. */
@@ -179,8 +179,8 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
     },
     async openAlerts(userId, since, active, take) {
       const { key, text, params } = openAlertsStatement(POSTGRES_LIST, userId, since, active, take);
-      const { rows } = await query<{ row: TimesAsText<OpenAlertRow, AlertTime> }>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
-      return rows.map(({ row }) => withTimes(row, ALERT_TIMES));
+      const { rows } = await query<{ row: AlertRowAsRead }>({ name: statementName("sb_open_alerts", key), text, values: params.map(([, value]) => value) });
+      return rows.map(({ row }) => toOpenAlert(row));
     },
     async userSessions(userId, reads) {
       const { key, text, params } = userSessionsStatement(POSTGRES_LIST, userId, reads);

@@ -8,8 +8,8 @@ import { forwardQueries, QUERY_EVENTS, type OpenOptions } from "./query-log";
 import { checkpointInBackground } from "./sqlite-checkpoints";
 import { RETRY_WINDOW_MS, SESSION_EVENT_ID_PREFIX } from "../webhooks/events";
 import { EXPIRY_CAUSE_SQL } from "../sessions/end-reasons";
-import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ForceLogoutCutoffRow, type ListedSessionRow, type OpenAlertRow, type SessionWithUser } from "./types";
-import { ALERT_TIMES, LISTED_TIMES, openAlertsStatement, userSessionsStatement, type AlertTime, type ListDialect, type ListedTime } from "./list-statements";
+import { ACTIVITY_ENTRIES_KEPT, withinLapsedBound, type Database, type ForceLogoutCutoffRow, type ListedSessionRow, type SessionWithUser } from "./types";
+import { LISTED_TIMES, openAlertsStatement, toOpenAlert, userSessionsStatement, type AlertRowAsRead, type ListDialect, type ListedTime } from "./list-statements";
 import { withTimes, type TimesAsText } from "./row-times";
 
 type PrismaAdapter = ConstructorParameters<typeof PrismaClient>[0]["adapter"];
@@ -315,7 +315,7 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
     },
     async openAlerts(userId, since, active, take) {
       const { key, text, params } = openAlertsStatement(SQLITE_LIST, userId, since, active, take);
-      return (runListStatement(`alerts-${key}`, text, params) as TimesAsText<OpenAlertRow, AlertTime>[]).map((row) => withTimes(row, ALERT_TIMES));
+      return (runListStatement(`alerts-${key}`, text, params) as AlertRowAsRead[]).map(toOpenAlert);
     },
     async userSessions(userId, reads) {
       // A statement each: no round trip to save here, and measured, three reads joined into one took

@@ -84,6 +84,8 @@ export type OpenAlertRow = {
   country: string | null;
   city: string | null;
   createdAt: Date;
+  /** Whether the session it is about still works (the `active` rule of Database.openAlerts). */
+  sessionActive: boolean;
 };
 
 /**
@@ -228,10 +230,10 @@ export interface Database {
    */
   lapsedSessionsPerUserUpTo(now: Date, keyFingerprints: string[], atMost: number): Promise<LapsedRows | null>;
   /**
-   * The user's new-device alerts created since `since`, neither dismissed nor reported, about one
-   * of their sessions that is still active (`active`: the rule, as lists take it), newest first, at
-   * most `take`: what every signed-in page asks, so one prepared statement on the [userId,
-   * createdAt] index rather than Prisma.
+   * The user's new-device alerts created since `since`, neither dismissed nor reported, newest
+   * first, at most `take`, each saying whether the session it is about is still active (`active`:
+   * the rule, as lists take it): what every signed-in page asks, so one prepared statement on the
+   * [userId, createdAt] index rather than Prisma.
    */
   openAlerts(userId: string, since: Date, active: SessionListPart & { rows: "active" }, take: number): Promise<OpenAlertRow[]>;
   /**

@@ -3,7 +3,7 @@ import type { Config } from "../config";
 import { recordAuthEvent } from "../audit";
 import type { Database } from "../db";
 import { pruneDevicesAndAlerts } from "../alerts/new-device";
-import { pruneWebhookDeliveries } from "../webhooks/delivery";
+import { failAbandonedDeliveries, pruneWebhookDeliveries } from "../webhooks/delivery";
 import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
 import { recordCleanupDeleted, recordSessionsEnded } from "../metrics/metrics";
 import { withSpan } from "../tracing";
@@ -89,6 +89,7 @@ async function deleteExpired(db: Database, config: Config, options: { actor?: Ac
   const { count: loginAttempts } = await db.prisma.loginAttempt.deleteMany({ where: { windowStart: { lt: windowStart } } });
   // Devices unused for 90 days are new again, and alerts that old are done with.
   await pruneDevicesAndAlerts(db, now);
+  await failAbandonedDeliveries(db, config.webhooks?.urls ?? [], now);
   await pruneWebhookDeliveries(db, now);
   if (expiredSessions > 0) {
     await recordAuthEvent(db, {

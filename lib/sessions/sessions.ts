@@ -207,6 +207,8 @@ export type NewSession = {
   keyFingerprint: string | null;
   /** The IdP's session id, for back-channel logout (OIDC only). */
   oidcSid?: string | null;
+  /** Who signs in (OIDC only): the account must still be that issuer's subject's when the session is written. */
+  identity?: { issuer: string; subject: string };
   /** Extra words for the login.succeeded event, e.g. "admin via SSO". */
   loginDetail?: string | null;
   /** The identity provider's tokens, kept sealed with the session (OIDC only). */
@@ -235,9 +237,13 @@ export async function createSession(db: Database, config: Config, input: NewSess
   // new device signing in eight times at once raises one alert, and two first sign-ins one.
   const { created, device } = await db.prisma.$transaction(async (tx) => {
     const held = await holdUser(tx, db.backend, input.userId);
-    // Read again under the hold: the account may have become an SSO account since the sign-in
-    // looked (an SSO sign-in that created the name, or a link), and the key must not open one.
+    // Read again under the hold: the account may have changed hands since the sign-in looked — an
+    // SSO sign-in that created the name, or a link to single sign-on — and must not open to the key,
+    // nor to a subject it is no longer linked to.
     if (input.authMethod === "static" && held?.authSource === "oidc") throw fail("sso_account");
+    if (input.identity && (held?.oidcIssuer !== input.identity.issuer || held.oidcSubject !== input.identity.subject)) {
+      throw fail("sso_account_conflict", { owner: input.username });
+    }
     const device = await signInDevice(tx, input.userId, request, now);
     for (const write of input.commitWith?.(tx) ?? []) await write;
     const created = await tx.session.create({
@@ -336,7 +342,8 @@ async function revokeSessionsOverLimit(db: Database, config: Config, limit: numb
 export async function rotateSessionToken(
   db: Database,
   holder: { session: CurrentSession; user: CurrentUser },
-  proof: { proof: string; keyFingerprint?: string | null },
+  /** What proved it (for the audit); the key's fingerprint, or the provider session an SSO re-authentication signed in (its `sid`). */
+  proof: { proof: string; keyFingerprint?: string | null; oidcSid?: string | null },
   request: RequestInfo,
   now = new Date(),
 ): Promise<{ token: string }> {
@@ -352,6 +359,7 @@ export async function rotateSessionToken(
         tokenHint: tokenHint(token),
         authenticatedAt: now,
         ...(proof.keyFingerprint !== undefined ? { keyFingerprint: proof.keyFingerprint } : {}),
+        ...(proof.oidcSid !== undefined ? { oidcSid: proof.oidcSid } : {}),
       },
     });
     if (count === 0) return false;

@@ -25,10 +25,12 @@ const MAX_RETRY_MS = 60 * 60_000;
 export const LEASE_MS = 15 * 60_000;
 const BATCH = 50;
 /**
- * How long a due row of a URL this replica does not have waits for a replica that does — during a
- * rolling change of DASHBOARD_WEBHOOK_URL some have it and some not — before it is marked failed.
+ * How long a row of a URL this replica does not have waits for a replica that does — during a
+ * rolling change of DASHBOARD_WEBHOOK_URL some have it and some not — before it is marked failed:
+ * this long past its time with no replica taking it (a round that takes a row and leaves it for
+ * later marks it taken, see `release`). As long as the longest wait between retries.
  */
-export const UNKNOWN_URL_GRACE_MS = 10 * 60_000;
+export const UNKNOWN_URL_GRACE_MS = MAX_RETRY_MS;
 /** What is kept of a receiver's error answer for the Admin Panel. */
 const EXCERPT_CHARS = 200;
 
@@ -66,12 +68,7 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
   const now = clock();
   const leaseFree = { OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] };
   const ours = { url: { in: [...targets.urls] } };
-  // A URL removed from DASHBOARD_WEBHOOK_URL gets nothing more: its rows are failed once no replica
-  // has taken them for UNKNOWN_URL_GRACE_MS past their time, and never while one holds them.
-  await db.prisma.webhookDelivery.updateMany({
-    where: { status: "pending", url: { notIn: [...targets.urls] }, nextAttemptAt: { lte: new Date(now.getTime() - UNKNOWN_URL_GRACE_MS) }, ...leaseFree },
-    data: { status: "failed", lastError: "URL no longer configured" },
-  });
+  await failAbandonedDeliveries(db, targets.urls, now);
   const due = await db.prisma.webhookDelivery.findMany({
     where: { status: "pending", nextAttemptAt: { lte: now }, ...ours, ...leaseFree },
     orderBy: { seq: "asc" },
@@ -99,7 +96,8 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
     row.sessionId !== null && pendingOfSessions.some((other) => other.sessionId === row.sessionId && other.url === row.url && other.seq < row.seq && !delivered.has(other.seq));
 
   const mine = (seq: number) => ({ seq, leaseOwner: owner });
-  const release = (seq: number) => db.prisma.webhookDelivery.updateMany({ where: mine(seq), data: { leaseUntil: null, leaseOwner: null } });
+  // Free again (a lease that ends now), which also says when a replica with its URL last took it.
+  const release = (seq: number) => db.prisma.webhookDelivery.updateMany({ where: mine(seq), data: { leaseUntil: clock(), leaseOwner: null } });
 
   const byUrl = new Map<string, typeof claimed>();
   for (const row of claimed) byUrl.set(row.url, [...(byUrl.get(row.url) ?? []), row]);
@@ -283,6 +281,21 @@ export async function listWebhookDeliveries(db: Database, query: { status?: Deli
   ]);
   const counts = Object.fromEntries(DELIVERY_STATUSES.map((status) => [status, groups.find((group) => group.status === status)?._count._all ?? 0])) as Record<DeliveryStatus, number>;
   return { deliveries: rows, counts };
+}
+
+/**
+ * A URL removed from DASHBOARD_WEBHOOK_URL gets nothing more: rows of URLs not in `urls` (this
+ * replica's) are failed once no replica has taken them for UNKNOWN_URL_GRACE_MS past their time,
+ * and never while one holds them. Each delivery round, and cleanup (which also runs with no URL
+ * configured at all, when no round does).
+ */
+export async function failAbandonedDeliveries(db: Database, urls: readonly string[], now: Date): Promise<number> {
+  const abandoned = new Date(now.getTime() - UNKNOWN_URL_GRACE_MS);
+  const { count } = await db.prisma.webhookDelivery.updateMany({
+    where: { status: "pending", url: { notIn: [...urls] }, nextAttemptAt: { lte: abandoned }, OR: [{ leaseUntil: null }, { leaseUntil: { lte: abandoned } }] },
+    data: { status: "failed", lastError: "URL no longer configured" },
+  });
+  return count;
 }
 
 /** Finished deliveries (delivered or failed) are kept this long for the Admin Panel. */

@@ -6,7 +6,7 @@ import { cleanupSessions } from "@/lib/sessions/cleanup";
 import { activePart } from "@/lib/sessions/active";
 import { deviceWords, whereWords } from "@/lib/alerts/words";
 import { revokeOwnSession } from "@/lib/sessions/own-sessions";
-import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
 import { USER_KEY, days, later, minutes, signIn, tempDatabase, testConfig } from "./helpers";
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -228,7 +228,58 @@ describe("new-device alerts", () => {
     // A later sign-in from the laptop's own device sees what the laptop sees.
     const laptopAgain = await signIn(db, config, "heidi", USER_KEY, false, { ...HOME, ip: "203.0.113.9" }, later(T0, minutes(5)));
     expect((await listOpenAlerts(db, config, owner(laptopAgain), now)).map((a) => a.id)).toEqual([first.id]);
-    expect(await reportAlert(db, config, owner(laptopAgain), first.id, HOME, now)).toBe(1);
+    // Both sessions from the intruder's device end.
+    expect(await reportAlert(db, config, owner(laptopAgain), first.id, HOME, now)).toBe(2);
+  });
+
+  it("stay with their device: ending the alerted session neither hides the alert while the device is signed in, nor frees the device", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const laptop = await signIn(db, config, "ivan", USER_KEY, false, HOME, T0);
+    const owner = (s: typeof laptop) => ({ user: { id: s.session.userId, username: "ivan" }, session: s.session });
+    const intruder = await signIn(db, config, "ivan", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
+    const again = await signIn(db, config, "ivan", USER_KEY, false, { ip: "198.51.100.8", userAgent: CHROME }, later(T0, minutes(2)));
+    const signedIn = await validateSessionCookie(db, config, intruder.cookie, HOME, later(T0, minutes(3)));
+    if (signedIn.status !== "active") throw new Error(signedIn.status);
+    await endSessionByLogout(db, signedIn.session, signedIn.user, HOME, later(T0, minutes(3)));
+    const now = later(T0, minutes(4));
+    const [alert] = await listOpenAlerts(db, config, owner(laptop), now);
+    expect(alert).toMatchObject({ sessionId: intruder.session.id });
+    // The device's later session is still under it: it answers no alert, a new device's included.
+    const second = await signIn(db, config, "ivan", USER_KEY, false, { ip: "192.0.2.50", userAgent: FIREFOX }, later(T0, minutes(5)));
+    const [about] = (await listOpenAlerts(db, config, owner(laptop), now)).filter((a) => a.sessionId === second.session.id);
+    expect(await listOpenAlerts(db, config, owner(again), now)).toEqual([]);
+    await expect(dismissAlert(db, config, owner(again), about.id, now)).rejects.toMatchObject({ code: "alert_not_found" });
+
+    // "Sign it out" signs the device out: its later session too, and its next sign-in is new again.
+    expect(await reportAlert(db, config, owner(laptop), alert.id, HOME, now)).toBe(1);
+    expect(await validateSessionCookie(db, config, again.cookie, HOME, now)).toEqual({ status: "ended", reason: "revoked" });
+    const back = await signIn(db, config, "ivan", USER_KEY, false, { ip: "198.51.100.9", userAgent: CHROME }, later(T0, minutes(6)));
+    expect(await db.prisma.sessionAlert.count({ where: { sessionId: back.session.id } })).toBe(1);
+    // Once every session from it has ended, there is nothing left to answer.
+    await revokeOwnSession(db, config, owner(laptop), back.session.id, HOME, now);
+    expect((await listOpenAlerts(db, config, owner(laptop), now)).map((a) => a.sessionId)).toEqual([second.session.id]);
+  });
+
+  it("with more open alerts than a page shows, any number, still lists the newest and still knows a device under one", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const laptop = await signIn(db, config, "judy", USER_KEY, false, HOME, T0);
+    const owner = (s: typeof laptop) => ({ user: { id: s.session.userId, username: "judy" }, session: s.session });
+    const intruder = await signIn(db, config, "judy", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
+    // 24 more new devices, each its own network, after the intruder's: its alert is not among the newest 21.
+    for (let i = 0; i < 24; i++) await signIn(db, config, "judy", USER_KEY, false, { ip: `10.${i}.0.1`, userAgent: FIREFOX }, later(T0, minutes(2 + i)));
+    const now = later(T0, minutes(30));
+    expect(await listOpenAlerts(db, config, owner(laptop), now)).toHaveLength(20);
+    // However many there are: a flood of alerts hides none from the person's known devices.
+    await db.prisma.sessionAlert.createMany({
+      data: Array.from({ length: 1_000 }, (_, i) => ({ id: `flood${i}`, userId: laptop.session.userId, sessionId: intruder.session.id, browserFamily: "Firefox", osFamily: "Linux", ipAddress: `10.${100 + (i % 100)}.${Math.floor(i / 100)}.1`, createdAt: later(T0, minutes(26)) })),
+    });
+    expect(await listOpenAlerts(db, config, owner(intruder), now)).toEqual([]);
+    const flooded = await listOpenAlerts(db, config, owner(laptop), now);
+    expect(flooded).toHaveLength(20);
+    const newest = flooded[0];
+    await expect(dismissAlert(db, config, owner(intruder), newest.id, now)).rejects.toMatchObject({ code: "alert_not_found" });
   });
 
   it("cost a signed-in page two short prepared statements, never a Prisma query (every page asks)", async () => {
@@ -239,7 +290,7 @@ describe("new-device alerts", () => {
     const owner = { user: { id: laptop.session.userId, username: "frank" }, session: laptop.session };
     sent.length = 0;
     expect(await listOpenAlerts(db, config, owner, later(T0, minutes(1)))).toEqual([]);
-    const own = [expect.stringMatching(/FROM "ForceLogoutCutoff"/), expect.stringMatching(/^(SELECT row_to_json\(t\) AS "row" FROM \()?SELECT a\."id", .* FROM "SessionAlert" a JOIN "Session" s ON/)];
+    const own = [expect.stringMatching(/FROM "ForceLogoutCutoff"/), expect.stringMatching(/^(SELECT row_to_json\(t\) AS "row" FROM \()?SELECT a\."id", .* FROM "SessionAlert" a LEFT JOIN "Session" s ON/)];
     expect(sent).toEqual(own);
 
     // With one to show, it is listed by the same two.
@@ -261,8 +312,8 @@ describe("new-device alerts", () => {
 
     const pending = { at: later(T0, minutes(1)), revokedBy: "root", revokeReason: "incident", endReason: "revoked_all" as const };
     const listed = (keepSessionId: string | null) =>
-      db.openAlerts(owner.user.id, T0, activePart(config, now, { ...pending, keepSessionId }), 20).then((rows) => rows.map((row) => row.sessionId));
-    expect(await listed(null)).toEqual([]);
-    expect(await listed(intruder.session.id)).toEqual([intruder.session.id]);
+      db.openAlerts(owner.user.id, T0, activePart(config, now, { ...pending, keepSessionId }), 20).then((rows) => rows.map((row) => [row.sessionId, row.sessionActive]));
+    expect(await listed(null)).toEqual([[intruder.session.id, false]]);
+    expect(await listed(intruder.session.id)).toEqual([[intruder.session.id, true]]);
   });
 });

@@ -162,6 +162,7 @@ describe("an SSO identity is its issuer and subject", () => {
     // The issuer it was bound to, written with or without a trailing slash, is its own.
     expect(await role(testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_OIDC_ISSUER: "https://old-id.example.test", DASHBOARD_ADMINS: "oidc:42" }))).toBe("admin");
     expect(await role(testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_OIDC_ISSUER: "https://old-id.example.test/", DASHBOARD_ADMINS: "oidc:42" }))).toBe("admin");
+    expect(await role(testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_OIDC_ISSUER: "https://OLD-ID.example.test:443", DASHBOARD_ADMINS: "oidc:42" }))).toBe("admin");
   });
 
   it("linked again to another subject, the account's sessions of the subject before end: the account is no longer theirs", async () => {
@@ -188,6 +189,9 @@ describe("an SSO identity is its issuer and subject", () => {
     ]);
     const after = await signInSso({ iss: idp.issuer, sub: "judy-new" });
     expect(after).toMatchObject({ ok: true, user: { username: "judy" } });
+    // A sign-in of the subject before that looked the account up before the link writes no session after it.
+    const late = { userId: before.user.id, username: "judy", authMethod: "oidc" as const, rememberMe: false, keyFingerprint: null, identity: { issuer: idp.issuer, subject: "judy-old" } };
+    await expect(createSession(db, config, late, request)).rejects.toMatchObject({ code: "sso_account_conflict" });
   });
 
   it("an operator-linked key user is the account that subject signs in to", async () => {

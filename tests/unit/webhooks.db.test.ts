@@ -221,7 +221,7 @@ describe("webhook delivery", () => {
     }
   });
 
-  it("leaves a URL it does not know to the replicas that do (a rolling change); fails its rows once none has taken them for 10 minutes", async () => {
+  it("leaves a URL it does not know to the replicas that do (a rolling change); fails its rows once none has taken them for an hour", async () => {
     const [kept, added] = [await startWebhookReceiver(TEST_WEBHOOK_SECRET), await startWebhookReceiver(TEST_WEBHOOK_SECRET)];
     receivers.push(kept, added);
     // A replica already restarted with the added URL writes rows for both; one not yet restarted knows only the first.
@@ -231,26 +231,42 @@ describe("webhook delivery", () => {
     const after = { urls: [kept.url, added.url], secret: TEST_WEBHOOK_SECRET };
     const t0 = new Date();
     await signIn(db, config, "alice", USER_KEY, false, request, t0);
-    const status = async () => Object.fromEntries((await outbox(db)).map((row) => [row.url === kept.url ? "kept" : "added", [row.status, row.lastError]]));
+    const status = async () => (await outbox(db)).filter((row) => row.url === added.url).map((row) => [row.status, row.lastError]);
 
     expect(await deliverDueWebhooks(db, before, { clock: () => later(t0, 1_000) })).toMatchObject({ claimed: 1, delivered: 1, failed: 0 });
-    expect(await status()).toEqual({ kept: ["delivered", null], added: ["pending", null] });
+    expect(await status()).toEqual([["pending", null]]);
     expect(added.events).toHaveLength(0);
     expect(await deliverDueWebhooks(db, after, { clock: () => later(t0, 2_000) })).toMatchObject({ claimed: 1, delivered: 1 });
     expect(added.events.map((event) => event.type)).toEqual(["session.created"]);
 
-    // Removed everywhere: no replica takes its rows; ten minutes later they are marked failed.
+    // The added receiver goes down with rows waiting: the replicas that have it keep taking them
+    // (one attempt a round, the rest left for later), and a replica without it leaves them alone.
+    added.state.answer = 503;
     const t1 = later(t0, minutes(1));
     await signIn(db, config, "bob", USER_KEY, false, request, t1);
-    await deliverDueWebhooks(db, before, { clock: () => later(t1, minutes(9)) });
-    expect((await status()).added).toEqual(["pending", null]);
-    // A row some replica holds under its lease is that replica's.
-    await db.prisma.webhookDelivery.updateMany({ where: { url: added.url, status: "pending" }, data: { leaseUntil: later(t1, minutes(20)), leaseOwner: "a replica with the URL" } });
-    await deliverDueWebhooks(db, before, { clock: () => later(t1, minutes(11)) });
-    expect((await status()).added).toEqual(["pending", null]);
-    await deliverDueWebhooks(db, before, { clock: () => later(t1, minutes(21)) });
-    expect((await status()).added).toEqual(["failed", "URL no longer configured"]);
-    expect(added.events).toHaveLength(1);
+    await signIn(db, config, "carol", USER_KEY, false, request, t1);
+    await deliverDueWebhooks(db, after, { clock: () => later(t1, 1_000) });
+    await deliverDueWebhooks(db, after, { clock: () => later(t1, minutes(50)) });
+    await deliverDueWebhooks(db, before, { clock: () => later(t1, minutes(61)) });
+    expect((await status()).map(([state]) => state)).toEqual(["delivered", "pending", "pending"]);
+
+    // Removed everywhere: no replica takes its rows, and an hour after the last one did they are marked failed.
+    await deliverDueWebhooks(db, before, { clock: () => later(t1, minutes(109)) });
+    expect((await status()).slice(1).map(([state]) => state)).toEqual(["pending", "pending"]);
+    await deliverDueWebhooks(db, before, { clock: () => later(t1, minutes(112)) });
+    expect((await status()).slice(1)).toEqual([["failed", "URL no longer configured"], ["failed", "URL no longer configured"]]);
+  });
+
+  it("with no URL configured on any replica (no delivery rounds), cleanup fails the rows left an hour later", async () => {
+    const { db, env, config } = await setup();
+    const t0 = new Date();
+    await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    const unset = testConfig(env);
+    expect(unset.webhooks).toBeNull();
+    await cleanupSessions(db, unset, { now: later(t0, minutes(30)) });
+    expect((await outbox(db)).map((row) => row.status)).toEqual(["pending"]);
+    await cleanupSessions(db, unset, { now: later(t0, minutes(61)) });
+    expect((await outbox(db)).map((row) => [row.status, row.lastError])).toEqual([["failed", "URL no longer configured"]]);
   });
 
   it("takes a row back from a worker whose lease lapsed (it crashed mid-delivery)", async () => {

@@ -289,7 +289,9 @@ export const OPERATIONS: Operation[] = [
     path: "/api/alerts",
     operationId: "listAlerts",
     summary: "Your open new-device alerts, newest first",
-    description: "Sign-ins to your account from a device (browser family, OS family, address network) you had not used in 90 days, about your other sessions that are still active; neither dismissed nor reported.",
+    description:
+      "Sign-ins to your account from a device (browser family, OS family, address network) you had not used in 90 days, neither dismissed nor reported, " +
+      "while a session from that device still works. None while this session's own device is under an open alert.",
     tag: "Alerts",
     auth: "session",
     responses: { 200: { description: "The open alerts (at most 20)", json: alertListSchema } },
@@ -299,7 +301,7 @@ export const OPERATIONS: Operation[] = [
     path: "/api/alerts/{id}/dismiss",
     operationId: "dismissAlert",
     summary: "“This was me”: dismiss a new-device alert",
-    description: "Someone else's, an unknown or a closed alert gets the same 404. Reads no body.",
+    description: "Someone else's, an unknown or a closed alert gets the same 404, and so does any while this session's device is under an open alert. Reads no body.",
     tag: "Alerts",
     auth: "session",
     params: alertIdParams,
@@ -310,8 +312,10 @@ export const OPERATIONS: Operation[] = [
     method: "post",
     path: "/api/alerts/{id}/report",
     operationId: "reportAlert",
-    summary: "“Sign it out”: revoke the alert's session and report it",
-    description: "Revokes the session that signed in from the new device and marks the alert reported (flagged in the Admin Panel). `revoked` is 0 when that session had already ended. Reads no body.",
+    summary: "“Sign it out”: sign the alert's device out and report it",
+    description:
+      "Ends every session of yours from the new device (the alerted one and any later one), forgets the device (its next sign-in raises an alert again) " +
+      "and marks the alert reported (flagged in the Admin Panel). `revoked` is how many sessions ended, 0 when they had already. Reads no body.",
     tag: "Alerts",
     auth: "session",
     params: alertIdParams,
@@ -322,15 +326,15 @@ export const OPERATIONS: Operation[] = [
     method: "post",
     path: "/api/alerts/report-link",
     operationId: "useReportLink",
-    summary: "A mailed alert's “This wasn't me” link, confirmed: revoke that one session",
+    summary: "A mailed alert's “This wasn't me” link, confirmed: sign that device out",
     description:
       "No session needed: the single-use `token` from the mailed link (/report?token=…) is the authority; it expires after 7 days and only ever " +
-      "revokes the alert's own session. The confirmation page posts it form-encoded and is answered with a redirect back to it.",
+      "signs the alert's device out, as reportAlert does. The confirmation page posts it form-encoded and is answered with a redirect back to it.",
     tag: "Alerts",
     auth: "public",
     body: { schema: reportLinkFormSchema, media: JSON_OR_FORM, required: true },
     responses: {
-      200: { description: "JSON request: how many sessions ended (0 when it had ended already)", json: revokedAnswerSchema },
+      200: { description: "JSON request: how many sessions ended (0 when they had already)", json: revokedAnswerSchema },
       303: seeOther("Form request: back to /report?token=…, which shows the link as used (signed out) or not valid"),
     },
     errors: ["report_link_invalid", "report_link_used"],
