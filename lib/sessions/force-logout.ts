@@ -155,8 +155,16 @@ async function markCutoff(db: Database, config: Config, cutoff: PendingForceLogo
 export async function endIfForceLoggedOut(db: Database, session: { id: string; createdAt: Date }): Promise<boolean> {
   const last = asForceLogout(await db.prisma.forceLogoutCutoff.findUnique({ where: { id: 1 } }));
   if (!last || session.createdAt.getTime() > last.at.getTime() || session.id === last.keepSessionId) return false;
-  const by: Revocation = { actor: { username: last.revokedBy, sessionId: last.keepSessionId }, cause: last.endReason, reason: last.revokeReason };
-  return (await endListedSessions(db, [session.id], by, last.at)) > 0;
+  const by: Revocation = {
+    actor: { username: last.revokedBy, sessionId: last.keepSessionId },
+    cause: last.endReason,
+    reason: last.revokeReason,
+    detail: `scope: a sign-in begun before the force logout and written after it (session ${session.id}); reason: ${last.revokeReason}`,
+  };
+  const ended = await endListedSessions(db, [session.id], by, last.at);
+  // Audited as its own part of that force logout, whose answer counted the sessions there were then.
+  if (ended > 0) await auditBulkRevocation(db, "sessions.revoked_all", by, ended, { ip: null, userAgent: null }, new Date());
+  return ended > 0;
 }
 
 /**

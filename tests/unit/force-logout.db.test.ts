@@ -168,6 +168,12 @@ describe("force logout of everyone holds at once, before its rows are marked", (
       revokeReason: "incident 11",
       endReason: "revoked_all",
     });
+    // Audited: the force logout counted the sessions there were; this one is an event of its own.
+    const events = await db.prisma.authEvent.findMany({ where: { type: "sessions.revoked_all" }, orderBy: { count: "desc" } });
+    expect(events.map((e) => [e.actor, e.count, e.detail])).toEqual([
+      ["root", crowd.length, "scope: all; reason: incident 11"],
+      ["root", 1, `scope: a sign-in begun before the force logout and written after it (session ${straggler.session.id}); reason: incident 11`],
+    ]);
     // One begun after it is not ended, nor is the session it kept.
     const since = await signIn(db, config, "late", USER_KEY, false, request, later(cut, 1));
     expect((await validateSessionCookie(db, config, since.cookie, request)).status).toBe("active");
