@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => smtp?.stop());
 
 describe("new-device alert mail", () => {
-  it("mails a user with an email address a link that revokes that one session on use, once", async () => {
+  it("mails a user with an email address a link that signs that device out on use, once", async () => {
     const { db } = await tempDatabase();
     const config = testConfig({ DASHBOARD_URL: "https://sessions.example.com", DASHBOARD_SMTP_URL: smtp.url, DASHBOARD_SMTP_FROM: "Sessionboard <sessions@example.com>" });
     const before = smtp.messages.length;
