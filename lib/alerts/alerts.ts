@@ -87,7 +87,8 @@ export async function listOpenAlerts(db: Database, config: Config, owner: AlertO
   const pending = await pendingForceLogoutFor(db, owner);
   const rows = await db.openAlerts(owner.user.id, knownSince(now), activePart(config, now, pending), SHOWN + 1);
   // Every open alert read: whether this device is under one is in them; more: asked of the database.
-  const under = rows.length <= SHOWN ? rows.some((row) => sameDevice(deviceOf(row), ownDevice(owner))) : await underOpenAlert(db, owner, now);
+  const own = ownDevice(owner);
+  const under = rows.length <= SHOWN ? rows.some((row) => sameDevice(deviceOf(row), own)) : await underOpenAlert(db, owner, now);
   if (under) return [];
   const shown = await leftToAnswer(db, config, owner.user.id, now, pending, rows.slice(0, SHOWN));
   return shown.map((row) => ({

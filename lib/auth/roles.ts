@@ -22,8 +22,9 @@ export function roleFor(
   // is someone only at its issuer: an account bound to another (before DASHBOARD_OIDC_ISSUER
   // changed) is not the configured issuer's subject of the same name.
   if (session.authMethod === "oidc") {
-    const ofIssuer = config.oidc !== null && session.oidcIssuer != null && sameIssuer(session.oidcIssuer, config.oidc.issuerId);
-    const bySubject = ofIssuer && Boolean(session.oidcSubject) && config.admins.has(ssoAdminEntry(session.oidcSubject ?? ""));
+    // Every request of an SSO session asks: the set first, and the issuer (a URL parse) only for a listed subject.
+    const listed = Boolean(session.oidcSubject) && config.admins.has(ssoAdminEntry(session.oidcSubject ?? ""));
+    const bySubject = listed && config.oidc !== null && session.oidcIssuer != null && sameIssuer(session.oidcIssuer, config.oidc.issuer);
     return bySubject || (config.oidc?.adminGroup && session.storedRole === "admin") ? "admin" : "user";
   }
   if (!config.admins.has(session.username)) return "user";
@@ -37,8 +38,7 @@ export function roleFor(
  * discovery compares them (as URLs): DASHBOARD_OIDC_ISSUER may differ in the host's case, a default
  * port or the root's slash and still discover.
  */
-const sameIssuer = (stored: string, configured: string) => issuerHref(stored) === issuerHref(configured);
-const issuerHref = (issuer: string) => (URL.canParse(issuer) ? new URL(issuer).href : issuer);
+const sameIssuer = (stored: string, configured: URL) => URL.canParse(stored) && new URL(stored).href === configured.href;
 
 /** Static-key sessions end when the key they signed in with is no longer configured. */
 export function signedInWithCurrentKey(config: Config, session: { authMethod: string; keyFingerprint: string | null }) {
