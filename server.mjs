@@ -180,7 +180,7 @@ function answerMetrics(req, res) {
     const answer = errorAnswer(code, message, headers);
     res.writeHead(status, answer.headers).end(answer.body);
   };
-  if ((req.url ?? "/").split("?")[0] !== "/metrics") return refuseWith(404, "not_found", "There is nothing at this address; metrics are at /metrics");
+  if ((req.url ?? "/").split("?")[0] !== "/metrics") return refuseWith(404, "not_found", "There is nothing at this address");
   if (req.method !== "GET" && req.method !== "HEAD") {
     return refuseWith(405, "method_not_allowed", `${req.method} is not allowed here; this address accepts GET, HEAD`, { Allow: "GET, HEAD" });
   }

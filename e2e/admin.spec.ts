@@ -256,6 +256,14 @@ test.describe("Admin Panel", () => {
     const lines = fs.readFileSync(await jsonl.path(), "utf8").trim().split("\n").map((line) => JSON.parse(line));
     expect(lines.map((e) => e.type)).toEqual(["session.revoked", "login.succeeded"]);
 
+    // A filter the page could not read is left out of the list and of its exports alike.
+    await page.goto(`/admin/events?user=${username}&from=yesterday`);
+    await expect(page.getByText(/from must be/)).toBeVisible();
+    await expect(rows).toHaveCount(2);
+    const exportHref = await page.getByRole("link", { name: "Export JSON lines" }).getAttribute("href");
+    expect(exportHref).toBe(`/api/admin/events/export?user=${username}&format=jsonl`);
+    expect((await admin.context.request.get(exportHref as string)).status()).toBe(200);
+
     // A session deleted from the database (past the history kept) has no page to link to: the start of its id.
     withDatabase((db) => {
       db.pragma("foreign_keys = ON");
@@ -353,6 +361,9 @@ test.describe("Admin Panel", () => {
     await expectJsonError(await api.post("/api/admin/users/root/disable"), 409, "cannot_disable_self");
     await expectJsonError(await api.post("/api/admin/users/root/explode"), 400, "invalid_input");
     await expectJsonError(await api.post("/api/admin/users/nobody-at-all/enable"), 404, "user_not_found");
+    // The path is decoded once: "%2572oot" names "%72oot", which is no username, not "root".
+    await expectJsonError(await api.post("/api/admin/users/%2572oot/disable"), 400, "invalid_input");
+    await expectJsonError(await api.post("/api/admin/users/nobody%40example.test/enable"), 404, "user_not_found");
     await expectJsonError(await api.delete("/api/admin/sessions?user=root", { data: Buffer.from("{oops"), headers: { "content-type": "application/json" } }), 400, "malformed_json");
     // Hand-edited page links open nothing and claim nothing.
     await admin.page.goto(`/admin/sessions?confirmUser=${encodeURIComponent("<b>x</b> y")}&done=user&count=lots&doneUser=%3Cb%3E`);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { LOG_LEVELS, parseLogLevel, parseTrustProxy } from "../server/env-rules.mjs";
 import { generatedCredentialsFile, loadGeneratedCredentials, loadOrCreateGeneratedCredentials, type GeneratedCredentials } from "./generated-credentials";
 import { usernameOf } from "./validation/username";
-import { NO_CONTROL_CHARACTERS } from "./validation/text";
+import { ssoSubjectSchema } from "./validation/auth";
 import { decimalNumber } from "./validation/number";
 
 /** Thrown when the environment is unusable; the message names the variable. */
@@ -16,8 +16,6 @@ const list = (value: string | undefined) =>
     .filter(Boolean);
 
 const adminUsername = usernameOf("An admin username");
-/** SSO subjects are at most 255 characters (OpenID Connect Core 1.0, section 2). */
-const SUBJECT_MAX_LENGTH = 255;
 
 /**
  * One entry of DASHBOARD_ADMINS: a username as sign-in reads it (lower-cased), or an SSO subject,
@@ -27,9 +25,8 @@ function adminName(entry: string): { ok: true; name: string } | { ok: false; pro
   if (/^oidc:/i.test(entry)) {
     const subject = entry.slice(5);
     if (subject === "") return { ok: false, problem: `"${entry}" names no subject: write oidc:<sub>` };
-    if (subject.length > SUBJECT_MAX_LENGTH || !NO_CONTROL_CHARACTERS.test(subject)) {
-      return { ok: false, problem: `"${entry.slice(0, 40)}" is not an SSO subject: at most ${SUBJECT_MAX_LENGTH} characters, no control characters` };
-    }
+    const parsed = ssoSubjectSchema.safeParse(subject);
+    if (!parsed.success) return { ok: false, problem: `"${entry.slice(0, 40)}" is not an SSO subject: ${parsed.error.issues[0]?.message ?? "invalid"}` };
     return { ok: true, name: `oidc:${subject}` };
   }
   const parsed = adminUsername.safeParse(entry);

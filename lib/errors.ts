@@ -1,6 +1,13 @@
 import { END_REASONS, type EndReason } from "./sessions/end-reasons";
 import { REASON_MAX_LENGTH } from "./validation/text";
 
+/** Why server.mjs could not hand a request to the app. */
+const BAD_REQUEST = {
+  target: "The request target must be a path starting with /",
+  encoding: "The address is not valid percent-encoded UTF-8",
+  http: "The request is not valid HTTP",
+} as const;
+
 /**
  * Every error code the product answers with, once: its HTTP status, what the API (and the CLI)
  * says, and — where a page must word it differently (it cannot carry the details, or a person
@@ -19,8 +26,11 @@ export const ERRORS = {
   /** Answered by server.mjs, like bad_request. */
   malformed_router_state: { status: 400, message: "The Next-Router-State-Tree header is not one this dashboard's pages send" },
   malformed_form: { status: 400, message: "The posted form cannot be read: its body is not valid multipart/form-data (or, for a server action's arguments, a JSON array)" },
-  /** Answered by server.mjs (plain JavaScript, before Next): its copy must keep this code. */
-  bad_request: { status: 400, message: "The address is not valid percent-encoded UTF-8" },
+  /**
+   * Answered by server.mjs (plain JavaScript, before Next), as are the other codes it writes
+   * (tests/unit/errors.test.ts holds its copies to these words).
+   */
+  bad_request: { status: 400, message: (p: { problem: keyof typeof BAD_REQUEST }) => BAD_REQUEST[p.problem] },
   host_mismatch: { status: 400, message: "The Host header (or X-Forwarded-Host) must name this dashboard's address, as DASHBOARD_URL does" },
   invalid_logout_token: { status: 400, message: (p: { why: string }) => `Invalid logout token: ${p.why}` },
   unauthenticated: { status: 401, message: "Sign in to continue" },
@@ -38,7 +48,7 @@ export const ERRORS = {
     page: "Your sign-in is not recent: confirm it is you first.",
   },
   wrong_key: { status: 403, message: "That key is not right. Enter your admin key to confirm." },
-  not_found: { status: 404, message: "There is no API endpoint at this address" },
+  not_found: { status: 404, message: "There is nothing at this address" },
   session_not_found: { status: 404, message: "That session is no longer active: it may have expired or been revoked already." },
   user_not_found: { status: 404, message: "There is no user with that name." },
   alert_not_found: { status: 404, message: "That alert is no longer open: it may have been dismissed or reported already." },
@@ -46,7 +56,9 @@ export const ERRORS = {
   sso_not_configured: { status: 404, message: "Single sign-on is not configured on this server." },
   method_not_allowed: {
     status: 405,
-    message: (p: { method: string; allow: string }) => `${p.method} is not allowed here; this address accepts ${p.allow}`,
+    // CONNECT: nothing is allowed with its target, so no Allow list to name.
+    message: (p: { method: string; allow: string }) =>
+      p.allow ? `${p.method} is not allowed here; this address accepts ${p.allow}` : `${p.method} is not allowed: this server is not a proxy`,
   },
   current_session: { status: 409, message: "This is the session you are using. Use Log out to end it." },
   report_link_used: { status: 409, message: "That link was already used: the sign-in it named has been signed out." },
@@ -65,9 +77,11 @@ export const ERRORS = {
     message: (p: { owner: string }) => `That single sign-on subject already has its own account (${p.owner}).`,
     page: "No account could be set up for this single sign-on identity. Ask an administrator.",
   },
+  request_timeout: { status: 408, message: "The request took too long to arrive" },
   payload_too_large: { status: 413, message: (p: { maxBytes: number }) => `Request body must be at most ${p.maxBytes} bytes` },
   unsupported_media_type: { status: 415, message: (p: { accepted: string }) => `Send ${p.accepted}` },
   rate_limited: { status: 429, message: tooManyAttempts, page: tooManyAttempts },
+  headers_too_large: { status: 431, message: "The request headers are too large" },
   internal_error: { status: 500, message: "Something went wrong" },
   database_unavailable: { status: 503, message: "The session database is unavailable. Try again shortly." },
   sso_unavailable: {
@@ -90,7 +104,7 @@ export const ERRORS = {
 type PageParams = { retryAfterSeconds?: number };
 
 type CatalogEntry = {
-  status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 503 | null;
+  status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 429 | 431 | 500 | 503 | null;
   message: string | ((params: never) => string);
   page?: string | ((params: PageParams) => string);
 };

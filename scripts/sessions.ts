@@ -16,7 +16,7 @@ import { DomainError } from "../lib/errors";
 import { cleanupSessions } from "../lib/sessions/cleanup";
 import type { RequestInfo } from "../lib/request/types";
 import { adminSessionsQuerySchema, reasonSchema } from "../lib/validation/admin";
-import { usernameSchema } from "../lib/validation/auth";
+import { ssoSubjectSchema, usernameSchema } from "../lib/validation/auth";
 import { issueText } from "../lib/validation/issue-text";
 import { z, ZodError } from "zod";
 import { parseLogLevel } from "../server/env-rules.mjs";
@@ -24,7 +24,8 @@ import { createLogger, installLogger } from "../server/log.mjs";
 
 // What this command prints is its interface, for people and scripts (plain stdout/stderr, below).
 // Log lines from lib/ (a database outage, say) go to stderr, so stdout stays that output.
-installLogger(createLogger({ level: parseLogLevel(process.env.DASHBOARD_LOG_LEVEL) ?? "info", destination: 2 }));
+const LOG_LEVEL = parseLogLevel(process.env.DASHBOARD_LOG_LEVEL) ?? "info";
+installLogger(createLogger({ level: LOG_LEVEL, destination: 2 }));
 
 /** The app's directory: the CLI is scripts/sessions.ts, or dist/sessions.mjs once built. */
 const APP_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -81,14 +82,21 @@ const isCommand = (name: string): name is Command => Object.hasOwn(COMMAND_OPTIO
 
 const isOption = (arg: string) => arg === "-h" || (arg.startsWith("--") && Object.hasOwn(OPTIONS, arg.slice(2).split("=")[0]));
 
+/** A session id as the product writes one: 22 base64url characters, which may begin with "-" or "--". */
+const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+
 /**
  * Session ids are base64url and may begin with "-", which the option parser would read as flags.
  * The argument right after `revoke` / `revoke-user` is therefore passed behind "--", where
- * everything is positional.
+ * everything is positional — unless it is written as an option ("--bogus"; for revoke, one that is
+ * not an id's shape), which the parser then names if no command takes it.
  */
 function commandLine(argv: string[]): { args: string[]; argLast: boolean } {
   const [command, arg, ...rest] = argv;
-  if ((command === "revoke" || command === "revoke-user") && arg !== undefined && !isOption(arg)) return { args: [command, ...rest, "--", arg], argLast: true };
+  if ((command === "revoke" || command === "revoke-user") && arg !== undefined && !isOption(arg)) {
+    const optionWord = arg.startsWith("--") && !(command === "revoke" && SESSION_ID.test(arg));
+    if (!optionWord) return { args: [command, ...rest, "--", arg], argLast: true };
+  }
   return { args: argv, argLast: false };
 }
 
@@ -130,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case "list": {
+        if (values.prefix && !values.user) throw new UsageError("--prefix needs --user NAME: the start of the usernames to list");
         const query = adminSessionsQuerySchema.parse({
           user: values.user,
           match: values.prefix ? "prefix" : "exact",
@@ -194,9 +203,10 @@ async function main(argv: string[]): Promise<number> {
       }
       case "link-sso": {
         if (!arg || !values.subject) throw new UsageError("link-sso needs a username and --subject=SUB (the sub claim at the identity provider)");
+        const subject = ssoSubjectSchema.parse(values.subject);
         if (!config.oidc) throw new UsageError("Single sign-on is not configured (DASHBOARD_OIDC_ISSUER, DASHBOARD_OIDC_CLIENT_ID)");
         const oidc = config.oidc;
-        const linked = await linkUserToSsoSubject(db, config, oidc, usernameSchema.parse(arg), values.subject, CLI_ACTOR, CLI_REQUEST).catch((error: unknown) => {
+        const linked = await linkUserToSsoSubject(db, config, oidc, usernameSchema.parse(arg), subject, CLI_ACTOR, CLI_REQUEST).catch((error: unknown) => {
           // The API's words for this are for someone at the login page ("sign in with a key").
           if (error instanceof DomainError && error.code === "sso_unavailable") {
             throw new Refusal(`The identity provider at ${oidc.issuer.href} cannot be reached, and the issuer to link to is the one it names: try again once it answers.`);
@@ -247,7 +257,7 @@ main(process.argv.slice(2)).then(
     } else {
       // One line for the person at the terminal; the stack is for a debug log, not for them.
       console.error(`The command failed: ${error instanceof Error ? error.message : String(error)}`);
-      if (process.env.DASHBOARD_LOG_LEVEL === "debug") console.error(error);
+      if (LOG_LEVEL === "debug" || LOG_LEVEL === "trace") console.error(error);
     }
     process.exit(1);
   },

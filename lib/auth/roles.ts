@@ -18,14 +18,14 @@ export function roleFor(
   session: { authMethod: "static" | "oidc"; keyFingerprint: string | null; username: string; oidcIssuer?: string | null; oidcSubject?: string | null; storedRole?: string },
 ): Role {
   // SSO: admin by an `oidc:<sub>` entry in DASHBOARD_ADMINS, or by the admin group in the claims of
-  // the latest sign-in — never by the username, which the person chose at the provider. A subject
-  // is someone only at its issuer: an account bound to another (before DASHBOARD_OIDC_ISSUER
-  // changed) is not the configured issuer's subject of the same name.
+  // the latest sign-in — never by the username, which the person chose at the provider. Both are
+  // the word of one issuer: an account bound to another (before DASHBOARD_OIDC_ISSUER changed) is
+  // not the configured issuer's subject of the same name, nor in its group.
   if (session.authMethod === "oidc") {
-    // Every request of an SSO session asks: the set first, and the issuer (a URL parse) only for a listed subject.
+    // Every request of an SSO session asks: the set first, and the issuer (a URL parse) only for a possible admin.
     const listed = Boolean(session.oidcSubject) && config.admins.has(ssoAdminEntry(session.oidcSubject ?? ""));
-    const bySubject = listed && config.oidc !== null && session.oidcIssuer != null && sameIssuer(session.oidcIssuer, config.oidc.issuer);
-    return bySubject || (config.oidc?.adminGroup && session.storedRole === "admin") ? "admin" : "user";
+    const inGroup = Boolean(config.oidc?.adminGroup) && session.storedRole === "admin";
+    return (listed || inGroup) && config.oidc !== null && session.oidcIssuer != null && sameIssuer(session.oidcIssuer, config.oidc.issuer) ? "admin" : "user";
   }
   if (!config.admins.has(session.username)) return "user";
   return session.keyFingerprint !== null && currentFingerprints(config).admin.has(session.keyFingerprint)

@@ -12,14 +12,24 @@ export const PEER_HEADER = "x-sessionboard-peer";
 
 /** The client's address: the socket's, or — with DASHBOARD_TRUST_PROXY=N — the address N proxies back. */
 export function clientIp(headers: HeaderSource, config: Pick<Config, "trustedProxyHops">): string | null {
-  const forwarded = (headers.get("x-forwarded-for") ?? "").split(",");
+  const header = headers.get("x-forwarded-for");
+  const forwarded = header === null || header.trim() === "" ? [] : header.split(",");
   const peer = headers.get(PEER_HEADER);
   // Without server.mjs in front (e.g. `next dev`), Next puts the socket address in X-Forwarded-For.
-  const chain = (peer !== null ? [...(config.trustedProxyHops > 0 ? forwarded : []), peer] : forwarded)
-    .map(normalizeIp)
-    .filter((entry): entry is string => entry !== null);
+  const chain = peer !== null ? [...(config.trustedProxyHops > 0 ? forwarded : []), peer] : forwarded;
   if (chain.length === 0) return null;
-  return chain[Math.max(0, chain.length - 1 - config.trustedProxyHops)];
+  // Hops are counted on the chain as written: dropping an entry that is no address would move a
+  // client-written one into the trusted proxy's place.
+  return normalizeIp(withoutPort(chain[Math.max(0, chain.length - 1 - config.trustedProxyHops)]));
+}
+
+/** Some proxies write the client's port with its address ("203.0.113.5:51234", "[2001:db8::1]:443"). */
+function withoutPort(entry: string): string {
+  const text = entry.trim();
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(text);
+  if (v4) return v4[1];
+  const v6 = /^(\[[^\]]+\]):\d{1,5}$/.exec(text);
+  return v6 ? v6[1] : text;
 }
 
 /**

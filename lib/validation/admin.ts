@@ -73,12 +73,10 @@ const adminSessionFilterFields = {
   signedInAfter: instant("signedInAfter").describe("Signed in at or after this time (ISO 8601; a bare date or time is UTC)").optional(),
   signedInBefore: instant("signedInBefore").describe("Signed in before this time (ISO 8601; a bare date or time is UTC)").optional(),
   /** Only owners with more than this many active sessions. */
-  moreThan: z.coerce
-    .number({ error: "moreThan must be a number" })
-    .int("moreThan must be a whole number")
-    .min(0, "moreThan must be at least 0")
-    .max(100_000, "moreThan must be at most 100000")
-    .optional(),
+  moreThan: decimalNumber(
+    z.number().int("moreThan must be a whole number").min(0, "moreThan must be at least 0").max(100_000, "moreThan must be at most 100000"),
+    "moreThan must be a number",
+  ).optional(),
 };
 
 /** Names of the filters beyond `user` alone: any of them on DELETE /api/admin/sessions makes it a bulk revoke by filter. */
@@ -234,17 +232,10 @@ export const adminUsersQuerySchema = z.object({
 });
 
 export const userActionParamsSchema = z.object({
-  username: z.string().transform(safeDecode).pipe(usernameFilter),
+  // As Next.js gives it: decoded once already, so "%2561" stays "%61" and names no one.
+  username: usernameFilter,
   action: z.enum(["disable", "enable"], { error: 'the action must be "disable" or "enable"' }),
 });
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
 
 /** The audit trail's filters, shared by its page, its API and its export. */
 const eventsFilterSchema = z.object({

@@ -128,7 +128,17 @@ describe("operator CLI", () => {
     // Names every object has are not commands either.
     expect(await usage("constructor", "--json")).toBe('Unknown command "constructor"');
     expect(await usage("toString")).toBe('Unknown command "toString"');
-  });
+    // An option word where the id or username goes is an option, and one no command takes is named.
+    expect(await usage("revoke", "--bogus")).toMatch(/^Unknown option '--bogus'/);
+    expect(await usage("revoke-user", "--bogus")).toMatch(/^Unknown option '--bogus'/);
+    expect(await usage("revoke-user", "--force", "alice")).toMatch(/^Unknown option '--force'/);
+    expect(await usage("list", "--prefix")).toBe("--prefix needs --user NAME: the start of the usernames to list");
+    expect(await usage("link-sso", "ivan", "--subject= ivan-sub")).toBe("subject must not begin or end with a space");
+    expect(await usage("link-sso", "ivan", `--subject=${"s".repeat(256)}`)).toBe("subject must be at most 255 characters");
+    expect(await usage("link-sso", "ivan", "--subject=a\u0007b")).toBe("subject must not contain control characters");
+    // A session id may begin with "--" (base64url): it is still the id.
+    expect(await cli(database, "revoke", "--bCdEfGhIjKlMnOpQrStU")).toMatchObject({ code: 1, stderr: "That session is no longer active: it may have expired or been revoked already.\n" });
+  }, 90_000);
 
   it("refuses an option that is not its command's, before it acts: revoke-all --user signs no one out", async () => {
     const { db, env: database } = await tempDatabase();

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ERRORS, errorMessage, fail, pageMessage, type ErrorCode } from "@/lib/errors";
 
@@ -33,6 +34,7 @@ describe("the error catalog", () => {
       sso_not_configured: 404,
       webhook_delivery_not_found: 404,
       method_not_allowed: 405,
+      request_timeout: 408,
       current_session: 409,
       report_link_used: 409,
       cannot_disable_self: 409,
@@ -43,6 +45,7 @@ describe("the error catalog", () => {
       payload_too_large: 413,
       unsupported_media_type: 415,
       rate_limited: 429,
+      headers_too_large: 431,
       internal_error: 500,
       database_unavailable: 503,
       sso_unavailable: 503,
@@ -82,5 +85,30 @@ describe("the error catalog", () => {
     expect(pageMessage("toString")).toBeNull();
     expect(pageMessage("no_such_code")).toBeNull();
     expect(pageMessage(undefined)).toBeNull();
+  });
+});
+
+describe("the answers server.mjs writes itself (plain JavaScript, before the app)", () => {
+  const source = fs.readFileSync("server.mjs", "utf8");
+  /** Every wording the catalog has for a code, with the details server.mjs gives it (a template's `${…}` as written there). */
+  const wordings = (code: ErrorCode): string[] => {
+    if (code === "bad_request") return (["target", "encoding", "http"] as const).map((problem) => errorMessage("bad_request", { problem }));
+    if (code === "method_not_allowed") {
+      return [errorMessage(code, { method: "${req.method}", allow: "GET, HEAD" }), errorMessage(code, { method: "CONNECT", allow: "" })];
+    }
+    const message = ERRORS[code].message;
+    return typeof message === "string" ? [message] : [];
+  };
+
+  it("use the catalog's codes, statuses and words", () => {
+    const calls = [...source.matchAll(/\b(?:errorAnswer|refuseWith|refuse)\((?:socket, )?(?:(\d{3}), )?"([a-z_]+)", (?:"([^"]*)"|`([^`]*)`)/g)];
+    expect(calls.length).toBeGreaterThanOrEqual(10);
+    for (const [call, status, code, plain, template] of calls) {
+      expect(Object.hasOwn(ERRORS, code), call).toBe(true);
+      if (status) expect(ERRORS[code as ErrorCode].status, call).toBe(Number(status));
+      expect(wordings(code as ErrorCode), call).toContain(plain ?? template);
+    }
+    // Each of bad_request's three wordings is one server.mjs answers with.
+    for (const words of wordings("bad_request")) expect(source).toContain(`"bad_request", "${words}"`);
   });
 });

@@ -29,6 +29,18 @@ describe("client IP", () => {
     expect(clientIp(h({ [PEER_HEADER]: "2001:DB8::1" }), { trustedProxyHops: 0 })).toBe("2001:db8::1");
     expect(clientIp(h({ [PEER_HEADER]: "not-an-ip" }), { trustedProxyHops: 0 })).toBeNull();
   });
+
+  it("counts hops on the chain as written: an entry that is not an address does not hand its place to the one the client wrote", () => {
+    const behind = (forwarded: string) => clientIp(h({ [PEER_HEADER]: "10.0.0.2", "x-forwarded-for": forwarded }), { trustedProxyHops: 1 });
+    // Proxies that write the client's port with its address.
+    expect(behind("6.6.6.6, 203.0.113.5:51234")).toBe("203.0.113.5");
+    expect(behind("6.6.6.6, [2001:db8::1]:443")).toBe("2001:db8::1");
+    // What the trusted proxy wrote is no address: no client address, rather than a forged one.
+    expect(behind("6.6.6.6, unknown")).toBeNull();
+    expect(behind("6.6.6.6,")).toBeNull();
+    // No header (a request that did not come through the proxy): the socket's address.
+    expect(clientIp(h({ [PEER_HEADER]: "10.0.0.2" }), { trustedProxyHops: 1 })).toBe("10.0.0.2");
+  });
 });
 
 describe("IP addresses", () => {
@@ -139,6 +151,13 @@ describe("return paths", () => {
     for (const bad of ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", undefined, 5, "/\u0000x"]) {
       expect(safeReturnPath(bad)).toBe("/");
     }
+  });
+
+  it("bound what they return, not only what they are given", () => {
+    // 1,001 characters in, 6,001 once "é" is percent-encoded: too long for the forms that carry it.
+    const encodedLonger = `/${"é".repeat(1000)}`;
+    expect(safeReturnPath(encodedLonger)).toBe("/");
+    expect(safeReturnPath(`/${"é".repeat(300)}`)).toBe(`/${"%C3%A9".repeat(300)}`);
   });
 });
 

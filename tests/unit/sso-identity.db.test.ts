@@ -165,6 +165,22 @@ describe("an SSO identity is its issuer and subject", () => {
     expect(await role(testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_OIDC_ISSUER: "https://OLD-ID.example.test:443", DASHBOARD_ADMINS: "oidc:42" }))).toBe("admin");
   });
 
+  it("the admin group's word is the configured issuer's: an account in it at an issuer configured before is not admin by it", async () => {
+    const { db, env: dbEnv } = await tempDatabase();
+    const before = testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_OIDC_ISSUER: "https://old-id.example.test" });
+    if (!before.oidc) throw new Error("OIDC not configured");
+    const claimsThen = { iss: "https://old-id.example.test", sub: "43", groups: ["sessionboard-admins"] };
+    const signedIn = await signInSsoUser(db, before, before.oidc, claimsThen, { rememberMe: false }, request);
+    if (!signedIn.ok) throw new Error(signedIn.code);
+    const role = async (config: Config) => {
+      const check = await validateSessionCookie(db, config, cookieOf(config, signedIn), request);
+      return check.status === "active" ? check.user.role : check.status;
+    };
+    expect(await role(before)).toBe("admin");
+    expect(await role(testConfig({ ...dbEnv, ...oidcEnv }))).toBe("user");
+    expect(await role(testConfig({ ...dbEnv, ...oidcEnv, DASHBOARD_OIDC_ISSUER: "https://old-id.example.test/" }))).toBe("admin");
+  });
+
   it("linked again to another subject, the account's sessions of the subject before end: the account is no longer theirs", async () => {
     const idp = await startTestIdp();
     onTestFinished(() => idp.stop());

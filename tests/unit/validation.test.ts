@@ -115,6 +115,11 @@ describe("messages", () => {
     expect(firstMessage(adminSessionCountQuerySchema.safeParse({ moreThan: "100001" }))).toBe("moreThan must be at most 100000");
     expect(firstMessage(adminSessionCountQuerySchema.safeParse({ moreThan: "1.5" }))).toBe("moreThan must be a whole number");
     expect(firstMessage(adminSessionCountQuerySchema.safeParse({ moreThan: "many" }))).toBe("moreThan must be a number");
+    // JavaScript's Number() reads these as 16, 1000 and 0: not numbers as a person writes them.
+    for (const written of ["0x10", "1e3", " ", "+"]) {
+      expect(firstMessage(adminSessionCountQuerySchema.safeParse({ moreThan: written })), written).toBe("moreThan must be a number");
+    }
+    expect(adminSessionCountQuerySchema.parse({ moreThan: " 16 " }).moreThan).toBe(16);
   });
 
   it("name the field once in the API's answer", async () => {

@@ -66,6 +66,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
   const {
     data: { cursor, limit, type, user, from, to },
     problems,
+    valid,
   } = lenientQuery(eventsQuerySchema, raw);
   const now = new Date();
   const { page, hints } = await withPageContext(async ({ db }) => {
@@ -73,7 +74,8 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
     return { page, hints: await sessionHints(db, page.events) };
   });
 
-  const filters = new URLSearchParams(Object.entries(raw).filter(([name]) => ["type", "user", "from", "to"].includes(name)));
+  // Only the filters the list applied: the exports would refuse one it left out.
+  const filters = new URLSearchParams(Object.entries(valid).filter(([name]) => ["type", "user", "from", "to"].includes(name)));
   const withFilters = (base: string, extra: Record<string, string> = {}) => pageUrl(base, filters, extra);
 
   return (

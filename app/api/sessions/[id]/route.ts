@@ -6,8 +6,8 @@ import { sessionNotFound, type RevokedAnswer } from "@/lib/sessions/revoke";
 import { sessionIdSchema } from "@/lib/validation/sessions";
 
 /**
- * One of your active sessions → {"session": {...}} as GET /api/sessions lists it, with `activity`:
- * where it has been used from. 404 if not yours or ended.
+ * One of your sessions, active or ended (while its history is kept) → {"session": {...}} as GET
+ * /api/sessions lists it, with `activity`: where it has been used from. 404 if not yours.
  */
 export const GET = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
   const context = await apiContext(request);

@@ -8,8 +8,9 @@ import { adminActionBodySchema } from "@/lib/validation/admin";
 import { sessionIdSchema } from "@/lib/validation/sessions";
 
 /**
- * Any one active session → {"session": {...}} as GET /api/admin/sessions lists it, with `activity`:
- * where it has been used from. 404 for an unknown, ended or malformed id.
+ * Any one session, active or ended (while its history is kept) → {"session": {...}} as GET
+ * /api/admin/sessions lists it, with `activity`: where it has been used from. 404 for an unknown or
+ * malformed id.
  */
 export const GET = apiRoute<{ id: string }>(async (request: NextRequest, { params }) => {
   const context = await apiContext(request);
