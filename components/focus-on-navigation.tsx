@@ -2,6 +2,7 @@
 
 import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useRef } from "react";
+import { OUTCOME_ATTRIBUTE } from "./ui";
 
 /** How long after a form is sent its button may still go away with what the form changed. */
 const SUBMIT_SETTLES_MS = 10_000;
@@ -69,10 +70,16 @@ function lost(active: Element | null, before: Element | null): boolean {
   return !active || active === document.body || active === before || !active.isConnected;
 }
 
-/** A field the page marks invalid (a refused confirmation's), else the #id the address ends in, else the page's content. */
+/**
+ * A field the page marks invalid (a refused confirmation's), else what an action just did (its
+ * message, read out when focused: a message that comes with the page is not always announced),
+ * else the #id the address ends in, else the page's content.
+ */
 function focusStart(targetId: string) {
   const invalid = document.querySelector<HTMLElement>('[aria-invalid="true"]');
   if (invalid) return invalid.focus();
+  const outcome = document.querySelector<HTMLElement>(`[${OUTCOME_ATTRIBUTE}]`);
+  if (outcome) return outcome.focus({ preventScroll: false });
   const anchor = hashTarget(window.location.hash.slice(1));
   const start = anchor ?? document.getElementById(targetId);
   if (!start) return;

@@ -32,16 +32,13 @@ export function HeaderMenu({ panelId }: { panelId: string }) {
     const onPointerDown = (event: PointerEvent) => {
       if (details.open && outside(event.target)) details.open = false;
     };
-    for (const part of [details, panel]) {
-      part.addEventListener("keydown", onKeyDown);
-      part.addEventListener("focusout", onFocusOut);
-    }
+    for (const part of [details, panel]) part.addEventListener("focusout", onFocusOut);
+    // Escape on the whole page: a click on the panel's text (or Safari's click on Menu) leaves focus on <body>.
+    document.addEventListener("keydown", onKeyDown);
     document.addEventListener("pointerdown", onPointerDown);
     return () => {
-      for (const part of [details, panel]) {
-        part.removeEventListener("keydown", onKeyDown);
-        part.removeEventListener("focusout", onFocusOut);
-      }
+      for (const part of [details, panel]) part.removeEventListener("focusout", onFocusOut);
+      document.removeEventListener("keydown", onKeyDown);
       document.removeEventListener("pointerdown", onPointerDown);
     };
   }, [panelId]);

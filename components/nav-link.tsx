@@ -12,7 +12,8 @@ export function NavLink({ href, match = href, exact = match === "/", children }:
       href={href}
       aria-current={active ? "page" : undefined}
       className={`whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium ${
-        active ? "bg-slate-100 text-slate-900" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900"
+        // The current page is told by more than colour: a line under it, as well as its background.
+        active ? "bg-slate-100 text-slate-900 underline decoration-2 underline-offset-4" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900"
       }`}
     >
       {children}

@@ -3,7 +3,7 @@
 import type { AlertAnswer, AlertView } from "@/lib/alerts/words";
 import { SubmitButton } from "./submit-button";
 import { RelativeTime } from "./time";
-import { buttonClass } from "./ui";
+import { buttonClass, OUTCOME_ATTRIBUTE } from "./ui";
 
 /**
  * The banner on a person's other sessions' pages for each sign-in from a new device: "This was me"
@@ -25,7 +25,7 @@ export function NewDeviceAlerts({
   answerAction: (form: FormData) => Promise<void>;
 }) {
   const done = dismissed && (
-    <p role="status" className="border-b border-emerald-200 bg-emerald-50">
+    <p role="status" {...{ [OUTCOME_ATTRIBUTE]: "" }} tabIndex={-1} className="border-b border-emerald-200 bg-emerald-50">
       <span className="mx-auto block max-w-5xl px-4 py-2 text-sm text-emerald-900 sm:px-6">Alert dismissed: that sign-in was you.</span>
     </p>
   );

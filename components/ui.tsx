@@ -1,5 +1,8 @@
 import type { ReactNode } from "react";
 
+/** Marks an action's outcome message: focus starts there after the action (see FocusOnNavigation). */
+export const OUTCOME_ATTRIBUTE = "data-outcome";
+
 /** Small presentational building blocks shared by the pages. */
 export function Card({ title, description, children }: { title?: string; description?: ReactNode; children: ReactNode }) {
   return (
@@ -22,10 +25,19 @@ const alertStyles = {
   success: "border-emerald-200 bg-emerald-50 text-emerald-900",
 } as const;
 
-/** `id`: for a field or form that the message describes (aria-describedby). */
-export function Alert({ tone, id, children }: { tone: keyof typeof alertStyles; id?: string; children: ReactNode }) {
+/**
+ * `id`: for a field or form that the message describes (aria-describedby). `outcome`: what an action
+ * just did (or why it did nothing), where focus starts after it (FocusOnNavigation), so that it is
+ * read out rather than left for someone to find.
+ */
+export function Alert({ tone, id, outcome, children }: { tone: keyof typeof alertStyles; id?: string; outcome?: boolean; children: ReactNode }) {
   return (
-    <div id={id} role={tone === "error" ? "alert" : "status"} className={`rounded-lg border px-4 py-3 text-sm ${alertStyles[tone]}`}>
+    <div
+      id={id}
+      role={tone === "error" ? "alert" : "status"}
+      {...(outcome ? { [OUTCOME_ATTRIBUTE]: "", tabIndex: -1 } : {})}
+      className={`rounded-lg border px-4 py-3 text-sm ${alertStyles[tone]}`}
+    >
       {children}
     </div>
   );

@@ -27,7 +27,7 @@ test("following Next page → moves focus to the new page's content, not a link 
   await context.close();
 });
 
-test("after revoking a session from the keyboard focus is on the page's content, where the message is", async ({ browser }) => {
+test("after revoking a session from the keyboard focus is on the message that says it was revoked", async ({ browser }) => {
   const username = uniqueUser("focus");
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -39,8 +39,11 @@ test("after revoking a session from the keyboard focus is on the page's content,
   const confirm = page.getByRole("group", { name: /^Revoke/ });
   await expect(confirm.getByRole("button", { name: /^Revoke/ })).toBeFocused();
   await page.keyboard.press("Enter");
-  await expect(page.getByRole("main").getByRole("status")).toBeVisible();
-  await expect(page.locator("main#content")).toBeFocused();
+  await expect(page.getByRole("main").getByRole("status")).toHaveText("Session revoked. That device is signed out at its next request.");
+  await expect(page.getByRole("main").getByRole("status")).toBeFocused();
+  // The next Tab goes on from the message, into the page.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: /^Details/ }).first()).toBeFocused();
   await context.close();
 });
 
@@ -101,7 +104,7 @@ test("Cancel in an Admin Panel confirmation puts focus back on what opened it: t
     [page.getByRole("link", { name: "Force logout everyone" }), "Force logout everyone?", null],
     [page.getByRole("link", { name: /^Revoke all 1 matching/ }), "Revoke all 1 matching session?", null],
     [page.getByRole("link", { name: `Revoke all of ${username}'s sessions` }).first(), `Revoke every session of ${username}?`, null],
-    // A row's own "All of user" (named the same as the filter's button): back on that row.
+    // A row's own "Revoke all" (named the same as the filter's button): back on that row.
     [sessionRow.getByRole("link", { name: `Revoke all of ${username}'s sessions` }), `Revoke every session of ${username}?`, sessionRow],
     [sessionRow.getByRole("link", { name: new RegExp(`^Revoke ${username}'s session `) }), `Revoke this session of ${username}?`, sessionRow],
   ] as const) {

@@ -67,6 +67,14 @@ test("on a phone Escape closes the Menu and returns to it, and tabbing out of it
   await expect(logOut).toBeInViewport();
   await page.mouse.click(20, 500);
   await expect(logOut).toBeHidden();
+
+  // Escape closes it with focus nowhere in it too (after a click on the panel's text, say).
+  await summary.click();
+  await expect(logOut).toBeInViewport();
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press("Escape");
+  await expect(logOut).toBeHidden();
+  await expect(summary).toBeFocused();
   await context.close();
 });
 

@@ -32,7 +32,7 @@ export default async function ReportPage({ searchParams }: { searchParams: Searc
           <p className="text-lg font-semibold tracking-tight text-slate-900">Sessionboard</p>
           <h1 className="mt-2 text-2xl font-semibold tracking-tight">Sign out a new sign-in</h1>
         </div>
-        {justUsed && <Alert tone="success">That device is signed out. Change your key or password too, if someone else may know it.</Alert>}
+        {justUsed && <Alert tone="success" outcome>That device is signed out. Change your key or password too, if someone else may know it.</Alert>}
         {link.state === "used" && !justUsed && <Alert tone="error">{pageMessage("report_link_used")}</Alert>}
         {link.state === "invalid" && <Alert tone="error">{pageMessage("report_link_invalid")}</Alert>}
         {link.state === "valid" && (

@@ -199,5 +199,5 @@ export function Select({ label, name, value, options }: { label: string; name: s
 /** Which filters of a page's address were left out, and why (lenientQuery); nothing when all apply. */
 export function IgnoredFilters({ problems }: { problems: string[] }) {
   if (problems.length === 0) return null;
-  return <Alert tone="error">Some filters were not valid and were ignored, the others apply: {problems.join("; ")}.</Alert>;
+  return <Alert tone="error" outcome>Some filters were not valid and were ignored, the others apply: {problems.join("; ")}.</Alert>;
 }

@@ -65,15 +65,15 @@ export function OwnSessionsView(props: Props) {
         )}
       </div>
 
-      {props.revoked && <Alert tone="success">Session revoked. That device is signed out at its next request.</Alert>}
+      {props.revoked && <Alert tone="success" outcome>Session revoked. That device is signed out at its next request.</Alert>}
       {props.signedOutOthers !== undefined && (
-        <Alert tone="success">
+        <Alert tone="success" outcome>
           {props.signedOutOthers === 0
             ? "There were no other sessions to sign out."
             : `Signed out ${props.signedOutOthers} other session${props.signedOutOthers === 1 ? "" : "s"}. Only this device is still signed in.`}
         </Alert>
       )}
-      {props.error && <Alert tone="error">{props.error}</Alert>}
+      {props.error && <Alert tone="error" outcome>{props.error}</Alert>}
 
       {confirming?.what === "others" && (
         <ConfirmPanel

@@ -61,7 +61,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   const confirmSession = raw.confirm ? rows.find((row) => row.id === raw.confirm && !row.current) : undefined;
   const confirmUser = usernameFilter.safeParse(raw.confirmUser).data;
   const cancelTo = (openerId: string | undefined) => cancelHref(href({}), openerId);
-  // "All of user" from a row names that row (opener); otherwise the filter's button opened it.
+  // "Revoke all" from a row names that row (opener); otherwise the filter's button opened it.
   const openerRow = rows.find((row) => row.id === raw.opener);
   const cancelUser = cancelTo(openerRow ? sessionRowId(openerRow.id) : query.user === confirmUser ? OPENS.user : undefined);
   const message = outcomeMessage(raw);
@@ -101,9 +101,9 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
         <Stat label="Expired (24 h)" value={counters.expiredLast24h} />
       </dl>
 
-      {message && <Alert tone="success">{message}</Alert>}
+      {message && <Alert tone="success" outcome>{message}</Alert>}
       {/* A refused confirmation says why in its panel, still open. */}
-      {refused && !panelOpen && <Alert tone="error">{refused.message}</Alert>}
+      {refused && !panelOpen && <Alert tone="error" outcome>{refused.message}</Alert>}
       <IgnoredFilters problems={problems} />
 
       {raw.confirmAll === "1" && (
@@ -313,7 +313,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
                   className={actionClass.quiet}
                   aria-label={`Revoke all of ${row.user.username}'s sessions`}
                 >
-                  All of user
+                  Revoke all
                 </PendingLink>
               </Cell>
             </tr>

@@ -50,10 +50,10 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         <h1 className="text-2xl font-semibold tracking-tight">Users</h1>
         <p className="mt-1 text-sm text-slate-600">Everyone who has signed in. Disabling an account ends its sessions and refuses new sign-ins.</p>
       </div>
-      {message && <Alert tone="success">{message}</Alert>}
+      {message && <Alert tone="success" outcome>{message}</Alert>}
       <IgnoredFilters problems={problems} />
       {/* A refused confirmation says why in its panel, still open. */}
-      {refused && !confirmDisable && <Alert tone="error">{refused.message}</Alert>}
+      {refused && !confirmDisable && <Alert tone="error" outcome>{refused.message}</Alert>}
       {confirmDisable && (
         <ConfirmPanel
           id="confirm-disable"

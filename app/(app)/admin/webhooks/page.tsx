@@ -48,8 +48,8 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
           Session and user events sent to your receivers, signed. A failed attempt is retried with growing pauses for 24 hours; resend sends an event again now.
         </p>
       </div>
-      {message && <Alert tone="success">{message}</Alert>}
-      {raw.error && <Alert tone="error">{outcomeError(raw.error)}</Alert>}
+      {message && <Alert tone="success" outcome>{message}</Alert>}
+      {raw.error && <Alert tone="error" outcome>{outcomeError(raw.error)}</Alert>}
       {config.webhooks ? (
         <div className="rounded-xl border border-slate-200 bg-white p-4 text-sm shadow-sm">
           <p className="font-medium text-slate-700">Receivers</p>

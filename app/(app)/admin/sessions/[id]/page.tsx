@@ -75,7 +75,7 @@ export default async function AdminSessionPage({ params, searchParams }: Props) 
       </div>
 
       {session.current && <p className="text-sm text-slate-600">This is the session you are using.</p>}
-      {message && <Alert tone="success">{message}</Alert>}
+      {message && <Alert tone="success" outcome>{message}</Alert>}
 
       {confirming && (
         <ConfirmPanel
