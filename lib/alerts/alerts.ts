@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { actorOf, type SignedIn } from "../actor";
-import { recordAuthEvent } from "../audit";
+import { authEventRow, type AuthEventInput } from "../audit";
 import type { Config } from "../config";
-import type { Database, OpenAlertRow } from "../db";
+import { TRANSACTION_LIMITS, type Database, type OpenAlertRow, type Prisma } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
-import { activePart, activeSessionWhere, type PendingForceLogout } from "../sessions/active";
+import { activePart, activeSessionWhere, pendingForceLogout, type PendingForceLogout } from "../sessions/active";
 import { pendingForceLogoutFor } from "../sessions/force-logout";
-import { revokeSessions, type Revocation } from "../sessions/revoke";
+import { recordRevocation, revokeInTransaction, type Revocation } from "../sessions/revoke";
+import { recordSessionsEnded } from "../metrics/metrics";
+import { withSpan } from "../tracing";
 import { deviceKey, deviceOf, knownSince, sameDevice } from "./new-device";
 import { deviceWords, whereWords } from "./words";
 
@@ -127,25 +129,60 @@ export async function dismissAlert(db: Database, config: Config, owner: AlertOwn
  */
 export async function reportAlert(db: Database, config: Config, owner: AlertOwner, alertId: string, request: RequestInfo, now = new Date()): Promise<number> {
   await requireAnswerable(db, config, owner, alertId, now);
-  // Closed in one statement before anything else, so that of a report and a dismissal (or two
-  // reports) sent at once, only one finds it open: the others are 404.
-  const claimed = await db.prisma.sessionAlert.updateManyAndReturn({ where: { id: alertId, ...stillOpen(owner.user.id, now) }, data: { reportedAt: now, dismissedAt: now } });
-  const alert = claimed[0];
-  if (!alert) throw alertNotFound();
-  const revoked = await signOutDevice(
+  const revoked = await reportDevice(
     db,
     config,
-    alert,
+    // Of a report and a dismissal (or two reports) sent at once, only one finds it open: the others are 404.
+    async (tx) => {
+      const [alert] = await tx.sessionAlert.updateManyAndReturn({ where: { id: alertId, ...stillOpen(owner.user.id, now) }, data: { reportedAt: now, dismissedAt: now } });
+      return alert ? { ...alert, username: owner.user.username } : null;
+    },
     {
       actor: actorOf(owner),
       cause: "revoked_by_user",
       reason: REPORTED_REASON,
-      detail: `reported by its owner from session ${owner.session.id}: new-device sign-in not theirs`,
+      detail: () => `reported by its owner from session ${owner.session.id}: new-device sign-in not theirs`,
     },
     request,
     now,
   );
-  await recordReport(db, alert, { username: owner.user.username, actor: owner.user.username }, request, now);
+  if (revoked === null) throw alertNotFound();
+  return revoked;
+}
+
+/** An alert closed as reported, with its owner's username (for the audit trail). */
+type ClaimedAlert = AlertRow & { username: string };
+
+/** Who reports, and the audit's words for a claimed alert's revocations. */
+type Report = Omit<Revocation, "detail"> & { detail: (alert: AlertRow) => string };
+
+/**
+ * A report, whichever way it came (the banner, the mailed link): `claim` closes the alert in one
+ * statement (null: it was not open to this answer), then its device is signed out (signOutDevice)
+ * and the report recorded — all in one transaction, so that a failure on the way (the database
+ * going away) leaves the alert open and the device signed in, to be answered again, never a closed
+ * alert with its device still in. Returns how many sessions ended, or null when nothing was claimed.
+ */
+export async function reportDevice(
+  db: Database,
+  config: Config,
+  claim: (tx: Prisma.TransactionClient) => Promise<ClaimedAlert | null>,
+  report: Report,
+  request: RequestInfo,
+  now: Date,
+): Promise<number | null> {
+  const pending = await pendingForceLogout(db);
+  const revoked = await withSpan("session.revoke", async (span) => {
+    recordRevocation(span, report);
+    return db.prisma.$transaction(async (tx) => {
+      const alert = await claim(tx);
+      if (!alert) return null;
+      const ended = await signOutDevice(tx, db, config, alert, { ...report, detail: report.detail(alert) }, request, now, pending);
+      await tx.authEvent.create({ data: authEventRow(reportEvent(alert, report.actor.username, request, now)) });
+      return ended;
+    }, TRANSACTION_LIMITS);
+  });
+  if (revoked !== null) recordSessionsEnded(report.cause, revoked);
   return revoked;
 }
 
@@ -154,31 +191,40 @@ export async function reportAlert(db: Database, config: Config, owner: AlertOwne
  * one and any later one from the same device — and the device is known no more, so its next
  * sign-in raises an alert again. Returns how many sessions ended.
  */
-export async function signOutDevice(db: Database, config: Config, alert: AlertRow, by: Revocation, request: RequestInfo, now: Date): Promise<number> {
+async function signOutDevice(
+  tx: Prisma.TransactionClient,
+  db: Database,
+  config: Config,
+  alert: AlertRow,
+  by: Revocation,
+  request: RequestInfo,
+  now: Date,
+  pending: PendingForceLogout | null,
+): Promise<number> {
   const device = deviceOf(alert);
-  const sessions = await db.prisma.session.findMany({ where: { userId: alert.userId, revokedAt: null }, select: { id: true, browserFamily: true, osFamily: true, ipAddress: true } });
+  const sessions = await tx.session.findMany({ where: { userId: alert.userId, revokedAt: null }, select: { id: true, browserFamily: true, osFamily: true, ipAddress: true } });
   const ids = sessions.filter((session) => session.id === alert.sessionId || sameDevice(deviceOf(session), device)).map((session) => session.id);
-  await db.prisma.knownDevice.deleteMany({ where: { userId: alert.userId, ...device } });
-  return revokeSessions(db, config, { userId: alert.userId, id: { in: ids } }, by, request, now);
+  await tx.knownDevice.deleteMany({ where: { userId: alert.userId, ...device } });
+  return revokeInTransaction(tx, db, config, { userId: alert.userId, id: { in: ids } }, by, request, now, pending);
 }
 
 type AlertRow = { id: string; userId: string; sessionId: string; browserFamily: string | null; osFamily: string | null; ipAddress: string | null; country: string | null; city: string | null };
 
 /** The Admin Panel's flag: a session.reported event (the events page shows it, filterable by type). */
-export async function recordReport(db: Database, alert: AlertRow, who: { username: string; actor: string }, request: RequestInfo, now: Date) {
+function reportEvent(alert: ClaimedAlert, actor: string, request: RequestInfo, now: Date): AuthEventInput {
   const words = { browser: alert.browserFamily, os: alert.osFamily, ipAddress: alert.ipAddress, country: alert.country, city: alert.city };
-  await recordAuthEvent(db, {
+  return {
     type: "session.reported",
-    username: who.username,
+    username: alert.username,
     userId: alert.userId,
     sessionId: alert.sessionId,
     ip: request.ip,
     userAgent: request.userAgent,
-    actor: who.actor,
+    actor,
     detail: `new-device sign-in reported as not theirs: ${deviceWords(words)}, ${whereWords(words)}`,
     count: 1,
     at: now,
-  });
+  };
 }
 
 /** The revokeReason of a session its owner reported from a new-device alert; the Admin Panel flags it. */

@@ -5,7 +5,7 @@ import type { Database } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
 import { generateSessionToken, hashSessionToken, SESSION_TOKEN_PATTERN } from "../sessions/token";
-import { recordReport, REPORTED_REASON, signOutDevice, type AlertJson } from "./alerts";
+import { reportDevice, REPORTED_REASON, type AlertJson } from "./alerts";
 
 /**
  * The "This wasn't me" link of a mailed new-device alert: a random single-use token, stored only as
@@ -52,29 +52,31 @@ export async function readReportLink(db: Database, token: string, now = new Date
 
 /**
  * Uses the link: marks it used (one statement, so only one use ever wins), reports the alert and
- * signs its device out (signOutDevice; cause revoked_by_user, actor "email-link"). Returns how many
- * sessions ended (0 when they had ended already). A used link: report_link_used; unknown or expired:
- * report_link_invalid.
+ * signs its device out (reportDevice: all or nothing; cause revoked_by_user, actor "email-link").
+ * Returns how many sessions ended (0 when they had ended already). A used link: report_link_used;
+ * unknown or expired: report_link_invalid.
  */
 export async function useReportLink(db: Database, config: Config, token: string, request: RequestInfo, now = new Date()): Promise<number> {
   const hash = hashSessionToken(token);
-  const { count } = await db.prisma.sessionAlert.updateMany({
-    where: { reportTokenHash: hash, reportTokenUsedAt: null, reportTokenExpiresAt: { gt: now } },
-    data: { reportTokenUsedAt: now, reportedAt: now, dismissedAt: now },
-  });
-  if (count === 0) {
-    const state = await readReportLink(db, token, now);
-    throw fail(state.state === "used" ? "report_link_used" : "report_link_invalid");
-  }
-  const alert = await db.prisma.sessionAlert.findUniqueOrThrow({ where: { reportTokenHash: hash }, include: { user: { select: { username: true } } } });
-  const revoked = await signOutDevice(
+  const revoked = await reportDevice(
     db,
     config,
-    alert,
-    { actor: EMAIL_LINK_ACTOR, cause: "revoked_by_user", reason: REPORTED_REASON, detail: `reported from new-device alert ${alert.id}'s emailed link` },
+    async (tx) => {
+      const [alert] = await tx.sessionAlert.updateManyAndReturn({
+        where: { reportTokenHash: hash, reportTokenUsedAt: null, reportTokenExpiresAt: { gt: now } },
+        data: { reportTokenUsedAt: now, reportedAt: now, dismissedAt: now },
+      });
+      if (!alert) return null;
+      const owner = await tx.user.findUniqueOrThrow({ where: { id: alert.userId }, select: { username: true } });
+      return { ...alert, username: owner.username };
+    },
+    { actor: EMAIL_LINK_ACTOR, cause: "revoked_by_user", reason: REPORTED_REASON, detail: (alert) => `reported from new-device alert ${alert.id}'s emailed link` },
     request,
     now,
   );
-  await recordReport(db, alert, { username: alert.user.username, actor: EMAIL_LINK_ACTOR.username }, request, now);
+  if (revoked === null) {
+    const state = await readReportLink(db, token, now);
+    throw fail(state.state === "used" ? "report_link_used" : "report_link_invalid");
+  }
   return revoked;
 }

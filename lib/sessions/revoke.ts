@@ -7,7 +7,7 @@ import type { Config } from "../config";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
 import { recordSessionsEnded } from "../metrics/metrics";
-import { activeSessionWhere, pendingForceLogout } from "./active";
+import { activeSessionWhere, pendingForceLogout, type PendingForceLogout } from "./active";
 import { endedColumns, type SessionEndCause } from "./end-reasons";
 import { withSpan } from "../tracing";
 import { enqueueWebhookEvents, sessionEndedEvent } from "../webhooks/events";
@@ -67,7 +67,7 @@ export function revokeSessions(
  * A revocation on its span: its cause, the kind of actor and the public id of the session acting
  * (not the free-text reason an admin may type).
  */
-export function recordRevocation(span: Span | undefined, { actor, cause }: Revocation) {
+export function recordRevocation(span: Span | undefined, { actor, cause }: Pick<Revocation, "actor" | "cause">) {
   if (!span) return;
   const kind = [SYSTEM_ACTOR, CLI_ACTOR, IDENTITY_PROVIDER_ACTOR, EMAIL_LINK_ACTOR].includes(actor) ? actor.username : "user";
   span.setAttribute("session.end_cause", cause);
@@ -76,56 +76,78 @@ export function recordRevocation(span: Span | undefined, { actor, cause }: Revoc
 }
 
 async function revokeMatching(db: Database, where: Prisma.SessionWhereInput, by: Revocation, request: RequestInfo, now: Date): Promise<number> {
-  const event = { ip: request.ip, userAgent: request.userAgent, actor: by.actor.username, detail: by.detail ?? by.reason, at: now };
   let revoked = 0;
   for (;;) {
-    const targets = await db.prisma.session.findMany({
-      where,
-      select: { id: true, userId: true, authMethod: true, user: { select: { username: true } } },
-      take: BATCH,
-    });
+    const targets = await db.prisma.session.findMany({ where, select: TARGET, take: BATCH });
     if (targets.length === 0) break;
-    const batch = { id: { in: targets.map((t) => t.id) }, revokedAt: null };
-    const data = endedColumns({ cause: by.cause, by: by.actor.username, at: now, reason: by.reason });
-    const count = await db.prisma.$transaction(
-      async (tx) => {
-        // Only the rows this statement revoked get an event: another revocation (another
-        // replica, say) may have taken some of the targets since they were read.
-        const done = new Set((await tx.session.updateManyAndReturn({ where: batch, data, select: { id: true } })).map((row) => row.id));
-        const ended = targets.filter((target) => done.has(target.id));
-        await enqueueWebhookEvents(
-          tx,
-          db.webhookUrls,
-          ended.map((target) =>
-            sessionEndedEvent({ sessionId: target.id, userId: target.userId, username: target.user.username, authMethod: target.authMethod }, by.cause, by.actor.username, now),
-          ),
-        );
-        // An ended session's identity provider tokens go with it (the row itself stays a while).
-        await tx.ssoTokens.deleteMany({ where: { sessionId: { in: [...done] } } });
-        await tx.authEvent.createMany({
-          data: ended
-            .map((target) =>
-              authEventRow({
-                ...event,
-                type: "session.revoked",
-                username: target.user.username,
-                userId: target.userId,
-                sessionId: target.id,
-                authMethod: target.authMethod === "oidc" ? "oidc" : "static",
-                count: 1,
-              }),
-            ),
-        });
-        return done.size;
-      },
-      TRANSACTION_LIMITS,
-    );
+    const count = await db.prisma.$transaction((tx) => endTargets(tx, db.webhookUrls, targets, by, request, now), TRANSACTION_LIMITS);
     revoked += count;
     recordSessionsEnded(by.cause, count);
     if (targets.length < BATCH) break;
     await new Promise((resolve) => setImmediate(resolve));
   }
   return revoked;
+}
+
+/**
+ * Ends every session matching `where` that still works, inside the caller's transaction: for a
+ * revocation that must stand or fall with another write (a reported alert's claim), so that a
+ * failure between them leaves neither. Meant for a few rows (one device's): one statement, no
+ * batches. Returns how many; the caller counts them in the metrics once committed
+ * (recordSessionsEnded), as a rolled-back revocation ended nothing.
+ */
+export async function revokeInTransaction(
+  tx: Prisma.TransactionClient,
+  db: Database,
+  config: Config,
+  where: Prisma.SessionWhereInput,
+  by: Revocation,
+  request: RequestInfo,
+  now: Date,
+  pending: PendingForceLogout | null,
+): Promise<number> {
+  const targets = await tx.session.findMany({ where: { AND: [where, activeSessionWhere(config, now, pending)] }, select: TARGET });
+  return targets.length === 0 ? 0 : endTargets(tx, db.webhookUrls, targets, by, request, now);
+}
+
+/** What ending a session needs to know of it: its owner and how it signed in (audit, webhooks). */
+const TARGET = { id: true, userId: true, authMethod: true, user: { select: { username: true } } } as const;
+type Target = Prisma.SessionGetPayload<{ select: typeof TARGET }>;
+
+/**
+ * Marks `targets` ended in `tx`, with their webhooks, one audit event each and their identity
+ * provider tokens gone. Only the rows this statement ended count: another revocation (another
+ * replica, say) may have taken some since they were read. Returns how many it ended.
+ */
+async function endTargets(tx: Prisma.TransactionClient, webhookUrls: readonly string[], targets: Target[], by: Revocation, request: RequestInfo, now: Date): Promise<number> {
+  const data = endedColumns({ cause: by.cause, by: by.actor.username, at: now, reason: by.reason });
+  const batch = { id: { in: targets.map((t) => t.id) }, revokedAt: null };
+  const done = new Set((await tx.session.updateManyAndReturn({ where: batch, data, select: { id: true } })).map((row) => row.id));
+  const ended = targets.filter((target) => done.has(target.id));
+  await enqueueWebhookEvents(
+    tx,
+    webhookUrls,
+    ended.map((target) =>
+      sessionEndedEvent({ sessionId: target.id, userId: target.userId, username: target.user.username, authMethod: target.authMethod }, by.cause, by.actor.username, now),
+    ),
+  );
+  // An ended session's identity provider tokens go with it (the row itself stays a while).
+  await tx.ssoTokens.deleteMany({ where: { sessionId: { in: [...done] } } });
+  const event = { ip: request.ip, userAgent: request.userAgent, actor: by.actor.username, detail: by.detail ?? by.reason, at: now };
+  await tx.authEvent.createMany({
+    data: ended.map((target) =>
+      authEventRow({
+        ...event,
+        type: "session.revoked",
+        username: target.user.username,
+        userId: target.userId,
+        sessionId: target.id,
+        authMethod: target.authMethod === "oidc" ? "oidc" : "static",
+        count: 1,
+      }),
+    ),
+  });
+  return done.size;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dismissAlert, listOpenAlerts, reportAlert } from "@/lib/alerts/alerts";
 import { addressNetwork } from "@/lib/alerts/network";
+import { issueReportLink, useReportLink } from "@/lib/alerts/report-link";
 import { pruneDevicesAndAlerts } from "@/lib/alerts/new-device";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import { activePart } from "@/lib/sessions/active";
@@ -151,6 +152,43 @@ describe("new-device alerts", () => {
     expect((await validateSessionCookie(db, config, other.cookie, HOME, now)).status).toBe(reported ? "ended" : "active");
     expect(await db.prisma.authEvent.count({ where: { type: "session.reported" } })).toBe(reported ? 1 : 0);
     expect(await db.prisma.authEvent.count({ where: { type: "session.revoked", sessionId: other.session.id } })).toBe(reported ? 1 : 0);
+  });
+
+  it("are reported all or nothing: a failure after the claim leaves the alert open and its device signed in, to be answered again", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const laptop = await signIn(db, config, "ida", USER_KEY, false, HOME, T0);
+    const other = await signIn(db, config, "ida", USER_KEY, false, { ip: "198.51.100.7", userAgent: CHROME }, later(T0, minutes(1)));
+    const now = later(T0, minutes(2));
+    const owner = { user: { id: laptop.session.userId, username: "ida" }, session: laptop.session };
+    const [alert] = await listOpenAlerts(db, config, owner, now);
+    const token = await issueReportLink(db, alert.id, now);
+    if (!token) throw new Error("no report link");
+    const devicesBefore = await db.prisma.knownDevice.count();
+
+    // The report's audit event cannot be written: the last step of a report fails.
+    const failing = db.backend === "postgres"
+      ? [
+          `CREATE FUNCTION fail_reports() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'reports are failing'; END $$`,
+          `CREATE TRIGGER fail_reports BEFORE INSERT ON "AuthEvent" FOR EACH ROW WHEN (NEW.type = 'session.reported') EXECUTE FUNCTION fail_reports()`,
+        ]
+      : [`CREATE TRIGGER fail_reports BEFORE INSERT ON "AuthEvent" WHEN NEW.type = 'session.reported' BEGIN SELECT RAISE(ABORT, 'reports are failing'); END`];
+    for (const statement of failing) await db.prisma.$executeRawUnsafe(statement);
+    await expect(reportAlert(db, config, owner, alert.id, HOME, now)).rejects.toThrow();
+    await expect(useReportLink(db, config, token, HOME, now)).rejects.toThrow();
+
+    const row = await db.prisma.sessionAlert.findUniqueOrThrow({ where: { id: alert.id } });
+    expect([row.dismissedAt, row.reportedAt, row.reportTokenUsedAt]).toEqual([null, null, null]);
+    expect((await validateSessionCookie(db, config, other.cookie, HOME, now)).status).toBe("active");
+    expect(await db.prisma.knownDevice.count()).toBe(devicesBefore);
+    expect(await db.prisma.authEvent.count({ where: { type: { in: ["session.revoked", "session.reported"] } } })).toBe(0);
+
+    // Once reports can be written again, the same link works.
+    await db.prisma.$executeRawUnsafe(db.backend === "postgres" ? `DROP TRIGGER fail_reports ON "AuthEvent"` : "DROP TRIGGER fail_reports");
+    expect(await useReportLink(db, config, token, HOME, now)).toBe(1);
+    expect((await validateSessionCookie(db, config, other.cookie, HOME, now)).status).toBe("ended");
+    expect(await db.prisma.authEvent.count({ where: { type: "session.reported" } })).toBe(1);
+    expect(await db.prisma.knownDevice.count()).toBe(devicesBefore - 1);
   });
 
   it("show on the user's other sessions only, go away when dismissed, and sign the session out when reported", async () => {

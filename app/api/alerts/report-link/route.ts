@@ -9,7 +9,7 @@ import { seeOther } from "@/lib/http/redirect";
 import type { RevokedAnswer } from "@/lib/sessions/revoke";
 
 /**
- * A mailed alert's "This wasn't me", confirmed: signs that device out (signOutDevice). No session needed — the
+ * A mailed alert's "This wasn't me", confirmed: signs that device out (reportDevice). No session needed — the
  * single-use token in the body is the authority; never on GET, so opening the link changes nothing.
  * The confirmation page's form gets redirects back to it, JSON clients {"revoked": N}.
  */
