@@ -1,14 +1,24 @@
 "use client";
 
-/** Shown instead of a stack trace when a page fails unexpectedly. */
-export default function ErrorPage({ reset }: { error: Error; reset: () => void }) {
+import { useEffect, useRef } from "react";
+
+/**
+ * Shown instead of a stack trace when a page fails unexpectedly. Its heading takes focus, so the
+ * failure is read out and focus is not left on the link that led here. "Try again" asks the server
+ * again (`retry`; `reset` would only re-render what already failed).
+ */
+export default function ErrorPage({ retry }: { error: Error; retry: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   return (
     <main className="mx-auto max-w-md px-4 py-24 text-center">
-      <h1 className="text-2xl font-semibold">Something went wrong</h1>
+      <h1 ref={heading} tabIndex={-1} className="text-2xl font-semibold outline-none">
+        Something went wrong
+      </h1>
       <p className="mt-2 text-sm text-slate-600">
         The page could not be shown. If the session database is unavailable, try again in a moment.
       </p>
-      <button type="button" onClick={reset} className="mt-6 text-sm font-medium text-indigo-600 hover:underline">
+      <button type="button" onClick={() => retry()} className="mt-6 text-sm font-medium text-indigo-600 hover:underline">
         Try again
       </button>
     </main>

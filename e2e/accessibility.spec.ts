@@ -113,3 +113,19 @@ for (const scheme of SCHEMES) {
     }
   }
 }
+
+test("in forced colours (Windows High Contrast) fields and outlined buttons keep a visible edge", async ({ browser }) => {
+  const context = await browser.newContext({ forcedColors: "active" });
+  const page = await context.newPage();
+  await page.goto("/login");
+  const edge = (locator: ReturnType<Page["locator"]>) => locator.evaluate((element) => {
+    const style = getComputedStyle(element);
+    return `${style.outlineStyle} ${style.outlineWidth}`;
+  });
+  // Box-shadows (the rings these are drawn with) are not painted in forced colours: an outline is.
+  expect(await edge(page.getByLabel("Username"))).toBe("solid 1px");
+  await signIn(page, uniqueUser("contrast"), USER_KEY);
+  await page.goto("/settings/sessions");
+  expect(await edge(page.getByRole("link", { name: /^Details/ }).first())).toBe("solid 1px");
+  await context.close();
+});

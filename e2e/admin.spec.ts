@@ -259,6 +259,11 @@ test.describe("Admin Panel", () => {
     // A filter the page could not read is left out of the list and of its exports alike.
     await page.goto(`/admin/events?user=${username}&from=yesterday`);
     await expect(page.getByText(/from must be/)).toBeVisible();
+    // The field it came from says so, and is where focus starts.
+    await expect(page.getByLabel("From (UTC)")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByLabel("From (UTC)")).toHaveAccessibleDescription(/from must be/);
+    await expect(page.getByLabel("From (UTC)")).toBeFocused();
+    await expect(page.getByLabel("To (UTC)")).not.toHaveAttribute("aria-invalid", "true");
     await expect(rows).toHaveCount(2);
     const exportHref = await page.getByRole("link", { name: "Export JSON lines" }).getAttribute("href");
     expect(exportHref).toBe(`/api/admin/events/export?user=${username}&format=jsonl`);

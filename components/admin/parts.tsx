@@ -196,8 +196,17 @@ export function Select({ label, name, value, options }: { label: string; name: s
   );
 }
 
+const IGNORED_FILTERS_ID = "ignored-filters";
+
 /** Which filters of a page's address were left out, and why (lenientQuery); nothing when all apply. */
 export function IgnoredFilters({ problems }: { problems: string[] }) {
   if (problems.length === 0) return null;
-  return <Alert tone="error" outcome>Some filters were not valid and were ignored, the others apply: {problems.join("; ")}.</Alert>;
+  return (
+    <Alert tone="error" id={IGNORED_FILTERS_ID} outcome>
+      Some filters were not valid and were ignored, the others apply: {problems.join("; ")}.
+    </Alert>
+  );
 }
+
+/** A filter field's errorId: the IgnoredFilters message, when lenientQuery left this field's value out. */
+export const ignoredFilter = (invalid: string[], name: string) => (invalid.includes(name) ? IGNORED_FILTERS_ID : undefined);

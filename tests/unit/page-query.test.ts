@@ -9,6 +9,7 @@ describe("a page's filters read leniently", () => {
     expect(sessions.data.country).toBeUndefined();
     expect(sessions.problems).toEqual([expect.stringContaining("country")]);
     expect(sessions.valid).toEqual({ user: "bob" });
+    expect(sessions.invalid).toEqual(["country"]);
 
     const events = lenientQuery(eventsQuerySchema, { user: "bob", from: "last tuesday" });
     expect(events.data).toMatchObject({ user: "bob" });

@@ -1,6 +1,6 @@
 import { lenientQuery } from "@/lib/validation/page-query";
 import Link from "next/link";
-import { Cell, DataTable, rowClass, Select, IgnoredFilters } from "@/components/admin/parts";
+import { Cell, DataTable, rowClass, Select, IgnoredFilters, ignoredFilter } from "@/components/admin/parts";
 import { Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { Badge, buttonClass } from "@/components/ui";
@@ -67,6 +67,7 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
     data: { cursor, limit, type, user, from, to },
     problems,
     valid,
+    invalid,
   } = lenientQuery(eventsQuerySchema, raw);
   const now = new Date();
   const { page, hints } = await withPageContext(async ({ db }) => {
@@ -97,9 +98,9 @@ export default async function AdminEventsPage({ searchParams }: { searchParams: 
       <IgnoredFilters problems={problems} />
       <form method="get" action={PAGE} className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5" aria-label="Filter events">
         <Select label="Type" name="type" value={type ?? ""} options={[["", "Any"], ...AUTH_EVENT_TYPES.map((t): [string, string] => [t, `${AUDIT_EVENT_WORDS[t]} (${t})`])]} />
-        <Field label="User (subject or actor)" name="user" defaultValue={raw.user} />
-        <Field label="From (UTC)" name="from" defaultValue={raw.from} placeholder="2026-11-01" />
-        <Field label="To (UTC)" name="to" defaultValue={raw.to} placeholder="2026-11-30" />
+        <Field label="User (subject or actor)" name="user" defaultValue={raw.user} errorId={ignoredFilter(invalid, "user")} />
+        <Field label="From (UTC)" name="from" defaultValue={raw.from} errorId={ignoredFilter(invalid, "from")} placeholder="2026-11-01" />
+        <Field label="To (UTC)" name="to" defaultValue={raw.to} errorId={ignoredFilter(invalid, "to")} placeholder="2026-11-30" />
         <div className="col-span-2 flex items-end gap-2 sm:col-span-1">
           <button type="submit" className={buttonClass.primary}>
             Apply

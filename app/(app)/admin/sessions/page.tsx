@@ -1,6 +1,6 @@
 import { lenientQuery } from "@/lib/validation/page-query";
 import Link from "next/link";
-import { actionClass, Cell, DataTable, FixedSetting, ReasonAndKey, ReasonField, ReauthenticateWithSso, rowClass, Select, Stat, IgnoredFilters } from "@/components/admin/parts";
+import { actionClass, Cell, DataTable, FixedSetting, ReasonAndKey, ReasonField, ReauthenticateWithSso, rowClass, Select, Stat, IgnoredFilters, ignoredFilter } from "@/components/admin/parts";
 import { cancelHref, ConfirmPanel, confirmationHref, Field, confirmationErrorId } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
@@ -31,7 +31,7 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   if (!admin) return <ForbiddenMessage />;
   const raw = await pageQuery(searchParams);
   const now = new Date();
-  const { data: query, problems, valid } = lenientQuery(adminSessionsQuerySchema, raw);
+  const { data: query, problems, valid, invalid } = lenientQuery(adminSessionsQuerySchema, raw);
   const { config } = await pageContext();
   const filtered = hasFilter(query);
   // The count a bulk revoke would end (every page, this session not included), shown on its button.
@@ -194,16 +194,16 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
 
       <form method="get" action={PAGE} className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-4" aria-label="Filter sessions">
         <div className="col-span-2">
-          <Field label="User" name="user" defaultValue={raw.user} placeholder="username" />
+          <Field label="User" name="user" defaultValue={raw.user} errorId={ignoredFilter(invalid, "user")} placeholder="username" />
         </div>
         <Select label="Match" name="match" value={query.match} options={[["exact", "Exact"], ["prefix", "Starts with"]]} />
         <Select label="Method" name="method" value={query.method ?? ""} options={[["", "Any"], ["static", "Key"], ["oidc", "SSO"]]} />
-        <Field label="IP, prefix or CIDR" name="ip" defaultValue={raw.ip} placeholder="10.0.0.0/8" />
-        <Field label="Country (2 letters)" name="country" defaultValue={raw.country} placeholder="DE" />
-        <Field label="Browser" name="browser" defaultValue={raw.browser} placeholder="Firefox" />
-        <Field label="More than N sessions" name="moreThan" type="number" defaultValue={raw.moreThan} />
-        <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} placeholder="2026-11-20" />
-        <Field label="Signed in before (UTC)" name="signedInBefore" defaultValue={raw.signedInBefore} placeholder="2026-11-21" />
+        <Field label="IP, prefix or CIDR" name="ip" defaultValue={raw.ip} errorId={ignoredFilter(invalid, "ip")} placeholder="10.0.0.0/8" />
+        <Field label="Country (2 letters)" name="country" defaultValue={raw.country} errorId={ignoredFilter(invalid, "country")} placeholder="DE" />
+        <Field label="Browser" name="browser" defaultValue={raw.browser} errorId={ignoredFilter(invalid, "browser")} placeholder="Firefox" />
+        <Field label="More than N sessions" name="moreThan" type="number" defaultValue={raw.moreThan} errorId={ignoredFilter(invalid, "moreThan")} />
+        <Field label="Signed in after (UTC)" name="signedInAfter" defaultValue={raw.signedInAfter} errorId={ignoredFilter(invalid, "signedInAfter")} placeholder="2026-11-20" />
+        <Field label="Signed in before (UTC)" name="signedInBefore" defaultValue={raw.signedInBefore} errorId={ignoredFilter(invalid, "signedInBefore")} placeholder="2026-11-21" />
         <Select label="Show" name="state" value={query.state} options={[["active", "Active"], ["ended", "Ended"], ["all", "All"]]} />
         {query.state === "ended" ? (
           <FixedSetting label="Sort by" text="Most recently ended" />

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { actionClass, Cell, DataTable, IgnoredFilters, ReasonAndKey, ReauthenticateWithSso, rowClass } from "@/components/admin/parts";
+import { actionClass, Cell, DataTable, IgnoredFilters, ignoredFilter, ReasonAndKey, ReauthenticateWithSso, rowClass } from "@/components/admin/parts";
 import { cancelHref, ConfirmPanel, confirmationErrorId, confirmationHref, Field } from "@/components/confirm-panel";
 import { Pager } from "@/components/pager";
 import { PendingLink } from "@/components/pending-link";
@@ -29,7 +29,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const raw = await pageQuery(searchParams);
   const now = new Date();
   // One invalid parameter (a mistyped prefix, a cursor no user name can be) is named and dropped; the rest apply.
-  const { data: query, problems } = lenientQuery(adminUsersQuerySchema, raw);
+  const { data: query, problems, invalid } = lenientQuery(adminUsersQuerySchema, raw);
   const { config } = await pageContext();
   const page = await withPageContext(({ db }) => listUsers(db, config, { prefix: query.prefix, after: query.cursor, limit: query.limit }, now));
   const reauthentication = reauthenticationFor(config, admin.session, now);
@@ -82,7 +82,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         </ConfirmPanel>
       )}
       <form method="get" action={PAGE} className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Find users">
-        <Field label="Username starts with" name="prefix" defaultValue={raw.prefix} />
+        <Field label="Username starts with" name="prefix" defaultValue={raw.prefix} errorId={ignoredFilter(invalid, "prefix")} />
         <button type="submit" className={buttonClass.primary}>
           Find
         </button>
