@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { generateId } from "./sessions/token";
 import type { Config } from "./config";
 import type { Database } from "./db";
+import { clientBlock } from "./net/cidr";
 import { plainText } from "./validation/text";
 
 /** Every kind of audit event, once: what is recorded, and what the events page and API filter by. */
@@ -95,8 +96,10 @@ export async function recordAnonymousFailure(
 ): Promise<void> {
   const windowMs = config.loginLimits.windowMinutes * 60_000;
   const windowStart = Math.floor(event.at.getTime() / windowMs) * windowMs;
-  // The row's id names the address and window, so every replica adds to the same row.
-  const id = `f${createHash("sha256").update(`login.failed\n${event.ip ?? "-"}\n${windowStart}`).digest("base64url").slice(0, 21)}`;
+  // The row's id names the client (its address, or its IPv6 /64: clientBlock) and window, so every
+  // replica adds to the same row, and a host's many IPv6 addresses to one.
+  const client = event.ip ? clientBlock(event.ip) : "-";
+  const id = `f${createHash("sha256").update(`login.failed\n${client}\n${windowStart}`).digest("base64url").slice(0, 21)}`;
   const row = authEventRow({ ...event, type: "login.failed", count: 1 });
   await db.prisma.$executeRaw`
     INSERT INTO "AuthEvent" ("id", "at", "type", "username", "userId", "sessionId", "authMethod", "ip", "userAgent", "actor", "detail", "count")

@@ -1,4 +1,5 @@
 import type { Config } from "../config";
+import { clientBlock } from "../net/cidr";
 import { TRANSACTION_LIMITS, type Database, type DatabaseClient, type Prisma } from "../db";
 
 /**
@@ -7,6 +8,11 @@ import { TRANSACTION_LIMITS, type Database, type DatabaseClient, type Prisma } f
  * so every replica sees them.
  */
 export type LoginLimitKey = { kind: "ip" | "user"; value: string };
+
+/** The keys a sign-in attempt counts against: its username and its client (an IPv4 address, an IPv6 /64). */
+export function loginLimitKeys(username: string, ip: string | null): LoginLimitKey[] {
+  return ip ? [{ kind: "user", value: username }, { kind: "ip", value: clientBlock(ip) }] : [{ kind: "user", value: username }];
+}
 
 const rowKey = (key: LoginLimitKey) => `${key.kind}:${key.value}`;
 const limitFor = (config: Config, key: LoginLimitKey) =>

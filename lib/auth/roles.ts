@@ -40,12 +40,14 @@ export function roleFor(
  */
 const sameIssuer = (stored: string, configured: URL) => URL.canParse(stored) && new URL(stored).href === configured.href;
 
-/** Static-key sessions end when the key they signed in with is no longer configured. */
-export function signedInWithCurrentKey(config: Config, session: { authMethod: string; keyFingerprint: string | null }) {
+/** Static-key sessions end when the key they signed in with is no longer configured, or no longer admits their name. */
+export function signedInWithCurrentKey(config: Config, session: { authMethod: string; keyFingerprint: string | null }, username: string) {
   if (session.authMethod !== "static") return true;
   if (session.keyFingerprint === null) return false;
   const prints = currentFingerprints(config);
-  return prints.user.has(session.keyFingerprint) || prints.admin.has(session.keyFingerprint);
+  // An admin name accepts only the admin key: a shared-key session on a name since added to
+  // DASHBOARD_ADMINS is no longer one its key allows.
+  return prints.admin.has(session.keyFingerprint) || (prints.user.has(session.keyFingerprint) && !config.admins.has(username));
 }
 
 /** The one admin check behind every admin page, API route and action. */

@@ -85,11 +85,12 @@ export async function signInSsoUser(
     request,
     now,
   ).catch((error: unknown) => {
-    // Linked to another subject after the look above (createSession reads it again under its hold).
-    if (error instanceof DomainError && error.code === "sso_account_conflict") return null;
+    // Disabled, or linked to another subject, after the look above (createSession reads it again under its hold).
+    if (error instanceof DomainError && (error.code === "sso_account_conflict" || error.code === "account_disabled")) return error.code;
     throw error;
   });
-  if (!created) return { ok: false, code: "sso_account_conflict", detail: "the account was linked to another subject during the sign-in", username: user.username };
+  if (created === "account_disabled") return { ok: false, code: "account_disabled", detail: "account disabled", username: user.username };
+  if (created === "sso_account_conflict") return { ok: false, code: "sso_account_conflict", detail: "the account was linked to another subject during the sign-in", username: user.username };
   const { token, session } = created;
   return { ok: true, token, persistent: options.rememberMe, session: { ...session, authMethod: "oidc" }, user: { id: user.id, username: user.username } };
 }

@@ -7,7 +7,7 @@ import { createSession, type CurrentSession } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import type { LoginInput } from "../validation/auth";
 import { expectedKeyFor, keyFingerprint, keysMatch } from "./keys";
-import { takeLoginAttempt, type LoginLimitKey } from "./rate-limit";
+import { loginLimitKeys, takeLoginAttempt } from "./rate-limit";
 import { generateId } from "../sessions/token";
 import { recordLoginAttempt, type LoginResult as AttemptResult } from "../metrics/metrics";
 import { withSpan } from "../tracing";
@@ -56,8 +56,7 @@ export function signInWithKey(db: Database, config: Config, input: LoginInput, r
 }
 
 async function keySignIn(db: Database, config: Config, input: LoginInput, request: RequestInfo, now: Date): Promise<LoginResult> {
-  const limitKeys: LoginLimitKey[] = [{ kind: "user", value: input.username }];
-  if (request.ip) limitKeys.push({ kind: "ip", value: request.ip });
+  const limitKeys = loginLimitKeys(input.username, request.ip);
   const failed = (detail: string) =>
     recordAnonymousFailure(db, config, { username: input.username, authMethod: "static", ip: request.ip, userAgent: request.userAgent, detail, at: now });
 
@@ -110,15 +109,16 @@ async function keySignIn(db: Database, config: Config, input: LoginInput, reques
     request,
     now,
   ).catch((error: unknown) => {
-    // It became an SSO account after the look above (createSession reads it again under its hold).
-    if (error instanceof DomainError && error.code === "sso_account") return null;
+    // It was disabled, or became an SSO account, after the look above (createSession reads it
+    // again under its hold).
+    if (error instanceof DomainError && (error.code === "sso_account" || error.code === "account_disabled")) return error.code;
     throw error;
   });
-  if (!created) {
+  if (typeof created === "string") {
     // As above: the key was right, so the attempt is given back.
     await db.prisma.$transaction(attempt.succeeded(db.prisma), TRANSACTION_LIMITS);
-    await failed("SSO account: key sign-in refused");
-    return refused("sso_account");
+    await failed(created === "account_disabled" ? "account disabled" : "SSO account: key sign-in refused");
+    return refused(created);
   }
   const { token, session } = created;
   recordLoginAttempt("static", "ok");

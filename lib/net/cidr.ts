@@ -96,3 +96,28 @@ export function formatIp(version: 4 | 6, value: bigint): string {
   const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
   return normalizeIp(groups.join(":")) ?? groups.join(":");
 }
+
+/**
+ * The block an address belongs to, `bits` long by family ({ 4: 24, 6: 48 }: "203.0.113.0/24",
+ * "2001:db8:1::/48"). An IPv4-mapped IPv6 address (::ffff:203.0.113.4, either notation) counts as
+ * its IPv4 address. null for anything that is not an address.
+ */
+export function addressBlock(ip: string, bits: { 4: number; 6: number }): string | null {
+  const address = ipNumber(ip);
+  if (!address) return null;
+  let { version, value } = address;
+  if (version === 6 && value >> 32n === 0xffffn) {
+    version = 4;
+    value &= 0xffffffffn;
+  }
+  const hostMask = (1n << BigInt(WIDTH[version] - bits[version])) - 1n;
+  return `${formatIp(version, value & ~hostMask)}/${bits[version]}`;
+}
+
+/**
+ * What counts as one client when failures are counted (the sign-in limit, the summarised audit
+ * row): an IPv4 address, or the IPv6 /64 it is in — a host is given a whole /64 and may send from
+ * any address in it, which would otherwise be a fresh limit for every guess. Text that is not an
+ * address counts as itself.
+ */
+export const clientBlock = (ip: string): string => addressBlock(ip, { 4: 32, 6: 64 }) ?? ip;

@@ -131,7 +131,7 @@ async function checkSessionCookie(
 function endReasonFor(config: Config, row: StoredSession, now: Date): EndReason | null {
   if (row.user.disabledAt) return "disabled";
   if (row.revokedAt) return endReasonOfCause(row.endReason);
-  if (!signedInWithCurrentKey(config, row)) return "key-changed";
+  if (!signedInWithCurrentKey(config, row, row.user.username)) return "key-changed";
   return expiryReason(row, now);
 }
 
@@ -237,9 +237,11 @@ export async function createSession(db: Database, config: Config, input: NewSess
   // new device signing in eight times at once raises one alert, and two first sign-ins one.
   const { created, device } = await db.prisma.$transaction(async (tx) => {
     const held = await holdUser(tx, db.backend, input.userId);
-    // Read again under the hold: the account may have changed hands since the sign-in looked — an
-    // SSO sign-in that created the name, or a link to single sign-on — and must not open to the key,
+    // Read again under the hold: the account may have been disabled since the sign-in looked (the
+    // disable's marking would not see a session written after it), or changed hands — an SSO
+    // sign-in that created the name, or a link to single sign-on — and must not open to the key,
     // nor to a subject it is no longer linked to.
+    if (held?.disabledAt != null) throw fail("account_disabled");
     if (input.authMethod === "static" && held?.authSource === "oidc") throw fail("sso_account");
     if (input.identity && (held?.oidcIssuer !== input.identity.issuer || held.oidcSubject !== input.identity.subject)) {
       throw fail("sso_account_conflict", { owner: input.username });

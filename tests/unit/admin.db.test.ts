@@ -10,7 +10,7 @@ import { DomainError } from "@/lib/errors";
 import { cursorSchema } from "@/lib/pagination/cursor";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import type { Actor } from "@/lib/actor";
-import { validateSessionCookie } from "@/lib/sessions/sessions";
+import { createSession, validateSessionCookie } from "@/lib/sessions/sessions";
 import { adminSessionsQuerySchema, type AdminSessionsQuery } from "@/lib/validation/admin";
 import { ADMIN_KEY, SECRET_A, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
@@ -273,6 +273,16 @@ describe("admin: disabling users", () => {
     expect(await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request)).toMatchObject({ ok: true });
     const types = (await db.prisma.authEvent.findMany({ where: { username: "alice" }, orderBy: { at: "asc" } })).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(["user.disabled", "user.enabled", "login.failed"]));
+  });
+
+  it("a sign-in that looked before the account was disabled writes no session after it: enabling again brings none back", async () => {
+    const { db, config, root, alice } = await rootAndAlice();
+    await disableUser(db, config, actorOf(root), "alice", "left the company", request);
+    // What a key sign-in that read the account just before the disable goes on to write.
+    const late = { userId: alice.session.userId, username: "alice", authMethod: "static" as const, rememberMe: false, keyFingerprint: alice.session.keyFingerprint };
+    await expect(createSession(db, config, late, request)).rejects.toMatchObject({ code: "account_disabled", status: 403 });
+    await enableUser(db, actorOf(root), "alice", request);
+    expect(await db.prisma.session.count({ where: { userId: alice.session.userId, revokedAt: null } })).toBe(0);
   });
 
   it("commits the account's new state with its audit event: a failure while its sessions are marked leaves both, and disabling again finishes the marking", async () => {

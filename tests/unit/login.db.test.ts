@@ -91,6 +91,14 @@ describe("login rate limiting", () => {
     expect(await attempt(db, "fresh", USER_KEY, "198.51.100.8")).toMatchObject({ ok: true });
   });
 
+  it("counts an IPv6 /64 as one address: a host given a /64 cannot take a new address for each guess", async () => {
+    const { db } = await tempDatabase();
+    for (let i = 0; i < 5; i++) await attempt(db, `user${i}`, "wrong-key-x", `2001:db8:1:2::${(i + 1).toString(16)}`);
+    expect(await attempt(db, "fresh", USER_KEY, "2001:db8:1:2:abcd::7")).toMatchObject({ code: "rate_limited" });
+    // The next /64 is someone else's.
+    expect(await attempt(db, "fresh", USER_KEY, "2001:db8:1:3::1")).toMatchObject({ ok: true });
+  });
+
   it("starts a new window once the old one has passed, and a success clears the username's count", async () => {
     const { db } = await tempDatabase();
     const keys = [{ kind: "user" as const, value: "alice" }];
@@ -143,6 +151,14 @@ describe("anonymous failures are summarised", () => {
       ["198.51.100.7", "name0", 90],
       ["198.51.100.7", "bob", 1],
       ["198.51.100.8", "alice", 1],
+    ]);
+
+    // Every address of one IPv6 /64 adds to one row (the first address's), as they share one limit.
+    for (let i = 0; i < 20; i++) {
+      await signInWithKey(db, config, { username: `v6name${i}`, key: "wrong-key-x", rememberMe: false }, from(`2001:db8:7:8::${(i + 1).toString(16)}`), later(start, 3000 + i));
+    }
+    expect(await db.prisma.authEvent.findMany({ where: { type: "login.failed", ip: { startsWith: "2001:db8:7:8:" } }, select: { ip: true, count: true } })).toEqual([
+      { ip: "2001:db8:7:8::1", count: 20 },
     ]);
   });
 

@@ -86,6 +86,17 @@ describe("session lifecycle", () => {
     expect(await events(db, "session.key_changed")).toMatchObject([{ sessionId: user.session.id }]);
   });
 
+  it("ends a shared-key session once its name is an admin's: an admin name accepts only the admin key", async () => {
+    const { db } = await tempDatabase();
+    const config = testConfig();
+    const carol = await signIn(db, config, "carol", USER_KEY);
+    const promoted = testConfig({ DASHBOARD_ADMINS: "root,carol" });
+    expect(await validateSessionCookie(db, promoted, carol.cookie, request)).toEqual({ status: "ended", reason: "key-changed" });
+    // Her own sign-in with the admin key is what an admin name's session is.
+    const again = await signIn(db, promoted, "carol", ADMIN_KEY);
+    expect(await validateSessionCookie(db, promoted, again.cookie, request)).toMatchObject({ status: "active", user: { role: "admin" } });
+  });
+
   it("survives DASHBOARD_SECRET rotation (new first, old kept) and logs out when the old secret is removed", async () => {
     const { db } = await tempDatabase();
     const old = testConfig({ DASHBOARD_SECRET: SECRET_A });
@@ -114,10 +125,7 @@ describe("session lifecycle", () => {
     expect(await validateSessionCookie(db, config, admin.cookie, request)).toMatchObject({ user: { role: "admin" } });
     const demoted = testConfig({ DASHBOARD_ADMINS: "admin" });
     expect(await validateSessionCookie(db, demoted, admin.cookie, request)).toMatchObject({ status: "active", user: { role: "user" } });
-    // Promoting a name that signed in with the shared key does not make that session admin.
-    const user = await signIn(db, config, "carol", USER_KEY);
-    const promoted = testConfig({ DASHBOARD_ADMINS: "root,admin,carol" });
-    expect(await validateSessionCookie(db, promoted, user.cookie, request)).toMatchObject({ status: "active", user: { role: "user" } });
+    // Promoting a name that signed in with the shared key does not make that session admin: it ends (below).
   });
 
   it("enforces SESSION_MAX_PER_USER by revoking the oldest sessions at sign-in", async () => {
