@@ -79,7 +79,7 @@ function createMetrics(): Metrics {
     registry,
     sessionsActive: new Gauge({
       name: "sessionboard_sessions_active",
-      help: "Sessions not revoked, per sign-in method, from the per-user count table (expired ones cleanup has not deleted yet included).",
+      help: "Sessions not ended, per sign-in method, from the per-user count table (expired ones cleanup has not marked ended yet included).",
       labelNames: ["method"],
       registers,
       async collect() {
@@ -107,7 +107,7 @@ function createMetrics(): Metrics {
     }),
     sessionsEnded: new Counter({
       name: "sessionboard_sessions_ended_total",
-      help: "Sessions ended, per cause (logout, revocations, expiry or key change noticed at a request, disabled users, IdP logout, per-user limit).",
+      help: "Sessions ended, each once, per cause (logout, revocations, expiry seen at a request or by cleanup, key change, disabled users, IdP logout or re-check, per-user limit).",
       labelNames: ["reason"],
       registers,
     }),
@@ -133,7 +133,7 @@ function createMetrics(): Metrics {
     }),
     cleanupDeleted: new Counter({
       name: "sessionboard_cleanup_deleted_total",
-      help: "Expired session rows deleted by cleanup (revoked ones past their expiry included).",
+      help: "Session rows cleanup deleted because they had ended more than SESSION_HISTORY_DAYS ago.",
       registers,
     }),
     backchannelLogout: new Counter({
