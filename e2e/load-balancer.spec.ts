@@ -6,6 +6,7 @@ import { expect, test } from "./api-contract";
 import { BALANCED_APP_PORTS, LOAD_BALANCER_PORT, USER_KEY } from "./env";
 import { currentSessionId, postgresDatabase, signIn, startApp, uniqueUser } from "./helpers";
 import { logLines } from "./log-lines";
+import { startTcpRelay, type TcpRelay } from "../tests/support/tcp-relay";
 
 /**
  * The shipped deploy/nginx.conf in front of two replicas on PostgreSQL, as the compose file runs
@@ -18,6 +19,8 @@ const PUBLIC_URL = `http://localhost:${LOAD_BALANCER_PORT}`;
 type App = Awaited<ReturnType<typeof startApp>>;
 let apps: App[] = [];
 let nginx: ChildProcess | undefined;
+/** Between the replicas and PostgreSQL, so that a test can take the database away. */
+let relay: TcpRelay;
 let dir: string;
 let env: Record<string, string>;
 
@@ -30,9 +33,13 @@ test.beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessionboard-nginx-"));
   // nginx's workers may run as another user; they need to reach their temp directories.
   fs.chmodSync(dir, 0o755);
+  const url = new URL(database.url);
+  relay = await startTcpRelay(url.hostname, Number(url.port || 5432));
+  url.port = String(relay.port);
   env = {
     DASHBOARD_SESSION_BACKEND: "postgres",
-    DATABASE_URL: database.url,
+    DATABASE_URL: url.toString(),
+    DASHBOARD_DB_STATEMENT_TIMEOUT_MS: "3000",
     DASHBOARD_DB_POOL_SIZE: "4",
     DASHBOARD_URL: PUBLIC_URL,
     DASHBOARD_TRUST_PROXY: "1",
@@ -44,6 +51,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   nginx?.kill("SIGTERM");
   await Promise.all(apps.map((app) => app.stop()));
+  await relay?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
   await database.drop();
 });
@@ -154,6 +162,28 @@ test("a rolling restart loses no request: SIGTERM during a burst, the replica fi
   expect([...statuses.keys()]).toEqual([200]);
   expect(statuses.get(200)).toBeGreaterThan(20);
   apps[0] = await startApp(BALANCED_APP_PORTS[0], dir, env);
+});
+
+test("during a database outage the replicas' own 503 answers come through nginx, never its 502", async ({ request }) => {
+  test.setTimeout(120_000);
+  await relay.cut();
+  try {
+    await expect.poll(async () => (await request.get("/api/health")).status(), { timeout: 20_000 }).toBe(503);
+    // More 503s than nginx's max_fails in its fail_timeout, from both replicas: had nginx counted
+    // them as failures it would mark both down and answer with its own 502.
+    for (let i = 0; i < 12; i++) {
+      const api = await request.get("/api/sessions");
+      expect(api.status(), `API request ${i}`).toBe(503);
+      expect(await api.json()).toMatchObject({ error: { code: "database_unavailable" } });
+      expect(Number(api.headers()["retry-after"])).toBeGreaterThan(0);
+    }
+    const page = await request.get("/settings/sessions", { headers: { accept: "text/html" } });
+    expect(page.status()).toBe(503);
+    expect(await page.text()).toContain("Temporarily unavailable");
+  } finally {
+    relay.restore();
+  }
+  await expect.poll(async () => (await request.get("/api/health")).status(), { timeout: 30_000 }).toBe(200);
 });
 
 /** Debian's nginx, as an unprivileged foreground process with everything under `dir`. */
