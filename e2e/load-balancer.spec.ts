@@ -166,6 +166,9 @@ test("a rolling restart loses no request: SIGTERM during a burst, the replica fi
 
 test("during a database outage the replicas' own 503 answers come through nginx, never its 502", async ({ request }) => {
   test.setTimeout(120_000);
+  // Signed in, so that every request below needs the database on whichever replica answers it,
+  // whether or not that one has noticed the outage yet.
+  expect((await request.post("/api/auth/login", { data: { username: uniqueUser("outage"), key: USER_KEY } })).status()).toBe(200);
   await relay.cut();
   try {
     await expect.poll(async () => (await request.get("/api/health")).status(), { timeout: 20_000 }).toBe(503);
