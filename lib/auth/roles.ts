@@ -38,7 +38,9 @@ export function roleFor(
  * discovery compares them (as URLs): DASHBOARD_OIDC_ISSUER may differ in the host's case, a default
  * port or the root's slash and still discover.
  */
-const sameIssuer = (stored: string, configured: URL) => URL.canParse(stored) && new URL(stored).href === configured.href;
+const sameIssuer = (stored: string, configured: URL) =>
+  // Group admins ask on every request: the same text needs no parse.
+  stored === configured.href || (URL.canParse(stored) && new URL(stored).href === configured.href);
 
 /** Static-key sessions end when the key they signed in with is no longer configured, or no longer admits their name. */
 export function signedInWithCurrentKey(config: Config, session: { authMethod: string; keyFingerprint: string | null }, username: string) {
