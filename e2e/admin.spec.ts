@@ -364,7 +364,10 @@ test.describe("Admin Panel", () => {
     await expectJsonError(await api.delete(`/api/admin/sessions/${admin.sessionId}`), 409, "current_session");
     await expectJsonError(await api.delete("/api/admin/sessions/AAAAAAAAAAAAAAAAAAAAAA"), 404, "session_not_found");
     await expectJsonError(await api.post("/api/admin/users/root/disable"), 409, "cannot_disable_self");
-    await expectJsonError(await api.post("/api/admin/users/root/explode"), 400, "invalid_input");
+    // Only disable and enable exist under a user: any other action is an address with nothing at it.
+    await expectJsonError(await api.post("/api/admin/users/root/explode"), 404, "not_found");
+    // A webhook delivery id that is not one names no delivery.
+    for (const id of ["abc", "0", "01", "1.0"]) await expectJsonError(await api.post(`/api/admin/webhooks/${id}/resend`), 404, "webhook_delivery_not_found");
     await expectJsonError(await api.post("/api/admin/users/nobody-at-all/enable"), 404, "user_not_found");
     // The path is decoded once: "%2572oot" names "%72oot", which is no username, not "root".
     await expectJsonError(await api.post("/api/admin/users/%2572oot/disable"), 400, "invalid_input");

@@ -111,6 +111,35 @@ test.describe("Admin bulk revoke by filter", () => {
     for (const c of [...users, third, admin]) await c.context.close();
   });
 
+  test("the API never revokes without a filter or past a parameter it does not know, and asks for the reason before the key", async ({ browser }) => {
+    const prefix = uniqueUser("bulkstrict");
+    const target = await device(browser, `${prefix}-a`, FIREFOX);
+    const admin = await signedInAdmin(browser);
+    const api = admin.context.request;
+    // A count alone, or `match` alone, filters nothing: everyone is ?scope=all&confirm=everyone.
+    for (const query of ["confirm=0", "match=exact&confirm=0", "match=prefix&confirm=0"]) {
+      await expectJsonError(await api.delete(`/api/admin/sessions?${query}`, { data: { reason: "x" } }), 400, "invalid_input");
+    }
+    // A misspelled filter is refused, not dropped (which would leave all of the user's sessions).
+    const misspelled = await api.delete(`/api/admin/sessions?user=${prefix}-a&browsr=Chrome`, { data: { reason: "x" } });
+    await expectJsonError(misspelled, 400, "invalid_input");
+    expect((await misspelled.json()).error.message).toContain("browsr");
+    await expectJsonError(await api.get(`/api/admin/sessions/count?user=${prefix}-a&browsr=Chrome`), 400, "invalid_input");
+    expect(await stillActive([target.sessionId, admin.sessionId])).toEqual([true, true]);
+
+    // Not fresh: a missing reason is refused before the typed key is checked, so the key is not spent.
+    ageAuthentication(admin.sessionId, 20);
+    const noReason = await api.delete(`/api/admin/sessions?user=${prefix}-a&browser=Firefox&confirm=1`, { data: { key: ADMIN_KEY } });
+    await expectJsonError(noReason, 400, "reason_required");
+    expect(noReason.headers()["set-cookie"]).toBeUndefined();
+    expect(await stillActive([target.sessionId, admin.sessionId])).toEqual([true, true]);
+    const done = await api.delete(`/api/admin/sessions?user=${prefix}-a&browser=Firefox&confirm=1`, { data: { key: ADMIN_KEY, reason: "lost laptop" } });
+    expect(done.status()).toBe(200);
+    expect(await done.json()).toEqual({ revoked: 1 });
+    expect(await stillActive([target.sessionId])).toEqual([false]);
+    for (const c of [target, admin]) await c.context.close();
+  });
+
   test("invalid filters are explained, and an admin whose sign-in is not fresh confirms with the key", async ({ browser }) => {
     const prefix = uniqueUser("bulkstale");
     const target = await device(browser, `${prefix}-a`, FIREFOX);

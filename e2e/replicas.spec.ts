@@ -145,6 +145,8 @@ test("when PostgreSQL becomes unreachable the replicas answer 503, never 500, an
   lateReplicas.push(late);
   expect((await clients[0].get(`${late.baseURL}/api/health`)).status()).toBe(503);
   await expectJsonError(await clients[0].get(`${late.baseURL}/api/sessions`), 503, "database_unavailable");
+  // An address with nothing at it needs no database: it is 404 all the same.
+  await expectJsonError(await clients[0].get(`${late.baseURL}/api/no/such/thing`), 404, "not_found");
 
   // What a person sees meanwhile, at phone and desktop widths.
   const person = await browser.newPage({ baseURL: replicas.a.baseURL });

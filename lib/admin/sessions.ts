@@ -12,7 +12,7 @@ import { actorInWords, CLI_ACTOR, type Actor } from "../actor";
 import { currentSessionConflict, revokeListedSessions, revokeSessions, sessionNotFound } from "../sessions/revoke";
 import { asMarked, startForceLogout, type StartedForceLogout } from "../sessions/force-logout";
 import type { RequestInfo } from "../request/types";
-import type { AdminSessionFilter, AdminSessionsQuery } from "../validation/admin";
+import { hasFilter, type AdminSessionFilter, type AdminSessionsQuery } from "../validation/admin";
 import { cidrContains, cidrTextPrefix, parseCidr, type Cidr } from "../net/cidr";
 import { describeFilter } from "./filter-words";
 import { activeSessionsOf, activeTotals, ownerRestriction } from "./active-counts";
@@ -259,6 +259,8 @@ export async function revokeFilteredSessionsAsAdmin(
   request: RequestInfo,
   now = new Date(),
 ): Promise<number> {
+  // No filter would match everyone: that is a force logout, with its own confirmation (the page's form reaches here too).
+  if (!hasFilter(filter)) throw fail("invalid_input");
   const why = requiredReason(reason);
   const ids = await (await matchingSessions(db, config, filter, actor.sessionId, now)).ids();
   if (ids.length !== confirm) throw fail("count_changed", { count: ids.length, confirmed: confirm });

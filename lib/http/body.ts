@@ -9,12 +9,19 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * those: a username or a reason that reads "on" is text.
  */
 export async function readBody(request: Request, checkboxes: readonly string[] = []): Promise<{ data: unknown; form: boolean }> {
+  const form = mediaType(request) === "form";
+  return parseBody(form, await readLimitedText(request), checkboxes);
+}
+
+/** JSON or a form; anything else is refused (415) before the body is read. */
+function mediaType(request: Request): "json" | "form" {
   const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  const form = type === "application/x-www-form-urlencoded";
-  if (type !== "application/json" && !form) {
-    throw unsupportedMediaType();
-  }
-  const text = await readLimitedText(request);
+  if (type === "application/json") return "json";
+  if (type === "application/x-www-form-urlencoded") return "form";
+  throw unsupportedMediaType();
+}
+
+function parseBody(form: boolean, text: string, checkboxes: readonly string[]): { data: unknown; form: boolean } {
   if (form) {
     const data: Record<string, unknown> = {};
     for (const [name, value] of new URLSearchParams(text)) {
@@ -73,9 +80,13 @@ async function readLimitedText(request: Request): Promise<string> {
   }
 }
 
-/** For requests whose body is optional (e.g. DELETE with an optional reason): no body reads as {}. */
+/**
+ * For requests whose body is optional (e.g. DELETE with an optional reason): no body reads as {},
+ * whatever type it is labelled with (many clients send `Content-Type: application/json` on every
+ * request); a body that is there is read as readBody reads it.
+ */
 export async function readOptionalBody(request: Request, checkboxes: readonly string[] = []): Promise<{ data: unknown; form: boolean }> {
-  if (request.headers.get("content-type")) return readBody(request, checkboxes);
-  if ((await readLimitedText(request)) === "") return { data: {}, form: false };
-  throw unsupportedMediaType();
+  const text = await readLimitedText(request);
+  if (text === "") return { data: {}, form: false };
+  return parseBody(mediaType(request) === "form", text, checkboxes);
 }

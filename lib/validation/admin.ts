@@ -118,9 +118,15 @@ export const adminSessionsQuerySchema = z
   })
   .superRefine(intervalInOrder);
 
-/** GET /api/admin/sessions/count: the filters, at least one; the count covers every page. */
-export const adminSessionCountQuerySchema = adminSessionFilterSchema.superRefine((filter, ctx) => {
-  if (!hasFilter(filter)) ctx.addIssue({ code: "custom", message: "pass at least one filter (user, method, ip, country, browser, signedInAfter, signedInBefore, moreThan)" });
+const NO_FILTER_MESSAGE = "pass at least one filter (user, method, ip, country, browser, signedInAfter, signedInBefore, moreThan)";
+
+/**
+ * GET /api/admin/sessions/count: the filters, at least one; the count covers every page. Strict, as
+ * the revoke it is the dry run of: a parameter dropped unread would count more than was meant.
+ */
+export const adminSessionCountQuerySchema = z.strictObject(adminSessionFilterFields).superRefine((filter, ctx) => {
+  intervalInOrder(filter, ctx);
+  if (!hasFilter(filter)) ctx.addIssue({ code: "custom", message: NO_FILTER_MESSAGE });
 });
 
 export const countAnswerSchema = z.object({ count: z.number().int().min(0).describe("Active sessions matching the filters, the caller's own session not included") });
@@ -146,7 +152,14 @@ export const adminActionBodySchema = z.object({
 const adminFormSchema = adminActionBodySchema.extend({ returnTo: z.string().max(2048).optional() });
 
 /** POST /api/admin/webhooks/{id}/resend. */
-export const webhookDeliveryParamsSchema = z.object({ id: decimalNumber(z.number().int().min(1).max(2 ** 31 - 1), "the delivery id must be a number") });
+export const webhookDeliveryParamsSchema = z.object({
+  // One spelling per delivery ("1", never "01" or "1.0"), as ids are in every other address.
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, "the delivery id must be a number")
+    .transform(Number)
+    .pipe(z.number().max(2 ** 31 - 1, "the delivery id must be a number")),
+});
 
 /** The Admin Panel's forms (server actions), one schema each. */
 export const adminForms = {
@@ -165,6 +178,9 @@ export const adminForms = {
   resendWebhook: z.object({ delivery: webhookDeliveryParamsSchema.shape.id, returnTo: z.string().max(2048).optional() }),
 };
 
+/** Whether a force logout's confirmation says "everyone" (in any case, as a person may type it), for the page and the API alike. */
+export const confirmsEveryone = (confirm: string | undefined) => confirm?.trim().toLowerCase() === "everyone";
+
 /**
  * DELETE /api/admin/sessions, one of three requests, told apart without guessing:
  * - `scope=all&confirm=everyone[&includeSelf=true]`: everyone (no filter may come with it);
@@ -174,7 +190,8 @@ export const adminForms = {
  * - `user=NAME` alone: all of that user's sessions.
  */
 export const adminBulkRevokeQuerySchema = z
-  .object({
+  // Strict: a misspelled filter dropped unread would widen the revoke (to all of a user's sessions, say).
+  .strictObject({
     ...adminSessionFilterFields,
     match: adminSessionFilterFields.match.unwrap().optional(),
     scope: z.literal("all", { error: 'scope must be "all"' }).optional(),
@@ -196,7 +213,7 @@ export const adminBulkRevokeQuerySchema = z
         ctx.addIssue({ code: "custom", message: "scope=all revokes everyone: leave out the filters, or leave out scope=all to revoke only the matching sessions" });
         return z.NEVER;
       }
-      if (query.confirm !== "everyone") {
+      if (!confirmsEveryone(query.confirm)) {
         ctx.addIssue({ code: "custom", message: "to revoke every session, pass confirm=everyone" });
         return z.NEVER;
       }
@@ -213,6 +230,11 @@ export const adminBulkRevokeQuerySchema = z
       }
       const { user, match, method, ip, country, browser, signedInAfter, signedInBefore, moreThan } = query;
       const filter: AdminSessionFilter = { user, match: match ?? "exact", method, ip, country, browser, signedInAfter, signedInBefore, moreThan };
+      // `match` or a count alone filter nothing: everyone is scope=all, with its own confirmation.
+      if (!hasFilter(filter)) {
+        ctx.addIssue({ code: "custom", message: NO_FILTER_MESSAGE });
+        return z.NEVER;
+      }
       return { scope: "filter" as const, filter, confirm: Number(query.confirm) };
     }
     if (query.user && query.confirm === undefined) return { scope: "user" as const, user: query.user };
@@ -231,10 +253,14 @@ export const adminUsersQuerySchema = z.object({
   limit: pageSizeSchema(50, 200),
 });
 
+/** What can be done to a user at /api/admin/users/{username}/{action}; any other action is an address with nothing at it. */
+export const USER_ACTIONS = ["disable", "enable"] as const;
+export const isUserAction = (action: string): action is (typeof USER_ACTIONS)[number] => (USER_ACTIONS as readonly string[]).includes(action);
+
 export const userActionParamsSchema = z.object({
   // As Next.js gives it: decoded once already, so "%2561" stays "%61" and names no one.
   username: usernameFilter,
-  action: z.enum(["disable", "enable"], { error: 'the action must be "disable" or "enable"' }),
+  action: z.enum(USER_ACTIONS, { error: 'the action must be "disable" or "enable"' }),
 });
 
 /** The audit trail's filters, shared by its page, its API and its export. */

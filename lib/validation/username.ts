@@ -15,8 +15,8 @@ export const usernameOf = (field: string) =>
   z
     .string({ error: `${field} is required` })
     .trim()
-    .toLowerCase()
     .min(1, `${field} is required`)
     .max(USERNAME_MAX_LENGTH, `${field} must be at most ${USERNAME_MAX_LENGTH} characters`)
-    // Upper case is already lowered here; spelt out so the published JSON Schema accepts it too.
-    .regex(/^[A-Za-z0-9._@-]+$/, `${field} may contain only ${USERNAME_CHARACTERS}`);
+    // Checked as written, then lowered: lowered first, "\u212Aate" (a Kelvin sign) would pass as "kate".
+    .regex(/^[A-Za-z0-9._@-]+$/, `${field} may contain only ${USERNAME_CHARACTERS}`)
+    .toLowerCase();

@@ -130,6 +130,9 @@ describe("DELETE /api/admin/sessions: which request it is", () => {
   it("tells a user, a filter and everyone apart, and refuses what is ambiguous", () => {
     expect(parse({ user: "alice" }).data).toEqual({ scope: "user", user: "alice" });
     expect(parse({ scope: "all", confirm: "everyone" }).data).toEqual({ scope: "all", includeSelf: false });
+    // As the page takes it: typed by a person, in any case.
+    expect(parse({ scope: "all", confirm: " Everyone" }).data).toEqual({ scope: "all", includeSelf: false });
+    expect(parse({ scope: "all", confirm: "yes" }).success).toBe(false);
     expect(parse({ user: "ali", match: "prefix", confirm: "3" }).data).toMatchObject({ scope: "filter", confirm: 3, filter: { user: "ali", match: "prefix" } });
     expect(parse({ user: "alice", confirm: "2" }).data).toMatchObject({ scope: "filter", confirm: 2, filter: { user: "alice", match: "exact" } });
     expect(parse({ ip: "10.0.0.0/8", confirm: "0" }).data).toMatchObject({ scope: "filter", confirm: 0 });
@@ -141,6 +144,28 @@ describe("DELETE /api/admin/sessions: which request it is", () => {
     expect(message({ country: "DE", confirm: "2", includeSelf: "true" })).toMatch(/includeSelf goes only with scope=all/);
     expect(message({ country: "DE", confirm: "2", cursor: "x" })).toMatch(/leave out cursor/);
     expect(message({})).toMatch(/pass \?user=NAME, filters with confirm=<count>, or \?scope=all&confirm=everyone/);
+  });
+
+  it("never takes a request without a filter for a revoke by filter: everyone is scope=all", () => {
+    const message = (input: Record<string, string>) => parse(input).error?.issues.map((i) => i.message).join("; ");
+    const inputs: Record<string, string>[] = [{ confirm: "7" }, { match: "exact", confirm: "7" }, { match: "prefix", confirm: "7" }];
+    for (const input of inputs) {
+      expect(parse(input).success).toBe(false);
+      expect(message(input)).toMatch(/at least one filter/);
+    }
+  });
+
+  it("refuses a parameter it does not know, rather than dropping it and revoking more", () => {
+    // Misspelled or miscased, the browser filter would otherwise vanish and leave "all of bob's sessions".
+    const inputs: Record<string, string>[] = [{ user: "bob", browsr: "Firefox" }, { user: "bob", Browser: "Firefox" }, { user: "bob", state: "ended" }];
+    for (const input of inputs) {
+      const result = parse(input);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues.map((i) => i.message).join("; ")).toMatch(new RegExp(Object.keys(input)[1]));
+    }
+    // The dry run is held to the same parameters, so it cannot count more than the revoke would take.
+    expect(adminSessionCountQuerySchema.safeParse({ user: "bob", browsr: "Firefox" }).success).toBe(false);
+    expect(adminSessionCountQuerySchema.safeParse({ user: "bob", limit: "5" }).success).toBe(false);
   });
 });
 
@@ -184,6 +209,9 @@ describe("admin bulk revoke by filter", () => {
       message: "Nothing was revoked: 2 sessions match these filters now, not the 1 you confirmed. Look at them again and confirm the new count.",
     });
     await expect(revokeFilteredSessionsAsAdmin(db, config, actor, filter, 2, "  ", request, NOW)).rejects.toMatchObject({ code: "reason_required", status: 400 });
+    // No filter at all is never "the matching sessions": that would be everyone, which is a force logout.
+    const none = adminSessionsQuerySchema.parse({});
+    await expect(revokeFilteredSessionsAsAdmin(db, config, actor, none, 2, "incident 42", request, NOW)).rejects.toMatchObject({ code: "invalid_input", status: 400 });
     expect(await db.prisma.session.count({ where: { revokedAt: { not: null } } })).toBe(0);
     expect(await db.prisma.authEvent.count({ where: { type: "sessions.bulk_revoked" } })).toBe(0);
     // Looked at again: the new count goes through.

@@ -1,6 +1,6 @@
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
-import { readBody, MAX_BODY_BYTES } from "@/lib/http/body";
+import { readBody, readOptionalBody, MAX_BODY_BYTES } from "@/lib/http/body";
 import { databaseAvailable, databaseDownSince, markDatabaseError, reportDatabaseReachable } from "@/lib/db/availability";
 import { ApiError, errorResponse } from "@/lib/http/errors";
 import { proxyLocation } from "@/lib/request/location";
@@ -198,6 +198,18 @@ describe("request bodies", () => {
     await expect(readBody(post("x".repeat(MAX_BODY_BYTES + 1)))).rejects.toMatchObject({ status: 413 });
     await expect(readBody(post("a", "text/plain"))).rejects.toBeInstanceOf(ApiError);
     await expect(readBody(post("a", "text/plain"))).rejects.toMatchObject({ status: 415 });
+  });
+
+  it("read an optional body that is not there as {}, whatever type the client labels it with", async () => {
+    const bare = new Request("http://localhost/api", { method: "DELETE" });
+    expect(await readOptionalBody(bare)).toEqual({ data: {}, form: false });
+    // Many clients send this header on every request, a body or not.
+    expect(await readOptionalBody(post("", "application/json"))).toEqual({ data: {}, form: false });
+    expect(await readOptionalBody(post("", "application/x-www-form-urlencoded"))).toEqual({ data: {}, form: false });
+    expect(await readOptionalBody(post('{"reason":"x"}'))).toEqual({ data: { reason: "x" }, form: false });
+    await expect(readOptionalBody(post("{nope"))).rejects.toMatchObject({ status: 400, code: "malformed_json" });
+    await expect(readOptionalBody(post("reason=x", "text/plain"))).rejects.toMatchObject({ status: 415 });
+    await expect(readOptionalBody(new Request("http://localhost/api", { method: "POST", body: "{}" }))).rejects.toMatchObject({ status: 415 });
   });
 });
 

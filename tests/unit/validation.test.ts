@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { encodeCursor, cursorSchema } from "@/lib/pagination/cursor";
-import { adminActionBodySchema, adminSessionCountQuerySchema, eventsQuerySchema } from "@/lib/validation/admin";
+import { adminActionBodySchema, adminSessionCountQuerySchema, eventsQuerySchema, webhookDeliveryParamsSchema } from "@/lib/validation/admin";
+import { usernameOf } from "@/lib/validation/username";
 import { parseInstant } from "@/lib/validation/instant";
 import { NO_CONTROL_CHARACTERS, plainText } from "@/lib/validation/text";
 import { authEventRow, AUDIT_DETAIL_MAX_LENGTH } from "@/lib/audit";
@@ -158,5 +159,20 @@ describe("a query read into an object", () => {
     }
     expect(queryObject(new URLSearchParams("user=&user="))).toEqual({});
     expect(queryObject({ user: ["", ""], state: "active", blank: "" })).toEqual({ state: "active" });
+  });
+});
+
+describe("names and ids in addresses", () => {
+  it("a username is checked as written, before it is lower-cased: no character outside the pattern folds into one inside it", () => {
+    const username = usernameOf("user");
+    expect(username.parse("  Kate ")).toBe("kate");
+    // U+212A KELVIN SIGN lower-cases to an ASCII "k", U+0130 to "i" and a combining dot.
+    for (const name of ["\u212Aate", "\u0130van", "\u017Fam"]) expect(username.safeParse(name).success).toBe(false);
+  });
+
+  it("a webhook delivery's id is written one way only: 1, never 01, 1.0 or +1", () => {
+    expect(webhookDeliveryParamsSchema.parse({ id: "1" })).toEqual({ id: 1 });
+    expect(webhookDeliveryParamsSchema.parse({ id: "2147483647" })).toEqual({ id: 2147483647 });
+    for (const id of ["01", "1.0", "+1", " 1", "1e0", "0", "-1", "2147483648", "abc", ""]) expect(webhookDeliveryParamsSchema.safeParse({ id }).success).toBe(false);
   });
 });

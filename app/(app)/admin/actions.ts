@@ -11,7 +11,7 @@ import { confirmFreshSignIn } from "@/lib/auth/freshness";
 import { fail } from "@/lib/errors";
 import { formAction, type FormFields, type PageContext, type PageSession } from "@/lib/http/page";
 import { setSessionCookie } from "@/lib/sessions/cookie";
-import { adminForms } from "@/lib/validation/admin";
+import { adminForms, confirmsEveryone } from "@/lib/validation/admin";
 import { resendWebhookDelivery } from "@/lib/webhooks/delivery";
 
 /**
@@ -48,7 +48,7 @@ export const adminRevokeUserAction = adminAction(adminForms.revokeUser, async (f
 });
 
 export const adminRevokeAllAction = adminAction(adminForms.revokeAll, async (form, admin, context) => {
-  if (form.confirm?.trim().toLowerCase() !== "everyone") throw fail("confirmation_mismatch");
+  if (!confirmsEveryone(form.confirm)) throw fail("confirmation_mismatch");
   await fresh(admin, form.key, context);
   const { revoked, marked } = await forceLogoutEveryone(
     context.db,

@@ -439,7 +439,7 @@ export const OPERATIONS: Operation[] = [
     params: userActionParamsSchema,
     body: adminAction,
     responses: { 200: { description: "The account's state after the action", json: userStateAnswerSchema } },
-    errors: ["invalid_input", "user_not_found", "cannot_disable_self"],
+    errors: ["invalid_input", "user_not_found", "not_found", "cannot_disable_self"],
   },
   {
     method: "get",

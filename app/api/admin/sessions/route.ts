@@ -1,5 +1,5 @@
 import { after, type NextRequest } from "next/server";
-import { forceLogoutEveryone, listAdminSessions, revokeFilteredSessionsAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
+import { forceLogoutEveryone, listAdminSessions, requiredReason, revokeFilteredSessionsAsAdmin, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { logMarkingFailure } from "@/lib/sessions/force-logout";
 import { apiContext, apiRoute, json, requireApiAdmin, withFreshSignIn } from "@/lib/http/api";
 import { readOptionalBody } from "@/lib/http/body";
@@ -30,6 +30,8 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
   const admin = await requireApiAdmin(request, context);
   const scope = adminBulkRevokeQuerySchema.parse(queryObject(request.nextUrl.searchParams));
   const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
+  // Before the re-authentication, as on the page: a missing reason does not spend the typed key.
+  const reason = scope.scope === "filter" ? requiredReason(body.reason) : body.reason;
   return withFreshSignIn(context, admin, body.key, async () => {
     const { db, config, request: from } = context;
     if (scope.scope === "all") {
@@ -41,7 +43,7 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
     const revoked =
       scope.scope === "user"
         ? await revokeUserSessionsAsAdmin(db, config, admin.actor, scope.user, body.reason, from)
-        : await revokeFilteredSessionsAsAdmin(db, config, admin.actor, scope.filter, scope.confirm, body.reason, from);
+        : await revokeFilteredSessionsAsAdmin(db, config, admin.actor, scope.filter, scope.confirm, reason, from);
     return json({ revoked } satisfies RevokedAnswer);
   });
 });
