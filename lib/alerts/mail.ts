@@ -19,14 +19,16 @@ function transportFor(smtp: SmtpConfig): Transporter {
 
 /**
  * After a sign-in that raised an alert has committed: mails the user, when SMTP is configured and
- * they have an email address (SSO users, from their claims). Fire and forget — the sign-in neither
- * waits for it nor fails with it; a failure is logged (never the link, the token or the SMTP URL).
+ * they have an email address (SSO users, from their claims) — the one the account had before that
+ * sign-in (`formerEmail`), else the one it has now: the sign-in's own claims must not choose where
+ * its alert goes, or that it goes nowhere. Fire and forget — the sign-in neither waits for it nor
+ * fails with it; a failure is logged (never the link, the token or the SMTP URL).
  */
-export function notifyNewDevice(db: Database, config: Config, alertId: string | null): void {
+export function notifyNewDevice(db: Database, config: Config, alertId: string | null, formerEmail: string | null): void {
   const smtp = config.smtp;
   if (!alertId || !smtp) return;
   setImmediate(() => {
-    mailNewDeviceAlert(db, config, smtp, alertId).catch((error: unknown) => {
+    mailNewDeviceAlert(db, config, smtp, alertId, formerEmail).catch((error: unknown) => {
       const { code, message } = error instanceof Error ? (error as Error & { code?: string }) : { code: undefined, message: String(error) };
       logger().warn({ alertId, code, reason: message }, "New-device alert mail could not be sent");
     });
@@ -34,9 +36,9 @@ export function notifyNewDevice(db: Database, config: Config, alertId: string | 
 }
 
 /** Sends the alert's mail; false when there is nobody to send it to. */
-export async function mailNewDeviceAlert(db: Database, config: Config, smtp: SmtpConfig, alertId: string, now = new Date()): Promise<boolean> {
+async function mailNewDeviceAlert(db: Database, config: Config, smtp: SmtpConfig, alertId: string, formerEmail: string | null, now = new Date()): Promise<boolean> {
   const alert = await db.prisma.sessionAlert.findUnique({ where: { id: alertId }, include: { user: { select: { email: true, username: true } } } });
-  const to = alert?.user.email;
+  const to = formerEmail ?? alert?.user.email;
   if (!alert || !to) return false;
   const token = await issueReportLink(db, alertId, now);
   if (!token) return false;
@@ -46,7 +48,8 @@ export async function mailNewDeviceAlert(db: Database, config: Config, smtp: Smt
   const when = `${alert.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC`;
   await transportFor(smtp).sendMail({
     from: smtp.from,
-    to,
+    // An address object, not a string nodemailer would read as a list.
+    to: { name: "", address: to },
     subject: `New sign-in to Sessionboard: ${device}`,
     text: [
       `Hello ${alert.user.username},`,

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import { SYSTEM_ACTOR, type Actor } from "../actor";
 import type { Config, OidcConfig } from "../config";
 import { authEventRow, recordAuthEvent } from "../audit";
@@ -33,9 +34,14 @@ export type SsoClaims = {
 };
 
 
-/** The email, only when the provider says it verified it. */
-export const verifiedEmail = (claims: SsoClaims): string | null =>
-  claims.email_verified === true && typeof claims.email === "string" ? plainText(claims.email, 320) : null;
+const oneAddress = z.email().max(320);
+
+/** The email, only when the provider says it verified it, and only if it is one address (not "a@x, b@y"). */
+export function verifiedEmail(claims: SsoClaims): string | null {
+  if (claims.email_verified !== true || typeof claims.email !== "string") return null;
+  const email = plainText(claims.email, 320);
+  return oneAddress.safeParse(email).success ? email : null;
+}
 
 export type SsoSignInFailure = "account_disabled" | "sso_account_conflict";
 

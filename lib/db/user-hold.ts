@@ -3,9 +3,10 @@ import type { Database } from "./types";
 
 /**
  * What a transaction holding a user's row reads of it (how the account signs in, whether it is
- * disabled: a time, as each backend returns it); null when there is no such user.
+ * disabled: a time, as each backend returns it; its email address before the transaction's own
+ * writes); null when there is no such user.
  */
-export type HeldUser = { authSource: string; oidcIssuer: string | null; oidcSubject: string | null; disabledAt: Date | string | null } | null;
+export type HeldUser = { authSource: string; oidcIssuer: string | null; oidcSubject: string | null; disabledAt: Date | string | null; email: string | null } | null;
 
 /**
  * Holds a user's row until the transaction ends, so that transactions about one person (their
@@ -17,7 +18,7 @@ export async function holdUser(tx: Prisma.TransactionClient, backend: Database["
   // SQLite: a column no index, key or trigger names, so the write touches the row alone.
   const rows: NonNullable<HeldUser>[] =
     backend === "postgres"
-      ? await tx.$queryRaw`SELECT "authSource", "oidcIssuer", "oidcSubject", "disabledAt" FROM "User" WHERE "id" = ${userId} FOR UPDATE`
-      : await tx.$queryRaw`UPDATE "User" SET "lastLoginAt" = "lastLoginAt" WHERE "id" = ${userId} RETURNING "authSource", "oidcIssuer", "oidcSubject", "disabledAt"`;
+      ? await tx.$queryRaw`SELECT "authSource", "oidcIssuer", "oidcSubject", "disabledAt", "email" FROM "User" WHERE "id" = ${userId} FOR UPDATE`
+      : await tx.$queryRaw`UPDATE "User" SET "lastLoginAt" = "lastLoginAt" WHERE "id" = ${userId} RETURNING "authSource", "oidcIssuer", "oidcSubject", "disabledAt", "email"`;
   return rows[0] ?? null;
 }

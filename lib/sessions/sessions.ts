@@ -235,7 +235,7 @@ export async function createSession(db: Database, config: Config, input: NewSess
   // One transaction, so a sign-in is never half recorded, under a hold on the user's row, so that
   // of one person's sign-ins at the same moment each finds the devices the one before recorded: a
   // new device signing in eight times at once raises one alert, and two first sign-ins one.
-  const { created, device } = await db.prisma.$transaction(async (tx) => {
+  const { created, device, formerEmail } = await db.prisma.$transaction(async (tx) => {
     const held = await holdUser(tx, db.backend, input.userId);
     // Read again under the hold: the account may have been disabled since the sign-in looked (the
     // disable's marking would not see a session written after it), or changed hands — an SSO
@@ -302,12 +302,13 @@ export async function createSession(db: Database, config: Config, input: NewSess
       ...(device.alertId ? [sessionAlertEvent({ alertId: device.alertId, sessionId: id, userId: input.userId, username: input.username, ...device.seen }, now)] : []),
     ];
     for (const write of webhookWrites(tx, db.webhookUrls, events)) await write;
-    return { created, device };
+    return { created, device, formerEmail: held?.email ?? null };
   }, TRANSACTION_LIMITS);
   recordSessionCreated(input.authMethod, input.rememberMe);
   // Begun before a force logout it was written after: ended as that force logout ended the others.
   const session = (await endIfForceLoggedOut(db, created)) ? await db.prisma.session.findUniqueOrThrow({ where: { id } }) : created;
-  notifyNewDevice(db, config, device.alertId);
+  // To the address on file before this sign-in: one it brought (SSO claims) could redirect or silence its own alert.
+  notifyNewDevice(db, config, device.alertId, formerEmail);
   if (config.maxSessionsPerUser !== null) {
     await revokeSessionsOverLimit(db, config, config.maxSessionsPerUser, input, request, now);
   }

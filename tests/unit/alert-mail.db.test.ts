@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReportLink, useReportLink } from "@/lib/alerts/report-link";
+import { signInSsoUser } from "@/lib/auth/sso-identity";
 import { validateSessionCookie } from "@/lib/sessions/sessions";
 import { reportLinkIn, startSmtpServer } from "../support/smtp";
 import { USER_KEY, days, later, minutes, signIn, tempDatabase, testConfig } from "./helpers";
@@ -8,6 +9,9 @@ const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefo
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const HOME = { ip: "203.0.113.4", userAgent: FIREFOX, location: { country: "DE", city: "Berlin" } };
 const AWAY = { ip: "198.51.100.7", userAgent: CHROME, location: { country: "FR", city: "Paris" } };
+const SAFARI = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15";
+const THIRD = { ip: "192.0.2.99", userAgent: SAFARI, location: { country: "NL", city: "Amsterdam" } };
+const recipients = (mail: Awaited<ReturnType<typeof smtp.waitFor>>[number]) => (mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : null);
 
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 beforeAll(async () => {
@@ -54,6 +58,46 @@ describe("new-device alert mail", () => {
       expect.objectContaining({ sessionId: away.session.id, username: "mailed", actor: "email-link" }),
     ]);
     expect(await db.prisma.sessionAlert.findFirstOrThrow({ where: { sessionId: away.session.id } })).toMatchObject({ reportedAt: expect.any(Date) });
+  });
+
+  it("mails the address the account had before the sign-in that raised the alert: that sign-in's claims cannot redirect or silence it", async () => {
+    const { db, env } = await tempDatabase();
+    const config = testConfig({
+      ...env,
+      DASHBOARD_OIDC_ISSUER: "https://id.example.test",
+      DASHBOARD_OIDC_CLIENT_ID: "sessionboard",
+      DASHBOARD_SMTP_URL: smtp.url,
+      DASHBOARD_SMTP_FROM: "sessions@example.com",
+    });
+    const oidc = config.oidc;
+    if (!oidc) throw new Error("OIDC not configured");
+    const sso = async (sub: string, claims: { email?: string; email_verified?: boolean }, from: typeof HOME) => {
+      const result = await signInSsoUser(db, config, oidc, { iss: "https://id.example.test", sub, preferred_username: sub, ...claims }, { rememberMe: false }, from);
+      if (!result.ok) throw new Error(result.code);
+    };
+
+    // With the victim's password at the provider, someone verifies an address of their own there and signs in from a new device.
+    let before = smtp.messages.length;
+    await sso("victim", { email: "victim@example.com", email_verified: true }, HOME);
+    await sso("victim", { email: "attacker@evil.example", email_verified: true }, AWAY);
+    expect(recipients((await smtp.waitFor(before + 1))[before])).toEqual(["victim@example.com"]);
+
+    // Or changes it unverified, which the sign-in stores as no address at all.
+    before = smtp.messages.length;
+    await sso("quiet", { email: "quiet@example.com", email_verified: true }, HOME);
+    await sso("quiet", { email: "quiet@evil.example", email_verified: false }, AWAY);
+    expect(recipients((await smtp.waitFor(before + 1))[before])).toEqual(["quiet@example.com"]);
+
+    // A claim that is two addresses is none: neither stored nor mailed.
+    before = smtp.messages.length;
+    await sso("split", { email: "split@example.com", email_verified: true }, HOME);
+    await sso("split", { email: "split@example.com, copy@evil.example", email_verified: true }, AWAY);
+    expect(recipients((await smtp.waitFor(before + 1))[before])).toEqual(["split@example.com"]);
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { username: "split" } })).email).toBeNull();
+    await sso("split", { email: "split@example.com", email_verified: true }, THIRD);
+    expect(recipients((await smtp.waitFor(before + 2))[before + 1])).toEqual(["split@example.com"]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(smtp.messages.length).toBe(before + 2);
   });
 
   it("expires the link after 7 days, and refuses a token that is not one", async () => {
