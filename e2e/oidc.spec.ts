@@ -80,17 +80,26 @@ test.describe("single sign-on (OpenID Connect)", () => {
     await expect(first).toHaveURL("/");
     const failuresBefore = anonymousFailures();
 
-    // In another browser a sign-in is in flight, and a callback arrives with someone else's state.
+    // In another browser a sign-in is in flight, and callbacks arrive that it did not ask for: one
+    // with someone else's state, and a bare error any site could send the browser to.
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto("/login");
     await page.getByRole("button", { name: "Sign in with SSO" }).click();
     await expect(page).toHaveURL(new RegExp(`^${OIDC_ISSUER}/interaction/`));
+    const interaction = page.url();
     const tampered = new URL(callback);
     tampered.searchParams.set("state", "forged-state");
     await page.goto(tampered.toString());
     await expect(page).toHaveURL(/\/login\?error=sso_state/);
     await expect(page.getByRole("main").getByRole("alert")).toHaveText("That sign-in response did not match this browser. Please start again.");
+    await page.goto("/api/auth/oidc/callback?error=access_denied");
+    await expect(page).toHaveURL(/\/login\?error=sso_state/);
+    // Neither cancelled the sign-in in flight: it still completes.
+    await page.goto(interaction);
+    await loginAtTestIdp(page, uniqueUser("inflight"));
+    await expect(page).toHaveURL("/");
+    await context.clearCookies(); // a browser with no sign-in in flight, here or at the provider
 
     // The first sign-in's genuine callback URL, replayed: its transaction is gone.
     await page.goto(callback);

@@ -109,8 +109,11 @@ export type OidcResult =
   | { ok: true; token: string; persistent: boolean; next: string; session: CurrentSession; user: { id: string; username: string } }
   /** A re-authentication: the same session, with a new token. */
   | { ok: true; reauthenticated: true; token: string; persistent: boolean; next: string }
-  /** `reauthOf`: a failed re-authentication, of this session (still signed in). */
-  | { ok: false; code: OidcFailure; next: string; reauthOf?: string };
+  /**
+   * `reauthOf`: a failed re-authentication, of this session (still signed in). `keepTransaction`:
+   * the callback was not the one this browser's sign-in waits for, which may still come.
+   */
+  | { ok: false; code: OidcFailure; next: string; reauthOf?: string; keepTransaction?: true };
 
 /**
  * Step 2, the callback: checks the transaction and state, exchanges the code (openid-client checks
@@ -161,16 +164,21 @@ async function ssoCallback(
     return { ok: false, code, next };
   };
 
-  // Anyone can send these (no transaction is needed): bounded here, cleaned where the audit stores them.
+  if (!transaction?.state || !transaction.nonce || !transaction.codeVerifier) {
+    return failedSignIn("sso_expired", "no sign-in in progress (transaction cookie missing, expired or already used)");
+  }
+  // Before anything the callback says is believed, its error included (the provider echoes state
+  // in errors too): any site can send a browser here, and must not cancel the sign-in in flight.
+  if (callbackUrl.searchParams.get("state") !== transaction.state) {
+    const refused = await failedSignIn("sso_state", "state mismatch");
+    return refused.ok ? refused : { ...refused, keepTransaction: true };
+  }
+  // Bounded here, cleaned where the audit stores them.
   const idpError = callbackUrl.searchParams.get("error")?.slice(0, PROVIDER_ERROR_MAX_LENGTH);
   if (idpError) {
     const description = callbackUrl.searchParams.get("error_description")?.slice(0, PROVIDER_DESCRIPTION_MAX_LENGTH);
     return failedSignIn(idpError === "access_denied" ? "sso_cancelled" : "sso_failed", `provider error: ${idpError}${description ? ` (${description})` : ""}`);
   }
-  if (!transaction?.state || !transaction.nonce || !transaction.codeVerifier) {
-    return failedSignIn("sso_expired", "no sign-in in progress (transaction cookie missing, expired or already used)");
-  }
-  if (callbackUrl.searchParams.get("state") !== transaction.state) return failedSignIn("sso_state", "state mismatch");
 
   let claims: client.IDToken;
   let providerTokens: ProviderTokens | null = null;

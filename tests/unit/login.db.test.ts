@@ -3,6 +3,7 @@ import { finishOidcLogin } from "@/lib/auth/oidc";
 import { takeLoginAttempt } from "@/lib/auth/rate-limit";
 import { signInWithKey } from "@/lib/auth/static-login";
 import { AUDIT_DETAIL_MAX_LENGTH } from "@/lib/audit";
+import { seal } from "@/lib/sealed";
 import { ADMIN_KEY, USER_KEY, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
 describe("static-key sign-in", () => {
@@ -166,18 +167,32 @@ describe("anonymous failures are summarised", () => {
     const { db } = await tempDatabase();
     const oidc = config.oidc;
     if (!oidc) throw new Error("OIDC not configured");
-    // Anyone can send this: no transaction, no provider involved.
+    // The provider sends it, with the browser's state; so can whoever learnt that state.
     const error = `x\n\r\u202Egnp.exe\u202C\u0000${"e".repeat(5000)}`;
     const description = `line1\nline2\u202E\u0001${"d".repeat(300)}`;
-    const callback = new URL("https://sessions.example.test/api/auth/oidc/callback");
+    const callback = new URL("https://sessions.example.test/api/auth/oidc/callback?state=s1");
     callback.searchParams.set("error", error);
     callback.searchParams.set("error_description", description);
-    const result = await finishOidcLogin(db, config, oidc, { url: callback, transaction: undefined, sessionCookie: undefined }, from("198.51.100.9"), new Date("2026-12-01T10:00:00Z"));
+    const transaction = await seal(config, { state: "s1", nonce: "n1", codeVerifier: "v1", rememberMe: false, next: "/" }, 600);
+    const result = await finishOidcLogin(db, config, oidc, { url: callback, transaction, sessionCookie: undefined }, from("198.51.100.9"), new Date("2026-12-01T10:00:00Z"));
     expect(result).toMatchObject({ ok: false, code: "sso_failed" });
     const [row] = await db.prisma.authEvent.findMany({ where: { type: "login.failed", ip: "198.51.100.9" } });
     expect(row.detail).toMatch(/^provider error: x\s*gnp\.exe/);
     expect(row.detail).not.toMatch(/[\p{Cc}\u202A-\u202E]/u);
     expect(row.detail?.length).toBeLessThanOrEqual(AUDIT_DETAIL_MAX_LENGTH);
+  });
+
+  it("believes an SSO callback's error only with the state of the sign-in in flight, which any other callback leaves in flight", async () => {
+    const { db } = await tempDatabase();
+    const oidc = config.oidc;
+    if (!oidc) throw new Error("OIDC not configured");
+    const transaction = await seal(config, { state: "s2", nonce: "n2", codeVerifier: "v2", rememberMe: false, next: "/settings" }, 600);
+    const callback = (query: string) => finishOidcLogin(db, config, oidc, { url: new URL(`https://sessions.example.test/api/auth/oidc/callback?${query}`), transaction, sessionCookie: undefined }, from("198.51.100.10"));
+    // Any site can send the browser to these: not the sign-in's answer, which may still come.
+    expect(await callback("error=access_denied")).toEqual({ ok: false, code: "sso_state", next: "/settings", keepTransaction: true });
+    expect(await callback("error=access_denied&state=forged")).toEqual({ ok: false, code: "sso_state", next: "/settings", keepTransaction: true });
+    // The provider's own answer, with the state it was given: the person cancelled there.
+    expect(await callback("error=access_denied&state=s2")).toEqual({ ok: false, code: "sso_cancelled", next: "/settings" });
   });
 
   it("authenticated actions stay one event each", async () => {

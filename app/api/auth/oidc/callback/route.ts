@@ -37,8 +37,9 @@ export const GET = apiRoute(async (request: NextRequest) => {
   } else {
     response = seeOtherToFailedLogin(context.config, result.code, { next });
   }
-  // One transaction, one callback: a replayed callback URL finds no transaction.
-  response.cookies.set(txCookieName(context.config), "", { ...txCookieOptions(context.config), maxAge: 0 });
+  // One transaction, one callback: a replayed callback URL finds no transaction. One that is not its
+  // callback (another state) leaves it for the one that is.
+  if (result.ok || !result.keepTransaction) response.cookies.set(txCookieName(context.config), "", { ...txCookieOptions(context.config), maxAge: 0 });
   return response;
 });
 
