@@ -164,7 +164,7 @@ export async function openPostgresDatabase(config: PostgresConfig, options: Open
       return { deleted: rows[0]?.deleted ?? 0, last: rows[0]?.last ?? null };
     },
     async revokeActiveSessionsBatch(batch) {
-      const values = [afterPosition(batch.after), batch.now, batch.keyFingerprints, batch.keep, batch.limit, batch.revokedBy, batch.reason, batch.cause];
+      const values = [afterPosition(batch.after), batch.now, batch.keep, batch.limit, batch.revokedBy, batch.reason, batch.cause];
       const { rows } = await query<{ picked: number; revoked: number; last: [string, string] | null }>(
         webhookUrls.length
           ? {
@@ -387,16 +387,15 @@ const revokeBatch = (withEvents: boolean) => `
     SELECT "id", "userId" FROM "Session"
      WHERE ("userId", "id") > (($1::text[])[1], ($1::text[])[2])
        AND "revokedAt" IS NULL AND "createdAt" <= $2 AND "expiresAt" > $2 AND "absoluteExpiresAt" > $2
-       AND ("authMethod" = 'oidc' OR "keyFingerprint" = ANY($3::text[]))
-       AND "id" IS DISTINCT FROM $4::text
-     ORDER BY "userId", "id" LIMIT $5
+       AND "id" IS DISTINCT FROM $3::text
+     ORDER BY "userId", "id" LIMIT $4
        FOR UPDATE),
   revoked AS (
-    UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $6, "revokeReason" = $7, "endReason" = $8
+    UPDATE "Session" s SET "revokedAt" = $2, "revokedBy" = $5, "revokeReason" = $6, "endReason" = $7
       FROM picked
      WHERE s."id" = picked."id" AND s."revokedAt" IS NULL
     RETURNING s."id", s."userId", s."authMethod")${withEvents ? `,
-  events AS (${endedEvents("revoked", { urls: "$9", at: "$2", iso: "$10", reason: "$8::text", endedBy: "$6", giveUp: "$11" })}
+  events AS (${endedEvents("revoked", { urls: "$8", at: "$2", iso: "$9", reason: "$7::text", endedBy: "$5", giveUp: "$10" })}
     RETURNING 1)` : ""}
   SELECT (SELECT count(*) FROM picked)::int AS "picked", (SELECT count(*) FROM revoked)::int AS "revoked",
          (SELECT ARRAY["userId", "id"] FROM picked ORDER BY "userId" DESC, "id" DESC LIMIT 1) AS "last"`;

@@ -141,7 +141,6 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
       `UPDATE "Session" SET revokedAt = @now, revokedBy = @revokedBy, revokeReason = @reason, endReason = @cause
         WHERE rowid IN (SELECT rowid FROM "Session"
                          WHERE rowid > @after AND revokedAt IS NULL AND createdAt <= @now AND expiresAt > @now AND absoluteExpiresAt > @now
-                           AND (authMethod = 'oidc' OR keyFingerprint IN (SELECT value FROM json_each(@prints)))
                            AND id IS NOT @keep
                          ORDER BY rowid LIMIT @limit)
        RETURNING rowid`,
@@ -288,7 +287,6 @@ export async function openSqliteDatabase(file: string | ":memory:", options: Ope
         reason: batch.reason,
         cause: batch.cause,
         after: BigInt(batch.after ?? 0),
-        prints: JSON.stringify(batch.keyFingerprints),
         keep: batch.keep,
         limit: batch.limit,
       };

@@ -120,7 +120,6 @@ export type RevokeBatch = {
   after: string | null;
   limit: number;
   now: Date;
-  keyFingerprints: string[];
   keep: string | null;
   revokedBy: string;
   reason: string;
@@ -207,8 +206,8 @@ export interface Database {
    * One batch of "force logout everyone": marks ended (revokedAt = `now`, revokedBy, revokeReason, endReason)
    * the sessions created at or before `now` and active then, past the position `after` (null: from the start; otherwise what the
    * previous batch returned as `last`), the first `limit` of them in the backend's walk order, in one
-   * statement. Active: not revoked, both expiries after `now`, and OIDC or signed in with one of
-   * `keyFingerprints` (as activeSessionWhere). `keep` (the acting admin's session) is left alone.
+   * statement. Active: not revoked and both expiries after `now`, whatever key signed it in
+   * (revocableSessionWhere). `keep` (the acting admin's session) is left alone.
    * Returns how many rows the batch picked, how many it revoked (fewer when another writer revoked
    * some first), and the position of the last row it picked, where the next batch starts; `picked` 0
    * means done. The walk order: PostgreSQL, by owner and id; SQLite, the rowid (see there). With webhooks

@@ -44,7 +44,17 @@ export function activePart(config: Config, now: Date, pending: PendingForceLogou
   };
 }
 
-function activeWhere({ now, keyFingerprints, pending }: SessionListPart & { rows: "active" }): Prisma.SessionWhereInput {
+/**
+ * The rows a revocation ends: activeSessionWhere without its key condition. Another replica, or the
+ * operator's shell running the CLI, may hold another key set (a rotation under way, a stale
+ * environment) and still accept a session this process counts as ended by its key; ending one whose
+ * key is gone is harmless, leaving one another process accepts is not.
+ */
+export function revocableSessionWhere(now: Date, pending: PendingForceLogout | null): Prisma.SessionWhereInput {
+  return activeWhere({ now, keyFingerprints: null, pending: pending && { at: pending.at, keepSessionId: pending.keepSessionId } });
+}
+
+function activeWhere({ now, keyFingerprints, pending }: Pick<SessionListPart & { rows: "active" }, "now" | "pending"> & { keyFingerprints: string[] | null }): Prisma.SessionWhereInput {
   const active: Prisma.SessionWhereInput = {
     // Written NOT (revokedAt IS NOT NULL): SQLite (no statistics) takes a plain IS NULL for a selective
     // equality on the revokedAt index and then sorts half the table; this way listings
@@ -52,7 +62,7 @@ function activeWhere({ now, keyFingerprints, pending }: SessionListPart & { rows
     NOT: { revokedAt: { not: null } },
     expiresAt: { gt: now },
     absoluteExpiresAt: { gt: now },
-    OR: [{ authMethod: "oidc" }, { keyFingerprint: { in: keyFingerprints } }],
+    ...(keyFingerprints ? { OR: [{ authMethod: "oidc" }, { keyFingerprint: { in: keyFingerprints } }] } : {}),
   };
   if (!pending) return active;
   const kept = pending.keepSessionId ? [{ id: pending.keepSessionId }] : [];

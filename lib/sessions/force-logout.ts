@@ -8,7 +8,6 @@
  * short batches, and the cutoff is set `marked`: no longer read by the check and the lists, but kept
  * for the sign-ins stamped before it and written after all that (endIfForceLoggedOut).
  */
-import { currentFingerprints } from "../auth/keys";
 import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
 import type { Config } from "../config";
 import type { SignedIn } from "../actor";
@@ -82,7 +81,7 @@ export async function startForceLogout(
   // Each batch is a child span (db revokeActiveSessionsBatch) with the rows it revoked.
   const marked = withSpan("session.revoke_all", async (span) => {
     recordRevocation(span, by);
-    const revoked = await markCutoff(db, config, cutoff, options);
+    const revoked = await markCutoff(db, cutoff, options);
     await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, request, now);
     span?.setAttribute("session.revoked_count", revoked);
     await vacuumAfterBulkWrite(db, revoked);
@@ -123,14 +122,12 @@ async function holdCutoff(db: Database, cutoff: PendingForceLogout): Promise<voi
  * stamped before the cutoff but written after the walk had passed its place is ended by the sign-in
  * itself (endIfForceLoggedOut).
  */
-async function markCutoff(db: Database, config: Config, cutoff: PendingForceLogout, options: { batchSize?: number }): Promise<number> {
-  const prints = currentFingerprints(config);
-  const keyFingerprints = [...prints.user, ...prints.admin];
+async function markCutoff(db: Database, cutoff: PendingForceLogout, options: { batchSize?: number }): Promise<number> {
   const { at: now, keepSessionId: keep } = cutoff;
   let after: string | null = null;
   let revoked = 0;
   await inTimedBatches(db, "force_logout", async (limit) => {
-    const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keyFingerprints, keep, revokedBy: cutoff.revokedBy, reason: cutoff.revokeReason, cause: cutoff.endReason });
+    const batch = await db.revokeActiveSessionsBatch({ after, limit, now, keep, revokedBy: cutoff.revokedBy, reason: cutoff.revokeReason, cause: cutoff.endReason });
     revoked += batch.revoked;
     recordSessionsEnded(cutoff.endReason, batch.revoked);
     after = batch.last;
@@ -181,7 +178,7 @@ export async function finishInterruptedForceLogout(db: Database, config: Config,
     reason: pending.revokeReason,
     detail: `finished by cleanup after an interruption; reason: ${pending.revokeReason}`,
   };
-  const revoked = await markCutoff(db, config, pending, {});
+  const revoked = await markCutoff(db, pending, {});
   await auditBulkRevocation(db, "sessions.revoked_all", by, revoked, { ip: null, userAgent: null }, now);
   return revoked;
 }

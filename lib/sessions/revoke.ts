@@ -7,7 +7,7 @@ import type { Config } from "../config";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
 import { recordSessionsEnded } from "../metrics/metrics";
-import { activeSessionWhere, pendingForceLogout, type PendingForceLogout } from "./active";
+import { pendingForceLogout, revocableSessionWhere, type PendingForceLogout } from "./active";
 import { endedColumns, type SessionEndCause } from "./end-reasons";
 import { withSpan } from "../tracing";
 import { enqueueWebhookEvents, sessionEndedEvent } from "../webhooks/events";
@@ -38,7 +38,7 @@ const BATCH = 500;
 
 
 /**
- * Ends every session matching `where` that still works (activeSessionWhere), a batch per short
+ * Ends every session matching `where` that still works (revocableSessionWhere), a batch per short
  * write (sign-ins keep going in between). One that has already ended keeps the end it had: an
  * expiry cleanup has not marked yet, a force logout still being marked or a removed key is not
  * turned into this revocation in its history, audit trail or webhooks. Rows are marked ended
@@ -56,7 +56,7 @@ export function revokeSessions(
 ): Promise<number> {
   return withSpan("session.revoke", async (span) => {
     recordRevocation(span, by);
-    const live = { AND: [where, activeSessionWhere(config, now, await pendingForceLogout(db))] };
+    const live = { AND: [where, revocableSessionWhere(now, await pendingForceLogout(db))] };
     const revoked = await revokeMatching(db, live, by, request, now);
     span?.setAttribute("session.revoked_count", revoked);
     return revoked;
@@ -106,7 +106,7 @@ export async function revokeInTransaction(
   now: Date,
   pending: PendingForceLogout | null,
 ): Promise<number> {
-  const targets = await tx.session.findMany({ where: { AND: [where, activeSessionWhere(config, now, pending)] }, select: TARGET });
+  const targets = await tx.session.findMany({ where: { AND: [where, revocableSessionWhere(now, pending)] }, select: TARGET });
   return targets.length === 0 ? 0 : endTargets(tx, db.webhookUrls, targets, by, request, now);
 }
 

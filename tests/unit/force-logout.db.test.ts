@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/actor";
-import { adminCounters, forceLogoutEveryone, listAdminSessions, ownersWithMoreThan, revokeAllSessions } from "@/lib/admin/sessions";
+import { adminCounters, forceLogoutEveryone, listAdminSessions, ownersWithMoreThan, revokeAllSessions, revokeUserSessionsAsAdmin } from "@/lib/admin/sessions";
 import { activeSessionsBreakdown } from "@/lib/admin/active-counts";
 import { getOwnSessionDetail, listOwnSessions } from "@/lib/sessions/own-sessions";
 import { adminSessionsQuerySchema } from "@/lib/validation/admin";
@@ -65,6 +65,19 @@ describe("force logout of everyone holds at once, before its rows are marked", (
     const rows = await db.prisma.session.findMany({ where: { id: { in: crowd.map((one) => one.session.id) } } });
     for (const row of rows) expect(row).toMatchObject({ revokedAt: cut, revokedBy: "root", revokeReason: "incident 9", endReason: "revoked_all" });
     expect(await db.prisma.forceLogoutCutoff.count({ where: { marked: false } })).toBe(0);
+  });
+
+  it("ends the sessions of keys the acting process does not know too: another replica, or the operator's shell, may still accept them", async () => {
+    // A replica (or the CLI's environment) with another key set than the one the sessions were signed in with.
+    const { db, config, root, crowd } = await signedInCrowd(2);
+    const other = testConfig({ DASHBOARD_KEY: "another-user-key-0123456789" });
+    const revoked = await revokeUserSessionsAsAdmin(db, other, actorOf(root), "user0", "lost laptop", request);
+    expect(revoked).toBe(1);
+    expect(await validateSessionCookie(db, config, crowd[0].cookie, request)).toEqual({ status: "ended", reason: "revoked" });
+    // Everyone: once the marking is done and the cutoff no longer read, the session stays ended.
+    await revokeAllSessions(db, other, actorOf(root), { includeSelf: false, reason: "incident 10" }, request);
+    expect(await db.prisma.forceLogoutCutoff.count({ where: { marked: false } })).toBe(0);
+    expect(await validateSessionCookie(db, config, crowd[1].cookie, request)).toEqual({ status: "ended", reason: "revoked" });
   });
 
   it("leaves them out of every list and figure at once, and not a session signed in after it", async () => {
