@@ -5,7 +5,7 @@ import { fail } from "../errors";
 import { rotateSessionToken, type CurrentSession, type CurrentUser } from "../sessions/sessions";
 import type { RequestInfo } from "../request/types";
 import { keyFingerprint, keysMatch } from "./keys";
-import { loginLimitKeys, takeLoginAttempt } from "./rate-limit";
+import { reauthenticationLimitKeys, takeLoginAttempt } from "./rate-limit";
 
 /**
  * Destructive admin actions (revoke a whole user, everyone; disable a user) need a credential proved
@@ -60,7 +60,7 @@ export async function confirmFreshSignIn(
     userAgent: request.userAgent,
     at: now,
   };
-  const limitKeys = loginLimitKeys(admin.user.username, request.ip);
+  const limitKeys = reauthenticationLimitKeys(admin.session.id, request.ip);
   const attempt = await takeLoginAttempt(db, config, limitKeys, now);
   if (!attempt.allowed) {
     await recordAuthEvent(db, { ...audit, detail: "rate limited" });

@@ -7,12 +7,23 @@ import { TRANSACTION_LIMITS, type Database, type DatabaseClient, type Prisma } f
  * username in fixed windows of DASHBOARD_LOGIN_WINDOW_MINUTES. The counters live in the database,
  * so every replica sees them.
  */
-export type LoginLimitKey = { kind: "ip" | "user"; value: string };
+export type LoginLimitKey = { kind: "ip" | "user" | "session"; value: string };
 
 /** The keys a sign-in attempt counts against: its username and its client (an IPv4 address, an IPv6 /64). */
 export function loginLimitKeys(username: string, ip: string | null): LoginLimitKey[] {
-  return ip ? [{ kind: "user", value: username }, { kind: "ip", value: clientBlock(ip) }] : [{ kind: "user", value: username }];
+  return withClient({ kind: "user", value: username }, ip);
 }
+
+/**
+ * The keys a wrong admin key at the re-authentication prompt counts against: the session typing it
+ * and its client. Not the username: anyone can exhaust a name's sign-in limit, and an admin already
+ * signed in must still be able to confirm an action during the incident that brought it on.
+ */
+export function reauthenticationLimitKeys(sessionId: string, ip: string | null): LoginLimitKey[] {
+  return withClient({ kind: "session", value: sessionId }, ip);
+}
+
+const withClient = (key: LoginLimitKey, ip: string | null): LoginLimitKey[] => (ip ? [key, { kind: "ip", value: clientBlock(ip) }] : [key]);
 
 const rowKey = (key: LoginLimitKey) => `${key.kind}:${key.value}`;
 const limitFor = (config: Config, key: LoginLimitKey) =>
@@ -63,7 +74,7 @@ export async function takeLoginAttempt(db: Database, config: Config, keys: Login
   return {
     allowed: true,
     // Not the address's whole count: one valid account must not let a guesser reset its address.
-    succeeded: (client) => taken.map((row) => (row.key.kind === "user" ? client.loginAttempt.deleteMany({ where: { key: rowKey(row.key) } }) : giveBack(client, row))),
+    succeeded: (client) => taken.map((row) => (row.key.kind === "ip" ? giveBack(client, row) : client.loginAttempt.deleteMany({ where: { key: rowKey(row.key) } }))),
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { encodeSessionCookie } from "@/lib/sessions/cookie";
 import { confirmFreshSignIn, reauthenticationFor } from "@/lib/auth/freshness";
+import { signInWithKey } from "@/lib/auth/static-login";
 import { reauthenticationRefusal } from "@/lib/auth/oidc";
 import { signInSsoUser } from "@/lib/auth/sso-identity";
 import type { Config } from "@/lib/config";
@@ -88,7 +89,7 @@ describe("re-authentication for destructive admin actions", () => {
     expect(await db.prisma.authEvent.count({ where: { type: "session.reauthenticated" } })).toBe(1);
   });
 
-  it("wrong keys at the prompt count against the sign-in limiter: 429 once exhausted, even for the right key", async () => {
+  it("wrong keys at the prompt count against the session and its client: 429 once exhausted, even for the right key", async () => {
     const { db, config } = await setup();
     const root = await signIn(db, config, "root", ADMIN_KEY);
     const at = later(root.session.createdAt, minutes(20));
@@ -99,9 +100,22 @@ describe("re-authentication for destructive admin actions", () => {
     const limited = await refusal(confirmFreshSignIn(db, config, stale, ADMIN_KEY, request, at));
     expect(limited).toMatchObject({ status: 429, code: "rate_limited" });
     expect((limited as { retryAfter: number }).retryAfter).toBeGreaterThan(0);
-    // The same limiter guards sign-in under that name.
-    expect(await signIn(db, config, "root", ADMIN_KEY).catch((error: Error) => error.message)).toMatch(/Too many/);
     expect(await db.prisma.authEvent.count({ where: { type: "reauth.failed" } })).toBe(4);
+    // Not the name's sign-in limit: from another network, root signs in.
+    expect((await signIn(db, config, "root", ADMIN_KEY, false, { ...request, ip: "198.51.100.77" })).session.id).toBeTruthy();
+  });
+
+  it("a name's sign-in limit, which anyone can exhaust, does not stop its admin from confirming an action", async () => {
+    const { db, config } = await setup();
+    const root = await signIn(db, config, "root", ADMIN_KEY);
+    const at = later(root.session.createdAt, minutes(20));
+    const stale = await activeAt(db, config, root.cookie, at);
+    // Someone anywhere sends wrong keys for "root" until sign-ins under that name get 429.
+    const stranger = { ...request, ip: "192.0.2.200" };
+    for (let i = 0; i < 5; i++) await signInWithKey(db, config, { username: "root", key: `guess-${i}`, rememberMe: false }, stranger, at);
+    expect(await signInWithKey(db, config, { username: "root", key: ADMIN_KEY, rememberMe: false }, request, at)).toMatchObject({ ok: false, code: "rate_limited" });
+    // The admin already signed in still confirms with the right key.
+    expect(await confirmFreshSignIn(db, config, stale, ADMIN_KEY, request, at)).toMatchObject({ token: expect.any(String) });
   });
 
   it("a stale SSO admin cannot confirm with any key: only the identity provider re-authenticates them", async () => {
