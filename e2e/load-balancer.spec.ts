@@ -132,6 +132,16 @@ test("the request id is nginx's: a client's own is replaced, and the replica tha
   const direct = await request.get(`${apps[0].baseURL}/api/health`, { headers: { "X-Request-Id": "set-by-the-proxy-42" } });
   expect(direct.headers()["x-request-id"]).toBe("set-by-the-proxy-42");
   await expect.poll(() => logLines(apps[0].output()).some((line) => line.requestId === "set-by-the-proxy-42" && line.path === "/api/health")).toBe(true);
+
+  // nginx's own access log carries the same id, and the path without its query string: the mailed
+  // "This wasn't me" link's token travels in one.
+  const token = "ab".repeat(32);
+  const report = await request.get(`/report?token=${token}`);
+  const reportId = report.headers()["x-request-id"];
+  await expect.poll(() => fs.readFileSync(path.join(dir, "access.log"), "utf8")).toContain(`"GET /report HTTP/1.1" ${report.status()}`);
+  const log = fs.readFileSync(path.join(dir, "access.log"), "utf8");
+  expect(log).not.toContain(token);
+  expect(log).toContain(reportId);
 });
 
 test("a rolling restart loses no request: SIGTERM during a burst, the replica finishes what it has and exits 0", async ({ request }) => {
@@ -196,6 +206,7 @@ async function startNginx(dir: string): Promise<ChildProcess> {
     ["server app1:3000", `server 127.0.0.1:${BALANCED_APP_PORTS[0]}`],
     ["server app2:3000", `server 127.0.0.1:${BALANCED_APP_PORTS[1]}`],
     ["listen 80;", `listen 127.0.0.1:${LOAD_BALANCER_PORT};`],
+    ["access_log /var/log/nginx/access.log sessionboard;", `access_log ${path.join(dir, "access.log")} sessionboard;`],
   ].reduce((text, [from, to]) => {
     // Fails loudly if the shipped file changes shape, rather than testing something else.
     expect(text, `deploy/nginx.conf should contain "${from}"`).toContain(from);

@@ -154,5 +154,6 @@ test("webhooks API: admins list deliveries and resend one; unknown ids and bad f
   expect(await listed.json()).toMatchObject({ deliveries: expect.any(Array), counts: { pending: expect.any(Number), delivered: expect.any(Number), failed: expect.any(Number) } });
   await expectJsonError(await request.get("/api/admin/webhooks?status=lost"), 400, "invalid_input");
   await expectJsonError(await request.post("/api/admin/webhooks/2147483000/resend"), 404, "webhook_delivery_not_found");
-  await expectJsonError(await request.post("/api/admin/webhooks/abc/resend"), 400, "invalid_input");
+  // An id that is not one names no delivery either.
+  await expectJsonError(await request.post("/api/admin/webhooks/abc/resend"), 404, "webhook_delivery_not_found");
 });

@@ -1,12 +1,13 @@
 /*
  * Delivering the webhook outbox (events.ts writes it): claim due rows under a lease, post each one
  * signed (signature.ts), record the outcome; retry with exponential backoff until 24 h after the
- * event, then mark it failed. At least once: a worker that dies mid-delivery leaves its rows to be
- * claimed again when the lease lapses, with the same webhook-id. With several replicas on one
- * PostgreSQL database, the claim (a conditional UPDATE) gives each row to one worker at a time.
+ * event, then mark it failed (at once when the receiver refuses it: finalAnswer). At least once: a
+ * worker that dies mid-delivery leaves its rows to be claimed again when the lease lapses, with the
+ * same webhook-id. With several replicas on one PostgreSQL database, the claim (a conditional
+ * UPDATE) gives each row to one worker at a time.
  */
 import { z } from "zod";
-import type { Database } from "../db";
+import { Prisma, type Database } from "../db";
 import { isoTimeSchema } from "../sessions/present";
 import { fail } from "../errors";
 import { recordWebhookDeliveries } from "../metrics/metrics";
@@ -28,7 +29,8 @@ const BATCH = 50;
  * How long a row of a URL this replica does not have waits for a replica that does — during a
  * rolling change of DASHBOARD_WEBHOOK_URL some have it and some not — before it is marked failed:
  * this long past its time with no replica taking it (a round that takes a row and leaves it for
- * later marks it taken, see `release`). As long as the longest wait between retries.
+ * later marks it taken, see `release`; a row behind an older one of its session goes with that
+ * one). As long as the longest wait between retries.
  */
 export const UNKNOWN_URL_GRACE_MS = MAX_RETRY_MS;
 /** What is kept of a receiver's error answer for the Admin Panel. */
@@ -41,9 +43,18 @@ export function retryDelayMs(failedAttempts: number): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, failedAttempts - 1));
 }
 
-export type DeliveryRound = { claimed: number; delivered: number; retrying: number; failed: number; receiverBack: boolean };
+/** `failing`: the URLs whose receiver failed an attempt this round (and was tried no further). */
+export type DeliveryRound = { claimed: number; delivered: number; retrying: number; failed: number; receiverBack: boolean; failing: string[] };
 
-type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
+/** `final`: the receiver refused the event itself (finalAnswer); trying again would not help. */
+type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string; final: boolean };
+
+/**
+ * A 4xx answer refuses the event itself (a receiver's firewall rejecting its user agent, say): sent
+ * again it would be refused again, and while retried it would hold back its session's later events
+ * for a day. 408 and 429 only ask to come back later.
+ */
+const finalAnswer = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 export type DeliveryOptions = {
   /** The clock (tests); each attempt reads it again. */
@@ -53,47 +64,53 @@ export type DeliveryOptions = {
   /** Aborted at shutdown: attempts in flight stop, and their rows are released untouched. */
   signal?: AbortSignal;
   batchSize?: number;
+  /** URLs left alone this round: their receiver failed earlier in the same tick (worker.ts). */
+  skipUrls?: ReadonlySet<string>;
 };
 
 /**
  * One round: claims up to a batch of due rows (oldest first), delivers them and records each
  * outcome. A session's events reach each URL in the order they were written: a row waits while an
- * older pending row of its session and URL is not delivered. After a failed attempt, the rest of
- * that URL's rows wait for the next round (a receiver that is down costs one attempt per round).
+ * older pending row of its session and URL is neither delivered nor failed. After a failed attempt
+ * (not a refusal), the rest of that URL's rows wait, and the worker leaves the URL for its next
+ * tick (a receiver that is down costs one attempt per tick).
  */
 export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, options: DeliveryOptions = {}): Promise<DeliveryRound> {
   const clock = options.clock ?? (() => new Date());
   const owner = options.owner ?? generateId();
-  const round: DeliveryRound = { claimed: 0, delivered: 0, retrying: 0, failed: 0, receiverBack: false };
+  const round: DeliveryRound = { claimed: 0, delivered: 0, retrying: 0, failed: 0, receiverBack: false, failing: [] };
   const now = clock();
   const leaseFree = { OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] };
-  const ours = { url: { in: [...targets.urls] } };
+  const urls = targets.urls.filter((url) => !options.skipUrls?.has(url));
   await failAbandonedDeliveries(db, targets.urls, now);
-  const due = await db.prisma.webhookDelivery.findMany({
-    where: { status: "pending", nextAttemptAt: { lte: now }, ...ours, ...leaseFree },
-    orderBy: { seq: "asc" },
-    take: options.batchSize ?? BATCH,
-    select: { seq: true },
-  });
+  if (urls.length === 0) return round;
+  // Due rows, oldest first, but not those that must wait for an older one: taken, they would only
+  // be released again, round after round.
+  const due = await db.prisma.$queryRaw<{ seq: number | bigint }[]>`
+    SELECT d."seq" FROM "WebhookDelivery" d
+     WHERE d."status" = 'pending' AND d."nextAttemptAt" <= ${now} AND d."url" IN (${Prisma.join(urls)})
+       AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ${now}) AND ${notBehindWaitingRow(Prisma.raw("d"), now)}
+     ORDER BY d."seq" LIMIT ${options.batchSize ?? BATCH}`;
   if (due.length === 0) return round;
   // The claim: only rows still free are taken, so of two workers racing for a row one gets it.
   const claimed = (
     await db.prisma.webhookDelivery.updateManyAndReturn({
-      where: { seq: { in: due.map((row) => row.seq) }, status: "pending", ...ours, ...leaseFree },
+      where: { seq: { in: due.map((row) => Number(row.seq)) }, status: "pending", url: { in: urls }, ...leaseFree },
       data: { leaseUntil: new Date(now.getTime() + LEASE_MS), leaseOwner: owner },
     })
   ).sort((a, b) => a.seq - b.seq);
   round.claimed = claimed.length;
   if (claimed.length === 0) return round;
 
-  // Older pending rows of the same sessions: a row goes only after those before it.
+  // Older pending rows of the same sessions: a row goes only after those before it are settled (a
+  // race lost to another worker leaves a row here whose older one is not).
   const sessionIds = [...new Set(claimed.flatMap((row) => (row.sessionId ? [row.sessionId] : [])))];
   const pendingOfSessions = sessionIds.length
     ? await db.prisma.webhookDelivery.findMany({ where: { status: "pending", sessionId: { in: sessionIds } }, select: { seq: true, sessionId: true, url: true } })
     : [];
-  const delivered = new Set<number>();
+  const settled = new Set<number>();
   const waits = (row: (typeof claimed)[number]) =>
-    row.sessionId !== null && pendingOfSessions.some((other) => other.sessionId === row.sessionId && other.url === row.url && other.seq < row.seq && !delivered.has(other.seq));
+    row.sessionId !== null && pendingOfSessions.some((other) => other.sessionId === row.sessionId && other.url === row.url && other.seq < row.seq && !settled.has(other.seq));
 
   const mine = (seq: number) => ({ seq, leaseOwner: owner });
   // Free again (a lease that ends now), which also says when a replica with its URL last took it.
@@ -123,10 +140,11 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
             where: mine(row.seq),
             data: { status: "delivered", deliveredAt: at, lastAttemptAt: at, attempts: row.attempts + 1, lastStatus: outcome.status, lastError: null, leaseUntil: null, leaseOwner: null },
           });
-          delivered.add(row.seq);
+          settled.add(row.seq);
           round.delivered++;
           if (!answered) {
             // The receiver answers (again): what waits for a retry to it goes now, not in an hour.
+            // Only pending rows, whose failures were passing ones: a refused row is failed already.
             answered = true;
             const { count } = await db.prisma.webhookDelivery.updateMany({
               where: { url: row.url, status: "pending", attempts: { gt: 0 }, nextAttemptAt: { gt: at } },
@@ -136,10 +154,14 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
           }
           continue;
         }
-        halted = true;
+        // A refusal says nothing about the receiver's other events: they go on.
+        if (!outcome.final) {
+          halted = true;
+          round.failing.push(row.url);
+        }
         const attempts = row.attempts + 1;
         const next = new Date(at.getTime() + retryDelayMs(attempts));
-        const giveUp = next > row.giveUpAt;
+        const giveUp = outcome.final || next > row.giveUpAt;
         await db.prisma.webhookDelivery.updateMany({
           where: mine(row.seq),
           data: {
@@ -153,8 +175,10 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
             leaseOwner: null,
           },
         });
-        if (giveUp) round.failed++;
-        else round.retrying++;
+        if (giveUp) {
+          settled.add(row.seq);
+          round.failed++;
+        } else round.retrying++;
       }
     }),
   );
@@ -162,7 +186,19 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
   return round;
 }
 
-/** One signed POST. 2xx is delivered; anything else (redirects included) is a failed attempt. */
+/**
+ * SQL for the order of a session's events, on the statement's row `row`: no older pending row of
+ * its session and URL that cannot go at `at` (waiting for a retry, or held by a worker). Raw SQL:
+ * Prisma has no NOT EXISTS over the same table.
+ */
+function notBehindWaitingRow(row: Prisma.Sql, at: Date): Prisma.Sql {
+  return Prisma.sql`NOT EXISTS (
+    SELECT 1 FROM "WebhookDelivery" o
+     WHERE o."sessionId" = ${row}."sessionId" AND o."url" = ${row}."url" AND o."status" = 'pending' AND o."seq" < ${row}."seq"
+       AND (o."nextAttemptAt" > ${at} OR o."leaseUntil" > ${at}))`;
+}
+
+/** One signed POST. 2xx is delivered; anything else (redirects included) is a failed attempt, final or not (finalAnswer). */
 async function post(url: string, signed: Record<string, string>, body: string, stop?: AbortSignal): Promise<Outcome> {
   const signal = stop ? AbortSignal.any([AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), stop]) : AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
   try {
@@ -179,9 +215,9 @@ async function post(url: string, signed: Record<string, string>, body: string, s
       return { ok: true, status: response.status };
     }
     const excerpt = await readExcerpt(response);
-    return { ok: false, status: response.status, error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}` };
+    return { ok: false, status: response.status, error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}`, final: finalAnswer(response.status) };
   } catch (error) {
-    return { ok: false, status: null, error: errorClass(error) };
+    return { ok: false, status: null, error: errorClass(error), final: false };
   }
 }
 
@@ -291,11 +327,13 @@ export async function listWebhookDeliveries(db: Database, query: { status?: Deli
  */
 export async function failAbandonedDeliveries(db: Database, urls: readonly string[], now: Date): Promise<number> {
   const abandoned = new Date(now.getTime() - UNKNOWN_URL_GRACE_MS);
-  const { count } = await db.prisma.webhookDelivery.updateMany({
-    where: { status: "pending", url: { notIn: [...urls] }, nextAttemptAt: { lte: abandoned }, OR: [{ leaseUntil: null }, { leaseUntil: { lte: abandoned } }] },
-    data: { status: "failed", lastError: "URL no longer configured" },
-  });
-  return count;
+  // A row waiting behind an older one of its session, which no round takes, is abandoned only with
+  // that one: the replicas that have its URL may still be retrying it.
+  return db.prisma.$executeRaw`
+    UPDATE "WebhookDelivery" SET "status" = 'failed', "lastError" = 'URL no longer configured'
+     WHERE "status" = 'pending' ${urls.length ? Prisma.sql`AND "url" NOT IN (${Prisma.join(urls)})` : Prisma.empty}
+       AND "nextAttemptAt" <= ${abandoned} AND ("leaseUntil" IS NULL OR "leaseUntil" <= ${abandoned})
+       AND ${notBehindWaitingRow(Prisma.raw('"WebhookDelivery"'), abandoned)}`;
 }
 
 /** Finished deliveries (delivered or failed) are kept this long for the Admin Panel. */

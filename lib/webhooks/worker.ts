@@ -2,7 +2,7 @@ import type { Config } from "../config";
 import type { Database } from "../db";
 import { logger } from "../log";
 import { generateId } from "../sessions/token";
-import { deliverDueWebhooks } from "./delivery";
+import { deliverDueWebhooks, type DeliveryOptions, type WebhookTargets } from "./delivery";
 
 /** How often each process looks for due deliveries (one indexed query when there are none). */
 const POLL_MS = 2_000;
@@ -23,12 +23,7 @@ export function startWebhookWorker(config: Config, getDb: () => Promise<Database
   const stop = new AbortController();
   const drain = async () => {
     try {
-      const db = await getDb();
-      for (let rounds = 0; rounds < MAX_ROUNDS && !stop.signal.aborted; rounds++) {
-        const round = await deliverDueWebhooks(db, targets, { owner, signal: stop.signal });
-        if (round.failed > 0) logger().warn({ failed: round.failed }, `Gave up on ${round.failed} webhook deliveries after 24 h of retries`);
-        if (round.claimed === 0 && !round.receiverBack) break;
-      }
+      await drainDueWebhooks(await getDb(), targets, { owner, signal: stop.signal });
     } catch (error) {
       logger().error({ err: error }, "Webhook delivery failed; it will run again shortly");
     }
@@ -45,6 +40,26 @@ export function startWebhookWorker(config: Config, getDb: () => Promise<Database
   };
   state.timer.unref();
   holder.sessionboardWebhooks = state;
+}
+
+/**
+ * One tick of the worker: rounds while they attempt something (a backlog drains at once), at most
+ * MAX_ROUNDS; returns how many ran. A URL whose receiver failed an attempt is left for the next
+ * tick, so a receiver that is down gets one attempt a tick while the others drain. A round that
+ * attempted nothing ends the tick: what is left waits for a retry, an older event of its session,
+ * or another worker.
+ */
+export async function drainDueWebhooks(db: Database, targets: WebhookTargets, options: Omit<DeliveryOptions, "skipUrls"> = {}): Promise<number> {
+  const failing = new Set<string>();
+  let rounds = 0;
+  while (rounds < MAX_ROUNDS && !options.signal?.aborted) {
+    rounds++;
+    const round = await deliverDueWebhooks(db, targets, { ...options, skipUrls: failing });
+    if (round.failed > 0) logger().warn({ failed: round.failed }, `${round.failed} webhook deliveries failed: refused by the receiver, or still failing 24 h after the event`);
+    for (const url of round.failing) failing.add(url);
+    if (round.delivered + round.retrying + round.failed === 0) break;
+  }
+  return rounds;
 }
 
 /** Stops the worker (shutdown): attempts in flight are abandoned and their rows left for the next start. */

@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { CLI_ACTOR, SYSTEM_ACTOR } from "@/lib/actor";
@@ -10,10 +12,11 @@ import { revokeEveryActiveSession } from "@/lib/sessions/force-logout";
 import { endSessionByLogout, validateSessionCookie } from "@/lib/sessions/sessions";
 import { deliverDueWebhooks, resendWebhookDelivery, retryDelayMs } from "@/lib/webhooks/delivery";
 import { signWebhook } from "@/lib/webhooks/signature";
+import { drainDueWebhooks } from "@/lib/webhooks/worker";
 import { startWebhookReceiver, TEST_WEBHOOK_SECRET } from "../support/webhook-receiver";
 import { ADMIN_KEY, TEST_BACKEND, USER_KEY, days, later, minutes, request, signIn, tempDatabase, testConfig } from "./helpers";
 
-const receivers: Awaited<ReturnType<typeof startWebhookReceiver>>[] = [];
+const receivers: { stop: () => Promise<void> }[] = [];
 afterEach(async () => {
   while (receivers.length) await receivers.pop()?.stop();
 });
@@ -21,11 +24,37 @@ afterEach(async () => {
 async function setup() {
   const receiver = await startWebhookReceiver(TEST_WEBHOOK_SECRET);
   receivers.push(receiver);
-  const { db, env } = await tempDatabase({ webhookUrls: [receiver.url] });
-  const config = testConfig({ ...env, DASHBOARD_WEBHOOK_URL: receiver.url, DASHBOARD_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET });
-  const targets = config.webhooks!;
+  const { db, env, config, targets } = await setupFor([receiver.url]);
   const deliver = (at?: Date) => deliverDueWebhooks(db, targets, at ? { clock: () => at } : {});
   return { receiver, db, env, config, targets, deliver };
+}
+
+async function setupFor(urls: string[]) {
+  const { db, env } = await tempDatabase({ webhookUrls: urls });
+  const config = testConfig({ ...env, DASHBOARD_WEBHOOK_URL: urls.join(","), DASHBOARD_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET });
+  return { db, env, config, targets: config.webhooks! };
+}
+
+/**
+ * A receiver that records every request it gets, failed ones too, and answers each with the status
+ * `answer` gives for its event (signatures are checked by the tests above).
+ */
+async function scriptedReceiver(answer: (event: { id: string; type: string }) => number) {
+  const requests: { id: string; type: string; status: number }[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const { type } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { type: string };
+      const event = { id: String(req.headers["webhook-id"]), type };
+      const status = answer(event);
+      requests.push({ ...event, status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  receivers.push({ stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, requests };
 }
 
 /** sessionboard_webhook_deliveries_total by outcome. */
@@ -277,5 +306,119 @@ describe("webhook delivery", () => {
     expect((await deliver(later(t0, minutes(1)))).claimed).toBe(0);
     expect((await deliver(later(t0, minutes(16)))).delivered).toBe(1);
     expect(receiver.events).toHaveLength(1);
+  });
+});
+
+describe("webhook worker ticks", () => {
+  it("give a receiver that is down one attempt a tick, however long the backlog", async () => {
+    const receiver = await scriptedReceiver(() => 500);
+    const { db, config, targets } = await setupFor([receiver.url]);
+    for (let i = 0; i < 10; i++) await signIn(db, config, `user${i}`, USER_KEY);
+    await drainDueWebhooks(db, targets);
+    expect(receiver.requests).toHaveLength(1);
+    expect((await outbox(db)).map((row) => row.attempts)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("drain the backlog of a receiver that answers while trying one that is down once", async () => {
+    const down = await scriptedReceiver(() => 503);
+    const up = await scriptedReceiver(() => 204);
+    const { db, config, targets } = await setupFor([down.url, up.url]);
+    for (let i = 0; i < 6; i++) await signIn(db, config, `user${i}`, USER_KEY);
+    await drainDueWebhooks(db, targets, { batchSize: 4 });
+    expect(down.requests).toHaveLength(1);
+    expect(up.requests).toHaveLength(6);
+  });
+
+  it("leave unclaimed a row that waits behind an older one of its session waiting for a retry", async () => {
+    let answer = 500;
+    const receiver = await scriptedReceiver(() => answer);
+    const { db, config, targets } = await setupFor([receiver.url]);
+    const t0 = new Date();
+    const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    await deliverDueWebhooks(db, targets, { clock: () => t0 });
+    await revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
+    answer = 204;
+
+    const waiting = { clock: () => later(t0, 1_000) };
+    expect(await deliverDueWebhooks(db, targets, waiting)).toMatchObject({ claimed: 0, delivered: 0 });
+    expect(await drainDueWebhooks(db, targets, waiting)).toBe(1);
+    expect(receiver.requests).toHaveLength(1);
+    expect((await outbox(db))[1]).toMatchObject({ type: "session.ended", status: "pending", attempts: 0, leaseUntil: null, leaseOwner: null });
+
+    // The retry is due: both go, in order, in one tick.
+    await drainDueWebhooks(db, targets, { clock: () => later(t0, 5_000) });
+    expect(receiver.requests.map((sent) => [sent.type, sent.status])).toEqual([
+      ["session.created", 500],
+      ["session.created", 204],
+      ["session.ended", 204],
+    ]);
+  });
+
+  it("leave a row behind an older one of its session to the replicas with its URL while they retry that one", async () => {
+    const kept = await scriptedReceiver(() => 204);
+    const added = await scriptedReceiver(() => 503);
+    const { db, config } = await setupFor([kept.url, added.url]);
+    const before = { urls: [kept.url], secret: TEST_WEBHOOK_SECRET };
+    const after = { urls: [kept.url, added.url], secret: TEST_WEBHOOK_SECRET };
+    const t0 = new Date();
+    const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    await revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
+    const status = async () => (await outbox(db)).filter((row) => row.url === added.url).map((row) => row.status);
+    // Failing for a while already: its next retry is an hour away.
+    await db.prisma.webhookDelivery.updateMany({ where: { url: added.url, type: "session.created" }, data: { attempts: 12 } });
+
+    // A replica with the added URL retries the creation, and ticks on while the end waits behind it;
+    // one without the URL must not take the end for abandoned.
+    await drainDueWebhooks(db, after, { clock: () => t0 });
+    await drainDueWebhooks(db, after, { clock: () => later(t0, minutes(30)) });
+    await drainDueWebhooks(db, before, { clock: () => later(t0, minutes(61)) });
+    expect(await status()).toEqual(["pending", "pending"]);
+    // Once no replica has retried the creation for an hour past its time, both are failed.
+    await drainDueWebhooks(db, before, { clock: () => later(t0, minutes(121)) });
+    expect(await status()).toEqual(["failed", "failed"]);
+  });
+});
+
+describe("webhook answers", () => {
+  it("take a 4xx as final: the event fails at once, the session's later events go on, and only a resend sends it again", async () => {
+    let refused = "";
+    const receiver = await scriptedReceiver((event) => (event.id === refused ? 400 : 204));
+    const { db, config, targets } = await setupFor([receiver.url]);
+    const t0 = new Date();
+    const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    refused = `evt_created_${alice.session.id}`;
+    await revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
+
+    await drainDueWebhooks(db, targets, { clock: () => t0 });
+    const [created, ended] = await outbox(db);
+    expect(created).toMatchObject({ status: "failed", attempts: 1, lastStatus: 400, lastError: "HTTP 400" });
+    expect(ended).toMatchObject({ status: "delivered", attempts: 1 });
+
+    // Later deliveries to the same receiver succeed: the refused event is not sent again.
+    await signIn(db, config, "bob", USER_KEY, false, request, later(t0, 10_000));
+    await drainDueWebhooks(db, targets, { clock: () => later(t0, 10_000) });
+    await signIn(db, config, "carol", USER_KEY, false, request, later(t0, minutes(2)));
+    await drainDueWebhooks(db, targets, { clock: () => later(t0, minutes(2)) });
+    expect(receiver.requests.map((sent) => [sent.type, sent.status])).toEqual([
+      ["session.created", 400],
+      ["session.ended", 204],
+      ["session.created", 204],
+      ["session.created", 204],
+    ]);
+
+    // An admin's resend sends it again, with the same webhook-id.
+    refused = "";
+    await resendWebhookDelivery(db, created.seq, later(t0, minutes(3)));
+    await drainDueWebhooks(db, targets, { clock: () => later(t0, minutes(3)) });
+    expect(receiver.requests.at(-1)).toEqual({ id: `evt_created_${alice.session.id}`, type: "session.created", status: 204 });
+  });
+
+  it.each([408, 429])("retry after %i, which asks to come back later", async (status) => {
+    const receiver = await scriptedReceiver(() => status);
+    const { db, config, targets } = await setupFor([receiver.url]);
+    const t0 = new Date();
+    await signIn(db, config, "alice", USER_KEY, false, request, t0);
+    await drainDueWebhooks(db, targets, { clock: () => t0 });
+    expect(await db.prisma.webhookDelivery.findFirstOrThrow()).toMatchObject({ status: "pending", attempts: 1, lastStatus: status, nextAttemptAt: later(t0, 5_000) });
   });
 });
