@@ -6,17 +6,19 @@ import { DomainError, fail } from "../errors";
 import { recordBackchannelLogout } from "../metrics/metrics";
 import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
-import { identityProviderFailure, identityProviderFetch, IdentityProviderUnavailableError } from "./identity-provider";
+import { identityProviderFailure, identityProviderJwksFetch, IdentityProviderUnavailableError } from "./identity-provider";
 import { oidcClient } from "./oidc";
 
 const LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 /** Logout tokens older than this are refused (they are sent at once; a stale one is a replay). */
 const MAX_TOKEN_AGE = "5 minutes";
 /**
- * A token ends only sessions signed in before it was issued, so one replayed within MAX_TOKEN_AGE
- * cannot end a later sign-in; this much later still counts, for a provider's clock a little behind.
+ * How far the provider's clock may be from ours, either way. Ahead: a token's iat may be this far in
+ * our future and is still accepted (it is sent at once and not resent when refused). Behind: a token
+ * ends only sessions signed in before it was issued, so one replayed within MAX_TOKEN_AGE cannot end
+ * a later sign-in; this much later still counts.
  */
-const ISSUED_AT_LEEWAY_MS = 5_000;
+const CLOCK_SKEW_SECONDS = 5;
 /** Asymmetric signatures only: the provider signs with its private key, we verify with its JWKS. */
 const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 /** JWS compact serialisation: header.payload.signature, each base64url without padding. */
@@ -45,18 +47,19 @@ function checkLogoutTokenShape(token: string): void {
 
 /**
  * Checks a logout token as OpenID Connect Back-Channel Logout 1.0 §2.6 requires: signature against
- * the provider's JWKS, iss, aud, iat (and exp when present), the back-channel logout event, sub or
- * sid, and no nonce. A provider that cannot be asked (discovery, JWKS) is an
- * IdentityProviderUnavailableError, not a bad token.
+ * the provider's JWKS, iss, aud, iat (and exp when present, each within CLOCK_SKEW_SECONDS), the
+ * back-channel logout event, sub or sid, and no nonce. A provider that cannot be asked (discovery,
+ * a JWKS that does not answer or is no key set) is an IdentityProviderUnavailableError, not a bad
+ * token.
  */
-export async function verifyLogoutToken(oidc: OidcConfig, token: string): Promise<JWTPayload & { sid?: string; sub?: string }> {
+export async function verifyLogoutToken(oidc: OidcConfig, token: string, now = new Date()): Promise<JWTPayload & { sid?: string; sub?: string }> {
   checkLogoutTokenShape(token);
   const provider = await oidcClient(oidc);
   const metadata = provider.serverMetadata();
   if (!metadata.jwks_uri) throw new IdentityProviderUnavailableError("the provider publishes no jwks_uri");
   let jwks = jwksCache.get(metadata.jwks_uri);
   if (!jwks) {
-    jwks = createRemoteJWKSet(new URL(metadata.jwks_uri), { [customFetch]: identityProviderFetch });
+    jwks = createRemoteJWKSet(new URL(metadata.jwks_uri), { [customFetch]: identityProviderJwksFetch });
     jwksCache.set(metadata.jwks_uri, jwks);
   }
   let payload: JWTPayload;
@@ -65,6 +68,8 @@ export async function verifyLogoutToken(oidc: OidcConfig, token: string): Promis
       issuer: metadata.issuer,
       audience: oidc.clientId,
       maxTokenAge: MAX_TOKEN_AGE,
+      currentDate: now,
+      clockTolerance: CLOCK_SKEW_SECONDS,
       requiredClaims: ["iat"],
       algorithms: ALGORITHMS,
     }));
@@ -87,10 +92,10 @@ export async function verifyLogoutToken(oidc: OidcConfig, token: string): Promis
  * subject when `sub` is given too), else every session of the subject, signed in before the token
  * was issued. Returns how many ended.
  */
-export async function backchannelLogout(db: Database, config: Config, oidc: OidcConfig, token: string, request: RequestInfo) {
+export async function backchannelLogout(db: Database, config: Config, oidc: OidcConfig, token: string, request: RequestInfo, now = new Date()) {
   let claims: Awaited<ReturnType<typeof verifyLogoutToken>>;
   try {
-    claims = await verifyLogoutToken(oidc, token);
+    claims = await verifyLogoutToken(oidc, token, now);
   } catch (error) {
     recordBackchannelLogout(
       error instanceof DomainError && error.code === "invalid_logout_token" ? "invalid" : identityProviderFailure(error) ? "unavailable" : "error",
@@ -107,10 +112,11 @@ export async function backchannelLogout(db: Database, config: Config, oidc: Oidc
       user,
       ...(claims.sid ? { oidcSid: claims.sid } : {}),
       // iat is required (verifyLogoutToken); not remembering each jti, this bounds a replay instead.
-      authenticatedAt: { lte: new Date((claims.iat ?? 0) * 1000 + ISSUED_AT_LEEWAY_MS) },
+      authenticatedAt: { lte: new Date(((claims.iat ?? 0) + CLOCK_SKEW_SECONDS) * 1000) },
     },
     { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider", detail: `back-channel logout: ${scope}` },
     request,
+    now,
   );
   recordBackchannelLogout("ok");
   return revoked;

@@ -1,9 +1,11 @@
+import { errors as joseErrors } from "jose";
+import * as client from "openid-client";
 import { DomainError, errorMessage } from "../errors";
 import { withSpan } from "../tracing";
 
 /**
  * The identity provider could not be asked: not reachable, no answer in time, a server error, or
- * (at discovery) no usable configuration. Only the SSO routes meet it; the API answers 503
+ * (at discovery, or for its JWKS) no usable answer. Only the SSO routes meet it; the API answers 503
  * `sso_unavailable`, and it has nothing to do with the database. `detail` is for the operator.
  */
 export class IdentityProviderUnavailableError extends DomainError {
@@ -61,15 +63,57 @@ async function askIdentityProvider(url: string, init?: FetchOptions): Promise<Re
 }
 
 /**
- * The provider failure behind `error`, if that is what it is. openid-client wraps whatever the
- * fetch threw (ClientError "something went wrong", cause: …), so the cause chain is searched.
+ * The fetch for the provider's JWKS. A logout token can only be checked against those keys, so an
+ * answer that is no key set (a 404, a login page) leaves them out of reach as no answer would: the
+ * provider's failure, not a forged token. jose would only say "Expected 200 OK".
+ */
+export async function identityProviderJwksFetch(url: string, init?: FetchOptions): Promise<Response> {
+  const response = await identityProviderFetch(url, init);
+  const where = `${new URL(url).origin}${new URL(url).pathname}`;
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new IdentityProviderUnavailableError(`its JWKS ${where} answered ${response.status}`);
+  }
+  let body: string;
+  try {
+    body = await response.text();
+    JSON.parse(body);
+  } catch (error) {
+    throw new IdentityProviderUnavailableError(`its JWKS ${where} answered no JSON (${describe(error)})`, { cause: error });
+  }
+  return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+}
+
+/**
+ * The provider failure behind `error`, if that is what it is: an outage, which waiting may end.
+ * openid-client wraps whatever the fetch threw (ClientError "something went wrong", cause: …), so
+ * the cause chain is searched.
  */
 export function identityProviderFailure(error: unknown): IdentityProviderUnavailableError | null {
   let current = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     if (current instanceof IdentityProviderUnavailableError) return current;
+    // Its JWKS answered JSON that is no key set (see identityProviderJwksFetch).
+    if (current instanceof joseErrors.JWKSInvalid) return new IdentityProviderUnavailableError(`its JWKS is not a JSON Web Key Set (${current.message})`, { cause: current });
+    // The answer began but did not finish in time (reading its body), past identityProviderFetch.
+    if (current.name === "TimeoutError") return new IdentityProviderUnavailableError(`no complete answer in time (${current.message})`, { cause: current });
     current = current.cause;
   }
+  return null;
+}
+
+/**
+ * What the provider said, when it answered and did not confirm: an OAuth error (invalid_grant,
+ * invalid_client, unauthorized_client…), or an answer that is not what was asked for (an unexpected
+ * status, an ID token that fails validation). Unlike an outage, waiting does not change it. null for
+ * an outage (identityProviderFailure) and for an error that is not the provider's doing.
+ */
+export function identityProviderRefusal(error: unknown): string | null {
+  if (identityProviderFailure(error)) return null;
+  if (error instanceof client.ResponseBodyError) return error.error_description ? `${error.error}: ${error.error_description}` : error.error;
+  if (error instanceof client.WWWAuthenticateChallengeError) return `${error.status}: ${error.message}`;
+  // Coded: openid-client's verdict on the answer. Uncoded ("something went wrong") wraps an error of ours.
+  if (error instanceof client.ClientError && error.code !== undefined) return `${error.message} (${error.code})`;
   return null;
 }
 

@@ -38,7 +38,7 @@ export function roleFor(
  * discovery compares them (as URLs): DASHBOARD_OIDC_ISSUER may differ in the host's case, a default
  * port or the root's slash and still discover.
  */
-const sameIssuer = (stored: string, configured: URL) =>
+export const sameIssuer = (stored: string, configured: URL) =>
   // Group admins ask on every request: the same text needs no parse.
   stored === configured.href || (URL.canParse(stored) && new URL(stored).href === configured.href);
 

@@ -10,24 +10,28 @@ import { IDP_RECHECK_REASONS } from "../sessions/end-reasons";
 import { revokeSessions } from "../sessions/revoke";
 import { withSpan } from "../tracing";
 import { oidcClient } from "./discovery";
-import { identityProviderFailure } from "./identity-provider";
-import { roleFromClaims } from "./roles";
+import { identityProviderFailure, identityProviderRefusal } from "./identity-provider";
+import { roleFromClaims, sameIssuer } from "./roles";
 import { deleteSsoTokens, openTokens, sealedTokens } from "./sso-tokens";
 
 /**
  * Re-checking SSO sessions at the identity provider: at most every DASHBOARD_OIDC_RECHECK_MINUTES a
  * session's kept refresh token is used at the token endpoint. A refusal (invalid_grant: the person
- * was disabled, consent revoked, their session ended there) ends the session (idp_revoked); a
- * provider that cannot be reached leaves it alone, retried at later requests, until
- * DASHBOARD_OIDC_RECHECK_GRACE_MINUTES have passed since the first failure (idp_unreachable). The
- * groups claim of the answer sets the user's role. Nothing here runs on a request's path: the
- * session check only schedules it (scheduleSsoRecheck).
+ * was disabled, consent revoked, their session ended there; any other OAuth error or unusable
+ * answer) ends the session (idp_revoked); a provider that cannot be reached (no answer, a timeout, a
+ * 5xx) leaves it alone, retried at later requests, until DASHBOARD_OIDC_RECHECK_GRACE_MINUTES have
+ * passed since the first failure (idp_unreachable). A session of another issuer than the configured
+ * one cannot be confirmed any more and ends too (idp_unreachable). The groups claim of the answer
+ * sets the user's role. Nothing here runs on a request's path: the session check only schedules it
+ * (scheduleSsoRecheck).
  */
 
 /** How long one replica holds a session's refresh (its lease) before another may try. */
 const LEASE_MS = 2 * 60_000;
 /** Requests made for the re-check, as the audit trail records them. */
 const RECHECK_REQUEST: RequestInfo = { ip: null, userAgent: null, location: null };
+/** The words an admin reads for a session ended because its account is another issuer's (its cause: idp_unreachable). */
+const OTHER_ISSUER_REASON = "the identity provider that issued the session is no longer the configured one";
 
 export type RecheckOutcome =
   /** Nothing to do: no kept tokens, no refresh token, or checked recently enough. */
@@ -37,7 +41,9 @@ export type RecheckOutcome =
   | "ok"
   | "revoked"
   | "unreachable"
-  | "ended_after_grace";
+  | "ended_after_grace"
+  /** Ended: the account is another issuer's than the configured one (DASHBOARD_OIDC_ISSUER changed). */
+  | "issuer_changed";
 
 type State = { inFlight: Map<string, Promise<RecheckOutcome>>; notBefore: Map<string, number> };
 const holder = globalThis as unknown as { sessionboardSsoRecheck?: State };
@@ -78,8 +84,6 @@ function remember(sessionId: string, at: number) {
   notBefore.set(sessionId, at);
 }
 
-const isInvalidGrant = (error: unknown) => error instanceof client.ResponseBodyError && error.error === "invalid_grant";
-
 /**
  * One re-check of one session, if due. Only the replica that takes the lease (a compare-and-swap on
  * `version`) asks the provider, so a rotating refresh token is never used twice; the others skip,
@@ -99,12 +103,19 @@ export function recheckSsoSession(db: Database, config: Config, sessionId: strin
 async function recheck(db: Database, config: Config, oidc: OidcConfig, sessionId: string, now: Date): Promise<RecheckOutcome> {
   const row = await db.prisma.ssoTokens.findUnique({
     where: { sessionId },
-    include: { session: { select: { revokedAt: true, userId: true, user: { select: { username: true, role: true, oidcSubject: true } } } } },
+    include: { session: { select: { revokedAt: true, userId: true, user: { select: { username: true, role: true, oidcIssuer: true, oidcSubject: true } } } } },
   });
   if (!row || row.session.revokedAt || row.refreshToken === null) {
     // Nothing to re-check: the session lasts its own expiry.
     remember(sessionId, Number.MAX_SAFE_INTEGER);
     return "skipped";
+  }
+  const issuer = row.session.user.oidcIssuer;
+  if (issuer === null || !sameIssuer(issuer, oidc.issuer)) {
+    // Its refresh token is another provider's: never sent to this one, and the one that issued it
+    // is no longer asked, so nothing can confirm the session any more.
+    await endSession(db, config, sessionId, "idp_unreachable", `the account's issuer ${issuer ?? "(none)"} is no longer the configured one`, now, OTHER_ISSUER_REASON);
+    return "issuer_changed";
   }
   const due = row.checkedAt.getTime() + intervalMs(oidc);
   if (due > now.getTime()) {
@@ -127,35 +138,34 @@ async function recheck(db: Database, config: Config, oidc: OidcConfig, sessionId
     return "skipped";
   }
 
+  let provider: client.Configuration;
   let answer: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
-  let claims: Record<string, unknown> | null;
   try {
-    const provider = await oidcClient(oidc);
+    provider = await oidcClient(oidc);
     answer = await client.refreshTokenGrant(provider, kept.refreshToken);
-    claims = answer.claims() ?? null;
-    // No new ID token: the groups come from userinfo (when an access token came back).
-    if (!claims && answer.access_token && row.session.user.oidcSubject) {
-      claims = await client.fetchUserInfo(provider, answer.access_token, row.session.user.oidcSubject);
-    }
   } catch (error) {
-    if (isInvalidGrant(error)) {
-      recordSsoRecheck("refused");
-      const detail = error instanceof client.ResponseBodyError ? error.error_description : undefined;
-      await endSession(db, config, sessionId, "idp_revoked", `refresh refused (invalid_grant${detail ? `: ${detail.slice(0, 200)}` : ""})`, now);
-      return "revoked";
-    }
-    recordSsoRecheck("unreachable");
     const unavailable = identityProviderFailure(error);
-    const why = unavailable ? unavailable.detail : error instanceof Error ? error.message : String(error);
-    return providerFailed(db, config, oidc, row, version, why, now);
+    if (unavailable) {
+      recordSsoRecheck("unreachable");
+      return providerFailed(db, config, oidc, row, version, unavailable.detail, now);
+    }
+    const refusal = identityProviderRefusal(error);
+    // Neither the provider's outage nor its answer: ours. The lease runs out; a later request retries.
+    if (refusal === null) throw error;
+    recordSsoRecheck("refused");
+    await endSession(db, config, sessionId, "idp_revoked", `refresh refused (${refusal.slice(0, 200)})`, now);
+    return "revoked";
   }
 
+  const claims = answer.claims() ?? null;
   if (claims && row.session.user.oidcSubject && claims.sub !== undefined && claims.sub !== row.session.user.oidcSubject) {
     recordSsoRecheck("refused");
     await endSession(db, config, sessionId, "idp_revoked", "the refresh answered for another subject", now);
     return "revoked";
   }
-  // The rotated refresh token (if any) replaces the old one; the last ID token is kept for logout.
+  // The rotated refresh token (if any) replaces the old one at once, whatever follows: the spent one
+  // would be refused (and, by providers that detect reuse, revoke the whole grant). The last ID token
+  // is kept for logout.
   const tokens = { refreshToken: answer.refresh_token ?? kept.refreshToken, idToken: answer.id_token ?? kept.idToken ?? "" };
   const stored = await db.prisma.ssoTokens.updateMany({
     where: { sessionId, version },
@@ -169,8 +179,33 @@ async function recheck(db: Database, config: Config, oidc: OidcConfig, sessionId
   recordSsoRecheck("ok");
   lastRefresh.at = now;
   remember(sessionId, now.getTime() + intervalMs(oidc));
-  if (claims && oidc.adminGroup !== null) await followGroups(db, oidc, row.session.userId, row.session.user, claims, sessionId, now);
+  if (oidc.adminGroup !== null) {
+    // No new ID token: the groups come from userinfo (when an access token came back).
+    const groupsFrom = claims ?? (answer.access_token ? await userinfo(provider, answer.access_token, row.session.user.oidcSubject, sessionId) : null);
+    if (groupsFrom) await followGroups(db, oidc, row.session.userId, row.session.user, groupsFrom, sessionId, now);
+    // An admin whose groups cannot be read keeps the role only for the grace, as while the provider
+    // cannot be reached (the tokens are stored: the next try uses the rotated one).
+    else if (row.session.user.role === "admin") {
+      return providerFailed(db, config, oidc, { sessionId, failingSince: row.failingSince }, version + 1, "its userinfo could not be read to confirm the admin group", now);
+    }
+  }
   return "ok";
+}
+
+/**
+ * Userinfo's claims for a refresh that brought no ID token, or null when they cannot be read. The
+ * refresh itself succeeded, so the session stands; only the role is not re-read (an admin's is
+ * kept for the grace, as while the provider cannot be reached), until a later re-check reads it.
+ */
+async function userinfo(provider: client.Configuration, accessToken: string, subject: string | null, sessionId: string): Promise<Record<string, unknown> | null> {
+  if (subject === null) return null;
+  try {
+    return await client.fetchUserInfo(provider, accessToken, subject);
+  } catch (error) {
+    const why = identityProviderFailure(error)?.detail ?? identityProviderRefusal(error) ?? (error instanceof Error ? error.message : String(error));
+    logger().warn({ sessionId }, `Userinfo could not be read at an SSO re-check; the role stays as it is until a later one: ${why.slice(0, 200)}`);
+    return null;
+  }
 }
 
 /** The last successful refresh this process made (for the Admin Panel). */
@@ -199,8 +234,16 @@ async function providerFailed(
   return "unreachable";
 }
 
-async function endSession(db: Database, config: Config, sessionId: string, cause: keyof typeof IDP_RECHECK_REASONS, detail: string, now: Date) {
-  await revokeSessions(db, config, { id: sessionId }, { actor: IDENTITY_PROVIDER_ACTOR, cause, reason: IDP_RECHECK_REASONS[cause], detail: `SSO re-check: ${detail}` }, RECHECK_REQUEST, now);
+async function endSession(
+  db: Database,
+  config: Config,
+  sessionId: string,
+  cause: keyof typeof IDP_RECHECK_REASONS,
+  detail: string,
+  now: Date,
+  reason: string = IDP_RECHECK_REASONS[cause],
+) {
+  await revokeSessions(db, config, { id: sessionId }, { actor: IDENTITY_PROVIDER_ACTOR, cause, reason, detail: `SSO re-check: ${detail}` }, RECHECK_REQUEST, now);
   // revokeSessions deletes the tokens of what it revoked; a session revoked meanwhile by someone else too.
   await deleteSsoTokens(db, [sessionId]);
   remember(sessionId, Number.MAX_SAFE_INTEGER);

@@ -41,7 +41,7 @@ export const SESSION_END_CAUSES = {
   idp_logout: "revoked",
   /** A newer sign-in pushed it over SESSION_MAX_PER_USER. */
   per_user_limit: "revoked",
-  /** The identity provider refused the session's refresh (invalid_grant: user disabled, consent revoked, ended there). */
+  /** The identity provider refused the session's refresh (invalid_grant: user disabled, consent revoked, ended there; or any other refusal, invalid_client say). */
   idp_revoked: "idp-revoked",
   /** The identity provider could not be reached for longer than DASHBOARD_OIDC_RECHECK_GRACE_MINUTES. */
   idp_unreachable: "idp-unconfirmed",

@@ -13,8 +13,22 @@ export type TestIdp = {
   control(method: "GET" | "POST", pathAndQuery: string, body?: unknown): Promise<Response>;
   /** Signs `login` in at the provider for the authorization URL; returns the callback URL with the code. */
   authorize(authorizationUrl: URL, login: string): Promise<URL>;
+  /**
+   * Faults at the provider's edge, for this process's requests to it (the provider itself still
+   * answers, rotates and revokes): what real providers do that this one does not.
+   */
+  faults: {
+    /** Refresh-token grants are answered without an ID token (optional there; some providers send none). */
+    refreshWithoutIdToken: boolean;
+    /** This many coming userinfo requests are answered 503, as by a failing front end. */
+    userinfoFailures: number;
+  };
   stop(): Promise<void>;
 };
+
+/** The test provider's endpoints (oidc-provider's defaults). */
+const TOKEN_PATH = "/token";
+const USERINFO_PATH = "/me";
 
 export async function startTestIdp(): Promise<TestIdp> {
   const [port, appPort] = [await freePort(), await freePort()];
@@ -34,6 +48,24 @@ export async function startTestIdp(): Promise<TestIdp> {
     });
     child.once("exit", (code) => reject(new Error(`the test OpenID Provider exited (${code})`)));
   });
+
+  const faults: TestIdp["faults"] = { refreshWithoutIdToken: false, userinfoFailures: 0 };
+  const realFetch = globalThis.fetch;
+  // The app asks the provider through the global fetch (at call time), so this sits between them.
+  globalThis.fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    if (url.origin !== new URL(issuer).origin) return realFetch(input, init);
+    if (url.pathname === USERINFO_PATH && faults.userinfoFailures > 0) {
+      faults.userinfoFailures--;
+      return new Response("userinfo failing for a test", { status: 503 });
+    }
+    const response = await realFetch(input, init);
+    const refresh = url.pathname === TOKEN_PATH && new URLSearchParams(String(init?.body ?? "")).get("grant_type") === "refresh_token";
+    if (!refresh || !faults.refreshWithoutIdToken || response.status !== 200) return response;
+    const answer = (await response.json()) as Record<string, unknown>;
+    delete answer.id_token;
+    return new Response(JSON.stringify(answer), { status: 200, headers: { "content-type": "application/json" } });
+  };
 
   const control = (method: "GET" | "POST", pathAndQuery: string, body?: unknown) =>
     fetch(`${issuer}${pathAndQuery}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }) });
@@ -75,8 +107,10 @@ export async function startTestIdp(): Promise<TestIdp> {
     appUrl,
     control,
     authorize,
+    faults,
     stop: () =>
       new Promise<void>((resolve) => {
+        globalThis.fetch = realFetch;
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");

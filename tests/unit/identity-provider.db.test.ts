@@ -66,6 +66,29 @@ async function brokenProvider(status: number) {
   return { issuer: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, seen };
 }
 
+/** A provider whose discovery works but whose JWKS answers `status` with `body` (a misconfigured one). */
+async function brokenJwksProvider(status: number, body: string, contentType = "application/json") {
+  const server = http.createServer((request, response) => {
+    if (request.url === "/jwks") return void response.writeHead(status, { "content-type": contentType }).end(body);
+    if (request.url !== "/.well-known/openid-configuration") return void response.writeHead(404).end();
+    response.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        issuer,
+        authorization_endpoint: `${issuer}/auth`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ["code"],
+        subject_types_supported: ["public"],
+        id_token_signing_alg_values_supported: ["RS256"],
+      }),
+    );
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return issuer;
+}
+
 const oidcFor = (issuer: string) => {
   const config = testConfig({ DASHBOARD_OIDC_ISSUER: issuer, DASHBOARD_OIDC_CLIENT_ID: "sessionboard" });
   if (!config.oidc) throw new Error("SSO should be configured");
@@ -118,5 +141,19 @@ describe("an identity provider that cannot be reached", () => {
     expect(response.status).toBe(503);
     expect((await response.json()).error.code).toBe("sso_unavailable");
     expect(databaseDownSince()).toBeNull();
+  });
+
+  it("a JWKS that is not there or not a JWKS is the provider's failure (503 sso_unavailable), not a forged token", async () => {
+    const broken = [
+      { status: 404, body: "not found", contentType: "text/plain" },
+      { status: 200, body: "<html>a login page</html>", contentType: "text/html" },
+      { status: 200, body: JSON.stringify({ not: "a key set" }) },
+    ];
+    for (const { status, body, contentType } of broken) {
+      const { oidc } = oidcFor(await brokenJwksProvider(status, body, contentType));
+      const response = errorResponse(await thrownBy(() => verifyLogoutToken(oidc, wellFormed)));
+      expect(response.status, `${status} ${body}`).toBe(503);
+      expect((await response.json()).error.code).toBe("sso_unavailable");
+    }
   });
 });

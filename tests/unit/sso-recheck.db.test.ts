@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import http from "node:http";
+import type net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { finishOidcLogin, identityProviderLogoutUrl, sealLogoutHint, startOidcLogin } from "@/lib/auth/oidc";
 import { recheckSsoSession, ssoRechecksSettled } from "@/lib/auth/sso-recheck";
@@ -199,6 +201,99 @@ describe("re-checking access at the identity provider", () => {
       await idp.control("POST", "/test/down?on=0");
     }
     expect(await validateSessionCookie(db, config, signed.cookie, request, t(27.2))).toEqual({ status: "ended", reason: "idp-unconfirmed" });
+  }, 60_000);
+
+  it("a provider that does not answer in time gets the grace, as one that is down does", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const signed = await ssoSignIn(db, config, uniqueLogin("timeout"));
+    const at = later(signed.signedInAt, minutes(RECHECK_MINUTES + 1));
+    // Past the token endpoint's 5 s timeout.
+    await idp.control("POST", "/test/delay?ms=6000");
+    try {
+      expect(await recheckSsoSession(db, config, signed.sessionId, at)).toBe("unreachable");
+    } finally {
+      await idp.control("POST", "/test/delay?ms=0");
+    }
+    expect(await db.prisma.ssoTokens.findUniqueOrThrow({ where: { sessionId: signed.sessionId } })).toMatchObject({ failingSince: at });
+    expect(await db.prisma.session.findUniqueOrThrow({ where: { id: signed.sessionId }, select: { revokedAt: true } })).toEqual({ revokedAt: null });
+  }, 60_000);
+
+  it("a refusal other than invalid_grant ends the session at that re-check, without grace: a client the provider does not know (invalid_client), one not allowed the grant", async () => {
+    const refusals = [
+      { error: "invalid_client", env: { DASHBOARD_OIDC_CLIENT_ID: "sessionboard-removed" } },
+      // A client without a secret, not allowed refresh tokens: answered 400 (invalid_request, by this provider).
+      { error: "invalid_request", env: { DASHBOARD_OIDC_CLIENT_ID: "sessionboard-public" }, withoutSecret: true },
+    ];
+    for (const refusal of refusals) {
+      const { db, env } = await tempDatabase();
+      const login = uniqueLogin("refused");
+      const signed = await ssoSignIn(db, ssoConfig(env), login);
+      const base = ssoConfig(env, refusal.env);
+      const changed = refusal.withoutSecret && base.oidc ? { ...base, oidc: { ...base.oidc, clientSecret: null } } : base;
+      const at = later(signed.signedInAt, minutes(RECHECK_MINUTES + 1));
+      expect(await recheckSsoSession(db, changed, signed.sessionId, at), refusal.error).toBe("revoked");
+      expect(await validateSessionCookie(db, changed, signed.cookie, request, later(at, 1_000))).toEqual({ status: "ended", reason: "idp-revoked" });
+      const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked", sessionId: signed.sessionId } });
+      expect(event.detail).toMatch(new RegExp(`^SSO re-check: refresh refused \\(${refusal.error}`));
+    }
+  }, 60_000);
+
+  it("a refresh answered without an ID token keeps the rotated refresh token though userinfo then fails; an admin's role is kept only for the grace, and follows at the next re-check", async () => {
+    const { db, env } = await tempDatabase();
+    const config = ssoConfig(env);
+    const login = uniqueLogin("admin-userinfo");
+    const signed = await ssoSignIn(db, config, login);
+    const t = (m: number) => later(signed.signedInAt, minutes(m));
+    const kept = async () => db.prisma.ssoTokens.findUniqueOrThrow({ where: { sessionId: signed.sessionId } });
+    const first = openTokens(config, await kept()).refreshToken;
+    idp.faults.refreshWithoutIdToken = true;
+    idp.faults.userinfoFailures = 1;
+    try {
+      // The grant succeeded, so its rotated token is stored; the admin group could not be re-read,
+      // so the admin role stands only for the grace, as while the provider cannot be reached.
+      expect(await recheckSsoSession(db, config, signed.sessionId, t(RECHECK_MINUTES + 1))).toBe("unreachable");
+      expect(idp.faults.userinfoFailures, "userinfo was asked").toBe(0);
+      expect(await refreshCount(login)).toBe(1);
+      const row = await kept();
+      expect(openTokens(config, row).refreshToken).not.toBe(first);
+      expect(row).toMatchObject({ failingSince: t(RECHECK_MINUTES + 1), checkedAt: t(RECHECK_MINUTES + 1) });
+      expect(await validateSessionCookie(db, config, signed.cookie, request, t(RECHECK_MINUTES + 1.1))).toMatchObject({ status: "active", user: { role: "admin" } });
+
+      // The next re-check uses the rotated token (the spent one would be refused), and userinfo answers.
+      await idp.control("POST", `/test/account?sub=${login}`, { groups: ["staff"] });
+      expect(await recheckSsoSession(db, config, signed.sessionId, t(2 * RECHECK_MINUTES + 2))).toBe("ok");
+      expect(await refreshCount(login)).toBe(2);
+      expect(await validateSessionCookie(db, config, signed.cookie, request, t(2 * RECHECK_MINUTES + 2.1))).toMatchObject({ status: "active", user: { role: "user" } });
+    } finally {
+      idp.faults.refreshWithoutIdToken = false;
+      idp.faults.userinfoFailures = 0;
+    }
+  }, 60_000);
+
+  it("a session of an issuer that is no longer the configured one ends without its refresh token reaching the new provider", async () => {
+    const { db, env } = await tempDatabase();
+    const login = uniqueLogin("old-issuer");
+    const signed = await ssoSignIn(db, ssoConfig(env), login);
+    const seen: string[] = [];
+    const newProvider = http.createServer((incoming, response) => {
+      seen.push(incoming.url ?? "");
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => newProvider.listen(0, "127.0.0.1", resolve));
+    try {
+      const moved = ssoConfig(env, { DASHBOARD_OIDC_ISSUER: `http://127.0.0.1:${(newProvider.address() as net.AddressInfo).port}` });
+      const at = later(signed.signedInAt, minutes(RECHECK_MINUTES + 1));
+      expect(await recheckSsoSession(db, moved, signed.sessionId, at)).toBe("issuer_changed");
+      expect(seen).toEqual([]);
+      expect(await validateSessionCookie(db, moved, signed.cookie, request, later(at, 1_000))).toEqual({ status: "ended", reason: "idp-unconfirmed" });
+      const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked", sessionId: signed.sessionId } });
+      expect(event.detail).toBe(`SSO re-check: the account's issuer ${idp.issuer} is no longer the configured one`);
+      expect(await db.prisma.ssoTokens.count({ where: { sessionId: signed.sessionId } })).toBe(0);
+      expect(await refreshCount(login)).toBe(0);
+    } finally {
+      await new Promise((resolve) => newProvider.close(resolve));
+    }
   }, 60_000);
 
   it("never holds up a request: a slow provider is asked after the answer", async () => {
