@@ -70,16 +70,24 @@ function propagator(names: TracingConfig["propagators"]) {
   });
 }
 
+/** The attributes that hold an address, as Next.js and the HTTP conventions name them. */
+const ADDRESS_ATTRIBUTES = ["http.target", "http.url", "url.full"];
+const withoutQuery = (text: string) => (text.includes("?") ? text.slice(0, text.indexOf("?")) : text);
+
 /**
- * Next.js records the request target with its query string, and some carry credentials (the SSO
- * callback's authorization code and state): only the path is kept.
+ * Next.js records addresses with their query strings, and some carry credentials: the SSO
+ * callback's authorization code and state in a request's target, a webhook receiver's token in
+ * the URL its fetch span is named after. Only the path is kept.
  */
-class WithoutQueryStrings implements SpanProcessor {
+export class WithoutQueryStrings implements SpanProcessor {
   constructor(private readonly next: SpanProcessor) {}
 
   onStart(span: Span, parentContext: Context): void {
-    const target = span.attributes["http.target"];
-    if (typeof target === "string" && target.includes("?")) span.setAttribute("http.target", target.slice(0, target.indexOf("?")));
+    for (const name of ADDRESS_ATTRIBUTES) {
+      const value = span.attributes[name];
+      if (typeof value === "string" && value.includes("?")) span.setAttribute(name, withoutQuery(value));
+    }
+    if (span.name.includes("?")) span.updateName(withoutQuery(span.name));
     this.next.onStart(span, parentContext);
   }
 

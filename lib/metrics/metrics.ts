@@ -86,14 +86,11 @@ function createMetrics(): Metrics {
         if (!state.sources) return;
         this.reset();
         let active = state.active;
-        try {
-          if (!active || Date.now() - active.at > ACTIVE_SESSIONS_CACHE_MS) {
-            active = state.active = { at: Date.now(), rows: await state.sources.activeSessions() };
-          }
-        } catch {
-          // The database did not answer: no figure this time (sessionboard_database_up says why).
-          state.active = null;
-          return;
+        if (!active || Date.now() - active.at > ACTIVE_SESSIONS_CACHE_MS) {
+          const rows = await inTime(state.sources.activeSessions());
+          // The database did not answer (in time): no figure this time (sessionboard_database_up says why).
+          state.active = active = rows ? { at: Date.now(), rows } : null;
+          if (!active) return;
         }
         for (const method of METHODS) this.set({ method }, 0);
         for (const row of active.rows) this.set({ method: row.method }, row.sessions);
@@ -144,7 +141,7 @@ function createMetrics(): Metrics {
     }),
     webhookDeliveries: new Counter({
       name: "sessionboard_webhook_deliveries_total",
-      help: "Webhook delivery attempts, per outcome (delivered; failed and retrying later; failed and given up after 24 h).",
+      help: "Webhook delivery attempts, per outcome (delivered; failed and retrying later; failed for good: refused by the receiver, or given up after 24 h).",
       labelNames: ["outcome"],
       registers,
     }),
@@ -155,11 +152,9 @@ function createMetrics(): Metrics {
       async collect() {
         const backlog = state.sources?.webhookBacklog;
         if (!backlog) return;
-        try {
-          this.set(await backlog());
-        } catch {
-          // The database did not answer: sessionboard_database_up says so.
-        }
+        // The database did not answer (in time): the last figure stands; sessionboard_database_up says why.
+        const waiting = await inTime(backlog());
+        if (waiting !== undefined) this.set(waiting);
       },
     }),
     ssoRechecks: new Counter({
@@ -174,7 +169,7 @@ function createMetrics(): Metrics {
       registers,
       async collect() {
         if (!state.sources) return;
-        this.set((await answersInTime(state.sources.ping())) ? 1 : 0);
+        this.set((await inTime(state.sources.ping().then(() => true))) ? 1 : 0);
       },
     }),
     sources: null,
@@ -201,13 +196,15 @@ function createMetrics(): Metrics {
   return state;
 }
 
-async function answersInTime(ping: Promise<void>): Promise<boolean> {
+/**
+ * What `work` answers within PING_TIMEOUT_MS, else undefined (a failure too): a database that drops
+ * packets must not hold a scrape past Prometheus's timeout, or database_up would go stale instead of 0.
+ */
+async function inTime<T>(work: Promise<T>): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS)));
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), PING_TIMEOUT_MS)));
   try {
-    return await Promise.race([ping.then(() => true), timeout]);
-  } catch {
-    return false;
+    return await Promise.race([work.catch(() => undefined), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -276,6 +276,19 @@ describe("gauges and the session check histogram", () => {
     watchDatabase({ activeSessions: () => countedSessionsPerMethod(db, config), ping: () => db.ping() });
   });
 
+  it("a scrape never waits on a database that does not answer: database_up is 0 within the ping's limit, the session figures left out", async () => {
+    // Packets to the database dropped: nothing ever answers, nor fails.
+    const never = <T>() => new Promise<T>(() => {});
+    watchDatabase({ activeSessions: never, ping: never, webhookBacklog: never });
+    const started = Date.now();
+    const text = (await renderMetrics()).body;
+    expect(Date.now() - started).toBeLessThan(3_500);
+    expect(text).toMatch(/^sessionboard_database_up 0$/m);
+    expect(text).not.toMatch(/^sessionboard_sessions_active\{/m);
+    const { db } = await tempDatabase();
+    watchDatabase({ activeSessions: () => countedSessionsPerMethod(db, testConfig()), ping: () => db.ping() });
+  }, 15_000);
+
   it("times every session check that reaches the database, and no cookie that is not ours", async () => {
     const { db } = await tempDatabase();
     const config = testConfig();
