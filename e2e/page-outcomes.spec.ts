@@ -15,6 +15,19 @@ const main = (page: Page) => page.getByRole("main");
 
 // What an action did comes back in the address; a page says it only to the session that did it.
 test.describe("an outcome in a page's address", () => {
+  test("the sign-in page says why a session ended as its row says, never as a link says", async ({ browser }) => {
+    const username = uniqueUser("why");
+    const mine = await signedIn(browser, username, USER_KEY);
+    const other = await signedIn(browser, username, USER_KEY);
+    expect((await mine.context.request.delete(`/api/sessions/${other.sessionId}`)).status()).toBe(200);
+    // A link that claims the account was disabled, followed with the revoked session's cookie.
+    await other.page.goto("/api/auth/ended?reason=disabled&next=/settings/sessions");
+    await expect(other.page).toHaveURL(/\/login/);
+    await expect(main(other.page).getByRole("status")).toHaveText("Your session was revoked");
+    await expect(other.page.getByText(/disabled/)).toHaveCount(0);
+    for (const c of [mine, other]) await c.context.close();
+  });
+
   test("Settings > Sessions says nothing for a hand-written one, and a real one only to the session that revoked", async ({ browser }) => {
     const username = uniqueUser("outcome");
     const mine = await signedIn(browser, username, USER_KEY);

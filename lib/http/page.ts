@@ -62,7 +62,7 @@ export async function requireSession(): Promise<PageSession> {
   const [check, { path }] = await Promise.all([getCurrentSession(), pageContext()]);
   if (check.status === "active") return { ...check, actor: actorOf(check) };
   const next = encodeURIComponent(path);
-  redirect(check.status === "ended" ? `/api/auth/ended?reason=${check.reason}&next=${next}` : `/login?next=${next}`);
+  redirect(check.status === "ended" ? `/api/auth/ended?next=${next}` : `/login?next=${next}`);
 }
 
 /** The Admin Panel's first page. */

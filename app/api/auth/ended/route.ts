@@ -5,7 +5,6 @@ import { seeOther, seeOtherToLogin } from "@/lib/http/redirect";
 import { safeReturnPath } from "@/lib/request/return-path";
 import { clearSessionCookie } from "@/lib/sessions/cookie";
 import { sealNotice } from "@/lib/notice";
-import { isEndReason } from "@/lib/sessions/end-reasons";
 
 /**
  * Pages cannot set cookies, so a page that meets an ended session redirects here: clear the
@@ -20,10 +19,9 @@ export const GET = apiRoute(async (request: NextRequest) => {
 
   const response = seeOtherToLogin({ next });
   if (check.status === "ended") {
-    const given = request.nextUrl.searchParams.get("reason");
-    // The page already removed the row, so the check here can only say "ended"; the page's reason
-    // (one of a fixed set) is the better explanation.
-    const notice = await sealNotice(context.config, isEndReason(given) ? given : check.reason);
+    // Why it ended, as the row says (the page that sent the browser here marked it): never what the
+    // address says, which anyone can write.
+    const notice = await sealNotice(context.config, check.reason);
     response.cookies.set(notice.name, notice.value, notice.options);
   }
   clearSessionCookie(response.cookies, context.config);
