@@ -97,8 +97,8 @@ test("on https every cookie is prefixed, Secure, HttpOnly and SameSite=Lax, and 
   const ended = await request.get("/api/auth/ended?reason=revoked", { headers: { cookie: `__Host-session_token=${token}` }, maxRedirects: 0 });
   expect(setCookies(ended).find((c) => c.startsWith("__Host-session_notice="))).toMatch(/^__Host-session_notice=[^;]+; Path=\/; (Expires=[^;]+; )?Max-Age=300; Secure; HttpOnly; SameSite=lax$/);
 
-  // The SSO transaction: __Secure- (its path rules out __Host-).
+  // The SSO transaction: __Host- too, so no sibling subdomain can plant one.
   const sso = await request.post("/api/auth/oidc/login", { form: { next: "/" }, headers: { origin: PUBLIC_ORIGIN }, maxRedirects: 0 });
   expect(sso.status()).toBe(303);
-  expect(setCookies(sso).find((c) => c.includes("oidc_tx="))).toMatch(/^__Secure-oidc_tx=[^;]+; Path=\/api\/auth\/oidc; (Expires=[^;]+; )?Max-Age=600; Secure; HttpOnly; SameSite=lax$/);
+  expect(setCookies(sso).find((c) => c.includes("oidc_tx="))).toMatch(/^__Host-oidc_tx=[^;]+; Path=\/; (Expires=[^;]+; )?Max-Age=600; Secure; HttpOnly; SameSite=lax$/);
 });

@@ -21,9 +21,10 @@ import { logger } from "../log";
 
 /**
  * The in-flight sign-in, sealed into a short-lived cookie bound to this browser. On https it is
- * `__Secure-` (its Path, /api/auth/oidc, rules out `__Host-`).
+ * `__Host-` (so Path=/): a `__Secure-` one could be set from a sibling subdomain, planting another
+ * person's sign-in in this browser for its callback to finish.
  */
-export const txCookieName = (config: Config) => (isSecureDeployment(config) ? "__Secure-oidc_tx" : "oidc_tx");
+export const txCookieName = (config: Config) => (isSecureDeployment(config) ? "__Host-oidc_tx" : "oidc_tx");
 const TX_TTL_SECONDS = 600;
 /** How much of an SSO callback's error and its description the audit keeps (anyone can send them). */
 const PROVIDER_ERROR_MAX_LENGTH = 100;
@@ -54,7 +55,7 @@ export type OidcFailure =
 export const txCookieOptions = (config: Config) => ({
   httpOnly: true,
   sameSite: "lax" as const,
-  path: "/api/auth/oidc",
+  path: "/",
   secure: isSecureDeployment(config),
   maxAge: TX_TTL_SECONDS,
 });
