@@ -141,7 +141,7 @@ function createMetrics(): Metrics {
     }),
     webhookDeliveries: new Counter({
       name: "sessionboard_webhook_deliveries_total",
-      help: "Webhook delivery attempts, per outcome (delivered; failed and retrying later; failed for good: refused by the receiver, or given up after 24 h).",
+      help: "Webhook delivery attempts, per outcome (delivered; failed and retrying later; failed and given up after 24 h).",
       labelNames: ["outcome"],
       registers,
     }),

@@ -1,7 +1,7 @@
 /*
  * Delivering the webhook outbox (events.ts writes it): claim due rows under a lease, post each one
  * signed (signature.ts), record the outcome; retry with exponential backoff until 24 h after the
- * event, then mark it failed (at once when the receiver refuses it: finalAnswer). At least once: a
+ * event, then mark it failed (a refused event too, without holding back others: REFUSED_SQL). At least once: a
  * worker that dies mid-delivery leaves its rows to be claimed again when the lease lapses, with the
  * same webhook-id. With several replicas on one PostgreSQL database, the claim (a conditional
  * UPDATE) gives each row to one worker at a time.
@@ -46,15 +46,18 @@ export function retryDelayMs(failedAttempts: number): number {
 /** `failing`: the URLs whose receiver failed an attempt this round (and was tried no further). */
 export type DeliveryRound = { claimed: number; delivered: number; retrying: number; failed: number; receiverBack: boolean; failing: string[] };
 
-/** `final`: the receiver refused the event itself (finalAnswer); trying again would not help. */
-type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string; final: boolean };
+type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
 /**
- * A 4xx answer refuses the event itself (a receiver's firewall rejecting its user agent, say): sent
- * again it would be refused again, and while retried it would hold back its session's later events
- * for a day. 408 and 429 only ask to come back later.
+ * A 4xx answer other than 408 and 429 refuses the event itself (a receiver's firewall rejecting its
+ * user agent, say; or a receiver being redeployed, a secret being rotated). It is retried on its
+ * usual schedule, as it may pass later and nothing is lost, but it holds back neither its session's
+ * later events (held back, one user agent could delay a security alert for a day) nor the receiver's
+ * other events, and a receiver answering again does not send it again at once.
  */
-const finalAnswer = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+const refused = (status: number | null) => status !== null && status >= 400 && status < 500 && status !== 408 && status !== 429;
+/** The same, for a statement's row `row` (its lastStatus). */
+const refusedSql = (row: Prisma.Sql) => Prisma.sql`COALESCE(${row}."lastStatus", 0) BETWEEN 400 AND 499 AND ${row}."lastStatus" NOT IN (408, 429)`;
 
 export type DeliveryOptions = {
   /** The clock (tests); each attempt reads it again. */
@@ -106,9 +109,9 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
   // race lost to another worker leaves a row here whose older one is not).
   const sessionIds = [...new Set(claimed.flatMap((row) => (row.sessionId ? [row.sessionId] : [])))];
   const pendingOfSessions = sessionIds.length
-    ? await db.prisma.webhookDelivery.findMany({ where: { status: "pending", sessionId: { in: sessionIds } }, select: { seq: true, sessionId: true, url: true } })
+    ? await db.prisma.webhookDelivery.findMany({ where: { status: "pending", sessionId: { in: sessionIds } }, select: { seq: true, sessionId: true, url: true, lastStatus: true } })
     : [];
-  const settled = new Set<number>();
+  const settled = new Set<number>(pendingOfSessions.flatMap((other) => (refused(other.lastStatus) ? [other.seq] : [])));
   const waits = (row: (typeof claimed)[number]) =>
     row.sessionId !== null && pendingOfSessions.some((other) => other.sessionId === row.sessionId && other.url === row.url && other.seq < row.seq && !settled.has(other.seq));
 
@@ -143,25 +146,27 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
           settled.add(row.seq);
           round.delivered++;
           if (!answered) {
-            // The receiver answers (again): what waits for a retry to it goes now, not in an hour.
-            // Only pending rows, whose failures were passing ones: a refused row is failed already.
+            // The receiver answers (again): what waits for a retry to it goes now, not in an hour —
+            // but not what it refused, which keeps its own pace.
             answered = true;
-            const { count } = await db.prisma.webhookDelivery.updateMany({
-              where: { url: row.url, status: "pending", attempts: { gt: 0 }, nextAttemptAt: { gt: at } },
-              data: { nextAttemptAt: at },
-            });
+            const count = await db.prisma.$executeRaw`
+              UPDATE "WebhookDelivery" SET "nextAttemptAt" = ${at}
+               WHERE "url" = ${row.url} AND "status" = 'pending' AND "attempts" > 0 AND "nextAttemptAt" > ${at}
+                 AND NOT (${refusedSql(Prisma.raw('"WebhookDelivery"'))})`;
             if (count > 0) round.receiverBack = true;
           }
           continue;
         }
-        // A refusal says nothing about the receiver's other events: they go on.
-        if (!outcome.final) {
+        // A refusal says nothing about the receiver's other events: they go on, its session's too.
+        const refusal = refused(outcome.status);
+        if (refusal) settled.add(row.seq);
+        else {
           halted = true;
           round.failing.push(row.url);
         }
         const attempts = row.attempts + 1;
         const next = new Date(at.getTime() + retryDelayMs(attempts));
-        const giveUp = outcome.final || next > row.giveUpAt;
+        const giveUp = next > row.giveUpAt;
         await db.prisma.webhookDelivery.updateMany({
           where: mine(row.seq),
           data: {
@@ -188,17 +193,18 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
 
 /**
  * SQL for the order of a session's events, on the statement's row `row`: no older pending row of
- * its session and URL that cannot go at `at` (waiting for a retry, or held by a worker). Raw SQL:
- * Prisma has no NOT EXISTS over the same table.
+ * its session and URL that cannot go at `at` (waiting for a retry, or held by a worker), unless the
+ * receiver refused that one (it holds nothing back). Raw SQL: Prisma has no NOT EXISTS over the
+ * same table.
  */
 function notBehindWaitingRow(row: Prisma.Sql, at: Date): Prisma.Sql {
   return Prisma.sql`NOT EXISTS (
     SELECT 1 FROM "WebhookDelivery" o
      WHERE o."sessionId" = ${row}."sessionId" AND o."url" = ${row}."url" AND o."status" = 'pending' AND o."seq" < ${row}."seq"
-       AND (o."nextAttemptAt" > ${at} OR o."leaseUntil" > ${at}))`;
+       AND (o."nextAttemptAt" > ${at} OR o."leaseUntil" > ${at}) AND NOT (${refusedSql(Prisma.raw("o"))}))`;
 }
 
-/** One signed POST. 2xx is delivered; anything else (redirects included) is a failed attempt, final or not (finalAnswer). */
+/** One signed POST. 2xx is delivered; anything else (redirects included) is a failed attempt (a refusal: `refused`). */
 async function post(url: string, signed: Record<string, string>, body: string, stop?: AbortSignal): Promise<Outcome> {
   const signal = stop ? AbortSignal.any([AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), stop]) : AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
   try {
@@ -215,9 +221,9 @@ async function post(url: string, signed: Record<string, string>, body: string, s
       return { ok: true, status: response.status };
     }
     const excerpt = await readExcerpt(response);
-    return { ok: false, status: response.status, error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}`, final: finalAnswer(response.status) };
+    return { ok: false, status: response.status, error: `HTTP ${response.status}${excerpt ? `: ${excerpt}` : ""}` };
   } catch (error) {
-    return { ok: false, status: null, error: errorClass(error), final: false };
+    return { ok: false, status: null, error: errorClass(error) };
   }
 }
 

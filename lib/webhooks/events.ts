@@ -10,7 +10,7 @@ import { generateId } from "../sessions/token";
 export const WEBHOOK_EVENT_TYPES = ["session.created", "session.ended", "session.alert", "user.disabled", "user.enabled"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-/** A delivery's state: pending (waiting for its first attempt or a retry), delivered, or failed (refused by the receiver, or gave up). */
+/** A delivery's state: pending (waiting for its first attempt or a retry), delivered, or failed (gave up). */
 export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 

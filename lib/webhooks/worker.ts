@@ -55,7 +55,7 @@ export async function drainDueWebhooks(db: Database, targets: WebhookTargets, op
   while (rounds < MAX_ROUNDS && !options.signal?.aborted) {
     rounds++;
     const round = await deliverDueWebhooks(db, targets, { ...options, skipUrls: failing });
-    if (round.failed > 0) logger().warn({ failed: round.failed }, `${round.failed} webhook deliveries failed: refused by the receiver, or still failing 24 h after the event`);
+    if (round.failed > 0) logger().warn({ failed: round.failed }, `Gave up on ${round.failed} webhook deliveries after 24 h of retries`);
     for (const url of round.failing) failing.add(url);
     if (round.delivered + round.retrying + round.failed === 0) break;
   }

@@ -45,7 +45,7 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Webhooks</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Session and user events sent to your receivers, signed. An attempt that gets no answer, a timeout, a 5xx, 408 or 429 is retried with growing pauses for 24 hours; any other 4xx fails the delivery at once. Resend sends an event again now.
+          Session and user events sent to your receivers, signed. A failed attempt is retried with growing pauses for 24 hours; resend sends an event again now.
         </p>
       </div>
       {message && <Alert tone="success" outcome>{message}</Alert>}
