@@ -25,7 +25,7 @@ type FetchOptions = Omit<RequestInit, "body"> & { body?: unknown };
 
 /**
  * The fetch used for every request to the identity provider (discovery, token endpoint, JWKS):
- * a request that fails to connect or times out, or a 5xx answer, is classified here, where it
+ * a request that fails to connect or times out, or a 5xx, 408 or 429 answer, is classified here, where it
  * happens, rather than leaving a bare "fetch failed" (ECONNREFUSED…) for someone to guess at.
  */
 export function identityProviderFetch(url: string, init?: FetchOptions): Promise<Response> {
@@ -55,7 +55,8 @@ async function askIdentityProvider(url: string, init?: FetchOptions): Promise<Re
   } catch (error) {
     throw new IdentityProviderUnavailableError(`${new URL(url).origin} did not answer (${describe(error)})`, { cause: error });
   }
-  if (response.status >= 500) {
+  // A 5xx, and 408 and 429, which ask to come back later: not an answer about the request.
+  if (response.status >= 500 || response.status === 408 || response.status === 429) {
     await response.body?.cancel().catch(() => undefined);
     throw new IdentityProviderUnavailableError(`${new URL(url).origin} answered ${response.status}`);
   }
@@ -84,6 +85,11 @@ export async function identityProviderJwksFetch(url: string, init?: FetchOptions
   return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
 }
 
+/** openid-client's codes for an answer that is no OAuth answer (not JSON, cut short, not the shape asked for). */
+const NO_OAUTH_ANSWER = new Set(["OAUTH_RESPONSE_IS_NOT_JSON", "OAUTH_PARSE_ERROR", "OAUTH_RESPONSE_IS_NOT_CONFORM"]);
+/** OAuth error codes that say the provider cannot answer now (RFC 6749 §5.2 and §4.1.2.1, RFC 8628 §3.5). */
+const LATER = new Set(["temporarily_unavailable", "server_error", "slow_down"]);
+
 /**
  * The provider failure behind `error`, if that is what it is: an outage, which waiting may end.
  * openid-client wraps whatever the fetch threw (ClientError "something went wrong", cause: …), so
@@ -97,6 +103,11 @@ export function identityProviderFailure(error: unknown): IdentityProviderUnavail
     if (current instanceof joseErrors.JWKSInvalid) return new IdentityProviderUnavailableError(`its JWKS is not a JSON Web Key Set (${current.message})`, { cause: current });
     // The answer began but did not finish in time (reading its body), past identityProviderFetch.
     if (current.name === "TimeoutError") return new IdentityProviderUnavailableError(`no complete answer in time (${current.message})`, { cause: current });
+    // An answer that is no OAuth answer at all (a proxy's HTML page, a body cut short), or one that
+    // says to come back later: what an outage looks like from here, not a refusal.
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && NO_OAUTH_ANSWER.has(code)) return new IdentityProviderUnavailableError(`no usable answer (${code}: ${current.message})`, { cause: current });
+    if (current instanceof client.ResponseBodyError && LATER.has(current.error)) return new IdentityProviderUnavailableError(`it asked to come back later (${current.error})`, { cause: current });
     current = current.cause;
   }
   return null;

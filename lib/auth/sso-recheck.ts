@@ -17,10 +17,11 @@ import { deleteSsoTokens, openTokens, sealedTokens } from "./sso-tokens";
 /**
  * Re-checking SSO sessions at the identity provider: at most every DASHBOARD_OIDC_RECHECK_MINUTES a
  * session's kept refresh token is used at the token endpoint. A refusal (invalid_grant: the person
- * was disabled, consent revoked, their session ended there; any other OAuth error or unusable
- * answer) ends the session (idp_revoked); a provider that cannot be reached (no answer, a timeout, a
- * 5xx) leaves it alone, retried at later requests, until DASHBOARD_OIDC_RECHECK_GRACE_MINUTES have
- * passed since the first failure (idp_unreachable). A session of another issuer than the configured
+ * was disabled, consent revoked, their session ended there; any other OAuth error, or an ID token
+ * that fails validation) ends the session (idp_revoked); a provider that cannot be reached or
+ * answer now (no answer, a timeout, a 5xx, 408, 429, "come back later", no OAuth answer at all:
+ * identityProviderFailure) leaves it alone, retried at later requests, until
+ * DASHBOARD_OIDC_RECHECK_GRACE_MINUTES have passed since the first failure (idp_unreachable). A session of another issuer than the configured
  * one cannot be confirmed any more and ends too (idp_unreachable). The groups claim of the answer
  * sets the user's role. Nothing here runs on a request's path: the session check only schedules it
  * (scheduleSsoRecheck).

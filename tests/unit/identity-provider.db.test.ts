@@ -2,7 +2,9 @@ import http from "node:http";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyLogoutToken } from "@/lib/auth/backchannel";
-import { finishOidcLogin, startOidcLogin } from "@/lib/auth/oidc";
+import * as client from "openid-client";
+import { identityProviderFailure, identityProviderRefusal } from "@/lib/auth/identity-provider";
+import { finishOidcLogin, oidcClient, startOidcLogin } from "@/lib/auth/oidc";
 import { databaseAvailable, databaseDownSince, reportDatabaseReachable } from "@/lib/db/availability";
 import { errorResponse } from "@/lib/http/errors";
 import { seal } from "@/lib/sealed";
@@ -94,6 +96,47 @@ const oidcFor = (issuer: string) => {
   if (!config.oidc) throw new Error("SSO should be configured");
   return { config, oidc: config.oidc };
 };
+
+/** A token endpoint that answers each request with the next of `answers` (status, content type, body). */
+async function scriptedTokenEndpoint(answers: [number, string, string][]) {
+  const server = http.createServer((request, response) => {
+    const [status, type, body] = answers.shift() ?? [500, "text/plain", "no more answers"];
+    request.resume();
+    response.writeHead(status, { "content-type": type }).end(body);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
+describe("what the identity provider answered, told apart where it arises", () => {
+  it("an answer that says to come back later, or is no OAuth answer at all, is an outage; an OAuth refusal is a refusal", async () => {
+    const json = "application/json";
+    const cases: [number, string, string, "outage" | "refusal"][] = [
+      [429, json, JSON.stringify({ error: "slow_down" }), "outage"],
+      [408, "text/plain", "timeout", "outage"],
+      [403, "text/html", "<html><body>Request blocked</body></html>", "outage"],
+      [400, json, JSON.stringify({ error: "temporarily_unavailable" }), "outage"],
+      [400, json, JSON.stringify({ error: "server_error" }), "outage"],
+      [200, json, "{\"access_tok", "outage"],
+      [400, json, JSON.stringify({ error: "invalid_grant", error_description: "session ended" }), "refusal"],
+      [401, json, JSON.stringify({ error: "invalid_client" }), "refusal"],
+    ];
+    const endpoint = await scriptedTokenEndpoint(cases.map(([status, type, body]) => [status, type, body]));
+    const { oidc } = oidcFor(await halfDownProvider(endpoint));
+    const provider = await oidcClient(oidc);
+    const seen: string[] = [];
+    for (const [status, , body] of cases) {
+      const error = await client.refreshTokenGrant(provider, "a-refresh-token").then(
+        () => null,
+        (thrown: unknown) => thrown,
+      );
+      const kind = identityProviderFailure(error) ? "outage" : identityProviderRefusal(error) ? "refusal" : "neither";
+      seen.push(`${status} ${body.slice(0, 30)}: ${kind}`);
+    }
+    expect(seen).toEqual(cases.map(([status, , body, kind]) => `${status} ${body.slice(0, 30)}: ${kind}`));
+  });
+});
 
 describe("an identity provider that cannot be reached", () => {
   it("is SSO unavailable (503 sso_unavailable), never a database outage; garbage logout tokens are 400 without asking it", async () => {
