@@ -40,8 +40,9 @@ const BATCH = 500;
 /**
  * Ends every session matching `where` that still works (revocableSessionWhere), a batch per short
  * write (sign-ins keep going in between). One that has already ended keeps the end it had: an
- * expiry cleanup has not marked yet, a force logout still being marked or a removed key is not
- * turned into this revocation in its history, audit trail or webhooks. Rows are marked ended
+ * expiry cleanup has not marked yet or a force logout still being marked is not turned into this
+ * revocation in its history, audit trail or webhooks. One whose key was removed and that has not
+ * been back since is ended by it: another replica may still hold that key. Rows are marked ended
  * (endedColumns), not deleted, so the device is told "Your session was revoked" at its very next
  * request and the owner sees it under "Recently ended"; cleanup deletes them SESSION_HISTORY_DAYS later. Audit: one event per session, written in the same
  * transaction as its batch. Returns how many were revoked. (Everyone at once: ./force-logout.)

@@ -6,7 +6,7 @@ import { generateId, generateSessionToken, hashSessionToken } from "@/lib/sessio
 import type { Config } from "@/lib/config";
 import { openDatabase, type Database } from "@/lib/db";
 import { activeSessionsOf, LAPSED_READ_BOUND } from "@/lib/admin/active-counts";
-import { activeSessionWhere } from "@/lib/sessions/active";
+import { activeSessionWhere, revocableSessionWhere } from "@/lib/sessions/active";
 import { cleanupSessions } from "@/lib/sessions/cleanup";
 import { pendingForceLogout } from "@/lib/sessions/active";
 import type { Actor } from "@/lib/actor";
@@ -180,7 +180,10 @@ describe("admin counters and the 'more than N' filter, from the maintained per-u
     const at = new Date();
     const stillActive = await db.prisma.session.count({ where: { AND: [activeSessionWhere(config, at, null), { id: { not: root.session.id } }] } });
     expect(stillActive).toBeGreaterThan(3);
-    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, batchSize: 3 }, request, at)).toBe(stillActive);
+    // It ends those of keys no longer configured too (another replica may still hold the key): every row not ended.
+    const notEnded = await db.prisma.session.count({ where: { AND: [revocableSessionWhere(at, null), { id: { not: root.session.id } }] } });
+    expect(notEnded).toBeGreaterThan(stillActive);
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, batchSize: 3 }, request, at)).toBe(notEnded);
     await expectExact(db, config, [...nows, new Date()], "after force logout");
     // Only the acting admin's own session is left.
     expect((await adminCounters(db, config)).activeSessions).toBe(1);
@@ -243,13 +246,14 @@ describe("force logout of everyone, in keyset batches", () => {
     const expired = await seed(db, "old", 2, { expiresAt: later(T0, minutes(10)) });
     const staleKey = await seed(db, "old", 2, { print: OLD_PRINT });
 
-    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, reason: "incident 7", batchSize: 4 }, request, now)).toBe(live.length);
+    // The sessions of a key no longer configured end too: another replica may still accept them.
+    expect(await revokeAllSessions(db, config, actorOf(root), { includeSelf: false, reason: "incident 7", batchSize: 4 }, request, now)).toBe(live.length + staleKey.length);
     const rows = await db.prisma.session.findMany({ select: { id: true, revokedAt: true, revokedBy: true, revokeReason: true } });
     const byId = new Map(rows.map((row) => [row.id, row]));
     // Nothing deleted: each device is told "Your session was revoked" at its next request.
     expect(rows).toHaveLength(live.length + revokedBefore.length + expired.length + staleKey.length + 1);
-    for (const id of live) expect(byId.get(id)).toMatchObject({ revokedAt: now, revokedBy: "root", revokeReason: "incident 7" });
-    for (const id of [...expired, ...staleKey, root.session.id]) expect(byId.get(id)?.revokedAt).toBeNull();
+    for (const id of [...live, ...staleKey]) expect(byId.get(id)).toMatchObject({ revokedAt: now, revokedBy: "root", revokeReason: "incident 7" });
+    for (const id of [...expired, root.session.id]) expect(byId.get(id)?.revokedAt).toBeNull();
     for (const id of revokedBefore) expect(byId.get(id)?.revokedAt).toEqual(T0);
     expect((await validateSessionCookie(db, config, root.cookie, request)).status).toBe("active");
     await expectCountsMatchSessions(db, "after force logout");
@@ -258,7 +262,8 @@ describe("force logout of everyone, in keyset batches", () => {
     expect(await validateSessionCookie(db, config, root.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     const events = await db.prisma.authEvent.findMany({ where: { type: { in: ["sessions.revoked_all", "session.revoked"] } }, orderBy: { count: "desc" } });
     expect(events.map((e) => [e.type, e.actor, e.count, e.detail])).toEqual([
-      ["sessions.revoked_all", "root", live.length, "scope: all; reason: incident 7"],
+      // The rows it ended, those of the key no longer configured included.
+      ["sessions.revoked_all", "root", live.length + staleKey.length, "scope: all; reason: incident 7"],
       ["sessions.revoked_all", "root", 1, "scope: all (including the admin's own session); reason: revoked by an administrator"],
     ]);
     await expectCountsMatchSessions(db, "after including the admin");
