@@ -34,7 +34,8 @@ export type SsoClaims = {
 };
 
 
-const oneAddress = z.email().max(320);
+/** One address, written plainly: no list, no display name, no spaces (international addresses allowed). */
+const oneAddress = z.string().max(320).regex(/^[^\s@,;<>"()]+@[^\s@,;<>"()]+$/);
 
 /** The email, only when the provider says it verified it, and only if it is one address (not "a@x, b@y"). */
 export function verifiedEmail(claims: SsoClaims): string | null {

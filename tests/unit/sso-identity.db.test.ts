@@ -112,6 +112,19 @@ describe("an SSO identity is its issuer and subject", () => {
     expect({ displayName: user.displayName, email: user.email }).toEqual({ displayName: "Zoë Müller", email: "zoe@example.test" });
   });
 
+  it("a verified email is stored only when it is one address: international ones are, lists and display names are not", async () => {
+    const { db, signInSso } = await setup();
+    const stored = async (sub: string, email: string) => {
+      const result = await signInSso(claims(sub, { email, email_verified: true }));
+      if (!result.ok) throw new Error(result.code);
+      return (await db.prisma.user.findUniqueOrThrow({ where: { id: result.user.id } })).email;
+    };
+    expect(await stored("sub-idn", "zoë@bücher.example")).toBe("zoë@bücher.example");
+    expect(await stored("sub-list", "a@example.test, b@evil.example")).toBeNull();
+    expect(await stored("sub-named", "Eve <eve@evil.example>")).toBeNull();
+    expect(await stored("sub-two-at", "a@b@example.test")).toBeNull();
+  });
+
   it("an unverified email is neither a username nor an admin name, and is not stored", async () => {
     const { db, config, signInSso } = await setup({ DASHBOARD_ADMINS: "root,boss@example.test" });
     const result = await signInSso(claims("sub-unverified", { email: "boss@example.test", email_verified: false }));

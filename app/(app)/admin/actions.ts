@@ -11,7 +11,7 @@ import { confirmFreshSignIn } from "@/lib/auth/freshness";
 import { fail } from "@/lib/errors";
 import { formAction, type FormFields, type PageContext, type PageSession } from "@/lib/http/page";
 import { setSessionCookie } from "@/lib/sessions/cookie";
-import { adminForms, confirmsEveryone } from "@/lib/validation/admin";
+import { adminForms, confirmsEveryone, hasFilter } from "@/lib/validation/admin";
 import { resendWebhookDelivery } from "@/lib/webhooks/delivery";
 
 /**
@@ -63,11 +63,12 @@ export const adminRevokeAllAction = adminAction(adminForms.revokeAll, async (for
 });
 
 export const adminRevokeFilteredAction = adminAction(adminForms.revokeFiltered, async (form, admin, context) => {
-  // Before the re-authentication, so a missing reason does not spend the typed key.
-  const reason = requiredReason(form.reason);
-  await fresh(admin, form.key, context);
   const { user, match, method, ip, country, browser, signedInAfter, signedInBefore, moreThan } = form;
   const filter = { user, match, method, ip, country, browser, signedInAfter, signedInBefore, moreThan };
+  // Before the re-authentication, so a missing reason or filter does not spend the typed key.
+  const reason = requiredReason(form.reason);
+  if (!hasFilter(filter)) throw fail("invalid_input");
+  await fresh(admin, form.key, context);
   const count = await revokeFilteredSessionsAsAdmin(context.db, context.config, admin.actor, filter, form.confirm, reason, context.request);
   return { done: "filtered", count };
 });

@@ -186,8 +186,8 @@ export const OPERATIONS: Operation[] = [
     operationId: "sessionEnded",
     summary: "For pages: clear an ended session's cookie and go to /login",
     description:
-      "Pages cannot set cookies, so a page that meets an ended session sends the browser here (`?next=<path>&reason=<why>`): " +
-      "the cookie is cleared and /login says why. A live session is never ended here; it goes back to `next`.",
+      "Pages cannot set cookies, so a page that meets an ended session sends the browser here (`?next=<path>`): " +
+      "the cookie is cleared and /login says why, as the session's row says. A live session is never ended here; it goes back to `next`.",
     tag: "Sign-in",
     auth: "public",
     responses: { 303: seeOther("To /login, or back to `next` for a live session") },
@@ -460,7 +460,7 @@ export const OPERATIONS: Operation[] = [
     auth: "admin",
     params: webhookDeliveryParamsSchema,
     responses: { 200: { description: "Queued to be sent again", json: resentAnswerSchema } },
-    errors: ["invalid_input", "webhook_delivery_not_found", "webhook_delivery_busy"],
+    errors: ["webhook_delivery_not_found", "webhook_delivery_busy"],
   },
   {
     method: "get",
