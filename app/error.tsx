@@ -18,9 +18,17 @@ export default function ErrorPage({ retry }: { error: Error; retry: () => void }
       <p className="mt-2 text-sm text-slate-600">
         The page could not be shown. If the session database is unavailable, try again in a moment.
       </p>
-      <button type="button" onClick={() => retry()} className="mt-6 text-sm font-medium text-indigo-600 hover:underline">
-        Try again
-      </button>
+      {/* It stands in for the whole page, header included: a way home as well as a retry. */}
+      <div className="mt-6 flex justify-center gap-6 text-sm font-medium text-indigo-600">
+        <button type="button" onClick={() => retry()} className="hover:underline">
+          Try again
+        </button>
+        {/* A full load, not the client router: the page it replaces has just failed in it. */}
+        {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
+        <a href="/" className="hover:underline">
+          Go to the dashboard
+        </a>
+      </div>
     </main>
   );
 }

@@ -78,7 +78,8 @@ function NavLinks({ role }: { role: HeaderUser["role"] }) {
 function Who({ user }: { user: HeaderUser }) {
   return (
     <span className="flex min-w-0 items-center gap-2">
-      <span className="truncate text-sm text-slate-700" data-testid="signed-in-user">
+      {/* Cut short on a narrow screen: the whole name on hover, and on the Settings page. */}
+      <span className="truncate text-sm text-slate-700" data-testid="signed-in-user" title={user.displayName ?? user.username}>
         {user.displayName ?? user.username}
       </span>
       <Badge tone={user.role === "admin" ? "indigo" : "slate"}>{user.role === "admin" ? "Admin" : "User"}</Badge>

@@ -66,7 +66,7 @@ export function ConfirmPanel(props: Props) {
       id={props.id}
       role="group"
       aria-labelledby={`${props.id}-title`}
-      className={`scroll-mt-24 border-red-200 bg-red-50 px-4 py-4 sm:px-5 ${props.inset ? "border-t" : "rounded-xl border"}`}
+      className={`scroll-mt-24 border-red-200 bg-red-50 px-4 py-4 wrap-anywhere sm:px-5 ${props.inset ? "border-t" : "rounded-xl border"}`}
     >
       <Heading id={`${props.id}-title`} className="text-sm font-semibold text-red-900">
         {props.title}

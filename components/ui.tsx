@@ -36,7 +36,8 @@ export function Alert({ tone, id, outcome, children }: { tone: keyof typeof aler
       id={id}
       role={tone === "error" ? "alert" : "status"}
       {...(outcome ? { [OUTCOME_ATTRIBUTE]: "", tabIndex: -1 } : {})}
-      className={`rounded-lg border px-4 py-3 text-sm ${alertStyles[tone]}`}
+      // wrap-anywhere: a username is one unbroken word of up to 64 characters (an email, say).
+      className={`rounded-lg border px-4 py-3 text-sm wrap-anywhere ${alertStyles[tone]}`}
     >
       {children}
     </div>
@@ -92,11 +93,11 @@ export const fieldClass =
 
 export const buttonClass = {
   primary:
-    `inline-flex ${controlHeight.button} items-center justify-center rounded-lg bg-indigo-600 px-4 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50`,
+    `inline-flex ${controlHeight.button} max-w-full items-center justify-center rounded-lg text-center wrap-anywhere bg-indigo-600 px-4 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50`,
   secondary:
-    `inline-flex ${controlHeight.button} items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-50`,
+    `inline-flex ${controlHeight.button} max-w-full items-center justify-center rounded-lg text-center wrap-anywhere bg-white px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:opacity-50`,
   danger:
-    `inline-flex ${controlHeight.button} items-center justify-center rounded-lg bg-red-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-red-500 disabled:opacity-50`,
+    `inline-flex ${controlHeight.button} max-w-full items-center justify-center rounded-lg text-center wrap-anywhere bg-red-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-red-500 disabled:opacity-50`,
   dangerOutline:
-    `inline-flex ${controlHeight.button} items-center justify-center rounded-lg bg-white px-3 py-1.5 text-sm font-medium text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50`,
+    `inline-flex ${controlHeight.button} max-w-full items-center justify-center rounded-lg text-center wrap-anywhere bg-white px-3 py-1.5 text-sm font-medium text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50`,
 };

@@ -13,7 +13,7 @@ export default async function HomePage() {
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Welcome, {user.displayName ?? user.username}</h1>
+        <h1 className="text-2xl font-semibold tracking-tight wrap-anywhere">Welcome, {user.displayName ?? user.username}</h1>
         <p className="mt-1 text-sm text-slate-600">
           Signed in as <strong className="font-medium text-slate-900">{user.username}</strong>{" "}
           <Badge tone={user.role === "admin" ? "indigo" : "slate"}>{user.role === "admin" ? "Admin" : "User"}</Badge>

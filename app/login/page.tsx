@@ -126,15 +126,16 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
         {config.oidc && (
           <form action="/api/auth/oidc/login" method="post" className="space-y-3 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-label="Single sign-on">
             <input type="hidden" name="next" value={next} />
-            <button type="submit" className={`${buttonClass.secondary} w-full`}>
-              Sign in with SSO
-            </button>
+            {/* Before its button, as in the key form: the option is met before what it changes. */}
             <div className="flex items-center gap-2">
               <input id="rememberMeSso" name="rememberMe" type="checkbox" className="size-4 rounded border-slate-300" />
               <label htmlFor="rememberMeSso" className="text-sm text-slate-700">
                 Remember me on this device
               </label>
             </div>
+            <button type="submit" className={`${buttonClass.secondary} w-full`}>
+              Sign in with SSO
+            </button>
           </form>
         )}
       </div>

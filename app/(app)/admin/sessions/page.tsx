@@ -54,7 +54,8 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
   const ssoFirst = (returnTo: string, cancel: string) =>
     reauthentication === "identity_provider" ? <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={returnTo} cancelHref={cancel} /> : undefined;
 
-  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !isOutcomeParam(name)));
+  // Not the filters the page ignored: carried into an action's return, they would take the focus its outcome should have.
+  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !isOutcomeParam(name) && !invalid.includes(name)));
   const href = (changes: Record<string, string | null>) =>
     pageUrl(PAGE, state, { confirm: null, confirmUser: null, confirmAll: null, confirmFilter: null, opener: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
@@ -250,7 +251,11 @@ export default async function AdminSessionsPage({ searchParams }: { searchParams
           {rows.map((row) => (
             <tr key={row.id} id={sessionRowId(row.id)} role="row" data-testid="admin-session-row" className={`${rowClass} scroll-mt-24 ${row.current ? "bg-emerald-50/50" : ""}`}>
               <Cell wide>
-                <Link href={href({ user: row.user.username, match: "exact", cursor: null })} className="font-medium text-slate-900 wrap-anywhere hover:underline">
+                <Link
+                  href={href({ user: row.user.username, match: "exact", cursor: null })}
+                  aria-label={`Sessions of ${row.user.username}`}
+                  className="font-medium text-slate-900 wrap-anywhere hover:underline"
+                >
                   {row.user.username}
                 </Link>
                 <div className="mt-1 flex flex-wrap gap-1 empty:hidden">

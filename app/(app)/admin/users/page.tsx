@@ -35,7 +35,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const reauthentication = reauthenticationFor(config, admin.session, now);
 
   // An open confirmation stays in the state (and so in returnTo): an error keeps it open, success closes it (outcomeUrl).
-  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !isOutcomeParam(name)));
+  // Not the parameters the page ignored: carried into an action's return, they would take the focus its outcome should have.
+  const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !isOutcomeParam(name) && !invalid.includes(name)));
   const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, { confirmDisable: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);
