@@ -73,6 +73,10 @@ test.describe("static-key sign-in", () => {
     expect(Number(locked.headers()["retry-after"])).toBeGreaterThan(0);
     await signIn(page, username, USER_KEY);
     await expect(page.getByRole("main").getByRole("alert")).toContainText("Too many failed sign-in attempts");
+    // Focus is where a new try starts, and the field says why: read out after the full page load.
+    const field = page.getByLabel("Username");
+    await expect(field).toBeFocused();
+    await expect(field).toHaveAccessibleDescription(/Too many failed sign-in attempts/);
   });
 
   test("a signed-out visitor is sent to /login and returned to the page after signing in", async ({ page }) => {

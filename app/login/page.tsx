@@ -40,6 +40,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   // A wrong key: the form comes back with the username filled in, and the key field (focused, marked
   // invalid) is described by the message, so a screen reader says why when it gets there.
   const wrongKey = failed === "invalid_credentials";
+  // Any other failure (a limit, a bad username, single sign-on): the username field, where a new try
+  // starts, takes the focus and is described by the message, so it is read out after a full page load.
+  const otherFailure = Boolean(error) && !wrongKey;
   const signedOut = one(params.signedOut) === "1" || one(params.signedOut) === "sso";
   const offerIdpLogout = one(params.signedOut) === "sso" && config.oidc !== null;
 
@@ -92,6 +95,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
               autoCapitalize="none"
               spellCheck={false}
               defaultValue={one(params.username) ?? ""}
+              autoFocus={otherFailure}
+              aria-invalid={failed === "invalid_input" || undefined}
+              aria-describedby={otherFailure ? "login-error" : undefined}
               className={`mt-1 ${fieldClass}`}
             />
           </div>
