@@ -110,11 +110,12 @@ export type OidcResult =
   | { ok: true; token: string; persistent: boolean; next: string; session: CurrentSession; user: { id: string; username: string } }
   /** A re-authentication: the same session, with a new token. */
   | { ok: true; reauthenticated: true; token: string; persistent: boolean; next: string }
-  /**
-   * `reauthOf`: a failed re-authentication, of this session (still signed in). `keepTransaction`:
-   * the callback was not the one this browser's sign-in waits for, which may still come.
-   */
-  | { ok: false; code: OidcFailure; next: string; reauthOf?: string; keepTransaction?: true };
+  | OidcRefusal;
+/**
+ * `reauthOf`: a failed re-authentication, of this session (still signed in). `keepTransaction`:
+ * the callback was not the one this browser's sign-in waits for, which may still come.
+ */
+type OidcRefusal = { ok: false; code: OidcFailure; next: string; reauthOf?: string; keepTransaction?: true };
 
 /**
  * Step 2, the callback: checks the transaction and state, exchanges the code (openid-client checks
@@ -154,7 +155,7 @@ async function ssoCallback(
   const transaction = await unseal<Transaction>(config, sealedTransaction, TX_TTL_SECONDS);
   const next = typeof transaction?.next === "string" ? transaction.next : "/";
   const reauth = transaction?.reauth;
-  const failedSignIn = async (code: OidcFailure, detail: string, username: string | null = null): Promise<OidcResult> => {
+  const failedSignIn = async (code: OidcFailure, detail: string, username: string | null = null): Promise<OidcRefusal> => {
     if (reauth) {
       await recordAuthEvent(db, { type: "reauth.failed", authMethod: "oidc", username, sessionId: reauth.sessionId, ip: request.ip, userAgent: request.userAgent, detail, at: now });
       return { ok: false, code: "sso_reauthentication_failed", next, reauthOf: reauth.sessionId };
@@ -171,8 +172,7 @@ async function ssoCallback(
   // Before anything the callback says is believed, its error included (the provider echoes state
   // in errors too): any site can send a browser here, and must not cancel the sign-in in flight.
   if (callbackUrl.searchParams.get("state") !== transaction.state) {
-    const refused = await failedSignIn("sso_state", "state mismatch");
-    return refused.ok ? refused : { ...refused, keepTransaction: true };
+    return { ...(await failedSignIn("sso_state", "state mismatch")), keepTransaction: true };
   }
   // Bounded here, cleaned where the audit stores them.
   const idpError = callbackUrl.searchParams.get("error")?.slice(0, PROVIDER_ERROR_MAX_LENGTH);
@@ -233,7 +233,7 @@ async function finishReauthentication(
   sessionCookie: string | undefined,
   request: RequestInfo,
   next: string,
-  failedSignIn: (code: OidcFailure, detail: string, username?: string | null) => Promise<OidcResult>,
+  failedSignIn: (code: OidcFailure, detail: string, username?: string | null) => Promise<OidcRefusal>,
   now: Date,
 ): Promise<OidcResult> {
   const check = await validateSessionCookie(db, config, sessionCookie, request, now);

@@ -56,12 +56,12 @@ async function halfDownProvider(downUrl: string) {
   return issuer;
 }
 
-/** A provider that answers every request with `status`, counting them. */
-async function brokenProvider(status: number) {
+/** A provider that answers every request with `status` (and `body`), counting them. */
+async function brokenProvider(status: number, body = "no", contentType = "text/plain") {
   const seen: string[] = [];
   const server = http.createServer((request, response) => {
     seen.push(request.url ?? "");
-    response.writeHead(status, { "content-type": "text/plain" }).end("no");
+    response.writeHead(status, { "content-type": contentType }).end(body);
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -69,27 +69,8 @@ async function brokenProvider(status: number) {
 }
 
 /** A provider whose discovery works but whose JWKS answers `status` with `body` (a misconfigured one). */
-async function brokenJwksProvider(status: number, body: string, contentType = "application/json") {
-  const server = http.createServer((request, response) => {
-    if (request.url === "/jwks") return void response.writeHead(status, { "content-type": contentType }).end(body);
-    if (request.url !== "/.well-known/openid-configuration") return void response.writeHead(404).end();
-    response.writeHead(200, { "content-type": "application/json" }).end(
-      JSON.stringify({
-        issuer,
-        authorization_endpoint: `${issuer}/auth`,
-        token_endpoint: `${issuer}/token`,
-        jwks_uri: `${issuer}/jwks`,
-        response_types_supported: ["code"],
-        subject_types_supported: ["public"],
-        id_token_signing_alg_values_supported: ["RS256"],
-      }),
-    );
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  return issuer;
-}
+const brokenJwksProvider = async (status: number, body: string, contentType = "application/json") =>
+  halfDownProvider((await brokenProvider(status, body, contentType)).issuer);
 
 const oidcFor = (issuer: string) => {
   const config = testConfig({ DASHBOARD_OIDC_ISSUER: issuer, DASHBOARD_OIDC_CLIENT_ID: "sessionboard" });
