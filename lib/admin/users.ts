@@ -5,7 +5,7 @@ import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import { fail } from "../errors";
 import { keysetPage } from "../pagination/cursor";
 import type { Actor } from "../actor";
-import { activeSessionWhere, pendingForceLogout } from "../sessions/active";
+import { pendingForceLogout, revocableSessionWhere } from "../sessions/active";
 import { revokeSessions } from "../sessions/revoke";
 import type { RequestInfo } from "../request/types";
 import { isoTimeSchema } from "../sessions/present";
@@ -106,8 +106,8 @@ export async function disableUser(db: Database, config: Config, actor: Actor, us
   if (username === actor.username) throw fail("cannot_disable_self");
   const user = await findUser(db, username);
   const why = reason || "account disabled";
-  // The sessions it ends are those that still work, as revokeSessions picks them: its audit event counts those.
-  const active = activeSessionWhere(config, now, await pendingForceLogout(db));
+  // The sessions it ends, as revokeSessions picks them: its audit event counts those.
+  const active = revocableSessionWhere(now, await pendingForceLogout(db));
   const disabledNow = await changeUserState(db, actor, user, request, now, { reason: why, active });
   const ended = await revokeSessions(
     db,

@@ -89,6 +89,8 @@ export async function identityProviderJwksFetch(url: string, init?: FetchOptions
 const NO_OAUTH_ANSWER = new Set(["OAUTH_RESPONSE_IS_NOT_JSON", "OAUTH_PARSE_ERROR", "OAUTH_RESPONSE_IS_NOT_CONFORM"]);
 /** OAuth error codes that say the provider cannot answer now (RFC 6749 §5.2 and §4.1.2.1, RFC 8628 §3.5). */
 const LATER = new Set(["temporarily_unavailable", "server_error", "slow_down"]);
+/** Whether an OAuth error code says the provider cannot answer now (an outage, not a refusal). */
+export const providerAsksLater = (code: string) => LATER.has(code);
 
 /**
  * The provider failure behind `error`, if that is what it is: an outage, which waiting may end.
@@ -107,7 +109,7 @@ export function identityProviderFailure(error: unknown): IdentityProviderUnavail
     // says to come back later: what an outage looks like from here, not a refusal.
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && NO_OAUTH_ANSWER.has(code)) return new IdentityProviderUnavailableError(`no usable answer (${code}: ${current.message})`, { cause: current });
-    if (current instanceof client.ResponseBodyError && LATER.has(current.error)) return new IdentityProviderUnavailableError(`it asked to come back later (${current.error})`, { cause: current });
+    if (current instanceof client.ResponseBodyError && providerAsksLater(current.error)) return new IdentityProviderUnavailableError(`it asked to come back later (${current.error})`, { cause: current });
     current = current.cause;
   }
   return null;

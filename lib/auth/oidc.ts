@@ -11,7 +11,7 @@ import { providerSessionId, signInSsoUser, type SsoSignInFailure } from "./sso-i
 import { roleFromClaims } from "./roles";
 import { withSpan } from "../tracing";
 import { recordSignIn } from "./sign-in-span";
-import { identityProviderFailure, IdentityProviderUnavailableError } from "./identity-provider";
+import { identityProviderFailure, IdentityProviderUnavailableError, providerAsksLater } from "./identity-provider";
 import { oidcClient } from "./discovery";
 import { storeProviderTokens, type ProviderTokens } from "./sso-tokens";
 
@@ -178,7 +178,8 @@ async function ssoCallback(
   const idpError = callbackUrl.searchParams.get("error")?.slice(0, PROVIDER_ERROR_MAX_LENGTH);
   if (idpError) {
     const description = callbackUrl.searchParams.get("error_description")?.slice(0, PROVIDER_DESCRIPTION_MAX_LENGTH);
-    return failedSignIn(idpError === "access_denied" ? "sso_cancelled" : "sso_failed", `provider error: ${idpError}${description ? ` (${description})` : ""}`);
+    const failure = idpError === "access_denied" ? "sso_cancelled" : providerAsksLater(idpError) ? "sso_unavailable" : "sso_failed";
+    return failedSignIn(failure, `provider error: ${idpError}${description ? ` (${description})` : ""}`);
   }
 
   let claims: client.IDToken;

@@ -21,9 +21,10 @@ import { deleteSsoTokens, openTokens, sealedTokens } from "./sso-tokens";
  * that fails validation) ends the session (idp_revoked); a provider that cannot be reached or
  * answer now (no answer, a timeout, a 5xx, 408, 429, "come back later", no OAuth answer at all:
  * identityProviderFailure) leaves it alone, retried at later requests, until
- * DASHBOARD_OIDC_RECHECK_GRACE_MINUTES have passed since the first failure (idp_unreachable). A session of another issuer than the configured
- * one cannot be confirmed any more and ends too (idp_unreachable). The groups claim of the answer
- * sets the user's role. Nothing here runs on a request's path: the session check only schedules it
+ * DASHBOARD_OIDC_RECHECK_GRACE_MINUTES have passed since the first failure (idp_unreachable). A
+ * session of another issuer than the configured one cannot be confirmed any more and ends at its
+ * re-check too (idp_unreachable); one with no refresh token kept is never re-checked and lasts its
+ * own expiry. The groups claim of the answer sets the user's role. Nothing here runs on a request's path: the session check only schedules it
  * (scheduleSsoRecheck).
  */
 

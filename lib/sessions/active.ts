@@ -25,8 +25,9 @@ export function asForceLogout(held: ForceLogoutCutoffRow | null): PendingForceLo
 /**
  * The rows that still work at `now`: not revoked, within both expiries, for static-key sessions
  * signed in with a key that is still configured, and not ended by a force logout whose rows are
- * still being marked (`pending`, see ./force-logout; null when none). Listings and revocations use
- * this, so a session that would end at its next request is neither shown nor counted.
+ * still being marked (`pending`, see ./force-logout; null when none). Listings and counts use this,
+ * so a session that would end at its next request is neither shown nor counted (revocations:
+ * revocableSessionWhere).
  */
 export function activeSessionWhere(config: Config, now: Date, pending: PendingForceLogout | null): Prisma.SessionWhereInput {
   return activeWhere(activePart(config, now, pending));
@@ -51,7 +52,7 @@ export function activePart(config: Config, now: Date, pending: PendingForceLogou
  * key is gone is harmless, leaving one another process accepts is not.
  */
 export function revocableSessionWhere(now: Date, pending: PendingForceLogout | null): Prisma.SessionWhereInput {
-  return activeWhere({ now, keyFingerprints: null, pending: pending && { at: pending.at, keepSessionId: pending.keepSessionId } });
+  return activeWhere({ now, keyFingerprints: null, pending });
 }
 
 function activeWhere({ now, keyFingerprints, pending }: Pick<SessionListPart & { rows: "active" }, "now" | "pending"> & { keyFingerprints: string[] | null }): Prisma.SessionWhereInput {

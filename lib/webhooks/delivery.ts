@@ -1,7 +1,7 @@
 /*
  * Delivering the webhook outbox (events.ts writes it): claim due rows under a lease, post each one
  * signed (signature.ts), record the outcome; retry with exponential backoff until 24 h after the
- * event, then mark it failed (a refused event too, without holding back others: REFUSED_SQL). At least once: a
+ * event, then mark it failed (a refused event too, without holding back others: `refused`). At least once: a
  * worker that dies mid-delivery leaves its rows to be claimed again when the lease lapses, with the
  * same webhook-id. With several replicas on one PostgreSQL database, the claim (a conditional
  * UPDATE) gives each row to one worker at a time.
@@ -44,7 +44,7 @@ export function retryDelayMs(failedAttempts: number): number {
 }
 
 /** `failing`: the URLs whose receiver failed an attempt this round (and was tried no further). */
-export type DeliveryRound = { claimed: number; delivered: number; retrying: number; failed: number; receiverBack: boolean; failing: string[] };
+export type DeliveryRound = { claimed: number; delivered: number; retrying: number; failed: number; failing: string[] };
 
 type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
@@ -81,7 +81,7 @@ export type DeliveryOptions = {
 export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, options: DeliveryOptions = {}): Promise<DeliveryRound> {
   const clock = options.clock ?? (() => new Date());
   const owner = options.owner ?? generateId();
-  const round: DeliveryRound = { claimed: 0, delivered: 0, retrying: 0, failed: 0, receiverBack: false, failing: [] };
+  const round: DeliveryRound = { claimed: 0, delivered: 0, retrying: 0, failed: 0, failing: [] };
   const now = clock();
   const leaseFree = { OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] };
   const urls = targets.urls.filter((url) => !options.skipUrls?.has(url));
@@ -149,11 +149,10 @@ export async function deliverDueWebhooks(db: Database, targets: WebhookTargets, 
             // The receiver answers (again): what waits for a retry to it goes now, not in an hour —
             // but not what it refused, which keeps its own pace.
             answered = true;
-            const count = await db.prisma.$executeRaw`
+            await db.prisma.$executeRaw`
               UPDATE "WebhookDelivery" SET "nextAttemptAt" = ${at}
                WHERE "url" = ${row.url} AND "status" = 'pending' AND "attempts" > 0 AND "nextAttemptAt" > ${at}
                  AND NOT (${refusedSql(Prisma.raw('"WebhookDelivery"'))})`;
-            if (count > 0) round.receiverBack = true;
           }
           continue;
         }

@@ -191,8 +191,9 @@ describe("anonymous failures are summarised", () => {
     // Any site can send the browser to these: not the sign-in's answer, which may still come.
     expect(await callback("error=access_denied")).toEqual({ ok: false, code: "sso_state", next: "/settings", keepTransaction: true });
     expect(await callback("error=access_denied&state=forged")).toEqual({ ok: false, code: "sso_state", next: "/settings", keepTransaction: true });
-    // The provider's own answer, with the state it was given: the person cancelled there.
+    // The provider's own answer, with the state it was given: the person cancelled there, or it cannot answer now.
     expect(await callback("error=access_denied&state=s2")).toEqual({ ok: false, code: "sso_cancelled", next: "/settings" });
+    expect(await callback("error=temporarily_unavailable&state=s2")).toEqual({ ok: false, code: "sso_unavailable", next: "/settings" });
   });
 
   it("authenticated actions stay one event each", async () => {
