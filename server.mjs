@@ -25,6 +25,7 @@ import { answersOf } from "./server/answers.mjs";
 import { answerStaleFormsWithAPage } from "./server/stale-form.mjs";
 import { badAddressPage, wantsPage } from "./server/bad-address.mjs";
 import { listenUrl } from "./server/listen-url.mjs";
+import { runShutdownSteps } from "./server/shutdown-steps.mjs";
 
 // Plain JavaScript, run by Node without a build, so it cannot import lib/ (TypeScript, and not in the
 // production runtime); server/ holds the plain modules it shares with the app. These names mirror
@@ -380,7 +381,7 @@ function lifecycle() {
 /**
  * SIGTERM / SIGINT: report not-ready, stop accepting connections, answer the requests in flight
  * (for at most DASHBOARD_SHUTDOWN_TIMEOUT_SECONDS), run the app's hooks (cleanup timer, database
- * pools), exit 0. A second signal exits at once.
+ * pools), exit 0; 1 if the hooks did not finish in time. A second signal exits at once.
  */
 async function shutDown(signal) {
   const state = lifecycle();
@@ -402,15 +403,10 @@ async function shutDown(signal) {
   server.closeAllConnections();
   metricsServer?.close();
   metricsServer?.closeAllConnections();
-  for (const hook of state.hooks) {
-    try {
-      await hook();
-    } catch (error) {
-      log.error({ err: error }, "A shutdown step failed");
-    }
-  }
+  // At most 10 s: a hook that hangs must not keep the process up until it is killed (and its logs lost).
+  const stepsFinished = await runShutdownSteps(state.hooks, log);
   await flushLogs();
-  process.exit(0);
+  process.exit(stepsFinished ? 0 : 1);
 }
 process.on("SIGTERM", () => void shutDown("SIGTERM"));
 process.on("SIGINT", () => void shutDown("SIGINT"));

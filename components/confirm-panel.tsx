@@ -1,5 +1,5 @@
-import Link from "next/link";
 import type { ReactNode } from "react";
+import { CancelLink } from "./cancel-link";
 import { SubmitButton } from "./submit-button";
 import { buttonClass, fieldClass } from "./ui";
 
@@ -104,9 +104,7 @@ export function ConfirmPanel(props: Props) {
                 {props.confirmLabel}
               </SubmitButton>
             )}
-            <Link href={props.cancelHref} className={buttonClass.secondary}>
-              Cancel
-            </Link>
+            <CancelLink href={props.cancelHref} className={buttonClass.secondary} />
           </div>
         </form>
       )}

@@ -23,6 +23,8 @@ export function HeaderMenu({ panelId }: { panelId: string }) {
     const outside = (target: EventTarget | null) => target instanceof Node && !details.contains(target) && !panel.contains(target);
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.key !== "Escape" || !details.open) return;
+      // Menu takes this Escape: an open confirmation (listening after it) stays open.
+      event.preventDefault();
       details.open = false;
       details.querySelector("summary")?.focus();
     };
@@ -34,11 +36,11 @@ export function HeaderMenu({ panelId }: { panelId: string }) {
     };
     for (const part of [details, panel]) part.addEventListener("focusout", onFocusOut);
     // Escape on the whole page: a click on the panel's text (or Safari's click on Menu) leaves focus on <body>.
-    document.addEventListener("keydown", onKeyDown);
+    document.addEventListener("keydown", onKeyDown, true);
     document.addEventListener("pointerdown", onPointerDown);
     return () => {
       for (const part of [details, panel]) part.removeEventListener("focusout", onFocusOut);
-      document.removeEventListener("keydown", onKeyDown);
+      document.removeEventListener("keydown", onKeyDown, true);
       document.removeEventListener("pointerdown", onPointerDown);
     };
   }, [panelId]);

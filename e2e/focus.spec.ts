@@ -68,6 +68,53 @@ async function openAndCancel(page: Page, opener: Locator, panel: string | RegExp
   await expect(page.getByRole("group", { name: panel })).toHaveCount(0);
 }
 
+test("Escape in an open confirmation cancels it as Cancel does, from its button or from a field", async ({ browser, playwright }) => {
+  const { context, page } = await onSessionsWithAnother(browser, "escape");
+  const revoke = page.getByRole("link", { name: /^Revoke session/ }).first();
+  const row = page.getByTestId("session-card").filter({ has: revoke });
+  const rowId = await row.getAttribute("id");
+  await revoke.focus();
+  await page.keyboard.press("Enter");
+  const panel = page.getByRole("group", { name: /^Revoke/ });
+  await expect(panel.getByRole("button", { name: "Revoke session" })).toBeFocused();
+  // The phone's Menu, opened over it, takes the first Escape; the confirmation stays open.
+  const menu = page.getByRole("banner").getByText("Menu", { exact: true });
+  await menu.click();
+  await expect(page.getByRole("banner").getByRole("button", { name: "Log out" })).toBeInViewport();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("banner").getByRole("button", { name: "Log out" })).toBeHidden();
+  await expect(menu).toBeFocused();
+  await expect(panel).toHaveCount(1);
+  await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
+  await expect(page).toHaveURL(new RegExp(`/settings/sessions#${rowId}$`));
+  await expect(page.locator(`#${rowId}`)).toBeFocused();
+  // Nothing was revoked.
+  await expect(revoke).toBeVisible();
+  await context.close();
+
+  // An admin's confirmation with a reason field focused: Escape there cancels too.
+  const username = uniqueUser("escapeadmin");
+  const device = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+  expect((await device.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
+  await device.dispose();
+  const adminContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const admin = await adminContext.newPage();
+  await signIn(admin, "root", ADMIN_KEY);
+  await admin.goto(`/admin/users?prefix=${username}`);
+  await hydrated(admin);
+  const userRow = admin.getByTestId("admin-user-row").filter({ hasText: username });
+  await userRow.getByRole("link", { name: `Disable ${username}` }).click();
+  const disable = admin.getByRole("group", { name: `Disable ${username}?` });
+  await expect(disable.getByLabel(/^Reason/)).toBeFocused();
+  await admin.keyboard.type("changed my mind");
+  await admin.keyboard.press("Escape");
+  await expect(disable).toHaveCount(0);
+  await expect(userRow).toBeFocused();
+  await expect(userRow.getByRole("link", { name: `Disable ${username}` })).toBeVisible();
+  await adminContext.close();
+});
+
 test("Cancel in a session's confirmation puts focus back on its row, not the top of the page", async ({ browser }) => {
   const { context, page } = await onSessionsWithAnother(browser, "cancel");
   const revoke = page.getByRole("link", { name: /^Revoke session/ }).first();
@@ -96,6 +143,21 @@ test("Cancel in an Admin Panel confirmation puts focus back on what opened it: t
   const rowId = await row.getAttribute("id");
   await openAndCancel(page, row.getByRole("link", { name: `Disable ${username}` }), `Disable ${username}?`);
   await expect(page.locator(`[id="${rowId}"]`)).toBeFocused();
+  // "Revoke all" asks on the Users page itself, and Cancel stays there, on the row.
+  await openAndCancel(page, row.getByRole("link", { name: `Revoke all of ${username}'s sessions` }), `Revoke every session of ${username}?`);
+  await expect(page).toHaveURL(new RegExp(`/admin/users\\?prefix=${username}#${rowId}$`));
+  await expect(page.locator(`[id="${rowId}"]`)).toBeFocused();
+  // Confirmed there, the outcome is said on the Users page, whose row then has nothing left to revoke.
+  await row.getByRole("link", { name: `Revoke all of ${username}'s sessions` }).click();
+  await page.getByRole("group", { name: `Revoke every session of ${username}?` }).getByRole("button", { name: `Revoke all of ${username}'s sessions` }).click();
+  await expect(page.getByRole("main").getByRole("status")).toHaveText(`Revoked 1 session of ${username}. Those browsers are signed out at their next request.`);
+  await expect(page).toHaveURL(/\/admin\/users\?/);
+  await expect(row.getByRole("link", { name: `0 active sessions of ${username}` })).toBeVisible();
+  await expect(row.getByRole("link", { name: `Revoke all of ${username}'s sessions` })).toHaveCount(0);
+  // A new sign-in, for the Admin > Sessions part below.
+  const again = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+  expect((await again.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
+  await again.dispose();
 
   await page.goto(`/admin/sessions?user=${username}`);
   await hydrated(page);

@@ -70,9 +70,9 @@ async function start(options: StartOptions): Promise<void> {
     await stopWebhookWorker();
     // Only a database that opened has pools to close; opening one now would be wasted.
     await closeDatabase();
-  });
+  }, "cleanup timer, webhook worker and database pools");
   // Last, so the spans of everything before are sent; a collector that hangs delays nothing else.
-  if (flushTraces) onShutdown(flushTraces);
+  if (flushTraces) onShutdown(flushTraces, "trace export");
   logger().info({ storage: storageLabel(config), publicUrl: config.publicUrl.origin }, `Sessions stored ${storageLabel(config)}; public URL ${config.publicUrl.origin}`);
   if (config.metrics.token) logger().info("Metrics at /api/metrics (bearer token)");
   if (config.generated) logger().warn({ file: config.generated.file }, signInHint(config));

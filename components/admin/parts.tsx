@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { CancelLink } from "@/components/cancel-link";
 import type { ReactNode } from "react";
 import { Field } from "@/components/confirm-panel";
 import { Alert, buttonClass, controlHeight, fieldClass } from "@/components/ui";
@@ -86,9 +86,7 @@ export function ReauthenticateWithSso({ freshMinutes, returnTo, cancelHref }: { 
         <button type="submit" className={buttonClass.primary} autoFocus>
           Confirm with single sign-on
         </button>
-        <Link href={cancelHref} className={buttonClass.secondary}>
-          Cancel
-        </Link>
+        <CancelLink href={cancelHref} className={buttonClass.secondary} />
       </div>
     </form>
   );

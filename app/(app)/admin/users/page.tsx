@@ -15,7 +15,7 @@ import { pageUrl } from "../page-url";
 import { timeView } from "@/lib/time-view";
 import { adminUsersQuerySchema } from "@/lib/validation/admin";
 import { lenientQuery } from "@/lib/validation/page-query";
-import { disableUserAction, enableUserAction } from "../actions";
+import { adminRevokeUserAction, disableUserAction, enableUserAction } from "../actions";
 import { adminPageTitle } from "../page-title";
 
 export const generateMetadata = adminPageTitle("Users");
@@ -37,11 +37,13 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   // An open confirmation stays in the state (and so in returnTo): an error keeps it open, success closes it (outcomeUrl).
   // Not the parameters the page ignored: carried into an action's return, they would take the focus its outcome should have.
   const state = new URLSearchParams(Object.entries(raw).filter(([name]) => !isOutcomeParam(name) && !invalid.includes(name)));
-  const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, { confirmDisable: null, ...changes });
+  const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, { confirmDisable: null, confirmUser: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);
-  // Cancel goes back to the row whose Disable opened the panel.
-  const cancel = cancelHref(href({}), confirmDisable && userRowId(confirmDisable.id));
+  const confirmUser = confirmDisable ? undefined : page.users.find((user) => user.username === raw.confirmUser && user.activeSessions > 0);
+  // Cancel goes back to the row whose Disable or Revoke all opened the panel.
+  const opened = confirmDisable ?? confirmUser;
+  const cancel = cancelHref(href({}), opened && userRowId(opened.id));
   const message = outcomeMessage(raw);
   const refused = panelError(raw);
 
@@ -54,7 +56,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
       {message && <Alert tone="success" outcome>{message}</Alert>}
       <IgnoredFilters problems={problems} />
       {/* A refused confirmation says why in its panel, still open. */}
-      {refused && !confirmDisable && <Alert tone="error" outcome>{refused.message}</Alert>}
+      {refused && !opened && <Alert tone="error" outcome>{refused.message}</Alert>}
       {confirmDisable && (
         <ConfirmPanel
           id="confirm-disable"
@@ -79,6 +81,33 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
             reason={refused?.kept.reason}
             invalid={refused?.field}
             errorId={confirmationErrorId("confirm-disable")}
+          />
+        </ConfirmPanel>
+      )}
+      {confirmUser && (
+        <ConfirmPanel
+          id="confirm-user"
+          title={`Revoke every session of ${confirmUser.username}?`}
+          body={`All of ${confirmUser.username}'s browsers (${confirmUser.activeSessions === 1 ? "1 active session" : `${confirmUser.activeSessions} active sessions`}) are signed out at their next request${confirmUser.username === admin.user.username ? " (except this one)" : ""}. The account stays enabled.`}
+          action={adminRevokeUserAction}
+          fields={{ returnTo, username: confirmUser.username }}
+          confirmLabel={`Revoke all of ${confirmUser.username}'s sessions`}
+          pendingLabel="Revoking…"
+          error={refused?.message}
+          cancelHref={cancel}
+          instead={
+            reauthentication === "identity_provider" ? (
+              <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={href({ confirmUser: confirmUser.username })} cancelHref={cancel} />
+            ) : undefined
+          }
+        >
+          <ReasonAndKey
+            reauthentication={reauthentication}
+            freshMinutes={config.freshMinutes}
+            autoFocus
+            reason={refused?.kept.reason}
+            invalid={refused?.field}
+            errorId={confirmationErrorId("confirm-user")}
           />
         </ConfirmPanel>
       )}
@@ -132,7 +161,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
                 </Link>
                 {user.activeSessions > 0 && (
                   <PendingLink
-                    href={confirmationHref(pageUrl("/admin/sessions", { user: user.username, confirmUser: user.username }), "confirm-user")}
+                    href={confirmationHref(href({ confirmUser: user.username }), "confirm-user")}
                     className={actionClass.danger}
                     aria-label={`Revoke all of ${user.username}'s sessions`}
                   >
