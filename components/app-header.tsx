@@ -16,7 +16,9 @@ const PANEL_ID = "header-panel";
  * The app's top bar: product name, then — signed in — navigation, who you are, your role and Log
  * out; signed out (say, on a 404), a way to sign in. On a phone, everything but the name folds into
  * one Menu, so the bar stays one row: the same panel, shown under the bar while Menu is open (the
- * header's `:has`), so its links are rendered once. A client component, like OwnSessionsView and
+ * header's `:has`), so its links are rendered once. It lies over the page while open; without
+ * JavaScript, which is what closes it when focus or a click moves on, it pushes the page down instead,
+ * so nothing focusable is ever under it. A client component, like OwnSessionsView and
  * for the same reason: on every signed-in page, the server sends who is signed in rather than this
  * markup.
  */
@@ -29,7 +31,7 @@ export function AppHeader({ user }: { user: HeaderUser | null }) {
       >
         Skip to content
       </a>
-      <div className="mx-auto flex max-w-5xl items-center justify-between gap-x-5 px-4 py-3 sm:px-6">
+      <div className="mx-auto flex max-w-5xl items-center justify-between gap-x-5 px-4 py-3 max-sm:flex-wrap sm:px-6">
         <Link href="/" className="text-lg font-semibold tracking-tight text-slate-900">
           Sessionboard
         </Link>
@@ -38,7 +40,7 @@ export function AppHeader({ user }: { user: HeaderUser | null }) {
             <HeaderMenu panelId={PANEL_ID} />
             <div
               id={PANEL_ID}
-              className="max-sm:absolute max-sm:inset-x-0 max-sm:top-full max-sm:z-20 max-sm:hidden max-sm:border-b max-sm:border-slate-200 max-sm:bg-white max-sm:px-4 max-sm:pb-4 max-sm:pt-2 max-sm:shadow-md max-sm:group-has-[details[open]]/header:block sm:flex sm:min-w-0 sm:flex-1 sm:items-center sm:justify-between sm:gap-x-6"
+              className="max-sm:absolute max-sm:inset-x-0 max-sm:top-full max-sm:z-20 max-sm:noscript:static max-sm:noscript:border-b-0 max-sm:noscript:px-0 max-sm:noscript:pb-0 max-sm:noscript:shadow-none max-sm:basis-full max-sm:hidden max-sm:border-b max-sm:border-slate-200 max-sm:bg-white max-sm:px-4 max-sm:pb-4 max-sm:pt-2 max-sm:shadow-md max-sm:group-has-[details[open]]/header:block sm:flex sm:min-w-0 sm:flex-1 sm:items-center sm:justify-between sm:gap-x-6"
             >
               <nav aria-label="Main" className="flex shrink-0 flex-col gap-1 sm:flex-row sm:items-center">
                 <NavLinks role={user.role} />

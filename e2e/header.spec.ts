@@ -44,6 +44,27 @@ for (const javaScriptEnabled of [true, false]) {
   });
 }
 
+test("on a phone without JavaScript the open Menu covers nothing: Tab past Log out lands on something in view and on top", async ({ browser }) => {
+  const { context, page } = await adminOnPhone(browser, false);
+  const header = page.getByRole("banner");
+  await header.getByText("Menu", { exact: true }).click();
+  const logOut = header.getByRole("button", { name: "Log out" });
+  await expect(logOut).toBeInViewport();
+  await logOut.focus();
+  await page.keyboard.press("Tab");
+  // Without JavaScript nothing closes the Menu on the way out: what gets focus must not lie under it.
+  const covered = await page.evaluate(() => {
+    const focused = document.activeElement as HTMLElement | null;
+    if (!focused || focused === document.body) return "nothing focused";
+    const box = focused.getBoundingClientRect();
+    const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    if (!top) return `"${focused.textContent?.trim()}" is off-screen`;
+    return focused === top || focused.contains(top) ? null : `"${focused.textContent?.trim()}" lies under "${top.textContent?.trim().slice(0, 40)}"`;
+  });
+  expect(covered).toBeNull();
+  await context.close();
+});
+
 test("on a phone Escape closes the Menu and returns to it, and tabbing out of it or clicking elsewhere closes it too", async ({ browser }) => {
   const { context, page } = await adminOnPhone(browser, true);
   await hydrated(page);

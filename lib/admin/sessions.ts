@@ -330,7 +330,6 @@ export async function revokeSessionAsAdmin(
   const why = reasonText(actor, reason);
   const count = await revokeSessions(
     db,
-    config,
     { id: sessionId },
     { actor, cause: "revoked_by_admin", reason: why, detail: `scope: session; reason: ${why}` },
     request,
@@ -355,7 +354,6 @@ export async function revokeUserSessionsAsAdmin(
   const why = reasonText(actor, reason);
   return revokeSessions(
     db,
-    config,
     { AND: [{ userId: user.id }, actor.sessionId ? { id: { not: actor.sessionId } } : {}] },
     { actor, cause: "revoked_all", reason: why, detail: `scope: user ${username}; reason: ${why}` },
     request,
@@ -383,7 +381,6 @@ export async function forceLogoutEveryone(
   const { activeSessions } = await activeTotals(db, config, now);
   const started = await startForceLogout(
     db,
-    config,
     {
       actor,
       cause: "revoked_all",

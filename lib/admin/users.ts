@@ -111,7 +111,6 @@ export async function disableUser(db: Database, config: Config, actor: Actor, us
   const disabledNow = await changeUserState(db, actor, user, request, now, { reason: why, active });
   const ended = await revokeSessions(
     db,
-    config,
     { userId: user.id },
     { actor, cause: "disabled", reason: why, detail: `scope: user ${username} (account disabled); reason: ${why}` },
     request,

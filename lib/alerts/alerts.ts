@@ -177,7 +177,7 @@ export async function reportDevice(
     return db.prisma.$transaction(async (tx) => {
       const alert = await claim(tx);
       if (!alert) return null;
-      const ended = await signOutDevice(tx, db, config, alert, { ...report, detail: report.detail(alert) }, request, now, pending);
+      const ended = await signOutDevice(tx, db, alert, { ...report, detail: report.detail(alert) }, request, now, pending);
       await tx.authEvent.create({ data: authEventRow(reportEvent(alert, report.actor.username, request, now)) });
       return ended;
     }, TRANSACTION_LIMITS);
@@ -194,7 +194,6 @@ export async function reportDevice(
 async function signOutDevice(
   tx: Prisma.TransactionClient,
   db: Database,
-  config: Config,
   alert: AlertRow,
   by: Revocation,
   request: RequestInfo,
@@ -205,7 +204,7 @@ async function signOutDevice(
   const sessions = await tx.session.findMany({ where: { userId: alert.userId, revokedAt: null }, select: { id: true, browserFamily: true, osFamily: true, ipAddress: true } });
   const ids = sessions.filter((session) => session.id === alert.sessionId || sameDevice(deviceOf(session), device)).map((session) => session.id);
   await tx.knownDevice.deleteMany({ where: { userId: alert.userId, ...device } });
-  return revokeInTransaction(tx, db, config, { userId: alert.userId, id: { in: ids } }, by, request, now, pending);
+  return revokeInTransaction(tx, db, { userId: alert.userId, id: { in: ids } }, by, request, now, pending);
 }
 
 type AlertRow = { id: string; userId: string; sessionId: string; browserFamily: string | null; osFamily: string | null; ipAddress: string | null; country: string | null; city: string | null };

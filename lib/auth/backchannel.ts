@@ -106,7 +106,6 @@ export async function backchannelLogout(db: Database, config: Config, oidc: Oidc
   const scope = claims.sid ? `IdP session ${claims.sid}` : `all sessions of subject ${claims.sub}`;
   const revoked = await revokeSessions(
     db,
-    config,
     {
       authMethod: "oidc",
       user,

@@ -220,7 +220,6 @@ export async function linkUserToSsoSubject(db: Database, config: Config, oidc: O
   const reason = "the account now signs in with single sign-on";
   const sessionsEnded = await revokeSessions(
     db,
-    config,
     previous ? { userId: user.id } : { userId: user.id, authMethod: "static" },
     { actor, cause: "revoked_by_admin", reason, detail: `scope: user ${username} (linked to single sign-on); reason: ${reason}` },
     request,

@@ -116,7 +116,7 @@ async function recheck(db: Database, config: Config, oidc: OidcConfig, sessionId
   if (issuer === null || !sameIssuer(issuer, oidc.issuer)) {
     // Its refresh token is another provider's: never sent to this one, and the one that issued it
     // is no longer asked, so nothing can confirm the session any more.
-    await endSession(db, config, sessionId, "idp_unreachable", `the account's issuer ${issuer ?? "(none)"} is no longer the configured one`, now, OTHER_ISSUER_REASON);
+    await endSession(db, sessionId, "idp_unreachable", `the account's issuer ${issuer ?? "(none)"} is no longer the configured one`, now, OTHER_ISSUER_REASON);
     return "issuer_changed";
   }
   const due = row.checkedAt.getTime() + intervalMs(oidc);
@@ -149,20 +149,20 @@ async function recheck(db: Database, config: Config, oidc: OidcConfig, sessionId
     const unavailable = identityProviderFailure(error);
     if (unavailable) {
       recordSsoRecheck("unreachable");
-      return providerFailed(db, config, oidc, row, version, unavailable.detail, now);
+      return providerFailed(db, oidc, row, version, unavailable.detail, now);
     }
     const refusal = identityProviderRefusal(error);
     // Neither the provider's outage nor its answer: ours. The lease runs out; a later request retries.
     if (refusal === null) throw error;
     recordSsoRecheck("refused");
-    await endSession(db, config, sessionId, "idp_revoked", `refresh refused (${refusal.slice(0, 200)})`, now);
+    await endSession(db, sessionId, "idp_revoked", `refresh refused (${refusal.slice(0, 200)})`, now);
     return "revoked";
   }
 
   const claims = answer.claims() ?? null;
   if (claims && row.session.user.oidcSubject && claims.sub !== undefined && claims.sub !== row.session.user.oidcSubject) {
     recordSsoRecheck("refused");
-    await endSession(db, config, sessionId, "idp_revoked", "the refresh answered for another subject", now);
+    await endSession(db, sessionId, "idp_revoked", "the refresh answered for another subject", now);
     return "revoked";
   }
   // The rotated refresh token (if any) replaces the old one at once, whatever follows: the spent one
@@ -188,7 +188,7 @@ async function recheck(db: Database, config: Config, oidc: OidcConfig, sessionId
     // An admin whose groups cannot be read keeps the role only for the grace, as while the provider
     // cannot be reached (the tokens are stored: the next try uses the rotated one).
     else if (row.session.user.role === "admin") {
-      return providerFailed(db, config, oidc, { sessionId, failingSince: row.failingSince }, version + 1, "its userinfo could not be read to confirm the admin group", now);
+      return providerFailed(db, oidc, { sessionId, failingSince: row.failingSince }, version + 1, "its userinfo could not be read to confirm the admin group", now);
     }
   }
   return "ok";
@@ -216,7 +216,6 @@ export const lastRefresh: { at: Date | null } = { at: null };
 /** The provider could not be asked: keep the session, unless the grace has run out. */
 async function providerFailed(
   db: Database,
-  config: Config,
   oidc: OidcConfig,
   row: { sessionId: string; failingSince: Date | null },
   version: number,
@@ -225,7 +224,7 @@ async function providerFailed(
 ): Promise<RecheckOutcome> {
   const failingSince = row.failingSince ?? now;
   if (now.getTime() - failingSince.getTime() >= oidc.recheckGraceMinutes * 60_000) {
-    await endSession(db, config, row.sessionId, "idp_unreachable", `the identity provider could not be reached since ${failingSince.toISOString()} (${why.slice(0, 200)})`, now);
+    await endSession(db, row.sessionId, "idp_unreachable", `the identity provider could not be reached since ${failingSince.toISOString()} (${why.slice(0, 200)})`, now);
     return "ended_after_grace";
   }
   await db.prisma.ssoTokens.updateMany({
@@ -238,14 +237,13 @@ async function providerFailed(
 
 async function endSession(
   db: Database,
-  config: Config,
   sessionId: string,
   cause: keyof typeof IDP_RECHECK_REASONS,
   detail: string,
   now: Date,
   reason: string = IDP_RECHECK_REASONS[cause],
 ) {
-  await revokeSessions(db, config, { id: sessionId }, { actor: IDENTITY_PROVIDER_ACTOR, cause, reason, detail: `SSO re-check: ${detail}` }, RECHECK_REQUEST, now);
+  await revokeSessions(db, { id: sessionId }, { actor: IDENTITY_PROVIDER_ACTOR, cause, reason, detail: `SSO re-check: ${detail}` }, RECHECK_REQUEST, now);
   // revokeSessions deletes the tokens of what it revoked; a session revoked meanwhile by someone else too.
   await deleteSsoTokens(db, [sessionId]);
   remember(sessionId, Number.MAX_SAFE_INTEGER);

@@ -57,7 +57,7 @@ function cleanupBatches(db: Database, fixed: number | undefined): { first: numbe
 async function deleteExpired(db: Database, config: Config, options: { actor?: Actor; batchSize?: number; now?: Date }): Promise<CleanupResult> {
   const now = options.now ?? new Date();
   // A force logout whose process stopped part-way holds (its cutoff) but is finished here.
-  const finished = await finishInterruptedForceLogout(db, config, now);
+  const finished = await finishInterruptedForceLogout(db, now);
   // From the expiry floor, each batch starting where the last one stopped (see Database.endExpiredSessions).
   let endedSessions = 0;
   const floor = await db.expiryFloor();

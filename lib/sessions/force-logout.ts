@@ -9,7 +9,6 @@
  * for the sign-ins stamped before it and written after all that (endIfForceLoggedOut).
  */
 import { deleteEndedSessionsTokens } from "../auth/sso-tokens";
-import type { Config } from "../config";
 import type { SignedIn } from "../actor";
 import { TRANSACTION_LIMITS, type Database } from "../db";
 import { recordSessionsEnded } from "../metrics/metrics";
@@ -69,7 +68,6 @@ export type StartedForceLogout = { marked: Promise<number> };
  */
 export async function startForceLogout(
   db: Database,
-  config: Config,
   by: Revocation,
   keep: string | null,
   request: RequestInfo,
@@ -169,7 +167,7 @@ export async function endIfForceLoggedOut(db: Database, session: { id: string; c
  * older than INTERRUPTED_FORCE_LOGOUT_MS) is finished — rows marked as it would have, the cutoff
  * taken away, one audit event with the count marked here. Returns that count (0: nothing to finish).
  */
-export async function finishInterruptedForceLogout(db: Database, config: Config, now: Date): Promise<number> {
+export async function finishInterruptedForceLogout(db: Database, now: Date): Promise<number> {
   const pending = await pendingForceLogout(db);
   if (!pending || pending.at.getTime() > now.getTime() - INTERRUPTED_FORCE_LOGOUT_MS) return 0;
   const by: Revocation = {

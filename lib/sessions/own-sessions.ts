@@ -123,7 +123,6 @@ export async function revokeOwnSession(
   }
   const revoked = await revokeSessions(
     db,
-    config,
     { id: sessionId, userId: owner.user.id },
     { actor: actorOf(owner), cause: "revoked_by_user", reason: "revoked by its owner", detail: `revoked by its owner from session ${owner.session.id}` },
     request,
@@ -142,7 +141,6 @@ export async function revokeOtherOwnSessions(
 ): Promise<number> {
   return revokeSessions(
     db,
-    config,
     { userId: owner.user.id, id: { not: owner.session.id } },
     {
       actor: actorOf(owner),

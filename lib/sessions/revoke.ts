@@ -3,7 +3,6 @@ import { z } from "zod";
 import { CLI_ACTOR, EMAIL_LINK_ACTOR, IDENTITY_PROVIDER_ACTOR, SYSTEM_ACTOR, type Actor } from "../actor";
 import { authEventRow } from "../audit";
 import { fail } from "../errors";
-import type { Config } from "../config";
 import { TRANSACTION_LIMITS, type Database, type Prisma } from "../db";
 import type { RequestInfo } from "../request/types";
 import { recordSessionsEnded } from "../metrics/metrics";
@@ -49,7 +48,6 @@ const BATCH = 500;
  */
 export function revokeSessions(
   db: Database,
-  config: Config,
   where: Prisma.SessionWhereInput,
   by: Revocation,
   request: RequestInfo,
@@ -100,7 +98,6 @@ async function revokeMatching(db: Database, where: Prisma.SessionWhereInput, by:
 export async function revokeInTransaction(
   tx: Prisma.TransactionClient,
   db: Database,
-  config: Config,
   where: Prisma.SessionWhereInput,
   by: Revocation,
   request: RequestInfo,

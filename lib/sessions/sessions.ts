@@ -329,7 +329,6 @@ async function revokeSessionsOverLimit(db: Database, config: Config, limit: numb
   if (excess.length === 0) return;
   await revokeSessions(
     db,
-    config,
     { id: { in: excess.map((s) => s.id) } },
     { actor: SYSTEM_ACTOR, cause: "per_user_limit", reason: "session limit reached", detail: `SESSION_MAX_PER_USER=${limit} reached; oldest session ended` },
     request,

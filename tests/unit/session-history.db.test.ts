@@ -59,7 +59,7 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
     await disableUser(db, config, actorOf(root), "bob", undefined, request, later(t, minutes(6)));
     expect(await endOf(db, bob.session.id)).toEqual({ revokedAt: later(t, minutes(6)), revokedBy: "root", endReason: "disabled" });
     const carol = await signIn(db, config, "carol", USER_KEY);
-    await revokeSessions(db, config, { id: carol.session.id }, { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider" }, request, later(t, minutes(7)));
+    await revokeSessions(db, { id: carol.session.id }, { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider" }, request, later(t, minutes(7)));
     expect(await endOf(db, carol.session.id)).toEqual({ revokedAt: later(t, minutes(7)), revokedBy: "idp", endReason: "idp_logout" });
 
     // The session limit: the oldest of dave's ends at the second sign-in.
@@ -112,7 +112,7 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
     // The same for a revocation by the identity provider.
     const carolExpired = await signIn(db, config, "carol", USER_KEY, false, request, later(t, -days(40)));
     const carolLive = await signIn(db, config, "carol", USER_KEY, false, request, t);
-    const ended2 = await revokeSessions(db, config, { user: { username: "carol" } }, { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider" }, request, atDisable);
+    const ended2 = await revokeSessions(db, { user: { username: "carol" } }, { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider" }, request, atDisable);
     expect(ended2).toBe(1);
     expect(await endOf(db, carolLive.session.id)).toMatchObject({ endReason: "idp_logout" });
     expect(await endOf(db, carolExpired.session.id)).toEqual({ revokedAt: null, revokedBy: null, endReason: null });

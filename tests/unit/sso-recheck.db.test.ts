@@ -95,7 +95,7 @@ describe("SSO tokens kept per session", () => {
     const { db, env } = await tempDatabase();
     const config = ssoConfig(env);
     const signed = await ssoSignIn(db, config, uniqueLogin("revoked"));
-    await revokeSessions(db, config, { id: signed.sessionId }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request);
+    await revokeSessions(db, { id: signed.sessionId }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request);
     expect(await db.prisma.session.count({ where: { id: signed.sessionId } })).toBe(1);
     expect(await db.prisma.ssoTokens.count({ where: { sessionId: signed.sessionId } })).toBe(0);
     await cleanupSessions(db, config);
@@ -114,7 +114,7 @@ describe("SSO tokens kept per session", () => {
     await db.prisma.session.update({ where: { id: expired.sessionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     await cleanupSessions(db, config);
     expect(await kept(expired.sessionId)).toBe(0);
-    await revokeEveryActiveSession(db, config, by, null, request);
+    await revokeEveryActiveSession(db, by, null, request);
     expect(await kept(everyone.sessionId)).toBe(0);
     expect(await db.prisma.ssoTokens.count()).toBe(0);
   }, 60_000);

@@ -89,7 +89,7 @@ describe("traces of the session code", () => {
     for (const name of ["carol", "dave", "erin"]) await signIn(db, config, name, USER_KEY, false, request, now);
     exporter.reset();
     const admin = { actor: { username: "root", sessionId: null }, cause: "revoked_all" as const, reason: "incident" };
-    expect(await revokeEveryActiveSession(db, config, admin, null, request, now, { batchSize: 2 })).toBe(4);
+    expect(await revokeEveryActiveSession(db, admin, null, request, now, { batchSize: 2 })).toBe(4);
     const [everyone] = named("session.revoke_all");
     expect(everyone.attributes).toMatchObject({ "session.end_cause": "revoked_all", "session.revoke.actor": "user", "session.revoked_count": 4 });
     const batches = childrenOf(everyone).filter((span) => span.name === "db revokeActiveSessionsBatch");

@@ -123,7 +123,7 @@ describe("webhook outbox", () => {
     const { db } = await tempDatabase();
     const config = testConfig();
     await signIn(db, config, "alice", USER_KEY);
-    await revokeSessions(db, config, {}, { actor: SYSTEM_ACTOR, cause: "revoked_all", reason: "test" }, request);
+    await revokeSessions(db, {}, { actor: SYSTEM_ACTOR, cause: "revoked_all", reason: "test" }, request);
     expect(await db.prisma.webhookDelivery.count()).toBe(0);
   });
 
@@ -133,7 +133,7 @@ describe("webhook outbox", () => {
     const before = await db.prisma.webhookDelivery.count();
     await breakAuditTrail(db);
     await expect(signIn(db, config, "bob", USER_KEY)).rejects.toThrow();
-    await expect(revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request)).rejects.toThrow();
+    await expect(revokeSessions(db, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request)).rejects.toThrow();
     expect(await db.prisma.webhookDelivery.count()).toBe(before);
     expect(await db.prisma.session.findUniqueOrThrow({ where: { id: alice.session.id } })).toMatchObject({ revokedAt: null });
   });
@@ -146,7 +146,7 @@ describe("webhook outbox", () => {
     await db.prisma.webhookDelivery.deleteMany();
 
     expect(await revokeListedSessions(db, ids.slice(0, 1), { actor: { username: "root", sessionId: null }, cause: "revoked_all", reason: "bulk" }, "sessions.bulk_revoked", request, t0)).toBe(1);
-    expect(await revokeEveryActiveSession(db, config, { actor: CLI_ACTOR, cause: "revoked_all", reason: "everyone" }, ids[4], request, t0, { batchSize: 2 })).toBe(3);
+    expect(await revokeEveryActiveSession(db, { actor: CLI_ACTOR, cause: "revoked_all", reason: "everyone" }, ids[4], request, t0, { batchSize: 2 })).toBe(3);
     const ended = await outbox(db);
     expect(ended.map((row) => row.sessionId).sort()).toEqual(ids.slice(0, 4).sort());
     expect(ended.map((row) => JSON.parse(row.payload).data.endedBy)).toEqual(["root", "cli", "cli", "cli"]);
@@ -226,7 +226,7 @@ describe("webhook delivery", () => {
     const t0 = new Date();
     const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
     await deliver(t0);
-    await revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
+    await revokeSessions(db, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
     receiver.state.answer = 204;
     // The end is due at once, but waits for the creation, which waits for its retry.
     expect((await deliver(t0)).delivered).toBe(0);
@@ -336,7 +336,7 @@ describe("webhook worker ticks", () => {
     const t0 = new Date();
     const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
     await deliverDueWebhooks(db, targets, { clock: () => t0 });
-    await revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
+    await revokeSessions(db, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
     answer = 204;
 
     const waiting = { clock: () => later(t0, 1_000) };
@@ -362,7 +362,7 @@ describe("webhook worker ticks", () => {
     const after = { urls: [kept.url, added.url], secret: TEST_WEBHOOK_SECRET };
     const t0 = new Date();
     const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
-    await revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
+    await revokeSessions(db, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
     const status = async () => (await outbox(db)).filter((row) => row.url === added.url).map((row) => row.status);
     // Failing for a while already: its next retry is an hour away.
     await db.prisma.webhookDelivery.updateMany({ where: { url: added.url, type: "session.created" }, data: { attempts: 12 } });
@@ -387,7 +387,7 @@ describe("webhook answers", () => {
     const t0 = new Date();
     const alice = await signIn(db, config, "alice", USER_KEY, false, request, t0);
     refused = `evt_created_${alice.session.id}`;
-    await revokeSessions(db, config, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
+    await revokeSessions(db, { id: alice.session.id }, { actor: SYSTEM_ACTOR, cause: "revoked_by_admin", reason: "test" }, request, t0);
 
     await drainDueWebhooks(db, targets, { clock: () => t0 });
     const [created, ended] = await outbox(db);
