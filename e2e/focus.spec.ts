@@ -115,6 +115,24 @@ test("Escape in an open confirmation cancels it as Cancel does, from its button 
   await adminContext.close();
 });
 
+test("Escape after the confirm button is pressed does not hide what the action did", async ({ browser }) => {
+  const { context, page } = await onSessionsWithAnother(browser, "escapesent");
+  // The action's answer held back a moment, so the Escape comes while the form is being sent.
+  await page.route("**/settings/sessions**", async (route) => {
+    if (route.request().method() === "POST") await new Promise((resolve) => setTimeout(resolve, 700));
+    await route.continue();
+  });
+  await page.getByRole("link", { name: /^Revoke session/ }).first().click();
+  const confirm = page.getByRole("group", { name: /^Revoke/ }).getByRole("button", { name: "Revoke session" });
+  await expect(confirm).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("group", { name: /^Revoke/ }).getByRole("button", { name: "Revoking…" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("main").getByRole("status")).toHaveText("Session revoked. That device is signed out at its next request.");
+  await expect(page.getByRole("link", { name: /^Revoke session/ })).toHaveCount(0);
+  await context.close();
+});
+
 test("Cancel in a session's confirmation puts focus back on its row, not the top of the page", async ({ browser }) => {
   const { context, page } = await onSessionsWithAnother(browser, "cancel");
   const revoke = page.getByRole("link", { name: /^Revoke session/ }).first();

@@ -462,7 +462,7 @@ async function measure(backend: Backend, raw: Raw, config: Config, key: string) 
       stats(
         "revoke all of one user's sessions",
         await time(RUNS, async (run) => {
-          revoked += await revokeUserSessionsAsAdmin(db, config, actor, `bench-user-${(USERS >> 1) + run}`, "bench", request);
+          revoked += await revokeUserSessionsAsAdmin(db, actor, `bench-user-${(USERS >> 1) + run}`, "bench", request);
         }),
         `${(revoked / RUNS).toFixed(1)} sessions each`,
       ),

@@ -171,14 +171,14 @@ async function main(argv: string[]): Promise<number> {
       }
       case "revoke": {
         if (!arg) throw new UsageError("revoke needs a session id (see `list`)");
-        await revokeSessionAsAdmin(db, config, CLI_ACTOR, arg, reason, CLI_REQUEST);
+        await revokeSessionAsAdmin(db, CLI_ACTOR, arg, reason, CLI_REQUEST);
         console.log(`Revoked session ${arg}.`);
         return 0;
       }
       case "revoke-user": {
         if (!arg) throw new UsageError("revoke-user needs a username");
         const username = usernameSchema.parse(arg);
-        const count = await revokeUserSessionsAsAdmin(db, config, CLI_ACTOR, username, reason, CLI_REQUEST);
+        const count = await revokeUserSessionsAsAdmin(db, CLI_ACTOR, username, reason, CLI_REQUEST);
         console.log(`Revoked ${count} session${count === 1 ? "" : "s"} of ${username}.`);
         return 0;
       }
@@ -206,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
         const subject = ssoSubjectSchema.parse(values.subject);
         if (!config.oidc) throw new UsageError("Single sign-on is not configured (DASHBOARD_OIDC_ISSUER, DASHBOARD_OIDC_CLIENT_ID)");
         const oidc = config.oidc;
-        const linked = await linkUserToSsoSubject(db, config, oidc, usernameSchema.parse(arg), subject, CLI_ACTOR, CLI_REQUEST).catch((error: unknown) => {
+        const linked = await linkUserToSsoSubject(db, oidc, usernameSchema.parse(arg), subject, CLI_ACTOR, CLI_REQUEST).catch((error: unknown) => {
           // The API's words for this are for someone at the login page ("sign in with a key").
           if (error instanceof DomainError && error.code === "sso_unavailable") {
             throw new Refusal(`The identity provider at ${oidc.issuer.href} cannot be reached, and the issuer to link to is the one it names: try again once it answers.`);

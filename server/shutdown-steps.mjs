@@ -17,8 +17,10 @@ export const SHUTDOWN_STEPS_MS = 10_000;
  */
 export async function runShutdownSteps(steps, log, ms = SHUTDOWN_STEPS_MS) {
   let current = 0;
+  let late = false;
   const all = (async () => {
-    for (; current < steps.length; current++) {
+    // Past the deadline, the steps logged as not run stay not run, whenever the hung one settles.
+    for (; current < steps.length && !late; current++) {
       const step = steps[current];
       try {
         await step.run();
@@ -32,6 +34,7 @@ export async function runShutdownSteps(steps, log, ms = SHUTDOWN_STEPS_MS) {
   const outcome = await Promise.race([all, timedOut]);
   clearTimeout(timer);
   if (outcome !== "timeout") return true;
+  late = true;
   const [running, ...notRun] = steps.slice(current).map((step) => step.name);
   log.error(
     { running, notRun },

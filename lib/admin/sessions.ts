@@ -317,7 +317,6 @@ const reasonText = (actor: Actor, reason: string | undefined) => reason || `revo
 /** Revoke any one session by its public id. The admin's own current session ends only by Log out. */
 export async function revokeSessionAsAdmin(
   db: Database,
-  config: Config,
   actor: Actor,
   sessionId: string,
   reason: string | undefined,
@@ -342,7 +341,6 @@ export async function revokeSessionAsAdmin(
 /** Revoke every active session of one user (the acting admin's own current session survives). */
 export async function revokeUserSessionsAsAdmin(
   db: Database,
-  config: Config,
   actor: Actor,
   username: string,
   reason: string | undefined,

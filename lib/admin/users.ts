@@ -102,7 +102,7 @@ async function findUser(db: Database, username: string) {
  * From that commit on the session check refuses every session of it; marking them ended afterwards
  * is bookkeeping, which disabling it again finishes if it stopped part-way.
  */
-export async function disableUser(db: Database, config: Config, actor: Actor, username: string, reason: string | undefined, request: RequestInfo, now = new Date()) {
+export async function disableUser(db: Database, actor: Actor, username: string, reason: string | undefined, request: RequestInfo, now = new Date()) {
   if (username === actor.username) throw fail("cannot_disable_self");
   const user = await findUser(db, username);
   const why = reason || "account disabled";

@@ -131,7 +131,6 @@ export async function reportAlert(db: Database, config: Config, owner: AlertOwne
   await requireAnswerable(db, config, owner, alertId, now);
   const revoked = await reportDevice(
     db,
-    config,
     // Of a report and a dismissal (or two reports) sent at once, only one finds it open: the others are 404.
     async (tx) => {
       const [alert] = await tx.sessionAlert.updateManyAndReturn({ where: { id: alertId, ...stillOpen(owner.user.id, now) }, data: { reportedAt: now, dismissedAt: now } });
@@ -165,7 +164,6 @@ type Report = Omit<Revocation, "detail"> & { detail: (alert: AlertRow) => string
  */
 export async function reportDevice(
   db: Database,
-  config: Config,
   claim: (tx: Prisma.TransactionClient) => Promise<ClaimedAlert | null>,
   report: Report,
   request: RequestInfo,

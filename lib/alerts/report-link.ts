@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { EMAIL_LINK_ACTOR } from "../actor";
-import type { Config } from "../config";
 import type { Database } from "../db";
 import { fail } from "../errors";
 import type { RequestInfo } from "../request/types";
@@ -56,11 +55,10 @@ export async function readReportLink(db: Database, token: string, now = new Date
  * Returns how many sessions ended (0 when they had ended already). A used link: report_link_used;
  * unknown or expired: report_link_invalid.
  */
-export async function useReportLink(db: Database, config: Config, token: string, request: RequestInfo, now = new Date()): Promise<number> {
+export async function useReportLink(db: Database, token: string, request: RequestInfo, now = new Date()): Promise<number> {
   const hash = hashSessionToken(token);
   const revoked = await reportDevice(
     db,
-    config,
     async (tx) => {
       const [alert] = await tx.sessionAlert.updateManyAndReturn({
         where: { reportTokenHash: hash, reportTokenUsedAt: null, reportTokenExpiresAt: { gt: now } },

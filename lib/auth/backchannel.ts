@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import { IDENTITY_PROVIDER_ACTOR } from "../actor";
-import type { Config, OidcConfig } from "../config";
+import type { OidcConfig } from "../config";
 import type { Database } from "../db";
 import { DomainError, fail } from "../errors";
 import { recordBackchannelLogout } from "../metrics/metrics";
@@ -92,7 +92,7 @@ export async function verifyLogoutToken(oidc: OidcConfig, token: string, now = n
  * subject when `sub` is given too), else every session of the subject, signed in before the token
  * was issued. Returns how many ended.
  */
-export async function backchannelLogout(db: Database, config: Config, oidc: OidcConfig, token: string, request: RequestInfo, now = new Date()) {
+export async function backchannelLogout(db: Database, oidc: OidcConfig, token: string, request: RequestInfo, now = new Date()) {
   let claims: Awaited<ReturnType<typeof verifyLogoutToken>>;
   try {
     claims = await verifyLogoutToken(oidc, token, now);

@@ -195,7 +195,7 @@ const isUniqueViolation = (error: unknown) =>
  * to another subject) that subject's sessions. Refused when the subject already has an account of
  * its own.
  */
-export async function linkUserToSsoSubject(db: Database, config: Config, oidc: OidcConfig, username: string, subject: string, actor: Actor, request: RequestInfo) {
+export async function linkUserToSsoSubject(db: Database, oidc: OidcConfig, username: string, subject: string, actor: Actor, request: RequestInfo) {
   const user = await db.prisma.user.findUnique({ where: { username } });
   if (!user) throw fail("user_not_found");
   // The issuer as the provider's tokens name it (its discovery document), which sign-ins look the

@@ -84,7 +84,7 @@ export async function applyPostgresMigrations(pool: Pool, options: MigrationOpti
           break;
         } catch (error) {
           await client.query("ROLLBACK");
-          if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) {
+          if ((error as { code?: unknown } | null)?.code !== LOCK_NOT_AVAILABLE) {
             throw new MigrationError(`Migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`);
           }
           if (tried >= tries) {

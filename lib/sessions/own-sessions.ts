@@ -112,7 +112,6 @@ export async function listSettingsSessions(
  */
 export async function revokeOwnSession(
   db: Database,
-  config: Config,
   owner: SignedIn,
   sessionId: string,
   request: RequestInfo,
@@ -134,7 +133,6 @@ export async function revokeOwnSession(
 /** "Sign out all other sessions": every active session of the owner except this one. */
 export async function revokeOtherOwnSessions(
   db: Database,
-  config: Config,
   owner: SignedIn,
   request: RequestInfo,
   now = new Date(),

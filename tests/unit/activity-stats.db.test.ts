@@ -131,7 +131,7 @@ describe("active sessions by method and device type", () => {
     expect(breakdown.byMethod).toEqual({ static: 6 });
 
     const actor = { username: "root", sessionId: root.session.id };
-    await revokeSessionAsAdmin(db, config, actor, phone2.session.id, undefined, request, now);
+    await revokeSessionAsAdmin(db, actor, phone2.session.id, undefined, request, now);
     breakdown = (await adminOverview(db, config, now)).active;
     expect(breakdown.byDevice.mobile).toBe(1);
     const totals = await activeTotals(db, config, now);

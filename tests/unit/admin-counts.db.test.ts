@@ -140,9 +140,9 @@ describe("admin counters and the 'more than N' filter, from the maintained per-u
     const signedNow = [new Date()];
     await expectExact(db, config, [...nows, ...signedNow], "after sign-ins");
 
-    await revokeSessionAsAdmin(db, config, actorOf(root), alice[0], undefined, request, nows[0]);
-    await revokeUserSessionsAsAdmin(db, config, actorOf(root), "gina", undefined, request, nows[0]);
-    await disableUser(db, config, actorOf(root), "dave", undefined, request, nows[0]);
+    await revokeSessionAsAdmin(db, actorOf(root), alice[0], undefined, request, nows[0]);
+    await revokeUserSessionsAsAdmin(db, actorOf(root), "gina", undefined, request, nows[0]);
+    await disableUser(db, actorOf(root), "dave", undefined, request, nows[0]);
     // A disabled user's session written after the fact still counts as the straightforward query counts it.
     await seed(db, "dave", 1);
     await expectExact(db, config, [...nows, ...signedNow], "after revocations and disabling");

@@ -212,9 +212,9 @@ async function rootAndAlice() {
 describe("admin: revocation at every scope", () => {
   it("revokes one session (404 unknown, 409 own current) with the admin and reason in the audit trail", async () => {
     const { db, config, root, alice } = await rootAndAlice();
-    await expect(revokeSessionAsAdmin(db, config, actorOf(root), "unknown", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "session_not_found" });
-    await expect(revokeSessionAsAdmin(db, config, actorOf(root), root.session.id, undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "current_session" });
-    expect(await revokeSessionAsAdmin(db, config, actorOf(root), alice.session.id, "lost laptop", request)).toBe(1);
+    await expect(revokeSessionAsAdmin(db, actorOf(root), "unknown", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "session_not_found" });
+    await expect(revokeSessionAsAdmin(db, actorOf(root), root.session.id, undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "current_session" });
+    expect(await revokeSessionAsAdmin(db, actorOf(root), alice.session.id, "lost laptop", request)).toBe(1);
     expect(await validateSessionCookie(db, config, alice.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked" } });
     expect(event).toMatchObject({ actor: "root", username: "alice", sessionId: alice.session.id, detail: "scope: session; reason: lost laptop", count: 1 });
@@ -227,9 +227,9 @@ describe("admin: revocation at every scope", () => {
     const rootElsewhere = await signIn(db, config, "root", ADMIN_KEY);
     const alice = [await signIn(db, config, "alice", USER_KEY), await signIn(db, config, "alice", USER_KEY)];
     const bob = await signIn(db, config, "bob", USER_KEY);
-    expect(await revokeUserSessionsAsAdmin(db, config, actorOf(root), "alice", undefined, request)).toBe(2);
-    expect(await revokeUserSessionsAsAdmin(db, config, actorOf(root), "root", undefined, request)).toBe(1);
-    await expect(revokeUserSessionsAsAdmin(db, config, actorOf(root), "ghost", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "user_not_found" });
+    expect(await revokeUserSessionsAsAdmin(db, actorOf(root), "alice", undefined, request)).toBe(2);
+    expect(await revokeUserSessionsAsAdmin(db, actorOf(root), "root", undefined, request)).toBe(1);
+    await expect(revokeUserSessionsAsAdmin(db, actorOf(root), "ghost", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "user_not_found" });
     for (const ended of [...alice, rootElsewhere]) expect((await validateSessionCookie(db, config, ended.cookie, request)).status).toBe("ended");
     for (const kept of [root, bob]) expect((await validateSessionCookie(db, config, kept.cookie, request)).status).toBe("active");
     const events = await db.prisma.authEvent.findMany({ where: { type: "session.revoked", username: "alice" } });
@@ -258,7 +258,7 @@ describe("admin: revocation at every scope", () => {
 describe("admin: disabling users", () => {
   it("ends the user's sessions at once, refuses sign-in until enabled, and audits both", async () => {
     const { db, config, root, alice } = await rootAndAlice();
-    expect(await disableUser(db, config, actorOf(root), "alice", "left the company", request)).toEqual({ sessionsEnded: 1, alreadyDisabled: false });
+    expect(await disableUser(db, actorOf(root), "alice", "left the company", request)).toEqual({ sessionsEnded: 1, alreadyDisabled: false });
     expect(await validateSessionCookie(db, config, alice.cookie, request)).toEqual({ status: "ended", reason: "disabled" });
     const refused = await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request);
     expect(refused).toMatchObject({ ok: false, code: "account_disabled" });
@@ -266,8 +266,8 @@ describe("admin: disabling users", () => {
     expect(await signInWithKey(db, config, { username: "alice", key: "wrong-key", rememberMe: false }, request)).toMatchObject({ code: "invalid_credentials" });
     expect((await listUsers(db, config, { limit: 10 })).users.find((u) => u.username === "alice")).toMatchObject({ disabled: true, disabledBy: "root", activeSessions: 0 });
 
-    await expect(disableUser(db, config, actorOf(root), "root", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "cannot_disable_self" });
-    await expect(disableUser(db, config, actorOf(root), "ghost", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "user_not_found" });
+    await expect(disableUser(db, actorOf(root), "root", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "cannot_disable_self" });
+    await expect(disableUser(db, actorOf(root), "ghost", undefined, request)).rejects.toMatchObject({ constructor: DomainError, code: "user_not_found" });
 
     await enableUser(db, actorOf(root), "alice", request);
     expect(await signInWithKey(db, config, { username: "alice", key: USER_KEY, rememberMe: false }, request)).toMatchObject({ ok: true });
@@ -277,7 +277,7 @@ describe("admin: disabling users", () => {
 
   it("a sign-in that looked before the account was disabled writes no session after it: enabling again brings none back", async () => {
     const { db, config, root, alice } = await rootAndAlice();
-    await disableUser(db, config, actorOf(root), "alice", "left the company", request);
+    await disableUser(db, actorOf(root), "alice", "left the company", request);
     // What a key sign-in that read the account just before the disable goes on to write.
     const late = { userId: alice.session.userId, username: "alice", authMethod: "static" as const, rememberMe: false, keyFingerprint: alice.session.keyFingerprint };
     await expect(createSession(db, config, late, request)).rejects.toMatchObject({ code: "account_disabled", status: 403 });
@@ -294,23 +294,23 @@ describe("admin: disabling users", () => {
     } else {
       await db.prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_marking BEFORE UPDATE OF revokedAt ON "Session" BEGIN SELECT RAISE(ABORT, 'refused'); END`);
     }
-    await expect(disableUser(db, config, actorOf(root), "alice", "left the company", request)).rejects.toThrow();
+    await expect(disableUser(db, actorOf(root), "alice", "left the company", request)).rejects.toThrow();
     const disabledEvents = () => db.prisma.authEvent.findMany({ where: { type: "user.disabled", username: "alice" } });
     expect(await disabledEvents()).toMatchObject([{ actor: "root", detail: "left the company", count: 1 }]);
     expect(await db.prisma.user.findUniqueOrThrow({ where: { username: "alice" } })).toMatchObject({ disabledBy: "root" });
 
     await db.prisma.$executeRawUnsafe(`DROP TRIGGER refuse_marking${db.backend === "postgres" ? ` ON "Session"` : ""}`);
-    expect(await disableUser(db, config, actorOf(root), "alice", "left the company", request)).toEqual({ sessionsEnded: 1, alreadyDisabled: true });
+    expect(await disableUser(db, actorOf(root), "alice", "left the company", request)).toEqual({ sessionsEnded: 1, alreadyDisabled: true });
     expect(await disabledEvents()).toHaveLength(1);
     expect(await db.prisma.session.findUniqueOrThrow({ where: { id: alice.session.id } })).toMatchObject({ endReason: "disabled", revokedBy: "root" });
     expect(await validateSessionCookie(db, config, alice.cookie, request)).toEqual({ status: "ended", reason: "disabled" });
   });
 
   it("is one change when two admins disable the same account at once: one audit event, one webhook event", async () => {
-    const { db: plain, config, root } = await rootAndAlice();
+    const { db: plain, root } = await rootAndAlice();
     const db = { ...plain, webhookUrls: ["http://127.0.0.1:9/hook"] };
     const other: Actor = { username: "ops", sessionId: null };
-    const answers = await Promise.all([disableUser(db, config, actorOf(root), "alice", "first", request), disableUser(db, config, other, "alice", "second", request)]);
+    const answers = await Promise.all([disableUser(db, actorOf(root), "alice", "first", request), disableUser(db, other, "alice", "second", request)]);
     expect(answers.map((a) => a.alreadyDisabled).sort()).toEqual([false, true]);
     expect(await db.prisma.authEvent.count({ where: { type: "user.disabled", username: "alice" } })).toBe(1);
     expect(await db.prisma.webhookDelivery.count({ where: { type: "user.disabled" } })).toBe(1);

@@ -47,10 +47,10 @@ describe("new-device alert mail", () => {
     expect(await validateSessionCookie(db, config, away.cookie, AWAY)).toMatchObject({ status: "active" });
 
     // Using it revokes that session only, once.
-    expect(await useReportLink(db, config, token, HOME)).toBe(1);
+    expect(await useReportLink(db, token, HOME)).toBe(1);
     expect(await validateSessionCookie(db, config, away.cookie, AWAY)).toEqual({ status: "ended", reason: "revoked" });
     expect(await validateSessionCookie(db, config, laptop.cookie, HOME)).toMatchObject({ status: "active" });
-    await expect(useReportLink(db, config, token, HOME)).rejects.toMatchObject({ code: "report_link_used", status: 409 });
+    await expect(useReportLink(db, token, HOME)).rejects.toMatchObject({ code: "report_link_used", status: 409 });
     expect(await readReportLink(db, token)).toEqual({ state: "used" });
     const event = await db.prisma.authEvent.findFirstOrThrow({ where: { type: "session.revoked", sessionId: away.session.id } });
     expect(event.actor).toBe("email-link");
@@ -109,12 +109,12 @@ describe("new-device alert mail", () => {
     await db.prisma.user.update({ where: { username: "late" }, data: { email: "late@example.com" } });
     const away = await signIn(db, config, "late", USER_KEY, false, AWAY, t0);
     const token = reportLinkIn((await smtp.waitFor(before + 1))[before]).searchParams.get("token") ?? "";
-    await expect(useReportLink(db, config, token, HOME, later(t0, days(7) + minutes(1)))).rejects.toMatchObject({ code: "report_link_invalid", status: 404 });
+    await expect(useReportLink(db, token, HOME, later(t0, days(7) + minutes(1)))).rejects.toMatchObject({ code: "report_link_invalid", status: 404 });
     expect(await readReportLink(db, token, later(t0, days(8)))).toEqual({ state: "invalid" });
     expect(await validateSessionCookie(db, config, away.cookie, AWAY)).toMatchObject({ status: "active" });
     expect(await readReportLink(db, "0".repeat(64))).toEqual({ state: "invalid" });
     expect(await readReportLink(db, "not a token")).toEqual({ state: "invalid" });
-    await expect(useReportLink(db, config, "f".repeat(64), HOME)).rejects.toMatchObject({ code: "report_link_invalid" });
+    await expect(useReportLink(db, "f".repeat(64), HOME)).rejects.toMatchObject({ code: "report_link_invalid" });
   });
 
   it("sends nothing to a user without an email address, and a dead mail server does not fail the sign-in", async () => {

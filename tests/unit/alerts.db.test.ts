@@ -175,7 +175,7 @@ describe("new-device alerts", () => {
       : [`CREATE TRIGGER fail_reports BEFORE INSERT ON "AuthEvent" WHEN NEW.type = 'session.reported' BEGIN SELECT RAISE(ABORT, 'reports are failing'); END`];
     for (const statement of failing) await db.prisma.$executeRawUnsafe(statement);
     await expect(reportAlert(db, config, owner, alert.id, HOME, now)).rejects.toThrow();
-    await expect(useReportLink(db, config, token, HOME, now)).rejects.toThrow();
+    await expect(useReportLink(db, token, HOME, now)).rejects.toThrow();
 
     const row = await db.prisma.sessionAlert.findUniqueOrThrow({ where: { id: alert.id } });
     expect([row.dismissedAt, row.reportedAt, row.reportTokenUsedAt]).toEqual([null, null, null]);
@@ -185,7 +185,7 @@ describe("new-device alerts", () => {
 
     // Once reports can be written again, the same link works.
     await db.prisma.$executeRawUnsafe(db.backend === "postgres" ? `DROP TRIGGER fail_reports ON "AuthEvent"` : "DROP TRIGGER fail_reports");
-    expect(await useReportLink(db, config, token, HOME, now)).toBe(1);
+    expect(await useReportLink(db, token, HOME, now)).toBe(1);
     expect((await validateSessionCookie(db, config, other.cookie, HOME, now)).status).toBe("ended");
     expect(await db.prisma.authEvent.count({ where: { type: "session.reported" } })).toBe(1);
     expect(await db.prisma.knownDevice.count()).toBe(devicesBefore - 1);
@@ -233,7 +233,7 @@ describe("new-device alerts", () => {
     // An alert whose session has ended otherwise (revoked from Settings > Sessions) is not shown.
     const tablet = await signIn(db, config, "dave", USER_KEY, false, { ip: "192.0.2.99", userAgent: CHROME }, later(T0, minutes(4)));
     expect((await listOpenAlerts(db, config, owner(laptop), now)).map((a) => a.sessionId)).toEqual([tablet.session.id]);
-    await revokeOwnSession(db, config, owner(laptop), tablet.session.id, HOME, now);
+    await revokeOwnSession(db, owner(laptop), tablet.session.id, HOME, now);
     expect(await listOpenAlerts(db, config, owner(laptop), now)).toEqual([]);
   });
 
@@ -295,7 +295,7 @@ describe("new-device alerts", () => {
     const back = await signIn(db, config, "ivan", USER_KEY, false, { ip: "198.51.100.9", userAgent: CHROME }, later(T0, minutes(6)));
     expect(await db.prisma.sessionAlert.count({ where: { sessionId: back.session.id } })).toBe(1);
     // Once every session from it has ended, there is nothing left to answer.
-    await revokeOwnSession(db, config, owner(laptop), back.session.id, HOME, now);
+    await revokeOwnSession(db, owner(laptop), back.session.id, HOME, now);
     expect((await listOpenAlerts(db, config, owner(laptop), now)).map((a) => a.sessionId)).toEqual([second.session.id]);
   });
 

@@ -49,7 +49,7 @@ describe("back-channel logout from a provider whose clock is ahead of ours", () 
     const token = await logoutToken(login);
     // Our clock 3 s behind the provider's: its iat is 3 s in our future.
     const ourNow = new Date(Date.now() - 3_000);
-    expect(await backchannelLogout(db, config, config.oidc, token, request, ourNow)).toBe(2);
+    expect(await backchannelLogout(db, config.oidc, token, request, ourNow)).toBe(2);
     const ended = await db.prisma.session.findMany({ where: { id: { in: sessions } }, select: { endReason: true } });
     expect(ended).toEqual([{ endReason: "idp_logout" }, { endReason: "idp_logout" }]);
   }, 60_000);
@@ -62,7 +62,7 @@ describe("back-channel logout from a provider whose clock is ahead of ours", () 
     const login = uniqueLogin("far-ahead");
     const session = await ssoSignIn(db, config, login);
     const token = await logoutToken(login);
-    const response = errorResponse(await thrownBy(() => backchannelLogout(db, config, oidc, token, request, new Date(Date.now() - 60_000))));
+    const response = errorResponse(await thrownBy(() => backchannelLogout(db, oidc, token, request, new Date(Date.now() - 60_000))));
     expect(response.status).toBe(400);
     expect((await response.json()).error.code).toBe("invalid_logout_token");
     expect(await db.prisma.session.findUniqueOrThrow({ where: { id: session }, select: { revokedAt: true } })).toEqual({ revokedAt: null });

@@ -86,8 +86,8 @@ describe("under concurrency", () => {
         const replica = replicas[i % 2];
         const byOwner = i < 150 ? i % 2 === 0 : i % 2 === 1;
         return byOwner
-          ? revokeOwnSession(replica, config, { user: { id: target.owner.session.userId, username: target.username }, session: target.owner.session }, target.id, request).then(() => 1)
-          : revokeSessionAsAdmin(replica, config, actor, target.id, "concurrency test", request);
+          ? revokeOwnSession(replica, { user: { id: target.owner.session.userId, username: target.username }, session: target.owner.session }, target.id, request).then(() => 1)
+          : revokeSessionAsAdmin(replica, actor, target.id, "concurrency test", request);
       });
       const settled = await Promise.allSettled(attempts);
       const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));

@@ -71,7 +71,7 @@ describe("force logout of everyone holds at once, before its rows are marked", (
     // A replica (or the CLI's environment) with another key set than the one the sessions were signed in with.
     const { db, config, root, crowd } = await signedInCrowd(2);
     const other = testConfig({ DASHBOARD_KEY: "another-user-key-0123456789" });
-    const revoked = await revokeUserSessionsAsAdmin(db, other, actorOf(root), "user0", "lost laptop", request);
+    const revoked = await revokeUserSessionsAsAdmin(db, actorOf(root), "user0", "lost laptop", request);
     expect(revoked).toBe(1);
     expect(await validateSessionCookie(db, config, crowd[0].cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     // Everyone: once the marking is done and the cutoff no longer read, the session stays ended.

@@ -46,15 +46,15 @@ describe("session metrics count each ended session once, by cause", () => {
 
     const owner = await signedIn(db, config, "bob");
     const others = await Promise.all([1, 2, 3].map(() => signIn(db, config, "bob", USER_KEY)));
-    expect(await ended(() => revokeOwnSession(db, config, owner, others[0].session.id, request))).toEqual({ "reason=revoked_by_user": 1 });
-    expect(await ended(() => revokeOtherOwnSessions(db, config, owner, request))).toEqual({ "reason=revoked_all": 2 });
+    expect(await ended(() => revokeOwnSession(db, owner, others[0].session.id, request))).toEqual({ "reason=revoked_by_user": 1 });
+    expect(await ended(() => revokeOtherOwnSessions(db, owner, request))).toEqual({ "reason=revoked_all": 2 });
     // The revoked device is told at its next request; that is not a second end.
     expect(await ended(() => validateSessionCookie(db, config, others[1].cookie, request))).toEqual({});
 
     const root = await signedIn(db, config, "root", ADMIN_KEY);
     const carol = await Promise.all([1, 2, 3].map(() => signIn(db, config, "carol", USER_KEY)));
-    expect(await ended(() => revokeSessionAsAdmin(db, config, admin(root), carol[0].session.id, undefined, request))).toEqual({ "reason=revoked_by_admin": 1 });
-    expect(await ended(() => revokeUserSessionsAsAdmin(db, config, admin(root), "carol", undefined, request))).toEqual({ "reason=revoked_all": 2 });
+    expect(await ended(() => revokeSessionAsAdmin(db, admin(root), carol[0].session.id, undefined, request))).toEqual({ "reason=revoked_by_admin": 1 });
+    expect(await ended(() => revokeUserSessionsAsAdmin(db, admin(root), "carol", undefined, request))).toEqual({ "reason=revoked_all": 2 });
     // Everyone's: the owner's session, dave's two and the admin's own; only the rows actually revoked count.
     await Promise.all([1, 2].map(() => signIn(db, config, "dave", USER_KEY)));
     expect(await ended(() => revokeAllSessions(db, config, CLI_ACTOR, { includeSelf: true, batchSize: 2 }, request))).toEqual({ "reason=revoked_all": 4 });
@@ -85,7 +85,7 @@ describe("session metrics count each ended session once, by cause", () => {
     // Disabling ends all of erin's sessions (two, the limit); met later, they are not counted again.
     const erin = await signIn(db, config, "erin", USER_KEY);
     await signIn(db, config, "erin", USER_KEY);
-    expect(await ended(() => disableUser(db, config, CLI_ACTOR, "erin", undefined, request))).toEqual({ "reason=disabled": 2 });
+    expect(await ended(() => disableUser(db, CLI_ACTOR, "erin", undefined, request))).toEqual({ "reason=disabled": 2 });
     expect(await ended(() => validateSessionCookie(db, config, erin.cookie, request))).toEqual({});
     // A session the revocation did not reach (disabled by hand in the database) ends when met.
     const frank = await signIn(db, config, "frank", USER_KEY);
@@ -138,7 +138,7 @@ describe("login attempt metrics", () => {
     expect(await attempts(() => attempt("root", USER_KEY))).toEqual({ "method=static,result=invalid": 1 });
 
     await attempt("carol", USER_KEY);
-    await disableUser(db, config, CLI_ACTOR, "carol", undefined, request);
+    await disableUser(db, CLI_ACTOR, "carol", undefined, request);
     expect(await attempts(() => attempt("carol", USER_KEY))).toEqual({ "method=static,result=disabled": 1 });
     // The shared key refused for an SSO account counts as a wrong credential for it.
     await db.prisma.user.create({ data: { id: generateId(), username: "sso-dan", authSource: "oidc", oidcIssuer: "https://idp.example.com", oidcSubject: "dan" } });
@@ -221,21 +221,21 @@ describe("back-channel logout metrics", () => {
     const token = await logoutToken("ann");
     let endedByIdp: Record<string, number> = {};
     const results = await added("sessionboard_backchannel_logout_total", async () => {
-      endedByIdp = await ended(() => backchannelLogout(db, config, oidc, token, request));
-      await expect(backchannelLogout(db, config, oidc, "garbage", request)).rejects.toMatchObject({ code: "invalid_logout_token" });
+      endedByIdp = await ended(() => backchannelLogout(db, oidc, token, request));
+      await expect(backchannelLogout(db, oidc, "garbage", request)).rejects.toMatchObject({ code: "invalid_logout_token" });
     });
     expect(endedByIdp).toEqual({ "reason=idp_logout": 2 });
     expect(results).toEqual({ "result=ok": 1, "result=invalid": 1 });
     // The same token again (a replay within its five minutes) ends no session signed in since it was issued.
     const later = await createSession(db, config, sso, request, new Date(Date.now() + 60_000));
-    expect(await backchannelLogout(db, config, oidc, token, request)).toBe(0);
+    expect(await backchannelLogout(db, oidc, token, request)).toBe(0);
     expect(await db.prisma.session.findUniqueOrThrow({ where: { id: later.session.id } })).toMatchObject({ revokedAt: null, endReason: null });
 
     const down = testConfig({ DASHBOARD_OIDC_ISSUER: `http://127.0.0.1:${await closedPort()}`, DASHBOARD_OIDC_CLIENT_ID: "sessionboard" });
     if (!down.oidc) throw new Error("SSO should be configured");
     const unreachable = down.oidc;
     expect(
-      await added("sessionboard_backchannel_logout_total", () => expect(backchannelLogout(db, down, unreachable, token, request)).rejects.toMatchObject({ code: "sso_unavailable" })),
+      await added("sessionboard_backchannel_logout_total", () => expect(backchannelLogout(db, unreachable, token, request)).rejects.toMatchObject({ code: "sso_unavailable" })),
     ).toEqual({ "result=unavailable": 1 });
   });
 });
@@ -251,7 +251,7 @@ describe("gauges and the session check histogram", () => {
     const user = await db.prisma.user.create({ data: { id: generateId(), username: "sso-ann", authSource: "oidc", oidcIssuer: "https://idp.example.com", oidcSubject: "ann" } });
     await createSession(db, config, { userId: user.id, username: user.username, authMethod: "oidc", rememberMe: true, keyFingerprint: null }, request);
     // Revoked sessions leave the count; expired ones stay until cleanup deletes them.
-    await revokeSessionAsAdmin(db, config, CLI_ACTOR, carol.session.id, undefined, request);
+    await revokeSessionAsAdmin(db, CLI_ACTOR, carol.session.id, undefined, request);
     await db.prisma.session.updateMany({ where: { user: { username: "bob" } }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await series("sessionboard_sessions_active")).toEqual(new Map([["method=static", 2], ["method=oidc", 1]]));
     expect(await series("sessionboard_database_up")).toEqual(new Map([["", 1]]));

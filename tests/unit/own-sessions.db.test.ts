@@ -53,7 +53,7 @@ describe("own sessions: one by id", () => {
     // Another user's session, an unknown id and a revoked one are all simply not there.
     expect(await getOwnSession(db, config, owner, bob.session.id, now)).toBeNull();
     expect(await getOwnSession(db, config, owner, "AAAAAAAAAAAAAAAAAAAAAA", now)).toBeNull();
-    await revokeOwnSession(db, config, owner, laptop.session.id, request, now);
+    await revokeOwnSession(db, owner, laptop.session.id, request, now);
     expect(await getOwnSession(db, config, owner, laptop.session.id, now)).toBeNull();
     // Past its idle expiry it has ended too.
     expect(await getOwnSession(db, config, owner, desktop.session.id, later(now, days(8)))).toBeNull();
@@ -64,7 +64,7 @@ describe("own sessions: one by id", () => {
     const config = testConfig();
     const { desktop, phone } = await threeDevices(db, config);
     const since = new Date(desktop.session.createdAt.getTime() - 1000);
-    await revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request);
+    await revokeOwnSession(db, ownerOf(desktop), phone.session.id, request);
     const ofPhone = await listSessionEvents(db, { id: phone.session.id, username: "alice", since });
     expect(ofPhone.map((e) => [e.type, e.actor])).toEqual([
       ["session.revoked", "alice"],
@@ -101,7 +101,7 @@ describe("own sessions: one by id", () => {
     const config = testConfig();
     const { desktop, phone, laptop } = await threeDevices(db, config);
     const owner = ownerOf(desktop);
-    await revokeOwnSession(db, config, owner, laptop.session.id, request);
+    await revokeOwnSession(db, owner, laptop.session.id, request);
     // Ended by expiry but not yet marked: the second part of the ended list.
     await db.prisma.session.update({ where: { id: phone.session.id }, data: { expiresAt: later(new Date(), minutes(-1)) } });
     const now = new Date();
@@ -178,7 +178,7 @@ describe("own sessions: authorization rules", () => {
     const config = testConfig();
     const { desktop, phone } = await threeDevices(db, config);
     const from = { ip: "198.51.100.4", userAgent: "desktop-browser" };
-    await revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, from);
+    await revokeOwnSession(db, ownerOf(desktop), phone.session.id, from);
 
     const row = await db.prisma.session.findUniqueOrThrow({ where: { id: phone.session.id } });
     expect(row).toMatchObject({ revokedBy: "alice", revokeReason: "revoked by its owner" });
@@ -200,8 +200,8 @@ describe("own sessions: authorization rules", () => {
     const { db } = await tempDatabase();
     const config = testConfig();
     const { desktop, bob } = await threeDevices(db, config);
-    const unknown = await rejection(revokeOwnSession(db, config, ownerOf(desktop), "no-such-session-id", request));
-    const foreign = await rejection(revokeOwnSession(db, config, ownerOf(desktop), bob.session.id, request));
+    const unknown = await rejection(revokeOwnSession(db, ownerOf(desktop), "no-such-session-id", request));
+    const foreign = await rejection(revokeOwnSession(db, ownerOf(desktop), bob.session.id, request));
     expect([unknown.status, unknown.code, unknown.message]).toEqual([foreign.status, foreign.code, foreign.message]);
     expect(foreign.status).toBe(404);
     expect(await validateSessionCookie(db, config, bob.cookie, request)).toMatchObject({ status: "active" });
@@ -212,12 +212,12 @@ describe("own sessions: authorization rules", () => {
     const { db } = await tempDatabase();
     const config = testConfig();
     const { desktop, phone } = await threeDevices(db, config);
-    const current = await rejection(revokeOwnSession(db, config, ownerOf(desktop), desktop.session.id, request));
+    const current = await rejection(revokeOwnSession(db, ownerOf(desktop), desktop.session.id, request));
     expect([current.status, current.code]).toEqual([409, "current_session"]);
     expect(await validateSessionCookie(db, config, desktop.cookie, request)).toMatchObject({ status: "active" });
 
-    await revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request);
-    expect((await rejection(revokeOwnSession(db, config, ownerOf(desktop), phone.session.id, request))).status).toBe(404);
+    await revokeOwnSession(db, ownerOf(desktop), phone.session.id, request);
+    expect((await rejection(revokeOwnSession(db, ownerOf(desktop), phone.session.id, request))).status).toBe(404);
     expect(await db.prisma.authEvent.count({ where: { type: "session.revoked" } })).toBe(1);
   });
 
@@ -226,8 +226,8 @@ describe("own sessions: authorization rules", () => {
     const config = testConfig();
     const { desktop, phone, laptop, bob } = await threeDevices(db, config);
     const root = await signIn(db, config, "root", ADMIN_KEY);
-    expect(await revokeOtherOwnSessions(db, config, ownerOf(desktop), request)).toBe(2);
-    expect(await revokeOtherOwnSessions(db, config, ownerOf(desktop), request)).toBe(0);
+    expect(await revokeOtherOwnSessions(db, ownerOf(desktop), request)).toBe(2);
+    expect(await revokeOtherOwnSessions(db, ownerOf(desktop), request)).toBe(0);
 
     for (const ended of [phone, laptop]) {
       expect(await validateSessionCookie(db, config, ended.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
@@ -250,7 +250,7 @@ describe("own sessions: the backend's list statement", () => {
     const first = await signIn(db, config, "erin", USER_KEY, false, request, later(now, -minutes(30)));
     for (let i = 0; i < 4; i++) await signIn(db, config, "erin", USER_KEY, false, request, later(now, -minutes(20 - i)));
     const ended = await signIn(db, config, "erin", USER_KEY, false, request, later(now, -minutes(10)));
-    await revokeOwnSession(db, config, ownerOf(first), ended.session.id, request, later(now, -minutes(5)));
+    await revokeOwnSession(db, ownerOf(first), ended.session.id, request, later(now, -minutes(5)));
     const owner = ownerOf(first);
     for (const state of ["active", "ended", "all"] as const) {
       const all = (await listOwnSessions(db, config, owner, { state, limit: 100 }, now)).sessions.map((s) => s.id);

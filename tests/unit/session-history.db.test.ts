@@ -39,8 +39,8 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
     const revokedByAdmin = await signIn(db, config, "alice", USER_KEY);
 
     await endSessionByLogout(db, loggedOut.session, userOf(loggedOut), request, later(t, minutes(1)));
-    await revokeOwnSession(db, config, ownerOf(alice), revokedByOwner.session.id, request, later(t, minutes(2)));
-    await revokeSessionAsAdmin(db, config, actorOf(root), revokedByAdmin.session.id, undefined, request, later(t, minutes(3)));
+    await revokeOwnSession(db, ownerOf(alice), revokedByOwner.session.id, request, later(t, minutes(2)));
+    await revokeSessionAsAdmin(db, actorOf(root), revokedByAdmin.session.id, undefined, request, later(t, minutes(3)));
     expect(await endOf(db, loggedOut.session.id)).toEqual({ revokedAt: later(t, minutes(1)), revokedBy: "alice", endReason: "logout" });
     expect(await endOf(db, revokedByOwner.session.id)).toEqual({ revokedAt: later(t, minutes(2)), revokedBy: "alice", endReason: "revoked_by_user" });
     expect(await endOf(db, revokedByAdmin.session.id)).toEqual({ revokedAt: later(t, minutes(3)), revokedBy: "root", endReason: "revoked_by_admin" });
@@ -48,7 +48,7 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
 
     // "Sign out all other sessions", and an admin's bulk revoke by filter.
     const other = await signIn(db, config, "alice", USER_KEY);
-    await revokeOtherOwnSessions(db, config, ownerOf(alice), request, later(t, minutes(4)));
+    await revokeOtherOwnSessions(db, ownerOf(alice), request, later(t, minutes(4)));
     expect(await endOf(db, other.session.id)).toEqual({ revokedAt: later(t, minutes(4)), revokedBy: "alice", endReason: "revoked_all" });
     const filtered = await signIn(db, config, "frank", USER_KEY);
     await revokeFilteredSessionsAsAdmin(db, config, actorOf(root), { user: "frank", match: "exact" }, 1, "leaving", request, later(t, minutes(5)));
@@ -56,7 +56,7 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
 
     // Disabling, and the identity provider's back-channel logout (same marking as every revocation).
     const bob = await signIn(db, config, "bob", USER_KEY);
-    await disableUser(db, config, actorOf(root), "bob", undefined, request, later(t, minutes(6)));
+    await disableUser(db, actorOf(root), "bob", undefined, request, later(t, minutes(6)));
     expect(await endOf(db, bob.session.id)).toEqual({ revokedAt: later(t, minutes(6)), revokedBy: "root", endReason: "disabled" });
     const carol = await signIn(db, config, "carol", USER_KEY);
     await revokeSessions(db, { id: carol.session.id }, { actor: IDENTITY_PROVIDER_ACTOR, cause: "idp_logout", reason: "signed out at the identity provider" }, request, later(t, minutes(7)));
@@ -84,7 +84,7 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
     await expectCountsRight(db, config, later(t, minutes(10)));
 
     // Ending again changes nothing: an end is recorded once.
-    await revokeSessionAsAdmin(db, config, actorOf(root), loggedOut.session.id, undefined, request, later(t, minutes(11))).catch(() => 0);
+    await revokeSessionAsAdmin(db, actorOf(root), loggedOut.session.id, undefined, request, later(t, minutes(11))).catch(() => 0);
     await endSessionByLogout(db, loggedOut.session, userOf(loggedOut), request, later(t, minutes(11)));
     expect(await endOf(db, loggedOut.session.id)).toEqual({ revokedAt: later(t, minutes(1)), revokedBy: "alice", endReason: "logout" });
   });
@@ -99,7 +99,7 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
     const live = await signIn(db, config, "alice", USER_KEY, false, request, t);
     const atDisable = later(t, minutes(1));
 
-    expect(await disableUser(db, config, actorOf(root), "alice", "left", request, atDisable)).toEqual({ sessionsEnded: 1, alreadyDisabled: false });
+    expect(await disableUser(db, actorOf(root), "alice", "left", request, atDisable)).toEqual({ sessionsEnded: 1, alreadyDisabled: false });
     expect(await endOf(db, live.session.id)).toEqual({ revokedAt: atDisable, revokedBy: "root", endReason: "disabled" });
     expect(await endOf(db, expired.session.id)).toEqual({ revokedAt: null, revokedBy: null, endReason: null });
     // The audit trail counts the sessions the disable ended, and names only those.
@@ -126,7 +126,7 @@ describe("ended sessions: every way a session ends is recorded once, with when, 
     await endSessionByLogout(db, other.session, userOf(other), request);
     expect(await validateSessionCookie(db, config, other.cookie, request)).toEqual({ status: "ended", reason: "ended" });
     const third = await signIn(db, config, "alice", USER_KEY);
-    await revokeOwnSession(db, config, ownerOf(alice), third.session.id, request);
+    await revokeOwnSession(db, ownerOf(alice), third.session.id, request);
     expect(await validateSessionCookie(db, config, third.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     // A row revoked before causes were stored still reads as revoked.
     const legacy = await signIn(db, config, "alice", USER_KEY);
@@ -178,7 +178,7 @@ describe("ended sessions: lists and detail", () => {
     for (let i = 0; i < 5; i++) others.push(await signIn(db, config, "alice", USER_KEY, false, request, later(t, minutes(i))));
     // Ended in the opposite order of their last activity: the last one used ends first.
     for (const [i, other] of [...others].reverse().entries()) {
-      await revokeOwnSession(db, config, ownerOf(alice), other.session.id, request, later(t, minutes(10 + i)));
+      await revokeOwnSession(db, ownerOf(alice), other.session.id, request, later(t, minutes(10 + i)));
     }
     const now = later(t, minutes(20));
     const page = (cursor?: string) =>
@@ -201,7 +201,7 @@ describe("ended sessions: lists and detail", () => {
     const ends: { id: string; at: Date }[] = [];
     for (let i = 0; i < 4; i++) {
       const other = await signIn(db, config, "alice", USER_KEY, false, request, later(t, minutes(i)));
-      await revokeOwnSession(db, config, ownerOf(alice), other.session.id, request, later(t, minutes(10 + i)));
+      await revokeOwnSession(db, ownerOf(alice), other.session.id, request, later(t, minutes(10 + i)));
       ends.push({ id: other.session.id, at: later(t, minutes(10 + i)) });
     }
     // Expired before, between and after those ends, and not marked ended yet.
@@ -230,7 +230,7 @@ describe("ended sessions: lists and detail", () => {
     const root = await signIn(db, config, "root", ADMIN_KEY);
     const alice = await signIn(db, config, "alice", USER_KEY);
     const revoked = await signIn(db, config, "alice", USER_KEY);
-    await revokeSessionAsAdmin(db, config, actorOf(root), revoked.session.id, "lost laptop", request);
+    await revokeSessionAsAdmin(db, actorOf(root), revoked.session.id, "lost laptop", request);
     const list = async (state?: string) =>
       (await listAdminSessions(db, config, root.session.id, adminSessionsQuerySchema.parse(state ? { state } : {}))).sessions;
     expect((await list()).map((s) => s.id).sort()).toEqual([root.session.id, alice.session.id].sort());
@@ -247,7 +247,7 @@ describe("ended sessions: retention", () => {
     const t = new Date();
     const alice = await signIn(db, config, "alice", USER_KEY);
     const gone = await signIn(db, config, "alice", USER_KEY);
-    await revokeOwnSession(db, config, ownerOf(alice), gone.session.id, request, t);
+    await revokeOwnSession(db, ownerOf(alice), gone.session.id, request, t);
     expect((await cleanupSessions(db, config, { now: later(t, days(10) - minutes(1)) })).expiredSessions).toBe(0);
     expect(await db.prisma.session.count({ where: { id: gone.session.id } })).toBe(1);
     expect((await cleanupSessions(db, config, { now: later(t, days(10)) })).expiredSessions).toBe(1);
@@ -256,7 +256,7 @@ describe("ended sessions: retention", () => {
 
     const none = testConfig({ SESSION_HISTORY_DAYS: "0" });
     const other = await signIn(db, none, "alice", USER_KEY);
-    await revokeOwnSession(db, none, ownerOf(alice), other.session.id, request);
+    await revokeOwnSession(db, ownerOf(alice), other.session.id, request);
     expect((await cleanupSessions(db, none)).expiredSessions).toBe(1);
     expect(() => testConfig({ SESSION_HISTORY_DAYS: "-1" })).toThrow(/SESSION_HISTORY_DAYS/);
   });

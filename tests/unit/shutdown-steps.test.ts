@@ -50,4 +50,22 @@ describe("the shutdown steps (runShutdownSteps, as server.mjs runs the app's onS
     expect(lines[0]).toMatchObject({ level: "error", running: "database pools", notRun: ["traces"] });
     expect(lines[0].msg).toMatch(/did not finish within 0\.2 s.*database pools/);
   });
+
+  it("leave the steps logged as not run alone when the late one settles after the deadline", async () => {
+    const { logger } = capture();
+    const ran: string[] = [];
+    let settle = () => {};
+    const finished = await runShutdownSteps(
+      [
+        { name: "database pools", run: () => new Promise<void>((resolve) => (settle = resolve)) },
+        { name: "traces", run: () => void ran.push("traces") },
+      ],
+      logger,
+      100,
+    );
+    expect(finished).toBe(false);
+    settle();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ran).toEqual([]);
+  });
 });

@@ -202,14 +202,14 @@ describe("an SSO identity is its issuer and subject", () => {
     const oidc = config.oidc;
     if (!oidc) throw new Error("OIDC not configured");
     await signIn(db, config, "judy", USER_KEY);
-    expect(await linkUserToSsoSubject(db, config, oidc, "judy", "judy-old", CLI_ACTOR, request)).toMatchObject({ sessionsEnded: 1 });
+    expect(await linkUserToSsoSubject(db, oidc, "judy", "judy-old", CLI_ACTOR, request)).toMatchObject({ sessionsEnded: 1 });
     const before = await signInSso({ iss: idp.issuer, sub: "judy-old" });
     if (!before.ok) throw new Error(before.code);
     // The same link again changes nothing.
-    expect(await linkUserToSsoSubject(db, config, oidc, "judy", "judy-old", CLI_ACTOR, request)).toMatchObject({ sessionsEnded: 0 });
+    expect(await linkUserToSsoSubject(db, oidc, "judy", "judy-old", CLI_ACTOR, request)).toMatchObject({ sessionsEnded: 0 });
     expect(await validateSessionCookie(db, config, cookieOf(config, before), request)).toMatchObject({ status: "active" });
 
-    expect(await linkUserToSsoSubject(db, config, oidc, "judy", "judy-new", CLI_ACTOR, request)).toMatchObject({ sessionsEnded: 1 });
+    expect(await linkUserToSsoSubject(db, oidc, "judy", "judy-new", CLI_ACTOR, request)).toMatchObject({ sessionsEnded: 1 });
     expect(await validateSessionCookie(db, config, cookieOf(config, before), request)).toEqual({ status: "ended", reason: "revoked" });
     expect((await db.prisma.authEvent.findMany({ where: { type: "user.sso_linked" } })).map((e) => e.detail).sort()).toEqual([
       `linked to subject judy-new at ${idp.issuer} (was subject judy-old at ${idp.issuer})`,
@@ -233,7 +233,7 @@ describe("an SSO identity is its issuer and subject", () => {
     const { linkUserToSsoSubject } = await import("@/lib/auth/sso-identity");
     const oidc = config.oidc;
     if (!oidc) throw new Error("OIDC not configured");
-    expect(await linkUserToSsoSubject(db, config, oidc, "ivan", "ivan-sub", CLI_ACTOR, request)).toMatchObject({ username: "ivan", sessionsEnded: 1 });
+    expect(await linkUserToSsoSubject(db, oidc, "ivan", "ivan-sub", CLI_ACTOR, request)).toMatchObject({ username: "ivan", sessionsEnded: 1 });
     // The key's sessions end with it: holding the key is no way into an SSO account, nor is a cookie it got.
     expect(await validateSessionCookie(db, config, ivan.cookie, request)).toEqual({ status: "ended", reason: "revoked" });
     const result = await signInSso({ iss: idp.issuer, sub: "ivan-sub", preferred_username: "whatever" });

@@ -78,7 +78,7 @@ describe("traces of the session code", () => {
     await signIn(db, config, "bob", USER_KEY, false, request, now);
     exporter.reset();
 
-    expect(await revokeOtherOwnSessions(db, config, { user: phone.user, session: phone.session }, request)).toBe(2);
+    expect(await revokeOtherOwnSessions(db, { user: phone.user, session: phone.session }, request)).toBe(2);
     expect(named("session.revoke")[0].attributes).toEqual({
       "session.end_cause": "revoked_all",
       "session.revoke.actor": "user",

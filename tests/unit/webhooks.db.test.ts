@@ -93,7 +93,7 @@ describe("webhook outbox", () => {
     const away = { ip: "198.51.100.7", userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" };
     const second = await signIn(db, config, "alice", USER_KEY, false, away, later(t0, 1000));
     await endSessionByLogout(db, first.session, { id: first.session.userId, username: "alice", displayName: null, email: null, role: "user" }, request, later(t0, 2000));
-    await disableUser(db, config, { username: "root", sessionId: null }, "alice", "left the company", request, later(t0, 3000));
+    await disableUser(db, { username: "root", sessionId: null }, "alice", "left the company", request, later(t0, 3000));
     await enableUser(db, { username: "root", sessionId: null }, "alice", request, later(t0, 4000));
     expect((await deliver(later(t0, 5000))).delivered).toBe(7);
 

@@ -36,14 +36,14 @@ async function fresh(admin: PageSession, key: string | undefined, { db, config, 
   if (reauthenticated) setSessionCookie(await cookies(), config, { token: reauthenticated.token, persistent: admin.cookiePersistent });
 }
 
-export const adminRevokeSessionAction = adminAction(adminForms.revokeSession, async (form, admin, { db, config, request }) => {
-  await revokeSessionAsAdmin(db, config, admin.actor, form.sessionId, form.reason, request);
+export const adminRevokeSessionAction = adminAction(adminForms.revokeSession, async (form, admin, { db, request }) => {
+  await revokeSessionAsAdmin(db, admin.actor, form.sessionId, form.reason, request);
   return { done: "session" };
 });
 
 export const adminRevokeUserAction = adminAction(adminForms.revokeUser, async (form, admin, context) => {
   await fresh(admin, form.key, context);
-  const count = await revokeUserSessionsAsAdmin(context.db, context.config, admin.actor, form.username, form.reason, context.request);
+  const count = await revokeUserSessionsAsAdmin(context.db, admin.actor, form.username, form.reason, context.request);
   return { done: "user", count, user: form.username };
 });
 
@@ -75,7 +75,7 @@ export const adminRevokeFilteredAction = adminAction(adminForms.revokeFiltered, 
 
 export const disableUserAction = adminAction(adminForms.disableUser, async (form, admin, context) => {
   await fresh(admin, form.key, context);
-  const result = await disableUser(context.db, context.config, admin.actor, form.username, form.reason, context.request);
+  const result = await disableUser(context.db, admin.actor, form.username, form.reason, context.request);
   return { done: "disabled", count: result.sessionsEnded, user: form.username };
 });
 

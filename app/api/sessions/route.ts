@@ -18,7 +18,7 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
   const context = await apiContext(request);
   const owner = await requireApiSession(request, context);
   revokeOwnScopeSchema.parse(queryObject(request.nextUrl.searchParams));
-  return json({ revoked: await revokeOtherOwnSessions(context.db, context.config, owner, context.request) } satisfies RevokedAnswer);
+  return json({ revoked: await revokeOtherOwnSessions(context.db, owner, context.request) } satisfies RevokedAnswer);
 });
 
 export const { HEAD, POST, PUT, PATCH, OPTIONS } = allowOnly({ GET, DELETE });

@@ -40,7 +40,9 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const href = (changes: Record<string, string | null>) => pageUrl(PAGE, state, { confirmDisable: null, confirmUser: null, ...changes });
   const returnTo = `${PAGE}?${state}`;
   const confirmDisable = page.users.find((user) => user.username === raw.confirmDisable && !user.disabled);
-  const confirmUser = confirmDisable ? undefined : page.users.find((user) => user.username === raw.confirmUser && user.activeSessions > 0);
+  // What "Revoke all" ends: every active session of theirs but the one this admin is using.
+  const revocable = (user: { username: string; activeSessions: number }) => user.activeSessions - (user.username === admin.user.username ? 1 : 0);
+  const confirmUser = confirmDisable ? undefined : page.users.find((user) => user.username === raw.confirmUser && revocable(user) > 0);
   // Cancel goes back to the row whose Disable or Revoke all opened the panel.
   const opened = confirmDisable ?? confirmUser;
   const cancel = cancelHref(href({}), opened && userRowId(opened.id));
@@ -88,7 +90,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
         <ConfirmPanel
           id="confirm-user"
           title={`Revoke every session of ${confirmUser.username}?`}
-          body={`All of ${confirmUser.username}'s browsers (${confirmUser.activeSessions === 1 ? "1 active session" : `${confirmUser.activeSessions} active sessions`}) are signed out at their next request${confirmUser.username === admin.user.username ? " (except this one)" : ""}. The account stays enabled.`}
+          body={`All of ${confirmUser.username}'s browsers (${revocable(confirmUser) === 1 ? "1 active session" : `${revocable(confirmUser)} active sessions`}) are signed out at their next request${confirmUser.username === admin.user.username ? " (except this one)" : ""}. The account stays ${confirmUser.disabled ? "disabled" : "enabled"}.`}
           action={adminRevokeUserAction}
           fields={{ returnTo, username: confirmUser.username }}
           confirmLabel={`Revoke all of ${confirmUser.username}'s sessions`}
@@ -159,7 +161,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
                 <Link href={pageUrl("/admin/events", { user: user.username })} className={actionClass.quiet} aria-label={`Events of ${user.username}`}>
                   Events
                 </Link>
-                {user.activeSessions > 0 && (
+                {revocable(user) > 0 && (
                   <PendingLink
                     href={confirmationHref(href({ confirmUser: user.username }), "confirm-user")}
                     className={actionClass.danger}

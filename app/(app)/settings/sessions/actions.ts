@@ -11,13 +11,13 @@ const PAGE = "/settings/sessions";
 const refused = (code: FailureCode) => `${PAGE}?error=${code === "invalid_input" ? "session_not_found" : code}`;
 
 /** The confirmation form's "Revoke session" (a plain form post without JavaScript). */
-export const revokeSessionAction = formAction({ schema: ownSessionForms.revokeSession, refused }, async ({ sessionId }, owner, { db, config, request }) => {
-  await revokeOwnSession(db, config, owner, sessionId, request);
+export const revokeSessionAction = formAction({ schema: ownSessionForms.revokeSession, refused }, async ({ sessionId }, owner, { db, request }) => {
+  await revokeOwnSession(db, owner, sessionId, request);
   return `${PAGE}?revoked=1`;
 });
 
 /** "Sign out all other sessions", after its confirmation step. */
-export const revokeOtherSessionsAction = formAction({ schema: ownSessionForms.revokeOthers, refused }, async (_form, owner, { db, config, request }) => {
-  const count = await revokeOtherOwnSessions(db, config, owner, request);
+export const revokeOtherSessionsAction = formAction({ schema: ownSessionForms.revokeOthers, refused }, async (_form, owner, { db, request }) => {
+  const count = await revokeOtherOwnSessions(db, owner, request);
   return `${PAGE}?signedOutOthers=${count}`;
 });

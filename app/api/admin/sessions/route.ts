@@ -42,7 +42,7 @@ export const DELETE = apiRoute(async (request: NextRequest) => {
     }
     const revoked =
       scope.scope === "user"
-        ? await revokeUserSessionsAsAdmin(db, config, admin.actor, scope.user, body.reason, from)
+        ? await revokeUserSessionsAsAdmin(db, admin.actor, scope.user, body.reason, from)
         : await revokeFilteredSessionsAsAdmin(db, config, admin.actor, scope.filter, scope.confirm, reason, from);
     return json({ revoked } satisfies RevokedAnswer);
   });

@@ -25,7 +25,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
   // only asks for the words of someone who just used it.
   const page = `/report?${new URLSearchParams({ token: parsed.data.token })}`;
   try {
-    const revoked = await useReportLink(context.db, context.config, parsed.data.token, context.request);
+    const revoked = await useReportLink(context.db, parsed.data.token, context.request);
     return form ? seeOther(`${page}&outcome=${JUST_USED}`) : json({ revoked } satisfies RevokedAnswer);
   } catch (error) {
     if (form && error instanceof DomainError) return seeOther(page);

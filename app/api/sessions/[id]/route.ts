@@ -24,7 +24,7 @@ export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { pa
   const owner = await requireApiSession(request, context);
   const id = sessionIdSchema.safeParse((await params).id);
   if (!id.success) throw sessionNotFound();
-  await revokeOwnSession(context.db, context.config, owner, id.data, context.request);
+  await revokeOwnSession(context.db, owner, id.data, context.request);
   return json({ revoked: 1 } satisfies RevokedAnswer);
 });
 

@@ -29,7 +29,7 @@ export const DELETE = apiRoute<{ id: string }>(async (request: NextRequest, { pa
   if (!id.success) throw sessionNotFound();
   const body = adminActionBodySchema.parse((await readOptionalBody(request)).data);
   return json({
-    revoked: await revokeSessionAsAdmin(context.db, context.config, admin.actor, id.data, body.reason, context.request),
+    revoked: await revokeSessionAsAdmin(context.db, admin.actor, id.data, body.reason, context.request),
   } satisfies RevokedAnswer);
 });
 

@@ -16,7 +16,7 @@ export const POST = apiRoute(async (request: NextRequest) => {
   const oidc = context.config.oidc;
   if (!oidc) throw fail("sso_not_configured");
   const { logout_token } = backchannelLogoutSchema.parse((await readBody(request)).data);
-  return json({ revoked: await backchannelLogout(context.db, context.config, oidc, logout_token, context.request) } satisfies RevokedAnswer);
+  return json({ revoked: await backchannelLogout(context.db, oidc, logout_token, context.request) } satisfies RevokedAnswer);
 });
 
 export const { GET, HEAD, PUT, DELETE, PATCH, OPTIONS } = allowOnly({ POST });

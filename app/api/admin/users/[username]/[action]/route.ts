@@ -23,7 +23,7 @@ export const POST = apiRoute<{ username: string; action: string }>(async (reques
     return json({ username, disabled: false, changed: !result.alreadyEnabled } satisfies UserStateAnswer);
   }
   return withFreshSignIn(context, admin, body.key, async () => {
-    const result = await disableUser(context.db, context.config, admin.actor, username, body.reason, context.request);
+    const result = await disableUser(context.db, admin.actor, username, body.reason, context.request);
     return json({ username, disabled: true, changed: !result.alreadyDisabled, sessionsEnded: result.sessionsEnded } satisfies UserStateAnswer);
   });
 });
