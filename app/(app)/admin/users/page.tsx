@@ -48,6 +48,19 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const cancel = cancelHref(href({}), opened && userRowId(opened.id));
   const message = outcomeMessage(raw);
   const refused = panelError(raw);
+  // What both confirmations ask first: a new sign-in at the identity provider (back to `reopen`), or a reason and the key.
+  const ssoFirst = (reopen: string) =>
+    reauthentication === "identity_provider" ? <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={reopen} cancelHref={cancel} /> : undefined;
+  const reasonAndKey = (panelId: string) => (
+    <ReasonAndKey
+      reauthentication={reauthentication}
+      freshMinutes={config.freshMinutes}
+      autoFocus
+      reason={refused?.kept.reason}
+      invalid={refused?.field}
+      errorId={confirmationErrorId(panelId)}
+    />
+  );
 
   return (
     <div className="space-y-6">
@@ -70,20 +83,9 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           pendingLabel="Disabling…"
           error={refused?.message}
           cancelHref={cancel}
-          instead={
-            reauthentication === "identity_provider" ? (
-              <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={href({ confirmDisable: confirmDisable.username })} cancelHref={cancel} />
-            ) : undefined
-          }
+          instead={ssoFirst(href({ confirmDisable: confirmDisable.username }))}
         >
-          <ReasonAndKey
-            reauthentication={reauthentication}
-            freshMinutes={config.freshMinutes}
-            autoFocus
-            reason={refused?.kept.reason}
-            invalid={refused?.field}
-            errorId={confirmationErrorId("confirm-disable")}
-          />
+          {reasonAndKey("confirm-disable")}
         </ConfirmPanel>
       )}
       {confirmUser && (
@@ -97,20 +99,9 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           pendingLabel="Revoking…"
           error={refused?.message}
           cancelHref={cancel}
-          instead={
-            reauthentication === "identity_provider" ? (
-              <ReauthenticateWithSso freshMinutes={config.freshMinutes} returnTo={href({ confirmUser: confirmUser.username })} cancelHref={cancel} />
-            ) : undefined
-          }
+          instead={ssoFirst(href({ confirmUser: confirmUser.username }))}
         >
-          <ReasonAndKey
-            reauthentication={reauthentication}
-            freshMinutes={config.freshMinutes}
-            autoFocus
-            reason={refused?.kept.reason}
-            invalid={refused?.field}
-            errorId={confirmationErrorId("confirm-user")}
-          />
+          {reasonAndKey("confirm-user")}
         </ConfirmPanel>
       )}
       <form method="get" action={PAGE} className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label="Find users">
