@@ -1,4 +1,4 @@
-import type { Browser, Locator, Page } from "@playwright/test";
+import type { Browser, Locator, Page, PlaywrightWorkerArgs } from "@playwright/test";
 import { expect, test } from "./api-contract";
 import { ADMIN_KEY, USER_KEY } from "./env";
 import { hydrated, signIn, uniqueUser } from "./helpers";
@@ -59,6 +59,23 @@ async function onSessionsWithAnother(browser: Browser, prefix: string) {
   return { context, page };
 }
 
+/** A session of `username` from a script (not a browser): something for an admin to act on. */
+async function signInFromScript(playwright: PlaywrightWorkerArgs["playwright"], username: string) {
+  const device = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+  expect((await device.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
+  await device.dispose();
+}
+
+/** The admin, signed in, on Admin > Users filtered to `username`, hydrated. */
+async function adminOnUsers(browser: Browser, username: string, viewport: { width: number; height: number }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await signIn(page, "root", ADMIN_KEY);
+  await page.goto(`/admin/users?prefix=${username}`);
+  await hydrated(page);
+  return { context, page };
+}
+
 /** Opens a confirmation from the keyboard, then cancels it the same way. */
 async function openAndCancel(page: Page, opener: Locator, panel: string | RegExp) {
   await opener.focus();
@@ -95,14 +112,8 @@ test("Escape in an open confirmation cancels it as Cancel does, from its button 
 
   // An admin's confirmation with a reason field focused: Escape there cancels too.
   const username = uniqueUser("escapeadmin");
-  const device = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
-  expect((await device.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
-  await device.dispose();
-  const adminContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const admin = await adminContext.newPage();
-  await signIn(admin, "root", ADMIN_KEY);
-  await admin.goto(`/admin/users?prefix=${username}`);
-  await hydrated(admin);
+  await signInFromScript(playwright, username);
+  const { context: adminContext, page: admin } = await adminOnUsers(browser, username, { width: 1280, height: 800 });
   const userRow = admin.getByTestId("admin-user-row").filter({ hasText: username });
   await userRow.getByRole("link", { name: `Disable ${username}` }).click();
   const disable = admin.getByRole("group", { name: `Disable ${username}?` });
@@ -148,15 +159,8 @@ test("Cancel in a session's confirmation puts focus back on its row, not the top
 
 test("Cancel in an Admin Panel confirmation puts focus back on what opened it: the user's row, or its button", async ({ browser, playwright }) => {
   const username = uniqueUser("admincancel");
-  const device = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
-  expect((await device.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
-  await device.dispose();
-  const context = await browser.newContext({ viewport: { width: 375, height: 700 } });
-  const page = await context.newPage();
-  await signIn(page, "root", ADMIN_KEY);
-
-  await page.goto(`/admin/users?prefix=${username}`);
-  await hydrated(page);
+  await signInFromScript(playwright, username);
+  const { context, page } = await adminOnUsers(browser, username, { width: 375, height: 700 });
   const row = page.getByTestId("admin-user-row").filter({ hasText: username });
   const rowId = await row.getAttribute("id");
   await openAndCancel(page, row.getByRole("link", { name: `Disable ${username}` }), `Disable ${username}?`);
@@ -173,9 +177,7 @@ test("Cancel in an Admin Panel confirmation puts focus back on what opened it: t
   await expect(row.getByRole("link", { name: `0 active sessions of ${username}` })).toBeVisible();
   await expect(row.getByRole("link", { name: `Revoke all of ${username}'s sessions` })).toHaveCount(0);
   // A new sign-in, for the Admin > Sessions part below.
-  const again = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
-  expect((await again.post("/api/auth/login", { data: { username, key: USER_KEY } })).status()).toBe(200);
-  await again.dispose();
+  await signInFromScript(playwright, username);
 
   await page.goto(`/admin/sessions?user=${username}`);
   await hydrated(page);
